@@ -1,0 +1,414 @@
+"""Constrained value types shared by every profile section: text, money, percentages, durations,
+the 统一社会信用代码, and the closed sets (enums) the documents branch on."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, Field, GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import PydanticCustomError, core_schema
+
+# --------------------------------------------------------------------------- text
+
+# XML 1.0 forbids these; Jinja/MarkupSafe let them through and docxtpl silently drops text around
+# them, so they are rejected at the boundary with a located error instead.
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+MAX_TEXT = 20_000
+"""Longest single text value accepted (characters): a clause, not a book."""
+
+
+def _check_text(value: str) -> str:
+    bad = _XML_INVALID.search(value)
+    if bad:
+        char = bad.group()
+        raise PydanticCustomError(
+            "control_character",
+            "含有不可用于文档的控制字符 U+{code}（第 {pos} 个字符），请删除 "
+            "(control character U+{code} at position {pos} cannot appear in a document)",
+            {"code": f"{ord(char):04X}", "pos": bad.start() + 1},
+        )
+    return value
+
+
+Text = Annotated[str, Field(max_length=MAX_TEXT), AfterValidator(_check_text)]
+"""Free text a legal team writes in its own words; no XML-invalid control characters."""
+
+Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_check_text)]
+"""A short label: a name, a title, a department."""
+
+# --------------------------------------------------------------------------- numbers
+
+
+def _check_money(value: Decimal) -> Decimal:
+    if not value.is_finite():
+        raise PydanticCustomError("money", "金额必须是有限数值 (amount must be finite)")
+    if value.as_tuple().exponent < -2:  # type: ignore[operator]
+        raise PydanticCustomError(
+            "money_precision", "金额最多精确到分（两位小数） (at most two decimal places)"
+        )
+    return value
+
+
+Money = Annotated[
+    Decimal,
+    Field(ge=0, le=Decimal("999999999999.99"), description="金额（元），最多两位小数"),
+    AfterValidator(_check_money),
+]
+"""An amount in yuan. Always Decimal, never float."""
+
+Percent = Annotated[Decimal, Field(ge=0, le=100, description="百分比，0–100")]
+"""A percentage written as a number from 0 to 100 (80 means 80%)."""
+
+Score = Annotated[Decimal, Field(ge=0, le=100, description="分值，0–100")]
+"""A score on the 0–100 scale used by vendor evaluation."""
+
+# --------------------------------------------------------------------------- durations
+
+
+class DurationUnit(StrEnum):
+    """Units a duration can carry. Business units count working time only."""
+
+    MINUTE = "minute"
+    HOUR = "hour"
+    BUSINESS_HOUR = "business_hour"
+    DAY = "day"
+    BUSINESS_DAY = "business_day"
+    WEEK = "week"
+    MONTH = "month"
+    YEAR = "year"
+
+
+# Spellings accepted on input, longest first so "工作小时" wins over "小时".
+_UNIT_SPELLINGS: dict[str, DurationUnit] = {
+    "个工作日": DurationUnit.BUSINESS_DAY,
+    "工作日": DurationUnit.BUSINESS_DAY,
+    "个工作小时": DurationUnit.BUSINESS_HOUR,
+    "工作小时": DurationUnit.BUSINESS_HOUR,
+    "分钟": DurationUnit.MINUTE,
+    "小时": DurationUnit.HOUR,
+    "个小时": DurationUnit.HOUR,
+    "天": DurationUnit.DAY,
+    "日": DurationUnit.DAY,
+    "周": DurationUnit.WEEK,
+    "个月": DurationUnit.MONTH,
+    "月": DurationUnit.MONTH,
+    "年": DurationUnit.YEAR,
+    "min": DurationUnit.MINUTE,
+    "minute": DurationUnit.MINUTE,
+    "minutes": DurationUnit.MINUTE,
+    "h": DurationUnit.HOUR,
+    "hour": DurationUnit.HOUR,
+    "hours": DurationUnit.HOUR,
+    "bh": DurationUnit.BUSINESS_HOUR,
+    "business_hour": DurationUnit.BUSINESS_HOUR,
+    "business_hours": DurationUnit.BUSINESS_HOUR,
+    "d": DurationUnit.DAY,
+    "day": DurationUnit.DAY,
+    "days": DurationUnit.DAY,
+    "bd": DurationUnit.BUSINESS_DAY,
+    "business_day": DurationUnit.BUSINESS_DAY,
+    "business_days": DurationUnit.BUSINESS_DAY,
+    "w": DurationUnit.WEEK,
+    "week": DurationUnit.WEEK,
+    "weeks": DurationUnit.WEEK,
+    "mo": DurationUnit.MONTH,
+    "month": DurationUnit.MONTH,
+    "months": DurationUnit.MONTH,
+    "y": DurationUnit.YEAR,
+    "year": DurationUnit.YEAR,
+    "years": DurationUnit.YEAR,
+}
+
+# How a duration is written back (and shown in `init`): Chinese, and readable by the parser.
+_UNIT_CANONICAL: dict[DurationUnit, str] = {
+    DurationUnit.MINUTE: "分钟",
+    DurationUnit.HOUR: "小时",
+    DurationUnit.BUSINESS_HOUR: "工作小时",
+    DurationUnit.DAY: "天",
+    DurationUnit.BUSINESS_DAY: "个工作日",
+    DurationUnit.WEEK: "周",
+    DurationUnit.MONTH: "个月",
+    DurationUnit.YEAR: "年",
+}
+
+# Minutes per unit, used only to compare durations (response ≤ resolution). Business units are
+# taken at their shortest calendar length so a comparison never passes by accident.
+_MINUTES: dict[DurationUnit, int] = {
+    DurationUnit.MINUTE: 1,
+    DurationUnit.HOUR: 60,
+    DurationUnit.BUSINESS_HOUR: 60,
+    DurationUnit.DAY: 1440,
+    DurationUnit.BUSINESS_DAY: 1440,
+    DurationUnit.WEEK: 10080,
+    DurationUnit.MONTH: 40320,
+    DurationUnit.YEAR: 525600,
+}
+
+_DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([^\d\s.][^\d]*?)\s*$")
+
+
+class Duration:
+    """A length of time with its unit, e.g. 2小时, 15分钟, 5个工作日.
+
+    Written in a profile as a string (``"2小时"``, ``"2h"``, ``"15 min"``) or a mapping
+    (``{value: 2, unit: hour}``)."""
+
+    __slots__ = ("unit", "value")
+
+    def __init__(self, value: Decimal | int, unit: DurationUnit) -> None:
+        self.value = Decimal(value)
+        self.unit = DurationUnit(unit)
+
+    @property
+    def minutes(self) -> Decimal:
+        """The length in minutes, for comparisons only (business units at calendar length)."""
+        return self.value * _MINUTES[self.unit]
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, Duration) and self.value == other.value and self.unit == other.unit
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.value, self.unit))
+
+    def __str__(self) -> str:
+        return f"{_plain(self.value)}{_UNIT_CANONICAL[self.unit]}"
+
+    def __repr__(self) -> str:
+        return f"Duration({_plain(self.value)!s}, {self.unit.value!r})"
+
+    @classmethod
+    def parse(cls, raw: Any) -> Duration:
+        """Return the duration `raw` describes; raise PydanticCustomError when it describes none."""
+        if isinstance(raw, Duration):
+            return raw
+        if isinstance(raw, dict):
+            try:
+                value = Decimal(str(raw["value"]))
+                unit = _UNIT_SPELLINGS.get(str(raw["unit"]).strip().lower()) or DurationUnit(
+                    raw["unit"]
+                )
+            except (KeyError, ValueError, InvalidOperation):
+                raise _duration_error(raw) from None
+            return cls._checked(value, unit, raw)
+        if isinstance(raw, str):
+            match = _DURATION_RE.match(raw)
+            if match:
+                unit_text = match.group(2).strip().lower()
+                unit = _UNIT_SPELLINGS.get(unit_text)
+                if unit is not None:
+                    return cls._checked(Decimal(match.group(1)), unit, raw)
+        raise _duration_error(raw)
+
+    @classmethod
+    def _checked(cls, value: Decimal, unit: DurationUnit, raw: Any) -> Duration:
+        if not value.is_finite() or value <= 0 or value > 100_000:
+            raise _duration_error(raw)
+        return cls(value, unit)
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: type[Any], handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_plain_validator_function(
+            cls.parse,
+            serialization=core_schema.plain_serializer_function_ser_schema(str),
+        )
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        units = sorted(_UNIT_SPELLINGS, key=len)
+        return {
+            "anyOf": [
+                {
+                    "type": "string",
+                    "pattern": r"^\s*\d+(\.\d+)?\s*\S+\s*$",
+                    "description": "时长，数字加单位，如 2小时、15分钟、5个工作日、2h。单位："
+                    + "、".join(units),
+                },
+                {
+                    "type": "object",
+                    "properties": {
+                        "value": {"type": "number", "exclusiveMinimum": 0},
+                        "unit": {"enum": [u.value for u in DurationUnit]},
+                    },
+                    "required": ["value", "unit"],
+                    "additionalProperties": False,
+                },
+            ],
+            "examples": ["2小时", "15分钟", "5个工作日"],
+        }
+
+
+def _plain(value: Decimal) -> str:
+    """Write `value` without exponent or trailing zeros (2.50 → 2.5, 2.0 → 2)."""
+    text = format(value.normalize(), "f")
+    return text
+
+
+def _duration_error(raw: Any) -> PydanticCustomError:
+    return PydanticCustomError(
+        "duration",
+        "无法识别的时长「{raw}」：应为正数加单位，如 2小时、15分钟、5个工作日 "
+        "(expected a positive number with a unit, e.g. 2h, 15min, 5 business days)",
+        {"raw": str(raw)[:50]},
+    )
+
+
+# --------------------------------------------------------------------------- credit code
+
+# GB 32100-2015: 18 characters from this 31-character alphabet (no I, O, S, V, Z); the last is a
+# check character over the first 17 with these weights. Written here because no maintained
+# library on PyPI validates it.
+_CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def credit_code_check_char(first17: str) -> str:
+    """Return the GB 32100-2015 check character for the first 17 characters `first17`."""
+    total = sum(_CREDIT_ALPHABET.index(c) * w for c, w in zip(first17, _CREDIT_WEIGHTS, strict=True))
+    return _CREDIT_ALPHABET[(31 - total % 31) % 31]
+
+
+def _check_credit_code(value: str) -> str:
+    code = value.strip().upper()
+    if len(code) != 18:
+        raise PydanticCustomError(
+            "credit_code_length",
+            "统一社会信用代码应为18位，现为{n}位 (must be 18 characters, got {n})",
+            {"n": len(code)},
+        )
+    bad = [c for c in code if c not in _CREDIT_ALPHABET]
+    if bad:
+        raise PydanticCustomError(
+            "credit_code_charset",
+            "统一社会信用代码含非法字符「{c}」（不得使用 I、O、S、V、Z） "
+            "(character {c!r} is not allowed)",
+            {"c": bad[0]},
+        )
+    expected = credit_code_check_char(code[:17])
+    if code[17] != expected:
+        raise PydanticCustomError(
+            "credit_code_checksum",
+            "统一社会信用代码校验位错误：第18位应为「{expected}」，现为「{got}」，请核对 "
+            "(check character should be {expected}, got {got})",
+            {"expected": expected, "got": code[17]},
+        )
+    return code
+
+
+CreditCode = Annotated[
+    str,
+    Field(
+        min_length=18,
+        max_length=18,
+        pattern=r"^[0-9A-HJ-NPQRTUWXY]{18}$",
+        description="统一社会信用代码（GB 32100-2015，校验位已核验）",
+    ),
+    AfterValidator(_check_credit_code),
+]
+
+# --------------------------------------------------------------------------- closed sets
+
+
+class Scope(StrEnum):
+    """Kind of outsourcing."""
+
+    ITO = "ITO"
+    """信息技术外包 information-technology outsourcing."""
+    BPO = "BPO"
+    """业务流程外包 business-process outsourcing."""
+    KPO = "KPO"
+    """知识流程外包 knowledge-process outsourcing."""
+    OTHER = "other"
+    """其他外包."""
+
+
+class Severity(StrEnum):
+    """Incident severity levels, P1 the most severe."""
+
+    P1 = "P1"
+    P2 = "P2"
+    P3 = "P3"
+    P4 = "P4"
+
+
+class Classification(StrEnum):
+    """Information classification levels, from the least to the most protected."""
+
+    PUBLIC = "public"
+    """公开"""
+    INTERNAL = "internal"
+    """内部"""
+    CONFIDENTIAL = "confidential"
+    """秘密"""
+    SECRET = "secret"
+    """机密"""
+    TOP_SECRET = "top_secret"
+    """绝密"""
+
+
+class IpOwnership(StrEnum):
+    """Who owns deliverables made under a contract."""
+
+    CLIENT = "client"
+    """甲方（委托方）所有"""
+    VENDOR = "vendor"
+    """乙方（服务商）所有，甲方获得许可"""
+    JOINT = "joint"
+    """双方共有"""
+
+
+class Frequency(StrEnum):
+    """How often something recurs."""
+
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+    SEMIANNUAL = "semiannual"
+    ANNUAL = "annual"
+
+
+class Industry(StrEnum):
+    """The organisation's industry; banking and insurance bring their regulators' rules."""
+
+    BANKING = "banking"
+    INSURANCE = "insurance"
+    SECURITIES = "securities"
+    MANUFACTURING = "manufacturing"
+    INTERNET = "internet"
+    RETAIL = "retail"
+    HEALTHCARE = "healthcare"
+    OTHER = "other"
+
+
+class DisputeResolution(StrEnum):
+    """How the parties settle a dispute they cannot resolve by negotiation."""
+
+    LITIGATION = "litigation"
+    """向有管辖权的人民法院提起诉讼"""
+    ARBITRATION = "arbitration"
+    """提交仲裁委员会仲裁"""
+
+
+class WarningLevel(StrEnum):
+    """Risk warning levels, from the mildest."""
+
+    BLUE = "blue"
+    YELLOW = "yellow"
+    ORANGE = "orange"
+    RED = "red"
+
+
+class Comparison(StrEnum):
+    """Whether a metric is met by reaching at least or at most its target."""
+
+    AT_LEAST = ">="
+    AT_MOST = "<="

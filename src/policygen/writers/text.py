@@ -1,0 +1,105 @@
+"""Write a document tree as plain text: the stable form used for diffs, goldens and tests.
+
+Input: a numbered, reference-resolved Document. Output: UTF-8 bytes, one block per line group."""
+
+from __future__ import annotations
+
+from policygen.tree import nodes as n
+from policygen.writers.options import WriterOptions
+
+_FULL_SPACE = "\u3000"
+
+
+def inline_text(inlines: tuple[n.Inline, ...]) -> str:
+    """Return the plain text of `inlines` (references as their resolved text)."""
+    parts: list[str] = []
+    for node in inlines:
+        match node:
+            case n.Text(text=text):
+                parts.append(text)
+            case n.Strong(children=children) | n.Emphasis(children=children):
+                parts.append(inline_text(children))
+            case n.Ref(text=text, target=target):
+                parts.append(text or f"[{target}]")
+            case n.LineBreak():
+                parts.append("\n")
+    return "".join(parts)
+
+
+def labelled(label: str, text: str) -> str:
+    """Return `text` after `label`, separated the Chinese way (no space after （一） or 1.)."""
+    if not label:
+        return text
+    if label.endswith(("）", ".", "、")):
+        return label + text
+    return label + _FULL_SPACE + text
+
+
+def block_lines(block: n.Block) -> list[str]:
+    """Return the text lines of `block`, labels included; blank lines separate blocks."""
+    match block:
+        case n.Chapter(label=label, title=title, blocks=blocks):
+            lines = [labelled(label, inline_text(title)), ""]
+            for child in blocks:
+                lines += block_lines(child)
+            return lines
+        case n.Article(label=label, title=title, blocks=blocks):
+            lines: list[str] = []
+            rest = list(blocks)
+            if title:
+                lines += [labelled(label, inline_text(title)), ""]
+            elif rest and isinstance(rest[0], n.Paragraph) and not rest[0].label:
+                first = rest.pop(0)
+                lines += [labelled(label, inline_text(first.inlines)), ""]
+            else:
+                lines += [label, ""]
+            for child in rest:
+                lines += block_lines(child)
+            return lines
+        case n.Paragraph(label=label, inlines=inlines):
+            return [labelled(label, inline_text(inlines)), ""]
+        case n.Heading(inlines=inlines):
+            return [inline_text(inlines), ""]
+        case n.OrderedList(items=items) | n.BulletList(items=items):
+            lines = []
+            for item in items:
+                item_lines: list[str] = []
+                for child in item.blocks:
+                    item_lines += block_lines(child)
+                if item_lines:
+                    item_lines[0] = labelled(item.label, item_lines[0])
+                lines += item_lines
+            return lines
+        case n.Table(caption=caption, header=header, rows=rows):
+            lines = [caption] if caption else []
+            for row in (*header, *rows):
+                lines.append(" | ".join(inline_text(cell.inlines) for cell in row))
+            return [*lines, ""]
+        case n.PageBreak():
+            return []
+        case n.SignatureBlock(parties=parties):
+            lines = []
+            for party in parties:
+                lines.append(f"{party.role}：{party.name}")
+                lines += [f"{line}：" for line in party.lines]
+                lines.append("")
+            return lines
+    raise TypeError(f"unknown block {block!r}")
+
+
+def document_text(doc: n.Document) -> str:
+    """Return the whole document as text: title, subtitle, then every block."""
+    lines = [doc.title]
+    if doc.subtitle:
+        lines.append(doc.subtitle)
+    lines.append("")
+    for block in doc.blocks:
+        lines += block_lines(block)
+    while lines and not lines[-1]:
+        lines.pop()
+    return "\n".join(lines) + "\n"
+
+
+def write_text(doc: n.Document, options: WriterOptions) -> bytes:
+    """Return `doc` as UTF-8 plain text."""
+    return document_text(doc).encode("utf-8")
