@@ -51,8 +51,13 @@ def sample_regulation() -> n.Document:
         header=((n.Cell(_t("评价维度")), n.Cell(_t("权重（%）"), align="right")),),
         rows=tuple(
             (n.Cell(_t(name)), n.Cell(_t(str(w)), align="right"))
-            for name, w in [("技术能力", 30), ("服务质量", 25), ("价格", 20), ("财务状况", 15),
-                            ("行业经验", 10)]
+            for name, w in [
+                ("技术能力", 30),
+                ("服务质量", 25),
+                ("价格", 20),
+                ("财务状况", 15),
+                ("行业经验", 10),
+            ]
         ),
     )
     chapter1 = n.Chapter(
@@ -76,8 +81,11 @@ def sample_regulation() -> n.Document:
             n.Article(
                 label="第二条",
                 id="banned",
-                blocks=(n.Paragraph(_t("下列职能不得外包：")), items,
-                        n.Paragraph(_t("前款规定以外的职能，按本办法管理。"))),
+                blocks=(
+                    n.Paragraph(_t("下列职能不得外包：")),
+                    items,
+                    n.Paragraph(_t("前款规定以外的职能，按本办法管理。")),
+                ),
             ),
         ),
     )
@@ -144,7 +152,9 @@ def sample_contract() -> n.Document:
                 blocks=(
                     n.Paragraph(
                         (
-                            n.Text("合同总价为人民币1,234,567.89元（大写：人民币壹佰贰拾叁万肆仟伍佰陆拾柒元捌角玖分），见"),
+                            n.Text(
+                                "合同总价为人民币1,234,567.89元（大写：人民币壹佰贰拾叁万肆仟伍佰陆拾柒元捌角玖分），见"
+                            ),
                             n.Ref(target="services-list", text="第1.1条"),
                             n.Text("。"),
                         ),
@@ -155,10 +165,14 @@ def sample_contract() -> n.Document:
             n.PageBreak(),
             n.SignatureBlock(
                 parties=(
-                    n.SignatureParty("甲方", "华夏示范商业银行股份有限公司",
-                                     ("法定代表人或授权代表（签字）", "日期", "盖章")),
-                    n.SignatureParty("乙方", HOSTILE,
-                                     ("法定代表人或授权代表（签字）", "日期", "盖章")),
+                    n.SignatureParty(
+                        "甲方",
+                        "华夏示范商业银行股份有限公司",
+                        ("法定代表人或授权代表（签字）", "日期", "盖章"),
+                    ),
+                    n.SignatureParty(
+                        "乙方", HOSTILE, ("法定代表人或授权代表（签字）", "日期", "盖章")
+                    ),
                 )
             ),
         ),

@@ -40,8 +40,8 @@ class Issue:
 
     def __str__(self) -> str:
         where = f"{self.location}: " if self.location else ""
-        path = self.path or "（根）"
-        return f"{where}{path}: {self.message}"
+        path = f"{self.path}: " if self.path else ""
+        return f"{where}{path}{self.message}"
 
 
 class PolicygenError(Exception):

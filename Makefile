@@ -1,0 +1,49 @@
+# Two commands for a fresh machine: `make demo` and `make test`. Both install what they need.
+
+VENV            := .venv
+PY              := $(VENV)/bin/python
+STAMP           := $(VENV)/.installed
+PYTHON          ?= python3
+# Fonts for the PDF (Noto CJK: 宋体/黑体-like), HarfBuzz subsetting for fast CJK PDF, poppler
+# for PDF text checks, LibreOffice to prove the DOCX opens and converts.
+SYSTEM_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 poppler-utils libreoffice-writer-nogui
+PYTEST_ARGS     ?=
+
+.PHONY: setup system demo test lint bench clean
+
+setup: system $(STAMP)
+
+system:
+	@missing=""; \
+	for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing system packages:$$missing"; \
+	  sudo=""; [ "$$(id -u)" -ne 0 ] && sudo=sudo; \
+	  $$sudo apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "policygen needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	@touch $(STAMP)
+
+demo: setup
+	$(VENV)/bin/policygen validate examples/bank.yaml
+	$(VENV)/bin/policygen validate examples/manufacturer.yaml
+
+test: setup
+	$(VENV)/bin/ruff check src tests tools
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(VENV)/bin/ruff check src tests tools
+	$(VENV)/bin/ruff format --check src tests tools
+
+bench: setup
+	$(PY) bench/run.py
+
+clean:
+	rm -rf out build dist .pytest_cache .ruff_cache

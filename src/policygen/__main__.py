@@ -1,0 +1,7 @@
+"""Allow ``python -m policygen``."""
+
+import sys
+
+from policygen.cli import main
+
+sys.exit(main())

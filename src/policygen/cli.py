@@ -1,0 +1,154 @@
+"""The command line: parse arguments, call the library, map errors to exit codes. No business
+logic lives here."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from policygen import __version__
+from policygen.errors import ExitCode, InvalidInputError, PolicygenError
+from policygen.output import write_atomic
+
+app = typer.Typer(
+    name="policygen",
+    help="把外包管理参数生成外包服务管理制度、服务外包合同、服务水平协议等中文文档（DOCX/PDF）。",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+SCHEMA_FILE = "profile.schema.json"
+STARTER_FILE = "policygen.yaml"
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"policygen {__version__}")
+        raise typer.Exit(ExitCode.OK)
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="显示版本号并退出。"),
+    ] = False,
+) -> None:
+    """policygen: outsourcing governance documents from one profile."""
+
+
+def _fail(error: PolicygenError) -> typer.Exit:
+    """Print `error` once, in the form a user can act on, and return the exit to raise."""
+    if isinstance(error, InvalidInputError):
+        count = len(error.issues)
+        err.print(f"[bold red]配置有误[/]：发现 {count} 处错误 ({count} error(s))", markup=True)
+        for issue in error.issues:
+            err.print(f"  {issue}", markup=False)
+    else:
+        err.print(f"错误 (error): {error}", markup=False)
+    return typer.Exit(error.exit_code)
+
+
+@app.command()
+def init(
+    directory: Annotated[Path, typer.Argument(help="写入起始配置的目录。")] = Path("."),
+    force: Annotated[bool, typer.Option("--force", help="覆盖已有的 policygen.yaml。")] = False,
+) -> None:
+    """写出一份带注释的起始配置（列出全部默认值）。"""
+    from policygen.profile.starter import starter_yaml
+
+    target = directory / STARTER_FILE
+    if target.exists() and not force:
+        err.print(f"{target} 已存在，未覆盖；如需覆盖请加 --force (exists; use --force)")
+        raise typer.Exit(ExitCode.INVALID_INPUT)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        write_atomic(target, starter_yaml().encode("utf-8"))
+    except OSError as exc:
+        err.print(f"无法写入 {target}：{exc.strerror} (cannot write)")
+        raise typer.Exit(ExitCode.INVALID_INPUT) from None
+    out.print(f"已写出起始配置 {target}；修改后运行 policygen validate {target}")
+
+
+@app.command()
+def validate(
+    profile: Annotated[str, typer.Argument(help="配置文件（YAML、JSON、TOML），- 表示标准输入。")],
+    json_output: Annotated[bool, typer.Option("--json", help="以 JSON 输出结果。")] = False,
+) -> None:
+    """校验配置文件：有效则退出码 0，否则列出全部错误（含路径与行列号）并退出码 1。"""
+    from policygen.profile.load import load_profile
+
+    try:
+        loaded = load_profile(profile)
+    except PolicygenError as error:
+        if json_output and isinstance(error, InvalidInputError):
+            out.print_json(data={"valid": False, "errors": [_issue_json(i) for i in error.issues]})
+            raise typer.Exit(error.exit_code) from None
+        raise _fail(error) from None
+    if json_output:
+        out.print_json(data={"valid": True, "errors": []})
+        return
+    name = "标准输入" if profile == "-" else profile
+    out.print(
+        f"配置有效：{name}（{loaded.organisation.name}，{len(loaded.engagements)} 份合同） (valid)"
+    )
+
+
+def _issue_json(issue: object) -> dict[str, object]:
+    from policygen.errors import Issue
+
+    assert isinstance(issue, Issue)
+    loc = issue.location
+    return {
+        "path": issue.path,
+        "message": issue.message,
+        "file": loc.file if loc else None,
+        "line": loc.line if loc else None,
+        "column": loc.column if loc else None,
+    }
+
+
+@app.command()
+def schema(
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="写入 JSON Schema 的目录。")
+    ] = Path("schemas"),
+) -> None:
+    """写出配置文件的 JSON Schema（schemas/profile.schema.json）。"""
+    from policygen.profile.schema import schema_json
+
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+        write_atomic(output / SCHEMA_FILE, schema_json().encode("utf-8"))
+    except OSError as exc:
+        err.print(f"无法写入 {output}：{exc.strerror} (cannot write)")
+        raise typer.Exit(ExitCode.INVALID_INPUT) from None
+    out.print(f"已写出 {output / SCHEMA_FILE}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line with `argv` (None: the process arguments); return the exit code."""
+    try:
+        app(args=argv, prog_name="policygen")
+    except SystemExit as stop:  # typer ends every run this way; usage errors exit 2
+        code = stop.code
+        return code if isinstance(code, int) else ExitCode.OK if code is None else ExitCode.USAGE
+    except PolicygenError as error:
+        return _fail(error).exit_code
+    except KeyboardInterrupt:
+        err.print("已中断 (interrupted)")
+        return 130
+    return ExitCode.OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
+
+__all__ = ["app", "main"]

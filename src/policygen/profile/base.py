@@ -1,0 +1,38 @@
+"""The base every profile section derives from, and the way sections report cross-field rules."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from pydantic import BaseModel, ConfigDict
+from pydantic_core import PydanticCustomError
+
+
+class Section(BaseModel):
+    """A profile section: unknown keys are errors, values are immutable once validated."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        str_strip_whitespace=True,
+        validate_default=False,
+        use_attribute_docstrings=True,
+    )
+
+
+RULES_ERROR = "policygen_rules"
+"""Error type of a cross-field rule violation; its context holds (sub-path, message) pairs."""
+
+
+def check_rules(violations: Iterable[tuple[str, str]]) -> None:
+    """Raise one validation error carrying every `violations` pair (sub-path, Chinese message).
+
+    A section's ``model_validator`` calls this so that each broken rule is reported at its own
+    path (``criteria[2].weight``), not at the section; the loader expands the pairs."""
+    found = tuple(violations)
+    if found:
+        raise PydanticCustomError(
+            RULES_ERROR,
+            "; ".join(message for _, message in found),
+            {"violations": found},
+        )

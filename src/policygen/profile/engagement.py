@@ -1,0 +1,203 @@
+"""`engagements`: one contract each — the vendor (乙方), services, term and fees."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field, StringConstraints, model_validator
+from pydantic_core import PydanticCustomError
+
+from policygen.profile.base import Section, check_rules
+from policygen.profile.types import (
+    CreditCode,
+    DisputeResolution,
+    Money,
+    Name,
+    Percent,
+    Scope,
+    Text,
+)
+
+_CONTRACT_NO = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
+def _check_contract_no(value: str) -> str:
+    if not _CONTRACT_NO.match(value):
+        raise PydanticCustomError(
+            "contract_no",
+            "合同编号「{value}」只能由字母、数字、.、_、- 组成（以字母或数字开头，最长64位），"
+            "因为它用于输出文件名 (letters, digits, '.', '_' and '-' only: it names files)",
+            {"value": value[:70]},
+        )
+    return value
+
+
+ContractNo = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True),
+    AfterValidator(_check_contract_no),
+    Field(json_schema_extra={"pattern": _CONTRACT_NO.pattern}),
+]
+"""A contract number; it names output files, so letters, digits, ``.``, ``_`` and ``-`` only."""
+
+
+class Party(Section):
+    """A contracting party's registered details."""
+
+    name: Name
+    """全称"""
+    credit_code: CreditCode
+    """统一社会信用代码"""
+    address: Text
+    """住所"""
+    legal_representative: Name
+    """法定代表人"""
+    contact: Name | None = None
+    """联系人"""
+    phone: Name | None = None
+    """联系电话"""
+
+
+class Term(Section):
+    """The service period."""
+
+    start: date
+    """服务期起始日"""
+    end: date
+    """服务期届满日"""
+    auto_renew: bool = False
+    """期满是否自动续期一年（任何一方可提前通知不续期）"""
+
+    @model_validator(mode="after")
+    def _end_after_start(self) -> Term:
+        if self.end <= self.start:
+            check_rules(
+                [
+                    (
+                        "end",
+                        f"服务期届满日 {self.end} 应晚于起始日 {self.start} (term end must be after start)",
+                    )
+                ]
+            )
+        return self
+
+
+class Installment(Section):
+    """One payment in the schedule."""
+
+    milestone: Text
+    """付款节点"""
+    percent: Percent
+    """占合同总价的比例（%）"""
+
+
+class Fee(Section):
+    """Price and payment."""
+
+    amount: Money
+    """合同总价（元，含税）"""
+    currency: Literal["CNY"] = "CNY"
+    """币种：人民币"""
+    tax_rate: Percent = Decimal(6)
+    """增值税税率（%）"""
+    payment_schedule: list[Installment] = Field(
+        default_factory=lambda: [
+            Installment(milestone="合同签订且甲方收到乙方合法有效发票后 15 个工作日内", percent=30),
+            Installment(milestone="服务期过半且经甲方考核合格后 15 个工作日内", percent=40),
+            Installment(milestone="服务期满并经甲方最终考核合格后 15 个工作日内", percent=30),
+        ],
+        min_length=1,
+    )
+    """付款安排，比例合计 100"""
+    invoice: Name = "增值税专用发票"
+    """发票类型"""
+
+    @model_validator(mode="after")
+    def _schedule_complete(self) -> Fee:
+        total = sum((i.percent for i in self.payment_schedule), Decimal(0))
+        if total != 100:
+            check_rules(
+                [
+                    (
+                        f"payment_schedule[{len(self.payment_schedule) - 1}].percent",
+                        f"付款比例合计应为 100，现为 {total.normalize():f} "
+                        "(payment percentages must sum to 100)",
+                    )
+                ]
+            )
+        return self
+
+
+class Penalties(Section):
+    """Liquidated damages for breach."""
+
+    delay_rate_per_day: Percent = Decimal("0.05")
+    """逾期履行违约金：每日按合同总价的比例（%）"""
+    cap: Percent = Decimal(20)
+    """违约金累计上限（占合同总价的比例，%）"""
+    security_breach: Money | None = None
+    """发生信息安全事件的违约金（元）；不约定则按实际损失赔偿"""
+
+
+class Engagement(Section):
+    """One outsourcing contract with one vendor."""
+
+    contract_no: ContractNo
+    """合同编号（用于文件名：字母、数字、.、_、-）"""
+    title: Name = "服务外包合同"
+    """合同名称，如 信息系统运行维护服务外包合同"""
+    vendor: Party
+    """乙方（服务提供商）"""
+    scope: Scope = Scope.ITO
+    """外包类型"""
+    category: Name | None = None
+    """外包分类，如 运行维护类"""
+    critical: bool = False
+    """是否属于重要外包"""
+    services: list[Text] = Field(min_length=1)
+    """服务内容，逐项列明"""
+    deliverables: list[Text] = Field(default_factory=list)
+    """交付成果"""
+    service_location: Text
+    """服务地点"""
+    term: Term
+    """服务期限"""
+    fee: Fee
+    """费用与支付"""
+    penalties: Penalties = Field(default_factory=Penalties)
+    """违约金"""
+    sub_outsourcing_allowed: bool = False
+    """是否允许分包（允许时仍须事先书面同意）"""
+    dispute_resolution: DisputeResolution = DisputeResolution.LITIGATION
+    """争议解决方式：litigation（诉讼）或 arbitration（仲裁）"""
+    arbitration_commission: Name | None = None
+    """仲裁机构，选择仲裁时必填"""
+    court: Name = "甲方住所地有管辖权的人民法院"
+    """管辖法院，选择诉讼时适用"""
+    governing_law: Text = (
+        "中华人民共和国法律（为本合同之目的，不包括香港特别行政区、澳门特别行政区和台湾地区的法律）"
+    )
+    """适用法律"""
+    signing_place: Name | None = None
+    """签订地点"""
+    copies: int = Field(default=4, ge=2, le=20)
+    """合同份数（双方各执一半）"""
+
+    @model_validator(mode="after")
+    def _rules(self) -> Engagement:
+        def violations():
+            if (
+                self.dispute_resolution == DisputeResolution.ARBITRATION
+                and not self.arbitration_commission
+            ):
+                yield (
+                    "arbitration_commission",
+                    "选择仲裁时须写明仲裁机构，否则仲裁条款可能无效 "
+                    "(name the arbitration commission)",
+                )
+
+        check_rules(violations())
+        return self

@@ -1,0 +1,484 @@
+"""Read a profile from YAML, JSON, TOML, a string, a dict or standard input, and validate it.
+
+Input: text or data. Output: a validated Profile, or InvalidInputError listing every problem at
+once, each with its dotted path, a Chinese message and, for YAML and JSON, file:line:column."""
+
+from __future__ import annotations
+
+import difflib
+import io
+import json
+import re
+import sys
+import tomllib
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from policygen.errors import InvalidInputError, Issue, Location
+from policygen.profile.base import RULES_ERROR
+from policygen.profile.model import Profile
+
+MAX_PROFILE_BYTES = 5 * 1024 * 1024
+"""Largest profile accepted, in bytes; a real one is a few kilobytes."""
+
+MAX_NODES = 200_000
+"""Most values (scalars, lists, mappings) a profile may hold, aliases expanded."""
+
+FORMATS = ("yaml", "json", "toml")
+
+Loc = tuple[str | int, ...]
+
+
+@dataclass
+class Parsed:
+    """Plain data read from a source, and where each value sits in it."""
+
+    data: Any
+    source: str
+    positions: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    """(line, column), both from 1, of each mapping key or sequence item by its path."""
+
+    def location(self, loc: Loc) -> Location:
+        """Return the place of `loc`, or of its nearest ancestor that has one."""
+        for end in range(len(loc), -1, -1):
+            found = self.positions.get(loc[:end])
+            if found:
+                return Location(self.source, *found)
+        return Location(self.source)
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def load_profile(
+    source: str | Path | Mapping[str, Any],
+    *,
+    fmt: str | None = None,
+    name: str | None = None,
+) -> Profile:
+    """Return the validated profile in `source`.
+
+    `source` is a path (``-`` for standard input), or a mapping already parsed. Use
+    `load_profile_text` for a string. `fmt` (yaml, json, toml) overrides the file extension."""
+    if isinstance(source, Mapping):
+        return validate(Parsed(dict(source), name or "<dict>"))
+    path = Path(source) if not isinstance(source, Path) else source
+    if str(source) == "-":
+        text = _read_limited(sys.stdin.buffer, "<stdin>")
+        return load_profile_text(text, fmt=fmt or _sniff(text), name=name or "<stdin>")
+    label = name or str(path)
+    try:
+        with path.open("rb") as stream:
+            text = _read_limited(stream, label)
+    except FileNotFoundError:
+        raise _fail(label, "找不到文件 (file not found)") from None
+    except IsADirectoryError:
+        raise _fail(label, "这是一个目录，请给出配置文件 (is a directory)") from None
+    except OSError as exc:
+        raise _fail(label, f"无法读取文件 (cannot read): {exc.strerror}") from None
+    return load_profile_text(text, fmt=fmt or _format_of(path), name=label)
+
+
+def load_profile_text(text: str, *, fmt: str = "yaml", name: str = "<string>") -> Profile:
+    """Return the validated profile written in `text` as `fmt` (yaml, json or toml)."""
+    return validate(parse(text, fmt=fmt, name=name))
+
+
+def parse(text: str, *, fmt: str, name: str) -> Parsed:
+    """Return the plain data in `text` with positions; raise InvalidInputError on bad syntax."""
+    if fmt not in FORMATS:
+        raise _fail(name, f"不支持的格式 {fmt}，应为 yaml、json 或 toml (unsupported format)")
+    if fmt == "json":
+        return _parse_json(text, name)
+    if fmt == "toml":
+        return _parse_toml(text, name)
+    return _parse_yaml(text, name)
+
+
+def validate(parsed: Parsed) -> Profile:
+    """Return the Profile `parsed` describes; raise InvalidInputError listing every problem."""
+    if not isinstance(parsed.data, dict):
+        raise InvalidInputError(
+            [
+                Issue(
+                    "",
+                    "配置文件顶层应为键值映射（meta、organisation…） (top level must be a mapping)",
+                    parsed.location(()),
+                )
+            ],
+            parsed.source,
+        )
+    # Unknown keys are reported here and dropped, so that a misspelt key does not stop the
+    # cross-field rules of its section from running: every mistake is listed in one pass.
+    unknown = list(_unknown_keys(parsed.data, ()))
+    data = _without(parsed.data, {loc for loc in unknown})
+    issues = [Issue(dotted(loc), _unknown_key(loc), parsed.location(loc)) for loc in unknown]
+    try:
+        profile = Profile.model_validate(data)
+    except ValidationError as exc:
+        issues += issues_from(exc, parsed)
+    else:
+        if not issues:
+            return profile
+    issues.sort(key=lambda i: (i.location.line or 0) if i.location else 0)
+    raise InvalidInputError(issues, parsed.source)
+
+
+def _unknown_keys(data: Any, loc: Loc) -> typing.Iterator[Loc]:
+    """Yield the path of every mapping key in `data` that its model does not define."""
+    if isinstance(data, dict):
+        known = fields_at(loc)
+        for key, value in data.items():
+            if known and key not in known:
+                yield (*loc, key)
+            elif known:
+                yield from _unknown_keys(value, (*loc, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _unknown_keys(value, (*loc, index))
+
+
+def _without(data: Any, drop: set[Loc], loc: Loc = ()) -> Any:
+    """Return `data` without the keys at the paths in `drop`."""
+    if not drop:
+        return data
+    if isinstance(data, dict):
+        return {k: _without(v, drop, (*loc, k)) for k, v in data.items() if (*loc, k) not in drop}
+    if isinstance(data, list):
+        return [_without(v, drop, (*loc, i)) for i, v in enumerate(data)]
+    return data
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _read_limited(stream: typing.BinaryIO, label: str) -> str:
+    raw = stream.read(MAX_PROFILE_BYTES + 1)
+    if len(raw) > MAX_PROFILE_BYTES:
+        raise _fail(
+            label,
+            f"配置文件超过 {MAX_PROFILE_BYTES // (1024 * 1024)} MB 上限 (profile too large); "
+            "大量合同请使用 policygen batch",
+        )
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise _fail(
+            label, f"文件不是 UTF-8 编码（第 {exc.start + 1} 字节） (not UTF-8 encoded)"
+        ) from None
+
+
+def _format_of(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix in (".yaml", ".yml"):
+        return "yaml"
+    if suffix in (".json", ".toml"):
+        return suffix[1:]
+    raise _fail(
+        str(path), "无法从扩展名判断格式：应为 .yaml、.yml、.json 或 .toml (unknown extension)"
+    )
+
+
+def _sniff(text: str) -> str:
+    return "json" if text.lstrip().startswith(("{", "[")) else "yaml"
+
+
+def _fail(
+    source: str, message: str, line: int | None = None, column: int | None = None
+) -> InvalidInputError:
+    return InvalidInputError([Issue("", message, Location(source, line, column))], source)
+
+
+def _yaml() -> YAML:
+    yaml = YAML(typ="rt", pure=True)
+    yaml.allow_duplicate_keys = False
+    return yaml
+
+
+def _parse_yaml(text: str, name: str) -> Parsed:
+    try:
+        documents = list(_yaml().load_all(io.StringIO(text)))
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = _yaml_problem(exc)
+        line = mark.line + 1 if mark else None
+        column = mark.column + 1 if mark else None
+        raise _fail(name, problem, line, column) from None
+    except YAMLError as exc:
+        raise _fail(name, f"YAML 语法错误 (YAML error): {exc}") from None
+    if len(documents) > 1:
+        raise _fail(name, "一个文件只能包含一份配置（发现多个 YAML 文档） (one document only)")
+    data = documents[0] if documents else None
+    if data is None:
+        raise _fail(name, "配置文件为空 (profile is empty)")
+    parsed = Parsed(None, name)
+    parsed.data = _plain(data, (), parsed.positions, _Budget(name))
+    return parsed
+
+
+def _yaml_problem(exc: MarkedYAMLError) -> str:
+    text = f"{exc.context or ''} {exc.problem or ''}".strip()
+    if "duplicate key" in text:
+        key = re.search(r'duplicate key "?([^"\n]+?)"?(?: with value|$)', text)
+        shown = key.group(1) if key else ""
+        return f"重复的键「{shown}」：同一层级的键只能出现一次 (duplicate key {shown!r})"
+    if "found character '\\t'" in text or "\\t" in text:
+        return "YAML 缩进不能使用制表符，请改用空格 (tabs are not allowed for indentation)"
+    return f"YAML 语法错误，请检查此处的缩进、冒号与引号 (YAML syntax error: {text})"
+
+
+class _Budget:
+    """Counts values while converting, so an alias bomb fails fast instead of exhausting memory."""
+
+    def __init__(self, source: str) -> None:
+        self.left = MAX_NODES
+        self.source = source
+
+    def spend(self) -> None:
+        self.left -= 1
+        if self.left < 0:
+            raise _fail(
+                self.source,
+                f"配置包含的值超过 {MAX_NODES} 个（可能是 YAML 别名展开） (too many values)",
+            )
+
+
+def _plain(node: Any, loc: Loc, positions: dict[Loc, tuple[int, int]], budget: _Budget) -> Any:
+    """Return `node` as plain Python data (floats as Decimal), recording positions by path."""
+    budget.spend()
+    if isinstance(node, CommentedMap):
+        out: dict[str, Any] = {}
+        for key in node:
+            child = (*loc, str(key))
+            with _suppress_lc():
+                line, column = node.lc.key(key)
+                positions[child] = (line + 1, column + 1)
+            out[str(key)] = _plain(node[key], child, positions, budget)
+        return out
+    if isinstance(node, CommentedSeq):
+        items = []
+        for index, value in enumerate(node):
+            child = (*loc, index)
+            with _suppress_lc():
+                line, column = node.lc.item(index)
+                positions[child] = (line + 1, column + 1)
+            items.append(_plain(value, child, positions, budget))
+        return items
+    if isinstance(node, bool) or node is None:
+        return node
+    if isinstance(node, float):
+        # ruamel keeps the number as written; repr() of a float is its shortest round-trip form,
+        # so "1234567.89" becomes Decimal("1234567.89") exactly.
+        return Decimal(repr(float(node)))
+    if isinstance(node, int):
+        return int(node)
+    if isinstance(node, str):
+        return str(node)
+    return node
+
+
+class _suppress_lc:
+    """Positions are a convenience: a node without line information is simply not located."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> bool:
+        return exc[0] is not None and issubclass(exc[0], (AttributeError, KeyError, TypeError))
+
+
+def _parse_json(text: str, name: str) -> Parsed:
+    try:
+        data = json.loads(text, parse_float=Decimal)
+    except json.JSONDecodeError as exc:
+        raise _fail(
+            name, f"JSON 语法错误 (JSON syntax error): {exc.msg}", exc.lineno, exc.colno
+        ) from None
+    except RecursionError:
+        raise _fail(name, "JSON 嵌套层级过深 (nesting too deep)") from None
+    parsed = Parsed(None, name)
+    # JSON is a subset of YAML 1.2 flow style: reading it again with ruamel yields positions and
+    # catches duplicate keys, which json.loads silently overwrites.
+    try:
+        documents = list(_yaml().load_all(io.StringIO(text)))
+        if len(documents) == 1:
+            _plain(documents[0], (), parsed.positions, _Budget(name))
+    except MarkedYAMLError as exc:
+        problem = _yaml_problem(exc)
+        if problem.startswith("重复的键"):
+            mark = exc.problem_mark
+            raise _fail(
+                name, problem, mark.line + 1 if mark else None, mark.column + 1 if mark else None
+            ) from None
+    except YAMLError:
+        pass
+    parsed.data = _json_plain(data, _Budget(name))
+    return parsed
+
+
+def _json_plain(node: Any, budget: _Budget) -> Any:
+    budget.spend()
+    if isinstance(node, dict):
+        return {key: _json_plain(value, budget) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_json_plain(value, budget) for value in node]
+    return node
+
+
+_TOML_AT = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+def _parse_toml(text: str, name: str) -> Parsed:
+    try:
+        data = tomllib.loads(text, parse_float=Decimal)
+    except tomllib.TOMLDecodeError as exc:
+        where = _TOML_AT.search(str(exc))
+        line, column = (int(where.group(1)), int(where.group(2))) if where else (None, None)
+        message = _TOML_AT.sub("", str(exc)).strip()
+        raise _fail(name, f"TOML 语法错误 (TOML syntax error): {message}", line, column) from None
+    return Parsed(_json_plain(data, _Budget(name)), name)
+
+
+# --------------------------------------------------------------------------- messages
+
+_MESSAGES: dict[str, str] = {
+    "missing": "缺少必填项 (required field missing)",
+    "string_type": "应为文本 (expected text)",
+    "string_too_short": "不能为空 (must not be empty)",
+    "string_too_long": "过长：最多 {max_length} 个字符 (too long, at most {max_length})",
+    "int_type": "应为整数 (expected an integer)",
+    "int_parsing": "应为整数 (expected an integer)",
+    "int_from_float": "应为整数，不能带小数 (expected a whole number)",
+    "decimal_type": "应为数值 (expected a number)",
+    "decimal_parsing": "应为数值 (expected a number)",
+    "decimal_max_places": "小数位数过多：最多 {decimal_places} 位 (too many decimal places)",
+    "decimal_max_digits": "数值位数过多 (too many digits)",
+    "bool_type": "应为 true 或 false (expected true or false)",
+    "bool_parsing": "应为 true 或 false (expected true or false)",
+    "date_type": "应为日期，格式 YYYY-MM-DD (expected a date)",
+    "date_parsing": "应为日期，格式 YYYY-MM-DD (expected a date)",
+    "date_from_datetime_parsing": "应为日期，格式 YYYY-MM-DD (expected a date)",
+    "date_from_datetime_inexact": "应为日期，不含时间 (expected a date without time)",
+    "enum": "取值应为以下之一：{expected} (expected one of {expected})",
+    "literal_error": "取值应为以下之一：{expected} (expected one of {expected})",
+    "greater_than": "应大于 {gt} (must be greater than {gt})",
+    "greater_than_equal": "应不小于 {ge} (must be at least {ge})",
+    "less_than": "应小于 {lt} (must be less than {lt})",
+    "less_than_equal": "应不大于 {le} (must be at most {le})",
+    "too_short": "至少需要 {min_length} 项 (needs at least {min_length} item(s))",
+    "too_long": "最多 {max_length} 项 (at most {max_length} items)",
+    "list_type": "应为列表 (expected a list)",
+    "model_type": "应为键值映射 (expected a mapping)",
+    "dict_type": "应为键值映射 (expected a mapping)",
+    "model_attributes_type": "应为键值映射 (expected a mapping)",
+    "finite_number": "应为有限数值 (must be finite)",
+}
+
+
+def issues_from(exc: ValidationError, parsed: Parsed) -> list[Issue]:
+    """Return one Issue per problem in `exc`, located in `parsed` and worded in Chinese."""
+    issues: list[Issue] = []
+    for error in exc.errors(include_url=False):
+        loc: Loc = tuple(error["loc"])
+        ctx = error.get("ctx") or {}
+        if error["type"] == RULES_ERROR:
+            for sub, message in ctx.get("violations", ()):
+                full = loc + split_path(sub)
+                issues.append(Issue(dotted(full), message, parsed.location(full)))
+            continue
+        if error["type"] == "extra_forbidden":
+            message = _unknown_key(loc)
+        elif error["type"] in _MESSAGES:
+            message = _MESSAGES[error["type"]].format(**{k: _show(v) for k, v in ctx.items()})
+        elif _CJK.search(error["msg"]):
+            message = error["msg"]  # our own PydanticCustomError: already worded for the reader
+        else:
+            message = f"取值无效 (invalid value): {error['msg']}"
+        issues.append(Issue(dotted(loc), message, parsed.location(loc)))
+    return issues
+
+
+_CJK = re.compile("[\u4e00-\u9fff]")
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return str(value)
+
+
+def _unknown_key(loc: Loc) -> str:
+    key = str(loc[-1])
+    known = fields_at(loc[:-1])
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    if close:
+        return (
+            f"未知字段「{key}」，是否想写「{close[0]}」？ "
+            f"(unknown key {key!r}; did you mean {close[0]!r}?)"
+        )
+    if known:
+        return f"未知字段「{key}」；此处可用：{', '.join(known)} (unknown key {key!r})"
+    return f"未知字段「{key}」 (unknown key {key!r})"
+
+
+def fields_at(loc: Loc, model: type[BaseModel] = Profile) -> list[str]:
+    """Return the field names the model at `loc` accepts (empty when `loc` is not a model)."""
+    annotation: Any = model
+    for part in loc:
+        annotation = _unwrap(annotation)
+        if isinstance(part, int):
+            args = typing.get_args(annotation)
+            annotation = args[0] if args else None
+        elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            info = annotation.model_fields.get(part)
+            annotation = info.annotation if info else None
+        else:
+            return []
+    annotation = _unwrap(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return list(annotation.model_fields)
+    return []
+
+
+def _unwrap(annotation: Any) -> Any:
+    """Strip Optional[...] and Annotated[...] from `annotation`."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            options = [a for a in typing.get_args(annotation) if a is not type(None)]
+            annotation = options[0] if len(options) == 1 else annotation
+            if len(options) != 1:
+                return annotation
+        else:
+            return annotation
+
+
+_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def split_path(path: str) -> Loc:
+    """Return the parts of a dotted path: ``criteria[2].weight`` → ('criteria', 2, 'weight')."""
+    return tuple(int(m.group(2)) if m.group(2) else m.group(1) for m in _PART.finditer(path))
+
+
+def dotted(loc: Loc) -> str:
+    """Return `loc` as a dotted path: ('criteria', 2, 'weight') → ``criteria[2].weight``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out

@@ -1,0 +1,39 @@
+"""`meta`: the document version, effective date, approver and revision history."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import Field
+
+from policygen.profile.base import Section
+from policygen.profile.types import Name, Text
+
+
+class Revision(Section):
+    """One line of the revision-history table (修订记录)."""
+
+    version: Name
+    """版本号，如 V1.0"""
+    date: date
+    """修订日期"""
+    summary: Text
+    """修订内容摘要"""
+
+
+class Meta(Section):
+    """Document-level facts shared by every generated document."""
+
+    version: Name = "V1.0"
+    """文档版本号"""
+    effective_date: date
+    """施行日期（制度自该日起施行；也作为文档日期）"""
+    approver: Name = "董事会"
+    """审批机构，如 董事会、总经理办公会"""
+    document_no: Name | None = None
+    """发文字号，如 华银发〔2026〕1号；无则省略"""
+    style: Literal["default", "gongwen"] = "default"
+    """版式：default（宋体正文、黑体标题）或 gongwen（GB/T 9704 公文版式）"""
+    revision_history: list[Revision] = Field(default_factory=list)
+    """修订记录，按时间先后"""

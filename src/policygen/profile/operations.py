@@ -1,0 +1,197 @@
+"""`information_security`, `risk` and `exit`: controls over the vendor while the service runs
+and when it ends."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from pydantic import Field, model_validator
+
+from policygen.profile.base import Section, check_rules
+from policygen.profile.types import (
+    Comparison,
+    Duration,
+    Frequency,
+    Name,
+    Percent,
+    Text,
+    WarningLevel,
+)
+
+
+class InformationSecurity(Section):
+    """Security controls the vendor must keep."""
+
+    controls: list[Text] = Field(
+        default_factory=lambda: [
+            "数据传输采用加密通道，重要数据存储加密",
+            "外包人员账号实名、专人专用，离岗当日注销",
+            "远程访问须经审批并全程留痕，禁止使用未经授权的设备接入甲方网络",
+            "定期开展漏洞扫描和安全检查，发现的高危漏洞限期修复",
+            "外包人员签署保密承诺书并接受信息安全培训",
+        ],
+        min_length=1,
+    )
+    """安全控制措施"""
+    access_principle: Text = "最小授权和职责分离"
+    """访问授权原则"""
+    background_checks: bool = True
+    """是否对关键岗位外包人员进行背景审查"""
+    drill_frequency: Frequency = Frequency.ANNUAL
+    """应急演练频率"""
+    assessment_frequency: Frequency = Frequency.ANNUAL
+    """信息安全评估频率"""
+    log_retention: Duration = Field(default_factory=lambda: Duration(6, "month"))
+    """操作日志留存期限（不少于六个月）"""
+    mlps_level: int | None = Field(default=None, ge=1, le=5)
+    """涉及信息系统的网络安全等级保护级别；不涉及则为 null"""
+
+
+class Indicator(Section):
+    """A risk warning indicator and what happens when it is crossed."""
+
+    name: Name
+    """预警指标"""
+    threshold: Decimal
+    """阈值"""
+    unit: Name = "%"
+    """单位"""
+    comparison: Comparison = Comparison.AT_LEAST
+    """>= 表示达到或超过阈值即预警，<= 表示达到或低于阈值即预警"""
+    level: WarningLevel = WarningLevel.YELLOW
+    """预警级别"""
+    action: Text
+    """应对措施"""
+
+    @model_validator(mode="after")
+    def _percent_in_range(self) -> Indicator:
+        if self.unit == "%" and not (0 <= self.threshold <= 100):
+            check_rules(
+                [
+                    (
+                        "threshold",
+                        f"百分比阈值应在 0–100 之间，现为 {self.threshold} "
+                        "(a percentage must be within 0–100)",
+                    )
+                ]
+            )
+        return self
+
+
+def _default_indicators() -> list[Indicator]:
+    return [
+        Indicator(
+            name="外包团队人员流失率（季度）",
+            threshold=Decimal(25),
+            level=WarningLevel.YELLOW,
+            action="约谈服务提供商，要求提交人员稳定方案并补足合格人员",
+        ),
+        Indicator(
+            name="服务水平指标达标率（月度）",
+            threshold=Decimal(95),
+            comparison=Comparison.AT_MOST,
+            level=WarningLevel.ORANGE,
+            action="启动整改程序，按服务水平协议扣减服务费",
+        ),
+        Indicator(
+            name="P1级事件次数（月度）",
+            threshold=Decimal(2),
+            unit="次",
+            level=WarningLevel.RED,
+            action="报告高级管理层，启动应急预案并评估替换服务提供商",
+        ),
+        Indicator(
+            name="用户满意度（季度）",
+            threshold=Decimal(80),
+            comparison=Comparison.AT_MOST,
+            level=WarningLevel.YELLOW,
+            action="分析投诉原因，要求服务提供商限期改进",
+        ),
+    ]
+
+
+class Risk(Section):
+    """How outsourcing risk is identified, scored and watched."""
+
+    categories: list[Name] = Field(
+        default_factory=lambda: [
+            "技术能力丧失风险",
+            "业务中断风险",
+            "信息泄露、丢失或篡改风险",
+            "资金损失风险",
+            "服务水平下降风险",
+            "战略与声誉风险",
+        ],
+        min_length=1,
+    )
+    """风险类别"""
+    likelihood_levels: int = Field(default=5, ge=3, le=5)
+    """可能性分级数"""
+    impact_levels: int = Field(default=5, ge=3, le=5)
+    """影响程度分级数"""
+    high_risk_score: int = Field(default=15, ge=1, le=25)
+    """可能性×影响程度达到该分值即为高风险"""
+    medium_risk_score: int = Field(default=8, ge=1, le=25)
+    """达到该分值即为中风险"""
+    indicators: list[Indicator] = Field(default_factory=_default_indicators)
+    """风险预警指标"""
+    concentration_limit: Percent = Decimal(30)
+    """单一服务提供商承接外包金额占外包总额的上限（%）"""
+    assessment_frequency: Frequency = Frequency.ANNUAL
+    """外包风险全面评估频率"""
+    contingency_drill_frequency: Frequency = Frequency.ANNUAL
+    """应急演练频率"""
+
+    @model_validator(mode="after")
+    def _rules(self) -> Risk:
+        def violations():
+            top = self.likelihood_levels * self.impact_levels
+            if self.high_risk_score > top:
+                yield (
+                    "high_risk_score",
+                    f"高风险分值 {self.high_risk_score} 超过最高可能得分 {top} (exceeds the maximum)",
+                )
+            if self.medium_risk_score >= self.high_risk_score:
+                yield (
+                    "medium_risk_score",
+                    f"中风险分值 {self.medium_risk_score} 应低于高风险分值 {self.high_risk_score} "
+                    "(medium must be below high)",
+                )
+
+        check_rules(violations())
+        return self
+
+
+class Exit(Section):
+    """How an outsourcing ends without disrupting the business."""
+
+    notice_period: Duration = Field(default_factory=lambda: Duration(90, "day"))
+    """提前通知期"""
+    transition_period: Duration = Field(default_factory=lambda: Duration(6, "month"))
+    """过渡期"""
+    data_return_within: Duration = Field(default_factory=lambda: Duration(30, "day"))
+    """数据、资料返还期限"""
+    triggers: list[Text] = Field(
+        default_factory=lambda: [
+            "服务提供商严重违约或连续未达到服务水平要求",
+            "服务提供商发生破产、解散、被吊销营业执照等经营状况重大变化",
+            "服务提供商发生重大信息安全事件或违反保密义务",
+            "法律法规或监管政策变化导致外包无法继续",
+            "本单位战略调整或业务变化",
+        ],
+        min_length=1,
+    )
+    """退出触发情形"""
+    transition_assistance: list[Text] = Field(
+        default_factory=lambda: [
+            "移交全部数据、文档、源代码、配置信息及账号权限",
+            "配合新服务提供商或甲方完成知识转移和系统交接",
+            "过渡期内按原服务水平继续提供服务",
+        ],
+        min_length=1,
+    )
+    """过渡期协助义务"""
+    alternate_vendors: list[Name] = Field(default_factory=list)
+    """备选服务提供商"""
+    plan_test_frequency: Frequency = Frequency.ANNUAL
+    """退出计划评估与测试频率"""
