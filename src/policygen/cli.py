@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 
 from policygen import __version__
-from policygen.errors import ExitCode, InvalidInputError, PolicygenError
+from policygen.errors import ExitCode, InvalidInputError, PolicygenError, UsageError
 from policygen.output import write_atomic
 
 app = typer.Typer(
@@ -131,6 +131,86 @@ def schema(
         err.print(f"无法写入 {output}：{exc.strerror} (cannot write)")
         raise typer.Exit(ExitCode.INVALID_INPUT) from None
     out.print(f"已写出 {output / SCHEMA_FILE}")
+
+
+def _split(values: list[str] | None, default: list[str]) -> list[str]:
+    """Return the comma- or repeat-separated option `values`, or `default` when none."""
+    if not values:
+        return default
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+@app.command()
+def render(
+    profile: Annotated[str, typer.Argument(help="配置文件（YAML、JSON、TOML），- 表示标准输入。")],
+    documents: Annotated[
+        list[str] | None,
+        typer.Option("-d", "--documents", help="文档类型，逗号分隔：regulation,contract,sla。默认全部。"),
+    ] = None,
+    formats: Annotated[
+        list[str] | None,
+        typer.Option("-f", "--formats", help="输出格式，逗号分隔：docx,pdf,html,md,txt。默认 docx,pdf。"),
+    ] = None,
+    output: Annotated[Path, typer.Option("-o", "--output", help="输出目录。")] = Path("out"),
+    templates: Annotated[
+        list[Path] | None,
+        typer.Option("--templates", help="自定义模板目录（先于内置模板查找），可重复。"),
+    ] = None,
+) -> None:
+    """生成文档：管理制度、每份合同及其服务水平协议，输出 DOCX、PDF 等格式。"""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from policygen.kinds import DOCUMENT_KINDS
+    from policygen.pipeline import check_format, jobs, render_job
+    from policygen.profile.load import load_profile
+
+    kinds = _split(documents, list(DOCUMENT_KINDS))
+    fmts = [check_format(f) for f in _split(formats, ["docx", "pdf"])]
+    folders = list(templates or [])
+    for folder in folders:
+        if not folder.is_dir():
+            raise UsageError(f"模板目录不存在：{folder} (template folder not found)")
+    loaded = load_profile(profile)
+    todo = jobs(loaded, kinds)
+    if not todo:
+        err.print("没有可生成的文档：所选类型需要 engagements 中至少一份合同 (nothing to render)")
+        raise typer.Exit(ExitCode.INVALID_INPUT)
+    # Everything is rendered in memory first: a failure half-way writes nothing at all.
+    rendered: dict[str, bytes] = {}
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    ) as progress:
+        task = progress.add_task("生成文档", total=len(todo))
+        for job in todo:
+            progress.update(task, description=f"生成 {job.filename(fmts[0]).rsplit('.', 1)[0]}")
+            rendered.update(render_job(loaded, job, fmts, template_dirs=folders))
+            progress.advance(task)
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+        for name, data in rendered.items():
+            write_atomic(output / name, data)
+    except OSError as exc:
+        err.print(f"无法写入 {output}：{exc.strerror} (cannot write output)")
+        raise typer.Exit(ExitCode.INVALID_INPUT) from None
+    for name in rendered:
+        out.print(str(output / name))
+
+
+@app.command("list")
+def list_kinds() -> None:
+    """列出可生成的文档类型和输出格式。"""
+    from policygen.kinds import DOCUMENT_KINDS
+    from policygen.writers import WRITERS
+
+    for kind in DOCUMENT_KINDS.values():
+        scope = "每份合同一份" if kind.per_engagement else "每个组织一份"
+        out.print(f"{kind.name:<12} {kind.template:<20} {scope}")
+    out.print("formats: " + ", ".join(WRITERS))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,27 @@
+"""The document kinds policygen renders: one line each, naming the template and numbering."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Kind:
+    """What policygen needs to know to render one kind of document."""
+
+    name: str
+    """The kind's name on the command line, e.g. ``regulation``."""
+    template: str
+    """The Markdown-Jinja template in the template folders."""
+    scheme: str
+    """The numbering scheme in transforms.numbering: ``regulation`` or ``contract``."""
+    per_engagement: bool
+    """True when one document is rendered per engagement (contract, SLA)."""
+
+
+DOCUMENT_KINDS: dict[str, Kind] = {
+    "regulation": Kind("regulation", "regulation.md.j2", "regulation", per_engagement=False),
+    "contract": Kind("contract", "contract.md.j2", "contract", per_engagement=True),
+    "sla": Kind("sla", "sla.md.j2", "contract", per_engagement=True),
+}
+"""Every kind, in the order a full set is rendered."""

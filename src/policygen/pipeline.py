@@ -1,0 +1,119 @@
+"""Run the pipeline for one document: profile → context → Jinja → Markdown → tree → bytes.
+
+Input: a validated Profile, a document kind, for contracts an engagement, and template folders.
+Output: a numbered Document, or its bytes in a format. Nothing here touches the file system
+except reading templates and styles; output.py writes files."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from policygen.errors import RenderError, UsageError
+from policygen.kinds import DOCUMENT_KINDS, Kind
+from policygen.profile.engagement import Engagement
+from policygen.profile.model import Profile
+from policygen.readers.markdown import read_markdown
+from policygen.templating.context import build_context
+from policygen.templating.environment import environment_for
+from policygen.transforms.numbering import number
+from policygen.transforms.references import resolve
+from policygen.tree import nodes as n
+from policygen.writers import WRITERS, WriterOptions
+
+
+@dataclass(frozen=True)
+class Job:
+    """One document to render: a kind, and for per-engagement kinds the engagement."""
+
+    kind: Kind
+    engagement: Engagement | None
+
+    def filename(self, fmt: str) -> str:
+        """Return the output file name, e.g. ``regulation.docx`` or ``contract-HX-001.pdf``."""
+        if self.engagement is None:
+            return f"{self.kind.name}.{fmt}"
+        return f"{self.kind.name}-{self.engagement.contract_no}.{fmt}"
+
+
+def kind_named(name: str) -> Kind:
+    """Return the document kind `name`; raise UsageError listing the kinds when unknown."""
+    try:
+        return DOCUMENT_KINDS[name]
+    except KeyError:
+        raise UsageError(
+            f"未知的文档类型 {name}；可选：{', '.join(DOCUMENT_KINDS)} (unknown document kind)"
+        ) from None
+
+
+def check_format(fmt: str) -> str:
+    """Return `fmt` if a writer exists for it; raise UsageError listing the formats otherwise."""
+    if fmt not in WRITERS:
+        raise UsageError(f"未知的输出格式 {fmt}；可选：{', '.join(WRITERS)} (unknown format)")
+    return fmt
+
+
+def jobs(profile: Profile, kinds: Sequence[str] | None = None) -> list[Job]:
+    """Return the documents a full set holds for `profile`, limited to `kinds` when given.
+
+    Per-engagement kinds give one job per engagement; with no engagements they give none."""
+    selected = [kind_named(k) for k in (kinds or DOCUMENT_KINDS)]
+    out: list[Job] = []
+    for kind in selected:
+        if kind.per_engagement:
+            out += [Job(kind, e) for e in profile.engagements]
+        else:
+            out.append(Job(kind, None))
+    return out
+
+
+def build_document(
+    profile: Profile, job: Job, *, template_dirs: Sequence[Path] = ()
+) -> n.Document:
+    """Return the numbered, reference-resolved document tree of `job`."""
+    env = environment_for(template_dirs)
+    kind = job.kind
+    context = build_context(profile, kind, job.engagement)
+    template = env.template(kind.template)
+    module, markdown = env.render_module(template, context)
+    source = kind.template if job.engagement is None else (
+        f"{kind.template}（合同 {job.engagement.contract_no}）"
+    )
+    blocks = read_markdown(markdown, source=source)
+    blocks, refs = number(blocks, kind.scheme)
+    blocks = resolve(blocks, refs, source=source)
+    title = str(getattr(module, "title", "") or "")
+    if not title:
+        raise RenderError(f"{kind.template}: 模板应以 {{% set title = ... %}} 设置标题 (set a title)")
+    meta = profile.meta
+    org = profile.organisation
+    return n.Document(
+        kind=kind.name,
+        title=title,
+        subtitle=str(getattr(module, "subtitle", "") or ""),
+        blocks=blocks,
+        style=meta.style,
+        meta=n.DocumentMeta(
+            organisation=org.name,
+            version=meta.version,
+            date=meta.effective_date,
+            subject=str(getattr(module, "subject", "") or title),
+            keywords=tuple(str(k) for k in getattr(module, "keywords", ()) or ()),
+            doc_no=(job.engagement.contract_no if job.engagement else meta.document_no or ""),
+        ),
+    )
+
+
+def writer_options(template_dirs: Sequence[Path] = ()) -> WriterOptions:
+    """Return writer options searching `template_dirs` before the bundled templates."""
+    return WriterOptions(template_dirs=environment_for(template_dirs).folders)
+
+
+def render_job(
+    profile: Profile, job: Job, formats: Sequence[str], *, template_dirs: Sequence[Path] = ()
+) -> dict[str, bytes]:
+    """Return `job` rendered in each of `formats`, by output file name."""
+    doc = build_document(profile, job, template_dirs=template_dirs)
+    options = writer_options(template_dirs)
+    return {job.filename(fmt): WRITERS[check_format(fmt)](doc, options) for fmt in formats}

@@ -1,0 +1,317 @@
+"""Turn rendered template Markdown into a policygen document tree (unnumbered).
+
+Input: the Markdown a template produced, in the dialect of templates/README.md. Output: a
+Document whose articles, clauses and items carry ids but no labels yet; transforms.numbering
+and transforms.references fill those in."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+from markdown_it import MarkdownIt
+from markdown_it.tree import SyntaxTreeNode
+from mdit_py_plugins.container import container_plugin
+
+from policygen.errors import RenderError
+from policygen.tree import nodes as n
+
+CONTAINERS = ("signature", "right", "center")
+"""Fenced ``::: name`` blocks the dialect knows."""
+
+# Attributes written after a heading, paragraph or item: {#id}, {.unnumbered}, or both. The
+# braces must not be backslash-escaped: escaped braces come from profile data and stay text.
+_ATTRS = re.compile(r"(?<!\\)\{((?:\s*[#.][A-Za-z][\w-]*)+)\s*\}\s*$")
+_CAPTION = re.compile(r"^Table:\s*(.+)$", re.DOTALL)
+_ID = re.compile(r"^[A-Za-z][\w-]*$")
+
+
+@cache
+def _parser() -> MarkdownIt:
+    # Raw HTML off: a template or a value can never smuggle markup into any output format.
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.enable("table")
+    md.disable("image")
+    for name in CONTAINERS:
+        md.use(container_plugin, name)
+    return md
+
+
+@dataclass
+class _Attrs:
+    id: str | None = None
+    classes: tuple[str, ...] = ()
+
+
+@dataclass
+class _Open:
+    """A chapter or article being filled while the reader walks the blocks."""
+
+    title: tuple[n.Inline, ...]
+    id: str | None
+    blocks: list[n.Block] = field(default_factory=list)
+
+
+def read_markdown(text: str, *, source: str = "<template>") -> tuple[n.Block, ...]:
+    """Return the blocks of `text`; raise RenderError naming `source` for anything outside the
+    dialect (images, links other than ``#id``, bad attributes)."""
+    root = SyntaxTreeNode(_parser().parse(text))
+    return _Reader(source).read(root.children)
+
+
+class _Reader:
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.top: list[n.Block] = []
+        self.chapter: _Open | None = None
+        self.article: _Open | None = None
+
+    # ----------------------------------------------------------------- structure
+
+    def read(self, children: list[SyntaxTreeNode]) -> tuple[n.Block, ...]:
+        pending_caption: str | None = None
+        for node in children:
+            if node.type == "heading":
+                pending_caption = None
+                self._heading(node)
+                continue
+            if node.type == "paragraph":
+                caption = self._caption(node)
+                if caption is not None:
+                    pending_caption = caption
+                    continue
+            if pending_caption is not None and node.type != "table":
+                raise self._error("「Table: 」标题之后必须紧跟表格 (a caption must precede a table)")
+            for block in self._blocks(node, depth=1, caption=pending_caption or ""):
+                self._add(block)
+            pending_caption = None
+        self._close_article()
+        self._close_chapter()
+        return tuple(self.top)
+
+    def _heading(self, node: SyntaxTreeNode) -> None:
+        level = int(node.tag[1])
+        inlines, attrs = self._inline_with_attrs(node.children[0])
+        if "unnumbered" in attrs.classes:
+            self._close_article()
+            if level == 1:
+                self._close_chapter()
+            self._add(n.Heading(inlines, level=min(level, 3), id=attrs.id))
+        elif level == 1:
+            self._close_article()
+            self._close_chapter()
+            if not inlines:
+                raise self._error("章必须有标题 (a chapter needs a title)")
+            self.chapter = _Open(inlines, attrs.id)
+        elif level == 2:
+            self._close_article()
+            self.article = _Open(inlines, attrs.id)
+        else:
+            self._add(n.Heading(inlines, level=3, id=attrs.id))
+
+    def _add(self, block: n.Block) -> None:
+        if self.article is not None:
+            self.article.blocks.append(block)
+        elif self.chapter is not None:
+            self.chapter.blocks.append(block)
+        else:
+            self.top.append(block)
+
+    def _close_article(self) -> None:
+        if self.article is None:
+            return
+        article = n.Article(
+            blocks=tuple(self.article.blocks), title=self.article.title, id=self.article.id
+        )
+        self.article = None
+        self._add(article)
+
+    def _close_chapter(self) -> None:
+        if self.chapter is None:
+            return
+        chapter = n.Chapter(
+            title=self.chapter.title, blocks=tuple(self.chapter.blocks), id=self.chapter.id
+        )
+        self.chapter = None
+        self.top.append(chapter)
+
+    # ----------------------------------------------------------------- blocks
+
+    def _blocks(self, node: SyntaxTreeNode, *, depth: int, caption: str = "") -> list[n.Block]:
+        """Return the blocks one Markdown block becomes (several for an aligned container)."""
+        if node.type in ("container_right", "container_center"):
+            align = node.type.removeprefix("container_")
+            paragraphs: list[n.Block] = []
+            for child in node.children:
+                if child.type != "paragraph":
+                    raise self._error(f"::: {align} 内只能是段落 (only paragraphs inside)")
+                inlines, attrs = self._inline_with_attrs(child.children[0])
+                paragraphs.append(n.Paragraph(inlines, id=attrs.id, align=align))
+            return paragraphs
+        return [self._block(node, depth=depth, caption=caption)]
+
+    def _block(self, node: SyntaxTreeNode, *, depth: int, caption: str = "") -> n.Block:
+        kind = node.type
+        if kind == "paragraph":
+            inlines, attrs = self._inline_with_attrs(node.children[0])
+            return n.Paragraph(inlines, id=attrs.id)
+        if kind == "ordered_list":
+            return n.OrderedList(tuple(self._item(i, depth) for i in node.children), depth=depth)
+        if kind == "bullet_list":
+            return n.BulletList(tuple(self._item(i, depth) for i in node.children))
+        if kind == "table":
+            return self._table(node, caption)
+        if kind == "hr":
+            return n.PageBreak()
+        if kind == "container_signature":
+            return self._signature(node)
+        if kind in ("code_block", "fence"):
+            raise self._error("模板中不能使用代码块（行首缩进四个空格也会变成代码块） (no code blocks)")
+        if kind == "blockquote":
+            raise self._error("模板中不能使用引用块「>」 (no block quotes)")
+        if kind == "heading":
+            raise self._error("列表或容器内不能使用标题 (no headings inside lists or containers)")
+        raise self._error(f"不支持的 Markdown 结构 {kind} (unsupported block)")
+
+    def _item(self, node: SyntaxTreeNode, depth: int) -> n.ListItem:
+        blocks: list[n.Block] = []
+        item_id = None
+        for index, child in enumerate(node.children):
+            if child.type == "paragraph":
+                inlines, attrs = self._inline_with_attrs(child.children[0])
+                if index == 0:
+                    item_id = attrs.id
+                    blocks.append(n.Paragraph(inlines))
+                else:
+                    blocks.append(n.Paragraph(inlines, id=attrs.id))
+            else:
+                blocks.extend(self._blocks(child, depth=depth + 1))
+        return n.ListItem(tuple(blocks), id=item_id)
+
+    def _table(self, node: SyntaxTreeNode, caption: str) -> n.Table:
+        header: list[tuple[n.Cell, ...]] = []
+        rows: list[tuple[n.Cell, ...]] = []
+        for section in node.children:
+            target = header if section.type == "thead" else rows
+            for row in section.children:
+                target.append(tuple(self._cell(cell) for cell in row.children))
+        return n.Table(header=tuple(header), rows=tuple(rows), caption=caption)
+
+    def _cell(self, node: SyntaxTreeNode) -> n.Cell:
+        style = str(node.attrs.get("style", ""))
+        align = style.removeprefix("text-align:") or None
+        inlines = self._inlines(node.children[0].children) if node.children else ()
+        return n.Cell(inlines, align=align)
+
+    def _signature(self, node: SyntaxTreeNode) -> n.SignatureBlock:
+        if len(node.children) != 1 or node.children[0].type != "bullet_list":
+            raise self._error(
+                "::: signature 内应为一个无序列表：每项「角色：名称」，其下列出签署栏 "
+                "(expected one bullet list of parties)"
+            )
+        parties = []
+        for item in node.children[0].children:
+            head = _plain(self._inlines(item.children[0].children[0].children))
+            role, sep, name = head.partition("：")
+            if not sep:
+                raise self._error(f"签署方「{head}」应写作「角色：名称」 (write role：name)")
+            lines: list[str] = []
+            for child in item.children[1:]:
+                for line in child.children:
+                    lines.append(_plain(self._inlines(line.children[0].children[0].children)))
+            parties.append(n.SignatureParty(role.strip(), name.strip(), tuple(lines)))
+        return n.SignatureBlock(tuple(parties))
+
+    def _caption(self, node: SyntaxTreeNode) -> str | None:
+        inline = node.children[0]
+        match = _CAPTION.match(inline.content)
+        if not match:
+            return None
+        return _plain(self._inlines(inline.children)).removeprefix("Table:").strip()
+
+    # ----------------------------------------------------------------- inlines
+
+    def _inline_with_attrs(self, inline: SyntaxTreeNode) -> tuple[tuple[n.Inline, ...], _Attrs]:
+        attrs = _Attrs()
+        children = list(inline.children)
+        match = _ATTRS.search(inline.content)
+        if match and children and children[-1].type == "text":
+            attrs = self._attrs(match.group(1))
+            last = children[-1].content
+            cut = last.rfind("{")
+            trimmed = last[:cut].rstrip()
+            inlines = self._inlines(children[:-1])
+            if trimmed:
+                inlines = (*inlines, *_merge_text([n.Text(trimmed)]))
+            return _merge(inlines), attrs
+        return self._inlines(children), attrs
+
+    def _attrs(self, raw: str) -> _Attrs:
+        attrs = _Attrs()
+        classes: list[str] = []
+        for token in raw.split():
+            if token.startswith("#"):
+                if attrs.id is not None:
+                    raise self._error(f"一个元素只能有一个 id：{raw} (one id per element)")
+                attrs.id = token[1:]
+            else:
+                classes.append(token[1:])
+        attrs.classes = tuple(classes)
+        return attrs
+
+    def _inlines(self, children: list[SyntaxTreeNode]) -> tuple[n.Inline, ...]:
+        out: list[n.Inline] = []
+        for child in children:
+            kind = child.type
+            if kind == "text" or kind == "code_inline":
+                out.append(n.Text(child.content))
+            elif kind == "softbreak":
+                # Chinese text is not separated by spaces: a line break in the template source
+                # joins the lines directly.
+                continue
+            elif kind == "hardbreak":
+                out.append(n.LineBreak())
+            elif kind == "strong":
+                out.append(n.Strong(self._inlines(child.children)))
+            elif kind == "em":
+                out.append(n.Emphasis(self._inlines(child.children)))
+            elif kind == "link":
+                out.append(self._ref(child))
+            else:
+                raise self._error(f"不支持的行内 Markdown 结构 {kind} (unsupported inline)")
+        return _merge(tuple(out))
+
+    def _ref(self, node: SyntaxTreeNode) -> n.Ref:
+        href = str(node.attrs.get("href", ""))
+        if not href.startswith("#") or not _ID.match(href[1:]):
+            raise self._error(
+                f"链接只能用于交叉引用 [](#id)，不能指向「{href}」 (links may only refer to #id)"
+            )
+        if node.children:
+            raise self._error(f"交叉引用 [](#{href[1:]}) 的方括号内应为空 (leave the text empty)")
+        return n.Ref(target=href[1:])
+
+    def _error(self, message: str) -> RenderError:
+        return RenderError(f"{self.source}: {message}")
+
+
+def _merge(inlines: tuple[n.Inline, ...]) -> tuple[n.Inline, ...]:
+    return tuple(_merge_text(list(inlines)))
+
+
+def _merge_text(inlines: list[n.Inline]) -> list[n.Inline]:
+    """Join adjacent Text runs so equal content always yields an equal tree."""
+    out: list[n.Inline] = []
+    for inline in inlines:
+        if isinstance(inline, n.Text) and out and isinstance(out[-1], n.Text):
+            out[-1] = n.Text(out[-1].text + inline.text)
+        elif not (isinstance(inline, n.Text) and not inline.text):
+            out.append(inline)
+    return out
+
+
+def _plain(inlines: tuple[n.Inline, ...]) -> str:
+    from policygen.writers.text import inline_text
+
+    return inline_text(inlines)

@@ -1,0 +1,78 @@
+"""Turn a validated profile into the variables a template sees.
+
+Input: a Profile, the document kind, and for contracts the engagement. Output: a dict of the
+profile's sections by name, the engagement and its vendor, and a few derived facts (flags and
+amounts) so that templates branch on names, not on arithmetic."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from policygen.kinds import Kind
+from policygen.profile.engagement import Engagement
+from policygen.profile.model import Profile
+from policygen.profile.types import Industry
+
+_CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Flags:
+    """Facts the templates branch on, computed once here."""
+
+    financial: bool
+    """The organisation is a bank or an insurer: the CBIRC outsourcing rules apply."""
+    critical: bool
+    """重要外包: for a contract, this engagement; for a regulation, any engagement."""
+    personal_info: bool
+    """Personal information is entrusted to the vendor (PIPL art. 21 terms apply)."""
+    sensitive_pi: bool
+    """Sensitive personal information is involved (PIPL arts. 28–29)."""
+    cross_border: bool
+    """Personal information leaves the country (PIPL arts. 38–39)."""
+    arbitration: bool
+    """Disputes go to arbitration rather than to court (contracts only)."""
+
+
+@dataclass(frozen=True)
+class Amounts:
+    """An engagement's fee split for the contract's price clause."""
+
+    total: Decimal
+    """含税总价."""
+    net: Decimal
+    """不含税价, rounded to the cent."""
+    tax: Decimal
+    """税额 = total − net."""
+
+
+def build_context(profile: Profile, kind: Kind, engagement: Engagement | None) -> dict[str, Any]:
+    """Return the template variables for `kind`; `engagement` is None for set-wide documents."""
+    sections = {name: getattr(profile, name) for name in type(profile).model_fields}
+    critical = engagement.critical if engagement else any(e.critical for e in profile.engagements)
+    dp = profile.data_protection
+    flags = Flags(
+        financial=profile.organisation.industry in (Industry.BANKING, Industry.INSURANCE),
+        critical=critical,
+        personal_info=dp.processes_personal_info,
+        sensitive_pi=dp.processes_personal_info and dp.sensitive_pi,
+        cross_border=dp.processes_personal_info and dp.cross_border,
+        arbitration=bool(engagement and engagement.dispute_resolution == "arbitration"),
+    )
+    context: dict[str, Any] = {
+        **sections,
+        "kind": kind.name,
+        "flags": flags,
+        "engagement": engagement,
+        "vendor": engagement.vendor if engagement else None,
+        "amounts": _amounts(engagement) if engagement else None,
+    }
+    return context
+
+
+def _amounts(engagement: Engagement) -> Amounts:
+    fee = engagement.fee
+    net = (fee.amount / (1 + fee.tax_rate / 100)).quantize(_CENT, rounding=ROUND_HALF_UP)
+    return Amounts(total=fee.amount, net=net, tax=fee.amount - net)

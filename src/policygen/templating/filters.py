@@ -1,0 +1,418 @@
+"""Turn profile values into the Chinese text templates print.
+
+Input: one value from a validated profile (an amount, a count, a date, a percentage, a Duration,
+an enum member, a list of names). Output: a str, e.g. 人民币壹拾万元整, 第一百一十条,
+2026年1月1日, 99.9%, 5个工作日, 每季度, 机密, 甲、乙和丙.
+
+Every filter is a plain typed function that takes the value first, as Jinja filters do, and is
+registered once in `FILTERS` at the bottom. None is always an error: a template must not print
+"None" into a contract. Fixed wording a legal team may want to change (enum labels, units,
+frequency words) lives in templates/zh/terms.yaml; the characters of 人民币大写 and the Chinese
+numerals are fixed by rule and live here.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from importlib import resources
+
+import cn2an
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+
+from policygen.errors import RenderError
+from policygen.profile.types import Duration, Frequency
+
+# --------------------------------------------------------------------------- terms.yaml
+
+TERMS_RESOURCE = "templates/zh/terms.yaml"
+"""Where the fixed Chinese wording lives, relative to the policygen package."""
+
+
+@functools.cache
+def terms() -> Mapping[str, Mapping[str, str]]:
+    """Return the wording in terms.yaml: section (enum class name or word table) → key → words.
+
+    Load the file once with ruamel's safe loader; raise RenderError if it is not a mapping of
+    mappings of strings."""
+    text = resources.files("policygen").joinpath(TERMS_RESOURCE).read_text(encoding="utf-8")
+    try:
+        data = YAML(typ="safe", pure=True).load(text)
+    except YAMLError as exc:
+        raise RenderError(f"{TERMS_RESOURCE} 不是有效的 YAML (invalid YAML): {exc}") from exc
+    if not isinstance(data, dict):
+        raise RenderError(f"{TERMS_RESOURCE} 应为映射 (must be a mapping)")
+    for section, table in data.items():
+        if not isinstance(table, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) and v for k, v in table.items()
+        ):
+            raise RenderError(
+                f"{TERMS_RESOURCE} 中「{section}」应为“键: 非空文字”的映射 "
+                f"(section {section!r} must map strings to non-empty strings)"
+            )
+    return data
+
+
+def _term(section: str, key: str) -> str:
+    try:
+        return terms()[section][key]
+    except KeyError:
+        raise RenderError(
+            f"{TERMS_RESOURCE} 缺少「{section}.{key}」的中文表述 (no wording for {section}.{key})"
+        ) from None
+
+
+# --------------------------------------------------------------------------- input checks
+
+
+def _not_none(value: object, filter_name: str) -> None:
+    if value is None:
+        raise ValueError(
+            f"{filter_name}：值为空（None），模板不能输出空值，请在资料中填写该项 "
+            f"({filter_name} got None; fill in the value in the profile)"
+        )
+
+
+def _number(value: object, filter_name: str) -> Decimal:
+    """Return `value` as a finite Decimal; accept Decimal, int or a numeric str, never float.
+
+    A float is refused because it may already carry a binary rounding error (0.1 + 0.2)."""
+    _not_none(value, filter_name)
+    if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
+        raise TypeError(
+            f"{filter_name}：应为 Decimal、整数或数字字符串，不接受 {type(value).__name__} "
+            f"(expected Decimal, int or str, got {type(value).__name__})"
+        )
+    try:
+        number = Decimal(value.strip()) if isinstance(value, str) else Decimal(value)
+    except InvalidOperation:
+        raise ValueError(
+            f"{filter_name}：无法识别的数字「{value}」 (not a number: {value!r})"
+        ) from None
+    if not number.is_finite():
+        raise ValueError(f"{filter_name}：数值必须有限 (must be finite, got {value!r})")
+    return number
+
+
+def _plain(number: Decimal) -> str:
+    """Write `number` without exponent or trailing fractional zeros: 1E+2 → 100, 99.90 → 99.9.
+
+    Exact: unlike Decimal.normalize, nothing is rounded to the context precision."""
+    text = format(number, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+# --------------------------------------------------------------------------- amounts
+
+AMOUNT_LIMIT = Decimal(10) ** 12
+"""Amounts must be below 1 万亿元 (at most 999,999,999,999.99, the profile's Money cap).
+
+The deterministic policy reads the integer part in 4-digit groups 个/万/亿 only; a fourth group
+would need 万 written again above 亿 (壹万亿), which the policy does not define."""
+
+
+def _cents(amount: Decimal | int | str, filter_name: str) -> int:
+    """Return `amount` as a whole number of 分; raise ValueError if it is negative, finer than
+    分 or not below `AMOUNT_LIMIT`. Trailing zeros below 分 (1.230) lose nothing and pass."""
+    number = _number(amount, filter_name)
+    if number < 0:
+        raise ValueError(f"{filter_name}：金额不能为负数「{amount}」 (amount must not be negative)")
+    if number >= AMOUNT_LIMIT:
+        raise ValueError(
+            f"{filter_name}：金额「{amount}」超出范围，须小于1万亿元（最大999,999,999,999.99） "
+            f"(amount must be below 1,000,000,000,000)"
+        )
+    _, digits, exponent = number.as_tuple()
+    assert isinstance(exponent, int)  # finite, checked above
+    below_fen = -exponent - 2  # how many of the last digits lie below 分
+    if below_fen > 0 and any(digits[-below_fen:]):
+        raise ValueError(
+            f"{filter_name}：金额「{amount}」最多精确到分（两位小数） (at most two decimal places)"
+        )
+    coefficient = int("".join(map(str, digits)))
+    if coefficient == 0:
+        return 0
+    if below_fen > 0:
+        return coefficient // 10**below_fen
+    return coefficient * 10**-below_fen
+
+
+def money(amount: Decimal | int | str) -> str:
+    """Return `amount` in figures with thousands separators and two decimals: 1,234,567.89.
+
+    Accept the same amounts as `rmb_upper`, so the figure and the words always agree."""
+    cents = _cents(amount, "money")
+    return f"{cents // 100:,}.{cents % 100:02d}"
+
+
+_UPPER_DIGITS = "零壹贰叁肆伍陆柒捌玖"
+_UPPER_PLACES = ("仟", "佰", "拾", "")
+_ZERO = "零"
+
+# cn2an 0.5.24 `an2cn(x, "rmb")` is not used: of the 29 vectors in section (c) of the
+# regulatory checklist it gets 6 wrong (tested in tests/templating/test_filters.py).
+# It never writes the optional 零 after 元, which the policy writes by default; its output is
+# our zero_after_yuan=False form:
+#     100.10       壹佰元壹角          want 壹佰元零壹角
+#     1010.10      壹仟零壹拾元壹角    want 壹仟零壹拾元零壹角
+#     1680.32      壹仟陆佰捌拾元叁角贰分  want 壹仟陆佰捌拾元零叁角贰分 (official, first form)
+#     20000000.10  贰仟万元壹角        want 贰仟万元零壹角
+#     107000.53    壹拾万柒仟元伍角叁分  want 壹拾万柒仟元零伍角叁分 (official, first form)
+# It drops the mandatory 零 of a skipped 万 group before a non-zero 千位, which breaks rule
+# 4(2) and reads as another amount (100003000 → 壹亿叁仟元整 as well):
+#     200003000    贰亿叁仟元整        want 贰亿零叁仟元整
+# It also drops a third decimal silently (1.234 → 壹元贰角叁分) and writes 负 before negatives.
+
+
+def _group_upper(group: int) -> str:
+    """Write one 4-digit group (1..9999) in 大写: one 零 per inner run of zeros, none for
+    leading or trailing zeros (the caller decides the 零 between groups). 拾 keeps its digit."""
+    out: list[str] = []
+    pending_zero = False
+    for place, char in zip(_UPPER_PLACES, f"{group:04d}", strict=True):
+        digit = int(char)
+        if digit == 0:
+            pending_zero = bool(out)
+            continue
+        if pending_zero:
+            out.append(_ZERO)
+            pending_zero = False
+        out.append(_UPPER_DIGITS[digit] + place)
+    return "".join(out)
+
+
+def _integer_upper(yuan: int, *, zero_after_wan: bool) -> str:
+    """Write `yuan` (below 1 万亿) in 大写 by the policy's 个/万/亿 grouping.
+
+    Between groups write 零 if the lower group's 千位 is 0 or a whole group was skipped
+    (壹拾万零柒佰, 壹亿零叁仟); a 万 group followed by a non-zero 千位 gets none (壹拾万柒仟)
+    unless `zero_after_wan` asks for it when the 万位 is 0 (壹拾万零柒仟)."""
+    groups = ((yuan // 10**8, "亿"), (yuan // 10**4 % 10**4, "万"), (yuan % 10**4, ""))
+    out: list[str] = []
+    skipped = False
+    for group, unit in groups:
+        if group == 0:
+            skipped = bool(out)
+            continue
+        if out and (
+            skipped or group < 1000 or (zero_after_wan and unit == "" and groups[1][0] % 10 == 0)
+        ):
+            out.append(_ZERO)
+        out.append(_group_upper(group) + unit)
+        skipped = False
+    return "".join(out) or _ZERO
+
+
+def rmb_upper(
+    amount: Decimal | int | str,
+    *,
+    prefix: bool = False,
+    zero_after_yuan: bool = True,
+    zheng_after_jiao: bool = False,
+    zero_after_wan: bool = False,
+) -> str:
+    """Return `amount` in 人民币大写 by the reference's deterministic policy.
+
+    1234567.89 → 壹佰贰拾叁万肆仟伍佰陆拾柒元捌角玖分; 10.05 → 壹拾元零伍分; 100000 → 壹拾万元整;
+    0 → 零元整; 0.5 → 伍角 (below ¥1 no 零元); 20000000.10 → 贰仟万元零壹角.
+
+    `prefix` writes 人民币 in front, with no gap. Rule 4(3) of 《正确填写票据和结算凭证的基本规定》
+    lets one 零 be written or not where the 元位 or 万位 is 0 before a non-zero 角位 or 千位:
+    `zero_after_yuan` (default: write it, 壹佰元零壹角) and `zero_after_wan` (default: not,
+    壹拾万柒仟; the official alternative 壹拾万零柒仟元伍角叁分 is both switches flipped).
+    The 零 after 元 when 角 is 0 and 分 is not stays mandatory. `zheng_after_jiao` writes 整
+    after an amount ending at 角 (伍角整); 整 always follows 元 and never 分.
+
+    Accept Decimal, int or a numeric str, never float. Raise ValueError for None, a negative
+    amount, one finer than 分 or one of 1 万亿元 or more (see `AMOUNT_LIMIT`)."""
+    cents = _cents(amount, "rmb_upper")
+    yuan, jiao, fen = cents // 100, cents // 10 % 10, cents % 10
+    out: list[str] = ["人民币"] if prefix else []
+    if yuan or not (jiao or fen):
+        out.append(_integer_upper(yuan, zero_after_wan=zero_after_wan) + "元")
+        if not (jiao or fen):
+            out.append("整")
+        elif jiao == 0 or (zero_after_yuan and yuan % 10 == 0):
+            out.append(_ZERO)
+    if jiao:
+        out.append(_UPPER_DIGITS[jiao] + "角")
+    if fen:
+        out.append(_UPPER_DIGITS[fen] + "分")
+    elif jiao and zheng_after_jiao:
+        out.append("整")
+    return "".join(out)
+
+
+# --------------------------------------------------------------------------- numerals and dates
+
+CN_NUMBER_LIMIT = 10**8
+"""`cn_number` writes 0 up to 99,999,999 (below 1亿).
+
+It uses cn2an's lower-case mode, which is right there (十一 for 11, 一百一十 for 110, 一千零一十);
+from 1亿 up cn2an drops the 零 of a skipped 万 group (100003000 → 一亿三千, read as 130,000,000)."""
+
+
+def cn_number(n: int) -> str:
+    """Return `n` in lower-case Chinese numerals for counts and labels, 民法典 style.
+
+    1 → 一, 10 → 十, 11 → 十一, 20 → 二十, 101 → 一百零一, 110 → 一百一十, 470 → 四百七十, 0 → 零.
+    Raise ValueError for None or `n` outside 0..99,999,999 (see `CN_NUMBER_LIMIT`)."""
+    _not_none(n, "cn_number")
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise TypeError(f"cn_number：应为整数 (expected int, got {type(n).__name__})")
+    if not 0 <= n < CN_NUMBER_LIMIT:
+        raise ValueError(f"cn_number：{n} 超出范围，须在0至99999999之间 (must be in 0..99,999,999)")
+    result: str = cn2an.an2cn(n, "low")
+    return result
+
+
+def ordinal(n: int) -> str:
+    """Return the ordinal 第`n` in Chinese numerals: 1 → 第一, 110 → 第一百一十.
+
+    Raise ValueError for None or `n` below 1."""
+    _not_none(n, "ordinal")
+    if isinstance(n, int) and not isinstance(n, bool) and n < 1:
+        raise ValueError(f"ordinal：序号须从1开始，现为{n} (must be at least 1, got {n})")
+    return "第" + cn_number(n)
+
+
+def cn_date(d: date) -> str:
+    """Return `d` as 2026年1月1日: Arabic figures, month and day not zero-padded (GB/T 9704).
+
+    A datetime prints its date only. Raise ValueError for None."""
+    _not_none(d, "cn_date")
+    if not isinstance(d, date):
+        raise TypeError(f"cn_date：应为日期 (expected a date, got {type(d).__name__})")
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+# --------------------------------------------------------------------------- quantities
+
+
+def percent(x: Decimal | int) -> str:
+    """Return `x` (80 meaning 80%) as a percentage without exponent or trailing zeros.
+
+    80 → 80%, 99.90 → 99.9%, Decimal('1E+2') → 100%. Raise ValueError for None; refuse a
+    float (TypeError), as every filter does."""
+    return _plain(_number(x, "percent")) + "%"
+
+
+def duration(d: Duration | str) -> str:
+    """Return `d` as a number and its unit's words from terms.yaml: 2小时, 1.5小时, 5个工作日,
+    4个工作小时.
+
+    Accept a Duration or a string Duration.parse reads (2h, 15分钟). Raise ValueError for None
+    or an unreadable string."""
+    _not_none(d, "duration")
+    if isinstance(d, str):
+        try:
+            d = Duration.parse(d)
+        except ValueError as exc:
+            raise ValueError(f"duration：{exc}") from None
+    if not isinstance(d, Duration):
+        raise TypeError(f"duration：应为时长 (expected a Duration, got {type(d).__name__})")
+    return _plain(d.value) + label(d.unit)
+
+
+def _frequency(f: Frequency | str, filter_name: str) -> Frequency:
+    _not_none(f, filter_name)
+    try:
+        return Frequency(f)
+    except ValueError:
+        allowed = "、".join(member.value for member in Frequency)
+        raise ValueError(
+            f"{filter_name}：无法识别的频率「{f}」，应为 {allowed} (unknown frequency {f!r})"
+        ) from None
+
+
+def frequency(f: Frequency | str) -> str:
+    """Return how often `f` recurs, as an adverb: monthly → 每月, semiannual → 每半年.
+
+    Raise ValueError for None or a value that is not a Frequency."""
+    return label(_frequency(f, "frequency"))
+
+
+def frequency_noun(f: Frequency | str) -> str:
+    """Return `f` as the noun that qualifies a report or review: monthly → 月度, annual → 年度.
+
+    Raise ValueError for None or a value that is not a Frequency."""
+    return _term("frequency_noun", _frequency(f, "frequency_noun").value)
+
+
+# --------------------------------------------------------------------------- words
+
+
+def label(value: StrEnum) -> str:
+    """Return the Chinese label of the enum member `value` from terms.yaml, looked up by class
+    name then value: Scope.ITO → 信息技术外包（ITO）, Classification.SECRET → 机密.
+
+    Raise ValueError for None, TypeError for a plain string (its enum is unknown), and
+    RenderError when terms.yaml has no label for the member."""
+    _not_none(value, "label")
+    if not isinstance(value, StrEnum):
+        raise TypeError(
+            f"label：应为枚举成员 (expected an enum member, got {type(value).__name__} {value!r})"
+        )
+    return _term(type(value).__name__, value.value)
+
+
+def cn_list(items: Iterable[str], sep: str = "、", last: str = "和") -> str:
+    """Join `items` the Chinese way: 甲、乙和丙; 甲和乙; 甲; an empty list gives "".
+
+    `sep` goes between items and `last` before the final one (e.g. 或, 及). Raise ValueError
+    for None or a None item; TypeError for a single string or a non-string item."""
+    _not_none(items, "cn_list")
+    if isinstance(items, str):
+        raise TypeError("cn_list：应为字符串列表，而不是单个字符串 (expected a list of str)")
+    words = list(items)
+    for index, word in enumerate(words):
+        _not_none(word, f"cn_list[{index}]")
+        if not isinstance(word, str):
+            raise TypeError(
+                f"cn_list：第{index + 1}项应为文字 (item {index} is {type(word).__name__})"
+            )
+    if len(words) <= 1:
+        return "".join(words)
+    return sep.join(words[:-1]) + last + words[-1]
+
+
+# --------------------------------------------------------------------------- registry
+
+FILTERS: dict[str, Callable[..., str]] = {
+    "rmb_upper": rmb_upper,
+    "money": money,
+    "cn_number": cn_number,
+    "ordinal": ordinal,
+    "cn_date": cn_date,
+    "percent": percent,
+    "duration": duration,
+    "frequency": frequency,
+    "frequency_noun": frequency_noun,
+    "label": label,
+    "cn_list": cn_list,
+}
+"""Every template filter by the name templates use: {{ fee | rmb_upper(prefix=true) }}."""
+
+__all__ = [
+    "AMOUNT_LIMIT",
+    "CN_NUMBER_LIMIT",
+    "FILTERS",
+    "cn_date",
+    "cn_list",
+    "cn_number",
+    "duration",
+    "frequency",
+    "frequency_noun",
+    "label",
+    "money",
+    "ordinal",
+    "percent",
+    "rmb_upper",
+    "terms",
+]
