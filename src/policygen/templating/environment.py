@@ -81,7 +81,7 @@ class TemplateEnvironment:
         """Return `template` rendered with `context`: its module (``{% set %}`` values such as
         ``title``) and its Markdown text. Raise RenderError naming the template and line when
         rendering fails or reaches for anything the sandbox forbids."""
-        with self._errors(template.name or "<template>"):
+        with self._errors(template.name or "<template>", template):
             module = template.make_module(context)
             return module, str(module)
         raise AssertionError("unreachable")  # pragma: no cover
@@ -91,17 +91,20 @@ class TemplateEnvironment:
         return self.render_module(self.template(name), context)[1]
 
     @contextmanager
-    def _errors(self, name: str) -> Iterator[None]:
+    def _errors(self, name: str, template: Template | None = None) -> Iterator[None]:
         try:
             yield
         except TemplateNotFound as exc:
             raise RenderError(f"找不到模板 {exc.name}（查找目录：{self._searched()}）") from None
+        except RenderError as exc:  # a None printed: say where
+            line = _template_line(exc, template)
+            raise RenderError(f"模板 {name}:{line or '?'} 出错: {exc}") from None
         except SecurityError as exc:
             raise RenderError(
                 f"模板 {name} 试图执行不允许的操作，已阻止 (blocked by the sandbox): {exc}"
             ) from None
         except TemplateError as exc:
-            line = getattr(exc, "lineno", None) or _template_line(exc)
+            line = getattr(exc, "lineno", None) or _template_line(exc, template)
             where = f"{getattr(exc, 'filename', None) or name}:{line or '?'}"
             raise RenderError(f"模板 {where} 出错 (template error): {exc}") from None
 
@@ -132,13 +135,18 @@ def _environment(folders: tuple[Path, ...]) -> ImmutableSandboxedEnvironment:
     return env
 
 
-def _template_line(exc: BaseException) -> int | None:
-    """Return the template line a runtime error happened on, from its traceback."""
+def _template_line(exc: BaseException, template: Template | None) -> int | None:
+    """Return the template line a runtime error happened on, from its traceback.
+
+    make_module() does not rewrite tracebacks as render() does, so the compiled template's
+    Python line is mapped back through the template's debug information."""
+    if template is None:
+        return None
     tb = exc.__traceback__
     line = None
     while tb is not None:
-        if tb.tb_frame.f_code.co_filename.endswith(".j2"):
-            line = tb.tb_lineno
+        if tb.tb_frame.f_code.co_filename == template.filename:
+            line = template.get_corresponding_lineno(tb.tb_lineno)
         tb = tb.tb_next
     return line
 
