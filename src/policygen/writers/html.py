@@ -1,0 +1,335 @@
+"""Write a document tree as one standalone, semantic HTML5 page; the PDF writer prints that page.
+
+Input: a numbered, reference-resolved Document. Output: UTF-8 HTML bytes carrying the same text,
+in the same order, as writers/text.py, with the house style (``styles/*.css`` from the template
+folders, read through the local-only fetcher) inlined in ``<style>``. Every piece of document text
+goes through MarkupSafe, so no input can become markup."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+from markupsafe import Markup, escape
+
+from policygen.errors import RenderError
+from policygen.tree import nodes as n
+from policygen.writers.fetcher import LocalResources
+from policygen.writers.options import WriterOptions
+from policygen.writers.text import inline_text, labelled
+
+BASE_STYLESHEET = "styles/base.css"
+"""The house style every document gets; its template folder is the PDF's base URL."""
+
+OPTIONAL_STYLESHEETS = ("styles/{kind}.css", "styles/{style}.css")
+"""Stylesheets applied after the base one when a template folder has them."""
+
+_SAFE_NAME = re.compile(r"[a-z][a-z0-9_-]*")
+
+_ALIGN_CLASSES = {"left": "align-left", "center": "align-center", "right": "align-right"}
+
+
+# --------------------------------------------------------------------------- styles
+
+
+def stylesheet_paths(doc: n.Document, options: WriterOptions) -> list[Path]:
+    """Return the stylesheet files for `doc`: the base style, then its kind's and style's."""
+    names = {"kind": doc.kind, "style": doc.style}
+    if not all(_SAFE_NAME.fullmatch(value) for value in names.values()):
+        raise RenderError(f"文档类型或样式名无效：{doc.kind!r} / {doc.style!r}")
+    paths = [options.find(BASE_STYLESHEET)]
+    for pattern in OPTIONAL_STYLESHEETS:
+        relative = pattern.format(**names)
+        if relative == "styles/default.css":
+            continue
+        try:
+            path = options.find(relative)
+        except RenderError:
+            continue
+        if path not in paths:
+            paths.append(path)
+    return paths
+
+
+def style_folder(options: WriterOptions) -> Path:
+    """Return the template folder holding the base stylesheet, as an absolute path."""
+    return Path(os.path.abspath(options.find(BASE_STYLESHEET))).parent.parent
+
+
+def _read_css(path: Path, resources: LocalResources) -> str:
+    url = Path(os.path.abspath(path)).as_uri()
+    resource = resources.fetch(url)
+    try:
+        css = resource.data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise RenderError(f"样式文件不是 UTF-8 编码：{path.name}") from error
+    # Inside <style> only "</" can end the element early; "\/" is the same character in CSS.
+    return css.replace("</", "<\\/")
+
+
+# --------------------------------------------------------------------------- inlines
+
+
+def block_ids(blocks: tuple[n.Block, ...]) -> Iterator[str]:
+    """Yield the id of every referable node in `blocks`, depth first."""
+    for block in blocks:
+        node_id = getattr(block, "id", None)
+        if node_id:
+            yield node_id
+        match block:
+            case n.Chapter(blocks=children) | n.Article(blocks=children):
+                yield from block_ids(children)
+            case n.OrderedList(items=items) | n.BulletList(items=items):
+                for item in items:
+                    if item.id:
+                        yield item.id
+                    yield from block_ids(item.blocks)
+
+
+def _label(label: str) -> Markup:
+    """Return `label` as a span followed by the separator writers/text.py puts after it."""
+    if not label:
+        return Markup("")
+    separator = labelled(label, "")[len(label) :]
+    return Markup('<span class="label">{}</span>{}').format(label, separator)
+
+
+def _classes(*names: str) -> Markup:
+    joined = " ".join(name for name in names if name)
+    return Markup(' class="{}"').format(joined) if joined else Markup("")
+
+
+class _Writer:
+    """Turn the blocks of one document into HTML lines."""
+
+    def __init__(self, doc: n.Document) -> None:
+        self.ids = frozenset(block_ids(doc.blocks))
+        self.emitted: set[str] = set()
+
+    def attrs(self, node_id: str | None, *classes: str) -> Markup:
+        """Return ` id=… class=…`; an id already used is dropped so the page stays valid."""
+        out = _classes(*classes)
+        if node_id and node_id not in self.emitted:
+            self.emitted.add(node_id)
+            out = Markup(' id="{}"').format(node_id) + out
+        return out
+
+    def inlines(self, inlines: tuple[n.Inline, ...]) -> Markup:
+        """Return `inlines` as escaped HTML."""
+        out: list[Markup] = []
+        for node in inlines:
+            match node:
+                case n.Text(text=text):
+                    out.append(escape(text))
+                case n.Strong(children=children):
+                    out.append(Markup("<strong>{}</strong>").format(self.inlines(children)))
+                case n.Emphasis(children=children):
+                    out.append(Markup("<em>{}</em>").format(self.inlines(children)))
+                case n.Ref(target=target):
+                    shown = inline_text((node,))
+                    if target in self.ids:
+                        href = "#" + quote(target, safe="")
+                        out.append(Markup('<a class="ref" href="{}">{}</a>').format(href, shown))
+                    else:
+                        out.append(Markup('<span class="ref">{}</span>').format(shown))
+                case n.LineBreak():
+                    out.append(Markup("<br>"))
+        return Markup("").join(out)
+
+    def paragraph(self, para: n.Paragraph, prefix: Markup, extra_class: str = "") -> Markup:
+        """Return `para` as a <p>, `prefix` (an enclosing label) first, then its own label."""
+        classes = (
+            extra_class,
+            "numbered" if para.label else "",
+            _ALIGN_CLASSES.get(para.align or "", ""),
+        )
+        return Markup("<p{}>{}{}{}</p>").format(
+            self.attrs(para.id, *classes), prefix, _label(para.label), self.inlines(para.inlines)
+        )
+
+    def blocks(self, blocks: tuple[n.Block, ...] | list[n.Block]) -> list[Markup]:
+        """Return the HTML lines of `blocks`."""
+        lines: list[Markup] = []
+        for block in blocks:
+            lines += self.block(block)
+        return lines
+
+    def block(self, block: n.Block) -> list[Markup]:
+        """Return the HTML lines of one block."""
+        match block:
+            case n.Chapter():
+                return [
+                    Markup("<section{}>").format(self.attrs(block.id, "chapter")),
+                    Markup("<h2>{}{}</h2>").format(_label(block.label), self.inlines(block.title)),
+                    *self.blocks(block.blocks),
+                    Markup("</section>"),
+                ]
+            case n.Article():
+                return self.article(block)
+            case n.Paragraph():
+                return [self.paragraph(block, Markup(""))]
+            case n.Heading(inlines=inlines, level=level, id=node_id):
+                tag = f"h{min(max(level, 1), 5) + 1}"
+                return [
+                    Markup("<{}{}>{}</{}>").format(
+                        tag, self.attrs(node_id, "heading"), self.inlines(inlines), tag
+                    )
+                ]
+            case n.OrderedList(items=items, depth=depth):
+                return [
+                    Markup('<ol class="items depth-{}">').format(depth),
+                    *(line for item in items for line in self.item(item)),
+                    Markup("</ol>"),
+                ]
+            case n.BulletList(items=items):
+                return [
+                    Markup('<ul class="items bullets">'),
+                    *(line for item in items for line in self.item(item)),
+                    Markup("</ul>"),
+                ]
+            case n.Table():
+                return self.table(block)
+            case n.PageBreak():
+                return [Markup('<div class="page-break"></div>')]
+            case n.SignatureBlock(parties=parties):
+                return self.signature(parties)
+        raise TypeError(f"unknown block {block!r}")
+
+    def article(self, article: n.Article) -> list[Markup]:
+        """Return an article: a heading line when titled, else its label run into the text."""
+        lines = [Markup("<div{}>").format(self.attrs(article.id, "article"))]
+        rest = list(article.blocks)
+        if article.title:
+            lines.append(
+                Markup('<h3 class="article-title">{}{}</h3>').format(
+                    _label(article.label), self.inlines(article.title)
+                )
+            )
+        elif rest and isinstance(rest[0], n.Paragraph) and not rest[0].label:
+            lines.append(self.paragraph(rest.pop(0), _label(article.label), "run-in"))
+        else:
+            lines.append(Markup('<p class="article-label">{}</p>').format(_label(article.label)))
+        lines += self.blocks(rest)
+        lines.append(Markup("</div>"))
+        return lines
+
+    def item(self, item: n.ListItem) -> list[Markup]:
+        """Return a list item, its label printed in front of its first paragraph."""
+        rest = list(item.blocks)
+        inner: list[Markup] = []
+        if rest and isinstance(rest[0], n.Paragraph):
+            inner.append(self.paragraph(rest.pop(0), _label(item.label)))
+        elif rest and item.label:
+            inner.append(Markup('<p class="item-label">{}</p>').format(_label(item.label)))
+        inner += self.blocks(rest)
+        return [Markup("<li{}>").format(self.attrs(item.id)), *inner, Markup("</li>")]
+
+    def table(self, table: n.Table) -> list[Markup]:
+        """Return a table with its caption and a repeating <thead>."""
+        lines = [Markup("<table{}>").format(self.attrs(table.id, "data"))]
+        if table.caption:
+            lines.append(Markup("<caption>{}</caption>").format(table.caption))
+        if table.header:
+            lines.append(Markup("<thead>"))
+            lines += [self.row(row, "th") for row in table.header]
+            lines.append(Markup("</thead>"))
+        lines.append(Markup("<tbody>"))
+        lines += [self.row(row, "td") for row in table.rows]
+        lines += [Markup("</tbody>"), Markup("</table>")]
+        return lines
+
+    def row(self, row: tuple[n.Cell, ...], tag: str) -> Markup:
+        """Return one table row of `tag` cells."""
+        scope = Markup(' scope="col"') if tag == "th" else Markup("")
+        cells = (
+            Markup("<{}{}{}>{}</{}>").format(
+                tag,
+                scope,
+                _classes(_ALIGN_CLASSES.get(cell.align or "", "")),
+                self.inlines(cell.inlines),
+                tag,
+            )
+            for cell in row
+        )
+        return Markup("<tr>{}</tr>").format(Markup("").join(cells))
+
+    def signature(self, parties: tuple[n.SignatureParty, ...]) -> list[Markup]:
+        """Return the signature page: one column per party, blanks to sign on."""
+        lines = [Markup('<table class="signature">'), Markup("<tbody>"), Markup("<tr>")]
+        for party in parties:
+            lines.append(Markup("<td>"))
+            lines.append(
+                Markup(
+                    '<p class="party"><span class="role">{}</span>：<span class="name">{}</span></p>'
+                ).format(party.role, party.name)
+            )
+            lines += [Markup('<p class="blank">{}：</p>').format(line) for line in party.lines]
+            lines.append(Markup("</td>"))
+        lines += [Markup("</tr>"), Markup("</tbody>"), Markup("</table>")]
+        return lines
+
+
+# --------------------------------------------------------------------------- document
+
+
+def _head(doc: n.Document, css: list[tuple[str, str]]) -> list[Markup]:
+    meta = doc.meta
+    created = meta.date.isoformat()
+    lines = [
+        Markup('<meta charset="utf-8">'),
+        Markup('<meta name="viewport" content="width=device-width, initial-scale=1">'),
+        Markup("<title>{}</title>").format(doc.title),
+        Markup('<meta name="author" content="{}">').format(meta.organisation),
+    ]
+    if meta.subject:
+        lines.append(Markup('<meta name="description" content="{}">').format(meta.subject))
+    if meta.keywords:
+        lines.append(Markup('<meta name="keywords" content="{}">').format(", ".join(meta.keywords)))
+    lines += [
+        Markup('<meta name="generator" content="policygen">'),
+        Markup('<meta name="dcterms.created" content="{}">').format(created),
+        Markup('<meta name="dcterms.modified" content="{}">').format(created),
+    ]
+    if meta.doc_no:
+        lines.append(Markup('<meta name="dcterms.identifier" content="{}">').format(meta.doc_no))
+    if meta.version:
+        lines.append(Markup('<meta name="dcterms.hasVersion" content="{}">').format(meta.version))
+    for name, text in css:
+        # The CSS text is the template's own, made inert against "</style>" by _read_css.
+        lines.append(Markup("<style>/* {} */\n{}</style>").format(name, Markup(text)))
+    return lines
+
+
+def render_html(doc: n.Document, options: WriterOptions, resources: LocalResources) -> bytes:
+    """Return `doc` as HTML, reading stylesheets through `resources` (refusals raise)."""
+    root = style_folder(options)
+    css = []
+    for path in stylesheet_paths(doc, options):
+        absolute = Path(os.path.abspath(path))
+        name = absolute.relative_to(root).as_posix() if absolute.is_relative_to(root) else path.name
+        css.append((name, _read_css(path, resources)))
+    writer = _Writer(doc)
+    body = [Markup('<h1 class="title">{}</h1>').format(doc.title)]
+    if doc.subtitle:
+        body.append(Markup('<p class="subtitle">{}</p>').format(doc.subtitle))
+    body += writer.blocks(doc.blocks)
+    lines = [
+        Markup("<!DOCTYPE html>"),
+        Markup('<html lang="zh-CN">'),
+        Markup("<head>"),
+        *_head(doc, css),
+        Markup("</head>"),
+        Markup("<body{}>").format(_classes(f"kind-{doc.kind}", f"style-{doc.style}")),
+        *body,
+        Markup("</body>"),
+        Markup("</html>"),
+    ]
+    return (Markup("\n").join(lines) + "\n").encode("utf-8")
+
+
+def write_html(doc: n.Document, options: WriterOptions) -> bytes:
+    """Return `doc` as a standalone UTF-8 HTML5 page with the house style inlined."""
+    return render_html(doc, options, LocalResources(options.template_dirs))

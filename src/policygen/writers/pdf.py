@@ -1,0 +1,117 @@
+"""Print the HTML writer's page to PDF with WeasyPrint, loading nothing from outside the templates.
+
+Input: a numbered, reference-resolved Document. Output: PDF bytes, byte-identical for identical
+input: dates come from ``doc.meta.date`` (``dcterms.created``/``modified``), the file identifier
+from a hash of the HTML, and fonts are subset by HarfBuzz, which writes no timestamps.
+
+WeasyPrint is imported on first use, so the command line starts fast when no PDF is wanted."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import threading
+from calendar import timegm
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from policygen.errors import RenderError
+from policygen.tree import nodes as n
+from policygen.writers.fetcher import LocalResources, url_fetcher
+from policygen.writers.html import render_html, style_folder
+from policygen.writers.options import WriterOptions
+
+if TYPE_CHECKING:
+    from weasyprint.text.fonts import FontConfiguration
+
+_RENDER_LOCK = threading.Lock()
+"""Serialises renderings in a process.
+
+The shared FontConfiguration wraps a Pango font map and a fontconfig configuration, which are
+not safe to use from two threads at once; WeasyPrint itself is not documented as thread-safe.
+Layout holds the GIL nearly all the time, so the lock costs little: render in several processes
+to use several cores."""
+
+_font_config: FontConfiguration | None = None
+"""The process's FontConfiguration, created on first use under `_RENDER_LOCK`. Reusing it saves
+loading the fontconfig cache for every document."""
+
+
+def subsetting_path() -> str:
+    """Return how WeasyPrint will subset fonts: ``harfbuzz`` or ``fonttools``.
+
+    WeasyPrint 70 uses HarfBuzz-Subset when ``libharfbuzz-subset`` loads and HarfBuzz is 4.1.0
+    or later; otherwise it falls back to fontTools, which takes seconds per CJK font and stamps
+    the current time into it unless ``SOURCE_DATE_EPOCH`` is set."""
+    from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
+
+    if harfbuzz_subset is not None and harfbuzz.hb_version_atleast(4, 1, 0):
+        return "harfbuzz"
+    return "fonttools"
+
+
+def _shared_font_config() -> FontConfiguration:
+    """Return the process's FontConfiguration; call with `_RENDER_LOCK` held."""
+    global _font_config
+    if _font_config is None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        _font_config = FontConfiguration()
+    return _font_config
+
+
+@contextlib.contextmanager
+def _source_date_epoch(doc: n.Document) -> Iterator[None]:
+    """Pin fontTools' font timestamps to the document date while the fallback subsetter runs.
+
+    Only the fontTools path writes timestamps; an epoch the caller set is kept. The variable is
+    process-wide, so this runs under `_RENDER_LOCK` and restores the environment afterwards."""
+    if subsetting_path() == "harfbuzz" or "SOURCE_DATE_EPOCH" in os.environ:
+        yield
+        return
+    os.environ["SOURCE_DATE_EPOCH"] = str(timegm(doc.meta.date.timetuple()))
+    try:
+        yield
+    finally:
+        os.environ.pop("SOURCE_DATE_EPOCH", None)
+
+
+def pdf_identifier(html: bytes) -> bytes:
+    """Return the PDF file identifier for a document printed from `html`: a hash of it."""
+    return hashlib.sha256(html).hexdigest()[:32].encode("ascii")
+
+
+def write_pdf(doc: n.Document, options: WriterOptions) -> bytes:
+    """Return `doc` as an A4 PDF; raise RenderError if a resource outside the templates is asked."""
+    from weasyprint import HTML
+    from weasyprint.urls import FatalURLFetchingError
+
+    resources = LocalResources(options.template_dirs)
+    html = render_html(doc, options, resources)
+    fetcher = url_fetcher(resources)
+    base_url = style_folder(options).as_uri() + "/"
+    try:
+        with _RENDER_LOCK, _source_date_epoch(doc):
+            pdf = HTML(
+                string=html, encoding="utf-8", base_url=base_url, url_fetcher=fetcher
+            ).write_pdf(
+                font_config=_shared_font_config(),
+                pdf_identifier=pdf_identifier(html),
+                uncompressed_pdf=False,
+                full_fonts=False,
+                hinting=False,
+                optimize_images=False,
+                presentational_hints=False,
+            )
+    except FatalURLFetchingError as error:
+        cause = error.__cause__
+        if isinstance(cause, RenderError):
+            raise cause from None
+        raise RenderError(f"生成 PDF 时无法加载资源：{error}") from error
+    if resources.refused:
+        shown = ", ".join(url if len(url) <= 200 else url[:200] + "…" for url in resources.refused)
+        raise RenderError(f"生成 PDF 时拒绝加载资源：{shown} (blocked URL)")
+    if not isinstance(pdf, bytes):  # pragma: no cover - write_pdf(target=None) returns bytes
+        raise RenderError("WeasyPrint 未返回 PDF 数据")
+    return pdf
