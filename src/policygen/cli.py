@@ -145,11 +145,15 @@ def render(
     profile: Annotated[str, typer.Argument(help="配置文件（YAML、JSON、TOML），- 表示标准输入。")],
     documents: Annotated[
         list[str] | None,
-        typer.Option("-d", "--documents", help="文档类型，逗号分隔：regulation,contract,sla。默认全部。"),
+        typer.Option(
+            "-d", "--documents", help="文档类型，逗号分隔：regulation,contract,sla。默认全部。"
+        ),
     ] = None,
     formats: Annotated[
         list[str] | None,
-        typer.Option("-f", "--formats", help="输出格式，逗号分隔：docx,pdf,html,md,txt。默认 docx,pdf。"),
+        typer.Option(
+            "-f", "--formats", help="输出格式，逗号分隔：docx,pdf,html,md,txt。默认 docx,pdf。"
+        ),
     ] = None,
     output: Annotated[Path, typer.Option("-o", "--output", help="输出目录。")] = Path("out"),
     templates: Annotated[
@@ -161,7 +165,7 @@ def render(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from policygen.kinds import DOCUMENT_KINDS
-    from policygen.pipeline import check_format, jobs, render_job
+    from policygen.pipeline import check_clause_ids, check_format, jobs, render_job
     from policygen.profile.load import load_profile
 
     kinds = _split(documents, list(DOCUMENT_KINDS))
@@ -172,6 +176,7 @@ def render(
             raise UsageError(f"模板目录不存在：{folder} (template folder not found)")
     loaded = load_profile(profile)
     todo = jobs(loaded, kinds)
+    check_clause_ids(loaded, template_dirs=folders)
     if not todo:
         err.print("没有可生成的文档：所选类型需要 engagements 中至少一份合同 (nothing to render)")
         raise typer.Exit(ExitCode.INVALID_INPUT)

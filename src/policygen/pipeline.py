@@ -10,13 +10,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from policygen.errors import RenderError, UsageError
+from policygen.errors import InvalidInputError, Issue, RenderError, UsageError
 from policygen.kinds import DOCUMENT_KINDS, Kind
 from policygen.profile.engagement import Engagement
 from policygen.profile.model import Profile
 from policygen.readers.markdown import read_markdown
 from policygen.templating.context import build_context
 from policygen.templating.environment import environment_for
+from policygen.transforms.clauses import adapt
 from policygen.transforms.numbering import number
 from policygen.transforms.references import resolve
 from policygen.tree import nodes as n
@@ -68,24 +69,27 @@ def jobs(profile: Profile, kinds: Sequence[str] | None = None) -> list[Job]:
     return out
 
 
-def build_document(
-    profile: Profile, job: Job, *, template_dirs: Sequence[Path] = ()
-) -> n.Document:
+def build_document(profile: Profile, job: Job, *, template_dirs: Sequence[Path] = ()) -> n.Document:
     """Return the numbered, reference-resolved document tree of `job`."""
     env = environment_for(template_dirs)
     kind = job.kind
     context = build_context(profile, kind, job.engagement)
     template = env.template(kind.template)
     module, markdown = env.render_module(template, context)
-    source = kind.template if job.engagement is None else (
-        f"{kind.template}（合同 {job.engagement.contract_no}）"
+    source = (
+        kind.template
+        if job.engagement is None
+        else (f"{kind.template}（合同 {job.engagement.contract_no}）")
     )
     blocks = read_markdown(markdown, source=source)
+    blocks, _ = adapt(blocks, profile.clauses, kind.name)
     blocks, refs = number(blocks, kind.scheme)
     blocks = resolve(blocks, refs, source=source)
     title = str(getattr(module, "title", "") or "")
     if not title:
-        raise RenderError(f"{kind.template}: 模板应以 {{% set title = ... %}} 设置标题 (set a title)")
+        raise RenderError(
+            f"{kind.template}: 模板应以 {{% set title = ... %}} 设置标题 (set a title)"
+        )
     meta = profile.meta
     org = profile.organisation
     return n.Document(
@@ -103,6 +107,74 @@ def build_document(
             doc_no=(job.engagement.contract_no if job.engagement else meta.document_no or ""),
         ),
     )
+
+
+def _markdown_blocks(
+    profile: Profile, job: Job, template_dirs: Sequence[Path]
+) -> tuple[n.Block, ...]:
+    env = environment_for(template_dirs)
+    template = env.template(job.kind.template)
+    _, markdown = env.render_module(template, build_context(profile, job.kind, job.engagement))
+    return read_markdown(markdown, source=job.kind.template)
+
+
+def check_clause_ids(profile: Profile, *, template_dirs: Sequence[Path] = ()) -> None:
+    """Raise InvalidInputError when `profile.clauses` names an id no document of the set has,
+    or adds an id the library already uses."""
+    clauses = profile.clauses
+    if not (clauses.exclude or clauses.replace or clauses.add):
+        return
+    known: set[str] = set()
+    for job in jobs(profile):
+        known |= set(_ids(_markdown_blocks(profile, job, template_dirs)))
+    issues: list[Issue] = []
+
+    def unknown(path: str, clause_id: str) -> None:
+        import difflib
+
+        close = difflib.get_close_matches(clause_id, sorted(known), n=1)
+        hint = f"，是否想写「{close[0]}」？" if close else ""
+        issues.append(Issue(path, f"条款库中没有 id「{clause_id}」{hint} (unknown clause id)"))
+
+    for i, clause_id in enumerate(clauses.exclude):
+        if clause_id not in known:
+            unknown(f"clauses.exclude[{i}]", clause_id)
+    for clause_id in clauses.replace:
+        if clause_id not in known:
+            unknown(f"clauses.replace.{clause_id}", clause_id)
+    for i, added in enumerate(clauses.add):
+        anchor = added.after or added.before or ""
+        if anchor not in known:
+            unknown(f"clauses.add[{i}].{'after' if added.after else 'before'}", anchor)
+        if added.id in known:
+            issues.append(
+                Issue(
+                    f"clauses.add[{i}].id",
+                    f"id「{added.id}」已被条款库使用，请换一个 (id already in use)",
+                )
+            )
+    if issues:
+        raise InvalidInputError(issues, "clauses")
+
+
+def _ids(blocks: tuple[n.Block, ...]) -> list[str]:
+    from dataclasses import fields
+
+    out: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, tuple):
+            for child in node:
+                walk(child)
+        elif hasattr(node, "__dataclass_fields__"):
+            node_id = getattr(node, "id", None)
+            if node_id:
+                out.append(node_id)
+            for f in fields(node):  # type: ignore[arg-type]
+                walk(getattr(node, f.name))
+
+    walk(blocks)
+    return out
 
 
 def writer_options(template_dirs: Sequence[Path] = ()) -> WriterOptions:

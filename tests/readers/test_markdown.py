@@ -10,7 +10,9 @@ from policygen.tree import nodes as n
 
 
 def test_chapters_articles_and_ids() -> None:
-    blocks = read_markdown("# 总则 {#general}\n\n## {#purpose}\n为了规范。\n\n## 定义 {#defs}\n甲。\n")
+    blocks = read_markdown(
+        "# 总则 {#general}\n\n## {#purpose}\n为了规范。\n\n## 定义 {#defs}\n甲。\n"
+    )
     (chapter,) = blocks
     assert isinstance(chapter, n.Chapter) and chapter.id == "general"
     assert chapter.title == (n.Text("总则"),)

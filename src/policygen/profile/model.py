@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field, model_validator
 
 from policygen.profile.base import Section, check_rules
+from policygen.profile.clauses import Clauses
 from policygen.profile.engagement import Engagement
 from policygen.profile.legal import Confidentiality, DataProtection, Ip
 from policygen.profile.meta import Meta
@@ -43,6 +44,8 @@ class Profile(Section):
     """风险管理"""
     exit: Exit = Field(default_factory=Exit)
     """退出管理"""
+    clauses: Clauses = Field(default_factory=Clauses)
+    """条款库调整：删除、改写或新增条款"""
     engagements: list[Engagement] = Field(default_factory=list, max_length=MAX_ENGAGEMENTS)
     """外包合同（每项生成一份合同及服务水平协议）"""
 

@@ -82,7 +82,9 @@ class _Reader:
                     pending_caption = caption
                     continue
             if pending_caption is not None and node.type != "table":
-                raise self._error("「Table: 」标题之后必须紧跟表格 (a caption must precede a table)")
+                raise self._error(
+                    "「Table: 」标题之后必须紧跟表格 (a caption must precede a table)"
+                )
             for block in self._blocks(node, depth=1, caption=pending_caption or ""):
                 self._add(block)
             pending_caption = None
@@ -167,7 +169,9 @@ class _Reader:
         if kind == "container_signature":
             return self._signature(node)
         if kind in ("code_block", "fence"):
-            raise self._error("模板中不能使用代码块（行首缩进四个空格也会变成代码块） (no code blocks)")
+            raise self._error(
+                "模板中不能使用代码块（行首缩进四个空格也会变成代码块） (no code blocks)"
+            )
         if kind == "blockquote":
             raise self._error("模板中不能使用引用块「>」 (no block quotes)")
         if kind == "heading":

@@ -59,9 +59,11 @@ def _finalize(value: Any) -> Any:
 
 def _join(items: Iterable[Any], separator: str = "") -> Markup:
     """Join `items` with `separator`, escaping each for Markdown (Jinja's join escapes for HTML)."""
-    return Markup(md_escape(separator).join(
-        item if isinstance(item, Markup) else md_escape(str(item)) for item in items
-    ))
+    return Markup(
+        md_escape(separator).join(
+            item if isinstance(item, Markup) else md_escape(str(item)) for item in items
+        )
+    )
 
 
 class TemplateEnvironment:

@@ -1,0 +1,79 @@
+"""The Python API: load a profile, render one document or a whole set, as bytes.
+
+Nothing here keeps state between calls, so the functions are safe to call from several
+threads; PDF rendering is serialised inside the PDF writer."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from policygen.errors import UsageError
+from policygen.pipeline import (
+    Job,
+    check_clause_ids,
+    check_format,
+    jobs,
+    kind_named,
+    render_job,
+)
+from policygen.profile.load import load_profile
+from policygen.profile.model import Profile
+
+ProfileSource = Profile | Mapping[str, Any] | str | Path
+
+
+def as_profile(source: ProfileSource) -> Profile:
+    """Return `source` as a validated Profile: a Profile, a mapping, or a file path."""
+    if isinstance(source, Profile):
+        return source
+    return load_profile(source)
+
+
+def render(
+    source: ProfileSource,
+    kind: str,
+    fmt: str = "docx",
+    *,
+    contract_no: str | None = None,
+    template_dirs: Sequence[Path] = (),
+) -> bytes:
+    """Return one document of `kind` in format `fmt` as bytes.
+
+    For per-engagement kinds (contract, sla) `contract_no` picks the engagement; None means the
+    profile's only engagement, and is an error when it has several."""
+    profile = as_profile(source)
+    document_kind = kind_named(kind)
+    engagement = None
+    if document_kind.per_engagement:
+        matches = [
+            e for e in profile.engagements if contract_no is None or e.contract_no == contract_no
+        ]
+        if len(matches) != 1:
+            numbers = ", ".join(e.contract_no for e in profile.engagements) or "（无）"
+            raise UsageError(
+                f"请用 contract_no 指定一份合同；配置中的合同编号：{numbers} (choose one engagement)"
+            )
+        engagement = matches[0]
+    check_clause_ids(profile, template_dirs=template_dirs)
+    job = Job(document_kind, engagement)
+    return render_job(profile, job, [check_format(fmt)], template_dirs=template_dirs)[
+        job.filename(fmt)
+    ]
+
+
+def render_set(
+    source: ProfileSource,
+    *,
+    kinds: Sequence[str] | None = None,
+    formats: Sequence[str] = ("docx", "pdf"),
+    template_dirs: Sequence[Path] = (),
+) -> dict[str, bytes]:
+    """Return every document of the set (or of `kinds`) in each of `formats`, by file name."""
+    profile = as_profile(source)
+    check_clause_ids(profile, template_dirs=template_dirs)
+    out: dict[str, bytes] = {}
+    for job in jobs(profile, kinds):
+        out.update(render_job(profile, job, formats, template_dirs=template_dirs))
+    return out
