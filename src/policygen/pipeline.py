@@ -82,7 +82,7 @@ def build_document(profile: Profile, job: Job, *, template_dirs: Sequence[Path] 
         else (f"{kind.template}（合同 {job.engagement.contract_no}）")
     )
     blocks = read_markdown(markdown, source=source)
-    blocks, _ = adapt(blocks, profile.clauses, kind.name)
+    blocks = adapt(blocks, profile.clauses, kind.name)
     blocks, refs = number(blocks, kind.scheme)
     blocks = resolve(blocks, refs, source=source)
     title = str(getattr(module, "title", "") or "")

@@ -30,7 +30,7 @@ SOURCE = """\
 
 
 def _text(clauses: dict, kind: str = "regulation") -> list[str]:
-    blocks, matched = adapt(read_markdown(SOURCE), Clauses.model_validate(clauses), kind)
+    blocks = adapt(read_markdown(SOURCE), Clauses.model_validate(clauses), kind)
     blocks, refs = number(blocks, "regulation")
     blocks = resolve(blocks, refs, source="t")
     return [line for b in blocks for line in block_lines(b) if line]

@@ -1,8 +1,8 @@
 """Apply an organisation's clause adaptations: exclude, replace or add clauses by id.
 
 Input: unnumbered blocks from readers.markdown, the profile's `clauses` section and the
-document kind. Output: the adapted blocks, and the set of ids this document matched, so that an
-id matching no document can be reported. Runs before numbering, so numbers close up."""
+document kind. Output: the adapted blocks. Runs before numbering, so numbers close up; ids that
+match no document are reported by pipeline.check_clause_ids."""
 
 from __future__ import annotations
 
@@ -13,12 +13,9 @@ from policygen.profile.clauses import AddedClause, Clauses
 from policygen.tree import nodes as n
 
 
-def adapt(
-    blocks: tuple[n.Block, ...], clauses: Clauses, kind: str
-) -> tuple[tuple[n.Block, ...], set[str]]:
-    """Return `blocks` with `clauses` applied for a document of `kind`, and the ids matched."""
-    adapter = _Adapter(clauses, kind)
-    return adapter.blocks(blocks), adapter.matched
+def adapt(blocks: tuple[n.Block, ...], clauses: Clauses, kind: str) -> tuple[n.Block, ...]:
+    """Return `blocks` with `clauses` applied for a document of `kind`."""
+    return _Adapter(clauses, kind).blocks(blocks)
 
 
 def paragraphs(text: str) -> tuple[n.Paragraph, ...]:
@@ -32,16 +29,13 @@ class _Adapter:
         self.exclude = set(clauses.exclude)
         self.replace = clauses.replace
         self.added = [a for a in clauses.add if a.document in (None, kind)]
-        self.matched: set[str] = set()
 
     def blocks(self, blocks: tuple[Any, ...]) -> tuple[Any, ...]:
         out: list[Any] = []
         for block in blocks:
             block_id = getattr(block, "id", None)
             out += [self.new(a, block) for a in self.added if a.before == block_id and block_id]
-            if block_id in self.exclude:
-                self.matched.add(block_id)
-            else:
+            if block_id not in self.exclude:
                 out.append(self.block(block))
             out += [self.new(a, block) for a in self.added if a.after == block_id and block_id]
         return tuple(out)
@@ -49,7 +43,6 @@ class _Adapter:
     def block(self, block: Any) -> Any:
         block_id = getattr(block, "id", None)
         if block_id in self.replace:
-            self.matched.add(block_id)
             return self.replaced(block, self.replace[block_id])
         match block:
             case n.Chapter() | n.Article():
@@ -71,7 +64,6 @@ class _Adapter:
 
     def new(self, added: AddedClause, anchor: Any) -> Any:
         """Return `added` shaped like its `anchor`: an article beside an article, and so on."""
-        self.matched.add(added.after or added.before or "")
         body = paragraphs(added.text)
         title = (n.Text(added.title),) if added.title else ()
         match anchor:
