@@ -9,8 +9,8 @@ from dataclasses import fields, replace
 from typing import Any
 
 from policygen.errors import RenderError
-from policygen.tree import nodes as n
 from policygen.transforms.numbering import Refs
+from policygen.tree import nodes as n
 
 
 def resolve(blocks: tuple[n.Block, ...], refs: Refs, *, source: str) -> tuple[n.Block, ...]:
