@@ -415,3 +415,11 @@ class Comparison(StrEnum):
 
     AT_LEAST = ">="
     AT_MOST = "<="
+
+
+class RiskLevel(StrEnum):
+    """The rating a likelihood × impact score earns (derived, never written in a profile)."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"

@@ -13,7 +13,7 @@ from typing import Any
 from policygen.kinds import Kind
 from policygen.profile.engagement import Engagement
 from policygen.profile.model import Profile
-from policygen.profile.types import Industry
+from policygen.profile.types import Industry, RiskLevel
 
 _CENT = Decimal("0.01")
 
@@ -48,6 +48,36 @@ class Amounts:
     """税额 = total − net."""
 
 
+@dataclass(frozen=True)
+class MatrixCell:
+    """One cell of the likelihood × impact matrix."""
+
+    likelihood: int
+    impact: int
+    score: int
+    level: RiskLevel
+
+
+def risk_matrix(profile: Profile) -> list[list[MatrixCell]]:
+    """Return the risk matrix, most likely row first, each cell scored and rated."""
+    risk = profile.risk
+    rows = []
+    for likelihood in range(risk.likelihood_levels, 0, -1):
+        row = []
+        for impact in range(1, risk.impact_levels + 1):
+            score = likelihood * impact
+            level = (
+                RiskLevel.HIGH
+                if score >= risk.high_risk_score
+                else RiskLevel.MEDIUM
+                if score >= risk.medium_risk_score
+                else RiskLevel.LOW
+            )
+            row.append(MatrixCell(likelihood, impact, score, level))
+        rows.append(row)
+    return rows
+
+
 def build_context(profile: Profile, kind: Kind, engagement: Engagement | None) -> dict[str, Any]:
     """Return the template variables for `kind`; `engagement` is None for set-wide documents."""
     sections = {name: getattr(profile, name) for name in type(profile).model_fields}
@@ -68,6 +98,7 @@ def build_context(profile: Profile, kind: Kind, engagement: Engagement | None) -
         "engagement": engagement,
         "vendor": engagement.vendor if engagement else None,
         "amounts": _amounts(engagement) if engagement else None,
+        "risk_matrix": risk_matrix(profile),
     }
     return context
 
