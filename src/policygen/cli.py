@@ -206,6 +206,49 @@ def render(
         out.print(str(output / name))
 
 
+@app.command("check")
+def check_command(
+    profile: Annotated[str, typer.Argument(help="配置文件（YAML、JSON、TOML），- 表示标准输入。")],
+    json_output: Annotated[bool, typer.Option("--json", help="以 JSON 输出结果。")] = False,
+    templates: Annotated[
+        list[Path] | None,
+        typer.Option("--templates", help="自定义模板目录（先于内置模板查找），可重复。"),
+    ] = None,
+) -> None:
+    """核对生成的文档是否包含适用规则要求的全部要素；有缺失时退出码 1。"""
+    from rich.table import Table
+
+    from policygen.check import check
+    from policygen.pipeline import check_clause_ids
+    from policygen.profile.load import load_profile
+
+    loaded = load_profile(profile)
+    folders = list(templates or [])
+    check_clause_ids(loaded, template_dirs=folders)
+    findings = check(loaded, template_dirs=folders)
+    missing = [f for f in findings if not f.covered]
+    if json_output:
+        out.print_json(
+            data={
+                "ok": not missing,
+                "missing": len(missing),
+                "findings": [f.as_dict() for f in findings],
+            }
+        )
+    else:
+        table = Table(title="要素核对 (required elements)", show_lines=False)
+        for column in ("要素", "名称", "文档", "条款", "条号", "结果"):
+            table.add_column(column)
+        for f in findings:
+            result = "[green]✓[/]" if f.covered else f"[bold red]missing[/] {f.reason}"
+            table.add_row(f.element, f.title, f.document, f.clause or "—", f.number or "—", result)
+        out.print(table)
+        summary = f"{len(findings) - len(missing)}/{len(findings)} 项要素已覆盖"
+        out.print(summary + (f"，缺失 {len(missing)} 项" if missing else ""))
+    if missing:
+        raise typer.Exit(ExitCode.INVALID_INPUT)
+
+
 @app.command("list")
 def list_kinds() -> None:
     """列出可生成的文档类型和输出格式。"""

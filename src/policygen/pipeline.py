@@ -71,6 +71,13 @@ def jobs(profile: Profile, kinds: Sequence[str] | None = None) -> list[Job]:
 
 def build_document(profile: Profile, job: Job, *, template_dirs: Sequence[Path] = ()) -> n.Document:
     """Return the numbered, reference-resolved document tree of `job`."""
+    return build_tree(profile, job, template_dirs=template_dirs)[0]
+
+
+def build_tree(
+    profile: Profile, job: Job, *, template_dirs: Sequence[Path] = ()
+) -> tuple[n.Document, dict[str, str]]:
+    """Return the document tree of `job` and how each of its ids is referred to (第十二条)."""
     env = environment_for(template_dirs)
     kind = job.kind
     context = build_context(profile, kind, job.engagement)
@@ -92,7 +99,7 @@ def build_document(profile: Profile, job: Job, *, template_dirs: Sequence[Path] 
         )
     meta = profile.meta
     org = profile.organisation
-    return n.Document(
+    document = n.Document(
         kind=kind.name,
         title=title,
         subtitle=str(getattr(module, "subtitle", "") or ""),
@@ -107,6 +114,7 @@ def build_document(profile: Profile, job: Job, *, template_dirs: Sequence[Path] 
             doc_no=(job.engagement.contract_no if job.engagement else meta.document_no or ""),
         ),
     )
+    return document, refs
 
 
 def _markdown_blocks(

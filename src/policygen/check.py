@@ -1,0 +1,155 @@
+"""Check a generated document set against the elements the rules require.
+
+Input: a validated Profile and the requirements table (templates/zh/requirements.yaml: each
+element, the document it belongs in, when it applies, the clause ids that cover it and the
+profile values it needs). Output: one Finding per applicable element and document, naming the
+clause and its number that covers it, or marking it missing."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from ruamel.yaml import YAML
+
+from policygen.errors import RenderError
+from policygen.kinds import DOCUMENT_KINDS
+from policygen.pipeline import build_tree, jobs
+from policygen.profile.load import split_path
+from policygen.profile.model import Profile
+from policygen.templating.context import build_context
+from policygen.templating.environment import environment_for
+
+REQUIREMENTS = "requirements.yaml"
+FLAGS = ("financial", "critical", "personal_info", "sensitive_pi", "cross_border", "arbitration")
+
+
+class Element(BaseModel):
+    """One required element, as written in requirements.yaml."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: str
+    """要素 in Chinese."""
+    document: str
+    """The document kind that must contain it."""
+    source: str
+    """The rule it comes from, e.g. 《个人信息保护法》第二十一条."""
+    applies: tuple[str, ...] = ()
+    """Flags that must all hold for the element to apply; empty means always."""
+    clauses: tuple[str, ...] = Field(min_length=1)
+    """Clause ids, any one of which covers the element."""
+    requires: tuple[str, ...] = ()
+    """Profile paths that must hold a value for the element to be covered."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Whether one element is covered in one document."""
+
+    element: str
+    title: str
+    source: str
+    document: str
+    """The output file stem, e.g. ``contract-MY-ITO-2026-001``."""
+    covered: bool
+    clause: str = ""
+    """The covering clause id; empty when missing."""
+    number: str = ""
+    """The covering clause's number, e.g. 第十二条; empty when missing."""
+    reason: str = ""
+    """Why the element is missing."""
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the finding as JSON-ready data."""
+        return asdict(self)
+
+
+def requirements(template_dirs: Sequence[Path] = ()) -> dict[str, Element]:
+    """Return the requirements table from the first template folder that has one."""
+    for folder in environment_for(template_dirs).folders:
+        path = folder / REQUIREMENTS
+        if path.is_file():
+            return _load(str(path))
+    raise RenderError(f"找不到 {REQUIREMENTS} (requirements table missing)")
+
+
+@functools.cache
+def _load(path: str) -> dict[str, Element]:
+    data = YAML(typ="safe", pure=True).load(Path(path).read_text(encoding="utf-8"))
+    try:
+        table = {str(k): Element.model_validate(v) for k, v in data.items()}
+    except (ValidationError, AttributeError) as exc:
+        raise RenderError(f"{path} 格式有误 (invalid requirements table): {exc}") from None
+    for key, element in table.items():
+        unknown = set(element.applies) - set(FLAGS)
+        if unknown:
+            raise RenderError(f"{path}: {key} 的 applies 含未知条件 {sorted(unknown)}")
+    return table
+
+
+def check(profile: Profile, *, template_dirs: Sequence[Path] = ()) -> list[Finding]:
+    """Return a Finding for every element that applies to `profile`, in table order."""
+    table = requirements(template_dirs)
+    findings: list[Finding] = []
+    documents = []
+    for job in jobs(profile):
+        _, refs = build_tree(profile, job, template_dirs=template_dirs)
+        flags = build_context(profile, job.kind, job.engagement)["flags"]
+        documents.append((job, refs, flags))
+    organisation_flags = build_context(profile, DOCUMENT_KINDS["regulation"], None)["flags"]
+    for key, element in table.items():
+        matching = [d for d in documents if d[0].kind.name == element.document]
+        if not matching:
+            if _applies(element, organisation_flags):
+                findings.append(
+                    Finding(
+                        key,
+                        element.title,
+                        element.source,
+                        element.document,
+                        covered=False,
+                        reason=f"未生成 {element.document} 文档（如：配置中没有合同）",
+                    )
+                )
+            continue
+        for job, refs, flags in matching:
+            if _applies(element, flags):
+                findings.append(_finding(key, element, job.filename("x")[:-2], refs, profile))
+    return findings
+
+
+def _applies(element: Element, flags: Any) -> bool:
+    return all(getattr(flags, flag) for flag in element.applies)
+
+
+def _finding(
+    key: str, element: Element, stem: str, refs: dict[str, str], profile: Profile
+) -> Finding:
+    base = {"element": key, "title": element.title, "source": element.source, "document": stem}
+    present = [clause for clause in element.clauses if clause in refs]
+    if not present:
+        return Finding(**base, covered=False, reason="文档中没有覆盖该要素的条款（可能已被删除）")
+    for path in element.requires:
+        if not _has_value(profile, path):
+            return Finding(
+                **base,
+                covered=False,
+                clause=present[0],
+                number=refs[present[0]],
+                reason=f"配置未填写 {path}",
+            )
+    return Finding(**base, covered=True, clause=present[0], number=refs[present[0]])
+
+
+def _has_value(profile: Profile, path: str) -> bool:
+    node: Any = profile
+    for part in split_path(path):
+        node = node[part] if isinstance(part, int) else getattr(node, part, None)
+        if node is None:
+            return False
+    return node not in ("", [], {}, ())
