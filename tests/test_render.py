@@ -139,7 +139,7 @@ def test_pdf_embeds_cjk_fonts_and_has_every_glyph(
             assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
             fonts.add(str(font.get("/BaseFont")))
     assert any("CJK" in f for f in fonts), fonts
-    text = files["regulation.txt"].decode()
+    text = files["regulation.txt"].decode().replace(" | ", "")  # the text writer's cell separator
     pdf = pdf_text(files["regulation.pdf"], tmp_path)
     assert set(squeeze(text)) <= set(squeeze(pdf)), set(squeeze(text)) - set(squeeze(pdf))
 

@@ -89,6 +89,21 @@ def block_ids(blocks: tuple[n.Block, ...]) -> Iterator[str]:
                     yield from block_ids(item.blocks)
 
 
+SHORT_COLUMN = 8
+"""Columns whose every cell is at most this many characters are kept on one line, so that the
+automatic table layout gives the room to the long columns (计算方法, 应对措施) instead of
+breaking 系统可用率 or 不低于25% in two."""
+
+
+def _short_columns(table: n.Table) -> frozenset[int]:
+    """Return the indexes of `table`'s columns whose cells are all short."""
+    widths: dict[int, int] = {}
+    for row in (*table.header, *table.rows):
+        for index, cell in enumerate(row):
+            widths[index] = max(widths.get(index, 0), len(inline_text(cell.inlines)))
+    return frozenset(i for i, width in widths.items() if width <= SHORT_COLUMN)
+
+
 def _label(label: str) -> Markup:
     """Return `label` as a span followed by the separator writers/text.py puts after it."""
     if not label:
@@ -232,27 +247,30 @@ class _Writer:
         lines = [Markup("<table{}>").format(self.attrs(table.id, "data"))]
         if table.caption:
             lines.append(Markup("<caption>{}</caption>").format(table.caption))
+        short = _short_columns(table)
         if table.header:
             lines.append(Markup("<thead>"))
-            lines += [self.row(row, "th") for row in table.header]
+            lines += [self.row(row, "th", short) for row in table.header]
             lines.append(Markup("</thead>"))
         lines.append(Markup("<tbody>"))
-        lines += [self.row(row, "td") for row in table.rows]
+        lines += [self.row(row, "td", short) for row in table.rows]
         lines += [Markup("</tbody>"), Markup("</table>")]
         return lines
 
-    def row(self, row: tuple[n.Cell, ...], tag: str) -> Markup:
-        """Return one table row of `tag` cells."""
+    def row(self, row: tuple[n.Cell, ...], tag: str, short: frozenset[int] = frozenset()) -> Markup:
+        """Return one table row of `tag` cells; cells of `short` columns never wrap."""
         scope = Markup(' scope="col"') if tag == "th" else Markup("")
         cells = (
             Markup("<{}{}{}>{}</{}>").format(
                 tag,
                 scope,
-                _classes(_ALIGN_CLASSES.get(cell.align or "", "")),
+                _classes(
+                    _ALIGN_CLASSES.get(cell.align or "", ""), "nowrap" if index in short else ""
+                ),
                 self.inlines(cell.inlines),
                 tag,
             )
-            for cell in row
+            for index, cell in enumerate(row)
         )
         return Markup("<tr>{}</tr>").format(Markup("").join(cells))
 
