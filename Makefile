@@ -31,8 +31,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 demo: setup
-	$(VENV)/bin/policygen validate examples/bank.yaml
-	$(VENV)/bin/policygen validate examples/manufacturer.yaml
+	$(VENV)/bin/policygen render examples/bank.yaml -f docx,pdf -o out/
 
 test: setup
 	$(VENV)/bin/ruff check src tests tools

@@ -104,6 +104,23 @@ def _short_columns(table: n.Table) -> frozenset[int]:
     return frozenset(i for i, width in widths.items() if width <= SHORT_COLUMN)
 
 
+# Identifiers (contract numbers, credit codes, ISO 27001, 9:00—18:00) must not break at their
+# hyphens or dots the way ordinary line breaking allows.
+_IDENTIFIER = re.compile(r"[A-Za-z0-9]+(?:[-_./:][A-Za-z0-9]+)+")
+
+
+def _text(text: str) -> Markup:
+    """Return `text` escaped, with identifiers wrapped so that they never break across lines."""
+    out: list[Markup] = []
+    position = 0
+    for match in _IDENTIFIER.finditer(text):
+        out.append(escape(text[position : match.start()]))
+        out.append(Markup('<span class="nobr">{}</span>').format(match.group()))
+        position = match.end()
+    out.append(escape(text[position:]))
+    return Markup("").join(out)
+
+
 def _label(label: str) -> Markup:
     """Return `label` as a span followed by the separator writers/text.py puts after it."""
     if not label:
@@ -138,7 +155,7 @@ class _Writer:
         for node in inlines:
             match node:
                 case n.Text(text=text):
-                    out.append(escape(text))
+                    out.append(_text(text))
                 case n.Strong(children=children):
                     out.append(Markup("<strong>{}</strong>").format(self.inlines(children)))
                 case n.Emphasis(children=children):
