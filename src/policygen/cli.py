@@ -238,7 +238,7 @@ def check_command(
     else:
         table = Table(title="要素核对 (required elements)", show_lines=False)
         for column in ("要素", "名称", "文档", "条款", "条号", "结果"):
-            table.add_column(column)
+            table.add_column(column, overflow="fold")
         for f in findings:
             result = "[green]✓[/]" if f.covered else f"[bold red]missing[/] {f.reason}"
             table.add_row(f.element, f.title, f.document, f.clause or "—", f.number or "—", result)
