@@ -16,12 +16,18 @@ class Kind:
     scheme: str
     """The numbering scheme in transforms.numbering: ``regulation`` or ``contract``."""
     per_engagement: bool
-    """True when one document is rendered per engagement (contract, SLA)."""
+    """True when one document is rendered per engagement (contract, SLA, NDA, …)."""
+    needs_personal_info: bool = False
+    """True when the kind exists only for organisations that entrust personal information."""
 
 
 DOCUMENT_KINDS: dict[str, Kind] = {
     "regulation": Kind("regulation", "regulation.md.j2", "regulation", per_engagement=False),
     "contract": Kind("contract", "contract.md.j2", "contract", per_engagement=True),
     "sla": Kind("sla", "sla.md.j2", "contract", per_engagement=True),
+    "nda": Kind("nda", "nda.md.j2", "contract", per_engagement=True),
+    "dpa": Kind("dpa", "dpa.md.j2", "contract", per_engagement=True, needs_personal_info=True),
+    "scorecard": Kind("scorecard", "scorecard.md.j2", "contract", per_engagement=True),
+    "risk_register": Kind("risk_register", "risk_register.md.j2", "contract", per_engagement=True),
 }
 """Every kind, in the order a full set is rendered."""

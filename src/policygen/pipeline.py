@@ -58,10 +58,20 @@ def check_format(fmt: str) -> str:
 def jobs(profile: Profile, kinds: Sequence[str] | None = None) -> list[Job]:
     """Return the documents a full set holds for `profile`, limited to `kinds` when given.
 
-    Per-engagement kinds give one job per engagement; with no engagements they give none."""
+    Per-engagement kinds give one job per engagement; with no engagements they give none. A
+    kind that needs personal information is left out of a full set when none is processed, and
+    is an error when asked for by name."""
     selected = [kind_named(k) for k in (kinds or DOCUMENT_KINDS)]
+    pi = profile.data_protection.processes_personal_info
     out: list[Job] = []
     for kind in selected:
+        if kind.needs_personal_info and not pi:
+            if kinds:
+                raise UsageError(
+                    f"{kind.name} 仅在委托处理个人信息时生成：data_protection.processes_personal_info "
+                    "为 false (only offered when personal information is processed)"
+                )
+            continue
         if kind.per_engagement:
             out += [Job(kind, e) for e in profile.engagements]
         else:

@@ -29,7 +29,9 @@ def _check_id(value: str) -> str:
 ClauseId = Annotated[str, AfterValidator(_check_id)]
 """The stable id of a clause in the library, e.g. ``vendor-criteria``."""
 
-DocumentKindName = Literal["regulation", "contract", "sla"]
+DocumentKindName = Literal[
+    "regulation", "contract", "sla", "nda", "dpa", "scorecard", "risk_register"
+]
 
 
 class AddedClause(Section):

@@ -1,0 +1,397 @@
+"""nda.md.j2 (保密协议) and dpa.md.j2 (个人信息委托处理协议): both render for every engagement of
+the examples and of profiles varied around them, the DPA carries every element 《个人信息保护法》
+第二十一条 requires with the profile's own data, optional fields never print None or invent a
+number, and every cross-reference points at an id the document has."""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from policygen.kinds import Kind
+from policygen.pipeline import Job, build_document
+from policygen.profile.engagement import Engagement
+from policygen.profile.load import load_profile, parse
+from policygen.profile.model import Profile
+from policygen.templating.context import build_context
+from policygen.templating.environment import environment_for
+from policygen.templating.filters import duration, money, rmb_upper
+from policygen.tree import nodes as n
+from policygen.writers.text import document_text
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+KINDS = {
+    name: Kind(name, f"{name}.md.j2", "contract", per_engagement=True) for name in ("nda", "dpa")
+}
+
+_REF = re.compile(r"\[\]\(#([A-Za-z][\w-]*)\)")
+_ID = re.compile(r"(?<!\\)\{#([A-Za-z][\w-]*)\}")
+
+
+def _data(example: str) -> dict[str, Any]:
+    text = (EXAMPLES / f"{example}.yaml").read_text(encoding="utf-8")
+    return copy.deepcopy(parse(text, fmt="yaml", name=example).data)
+
+
+def _profile(example: str, change: Callable[[dict[str, Any]], None] | None = None) -> Profile:
+    data = _data(example)
+    if change:
+        change(data)
+    return load_profile(data)
+
+
+def _document(profile: Profile, name: str, engagement: Engagement) -> n.Document:
+    built: Any = build_document(profile, Job(KINDS[name], engagement))
+    # build_document may also hand back the reference map alongside the document.
+    return built[0] if isinstance(built, tuple) else built
+
+
+def _text(profile: Profile, name: str, engagement: Engagement) -> str:
+    return document_text(_document(profile, name, engagement))
+
+
+def _markdown(profile: Profile, name: str, engagement: Engagement) -> str:
+    env = environment_for(())
+    context = build_context(profile, KINDS[name], engagement)
+    return env.render_module(env.template(KINDS[name].template), context)[1]
+
+
+def _article(text: str, title: str) -> str:
+    """Return the article titled `title` in `text`: its heading line up to the next article."""
+    match = re.search(
+        rf"^第[一二三四五六七八九十]+条\u3000{title}\n(.*?)(?=^第[一二三四五六七八九十]+条\u3000|\Z)",
+        text,
+        re.M | re.S,
+    )
+    assert match, f"no article {title}"
+    return match.group(1)
+
+
+def _has_article(text: str, title: str) -> bool:
+    return re.search(rf"^第[一二三四五六七八九十]+条\u3000{title}$", text, re.M) is not None
+
+
+# --------------------------------------------------------------------------- variants
+
+
+def _no_breach_deadline(data: dict[str, Any]) -> None:
+    data["data_protection"]["breach_notification"] = None
+
+
+def _no_sensitive(data: dict[str, Any]) -> None:
+    data["data_protection"]["sensitive_pi"] = False
+    data["data_protection"]["sensitive_categories"] = []
+
+
+def _cross_border(data: dict[str, Any]) -> None:
+    data["data_protection"]["cross_border"] = True
+
+
+def _sparse(data: dict[str, Any]) -> None:
+    """Every optional switch the other way, every optional value absent."""
+    dp = data["data_protection"]
+    dp.update(
+        impact_assessment=False, sub_processing_requires_consent=False, breach_notification=None
+    )
+    data["confidentiality"].update(
+        liquidated_damages=None, classification_levels=["internal", "secret"]
+    )
+    data["information_security"].update(background_checks=False, mlps_level=None)
+    for engagement in data["engagements"]:
+        engagement["vendor"].pop("contact", None)
+        engagement["vendor"].pop("phone", None)
+        engagement.pop("signing_place", None)
+        engagement.setdefault("penalties", {})["security_breach"] = None
+        engagement["copies"] = 5
+        engagement["term"]["auto_renew"] = True
+
+
+def _no_personal_info(data: dict[str, Any]) -> None:
+    data["data_protection"] = {"processes_personal_info": False}
+
+
+VARIANTS: dict[str, tuple[str, Callable[[dict[str, Any]], None] | None]] = {
+    "bank": ("bank", None),
+    "manufacturer": ("manufacturer", None),
+    "bank-no-breach-deadline": ("bank", _no_breach_deadline),
+    "bank-no-sensitive": ("bank", _no_sensitive),
+    "bank-cross-border": ("bank", _cross_border),
+    "bank-sparse": ("bank", _sparse),
+    "bank-no-personal-info": ("bank", _no_personal_info),
+}
+
+
+@pytest.fixture(scope="module")
+def profiles() -> dict[str, Profile]:
+    return {key: _profile(example, change) for key, (example, change) in VARIANTS.items()}
+
+
+@pytest.fixture(scope="module")
+def bank(profiles: dict[str, Profile]) -> Profile:
+    return profiles["bank"]
+
+
+@pytest.fixture(scope="module")
+def bank_dpas(bank: Profile) -> dict[str, str]:
+    return {e.contract_no: _text(bank, "dpa", e) for e in bank.engagements}
+
+
+def _jobs(profile: Profile) -> list[tuple[str, Engagement]]:
+    names = ["nda", "dpa"] if profile.data_protection.processes_personal_info else ["nda"]
+    return [(name, e) for e in profile.engagements for name in names]
+
+
+# --------------------------------------------------------------------------- every variant
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_renders_without_none_and_every_reference_resolves(
+    profiles: dict[str, Profile], variant: str
+) -> None:
+    profile = profiles[variant]
+    jobs = _jobs(profile)
+    assert jobs
+    for name, engagement in jobs:
+        markdown = _markdown(profile, name, engagement)
+        ids = _ID.findall(markdown)
+        assert len(ids) == len(set(ids)), f"{name}: duplicate ids"
+        assert all(i.startswith(f"{name}-") for i in ids), f"{name}: ids must start with {name}-"
+        missing = set(_REF.findall(markdown)) - set(ids)
+        assert not missing, f"{name} {engagement.contract_no}: unknown targets {missing}"
+        text = _text(profile, name, engagement)
+        assert "None" not in text
+        assert "[" not in text and "{#" not in text, "an unresolved reference or id leaked"
+        assert engagement.contract_no in text.splitlines()[1]
+        for article in ("争议解决", "适用法律", "其他"):
+            assert _has_article(text, article), f"{name}: no article {article}"
+        assert text.rstrip().endswith("日期：")
+
+
+def test_every_bank_engagement_gets_both_and_the_manufacturer_an_nda(
+    profiles: dict[str, Profile],
+) -> None:
+    bank = profiles["bank"]
+    assert len(bank.engagements) == 2
+    for engagement in bank.engagements:
+        assert _text(bank, "nda", engagement).startswith("保密协议\n关于《")
+        assert _text(bank, "dpa", engagement).startswith("个人信息委托处理协议\n关于《")
+    maker = profiles["manufacturer"]
+    assert not maker.data_protection.processes_personal_info
+    text = _text(maker, "nda", maker.engagements[0])
+    assert text.startswith(
+        "保密协议\n关于《厂区物流与保洁服务外包合同》（合同编号：HY-BPO-2026-01）"
+    )
+
+
+# --------------------------------------------------------------------------- NDA
+
+
+def test_nda_articles_in_order(bank: Profile) -> None:
+    text = _text(bank, "nda", bank.engagements[0])
+    titles = re.findall(r"^第[一二三四五六七八九十]+条\u3000(.+)$", text, re.M)
+    assert titles == [
+        "保密信息的定义与范围",
+        "保密义务",
+        "例外情形",
+        "信息的返还与销毁",
+        "保密期限",
+        "违约责任",
+        "个人信息",
+        "争议解决",
+        "适用法律",
+        "其他",
+    ]
+    assert "甲方（信息披露方）：明远商业银行股份有限公司" in text
+    assert "乙方（信息接收方）：深圳智维信息技术服务有限公司" in text
+
+
+def test_nda_carries_the_confidentiality_section(bank: Profile) -> None:
+    conf = bank.confidentiality
+    text = _text(bank, "nda", bank.engagements[0])
+    scope = _article(text, "保密信息的定义与范围")
+    for item in conf.scope:
+        assert item.replace("本合同", "服务合同") in scope
+    assert "公开、内部、秘密和机密四级" in scope
+    assert "机密级信息仅限" in scope
+    assert "10个工作日内" in _article(text, "信息的返还与销毁")
+    assert "服务合同解除或者终止后5年内" in _article(text, "保密期限")
+    assert "背景审查" in _article(text, "保密义务")
+    assert "保密承诺书" in _article(text, "保密义务")
+
+
+def test_nda_liquidated_damages_in_figures_and_words(profiles: dict[str, Profile]) -> None:
+    for variant, amount in (("bank", Decimal(500000)), ("manufacturer", Decimal(50000))):
+        profile = profiles[variant]
+        assert profile.confidentiality.liquidated_damages == amount
+        liability = _article(_text(profile, "nda", profile.engagements[0]), "违约责任")
+        assert f"人民币{money(amount)}元（大写：{rmb_upper(amount, prefix=True)}）" in liability
+        assert "赔偿差额部分" in liability
+    assert "人民币500,000.00元（大写：人民币伍拾万元整）" in _text(
+        profiles["bank"], "nda", profiles["bank"].engagements[1]
+    )
+    sparse = profiles["bank-sparse"]
+    liability = _article(_text(sparse, "nda", sparse.engagements[0]), "违约责任")
+    assert "违约金人民币" not in liability and "大写" not in liability
+    assert "全部损失" in liability
+
+
+def test_nda_dispute_resolution_follows_the_engagement(bank: Profile) -> None:
+    first, second = bank.engagements
+    arbitration = _article(_text(bank, "nda", first), "争议解决")
+    assert (
+        "上海国际经济贸易仲裁委员会（上海国际仲裁中心）" in arbitration
+        and "诉讼" not in arbitration
+    )
+    court = _article(_text(bank, "nda", second), "争议解决")
+    assert "向上海市浦东新区人民法院提起诉讼" in court and "仲裁" not in court
+
+
+def test_nda_personal_information_article(profiles: dict[str, Profile]) -> None:
+    bank = profiles["bank"]
+    article = _article(_text(bank, "nda", bank.engagements[0]), "个人信息")
+    assert "《个人信息委托处理协议》" in article
+    for variant in ("manufacturer", "bank-no-personal-info"):
+        profile = profiles[variant]
+        article = _article(_text(profile, "nda", profile.engagements[0]), "个人信息")
+        assert "不涉及甲方委托乙方处理个人信息" in article
+        assert "《个人信息委托处理协议》" not in article
+
+
+# --------------------------------------------------------------------------- DPA: PIPL art. 21
+
+
+def test_dpa_has_every_article_21_element(bank: Profile, bank_dpas: dict[str, str]) -> None:
+    dp = bank.data_protection
+    for engagement in bank.engagements:
+        text = bank_dpas[engagement.contract_no]
+        assert "甲方（委托方）" in text and "乙方（受托方）" in text
+        # purpose
+        entrustment = _article(text, "委托处理的目的、期限和方式")
+        for purpose in dp.purposes:
+            assert purpose in entrustment
+        # term: the engagement's term
+        start, end = engagement.term.start, engagement.term.end
+        assert (
+            f"自{start.year}年{start.month}月{start.day}日起至{end.year}年{end.month}月{end.day}日止"
+            in entrustment
+        )
+        # method and place
+        assert "存储、使用、加工和传输" in entrustment
+        assert dp.storage_location in entrustment
+        # categories, with the sensitive ones marked
+        categories = _article(text, "个人信息的种类")
+        for category in dp.pi_categories:
+            expected = "是" if category in dp.sensitive_categories else "否"
+            assert re.search(rf"^\d+ \| {category} \| {expected}$", categories, re.M), category
+        for category in dp.sensitive_categories:
+            assert re.search(rf"^\d+ \| {category} \| 是$", categories, re.M), category
+        # protection measures (第五十一条)
+        measures = _article(text, "保护措施")
+        for words in ("加密", "去标识化", "操作权限", "教育培训", "应急预案", "6个月"):
+            assert words in measures, words
+        for control in bank.information_security.controls:
+            assert control in measures
+        # rights and obligations: supervision, instructions, requests, compliance audit
+        duties = _article(text, "双方的权利和义务")
+        for words in (
+            "甲方有权对乙方的个人信息处理活动进行监督",
+            "现场检查",
+            "审计",
+            "不得超出约定的处理目的、处理方式",
+            "第四十四条至第五十条",
+            "第五十四条",
+        ):
+            assert words in duties, words
+        # sub-entrustment only with prior written consent
+        assert "未经甲方事先书面同意，乙方不得转委托" in _article(text, "转委托")
+        # return or deletion, keeping nothing, also when the contract is invalid
+        ending = _article(text, "委托关系的终止")
+        assert "不生效、无效、被撤销或者终止" in ending
+        assert "15天内" in ending and "返还" in ending and "删除" in ending
+        assert "不得保留" in ending and "书面确认" in ending
+
+
+def test_dpa_breach_notice_uses_the_profile_deadline(
+    bank: Profile, bank_dpas: dict[str, str]
+) -> None:
+    assert duration(bank.data_protection.breach_notification) == "2小时"
+    for text in bank_dpas.values():
+        incident = _article(text, "个人信息安全事件")
+        assert "在发现个人信息安全事件之时起2小时内以书面形式通知甲方" in incident
+        for words in (
+            "个人信息种类",
+            "原因",
+            "可能造成的危害",
+            "补救措施",
+            "个人可以采取的减轻危害的措施",
+            "联系方式",
+        ):
+            assert words in incident, words
+
+
+def test_dpa_without_a_deadline_says_immediately_and_invents_none(
+    profiles: dict[str, Profile],
+) -> None:
+    profile = profiles["bank-no-breach-deadline"]
+    assert profile.data_protection.breach_notification is None
+    for engagement in profile.engagements:
+        text = _text(profile, "dpa", engagement)
+        incident = _article(text, "个人信息安全事件")
+        assert "在发现个人信息安全事件后立即以书面形式通知甲方" in incident
+        assert "小时" not in text
+        notice = next(line for line in incident.splitlines() if "以书面形式通知甲方" in line)
+        assert not re.search(
+            r"\d|[一二三四五六七八九十]+(小时|日|天)", notice.split("\u3000", 1)[1]
+        )
+
+
+def test_dpa_sensitive_article_follows_the_flag(
+    profiles: dict[str, Profile], bank_dpas: dict[str, str]
+) -> None:
+    for text in bank_dpas.values():
+        assert _has_article(text, "敏感个人信息")
+        sensitive = _article(text, "敏感个人信息")
+        assert "金融账户信息和身份证件号码属于敏感个人信息" in sensitive
+        assert "单独同意" in sensitive and "第二十九条" in sensitive
+    profile = profiles["bank-no-sensitive"]
+    for engagement in profile.engagements:
+        text = _text(profile, "dpa", engagement)
+        assert not _has_article(text, "敏感个人信息")
+        assert "dpa-sensitive}" not in _markdown(profile, "dpa", engagement)
+        assert "甲方不委托乙方处理敏感个人信息" in _article(text, "个人信息的种类")
+        assert not re.search(r"\| 是$", text, re.M)
+
+
+def test_dpa_cross_border_and_impact_assessment(
+    profiles: dict[str, Profile], bank_dpas: dict[str, str]
+) -> None:
+    for text in bank_dpas.values():
+        abroad = _article(text, "个人信息出境")
+        assert "不得向中华人民共和国境外提供个人信息" in abroad
+        assert "第三十八条" not in abroad
+        assessment = _article(text, "个人信息保护影响评估")
+        assert "第五十五条、第五十六条" in assessment and "至少保存三年" in assessment
+    profile = profiles["bank-cross-border"]
+    abroad = _article(_text(profile, "dpa", profile.engagements[0]), "个人信息出境")
+    assert "第三十八条" in abroad and "第三十九条" in abroad and "单独同意" in abroad
+    sparse = profiles["bank-sparse"]
+    text = _text(sparse, "dpa", sparse.engagements[0])
+    assert not _has_article(text, "个人信息保护影响评估")
+    assert "未经甲方同意，乙方不得转委托" in _article(text, "转委托")
+    assert "立即以书面形式通知甲方" in _article(text, "个人信息安全事件")
+
+
+def test_dpa_without_personal_information_still_has_a_title(profiles: dict[str, Profile]) -> None:
+    for variant in ("manufacturer", "bank-no-personal-info"):
+        profile = profiles[variant]
+        document = _document(profile, "dpa", profile.engagements[0])
+        assert document.title == "个人信息委托处理协议"
+        text = document_text(document)
+        assert "不涉及委托服务提供商处理个人信息" in text
+        assert "None" not in text
