@@ -164,11 +164,10 @@ def render(
     """生成文档：管理制度、每份合同及其服务水平协议，输出 DOCX、PDF 等格式。"""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from policygen.kinds import DOCUMENT_KINDS
     from policygen.pipeline import check_clause_ids, check_format, jobs, render_job
     from policygen.profile.load import load_profile
 
-    kinds = _split(documents, list(DOCUMENT_KINDS))
+    kinds = _split(documents, []) or None  # None: the full set that applies to the profile
     fmts = [check_format(f) for f in _split(formats, ["docx", "pdf"])]
     folders = list(templates or [])
     for folder in folders:

@@ -357,7 +357,7 @@ def test_dpa_sensitive_article_follows_the_flag(
     for text in bank_dpas.values():
         assert _has_article(text, "敏感个人信息")
         sensitive = _article(text, "敏感个人信息")
-        assert "金融账户信息和身份证件号码属于敏感个人信息" in sensitive
+        assert "金融账户信息、银行账号和身份证件号码属于敏感个人信息" in sensitive
         assert "单独同意" in sensitive and "第二十九条" in sensitive
     profile = profiles["bank-no-sensitive"]
     for engagement in profile.engagements:
