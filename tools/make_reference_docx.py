@@ -1,10 +1,26 @@
 """Generate the house-style reference document ``templates/zh/styles/reference.docx``.
 
-Input: python-docx's default template. Output: a DOCX whose styles, page setup and footer the
-DOCX writer copies (the body is a specimen of every style and is discarded by the writer).
+Input: python-docx's default template. Output: a DOCX whose styles, list numbering, page setup,
+header and footer the DOCX writer copies. Its body is a specimen of every style for people
+editing the house style; the writer keeps only two things from it, as templates:
+
+* the paragraphs in ``Cover …`` styles: the cover page, with ``{title}``, ``{subtitle}``,
+  ``{doc_no}``, ``{organisation}``, ``{party}`` (one line per signing party), ``{version}``
+  and ``{date}`` filled in; a line whose placeholders are all empty is left out;
+* the first ``TOC Heading`` paragraph: the heading of a regulation's table of contents.
+
+The header holds ``{title}`` and ``{version}`` too; the footer reads 第 X 页 共 Y 页.
 Fonts are named by their Chinese Windows names (宋体, 黑体, 楷体); Word finds them on Windows
 and LibreOffice substitutes Noto CJK. Page setup follows GB/T 9704-2012 (A4, margins 上37 下35
-左28 右26 mm, page number “— 1 —” centred below the text block).
+左28 右26 mm). Line spacing is fixed (固定值) and matches the PDF's CSS line heights, so the
+DOCX breaks pages where the PDF does and a table of contents can take its page numbers from
+the PDF layout.
+
+Lists are Word multilevel lists linked to styles: 第%1章 (Heading 1); 第%1条 (Article, and
+Heading 2 for titled articles) with clauses %1.%2 (Clause) and %1.%2.%3 (Sub-clause) shown in
+Arabic digits (正规形式编号, ``w:isLgl``); items （%1） / %2. / （%3） / ① (List Number 1–4);
+bullets (List Bullet 1–3). Chapters and articles are separate lists, so articles number on
+across chapters.
 
 Run ``python tools/make_reference_docx.py`` after changing a value below and commit both the
 script and the regenerated file; the output is byte-identical from run to run."""
@@ -20,12 +36,13 @@ from pathlib import Path
 import docx
 from docx.document import Document as DocxDocument
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.shared import Mm, Pt
 from docx.styles.style import CharacterStyle, ParagraphStyle
 
 from policygen.writers import docx_oxml
+from policygen.writers.docx_oxml import NumberingLevel
 from policygen.writers.reproducible import normalise_docx
 
 OUTPUT = Path(__file__).parents[1] / "src/policygen/templates/zh/styles/reference.docx"
@@ -36,6 +53,10 @@ STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/st
 LATIN_FONT = "Times New Roman"
 BODY_SIZE = 12.0
 """小四 (12 pt); the character width that ``…Chars`` indents are measured in."""
+BODY_LINE = 21.0
+"""Fixed body line height in points: the CSS's ``line-height: 1.75`` at 12 pt."""
+TEXT_WIDTH = Mm(210 - 28 - 26)
+"""Width of the text block, where a table of contents puts its page numbers."""
 
 ALIGN = {
     "left": WD_ALIGN_PARAGRAPH.LEFT,
@@ -75,46 +96,81 @@ class StyleSpec:
     """Hanging indent in hundredths of a character (for bullets)."""
     line_spacing: float | None = None
     """Line spacing as a multiple of single spacing."""
+    line: float | None = None
+    """Fixed line height in points (固定值); wins over `line_spacing`."""
     before: float | None = None
     """Space before, in points."""
     after: float | None = None
     """Space after, in points."""
     keep_with_next: bool | None = None
     """Keep on the same page as the next paragraph."""
+    contextual: bool = False
+    """Ignore the space before and after between two paragraphs of this style."""
+    rule_below: bool = False
+    """Rule a line under the paragraph (a running header)."""
+    page_tab: bool = False
+    """Put a dotted right tab at the text block's edge (table-of-contents lines)."""
+    style_id: str | None = None
+    """The style id to give a new style; None lets python-docx derive it from the name."""
 
 
 STYLES: tuple[StyleSpec, ...] = (
     StyleSpec("Normal", east_asia="宋体", size=BODY_SIZE, align="justify", first_line=200,
-              line_spacing=1.5, before=0, after=0),
+              line=BODY_LINE, before=0, after=0),
     StyleSpec("Title", east_asia="黑体", size=22, bold=False, align="center", first_line=0,
-              line_spacing=1.25, before=12, after=18, keep_with_next=True),
-    StyleSpec("Subtitle", east_asia="楷体", size=16, italic=False, align="center", first_line=0,
-              line_spacing=1.25, before=0, after=18, keep_with_next=True),
+              line=33, before=0, after=8, keep_with_next=True),
+    StyleSpec("Subtitle", east_asia="楷体", size=BODY_SIZE, italic=False, align="center",
+              first_line=0, line=BODY_LINE, before=0, after=6, keep_with_next=True),
     StyleSpec("Heading 1", east_asia="黑体", size=16, bold=False, align="center", first_line=0,
-              line_spacing=1.25, before=18, after=12, keep_with_next=True),
+              line=24, before=16, after=8, keep_with_next=True),
     StyleSpec("Heading 2", east_asia="黑体", size=14, bold=False, align="left", first_line=0,
-              line_spacing=1.25, before=12, after=6, keep_with_next=True),
+              line=21, before=11, after=4, keep_with_next=True),
     StyleSpec("Heading 3", east_asia="黑体", size=BODY_SIZE, bold=False, align="left",
-              first_line=200, before=6, after=0, keep_with_next=True),
+              first_line=200, line=18, before=7, after=2, keep_with_next=True),
+    StyleSpec("Article", east_asia="宋体", first_line=200),
+    StyleSpec("Clause", east_asia="宋体", first_line=200),
+    StyleSpec("Sub-clause", east_asia="宋体", first_line=200, left=200, style_id="Subclause"),
     StyleSpec("List", east_asia="宋体", first_line=200),
-    StyleSpec("List 2", east_asia="宋体", first_line=200, left=200),
-    StyleSpec("List 3", east_asia="宋体", first_line=200, left=400),
+    StyleSpec("List 2", east_asia="宋体", first_line=200),
+    StyleSpec("List 3", east_asia="宋体", first_line=200),
+    StyleSpec("List Number", east_asia="宋体", first_line=200),
+    StyleSpec("List Number 2", east_asia="宋体", first_line=200),
+    StyleSpec("List Number 3", east_asia="宋体", first_line=200),
+    StyleSpec("List Number 4", east_asia="宋体", first_line=200),
     StyleSpec("List Bullet", east_asia="宋体", left=400, hanging=200),
     StyleSpec("List Bullet 2", east_asia="宋体", left=600, hanging=200),
     StyleSpec("List Bullet 3", east_asia="宋体", left=800, hanging=200),
-    StyleSpec("Caption", east_asia="黑体", size=10.5, bold=False, align="center", first_line=0,
-              line_spacing=1.0, before=6, after=6, keep_with_next=True),
-    StyleSpec("Header", east_asia="宋体", size=10.5, align="center", first_line=0,
-              line_spacing=1.0),
+    StyleSpec("Caption", east_asia="黑体", size=BODY_SIZE, bold=False, align="center",
+              first_line=0, line=18, before=5, after=4, keep_with_next=True),
+    StyleSpec("Header", east_asia="宋体", size=9, align="center", first_line=0,
+              line_spacing=1.0, rule_below=True),
     StyleSpec("Footer", east_asia="宋体", size=10.5, align="center", first_line=0,
               line_spacing=1.0),
     StyleSpec("Table Text", east_asia="宋体", size=10.5, align="left", first_line=0,
-              line_spacing=1.0, before=3, after=3),
+              line=15.75, before=2, after=2),
     StyleSpec("Table Heading", base="Table Text", east_asia="黑体", align="center"),
-    StyleSpec("Signature Party", east_asia="宋体", bold=True, align="left", first_line=0,
-              after=12, keep_with_next=True),
-    StyleSpec("Signature Line", east_asia="宋体", align="left", first_line=0, after=30,
+    StyleSpec("Signature Party", east_asia="黑体", align="left", first_line=0,
+              before=24, after=18, keep_with_next=True),
+    StyleSpec("Signature Line", east_asia="宋体", align="left", first_line=0, after=36,
               keep_with_next=True),
+    StyleSpec("TOC Heading", base="Normal", east_asia="黑体", size=16, bold=False, align="center", first_line=0,
+              line=24, before=0, after=18),
+    StyleSpec("toc 1", east_asia="宋体", align="left", first_line=0, line=24, page_tab=True,
+              style_id="TOC1"),
+    StyleSpec("toc 2", east_asia="宋体", align="left", first_line=0, left=200, line=24,
+              page_tab=True, style_id="TOC2"),
+    StyleSpec("Cover Title", east_asia="黑体", size=26, bold=False, align="center",
+              first_line=0, line_spacing=1.25, before=150, after=24),
+    StyleSpec("Cover Subtitle", east_asia="楷体", size=16, italic=False, align="center",
+              first_line=0, line_spacing=1.25, after=12),
+    StyleSpec("Cover Line", east_asia="宋体", size=14, align="center", first_line=0,
+              line_spacing=1.25, after=6),
+    StyleSpec("Cover Party", east_asia="宋体", size=16, align="center", first_line=0,
+              line_spacing=1.5, before=160, contextual=True),
+    StyleSpec("Cover Organisation", east_asia="黑体", size=16, align="center", first_line=0,
+              line_spacing=1.5, before=160),
+    StyleSpec("Cover Date", east_asia="宋体", size=14, align="center", first_line=0,
+              line_spacing=1.5, before=18, contextual=True),
     StyleSpec("Article Label", kind=WD_STYLE_TYPE.CHARACTER, base="Default Paragraph Font",
               east_asia="黑体"),
     StyleSpec("Strong", kind=WD_STYLE_TYPE.CHARACTER, bold=True),
@@ -128,6 +184,60 @@ STYLES: tuple[StyleSpec, ...] = (
 KEPT_AS_IS = ("Default Paragraph Font", "No List")
 """Built-in styles kept without change; every style not listed here or in STYLES is removed."""
 
+BULLET = "•"
+NUMBERING: tuple[tuple[int, str, tuple[NumberingLevel, ...]], ...] = (
+    (1, "policygen 章", (
+        NumberingLevel("chineseCounting", "第%1章", style="Heading1", indent=(0, 0)),
+    )),
+    # Level 1 is shared by Article (indented body text) and Heading 2 (titled articles, not
+    # indented), so it leaves the indent to the paragraph's style.
+    (2, "policygen 条", (
+        NumberingLevel("chineseCounting", "第%1条", style="Article", east_asia="黑体"),
+        NumberingLevel("decimal", "%1.%2", legal=True, style="Clause", indent=(0, 200)),
+        NumberingLevel("decimal", "%1.%2.%3", legal=True, style="Subclause", indent=(200, 200)),
+    )),
+    (3, "policygen 项", (
+        NumberingLevel("chineseCounting", "（%1）", style="ListNumber", indent=(0, 200)),
+        NumberingLevel("decimal", "%2.", style="ListNumber2", indent=(0, 200)),
+        NumberingLevel("decimal", "（%3）", style="ListNumber3", indent=(0, 200)),
+        NumberingLevel("decimalEnclosedCircle", "%4", style="ListNumber4", indent=(0, 200)),
+    )),
+    (4, "policygen 符号", tuple(
+        NumberingLevel("bullet", BULLET, style=style, suffix="space", indent=(left, -200))
+        for style, left in (("ListBullet", 400), ("ListBullet2", 600), ("ListBullet3", 800))
+    )),
+)  # fmt: skip
+"""The multilevel lists, each with one list instance of the same number (numId = id)."""
+
+STYLE_NUMBERING: dict[str, tuple[int, int]] = {
+    "Heading 1": (1, 0),
+    "Heading 2": (2, 0),
+    "Article": (2, 0),
+    "Clause": (2, 1),
+    "Sub-clause": (2, 2),
+    "List Number": (3, 0),
+    "List Number 2": (3, 1),
+    "List Number 3": (3, 2),
+    "List Number 4": (3, 3),
+    "List Bullet": (4, 0),
+    "List Bullet 2": (4, 1),
+    "List Bullet 3": (4, 2),
+}
+"""The list (numId, level) each numbered style is linked to."""
+
+COVER: tuple[tuple[str, str], ...] = (
+    ("Cover Title", "{title}"),
+    ("Cover Subtitle", "{subtitle}"),
+    ("Cover Line", "{doc_no}"),
+    ("Cover Party", "{role}：{name}"),
+    ("Cover Organisation", "{organisation}"),
+    ("Cover Date", "版本：{version}"),
+    ("Cover Date", "生效日期：{date}"),
+)
+"""The cover page template: (style, text with placeholders), top to bottom."""
+TOC_HEADING = "目\u3000录"
+HEADER = "{title}\u3000{version}"
+
 
 def main() -> int:
     """Write reference.docx next to the templates; return the exit code."""
@@ -137,6 +247,7 @@ def main() -> int:
     prune_styles(document)
     for spec in STYLES:
         apply_style(document, spec)
+    setup_numbering(document)
     setup_page(document)
     add_specimen(document)
     properties = document.core_properties
@@ -175,6 +286,7 @@ def setup_defaults(document: DocxDocument) -> None:
     docx_oxml.set_lang(styles)
     docx_oxml.set_theme_font_lang(document)
     docx_oxml.set_no_stretch_before_line_break(document)
+    docx_oxml.set_east_asian_line_breaking(styles)
 
 
 def prune_styles(document: DocxDocument) -> None:
@@ -197,6 +309,8 @@ def apply_style(document: DocxDocument, spec: StyleSpec) -> None:
     else:
         style = styles.add_style(spec.name, spec.kind)
         style.quick_style = True
+        if spec.style_id:
+            style.style_id = spec.style_id
         if spec.kind == WD_STYLE_TYPE.PARAGRAPH:
             style.base_style = styles["Normal"]
             style.next_paragraph_style = style
@@ -237,7 +351,10 @@ def apply_paragraph(style: ParagraphStyle, spec: StyleSpec) -> None:
             left=spec.left,
             hanging=spec.hanging,
         )
-    if spec.line_spacing is not None:
+    if spec.line is not None:
+        fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        fmt.line_spacing = Pt(spec.line)
+    elif spec.line_spacing is not None:
         fmt.line_spacing = spec.line_spacing
     if spec.before is not None:
         fmt.space_before = Pt(spec.before)
@@ -246,42 +363,74 @@ def apply_paragraph(style: ParagraphStyle, spec: StyleSpec) -> None:
     if spec.keep_with_next is not None:
         fmt.keep_with_next = spec.keep_with_next
     fmt.widow_control = True
+    if spec.contextual:
+        docx_oxml.set_contextual_spacing(style)
+    if spec.rule_below:
+        docx_oxml.set_bottom_border(style)
+    if spec.page_tab:
+        fmt.tab_stops.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS)
+
+
+def setup_numbering(document: DocxDocument) -> None:
+    """Replace the template's lists with NUMBERING and link the styles to them."""
+    nums = {number: number for number, *_ in NUMBERING}
+    docx_oxml.replace_numbering(document, NUMBERING, nums, Pt(BODY_SIZE))
+    for name, (num_id, level) in STYLE_NUMBERING.items():
+        docx_oxml.set_numbering(document.styles[name], num_id, level)
 
 
 def setup_page(document: DocxDocument) -> None:
-    """Set A4 portrait with GB/T 9704 margins and a centred “— 1 —” page number."""
+    """Set A4 portrait with GB/T 9704 margins, the running header and 第 X 页 共 Y 页."""
     section = document.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.top_margin, section.bottom_margin = Mm(37), Mm(35)
     section.left_margin, section.right_margin = Mm(28), Mm(26)
     section.header_distance, section.footer_distance = Mm(15), Mm(24)
     section.gutter = Mm(0)
+    header = section.header
+    header.is_linked_to_previous = False
+    heading = header.paragraphs[0]
+    heading.style = document.styles["Header"]
+    heading.add_run(HEADER)
     footer = section.footer
     footer.is_linked_to_previous = False
     paragraph = footer.paragraphs[0]
     paragraph.style = document.styles["Footer"]
-    paragraph.add_run("— ")
+    paragraph.add_run("第 ")
     docx_oxml.add_field(paragraph, "PAGE")
-    paragraph.add_run(" —")
+    paragraph.add_run(" 页 共 ")
+    docx_oxml.add_field(paragraph, "NUMPAGES")
+    paragraph.add_run(" 页")
 
 
 def add_specimen(document: DocxDocument) -> None:
-    """Fill the body with one sample of each style, for people editing the house style."""
+    """Fill the body with the cover and contents templates, then one sample of each style."""
+    paragraph = None
+    for style, text in COVER:
+        paragraph = document.add_paragraph(text, style)
+    if paragraph is not None:
+        docx_oxml.end_section(paragraph, document)
+    toc = document.add_paragraph(TOC_HEADING, "TOC Heading")
+    docx_oxml.end_section(toc, document)
     document.add_paragraph("外包服务管理办法（Title）", "Title")
     document.add_paragraph("副标题（Subtitle）", "Subtitle")
-    document.add_paragraph("第一章　总则（Heading 1）", "Heading 1")
-    document.add_paragraph("第一条　定义（Heading 2）", "Heading 2")
+    document.add_paragraph("\u3000总则（Heading 1，编号 第%1章）", "Heading 1")
+    document.add_paragraph("\u3000定义（Heading 2，编号 第%1条）", "Heading 2")
     document.add_paragraph("小标题（Heading 3）", "Heading 3")
-    body = document.add_paragraph(style="Normal")
-    body.add_run("第二条　", "Article Label")
-    body.add_run("正文（Normal）：宋体小四，首行缩进两字，1.5 倍行距。")
+    body = document.add_paragraph(
+        "\u3000正文（Article，编号 第%1条）：宋体小四，首行缩进两字，", "Article"
+    )
     body.add_run("加粗（Strong）", "Strong")
     body.add_run("，着重（Emphasis）。", "Emphasis")
-    for name, label in (("List", "（一）"), ("List 2", "1."), ("List 3", "（1）")):
-        document.add_paragraph(f"{label}列表项（{name}）", name)
+    document.add_paragraph("项（List Number，编号 （%1））；", "List Number")
+    document.add_paragraph("目（List Number 2，编号 %2.）；", "List Number 2")
+    document.add_paragraph("（List Number 3，编号 （%3））。", "List Number 3")
+    document.add_paragraph("正文（Normal）：不编号的段落。", "Normal")
+    document.add_paragraph("\u3000条款（Clause，编号 %1.%2）", "Clause")
+    document.add_paragraph("\u3000子条款（Sub-clause，编号 %1.%2.%3）", "Sub-clause")
     for name in ("List Bullet", "List Bullet 2", "List Bullet 3"):
         document.add_paragraph(f"项目符号（{name}）", name)
-    document.add_paragraph("表1　表题（Caption）", "Caption")
+    document.add_paragraph("表1\u3000表题（Caption）", "Caption")
     table = document.add_table(rows=2, cols=2, style="Table Grid")
     docx_oxml.set_table_full_width(table)
     for column, text in enumerate(("表头（Table Heading）", "权重")):
@@ -293,8 +442,8 @@ def add_specimen(document: DocxDocument) -> None:
     docx_oxml.set_repeat_table_header(table.rows[0])
     for row in table.rows:
         docx_oxml.set_cant_split(row)
-    document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-    document.add_paragraph("甲方：示例公司（Signature Party）", "Signature Party")
+    signature = document.add_paragraph("甲方：示例公司（Signature Party）", "Signature Party")
+    signature.paragraph_format.page_break_before = True
     document.add_paragraph("法定代表人或授权代表（签字）：（Signature Line）", "Signature Line")
 
 

@@ -19,6 +19,7 @@ from policygen.templating.context import build_context
 from policygen.templating.environment import environment_for
 from policygen.transforms.clauses import adapt
 from policygen.transforms.numbering import number
+from policygen.transforms.punctuation import normalise
 from policygen.transforms.references import resolve
 from policygen.tree import nodes as n
 from policygen.writers import WRITERS, WriterOptions
@@ -100,6 +101,7 @@ def build_tree(
     )
     blocks = read_markdown(markdown, source=source)
     blocks = adapt(blocks, profile.clauses, kind.name)
+    blocks = normalise(blocks, keep=_registered_names(profile))
     blocks, refs = number(blocks, kind.scheme)
     blocks = resolve(blocks, refs, source=source)
     title = str(getattr(module, "title", "") or "")
@@ -193,6 +195,11 @@ def _ids(blocks: tuple[n.Block, ...]) -> list[str]:
 
     walk(blocks)
     return out
+
+
+def _registered_names(profile: Profile) -> tuple[str, ...]:
+    """Return the parties' registered names: printed exactly, never re-punctuated."""
+    return (profile.organisation.name, *(e.vendor.name for e in profile.engagements))
 
 
 def writer_options(template_dirs: Sequence[Path] = ()) -> WriterOptions:

@@ -1,24 +1,36 @@
-"""Write a document tree as a Word document (DOCX).
+"""Write a document tree as a Word document (DOCX) that behaves like one built in Word.
 
 Input: a numbered, reference-resolved Document. Output: DOCX bytes, identical for identical
-input. Styles, fonts, page size, margins and the page-number footer come from the house-style
-``styles/reference.docx`` (found through WriterOptions); this module only names styles
-(STYLE_MAP) and lays out the same text, in the same order, as the plain-text writer."""
+input. Styles, list definitions, fonts, page setup, cover template, header and footer come from
+the house-style ``styles/reference.docx`` (found through WriterOptions); this module only names
+styles (STYLE_MAP) and lays out the same text, in the same order, as the plain-text writer:
+
+* chapters, articles, clauses and items are numbered by Word's own lists (docx_numbering), so
+  inserting an article in Word renumbers the rest; the separator after a number (the full-width
+  space after 第一条) is text, so ``paragraph.text`` is the text writer's line minus the label;
+* cross-references are REF fields and links (docx_fields);
+* the body follows a cover page, and for a regulation a table of contents whose page numbers
+  come from the PDF layout of the same tree (docx_pages, pdf.page_map)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import dataclass
 from io import BytesIO
+from itertools import count
 
 import docx
 from docx.document import Document as DocxDocument
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.enum.text import WD_BREAK
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph
+from docx.text.run import Run
 
 from policygen.tree import nodes as n
-from policygen.writers import docx_oxml
+from policygen.writers import docx_fields, docx_oxml, docx_pages
+from policygen.writers.docx_fields import Anchor, ContentsHeading, Mark
+from policygen.writers.docx_numbering import ListNumbering, reference_text
+from policygen.writers.docx_tables import add_signature_block, add_table, align
+from policygen.writers.html import block_ids
 from policygen.writers.options import WriterOptions
 from policygen.writers.reproducible import normalise_docx
 from policygen.writers.text import inline_text, labelled
@@ -30,126 +42,189 @@ STYLE_MAP: dict[str, str] = {
     "title": "Title",
     "subtitle": "Subtitle",
     "chapter": "Heading 1",
-    "article": "Heading 2",
+    "article_heading": "Heading 2",
+    "article": "Article",
+    "clause": "Clause",
     "body": "Normal",
-    "caption": "Caption",
-    "table": "Table Grid",
-    "table_heading": "Table Heading",
-    "table_text": "Table Text",
-    "signature_party": "Signature Party",
-    "signature_line": "Signature Line",
     "article_label": "Article Label",
     "strong": "Strong",
     "emphasis": "Emphasis",
 }
-"""Which reference.docx style each part of the tree is written in."""
+"""Which reference.docx style each part of the tree is written in (tables: docx_tables)."""
 
 HEADING_STYLES: dict[int, str] = {1: "Heading 1", 2: "Heading 2", 3: "Heading 3"}
 """Style of an unnumbered Heading by its level; deeper levels use the last."""
+ITEM_STYLES = ("List Number", "List Number 2", "List Number 3", "List Number 4", "Clause",
+               "Sub-clause")  # fmt: skip
+"""Numbered styles a list item may take: the first whose list level shows labels like its own."""
 LIST_STYLES: dict[int, str] = {1: "List", 2: "List 2", 3: "List 3"}
-"""Style of an ordered-list item by nesting depth; deeper levels use the last."""
+"""Unnumbered item paragraphs by nesting depth (an item's later paragraphs, typed labels)."""
 BULLET_STYLES: dict[int, str] = {1: "List Bullet", 2: "List Bullet 2", 3: "List Bullet 3"}
 """Style of a bullet-list item by nesting depth; deeper levels use the last."""
-
-ALIGNMENTS: dict[str, WD_ALIGN_PARAGRAPH] = {
-    "left": WD_ALIGN_PARAGRAPH.LEFT,
-    "center": WD_ALIGN_PARAGRAPH.CENTER,
-    "right": WD_ALIGN_PARAGRAPH.RIGHT,
-}
-"""Paragraph and cell alignments the tree may ask for; anything else keeps the style's."""
-
-SIGNATURE_COLUMNS = 2
-"""Parties side by side on a signature page; more parties continue on further rows."""
-
-_KEYWORD_SEPARATOR = "; "
-_CORE_PROPERTY_MAX = 255
-"""python-docx refuses longer core-property strings."""
+TOC_LEVELS: dict[str, int] = {"Heading 1": 1, "Heading 2": 2}
+"""Heading styles listed in a table of contents, with their level in it."""
+CONTENTS_KINDS = frozenset({"regulation"})
+"""Document kinds that get a table of contents (and body pages numbered from 1)."""
 
 
 def write_docx(doc: n.Document, options: WriterOptions) -> bytes:
     """Return `doc` as DOCX bytes in the house style of `options`' reference.docx."""
     document = docx.Document(str(options.find(REFERENCE_DOCX)))
+    front = docx_pages.read_front_matter(document)
     docx_oxml.clear_body(document)
-    _DocxBuilder(document).add_document(doc)
-    _set_properties(document, doc)
+    values = docx_pages.document_values(doc)
+    docx_pages.add_cover(document, front, values)
+    pages = None
+    contents_end = None
+    if doc.kind in CONTENTS_KINDS:
+        from policygen.writers.pdf import page_map
+
+        pages = page_map(doc, options)
+        contents_end = docx_pages.add_contents_page(document, front)
+    builder = _DocxBuilder(document)
+    builder.add_document(doc)
+    docx_fields.link_references(builder.marks, builder.refs, builder.bookmark_ids)
+    if pages is not None and contents_end is not None:
+        from policygen.writers.pdf import PAGE_COUNT_KEY
+
+        docx_fields.add_contents(contents_end, builder.headings, pages, builder.bookmark_ids)
+        docx_pages.number_body_from_one(document, pages[PAGE_COUNT_KEY])
+    docx_pages.fill_header(document, values)
+    docx_pages.set_properties(document, doc)
     buffer = BytesIO()
     document.save(buffer)
     return normalise_docx(buffer.getvalue(), doc.meta.date)
 
 
-def _set_properties(document: DocxDocument, doc: n.Document) -> None:
-    """Fill `document`'s core and extended properties from `doc` (no clock, no user name)."""
-    meta = doc.meta
-    stamp = datetime(meta.date.year, meta.date.month, meta.date.day, tzinfo=UTC)
-    properties = document.core_properties
-    texts = {
-        "title": doc.title,
-        "subject": meta.subject,
-        "keywords": _KEYWORD_SEPARATOR.join(meta.keywords),
-        "author": meta.organisation,
-        "last_modified_by": meta.organisation,
-        "identifier": meta.doc_no,
-        "version": meta.version,
-        "language": "zh-CN",
-        "comments": "",
-        "category": "",
-    }
-    for name, value in texts.items():
-        setattr(properties, name, value[:_CORE_PROPERTY_MAX])
-    properties.revision = 1
-    properties.created = stamp
-    properties.modified = stamp
-    docx_oxml.set_company(document, meta.organisation)
+@dataclass(frozen=True)
+class _Pending:
+    """A list item whose label waits for the first paragraph its blocks produce."""
+
+    label: str
+    node_id: str | None
+    style: str | None
+    """The bullet style for a bullet item; None for a numbered item."""
+    slot: int
+    """The item's place in the builder's `outer` anchors, filled in once it is numbered."""
+
+
+def _anchor(node_id: str | None, number: str | None) -> Anchor:
+    """Return the anchor of a block with tree id `node_id` numbered `number` (None: typed or
+    unnumbered); a block without id cannot be referred to by a field."""
+    if node_id is None:
+        return Anchor("")
+    return Anchor(docx_oxml.bookmark_name(node_id), number)
 
 
 class _DocxBuilder:
     """Append the blocks of a tree to a python-docx document; one method per node type.
 
     A list item's label is not written at once: like the text writer, it opens the first
-    paragraph the item's blocks produce (``item_prefix``), and is dropped if there is none."""
+    paragraph the item's blocks produce, and is dropped if there is none."""
 
     def __init__(self, document: DocxDocument) -> None:
         self.document = document
+        self.numbering = ListNumbering(document)
         self.break_pending = False
         """A PageBreak was met and no paragraph has taken it yet."""
-        self.item_prefix: str | None = None
-        """Labels (with separators) waiting for the next paragraph; None when none waits."""
-        self.item_ids: tuple[str, ...] = ()
-        """Ids of the list items whose labels wait in `item_prefix`."""
-        self.item_style: str | None = None
-        """Style for a paragraph that takes `item_prefix` (a bullet or list style)."""
-        self.bookmarks: list[tuple[Paragraph, str]] = []
-        """Paragraphs to bookmark once complete, with their tree ids, in document order."""
+        self.pending: tuple[_Pending, ...] = ()
+        """List items whose labels wait for the next paragraph, outermost first."""
+        self.outer: list[Anchor] = []
+        """Numbered blocks around the current one (an item's article), outermost first."""
+        self.marks: list[Mark] = []
+        """Paragraphs to bookmark under tree ids, in document order."""
+        self.refs: list[tuple[Run, n.Ref]] = []
+        """Runs showing a cross-reference's text, to turn into fields at the end."""
+        self.headings: list[ContentsHeading] = []
+        """Headings for a table of contents, in document order."""
+        self.bookmark_ids = count(1)
 
     # ------------------------------------------------------------------ paragraphs
 
-    def new_paragraph(self, style: str) -> Paragraph:
-        """Return a new body paragraph in `style`, taking a pending page break and item label."""
+    def new_paragraph(
+        self, style: str, label: str = "", label_style: str | None = None, separate: bool = True
+    ) -> tuple[Paragraph, str | None]:
+        """Return a new body paragraph in `style` numbered `label`, and what a REF to its
+        number shows (None when the number is typed or absent).
+
+        The paragraph takes a pending page break and any waiting item labels: a single numbered
+        item label becomes the paragraph's list number (in the item style that shows it);
+        several labels, or one before the paragraph's own, are typed. Unless `separate` is
+        False, the separator the text writer puts after the label follows it as text."""
+        pending, self.pending = self.pending, ()
+        prefix = ""
+        owner: str | None = None
+        if len(pending) == 1 and not label:
+            item = pending[0]
+            label, owner = item.label, item.node_id
+            style = item.style or self.item_style(label) or style
+        else:
+            prefix = "".join(labelled(item.label, "") for item in pending)
         paragraph = self.document.add_paragraph(style=style)
         if self.break_pending:
             paragraph.paragraph_format.page_break_before = True
             self.break_pending = False
-        self.take_item_prefix(paragraph)
-        return paragraph
+        if prefix:
+            paragraph.add_run(prefix)
+        number = self.apply_number(paragraph, label, label_style, typed=bool(prefix))
+        if separate:
+            self.add_separator(paragraph, label)
+        for item in pending:
+            own = number if item.node_id == owner else None
+            self.bookmark(paragraph, item.node_id, own)
+            self.outer[item.slot] = _anchor(item.node_id, own)
+        return paragraph, number
+
+    def item_style(self, label: str) -> str | None:
+        """Return the first numbered item style whose list shows labels like `label`."""
+        styles = self.document.styles
+        fitting = (
+            name
+            for name in ITEM_STYLES
+            if name in styles and self.numbering.fits(styles[name], label)
+        )
+        return next(fitting, None)
+
+    def apply_number(
+        self, paragraph: Paragraph, label: str, label_style: str | None, typed: bool = False
+    ) -> str | None:
+        """Give `paragraph` the list number `label`, or type it (always when `typed`); return
+        the REF number, None when typed. No label turns the style's numbering off."""
+        numbered = None if typed or not label else self.numbering.number(paragraph.style, label)
+        if numbered is not None:
+            if not numbered.by_style:
+                docx_oxml.set_numbering(paragraph, numbered.num_id, numbered.level)
+        else:
+            if self.numbering.link(paragraph.style) is not None and not self.is_bullet(paragraph):
+                docx_oxml.set_numbering(paragraph, 0)
+            if label:
+                paragraph.add_run(label, label_style)
+        return reference_text(label) if numbered is not None else None
+
+    @staticmethod
+    def add_separator(paragraph: Paragraph, label: str) -> None:
+        """Append what the text writer puts after `label` (a full-width space after 第一条)."""
+        separator = labelled(label, "")[len(label) :]
+        if separator:
+            paragraph.add_run(separator)
+
+    @staticmethod
+    def is_bullet(paragraph: Paragraph) -> bool:
+        return paragraph.style is not None and paragraph.style.name in BULLET_STYLES.values()
 
     def cell_paragraph(self, cell: _Cell, style: str) -> Paragraph:
-        """Return a paragraph in `style` at the end of `cell` (its first, if unused)."""
+        """Return a paragraph in `style` at the end of `cell` (its first, if unused), opened by
+        any waiting item labels as text."""
         paragraphs = cell.paragraphs
         unused = len(paragraphs) == 1 and not paragraphs[0].runs
         paragraph = paragraphs[0] if unused else cell.add_paragraph()
         paragraph.style = self.document.styles[style]
-        self.take_item_prefix(paragraph)
+        pending, self.pending = self.pending, ()
+        if pending:
+            paragraph.add_run("".join(labelled(item.label, "") for item in pending))
+        for item in pending:
+            self.bookmark(paragraph, item.node_id)
         return paragraph
-
-    def take_item_prefix(self, paragraph: Paragraph) -> None:
-        """Open `paragraph` with the waiting list-item labels, if any, and bookmark the items."""
-        if self.item_prefix is None:
-            return
-        if self.item_prefix:
-            paragraph.add_run(self.item_prefix)
-        for node_id in self.item_ids:
-            self.bookmark(paragraph, node_id)
-        self.item_prefix, self.item_ids, self.item_style = None, (), None
 
     def take_pending_break(self) -> None:
         """Put a pending page break on a paragraph of its own (before a table)."""
@@ -157,34 +232,23 @@ class _DocxBuilder:
             self.document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
             self.break_pending = False
 
-    def bookmark(self, paragraph: Paragraph, node_id: str | None) -> None:
-        """Bookmark `paragraph` under the tree id `node_id` when done; None does nothing."""
+    def bookmark(
+        self, paragraph: Paragraph, node_id: str | None, number: str | None = None
+    ) -> None:
+        """Bookmark `paragraph` under tree id `node_id` at the end; None does nothing."""
         if node_id is not None:
-            self.bookmarks.append((paragraph, node_id))
+            self.marks.append(Mark(paragraph, node_id, number, tuple(self.outer)))
 
-    def add_bookmarks(self) -> None:
-        """Bookmark every recorded paragraph; an id met twice keeps its first paragraph."""
-        names: set[str] = set()
-        for paragraph, node_id in self.bookmarks:
-            name = docx_oxml.bookmark_name(node_id)
-            if name not in names:
-                names.add(name)
-                docx_oxml.add_bookmark(paragraph, name, len(names))
-
-    def add_labelled(
-        self,
-        style: str,
-        label: str,
-        inlines: tuple[n.Inline, ...],
-        label_style: str | None = None,
-    ) -> Paragraph:
-        """Add a body paragraph in `style` reading `label`, its separator, then `inlines`."""
-        paragraph = self.new_paragraph(style)
-        prefix = labelled(label, "")
-        if prefix:
-            paragraph.add_run(prefix, label_style)
+    def add_heading_line(
+        self, style: str, label: str, inlines: tuple[n.Inline, ...], ids: tuple[str, ...]
+    ) -> tuple[Paragraph, str | None]:
+        """Add a heading in `style` numbered `label`, listed in the contents when its style is."""
+        paragraph, number = self.new_paragraph(style, label)
         self.add_inlines(paragraph, inlines)
-        return paragraph
+        if style in TOC_LEVELS:
+            shown = label if number is not None else ""
+            self.headings.append(ContentsHeading(paragraph, TOC_LEVELS[style], shown, ids))
+        return paragraph, number
 
     def add_inlines(
         self,
@@ -202,30 +266,31 @@ class _DocxBuilder:
                 case n.Emphasis(children=children):
                     self.add_inlines(paragraph, children, marks | {"emphasis"})
                 case n.Ref():
-                    self.add_run(paragraph, inline_text((node,)), marks)
+                    run = self.add_run(paragraph, inline_text((node,)), marks)
+                    if node.text:
+                        self.refs.append((run, node))
                 case n.LineBreak():
                     paragraph.add_run().add_break(WD_BREAK.LINE)
 
-    def add_run(self, paragraph: Paragraph, text: str, marks: frozenset[str]) -> None:
+    def add_run(self, paragraph: Paragraph, text: str, marks: frozenset[str]) -> Run:
         """Append `text` to `paragraph` in the character style its `marks` call for."""
         if "emphasis" in marks:
             run = paragraph.add_run(text, STYLE_MAP["emphasis"])
             if "strong" in marks:
                 run.bold = True
-        elif "strong" in marks:
-            paragraph.add_run(text, STYLE_MAP["strong"])
-        else:
-            paragraph.add_run(text)
+            return run
+        if "strong" in marks:
+            return paragraph.add_run(text, STYLE_MAP["strong"])
+        return paragraph.add_run(text)
 
     # ------------------------------------------------------------------ document and blocks
 
     def add_document(self, doc: n.Document) -> None:
-        """Add the title, subtitle and body of `doc`, then the bookmarks."""
-        self.new_paragraph(STYLE_MAP["title"]).add_run(doc.title)
+        """Add the title, subtitle and body of `doc`."""
+        self.new_paragraph(STYLE_MAP["title"])[0].add_run(doc.title)
         if doc.subtitle:
-            self.new_paragraph(STYLE_MAP["subtitle"]).add_run(doc.subtitle)
+            self.new_paragraph(STYLE_MAP["subtitle"])[0].add_run(doc.subtitle)
         self.add_blocks(doc.blocks, depth=0)
-        self.add_bookmarks()
 
     def add_blocks(self, blocks: tuple[n.Block, ...], depth: int) -> None:
         """Add `blocks`; `depth` counts the list items they sit in (0 = body text)."""
@@ -236,8 +301,11 @@ class _DocxBuilder:
         """Add one block at list depth `depth`."""
         match block:
             case n.Chapter():
-                heading = self.add_labelled(STYLE_MAP["chapter"], block.label, block.title)
-                self.bookmark(heading, block.id)
+                ids = tuple(i for i in (block.id, *block_ids(block.blocks)) if i)
+                heading, number = self.add_heading_line(
+                    STYLE_MAP["chapter"], block.label, block.title, ids
+                )
+                self.bookmark(heading, block.id, number)
                 self.add_blocks(block.blocks, depth)
             case n.Article():
                 self.add_article(block, depth)
@@ -245,115 +313,69 @@ class _DocxBuilder:
                 self.add_paragraph(block, depth)
             case n.Heading(inlines=inlines, level=level, id=node_id):
                 style = HEADING_STYLES[min(max(level, 1), max(HEADING_STYLES))]
-                self.bookmark(self.add_labelled(style, "", inlines), node_id)
+                ids = (node_id,) if node_id else ()
+                self.bookmark(self.add_heading_line(style, "", inlines, ids)[0], node_id)
             case n.OrderedList(items=items):
-                self.add_list(items, depth + 1, LIST_STYLES)
+                self.add_list(items, depth + 1, None)
             case n.BulletList(items=items):
                 self.add_list(items, depth + 1, BULLET_STYLES)
             case n.Table():
-                self.add_table(block)
+                add_table(self, block)
             case n.PageBreak():
                 self.break_pending = True
             case n.SignatureBlock():
-                self.add_signature_block(block)
+                add_signature_block(self, block)
             case _:
                 raise TypeError(f"unknown block {block!r}")
 
     def add_article(self, article: n.Article, depth: int) -> None:
         """Add an article: a heading line when titled, else its first paragraph run in."""
         rest = list(article.blocks)
-        first_block = rest[0] if rest else None
-        label_style = STYLE_MAP["article_label"]
+        first_block = rest[0] if rest and not article.title else None
+        run_in = first_block if isinstance(first_block, n.Paragraph) else None
+        if run_in is not None and run_in.label:
+            run_in = None
         if article.title:
-            first = self.add_labelled(STYLE_MAP["article"], article.label, article.title)
-        elif isinstance(first_block, n.Paragraph) and not first_block.label:
-            rest.pop(0)
-            style = self.body_style(depth)
-            first = self.add_labelled(style, article.label, first_block.inlines, label_style)
-            self.align(first, first_block.align)
-            self.bookmark(first, first_block.id)
+            ids = tuple(i for i in (article.id, *block_ids(article.blocks)) if i)
+            first, number = self.add_heading_line(
+                STYLE_MAP["article_heading"], article.label, article.title, ids
+            )
         else:
-            first = self.new_paragraph(self.body_style(depth))
-            if article.label:
-                first.add_run(article.label, label_style)
-        self.bookmark(first, article.id)
+            first, number = self.new_paragraph(
+                STYLE_MAP["article"], article.label, STYLE_MAP["article_label"], bool(run_in)
+            )
+        self.bookmark(first, article.id, number)
+        self.outer.append(_anchor(article.id, number))
+        if run_in is not None:
+            rest.pop(0)
+            self.add_inlines(first, run_in.inlines)
+            align(first, run_in.align)
+            self.bookmark(first, run_in.id)
         self.add_blocks(tuple(rest), depth)
+        self.outer.pop()
 
     def add_paragraph(self, paragraph: n.Paragraph, depth: int) -> None:
-        """Add a body paragraph with its label (1.1); as an item's first, in the item's style."""
-        style = self.item_style if self.item_prefix is not None else None
-        added = self.add_labelled(
-            style or self.body_style(depth), paragraph.label, paragraph.inlines
-        )
-        self.align(added, paragraph.align)
-        self.bookmark(added, paragraph.id)
+        """Add a body paragraph with its label (a clause 1.1), or as an item's first paragraph."""
+        style = STYLE_MAP["clause"] if paragraph.label else self.body_style(depth)
+        added, number = self.new_paragraph(style, paragraph.label)
+        self.add_inlines(added, paragraph.inlines)
+        align(added, paragraph.align)
+        self.bookmark(added, paragraph.id, number)
 
-    def add_list(self, items: tuple[n.ListItem, ...], depth: int, styles: dict[int, str]) -> None:
+    def add_list(
+        self, items: tuple[n.ListItem, ...], depth: int, bullets: dict[int, str] | None
+    ) -> None:
         """Add list `items` at `depth`; each label opens the item's first paragraph."""
         for item in items:
-            waiting = (self.item_prefix, self.item_ids, self.item_style)
-            self.item_prefix = (self.item_prefix or "") + labelled(item.label, "")
-            self.item_ids = (*self.item_ids, *((item.id,) if item.id else ()))
-            self.item_style = styles[min(depth, max(styles))]
+            waiting = self.pending
+            style = bullets[min(depth, max(bullets))] if bullets else None
+            self.pending = (*waiting, _Pending(item.label, item.id, style, len(self.outer)))
+            self.outer.append(_anchor(item.id, None))
             self.add_blocks(item.blocks, depth)
-            if self.item_prefix is not None:  # nothing to open: drop the label, as text does
-                self.item_prefix, self.item_ids, self.item_style = waiting
+            self.outer.pop()
+            if self.pending:  # nothing to open: drop the label, as text does
+                self.pending = waiting
 
     def body_style(self, depth: int) -> str:
         """Return the style of plain paragraphs at list depth `depth` (inside an item)."""
         return LIST_STYLES[min(depth, max(LIST_STYLES))] if depth else STYLE_MAP["body"]
-
-    @staticmethod
-    def align(paragraph: Paragraph, align: str | None) -> None:
-        """Align `paragraph` as the tree asks; None or an unknown value keeps the style's."""
-        if align in ALIGNMENTS:
-            paragraph.alignment = ALIGNMENTS[align]
-
-    # ------------------------------------------------------------------ tables
-
-    def add_table(self, table: n.Table) -> None:
-        """Add `table` under its caption: full width, header rows repeated, rows unsplit."""
-        rows = (*table.header, *table.rows)
-        columns = max((len(row) for row in rows), default=0)
-        caption = None
-        if table.caption:
-            caption = self.new_paragraph(STYLE_MAP["caption"])
-            caption.add_run(table.caption)
-            self.bookmark(caption, table.id)
-        if not columns:
-            return
-        self.take_pending_break()
-        word_table = self.document.add_table(len(rows), columns, STYLE_MAP["table"])
-        docx_oxml.set_table_full_width(word_table)
-        for index, (row, word_row) in enumerate(zip(rows, word_table.rows, strict=True)):
-            heading = index < len(table.header)
-            if heading:
-                docx_oxml.set_repeat_table_header(word_row)
-            docx_oxml.set_cant_split(word_row)
-            style = STYLE_MAP["table_heading" if heading else "table_text"]
-            for cell, word_cell in zip(row, word_row.cells, strict=False):
-                word_cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-                paragraph = self.cell_paragraph(word_cell, style)
-                self.add_inlines(paragraph, cell.inlines)
-                self.align(paragraph, cell.align)
-                if caption is None and index == 0:
-                    self.bookmark(paragraph, table.id)
-                    caption = paragraph
-
-    def add_signature_block(self, block: n.SignatureBlock) -> None:
-        """Add the parties side by side in a borderless table, lines left blank to sign."""
-        parties = block.parties
-        if not parties:
-            return
-        self.take_pending_break()
-        row_count = -(-len(parties) // SIGNATURE_COLUMNS)
-        word_table = self.document.add_table(row_count, SIGNATURE_COLUMNS)
-        docx_oxml.set_table_full_width(word_table)
-        for row in word_table.rows:
-            docx_oxml.set_cant_split(row)
-        for index, party in enumerate(parties):
-            cell = word_table.cell(index // SIGNATURE_COLUMNS, index % SIGNATURE_COLUMNS)
-            heading = self.cell_paragraph(cell, STYLE_MAP["signature_party"])
-            heading.add_run(f"{party.role}：{party.name}")
-            for line in party.lines:
-                self.cell_paragraph(cell, STYLE_MAP["signature_line"]).add_run(f"{line}：")

@@ -1,19 +1,24 @@
 """Edit raw WordprocessingML where python-docx has no proxy API.
 
-This is the only module that builds ``w:`` elements (``qn("w:…")``): East-Asian fonts and
-languages, character-based indents, fields, bookmarks, table row flags. Every function edits
-one thing and is named for it; callers pass python-docx proxy objects, never XML."""
+This is the only module that builds ``w:`` elements (``qn("w:…")``): East-Asian fonts,
+languages and line breaking, character-based indents, list numbering definitions, fields,
+hyperlinks, bookmarks, section breaks, table row flags. Every function edits one thing and is
+named for it; callers pass python-docx proxy objects and plain values, never XML."""
 
 from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterator, Mapping, Sequence
+from copy import deepcopy
+from dataclasses import dataclass, field
 from typing import TypeAlias
 
 from docx.document import Document as DocxDocument
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.ns import qn
 from docx.oxml.parser import OxmlElement
+from docx.section import Section
 from docx.shared import Length
 from docx.styles.style import BaseStyle
 from docx.styles.styles import Styles
@@ -32,10 +37,26 @@ _THEME_FONT_ATTRIBUTES = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:
 _STYLE_FORMATTING = ("w:pPr", "w:rPr", "w:tblPr", "w:trPr", "w:tcPr", "w:tblStylePr")
 _BOOKMARK_SAFE = re.compile(r"[A-Za-z0-9_]+")
 _BOOKMARK_MAX = 40
+_XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 _APP_NS = "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"
 
 # Schema sequences (ECMA-376 part 1) of the elements edited here: Word rejects children out of order.
 _DEFAULTS_ORDER = ("w:rPrDefault", "w:pPrDefault")
+_PPR_ORDER = (
+    "w:pStyle", "w:keepNext", "w:keepLines", "w:pageBreakBefore", "w:framePr", "w:widowControl",
+    "w:numPr", "w:suppressLineNumbers", "w:pBdr", "w:shd", "w:tabs", "w:suppressAutoHyphens",
+    "w:kinsoku", "w:wordWrap", "w:overflowPunct", "w:topLinePunct", "w:autoSpaceDE",
+    "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind",
+    "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection",
+    "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr",
+    "w:sectPr", "w:pPrChange",
+)  # fmt: skip
+_SECTPR_ORDER = (
+    "w:headerReference", "w:footerReference", "w:footnotePr", "w:endnotePr", "w:type", "w:pgSz",
+    "w:pgMar", "w:paperSrc", "w:pgBorders", "w:lnNumType", "w:pgNumType", "w:cols", "w:formProt",
+    "w:vAlign", "w:noEndnote", "w:titlePg", "w:textDirection", "w:bidi", "w:rtlGutter",
+    "w:docGrid", "w:printerSettings", "w:sectPrChange",
+)  # fmt: skip
 _RPR_ORDER = (
     "w:rStyle", "w:rFonts", "w:b", "w:bCs", "w:i", "w:iCs", "w:caps", "w:smallCaps", "w:strike",
     "w:dstrike", "w:outline", "w:shadow", "w:emboss", "w:imprint", "w:noProof", "w:snapToGrid",
@@ -236,6 +257,240 @@ def clear_default_run_formatting(styles: Styles) -> None:
         rpr.remove(child)
 
 
+def set_east_asian_line_breaking(styles: Styles) -> None:
+    """Turn on Chinese line breaking for the whole document (``w:pPrDefault`` of `styles`).
+
+    避头尾 (``w:kinsoku``: no line starts with ，。） or ends with （《), punctuation allowed
+    to hang into the margin (``w:overflowPunct``), no compression of an opening bracket at the
+    start of a line (``w:topLinePunct`` off), and automatic spacing between Chinese and Latin
+    letters (``w:autoSpaceDE``) and between Chinese and digits (``w:autoSpaceDN``)."""
+    defaults = styles.element.find(qn("w:docDefaults"))
+    if defaults is None:
+        defaults = OxmlElement("w:docDefaults")
+        styles.element.insert(0, defaults)
+    ppr_default = _get_or_add(defaults, "w:pPrDefault", _DEFAULTS_ORDER)
+    ppr = _get_or_add(ppr_default, "w:pPr")
+    flags = {
+        "w:kinsoku": "1",
+        "w:overflowPunct": "1",
+        "w:topLinePunct": "0",
+        "w:autoSpaceDE": "1",
+        "w:autoSpaceDN": "1",
+    }
+    for tag, value in flags.items():
+        _get_or_add(ppr, tag, _PPR_ORDER).set(qn("w:val"), value)
+
+
+def set_contextual_spacing(style: BaseStyle) -> None:
+    """Ignore the space before and after paragraphs of `style` between two of them."""
+    _get_or_add(_ppr(style), "w:contextualSpacing", _PPR_ORDER)
+
+
+def set_bottom_border(style: BaseStyle, size_eighths: int = 6, space_points: int = 1) -> None:
+    """Rule a single black line under paragraphs of `style` (a running header's rule).
+
+    `size_eighths` is the line width in eighths of a point; `space_points` the gap above it."""
+    borders = _get_or_add(_ppr(style), "w:pBdr", _PPR_ORDER)
+    for child in list(borders):
+        borders.remove(child)
+    bottom = OxmlElement("w:bottom")
+    for attribute, value in (("val", "single"), ("sz", str(size_eighths)),
+                             ("space", str(space_points)), ("color", "000000")):  # fmt: skip
+        bottom.set(qn(f"w:{attribute}"), value)
+    borders.append(bottom)
+
+
+# --------------------------------------------------------------------------- list numbering
+
+
+@dataclass(frozen=True)
+class NumberingLevel:
+    """One level of a multilevel list (``w:lvl``), as Word's “Define new multilevel list” has it."""
+
+    fmt: str
+    """Number format (``w:numFmt``): ``decimal``, ``chineseCounting`` (一, 十二),
+    ``decimalEnclosedCircle`` (①) or ``bullet``."""
+    text: str
+    """Number text (``w:lvlText``): ``%1`` … ``%9`` stand for the counters of levels 1 … 9,
+    e.g. 第%1条, （%2）, %1.%2; for a bullet, the bullet character."""
+    start: int = 1
+    """The first number."""
+    legal: bool = False
+    """Show every counter in the text as Arabic digits (``w:isLgl``, 正规形式编号), so that
+    level 2 of 第一条 reads 1.1, not 一.1."""
+    style: str | None = None
+    """Style id of the paragraph style linked to this level (``w:pStyle``); None for none."""
+    east_asia: str | None = None
+    """Chinese font of the number, e.g. 黑体; None keeps the paragraph's."""
+    suffix: str = "nothing"
+    """What follows the number (``w:suff``): ``nothing``, ``space`` or ``tab``. Numbers are
+    followed by nothing: the paragraph text carries the separator (a full-width space after
+    第一条, none after （一） or 1.), so a REF field to the number reads 第一条, not 第一条　."""
+    indent: tuple[int, int] | None = None
+    """(left, first line) indent of a paragraph numbered directly at this level, in hundredths
+    of a character; a negative first line hangs. Set it to the linked style's indent: Word and
+    LibreOffice let it override the style's when a paragraph names its list itself (a
+    restarted list). None leaves the paragraph's own."""
+
+
+@dataclass(frozen=True)
+class NumberingDefinitions:
+    """The lists of a document (``word/numbering.xml``) as plain values."""
+
+    abstracts: Mapping[int, tuple[NumberingLevel, ...]] = field(default_factory=dict)
+    """Each list definition (``w:abstractNum``) by id: its levels, level 0 first."""
+    nums: Mapping[int, tuple[int, Mapping[int, int]]] = field(default_factory=dict)
+    """Each list instance (``w:num``) by numId: its definition's id and the start value each
+    overridden level restarts at (``w:lvlOverride/w:startOverride``)."""
+
+
+def _numbering_element(document: DocxDocument) -> etree._Element:
+    return document.part.numbering_part.element
+
+
+def replace_numbering(
+    document: DocxDocument,
+    abstracts: Sequence[tuple[int, str, Sequence[NumberingLevel]]],
+    nums: Mapping[int, int],
+    char_width: Length,
+) -> None:
+    """Replace every list of `document` by `abstracts` (id, name, levels) and `nums` (numId →
+    definition id). Each definition gets a stable ``w:nsid`` hashed from its name; level
+    indents are written in characters and in twips of `char_width` (see set_indent_chars)."""
+    root = _numbering_element(document)
+    for child in list(root):
+        root.remove(child)
+    for abstract_id, name, levels in abstracts:
+        abstract = OxmlElement("w:abstractNum")
+        abstract.set(qn("w:abstractNumId"), str(abstract_id))
+        nsid = hashlib.sha1(name.encode("utf-8")).hexdigest()[:8].upper()
+        _append(abstract, "w:nsid", nsid)
+        _append(abstract, "w:multiLevelType", "multilevel")
+        _append(abstract, "w:name", name)
+        for index, level in enumerate(levels):
+            abstract.append(_level_element(index, level, char_width))
+        root.append(abstract)
+    for num_id, abstract_id in sorted(nums.items()):
+        num = OxmlElement("w:num")
+        num.set(qn("w:numId"), str(num_id))
+        _append(num, "w:abstractNumId", str(abstract_id))
+        root.append(num)
+
+
+def _append(parent: etree._Element, tag: str, value: str | None = None) -> etree._Element:
+    """Append a new `tag` child to `parent`, with ``w:val`` = `value` unless None."""
+    child = OxmlElement(tag)
+    if value is not None:
+        child.set(qn("w:val"), value)
+    parent.append(child)
+    return child
+
+
+def _level_element(index: int, level: NumberingLevel, char_width: Length) -> etree._Element:
+    lvl = OxmlElement("w:lvl")
+    lvl.set(qn("w:ilvl"), str(index))
+    _append(lvl, "w:start", str(level.start))
+    _append(lvl, "w:numFmt", level.fmt)
+    if level.style:
+        _append(lvl, "w:pStyle", level.style)
+    if level.legal:
+        _append(lvl, "w:isLgl")
+    _append(lvl, "w:suff", level.suffix)
+    _append(lvl, "w:lvlText", level.text)
+    _append(lvl, "w:lvlJc", "left")
+    if level.indent is not None:
+        left, first_line = level.indent
+        ind = _append(_append(lvl, "w:pPr"), "w:ind")
+        twips = char_width.twips
+        ind.set(qn("w:leftChars"), str(left))
+        ind.set(qn("w:left"), str(round(twips * left / 100)))
+        kind = "firstLine" if first_line >= 0 else "hanging"
+        ind.set(qn(f"w:{kind}Chars"), str(abs(first_line)))
+        ind.set(qn(f"w:{kind}"), str(round(twips * abs(first_line) / 100)))
+    if level.east_asia:
+        fonts = _append(_append(lvl, "w:rPr"), "w:rFonts")
+        fonts.set(qn("w:eastAsia"), level.east_asia)
+        fonts.set(qn("w:hint"), "eastAsia")
+    return lvl
+
+
+def read_numbering(document: DocxDocument) -> NumberingDefinitions:
+    """Return the lists `document` defines; a document without numbering.xml has none."""
+    root = _numbering_element(document)
+    abstracts: dict[int, tuple[NumberingLevel, ...]] = {}
+    for abstract in root.findall(qn("w:abstractNum")):
+        levels: dict[int, NumberingLevel] = {}
+        for lvl in abstract.findall(qn("w:lvl")):
+            levels[int(lvl.get(qn("w:ilvl"), "0"))] = NumberingLevel(
+                fmt=_val(lvl, "w:numFmt") or "decimal",
+                text=_val(lvl, "w:lvlText") or "",
+                start=int(_val(lvl, "w:start") or 1),
+                legal=lvl.find(qn("w:isLgl")) is not None,
+                style=_val(lvl, "w:pStyle"),
+                suffix=_val(lvl, "w:suff") or "tab",
+            )
+        if levels:
+            top = max(levels)
+            filler = NumberingLevel(fmt="none", text="")
+            ordered = tuple(levels.get(i, filler) for i in range(top + 1))
+            abstracts[int(abstract.get(qn("w:abstractNumId"), "0"))] = ordered
+    nums: dict[int, tuple[int, Mapping[int, int]]] = {}
+    for num in root.findall(qn("w:num")):
+        overrides = {
+            int(override.get(qn("w:ilvl"), "0")): int(_val(override, "w:startOverride") or 1)
+            for override in num.findall(qn("w:lvlOverride"))
+            if override.find(qn("w:startOverride")) is not None
+        }
+        nums[int(num.get(qn("w:numId"), "0"))] = (int(_val(num, "w:abstractNumId") or 0), overrides)
+    return NumberingDefinitions(abstracts, nums)
+
+
+def _val(parent: etree._Element, tag: str) -> str | None:
+    child = parent.find(qn(tag))
+    return None if child is None else child.get(qn("w:val"))
+
+
+def add_num(document: DocxDocument, abstract_id: int, starts: Mapping[int, int]) -> int:
+    """Add a list instance of definition `abstract_id` whose levels restart at `starts`
+    (level → first number), as Word's “Restart at 1” does; return its numId."""
+    root = _numbering_element(document)
+    ids = [int(num.get(qn("w:numId"), "0")) for num in root.findall(qn("w:num"))]
+    num_id = max(ids, default=0) + 1
+    num = OxmlElement("w:num")
+    num.set(qn("w:numId"), str(num_id))
+    _append(num, "w:abstractNumId", str(abstract_id))
+    for level, start in sorted(starts.items()):
+        override = _append(num, "w:lvlOverride")
+        override.set(qn("w:ilvl"), str(level))
+        _append(override, "w:startOverride", str(start))
+    later = root.find(qn("w:numIdMacAtCleanup"))
+    if later is not None:
+        later.addprevious(num)
+    else:
+        root.append(num)
+    return num_id
+
+
+def set_numbering(target: ParagraphPropertiesTarget, num_id: int, level: int = 0) -> None:
+    """Number `target` (a paragraph or paragraph style) at `level` of list `num_id`.
+
+    numId 0 turns numbering off, e.g. for an unnumbered paragraph in a numbered style."""
+    num_pr = _ppr(target).get_or_add_numPr()
+    num_pr.get_or_add_ilvl().val = level
+    num_pr.get_or_add_numId().val = num_id
+
+
+def style_numbering(style: BaseStyle) -> tuple[int, int] | None:
+    """Return the list (numId, level) `style` itself is numbered with; None when it is not."""
+    num_pr = style.element.find(f"{qn('w:pPr')}/{qn('w:numPr')}")
+    if num_pr is None:
+        return None
+    num_id = _val(num_pr, "w:numId")
+    if num_id is None or int(num_id) == 0:
+        return None
+    return int(num_id), int(_val(num_pr, "w:ilvl") or 0)
+
+
 # --------------------------------------------------------------------------- body content
 
 
@@ -247,29 +502,136 @@ def clear_body(document: DocxDocument) -> None:
             body.remove(child)
 
 
+def _field_char(kind: str) -> etree._Element:
+    """Return a run holding a ``w:fldChar`` of `kind`: begin, separate or end."""
+    run = OxmlElement("w:r")
+    char = OxmlElement("w:fldChar")
+    char.set(qn("w:fldCharType"), kind)
+    run.append(char)
+    return run
+
+
+def _instruction(instruction: str) -> etree._Element:
+    run = OxmlElement("w:r")
+    instr = OxmlElement("w:instrText")
+    instr.set(_XML_SPACE, "preserve")
+    instr.text = f" {instruction} "
+    run.append(instr)
+    return run
+
+
+def _text_run(text: str) -> etree._Element:
+    run = OxmlElement("w:r")
+    t = OxmlElement("w:t")
+    t.set(_XML_SPACE, "preserve")
+    t.text = text
+    run.append(t)
+    return run
+
+
 def add_field(paragraph: Paragraph, instruction: str, placeholder: str = "1") -> None:
     """Append a complex field such as ``PAGE`` or ``NUMPAGES`` to `paragraph`.
 
     `placeholder` is the result shown until the reader updates the field."""
+    p = paragraph._p
+    for element in (
+        _field_char("begin"),
+        _instruction(instruction),
+        _field_char("separate"),
+        _text_run(placeholder),
+        _field_char("end"),
+    ):
+        p.append(element)
 
-    def run_with(*children: etree._Element) -> None:
-        run = paragraph.add_run()
-        for child in children:
-            run._r.append(child)
 
-    begin = OxmlElement("w:fldChar")
-    begin.set(qn("w:fldCharType"), "begin")
-    instr = OxmlElement("w:instrText")
-    instr.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-    instr.text = f" {instruction} "
-    separate = OxmlElement("w:fldChar")
-    separate.set(qn("w:fldCharType"), "separate")
-    result = OxmlElement("w:t")
-    result.text = placeholder
-    end = OxmlElement("w:fldChar")
-    end.set(qn("w:fldCharType"), "end")
-    for part in (begin, instr, separate, result, end):
-        run_with(part)
+def add_field_start(paragraph: Paragraph, instruction: str) -> None:
+    """Append the start of a field whose result follows in this and later paragraphs (a TOC)."""
+    for element in (_field_char("begin"), _instruction(instruction), _field_char("separate")):
+        paragraph._p.append(element)
+
+
+def add_field_end(paragraph: Paragraph) -> None:
+    """Append the end of the field `add_field_start` opened."""
+    paragraph._p.append(_field_char("end"))
+
+
+def make_field(run: Run, instruction: str) -> None:
+    """Make `run` the shown result of a field with `instruction`, e.g. ``REF pg_x \\n \\h``.
+
+    The run keeps its text and formatting, so the document reads the same before the field
+    is updated."""
+    r = run._r
+    for element in (_field_char("begin"), _instruction(instruction), _field_char("separate")):
+        r.addprevious(element)
+    r.addnext(_field_char("end"))
+
+
+def split_run(run: Run, texts: Sequence[str]) -> list[Run]:
+    """Split `run` into runs reading `texts` in order, each formatted as `run`; return them."""
+    if not texts:
+        return []
+    r = run._r
+    rpr = r.find(qn("w:rPr"))
+    runs = [run]
+    run.text = texts[0]
+    previous = r
+    for text in texts[1:]:
+        new = OxmlElement("w:r")
+        if rpr is not None:
+            new.append(deepcopy(rpr))
+        previous.addnext(new)
+        new_run = Run(new, run._parent)
+        new_run.text = text
+        runs.append(new_run)
+        previous = new
+    return runs
+
+
+def make_internal_link(run: Run, anchor: str) -> None:
+    """Turn `run` into a hyperlink to the bookmark `anchor` in the same document."""
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("w:anchor"), anchor)
+    link.set(qn("w:history"), "1")
+    run._r.addprevious(link)
+    link.append(run._r)
+
+
+def add_toc_entry(paragraph: Paragraph, anchor: str, text: str, page: int) -> None:
+    """Append a table-of-contents entry to `paragraph` as Word writes one: a hyperlink to the
+    bookmark `anchor` holding `text`, a tab (the style's dotted right tab) and a
+    ``PAGEREF`` field showing `page`."""
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("w:anchor"), anchor)
+    link.set(qn("w:history"), "1")
+    tab_run = OxmlElement("w:r")
+    tab_run.append(OxmlElement("w:tab"))
+    for element in (
+        _text_run(text),
+        tab_run,
+        _field_char("begin"),
+        _instruction(f"PAGEREF {anchor} \\h"),
+        _field_char("separate"),
+        _text_run(str(page)),
+        _field_char("end"),
+    ):
+        link.append(element)
+    paragraph._p.append(link)
+
+
+def set_field_instruction(paragraphs: Sequence[Paragraph], old: str, new: str, shown: str) -> None:
+    """Change every field in `paragraphs` whose instruction is `old` (e.g. ``NUMPAGES``) to
+    `new`, showing `shown` until the reader updates it."""
+    for paragraph in paragraphs:
+        for instr in paragraph._p.iter(qn("w:instrText")):
+            if (instr.text or "").strip() != old:
+                continue
+            instr.text = f" {new} "
+            run = instr.getparent()
+            for following in run.itersiblings():
+                texts = following.findall(qn("w:t"))
+                if texts:
+                    texts[0].text = shown
+                    break
 
 
 def bookmark_name(node_id: str) -> str:
@@ -297,6 +659,50 @@ def add_bookmark(paragraph: Paragraph, name: str, bookmark_id: int) -> None:
     p.append(end)
 
 
+def add_bookmark_around(run: Run, name: str, bookmark_id: int) -> None:
+    """Bookmark exactly the text of `run` as `name`; `bookmark_id` must be unique."""
+    start = OxmlElement("w:bookmarkStart")
+    start.set(qn("w:id"), str(bookmark_id))
+    start.set(qn("w:name"), name)
+    end = OxmlElement("w:bookmarkEnd")
+    end.set(qn("w:id"), str(bookmark_id))
+    run._r.addprevious(start)
+    run._r.addnext(end)
+
+
+# --------------------------------------------------------------------------- sections
+
+
+def end_section(paragraph: Paragraph, document: DocxDocument) -> None:
+    """End a section after `paragraph`: the next paragraph starts a new page.
+
+    The section takes the page size and margins of `document`'s last section but no header,
+    footer or page-number settings, so a cover or contents page stays bare."""
+    body_sectpr = document.element.body.find(qn("w:sectPr"))
+    sectpr = deepcopy(body_sectpr) if body_sectpr is not None else OxmlElement("w:sectPr")
+    sectpr.attrib.clear()
+    for tag in ("w:headerReference", "w:footerReference", "w:titlePg", "w:pgNumType", "w:type"):
+        for child in sectpr.findall(qn(tag)):
+            sectpr.remove(child)
+    _ppr(paragraph)._insert_sectPr(sectpr)
+
+
+def set_page_number_start(section: Section, start: int) -> None:
+    """Number the pages of `section` from `start` (``w:pgNumType w:start``)."""
+    number_type = _get_or_add(section._sectPr, "w:pgNumType", _SECTPR_ORDER)
+    number_type.set(qn("w:start"), str(start))
+
+
+def iter_section_breaks(document: DocxDocument) -> Iterator[Paragraph]:
+    """Yield the body paragraphs of `document` that end a section, in order."""
+    for p in document.element.body.iterchildren(qn("w:p")):
+        if p.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None:
+            yield Paragraph(p, document._body)
+
+
+# --------------------------------------------------------------------------- tables
+
+
 def set_repeat_table_header(row: _Row) -> None:
     """Repeat `row` at the top of every page the table runs onto (``w:tblHeader``)."""
     _get_or_add(row._tr.get_or_add_trPr(), "w:tblHeader", _TRPR_ORDER)
@@ -312,6 +718,11 @@ def set_table_full_width(table: Table) -> None:
     width = _get_or_add(table._tbl.tblPr, "w:tblW", _TBLPR_ORDER)
     width.set(qn("w:type"), "pct")
     width.set(qn("w:w"), "5000")
+
+
+def set_table_fixed_layout(table: Table) -> None:
+    """Keep `table`'s column widths as set instead of fitting them to the content."""
+    _get_or_add(table._tbl.tblPr, "w:tblLayout", _TBLPR_ORDER).set(qn("w:type"), "fixed")
 
 
 # --------------------------------------------------------------------------- package properties

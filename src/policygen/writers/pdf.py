@@ -23,6 +23,8 @@ from policygen.writers.html import render_html, style_folder
 from policygen.writers.options import WriterOptions
 
 if TYPE_CHECKING:
+    from weasyprint import HTML
+    from weasyprint.document import Document as WeasyDocument
     from weasyprint.text.fonts import FontConfiguration
 
 _RENDER_LOCK = threading.Lock()
@@ -36,6 +38,22 @@ to use several cores."""
 _font_config: FontConfiguration | None = None
 """The process's FontConfiguration, created on first use under `_RENDER_LOCK`. Reusing it saves
 loading the fontconfig cache for every document."""
+
+_OPTIONS: dict[str, object] = {
+    "uncompressed_pdf": False,
+    "full_fonts": False,
+    "hinting": False,
+    "optimize_images": False,
+    "presentational_hints": False,
+}
+"""WeasyPrint options for laying out and for writing; `page_map` and `write_pdf` share them so
+that a layout made by one is the layout the other would make."""
+
+_layout_slot: tuple[bytes, WeasyDocument] | None = None
+"""The last layout `page_map` made, by `_layout_key`. `write_pdf` of the same HTML takes it
+instead of laying the pages out a second time (a regulation's DOCX table of contents and its
+PDF). One slot, emptied by every `write_pdf`, so at most one document's boxes stay in memory.
+Read and written under `_RENDER_LOCK`."""
 
 
 def subsetting_path() -> str:
@@ -82,6 +100,20 @@ def pdf_identifier(html: bytes) -> bytes:
     return hashlib.sha256(html).hexdigest()[:32].encode("ascii")
 
 
+def _layout_key(html: bytes, base_url: str) -> bytes:
+    return hashlib.sha256(html + b"\0" + base_url.encode("utf-8")).digest()
+
+
+def _layout(source: HTML, key: bytes) -> WeasyDocument:
+    """Return the layout of `source`: the one `page_map` left for `key`, else a new one. Empty
+    the slot either way. Call with `_RENDER_LOCK` held; only `write_pdf` takes from the slot."""
+    global _layout_slot
+    slot, _layout_slot = _layout_slot, None
+    if slot is not None and slot[0] == key:
+        return slot[1]
+    return source.render(font_config=_shared_font_config(), **_OPTIONS)
+
+
 def write_pdf(doc: n.Document, options: WriterOptions) -> bytes:
     """Return `doc` as an A4 PDF; raise RenderError if a resource outside the templates is asked."""
     from weasyprint import HTML
@@ -93,16 +125,9 @@ def write_pdf(doc: n.Document, options: WriterOptions) -> bytes:
     base_url = style_folder(options).as_uri() + "/"
     try:
         with _RENDER_LOCK, _source_date_epoch(doc):
-            pdf = HTML(
-                string=html, encoding="utf-8", base_url=base_url, url_fetcher=fetcher
-            ).write_pdf(
-                font_config=_shared_font_config(),
-                pdf_identifier=pdf_identifier(html),
-                uncompressed_pdf=False,
-                full_fonts=False,
-                hinting=False,
-                optimize_images=False,
-                presentational_hints=False,
+            source = HTML(string=html, encoding="utf-8", base_url=base_url, url_fetcher=fetcher)
+            pdf = _layout(source, _layout_key(html, base_url)).write_pdf(
+                pdf_identifier=pdf_identifier(html), **_OPTIONS
             )
     except FatalURLFetchingError as error:
         cause = error.__cause__
@@ -115,3 +140,43 @@ def write_pdf(doc: n.Document, options: WriterOptions) -> bytes:
     if not isinstance(pdf, bytes):  # pragma: no cover - write_pdf(target=None) returns bytes
         raise RenderError("WeasyPrint 未返回 PDF 数据")
     return pdf
+
+
+PAGE_COUNT_KEY = ""
+"""The key of `page_map` that holds the number of pages (no HTML id can be empty)."""
+
+
+def page_map(doc: n.Document, options: WriterOptions) -> dict[str, int]:
+    """Return the page (from 1) each id of `doc` starts on when printed by `write_pdf`, and
+    under PAGE_COUNT_KEY the number of pages.
+
+    The layout is the PDF's own: same HTML, stylesheets, fetcher and fonts, so a DOCX table
+    of contents built from it gives the PDF's page numbers. The layout is kept for the next
+    `write_pdf` of the same document, which prints it without laying it out again."""
+    global _layout_slot
+    from weasyprint import HTML
+    from weasyprint.urls import FatalURLFetchingError
+
+    resources = LocalResources(options.template_dirs)
+    html = render_html(doc, options, resources)
+    base_url = style_folder(options).as_uri() + "/"
+    try:
+        with _RENDER_LOCK:
+            source = HTML(
+                string=html, encoding="utf-8", base_url=base_url, url_fetcher=url_fetcher(resources)
+            )
+            document = source.render(font_config=_shared_font_config(), **_OPTIONS)
+    except FatalURLFetchingError as error:
+        cause = error.__cause__
+        if isinstance(cause, RenderError):
+            raise cause from None
+        raise RenderError(f"排版 PDF 时无法加载资源：{error}") from error
+    if resources.refused:
+        raise RenderError(f"排版 PDF 时拒绝加载资源：{resources.refused[0][:200]} (blocked URL)")
+    with _RENDER_LOCK:  # only a layout that loaded nothing refused is kept for write_pdf
+        _layout_slot = (_layout_key(html, base_url), document)
+    pages = {PAGE_COUNT_KEY: len(document.pages)}
+    for number, page in enumerate(document.pages, start=1):
+        for anchor in page.anchors:
+            pages.setdefault(anchor, number)
+    return pages

@@ -1,0 +1,142 @@
+"""Write the tables of a document tree into a DOCX: data tables and the signature page.
+
+Input: the DOCX builder (docx.py), which lays out paragraphs, numbers, bookmarks and inline
+text, and a Table or SignatureBlock node. Output: a Word table in the builder's document. Data
+tables are full width in the Table Grid style, columns as wide as their text asks, header rows
+repeated on every page, rows never split; the signature page is a borderless table of equal, fixed columns, one party to a cell,
+every line to sign followed by room to sign in (the Signature Line style's space after)."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from docx.document import Document as DocxDocument
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Emu
+from docx.table import _Cell
+from docx.text.paragraph import Paragraph
+
+from policygen.tree import nodes as n
+from policygen.writers import docx_oxml
+from policygen.writers.text import inline_text
+
+TABLE_STYLES: dict[str, str] = {
+    "caption": "Caption",
+    "table": "Table Grid",
+    "table_heading": "Table Heading",
+    "table_text": "Table Text",
+    "signature_party": "Signature Party",
+    "signature_line": "Signature Line",
+}
+"""Which reference.docx style each part of a table is written in."""
+
+ALIGNMENTS: dict[str, WD_ALIGN_PARAGRAPH] = {
+    "left": WD_ALIGN_PARAGRAPH.LEFT,
+    "center": WD_ALIGN_PARAGRAPH.CENTER,
+    "right": WD_ALIGN_PARAGRAPH.RIGHT,
+}
+"""Paragraph and cell alignments the tree may ask for; anything else keeps the style's."""
+
+SIGNATURE_COLUMNS = 2
+"""Parties side by side on a signature page; more parties continue on further rows."""
+COLUMN_WEIGHT_RANGE = (4, 40)
+"""A column's share of the width follows its longest text, in half-width characters, within
+these bounds: narrow number columns stay readable, one long column cannot starve the rest."""
+
+
+class Builder(Protocol):
+    """What the table writers need from the DOCX builder."""
+
+    document: DocxDocument
+
+    def new_paragraph(self, style: str) -> tuple[Paragraph, str | None]: ...
+
+    def cell_paragraph(self, cell: _Cell, style: str) -> Paragraph: ...
+
+    def take_pending_break(self) -> None: ...
+
+    def bookmark(
+        self, paragraph: Paragraph, node_id: str | None, number: str | None = None
+    ) -> None: ...
+
+    def add_inlines(self, paragraph: Paragraph, inlines: tuple[n.Inline, ...]) -> None: ...
+
+
+def align(paragraph: Paragraph, alignment: str | None) -> None:
+    """Align `paragraph` as the tree asks, without a first-line indent (as the CSS's
+    ``.align-*`` classes); None or an unknown value keeps the style's."""
+    if alignment in ALIGNMENTS:
+        paragraph.alignment = ALIGNMENTS[alignment]
+        paragraph.paragraph_format.first_line_indent = 0
+
+
+def add_table(builder: Builder, table: n.Table) -> None:
+    """Add `table` under its caption: full width, header rows repeated, rows unsplit."""
+    rows = (*table.header, *table.rows)
+    columns = max((len(row) for row in rows), default=0)
+    caption = None
+    if table.caption:
+        caption = builder.new_paragraph(TABLE_STYLES["caption"])[0]
+        caption.add_run(table.caption)
+        builder.bookmark(caption, table.id)
+    if not columns:
+        return
+    builder.take_pending_break()
+    word_table = builder.document.add_table(len(rows), columns, TABLE_STYLES["table"])
+    docx_oxml.set_table_full_width(word_table)
+    section = builder.document.sections[-1]
+    width = (section.page_width or 0) - (section.left_margin or 0) - (section.right_margin or 0)
+    for column, share in zip(word_table.columns, column_shares(rows, columns), strict=True):
+        column.width = Emu(round(width * share))
+        for word_cell in column.cells:
+            word_cell.width = Emu(round(width * share))
+    for index, (row, word_row) in enumerate(zip(rows, word_table.rows, strict=True)):
+        heading = index < len(table.header)
+        if heading:
+            docx_oxml.set_repeat_table_header(word_row)
+        docx_oxml.set_cant_split(word_row)
+        style = TABLE_STYLES["table_heading" if heading else "table_text"]
+        for cell, word_cell in zip(row, word_row.cells, strict=False):
+            word_cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+            paragraph = builder.cell_paragraph(word_cell, style)
+            builder.add_inlines(paragraph, cell.inlines)
+            align(paragraph, cell.align)
+            if caption is None and index == 0:
+                builder.bookmark(paragraph, table.id)
+                caption = paragraph
+
+
+def column_shares(rows: tuple[tuple[n.Cell, ...], ...], columns: int) -> list[float]:
+    """Return each column's share of the table width, by its longest text (a CJK character
+    counts twice), as a browser's automatic table layout roughly does."""
+    low, high = COLUMN_WEIGHT_RANGE
+    weights = []
+    for column in range(columns):
+        texts = [inline_text(row[column].inlines) for row in rows if column < len(row)]
+        longest = max((sum(2 if ord(c) > 0x2E7F else 1 for c in t) for t in texts), default=0)
+        weights.append(min(max(longest, low), high))
+    total = sum(weights)
+    return [weight / total for weight in weights]
+
+
+def add_signature_block(builder: Builder, block: n.SignatureBlock) -> None:
+    """Add the parties side by side in a borderless table of equal columns, each line
+    followed by room to sign, kept together on one page."""
+    parties = block.parties
+    if not parties:
+        return
+    builder.take_pending_break()
+    row_count = -(-len(parties) // SIGNATURE_COLUMNS)
+    word_table = builder.document.add_table(row_count, SIGNATURE_COLUMNS)
+    docx_oxml.set_table_full_width(word_table)
+    docx_oxml.set_table_fixed_layout(word_table)
+    for row in word_table.rows:
+        docx_oxml.set_cant_split(row)
+    for index, party in enumerate(parties):
+        cell = word_table.cell(index // SIGNATURE_COLUMNS, index % SIGNATURE_COLUMNS)
+        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP
+        heading = builder.cell_paragraph(cell, TABLE_STYLES["signature_party"])
+        heading.add_run(f"{party.role}：{party.name}")
+        for line in party.lines:
+            builder.cell_paragraph(cell, TABLE_STYLES["signature_line"]).add_run(f"{line}：")

@@ -1,0 +1,299 @@
+"""LibreOffice reads policygen's DOCX as Word would: well-formed, Chinese list numbering that it
+counts itself, pages where the PDF has them, and numbering that follows an inserted article.
+
+Each conversion runs ``soffice --headless`` with its own user profile and tests/fonts.conf
+(宋体 → Noto Serif CJK SC, 黑体 → Noto Sans CJK SC), so it neither touches nor depends on the
+user's LibreOffice settings. Skipped only when LibreOffice is not installed."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+from zipfile import ZipFile
+
+import docx
+import pytest
+from lxml import etree
+from pypdf import PdfReader
+
+import policygen
+from policygen.pipeline import build_document, jobs
+from policygen.profile.load import load_profile
+from policygen.templating.filters import cn_number
+from policygen.tree import nodes as n
+from textutil import in_order, squeeze
+
+ROOT = Path(__file__).resolve().parents[1]
+BANK = ROOT / "examples" / "bank.yaml"
+FONTS_CONF = Path(__file__).resolve().parent / "fonts.conf"
+DOCUMENTS = {
+    "regulation": ("regulation", None),
+    "contract": ("contract", "MY-ITO-2026-001"),
+    "sla": ("sla", "MY-ITO-2026-001"),
+}
+FRONT_PAGES = {"regulation": 2, "contract": 1, "sla": 1}
+"""Cover (and contents) pages before the body."""
+LEGAL_NUMBERING_SINCE = (24, 8)
+"""From this release LibreOffice honours w:isLgl and must show 第一条's clauses as 1.1; older
+releases (7.x here) may show them as 一.1, the article's number in its own format."""
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is missing"),
+]
+
+
+def soffice(args: list[str], profile: Path) -> subprocess.CompletedProcess[str]:
+    """Run LibreOffice headless with the user profile `profile` and the test fonts."""
+    env = {**os.environ, "FONTCONFIG_FILE": str(FONTS_CONF)}
+    return subprocess.run(
+        ["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+         *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        check=False,
+    )  # fmt: skip
+
+
+def convert(sources: list[Path], target: str, outdir: Path, profile: Path) -> str:
+    """Convert `sources` to `target` (``pdf``, ``txt:Text``, ``docx``) into `outdir`; return
+    LibreOffice's output, after checking that it converted every file and reported no error."""
+    result = soffice(["--convert-to", target, "--outdir", str(outdir), *map(str, sources)], profile)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "error" not in output.lower(), output
+    assert "repair" not in output.lower(), output
+    suffix = target.split(":")[0]
+    for source in sources:
+        assert (outdir / f"{source.stem}.{suffix}").is_file(), output
+    return output
+
+
+def lo_version() -> tuple[int, ...]:
+    """Return the installed LibreOffice's version, e.g. (7, 4, 7, 2)."""
+    result = subprocess.run(["soffice", "--version"], capture_output=True, text=True, timeout=60)
+    found = re.search(r"LibreOffice (\d+(?:\.\d+)+)", result.stdout)
+    assert found, result.stdout
+    return tuple(int(part) for part in found.group(1).split("."))
+
+
+def lo_text(path: Path) -> str:
+    """Return LibreOffice's text export without its BOM."""
+    return path.read_text(encoding="utf-8-sig")
+
+
+def pdf_pages(path: Path) -> list[str]:
+    """Return the text of each page of the PDF at `path`."""
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return text.split("\f")[:-1]
+
+
+@dataclass(frozen=True)
+class Converted:
+    """The example documents as policygen writes them and as LibreOffice converts them."""
+
+    folder: Path
+    docx: dict[str, bytes]
+    text_writer: dict[str, str]
+    weasyprint_pages: dict[str, int]
+
+    def text(self, name: str) -> str:
+        return lo_text(self.folder / f"{name}.txt")
+
+    def pdf(self, name: str) -> Path:
+        return self.folder / f"{name}.pdf"
+
+
+@pytest.fixture(scope="module")
+def converted(tmp_path_factory: pytest.TempPathFactory) -> Converted:
+    """Render the bank's regulation, first contract and SLA, and convert them with LibreOffice."""
+    folder = tmp_path_factory.mktemp("lo-documents")
+    written: dict[str, bytes] = {}
+    texts: dict[str, str] = {}
+    pages: dict[str, int] = {}
+    for name, (kind, contract_no) in DOCUMENTS.items():
+        written[name] = policygen.render(BANK, kind, "docx", contract_no=contract_no)
+        texts[name] = policygen.render(BANK, kind, "txt", contract_no=contract_no).decode()
+        pdf = policygen.render(BANK, kind, "pdf", contract_no=contract_no)
+        pages[name] = len(PdfReader(BytesIO(pdf)).pages)
+        (folder / f"{name}.docx").write_bytes(written[name])
+    sources = [folder / f"{name}.docx" for name in DOCUMENTS]
+    profile = tmp_path_factory.mktemp("lo-profile")
+    convert(sources, "pdf", folder, profile)
+    convert(sources, "txt:Text", folder, profile)
+    return Converted(folder, written, texts, pages)
+
+
+def xml_parts(data: bytes) -> Iterator[tuple[str, bytes]]:
+    with ZipFile(BytesIO(data)) as package:
+        for name in package.namelist():
+            if name.endswith((".xml", ".rels")):
+                yield name, package.read(name)
+
+
+# --------------------------------------------------------------------------- opening
+
+
+def test_every_part_is_well_formed_xml(converted: Converted) -> None:
+    parser = etree.XMLParser(recover=False, resolve_entities=False, no_network=True)
+    for name, data in converted.docx.items():
+        parts = dict(xml_parts(data))
+        assert {"[Content_Types].xml", "word/document.xml", "word/numbering.xml"} <= set(parts)
+        for part, xml in parts.items():
+            etree.fromstring(xml, parser=parser), (name, part)
+
+
+def test_libreoffice_converts_every_document(converted: Converted) -> None:
+    for name in DOCUMENTS:
+        assert converted.pdf(name).stat().st_size > 10_000, name
+        assert converted.text(name).strip(), name
+
+
+# --------------------------------------------------------------------------- numbering
+
+
+def labels(text: str, pattern: str) -> list[str]:
+    """Return the list labels LibreOffice put at line starts that match `pattern`."""
+    return re.findall(rf"^\s*({pattern}) ", text, flags=re.M)
+
+
+def test_regulation_numbers_chapters_articles_and_items(converted: Converted) -> None:
+    text = converted.text("regulation")
+    chapters = labels(text, "第[一二三四五六七八九十]+章")
+    articles = labels(text, "第[一二三四五六七八九十百]+条")
+    doc = build_document(load_profile(BANK), jobs(load_profile(BANK), ["regulation"])[0])
+    expected_chapters = [b for b in doc.blocks if isinstance(b, n.Chapter)]
+    assert chapters == [f"第{cn_number(i)}章" for i in range(1, len(expected_chapters) + 1)]
+    assert articles == [f"第{cn_number(i)}条" for i in range(1, len(articles) + 1)]
+    assert {"第一条", "第十条", "第十一条", "第二十条"} <= set(articles)
+    assert len(articles) == text_writer_count(converted.text_writer["regulation"], "条")
+    items = labels(text, "（[一二三四五六七八九十]+）")
+    expected_items = re.findall(
+        r"^（[一二三四五六七八九十]+）", converted.text_writer["regulation"], re.M
+    )
+    assert items == expected_items and "（一）" in items
+
+
+def text_writer_count(text: str, unit: str) -> int:
+    return len(re.findall(rf"^第[一二三四五六七八九十百]+{unit}\u3000", text, flags=re.M))
+
+
+def legacy_clause(label: str) -> str:
+    """Return clause `label` (2.1.3) as LibreOffice before 24.8 shows it (二.1.3): the article's
+    number in its own Chinese format, because it ignores w:isLgl."""
+    head, _, rest = label.partition(".")
+    return f"{cn_number(int(head))}.{rest}"
+
+
+@pytest.mark.parametrize("name", ["contract", "sla"])
+def test_contract_numbers_articles_and_clauses(converted: Converted, name: str) -> None:
+    text = converted.text(name)
+    expected = re.findall(r"^(\d+\.\d+(?:\.\d+)?)\u3000", converted.text_writer[name], re.M)
+    assert expected and "1.1" in expected
+    shown = labels(text, r"[\d一二三四五六七八九十]+\.\d+(?:\.\d+)?")
+    legacy = [legacy_clause(label) for label in expected]
+    assert shown == expected or (lo_version() < LEGAL_NUMBERING_SINCE and shown == legacy)
+    articles = labels(text, "第[一二三四五六七八九十]+条")
+    assert articles == [f"第{cn_number(i)}条" for i in range(1, len(articles) + 1)]
+    assert len(articles) == text_writer_count(converted.text_writer[name], "条")
+
+
+@pytest.mark.parametrize("name", sorted(DOCUMENTS))
+def test_libreoffice_text_matches_the_text_writer(converted: Converted, name: str) -> None:
+    lines = [line for line in converted.text_writer[name].splitlines() if line]
+    shown = squeeze(converted.text(name))
+    legacy = [
+        re.sub(r"^\d+\.\d+(?:\.\d+)?(?=\u3000)", lambda m: legacy_clause(m.group(0)), line)
+        for line in lines
+    ]
+    assert not in_order(lines, shown) or (
+        lo_version() < LEGAL_NUMBERING_SINCE and not in_order(legacy, shown)
+    )
+
+
+# --------------------------------------------------------------------------- pages
+
+
+@pytest.mark.parametrize("name", sorted(DOCUMENTS))
+def test_page_count_is_close_to_the_pdf(converted: Converted, name: str) -> None:
+    body = len(PdfReader(converted.pdf(name)).pages) - FRONT_PAGES[name]
+    weasyprint = converted.weasyprint_pages[name]
+    assert abs(body - weasyprint) <= max(2, round(weasyprint * 0.2)), (body, weasyprint)
+
+
+def test_contents_page_numbers_match_libreoffice_pages(converted: Converted) -> None:
+    pages = pdf_pages(converted.pdf("regulation"))
+    contents = squeeze(pages[1])
+    listed = dict(re.findall(r"(第[一二三四五六七八九十]+章)[^.第]*\.{3,}(\d+)", contents))
+    assert len(listed) >= 10, contents
+    body = pages[FRONT_PAGES["regulation"] :]
+    actual = {}
+    for number, page in enumerate(body, start=1):
+        for chapter in re.findall(r"^(第[一二三四五六七八九十]+章)\s*$", page, flags=re.M):
+            actual.setdefault(chapter, number)
+    assert set(actual) == set(listed)
+    assert all(abs(actual[chapter] - int(page)) <= 1 for chapter, page in listed.items()), (
+        actual,
+        listed,
+    )
+    footer = re.search(r"第 1 页 共 (\d+) 页", body[0])
+    assert footer and abs(int(footer.group(1)) - len(body)) <= 1
+
+
+# --------------------------------------------------------------------------- editing in Word
+
+
+def test_inserting_an_article_renumbers_the_rest(converted: Converted, tmp_path: Path) -> None:
+    """Insert an article before 第三条 as a Word user would (a new paragraph in the Article
+    style), round-trip through LibreOffice, and read the numbers and references again."""
+    doc = build_document(load_profile(BANK), jobs(load_profile(BANK), ["regulation"])[0])
+    articles = [b for c in doc.blocks if isinstance(c, n.Chapter) for b in c.blocks]
+    articles = [a for a in articles if isinstance(a, n.Article)]
+    third = articles[2].blocks[0]
+    assert isinstance(third, n.Paragraph)
+    third_text = "".join(t.text for t in third.inlines if isinstance(t, n.Text))[:12]
+    document = docx.Document(BytesIO(converted.docx["regulation"]))
+    target = next(p for p in document.paragraphs if p.text.startswith("\u3000" + third_text))
+    target.insert_paragraph_before("\u3000新增的一条。", style="Article")
+    edited = tmp_path / "edited.docx"
+    document.save(str(edited))
+    profile = tmp_path / "lo-profile"
+    roundtrip = tmp_path / "roundtrip"
+    convert([edited], "docx:MS Word 2007 XML", roundtrip, profile)
+    convert([roundtrip / "edited.docx"], "txt:Text", tmp_path, profile)
+    text = lo_text(tmp_path / "edited.txt")
+    assert re.search(r"^\s*第三条 \u3000新增的一条。", text, flags=re.M)
+    assert re.search(rf"^\s*第四条 \u3000{re.escape(third_text)}", text, flags=re.M)
+    numbers = labels(text, "第[一二三四五六七八九十百]+条")
+    assert numbers == [f"第{cn_number(i)}条" for i in range(1, len(articles) + 2)]
+    # References to moved articles follow: LibreOffice updates the REF fields when it lays out.
+    index = {article.id: number for number, article in enumerate(articles, start=1) if article.id}
+    moved = [(index[ref.target], after) for ref, after in refs_with_text(doc.blocks)
+             if index.get(ref.target, 0) >= 3 and len(after) >= 2]  # fmt: skip
+    assert moved
+    for number, after in moved:
+        assert f"第{cn_number(number + 1)}条{after[:2]}" in text, (number, after)
+
+
+def refs_with_text(node: object) -> Iterator[tuple[n.Ref, str]]:
+    """Yield each cross-reference in `node` with the text right after it (may be empty)."""
+    if isinstance(node, tuple):
+        for position, child in enumerate(node):
+            if isinstance(child, n.Ref):
+                after = node[position + 1] if position + 1 < len(node) else None
+                yield child, after.text if isinstance(after, n.Text) else ""
+            else:
+                yield from refs_with_text(child)
+    elif hasattr(node, "__dataclass_fields__"):
+        for name in node.__dataclass_fields__:
+            yield from refs_with_text(getattr(node, name))

@@ -1,0 +1,452 @@
+"""Tests for the Word-native parts of the DOCX: list numbering, REF fields, the table of contents,
+cover, sections, header and footer, Chinese line breaking."""
+
+from __future__ import annotations
+
+from datetime import date
+from io import BytesIO
+from pathlib import Path
+from zipfile import ZipFile
+
+import docx
+import pytest
+from docx.text.paragraph import Paragraph
+from lxml import etree
+
+import policygen
+from policygen.tree import nodes as n
+from policygen.writers import docx_fields, docx_pages
+from policygen.writers.docx import write_docx
+from policygen.writers.docx_fields import Anchor, Target
+from policygen.writers.docx_numbering import format_number, level_text, reference_text
+from policygen.writers.docx_oxml import NumberingLevel, bookmark_name
+from policygen.writers.options import WriterOptions
+from policygen.writers.pdf import PAGE_COUNT_KEY, page_map
+from policygen.writers.text import document_text
+from sample_docs import sample_contract, sample_regulation
+from textutil import docx_lines
+
+TEMPLATES = Path(policygen.__file__).parent / "templates" / "zh"
+OPTIONS = WriterOptions(template_dirs=(TEMPLATES,))
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+NS = {"w": W}
+
+
+def _t(text: str) -> tuple[n.Inline, ...]:
+    return (n.Text(text),)
+
+
+def referring_doc() -> n.Document:
+    """A regulation whose references point at an article, an item, a 目, a 款, a heading, a
+    caption and a paragraph, with two item lists in one article and a label no list shows."""
+    items = n.OrderedList(
+        items=(
+            n.ListItem(blocks=(n.Paragraph(_t("甲项；")),), label="（一）", id="item-1"),
+            n.ListItem(
+                blocks=(
+                    n.Paragraph(_t("乙项：")),
+                    n.OrderedList(
+                        items=(
+                            n.ListItem(blocks=(n.Paragraph(_t("子目一；")),), label="1."),
+                            n.ListItem(
+                                blocks=(n.Paragraph(_t("子目二。")),), label="2.", id="mu-2"
+                            ),
+                        ),
+                        depth=2,
+                    ),
+                ),
+                label="（二）",
+            ),
+        )
+    )
+    again = n.OrderedList(
+        items=(
+            n.ListItem(blocks=(n.Paragraph(_t("再列一；")),), label="（一）"),
+            n.ListItem(blocks=(n.Paragraph(_t("再列二。")),), label="（二）"),
+        )
+    )
+    odd = n.OrderedList(items=(n.ListItem(blocks=(n.Paragraph(_t("怪号。")),), label="(21)"),))
+    refs = n.Paragraph(
+        (
+            n.Text("见"),
+            n.Ref(target="art-2", text="第二条"),
+            n.Text("、"),
+            n.Ref(target="item-1", text="第二条第（一）项"),
+            n.Text("、"),
+            n.Ref(target="mu-2", text="第二条第（二）项第2目"),
+            n.Text("、"),
+            n.Ref(target="kuan-2", text="第二条第二款"),
+            n.Text("、"),
+            n.Ref(target="heading", text="附表"),
+            n.Text("、"),
+            n.Ref(target="table", text="表1　评分"),
+            n.Text("和"),
+            n.Ref(target="plain", text="本段落用于说明引用"),
+            n.Text("。"),
+        )
+    )
+    chapter = n.Chapter(
+        title=_t("总则"),
+        label="第一章",
+        id="ch-1",
+        blocks=(
+            n.Article(label="第一条", id="art-1", blocks=(refs,)),
+            n.Article(
+                label="第二条",
+                id="art-2",
+                blocks=(
+                    n.Paragraph(_t("下列事项：")),
+                    items,
+                    n.Paragraph(_t("另列：")),
+                    again,
+                    n.Paragraph(_t("其他事项。"), id="kuan-2"),
+                    odd,
+                ),
+            ),
+        ),
+    )
+    second = n.Chapter(
+        title=_t("附则"),
+        label="第二章",
+        blocks=(
+            n.Article(label="第三条", blocks=(n.Paragraph(_t("本办法自发布之日起施行。")),)),
+            n.Heading(_t("附表"), level=1, id="heading"),
+            n.Table(
+                header=((n.Cell(_t("项目")),),), rows=((n.Cell(_t("分值")),),), caption="表1　评分",
+                id="table",
+            ),
+            n.Paragraph(_t("本段落用于说明引用的写法，较长。"), id="plain"),
+        ),
+    )  # fmt: skip
+    return n.Document(
+        kind="regulation",
+        title="引用示例办法",
+        blocks=(chapter, second),
+        meta=n.DocumentMeta(organisation="示例银行", version="V1.0", date=date(2026, 1, 1)),
+    )
+
+
+@pytest.fixture(scope="module")
+def written() -> dict[str, bytes]:
+    return {
+        "regulation": write_docx(sample_regulation(), OPTIONS),
+        "contract": write_docx(sample_contract(), OPTIONS),
+        "refs": write_docx(referring_doc(), OPTIONS),
+    }
+
+
+def part(data: bytes, name: str) -> etree._Element:
+    with ZipFile(BytesIO(data)) as package:
+        return etree.fromstring(package.read(name))
+
+
+def body_paragraphs(data: bytes) -> list[Paragraph]:
+    paragraphs = docx.Document(BytesIO(data)).paragraphs
+    breaks = [i for i, p in enumerate(paragraphs) if p._p.xpath("w:pPr/w:sectPr")]
+    return paragraphs[breaks[-1] + 1 :]
+
+
+def w(name: str) -> str:
+    return f"{{{W}}}{name}"
+
+
+# --------------------------------------------------------------------------- numbering
+
+
+def test_lists_are_word_multilevel_lists_linked_to_styles(written: dict[str, bytes]) -> None:
+    numbering = part(written["regulation"], "word/numbering.xml")
+    levels = {
+        (lvl.xpath("string(w:pStyle/@w:val)", namespaces=NS) or None): (
+            lvl.xpath("string(w:numFmt/@w:val)", namespaces=NS),
+            lvl.xpath("string(w:lvlText/@w:val)", namespaces=NS),
+            bool(lvl.xpath("w:isLgl", namespaces=NS)),
+        )
+        for lvl in numbering.xpath("w:abstractNum/w:lvl", namespaces=NS)
+    }
+    assert levels["Heading1"] == ("chineseCounting", "第%1章", False)
+    assert levels["Article"] == ("chineseCounting", "第%1条", False)
+    assert levels["Clause"] == ("decimal", "%1.%2", True)
+    assert levels["Subclause"] == ("decimal", "%1.%2.%3", True)
+    assert levels["ListNumber"] == ("chineseCounting", "（%1）", False)
+    assert levels["ListNumber2"] == ("decimal", "%2.", False)
+    assert levels["ListNumber3"] == ("decimal", "（%3）", False)
+    # Chapters and articles are separate lists: an article never restarts at a chapter.
+    chapter_list = numbering.xpath("w:abstractNum[w:lvl/w:pStyle/@w:val='Heading1']", namespaces=NS)
+    assert len(chapter_list) == 1 and len(chapter_list[0].xpath("w:lvl", namespaces=NS)) == 1
+    styles = part(written["regulation"], "word/styles.xml")
+    for style_id in ("Heading1", "Article", "Clause", "ListNumber", "ListNumber2"):
+        assert styles.xpath(
+            f"w:style[@w:styleId='{style_id}']/w:pPr/w:numPr/w:numId", namespaces=NS
+        )
+
+
+def test_numbers_come_from_lists_not_text(written: dict[str, bytes]) -> None:
+    for name, make in (("regulation", sample_regulation), ("contract", sample_contract)):
+        texts = [p.text for p in body_paragraphs(written[name])]
+        assert not any(text.startswith(("第一条", "第二条", "（一）", "1.1")) for text in texts)
+        expected = [line for line in document_text(make()).split("\n") if line]
+        assert docx_lines(written[name]) == expected, name
+
+
+def test_a_second_list_in_an_article_restarts(written: dict[str, bytes]) -> None:
+    numbering = part(written["refs"], "word/numbering.xml")
+    restarted = numbering.xpath("w:num[w:lvlOverride/w:startOverride/@w:val='1']", namespaces=NS)
+    assert restarted
+    lines = docx_lines(written["refs"])
+    assert lines.count("（一）甲项；") == 1 and "（一）再列一；" in lines
+    assert "1.子目一；" in lines and "2.子目二。" in lines
+
+
+def test_a_label_no_list_shows_is_typed(written: dict[str, bytes]) -> None:
+    typed = next(p for p in body_paragraphs(written["refs"]) if p.text.startswith("(21)"))
+    assert typed.text == "(21)\u3000怪号。"
+    assert "(21)\u3000怪号。" in docx_lines(written["refs"])
+
+
+def test_separator_is_text_and_labels_are_heiti(written: dict[str, bytes]) -> None:
+    run_in = next(p for p in body_paragraphs(written["regulation"]) if p.style.name == "Article")
+    assert run_in.runs[0].text == "\u3000"
+    numbering = part(written["regulation"], "word/numbering.xml")
+    article = numbering.xpath("w:abstractNum/w:lvl[w:pStyle/@w:val='Article']", namespaces=NS)[0]
+    assert article.xpath("string(w:rPr/w:rFonts/@w:eastAsia)", namespaces=NS) == "黑体"
+    assert article.xpath("string(w:suff/@w:val)", namespaces=NS) == "nothing"
+
+
+@pytest.mark.parametrize(
+    ("value", "fmt", "expected"),
+    [
+        (1, "chineseCounting", "一"),
+        (10, "chineseCounting", "十"),
+        (11, "chineseCounting", "十一"),
+        (20, "chineseCounting", "二十"),
+        (21, "chineseCounting", "二十一"),
+        (7, "decimal", "7"),
+        (3, "decimalEnclosedCircle", "③"),
+        (21, "decimalEnclosedCircle", None),
+        (0, "decimal", None),
+        (1, "upperRoman", None),
+    ],
+)
+def test_format_number(value: int, fmt: str, expected: str | None) -> None:
+    assert format_number(value, fmt) == expected
+
+
+def test_level_text_shows_parents_in_arabic_when_legal() -> None:
+    levels = (
+        NumberingLevel("chineseCounting", "第%1条"),
+        NumberingLevel("decimal", "%1.%2", legal=True),
+        NumberingLevel("decimal", "%1.%2"),
+    )
+    assert level_text(levels, 0, [12]) == "第十二条"
+    assert level_text(levels, 1, [12, 3]) == "12.3"
+    assert level_text(levels, 2, [12, 3, 1]) == "十二.3"
+    assert level_text(levels, 1, [None, 3]) is None
+    assert reference_text("1.") == "1" and reference_text("（一）") == "（一）"
+
+
+# --------------------------------------------------------------------------- references
+
+
+def fields_of(paragraph: Paragraph) -> list[tuple[str, str]]:
+    """Return (instruction or "", text) for each piece of `paragraph`: fields and plain runs."""
+    pieces: list[tuple[str, str]] = []
+    instruction = None
+    for run in paragraph._p.xpath("w:r | w:hyperlink/w:r"):
+        char = run.find(w("fldChar"))
+        if char is not None:
+            kind = char.get(w("fldCharType"))
+            instruction = "" if kind == "begin" else instruction
+            if kind == "end":
+                instruction = None
+            continue
+        instr = run.find(w("instrText"))
+        if instr is not None:
+            instruction = (instruction or "") + instr.text.strip()
+            continue
+        text = "".join(t.text or "" for t in run.iter(w("t")))
+        if run.getparent().tag == w("hyperlink"):
+            pieces.append(("LINK " + run.getparent().get(w("anchor")), text))
+        else:
+            pieces.append((instruction or "", text))
+    return pieces
+
+
+def ref(node_id: str, numbered: bool = True) -> str:
+    """Return the REF instruction the writer gives a reference to `node_id`."""
+    switches = "\\n \\h" if numbered else "\\h"
+    return f"REF {bookmark_name(node_id)} {switches}"
+
+
+def test_references_are_ref_fields_to_numbers(written: dict[str, bytes]) -> None:
+    paragraph = next(p for p in body_paragraphs(written["refs"]) if p.text.startswith("\u3000见"))
+    pieces = [piece for piece in fields_of(paragraph) if piece[1] not in ("、", "和", "。")]
+    assert pieces == [
+        ("", "\u3000"),
+        ("", "见"),
+        (ref("art-2"), "第二条"),
+        (ref("art-2"), "第二条"),
+        ("", "第"),
+        (ref("item-1"), "（一）"),
+        ("", "项"),
+        (ref("art-2"), "第二条"),
+        ("", "第（二）项第"),  # the item has no id, so its number stays text
+        (ref("mu-2"), "2"),  # Word drops the period of 2. in a \\n reference
+        ("", "目"),
+        (ref("art-2"), "第二条"),
+        ("", "第二款"),
+        (ref("heading", numbered=False), "附表"),
+        (ref("table", numbered=False), "表1\u3000评分"),
+        ("LINK pg_plain", "本段落用于说明引用"),
+    ]
+
+
+def test_reference_fields_use_the_paragraph_number_switch(written: dict[str, bytes]) -> None:
+    body = part(written["refs"], "word/document.xml")
+    instructions = [t.strip() for t in body.xpath("//w:instrText/text()", namespaces=NS)]
+    refs = [i for i in instructions if i.startswith("REF ")]
+    assert refs and all(i.endswith("\\h") for i in refs)
+    numbered = [i for i in refs if "\\n" in i]
+    names = set(body.xpath("//w:bookmarkStart/@w:name", namespaces=NS))
+    assert len(numbered) == 6
+    assert all(i.split()[1] in names for i in refs)
+    contract = part(written["contract"], "word/document.xml")
+    clause = [t.strip() for t in contract.xpath("//w:instrText/text()", namespaces=NS)]
+    assert any(i.startswith("REF pg_services_list_") and "\\n" in i for i in clause)
+    texts = [p.text for p in body_paragraphs(written["contract"])]
+    assert any("见第1.1条。" in text for text in texts)
+
+
+@pytest.mark.parametrize(
+    ("text", "outer", "own", "expected"),
+    [
+        ("第十二条", (), ("a", "第十二条"), [("第十二条", "a")]),
+        ("第3.2条", (("a", "第三条"),), ("c", "3.2"), [("第", None), ("3.2", "c"), ("条", None)]),
+        ("第十二条第二款", (("a", "第十二条"),), ("p", None),
+         [("第十二条", "a"), ("第二款", None)]),
+        ("第十二条", (), ("a", None), None),
+        ("第3.2条", (), ("c", "3.3"), None),
+    ],
+)  # fmt: skip
+def test_ref_pieces(
+    text: str,
+    outer: tuple[tuple[str, str], ...],
+    own: tuple[str, str | None],
+    expected: list[tuple[str, str | None]] | None,
+) -> None:
+    target = Target(Anchor(*own), tuple(Anchor(*anchor) for anchor in outer))
+    assert docx_fields.ref_pieces(text, target) == expected
+
+
+# --------------------------------------------------------------------------- pages
+
+
+def test_regulation_has_a_filled_table_of_contents(written: dict[str, bytes]) -> None:
+    body = part(written["regulation"], "word/document.xml")
+    instructions = [t.strip() for t in body.xpath("//w:instrText/text()", namespaces=NS)]
+    assert instructions[0] == 'TOC \\o "1-2" \\h \\z \\u'
+    entries = body.xpath("//w:p[w:pPr/w:pStyle/@w:val='TOC1']", namespaces=NS)
+    texts = ["".join(e.xpath("w:hyperlink/w:r/w:t/text()", namespaces=NS)) for e in entries]
+    first = page_map(sample_regulation(), OPTIONS)["ch-general"]
+    # Chapter 2 and what it holds have no id: it takes the page of the entry before.
+    assert texts == [f"第一章\u3000总则{first}", f"第二章\u3000供应商选择{first}"]
+    anchors = [e.xpath("string(w:hyperlink/@w:anchor)", namespaces=NS) for e in entries]
+    assert all(anchor.startswith("_Toc") for anchor in anchors)
+    names = body.xpath(
+        "//w:p[w:pPr/w:pStyle/@w:val='Heading1']/w:bookmarkStart/@w:name", namespaces=NS
+    )
+    assert set(anchors) <= set(names)
+    assert [i for i in instructions if i.startswith("PAGEREF")] == [
+        f"PAGEREF {a} \\h" for a in anchors
+    ]
+    styles = part(written["regulation"], "word/styles.xml")
+    tab = styles.xpath("w:style[@w:styleId='TOC1']/w:pPr/w:tabs/w:tab", namespaces=NS)[0]
+    assert (tab.get(w("val")), tab.get(w("leader"))) == ("right", "dot")
+    assert not part(written["contract"], "word/document.xml").xpath(
+        "//w:instrText[contains(., 'TOC')]", namespaces=NS
+    )
+
+
+def test_page_map_gives_pages_in_reading_order() -> None:
+    pages = page_map(sample_regulation(), OPTIONS)
+    assert pages[PAGE_COUNT_KEY] >= 1
+    assert 1 <= pages["ch-general"] <= pages["purpose"] <= pages["banned"] <= pages[PAGE_COUNT_KEY]
+
+
+def test_cover_contents_and_body_sections(written: dict[str, bytes]) -> None:
+    document = docx.Document(BytesIO(written["regulation"]))
+    sections = document.sections
+    assert len(sections) == 3
+    for front in sections[:2]:
+        assert not front._sectPr.xpath("w:headerReference | w:footerReference | w:pgNumType")
+    body = sections[-1]._sectPr
+    assert body.xpath("w:pgNumType/@w:start") == ["1"]
+    header = sections[-1].header.paragraphs[0]
+    assert header.text == "外包服务管理办法\u3000V2.0"
+    footer = sections[-1].footer._element
+    assert footer.xpath(
+        "string(.//w:instrText[contains(., 'SECTIONPAGES')]/../following-sibling::w:r[w:t][1]/w:t)"
+    ) == str(page_map(sample_regulation(), OPTIONS)[PAGE_COUNT_KEY])
+    cover = [
+        (p.style.name, p.text) for p in document.paragraphs if p.style.name.startswith("Cover")
+    ]
+    assert cover == [
+        ("Cover Title", "外包服务管理办法"),
+        ("Cover Line", "华银发〔2026〕1号"),
+        ("Cover Organisation", "华夏示范商业银行股份有限公司"),
+        ("Cover Date", "版本：V2.0"),
+        ("Cover Date", "生效日期：2026年1月1日"),
+    ]
+    contract = docx.Document(BytesIO(written["contract"]))
+    assert len(contract.sections) == 2
+    assert not contract.sections[-1]._sectPr.xpath("w:pgNumType")
+    parties = [p.text for p in contract.paragraphs if p.style.name == "Cover Party"]
+    assert parties[0] == "甲方：华夏示范商业银行股份有限公司" and parties[1].startswith("乙方：A&B")
+    assert [p.text for p in contract.paragraphs if p.style.name == "Cover Subtitle"] == [
+        "合同编号：HX-ITO-2026-001"
+    ]
+    assert not [
+        p for p in contract.paragraphs if p.style.name in ("Cover Line", "Cover Organisation")
+    ]
+
+
+def test_chinese_line_breaking_is_on(written: dict[str, bytes]) -> None:
+    styles = part(written["contract"], "word/styles.xml")
+    defaults = styles.xpath("w:docDefaults/w:pPrDefault/w:pPr", namespaces=NS)[0]
+    flags = {child.tag.split("}")[1]: child.get(w("val")) for child in defaults}
+    assert flags == {
+        "kinsoku": "1",
+        "overflowPunct": "1",
+        "topLinePunct": "0",
+        "autoSpaceDE": "1",
+        "autoSpaceDN": "1",
+    }
+
+
+def test_signature_table_has_fixed_equal_columns(written: dict[str, bytes]) -> None:
+    table = docx.Document(BytesIO(written["contract"])).tables[-1]
+    assert table._tbl.xpath("w:tblPr/w:tblLayout/@w:type") == ["fixed"]
+    cells = table.rows[0].cells
+    assert cells[0].paragraphs[0].style.name == "Signature Party"
+    assert [p.style.name for p in cells[0].paragraphs[1:]] == ["Signature Line"] * 3
+
+
+@pytest.mark.parametrize(
+    ("template", "expected"),
+    [
+        ("{title}", ["外包服务管理办法"]),
+        ("版本：{version}", ["版本：V2.0"]),
+        ("{doc_no}", []),
+        ("{role}：{name}", ["甲方：甲公司", "乙方：乙公司"]),
+        ("目\u3000录", ["目\u3000录"]),
+        ("{unknown}{title}", ["{unknown}外包服务管理办法"]),
+    ],
+)
+def test_cover_template_lines(template: str, expected: list[str]) -> None:
+    values: docx_pages.Values = {
+        "title": "外包服务管理办法",
+        "version": "V2.0",
+        "doc_no": "",
+        "role": ("甲方", "乙方"),
+        "name": ("甲公司", "乙公司"),
+    }
+    assert docx_pages.fill(template, values) == expected
