@@ -1,0 +1,696 @@
+"""Compare two versions of a document: which clauses changed, a redline, a 修订对照表.
+
+Input: two validated profiles (the old and the new version) and a document kind. The two
+numbered trees are aligned part by part into a `Comparison`, from which this module derives
+the clause summary (`summary`, JSON-ready), the tracked-changes redline (`redline`, written by
+writers.redline) and the 修订对照表 (`revision_table`, a document tree for the ordinary writers).
+
+How parts are matched is described in policygen.alignment.
+
+The clauses the summary and the 修订对照表 report are chapters (their heading line), articles
+(条) and numbered contract clauses (1.1): an article that holds numbered clauses reports its own
+heading line and unnumbered content, each clause separately; an article added or removed as a
+whole is one clause with everything in it. Blocks outside any chapter or article form sections,
+each opened by an unnumbered heading (鉴于, 附件, 修订记录), the title or a signature page.
+A clause is *changed* when its text (its own number left out) differs, *renumbered* when only
+its number does.
+
+The words this module puts into documents (table headings, notes) are in WORDS."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+
+from policygen.alignment import (
+    Pair,
+    Part,
+    align,
+    columns,
+    line_changes,
+    marked,
+    outline,
+    plain,
+    text_changes,
+    tokens,
+)
+from policygen.errors import InvalidInputError, Issue, Location, UsageError
+from policygen.pipeline import Job, build_tree, check_clause_ids, jobs, writer_options
+from policygen.profile.load import MAX_PROFILE_BYTES, load_profile, load_profile_text
+from policygen.profile.model import Profile
+from policygen.templating.filters import cn_date
+from policygen.tree import nodes as n
+from policygen.writers import WRITERS
+from policygen.writers.redline import (
+    Redline,
+    RedlineBlock,
+    RedlineParagraph,
+    RedlineRow,
+    RedlineTable,
+    Segment,
+    write_redline,
+)
+from policygen.writers.redline_oxml import Change
+
+Status = Literal["added", "removed", "changed", "renumbered"]
+Line = tuple[Segment, ...]
+"""One printed line (paragraph) of text."""
+LinePair = tuple[Line | None, Line | None]
+"""A line in the old and the new version; None on the side that lacks it."""
+
+SMALL_CHANGE = 2
+"""A change of at most this many characters is described with the words around it."""
+CONTEXT_WORDS = 3
+"""How many words around a small change its description quotes."""
+TITLE_CHARACTERS = 24
+"""How much of a clause's text the summary shows when the clause has no title."""
+
+TABLE_KIND = "revision_table"
+"""The kind of the 修订对照表 document: no kind's numbering, stylesheet or contents page."""
+
+WORDS: dict[str, str] = {
+    "table_title": "《{title}》修订对照表",
+    "versions": "修订前：{old}（{old_date}）　修订后：{new}（{new_date}）",
+    "clause": "条款",
+    "before": "修订前",
+    "after": "修订后",
+    "added": "（新增）",
+    "removed": "（删除）",
+    "formerly": "（原{number}）",
+    "note_bold": "注：加粗部分为修订内容。",
+    "note_renumbered": "因条款增删，未列出的条款序号相应调整，内容不变。",
+    "no_changes": "两个版本的内容相同。",
+    "clause_number": "第{label}条",
+    "head": "标题",
+    "front": "首部",
+    "body": "正文",
+    "signature": "签署页",
+    "cell_separator": "｜",
+    "replace": "「{old}」改为「{new}」",
+    "insert": "增加「{new}」",
+    "delete": "删去「{old}」",
+    "change_separator": "；",
+}
+"""The Chinese words of the 修订对照表 and of section names, by key."""
+
+STATUS_WORDS: dict[str, str] = {
+    "added": "新增",
+    "removed": "删除",
+    "changed": "修改",
+    "renumbered": "序号变化",
+}
+"""How the summary names each clause status."""
+
+# --------------------------------------------------------------------------- comparison
+
+
+@dataclass(frozen=True, slots=True)
+class Clause:
+    """One clause of the summary: an article, a numbered clause, a chapter heading or a
+    section outside them, with its number before and after."""
+
+    status: Status
+    """``added``, ``removed``, ``changed`` or ``renumbered`` (only its number changed)."""
+    kind: str
+    """``chapter``, ``article``, ``clause`` or ``section``."""
+    id: str | None
+    """The clause's id; None when it has none."""
+    old_number: str
+    """Its number (or section name) in the old version; empty when added."""
+    new_number: str
+    """Its number (or section name) in the new version; empty when removed."""
+    title: str
+    """The article title or heading, else the first words of its text."""
+    lines: tuple[LinePair, ...] = field(default=())
+    """Its text line by line, old and new aligned; None where a line is only on one side."""
+
+    @property
+    def old_text(self) -> str:
+        """Return the clause's text in the old version, lines joined by newlines."""
+        return "\n".join(plain(o) for o, _ in self.lines if o is not None)
+
+    @property
+    def new_text(self) -> str:
+        """Return the clause's text in the new version, lines joined by newlines."""
+        return "\n".join(plain(m) for _, m in self.lines if m is not None)
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """Two versions of one document, aligned."""
+
+    old: n.Document
+    """The old version's tree."""
+    new: n.Document
+    """The new version's tree."""
+    pairs: tuple[Pair, ...]
+    """The outlines of both, aligned."""
+    clauses: tuple[Clause, ...]
+    """Every clause that was added, removed, changed or renumbered, in document order."""
+    name: str
+    """The stem of the output files, e.g. ``regulation``."""
+
+
+def compare_documents(old: n.Document, new: n.Document, name: str = "") -> Comparison:
+    """Return `old` and `new` aligned, with their clause changes."""
+    pairs = align(outline(old), outline(new))
+    return Comparison(old, new, pairs, tuple(_clauses(pairs)), name or new.kind)
+
+
+def compare(
+    old: Profile,
+    new: Profile,
+    kind: str,
+    *,
+    contract_no: str | None = None,
+    template_dirs: Sequence[Path] = (),
+) -> Comparison:
+    """Return the `kind` document of profiles `old` and `new` compared.
+
+    For per-engagement kinds `contract_no` picks the engagement in both; None means each
+    profile's only engagement, and is an error when either has several."""
+    trees = []
+    for profile in (old, new):
+        check_clause_ids(profile, template_dirs=template_dirs)
+        job = _job(profile, kind, contract_no)
+        trees.append(build_tree(profile, job, template_dirs=template_dirs)[0])
+    return compare_documents(trees[0], trees[1], kind)
+
+
+def _job(profile: Profile, kind: str, contract_no: str | None) -> Job:
+    """Return the job of `kind` in `profile`, for per-engagement kinds the chosen engagement."""
+    found = jobs(profile, [kind])
+    if found and found[0].engagement is None:
+        return found[0]
+    matches = [
+        job for job in found if job.engagement and contract_no in (None, job.engagement.contract_no)
+    ]
+    if len(matches) != 1:
+        numbers = ", ".join(e.contract_no for e in profile.engagements) or "（无）"
+        raise UsageError(
+            f"请用 --contract-no 指定一份合同；配置中的合同编号：{numbers} (choose one engagement)"
+        )
+    return matches[0]
+
+
+# --------------------------------------------------------------------------- clauses
+
+_UNITS = ("chapter", "article", "clause")
+
+
+def _clauses(pairs: Sequence[Pair]) -> Iterator[Clause]:
+    """Yield the clauses of aligned top-level `pairs` that differ, in document order."""
+    section: list[Pair] = []
+    after_units = False
+    for item in pairs:
+        part = item.part
+        if part.kind in _UNITS:
+            yield from _section(section, after_units)
+            section, after_units = [], True
+            yield from _unit(item)
+            continue
+        head = part.kind in ("title", "subtitle")
+        in_head = bool(section) and section[0].part.kind in ("title", "subtitle")
+        if section and (part.kind == "heading" or part.page_break or head != in_head):
+            yield from _section(section, after_units)
+            section = []
+        section.append(item)
+    yield from _section(section, after_units)
+
+
+def _section(pairs: Sequence[Pair], after_units: bool) -> Iterator[Clause]:
+    """Yield the section of top-level `pairs` as one clause, if it differs. It is named by its
+    heading, else as the title, a signature page, the front matter (before any chapter or
+    article, unless `after_units`) or the body."""
+    if not pairs:
+        return
+    first = pairs[0].part
+    kinds = {item.part.kind for item in pairs}
+    if first.kind == "heading":
+        name = first.text
+    elif first.kind in ("title", "subtitle"):
+        name = WORDS["head"]
+    elif "signature" in kinds:
+        name = WORDS["signature"]
+    else:
+        name = WORDS["body"] if after_units else WORDS["front"]
+    lines = [line for item in pairs for line in _lines(item)]
+    old = [plain(o) for o, _ in lines if o is not None]
+    new = [plain(m) for _, m in lines if m is not None]
+    if old == new:
+        return
+    status: Status = "added" if not old else "removed" if not new else "changed"
+    yield Clause(
+        status, "section", first.id, name if old else "", name if new else "", name, tuple(lines)
+    )
+
+
+def _unit(item: Pair) -> Iterator[Clause]:
+    """Yield the clause of `item` (a chapter, article or numbered clause) if it differs, then
+    the clauses nested in it."""
+    whole = item.old is None or item.new is None
+    fold = whole and item.part.kind != "chapter"
+    lines = list(_own_lines(item))
+    nested: list[Pair] = []
+    for child in item.children:
+        if child.part.kind in _UNITS and not fold:
+            nested.append(child)
+        else:
+            lines += _lines(child)
+    clause = _judge(item, lines)
+    if clause is not None:
+        yield clause
+    for child in nested:
+        yield from _unit(child)
+
+
+def _judge(item: Pair, lines: list[LinePair]) -> Clause | None:
+    """Return the clause of `item` made of `lines`, or None when it did not change at all."""
+    old, new = item.old, item.new
+    part = item.part
+    title = _title(part)
+    if old is None or new is None:
+        status: Status = "added" if old is None else "removed"
+    else:
+        before = [plain(o) for o, _ in lines if o is not None]
+        after = [plain(m) for _, m in lines if m is not None]
+        if before:
+            before[0] = before[0][len(old.lead) :] if before[0].startswith(old.lead) else before[0]
+        if after:
+            after[0] = after[0][len(new.lead) :] if after[0].startswith(new.lead) else after[0]
+        if before != after:
+            status = "changed"
+        elif old.label != new.label:
+            status = "renumbered"
+        else:
+            return None
+    return Clause(
+        status,
+        part.kind,
+        part.id,
+        _number(old),
+        _number(new),
+        title,
+        tuple(lines),
+    )
+
+
+def _title(part: Part) -> str:
+    """Return the words that name `part`: its title, or the start of its text."""
+    body = part.body.strip()
+    if part.kind == "chapter" or part.role == "article":
+        return body
+    return _short(body.split("\n")[0])
+
+
+def _number(part: Part | None) -> str:
+    """Return how `part`'s number is cited: 第七条, 第一章, 第2.1条; empty for None."""
+    if part is None:
+        return ""
+    label = part.label
+    if part.kind == "clause" and label and not label.startswith("第"):
+        return WORDS["clause_number"].format(label=label)
+    return label
+
+
+def _own_lines(item: Pair) -> list[LinePair]:
+    """Return the line of `item` itself (for a table its caption and rows), old and new."""
+    old, new = item.old, item.new
+    out: list[LinePair] = []
+    old_line = old.line if old else None
+    new_line = new.line if new else None
+    if old_line is not None or new_line is not None:
+        out.append((old_line, new_line))
+    if item.part.kind == "table":
+        out += [(_row_line(old, a), _row_line(new, b)) for a, b in _row_pairs(item)]
+    return out
+
+
+def _row_pairs(item: Pair) -> list[tuple[int | None, int | None]]:
+    """Return the aligned row indexes of table `item`; rows of tables whose columns differ, and
+    of a table on one side only, are all removed and added."""
+    if item.rows:
+        return list(item.rows)
+    old_rows = [(k, None) for k in range(len(item.old.rows))] if item.old else []
+    new_rows = [(None, k) for k in range(len(item.new.rows))] if item.new else []
+    return [*old_rows, *new_rows]
+
+
+def _row_line(table: Part | None, index: int | None) -> Line | None:
+    """Return row `index` of `table` as one line, cells separated; None for no row."""
+    if table is None or index is None:
+        return None
+    joined: list[Segment] = []
+    for k, cell in enumerate(table.rows[index]):
+        if k:
+            joined.append(Segment(WORDS["cell_separator"]))
+        joined += cell
+    return tuple(joined)
+
+
+def _lines(item: Pair) -> list[LinePair]:
+    """Return every line of `item` and of everything under it, old and new aligned."""
+    out = _own_lines(item)
+    for child in item.children:
+        out += _lines(child)
+    return out
+
+
+# --------------------------------------------------------------------------- summary
+
+
+def summary(comparison: Comparison) -> dict[str, Any]:
+    """Return the clause summary of `comparison` as JSON-ready data."""
+    counts = {status: 0 for status in ("added", "removed", "changed", "renumbered")}
+    for clause in comparison.clauses:
+        counts[clause.status] += 1
+    old, new = comparison.old, comparison.new
+    return {
+        "document": comparison.name,
+        "title": new.title,
+        "old": {"version": old.meta.version, "date": old.meta.date.isoformat()},
+        "new": {"version": new.meta.version, "date": new.meta.date.isoformat()},
+        "counts": counts,
+        "clauses": [
+            {
+                "status": clause.status,
+                "kind": clause.kind,
+                "id": clause.id,
+                "old_number": clause.old_number or None,
+                "new_number": clause.new_number or None,
+                "title": clause.title,
+                "changes": describe(clause) or None,
+                "old_text": clause.old_text if clause.status != "added" else None,
+                "new_text": clause.new_text if clause.status != "removed" else None,
+            }
+            for clause in comparison.clauses
+        ],
+    }
+
+
+def describe(clause: Clause) -> str:
+    """Return briefly what changed in `clause`, e.g. 「2」改为「1」；增加「（四）客户身份识别……」.
+
+    Empty for a clause added or removed as a whole, or only renumbered."""
+    if clause.status != "changed":
+        return ""
+    pieces: list[str] = []
+    for before, after in clause.lines:
+        old, new = plain(before or ()), plain(after or ())
+        if before is None:
+            pieces.append(WORDS["insert"].format(new=_short(new)))
+        elif after is None:
+            pieces.append(WORDS["delete"].format(old=_short(old)))
+        elif old != new:
+            for tag, i1, i2, j1, j2 in text_changes(old, new):
+                if tag == "equal":
+                    continue
+                if max(i2 - i1, j2 - j1) <= SMALL_CHANGE:  # 「1」改为「7」 says too little
+                    left, right = _context(old[:i1], before=True), _context(old[i2:], before=False)
+                    tag = "replace"
+                else:
+                    left = right = ""
+                old_words, new_words = left + old[i1:i2] + right, left + new[j1:j2] + right
+                pieces.append(WORDS[tag].format(old=_short(old_words), new=_short(new_words)))
+    return WORDS["change_separator"].join(pieces)
+
+
+_PAUSE = re.compile(r"[\s，。；：、（）《》“”！？,.;:()]")
+
+
+def _context(text: str, *, before: bool) -> str:
+    """Return up to CONTEXT_WORDS words of `text` next to a change: its end when `before`, else
+    its start, stopping at punctuation."""
+    words = tokens(text)
+    picked = reversed(words) if before else iter(words)
+    out: list[str] = []
+    for word in picked:
+        if len(out) == CONTEXT_WORDS or _PAUSE.fullmatch(word):
+            break
+        out.append(word)
+    return "".join(reversed(out) if before else out)
+
+
+def _short(text: str) -> str:
+    """Return `text` on one line, cut to TITLE_CHARACTERS characters."""
+    line = " ".join(text.split())
+    return line[:TITLE_CHARACTERS] + ("……" if len(line) > TITLE_CHARACTERS else "")
+
+
+# --------------------------------------------------------------------------- redline
+
+
+def redline(comparison: Comparison) -> Redline:
+    """Return the redline of `comparison`: the new document with every change tracked."""
+    blocks: list[RedlineBlock] = []
+    for item in comparison.pairs:
+        blocks += _redline_blocks(item)
+    new = comparison.new
+    return Redline(new.kind, new.title, new.subtitle, new.meta, tuple(blocks))
+
+
+def _redline_blocks(item: Pair) -> list[RedlineBlock]:
+    """Return the paragraphs and tables of `item` and everything under it."""
+    out: list[RedlineBlock] = []
+    old, new = item.old, item.new
+    part = item.part
+    if part.line is not None or (old and old.line is not None):
+        change: Change | None
+        if old and new and old.line is not None and new.line is not None:
+            segments, change = line_changes(old.line, new.line), None
+        elif new and new.line is not None:
+            segments, change = marked(new.line, "ins"), "ins"
+        else:
+            assert old is not None and old.line is not None
+            segments, change = marked(old.line, "del"), "del"
+        out.append(
+            RedlineParagraph(
+                segments,
+                part.role,
+                part.align,
+                change,
+                page_break=bool(new and new.page_break),
+            )
+        )
+    if part.kind == "table":
+        out += _redline_tables(item)
+    for child in item.children:
+        out += _redline_blocks(child)
+    return out
+
+
+def _redline_tables(item: Pair) -> list[RedlineTable]:
+    """Return the table of `item`: rows compared cell by cell, or, when the columns differ,
+    the old table deleted and the new one inserted."""
+    old, new = item.old, item.new
+    if old and new and not item.rows and (old.rows or new.rows):
+        return [*_redline_tables(Pair(old, None)), *_redline_tables(Pair(None, new))]
+    width = columns(item.part)
+    rows: list[RedlineRow] = []
+    for a, b in _row_pairs(item):
+        if b is not None and new is not None:
+            header = b < new.header_rows
+        else:
+            header = old is not None and a is not None and a < old.header_rows
+        role = "table_heading" if header else "table_text"
+        if old and new and a is not None and b is not None:
+            cells = tuple(
+                RedlineParagraph(line_changes(x, y), role)
+                for x, y in zip(old.rows[a], new.rows[b], strict=True)
+            )
+            rows.append(RedlineRow(_padded(cells, width, role), None, header))
+            continue
+        mark: Change = "ins" if b is not None else "del"
+        side = (new, b) if b is not None else (old, a)
+        assert side[0] is not None and side[1] is not None
+        cells = tuple(
+            RedlineParagraph(marked(cell, mark), role, None, mark) for cell in side[0].rows[side[1]]
+        )
+        rows.append(RedlineRow(_padded(cells, width, role), mark, header))
+    return [RedlineTable(tuple(rows), width)] if rows else []
+
+
+def _padded(
+    cells: tuple[RedlineParagraph, ...], width: int, role: str
+) -> tuple[RedlineParagraph, ...]:
+    """Return `cells` with empty cells in `role` added up to `width`, for a short row."""
+    return cells + tuple(RedlineParagraph((), role) for _ in range(width - len(cells)))
+
+
+# --------------------------------------------------------------------------- 修订对照表
+
+
+def revision_table(comparison: Comparison) -> n.Document:
+    """Return the 修订对照表 of `comparison`: a table of every added, removed and changed
+    clause in document order, 条款 / 修订前 / 修订后, changed words in bold."""
+    old, new = comparison.old, comparison.new
+    rows: list[tuple[n.Cell, ...]] = []
+    renumbered = False
+    for clause in comparison.clauses:
+        if clause.status == "renumbered":
+            renumbered = True
+            continue
+        rows.append(
+            (
+                n.Cell(_number_cell(clause), align="center"),
+                n.Cell(_side(clause, old=True)),
+                n.Cell(_side(clause, old=False)),
+            )
+        )
+    header = ((n.Cell((n.Text(WORDS["clause"]),), "center"),
+               n.Cell((n.Text(WORDS["before"]),), "center"),
+               n.Cell((n.Text(WORDS["after"]),), "center")),)  # fmt: skip
+    blocks: list[n.Block] = []
+    if rows:
+        blocks.append(n.Table(header, tuple(rows)))
+        note = WORDS["note_bold"] + (WORDS["note_renumbered"] if renumbered else "")
+        blocks.append(n.Paragraph((n.Text(note),)))
+    else:
+        blocks.append(n.Paragraph((n.Text(WORDS["no_changes"]),)))
+    title = WORDS["table_title"].format(title=new.title)
+    subtitle = WORDS["versions"].format(
+        old=old.meta.version,
+        old_date=cn_date(old.meta.date),
+        new=new.meta.version,
+        new_date=cn_date(new.meta.date),
+    )
+    meta = replace(new.meta, subject=title, keywords=(), doc_no="")
+    return n.Document(TABLE_KIND, title, tuple(blocks), meta, subtitle, new.style)
+
+
+def _number_cell(clause: Clause) -> tuple[n.Inline, ...]:
+    """Return the 条款 cell: the new number, and the old one under it when it changed."""
+    if clause.kind == "section":
+        return (n.Text(clause.new_number or clause.old_number),)
+    if not clause.new_number:
+        return (n.Text(clause.old_number),)
+    if clause.old_number and clause.old_number != clause.new_number:
+        formerly = WORDS["formerly"].format(number=clause.old_number)
+        return (n.Text(clause.new_number), n.LineBreak(), n.Text(formerly))
+    return (n.Text(clause.new_number),)
+
+
+def _side(clause: Clause, *, old: bool) -> tuple[n.Inline, ...]:
+    """Return the 修订前 (`old`) or 修订后 cell of `clause`, its changes in bold."""
+    if clause.status == ("added" if old else "removed"):
+        return (n.Text(WORDS["added" if old else "removed"]),)
+    keep = "del" if old else "ins"
+    out: list[n.Inline] = []
+    for before, after in clause.lines:
+        line = before if old else after
+        if line is None:
+            continue
+        if out:
+            out.append(n.LineBreak())
+        if before is None or after is None:
+            segments: tuple[Segment, ...] = marked(line, keep)
+        else:
+            segments = line_changes(before, after)
+        for segment in segments:
+            if segment.change not in (None, keep):
+                continue
+            for k, piece in enumerate(segment.text.split("\n")):
+                if k:
+                    out.append(n.LineBreak())
+                if not piece:
+                    continue
+                text = n.Text(piece)
+                out.append(n.Strong((text,)) if segment.change else text)
+    return tuple(out)
+
+
+# --------------------------------------------------------------------------- files
+
+
+def render_comparison(
+    comparison: Comparison, *, template_dirs: Sequence[Path] = ()
+) -> dict[str, bytes]:
+    """Return the redline DOCX and the 修订对照表 DOCX and PDF of `comparison`, by file name."""
+    options = writer_options(template_dirs)
+    table = revision_table(comparison)
+    stem = comparison.name
+    return {
+        f"{stem}-redline.docx": write_redline(redline(comparison), options),
+        f"{stem}-修订对照表.docx": WRITERS["docx"](table, options),
+        f"{stem}-修订对照表.pdf": WRITERS["pdf"](table, options),
+    }
+
+
+def diff_sources(
+    old: str,
+    new: str,
+    kinds: Sequence[str] = ("regulation",),
+    *,
+    contract_no: str | None = None,
+    template_dirs: Sequence[Path] = (),
+    cwd: Path | None = None,
+) -> tuple[list[Comparison], dict[str, bytes]]:
+    """Return the comparisons of each of `kinds` between the profiles at `old` and `new` (file
+    paths or ``REV:path``, see `read_profile`), and their files by name."""
+    old_profile = read_profile(old, cwd=cwd)
+    new_profile = read_profile(new, cwd=cwd)
+    comparisons = [
+        compare(
+            old_profile, new_profile, kind, contract_no=contract_no, template_dirs=template_dirs
+        )
+        for kind in kinds
+    ]
+    files: dict[str, bytes] = {}
+    for comparison in comparisons:
+        files.update(render_comparison(comparison, template_dirs=template_dirs))
+    return comparisons, files
+
+
+def read_profile(source: str, *, cwd: Path | None = None) -> Profile:
+    """Return the profile at `source`: a file path, ``-`` for standard input, or a git
+    revision ``REV:path`` read with ``git show REV:path`` in `cwd` (None: the current
+    directory). A path that exists as a file is always read as a file."""
+    if source == "-" or Path(cwd or ".", source).is_file() or ":" not in source:
+        return load_profile(Path(cwd, source) if cwd and source != "-" else source, name=source)
+    revision, _, path = source.partition(":")
+    if len(revision) == 1 and revision.isalpha() and path.startswith(("\\", "/")):
+        return load_profile(source)  # a Windows drive letter, not a revision
+    text = _git_show(revision, path, source, cwd)
+    suffix = Path(path).suffix.lower()
+    fmt = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".toml": "toml"}.get(suffix)
+    if fmt is None:
+        fmt = "json" if text.lstrip().startswith("{") else "yaml"
+    return load_profile_text(text, fmt=fmt, name=source)
+
+
+def _git_show(revision: str, path: str, source: str, cwd: Path | None) -> str:
+    """Return the text of `path` at git `revision`; raise InvalidInputError when git, the
+    repository, the revision or the file is missing."""
+
+    def fail(message: str) -> InvalidInputError:
+        return InvalidInputError([Issue("", message, Location(source))], source)
+
+    if revision.startswith("-"):  # would be read as an option of git show
+        raise fail(f"无效的 git 版本「{revision}」 (invalid revision)")
+
+    try:
+        done = subprocess.run(
+            ["git", "show", f"{revision}:{path}"],
+            cwd=cwd,
+            capture_output=True,
+            check=False,
+            timeout=60,
+        )
+    except FileNotFoundError:
+        raise fail("找不到 git 命令，无法读取 git 版本 (git not found)") from None
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise fail(f"无法运行 git (cannot run git): {exc}") from None
+    if done.returncode != 0:
+        reason = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        detail = reason[0] if reason else f"exit {done.returncode}"
+        raise fail(f"无法从 git 读取 {revision}:{path}（{detail}） (cannot read git revision)")
+    if len(done.stdout) > MAX_PROFILE_BYTES:
+        raise fail("配置文件超过上限 (profile too large)")
+    try:
+        return done.stdout.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise fail("文件不是 UTF-8 编码 (not UTF-8 encoded)") from None
