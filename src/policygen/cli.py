@@ -248,6 +248,198 @@ def check_command(
         raise typer.Exit(ExitCode.INVALID_INPUT)
 
 
+@app.command("clauses")
+def clauses_command(
+    profile: Annotated[str, typer.Argument(help="配置文件（YAML、JSON、TOML），- 表示标准输入。")],
+    json_output: Annotated[bool, typer.Option("--json", help="以 JSON 输出结果。")] = False,
+    templates: Annotated[
+        list[Path] | None,
+        typer.Option("--templates", help="自定义模板目录（先于内置模板查找），可重复。"),
+    ] = None,
+) -> None:
+    """列出配置生成的各文档中的条款：条款 id、所在文档、条号、标题及其法律依据。"""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from policygen.library import catalogue, uncatalogued
+    from policygen.pipeline import check_clause_ids
+    from policygen.profile.load import load_profile
+
+    folders = list(templates or [])
+    for folder in folders:
+        if not folder.is_dir():
+            raise UsageError(f"模板目录不存在：{folder} (template folder not found)")
+    loaded = load_profile(profile)
+    check_clause_ids(loaded, template_dirs=folders)
+    entries = catalogue(loaded, template_dirs=folders)
+    gaps = uncatalogued(loaded, template_dirs=folders)
+    if json_output:
+        out.print_json(
+            data={
+                "clauses": [e.as_dict() for e in entries],
+                "uncatalogued": [g.as_dict() for g in gaps],
+            }
+        )
+        return
+    table = Table(title="条款库 (clause library)", show_lines=False)
+    table.add_column("id", no_wrap=True)  # an id is copied into profiles: never broken
+    for column in ("文档", "条号", "标题", "依据"):
+        table.add_column(column, overflow="fold")
+    for e in entries:
+        title = e.title + ("（已改写）" if e.replaced else "")
+        cells = (e.id, e.document, e.number or "—", title, "\n".join(e.basis))
+        table.add_row(*(escape(c) for c in cells))
+    out.print(table)
+    out.print(f"共 {len(entries)} 条")
+    for g in gaps:
+        err.print(
+            f"未编入条款库 (uncatalogued): {g.document} {g.number} {g.id}：{g.reason}", markup=False
+        )
+
+
+@app.command()
+def batch(
+    engagements: Annotated[
+        Path,
+        typer.Argument(
+            help="合同清单：.jsonl（每行一份合同）或 .csv（列名为字段路径，如 vendor.name）。"
+        ),
+    ],
+    profile: Annotated[
+        str, typer.Option("-p", "--profile", help="组织配置文件（甲方与制度参数）。")
+    ],
+    output: Annotated[Path, typer.Option("-o", "--output", help="输出目录。")] = Path("out"),
+    formats: Annotated[
+        list[str] | None,
+        typer.Option("-f", "--formats", help="输出格式，逗号分隔。默认 docx,pdf。"),
+    ] = None,
+    documents: Annotated[
+        list[str] | None,
+        typer.Option("-d", "--documents", help="每份合同的文档，逗号分隔。默认 contract,sla。"),
+    ] = None,
+    jobs: Annotated[
+        int | None, typer.Option("-j", "--jobs", min=1, help="并行进程数。默认 CPU 核数。")
+    ] = None,
+    templates: Annotated[
+        list[Path] | None,
+        typer.Option("--templates", help="自定义模板目录（先于内置模板查找），可重复。"),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="即使输出已是最新也重新生成。")] = False,
+    report: Annotated[
+        Path | None, typer.Option("--report", help="把汇总与每行错误写成 JSON 文件。")
+    ] = None,
+) -> None:
+    """批量生成合同：每行一份，多进程并行，坏行逐行报告，已是最新的跳过。"""
+    from policygen.batch import DEFAULT_KINDS, BatchOptions, run_with_progress
+
+    options = BatchOptions(
+        kinds=tuple(_split(documents, list(DEFAULT_KINDS))),
+        formats=tuple(_split(formats, ["docx", "pdf"])),
+        template_dirs=tuple(templates or ()),
+        force=force,
+        **({"jobs": jobs} if jobs else {}),
+    )
+    code = run_with_progress(
+        engagements, profile, output, options, console=err, summary_console=out, report=report
+    )
+    raise typer.Exit(code)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="监听地址。")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="监听端口。")] = 8000,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, help="服务进程数（PDF 生成按进程并行）。")
+    ] = 1,
+) -> None:
+    """启动 HTTP 服务：POST /validate、/render、/render-set；接口说明见 /docs。"""
+    from policygen.service import serve as run_server
+
+    run_server(host=host, port=port, workers=workers)
+
+
+@app.command("diff")
+def diff_command(
+    old: Annotated[
+        str,
+        typer.Argument(
+            help="修订前的配置：文件路径，或 git 版本 REV:path（如 HEAD~1:policygen.yaml）。"
+        ),
+    ],
+    new: Annotated[str, typer.Argument(help="修订后的配置：文件路径，或 git 版本 REV:path。")],
+    documents: Annotated[
+        list[str] | None,
+        typer.Option("-d", "--documents", help="文档类型，逗号分隔。默认 regulation。"),
+    ] = None,
+    contract_no: Annotated[
+        str | None, typer.Option("--contract-no", help="合同类文档：比较哪一份合同（合同编号）。")
+    ] = None,
+    output: Annotated[Path, typer.Option("-o", "--output", help="输出目录。")] = Path("out"),
+    json_output: Annotated[bool, typer.Option("--json", help="以 JSON 输出条款变化。")] = False,
+    templates: Annotated[
+        list[Path] | None,
+        typer.Option("--templates", help="自定义模板目录（先于内置模板查找），可重复。"),
+    ] = None,
+) -> None:
+    """比较两个版本：列出新增、删除、修改的条款，写出修订稿（DOCX 修订模式）和修订对照表（DOCX、PDF）。"""
+    from rich.table import Table
+
+    from policygen.diff import STATUS_WORDS, WORDS, describe, diff_sources, summary
+
+    kinds = _split(documents, ["regulation"])
+    comparisons, files = diff_sources(
+        old, new, kinds, contract_no=contract_no, template_dirs=list(templates or [])
+    )
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+        for name, data in files.items():
+            write_atomic(output / name, data)
+    except OSError as exc:
+        err.print(f"无法写入 {output}：{exc.strerror} (cannot write output)")
+        raise typer.Exit(ExitCode.INVALID_INPUT) from None
+    if json_output:
+        documents_json = [summary(c) for c in comparisons]
+        out.print_json(
+            data={"documents": documents_json, "files": [str(output / f) for f in files]}
+        )
+        return
+    for comparison in comparisons:
+        old_meta, new_meta = comparison.old.meta, comparison.new.meta
+        heading = f"{comparison.new.title}（{old_meta.version} → {new_meta.version}）"
+        if not comparison.clauses:
+            out.print(f"{heading}：{WORDS['no_changes']}")
+            continue
+        table = Table(title=heading)
+        for column in ("变化", "修订前", "修订后", "条款", "修改之处"):
+            table.add_column(column, overflow="fold")
+        renumbered = [c for c in comparison.clauses if c.status == "renumbered"]
+        for c in comparison.clauses:
+            if c.status != "renumbered":
+                status, changes = STATUS_WORDS[c.status], describe(c)
+                table.add_row(status, c.old_number or "—", c.new_number or "—", c.title, changes)
+        out.print(table)
+        if renumbered:
+            out.print(f"另有 {len(renumbered)} 条仅序号变化（{renumbered[0].old_number} → "
+                      f"{renumbered[0].new_number} 等）")  # fmt: skip
+    for name in files:
+        out.print(str(output / name))
+
+
+@app.command()
+def doctor(
+    strict: Annotated[
+        bool, typer.Option("--strict", help="警告（如慢速字体子集化）也返回 1。")
+    ] = False,
+) -> None:
+    """检查字体（宋体、黑体、仿宋、楷体类）、字体子集化、WeasyPrint/Pango 与 LibreOffice；缺少必需组件时退出码 1。"""
+    from policygen.doctor import diagnose, exit_code, report
+
+    findings = diagnose()
+    out.print(report(findings), markup=False)
+    raise typer.Exit(exit_code(findings, strict=strict))
+
+
 @app.command("list")
 def list_kinds() -> None:
     """列出可生成的文档类型和输出格式。"""
@@ -260,8 +452,21 @@ def list_kinds() -> None:
     out.print("formats: " + ", ".join(WRITERS))
 
 
+class _Terminated(BaseException):
+    """SIGTERM arrived: unwind like an interrupt, so no temporary output file is left behind."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise _Terminated
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line with `argv` (None: the process arguments); return the exit code."""
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         app(args=argv, prog_name="policygen")
     except SystemExit as stop:  # typer ends every run this way; usage errors exit 2
@@ -272,6 +477,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         err.print("已中断 (interrupted)")
         return 130
+    except _Terminated:
+        err.print("已终止，未留下不完整的文件 (terminated; no partial file left)")
+        return 143
     return ExitCode.OK
 
 

@@ -1,0 +1,255 @@
+"""Check that this machine has what policygen needs to print Chinese documents.
+
+Input: nothing but the machine. Output: one Finding per piece (fonts for each role of the house
+style, the font subsetter WeasyPrint will use, WeasyPrint, Pango, HarfBuzz, fontconfig,
+LibreOffice), each OK, a note, a warning or an error, with how to fix it. `exit_code` is 1 when a
+required piece is missing (or, with `strict`, when anything is less than right)."""
+
+from __future__ import annotations
+
+import functools
+import platform
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from enum import Enum
+
+from policygen import __version__
+from policygen.errors import ExitCode, PolicygenError
+from policygen.fonts import FONT_ROLES, FontRole, fontconfig_version, is_cjk_sc, match_family
+
+INSTALL_FONTS = "sudo apt-get install fonts-noto-cjk（Fedora：google-noto-serif-cjk-fonts google-noto-sans-cjk-fonts；macOS：brew install --cask font-noto-serif-cjk-sc font-noto-sans-cjk-sc）"
+INSTALL_HB_SUBSET = "sudo apt-get install libharfbuzz-subset0（Debian 12、Ubuntu 24.04 起提供；Fedora：harfbuzz；macOS：brew install harfbuzz）"
+INSTALL_LIBREOFFICE = "sudo apt-get install --no-install-recommends libreoffice-writer-nogui"
+INSTALL_PANGO = "sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b"
+
+
+class Status(Enum):
+    """How a finding bears on rendering."""
+
+    OK = "ok"
+    """Present and right."""
+    NOTE = "note"
+    """Optional and absent; documents use the house style's fallback."""
+    WARNING = "warning"
+    """Works, but slowly or with less checking; fails ``doctor --strict``."""
+    ERROR = "error"
+    """Required and missing: PDF output is impossible or wrong."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One checked piece of the machine."""
+
+    topic: str
+    """What was checked, e.g. 字体 正文（宋体类）."""
+    status: Status
+    """The verdict."""
+    detail: str
+    """What was found: a version, a font file, a path."""
+    fix: str = ""
+    """What to do about it; empty when nothing needs doing."""
+
+
+# --------------------------------------------------------------------------- versions
+
+
+@functools.cache
+def weasyprint_versions() -> dict[str, str]:
+    """Return the versions of WeasyPrint and the libraries it loaded (Pango, HarfBuzz,
+    fontconfig, pydyf); raise PolicygenError when WeasyPrint cannot be loaded."""
+    try:
+        import pydyf
+        import weasyprint
+        from weasyprint.text.ffi import pango
+    except (ImportError, OSError) as error:
+        raise PolicygenError(f"无法加载 WeasyPrint：{error}") from None
+    number = pango.pango_version()
+    return {
+        "weasyprint": weasyprint.__version__,
+        "pydyf": pydyf.__version__,
+        "pango": f"{number // 10000}.{number // 100 % 100}.{number % 100}",
+        "harfbuzz": harfbuzz_version(),
+        "fontconfig": fontconfig_version(),
+    }
+
+
+def harfbuzz_version() -> str:
+    """Return the version of the HarfBuzz library WeasyPrint shapes and subsets with."""
+    from cffi import FFI
+
+    ffi = FFI()
+    ffi.cdef("const char * hb_version_string (void);")
+    for name in ("libharfbuzz.so.0", "libharfbuzz.0.dylib", "libharfbuzz-0.dll", "harfbuzz"):
+        try:
+            return ffi.string(ffi.dlopen(name).hb_version_string()).decode("ascii")
+        except OSError:
+            continue
+    return "unknown"
+
+
+def subsetting_path() -> str:
+    """Return ``harfbuzz`` or ``fonttools``: how WeasyPrint will subset the PDF's fonts."""
+    from policygen.writers.pdf import subsetting_path as path
+
+    return path()
+
+
+@functools.cache
+def libreoffice() -> tuple[str, str] | None:
+    """Return LibreOffice's program path and version line, or None when it is not installed."""
+    for name in ("soffice", "libreoffice"):
+        program = shutil.which(name)
+        if program is None:
+            continue
+        try:
+            result = subprocess.run(
+                [program, "--version"], capture_output=True, text=True, timeout=120, check=False
+            )
+        except (OSError, subprocess.TimeoutExpired) as error:
+            return program, f"unknown ({error})"
+        line = next((x for x in result.stdout.splitlines() if x.strip()), "").strip()
+        match = re.search(r"LibreOffice\s+[\d.]+", line)
+        return program, match.group(0) if match else line or "unknown"
+    return None
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def diagnose() -> list[Finding]:
+    """Return a finding for every piece policygen relies on, required ones first."""
+    findings = [
+        Finding(
+            "policygen",
+            Status.OK,
+            f"{__version__}，Python {platform.python_version()}（{sys.executable}）",
+        )
+    ]
+    try:
+        versions = weasyprint_versions()
+    except PolicygenError as error:
+        findings.append(Finding("WeasyPrint / Pango", Status.ERROR, str(error), INSTALL_PANGO))
+        versions = None
+    if versions is not None:
+        findings.append(
+            Finding(
+                "WeasyPrint / Pango",
+                Status.OK,
+                f"WeasyPrint {versions['weasyprint']}，pydyf {versions['pydyf']}，"
+                f"Pango {versions['pango']}，HarfBuzz {versions['harfbuzz']}，"
+                f"fontconfig {versions['fontconfig']}",
+            )
+        )
+        findings.append(_subsetting())
+    findings += [_font(role) for role in FONT_ROLES.values()]
+    findings.append(_libreoffice())
+    return findings
+
+
+def _subsetting() -> Finding:
+    topic = "字体子集化 (font subsetting)"
+    if subsetting_path() == "harfbuzz":
+        return Finding(topic, Status.OK, "harfbuzz（HarfBuzz-Subset，CJK 字体每份文档约 0.1 秒）")
+    return Finding(
+        topic,
+        Status.WARNING,
+        "fonttools — 未找到 HarfBuzz-Subset ≥ 4.1，WeasyPrint 改用 fontTools 子集化 CJK "
+        "字体，每份 PDF 慢数秒 (slow fontTools path active)",
+        f"安装 HarfBuzz-Subset：{INSTALL_HB_SUBSET}",
+    )
+
+
+def _font(role: FontRole) -> Finding:
+    topic = f"字体 {role.label}"
+    wanted = "、".join(role.families)
+    try:
+        found = next(
+            (m for m in (match_family(family) for family in role.families) if m.installed), None
+        )
+    except PolicygenError as error:
+        return Finding(topic, Status.ERROR, str(error), INSTALL_FONTS)
+    if found is None:
+        first = match_family(role.families[0])
+        substitute = f"fontconfig 将 {first.requested} 匹配为 {first.family}（{first.file.name}）"
+        if role.required:
+            return Finding(
+                topic, Status.ERROR, f"未安装 {wanted}；{substitute}", f"安装字体：{INSTALL_FONTS}"
+            )
+        return Finding(
+            topic,
+            Status.NOTE,
+            f"未安装 {wanted}；{substitute}；文档使用{role.fallback}",
+            "可选：安装对应字体后自动使用",
+        )
+    where = f"{found.family}（{found.file}，face {found.index}）"
+    try:
+        simplified = is_cjk_sc(found)
+    except PolicygenError as error:
+        return Finding(topic, Status.ERROR, f"{where}：{error}", INSTALL_FONTS)
+    if simplified:
+        return Finding(topic, Status.OK, f"{where}，简体中文 CJK SC 字体（含 GB 2312 全部汉字）")
+    status = Status.ERROR if role.required else Status.WARNING
+    return Finding(
+        topic,
+        status,
+        f"{where} 不是完整的简体中文字体（缺少部分 GB 2312 汉字）",
+        f"安装字体：{INSTALL_FONTS}",
+    )
+
+
+def _libreoffice() -> Finding:
+    topic = "LibreOffice"
+    found = libreoffice()
+    if found is None:
+        return Finding(
+            topic,
+            Status.WARNING,
+            "未安装：无法用 LibreOffice 检查 DOCX 能否打开与转换（policygen 自行生成 PDF，不依赖它）",
+            INSTALL_LIBREOFFICE,
+        )
+    program, version = found
+    return Finding(topic, Status.OK, f"{version}（{program}）")
+
+
+def exit_code(findings: list[Finding], *, strict: bool = False) -> ExitCode:
+    """Return 1 when a finding is an error (with `strict`, also a warning), else 0."""
+    failing = {Status.ERROR, Status.WARNING} if strict else {Status.ERROR}
+    return ExitCode.INVALID_INPUT if any(f.status in failing for f in findings) else ExitCode.OK
+
+
+_MARKS = {Status.OK: "ok", Status.NOTE: "note", Status.WARNING: "WARNING", Status.ERROR: "ERROR"}
+
+
+def report(findings: list[Finding]) -> str:
+    """Return `findings` as plain text, one line each plus a fix line where there is one."""
+    lines = []
+    for finding in findings:
+        lines.append(f"[{_MARKS[finding.status]}] {finding.topic}: {finding.detail}")
+        if finding.fix:
+            lines.append(f"    → {finding.fix}")
+    errors = sum(f.status is Status.ERROR for f in findings)
+    warnings = sum(f.status is Status.WARNING for f in findings)
+    if errors:
+        lines.append(f"缺少 {errors} 项必需组件，无法正确生成 PDF (missing required pieces)")
+    else:
+        lines.append(
+            "必需组件齐全 (all required pieces present)"
+            + (f"；{warnings} 项警告" if warnings else "")
+        )
+    return "\n".join(lines)
+
+
+__all__ = [
+    "Finding",
+    "Status",
+    "diagnose",
+    "exit_code",
+    "harfbuzz_version",
+    "libreoffice",
+    "report",
+    "subsetting_path",
+    "weasyprint_versions",
+]

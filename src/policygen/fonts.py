@@ -1,0 +1,517 @@
+"""Find the fonts a PDF is printed in, and the characters of a document they cannot draw.
+
+Input: a document tree, and optionally the profile it was rendered from. Output: every character
+that has no glyph in the configured body (宋体-like) and heading (黑体-like) fonts, with its code
+point, the document and where it occurs: the profile path when the character is in the profile,
+else the clause. Without this check Pango silently draws such characters in whatever installed
+font has them (DejaVu, a Latin font) or as an empty box.
+
+Fonts are resolved through fontconfig, the library Pango and WeasyPrint use, with the language
+``zh-cn`` as the HTML page declares it. Each font's character map is read once per process with
+fontTools; Noto CJK ships as a .ttc collection, so the face fontconfig names by index is opened.
+"""
+
+from __future__ import annotations
+
+import functools
+import struct
+import threading
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from policygen.errors import InvalidInputError, Issue, RenderError
+from policygen.tree import nodes as n
+from policygen.writers.text import inline_text
+
+if TYPE_CHECKING:
+    from policygen.profile.model import Profile
+
+# --------------------------------------------------------------------------- roles
+
+
+@dataclass(frozen=True)
+class FontRole:
+    """A part the house style gives its own typeface, and the families that can play it."""
+
+    key: str
+    """Short name: ``body``, ``heading``, ``fangsong``, ``kaiti``."""
+    label: str
+    """What a Chinese reader calls it, e.g. 正文（宋体类）."""
+    families: tuple[str, ...]
+    """Families in order of preference, as in ``styles/base.css``; the first installed wins."""
+    required: bool
+    """True when documents cannot be printed properly without one of `families`."""
+    fallback: str = ""
+    """What the house style uses when none of `families` is installed; empty when required."""
+
+
+FONT_ROLES: dict[str, FontRole] = {
+    "body": FontRole(
+        "body",
+        "正文（宋体类）",
+        ("Noto Serif CJK SC", "Source Han Serif SC", "Noto Serif CJK JP", "SimSun", "Songti SC"),
+        required=True,
+    ),
+    "heading": FontRole(
+        "heading",
+        "标题（黑体类）",
+        ("Noto Sans CJK SC", "Source Han Sans SC", "SimHei", "Heiti SC"),
+        required=True,
+    ),
+    "fangsong": FontRole(
+        "fangsong",
+        "公文正文（仿宋类）",
+        ("FangSong", "仿宋", "FangSong_GB2312", "仿宋_GB2312", "STFangsong"),
+        required=False,
+        fallback="正文字体（宋体类）",
+    ),
+    "kaiti": FontRole(
+        "kaiti",
+        "强调（楷体类）",
+        ("AR PL UKai CN", "KaiTi", "楷体", "STKaiti"),
+        required=False,
+        fallback="标题字体（黑体类）",
+    ),
+}
+"""The typefaces of the house style, mirroring the font-family lists of ``styles/base.css``."""
+
+CHECKED_ROLES = ("body", "heading")
+"""The roles every printed character must have a glyph in: body text and headings, labels and
+emphasis are set in one or the other."""
+
+LANGUAGE = "zh-cn"
+"""The language fonts are matched for, as ``<html lang="zh-CN">`` tells Pango."""
+
+
+# --------------------------------------------------------------------------- fontconfig
+
+_FONTCONFIG_CDEF = """
+typedef int FcBool;
+typedef unsigned char FcChar8;
+typedef struct _FcPattern FcPattern;
+typedef struct _FcConfig FcConfig;
+typedef enum { FcResultMatch, FcResultNoMatch, FcResultTypeMismatch, FcResultNoId,
+               FcResultOutOfMemory } FcResult;
+typedef enum { FcMatchPattern, FcMatchFont, FcMatchScan } FcMatchKind;
+int FcGetVersion (void);
+FcPattern * FcPatternCreate (void);
+void FcPatternDestroy (FcPattern *p);
+FcBool FcPatternAddString (FcPattern *p, const char *object, const FcChar8 *s);
+FcResult FcPatternGetString (const FcPattern *p, const char *object, int n, FcChar8 **s);
+FcResult FcPatternGetInteger (const FcPattern *p, const char *object, int n, int *i);
+FcBool FcConfigSubstitute (FcConfig *config, FcPattern *p, FcMatchKind kind);
+void FcDefaultSubstitute (FcPattern *pattern);
+FcPattern * FcFontMatch (FcConfig *config, FcPattern *p, FcResult *result);
+"""
+
+_FONTCONFIG_NAMES = (
+    "libfontconfig.so.1",
+    "libfontconfig.1.dylib",
+    "libfontconfig-1.dll",
+    "fontconfig",
+)
+
+_LOCK = threading.Lock()
+"""fontconfig's default configuration is shared process state; match under one lock."""
+
+
+@functools.cache
+def _fontconfig() -> tuple[Any, Any]:
+    """Return ``(ffi, lib)`` for libfontconfig; raise RenderError when it cannot be loaded."""
+    try:
+        from cffi import FFI
+    except ImportError as error:  # pragma: no cover - cffi comes with WeasyPrint
+        raise RenderError(f"无法加载 cffi，不能查询字体：{error}") from None
+    ffi = FFI()
+    ffi.cdef(_FONTCONFIG_CDEF)
+    problems = []
+    for name in _FONTCONFIG_NAMES:
+        try:
+            return ffi, ffi.dlopen(name)
+        except OSError as error:
+            problems.append(str(error))
+    raise RenderError(
+        "无法加载 fontconfig 库，不能查询字体；请安装 libfontconfig1 (fontconfig not found): "
+        + "; ".join(problems[:1])
+    )
+
+
+def fontconfig_version() -> str:
+    """Return the fontconfig library version, e.g. ``2.14.1``."""
+    _, lib = _fontconfig()
+    version = lib.FcGetVersion()
+    return f"{version // 10000}.{version // 100 % 100}.{version % 100}"
+
+
+@dataclass(frozen=True)
+class FontMatch:
+    """What fontconfig answers for a family name."""
+
+    requested: str
+    """The family asked for."""
+    family: str
+    """The family of the font fontconfig picked (its first name)."""
+    file: Path
+    """The font file."""
+    index: int
+    """The face in the file; a .ttc collection holds several."""
+    installed: bool
+    """True when the picked font is the requested family, not a substitute."""
+
+
+def _normal(name: str) -> str:
+    return "".join(name.split()).casefold()
+
+
+@functools.cache
+def match_family(family: str, lang: str = LANGUAGE) -> FontMatch:
+    """Return the font fontconfig picks for `family` in language `lang`, as Pango would.
+
+    fontconfig always answers with something; `FontMatch.installed` tells whether the answer is
+    the family itself or a substitute such as DejaVu Sans."""
+    ffi, lib = _fontconfig()
+    with _LOCK:
+        pattern = lib.FcPatternCreate()
+        try:
+            lib.FcPatternAddString(pattern, b"family", family.encode("utf-8"))
+            lib.FcPatternAddString(pattern, b"lang", lang.encode("ascii"))
+            lib.FcConfigSubstitute(ffi.NULL, pattern, lib.FcMatchPattern)
+            lib.FcDefaultSubstitute(pattern)
+            result = ffi.new("FcResult *")
+            matched = lib.FcFontMatch(ffi.NULL, pattern, result)
+        finally:
+            lib.FcPatternDestroy(pattern)
+        if matched == ffi.NULL:
+            raise RenderError(f"fontconfig 找不到任何字体 (no font at all for {family})")
+        try:
+            families = []
+            value = ffi.new("FcChar8 **")
+            while lib.FcPatternGetString(matched, b"family", len(families), value) == 0:
+                families.append(ffi.string(value[0]).decode("utf-8", "replace"))
+            file = ""
+            if lib.FcPatternGetString(matched, b"file", 0, value) == 0:
+                file = ffi.string(value[0]).decode("utf-8", "surrogateescape")
+            index = ffi.new("int *")
+            face = index[0] if lib.FcPatternGetInteger(matched, b"index", 0, index) == 0 else 0
+        finally:
+            lib.FcPatternDestroy(matched)
+    wanted = _normal(family)
+    return FontMatch(
+        requested=family,
+        family=families[0] if families else "",
+        file=Path(file),
+        index=face,
+        installed=any(_normal(name) == wanted for name in families),
+    )
+
+
+def resolve_role(role: FontRole | str) -> FontMatch | None:
+    """Return the first installed family of `role` (a FontRole or its key); None when none is."""
+    role = FONT_ROLES[role] if isinstance(role, str) else role
+    for family in role.families:
+        found = match_family(family)
+        if found.installed:
+            return found
+    return None
+
+
+# --------------------------------------------------------------------------- character maps
+
+
+@functools.cache
+def font_codepoints(file: Path, index: int = 0) -> frozenset[int]:
+    """Return the code points face `index` of font `file` maps to a glyph; cached per process.
+
+    fontTools opens the file (a .ttc collection at face `index`). A format 12 subtable is read
+    group by group: decompiling it with fontTools builds a glyph name for each of the 45,000
+    glyphs of a CJK font, ten times slower than reading the ranges."""
+    from fontTools.ttLib import TTFont, TTLibError
+
+    try:
+        font = TTFont(str(file), fontNumber=index, lazy=True)
+    except (OSError, TTLibError) as error:
+        raise RenderError(f"无法读取字体文件 {file}：{error}") from None
+    try:
+        fast = _format12_codepoints(font.reader["cmap"]) if "cmap" in font.reader else None
+        if fast is not None:
+            return fast
+        best = font.getBestCmap() or {}
+        return frozenset(best)
+    finally:
+        font.close()
+
+
+_UNICODE_FULL = ((3, 10), (0, 6), (0, 4))
+"""cmap subtables that may hold a format 12 (full Unicode) map, best first."""
+
+
+def _format12_codepoints(data: bytes) -> frozenset[int] | None:
+    """Return the code points of the format 12 subtable in raw `cmap` `data`; None if none."""
+    try:
+        _, count = struct.unpack_from(">HH", data, 0)
+        records = {
+            (platform, encoding): offset
+            for platform, encoding, offset in struct.iter_unpack(">HHI", data[4 : 4 + 8 * count])
+        }
+        for key in _UNICODE_FULL:
+            offset = records.get(key)
+            if offset is None or struct.unpack_from(">H", data, offset)[0] != 12:
+                continue
+            groups = struct.unpack_from(">I", data, offset + 12)[0]
+            start = offset + 16
+            out: set[int] = set()
+            for first, last, glyph in struct.iter_unpack(">III", data[start : start + 12 * groups]):
+                # A group starting at glyph 0 maps its first character to .notdef: no glyph.
+                out.update(range(first + (glyph == 0), last + 1))
+            return frozenset(out)
+    except struct.error:
+        return None
+    return None
+
+
+@functools.cache
+def gb2312_hanzi() -> frozenset[int]:
+    """Return the 6,763 hanzi of GB 2312: what any Simplified Chinese font must cover."""
+    out = set()
+    for high in range(0xB0, 0xF8):
+        for low in range(0xA1, 0xFF):
+            try:
+                out.add(ord(bytes((high, low)).decode("gb2312")))
+            except UnicodeDecodeError:
+                continue
+    return frozenset(out)
+
+
+def is_cjk_sc(found: FontMatch) -> bool:
+    """Return True when `found` has a glyph for every GB 2312 hanzi (a Simplified Chinese font)."""
+    return gb2312_hanzi() <= font_codepoints(found.file, found.index)
+
+
+# --------------------------------------------------------------------------- document text
+
+
+@dataclass(frozen=True)
+class MissingGlyph:
+    """A character of a document that a configured font cannot draw."""
+
+    char: str
+    """The character."""
+    document: str
+    """The document, e.g. 数据中心运行维护服务外包合同（MY-ITO-2026-001）."""
+    where: str
+    """Where in the document, e.g. 第三章 第十二条 （二）; 标题 for the title."""
+    context: str
+    """A few characters around the first occurrence."""
+    fonts: tuple[str, ...]
+    """The configured families that have no glyph for it."""
+    profile_paths: tuple[str, ...] = ()
+    """Profile fields whose text holds the character, e.g. ``engagements[0].vendor.name``; empty
+    when it comes from a template or no profile was given."""
+
+    @property
+    def codepoint(self) -> str:
+        """The code point as ``U+XXXX``."""
+        return f"U+{ord(self.char):04X}"
+
+    def message(self, *, source: bool = True) -> str:
+        """Return the error message; with `source`, end it with the profile fields, if any."""
+        name = unicodedata.name(self.char, "")
+        shown = f"「{self.char}」" if self.char.isprintable() else ""
+        text = (
+            f"字符{shown} {self.codepoint}{f'（{name}）' if name else ''} 在字体 "
+            f"{'、'.join(self.fonts)} 中没有字形：《{self.document}》{self.where}"
+            f"（{self.context}） (no glyph for {self.codepoint})"
+        )
+        if source and self.profile_paths:
+            text += f"；来自配置 {'、'.join(self.profile_paths)}"
+        return text
+
+    def __str__(self) -> str:
+        return self.message()
+
+
+_NO_GLYPH_NEEDED = frozenset({"Cc", "Cf", "Zl", "Zp"})
+"""Categories that are not drawn: controls, format characters (ZWSP, ZWJ), line separators."""
+
+
+def _needs_glyph(char: str) -> bool:
+    code = ord(char)
+    if 0xFE00 <= code <= 0xFE0F or 0xE0100 <= code <= 0xE01EF:
+        return False  # variation selectors pick a glyph of the previous character
+    return unicodedata.category(char) not in _NO_GLYPH_NEEDED
+
+
+Place = tuple[str, ...]
+
+
+def document_texts(doc: n.Document) -> Iterator[tuple[str, Place]]:
+    """Yield every piece of printed text of `doc` with where it is: (text, path of labels)."""
+    yield doc.title, ("标题",)
+    if doc.subtitle:
+        yield doc.subtitle, ("副标题",)
+    yield from _block_texts(doc.blocks, ())
+
+
+def _block_texts(blocks: Iterable[n.Block], place: Place) -> Iterator[tuple[str, Place]]:
+    for block in blocks:
+        match block:
+            case n.Chapter(title=title, blocks=children, label=label, id=node_id):
+                here = (*place, label or _id(node_id) or inline_text(title)[:12])
+                yield label, here
+                yield inline_text(title), here
+                yield from _block_texts(children, here)
+            case n.Article(title=title, blocks=children, label=label, id=node_id):
+                here = (*place, label or _id(node_id) or "条")
+                yield label, here
+                yield inline_text(title), here
+                yield from _block_texts(children, here)
+            case n.Paragraph(inlines=inlines, label=label, id=node_id):
+                here = (*place, label) if label else (place or ("正文", _id(node_id)))
+                yield label, here
+                yield inline_text(inlines), here
+            case n.Heading(inlines=inlines):
+                text = inline_text(inlines)
+                yield text, (*place, f"小标题「{text[:12]}」")
+            case n.OrderedList(items=items) | n.BulletList(items=items):
+                for item in items:
+                    here = (*place, item.label) if item.label else place
+                    yield item.label, here
+                    yield from _block_texts(item.blocks, here)
+            case n.Table(header=header, rows=rows, caption=caption):
+                name = caption or "表格"
+                yield caption, (*place, name)
+                for number, row in enumerate((*header, *rows), start=1):
+                    here = (*place, f"{name} 第{number}行")
+                    for cell in row:
+                        yield inline_text(cell.inlines), here
+            case n.SignatureBlock(parties=parties):
+                for party in parties:
+                    here = (*place, "签署页")
+                    yield party.role, here
+                    yield party.name, here
+                    for line in party.lines:
+                        yield line, here
+
+
+def _id(node_id: str | None) -> str:
+    return f"{{#{node_id}}}" if node_id else ""
+
+
+def document_name(doc: n.Document) -> str:
+    """Return how messages name `doc`: its title, and its number when it has one."""
+    return f"{doc.title}（{doc.meta.doc_no}）" if doc.meta.doc_no else doc.title
+
+
+def _checked_fonts(roles: Iterable[str]) -> list[FontMatch]:
+    fonts = []
+    for key in roles:
+        role = FONT_ROLES[key]
+        found = resolve_role(role)
+        if found is None:
+            raise RenderError(
+                f"未安装{role.label}字体（{'、'.join(role.families)} 均未找到），无法生成 PDF；"
+                "请安装 fonts-noto-cjk，并运行 policygen doctor 检查 (no CJK font installed)"
+            )
+        if found not in fonts:
+            fonts.append(found)
+    return fonts
+
+
+def missing_glyphs(
+    doc: n.Document, profile: Profile | None = None, *, roles: Iterable[str] = CHECKED_ROLES
+) -> list[MissingGlyph]:
+    """Return the characters of `doc` that a font of `roles` has no glyph for, first
+    occurrence first, each once. When `profile` is given, name the profile fields holding each.
+
+    Raise RenderError when a role has no installed font at all (see ``policygen doctor``)."""
+    fonts = _checked_fonts(roles)
+    maps = [(font, font_codepoints(font.file, font.index)) for font in fonts]
+    seen: set[str] = set()
+    found: list[MissingGlyph] = []
+    name = document_name(doc)
+    for text, place in document_texts(doc):
+        if not text:
+            continue
+        for position, char in enumerate(text):
+            if char in seen:
+                continue
+            seen.add(char)
+            if not _needs_glyph(char):
+                continue
+            code = ord(char)
+            lacking = tuple(font.family for font, codes in maps if code not in codes)
+            if not lacking:
+                continue
+            found.append(
+                MissingGlyph(
+                    char=char,
+                    document=name,
+                    where=" ".join(part for part in place if part),
+                    context=_context(text, position),
+                    fonts=lacking,
+                    profile_paths=profile_paths(profile, char) if profile is not None else (),
+                )
+            )
+    return found
+
+
+def _context(text: str, position: int, width: int = 8) -> str:
+    """Return `text` around `position` on one line, the character there shown as 【U+XXXX】."""
+
+    def clean(part: str) -> str:
+        return "".join(c if c.isprintable() else " " for c in part)
+
+    before = clean(text[max(0, position - width) : position])
+    after = clean(text[position + 1 : position + 1 + width])
+    return f"…{before}【U+{ord(text[position]):04X}】{after}…"
+
+
+def profile_paths(profile: Profile, char: str) -> tuple[str, ...]:
+    """Return the dotted paths of the `profile` fields whose text holds `char`."""
+    from policygen.profile.load import dotted
+
+    out: list[str] = []
+
+    def walk(value: Any, loc: tuple[str | int, ...]) -> None:
+        if isinstance(value, str):
+            if char in value:
+                out.append(dotted(loc))
+        elif isinstance(value, dict):
+            for key, child in value.items():
+                walk(child, (*loc, str(key)))
+        elif isinstance(value, list | tuple):
+            for index, child in enumerate(value):
+                walk(child, (*loc, index))
+
+    walk(profile.model_dump(mode="json"), ())
+    return tuple(out)
+
+
+def check_glyphs(doc: n.Document, profile: Profile | None = None) -> None:
+    """Raise InvalidInputError listing every character of `doc` the configured fonts lack."""
+    missing = missing_glyphs(doc, profile)
+    if missing:
+        issues = [
+            Issue("、".join(glyph.profile_paths), glyph.message(source=False)) for glyph in missing
+        ]
+        raise InvalidInputError(issues, f"字体预检《{document_name(doc)}》 (font preflight)")
+
+
+__all__ = [
+    "CHECKED_ROLES",
+    "FONT_ROLES",
+    "FontMatch",
+    "FontRole",
+    "MissingGlyph",
+    "check_glyphs",
+    "document_texts",
+    "font_codepoints",
+    "fontconfig_version",
+    "is_cjk_sc",
+    "match_family",
+    "missing_glyphs",
+    "resolve_role",
+]

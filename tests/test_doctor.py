@@ -1,0 +1,85 @@
+"""policygen doctor: fonts per role, the subsetting path, WeasyPrint/Pango, LibreOffice."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from policygen import doctor
+from policygen.cli import main
+from policygen.doctor import Finding, Status, diagnose, exit_code, report
+from policygen.fonts import FONT_ROLES, FontMatch
+
+
+def _by_topic(findings: list[Finding]) -> dict[str, Finding]:
+    return {f.topic: f for f in findings}
+
+
+def test_reports_every_role_and_the_subsetting_path_and_passes_here() -> None:
+    findings = _by_topic(diagnose())
+    for role in FONT_ROLES.values():
+        finding = findings[f"字体 {role.label}"]
+        if role.required:
+            assert finding.status is Status.OK
+            assert "CJK SC" in finding.detail
+    assert "Noto Serif CJK SC" in findings["字体 正文（宋体类）"].detail
+    assert "Noto Sans CJK SC" in findings["字体 标题（黑体类）"].detail
+    subsetting = findings["字体子集化 (font subsetting)"]
+    assert subsetting.status is Status.OK and subsetting.detail.startswith("harfbuzz")
+    versions = findings["WeasyPrint / Pango"].detail
+    assert "WeasyPrint" in versions and "Pango" in versions and "HarfBuzz" in versions
+    assert "LibreOffice" in findings
+    assert exit_code(list(findings.values())) == 0
+
+
+def test_command_prints_the_report_and_exits_zero(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["doctor"]) == 0
+    text = capsys.readouterr().out
+    assert "字体子集化" in text and "harfbuzz" in text
+    for role in FONT_ROLES.values():
+        assert role.label in text
+
+
+def test_fonttools_path_is_a_warning_with_the_fix(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(doctor, "subsetting_path", lambda: "fonttools")
+    findings = diagnose()
+    subsetting = _by_topic(findings)["字体子集化 (font subsetting)"]
+    assert subsetting.status is Status.WARNING
+    assert "fonttools" in subsetting.detail and "libharfbuzz-subset0" in subsetting.fix
+    assert "[WARNING]" in report(findings)
+    assert exit_code(findings) == 0
+    assert exit_code(findings, strict=True) == 1
+
+
+def test_missing_chinese_fonts_fail(monkeypatch: pytest.MonkeyPatch) -> None:
+    def substitute(family: str) -> FontMatch:
+        return FontMatch(family, "DejaVu Sans", Path("/fonts/DejaVuSans.ttf"), 0, installed=False)
+
+    monkeypatch.setattr(doctor, "match_family", substitute)
+    findings = diagnose()
+    body = _by_topic(findings)["字体 正文（宋体类）"]
+    assert body.status is Status.ERROR and "DejaVu Sans" in body.detail
+    assert "fonts-noto-cjk" in body.fix
+    assert _by_topic(findings)["字体 强调（楷体类）"].status is Status.NOTE
+    assert exit_code(findings) == 1
+
+
+def test_missing_libreoffice_is_a_warning(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(doctor, "libreoffice", lambda: None)
+    finding = _by_topic(diagnose())["LibreOffice"]
+    assert finding.status is Status.WARNING and "libreoffice" in finding.fix
+
+
+@pytest.mark.parametrize(
+    ("statuses", "strict", "expected"),
+    [
+        ((Status.OK, Status.NOTE), False, 0),
+        ((Status.OK, Status.NOTE), True, 0),
+        ((Status.OK, Status.WARNING), False, 0),
+        ((Status.OK, Status.WARNING), True, 1),
+        ((Status.ERROR,), False, 1),
+    ],
+)
+def test_exit_code(statuses: tuple[Status, ...], strict: bool, expected: int) -> None:
+    assert exit_code([Finding("x", s, "") for s in statuses], strict=strict) == expected
