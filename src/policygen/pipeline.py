@@ -17,6 +17,7 @@ from policygen.profile.model import Profile
 from policygen.readers.markdown import read_markdown
 from policygen.templating.context import build_context
 from policygen.templating.environment import environment_for
+from policygen.templating.limits import render_template
 from policygen.transforms.clauses import adapt
 from policygen.transforms.numbering import number
 from policygen.transforms.punctuation import normalise
@@ -88,23 +89,24 @@ def build_document(profile: Profile, job: Job, *, template_dirs: Sequence[Path] 
 def build_tree(
     profile: Profile, job: Job, *, template_dirs: Sequence[Path] = ()
 ) -> tuple[n.Document, dict[str, str]]:
-    """Return the document tree of `job` and how each of its ids is referred to (第十二条)."""
-    env = environment_for(template_dirs)
+    """Return the document tree of `job` and how each of its ids is referred to (第十二条).
+
+    A template from `template_dirs` renders in a child process under a time and memory limit
+    (templating.limits); the bundled templates render here."""
     kind = job.kind
     context = build_context(profile, kind, job.engagement)
-    template = env.template(kind.template)
-    module, markdown = env.render_module(template, context)
+    rendered = render_template(kind.template, context, template_dirs=template_dirs)
     source = (
         kind.template
         if job.engagement is None
         else (f"{kind.template}（合同 {job.engagement.contract_no}）")
     )
-    blocks = read_markdown(markdown, source=source)
+    blocks = read_markdown(rendered.markdown, source=source)
     blocks = adapt(blocks, profile.clauses, kind.name)
     blocks = normalise(blocks, keep=_registered_names(profile))
     blocks, refs = number(blocks, kind.scheme)
     blocks = resolve(blocks, refs, source=source)
-    title = str(getattr(module, "title", "") or "")
+    title = rendered.title
     if not title:
         raise RenderError(
             f"{kind.template}: 模板应以 {{% set title = ... %}} 设置标题 (set a title)"
@@ -114,15 +116,15 @@ def build_tree(
     document = n.Document(
         kind=kind.name,
         title=title,
-        subtitle=str(getattr(module, "subtitle", "") or ""),
+        subtitle=rendered.subtitle,
         blocks=blocks,
         style=meta.style,
         meta=n.DocumentMeta(
             organisation=org.name,
             version=meta.version,
             date=meta.effective_date,
-            subject=str(getattr(module, "subject", "") or title),
-            keywords=tuple(str(k) for k in getattr(module, "keywords", ()) or ()),
+            subject=rendered.subject or title,
+            keywords=rendered.keywords,
             doc_no=(job.engagement.contract_no if job.engagement else meta.document_no or ""),
         ),
     )
@@ -132,10 +134,9 @@ def build_tree(
 def _markdown_blocks(
     profile: Profile, job: Job, template_dirs: Sequence[Path]
 ) -> tuple[n.Block, ...]:
-    env = environment_for(template_dirs)
-    template = env.template(job.kind.template)
-    _, markdown = env.render_module(template, build_context(profile, job.kind, job.engagement))
-    return read_markdown(markdown, source=job.kind.template)
+    context = build_context(profile, job.kind, job.engagement)
+    rendered = render_template(job.kind.template, context, template_dirs=template_dirs)
+    return read_markdown(rendered.markdown, source=job.kind.template)
 
 
 def check_clause_ids(profile: Profile, *, template_dirs: Sequence[Path] = ()) -> None:
@@ -197,6 +198,24 @@ def _ids(blocks: tuple[n.Block, ...]) -> list[str]:
     return out
 
 
+PRINTED_FORMATS = ("pdf", "docx")
+"""Formats read on paper or on screen in CJK fonts: a character without a glyph is an error."""
+
+
+def preflight_glyphs(doc: n.Document, profile: Profile) -> None:
+    """Raise RenderError naming every character of `doc` the configured fonts cannot draw,
+    instead of letting it print as an empty box or vanish."""
+    from policygen.fonts import missing_glyphs
+
+    missing = missing_glyphs(doc, profile)
+    if missing:
+        lines = "\n".join(f"  - {m.message()}" for m in missing[:20])
+        more = f"\n  …另有 {len(missing) - 20} 个" if len(missing) > 20 else ""
+        raise RenderError(
+            f"以下字符在所配置的字体中没有字形，无法正确印出 (no glyph in the fonts):\n{lines}{more}"
+        )
+
+
 def _registered_names(profile: Profile) -> tuple[str, ...]:
     """Return the parties' registered names: printed exactly, never re-punctuated."""
     return (profile.organisation.name, *(e.vendor.name for e in profile.engagements))
@@ -212,5 +231,7 @@ def render_job(
 ) -> dict[str, bytes]:
     """Return `job` rendered in each of `formats`, by output file name."""
     doc = build_document(profile, job, template_dirs=template_dirs)
+    if any(fmt in PRINTED_FORMATS for fmt in formats):
+        preflight_glyphs(doc, profile)
     options = writer_options(template_dirs)
     return {job.filename(fmt): WRITERS[check_format(fmt)](doc, options) for fmt in formats}
