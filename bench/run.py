@@ -1,0 +1,1010 @@
+"""Measure policygen against LibreOffice and docxtpl, its batch throughput and how it scales.
+
+Input: this checkout, examples/bank.yaml, bench/contract_docxtpl.docx (see
+make_docxtpl_template.py), LibreOffice when installed. Output: bench/RESULTS.md with the machine,
+each measurement, its target and whether it is met. Every figure comes from this one run.
+
+    .venv/bin/python bench/run.py            # everything: about 15 minutes on 2 cores
+    .venv/bin/python bench/run.py --quick    # small sizes, to check the script: about 2 minutes
+
+(a) the bank's regulation, contracts and SLAs as DOCX + PDF through the command line, against
+    one ``soffice --headless --convert-to pdf`` over the same DOCX files;
+(b) one contract DOCX through policygen against the same contract as a plain docxtpl template;
+(c) ``policygen batch``: N contracts (DOCX + PDF) on all cores, with the peak memory of the
+    whole process tree;
+(d) 10 / 100 / 1,000 SLA metrics and 10 / 100 / 500 regulation articles, with a linearity check.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import copy
+import cProfile
+import datetime
+import io
+import itertools
+import json
+import os
+import platform
+import pstats
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = ROOT / "bench"
+BANK = ROOT / "examples" / "bank.yaml"
+FONTS_CONF = ROOT / "tests" / "fonts.conf"
+POLICYGEN = Path(sys.executable).parent / "policygen"
+SET_KINDS = "regulation,contract,sla"
+
+sys.path.insert(0, str(ROOT / "src"))
+
+
+# --------------------------------------------------------------------------- measuring
+
+
+def cpu_children() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+@dataclass
+class Run:
+    """One timed command."""
+
+    wall: float
+    cpu: float
+    returncode: int
+    peak_tree_mb: float = 0.0
+    peak_tree_pss_mb: float = 0.0
+    peak_process_mb: float = 0.0
+    processes: int = 0
+    stderr: str = ""
+
+
+class TreeSampler(threading.Thread):
+    """Sample a process and all its descendants every `interval` seconds: the sum of their
+    resident sets (RSS, what `top` shows; shared pages counted in each process), the sum of their
+    proportional sets (PSS, shared pages divided among their users: the memory really used), the
+    largest single RSS, and their CPU time (workers started by a forkserver are not children of
+    the command, so getrusage cannot see them)."""
+
+    def __init__(self, pid: int, interval: float = 0.25) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.interval = interval
+        self.peak_tree = 0
+        self.peak_pss = 0
+        self.peak_process = 0
+        self.cpu_ticks: dict[int, int] = {}
+        self.stopped = threading.Event()
+        self.page = os.sysconf("SC_PAGE_SIZE")
+        self.tick = os.sysconf("SC_CLK_TCK")
+
+    def tree(self) -> list[int]:
+        children: dict[int, list[int]] = {}
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry.name}/stat", "rb") as stat:
+                    fields = stat.read().rsplit(b")", 1)[1].split()
+            except OSError:
+                continue
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
+            # fields[0] is the state (field 3); utime and stime are fields 14 and 15
+            self.ticks(int(entry.name), int(fields[11]) + int(fields[12]))
+        out, todo = [], [self.pid]
+        while todo:
+            pid = todo.pop()
+            out.append(pid)
+            todo += children.get(pid, [])
+        return out
+
+    def ticks(self, pid: int, value: int) -> None:
+        if pid in self.cpu_ticks or pid == self.pid:
+            self.cpu_ticks[pid] = max(self.cpu_ticks.get(pid, 0), value)
+
+    def memory(self, pid: int) -> tuple[int, int]:
+        try:
+            with open(f"/proc/{pid}/statm", "rb") as statm:
+                rss = int(statm.read().split()[1]) * self.page
+            with open(f"/proc/{pid}/smaps_rollup", "rb") as rollup:
+                pss = next(
+                    int(line.split()[1]) * 1024 for line in rollup if line.startswith(b"Pss:")
+                )
+        except (OSError, IndexError, ValueError, StopIteration):
+            return 0, 0
+        return rss, pss
+
+    def run(self) -> None:
+        while not self.stopped.is_set():
+            pids = self.tree()
+            for pid in pids:
+                self.cpu_ticks.setdefault(pid, 0)
+            sizes = [self.memory(pid) for pid in pids]
+            self.peak_tree = max(self.peak_tree, sum(rss for rss, _ in sizes))
+            self.peak_pss = max(self.peak_pss, sum(pss for _, pss in sizes))
+            self.peak_process = max(self.peak_process, max((r for r, _ in sizes), default=0))
+            self.stopped.wait(self.interval)
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.join()
+
+    @property
+    def cpu(self) -> float:
+        return sum(self.cpu_ticks.values()) / self.tick
+
+
+def run_command(
+    command: Sequence[str], *, env: dict[str, str] | None = None, sample: bool = False
+) -> Run:
+    """Run `command` to completion; return its wall and CPU time (and peak memory)."""
+    cpu = cpu_children()
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        list(command),
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    sampler = TreeSampler(process.pid) if sample else None
+    if sampler:
+        sampler.start()
+    _, stderr = process.communicate()
+    wall = time.perf_counter() - started
+    if sampler:
+        sampler.stop()
+    if sampler is None:
+        return Run(wall, cpu_children() - cpu, process.returncode, stderr=stderr[-2000:])
+    return Run(
+        wall=wall,
+        cpu=max(sampler.cpu, cpu_children() - cpu),
+        returncode=process.returncode,
+        peak_tree_mb=sampler.peak_tree / 2**20,
+        peak_tree_pss_mb=sampler.peak_pss / 2**20,
+        peak_process_mb=sampler.peak_process / 2**20,
+        processes=len(sampler.cpu_ticks),
+        stderr=stderr[-2000:],
+    )
+
+
+def check(run: Run, what: str) -> Run:
+    if run.returncode != 0:
+        raise SystemExit(f"{what} failed ({run.returncode}):\n{run.stderr}")
+    return run
+
+
+def timed(function: Callable[[], object], repeat: int) -> list[float]:
+    """Return the wall times of `repeat` calls of `function`."""
+    return [wall for wall, _ in timed_cpu(function, repeat)]
+
+
+def timed_cpu(function: Callable[[], object], repeat: int) -> list[tuple[float, float]]:
+    """Return (wall, CPU of this process) for `repeat` calls of `function`. CPU time hardly
+    depends on what else the machine runs, so comparisons and linearity are judged on it."""
+    times = []
+    for _ in range(repeat):
+        wall, cpu = time.perf_counter(), time.process_time()
+        function()
+        times.append((time.perf_counter() - wall, time.process_time() - cpu))
+    return times
+
+
+def fmt_s(seconds: float) -> str:
+    return f"{seconds:.2f} s" if seconds >= 0.1 else f"{seconds * 1000:.1f} ms"
+
+
+def verdict(met: bool) -> str:
+    return "**met**" if met else "**not met**"
+
+
+# --------------------------------------------------------------------------- machine
+
+
+def _first_line(command: Sequence[str]) -> str:
+    try:
+        result = subprocess.run(list(command), capture_output=True, text=True, timeout=120)
+    except (OSError, subprocess.TimeoutExpired):
+        return "unavailable"
+    return next((line.strip() for line in result.stdout.splitlines() if line.strip()), "unknown")
+
+
+def machine() -> dict[str, str]:
+    """Return what the figures were measured on."""
+    from importlib.metadata import version
+
+    from policygen.doctor import libreoffice, subsetting_path, weasyprint_versions
+
+    cpu = "unknown"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    memory = "unknown"
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                memory = f"{int(line.split()[1]) / 2**20:.1f} GiB"
+    system = platform.platform()
+    with contextlib.suppress(OSError):
+        for line in Path("/etc/os-release").read_text().splitlines():
+            if line.startswith("PRETTY_NAME="):
+                system = f"{line.split('=', 1)[1].strip(chr(34))} (Linux {platform.release()})"
+    versions = weasyprint_versions()
+    office = libreoffice()
+    return {
+        "CPU": cpu,
+        "cores": f"{len(os.sched_getaffinity(0))} usable ({os.cpu_count()} online)",
+        "RAM": memory,
+        "OS": system,
+        "Python": f"{platform.python_version()} ({platform.python_implementation()})",
+        "WeasyPrint": versions["weasyprint"],
+        "Pango": versions["pango"],
+        "HarfBuzz": versions["harfbuzz"],
+        "fontconfig": versions["fontconfig"],
+        "pydyf": versions["pydyf"],
+        "python-docx": version("python-docx"),
+        "docxtpl": version("docxtpl"),
+        "LibreOffice": office[1] if office else "not installed",
+        "font subsetting": subsetting_path(),
+        "load average at start": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+    }
+
+
+# --------------------------------------------------------------------------- (a)
+
+
+def bench_set(repeat: int) -> dict[str, Any]:
+    """(a): the bank set through the CLI against LibreOffice over the same DOCX files."""
+    out: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="policygen-bench-") as temp:
+        folder = Path(temp)
+        target = folder / "out"
+        command = [
+            str(POLICYGEN),
+            "render",
+            str(BANK),
+            "-d",
+            SET_KINDS,
+            "-f",
+            "docx,pdf",
+            "-o",
+            str(target),
+        ]
+        check(run_command(command), "policygen render (warm-up)")
+        runs = [check(run_command(command), "policygen render") for _ in range(repeat)]
+        pdf_only = [*command[:-4], "-f", "pdf", "-o", str(folder / "pdf-only")]
+        out["policygen_pdf"] = [
+            check(run_command(pdf_only), "policygen render -f pdf") for _ in range(repeat)
+        ]
+        docx_files = sorted(target.glob("*.docx"))
+        out["documents"] = [f.name for f in docx_files]
+        out["pages"] = _pages(sorted(target.glob("*.pdf")))
+        out["policygen"] = runs
+        soffice = shutil.which("soffice") or shutil.which("libreoffice")
+        if soffice is None:
+            out["libreoffice"] = None
+            return out
+        env = dict(os.environ)
+        if FONTS_CONF.is_file():
+            env["FONTCONFIG_FILE"] = str(FONTS_CONF)
+        profile = folder / "lo-profile"
+
+        def convert(user: Path, to: Path) -> Run:
+            to.mkdir(parents=True, exist_ok=True)
+            return check(
+                run_command(
+                    [
+                        soffice,
+                        f"-env:UserInstallation={user.as_uri()}",
+                        "--headless",
+                        "--norestore",
+                        "--convert-to",
+                        "pdf",
+                        "--outdir",
+                        str(to),
+                        *map(str, docx_files),
+                    ],
+                    env=env,
+                ),
+                "soffice --convert-to pdf",
+            )
+
+        convert(profile, folder / "lo-warm-up")  # creates the profile, warms the disk cache
+        out["libreoffice"] = [convert(profile, folder / f"lo-{i}") for i in range(repeat)]
+        converted = sorted((folder / "lo-0").glob("*.pdf"))
+        if len(converted) != len(docx_files):
+            raise SystemExit(f"LibreOffice converted {len(converted)} of {len(docx_files)} files")
+        out["libreoffice_pages"] = _pages(converted)
+        out["libreoffice_cold"] = convert(folder / "lo-fresh", folder / "lo-fresh-out")
+    return out
+
+
+def _pages(pdfs: list[Path]) -> int:
+    from pypdf import PdfReader
+
+    return sum(len(PdfReader(str(p)).pages) for p in pdfs)
+
+
+def bench_set_inprocess(repeat: int) -> dict[str, Any]:
+    """Where the CLI's time goes: start-up, then each document warm, in this process."""
+    from policygen.pipeline import jobs, render_job
+    from policygen.profile.load import load_profile
+
+    startup = run_command(
+        [sys.executable, "-c", "import policygen.cli, policygen.pipeline, weasyprint"]
+    )
+    profile = load_profile(BANK)
+    todo = jobs(profile, SET_KINDS.split(","))
+    first = timed(lambda: [render_job(profile, j, ["docx", "pdf"]) for j in todo], 1)[0]
+    per_doc: dict[str, dict[str, float]] = {}
+    for job in todo:
+        name = job.filename("x")[:-2]
+        # PDF first: a regulation's DOCX leaves its layout for the PDF that follows it.
+        per_doc[name] = {
+            fmt: min(timed(lambda job=job, fmt=fmt: render_job(profile, job, [fmt]), repeat))
+            for fmt in ("pdf", "docx")
+        }
+        per_doc[name]["docx+pdf"] = min(
+            timed(lambda job=job: render_job(profile, job, ["docx", "pdf"]), repeat)
+        )
+    warm = min(
+        timed(lambda: [render_job(profile, j, ["docx", "pdf"]) for j in todo], max(1, repeat))
+    )
+    # In a process of its own: its forkserver must not be the one templating.limits starts.
+    answer = subprocess.run(
+        [sys.executable, __file__, "--two-processes", str(repeat)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    parallel = float(answer.stdout.strip().splitlines()[-1])
+    return {
+        "startup": startup.wall,
+        "first": first,
+        "warm": warm,
+        "per_doc": per_doc,
+        "parallel": parallel,
+    }
+
+
+def _render_jobs(indexes: list[int]) -> int:
+    from policygen.pipeline import jobs, render_job
+    from policygen.profile.load import load_profile
+
+    profile = load_profile(BANK)
+    todo = jobs(profile, SET_KINDS.split(","))
+    return sum(len(render_job(profile, todo[i], ["docx", "pdf"])) for i in indexes)
+
+
+def _set_in_two_processes(repeat: int) -> float:
+    """The set split over two worker processes (what `render` could do on 2 cores)."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["policygen.pipeline", "weasyprint"])
+    times = []
+    for _ in range(repeat + 1):
+        started = time.perf_counter()
+        with context.Pool(2) as pool:
+            # regulation (the longest) alone, contracts and SLAs in the other worker
+            assert sum(pool.map(_render_jobs, [[0], [1, 2, 3, 4]])) == 10
+        times.append(time.perf_counter() - started)
+    return min(times[1:])
+
+
+# --------------------------------------------------------------------------- (b)
+
+
+def bench_docxtpl(repeat: int) -> dict[str, Any]:
+    """(b): one contract DOCX, policygen against the docxtpl template, N renders each."""
+    from docxtpl import DocxTemplate
+
+    from policygen.api import render
+    from policygen.pipeline import build_document, jobs, writer_options
+    from policygen.profile.load import load_profile
+    from policygen.writers.docx import write_docx
+
+    template = (BENCH / "contract_docxtpl.docx").read_bytes()
+    context = json.loads((BENCH / "contract_docxtpl.json").read_text(encoding="utf-8"))
+    profile = load_profile(BANK)
+    number = context["contract_contract_no"]
+
+    def policygen_once() -> bytes:
+        return render(profile, "contract", "docx", contract_no=number)
+
+    def docxtpl_once() -> bytes:
+        document = DocxTemplate(io.BytesIO(template))
+        document.render(context, autoescape=True)
+        buffer = io.BytesIO()
+        document.save(buffer)
+        return buffer.getvalue()
+
+    for _ in range(2):  # warm-up: compiled templates, imports, caches
+        policygen_once()
+        docxtpl_once()
+    ours, theirs = [], []
+    for _ in range(repeat):  # interleaved, so a busy moment hits both
+        ours += timed_cpu(policygen_once, 1)
+        theirs += timed_cpu(docxtpl_once, 1)
+    job = next(j for j in jobs(profile, ["contract"]) if j.engagement.contract_no == number)
+    options = writer_options()
+    doc = build_document(profile, job)
+    tree = statistics.median(timed(lambda: build_document(profile, job), repeat))
+    writer = statistics.median(timed(lambda: write_docx(doc, options), repeat))
+    return {
+        "policygen": [wall for wall, _ in ours],
+        "docxtpl": [wall for wall, _ in theirs],
+        "policygen_cpu": [cpu for _, cpu in ours],
+        "docxtpl_cpu": [cpu for _, cpu in theirs],
+        "tree": tree,
+        "write_docx": writer,
+        "tags": _tags(template),
+        "variables": len(context),
+    }
+
+
+def _tags(docx_bytes: bytes) -> int:
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(docx_bytes)) as archive:
+        return sum(
+            archive.read(name).count(b"{{")
+            for name in archive.namelist()
+            if name.startswith("word/") and name.endswith(".xml")
+        )
+
+
+# --------------------------------------------------------------------------- (c)
+
+
+def _batch_available() -> bool:
+    result = subprocess.run(
+        [str(POLICYGEN), "--help"], capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
+    return " batch " in result.stdout
+
+
+def _engagement_rows(count: int) -> Iterator[dict[str, Any]]:
+    from ruamel.yaml import YAML
+
+    data = YAML(typ="safe").load(BANK.read_text(encoding="utf-8"))
+    base = data["engagements"][0]
+    for i in range(count):
+        row = copy.deepcopy(base)
+        row["contract_no"] = f"BENCH-{i + 1:04d}"
+        row["title"] = f"{base['title']}（第{i + 1}号）"
+        yield json.loads(json.dumps(row, default=str))
+
+
+def bench_batch(count: int, jobs: int) -> dict[str, Any]:
+    """(c): `count` contracts, DOCX + PDF, through `policygen batch` (or a pool if it is absent)."""
+    with tempfile.TemporaryDirectory(prefix="policygen-batch-") as temp:
+        folder = Path(temp)
+        rows = folder / "engagements.jsonl"
+        with rows.open("w", encoding="utf-8") as stream:
+            for row in _engagement_rows(count):
+                stream.write(json.dumps(row, ensure_ascii=False) + "\n")
+        if _batch_available():
+            command = [
+                str(POLICYGEN),
+                "batch",
+                str(rows),
+                "-p",
+                str(BANK),
+                "-o",
+                str(folder / "out"),
+                "-d",
+                "contract",
+                "-f",
+                "docx,pdf",
+                "-j",
+                str(jobs),
+                "--force",
+            ]
+            how = f"`policygen batch -d contract -f docx,pdf -j {jobs}`"
+        else:
+            command = [sys.executable, __file__, "--pool-worker", str(rows), str(jobs)]
+            how = f"render_set over ProcessPoolExecutor({jobs}) (`policygen batch` not available)"
+        run = check(run_command(command, sample=True), "batch")
+        made = len(list((folder / "out").rglob("*.pdf"))) if (folder / "out").exists() else count
+    return {"how": how, "count": count, "jobs": jobs, "run": run, "pdfs": made}
+
+
+def _pool_worker(rows: Path, jobs: int) -> int:
+    """Fallback for (c) when `policygen batch` does not exist: render_set per chunk of rows."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    lines = rows.read_text(encoding="utf-8").splitlines()
+    chunks = [lines[i : i + 10] for i in range(0, len(lines), 10)]
+    with ProcessPoolExecutor(jobs) as pool:
+        done = sum(pool.map(_render_chunk, chunks))
+    return 0 if done == 2 * len(lines) else 1
+
+
+def _render_chunk(lines: list[str]) -> int:
+    from ruamel.yaml import YAML
+
+    from policygen.api import render_set
+
+    data = YAML(typ="safe").load(BANK.read_text(encoding="utf-8"))
+    data["engagements"] = [json.loads(line) for line in lines]
+    return len(render_set(data, kinds=["contract"], formats=["docx", "pdf"]))
+
+
+# --------------------------------------------------------------------------- (d)
+
+
+def _metrics(count: int) -> list[dict[str, Any]]:
+    metrics = [
+        {
+            "name": "系统可用率",
+            "target": 99.9,
+            "method": "（当月总分钟数－非计划停机分钟数）÷当月总分钟数×100%",
+        }
+    ]
+    for i in range(1, count):
+        metrics.append(
+            {
+                "name": f"服务指标{i:04d}",
+                "target": 90 + i % 10,
+                "method": f"第{i}项服务的按时完成数÷应完成数×100%，按月统计，经双方确认",
+            }
+        )
+    return metrics
+
+
+def _regulation_template(folder: Path, articles: int) -> None:
+    chapters = []
+    for chapter in range(0, articles, 10):
+        lines = [f"# 第{chapter // 10 + 1}部分管理要求 {{#part-{chapter // 10 + 1}}}", ""]
+        for i in range(chapter, min(chapter + 10, articles)):
+            lines += [
+                f"## {{#article-{i + 1}}}",
+                "",
+                f"{{{{ organisation.short_name }}}}应当按照第{i + 1}项管理要求，建立健全外包"
+                "活动的审批、监督和评价机制，明确各部门职责，定期向{{ organisation.board }}报告"
+                "外包风险状况，并对服务提供商的履约情况进行持续监测和年度评估。",
+                "",
+            ]
+        chapters.append("\n".join(lines))
+    text = "{% set title = policy.title %}\n{% set subtitle = '' %}\n\n" + "\n".join(chapters)
+    (folder / "regulation.md.j2").write_text(text, encoding="utf-8")
+
+
+def bench_scaling(metric_sizes: Sequence[int], article_sizes: Sequence[int]) -> dict[str, Any]:
+    """(d): SLA with N metrics and regulation with N articles, DOCX and PDF, in this process."""
+    from ruamel.yaml import YAML
+
+    from policygen.pipeline import jobs
+    from policygen.profile.load import load_profile
+
+    data = YAML(typ="safe").load(BANK.read_text(encoding="utf-8"))
+    out: dict[str, Any] = {"metrics": [], "articles": []}
+    for size in metric_sizes:
+        variant = copy.deepcopy(data)
+        variant["sla"]["metrics"] = _metrics(size)
+        profile = load_profile(variant)
+        job = next(j for j in jobs(profile, ["sla"]))
+        out["metrics"].append(_measure(size, profile, job, None))
+    profile = load_profile(BANK)
+    for size in article_sizes:
+        folder = Path(tempfile.mkdtemp(prefix="policygen-articles-"))
+        try:
+            _regulation_template(folder, size)
+            out["articles"].append(
+                _measure(size, profile, jobs(profile, ["regulation"])[0], folder)
+            )
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+    return out
+
+
+def _measure(size: int, profile: Any, job: Any, folder: Path | None) -> dict[str, Any]:
+    """Time `job` at `size`: tree, PDF alone, DOCX alone, both (as `render` does them)."""
+    from policygen.pipeline import build_document, render_job
+
+    dirs = [folder] if folder else []
+    doc = build_document(profile, job, template_dirs=dirs)  # warm-up: compile the templates
+    repeat = 3 if size <= 100 else 2
+    out: dict[str, Any] = {"size": size, "blocks": len(doc.blocks)}
+    # PDF first: a regulation's DOCX leaves its layout for the PDF that follows it.
+    for key, formats in (("tree", None), ("pdf", ["pdf"]), ("docx", ["docx"])):
+        if formats is None:
+            runs = timed_cpu(lambda: build_document(profile, job, template_dirs=dirs), repeat)
+        else:
+            runs = timed_cpu(
+                lambda f=formats: render_job(profile, job, f, template_dirs=dirs), repeat
+            )
+        out[key] = min(wall for wall, _ in runs)
+        out[f"{key}_cpu"] = min(cpu for _, cpu in runs)
+    runs = timed_cpu(lambda: render_job(profile, job, ["docx", "pdf"], template_dirs=dirs), repeat)
+    out["both"], out["both_cpu"] = min(w for w, _ in runs), min(c for _, c in runs)
+    out["pages"] = _count_pages(render_job(profile, job, ["pdf"], template_dirs=dirs))
+    return out
+
+
+def _count_pages(files: dict[str, bytes]) -> int:
+    from pypdf import PdfReader
+
+    (data,) = files.values()
+    return len(PdfReader(io.BytesIO(data)).pages)
+
+
+def linearity(rows: list[dict], key: str) -> tuple[list[float], str]:
+    """Return the marginal cost per unit between consecutive sizes and a verdict: growth is
+    super-linear when the last step's cost per unit is over 1.5× the first step's."""
+    marginal = []
+    for low, high in itertools.pairwise(rows):
+        marginal.append((high[key] - low[key]) / (high["size"] - low["size"]))
+    if len(marginal) < 2 or marginal[0] <= 0:
+        return marginal, "n/a"
+    ratio = marginal[-1] / marginal[0]
+    if ratio > 1.5:
+        return marginal, f"**super-linear** (last step costs {ratio:.1f}× per unit)"
+    return marginal, f"linear (last step costs {ratio:.2f}× per unit of the first)"
+
+
+# --------------------------------------------------------------------------- profile
+
+
+_HOTSPOTS = (
+    ("policygen/pipeline.py", "build_tree", "profile → tree (Jinja, Markdown, numbering)"),
+    ("policygen/writers/docx.py", "write_docx", "DOCX writer (python-docx)"),
+    ("docx/oxml/styles.py", "default_for", "… python-docx style lookup by name (Styles.default)"),
+    ("policygen/writers/pdf.py", "page_map", "… regulation TOC: PDF layout for page numbers"),
+    ("policygen/writers/pdf.py", "write_pdf", "PDF writer"),
+    ("weasyprint/document.py", "_render", "… WeasyPrint layout (pages)"),
+    ("weasyprint/css/__init__.py", "get_all_computed_styles", "… … CSS cascade"),
+    ("weasyprint/document.py", "write_pdf", "… WeasyPrint PDF output (drawing, fonts)"),
+    ("weasyprint/pdf/fonts.py", "build_fonts_dictionary", "… … font subsetting and embedding"),
+    ("policygen/writers/html.py", "render_html", "HTML for the PDF"),
+)
+
+
+def profile_run() -> dict[str, Any]:
+    """cProfile the full set and one contract (DOCX + PDF, warm) and pick out the hot spots."""
+    from policygen.pipeline import jobs, render_job
+    from policygen.profile.load import load_profile
+
+    profile = load_profile(BANK)
+    todo = jobs(profile, SET_KINDS.split(","))
+    for job in todo:
+        render_job(profile, job, ["docx", "pdf"])
+    out = {}
+    for name, selected in (("full set", todo), ("one contract", todo[1:2])):
+        profiler = cProfile.Profile()
+        started = time.perf_counter()
+        profiler.enable()
+        for job in selected:
+            render_job(profile, job, ["docx", "pdf"])
+        profiler.disable()
+        wall = time.perf_counter() - started
+        stats = pstats.Stats(profiler)
+        total = max(v[3] for v in stats.stats.values())  # type: ignore[attr-defined]
+        rows = []
+        for suffix, function, label in _HOTSPOTS:
+            cumulative = sum(
+                v[3]
+                for (file, _, fn), v in stats.stats.items()  # type: ignore[attr-defined]
+                if fn == function and file.endswith(suffix)
+            )
+            rows.append((label, cumulative, cumulative / total if total else 0.0))
+        out[name] = {"wall": wall, "total": total, "rows": rows}
+    return out
+
+
+# --------------------------------------------------------------------------- report
+
+
+def write_report(path: Path, results: dict[str, Any], quick: bool) -> None:
+    lines: list[str] = []
+    add = lines.append
+    add("# policygen benchmark results")
+    add("")
+    add(
+        f"Generated by `make bench` (`bench/run.py{' --quick' if quick else ''}`) on "
+        f"{results['date']}; every figure below comes from this one run. Times are wall-clock "
+        "unless marked CPU. The machine was shared with other work: see the load averages."
+    )
+    add("")
+    add("## Machine")
+    add("")
+    add("| | |")
+    add("|---|---|")
+    for key, value in results["machine"].items():
+        add(f"| {key} | {value} |")
+    add(f"| load average at end | {results['load_end']} |")
+    add("")
+
+    a = results.get("set")
+    if a:
+        ours = statistics.median(r.wall for r in a["policygen"])
+        ours_cpu = statistics.median(r.cpu for r in a["policygen"])
+        add("## (a) Bank set, DOCX + PDF: policygen CLI against LibreOffice")
+        add("")
+        add(
+            f"Documents: {', '.join(a['documents'])} — {a['pages']} PDF pages from policygen. "
+            f"policygen: `policygen render examples/bank.yaml -d {SET_KINDS} -f docx,pdf` "
+            f"(a fresh process each time, one warm-up run, median of {len(a['policygen'])}); "
+            "it writes the DOCX **and** the PDF of each document from the profile."
+        )
+        add("")
+        add("| | wall | CPU |")
+        add("|---|---:|---:|")
+        add(f"| policygen render (DOCX + PDF) | {fmt_s(ours)} | {fmt_s(ours_cpu)} |")
+        pdf_wall = statistics.median(r.wall for r in a["policygen_pdf"])
+        pdf_cpu = statistics.median(r.cpu for r in a["policygen_pdf"])
+        add(f"| policygen render -f pdf (PDF only) | {fmt_s(pdf_wall)} | {fmt_s(pdf_cpu)} |")
+        if a.get("libreoffice"):
+            lo = statistics.median(r.wall for r in a["libreoffice"])
+            lo_cpu = statistics.median(r.cpu for r in a["libreoffice"])
+            cold = a["libreoffice_cold"]
+            add(
+                f"| LibreOffice `soffice --headless --convert-to pdf` of the same "
+                f"{len(a['documents'])} DOCX, profile made by the warm-up run | {fmt_s(lo)} | "
+                f"{fmt_s(lo_cpu)} |"
+            )
+            add(
+                f"| LibreOffice, brand-new `-env:UserInstallation` (profile created in the run) | "
+                f"{fmt_s(cold.wall)} | {fmt_s(cold.cpu)} |"
+            )
+            ratio = lo / ours
+            add("")
+            add(
+                f"LibreOffice made {a['libreoffice_pages']} pages"
+                f"{' with tests/fonts.conf (宋体/黑体 → Noto CJK SC)' if FONTS_CONF.is_file() else ''}. "
+                f"**Ratio LibreOffice / policygen = {ratio:.2f}×** (policygen is "
+                f"{'faster' if ratio > 1 else 'slower'}; against the LibreOffice run that creates its "
+                f"profile: {cold.wall / ours:.2f}×). Target policygen ≥ 2× faster: "
+                f"{verdict(ratio >= 2)}."
+            )
+        else:
+            add("")
+            add("LibreOffice is not installed: no comparison. Target: **not measured**.")
+        add("")
+    ip = results.get("set_inprocess")
+    if ip:
+        add("Where the CLI's time goes (in one process, after a warm-up; min of repeats):")
+        add("")
+        add("| | DOCX | PDF | DOCX + PDF |")
+        add("|---|---:|---:|---:|")
+        for name, t in ip["per_doc"].items():
+            add(f"| {name} | {fmt_s(t['docx'])} | {fmt_s(t['pdf'])} | {fmt_s(t['docx+pdf'])} |")
+        add("")
+        add(
+            f"Process start-up (import policygen CLI + WeasyPrint): {fmt_s(ip['startup'])}. "
+            f"Whole set in one process: first pass {fmt_s(ip['first'])} (compiles the "
+            f"templates, loads fonts), warm {fmt_s(ip['warm'])}. The same set split over two "
+            f"worker processes (forkserver, regulation in one, contracts and SLAs in the other): "
+            f"{fmt_s(ip['parallel'])} — what `render` would take if it used both cores."
+        )
+        add("")
+
+    b = results.get("docxtpl")
+    if b:
+        ours, theirs = statistics.median(b["policygen"]), statistics.median(b["docxtpl"])
+        ours_cpu = statistics.median(b["policygen_cpu"])
+        theirs_cpu = statistics.median(b["docxtpl_cpu"])
+        ratio, ratio_cpu = ours / theirs, ours_cpu / theirs_cpu
+        add("## (b) One contract DOCX: policygen against a plain docxtpl template")
+        add("")
+        add(
+            f"`bench/contract_docxtpl.docx` is policygen's own DOCX of contract MY-ITO-2026-001 "
+            f"with {b['tags']} Jinja tags for {b['variables']} profile values "
+            "(`bench/make_docxtpl_template.py`); its output has the same text run for run, and "
+            "the same numbering, fields and styles. "
+            f"{len(b['policygen'])} renders each, interleaved, in one process after two warm-up "
+            "renders. docxtpl: open template from bytes, `render(context, autoescape=True)`, save; "
+            "its context is pre-formatted (amounts, dates), policygen's formatting is included. "
+            "policygen: `policygen.render(profile, 'contract', 'docx', contract_no=…)` from a loaded "
+            "profile (tree, font preflight, DOCX writer)."
+        )
+        add("")
+        add("| | median wall | min wall | max wall | median CPU |")
+        add("|---|---:|---:|---:|---:|")
+        for label, values, cpu in (
+            ("policygen", b["policygen"], ours_cpu),
+            ("docxtpl", b["docxtpl"], theirs_cpu),
+        ):
+            add(
+                f"| {label} | {fmt_s(statistics.median(values))} | {fmt_s(min(values))} | "
+                f"{fmt_s(max(values))} | {fmt_s(cpu)} |"
+            )
+        add("")
+        add(
+            f"policygen's time: profile → tree {fmt_s(b['tree'])}, DOCX writer "
+            f"{fmt_s(b['write_docx'])} (median wall). **Ratio policygen / docxtpl = "
+            f"{ratio_cpu:.2f}× in CPU time** ({ratio:.2f}× wall). Target within 1.5×: "
+            f"{verdict(ratio_cpu <= 1.5)}."
+        )
+        add("")
+
+    c = results.get("batch")
+    if c:
+        run = c["run"]
+        rate = c["count"] / run.wall
+        add("## (c) Batch throughput and memory")
+        add("")
+        add(
+            f"{c['count']} contracts (copies of the bank's first engagement with their own "
+            f"numbers), DOCX + PDF each, via {c['how']}, output to a temporary folder. Memory: "
+            "resident set of the whole process tree (CLI, forkserver, workers) sampled every "
+            "0.25 s; CPU time summed over the same processes."
+        )
+        add("")
+        add("| | value | target | |")
+        add("|---|---:|---:|---|")
+        add(f"| wall time | {fmt_s(run.wall)} | | |")
+        add(f"| CPU time (all processes) | {fmt_s(run.cpu)} | | |")
+        add(f"| contracts / s | {rate:.2f} | ≥ 20 | {verdict(rate >= 20)} |")
+        add(
+            f"| peak RSS, process tree (sum) | {run.peak_tree_mb:.0f} MB | < 400 MB | "
+            f"{verdict(run.peak_tree_mb < 400)} |"
+        )
+        add(
+            f"| peak PSS, process tree (sum; shared pages counted once) | "
+            f"{run.peak_tree_pss_mb:.0f} MB | < 400 MB | {verdict(run.peak_tree_pss_mb < 400)} |"
+        )
+        add(f"| peak RSS, largest single process | {run.peak_process_mb:.0f} MB | | |")
+        add(f"| processes seen | {run.processes} | | |")
+        add("")
+        add(
+            f"{c['pdfs']} PDFs written. CPU per contract: {fmt_s(run.cpu / c['count'])} "
+            f"(DOCX + PDF); with {c['jobs']} cores the ceiling is about "
+            f"{c['jobs'] * c['count'] / run.cpu:.1f} contracts/s."
+        )
+        add("")
+
+    d = results.get("scaling")
+    if d:
+        add("## (d) Scaling")
+        add("")
+        add(
+            "In one process after a warm-up render; min of 3 runs (2 for the largest size). "
+            "Cells are wall / CPU time of this process; linearity is judged on CPU time, which "
+            "other work on the machine hardly changes. With `--templates` the template renders "
+            "in a child process (templating.limits) whose CPU is not counted here, so the "
+            "articles' tree CPU is only the Markdown and numbering part."
+        )
+        add("")
+        for key, unit, what in (
+            ("metrics", "metric", "SLA annex with N metrics (sla.metrics; one table row each)"),
+            ("articles", "article", "regulation with N articles (custom --templates folder)"),
+        ):
+            rows = d[key]
+            add(f"### {what}")
+            add("")
+            add(
+                "| N | PDF pages | profile → tree | DOCX | PDF | DOCX + PDF | DOCX + PDF CPU per "
+                f"{unit} |"
+            )
+            add("|---:|---:|---:|---:|---:|---:|---:|")
+            for row in rows:
+                cells = " | ".join(
+                    f"{fmt_s(row[part])} / {fmt_s(row[part + '_cpu'])}"
+                    for part in ("tree", "docx", "pdf", "both")
+                )
+                add(
+                    f"| {row['size']} | {row['pages']} | {cells} | "
+                    f"{fmt_s(row['both_cpu'] / row['size'])} |"
+                )
+            add("")
+            for part in ("tree", "docx", "pdf", "both"):
+                marginal, judged = linearity(rows, part + "_cpu")
+                steps = ", ".join(fmt_s(m) for m in marginal)
+                add(f"- {part}: marginal CPU per {unit} between sizes {steps} → {judged}")
+            add("")
+
+    prof = results.get("profile")
+    if prof:
+        add("## Profile (cProfile, warm, DOCX + PDF)")
+        add("")
+        add(
+            "Cumulative time of the main stages as a share of the profiled run (cProfile slows "
+            "Python code more than C, so shares are indicative). `…` marks a part of the line above."
+        )
+        add("")
+        names = list(prof)
+        add("| stage | " + " | ".join(names) + " |")
+        add("|---|" + "---:|" * len(names))
+        for i, (label, _, _) in enumerate(prof[names[0]]["rows"]):
+            cells = []
+            for name in names:
+                _, seconds, share = prof[name]["rows"][i]
+                cells.append(f"{fmt_s(seconds)} ({share:.0%})")
+            add(f"| {label} | " + " | ".join(cells) + " |")
+        add("")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- main
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes (checks the script)")
+    parser.add_argument("--batch", type=int, default=None, help="contracts in (c); 1000 default")
+    parser.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)))
+    parser.add_argument(
+        "--only", default="a,b,c,d,profile", help="comma-separated parts: a,b,c,d,profile"
+    )
+    parser.add_argument("--output", type=Path, default=BENCH / "RESULTS.md")
+    parser.add_argument(
+        "--wait-quiet",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="first wait up to SECONDS for the 1-minute load average to fall below 0.5",
+    )
+    parser.add_argument("--pool-worker", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--two-processes", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.pool_worker:
+        return _pool_worker(Path(args.pool_worker[0]), int(args.pool_worker[1]))
+    if args.two_processes:
+        print(_set_in_two_processes(args.two_processes))
+        return 0
+    deadline = time.monotonic() + args.wait_quiet
+    while os.getloadavg()[0] >= 0.5 and time.monotonic() < deadline:
+        print(
+            f"[bench] waiting for a quiet machine (load {os.getloadavg()[0]:.2f})", file=sys.stderr
+        )
+        time.sleep(30)
+    if not (BENCH / "contract_docxtpl.docx").is_file():
+        subprocess.run([sys.executable, str(BENCH / "make_docxtpl_template.py")], check=True)
+    parts = set(args.only.split(","))
+    quick = args.quick
+    results: dict[str, Any] = {
+        "date": datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
+        "machine": machine(),
+    }
+
+    def step(name: str, function: Callable[[], Any], key: str) -> None:
+        print(f"[bench] {name} …", file=sys.stderr, flush=True)
+        started = time.perf_counter()
+        results[key] = function()
+        print(f"[bench] {name}: {time.perf_counter() - started:.1f} s", file=sys.stderr)
+
+    if "a" in parts:
+        step("(a) bank set vs LibreOffice", lambda: bench_set(2 if quick else 3), "set")
+        step(
+            "(a) in-process breakdown",
+            lambda: bench_set_inprocess(1 if quick else 2),
+            "set_inprocess",
+        )
+    if "b" in parts:
+        step("(b) contract vs docxtpl", lambda: bench_docxtpl(5 if quick else 20), "docxtpl")
+    if "c" in parts:
+        count = args.batch or (40 if quick else 1000)
+        step(f"(c) batch of {count}", lambda: bench_batch(count, args.jobs), "batch")
+    if "d" in parts:
+        sizes = ((10, 100), (10, 50)) if quick else ((10, 100, 1000), (10, 100, 500))
+        step("(d) scaling", lambda: bench_scaling(*sizes), "scaling")
+    if "profile" in parts:
+        step("profile", profile_run, "profile")
+    results["load_end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    write_report(args.output, results, quick)
+    print(f"[bench] wrote {args.output}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
