@@ -25,6 +25,14 @@ out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 SCHEMA_FILE = "profile.schema.json"
+
+ProfileArgument = Annotated[
+    str, typer.Argument(help="配置文件（YAML、JSON、TOML），- 表示标准输入。")
+]
+TemplatesOption = Annotated[
+    list[Path] | None,
+    typer.Option("--templates", help="自定义模板目录（先于内置模板查找），可重复。"),
+]
 STARTER_FILE = "policygen.yaml"
 
 
@@ -79,7 +87,7 @@ def init(
 
 @app.command()
 def validate(
-    profile: Annotated[str, typer.Argument(help="配置文件（YAML、JSON、TOML），- 表示标准输入。")],
+    profile: ProfileArgument,
     json_output: Annotated[bool, typer.Option("--json", help="以 JSON 输出结果。")] = False,
 ) -> None:
     """校验配置文件：有效则退出码 0，否则列出全部错误（含路径与行列号）并退出码 1。"""
@@ -142,7 +150,7 @@ def _split(values: list[str] | None, default: list[str]) -> list[str]:
 
 @app.command()
 def render(
-    profile: Annotated[str, typer.Argument(help="配置文件（YAML、JSON、TOML），- 表示标准输入。")],
+    profile: ProfileArgument,
     documents: Annotated[
         list[str] | None,
         typer.Option(
@@ -156,10 +164,7 @@ def render(
         ),
     ] = None,
     output: Annotated[Path, typer.Option("-o", "--output", help="输出目录。")] = Path("out"),
-    templates: Annotated[
-        list[Path] | None,
-        typer.Option("--templates", help="自定义模板目录（先于内置模板查找），可重复。"),
-    ] = None,
+    templates: TemplatesOption = None,
 ) -> None:
     """生成文档：管理制度、每份合同及其服务水平协议，输出 DOCX、PDF 等格式。"""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -207,12 +212,9 @@ def render(
 
 @app.command("check")
 def check_command(
-    profile: Annotated[str, typer.Argument(help="配置文件（YAML、JSON、TOML），- 表示标准输入。")],
+    profile: ProfileArgument,
     json_output: Annotated[bool, typer.Option("--json", help="以 JSON 输出结果。")] = False,
-    templates: Annotated[
-        list[Path] | None,
-        typer.Option("--templates", help="自定义模板目录（先于内置模板查找），可重复。"),
-    ] = None,
+    templates: TemplatesOption = None,
 ) -> None:
     """核对生成的文档是否包含适用规则要求的全部要素；有缺失时退出码 1。"""
     from rich.table import Table
@@ -250,12 +252,9 @@ def check_command(
 
 @app.command("clauses")
 def clauses_command(
-    profile: Annotated[str, typer.Argument(help="配置文件（YAML、JSON、TOML），- 表示标准输入。")],
+    profile: ProfileArgument,
     json_output: Annotated[bool, typer.Option("--json", help="以 JSON 输出结果。")] = False,
-    templates: Annotated[
-        list[Path] | None,
-        typer.Option("--templates", help="自定义模板目录（先于内置模板查找），可重复。"),
-    ] = None,
+    templates: TemplatesOption = None,
 ) -> None:
     """列出配置生成的各文档中的条款：条款 id、所在文档、条号、标题及其法律依据。"""
     from rich.markup import escape
@@ -320,10 +319,7 @@ def batch(
     jobs: Annotated[
         int | None, typer.Option("-j", "--jobs", min=1, help="并行进程数。默认 CPU 核数。")
     ] = None,
-    templates: Annotated[
-        list[Path] | None,
-        typer.Option("--templates", help="自定义模板目录（先于内置模板查找），可重复。"),
-    ] = None,
+    templates: TemplatesOption = None,
     force: Annotated[bool, typer.Option("--force", help="即使输出已是最新也重新生成。")] = False,
     report: Annotated[
         Path | None, typer.Option("--report", help="把汇总与每行错误写成 JSON 文件。")
@@ -377,10 +373,7 @@ def diff_command(
     ] = None,
     output: Annotated[Path, typer.Option("-o", "--output", help="输出目录。")] = Path("out"),
     json_output: Annotated[bool, typer.Option("--json", help="以 JSON 输出条款变化。")] = False,
-    templates: Annotated[
-        list[Path] | None,
-        typer.Option("--templates", help="自定义模板目录（先于内置模板查找），可重复。"),
-    ] = None,
+    templates: TemplatesOption = None,
 ) -> None:
     """比较两个版本：列出新增、删除、修改的条款，写出修订稿（DOCX 修订模式）和修订对照表（DOCX、PDF）。"""
     from rich.table import Table
