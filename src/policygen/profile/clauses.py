@@ -10,7 +10,7 @@ from pydantic import AfterValidator, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from policygen.profile.base import Section, check_rules
-from policygen.profile.types import Name, Text
+from policygen.profile.types import MAX_ITEMS, Name, Text
 
 _CLAUSE_ID = re.compile(r"^[A-Za-z][\w-]{0,63}$")
 
@@ -26,7 +26,7 @@ def _check_id(value: str) -> str:
     return value
 
 
-ClauseId = Annotated[str, AfterValidator(_check_id)]
+ClauseId = Annotated[str, Field(max_length=64), AfterValidator(_check_id)]
 """The stable id of a clause in the library, e.g. ``vendor-criteria``."""
 
 DocumentKindName = Literal[
@@ -67,11 +67,11 @@ class AddedClause(Section):
 class Clauses(Section):
     """Adaptations of the clause library, applied by id to every document that has the clause."""
 
-    exclude: list[ClauseId] = Field(default_factory=list)
+    exclude: list[ClauseId] = Field(default_factory=list, max_length=MAX_ITEMS)
     """不采用的条款 id"""
-    replace: dict[ClauseId, Text] = Field(default_factory=dict)
+    replace: dict[ClauseId, Text] = Field(default_factory=dict, max_length=MAX_ITEMS)
     """改写条款：id → 新的正文（空行分段）"""
-    add: list[AddedClause] = Field(default_factory=list)
+    add: list[AddedClause] = Field(default_factory=list, max_length=MAX_ITEMS)
     """新增条款"""
 
     @model_validator(mode="after")

@@ -12,6 +12,8 @@ from pydantic_core import PydanticCustomError
 
 from policygen.profile.base import Section, check_rules
 from policygen.profile.types import (
+    MAX_ITEMS,
+    MAX_SHORT_ITEMS,
     CreditCode,
     DisputeResolution,
     Money,
@@ -38,8 +40,8 @@ def _check_contract_no(value: str) -> str:
 ContractNo = Annotated[
     str,
     StringConstraints(strip_whitespace=True),
+    Field(max_length=64, json_schema_extra={"pattern": _CONTRACT_NO.pattern}),
     AfterValidator(_check_contract_no),
-    Field(json_schema_extra={"pattern": _CONTRACT_NO.pattern}),
 ]
 """A contract number; it names output files, so letters, digits, ``.``, ``_`` and ``-`` only."""
 
@@ -110,6 +112,7 @@ class Fee(Section):
             Installment(milestone="服务期满并经甲方最终考核合格后 15 个工作日内", percent=30),
         ],
         min_length=1,
+        max_length=MAX_SHORT_ITEMS,
     )
     """付款安排，比例合计 100"""
     invoice: Name = "增值税专用发票"
@@ -157,9 +160,9 @@ class Engagement(Section):
     """外包分类，如 运行维护类"""
     critical: bool = False
     """是否属于重要外包"""
-    services: list[Text] = Field(min_length=1)
+    services: list[Text] = Field(min_length=1, max_length=MAX_ITEMS)
     """服务内容，逐项列明"""
-    deliverables: list[Text] = Field(default_factory=list)
+    deliverables: list[Text] = Field(default_factory=list, max_length=MAX_ITEMS)
     """交付成果"""
     service_location: Text
     """服务地点"""

@@ -8,7 +8,15 @@ from decimal import Decimal
 from pydantic import Field, model_validator
 
 from policygen.profile.base import Section, check_rules
-from policygen.profile.types import Classification, Duration, IpOwnership, Money, Name, Text
+from policygen.profile.types import (
+    MAX_SHORT_ITEMS,
+    Classification,
+    Duration,
+    IpOwnership,
+    Money,
+    Name,
+    Text,
+)
 
 
 class Ip(Section):
@@ -46,6 +54,7 @@ class Confidentiality(Section):
             "本合同的内容及履行过程中知悉的其他非公开信息",
         ],
         min_length=1,
+        max_length=MAX_SHORT_ITEMS,
     )
     """保密信息范围"""
     classification_levels: list[Classification] = Field(
@@ -56,6 +65,7 @@ class Confidentiality(Section):
             Classification.SECRET,
         ],
         min_length=1,
+        max_length=MAX_SHORT_ITEMS,
     )
     """信息分级（自低至高）"""
     term_after_termination: Duration = Field(default_factory=lambda: Duration(5, "year"))
@@ -71,16 +81,17 @@ class DataProtection(Section):
 
     processes_personal_info: bool = False
     """外包服务是否涉及委托处理个人信息"""
-    pi_categories: list[Name] = Field(default_factory=list)
+    pi_categories: list[Name] = Field(default_factory=list, max_length=MAX_SHORT_ITEMS)
     """委托处理的个人信息种类"""
     sensitive_pi: bool = False
     """是否涉及敏感个人信息"""
-    sensitive_categories: list[Name] = Field(default_factory=list)
+    sensitive_categories: list[Name] = Field(default_factory=list, max_length=MAX_SHORT_ITEMS)
     """敏感个人信息种类，如 金融账户、身份证件号码"""
-    purposes: list[Text] = Field(default_factory=list)
+    purposes: list[Text] = Field(default_factory=list, max_length=MAX_SHORT_ITEMS)
     """委托处理目的"""
     processing_methods: list[Name] = Field(
-        default_factory=lambda: ["收集", "存储", "使用", "加工", "传输"]
+        default_factory=lambda: ["收集", "存储", "使用", "加工", "传输"],
+        max_length=MAX_SHORT_ITEMS,
     )
     """处理方式"""
     cross_border: bool = False

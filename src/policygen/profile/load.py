@@ -15,6 +15,7 @@ import types
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.composer import Composer
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from policygen.errors import InvalidInputError, Issue, Location
@@ -33,6 +35,13 @@ MAX_PROFILE_BYTES = 5 * 1024 * 1024
 
 MAX_NODES = 200_000
 """Most values (scalars, lists, mappings) a profile may hold, aliases expanded."""
+
+MAX_DEPTH = 32
+"""Deepest nesting of mappings and lists accepted. A real profile is 5 deep
+(engagements[0].fee.payment_schedule[0].milestone); the parsers and the validator recurse, so
+a document nested thousands deep would otherwise end in RecursionError."""
+
+_TOO_DEEP = f"嵌套层级过深：最多 {MAX_DEPTH} 层 (nesting deeper than {MAX_DEPTH} levels)"
 
 FORMATS = ("yaml", "json", "toml")
 
@@ -199,10 +208,33 @@ def _fail(
     return InvalidInputError([Issue("", message, Location(source, line, column))], source)
 
 
+class _TooManyNodes(Exception):
+    """The YAML text holds more than MAX_NODES values."""
+
+
+class _CountingComposer(Composer):
+    """ruamel's composer, stopping after MAX_NODES nodes: its pure-Python scanner takes about
+    30 s for a million one-line list items, so the budget is spent while reading, not after."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.composed = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        self.composed += 1
+        if self.composed > MAX_NODES:
+            raise _TooManyNodes
+        return super().compose_node(parent, index)
+
+
 def _yaml() -> YAML:
     yaml = YAML(typ="rt", pure=True)
     yaml.allow_duplicate_keys = False
+    yaml.Composer = _CountingComposer
     return yaml
+
+
+_TOO_MANY = f"配置包含的值超过 {MAX_NODES} 个（可能是 YAML 别名展开） (too many values)"
 
 
 def _parse_yaml(text: str, name: str) -> Parsed:
@@ -216,6 +248,12 @@ def _parse_yaml(text: str, name: str) -> Parsed:
         raise _fail(name, problem, line, column) from None
     except YAMLError as exc:
         raise _fail(name, f"YAML 语法错误 (YAML error): {exc}") from None
+    except RecursionError:
+        raise _fail(name, _TOO_DEEP) from None
+    except _TooManyNodes:
+        raise _fail(name, _TOO_MANY) from None
+    except ValueError as exc:  # a scalar ruamel cannot construct: 2026-02-30, a 5,000-digit int
+        raise _bad_scalar(name, text, exc) from None
     if len(documents) > 1:
         raise _fail(name, "一个文件只能包含一份配置（发现多个 YAML 文档） (one document only)")
     data = documents[0] if documents else None
@@ -238,24 +276,52 @@ def _yaml_problem(exc: MarkedYAMLError) -> str:
 
 
 class _Budget:
-    """Counts values while converting, so an alias bomb fails fast instead of exhausting memory."""
+    """Counts values while converting, so an alias bomb fails fast instead of exhausting memory,
+    and refuses nesting deeper than MAX_DEPTH."""
 
     def __init__(self, source: str) -> None:
         self.left = MAX_NODES
         self.source = source
 
-    def spend(self) -> None:
+    def spend(self, depth: int, where: tuple[int, int] | None = None) -> None:
         self.left -= 1
         if self.left < 0:
-            raise _fail(
-                self.source,
-                f"配置包含的值超过 {MAX_NODES} 个（可能是 YAML 别名展开） (too many values)",
+            raise _fail(self.source, _TOO_MANY)
+        if depth > MAX_DEPTH:
+            raise _fail(self.source, _TOO_DEEP, *(where or ()))
+
+
+_INT_DIGITS = re.compile(r"Exceeds the limit \((\d+) digits\)")
+_DATE = re.compile(r"(?<![\d.-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\d.])")
+
+
+def _bad_scalar(name: str, text: str, exc: ValueError) -> InvalidInputError:
+    """Return the error for a value the parser could not construct, located when it is a date."""
+    digits = _INT_DIGITS.search(str(exc))
+    if digits:
+        return _fail(
+            name,
+            f"数字过长：整数最多 {digits.group(1)} 位 (number too long, at most "
+            f"{digits.group(1)} digits)",
+        )
+    for match in _DATE.finditer(text):
+        try:
+            date(*(int(part) for part in match.groups()))
+        except ValueError as bad:
+            line = text.count("\n", 0, match.start()) + 1
+            column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+            return _fail(
+                name,
+                f"无效的日期「{match.group()}」：{bad} (invalid date)",
+                line,
+                column,
             )
+    return _fail(name, f"无效的值 (invalid value): {exc}")
 
 
 def _plain(node: Any, loc: Loc, positions: dict[Loc, tuple[int, int]], budget: _Budget) -> Any:
     """Return `node` as plain Python data (floats as Decimal), recording positions by path."""
-    budget.spend()
+    budget.spend(len(loc), positions.get(loc))
     if isinstance(node, CommentedMap):
         out: dict[str, Any] = {}
         for key in node:
@@ -305,12 +371,15 @@ def _parse_json(text: str, name: str) -> Parsed:
             name, f"JSON 语法错误 (JSON syntax error): {exc.msg}", exc.lineno, exc.colno
         ) from None
     except RecursionError:
-        raise _fail(name, "JSON 嵌套层级过深 (nesting too deep)") from None
+        raise _fail(name, _TOO_DEEP) from None
+    except ValueError as exc:  # a 5,000-digit integer
+        raise _bad_scalar(name, text, exc) from None
     parsed = Parsed(None, name)
+    plain = _json_plain(data, _Budget(name))  # refuses deep nesting before ruamel recurses
     # JSON is a subset of YAML 1.2 flow style: reading it again with ruamel yields positions and
     # catches duplicate keys, which json.loads silently overwrites.
     try:
-        documents = list(_yaml().load_all(io.StringIO(text)))
+        documents = list(_yaml().load_all(io.StringIO(_YAML_REFUSES.sub(_stand_in, text))))
         if len(documents) == 1:
             _plain(documents[0], (), parsed.positions, _Budget(name))
     except MarkedYAMLError as exc:
@@ -320,18 +389,29 @@ def _parse_json(text: str, name: str) -> Parsed:
             raise _fail(
                 name, problem, mark.line + 1 if mark else None, mark.column + 1 if mark else None
             ) from None
-    except YAMLError:
+    except (YAMLError, RecursionError, ValueError, _TooManyNodes):
         pass
-    parsed.data = _json_plain(data, _Budget(name))
+    parsed.data = plain
     return parsed
 
 
-def _json_plain(node: Any, budget: _Budget) -> Any:
-    budget.spend()
+# Characters valid in a JSON string but refused by YAML's reader (DEL, C1 controls, lone
+# surrogates, U+FFFE/U+FFFF). For the positions pass each becomes its own private-use character,
+# one for one, so that lines, columns and duplicate keys stay as they are; the values come from
+# json.loads, and the validator names the field holding such a character.
+_YAML_REFUSES = re.compile("[\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def _stand_in(match: re.Match[str]) -> str:
+    return chr(0xF0000 + ord(match.group()))
+
+
+def _json_plain(node: Any, budget: _Budget, depth: int = 0) -> Any:
+    budget.spend(depth)
     if isinstance(node, dict):
-        return {key: _json_plain(value, budget) for key, value in node.items()}
+        return {key: _json_plain(value, budget, depth + 1) for key, value in node.items()}
     if isinstance(node, list):
-        return [_json_plain(value, budget) for value in node]
+        return [_json_plain(value, budget, depth + 1) for value in node]
     return node
 
 
@@ -346,6 +426,10 @@ def _parse_toml(text: str, name: str) -> Parsed:
         line, column = (int(where.group(1)), int(where.group(2))) if where else (None, None)
         message = _TOML_AT.sub("", str(exc)).strip()
         raise _fail(name, f"TOML 语法错误 (TOML syntax error): {message}", line, column) from None
+    except RecursionError:
+        raise _fail(name, _TOO_DEEP) from None
+    except ValueError as exc:  # a 5,000-digit integer
+        raise _bad_scalar(name, text, exc) from None
     return Parsed(_json_plain(data, _Budget(name)), name)
 
 
@@ -354,6 +438,7 @@ def _parse_toml(text: str, name: str) -> Parsed:
 _MESSAGES: dict[str, str] = {
     "missing": "缺少必填项 (required field missing)",
     "string_type": "应为文本 (expected text)",
+    "string_unicode": "含有无效的 Unicode 字符（孤立的代理项），请删除 (lone surrogate)",
     "string_too_short": "不能为空 (must not be empty)",
     "string_too_long": "过长：最多 {max_length} 个字符 (too long, at most {max_length})",
     "int_type": "应为整数 (expected an integer)",
@@ -362,7 +447,7 @@ _MESSAGES: dict[str, str] = {
     "decimal_type": "应为数值 (expected a number)",
     "decimal_parsing": "应为数值 (expected a number)",
     "decimal_max_places": "小数位数过多：最多 {decimal_places} 位 (too many decimal places)",
-    "decimal_max_digits": "数值位数过多 (too many digits)",
+    "decimal_max_digits": "数值位数过多：最多 {max_digits} 位有效数字 (too many digits, at most {max_digits})",
     "bool_type": "应为 true 或 false (expected true or false)",
     "bool_parsing": "应为 true 或 false (expected true or false)",
     "date_type": "应为日期，格式 YYYY-MM-DD (expected a date)",

@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import Field
 
 from policygen.profile.base import Section
-from policygen.profile.types import Name, Text
+from policygen.profile.types import MAX_SHORT_ITEMS, Name, Text
 
 
 class Revision(Section):
@@ -35,5 +35,5 @@ class Meta(Section):
     """发文字号，如 华银发〔2026〕1号；无则省略"""
     style: Literal["default", "gongwen"] = "default"
     """版式：default（宋体正文、黑体标题）或 gongwen（GB/T 9704 公文版式）"""
-    revision_history: list[Revision] = Field(default_factory=list)
+    revision_history: list[Revision] = Field(default_factory=list, max_length=MAX_SHORT_ITEMS)
     """修订记录，按时间先后"""

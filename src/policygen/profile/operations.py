@@ -9,11 +9,14 @@ from pydantic import Field, model_validator
 
 from policygen.profile.base import Section, check_rules
 from policygen.profile.types import (
+    MAX_ITEMS,
+    MAX_SHORT_ITEMS,
     Comparison,
     Duration,
     Frequency,
     Name,
     Percent,
+    Quantity,
     Text,
     WarningLevel,
 )
@@ -31,6 +34,7 @@ class InformationSecurity(Section):
             "外包人员签署保密承诺书并接受信息安全培训",
         ],
         min_length=1,
+        max_length=MAX_ITEMS,
     )
     """安全控制措施"""
     access_principle: Text = "最小授权和职责分离"
@@ -52,7 +56,7 @@ class Indicator(Section):
 
     name: Name
     """预警指标"""
-    threshold: Decimal
+    threshold: Quantity
     """阈值"""
     unit: Name = "%"
     """单位"""
@@ -123,6 +127,7 @@ class Risk(Section):
             "战略与声誉风险",
         ],
         min_length=1,
+        max_length=MAX_SHORT_ITEMS,
     )
     """风险类别"""
     likelihood_levels: int = Field(default=5, ge=3, le=5)
@@ -133,7 +138,7 @@ class Risk(Section):
     """可能性×影响程度达到该分值即为高风险"""
     medium_risk_score: int = Field(default=8, ge=1, le=25)
     """达到该分值即为中风险"""
-    indicators: list[Indicator] = Field(default_factory=_default_indicators)
+    indicators: list[Indicator] = Field(default_factory=_default_indicators, max_length=MAX_ITEMS)
     """风险预警指标"""
     concentration_limit: Percent = Decimal(30)
     """单一服务提供商承接外包金额占外包总额的上限（%）"""
@@ -180,6 +185,7 @@ class Exit(Section):
             "本单位战略调整或业务变化",
         ],
         min_length=1,
+        max_length=MAX_SHORT_ITEMS,
     )
     """退出触发情形"""
     transition_assistance: list[Text] = Field(
@@ -189,9 +195,10 @@ class Exit(Section):
             "过渡期内按原服务水平继续提供服务",
         ],
         min_length=1,
+        max_length=MAX_SHORT_ITEMS,
     )
     """过渡期协助义务"""
-    alternate_vendors: list[Name] = Field(default_factory=list)
+    alternate_vendors: list[Name] = Field(default_factory=list, max_length=MAX_SHORT_ITEMS)
     """备选服务提供商"""
     plan_test_frequency: Frequency = Frequency.ANNUAL
     """退出计划评估与测试频率"""

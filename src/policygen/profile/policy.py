@@ -7,7 +7,7 @@ from decimal import Decimal
 from pydantic import Field, model_validator
 
 from policygen.profile.base import Section, check_rules
-from policygen.profile.types import Frequency, Money, Name, Scope, Text
+from policygen.profile.types import MAX_SHORT_ITEMS, Frequency, Money, Name, Scope, Text
 
 
 class ApprovalTier(Section):
@@ -40,9 +40,12 @@ class Policy(Section):
             "《中华人民共和国个人信息保护法》",
         ],
         min_length=1,
+        max_length=MAX_SHORT_ITEMS,
     )
     """制定依据（法律法规名称，带书名号）"""
-    scope: list[Scope] = Field(default_factory=lambda: [Scope.ITO], min_length=1)
+    scope: list[Scope] = Field(
+        default_factory=lambda: [Scope.ITO], min_length=1, max_length=MAX_SHORT_ITEMS
+    )
     """外包类型：ITO、BPO、KPO、other"""
     scope_note: Text | None = None
     """适用范围的补充说明"""
@@ -55,7 +58,8 @@ class Policy(Section):
             "运行维护类",
             "安全服务类",
             "业务支持类",
-        ]
+        ],
+        max_length=MAX_SHORT_ITEMS,
     )
     """外包分类"""
     principles: list[Text] = Field(
@@ -67,6 +71,7 @@ class Policy(Section):
             "持续改进：定期评价外包效果，不断完善外包管理",
         ],
         min_length=1,
+        max_length=MAX_SHORT_ITEMS,
     )
     """基本原则"""
     prohibited_functions: list[Text] = Field(
@@ -75,10 +80,13 @@ class Policy(Section):
             "风险管理职能",
             "内部审计职能",
             "其他涉及核心竞争力的职能",
-        ]
+        ],
+        max_length=MAX_SHORT_ITEMS,
     )
     """不得外包的职能"""
-    approval_tiers: list[ApprovalTier] = Field(default_factory=_default_tiers, min_length=1)
+    approval_tiers: list[ApprovalTier] = Field(
+        default_factory=_default_tiers, min_length=1, max_length=MAX_SHORT_ITEMS
+    )
     """按合同金额划分的审批权限，金额自低至高"""
     critical_criteria: list[Text] = Field(
         default_factory=lambda: [
@@ -86,12 +94,13 @@ class Policy(Section):
             "服务提供商可以接触大量重要数据或个人信息的",
             "涉及数据中心、核心系统运行维护等关键信息基础设施的",
             "年度合同金额超过审批权限最高一档下限的",
-        ]
+        ],
+        max_length=MAX_SHORT_ITEMS,
     )
     """重要外包的认定标准"""
     review_frequency: Frequency = Frequency.ANNUAL
     """制度审阅频率"""
-    repeals: list[Name] = Field(default_factory=list)
+    repeals: list[Name] = Field(default_factory=list, max_length=MAX_SHORT_ITEMS)
     """本制度施行后废止的原制度名称"""
 
     @model_validator(mode="after")

@@ -8,11 +8,14 @@ from pydantic import Field, model_validator
 
 from policygen.profile.base import Section, check_rules
 from policygen.profile.types import (
+    MAX_ITEMS,
+    MAX_SHORT_ITEMS,
     Comparison,
     Duration,
     Frequency,
     Name,
     Percent,
+    Quantity,
     Severity,
     Text,
 )
@@ -54,7 +57,7 @@ class Metric(Section):
 
     name: Name
     """指标名称"""
-    target: Decimal
+    target: Quantity
     """目标值"""
     unit: Name = "%"
     """单位，如 %、小时、分钟"""
@@ -83,7 +86,7 @@ class Metric(Section):
 class CreditTier(Section):
     """Service credit due when the measured value falls below `below`."""
 
-    below: Decimal
+    below: Quantity
     """实际值低于该值（指标单位）时适用"""
     credit: Percent
     """扣减当期服务费的比例（%）"""
@@ -102,6 +105,7 @@ class ServiceCredits(Section):
             CreditTier(below=Decimal("98"), credit=Decimal(20)),
         ],
         min_length=1,
+        max_length=MAX_SHORT_ITEMS,
     )
     """扣减阶梯，实际值越低扣减越多"""
     cap: Percent = Decimal(20)
@@ -215,9 +219,13 @@ class Sla(Section):
     """服务时间"""
     support_hours: Name = "工作日 9:00—18:00"
     """现场（人工）支持时间"""
-    severities: list[SeverityLevel] = Field(default_factory=_default_severities, min_length=1)
+    severities: list[SeverityLevel] = Field(
+        default_factory=_default_severities, min_length=1, max_length=MAX_SHORT_ITEMS
+    )
     """事件分级"""
-    metrics: list[Metric] = Field(default_factory=_default_metrics, min_length=1)
+    metrics: list[Metric] = Field(
+        default_factory=_default_metrics, min_length=1, max_length=MAX_ITEMS
+    )
     """服务水平指标"""
     credits: ServiceCredits = Field(default_factory=ServiceCredits)
     """服务费扣减（服务信用）"""

@@ -41,6 +41,15 @@ Text = Annotated[str, Field(max_length=MAX_TEXT), AfterValidator(_check_text)]
 Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_check_text)]
 """A short label: a name, a title, a department."""
 
+# --------------------------------------------------------------------------- list lengths
+
+MAX_ITEMS = 1000
+"""Most items a long list may hold: metrics, indicators, criteria, services, controls, clause
+adaptations. The benchmark's largest SLA has 1,000 metrics."""
+
+MAX_SHORT_ITEMS = 200
+"""Most items a short list may hold: legal bases, categories, tiers, severities, principles."""
+
 # --------------------------------------------------------------------------- numbers
 
 
@@ -61,10 +70,19 @@ Money = Annotated[
 ]
 """An amount in yuan. Always Decimal, never float."""
 
-Percent = Annotated[Decimal, Field(ge=0, le=100, description="百分比，0–100")]
+MAX_DIGITS = 18
+"""Most significant digits a number may have, counting zeros an exponent stands for: without it
+``1E-1000000`` passes ``0 ≤ x ≤ 100`` in a few bytes and is printed as a million digits."""
+
+Quantity = Annotated[Decimal, Field(max_digits=MAX_DIGITS)]
+"""A measured value in a unit the profile names (a metric target, a threshold)."""
+
+Percent = Annotated[
+    Decimal, Field(ge=0, le=100, max_digits=MAX_DIGITS, description="百分比，0–100")
+]
 """A percentage written as a number from 0 to 100 (80 means 80%)."""
 
-Score = Annotated[Decimal, Field(ge=0, le=100, description="分值，0–100")]
+Score = Annotated[Decimal, Field(ge=0, le=100, max_digits=MAX_DIGITS, description="分值，0–100")]
 """A score on the 0–100 scale used by vendor evaluation."""
 
 # --------------------------------------------------------------------------- durations
@@ -151,6 +169,13 @@ _MINUTES: dict[DurationUnit, int] = {
 
 _DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([^\d\s.][^\d]*?)\s*$")
 
+MAX_DURATION_CHARS = 64
+"""Longest duration string read (``15 business_days`` is 16): the pattern above backtracks in
+time quadratic in the length of a run of spaces, so a long string is refused before it runs."""
+
+MAX_DURATION_PLACES = 3
+"""Most decimal places a duration may have (1.5小时, 0.25天)."""
+
 
 class Duration:
     """A length of time with its unit, e.g. 2小时, 15分钟, 5个工作日.
@@ -195,7 +220,7 @@ class Duration:
             except (KeyError, ValueError, InvalidOperation):
                 raise _duration_error(raw) from None
             return cls._checked(value, unit, raw)
-        if isinstance(raw, str):
+        if isinstance(raw, str) and len(raw) <= MAX_DURATION_CHARS:
             match = _DURATION_RE.match(raw)
             if match:
                 unit_text = match.group(2).strip().lower()
@@ -207,6 +232,8 @@ class Duration:
     @classmethod
     def _checked(cls, value: Decimal, unit: DurationUnit, raw: Any) -> Duration:
         if not value.is_finite() or value <= 0 or value > 100_000:
+            raise _duration_error(raw)
+        if value.normalize().as_tuple().exponent < -MAX_DURATION_PLACES:  # type: ignore[operator]
             raise _duration_error(raw)
         return cls(value, unit)
 

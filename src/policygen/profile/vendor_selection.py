@@ -7,7 +7,15 @@ from decimal import Decimal
 from pydantic import Field, model_validator
 
 from policygen.profile.base import Section, check_rules
-from policygen.profile.types import Frequency, Name, Score, Text
+from policygen.profile.types import (
+    MAX_DIGITS,
+    MAX_ITEMS,
+    MAX_SHORT_ITEMS,
+    Frequency,
+    Name,
+    Score,
+    Text,
+)
 
 
 class Criterion(Section):
@@ -15,7 +23,7 @@ class Criterion(Section):
 
     name: Name
     """评价维度"""
-    weight: Decimal = Field(gt=0, le=100)
+    weight: Decimal = Field(gt=0, le=100, max_digits=MAX_DIGITS)
     """权重（%），各项合计 100"""
     description: Text | None = None
     """评分要点"""
@@ -111,13 +119,16 @@ def _default_grading() -> list[GradeBand]:
 class VendorSelection(Section):
     """Vendor admission, due diligence and periodic evaluation."""
 
-    criteria: list[Criterion] = Field(default_factory=_default_criteria, min_length=1)
+    criteria: list[Criterion] = Field(
+        default_factory=_default_criteria, min_length=1, max_length=MAX_ITEMS
+    )
     """加权评价标准，权重合计 100"""
     pass_score: Score = Decimal(70)
     """准入最低综合得分"""
     procurement_methods: list[Name] = Field(
         default_factory=lambda: ["公开招标", "邀请招标", "竞争性谈判", "询价", "单一来源采购"],
         min_length=1,
+        max_length=MAX_SHORT_ITEMS,
     )
     """采购方式"""
     due_diligence: list[Text] = Field(
@@ -130,11 +141,14 @@ class VendorSelection(Section):
             "关联关系及利益冲突情况",
         ],
         min_length=1,
+        max_length=MAX_SHORT_ITEMS,
     )
     """尽职调查事项"""
     due_diligence_validity_months: int = Field(default=12, ge=1, le=60)
     """尽职调查结果有效期（月）"""
-    grading: list[GradeBand] = Field(default_factory=_default_grading, min_length=1)
+    grading: list[GradeBand] = Field(
+        default_factory=_default_grading, min_length=1, max_length=MAX_SHORT_ITEMS
+    )
     """评价等级，自高至低排列"""
     evaluation_frequency: Frequency = Frequency.QUARTERLY
     """服务提供商评价频率"""

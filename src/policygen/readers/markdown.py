@@ -26,6 +26,14 @@ _ATTRS = re.compile(r"(?<!\\)\{((?:\s*[#.][A-Za-z][\w-]*)+)\s*\}\s*$")
 _CAPTION = re.compile(r"^Table:\s*(.+)$", re.DOTALL)
 _ID = re.compile(r"^[A-Za-z][\w-]*$")
 
+MAX_LINES = 50_000
+"""Most lines of Markdown one document may have. The bank's regulation has about 700 and a
+1,000-metric SLA about 1,100; markdown-it needs about 6 KB of memory per table row, so a
+template printing a 1,000,000-row table is refused here rather than taking gigabytes."""
+
+MAX_CHARS = 10_000_000
+"""Most characters of Markdown one document may have."""
+
 
 @cache
 def _parser() -> MarkdownIt:
@@ -55,7 +63,14 @@ class _Open:
 
 def read_markdown(text: str, *, source: str = "<template>") -> tuple[n.Block, ...]:
     """Return the blocks of `text`; raise RenderError naming `source` for anything outside the
-    dialect (images, links other than ``#id``, bad attributes)."""
+    dialect (images, links other than ``#id``, bad attributes), or for a document longer than
+    MAX_LINES lines or MAX_CHARS characters."""
+    lines = text.count("\n") + 1
+    if lines > MAX_LINES or len(text) > MAX_CHARS:
+        raise RenderError(
+            f"{source}: 文档过长（{lines} 行，{len(text)} 个字符），上限为 {MAX_LINES} 行、"
+            f"{MAX_CHARS} 个字符 (document too long: at most {MAX_LINES} lines)"
+        )
     root = SyntaxTreeNode(_parser().parse(text))
     return _Reader(source).read(root.children)
 

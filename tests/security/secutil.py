@@ -1,0 +1,262 @@
+"""Helpers for the security tests: the example profile as JSON data and its free-text fields,
+a loopback server that counts requests, and text extraction from DOCX and PDF."""
+
+from __future__ import annotations
+
+import copy
+import functools
+import http.server
+import io
+import json
+import re
+import threading
+import typing
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import annotated_types
+import docx
+from pydantic import BaseModel
+from pypdf import PdfReader
+
+from policygen.pipeline import jobs, render_job
+from policygen.profile.load import dotted, load_profile, load_profile_text
+from policygen.profile.model import Profile
+from policygen.profile.types import _check_text
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "examples"
+MANUFACTURER = EXAMPLES / "manufacturer.yaml"
+BANK = EXAMPLES / "bank.yaml"
+
+Loc = tuple[str | int, ...]
+
+# --------------------------------------------------------------------------- the profile
+
+
+@functools.cache
+def _example_json() -> str:
+    return json.dumps(load_profile(MANUFACTURER).model_dump(mode="json"), ensure_ascii=False)
+
+
+def example_data() -> dict[str, Any]:
+    """Return the manufacturer example with every default filled in, as JSON-ready data."""
+    return copy.deepcopy(json.loads(_example_json()))
+
+
+def to_json(data: dict[str, Any]) -> str:
+    """Return `data` as indented JSON text, so that each value sits on its own line."""
+    return json.dumps(data, ensure_ascii=False, indent=1)
+
+
+@dataclass(frozen=True)
+class TextField:
+    """A free-text field (Name or Text) of the profile, by its path in the example."""
+
+    loc: Loc
+    min_length: int
+    max_length: int
+
+    @property
+    def path(self) -> str:
+        """The dotted path policygen reports, e.g. ``engagements[0].vendor.name``."""
+        return dotted(self.loc)
+
+
+def _unwrap(annotation: Any) -> tuple[Any, list[Any]]:
+    metadata: list[Any] = []
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation, *extra = typing.get_args(annotation)
+            for item in extra:
+                metadata += getattr(item, "metadata", None) or [item]
+        elif origin in (typing.Union, __import__("types").UnionType):
+            options = [a for a in typing.get_args(annotation) if a is not type(None)]
+            if len(options) != 1:
+                return annotation, metadata
+            annotation = options[0]
+        else:
+            return annotation, metadata
+
+
+def _fields(annotation: Any, metadata: list[Any], value: Any, loc: Loc) -> Iterator[TextField]:
+    inner, more = _unwrap(annotation)
+    metadata = metadata + more
+    if inner is str and any(getattr(m, "func", None) is _check_text for m in metadata):
+        low = next((m.min_length for m in metadata if isinstance(m, annotated_types.MinLen)), 0)
+        high = next(m.max_length for m in metadata if isinstance(m, annotated_types.MaxLen))
+        yield TextField(loc, low, high)
+    elif typing.get_origin(inner) is list:
+        (item,) = typing.get_args(inner)
+        for index in range(len(value or ())):
+            yield from _fields(item, [], value[index], (*loc, index))
+    elif isinstance(inner, type) and issubclass(inner, BaseModel) and isinstance(value, dict):
+        for name, info in inner.model_fields.items():
+            yield from _fields(info.annotation, list(info.metadata), value.get(name), (*loc, name))
+
+
+REFERENCES: dict[Loc, Loc] = {("sla", "credits", "metric"): ("sla", "metrics")}
+"""Text fields that must equal an item's ``name`` in a list (the credited metric is one of the
+metrics): not free text themselves, and kept in step when that name changes."""
+
+
+@functools.cache
+def text_fields() -> tuple[TextField, ...]:
+    """Return every free-text field of the example, list items one by one."""
+    found = _fields(Profile, [], example_data(), ())
+    return tuple(f for f in found if f.loc not in REFERENCES)
+
+
+def get_at(data: Any, loc: Loc) -> Any:
+    for part in loc:
+        data = data[part]
+    return data
+
+
+def set_text(data: dict[str, Any], loc: Loc, value: str) -> list[str]:
+    """Set the text at `loc` in `data`, and the fields referring to it; return their paths."""
+    old = get_at(data, loc)
+    get_at(data, loc[:-1])[loc[-1]] = value
+    changed = [dotted(loc)]
+    for ref, names in REFERENCES.items():
+        if loc[:-2] == names and loc[-1] == "name" and get_at(data, ref) == old:
+            get_at(data, ref[:-1])[ref[-1]] = value
+            changed.append(dotted(ref))
+    return changed
+
+
+# --------------------------------------------------------------------------- text out
+
+_FULL_WIDTH = str.maketrans(
+    {
+        "，": ",",
+        "；": ";",
+        "：": ":",
+        "！": "!",
+        "？": "?",
+        "（": "(",
+        "）": ")",
+        "“": '"',
+        "”": '"',
+        "‘": "'",
+        "’": "'",
+        "《": "<",
+        "》": ">",
+    }
+)
+_SPACE = re.compile(r"\s+")
+
+
+def fold(text: str) -> str:
+    """Return `text` without whitespace and with full-width punctuation made ASCII: what two
+    renderings of the same words have in common after policygen's punctuation normalisation
+    (甲方,乙方 → 甲方，乙方) and Markdown's line joining."""
+    return _SPACE.sub("", text.translate(_FULL_WIDTH))
+
+
+def docx_text(data: bytes) -> str:
+    """Return every paragraph's text of a DOCX (body, tables, headers, footers), one a line;
+    raise if python-docx cannot open it."""
+    document = docx.Document(io.BytesIO(data))
+    lines: list[str] = []
+
+    def cells(container: Any) -> None:
+        for paragraph in container.paragraphs:
+            lines.append(paragraph.text)
+        for table in container.tables:
+            for row in table.rows:
+                for cell in row.cells:
+                    cells(cell)
+
+    cells(document)
+    for section in document.sections:
+        cells(section.header)
+        cells(section.footer)
+    return "\n".join(lines)
+
+
+def pdf_text(data: bytes) -> str:
+    """Return the text of every page of a PDF; raise if pypdf cannot read it."""
+    reader = PdfReader(io.BytesIO(data), strict=True)
+    assert len(reader.pages) >= 1
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+# --------------------------------------------------------------------------- documents
+
+SMALL = ("nda", "sla")
+"""Documents rendered to DOCX and PDF per example: the two shortest of an engagement."""
+
+LARGER = ("scorecard", "risk_register", "contract", "regulation")
+"""Where the other fields appear; their text is checked in the plain-text output."""
+
+
+@functools.cache
+def shown_in() -> dict[str, tuple[str, ...]]:
+    """Return, for each field's path, the kinds of document that print it (found by giving
+    every field a distinct marker and rendering plain text)."""
+    data = example_data()
+    markers: dict[str, str] = {}
+    for index, field in enumerate(text_fields()):
+        marker = "Zq" + "".join(chr(ord("a") + int(d)) for d in f"{index:04d}") + "Qz"
+        markers[field.path] = marker
+        set_text(data, field.loc, marker)
+    profile = load_profile_text(to_json(data), fmt="json")
+    texts = {}
+    for kind in (*SMALL, *LARGER):
+        job = jobs(profile, [kind])[0]
+        texts[kind] = render_job(profile, job, ["txt"])[job.filename("txt")].decode()
+    return {
+        path: tuple(k for k, text in texts.items() if marker in text)
+        for path, marker in markers.items()
+    }
+
+
+def expected_text(value: str) -> str:
+    """Return what of `value` a document must show, folded (see `fold`)."""
+    # Templates end list items with their own punctuation (text.rstrip("。；…") + "；").
+    return fold(value).rstrip("。;,、.:")
+
+
+# --------------------------------------------------------------------------- network
+
+
+@contextmanager
+def counting_server() -> Iterator[tuple[int, list[str]]]:
+    """Serve HTTP on 127.0.0.1 at a free port and record every request line; each answer is a
+    small stylesheet. Yield (port, hits); the server stops when the block ends."""
+    hits: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            hits.append(f"GET {self.path}")
+            body = b"p { color: red }"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/css")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_POST(self) -> None:
+            hits.append(f"POST {self.path}")
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    server.timeout = 1
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1], hits
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
