@@ -17,6 +17,7 @@ from policygen.profile.model import Profile
 from policygen.readers.markdown import read_markdown
 from policygen.templating.context import build_context
 from policygen.templating.environment import environment_for
+from policygen.templating.limits import render_template
 from policygen.transforms.clauses import adapt
 from policygen.transforms.numbering import number
 from policygen.transforms.punctuation import normalise
@@ -88,23 +89,24 @@ def build_document(profile: Profile, job: Job, *, template_dirs: Sequence[Path] 
 def build_tree(
     profile: Profile, job: Job, *, template_dirs: Sequence[Path] = ()
 ) -> tuple[n.Document, dict[str, str]]:
-    """Return the document tree of `job` and how each of its ids is referred to (第十二条)."""
-    env = environment_for(template_dirs)
+    """Return the document tree of `job` and how each of its ids is referred to (第十二条).
+
+    A template from `template_dirs` renders in a child process under a time and memory limit
+    (templating.limits); the bundled templates render here."""
     kind = job.kind
     context = build_context(profile, kind, job.engagement)
-    template = env.template(kind.template)
-    module, markdown = env.render_module(template, context)
+    rendered = render_template(kind.template, context, template_dirs=template_dirs)
     source = (
         kind.template
         if job.engagement is None
         else (f"{kind.template}（合同 {job.engagement.contract_no}）")
     )
-    blocks = read_markdown(markdown, source=source)
+    blocks = read_markdown(rendered.markdown, source=source)
     blocks = adapt(blocks, profile.clauses, kind.name)
     blocks = normalise(blocks, keep=_registered_names(profile))
     blocks, refs = number(blocks, kind.scheme)
     blocks = resolve(blocks, refs, source=source)
-    title = str(getattr(module, "title", "") or "")
+    title = rendered.title
     if not title:
         raise RenderError(
             f"{kind.template}: 模板应以 {{% set title = ... %}} 设置标题 (set a title)"
@@ -114,15 +116,15 @@ def build_tree(
     document = n.Document(
         kind=kind.name,
         title=title,
-        subtitle=str(getattr(module, "subtitle", "") or ""),
+        subtitle=rendered.subtitle,
         blocks=blocks,
         style=meta.style,
         meta=n.DocumentMeta(
             organisation=org.name,
             version=meta.version,
             date=meta.effective_date,
-            subject=str(getattr(module, "subject", "") or title),
-            keywords=tuple(str(k) for k in getattr(module, "keywords", ()) or ()),
+            subject=rendered.subject or title,
+            keywords=rendered.keywords,
             doc_no=(job.engagement.contract_no if job.engagement else meta.document_no or ""),
         ),
     )
@@ -132,10 +134,9 @@ def build_tree(
 def _markdown_blocks(
     profile: Profile, job: Job, template_dirs: Sequence[Path]
 ) -> tuple[n.Block, ...]:
-    env = environment_for(template_dirs)
-    template = env.template(job.kind.template)
-    _, markdown = env.render_module(template, build_context(profile, job.kind, job.engagement))
-    return read_markdown(markdown, source=job.kind.template)
+    context = build_context(profile, job.kind, job.engagement)
+    rendered = render_template(job.kind.template, context, template_dirs=template_dirs)
+    return read_markdown(rendered.markdown, source=job.kind.template)
 
 
 def check_clause_ids(profile: Profile, *, template_dirs: Sequence[Path] = ()) -> None:

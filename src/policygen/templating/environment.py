@@ -5,15 +5,28 @@ profile is escaped for Markdown, so a vendor called ``*A* [B](#x)`` stays litera
 
 from __future__ import annotations
 
+import math
+import os
+import posixpath
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from jinja2 import FileSystemLoader, StrictUndefined, Template, TemplateError, TemplateNotFound
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    Template,
+    TemplateError,
+    TemplateNotFound,
+)
+from jinja2.loaders import split_template_path
+from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup
 
@@ -22,17 +35,37 @@ from policygen.errors import RenderError
 BUNDLED_TEMPLATES = Path(str(resources.files("policygen") / "templates" / "zh"))
 """The templates shipped with policygen; a user's folders are searched before it."""
 
+MAX_TEMPLATE_BYTES = 1024 * 1024
+"""Largest template file read; the longest bundled one is about 20 KB."""
+
+MAX_OUTPUT_CHARS = 10_000_000
+"""Longest Markdown a document template may produce (the bank's regulation is about 20,000)."""
+
+MAX_SEQUENCE = 1_000_000
+"""Longest string or list a template may build with ``*`` or ``+``."""
+
+MAX_INT_BITS = 65_536
+"""Largest integer, in bits, a template may compute with ``*`` or ``**`` (about 20,000 digits)."""
+
 # Any ASCII punctuation may be backslash-escaped in CommonMark and markdown-it turns the escape
 # back into the character. Escaping every character that can start structure anywhere (line
-# starts, emphasis, links, table cells, entities, our {#id} attributes) is simpler and safer
-# than deciding which are special where.
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~&])")
-_NEWLINES = re.compile(r"\s*[\r\n]+\s*")
+# starts, emphasis, links, table cells, entities, setext underlines, our {#id} attributes,
+# ``::: signature`` containers and ``Table:`` captions) is simpler and safer than deciding which
+# are special where.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~&:=])")
+_SPACES = re.compile(r"\s+")
+
+
+def _one_line(match: re.Match[str]) -> str:
+    run = match.group()
+    return " " if "\n" in run or "\r" in run else run
 
 
 def md_escape(text: str) -> str:
-    """Return `text` as Markdown that reads back as exactly `text` on one line."""
-    return _MD_SPECIAL.sub(r"\\\1", _NEWLINES.sub(" ", text))
+    """Return `text` as Markdown that reads back as exactly `text` on one line: every run of
+    whitespace holding a line break becomes one space (in linear time: a pattern such as
+    ``\\s*[\\r\\n]+\\s*`` backtracks quadratically over a long run of spaces)."""
+    return _MD_SPECIAL.sub(r"\\\1", _SPACES.sub(_one_line, text))
 
 
 class _MarkdownText:
@@ -66,6 +99,22 @@ def _join(items: Iterable[Any], separator: str = "") -> Markup:
     )
 
 
+@dataclass(frozen=True)
+class Rendered:
+    """A document template's output as plain data, safe to send from a child process."""
+
+    markdown: str
+    """The Markdown text."""
+    title: str
+    """What the template set as ``title``; empty when it set none."""
+    subtitle: str
+    """What the template set as ``subtitle``; empty when it set none."""
+    subject: str
+    """What the template set as ``subject``; empty when it set none."""
+    keywords: tuple[str, ...]
+    """What the template set as ``keywords``; empty when it set none."""
+
+
 class TemplateEnvironment:
     """Compiled templates for a list of folders; safe to share between threads."""
 
@@ -92,6 +141,27 @@ class TemplateEnvironment:
         """Return template `name` rendered with `context` as Markdown text."""
         return self.render_module(self.template(name), context)[1]
 
+    def render_document(self, name: str, context: dict[str, Any]) -> Rendered:
+        """Return document template `name` rendered with `context`, with the values it set,
+        all as plain strings. Raise RenderError when the Markdown exceeds MAX_OUTPUT_CHARS."""
+        template = self.template(name)
+        module, markdown = self.render_module(template, context)
+        if len(markdown) > MAX_OUTPUT_CHARS:
+            raise RenderError(
+                f"模板 {name} 输出超过 {MAX_OUTPUT_CHARS} 个字符上限 "
+                f"(template output longer than {MAX_OUTPUT_CHARS} characters)"
+            )
+        with self._errors(name, template):
+            keywords = getattr(module, "keywords", ()) or ()
+            return Rendered(
+                markdown=markdown,
+                title=str(getattr(module, "title", "") or ""),
+                subtitle=str(getattr(module, "subtitle", "") or ""),
+                subject=str(getattr(module, "subject", "") or ""),
+                keywords=tuple(str(k) for k in keywords),
+            )
+        raise AssertionError("unreachable")  # pragma: no cover
+
     @contextmanager
     def _errors(self, name: str, template: Template | None = None) -> Iterator[None]:
         try:
@@ -109,17 +179,126 @@ class TemplateEnvironment:
             line = getattr(exc, "lineno", None) or _template_line(exc, template)
             where = f"{getattr(exc, 'filename', None) or name}:{line or '?'}"
             raise RenderError(f"模板 {where} 出错 (template error): {exc}") from None
+        except RecursionError:
+            raise RenderError(
+                f"模板 {name} 嵌套或递归过深，已停止 (recursion too deep, e.g. a macro calling "
+                "itself)"
+            ) from None
+        except MemoryError:
+            raise RenderError(
+                f"模板 {name} 渲染超出内存上限 (template rendering ran out of memory)"
+            ) from None
+        except Exception as exc:  # whatever else a template's expression raised: 1/0, 'a' + 1
+            line = _template_line(exc, template)
+            raise RenderError(
+                f"模板 {name}:{line or '?'} 出错 ({type(exc).__name__}): {exc}"
+            ) from None
 
     def _searched(self) -> str:
         return "、".join(str(f) for f in self.folders)
+
+
+class _FolderLoader(FileSystemLoader):
+    """Load templates from folders, but only regular files whose real path lies inside one of
+    them and that are at most MAX_TEMPLATE_BYTES: a symlink in a template pack cannot pull in
+    ``~/.ssh/id_rsa``, and a device or a huge file cannot stall rendering. Names with ``..``
+    or an absolute path are refused by Jinja itself (split_template_path)."""
+
+    def __init__(self, folders: Sequence[Path]) -> None:
+        super().__init__([str(f) for f in folders])
+        self.roots = tuple(Path(os.path.realpath(f)) for f in folders)
+
+    def get_source(
+        self, environment: Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        pieces = split_template_path(template)
+        for searchpath in self.searchpath:
+            filename = posixpath.join(searchpath, *pieces)
+            if os.path.isfile(filename):
+                break
+        else:
+            raise TemplateNotFound(template)
+        real = Path(os.path.realpath(filename))
+        if not any(real.is_relative_to(root) for root in self.roots):
+            raise RenderError(
+                f"模板 {template} 指向模板目录之外的文件，已拒绝 "
+                f"(template {template!r} links outside the template folders)"
+            )
+        with open(real, "rb") as file:
+            data = file.read(MAX_TEMPLATE_BYTES + 1)
+        if len(data) > MAX_TEMPLATE_BYTES:
+            raise RenderError(
+                f"模板 {template} 超过 {MAX_TEMPLATE_BYTES // 1024} KB 上限 (template too large)"
+            )
+        try:
+            source = data.decode(self.encoding)
+        except UnicodeDecodeError as exc:
+            raise RenderError(
+                f"模板 {template} 不是 UTF-8 编码（第 {exc.start + 1} 字节） (not UTF-8)"
+            ) from None
+        mtime = os.path.getmtime(real)
+        return source, os.path.normpath(filename), lambda: _unchanged(real, mtime)
+
+
+def _unchanged(path: Path, mtime: float) -> bool:
+    try:
+        return os.path.getmtime(path) == mtime
+    except OSError:
+        return False
+
+
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """The immutable sandbox with ``*``, ``**`` and ``+`` bounded.
+
+    Jinja intercepts no operator by default, so ``'x' * 10**9`` or ``9**9**9`` would take the
+    memory or the CPU before any other check ran; here they stop at once with SecurityError."""
+
+    intercepted_binops = frozenset({"*", "**", "+"})
+
+    def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
+        _check_size(operator, left, right)
+        return super().call_binop(context, operator, left, right)
+
+
+def _check_size(operator: str, left: Any, right: Any) -> None:
+    """Raise SecurityError when `left` `operator` `right` would be too large to build."""
+    if _is_int(left) and _is_int(right):
+        if operator == "**" and right > 0 and abs(left) > 1:
+            bits = right * math.log2(abs(left))
+        elif operator == "*":
+            bits = left.bit_length() + right.bit_length()
+        else:
+            return
+        if bits > MAX_INT_BITS:
+            raise SecurityError(
+                f"数值过大：运算 {operator} 的结果超过 {MAX_INT_BITS} 位 (result too large)"
+            )
+        return
+    sequence = (str, list, tuple)
+    if operator == "*" and _is_int(left) and isinstance(right, sequence):
+        length = left * len(right)
+    elif operator == "*" and _is_int(right) and isinstance(left, sequence):
+        length = right * len(left)
+    elif operator == "+" and isinstance(left, sequence) and isinstance(right, sequence):
+        length = len(left) + len(right)
+    else:
+        return
+    if length > MAX_SEQUENCE:
+        raise SecurityError(
+            f"结果过长：运算 {operator} 生成的文本或列表超过 {MAX_SEQUENCE} 项 (result too long)"
+        )
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 @lru_cache(maxsize=16)
 def _environment(folders: tuple[Path, ...]) -> ImmutableSandboxedEnvironment:
     from policygen.templating.filters import FILTERS
 
-    env = ImmutableSandboxedEnvironment(
-        loader=FileSystemLoader([str(f) for f in folders]),
+    env = _Sandbox(
+        loader=_FolderLoader(folders),
         undefined=StrictUndefined,
         autoescape=True,
         finalize=_finalize,
