@@ -26,13 +26,17 @@ from policygen import __version__
 from policygen.api import render, render_set
 from policygen.errors import InvalidInputError, Issue, RenderError, UsageError
 from policygen.kinds import DOCUMENT_KINDS
-from policygen.pipeline import Job
+from policygen.pipeline import Job, jobs
 from policygen.profile.load import load_profile_text
 from policygen.profile.model import Profile
 from policygen.writers import WRITERS
 
 MAX_BODY_BYTES = 2 * 1024 * 1024
 """Largest request body accepted, in bytes; a real profile is a few kilobytes."""
+
+MAX_SET_DOCUMENTS = 100
+"""Most documents one /render-set request may produce (documents × formats). A 2 MB body can
+hold 1,000 engagements, that is 12,000 documents and hours of work for a single request."""
 
 MEDIA_TYPES: dict[str, str] = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -240,10 +244,26 @@ def _render_document(
     return Job(document_kind, engagement).filename(fmt), data
 
 
-def _render_zip(text: str, body_format: str, kinds: list[str] | None, formats: list[str]) -> bytes:
+def _render_zip(
+    text: str,
+    body_format: str,
+    kinds: list[str] | None,
+    formats: list[str],
+    max_documents: int = MAX_SET_DOCUMENTS,
+) -> bytes:
     """Return a zip of the set; entries are in render order with fixed timestamps, so identical
-    input gives an identical zip. Run in a worker thread."""
+    input gives an identical zip. Raise ApiError 413 beyond `max_documents`. Run in a worker
+    thread."""
     profile = _load(text, body_format)
+    count = len(jobs(profile, kinds)) * len(formats)
+    if count > max_documents:
+        raise ApiError(
+            413,
+            "too_many_documents",
+            f"本次请求将生成 {count} 份文档，超过每次 {max_documents} 份的上限；请用 kinds、"
+            "formats 缩小范围，按合同调用 /render，或使用 policygen batch "
+            f"(more than {max_documents} documents in one request)",
+        )
     files = render_set(profile, kinds=kinds, formats=formats)
     if not files:
         raise UsageError(
@@ -267,8 +287,11 @@ def _attachment(filename: str) -> dict[str, str]:
 # --------------------------------------------------------------------------- the app
 
 
-def create_app(*, max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
-    """Return the policygen HTTP application. `max_body_bytes` bounds every request body."""
+def create_app(
+    *, max_body_bytes: int = MAX_BODY_BYTES, max_set_documents: int = MAX_SET_DOCUMENTS
+) -> FastAPI:
+    """Return the policygen HTTP application. `max_body_bytes` bounds every request body and
+    `max_set_documents` the documents one /render-set request may produce."""
     app = FastAPI(
         title="policygen",
         version=__version__,
@@ -276,7 +299,10 @@ def create_app(*, max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
     )
     errors = {
         400: {"model": ErrorBody, "description": "参数有误 (bad request)"},
-        413: {"model": ErrorBody, "description": "请求体过大 (body too large)"},
+        413: {
+            "model": ErrorBody,
+            "description": "请求体过大或文档过多 (body too large, too many documents)",
+        },
         422: {"model": ValidationReport, "description": "配置无效 (invalid profile)"},
     }
 
@@ -405,7 +431,9 @@ def create_app(*, max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
             )
         names = [_kind(k) for k in dict.fromkeys(_split(kinds))] or None
         text = await _body_text(request, max_body_bytes)
-        data = await run_in_threadpool(_render_zip, text, _body_format(request), names, fmts)
+        data = await run_in_threadpool(
+            _render_zip, text, _body_format(request), names, fmts, max_set_documents
+        )
         return Response(data, media_type=ZIP_TYPE, headers=_attachment("policygen-set.zip"))
 
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
