@@ -590,3 +590,11 @@ def test_cli_prints_the_summary_table(
         "sla-修订对照表.docx",
         "sla-修订对照表.pdf",
     ]
+
+
+def test_every_status_has_words_in_terms() -> None:
+    from typing import get_args
+
+    from policygen.diff import STATUS_WORDS, Status
+
+    assert set(STATUS_WORDS) == set(get_args(Status))

@@ -15,13 +15,14 @@ each opened by an unnumbered heading (鉴于, 附件, 修订记录), the title o
 A clause is *changed* when its text (its own number left out) differs, *renumbered* when only
 its number does.
 
-The words this module puts into documents (table headings, notes) are in WORDS."""
+The words this module puts into documents (table headings, notes) are in WORDS, read from
+terms.yaml."""
 
 from __future__ import annotations
 
 import re
 import subprocess
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -42,7 +43,7 @@ from policygen.errors import InvalidInputError, Issue, Location, UsageError
 from policygen.pipeline import Job, build_tree, check_clause_ids, jobs, writer_options
 from policygen.profile.load import MAX_PROFILE_BYTES, load_profile, load_profile_text
 from policygen.profile.model import Profile
-from policygen.templating.filters import cn_date
+from policygen.templating.filters import cn_date, terms
 from policygen.tree import nodes as n
 from policygen.writers import WRITERS
 from policygen.writers.redline import (
@@ -72,38 +73,11 @@ TITLE_CHARACTERS = 24
 TABLE_KIND = "revision_table"
 """The kind of the 修订对照表 document: no kind's numbering, stylesheet or contents page."""
 
-WORDS: dict[str, str] = {
-    "table_title": "《{title}》修订对照表",
-    "versions": "修订前：{old}（{old_date}）　修订后：{new}（{new_date}）",
-    "clause": "条款",
-    "before": "修订前",
-    "after": "修订后",
-    "added": "（新增）",
-    "removed": "（删除）",
-    "formerly": "（原{number}）",
-    "note_bold": "注：加粗部分为修订内容。",
-    "note_renumbered": "因条款增删，未列出的条款序号相应调整，内容不变。",
-    "no_changes": "两个版本的内容相同。",
-    "clause_number": "第{label}条",
-    "head": "标题",
-    "front": "首部",
-    "body": "正文",
-    "signature": "签署页",
-    "cell_separator": "｜",
-    "replace": "「{old}」改为「{new}」",
-    "insert": "增加「{new}」",
-    "delete": "删去「{old}」",
-    "change_separator": "；",
-}
-"""The Chinese words of the 修订对照表 and of section names, by key."""
+WORDS: Mapping[str, str] = terms()["revision_table"]
+"""The Chinese words of the 修订对照表 and of section names, by key (terms.yaml)."""
 
-STATUS_WORDS: dict[str, str] = {
-    "added": "新增",
-    "removed": "删除",
-    "changed": "修改",
-    "renumbered": "序号变化",
-}
-"""How the summary names each clause status."""
+STATUS_WORDS: Mapping[str, str] = terms()["revision_status"]
+"""How the summary names each clause status (terms.yaml)."""
 
 # --------------------------------------------------------------------------- comparison
 

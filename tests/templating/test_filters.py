@@ -619,7 +619,8 @@ def test_terms_label_every_member_and_nothing_else(enum: type[StrEnum]) -> None:
 
 def test_terms_sections_are_known() -> None:
     """A misspelt section name would otherwise sit unused in terms.yaml."""
-    assert set(terms()) == {enum.__name__ for enum in PROFILE_ENUMS} | {"frequency_noun"}
+    words = {"frequency_noun", "revision_table", "revision_status"}
+    assert set(terms()) == {enum.__name__ for enum in PROFILE_ENUMS} | words
     assert set(terms()["frequency_noun"]) == {member.value for member in Frequency}
 
 
