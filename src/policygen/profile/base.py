@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict
 from pydantic_core import PydanticCustomError
@@ -35,4 +36,18 @@ def check_rules(violations: Iterable[tuple[str, str]]) -> None:
             RULES_ERROR,
             "; ".join(message for _, message in found),
             {"violations": found},
+        )
+
+
+def check_percentage(unit: str, value: Decimal, *, field: str, what: str) -> None:
+    """Report `field` when `unit` is ``%`` and `value` lies outside 0–100; `what` names the value
+    in the message (目标值, 阈值)."""
+    if unit == "%" and not (0 <= value <= 100):
+        check_rules(
+            [
+                (
+                    field,
+                    f"百分比{what}应在 0–100 之间，现为 {value} (a percentage must be within 0–100)",
+                )
+            ]
         )

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from pydantic import Field, model_validator
 
-from policygen.profile.base import Section, check_rules
+from policygen.profile.base import Section, check_percentage, check_rules
 from policygen.profile.types import (
     MAX_ITEMS,
     MAX_SHORT_ITEMS,
@@ -69,16 +69,7 @@ class Indicator(Section):
 
     @model_validator(mode="after")
     def _percent_in_range(self) -> Indicator:
-        if self.unit == "%" and not (0 <= self.threshold <= 100):
-            check_rules(
-                [
-                    (
-                        "threshold",
-                        f"百分比阈值应在 0–100 之间，现为 {self.threshold} "
-                        "(a percentage must be within 0–100)",
-                    )
-                ]
-            )
+        check_percentage(self.unit, self.threshold, field="threshold", what="阈值")
         return self
 
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from pydantic import Field, model_validator
 
-from policygen.profile.base import Section, check_rules
+from policygen.profile.base import Section, check_percentage, check_rules
 from policygen.profile.types import (
     MAX_ITEMS,
     MAX_SHORT_ITEMS,
@@ -70,16 +70,7 @@ class Metric(Section):
 
     @model_validator(mode="after")
     def _percent_in_range(self) -> Metric:
-        if self.unit == "%" and not (0 <= self.target <= 100):
-            check_rules(
-                [
-                    (
-                        "target",
-                        f"百分比指标的目标值应在 0–100 之间，现为 {self.target} "
-                        "(a percentage must be within 0–100)",
-                    )
-                ]
-            )
+        check_percentage(self.unit, self.target, field="target", what="指标的目标值")
         return self
 
 
