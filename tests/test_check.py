@@ -76,3 +76,17 @@ def test_requirements_name_only_known_flags_and_kinds() -> None:
 
     for key, element in requirements().items():
         assert element.document in DOCUMENT_KINDS, key
+
+
+def test_every_bundled_element_records_how_its_source_was_read() -> None:
+    table = requirements()
+    assert all(element.confidence for element in table.values())
+    assert table["D08"].confidence == "V"  # 个人信息保护法, read in its own text
+    assert "V" not in table["R05"].confidence  # article numbers from a law-firm summary
+
+
+def test_check_marks_sources_read_only_in_secondary_summaries() -> None:
+    findings = check(load_profile(ROOT / "examples" / "bank.yaml"))
+    by_element = {f.element: f.as_dict() for f in findings}
+    assert by_element["R05"]["verified"] is False
+    assert by_element["D08"]["verified"] is True

@@ -39,6 +39,9 @@ class Element(BaseModel):
     """The document kind that must contain it."""
     source: str
     """The rule it comes from, e.g. 《个人信息保护法》第二十一条."""
+    confidence: str = Field(default="", pattern=r"^([VSM]( / [VSM])*)?$")
+    """How the source was read, one mark per source in order: V its text, S a secondary
+    summary, M memory (shared/reference/regulatory_checklist.md); empty when not recorded."""
     applies: tuple[str, ...] = ()
     """Flags that must all hold for the element to apply; empty means always."""
     clauses: tuple[str, ...] = Field(min_length=1)
@@ -63,10 +66,17 @@ class Finding:
     """The covering clause's number, e.g. 第十二条; empty when missing."""
     reason: str = ""
     """Why the element is missing."""
+    confidence: str = ""
+    """The source's confidence marks (Element.confidence)."""
+
+    @property
+    def verified(self) -> bool:
+        """Whether some source of the element was read in the provision's own text (V)."""
+        return "V" in self.confidence
 
     def as_dict(self) -> dict[str, Any]:
         """Return the finding as JSON-ready data."""
-        return asdict(self)
+        return {**asdict(self), "verified": self.verified}
 
 
 def requirements(template_dirs: Sequence[Path] = ()) -> dict[str, Element]:
@@ -114,6 +124,7 @@ def check(profile: Profile, *, template_dirs: Sequence[Path] = ()) -> list[Findi
                         element.document,
                         covered=False,
                         reason=f"未生成 {element.document} 文档（如：配置中没有合同）",
+                        confidence=element.confidence,
                     )
                 )
             continue
@@ -130,7 +141,13 @@ def _applies(element: Element, flags: Any) -> bool:
 def _finding(
     key: str, element: Element, stem: str, refs: dict[str, str], profile: Profile
 ) -> Finding:
-    base = {"element": key, "title": element.title, "source": element.source, "document": stem}
+    base = {
+        "element": key,
+        "title": element.title,
+        "source": element.source,
+        "document": stem,
+        "confidence": element.confidence,
+    }
     present = [clause for clause in element.clauses if clause in refs]
     if not present:
         return Finding(**base, covered=False, reason="文档中没有覆盖该要素的条款（可能已被删除）")

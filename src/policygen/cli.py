@@ -238,12 +238,18 @@ def check_command(
         )
     else:
         table = Table(title="要素核对 (required elements)", show_lines=False)
-        for column in ("要素", "名称", "文档", "条款", "条号", "结果"):
+        for column in ("要素", "名称", "依据", "文档", "条款", "条号", "结果"):
             table.add_column(column, overflow="fold")
         for f in findings:
             result = "[green]✓[/]" if f.covered else f"[bold red]missing[/] {f.reason}"
-            table.add_row(f.element, f.title, f.document, f.clause or "—", f.number or "—", result)
+            source = f.source if f.verified else f"{f.source} ※"
+            row = (f.element, f.title, source, f.document, f.clause or "—", f.number or "—")
+            table.add_row(*row, result)
         out.print(table)
+        if not all(f.verified for f in findings):
+            out.print(
+                "※ 依据的条号来自二手资料，引用前请核对官方文本 (article number from a secondary source)"
+            )
         summary = f"{len(findings) - len(missing)}/{len(findings)} 项要素已覆盖"
         out.print(summary + (f"，缺失 {len(missing)} 项" if missing else ""))
     if missing:
