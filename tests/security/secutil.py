@@ -5,14 +5,11 @@ from __future__ import annotations
 
 import copy
 import functools
-import http.server
 import io
 import json
 import re
-import threading
 import typing
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,10 +19,13 @@ import docx
 from pydantic import BaseModel
 from pypdf import PdfReader
 
+from loopback import counting_server
 from policygen.pipeline import jobs, render_job
 from policygen.profile.load import dotted, load_profile, load_profile_text
 from policygen.profile.model import Profile
 from policygen.profile.types import _check_text
+
+__all__ = ["counting_server"]
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
@@ -220,43 +220,3 @@ def expected_text(value: str) -> str:
     """Return what of `value` a document must show, folded (see `fold`)."""
     # Templates end list items with their own punctuation (text.rstrip("。；…") + "；").
     return fold(value).rstrip("。;,、.:")
-
-
-# --------------------------------------------------------------------------- network
-
-
-@contextmanager
-def counting_server() -> Iterator[tuple[int, list[str]]]:
-    """Serve HTTP on 127.0.0.1 at a free port and record every request line; each answer is a
-    small stylesheet. Yield (port, hits); the server stops when the block ends."""
-    hits: list[str] = []
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            hits.append(f"GET {self.path}")
-            body = b"p { color: red }"
-            self.send_response(200)
-            self.send_header("Content-Type", "text/css")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def do_POST(self) -> None:
-            hits.append(f"POST {self.path}")
-            self.send_response(204)
-            self.end_headers()
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    server.timeout = 1
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield server.server_address[1], hits
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)

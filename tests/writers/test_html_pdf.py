@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import http.server
 import io
 import logging
 import os
@@ -13,7 +12,6 @@ import re
 import shutil
 import subprocess
 import sys
-import threading
 import urllib.request
 from collections.abc import Iterator
 from datetime import date
@@ -24,6 +22,7 @@ from markdown_it import MarkdownIt
 from pypdf import PdfReader
 
 sys.path.insert(0, str(pathlib.Path(__file__).parents[1]))
+from loopback import counting_server
 from policygen.errors import RenderError
 from policygen.tree import nodes as n
 from policygen.writers.fetcher import LocalResources, url_fetcher
@@ -72,28 +71,9 @@ def pdfs() -> dict[str, bytes]:
 
 @pytest.fixture
 def http_hits() -> Iterator[tuple[int, list[str]]]:
-    """Serve HTTP on a loopback port and record every request path: SSRF tests expect none."""
-    hits: list[str] = []
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            hits.append(self.path)
-            self.send_response(200)
-            self.send_header("Content-Type", "text/css")
-            self.end_headers()
-            self.wfile.write(b"body { color: red }")
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield server.server_address[1], hits
-    finally:
-        server.shutdown()
-        server.server_close()
+    """Serve HTTP on a loopback port and record every request: SSRF tests expect none."""
+    with counting_server() as served:
+        yield served
 
 
 def _element_text(element: lxml.html.HtmlElement) -> str:
