@@ -31,7 +31,7 @@ from typing import Any, Literal
 from policygen import __version__
 from policygen.errors import InvalidInputError, Issue, PolicygenError, UsageError
 from policygen.kinds import DOCUMENT_KINDS, Kind
-from policygen.output import write_atomic
+from policygen.output import write_all, write_atomic
 from policygen.pipeline import Job, check_clause_ids, check_format, kind_named, render_job
 from policygen.profile.engagement import Engagement
 from policygen.profile.load import Parsed, load_profile, validate
@@ -320,13 +320,13 @@ class _Worker:
         try:
             check_clause_ids(profile, template_dirs=self.template_dirs)
             folder.mkdir(parents=True, exist_ok=True)
+            files: dict[str, bytes] = {}
             for job, formats in todo:
-                for name, data in render_job(
-                    profile, job, formats, template_dirs=self.template_dirs
-                ).items():
-                    write_atomic(folder / name, data)
-                    manifest[name] = {"inputs": key, "sha256": hashlib.sha256(data).hexdigest()}
-                    written.append(f"{number}/{name}")
+                files.update(render_job(profile, job, formats, template_dirs=self.template_dirs))
+            write_all(folder, files)  # the row's files together, or none of them
+            for name, data in files.items():
+                manifest[name] = {"inputs": key, "sha256": hashlib.sha256(data).hexdigest()}
+                written.append(f"{number}/{name}")
         except InvalidInputError as error:
             return RowResult(row.number, row.line, number, "failed", (), tuple(error.issues))
         except PolicygenError as error:

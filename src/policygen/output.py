@@ -1,11 +1,18 @@
-"""Put rendered bytes on disk: atomically, never leaving a partial file behind."""
+"""Put rendered bytes on disk: atomically, never leaving a partial file behind.
+
+`write_atomic` replaces one file; `write_all` replaces a set of files together, so that a run
+that fails half-way (a full disk, a read-only file, SIGTERM) leaves the previous set as it was."""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import secrets
 import signal
+import stat
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 _DEFERRED = frozenset({signal.SIGTERM, signal.SIGINT})
@@ -20,12 +27,57 @@ def write_atomic(path: Path, data: bytes) -> None:
     `path`; on any failure (a full disk, SIGTERM) the temporary file is removed and `path` is
     untouched. Nothing else in the folder is touched."""
     path = Path(path)
+    temp = _stage(path, data)
+    try:
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    _sync_folder(path.parent)
+
+
+def write_all(directory: Path, files: Mapping[str, bytes]) -> list[Path]:
+    """Write each of `files` (file name → bytes) into `directory`, all of them or none.
+
+    Every file first goes to a temporary file beside its final name and is flushed to disk;
+    only when all are written are they renamed into place, one after the other with SIGTERM
+    and SIGINT held back. If anything fails, the temporary files are removed and every file
+    in `directory` is as it was: one already replaced is put back from a hard link kept while
+    renaming (on a file system without hard links it stays replaced). Nothing else in
+    `directory` is touched. Return the paths written, in the order of `files`."""
+    directory = Path(directory)
+    targets = [directory / name for name in files]
+    staged: list[Path] = []
+    try:
+        for path, data in zip(targets, files.values(), strict=True):
+            staged.append(_stage(path, data))
+        for path in targets:
+            _check_replaceable(path)
+        held = _hold_signals()
+        try:
+            _replace_all(list(zip(staged, targets, strict=True)))
+        finally:
+            _release_signals(held)  # a signal held meanwhile is raised here, all files in place
+    except BaseException:
+        for temp in staged:
+            temp.unlink(missing_ok=True)
+        raise
+    for folder in dict.fromkeys(path.parent for path in targets):
+        _sync_folder(folder)
+    return targets
+
+
+def _stage(path: Path, data: bytes) -> Path:
+    """Return a temporary file beside `path` holding `data`, flushed to disk, mode 0644.
+
+    On any failure (a full disk, SIGTERM) the temporary file is removed before raising."""
     held = _hold_signals()
     try:
-        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     except BaseException:
         _release_signals(held)
         raise
+    temp = Path(name)
     opened = False
     try:
         _release_signals(held)  # a signal that came meanwhile is raised here, inside the try
@@ -35,14 +87,66 @@ def write_atomic(path: Path, data: bytes) -> None:
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(temp, 0o644)
-        os.replace(temp, path)
     except BaseException:
         if not opened:
             with contextlib.suppress(OSError):
                 os.close(fd)
-        Path(temp).unlink(missing_ok=True)
+        temp.unlink(missing_ok=True)
         raise
-    _sync_folder(path.parent)
+    return temp
+
+
+def _check_replaceable(path: Path) -> None:
+    """Raise OSError when a file cannot be renamed over `path` (a folder stands there)."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return
+    if stat.S_ISDIR(mode):
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+
+
+def _replace_all(moves: list[tuple[Path, Path]]) -> None:
+    """Rename each temporary file over its target; on failure put back those already renamed."""
+    done: list[tuple[Path, bool, Path | None]] = []
+    """(target, whether it existed, a hard link to its previous contents or None)."""
+    try:
+        for temp, path in moves:
+            existed = os.path.lexists(path)
+            backup = _link_aside(path) if existed else None
+            try:
+                os.replace(temp, path)
+            except BaseException:
+                if backup is not None:
+                    backup.unlink(missing_ok=True)
+                raise
+            done.append((path, existed, backup))
+    except BaseException:
+        for path, existed, backup in reversed(done):
+            if backup is not None:
+                os.replace(backup, path)
+            elif not existed:
+                path.unlink(missing_ok=True)
+        raise
+    finally:
+        for _, _, backup in done:
+            if backup is not None:
+                backup.unlink(missing_ok=True)
+
+
+def _link_aside(path: Path) -> Path | None:
+    """Return a new hard link to `path` beside it; None when the file system has none."""
+    while True:
+        backup = path.with_name(f".{path.name}.{secrets.token_hex(6)}.old")
+        try:
+            os.link(path, backup, follow_symlinks=False)
+        except FileExistsError:
+            continue
+        except OSError as error:
+            if error.errno in (errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV):
+                return None
+            raise
+        return backup
 
 
 def _hold_signals() -> set[signal.Signals] | None:

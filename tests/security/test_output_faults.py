@@ -183,6 +183,119 @@ def test_write_atomic_into_a_missing_folder_creates_nothing(tmp_path: Path) -> N
     assert list(tmp_path.iterdir()) == []
 
 
+# --------------------------------------------------------------------------- write_all
+
+NEW_SET = {"a.docx": b"NEW A" * 1000, "b.txt": b"NEW B", "c.pdf": b"NEW C"}
+
+
+def leftovers(out: Path) -> list[str]:
+    """Temporary files and rename backups of write_all: none may survive a call."""
+    return sorted(p.name for p in out.rglob("*") if p.suffix in (".part", ".old"))
+
+
+def test_write_all_replaces_the_whole_set(tmp_path: Path) -> None:
+    prepare(tmp_path, "a.docx")
+    written = output.write_all(tmp_path, NEW_SET)
+    assert written == [tmp_path / name for name in NEW_SET]
+    assert {name: (tmp_path / name).read_bytes() for name in NEW_SET} == NEW_SET
+    assert oct((tmp_path / "b.txt").stat().st_mode & 0o777) == oct(0o644)
+    assert_unrelated_intact(tmp_path)
+    assert leftovers(tmp_path) == []
+
+
+def test_write_all_changes_nothing_when_a_later_target_is_a_folder(tmp_path: Path) -> None:
+    prepare(tmp_path, "a.docx")
+    (tmp_path / "c.pdf").mkdir()
+    with pytest.raises(IsADirectoryError):
+        output.write_all(tmp_path, NEW_SET)
+    assert_untouched(tmp_path, "a.docx")
+    assert not (tmp_path / "b.txt").exists()
+    assert leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("fault", FAULTS.values(), ids=FAULTS.keys())
+def test_write_all_changes_nothing_on_failure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fault: Callable[[pytest.MonkeyPatch], None]
+) -> None:
+    prepare(tmp_path, "a.docx")
+    fault(monkeypatch)
+    with pytest.raises(OSError):
+        output.write_all(tmp_path, NEW_SET)
+    assert_untouched(tmp_path, "a.docx")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".hidden", "a.docx", "notes.txt", "sub"]
+    assert leftovers(tmp_path) == []
+
+
+def test_write_all_fails_on_the_third_file_and_keeps_the_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The disk fills while the third file is written: the first two, already complete on
+    disk as temporary files, never replace anything."""
+    prepare(tmp_path, "a.docx")
+    real = output._stage
+    calls: list[Path] = []
+
+    def stage(path: Path, data: bytes) -> Path:
+        calls.append(path)
+        if path.name == "c.pdf":
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real(path, data)
+
+    monkeypatch.setattr(output, "_stage", stage)
+    with pytest.raises(OSError, match="No space"):
+        output.write_all(tmp_path, NEW_SET)
+    assert [p.name for p in calls] == list(NEW_SET)
+    assert_untouched(tmp_path, "a.docx")
+    assert not (tmp_path / "b.txt").exists()
+    assert leftovers(tmp_path) == []
+
+
+def test_write_all_puts_back_files_renamed_before_a_rename_failed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rename that fails after others succeeded (here the third) undoes the earlier ones:
+    the replaced file gets its old contents back, a new file is removed."""
+    prepare(tmp_path, "a.docx")
+    real = os.replace
+    renamed: list[str] = []
+
+    def replace(src: Any, dst: Any) -> None:
+        if Path(dst).name == "c.pdf" and Path(src).suffix == ".part":
+            raise OSError(errno.EIO, os.strerror(errno.EIO))
+        renamed.append(Path(dst).name)
+        real(src, dst)
+
+    monkeypatch.setattr(output.os, "replace", replace)
+    with pytest.raises(OSError, match="Input/output"):
+        output.write_all(tmp_path, NEW_SET)
+    assert renamed[:2] == ["a.docx", "b.txt"]  # then the undo
+    assert_untouched(tmp_path, "a.docx")
+    assert not (tmp_path / "b.txt").exists()
+    assert leftovers(tmp_path) == []
+
+
+def test_sigterm_between_renames_is_held_until_the_set_is_complete(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    prepare(tmp_path, "a.docx")
+    real = os.replace
+
+    def replace(src: Any, dst: Any) -> None:
+        real(src, dst)
+        if Path(dst).name == "a.docx":
+            os.kill(os.getpid(), signal.SIGTERM)  # delivered now unless held back
+
+    def on_sigterm(signum: int, frame: object) -> None:
+        raise _Stop
+
+    signal.signal(signal.SIGTERM, on_sigterm)
+    monkeypatch.setattr(output.os, "replace", replace)
+    with pytest.raises(_Stop):
+        output.write_all(tmp_path, NEW_SET)
+    assert {name: (tmp_path / name).read_bytes() for name in NEW_SET} == NEW_SET
+    assert leftovers(tmp_path) == []
+
+
 # --------------------------------------------------------------------------- the command line
 
 RENDER = ["render", str(MANUFACTURER), "-d", "regulation", "-f", "docx,txt"]
@@ -231,6 +344,21 @@ def test_full_disk_during_render(
     assert main([*RENDER, "-o", str(out)]) == ExitCode.INVALID_INPUT
     assert "无法写入" in capsys.readouterr().err
     assert_untouched(out, "regulation.docx")
+
+
+def test_render_replaces_all_its_files_or_none(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """regulation.txt cannot be written (a folder has its name): regulation.docx, which could
+    have been, keeps its old contents, so the folder never holds half of a new set."""
+    out = tmp_path / "out"
+    prepare(out, "regulation.docx")
+    (out / "regulation.txt").mkdir()
+    assert main([*RENDER, "-o", str(out)]) == ExitCode.INVALID_INPUT
+    assert "无法写入" in capsys.readouterr().err
+    assert_untouched(out, "regulation.docx")
+    assert (out / "regulation.txt").is_dir()
+    assert leftovers(out) == []
 
 
 def test_a_successful_render_replaces_only_its_own_files(tmp_path: Path) -> None:

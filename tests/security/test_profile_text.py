@@ -80,11 +80,6 @@ def test_md_escape_is_linear_in_runs_of_spaces() -> None:
     assert escaped == text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="transforms/punctuation.py: the e-mail pattern of _PROTECTED backtracks over long "
-    "ASCII runs, quadratic in the length (about 1.3 s for one 20,000-character value)",
-)
 def test_punctuation_is_linear_in_long_ascii_runs() -> None:
     block = n.Paragraph((n.Text("甲" + "a" * 20_000 + "，"),))
     started = time.monotonic()
@@ -92,11 +87,6 @@ def test_punctuation_is_linear_in_long_ascii_runs() -> None:
     assert time.monotonic() - started < 0.3
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="writers/html.py: _IDENTIFIER backtracks over a long run of ASCII letters and digits, "
-    "quadratic in its length (about 1 s for 10,000 characters, 4 s for 20,000)",
-)
 def test_html_identifiers_are_linear_in_long_ascii_runs() -> None:
     from policygen.writers.html import _text
 

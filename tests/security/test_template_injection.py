@@ -9,6 +9,7 @@ loopback server counts requests: every test that could make one expects none."""
 
 from __future__ import annotations
 
+import base64
 import io
 import multiprocessing
 import os
@@ -20,7 +21,7 @@ import threading
 import time
 import urllib.request
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from importlib.metadata import version
 from pathlib import Path
 
@@ -469,10 +470,6 @@ def test_a_clean_user_stylesheet_is_used(tmp_path: Path, hits: list[str]) -> Non
     assert "正文" in pdf_text(pdf)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="writers/html.py inlines user CSS verbatim: @import/url() reach the viewer's browser",
-)
 def test_user_css_cannot_make_the_html_load_urls(tmp_path: Path, port: int) -> None:
     rule = f"@import url(http://127.0.0.1:{port}/a.css);\n"
     folder = folder_with(tmp_path, BODY, {"styles/base.css": rule + _base_css()})
@@ -482,6 +479,76 @@ def test_user_css_cannot_make_the_html_load_urls(tmp_path: Path, port: int) -> N
         assert "http://127.0.0.1" in str(error)
         return
     assert f"127.0.0.1:{port}".encode() not in html
+
+
+CSS_FOR_HTML = {
+    **CSS,
+    "image-set": (
+        'body {{ background: image-set("http://127.0.0.1:{port}/i.png" 1x) }}\n',
+        "http://127.0.0.1",
+    ),
+    "url-function-string": (
+        'body {{ background: url("http://127.0.0.1:{port}/q.png") }}\n',
+        "http://127.0.0.1",
+    ),
+    "escaped-url": ("body {{ background: u\\72 l(http://127.0.0.1:{port}/e.png) }}\n", "http"),
+    "nested-import": ('@media print {{ @import "x.css"; }}\n', "@import"),
+    "local-import": ("@import url(kind.css);\n", "kind.css"),
+    "svg-file-http": ("body {{ background: url(evil.svg) }}\n", "http://127.0.0.1"),
+}
+"""The PDF cases, plus what only the HTML writer has to find itself."""
+
+
+@pytest.mark.parametrize(("css", "blocked"), CSS_FOR_HTML.values(), ids=CSS_FOR_HTML.keys())
+def test_user_css_cannot_make_the_html_load_urls_anyhow(
+    tmp_path: Path, outside: Path, hits: list[str], port: int, css: str, blocked: str
+) -> None:
+    rule = css.format(port=port, huge="QUFB" * 30_000)
+    styles = rule + _base_css() if rule.startswith("@import") else _base_css() + rule
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
+        f'<image xlink:href="http://127.0.0.1:{port}/s.png" width="9" height="9"/></svg>'
+    )
+    folder = folder_with(
+        tmp_path, BODY, {"styles/base.css": styles, "kind.css": "p {}", "evil.svg": svg}
+    )
+    (folder / "styles" / "link-out.css").symlink_to(outside)
+    with pytest.raises(RenderError, match=r"styles/base\.css") as error:
+        render_with(folder, "html")
+    assert blocked in str(error.value)
+    assert SECRET not in str(error.value)
+
+
+def test_html_inlines_what_the_pdf_may_load(tmp_path: Path, hits: list[str]) -> None:
+    """A local image becomes a data: URL, a small data: URL and a fragment stay: the page
+    loads nothing, and looks as the PDF does."""
+    png = b"\x89PNG\r\n\x1a\n" + b"\0" * 16
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="9" height="9"><defs><linearGradient '
+        'id="g"/></defs><rect width="9" height="9" fill="url(#g)"/></svg>'
+    )
+    rules = (
+        "h1 { background: url(styles/logo.png) }\n"
+        'h2 { background: url("styles/mark.svg") }\n'
+        "p { background: url(data:image/gif;base64,R0lGODlhAQABAAAAACw=) }\n"
+        "li { filter: url(#blur) }\n"
+    )
+    folder = folder_with(
+        tmp_path,
+        BODY,
+        {"styles/base.css": _base_css() + rules, "styles/logo.png": png, "styles/mark.svg": svg},
+    )
+    html = render_with(folder, "html").decode()
+    assert "url(styles/logo.png)" not in html and "mark.svg" not in html
+    assert 'url("data:image/png;base64,' + base64.b64encode(png).decode() + '")' in html
+    assert 'url("data:image/svg+xml;base64,' in html
+    assert "url(data:image/gif;base64,R0lGODlhAQABAAAAACw=)" in html
+    assert "url(#blur)" in html
+
+
+def test_bundled_css_is_inlined_as_written() -> None:
+    html = policygen.render(PROFILE, "sla", "html").decode()
+    assert _base_css().replace("</", "<\\/") in html
 
 
 def _reference_with_external_template(port: int) -> bytes:
@@ -501,11 +568,6 @@ def _reference_with_external_template(port: int) -> bytes:
     return out.getvalue()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="writers/docx.py keeps external relationships of a user's styles/reference.docx: "
-    "Word fetches them when the output is opened",
-)
 def test_user_reference_docx_cannot_make_the_docx_load_urls(tmp_path: Path, port: int) -> None:
     folder = folder_with(
         tmp_path,
@@ -521,15 +583,134 @@ def test_user_reference_docx_cannot_make_the_docx_load_urls(tmp_path: Path, port
     assert not re.search(rb'TargetMode="External"', rels)
 
 
-def test_no_docx_user_template_option_exists() -> None:
-    """Item 2 asks for docxtpl injection tests when ``render --template my.docx`` exists."""
-    from typer.testing import CliRunner
+_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
 
-    from policygen.cli import app
 
-    help_text = CliRunner().invoke(app, ["render", "--help"]).output
-    assert "--templates" in help_text
-    assert not re.search(r"--template\b(?!s)", help_text)
+def _reference_with(edits: dict[str, tuple[bytes, bytes]]) -> bytes:
+    """Return the bundled reference.docx with, in each named part, `old` replaced by `new`."""
+    original = (BUNDLED_TEMPLATES / "styles" / "reference.docx").read_bytes()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(original)) as source, zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename in edits:
+                old, new = edits[item.filename]
+                assert old in data
+                data = data.replace(old, new)
+            target.writestr(item, data)
+    return out.getvalue()
+
+
+def _external(kind: str, target: str, part: str = "word/_rels/document.xml.rels") -> bytes:
+    rel = f'<Relationship Id="rIdX" Type="{_R}{kind}" Target="{target}" TargetMode="External"/>'
+    return _reference_with({part: (b"</Relationships>", rel.encode() + b"</Relationships>")})
+
+
+def _in_footer(xml: str) -> bytes:
+    return _reference_with({"word/footer1.xml": (b"</w:ftr>", xml.encode() + b"</w:ftr>")})
+
+
+REFERENCES = {
+    "image": (lambda port: _external("image", f"http://127.0.0.1:{port}/i.png"), "image"),
+    "frame": (lambda port: _external("frame", f"http://127.0.0.1:{port}/f.html"), "frame"),
+    "ole-link": (lambda port: _external("oleObject", f"file:///etc/passwd?{port}"), "oleObject"),
+    "subdocument": (lambda port: _external("subDocument", f"//127.0.0.1:{port}/s"), "subDocument"),
+    "font": (lambda port: _external("font", f"http://127.0.0.1:{port}/f.odttf"), "font"),
+    "package-level": (
+        lambda port: _external("attachedTemplate", f"http://127.0.0.1:{port}/t", "_rels/.rels"),
+        "attachedTemplate",
+    ),
+    "hyperlink-to-share": (lambda port: _external("hyperlink", r"file://\\host\share"), "host"),
+    "alt-chunk": (
+        lambda port: _reference_with(
+            {
+                "word/_rels/document.xml.rels": (
+                    b"</Relationships>",
+                    f'<Relationship Id="rIdC" Type="{_R}aFChunk" Target="c.html"/>'.encode()
+                    + b"</Relationships>",
+                )
+            }
+        ),
+        "altChunk",
+    ),
+    "includepicture-split": (
+        lambda port: _in_footer(
+            '<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> INCLUDE'
+            f'</w:instrText></w:r><w:r><w:instrText>PICTURE "http://127.0.0.1:{port}/p.png" '
+            '\\d</w:instrText></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>'
+        ),
+        "INCLUDEPICTURE",
+    ),
+    "ddeauto-simple": (
+        lambda port: _in_footer('<w:p><w:fldSimple w:instr=" ddeauto c:\\x.exe"/></w:p>'),
+        "DDEAUTO",
+    ),
+    "mail-merge": (
+        lambda port: _reference_with(
+            {
+                "word/settings.xml": (
+                    b"</w:settings>",
+                    b'<w:mailMerge><w:mainDocumentType w:val="formLetters"/></w:mailMerge>'
+                    b"</w:settings>",
+                )
+            }
+        ),
+        "mail merge",
+    ),
+}
+
+
+@pytest.mark.parametrize(("make", "named"), REFERENCES.values(), ids=REFERENCES.keys())
+def test_a_reference_docx_that_would_load_anything_is_refused(
+    tmp_path: Path, hits: list[str], port: int, make: Callable[[int], bytes], named: str
+) -> None:
+    folder = folder_with(tmp_path, TITLE + "正文。\n", {"styles/reference.docx": make(port)})
+    with pytest.raises(RenderError, match=r"reference\.docx") as error:
+        render_with(folder, "docx")
+    assert named in str(error.value)
+
+
+def test_a_reference_docx_keeps_its_web_hyperlinks(tmp_path: Path, hits: list[str]) -> None:
+    """A hyperlink is followed only when clicked, and a letterhead may link to the company."""
+    reference = _external("hyperlink", "https://example.com/")
+    folder = folder_with(tmp_path, TITLE + "正文。\n", {"styles/reference.docx": reference})
+    assert "正文" in docx_text(render_with(folder, "docx"))
+
+
+BROKEN = {
+    "not-a-zip": (b"not a zip at all", "zip"),
+    "no-document": (b"", "word/document.xml"),
+    "broken-xml": (b"<w:document", "word/document.xml"),
+}
+
+
+@pytest.mark.parametrize(("content", "named"), BROKEN.values(), ids=BROKEN.keys())
+def test_a_broken_reference_docx_is_a_clear_error(
+    tmp_path: Path, content: bytes, named: str
+) -> None:
+    if content.startswith(b"not"):
+        reference = content
+    else:
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w") as archive:
+            if content:
+                archive.writestr("word/document.xml", content)
+            archive.writestr("[Content_Types].xml", "<Types/>")
+        reference = out.getvalue()
+    folder = folder_with(tmp_path, TITLE + "正文。\n", {"styles/reference.docx": reference})
+    with pytest.raises(RenderError, match=r"不是有效的 DOCX.*not a valid DOCX") as error:
+        render_with(folder, "docx")
+    assert named in str(error.value)
+
+
+def test_a_reference_docx_linking_outside_the_folders_is_refused(
+    tmp_path: Path, outside: Path
+) -> None:
+    folder = folder_with(tmp_path, TITLE + "正文。\n")
+    (folder / "styles").mkdir()
+    (folder / "styles" / "reference.docx").symlink_to(outside)
+    with pytest.raises(RenderError, match="outside the template folders"):
+        render_with(folder, "docx")
 
 
 def test_unguarded_script_gets_a_clear_error(tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ twice changes nothing more."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import fields, replace
 from typing import Any
 
@@ -33,10 +33,18 @@ BRACKETS = {"(": ("）", ")", "（"), "<": ("》", ">", "《")}
 QUOTES = {'"': ("“", "”"), "'": ("‘", "’")}
 """ASCII quote → full-width opening and closing quotes."""
 
-_PROTECTED = re.compile(
-    r"(?:https?|ftp)://[!-~]+"  # URLs: printable ASCII up to the first space or Chinese
-    r"|[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"  # e-mail addresses
-)
+_URL = r"(?:https?|ftp)://[!-~]+"
+"""A URL: printable ASCII up to the first space or Chinese character."""
+_EMAIL = r"[A-Za-z0-9._%+-]++@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"
+"""An e-mail address. The local part is possessive: '@' cannot be one of its characters, so
+giving characters back never helps, and not trying makes a failure cost one pass."""
+_PROTECTED = re.compile(rf"{_URL}|(?<![A-Za-z0-9._%+-]){_EMAIL}")
+"""URLs and e-mail addresses. An address is only looked for where its local part can start:
+from anywhere else in the same run it would match or fail exactly as from the run's start, so
+trying every position would cost time quadratic in the run's length."""
+_PROTECTED_HERE = re.compile(rf"{_URL}|{_EMAIL}")
+"""The same, without the lookbehind: tried where the previous match ended, which may be inside
+a run (``a@b.com-c@d.org``), so that the spans are those a plain scan finds."""
 _INLINE_TYPES = (n.Text, n.Strong, n.Emphasis, n.Ref, n.LineBreak)
 _OPAQUE = "\x00"
 """Stands for a character that may not change (inside a reference or a kept string)."""
@@ -66,8 +74,8 @@ def convert(text: str, locked: list[bool] | None = None) -> list[str]:
 
     Characters marked in `locked` never change, but still count as context."""
     locked = list(locked) if locked is not None else [False] * len(text)
-    for match in _PROTECTED.finditer(text):
-        locked[match.start() : match.end()] = [True] * (match.end() - match.start())
+    for start, end in protected_spans(text):
+        locked[start:end] = [True] * (end - start)
     out = list(text)
 
     def at(index: int) -> str:
@@ -89,6 +97,19 @@ def convert(text: str, locked: list[bool] | None = None) -> list[str]:
         if following > index + 1 and is_chinese(at(following)):
             out[index + 1 : following] = [""] * (following - index - 1)
     return out
+
+
+def protected_spans(text: str) -> Iterator[tuple[int, int]]:
+    """Yield the (start, end) of every URL and e-mail address in `text`, left to right, in time
+    linear in the length of `text`."""
+    position = 0
+    while True:
+        match = _PROTECTED_HERE.match(text, position) if position else None
+        match = match or _PROTECTED.search(text, position)
+        if match is None:
+            return
+        yield match.span()
+        position = match.end()
 
 
 def _next_word(text: str, index: int) -> str:

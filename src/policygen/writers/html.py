@@ -3,17 +3,29 @@
 Input: a numbered, reference-resolved Document. Output: UTF-8 HTML bytes carrying the same text,
 in the same order, as writers/text.py, with the house style (``styles/*.css`` from the template
 folders, read through the local-only fetcher) inlined in ``<style>``. Every piece of document text
-goes through MarkupSafe, so no input can become markup."""
+goes through MarkupSafe, so no input can become markup.
+
+The page written as HTML output loads nothing when opened (`standalone_css`): a stylesheet's
+``@import`` is refused, and every ``url()`` is resolved and fetched exactly as the PDF writer
+would, through the same `LocalResources`; what that allows (a file inside the template folders,
+a small ``data:`` URL) is inlined as a ``data:`` URL, anything else is a RenderError naming the
+stylesheet and the URL. The page the PDF writer prints keeps the CSS as written: WeasyPrint
+loads its URLs through the same guard."""
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import quote
+from typing import Any
+from urllib.parse import quote, urljoin
 
+import tinycss2
+from lxml import etree
 from markupsafe import Markup, escape
+from tinycss2 import ast
 
 from policygen.errors import RenderError
 from policygen.tree import nodes as n
@@ -63,11 +75,147 @@ def _read_css(path: Path, resources: LocalResources) -> str:
     url = Path(os.path.abspath(path)).as_uri()
     resource = resources.fetch(url)
     try:
-        css = resource.data.decode("utf-8-sig")
+        return resource.data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise RenderError(f"样式文件不是 UTF-8 编码：{path.name}") from error
-    # Inside <style> only "</" can end the element early; "\/" is the same character in CSS.
+
+
+def _inert(css: str) -> str:
+    """Return `css` safe inside ``<style>``, where only "</" can end the element early; "\\/"
+    is the same character in CSS."""
     return css.replace("</", "<\\/")
+
+
+_URL_FUNCTIONS = frozenset({"url", "src"})
+"""Functions whose string argument is a URL: ``url("a.png")`` and CSS Values 4 ``src()``."""
+_IMAGE_FUNCTIONS = frozenset(
+    {"image", "image-set", "-webkit-image-set", "cross-fade", "-webkit-cross-fade"}
+)
+"""Functions whose bare string arguments are image URLs: ``image-set("a.png" 1x)``."""
+_SHOWN_CHARS = 200
+"""Longest URL quoted in full in an error message."""
+_SVG_PARSER = etree.XMLParser(
+    resolve_entities=False, load_dtd=False, no_network=True, huge_tree=False
+)
+"""Reads an SVG image without expanding entities or loading anything it names."""
+
+
+def standalone_css(css: str, name: str, base_url: str, resources: LocalResources) -> str:
+    """Return the stylesheet `css` with nothing left for a browser to fetch.
+
+    `name` (e.g. ``styles/base.css``) is how errors name the stylesheet; relative URLs resolve
+    against `base_url`, as they do in the page the PDF writer prints. A URL `resources` allows
+    is inlined as a ``data:`` URL (a ``data:`` URL stays as written); ``url(#id)`` and an empty
+    ``url()`` load nothing and stay. Raise RenderError naming `name` and the URL for an
+    ``@import`` or any URL `resources` refuses. SVG images are inlined as they are: a browser
+    draws an image-context SVG without loading anything it references. `css` comes back
+    unchanged, byte for byte, when it has no URL to inline."""
+    inliner = _CssInliner(name, base_url, resources)
+    nodes = inliner.nodes(tinycss2.parse_stylesheet(css))
+    return tinycss2.serialize(nodes) if inliner.changed else css
+
+
+class _CssInliner:
+    """Walk a parsed stylesheet, refusing imports and replacing URLs by ``data:`` URLs."""
+
+    def __init__(self, name: str, base_url: str, resources: LocalResources) -> None:
+        self.name = name
+        self.base_url = base_url
+        self.resources = resources
+        self.changed = False
+        """Whether any URL was replaced, so the stylesheet must be serialised again."""
+
+    def nodes(self, nodes: list[Any]) -> list[Any]:
+        """Return `nodes` with every URL in them and below them inlined."""
+        return [self.node(node) for node in nodes]
+
+    def node(self, node: Any) -> Any:
+        """Return `node` with every URL in it inlined; raise RenderError for an import."""
+        match node:
+            case ast.AtRule(lower_at_keyword="import") | ast.AtKeywordToken(lower_value="import"):
+                raise self.refuse_import(node)
+            case ast.AtRule(lower_at_keyword="namespace"):
+                pass  # a namespace name is a URL that nothing fetches
+            case ast.AtRule() | ast.QualifiedRule():
+                node.prelude = self.nodes(node.prelude)
+                if node.content is not None:
+                    node.content = self.nodes(node.content)
+            case ast.URLToken(value=url):
+                return self.url(node, url)
+            case ast.FunctionBlock(lower_name=function) if function in _URL_FUNCTIONS:
+                strings = [arg for arg in node.arguments if isinstance(arg, ast.StringToken)]
+                if strings:
+                    return self.url(node, strings[0].value)
+                node.arguments = self.nodes(node.arguments)
+            case ast.FunctionBlock(lower_name=function) if function in _IMAGE_FUNCTIONS:
+                node.arguments = [
+                    self.url(arg, arg.value) if isinstance(arg, ast.StringToken) else self.node(arg)
+                    for arg in node.arguments
+                ]
+            case ast.FunctionBlock():
+                node.arguments = self.nodes(node.arguments)
+            case ast.ParenthesesBlock() | ast.SquareBracketsBlock() | ast.CurlyBracketsBlock():
+                node.content = self.nodes(node.content)
+        return node
+
+    def url(self, node: Any, url: str) -> Any:
+        """Return a ``url()`` token carrying `url`'s bytes, to stand where `node` stood."""
+        if not url.strip() or url.startswith("#"):
+            return node
+        target = urljoin(self.base_url, url)
+        try:
+            resource = self.resources.fetch(target)
+        except RenderError as error:
+            raise RenderError(
+                f"样式文件 {self.name} 引用了不能在 HTML 中使用的资源：{error} "
+                f"(stylesheet {self.name} refers to a URL the HTML may not load)"
+            ) from None
+        if resource.content_type == "image/svg+xml":
+            self.check_svg(resource.data, url)
+        if target[:5].lower() == "data:":
+            return node
+        self.changed = True
+        encoded = base64.b64encode(resource.data).decode("ascii")
+        inline = f"data:{resource.content_type};base64,{encoded}"
+        return ast.URLToken(node.source_line, node.source_column, inline, f'url("{inline}")')
+
+    def check_svg(self, data: bytes, url: str) -> None:
+        """Raise RenderError unless the SVG image `data` (from `url`) refers only to its own
+        fragments (``href="#g"``, ``fill="url(#g)"``); a browser would not load the rest, but the
+        PDF writer would try, so both refuse it."""
+        shown = url if len(url) <= _SHOWN_CHARS else url[:_SHOWN_CHARS] + "…"
+        nothing = _CssInliner(
+            f"{self.name} → {shown}", "about:blank", LocalResources((), max_data_chars=0)
+        )
+        try:
+            root = etree.fromstring(data, _SVG_PARSER)
+        except etree.XMLSyntaxError as error:
+            raise RenderError(
+                f"样式文件 {self.name} 引用的 SVG 图像无效：{shown}（{error}）"
+                f"(stylesheet {self.name}: invalid SVG image)"
+            ) from None
+        for element in root.iter():
+            for key, value in element.attrib.items():
+                if key.rpartition("}")[2].lower() in ("href", "src"):
+                    nothing.url(None, value)
+                elif "(" in value:
+                    nothing.nodes(tinycss2.parse_component_value_list(value))
+            if str(element.tag).rpartition("}")[2] == "style" and element.text:
+                nothing.nodes(tinycss2.parse_stylesheet(element.text))
+        for sibling in root.itersiblings(preceding=True):
+            if sibling.tag is etree.ProcessingInstruction:
+                nothing.url(None, sibling.text or "?")  # <?xml-stylesheet href=…?>
+
+    def refuse_import(self, node: Any) -> RenderError:
+        """Return the error for an ``@import`` rule (or keyword, nested where it is invalid)."""
+        shown = tinycss2.serialize(node.prelude).strip() if isinstance(node, ast.AtRule) else ""
+        if len(shown) > _SHOWN_CHARS:
+            shown = shown[:_SHOWN_CHARS] + "…"
+        return RenderError(
+            f"样式文件 {self.name} 含 @import {shown}：HTML 输出不加载其他样式表，"
+            f"请把规则直接写进样式文件 (stylesheet {self.name}: @import {shown} is not allowed "
+            "in HTML output)"
+        )
 
 
 # --------------------------------------------------------------------------- inlines
@@ -105,8 +253,11 @@ def _short_columns(table: n.Table) -> frozenset[int]:
 
 
 # Identifiers (contract numbers, credit codes, ISO 27001, 9:00—18:00) must not break at their
-# hyphens or dots the way ordinary line breaking allows.
-_IDENTIFIER = re.compile(r"[A-Za-z0-9]+(?:[-_./:][A-Za-z0-9]+)+")
+# hyphens or dots the way ordinary line breaking allows. One is only looked for at the start of
+# a run of letters and digits, and the runs are possessive: from inside a run the match would
+# succeed or fail exactly as from its start (and a match never ends inside one), so this finds
+# the same spans as trying every position, in linear instead of quadratic time.
+_IDENTIFIER = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]++(?:[-_./:][A-Za-z0-9]++)+")
 
 
 def _text(text: str) -> Markup:
@@ -333,19 +484,28 @@ def _head(doc: n.Document, css: list[tuple[str, str]]) -> list[Markup]:
     if meta.version:
         lines.append(Markup('<meta name="dcterms.hasVersion" content="{}">').format(meta.version))
     for name, text in css:
-        # The CSS text is the template's own, made inert against "</style>" by _read_css.
+        # The CSS text is the template's own, made inert against "</style>" by _inert.
         lines.append(Markup("<style>/* {} */\n{}</style>").format(name, Markup(text)))
     return lines
 
 
-def render_html(doc: n.Document, options: WriterOptions, resources: LocalResources) -> bytes:
-    """Return `doc` as HTML, reading stylesheets through `resources` (refusals raise)."""
+def render_html(
+    doc: n.Document, options: WriterOptions, resources: LocalResources, *, standalone: bool = False
+) -> bytes:
+    """Return `doc` as HTML, reading stylesheets through `resources` (refusals raise).
+
+    When `standalone`, the stylesheets' URLs are inlined or refused (`standalone_css`), so the
+    page loads nothing; otherwise they stay for WeasyPrint to load through `resources`."""
     root = style_folder(options)
+    base_url = root.as_uri() + "/"
     css = []
     for path in stylesheet_paths(doc, options):
         absolute = Path(os.path.abspath(path))
         name = absolute.relative_to(root).as_posix() if absolute.is_relative_to(root) else path.name
-        css.append((name, _read_css(path, resources)))
+        text = _read_css(path, resources)
+        if standalone:
+            text = standalone_css(text, name, base_url, resources)
+        css.append((name, _inert(text)))
     writer = _Writer(doc)
     body = [Markup('<h1 class="title">{}</h1>').format(doc.title)]
     if doc.subtitle:
@@ -366,5 +526,6 @@ def render_html(doc: n.Document, options: WriterOptions, resources: LocalResourc
 
 
 def write_html(doc: n.Document, options: WriterOptions) -> bytes:
-    """Return `doc` as a standalone UTF-8 HTML5 page with the house style inlined."""
-    return render_html(doc, options, LocalResources(options.template_dirs))
+    """Return `doc` as a standalone UTF-8 HTML5 page with the house style inlined; opening it
+    loads nothing (`standalone_css`)."""
+    return render_html(doc, options, LocalResources(options.template_dirs), standalone=True)
