@@ -22,13 +22,21 @@ Arabic digits (正规形式编号, ``w:isLgl``); items （%1） / %2. / （%3）
 bullets (List Bullet 1–3). Chapters and articles are separate lists, so articles number on
 across chapters.
 
+The same script writes ``styles/gongwen.docx``, the 公文 house style a profile selects with
+``meta.style: gongwen`` (GB/T 9704-2012): 仿宋 三号 (16 pt) body on a document grid of 22 lines
+of 28 characters in a 156 mm × 225 mm text block (top margin 37 mm, left 28 mm), the title in
+小标宋 二号, first-level headings (chapters) in 黑体 三号, second-level headings (titled
+articles) in 楷体 三号, and page numbers “— 1 —”. Its East-Asian fonts are declared in the font
+table with their Windows alternates (仿宋 → FangSong …), so Word finds one of the pair and
+LibreOffice substitutes Noto CJK (tests/fonts.conf).
+
 Run ``python tools/make_reference_docx.py`` after changing a value below and commit both the
-script and the regenerated file; the output is byte-identical from run to run."""
+script and the regenerated files; the output is byte-identical from run to run."""
 
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from io import BytesIO
 from pathlib import Path
@@ -41,11 +49,11 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.shared import Mm, Pt
 from docx.styles.style import CharacterStyle, ParagraphStyle
 
-from policygen.writers import docx_oxml
+from policygen.writers import docx_oxml, docx_styles_oxml
 from policygen.writers.docx_oxml import NumberingLevel
 from policygen.writers.reproducible import normalise_docx
 
-OUTPUT = Path(__file__).parents[1] / "src/policygen/templates/zh/styles/reference.docx"
+STYLES_FOLDER = Path(__file__).parents[1] / "src/policygen/templates/zh/styles"
 BUILD_DATE = date(2026, 1, 1)
 """The date stamped into the reference's properties, so regenerating it changes no byte."""
 
@@ -239,16 +247,109 @@ TOC_HEADING = "目\u3000录"
 HEADER = "{title}\u3000{version}"
 
 
+FOOTER = ("第 ", "PAGE", " 页 共 ", "NUMPAGES", " 页")
+"""The footer: text, and field instructions in capitals."""
+
+# --------------------------------------------------------------------------- 公文 (GB/T 9704)
+
+GONGWEN_SIZE = 16.0
+"""三号: the 公文 body size, and the character width of its grid and indents."""
+GONGWEN_LINE_PITCH = 579
+"""Grid line pitch in twips: 225 mm / 22 lines = 28.95 pt."""
+GONGWEN_LINE = GONGWEN_LINE_PITCH / 20
+"""Fixed body line height in points, the grid's pitch (gongwen.css's line-height)."""
+GONGWEN_CHAR_SPACE = -842
+"""Grid character pitch as a change of the 16 pt advance, in 1/4096 pt: 28 characters of
+16 − 842/4096 pt fill the 156 mm line (gongwen.css's letter-spacing)."""
+FANGSONG, KAITI, HEITI, XIAOBIAOSONG = "仿宋", "楷体", "黑体", "方正小标宋简体"
+GONGWEN_FONTS = {FANGSONG: "FangSong", KAITI: "KaiTi", HEITI: "SimHei",
+                 XIAOBIAOSONG: "方正小标宋_GBK"}  # fmt: skip
+"""Font-table alternates: Word uses the second name when the first is not installed."""
+
+GONGWEN_CHANGES: dict[str, dict[str, object]] = {
+    "Normal": {"east_asia": FANGSONG, "size": GONGWEN_SIZE, "line": GONGWEN_LINE},
+    "Title": {"east_asia": XIAOBIAOSONG, "size": 22, "line": 2 * GONGWEN_LINE, "after": 0},
+    "Subtitle": {"east_asia": KAITI, "size": GONGWEN_SIZE, "line": GONGWEN_LINE, "after": 0},
+    "Heading 1": {"size": GONGWEN_SIZE, "line": GONGWEN_LINE, "before": 0, "after": 0},
+    "Heading 2": {"east_asia": KAITI, "size": GONGWEN_SIZE, "line": GONGWEN_LINE,
+                  "first_line": 200, "before": 0, "after": 0},
+    "Heading 3": {"east_asia": FANGSONG, "size": GONGWEN_SIZE, "bold": True,
+                  "line": GONGWEN_LINE, "before": 0, "after": 0},
+    "Caption": {"size": GONGWEN_SIZE, "line": GONGWEN_LINE, "before": 0, "after": 0},
+    "Footer": {"size": 14},
+    "Table Text": {"size": 12, "line": 18},
+    "TOC Heading": {"size": GONGWEN_SIZE, "line": GONGWEN_LINE, "after": GONGWEN_LINE},
+    "toc 1": {"line": GONGWEN_LINE},
+    "toc 2": {"line": GONGWEN_LINE},
+    "Cover Title": {"east_asia": XIAOBIAOSONG, "size": 26},
+    "Cover Subtitle": {"size": GONGWEN_SIZE},
+    "Cover Organisation": {"size": GONGWEN_SIZE},
+    "Cover Party": {"east_asia": FANGSONG},
+    "Cover Line": {"east_asia": FANGSONG},
+    "Cover Date": {"east_asia": FANGSONG},
+}  # fmt: skip
+"""How each style of the 公文 reference differs from the default one's."""
+
+
+@dataclass(frozen=True)
+class HouseStyle:
+    """One reference document the script writes."""
+
+    file: str
+    """Its name in the styles folder."""
+    styles: tuple[StyleSpec, ...]
+    """The styles the DOCX writer names."""
+    body_size: float
+    """The body size in points: the character width of indents and of list indents."""
+    header: str
+    """The running header, with placeholders; empty for none."""
+    footer: tuple[str, ...]
+    """The footer: text, and field instructions (``PAGE``, ``NUMPAGES``) in capitals."""
+    grid: tuple[int, int] | None = None
+    """(line pitch in twips, character space) of a document grid; None for none."""
+    fonts: tuple[tuple[str, str], ...] = ()
+    """(font, alternate) pairs declared in the font table."""
+
+
+def _gongwen_styles() -> tuple[StyleSpec, ...]:
+    """Return STYLES with GONGWEN_CHANGES applied, 仿宋 for 宋体 elsewhere."""
+    specs = []
+    for spec in STYLES:
+        font = FANGSONG if spec.east_asia == "宋体" else spec.east_asia
+        changes = {"east_asia": font, **GONGWEN_CHANGES.get(spec.name, {})}
+        specs.append(replace(spec, **changes))  # type: ignore[arg-type]
+    return tuple(specs)
+
+
+HOUSE_STYLES: tuple[HouseStyle, ...] = (
+    HouseStyle("reference.docx", STYLES, BODY_SIZE, HEADER, FOOTER),
+    HouseStyle("gongwen.docx", _gongwen_styles(), GONGWEN_SIZE, "", ("— ", "PAGE", " —"),
+               grid=(GONGWEN_LINE_PITCH, GONGWEN_CHAR_SPACE),
+               fonts=tuple(GONGWEN_FONTS.items())),
+)  # fmt: skip
+"""The reference documents: the default house style, and 公文."""
+
+
 def main() -> int:
-    """Write reference.docx next to the templates; return the exit code."""
+    """Write the reference documents next to the templates; return the exit code."""
+    for house in HOUSE_STYLES:
+        output = STYLES_FOLDER / house.file
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_bytes(build(house))
+        print(f"wrote {output}")
+    return 0
+
+
+def build(house: HouseStyle) -> bytes:
+    """Return the reference document `house` describes, as normalised DOCX bytes."""
     document = docx.Document()
     drop_unused_parts(document)
-    setup_defaults(document)
-    prune_styles(document)
-    for spec in STYLES:
-        apply_style(document, spec)
-    setup_numbering(document)
-    setup_page(document)
+    setup_defaults(document, house)
+    prune_styles(document, house)
+    for spec in house.styles:
+        apply_style(document, spec, house)
+    setup_numbering(document, house)
+    setup_page(document, house)
     add_specimen(document)
     properties = document.core_properties
     properties.title = "policygen 参考样式"
@@ -261,10 +362,7 @@ def main() -> int:
     properties.modified = stamp
     buffer = BytesIO()
     document.save(buffer)
-    OUTPUT.parent.mkdir(parents=True, exist_ok=True)
-    OUTPUT.write_bytes(normalise_docx(buffer.getvalue(), BUILD_DATE))
-    print(f"wrote {OUTPUT}")
-    return 0
+    return normalise_docx(buffer.getvalue(), BUILD_DATE)
 
 
 def drop_unused_parts(document: DocxDocument) -> None:
@@ -277,21 +375,25 @@ def drop_unused_parts(document: DocxDocument) -> None:
         document.part.drop_rel(rid)
 
 
-def setup_defaults(document: DocxDocument) -> None:
-    """Make the document defaults 宋体 / Times New Roman 小四, Simplified Chinese."""
+def setup_defaults(document: DocxDocument, house: HouseStyle) -> None:
+    """Make the document defaults the body font (宋体 / Times New Roman), Simplified Chinese,
+    and declare `house`'s font alternates."""
     styles = document.styles
     docx_oxml.clear_default_run_formatting(styles)
     docx_oxml.clear_default_paragraph_formatting(styles)
-    docx_oxml.set_east_asian_font(styles, "宋体", LATIN_FONT)
+    body = next(spec.east_asia for spec in house.styles if spec.name == "Normal") or "宋体"
+    docx_oxml.set_east_asian_font(styles, body, LATIN_FONT)
+    if house.fonts:
+        docx_styles_oxml.add_font_alternates(document, dict(house.fonts))
     docx_oxml.set_lang(styles)
     docx_oxml.set_theme_font_lang(document)
     docx_oxml.set_no_stretch_before_line_break(document)
     docx_oxml.set_east_asian_line_breaking(styles)
 
 
-def prune_styles(document: DocxDocument) -> None:
+def prune_styles(document: DocxDocument, house: HouseStyle) -> None:
     """Delete every built-in style the writer does not use and unlink the rest."""
-    wanted = {spec.name for spec in STYLES} | set(KEPT_AS_IS)
+    wanted = {spec.name for spec in house.styles} | set(KEPT_AS_IS)
     for style in list(document.styles):
         if style.name not in wanted:
             style.delete()
@@ -299,7 +401,7 @@ def prune_styles(document: DocxDocument) -> None:
         docx_oxml.remove_style_link(style)
 
 
-def apply_style(document: DocxDocument, spec: StyleSpec) -> None:
+def apply_style(document: DocxDocument, spec: StyleSpec, house: HouseStyle) -> None:
     """Create or restyle the style described by `spec`."""
     styles = document.styles
     if spec.name in styles:
@@ -322,7 +424,7 @@ def apply_style(document: DocxDocument, spec: StyleSpec) -> None:
     if isinstance(style, CharacterStyle):
         apply_font(style, spec)
     if isinstance(style, ParagraphStyle) and spec.kind == WD_STYLE_TYPE.PARAGRAPH:
-        apply_paragraph(style, spec)
+        apply_paragraph(style, spec, house.body_size)
 
 
 def apply_font(style: CharacterStyle, spec: StyleSpec) -> None:
@@ -338,7 +440,7 @@ def apply_font(style: CharacterStyle, spec: StyleSpec) -> None:
         docx_oxml.set_emphasis_mark(style)
 
 
-def apply_paragraph(style: ParagraphStyle, spec: StyleSpec) -> None:
+def apply_paragraph(style: ParagraphStyle, spec: StyleSpec, body_size: float) -> None:
     """Set alignment, indents, spacing and pagination of paragraph `style` from `spec`."""
     fmt = style.paragraph_format
     if spec.align is not None:
@@ -346,7 +448,7 @@ def apply_paragraph(style: ParagraphStyle, spec: StyleSpec) -> None:
     if spec.first_line is not None or spec.left or spec.hanging:
         docx_oxml.set_indent_chars(
             style,
-            Pt(spec.size or BODY_SIZE),
+            Pt(spec.size or body_size),
             first_line=spec.first_line or 0,
             left=spec.left,
             hanging=spec.hanging,
@@ -371,16 +473,17 @@ def apply_paragraph(style: ParagraphStyle, spec: StyleSpec) -> None:
         fmt.tab_stops.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS)
 
 
-def setup_numbering(document: DocxDocument) -> None:
+def setup_numbering(document: DocxDocument, house: HouseStyle) -> None:
     """Replace the template's lists with NUMBERING and link the styles to them."""
     nums = {number: number for number, *_ in NUMBERING}
-    docx_oxml.replace_numbering(document, NUMBERING, nums, Pt(BODY_SIZE))
+    docx_oxml.replace_numbering(document, NUMBERING, nums, Pt(house.body_size))
     for name, (num_id, level) in STYLE_NUMBERING.items():
         docx_oxml.set_numbering(document.styles[name], num_id, level)
 
 
-def setup_page(document: DocxDocument) -> None:
-    """Set A4 portrait with GB/T 9704 margins, the running header and 第 X 页 共 Y 页."""
+def setup_page(document: DocxDocument, house: HouseStyle) -> None:
+    """Set A4 portrait with GB/T 9704 margins, `house`'s document grid, running header and
+    footer (第 X 页 共 Y 页)."""
     section = document.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.top_margin, section.bottom_margin = Mm(37), Mm(35)
@@ -389,18 +492,21 @@ def setup_page(document: DocxDocument) -> None:
     section.gutter = Mm(0)
     header = section.header
     header.is_linked_to_previous = False
-    heading = header.paragraphs[0]
-    heading.style = document.styles["Header"]
-    heading.add_run(HEADER)
+    if house.header:
+        heading = header.paragraphs[0]
+        heading.style = document.styles["Header"]
+        heading.add_run(house.header)
     footer = section.footer
     footer.is_linked_to_previous = False
     paragraph = footer.paragraphs[0]
     paragraph.style = document.styles["Footer"]
-    paragraph.add_run("第 ")
-    docx_oxml.add_field(paragraph, "PAGE")
-    paragraph.add_run(" 页 共 ")
-    docx_oxml.add_field(paragraph, "NUMPAGES")
-    paragraph.add_run(" 页")
+    for part in house.footer:
+        if part.isupper():
+            docx_oxml.add_field(paragraph, part)
+        else:
+            paragraph.add_run(part)
+    if house.grid is not None:
+        docx_styles_oxml.set_doc_grid(section, *house.grid)
 
 
 def add_specimen(document: DocxDocument) -> None:

@@ -77,3 +77,15 @@ def render_set(
     for job in jobs(profile, kinds):
         out.update(render_job(profile, job, formats, template_dirs=template_dirs))
     return out
+
+
+def render_word_template(
+    source: ProfileSource, template: str | Path, *, kinds: Sequence[str] | None = None
+) -> dict[str, bytes]:
+    """Return a user's Word template (docxtpl) rendered for every document of the set (or of
+    `kinds`) as DOCX bytes, by file name (``mine-HX-001.docx``). The template renders in a
+    child process under the user-template limits, so call this under
+    ``if __name__ == "__main__":`` in a script."""
+    from policygen.word_template import render_word_template as render_template
+
+    return render_template(as_profile(source), Path(template), kinds)

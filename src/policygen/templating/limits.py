@@ -11,7 +11,8 @@ process that has ``RLIMIT_AS`` and ``RLIMIT_CPU`` set and is killed when it outl
 wall-clock budget. The child comes from a forkserver (or is spawned), never forked from a parent
 that may be running threads, and answers with JSON bytes, so the parent unpickles nothing a
 template produced. The bundled templates are ours and render in this process, which costs
-nothing."""
+nothing. run_limited runs any other user-template task the same way (a user's Word template:
+word_template)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ import json
 import multiprocessing
 import os
 import signal
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.context import BaseContext
@@ -120,11 +121,40 @@ def _died(name: str, limits: TemplateLimits, exitcode: int | None) -> RenderErro
 def _render_in_child(
     folders: tuple[Path, ...], name: str, context: dict[str, Any], limits: TemplateLimits
 ) -> Rendered:
+    answer = run_limited(_render_markdown, (folders, name, context), name=name, limits=limits)
+    fields = answer["rendered"]
+    return Rendered(**{**fields, "keywords": tuple(fields["keywords"])})
+
+
+def _render_markdown(
+    folders: tuple[Path, ...], name: str, context: dict[str, Any]
+) -> dict[str, Any]:
+    """Render Markdown template `name` (in the child); return the outcome as JSON data."""
+    rendered = environment_for(folders).render_document(name, context)
+    return {"rendered": dataclasses.asdict(rendered)}
+
+
+def run_limited(
+    task: Callable[..., dict[str, Any]],
+    args: tuple[Any, ...],
+    *,
+    name: str,
+    limits: TemplateLimits | None = None,
+    max_bytes: int = 6 * MAX_OUTPUT_CHARS + 1024 * 1024,
+) -> dict[str, Any]:
+    """Return what `task(*args)` returns, computed in a child process under `limits` (None:
+    TemplateLimits.from_environment()).
+
+    `task` must be a module-level function (the child imports it by name), take picklable
+    `args` and return JSON data of at most `max_bytes` encoded. RenderError naming template
+    `name` is raised when the child times out, runs out of memory, dies, or `task` raises;
+    a PolicygenError from `task` keeps its message."""
+    limits = limits or TemplateLimits.from_environment()
     ctx = _context()
     receiver, sender = ctx.Pipe(duplex=False)
     process = ctx.Process(  # type: ignore[attr-defined]
         target=_child,
-        args=(sender, folders, name, context, limits),
+        args=(sender, task, args, name, limits),
         name="policygen-template",
         daemon=True,
     )
@@ -140,7 +170,7 @@ def _render_in_child(
             raise _timed_out(name, limits)
         try:
             # JSON escapes a character in at most 6 bytes; the child checked the length.
-            data = receiver.recv_bytes(maxlength=6 * MAX_OUTPUT_CHARS + 1024 * 1024)
+            data = receiver.recv_bytes(maxlength=max_bytes)
         except (EOFError, OSError):  # the child died without answering
             process.join(timeout=5)
             raise _died(name, limits, process.exitcode) from None
@@ -152,13 +182,12 @@ def _render_in_child(
         if process.pid is not None:
             process.join()
         process.close()
-    answer = json.loads(data)
+    answer: dict[str, Any] = json.loads(data)
     if "error" in answer:
         if answer.get("memory"):
             raise _out_of_memory(name, limits)
         raise RenderError(answer["error"])
-    fields = answer["rendered"]
-    return Rendered(**{**fields, "keywords": tuple(fields["keywords"])})
+    return answer
 
 
 @functools.cache
@@ -188,17 +217,16 @@ def _limit_resources(limits: TemplateLimits) -> None:
 
 def _child(
     sender: Connection,
-    folders: tuple[Path, ...],
+    task: Callable[..., dict[str, Any]],
+    args: tuple[Any, ...],
     name: str,
-    context: dict[str, Any],
     limits: TemplateLimits,
 ) -> None:
-    """Render in the child and send the outcome to the parent as JSON bytes."""
+    """Run `task` in the child and send the outcome to the parent as JSON bytes."""
     answer: dict[str, Any]
     try:
         _limit_resources(limits)
-        rendered = environment_for(folders).render_document(name, context)
-        answer = {"rendered": dataclasses.asdict(rendered)}
+        answer = task(*args)
     except MemoryError:
         answer = {"error": "MemoryError", "memory": True}
     except PolicygenError as error:  # environment turns MemoryError into RenderError

@@ -1,0 +1,178 @@
+"""Place a document's body in an organisation's own house DOCX (letterhead, fonts, styles).
+
+Input: a numbered, reference-resolved Document, and ``styles/house.docx`` from a user's
+template folder: a docxtpl template whose cover and header may print ``{{ title }}``,
+``{{ subtitle }}``, ``{{ organisation }}``, ``{{ version }}``, ``{{ date }}``, ``{{ doc_no }}``
+and loop over ``parties`` (each with ``role`` and ``name``), and that holds the subdocument
+placeholder ``{{p body }}`` on a paragraph of its own. Output: DOCX bytes.
+
+The body is written by the DOCX writer's own builder (Word-native numbering, REF fields,
+bookmarks) into a docxtpl subdocument that shares the house document's part, so its
+paragraphs take the house's styles. The styles and lists the builder names that the house
+document lacks (Article, Clause, List Number 4, Table Text…, and the 章/条/项 list definitions)
+are first copied in from the bundled reference.docx; a house style of the same name keeps its
+look but is linked to the copied list (so a house Heading 1 reads 第一章, a house List Number
+（一）). The values come from the tree (docx_pages.document_values), never the profile.
+The template renders in the sandboxed, XML-escaping Word environment."""
+
+from __future__ import annotations
+
+import base64
+import os
+from collections.abc import Callable
+from io import BytesIO
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from zipfile import BadZipFile
+
+from docx.document import Document as DocxDocument
+from jinja2 import TemplateError, UndefinedError
+from jinja2.sandbox import SecurityError
+
+from policygen.errors import RenderError
+from policygen.templating.word_environment import word_environment
+from policygen.tree import nodes as n
+from policygen.writers import docx_pages, docx_styles_oxml
+from policygen.writers.docx_reference import check_reference, open_reference
+from policygen.writers.docxtpl_loader import load_docxtpl
+from policygen.writers.options import WriterOptions
+from policygen.writers.reproducible import normalise_docx
+
+if TYPE_CHECKING:
+    from docxtpl import DocxTemplate
+
+HOUSE_DOCX = "styles/house.docx"
+"""The house template, looked up in the user's template folders (never the bundled one)."""
+REFERENCE_DOCX = "styles/reference.docx"
+"""Where the styles and lists a house document lacks are copied from."""
+MAX_HOUSE_BYTES = 50 * 1024 * 1024
+"""Largest house document read (a letterhead with a logo is well under 1 MB)."""
+BODY_FIELD = "body"
+"""The name of the subdocument placeholder: ``{{p body }}``."""
+
+AddBody = Callable[[DocxDocument, n.Document], None]
+"""Appends a document's title and body to a python-docx document (writers.docx.add_body)."""
+
+
+def find_house(options: WriterOptions) -> Path | None:
+    """Return the first ``styles/house.docx`` in `options`' template folders; None when none
+    has one. Raise RenderError when it lies outside its folder (a symlink)."""
+    for folder in options.template_dirs:
+        candidate = folder / HOUSE_DOCX
+        if candidate.is_file():
+            real = Path(os.path.realpath(candidate))
+            if not real.is_relative_to(os.path.realpath(folder)):
+                raise RenderError(
+                    f"{candidate} 指向模板目录之外的文件，已拒绝 (house.docx links outside its "
+                    "template folder)"
+                )
+            return real
+    return None
+
+
+def write_house_docx(
+    doc: n.Document, house: Path, options: WriterOptions, add_body: AddBody
+) -> bytes:
+    """Return `doc` as DOCX bytes: its body, written by `add_body`, placed at ``{{p body }}``
+    of the docxtpl template `house`, whose other fields show `doc`'s values.
+
+    The house template is the user's, so it renders in a child process under the same time
+    and memory limits as the user's Markdown and Word templates (templating.limits)."""
+    from policygen.templating.limits import run_limited
+
+    answer = run_limited(
+        _write_in_child, (doc, house, options, add_body), name=house.name,
+        max_bytes=4 * MAX_HOUSE_BYTES,
+    )  # fmt: skip
+    return base64.b64decode(answer["docx"])
+
+
+def _write_in_child(
+    doc: n.Document, house: Path, options: WriterOptions, add_body: AddBody
+) -> dict[str, Any]:
+    """Write the house DOCX (in the limited child); return it base64-encoded as JSON data."""
+    data = _write_house_docx(doc, house, options, add_body)
+    return {"docx": base64.b64encode(data).decode("ascii")}
+
+
+def _write_house_docx(
+    doc: n.Document, house: Path, options: WriterOptions, add_body: AddBody
+) -> bytes:
+    template = open_house(house)
+    document = template.get_docx()
+    adopt_reference(document, open_reference(options, REFERENCE_DOCX))
+    body = template.new_subdoc()
+    add_body(body.subdocx, doc)
+    context = house_context(doc)
+    context[BODY_FIELD] = body
+    render_house(template, context, house.name)
+    docx_pages.set_properties(template.docx, doc)
+    buffer = BytesIO()
+    template.save(buffer)
+    return normalise_docx(buffer.getvalue(), doc.meta.date)
+
+
+def open_house(path: Path) -> DocxTemplate:
+    """Return the docxtpl template at `path`; raise RenderError when it is too large, not a
+    Word document, would make Word load anything (docx_reference.check_reference), or has no
+    ``{{p body }}``."""
+    with open(path, "rb") as file:
+        data = file.read(MAX_HOUSE_BYTES + 1)
+    if len(data) > MAX_HOUSE_BYTES:
+        raise RenderError(
+            f"{path.name} 超过 {MAX_HOUSE_BYTES // 1024**2} MB 上限 (house document too large)"
+        )
+    check_reference(data, str(path))  # nothing in it may make Word load a file or URL
+    try:
+        template = load_docxtpl()(BytesIO(data))
+        template.init_docx()
+    except (BadZipFile, KeyError, ValueError) as error:
+        raise RenderError(
+            f"{path.name} 不是有效的 Word 文档（.docx） (not a DOCX file): {error}"
+        ) from None
+    if f"{{{{p {BODY_FIELD}" not in "".join(p.text for p in template.docx.paragraphs):
+        raise RenderError(
+            f"{path.name} 缺少正文占位符 {{{{p {BODY_FIELD} }}}}，请在单独一段中写入 "
+            f"(the house document needs a {{{{p {BODY_FIELD} }}}} paragraph)"
+        )
+    return template
+
+
+def house_context(doc: n.Document) -> dict[str, Any]:
+    """Return the values a house template may print, from `doc` alone."""
+    values = docx_pages.document_values(doc)
+    context: dict[str, Any] = {k: v for k, v in values.items() if isinstance(v, str)}
+    roles, names = values["role"], values["name"]
+    context["parties"] = [{"role": r, "name": m} for r, m in zip(roles, names, strict=False)]
+    context["organisation"] = doc.meta.organisation
+    return context
+
+
+def render_house(template: DocxTemplate, context: dict[str, Any], name: str) -> None:
+    """Render `template` with `context` in the Word sandbox; raise RenderError naming `name`
+    and what failed."""
+    try:
+        template.render(context, word_environment(), autoescape=True)
+    except SecurityError as error:
+        raise RenderError(
+            f"{name} 试图执行不允许的操作，已阻止 (blocked by the sandbox): {error}"
+        ) from None
+    except UndefinedError as error:
+        raise RenderError(
+            f"{name} 使用了未定义的字段 (undefined variable): {error}；可用字段："
+            f"{'、'.join(sorted(context))}"
+        ) from None
+    except TemplateError as error:
+        near = " ".join(line.strip() for line in getattr(error, "docx_context", ()) if line)
+        where = f"，位于「{near[:80]}」附近" if near else ""
+        raise RenderError(f"{name} 模板语法错误{where} (template syntax error): {error}") from None
+
+
+def adopt_reference(document: DocxDocument, reference: DocxDocument) -> list[str]:
+    """Copy into `document` every style of `reference` it lacks and all of `reference`'s list
+    definitions, and link the numbered styles to them; return the names of the styles copied."""
+    names = [style.name for style in reference.styles if style.name is not None]
+    copied = docx_styles_oxml.adopt_styles(document, reference, names)
+    num_ids = docx_styles_oxml.adopt_numbering(document, reference)
+    docx_styles_oxml.link_style_numbering(document, reference, num_ids)
+    return copied

@@ -1,0 +1,192 @@
+"""Edit the raw WordprocessingML of whole style sets: document grids, font fallbacks, and the
+styles and lists one document adopts from another.
+
+Like docx_oxml, this module speaks ``w:`` XML so that its callers need not: the reference
+builder (tools/make_reference_docx.py) gives the 公文 reference its character grid and font
+alternates, and docx_house gives an organisation's house document the styles and list
+definitions the body writer names. Callers pass python-docx proxy objects and plain values."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from copy import deepcopy
+
+from docx.document import Document as DocxDocument
+from docx.opc.part import Part
+from docx.oxml.ns import qn
+from docx.section import Section
+from lxml import etree
+
+from policygen.writers.docx_oxml import _SECTPR_ORDER, _get_or_add
+
+_FONT_TABLE = "/word/fontTable.xml"
+_STYLE_REFERENCES = ("w:basedOn", "w:next", "w:link")
+"""Children of ``w:style`` that name another style by id."""
+
+# --------------------------------------------------------------------------- page grid and fonts
+
+
+def set_doc_grid(section: Section, line_pitch: int, char_space: int) -> None:
+    """Give `section` a grid of lines and characters (``w:docGrid w:type="linesAndChars"``).
+
+    `line_pitch` is the line height in twips; `char_space` the change of each character's
+    advance from the body font size, in 1/4096 pt (negative: characters are set closer), as
+    Word's 文档网格 “指定行和字符网格” writes them."""
+    grid = _get_or_add(section._sectPr, "w:docGrid", _SECTPR_ORDER)
+    grid.attrib.clear()
+    grid.set(qn("w:type"), "linesAndChars")
+    grid.set(qn("w:linePitch"), str(line_pitch))
+    grid.set(qn("w:charSpace"), str(char_space))
+
+
+def add_font_alternates(document: DocxDocument, fonts: Mapping[str, str]) -> None:
+    """Declare each East-Asian font in `fonts` (name → alternate name, e.g. 仿宋 → FangSong)
+    in `document`'s font table as a GB2312 font, so that Word substitutes the alternate or a
+    font of the same kind when the named one is missing."""
+    part = _font_table(document)
+    root = etree.fromstring(part.blob)
+    for name, alternate in fonts.items():
+        for old in root.findall(qn("w:font")):
+            if old.get(qn("w:name")) == name:
+                root.remove(old)
+        font = etree.SubElement(root, qn("w:font"))
+        font.set(qn("w:name"), name)
+        for tag, value in (("w:altName", alternate), ("w:charset", "86"),
+                           ("w:family", "modern"), ("w:pitch", "fixed")):  # fmt: skip
+            etree.SubElement(font, qn(tag)).set(qn("w:val"), value)
+    part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _font_table(document: DocxDocument) -> Part:
+    for part in document.part.package.iter_parts():
+        if part.partname == _FONT_TABLE:
+            return part
+    raise LookupError("the document has no font table")
+
+
+# --------------------------------------------------------------------------- adopting styles
+
+
+def style_ids(document: DocxDocument) -> dict[str, str]:
+    """Return the id of every style of `document` by its name as Word shows it (``Heading 1``;
+    a Chinese Word document may give it the id ``1``)."""
+    return {style.name: style.style_id for style in document.styles if style.name is not None}
+
+
+def adopt_styles(target: DocxDocument, source: DocxDocument, names: Iterable[str]) -> list[str]:
+    """Copy the styles `names` of `source` that `target` lacks into `target`, with the styles
+    they are based on; return the names copied.
+
+    A copied style keeps its look; the ids it names (``w:basedOn``, ``w:next``, ``w:link``) are
+    rewritten to the ids `target` gives the same names, and its own id is made unique."""
+    source_ids = style_ids(source)
+    by_id = {style_id: name for name, style_id in source_ids.items()}
+    wanted = [name for name in names if name in source_ids]
+    queue = list(wanted)
+    while queue:  # the styles a wanted style is based on are wanted too
+        element = source.styles[queue.pop()].element
+        for tag in _STYLE_REFERENCES[:1]:
+            based = element.find(qn(tag))
+            name = by_id.get(based.get(qn("w:val"), "")) if based is not None else None
+            if name is not None and name not in wanted:
+                wanted.append(name)
+                queue.append(name)
+    have = style_ids(target)
+    copied = [name for name in source_ids if name in wanted and name not in have]
+    root = target.styles.element
+    used = set(have.values())
+    for name in copied:
+        element = deepcopy(source.styles[name].element)
+        style_id = element.get(qn("w:styleId"), "")
+        while style_id in used:
+            style_id += "_pg"
+        element.set(qn("w:styleId"), style_id)
+        used.add(style_id)
+        have[name] = style_id
+        root.append(element)
+    renamed = {source_ids[name]: have[name] for name in source_ids if name in have}
+    for name in copied:
+        element = target.styles[name].element
+        for tag in _STYLE_REFERENCES:
+            for reference in element.findall(qn(tag)):
+                old = reference.get(qn("w:val"), "")
+                if old in renamed:
+                    reference.set(qn("w:val"), renamed[old])
+                else:
+                    element.remove(reference)
+    return copied
+
+
+def adopt_numbering(target: DocxDocument, source: DocxDocument) -> dict[int, int]:
+    """Copy every list definition and instance of `source` into `target` under new ids; return
+    the new numId of each of `source`'s. A level's linked style (``w:pStyle``) is renamed to the
+    id `target` gives the style of the same name."""
+    source_root = source.part.numbering_part.element
+    target_root = target.part.numbering_part.element
+    renamed = {
+        source_id: target_id
+        for name, source_id in style_ids(source).items()
+        if (target_id := style_ids(target).get(name)) is not None
+    }
+    abstract_ids = [int(a.get(qn("w:abstractNumId"), "0"))
+                    for a in target_root.findall(qn("w:abstractNum"))]  # fmt: skip
+    num_ids = [int(num.get(qn("w:numId"), "0")) for num in target_root.findall(qn("w:num"))]
+    abstract_offset = max(abstract_ids, default=-1) + 1
+    num_offset = max(num_ids, default=0)
+    abstracts = target_root.findall(qn("w:abstractNum"))
+    anchor = abstracts[-1] if abstracts else None
+    for abstract in source_root.findall(qn("w:abstractNum")):
+        copy = deepcopy(abstract)
+        copy.set(qn("w:abstractNumId"), str(int(abstract.get(qn("w:abstractNumId"), "0"))
+                                             + abstract_offset))  # fmt: skip
+        for link in copy.iter(qn("w:pStyle")):
+            old = link.get(qn("w:val"), "")
+            if old in renamed:
+                link.set(qn("w:val"), renamed[old])
+            else:
+                link.getparent().remove(link)
+        if anchor is None:
+            target_root.insert(0, copy)
+        else:
+            anchor.addnext(copy)
+        anchor = copy
+    mapping: dict[int, int] = {}
+    later = target_root.find(qn("w:numIdMacAtCleanup"))
+    for num in source_root.findall(qn("w:num")):
+        copy = deepcopy(num)
+        old_id = int(num.get(qn("w:numId"), "0"))
+        mapping[old_id] = old_id + num_offset
+        copy.set(qn("w:numId"), str(mapping[old_id]))
+        abstract_ref = copy.find(qn("w:abstractNumId"))
+        if abstract_ref is not None:
+            value = int(abstract_ref.get(qn("w:val"), "0")) + abstract_offset
+            abstract_ref.set(qn("w:val"), str(value))
+        if later is not None:
+            later.addprevious(copy)
+        else:
+            target_root.append(copy)
+    return mapping
+
+
+def link_style_numbering(
+    target: DocxDocument, source: DocxDocument, num_ids: Mapping[int, int]
+) -> None:
+    """Number each style of `target` as the style of the same name in `source` is, through the
+    lists `num_ids` maps (source numId → target numId), replacing any list it had: the
+    numbers the writer gives such styles are those of `source`'s lists."""
+    targets = style_ids(target)
+    for style in source.styles:
+        num_pr = style.element.find(f"{qn('w:pPr')}/{qn('w:numPr')}")
+        if num_pr is None or style.name not in targets:
+            continue
+        num_id = num_pr.find(qn("w:numId"))
+        value = int(num_id.get(qn("w:val"), "0")) if num_id is not None else 0
+        if value not in num_ids:
+            continue
+        element = target.styles[style.name].element
+        existing = element.find(f"{qn('w:pPr')}/{qn('w:numPr')}")
+        if existing is not None:
+            existing.getparent().remove(existing)
+        link = deepcopy(num_pr)
+        link.find(qn("w:numId")).set(qn("w:val"), str(num_ids[value]))
+        element.get_or_add_pPr()._insert_numPr(link)

@@ -1,0 +1,145 @@
+"""An organisation's own ``styles/house.docx`` (a docxtpl template) around the generated body:
+letterhead and cover fields from the tree, the body with Word-native numbering, the styles
+and lists it needs copied in from reference.docx, and LibreOffice reading the result."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from io import BytesIO
+from pathlib import Path
+from zipfile import ZipFile
+
+import docx
+import pytest
+
+import policygen
+from policygen.errors import RenderError
+from policygen.writers import docx_oxml
+
+ROOT = Path(__file__).resolve().parents[2]
+BANK = ROOT / "examples" / "bank.yaml"
+FONTS_CONF = ROOT / "tests" / "fonts.conf"
+LETTERHEAD = "示例集团有限公司文件"
+
+
+def house_folder(tmp_path: Path, *, body: bool = True) -> Path:
+    """Write a template folder whose ``styles/house.docx`` has a letterhead, cover fields and
+    (unless not `body`) the ``{{p body }}`` placeholder; return the folder."""
+    folder = tmp_path / "templates"
+    (folder / "styles").mkdir(parents=True)
+    document = docx.Document()
+    document.sections[0].header.paragraphs[0].text = "{{ organisation }}　内部文件"
+    document.add_paragraph(LETTERHEAD)
+    document.add_paragraph("{{ title }}", "Title")
+    document.add_paragraph("{{ organisation }}　{{ version }}　{{ date }}　{{ doc_no }}")
+    if body:
+        document.add_paragraph("{{p body }}")
+    document.add_paragraph("（本文件由示例集团法律合规部发布）")
+    document.save(folder / "styles" / "house.docx")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def regulation(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    folder = house_folder(tmp_path_factory.mktemp("house"))
+    return policygen.render(BANK, "regulation", "docx", template_dirs=[folder])
+
+
+def test_letterhead_cover_fields_and_body(regulation: bytes) -> None:
+    document = docx.Document(BytesIO(regulation))
+    texts = [p.text for p in document.paragraphs]
+    assert texts[0] == LETTERHEAD
+    assert texts[1] == "明远商业银行信息科技外包管理办法"
+    assert texts[2].startswith("明远商业银行股份有限公司　V2.0　2026年1月1日")
+    assert texts[-1] == "（本文件由示例集团法律合规部发布）"
+    assert "{{" not in "".join(texts)
+    header = document.sections[0].header.paragraphs[0].text
+    assert header == "明远商业银行股份有限公司　内部文件"
+
+
+def test_articles_keep_native_numbering(regulation: bytes) -> None:
+    document = docx.Document(BytesIO(regulation))
+    articles = [p for p in document.paragraphs if p.style.name == "Article"]
+    assert len(articles) > 50
+    assert not any(p.text.startswith("第一条") for p in articles)  # the number is Word's
+    numbering = docx_oxml.read_numbering(document)
+    for name, text in (("Article", "第%1条"), ("Heading 1", "第%1章"), ("List Number", "（%1）")):
+        linked = docx_oxml.style_numbering(document.styles[name])
+        assert linked is not None, name
+        num_id, level = linked
+        abstract_id, _ = numbering.nums[num_id]
+        assert numbering.abstracts[abstract_id][level].text == text
+
+
+def test_house_styles_are_kept_and_missing_ones_copied(tmp_path: Path) -> None:
+    folder = house_folder(tmp_path)
+    house = docx.Document(folder / "styles" / "house.docx")
+    house_title_size = house.styles["Title"].font.size
+    data = policygen.render(BANK, "contract", "docx", contract_no="MY-ITO-2026-001",
+                            template_dirs=[folder])  # fmt: skip
+    document = docx.Document(BytesIO(data))
+    names = {style.name for style in document.styles}
+    assert {"Article", "Clause", "Sub-clause", "Table Text", "Signature Party"} <= names
+    assert document.styles["Title"].font.size == house_title_size
+    assert document.paragraphs[0].text == LETTERHEAD
+    assert document.tables  # the signature block and fee tables came through
+
+
+def test_house_without_body_placeholder_is_refused(tmp_path: Path) -> None:
+    folder = house_folder(tmp_path, body=False)
+    with pytest.raises(RenderError, match=r"\{\{p body \}\}"):
+        policygen.render(BANK, "regulation", "docx", template_dirs=[folder])
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is missing")
+def test_libreoffice_shows_the_letterhead_and_article_numbers(
+    regulation: bytes, tmp_path: Path
+) -> None:
+    source = tmp_path / "house-regulation.docx"
+    source.write_bytes(regulation)
+    result = subprocess.run(
+        ["soffice", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+         "--norestore", "--convert-to", "txt:Text", "--outdir", str(tmp_path), str(source)],
+        capture_output=True, text=True, timeout=300, check=False,
+        env={**os.environ, "FONTCONFIG_FILE": str(FONTS_CONF)},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    text = (tmp_path / "house-regulation.txt").read_text(encoding="utf-8-sig")
+    assert text.lstrip().startswith(LETTERHEAD)
+    for label in ("第一章", "第一条", "第二条", "第十条", "（一）"):
+        assert label in text, label
+
+
+def test_an_endless_house_template_is_stopped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The house template is the user's: it renders under the user-template time limit."""
+    from policygen.templating import limits
+
+    monkeypatch.setenv(limits.TIMEOUT_VARIABLE, "2")
+    folder = house_folder(tmp_path)
+    house = docx.Document(folder / "styles" / "house.docx")
+    house.add_paragraph(
+        "{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}"
+    )
+    house.save(folder / "styles" / "house.docx")
+    with pytest.raises(RenderError, match="超时"):
+        policygen.render(BANK, "regulation", "docx", template_dirs=[folder])
+
+
+def test_core_properties_survive_docxtpl(regulation: bytes) -> None:
+    """Importing docxtpl (through docxcompose) rebinds python-docx's ``cp`` prefix; the
+    keywords and version of every DOCX the process writes afterwards must still be there."""
+    from policygen.writers.docxtpl_loader import load_docxtpl
+
+    load_docxtpl()
+    plain = policygen.render(BANK, "regulation", "docx")
+    with ZipFile(BytesIO(plain)) as archive:
+        core = archive.read("docProps/core.xml").decode()
+    assert "<cp:keywords>" in core and "<cp:version>" in core
+    keywords = docx.Document(BytesIO(plain)).core_properties.keywords
+    assert "外包" in keywords
+    assert docx.Document(BytesIO(regulation)).core_properties.keywords == keywords
