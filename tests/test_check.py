@@ -45,7 +45,9 @@ def test_missing_breach_notification_fails_naming_the_element(tmp_path: Path) ->
     profile.write_text(json.dumps(data, ensure_ascii=False, default=str), encoding="utf-8")
     result = subprocess.run(
         [sys.executable, "-m", "policygen", "check", "--json", str(profile)],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 1, result.stderr
     report = json.loads(result.stdout)
@@ -65,7 +67,9 @@ def test_an_excluded_clause_leaves_its_element_missing() -> None:
 def test_terminal_table_lists_clause_numbers() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "policygen", "check", str(ROOT / "examples" / "manufacturer.yaml")],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr
     assert "R01" in result.stdout and "第一条" in result.stdout

@@ -146,7 +146,10 @@ def pdf_text(data: bytes, tmp: Path) -> str:
     path = tmp / "doc.pdf"
     path.write_bytes(data)
     return subprocess.run(
-        ["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True, text=True
+        ["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"],
+        capture_output=True,
+        check=True,
+        text=True,
     ).stdout
 
 

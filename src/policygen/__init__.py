@@ -1,9 +1,9 @@
 """policygen: Chinese outsourcing governance documents from one validated profile.
 
-    >>> import policygen
-    >>> profile = policygen.load_profile("examples/bank.yaml")
-    >>> pdf = policygen.render(profile, "regulation", "pdf")
-    >>> files = policygen.render_set(profile, formats=["docx", "pdf"])
+>>> import policygen
+>>> profile = policygen.load_profile("examples/bank.yaml")
+>>> pdf = policygen.render(profile, "regulation", "pdf")
+>>> files = policygen.render_set(profile, formats=["docx", "pdf"])
 """
 
 from policygen.api import render, render_set

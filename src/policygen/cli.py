@@ -12,7 +12,7 @@ from rich.console import Console
 
 from policygen import __version__
 from policygen.errors import ExitCode, InvalidInputError, PolicygenError, UsageError
-from policygen.output import write_atomic
+from policygen.output import write_all, write_atomic
 
 app = typer.Typer(
     name="policygen",
@@ -165,11 +165,33 @@ def render(
     ] = None,
     output: Annotated[Path, typer.Option("-o", "--output", help="输出目录。")] = Path("out"),
     templates: TemplatesOption = None,
+    template: Annotated[
+        Path | None,
+        typer.Option(
+            "--template", help="用自己的 Word 模板（docxtpl 标签的 .docx）生成，每份文档一个 DOCX。"
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "-j", "--jobs", min=1, help="并行进程数（生成 PDF 时）。默认 CPU 核数；1 为不并行。"
+        ),
+    ] = None,
 ) -> None:
     """生成文档：管理制度、每份合同及其服务水平协议，输出 DOCX、PDF 等格式。"""
+    if template is not None:
+        from policygen.word_template import write_word_template
+
+        kinds = _split(documents, []) or None
+        for path in write_word_template(
+            profile, template, output, kinds=kinds, formats=_split(formats, [])
+        ):
+            out.print(str(path))
+        return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from policygen.pipeline import check_clause_ids, check_format, jobs, render_job
+    from policygen.parallel import render_jobs
+    from policygen.pipeline import Job, check_clause_ids, check_format, jobs
     from policygen.profile.load import load_profile
 
     kinds = _split(documents, []) or None  # None: the full set that applies to the profile
@@ -185,7 +207,6 @@ def render(
         err.print("没有可生成的文档：所选类型需要 engagements 中至少一份合同 (nothing to render)")
         raise typer.Exit(ExitCode.INVALID_INPUT)
     # Everything is rendered in memory first: a failure half-way writes nothing at all.
-    rendered: dict[str, bytes] = {}
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -195,14 +216,18 @@ def render(
         disable=not err.is_terminal,
     ) as progress:
         task = progress.add_task("生成文档", total=len(todo))
-        for job in todo:
-            progress.update(task, description=f"生成 {job.filename(fmts[0]).rsplit('.', 1)[0]}")
-            rendered.update(render_job(loaded, job, fmts, template_dirs=folders))
-            progress.advance(task)
+
+        def done(job: Job) -> None:
+            name = job.filename(fmts[0]).rsplit(".", 1)[0]
+            progress.update(task, advance=1, description=f"已生成 {name}")
+
+        # In worker processes when PDFs are wanted and there are several documents (parallel.py).
+        rendered = render_jobs(
+            loaded, todo, fmts, template_dirs=folders, jobs=workers, on_done=done
+        )
     try:
         output.mkdir(parents=True, exist_ok=True)
-        for name, data in rendered.items():
-            write_atomic(output / name, data)
+        write_all(output, rendered)  # all files or none: a failure leaves the old set
     except OSError as exc:
         err.print(f"无法写入 {output}：{exc.strerror} (cannot write output)")
         raise typer.Exit(ExitCode.INVALID_INPUT) from None
@@ -392,8 +417,7 @@ def diff_command(
     )
     try:
         output.mkdir(parents=True, exist_ok=True)
-        for name, data in files.items():
-            write_atomic(output / name, data)
+        write_all(output, files)  # the redline and the table together, or neither
     except OSError as exc:
         err.print(f"无法写入 {output}：{exc.strerror} (cannot write output)")
         raise typer.Exit(ExitCode.INVALID_INPUT) from None

@@ -63,6 +63,11 @@ class InvalidInputError(PolicygenError):
             + "\n".join(f"  - {issue}" for issue in issues)
         )
 
+    def __reduce__(self) -> tuple[type[InvalidInputError], tuple[list[Issue], str | None]]:
+        # Rebuilt from its issues when sent back from a worker process (parallel.py):
+        # Exception's own pickling would pass the formatted message as `issues`.
+        return (type(self), (self.issues, self.source))
+
 
 class UsageError(PolicygenError):
     """The command was called wrongly (unknown document kind, format, option)."""

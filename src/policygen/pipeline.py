@@ -198,8 +198,10 @@ def _ids(blocks: tuple[n.Block, ...]) -> list[str]:
     return out
 
 
-PRINTED_FORMATS = ("pdf", "docx")
-"""Formats read on paper or on screen in CJK fonts: a character without a glyph is an error."""
+PRINTED_FORMATS = ("pdf",)
+"""Formats printed in the fonts policygen configures: a character without a glyph there is an
+error. DOCX is not one: Word and LibreOffice bring their own fonts and fallbacks, so a DOCX-only
+render works without the Noto CJK fonts installed (and skips the font preflight)."""
 
 
 def preflight_glyphs(doc: n.Document, profile: Profile) -> None:
@@ -229,9 +231,16 @@ def writer_options(template_dirs: Sequence[Path] = ()) -> WriterOptions:
 def render_job(
     profile: Profile, job: Job, formats: Sequence[str], *, template_dirs: Sequence[Path] = ()
 ) -> dict[str, bytes]:
-    """Return `job` rendered in each of `formats`, by output file name."""
+    """Return `job` rendered in each of `formats`, by output file name, in that order.
+
+    DOCX is written before PDF whatever the order asked: a regulation's DOCX lays the document
+    out for its contents page numbers (pdf.page_map), and the PDF then prints that layout
+    instead of making it again."""
+    formats = [check_format(fmt) for fmt in formats]
     doc = build_document(profile, job, template_dirs=template_dirs)
     if any(fmt in PRINTED_FORMATS for fmt in formats):
         preflight_glyphs(doc, profile)
     options = writer_options(template_dirs)
-    return {job.filename(fmt): WRITERS[check_format(fmt)](doc, options) for fmt in formats}
+    order = dict.fromkeys([*(fmt for fmt in formats if fmt == "docx"), *formats])
+    written = {fmt: WRITERS[fmt](doc, options) for fmt in order}
+    return {job.filename(fmt): written[fmt] for fmt in formats}

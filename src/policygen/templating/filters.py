@@ -20,7 +20,6 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from importlib import resources
 
-import cn2an
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
@@ -268,6 +267,10 @@ def cn_number(n: int) -> str:
         raise TypeError(f"cn_number：应为整数 (expected int, got {type(n).__name__})")
     if not 0 <= n < CN_NUMBER_LIMIT:
         raise ValueError(f"cn_number：{n} 超出范围，须在0至99999999之间 (must be in 0..99,999,999)")
+    # Imported on first use: importing cn2an compiles its parsers' patterns and loads a table
+    # of place names (about 0.3 s), which a process that renders nothing need not pay.
+    import cn2an
+
     result: str = cn2an.an2cn(n, "low")
     return result
 

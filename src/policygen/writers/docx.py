@@ -18,17 +18,19 @@ from dataclasses import dataclass
 from io import BytesIO
 from itertools import count
 
-import docx
 from docx.document import Document as DocxDocument
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_BREAK
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
 from policygen.tree import nodes as n
-from policygen.writers import docx_fields, docx_oxml, docx_pages
+from policygen.writers import docx_fields, docx_house, docx_oxml, docx_pages
 from policygen.writers.docx_fields import Anchor, ContentsHeading, Mark
 from policygen.writers.docx_numbering import ListNumbering, reference_text
+from policygen.writers.docx_reference import open_reference
+from policygen.writers.docx_styles import StyleTable
 from policygen.writers.docx_tables import add_signature_block, add_table, align
 from policygen.writers.html import block_ids
 from policygen.writers.options import WriterOptions
@@ -37,6 +39,8 @@ from policygen.writers.text import inline_text, labelled
 
 REFERENCE_DOCX = "styles/reference.docx"
 """The house-style document, looked up in the template folders."""
+STYLE_REFERENCES: dict[str, str] = {"gongwen": "styles/gongwen.docx"}
+"""The reference document of each ``Document.style`` other than the default."""
 
 STYLE_MAP: dict[str, str] = {
     "title": "Title",
@@ -68,8 +72,12 @@ CONTENTS_KINDS = frozenset({"regulation"})
 
 
 def write_docx(doc: n.Document, options: WriterOptions) -> bytes:
-    """Return `doc` as DOCX bytes in the house style of `options`' reference.docx."""
-    document = docx.Document(str(options.find(REFERENCE_DOCX)))
+    """Return `doc` as DOCX bytes in the house style of `options`' reference.docx (or, for
+    ``doc.style`` gongwen, gongwen.docx), or placed in a user's ``styles/house.docx``."""
+    house = docx_house.find_house(options)
+    if house is not None:
+        return docx_house.write_house_docx(doc, house, options, add_body)
+    document = open_reference(options, STYLE_REFERENCES.get(doc.style, REFERENCE_DOCX))
     front = docx_pages.read_front_matter(document)
     docx_oxml.clear_body(document)
     values = docx_pages.document_values(doc)
@@ -94,6 +102,14 @@ def write_docx(doc: n.Document, options: WriterOptions) -> bytes:
     buffer = BytesIO()
     document.save(buffer)
     return normalise_docx(buffer.getvalue(), doc.meta.date)
+
+
+def add_body(document: DocxDocument, doc: n.Document) -> None:
+    """Append the title and body of `doc` to `document`, numbered and cross-referenced, with
+    no cover or contents (a house template supplies those)."""
+    builder = _DocxBuilder(document)
+    builder.add_document(doc)
+    docx_fields.link_references(builder.marks, builder.refs, builder.bookmark_ids)
 
 
 @dataclass(frozen=True)
@@ -124,6 +140,8 @@ class _DocxBuilder:
 
     def __init__(self, document: DocxDocument) -> None:
         self.document = document
+        self.styles = StyleTable(document)
+        """Style ids by name, resolved once (python-docx scans styles.xml per lookup)."""
         self.numbering = ListNumbering(document)
         self.break_pending = False
         """A PageBreak was met and no paragraph has taken it yet."""
@@ -160,13 +178,13 @@ class _DocxBuilder:
             style = item.style or self.item_style(label) or style
         else:
             prefix = "".join(labelled(item.label, "") for item in pending)
-        paragraph = self.document.add_paragraph(style=style)
+        paragraph = docx_oxml.add_body_paragraph(self.document, self.styles.id(style))
         if self.break_pending:
             paragraph.paragraph_format.page_break_before = True
             self.break_pending = False
         if prefix:
-            paragraph.add_run(prefix)
-        number = self.apply_number(paragraph, label, label_style, typed=bool(prefix))
+            docx_oxml.add_text_run(paragraph, prefix)
+        number = self.apply_number(paragraph, style, label, label_style, typed=bool(prefix))
         if separate:
             self.add_separator(paragraph, label)
         for item in pending:
@@ -177,7 +195,7 @@ class _DocxBuilder:
 
     def item_style(self, label: str) -> str | None:
         """Return the first numbered item style whose list shows labels like `label`."""
-        styles = self.document.styles
+        styles = self.styles
         fitting = (
             name
             for name in ITEM_STYLES
@@ -186,19 +204,26 @@ class _DocxBuilder:
         return next(fitting, None)
 
     def apply_number(
-        self, paragraph: Paragraph, label: str, label_style: str | None, typed: bool = False
+        self,
+        paragraph: Paragraph,
+        style: str,
+        label: str,
+        label_style: str | None,
+        typed: bool = False,
     ) -> str | None:
-        """Give `paragraph` the list number `label`, or type it (always when `typed`); return
-        the REF number, None when typed. No label turns the style's numbering off."""
-        numbered = None if typed or not label else self.numbering.number(paragraph.style, label)
+        """Give `paragraph`, in style `style`, the list number `label`, or type it (always
+        when `typed`); return the REF number, None when typed. No label turns the style's
+        numbering off."""
+        style_object = self.styles[style]
+        numbered = None if typed or not label else self.numbering.number(style_object, label)
         if numbered is not None:
             if not numbered.by_style:
                 docx_oxml.set_numbering(paragraph, numbered.num_id, numbered.level)
         else:
-            if self.numbering.link(paragraph.style) is not None and not self.is_bullet(paragraph):
+            if self.numbering.link(style_object) is not None and not self.is_bullet(style):
                 docx_oxml.set_numbering(paragraph, 0)
             if label:
-                paragraph.add_run(label, label_style)
+                self.add_styled_run(paragraph, label, label_style)
         return reference_text(label) if numbered is not None else None
 
     @staticmethod
@@ -206,11 +231,19 @@ class _DocxBuilder:
         """Append what the text writer puts after `label` (a full-width space after 第一条)."""
         separator = labelled(label, "")[len(label) :]
         if separator:
-            paragraph.add_run(separator)
+            docx_oxml.add_text_run(paragraph, separator)
 
-    @staticmethod
-    def is_bullet(paragraph: Paragraph) -> bool:
-        return paragraph.style is not None and paragraph.style.name in BULLET_STYLES.values()
+    def is_bullet(self, style: str) -> bool:
+        """Return whether paragraph style `style` is one of the bullet-list styles."""
+        return (self.styles[style].name or "") in BULLET_STYLES.values()
+
+    def add_styled_run(self, paragraph: Paragraph, text: str, style: str | None) -> Run:
+        """Append `text` to `paragraph` in character style `style` (None: the paragraph's),
+        as ``paragraph.add_run(text, style)`` does."""
+        run = docx_oxml.add_text_run(paragraph, text)
+        if style:
+            docx_oxml.set_run_style_id(run, self.styles.id(style, WD_STYLE_TYPE.CHARACTER))
+        return run
 
     def cell_paragraph(self, cell: _Cell, style: str) -> Paragraph:
         """Return a paragraph in `style` at the end of `cell` (its first, if unused), opened by
@@ -218,10 +251,10 @@ class _DocxBuilder:
         paragraphs = cell.paragraphs
         unused = len(paragraphs) == 1 and not paragraphs[0].runs
         paragraph = paragraphs[0] if unused else cell.add_paragraph()
-        paragraph.style = self.document.styles[style]
+        docx_oxml.set_paragraph_style_id(paragraph, self.styles.id(style))
         pending, self.pending = self.pending, ()
         if pending:
-            paragraph.add_run("".join(labelled(item.label, "") for item in pending))
+            docx_oxml.add_text_run(paragraph, "".join(labelled(item.label, "") for item in pending))
         for item in pending:
             self.bookmark(paragraph, item.node_id)
         return paragraph
@@ -275,21 +308,21 @@ class _DocxBuilder:
     def add_run(self, paragraph: Paragraph, text: str, marks: frozenset[str]) -> Run:
         """Append `text` to `paragraph` in the character style its `marks` call for."""
         if "emphasis" in marks:
-            run = paragraph.add_run(text, STYLE_MAP["emphasis"])
+            run = self.add_styled_run(paragraph, text, STYLE_MAP["emphasis"])
             if "strong" in marks:
                 run.bold = True
             return run
         if "strong" in marks:
-            return paragraph.add_run(text, STYLE_MAP["strong"])
-        return paragraph.add_run(text)
+            return self.add_styled_run(paragraph, text, STYLE_MAP["strong"])
+        return docx_oxml.add_text_run(paragraph, text)
 
     # ------------------------------------------------------------------ document and blocks
 
     def add_document(self, doc: n.Document) -> None:
         """Add the title, subtitle and body of `doc`."""
-        self.new_paragraph(STYLE_MAP["title"])[0].add_run(doc.title)
+        docx_oxml.add_text_run(self.new_paragraph(STYLE_MAP["title"])[0], doc.title)
         if doc.subtitle:
-            self.new_paragraph(STYLE_MAP["subtitle"])[0].add_run(doc.subtitle)
+            docx_oxml.add_text_run(self.new_paragraph(STYLE_MAP["subtitle"])[0], doc.subtitle)
         self.add_blocks(doc.blocks, depth=0)
 
     def add_blocks(self, blocks: tuple[n.Block, ...], depth: int) -> None:

@@ -33,6 +33,7 @@ from docx.text.run import Run
 
 from policygen.tree import nodes as n
 from policygen.writers import docx_oxml
+from policygen.writers.docx_styles import StyleTable
 
 TOC_INSTRUCTION = 'TOC \\o "1-2" \\h \\z \\u'
 """Word's own table of contents: heading levels 1–2, hyperlinked, no page numbers on the web."""
@@ -190,8 +191,10 @@ def toc_bookmark(index: int) -> str:
 
 def fill_toc(end: Paragraph, entries: Sequence[TocEntry]) -> None:
     """Put a TOC field holding `entries` before the paragraph `end`, which closes the field."""
+    styles = StyleTable(end.part.document)
     for index, entry in enumerate(entries):
-        paragraph = end.insert_paragraph_before(style=TOC_STYLES.get(entry.level, "toc 2"))
+        paragraph = end.insert_paragraph_before()  # then its style, as style=… would
+        docx_oxml.set_paragraph_style_id(paragraph, styles.id(TOC_STYLES.get(entry.level, "toc 2")))
         if index == 0:
             docx_oxml.add_field_start(paragraph, TOC_INSTRUCTION)
         docx_oxml.add_toc_entry(paragraph, entry.bookmark, entry.text, entry.page)

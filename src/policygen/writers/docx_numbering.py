@@ -137,10 +137,17 @@ class ListNumbering:
         self.by_abstract: dict[int, Counters] = {}
         self.started: set[tuple[int, int]] = set()
         """(numId, level) pairs already used: a start override applies only before."""
+        self._style_lists: dict[str | None, tuple[int, int] | None] = {}
+        """What each style (by id) is numbered with: styles do not change while writing."""
+        self._patterns: dict[tuple[int, int], re.Pattern[str] | None] = {}
+        """`level_pattern` of each (definition, level), compiled once."""
 
     def link(self, style: BaseStyle) -> tuple[int, int, tuple[NumberingLevel, ...]] | None:
         """Return (numId, level, the list's levels) that `style` is numbered with, or None."""
-        linked = docx_oxml.style_numbering(style)
+        key = style.style_id
+        if key not in self._style_lists:
+            self._style_lists[key] = docx_oxml.style_numbering(style)
+        linked = self._style_lists[key]
         if linked is None or linked[0] not in self.nums:
             return None
         num_id, level = linked
@@ -152,7 +159,11 @@ class ListNumbering:
         linked = self.link(style)
         if linked is None:
             return False
-        pattern = level_pattern(linked[2], linked[1])
+        num_id, level, levels = linked
+        key = (self.nums[num_id][0], level)
+        if key not in self._patterns:
+            self._patterns[key] = level_pattern(levels, level)
+        pattern = self._patterns[key]
         return pattern is not None and pattern.fullmatch(label) is not None
 
     def number(self, style: BaseStyle, label: str) -> Numbered | None:

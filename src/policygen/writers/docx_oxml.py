@@ -12,12 +12,13 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from copy import deepcopy
 from dataclasses import dataclass, field
+from functools import cache
 from typing import TypeAlias
 
 from docx.document import Document as DocxDocument
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.oxml.ns import qn
-from docx.oxml.parser import OxmlElement
+from docx.oxml.ns import NamespacePrefixedTag, qn
+from docx.oxml.parser import OxmlElement, oxml_parser
 from docx.section import Section
 from docx.shared import Length
 from docx.styles.style import BaseStyle
@@ -494,6 +495,90 @@ def style_numbering(style: BaseStyle) -> tuple[int, int] | None:
 # --------------------------------------------------------------------------- body content
 
 
+_RUN_CONTROLS = re.compile(r"[\t\r\n]")
+"""Characters python-docx turns into run content other than text (``w:tab``, ``w:br``)."""
+
+
+@cache
+def _clark(tag: str) -> tuple[str, dict[str, str]]:
+    prefixed = NamespacePrefixedTag(tag)
+    return prefixed.clark_name, prefixed.nsmap
+
+
+def _new(tag: str) -> etree._Element:
+    """Return a new element `tag` (e.g. ``w:r``), as python-docx's OxmlElement does, without
+    parsing the prefixed name again for each of the thousands of elements a document has."""
+    clark, nsmap = _clark(tag)
+    return oxml_parser.makeelement(clark, nsmap=nsmap)
+
+
+def add_body_paragraph(document: DocxDocument, style_id: str | None) -> Paragraph:
+    """Append an empty paragraph in style `style_id` to `document`'s body, as
+    ``document.add_paragraph(style=…)`` does once the style name is resolved (docx_styles).
+
+    python-docx looks for the body's closing ``w:sectPr`` by scanning every child, which makes
+    writing a long document quadratic; the sectPr is the body's last child, so look there."""
+    body = document.element.body
+    if len(body) and body[-1].tag == qn("w:sectPr"):
+        p = _new("w:p")
+        body[-1].addprevious(p)
+    else:
+        p = body.add_p()
+    paragraph = Paragraph(p, document._body)  # the parent python-docx's add_paragraph gives
+    set_paragraph_style_id(paragraph, style_id)
+    return paragraph
+
+
+def set_paragraph_style_id(paragraph: Paragraph, style_id: str | None) -> None:
+    """Name the style `style_id` in `paragraph`'s ``w:pStyle``, as assigning
+    ``paragraph.style`` does once the name is resolved (docx_styles); None names the default
+    style and, as python-docx does, leaves an empty ``w:pPr``.
+
+    python-docx places a new ``w:pStyle`` by looking for each of the 35 elements that may
+    follow it; a paragraph without properties (a new one) gets them directly."""
+    p = paragraph._p
+    if p.pPr is not None:
+        p.style = style_id
+        return
+    ppr = _new("w:pPr")
+    if style_id is not None:
+        p_style = _new("w:pStyle")
+        p_style.set(qn("w:val"), style_id)
+        ppr.append(p_style)
+    p.insert(0, ppr)
+
+
+def paragraph_style_id(paragraph: Paragraph) -> str | None:
+    """Return the style id `paragraph` names (``w:pStyle``); None when it names none."""
+    return paragraph._p.style
+
+
+def add_text_run(paragraph: Paragraph, text: str) -> Run:
+    """Append a run reading `text` to `paragraph`, as ``paragraph.add_run(text)`` does.
+
+    python-docx feeds the text through a character-by-character state machine to turn tabs and
+    line breaks into ``w:tab`` and ``w:br``; text without them becomes one ``w:t`` directly."""
+    r = _new("w:r")
+    paragraph._p.append(r)  # CT_P.add_r appends too: no child must follow a run
+    run = Run(r, paragraph)
+    if text:
+        if _RUN_CONTROLS.search(text):
+            run.text = text
+        else:
+            t = _new("w:t")
+            t.text = text
+            if len(text.strip()) < len(text):  # as CT_R.add_t
+                t.set(_XML_SPACE, "preserve")
+            r.append(t)
+    return run
+
+
+def set_run_style_id(run: Run, style_id: str | None) -> None:
+    """Name the character style `style_id` in `run`'s ``w:rStyle``, as assigning
+    ``run.style`` does once the name is resolved; None leaves an empty ``w:rPr``."""
+    run._r.style = style_id
+
+
 def clear_body(document: DocxDocument) -> None:
     """Remove all paragraphs and tables from `document`'s body, keeping the final section."""
     body = document.element.body
@@ -711,6 +796,12 @@ def set_repeat_table_header(row: _Row) -> None:
 def set_cant_split(row: _Row) -> None:
     """Keep `row` on one page (``w:cantSplit``)."""
     _get_or_add(row._tr.get_or_add_trPr(), "w:cantSplit", _TRPR_ORDER)
+
+
+def set_table_style_id(table: Table, style_id: str | None) -> None:
+    """Name the table style `style_id` in `table`'s ``w:tblStyle``, as assigning
+    ``table.style`` does once the name is resolved; None removes it."""
+    table._tbl.tblStyle_val = style_id
 
 
 def set_table_full_width(table: Table) -> None:

@@ -30,6 +30,7 @@ from docx.text.paragraph import Paragraph
 from policygen.templating.filters import cn_date
 from policygen.tree import nodes as n
 from policygen.writers import docx_oxml
+from policygen.writers.docx_styles import StyleTable
 
 COVER_STYLE_PREFIX = "Cover "
 """Reference paragraphs in styles named so are the cover template."""
@@ -59,8 +60,9 @@ def read_front_matter(document: DocxDocument) -> FrontMatter:
     """Return the cover and contents templates in `document`'s body (read before clearing it)."""
     cover: list[tuple[str, str]] = []
     toc_heading = None
+    styles = StyleTable(document)
     for paragraph in document.paragraphs:
-        style = paragraph.style.name if paragraph.style is not None else ""
+        style = styles.name_of(docx_oxml.paragraph_style_id(paragraph))
         if style.startswith(COVER_STYLE_PREFIX):
             cover.append((style, paragraph.text))
         elif style == TOC_HEADING_STYLE and toc_heading is None:
@@ -117,9 +119,12 @@ def fill(template: str, values: Values) -> list[str]:
 def add_cover(document: DocxDocument, front: FrontMatter, values: Values) -> None:
     """Add the cover page and end its section; no cover template adds nothing."""
     last = None
+    styles = StyleTable(document)
     for style, template in front.cover:
         for line in fill(template, values):
-            last = document.add_paragraph(line, style)
+            last = docx_oxml.add_body_paragraph(document, styles.id(style))
+            if line:  # as document.add_paragraph(line, style)
+                docx_oxml.add_text_run(last, line)
     if last is not None:
         docx_oxml.end_section(last, document)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from docx.document import Document as DocxDocument
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Emu
@@ -19,6 +20,7 @@ from docx.text.paragraph import Paragraph
 
 from policygen.tree import nodes as n
 from policygen.writers import docx_oxml
+from policygen.writers.docx_styles import StyleTable
 from policygen.writers.text import inline_text
 
 TABLE_STYLES: dict[str, str] = {
@@ -49,6 +51,7 @@ class Builder(Protocol):
     """What the table writers need from the DOCX builder."""
 
     document: DocxDocument
+    styles: StyleTable
 
     def new_paragraph(self, style: str) -> tuple[Paragraph, str | None]: ...
 
@@ -83,21 +86,27 @@ def add_table(builder: Builder, table: n.Table) -> None:
     if not columns:
         return
     builder.take_pending_break()
-    word_table = builder.document.add_table(len(rows), columns, TABLE_STYLES["table"])
+    word_table = builder.document.add_table(len(rows), columns)
+    style_id = builder.styles.id(TABLE_STYLES["table"], WD_STYLE_TYPE.TABLE)
+    docx_oxml.set_table_style_id(word_table, style_id)  # as add_table(…, style) does
     docx_oxml.set_table_full_width(word_table)
     section = builder.document.sections[-1]
     width = (section.page_width or 0) - (section.left_margin or 0) - (section.right_margin or 0)
-    for column, share in zip(word_table.columns, column_shares(rows, columns), strict=True):
+    # Each `column.cells` lays out the whole table's grid: take every row's cells once.
+    word_rows = word_table.rows
+    grid = [word_row.cells for word_row in word_rows]
+    shares = column_shares(rows, columns)
+    for position, (column, share) in enumerate(zip(word_table.columns, shares, strict=True)):
         column.width = Emu(round(width * share))
-        for word_cell in column.cells:
-            word_cell.width = Emu(round(width * share))
-    for index, (row, word_row) in enumerate(zip(rows, word_table.rows, strict=True)):
+        for cells in grid:
+            cells[position].width = Emu(round(width * share))
+    for index, (row, word_row) in enumerate(zip(rows, word_rows, strict=True)):
         heading = index < len(table.header)
         if heading:
             docx_oxml.set_repeat_table_header(word_row)
         docx_oxml.set_cant_split(word_row)
         style = TABLE_STYLES["table_heading" if heading else "table_text"]
-        for cell, word_cell in zip(row, word_row.cells, strict=False):
+        for cell, word_cell in zip(row, grid[index], strict=False):
             word_cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
             paragraph = builder.cell_paragraph(word_cell, style)
             builder.add_inlines(paragraph, cell.inlines)

@@ -1,0 +1,188 @@
+"""Render the documents of a set in worker processes, one document per task.
+
+Input: a validated Profile, the jobs to render (pipeline.jobs), the formats, the template
+folders and how many workers may run. Output: the bytes of every file by file name, in job
+order, exactly as calling pipeline.render_job for each job in this process gives them; or the
+error the first failing job (in job order) raises, as that loop would raise it, so messages
+and exit codes do not depend on how the work was spread.
+
+Laying out PDF pages is what costs (WeasyPrint, about 50 ms a page, holding the GIL), so the
+workers are used only when a PDF is asked for, there is more than one job and more than one
+worker is allowed; otherwise everything renders in this process, which is faster than starting
+workers. Workers come from a forkserver (spawn where there is none), never forked from this
+process, which may run threads (the progress bar); each receives the profile once, imports
+the writers and compiles the templates before its first document. Results travel back as
+bytes; errors as the exceptions themselves (PolicygenError and its subclasses pickle)."""
+
+from __future__ import annotations
+
+import importlib
+import multiprocessing
+import os
+import signal
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.context import BaseContext
+from pathlib import Path
+
+from policygen.errors import RenderError, UsageError
+from policygen.kinds import DOCUMENT_KINDS
+from policygen.pipeline import Job, render_job
+from policygen.profile.model import Profile
+
+PARALLEL_FORMATS = frozenset({"pdf"})
+"""Formats expensive enough to be worth worker processes."""
+
+HEAVY_MODULES: dict[str, tuple[str, ...]] = {
+    "docx": ("policygen.writers.docx",),
+    "pdf": ("policygen.writers.pdf", "weasyprint"),
+}
+"""Modules a worker imports before its first job, by format."""
+
+Task = tuple[str, int | None]
+"""A job as sent to a worker: its kind's name and the index of its engagement (None: none)."""
+
+
+def default_jobs() -> int:
+    """Return how many processes may run at once here: the CPUs this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - macOS, Windows
+        return max(1, os.cpu_count() or 1)
+
+
+def worker_context() -> BaseContext:
+    """Return the start method for worker pools: forkserver, or spawn where there is none."""
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+def render_jobs(
+    profile: Profile,
+    todo: Sequence[Job],
+    formats: Sequence[str],
+    *,
+    template_dirs: Sequence[Path] = (),
+    jobs: int | None = None,
+    on_done: Callable[[Job], None] | None = None,
+) -> dict[str, bytes]:
+    """Return every job of `todo` rendered in each of `formats`, by file name, in job order.
+
+    Up to `jobs` worker processes render at once (None: one per CPU; 1: all in this process).
+    `on_done` is called in this thread with each job as it completes. Raise UsageError when
+    `jobs` is below 1, and whatever the first failing job raises."""
+    workers = default_jobs() if jobs is None else jobs
+    if workers < 1:
+        raise UsageError("--jobs 至少为 1 (at least one job)")
+    workers = min(workers, len(todo))
+    if workers < 2 or not PARALLEL_FORMATS.intersection(formats):
+        return _render_here(profile, todo, formats, template_dirs, on_done)
+    return _render_in_workers(profile, todo, formats, template_dirs, workers, on_done)
+
+
+def _render_here(
+    profile: Profile,
+    todo: Sequence[Job],
+    formats: Sequence[str],
+    template_dirs: Sequence[Path],
+    on_done: Callable[[Job], None] | None,
+) -> dict[str, bytes]:
+    rendered: dict[str, bytes] = {}
+    for job in todo:
+        rendered.update(render_job(profile, job, formats, template_dirs=template_dirs))
+        if on_done:
+            on_done(job)
+    return rendered
+
+
+def _task(profile: Profile, job: Job) -> Task:
+    if job.engagement is None:
+        return job.kind.name, None
+    index = next(i for i, e in enumerate(profile.engagements) if e is job.engagement)
+    return job.kind.name, index
+
+
+def _render_in_workers(
+    profile: Profile,
+    todo: Sequence[Job],
+    formats: Sequence[str],
+    template_dirs: Sequence[Path],
+    workers: int,
+    on_done: Callable[[Job], None] | None,
+) -> dict[str, bytes]:
+    formats = tuple(formats)
+    dirs = tuple(Path(d) for d in template_dirs)
+    kinds = tuple(dict.fromkeys(job.kind.name for job in todo))
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=worker_context(),
+        initializer=_init_worker,
+        initargs=(profile, formats, dirs, kinds),
+    )
+    futures: list[Future[dict[str, bytes]]] = []
+    try:
+        # Documents of the whole organisation (the regulation, the longest) first, so that
+        # the long ones start early and the short ones fill in around them.
+        order = sorted(range(len(todo)), key=lambda i: todo[i].engagement is not None)
+        submitted = {i: pool.submit(_render_task, _task(profile, todo[i])) for i in order}
+        futures = [submitted[i] for i in range(len(todo))]
+        position = {future: index for index, future in enumerate(futures)}
+        for future in as_completed(futures):
+            if future.cancelled():
+                continue
+            index = position[future]
+            if future.exception() is None:
+                if on_done:
+                    on_done(todo[index])
+                continue
+            # A later job's result can no longer be used: cancel those not started yet.
+            for later in futures[index + 1 :]:
+                later.cancel()
+        rendered: dict[str, bytes] = {}
+        for future in futures:  # in job order: the first failure is the one raised
+            rendered.update(future.result())
+        return rendered
+    except BrokenProcessPool:
+        raise RenderError(
+            "工作进程意外退出（可能是内存不足），未生成任何文件；可用 --jobs 1 在单个进程中生成 "
+            "(a worker process died; nothing was written)"
+        ) from None
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+_state: tuple[Profile, tuple[str, ...], tuple[Path, ...]] | None = None
+"""A worker's profile, formats and template folders; set by `_init_worker`."""
+
+
+def _init_worker(
+    profile: Profile,
+    formats: tuple[str, ...],
+    template_dirs: tuple[Path, ...],
+    kinds: tuple[str, ...],
+) -> None:
+    """Keep what every job needs and warm up: the writers' modules and the compiled
+    templates. Ctrl-C is left to the parent, which stops the pool."""
+    global _state
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _state = (profile, formats, template_dirs)
+    from policygen.templating.environment import environment_for
+
+    for fmt in formats:
+        for module in HEAVY_MODULES.get(fmt, ()):
+            importlib.import_module(module)
+    if not template_dirs:  # a user's templates render in a child process (templating.limits)
+        environment = environment_for(template_dirs)
+        for kind in kinds:
+            environment.template(DOCUMENT_KINDS[kind].template)
+
+
+def _render_task(task: Task) -> dict[str, bytes]:
+    """Render one job in a worker."""
+    if _state is None:  # pragma: no cover - the pool always runs the initializer first
+        raise RuntimeError("worker not initialised")
+    profile, formats, template_dirs = _state
+    kind, engagement = task
+    job = Job(DOCUMENT_KINDS[kind], None if engagement is None else profile.engagements[engagement])
+    return render_job(profile, job, formats, template_dirs=template_dirs)
