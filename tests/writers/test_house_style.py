@@ -13,6 +13,7 @@ from zipfile import ZipFile
 
 import docx
 import pytest
+from docx.oxml.ns import qn
 
 import policygen
 from policygen.errors import RenderError
@@ -143,3 +144,24 @@ def test_core_properties_survive_docxtpl(regulation: bytes) -> None:
     keywords = docx.Document(BytesIO(plain)).core_properties.keywords
     assert "外包" in keywords
     assert docx.Document(BytesIO(regulation)).core_properties.keywords == keywords
+
+
+def test_house_bookmarks_do_not_clash_with_the_body(tmp_path: Path) -> None:
+    """The house letterhead's own bookmark uses id 1, as the body's first one does: after
+    rendering every bookmark has its own id and each end closes its own start."""
+    folder = house_folder(tmp_path)
+    path = folder / "styles" / "house.docx"
+    house = docx.Document(path)
+    letterhead = house.paragraphs[0]
+    docx_oxml.add_bookmark(letterhead, "Letterhead", 1)
+    house.save(path)
+    data = policygen.render(BANK, "regulation", "docx", template_dirs=[folder])
+    body = docx.Document(BytesIO(data)).element.body
+    starts = body.findall(".//" + qn("w:bookmarkStart"))
+    ends = body.findall(".//" + qn("w:bookmarkEnd"))
+    start_ids = [s.get(qn("w:id")) for s in starts]
+    assert len(starts) > 50
+    assert len(set(start_ids)) == len(start_ids)
+    assert sorted(e.get(qn("w:id")) for e in ends) == sorted(start_ids)
+    names = {s.get(qn("w:name")): s.get(qn("w:id")) for s in starts}
+    assert names["Letterhead"] == "1"
