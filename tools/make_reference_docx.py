@@ -23,8 +23,8 @@ bullets (List Bullet 1–3). Chapters and articles are separate lists, so articl
 across chapters.
 
 The same script writes ``styles/gongwen.docx``, the 公文 house style a profile selects with
-``meta.style: gongwen`` (GB/T 9704-2012): 仿宋 三号 (16 pt) body on a document grid of 22 lines
-of 28 characters in a 156 mm × 225 mm text block (top margin 37 mm, left 28 mm), the title in
+``meta.style: gongwen`` (GB/T 9704-2012): 仿宋 三号 (16 pt) body, 22 lines (a grid of lines) of
+28 characters (character spacing −0.25 pt) in a 156 mm × 225 mm text block (top margin 37 mm, left 28 mm), the title in
 小标宋 二号, first-level headings (chapters) in 黑体 三号, second-level headings (titled
 articles) in 楷体 三号, and page numbers “— 1 —”. Its East-Asian fonts are declared in the font
 table with their Windows alternates (仿宋 → FangSong …), so Word finds one of the pair and
@@ -120,6 +120,8 @@ class StyleSpec:
     """Put a dotted right tab at the text block's edge (table-of-contents lines)."""
     style_id: str | None = None
     """The style id to give a new style; None lets python-docx derive it from the name."""
+    tracking: int | None = None
+    """Character spacing in twips (negative: closer); None leaves it alone."""
 
 
 STYLES: tuple[StyleSpec, ...] = (
@@ -258,16 +260,18 @@ GONGWEN_LINE_PITCH = 579
 """Grid line pitch in twips: 225 mm / 22 lines = 28.95 pt."""
 GONGWEN_LINE = GONGWEN_LINE_PITCH / 20
 """Fixed body line height in points, the grid's pitch (gongwen.css's line-height)."""
-GONGWEN_CHAR_SPACE = -842
-"""Grid character pitch as a change of the 16 pt advance, in 1/4096 pt: 28 characters of
-16 − 842/4096 pt fill the 156 mm line (gongwen.css's letter-spacing)."""
+GONGWEN_TRACKING = -5
+"""Character spacing of the 公文 body in twips (−0.25 pt): 28 characters of 15.75 pt fit the
+156 mm (442.2 pt) line and a 29th does not (gongwen.css's letter-spacing). It stands in for
+a character grid, which LibreOffice 7 lays out wrongly (docx_styles_oxml.set_doc_grid)."""
 FANGSONG, KAITI, HEITI, XIAOBIAOSONG = "仿宋", "楷体", "黑体", "方正小标宋简体"
 GONGWEN_FONTS = {FANGSONG: "FangSong", KAITI: "KaiTi", HEITI: "SimHei",
                  XIAOBIAOSONG: "方正小标宋_GBK"}  # fmt: skip
 """Font-table alternates: Word uses the second name when the first is not installed."""
 
 GONGWEN_CHANGES: dict[str, dict[str, object]] = {
-    "Normal": {"east_asia": FANGSONG, "size": GONGWEN_SIZE, "line": GONGWEN_LINE},
+    "Normal": {"east_asia": FANGSONG, "size": GONGWEN_SIZE, "line": GONGWEN_LINE,
+               "tracking": GONGWEN_TRACKING},
     "Title": {"east_asia": XIAOBIAOSONG, "size": 22, "line": 2 * GONGWEN_LINE, "after": 0},
     "Subtitle": {"east_asia": KAITI, "size": GONGWEN_SIZE, "line": GONGWEN_LINE, "after": 0},
     "Heading 1": {"size": GONGWEN_SIZE, "line": GONGWEN_LINE, "before": 0, "after": 0},
@@ -305,8 +309,8 @@ class HouseStyle:
     """The running header, with placeholders; empty for none."""
     footer: tuple[str, ...]
     """The footer: text, and field instructions (``PAGE``, ``NUMPAGES``) in capitals."""
-    grid: tuple[int, int] | None = None
-    """(line pitch in twips, character space) of a document grid; None for none."""
+    grid: int | None = None
+    """Line pitch in twips of a document grid of lines; None for no grid."""
     fonts: tuple[tuple[str, str], ...] = ()
     """(font, alternate) pairs declared in the font table."""
 
@@ -324,7 +328,7 @@ def _gongwen_styles() -> tuple[StyleSpec, ...]:
 HOUSE_STYLES: tuple[HouseStyle, ...] = (
     HouseStyle("reference.docx", STYLES, BODY_SIZE, HEADER, FOOTER),
     HouseStyle("gongwen.docx", _gongwen_styles(), GONGWEN_SIZE, "", ("— ", "PAGE", " —"),
-               grid=(GONGWEN_LINE_PITCH, GONGWEN_CHAR_SPACE),
+               grid=GONGWEN_LINE_PITCH,
                fonts=tuple(GONGWEN_FONTS.items())),
 )  # fmt: skip
 """The reference documents: the default house style, and 公文."""
@@ -438,6 +442,8 @@ def apply_font(style: CharacterStyle, spec: StyleSpec) -> None:
         font.italic = spec.italic
     if spec.emphasis_mark:
         docx_oxml.set_emphasis_mark(style)
+    if spec.tracking is not None:
+        docx_styles_oxml.set_character_spacing(style, spec.tracking)
 
 
 def apply_paragraph(style: ParagraphStyle, spec: StyleSpec, body_size: float) -> None:
@@ -492,10 +498,12 @@ def setup_page(document: DocxDocument, house: HouseStyle) -> None:
     section.gutter = Mm(0)
     header = section.header
     header.is_linked_to_previous = False
+    heading = header.paragraphs[0]
     if house.header:
-        heading = header.paragraphs[0]
         heading.style = document.styles["Header"]
         heading.add_run(house.header)
+    else:  # no running header (公文): no Header style either, whose rule would print alone
+        heading.style = document.styles["Normal"]
     footer = section.footer
     footer.is_linked_to_previous = False
     paragraph = footer.paragraphs[0]
@@ -506,7 +514,7 @@ def setup_page(document: DocxDocument, house: HouseStyle) -> None:
         else:
             paragraph.add_run(part)
     if house.grid is not None:
-        docx_styles_oxml.set_doc_grid(section, *house.grid)
+        docx_styles_oxml.set_doc_grid(section, house.grid)
 
 
 def add_specimen(document: DocxDocument) -> None:

@@ -3,7 +3,9 @@ lines of 28 characters, in the DOCX (gongwen.docx) and in the PDF (gongwen.css).
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import subprocess
 from collections import Counter
 from io import BytesIO
@@ -20,9 +22,21 @@ from policygen.profile.model import Profile
 
 ROOT = Path(__file__).resolve().parents[2]
 BANK = ROOT / "examples" / "bank.yaml"
+FONTS_CONF = ROOT / "tests" / "fonts.conf"
 FANGSONG = {"仿宋", "FangSong", "仿宋_GB2312", "FangSong_GB2312"}
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 FOOTER = re.compile(r"^\s*—\s*\d+\s*—\s*$")
+
+
+def pdf_pages(pdf: Path) -> list[list[str]]:
+    """Return the text lines of each page of `pdf`, blank lines and the page number left out."""
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return [
+        [line for line in page.splitlines() if line.strip() and not FOOTER.match(line)]
+        for page in text.split("\f")[:-1]
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -61,9 +75,10 @@ def test_docx_headings_follow_gongwen(document: docx.document.Document) -> None:
 def test_docx_grid_holds_22_lines_of_28_characters(document: docx.document.Document) -> None:
     section = document.sections[-1]
     grid = section._sectPr.find(qn("w:docGrid"))
-    assert grid is not None and grid.get(qn("w:type")) == "linesAndChars"
+    assert grid is not None and grid.get(qn("w:type")) == "lines"
     line_pitch = int(grid.get(qn("w:linePitch")))
-    char_pitch = 16 * 20 + int(grid.get(qn("w:charSpace"))) * 20 / 4096  # twips
+    spacing = document.styles["Normal"].element.rPr.find(qn("w:spacing"))
+    char_pitch = 16 * 20 + int(spacing.get(qn("w:val")))  # twips
     width = Length(section.page_width - section.left_margin - section.right_margin)
     height = Length(section.page_height - section.top_margin - section.bottom_margin)
     assert (section.page_width.mm, section.page_height.mm) == pytest.approx((210, 297), abs=0.1)
@@ -71,6 +86,27 @@ def test_docx_grid_holds_22_lines_of_28_characters(document: docx.document.Docum
     assert (section.top_margin.mm, section.left_margin.mm) == pytest.approx((37, 28), abs=0.1)
     assert int(width.twips // char_pitch) == 28
     assert int(height.twips // line_pitch) == 22
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is missing")
+def test_libreoffice_sets_22_lines_of_28_characters(profile: Profile, tmp_path: Path) -> None:
+    """The DOCX as LibreOffice lays it out: full body pages of 22 lines, lines of 28 characters
+    (a character grid, which it draws in square cells, would give 16)."""
+    source = tmp_path / "regulation.docx"
+    source.write_bytes(policygen.render(profile, "regulation", "docx"))
+    result = subprocess.run(
+        ["soffice", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+         "--norestore", "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
+        capture_output=True, text=True, timeout=300, check=False,
+        env={**os.environ, "FONTCONFIG_FILE": str(FONTS_CONF)},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    pages = pdf_pages(tmp_path / "regulation.pdf")
+    widths = [len(CJK.findall(line)) for page in pages for line in page]
+    assert max(widths) == 28
+    assert widths.count(28) > len(pages) * 2  # full lines; the rest begin or end a paragraph
+    assert Counter(len(page) for page in pages[3:-1]).most_common(1)[0][0] == 22
 
 
 def test_default_style_is_unchanged() -> None:
@@ -83,17 +119,13 @@ def test_default_style_is_unchanged() -> None:
 def test_pdf_pages_hold_22_lines_of_at_most_28_characters(profile: Profile, tmp_path: Path) -> None:
     pdf = tmp_path / "regulation.pdf"
     pdf.write_bytes(policygen.render(profile, "regulation", "pdf"))
-    text = subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True
-    ).stdout
-    pages = text.split("\f")[:-1]
+    pages = pdf_pages(pdf)
     assert len(pages) > 5
     counts = []
-    for page in pages:
-        lines = [line for line in page.splitlines() if line.strip() and not FOOTER.match(line)]
+    for lines in pages:
         assert max(len(CJK.findall(line)) for line in lines) <= 28
         counts.append(len(lines))
-    widest = max(len(CJK.findall(line)) for page in pages for line in page.splitlines())
+    widest = max(len(CJK.findall(line)) for lines in pages for line in lines)
     assert widest == 28
     # A full page of body text has 22 lines; a page with a table has more (its rows are set
     # in 12 pt, off the grid, and pdftotext splits cells), one ending before a heading fewer.

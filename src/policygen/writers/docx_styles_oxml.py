@@ -13,8 +13,10 @@ from copy import deepcopy
 
 from docx.document import Document as DocxDocument
 from docx.opc.part import Part
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.section import Section
+from docx.styles.style import BaseStyle
 from lxml import etree
 
 from policygen.writers.docx_oxml import _SECTPR_ORDER, _get_or_add
@@ -26,17 +28,36 @@ _STYLE_REFERENCES = ("w:basedOn", "w:next", "w:link")
 # --------------------------------------------------------------------------- page grid and fonts
 
 
-def set_doc_grid(section: Section, line_pitch: int, char_space: int) -> None:
-    """Give `section` a grid of lines and characters (``w:docGrid w:type="linesAndChars"``).
+def set_doc_grid(section: Section, line_pitch: int) -> None:
+    """Give `section` a grid of lines (``w:docGrid w:type="lines"``, Word's 文档网格 “只指定行
+    网格”) `line_pitch` twips apart.
 
-    `line_pitch` is the line height in twips; `char_space` the change of each character's
-    advance from the body font size, in 1/4096 pt (negative: characters are set closer), as
-    Word's 文档网格 “指定行和字符网格” writes them."""
+    A grid of characters as well (``linesAndChars`` with ``w:charSpace``) is what Word writes
+    for “指定行和字符网格”, but LibreOffice 7 lays such a grid out in square cells as high as
+    a line, 16 characters to a 公文 line instead of 28. The character pitch is set as the body
+    style's character spacing instead (set_character_spacing), which Word, WPS and LibreOffice
+    all honour alike."""
     grid = _get_or_add(section._sectPr, "w:docGrid", _SECTPR_ORDER)
     grid.attrib.clear()
-    grid.set(qn("w:type"), "linesAndChars")
+    grid.set(qn("w:type"), "lines")
     grid.set(qn("w:linePitch"), str(line_pitch))
-    grid.set(qn("w:charSpace"), str(char_space))
+
+
+_AFTER_SPACING = ("w:w", "w:kern", "w:position", "w:sz", "w:szCs", "w:highlight", "w:u",
+                  "w:effect", "w:bdr", "w:shd", "w:fitText", "w:vertAlign", "w:rtl", "w:cs",
+                  "w:em", "w:lang", "w:eastAsianLayout", "w:specVanish", "w:oMath")  # fmt: skip
+"""The run properties that follow ``w:spacing`` in the schema's order (ECMA-376 §17.3.2.28)."""
+
+
+def set_character_spacing(style: BaseStyle, twips: int) -> None:
+    """Set the character spacing (字符间距, ``w:spacing`` of the run properties) of `style` to
+    `twips` twentieths of a point; negative sets characters closer."""
+    rpr = style.element.get_or_add_rPr()
+    spacing = rpr.find(qn("w:spacing"))
+    if spacing is None:
+        spacing = OxmlElement("w:spacing")
+        rpr.insert_element_before(spacing, *_AFTER_SPACING)
+    spacing.set(qn("w:val"), str(twips))
 
 
 def add_font_alternates(document: DocxDocument, fonts: Mapping[str, str]) -> None:
