@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import tempfile
 from datetime import date
 from io import BytesIO
 from pathlib import Path
@@ -17,6 +16,7 @@ from lxml import etree
 from ruamel.yaml import YAML
 
 from conftest import EXAMPLES
+from libreoffice import convert_one, needs_libreoffice
 from policygen.alignment import line_changes, match_sequences, outline, text_changes
 from policygen.api import as_profile
 from policygen.cli import main
@@ -430,37 +430,12 @@ def test_output_is_deterministic(regulation: Comparison) -> None:
 # --------------------------------------------------------------------------- LibreOffice
 
 
-def soffice(source: Path, target: str) -> Path:
-    with tempfile.TemporaryDirectory(prefix="lo-diff-") as profile:
-        subprocess.run(
-            [
-                "soffice",
-                f"-env:UserInstallation={Path(profile).as_uri()}",
-                "--headless",
-                "--convert-to",
-                target,
-                "--outdir",
-                str(source.parent),
-                str(source),
-            ],
-            capture_output=True,
-            check=True,
-            timeout=180,
-        )
-    return source.with_suffix(f".{target}")
-
-
-needs_libreoffice = pytest.mark.skipif(
-    shutil.which("soffice") is None, reason="LibreOffice (soffice) is missing"
-)
-
-
 @pytest.mark.slow
 @needs_libreoffice
 def test_libreoffice_reads_the_tracked_changes(files: dict[str, bytes], tmp_path: Path) -> None:
     source = tmp_path / "regulation-redline.docx"
     source.write_bytes(files["regulation-redline.docx"])
-    with ZipFile(soffice(source, "odt")) as package:
+    with ZipFile(convert_one(source, "odt")) as package:
         content = package.read("content.xml").decode("utf-8")
     assert "<text:tracked-changes" in content
     assert content.count("<text:changed-region") >= 10
@@ -473,7 +448,7 @@ def test_libreoffice_reads_the_tracked_changes(files: dict[str, bytes], tmp_path
 def test_libreoffice_converts_the_redline_to_pdf(files: dict[str, bytes], tmp_path: Path) -> None:
     source = tmp_path / "regulation-redline.docx"
     source.write_bytes(files["regulation-redline.docx"])
-    pdf = soffice(source, "pdf")
+    pdf = convert_one(source, "pdf")
     text = squeeze(pdf_text(pdf.read_bytes(), tmp_path))
     # With changes shown, both the deleted and the inserted words are on the page.
     assert "客户身份识别和反洗钱核心决策" in text

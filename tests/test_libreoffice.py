@@ -7,9 +7,7 @@ user's LibreOffice settings. Skipped only when LibreOffice is not installed."""
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,6 +21,7 @@ from lxml import etree
 from pypdf import PdfReader
 
 import policygen
+from libreoffice import convert, needs_libreoffice
 from policygen.pipeline import build_document, jobs
 from policygen.profile.load import load_profile
 from policygen.templating.filters import cn_number
@@ -31,7 +30,6 @@ from textutil import in_order, squeeze
 
 ROOT = Path(__file__).resolve().parents[1]
 BANK = ROOT / "examples" / "bank.yaml"
-FONTS_CONF = Path(__file__).resolve().parent / "fonts.conf"
 DOCUMENTS = {
     "regulation": ("regulation", None),
     "contract": ("contract", "MY-ITO-2026-001"),
@@ -45,36 +43,8 @@ releases (7.x here) may show them as 一.1, the article's number in its own form
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is missing"),
+    needs_libreoffice,
 ]
-
-
-def soffice(args: list[str], profile: Path) -> subprocess.CompletedProcess[str]:
-    """Run LibreOffice headless with the user profile `profile` and the test fonts."""
-    env = {**os.environ, "FONTCONFIG_FILE": str(FONTS_CONF)}
-    return subprocess.run(
-        ["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
-         *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=env,
-        check=False,
-    )  # fmt: skip
-
-
-def convert(sources: list[Path], target: str, outdir: Path, profile: Path) -> str:
-    """Convert `sources` to `target` (``pdf``, ``txt:Text``, ``docx``) into `outdir`; return
-    LibreOffice's output, after checking that it converted every file and reported no error."""
-    result = soffice(["--convert-to", target, "--outdir", str(outdir), *map(str, sources)], profile)
-    output = result.stdout + result.stderr
-    assert result.returncode == 0, output
-    assert "error" not in output.lower(), output
-    assert "repair" not in output.lower(), output
-    suffix = target.split(":")[0]
-    for source in sources:
-        assert (outdir / f"{source.stem}.{suffix}").is_file(), output
-    return output
 
 
 def lo_version() -> tuple[int, ...]:

@@ -19,7 +19,6 @@ from collections.abc import Iterator, Sequence
 from io import BytesIO
 from pathlib import Path
 from typing import Any
-from zipfile import BadZipFile
 
 from policygen.errors import PolicygenError, RenderError, UsageError
 from policygen.pipeline import Job, jobs
@@ -128,15 +127,9 @@ def _render(data: bytes, context: dict[str, Any], name: str) -> dict[str, Any]:
     from lxml.etree import XMLSyntaxError
 
     from policygen.templating.word_environment import word_environment
-    from policygen.writers.docxtpl_loader import load_docxtpl
+    from policygen.writers.docxtpl_loader import open_template
 
-    try:
-        template = load_docxtpl()(BytesIO(data))
-        template.init_docx()
-    except (BadZipFile, KeyError, ValueError) as error:
-        raise RenderError(
-            f"{name} 不是有效的 Word 文档（.docx） (not a DOCX file): {error}"
-        ) from None
+    template = open_template(data, name)
     try:
         template.render(context, word_environment(), autoescape=True)
     except SecurityError as error:

@@ -3,9 +3,7 @@ lines of 28 characters, in the DOCX (gongwen.docx) and in the PDF (gongwen.css).
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
 from collections import Counter
 from io import BytesIO
@@ -18,11 +16,11 @@ from docx.shared import Length, Pt
 from ruamel.yaml import YAML
 
 import policygen
+from libreoffice import convert_one, needs_libreoffice
 from policygen.profile.model import Profile
 
 ROOT = Path(__file__).resolve().parents[2]
 BANK = ROOT / "examples" / "bank.yaml"
-FONTS_CONF = ROOT / "tests" / "fonts.conf"
 FANGSONG = {"仿宋", "FangSong", "仿宋_GB2312", "FangSong_GB2312"}
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 FOOTER = re.compile(r"^\s*—\s*\d+\s*—\s*$")
@@ -89,20 +87,13 @@ def test_docx_grid_holds_22_lines_of_28_characters(document: docx.document.Docum
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is missing")
+@needs_libreoffice
 def test_libreoffice_sets_22_lines_of_28_characters(profile: Profile, tmp_path: Path) -> None:
     """The DOCX as LibreOffice lays it out: full body pages of 22 lines, lines of 28 characters
     (a character grid, which it draws in square cells, would give 16)."""
     source = tmp_path / "regulation.docx"
     source.write_bytes(policygen.render(profile, "regulation", "docx"))
-    result = subprocess.run(
-        ["soffice", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
-         "--norestore", "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
-        capture_output=True, text=True, timeout=300, check=False,
-        env={**os.environ, "FONTCONFIG_FILE": str(FONTS_CONF)},
-    )  # fmt: skip
-    assert result.returncode == 0, result.stdout + result.stderr
-    pages = pdf_pages(tmp_path / "regulation.pdf")
+    pages = pdf_pages(convert_one(source, "pdf"))
     widths = [len(CJK.findall(line)) for page in pages for line in page]
     assert max(widths) == 28
     assert widths.count(28) > len(pages) * 2  # full lines; the rest begin or end a paragraph

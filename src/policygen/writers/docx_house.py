@@ -24,7 +24,6 @@ from io import BytesIO
 from itertools import count
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from zipfile import BadZipFile
 
 from docx.document import Document as DocxDocument
 from docx.oxml.ns import qn
@@ -37,7 +36,7 @@ from policygen.templating.word_environment import word_environment
 from policygen.tree import nodes as n
 from policygen.writers import docx_pages, docx_styles_oxml
 from policygen.writers.docx_reference import check_reference, open_reference
-from policygen.writers.docxtpl_loader import load_docxtpl
+from policygen.writers.docxtpl_loader import open_template
 from policygen.writers.options import WriterOptions
 from policygen.writers.reproducible import normalise_docx
 
@@ -127,13 +126,7 @@ def open_house(path: Path) -> DocxTemplate:
             f"{path.name} 超过 {MAX_HOUSE_BYTES // 1024**2} MB 上限 (house document too large)"
         )
     check_reference(data, str(path))  # nothing in it may make Word load a file or URL
-    try:
-        template = load_docxtpl()(BytesIO(data))
-        template.init_docx()
-    except (BadZipFile, KeyError, ValueError) as error:
-        raise RenderError(
-            f"{path.name} 不是有效的 Word 文档（.docx） (not a DOCX file): {error}"
-        ) from None
+    template = open_template(data, path.name)
     if f"{{{{p {BODY_FIELD}" not in "".join(p.text for p in template.docx.paragraphs):
         raise RenderError(
             f"{path.name} 缺少正文占位符 {{{{p {BODY_FIELD} }}}}，请在单独一段中写入 "

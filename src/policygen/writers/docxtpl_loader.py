@@ -11,7 +11,11 @@ docxcompose's own code keeps working: it looks the custom namespace up in its pr
 
 from __future__ import annotations
 
+from io import BytesIO
 from typing import TYPE_CHECKING
+from zipfile import BadZipFile
+
+from policygen.errors import RenderError
 
 if TYPE_CHECKING:
     from docxtpl import DocxTemplate
@@ -26,3 +30,16 @@ def load_docxtpl() -> type[DocxTemplate]:
 
     nsmap["cp"] = CORE_PROPERTIES
     return DocxTemplate
+
+
+def open_template(data: bytes, name: str) -> DocxTemplate:
+    """Return the docxtpl template whose DOCX bytes are `data`; raise RenderError naming
+    `name` when they are not a Word document."""
+    try:
+        template = load_docxtpl()(BytesIO(data))
+        template.init_docx()
+    except (BadZipFile, KeyError, ValueError) as error:
+        raise RenderError(
+            f"{name} 不是有效的 Word 文档（.docx） (not a DOCX file): {error}"
+        ) from None
+    return template
