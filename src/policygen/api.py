@@ -20,6 +20,7 @@ from policygen.pipeline import (
 )
 from policygen.profile.load import load_profile
 from policygen.profile.model import Profile
+from policygen.writers.options import pdf_engine_from
 
 ProfileSource = Profile | Mapping[str, Any] | str | Path
 
@@ -38,11 +39,15 @@ def render(
     *,
     contract_no: str | None = None,
     template_dirs: Sequence[Path] = (),
+    pdf_engine: str | None = None,
 ) -> bytes:
     """Return one document of `kind` in format `fmt` as bytes.
 
     For per-engagement kinds (contract, sla) `contract_no` picks the engagement; None means the
-    profile's only engagement, and is an error when it has several."""
+    profile's only engagement, and is an error when it has several. `pdf_engine` prints PDFs
+    (and numbers a regulation's DOCX contents page): ``weasyprint`` or ``typst``; None means
+    the one ``POLICYGEN_PDF_ENGINE`` names, else WeasyPrint."""
+    engine = pdf_engine_from(pdf_engine)
     profile = as_profile(source)
     document_kind = kind_named(kind)
     engagement = None
@@ -58,9 +63,9 @@ def render(
         engagement = matches[0]
     check_clause_ids(profile, template_dirs=template_dirs)
     job = Job(document_kind, engagement)
-    return render_job(profile, job, [check_format(fmt)], template_dirs=template_dirs)[
-        job.filename(fmt)
-    ]
+    return render_job(
+        profile, job, [check_format(fmt)], template_dirs=template_dirs, pdf_engine=engine
+    )[job.filename(fmt)]
 
 
 def render_set(
@@ -69,13 +74,18 @@ def render_set(
     kinds: Sequence[str] | None = None,
     formats: Sequence[str] = ("docx", "pdf"),
     template_dirs: Sequence[Path] = (),
+    pdf_engine: str | None = None,
 ) -> dict[str, bytes]:
-    """Return every document of the set (or of `kinds`) in each of `formats`, by file name."""
+    """Return every document of the set (or of `kinds`) in each of `formats`, by file name;
+    `pdf_engine` as for `render`."""
+    engine = pdf_engine_from(pdf_engine)
     profile = as_profile(source)
     check_clause_ids(profile, template_dirs=template_dirs)
     out: dict[str, bytes] = {}
     for job in jobs(profile, kinds):
-        out.update(render_job(profile, job, formats, template_dirs=template_dirs))
+        out.update(
+            render_job(profile, job, formats, template_dirs=template_dirs, pdf_engine=engine)
+        )
     return out
 
 

@@ -14,7 +14,6 @@ columns, lists in cells) is described in readers/engagements.py."""
 from __future__ import annotations
 
 import hashlib
-import importlib
 import json
 import multiprocessing
 import os
@@ -32,12 +31,14 @@ from policygen import __version__
 from policygen.errors import InvalidInputError, Issue, PolicygenError, UsageError
 from policygen.kinds import DOCUMENT_KINDS, Kind
 from policygen.output import write_all, write_atomic
+from policygen.parallel import warm_up
 from policygen.pipeline import Job, check_clause_ids, check_format, kind_named, render_job
 from policygen.profile.engagement import Engagement
 from policygen.profile.load import Parsed, load_profile, validate
 from policygen.profile.model import Profile
 from policygen.readers.engagements import Row, read_rows, row_key
 from policygen.templating.environment import environment_for
+from policygen.writers.options import pdf_engine_from
 
 if typing.TYPE_CHECKING:
     from rich.console import Console
@@ -96,12 +97,16 @@ def templates_digest(folders: Sequence[Path]) -> str:
     return digest.hexdigest()
 
 
-def inputs_digest(organisation: str, engagement: Engagement, templates: str) -> str:
+def inputs_digest(
+    organisation: str, engagement: Engagement, templates: str, pdf_engine: str = "weasyprint"
+) -> str:
     """Return the hash an output is up to date against: policygen's version, the templates'
     digest, the organisation's digest and the validated engagement (so formatting, column
-    order or YAML vs CSV do not matter, but any value or default does)."""
+    order or YAML vs CSV do not matter, but any value or default does), and the PDF engine
+    when it is not WeasyPrint (so a file printed by one engine is stale for the other)."""
     digest = hashlib.sha256()
-    for part in (__version__, templates, organisation, engagement.model_dump_json()):
+    engine = () if pdf_engine == "weasyprint" else (f"pdf_engine={pdf_engine}",)
+    for part in (__version__, templates, organisation, engagement.model_dump_json(), *engine):
         digest.update(part.encode("utf-8"))
         digest.update(b"\0")
     return digest.hexdigest()
@@ -252,6 +257,9 @@ class BatchOptions:
     """User template folders, searched before the bundled ones."""
     force: bool = False
     """Render every row even when its outputs are up to date."""
+    pdf_engine: str | None = None
+    """What prints the PDFs: ``weasyprint`` or ``typst``; None: the one
+    ``POLICYGEN_PDF_ENGINE`` names, else WeasyPrint."""
     tasks_per_worker: int | None = 250
     """Rows a worker renders before it is replaced, bounding any growth of its memory; None:
     never replaced."""
@@ -291,6 +299,7 @@ class _Worker:
     template_dirs: tuple[Path, ...]
     out: Path
     force: bool
+    pdf_engine: str = "weasyprint"
 
     def render(self, row: Row) -> RowResult:
         """Validate `row`, then write each of its files that is not up to date."""
@@ -304,7 +313,9 @@ class _Worker:
         engagement = profile.engagements[0]
         number = engagement.contract_no
         folder = self.out / number
-        key = inputs_digest(self.organisation_digest, engagement, self.templates_digest)
+        key = inputs_digest(
+            self.organisation_digest, engagement, self.templates_digest, self.pdf_engine
+        )
         manifest = read_manifest(folder)
         todo: list[tuple[Job, list[str]]] = []
         for kind in self.kinds:
@@ -322,7 +333,15 @@ class _Worker:
             folder.mkdir(parents=True, exist_ok=True)
             files: dict[str, bytes] = {}
             for job, formats in todo:
-                files.update(render_job(profile, job, formats, template_dirs=self.template_dirs))
+                files.update(
+                    render_job(
+                        profile,
+                        job,
+                        formats,
+                        template_dirs=self.template_dirs,
+                        pdf_engine=self.pdf_engine,
+                    )
+                )
             write_all(folder, files)  # the row's files together, or none of them
             for name, data in files.items():
                 manifest[name] = {"inputs": key, "sha256": hashlib.sha256(data).hexdigest()}
@@ -363,10 +382,7 @@ def _init_worker(worker: _Worker) -> None:
     env = environment_for(worker.template_dirs)
     for kind in worker.kinds:
         env.template(kind.template)
-    heavy = {"docx": ("policygen.writers.docx",), "pdf": ("policygen.writers.pdf", "weasyprint")}
-    for fmt in worker.formats:
-        for module in heavy.get(fmt, ()):
-            importlib.import_module(module)
+    warm_up(worker.formats, worker.pdf_engine)
 
 
 def _render_row(row: Row) -> RowResult:
@@ -448,6 +464,7 @@ def run_batch(
             raise UsageError(f"模板目录不存在：{folder} (template folder not found)")
     if options.jobs < 1:
         raise UsageError("--jobs 至少为 1 (at least one job)")
+    pdf_engine = pdf_engine_from(options.pdf_engine)
     organisation = load_profile(profile)
     kinds = batch_kinds(options.kinds, organisation)
     engagements = Path(engagements)
@@ -473,6 +490,7 @@ def run_batch(
         template_dirs=tuple(Path(f).resolve() for f in options.template_dirs),
         out=out.resolve(),
         force=options.force,
+        pdf_engine=pdf_engine,
     )
 
     def record(result: RowResult) -> None:

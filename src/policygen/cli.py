@@ -33,6 +33,14 @@ TemplatesOption = Annotated[
     list[Path] | None,
     typer.Option("--templates", help="自定义模板目录（先于内置模板查找），可重复。"),
 ]
+PdfEngineOption = Annotated[
+    str | None,
+    typer.Option(
+        "--pdf-engine",
+        help="PDF 排版引擎：weasyprint（默认）或 typst（快得多）；未指定时取环境变量 "
+        "POLICYGEN_PDF_ENGINE。",
+    ),
+]
 STARTER_FILE = "policygen.yaml"
 
 
@@ -177,8 +185,12 @@ def render(
             "-j", "--jobs", min=1, help="并行进程数（生成 PDF 时）。默认 CPU 核数；1 为不并行。"
         ),
     ] = None,
+    pdf_engine: PdfEngineOption = None,
 ) -> None:
     """生成文档：管理制度、每份合同及其服务水平协议，输出 DOCX、PDF 等格式。"""
+    from policygen.writers.options import pdf_engine_from
+
+    engine = pdf_engine_from(pdf_engine, source="--pdf-engine")
     if template is not None:
         from policygen.word_template import write_word_template
 
@@ -223,7 +235,13 @@ def render(
 
         # In worker processes when PDFs are wanted and there are several documents (parallel.py).
         rendered = render_jobs(
-            loaded, todo, fmts, template_dirs=folders, jobs=workers, on_done=done
+            loaded,
+            todo,
+            fmts,
+            template_dirs=folders,
+            jobs=workers,
+            on_done=done,
+            pdf_engine=engine,
         )
     try:
         output.mkdir(parents=True, exist_ok=True)
@@ -355,15 +373,18 @@ def batch(
     report: Annotated[
         Path | None, typer.Option("--report", help="把汇总与每行错误写成 JSON 文件。")
     ] = None,
+    pdf_engine: PdfEngineOption = None,
 ) -> None:
     """批量生成合同：每行一份，多进程并行，坏行逐行报告，已是最新的跳过。"""
     from policygen.batch import DEFAULT_KINDS, BatchOptions, run_with_progress
+    from policygen.writers.options import pdf_engine_from
 
     options = BatchOptions(
         kinds=tuple(_split(documents, list(DEFAULT_KINDS))),
         formats=tuple(_split(formats, ["docx", "pdf"])),
         template_dirs=tuple(templates or ()),
         force=force,
+        pdf_engine=pdf_engine_from(pdf_engine, source="--pdf-engine"),
         **({"jobs": jobs} if jobs else {}),
     )
     code = run_with_progress(
@@ -455,7 +476,7 @@ def doctor(
         bool, typer.Option("--strict", help="警告（如慢速字体子集化）也返回 1。")
     ] = False,
 ) -> None:
-    """检查字体（宋体、黑体、仿宋、楷体类）、字体子集化、WeasyPrint/Pango 与 LibreOffice；缺少必需组件时退出码 1。"""
+    """检查字体（宋体、黑体、仿宋、楷体类）、字体子集化、WeasyPrint/Pango、Typst 与 LibreOffice；缺少必需组件时退出码 1。"""
     from policygen.doctor import diagnose, exit_code, report
 
     findings = diagnose()

@@ -1,9 +1,10 @@
 """Check that this machine has what policygen needs to print Chinese documents.
 
 Input: nothing but the machine. Output: one Finding per piece (fonts for each role of the house
-style, the font subsetter WeasyPrint will use, WeasyPrint, Pango, HarfBuzz, fontconfig,
-LibreOffice), each OK, a note, a warning or an error, with how to fix it. `exit_code` is 1 when a
-required piece is missing (or, with `strict`, when anything is less than right)."""
+style, the font subsetter WeasyPrint will use, WeasyPrint, Pango, HarfBuzz, fontconfig, the
+optional Typst PDF engine, LibreOffice), each OK, a note, a warning or an error, with how to
+fix it. `exit_code` is 1 when a required piece is missing (or, with `strict`, when anything is
+less than right)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from policygen.fonts import FONT_ROLES, FontRole, fontconfig_version, is_cjk_sc,
 INSTALL_FONTS = "sudo apt-get install fonts-noto-cjk（Fedora：google-noto-serif-cjk-fonts google-noto-sans-cjk-fonts；macOS：brew install --cask font-noto-serif-cjk-sc font-noto-sans-cjk-sc）"
 INSTALL_HB_SUBSET = "sudo apt-get install libharfbuzz-subset0（Debian 12、Ubuntu 24.04 起提供；Fedora：harfbuzz；macOS：brew install harfbuzz）"
 INSTALL_LIBREOFFICE = "sudo apt-get install --no-install-recommends libreoffice-writer-nogui"
+INSTALL_TYPST = "pip install 'typst>=0.15'（可选：policygen render --pdf-engine typst 用 Typst 排版 PDF，快得多）"
 INSTALL_PANGO = "sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b"
 
 
@@ -97,6 +99,28 @@ def subsetting_path() -> str:
     return path()
 
 
+def typst_engine() -> Finding:
+    """Return whether the Typst PDF engine (``--pdf-engine typst``) can run: the binding
+    imports and compiles; a NOTE when it is not installed, as WeasyPrint stays the default."""
+    topic = "Typst（PDF 引擎 --pdf-engine typst）"
+    try:
+        from policygen.writers.pdf_typst import typst_version
+
+        version = typst_version()
+    except ImportError as error:
+        return Finding(topic, Status.NOTE, f"未安装 (not installed): {error}", INSTALL_TYPST)
+    except Exception as error:  # the binding loads but cannot compile
+        return Finding(topic, Status.WARNING, f"无法运行 (cannot run): {error}", INSTALL_TYPST)
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as package_version
+
+    try:
+        binding = package_version("typst")
+    except PackageNotFoundError:  # pragma: no cover - imported without metadata
+        binding = "?"
+    return Finding(topic, Status.OK, f"Typst {version}（Python 绑定 typst {binding}）")
+
+
 @functools.cache
 def libreoffice() -> tuple[str, str] | None:
     """Return LibreOffice's program path and version line, or None when it is not installed."""
@@ -144,6 +168,7 @@ def diagnose() -> list[Finding]:
             )
         )
         findings.append(_subsetting())
+    findings.append(typst_engine())
     findings += [_font(role) for role in FONT_ROLES.values()]
     findings.append(_libreoffice())
     return findings
@@ -251,5 +276,6 @@ __all__ = [
     "libreoffice",
     "report",
     "subsetting_path",
+    "typst_engine",
     "weasyprint_versions",
 ]

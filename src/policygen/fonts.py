@@ -100,6 +100,7 @@ int FcGetVersion (void);
 FcPattern * FcPatternCreate (void);
 void FcPatternDestroy (FcPattern *p);
 FcBool FcPatternAddString (FcPattern *p, const char *object, const FcChar8 *s);
+FcBool FcPatternAddInteger (FcPattern *p, const char *object, int i);
 FcResult FcPatternGetString (const FcPattern *p, const char *object, int n, FcChar8 **s);
 FcResult FcPatternGetInteger (const FcPattern *p, const char *object, int n, int *i);
 FcBool FcConfigSubstitute (FcConfig *config, FcPattern *p, FcMatchKind kind);
@@ -166,9 +167,14 @@ def _normal(name: str) -> str:
     return "".join(name.split()).casefold()
 
 
+FC_WEIGHT_BOLD = 200
+"""fontconfig's weight for bold (FC_WEIGHT_BOLD), which CSS and Typst call 700."""
+
+
 @functools.cache
-def match_family(family: str, lang: str = LANGUAGE) -> FontMatch:
-    """Return the font fontconfig picks for `family` in language `lang`, as Pango would.
+def match_family(family: str, lang: str = LANGUAGE, *, bold: bool = False) -> FontMatch:
+    """Return the font fontconfig picks for `family` in language `lang`, as Pango would; with
+    `bold`, its bold face (the regular one when the family has none).
 
     fontconfig always answers with something; `FontMatch.installed` tells whether the answer is
     the family itself or a substitute such as DejaVu Sans."""
@@ -178,6 +184,8 @@ def match_family(family: str, lang: str = LANGUAGE) -> FontMatch:
         try:
             lib.FcPatternAddString(pattern, b"family", family.encode("utf-8"))
             lib.FcPatternAddString(pattern, b"lang", lang.encode("ascii"))
+            if bold:
+                lib.FcPatternAddInteger(pattern, b"weight", FC_WEIGHT_BOLD)
             lib.FcConfigSubstitute(ffi.NULL, pattern, lib.FcMatchPattern)
             lib.FcDefaultSubstitute(pattern)
             result = ffi.new("FcResult *")

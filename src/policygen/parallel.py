@@ -16,6 +16,7 @@ bytes; errors as the exceptions themselves (PolicygenError and its subclasses pi
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import multiprocessing
 import os
@@ -26,10 +27,11 @@ from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.context import BaseContext
 from pathlib import Path
 
-from policygen.errors import RenderError, UsageError
+from policygen.errors import PolicygenError, RenderError, UsageError
 from policygen.kinds import DOCUMENT_KINDS
 from policygen.pipeline import Job, render_job
 from policygen.profile.model import Profile
+from policygen.writers.options import pdf_engine_from
 
 PARALLEL_FORMATS = frozenset({"pdf"})
 """Formats expensive enough to be worth worker processes."""
@@ -37,8 +39,31 @@ PARALLEL_FORMATS = frozenset({"pdf"})
 HEAVY_MODULES: dict[str, tuple[str, ...]] = {
     "docx": ("policygen.writers.docx",),
     "pdf": ("policygen.writers.pdf", "weasyprint"),
+    "pdf:typst": ("policygen.writers.pdf_typst", "typst"),
 }
-"""Modules a worker imports before its first job, by format."""
+"""Modules a worker imports before its first job, by format (``pdf:typst``: a PDF printed by
+Typst, which never needs WeasyPrint)."""
+
+
+def heavy_modules(fmt: str, pdf_engine: str) -> tuple[str, ...]:
+    """Return the modules worth importing before rendering `fmt` with `pdf_engine`."""
+    if fmt == "pdf" and pdf_engine != "weasyprint":
+        return HEAVY_MODULES.get(f"pdf:{pdf_engine}", ())
+    return HEAVY_MODULES.get(fmt, ())
+
+
+def warm_up(formats: Sequence[str], pdf_engine: str) -> None:
+    """Import the writers `formats` need and, for Typst, load its fonts and compiler, so that
+    a worker's first document costs what the others do."""
+    for fmt in formats:
+        for module in heavy_modules(fmt, pdf_engine):
+            importlib.import_module(module)
+    if "pdf" in formats and pdf_engine == "typst":
+        from policygen.writers.pdf_typst import warm_up as warm_typst
+
+        with contextlib.suppress(PolicygenError):  # the first document reports it, located
+            warm_typst()
+
 
 Task = tuple[str, int | None]
 """A job as sent to a worker: its kind's name and the index of its engagement (None: none)."""
@@ -66,19 +91,22 @@ def render_jobs(
     template_dirs: Sequence[Path] = (),
     jobs: int | None = None,
     on_done: Callable[[Job], None] | None = None,
+    pdf_engine: str | None = None,
 ) -> dict[str, bytes]:
-    """Return every job of `todo` rendered in each of `formats`, by file name, in job order.
+    """Return every job of `todo` rendered in each of `formats`, by file name, in job order,
+    PDFs printed by `pdf_engine` (None: as pipeline.writer_options chooses).
 
     Up to `jobs` worker processes render at once (None: one per CPU; 1: all in this process).
     `on_done` is called in this thread with each job as it completes. Raise UsageError when
-    `jobs` is below 1, and whatever the first failing job raises."""
+    `jobs` is below 1 or the engine is unknown, and whatever the first failing job raises."""
+    engine = pdf_engine_from(pdf_engine)  # chosen here, so workers never read the environment
     workers = default_jobs() if jobs is None else jobs
     if workers < 1:
         raise UsageError("--jobs 至少为 1 (at least one job)")
     workers = min(workers, len(todo))
     if workers < 2 or not PARALLEL_FORMATS.intersection(formats):
-        return _render_here(profile, todo, formats, template_dirs, on_done)
-    return _render_in_workers(profile, todo, formats, template_dirs, workers, on_done)
+        return _render_here(profile, todo, formats, template_dirs, on_done, engine)
+    return _render_in_workers(profile, todo, formats, template_dirs, workers, on_done, engine)
 
 
 def _render_here(
@@ -87,10 +115,13 @@ def _render_here(
     formats: Sequence[str],
     template_dirs: Sequence[Path],
     on_done: Callable[[Job], None] | None,
+    pdf_engine: str,
 ) -> dict[str, bytes]:
     rendered: dict[str, bytes] = {}
     for job in todo:
-        rendered.update(render_job(profile, job, formats, template_dirs=template_dirs))
+        rendered.update(
+            render_job(profile, job, formats, template_dirs=template_dirs, pdf_engine=pdf_engine)
+        )
         if on_done:
             on_done(job)
     return rendered
@@ -110,6 +141,7 @@ def _render_in_workers(
     template_dirs: Sequence[Path],
     workers: int,
     on_done: Callable[[Job], None] | None,
+    pdf_engine: str,
 ) -> dict[str, bytes]:
     formats = tuple(formats)
     dirs = tuple(Path(d) for d in template_dirs)
@@ -118,7 +150,7 @@ def _render_in_workers(
         max_workers=workers,
         mp_context=worker_context(),
         initializer=_init_worker,
-        initargs=(profile, formats, dirs, kinds),
+        initargs=(profile, formats, dirs, kinds, pdf_engine),
     )
     futures: list[Future[dict[str, bytes]]] = []
     try:
@@ -152,8 +184,8 @@ def _render_in_workers(
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-_state: tuple[Profile, tuple[str, ...], tuple[Path, ...]] | None = None
-"""A worker's profile, formats and template folders; set by `_init_worker`."""
+_state: tuple[Profile, tuple[str, ...], tuple[Path, ...], str] | None = None
+"""A worker's profile, formats, template folders and PDF engine; set by `_init_worker`."""
 
 
 def _init_worker(
@@ -161,17 +193,16 @@ def _init_worker(
     formats: tuple[str, ...],
     template_dirs: tuple[Path, ...],
     kinds: tuple[str, ...],
+    pdf_engine: str,
 ) -> None:
     """Keep what every job needs and warm up: the writers' modules and the compiled
     templates. Ctrl-C is left to the parent, which stops the pool."""
     global _state
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _state = (profile, formats, template_dirs)
+    _state = (profile, formats, template_dirs, pdf_engine)
     from policygen.templating.environment import environment_for
 
-    for fmt in formats:
-        for module in HEAVY_MODULES.get(fmt, ()):
-            importlib.import_module(module)
+    warm_up(formats, pdf_engine)
     if not template_dirs:  # a user's templates render in a child process (templating.limits)
         environment = environment_for(template_dirs)
         for kind in kinds:
@@ -182,7 +213,7 @@ def _render_task(task: Task) -> dict[str, bytes]:
     """Render one job in a worker."""
     if _state is None:  # pragma: no cover - the pool always runs the initializer first
         raise RuntimeError("worker not initialised")
-    profile, formats, template_dirs = _state
+    profile, formats, template_dirs, pdf_engine = _state
     kind, engagement = task
     job = Job(DOCUMENT_KINDS[kind], None if engagement is None else profile.engagements[engagement])
-    return render_job(profile, job, formats, template_dirs=template_dirs)
+    return render_job(profile, job, formats, template_dirs=template_dirs, pdf_engine=pdf_engine)

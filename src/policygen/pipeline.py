@@ -24,6 +24,7 @@ from policygen.transforms.punctuation import normalise
 from policygen.transforms.references import resolve
 from policygen.tree import nodes as n
 from policygen.writers import WRITERS, WriterOptions
+from policygen.writers.options import pdf_engine_from
 
 
 @dataclass(frozen=True)
@@ -223,24 +224,37 @@ def _registered_names(profile: Profile) -> tuple[str, ...]:
     return (profile.organisation.name, *(e.vendor.name for e in profile.engagements))
 
 
-def writer_options(template_dirs: Sequence[Path] = ()) -> WriterOptions:
-    """Return writer options searching `template_dirs` before the bundled templates."""
-    return WriterOptions(template_dirs=environment_for(template_dirs).folders)
+def writer_options(
+    template_dirs: Sequence[Path] = (), *, pdf_engine: str | None = None
+) -> WriterOptions:
+    """Return writer options searching `template_dirs` before the bundled templates and
+    printing PDFs with `pdf_engine` (None: the one ``POLICYGEN_PDF_ENGINE`` names, else
+    WeasyPrint); raise UsageError for an unknown engine."""
+    return WriterOptions(
+        template_dirs=environment_for(template_dirs).folders,
+        pdf_engine=pdf_engine_from(pdf_engine),
+    )
 
 
 def render_job(
-    profile: Profile, job: Job, formats: Sequence[str], *, template_dirs: Sequence[Path] = ()
+    profile: Profile,
+    job: Job,
+    formats: Sequence[str],
+    *,
+    template_dirs: Sequence[Path] = (),
+    pdf_engine: str | None = None,
 ) -> dict[str, bytes]:
-    """Return `job` rendered in each of `formats`, by output file name, in that order.
+    """Return `job` rendered in each of `formats`, by output file name, in that order, PDFs
+    printed by `pdf_engine` (None: as `writer_options` chooses).
 
     DOCX is written before PDF whatever the order asked: a regulation's DOCX lays the document
-    out for its contents page numbers (pdf.page_map), and the PDF then prints that layout
-    instead of making it again."""
+    out for its contents page numbers (writers.page_map, by the same engine as the PDF), and
+    the PDF then prints that layout instead of making it again."""
     formats = [check_format(fmt) for fmt in formats]
+    options = writer_options(template_dirs, pdf_engine=pdf_engine)
     doc = build_document(profile, job, template_dirs=template_dirs)
     if any(fmt in PRINTED_FORMATS for fmt in formats):
         preflight_glyphs(doc, profile)
-    options = writer_options(template_dirs)
     order = dict.fromkeys([*(fmt for fmt in formats if fmt == "docx"), *formats])
     written = {fmt: WRITERS[fmt](doc, options) for fmt in order}
     return {job.filename(fmt): written[fmt] for fmt in formats}

@@ -10,7 +10,7 @@ styles (STYLE_MAP) and lays out the same text, in the same order, as the plain-t
   space after 第一条) is text, so ``paragraph.text`` is the text writer's line minus the label;
 * cross-references are REF fields and links (docx_fields);
 * the body follows a cover page, and for a regulation a table of contents whose page numbers
-  come from the PDF layout of the same tree (docx_pages, pdf.page_map)."""
+  come from the PDF layout of the same tree by the same engine (docx_pages, writers.page_map)."""
 
 from __future__ import annotations
 
@@ -85,15 +85,15 @@ def write_docx(doc: n.Document, options: WriterOptions) -> bytes:
     pages = None
     contents_end = None
     if doc.kind in CONTENTS_KINDS:
-        from policygen.writers.pdf import page_map
+        from policygen.writers import page_map
 
-        pages = page_map(doc, options)
+        pages = page_map(doc, options)  # the PDF of options.pdf_engine
         contents_end = docx_pages.add_contents_page(document, front)
     builder = _DocxBuilder(document)
     builder.add_document(doc)
     docx_fields.link_references(builder.marks, builder.refs, builder.bookmark_ids)
     if pages is not None and contents_end is not None:
-        from policygen.writers.pdf import PAGE_COUNT_KEY
+        from policygen.writers.pdf import PAGE_COUNT_KEY  # imports no WeasyPrint
 
         docx_fields.add_contents(contents_end, builder.headings, pages, builder.bookmark_ids)
         docx_pages.number_body_from_one(document, pages[PAGE_COUNT_KEY])

@@ -1,11 +1,42 @@
-"""Options every writer takes: where the style files live."""
+"""Options every writer takes: where the style files live, and which engine prints PDFs."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from policygen.errors import RenderError
+from policygen.errors import RenderError, UsageError
+
+PDF_ENGINES = ("weasyprint", "typst")
+"""The engines that can print a PDF: WeasyPrint (HTML and CSS, the default) or Typst (fast)."""
+DEFAULT_PDF_ENGINE = "weasyprint"
+"""The engine used when neither the caller nor the environment names one."""
+PDF_ENGINE_VARIABLE = "POLICYGEN_PDF_ENGINE"
+"""The environment variable naming the PDF engine when the caller does not."""
+
+
+def check_pdf_engine(name: str, *, source: str = "pdf_engine") -> str:
+    """Return `name` if it is one of PDF_ENGINES; raise UsageError naming `source` (the option
+    or variable it came from) and the engines otherwise."""
+    if name not in PDF_ENGINES:
+        raise UsageError(
+            f"未知的 PDF 引擎 {name!r}（{source}）；可选：{', '.join(PDF_ENGINES)} "
+            "(unknown PDF engine)"
+        )
+    return name
+
+
+def pdf_engine_from(name: str | None, *, source: str = "pdf_engine") -> str:
+    """Return the PDF engine to use: `name` when given, else the one POLICYGEN_PDF_ENGINE
+    names, else DEFAULT_PDF_ENGINE. Raise UsageError for an unknown name from either, naming
+    `source` (how the caller calls the option) or the variable."""
+    if name is not None:
+        return check_pdf_engine(name, source=source)
+    named = os.environ.get(PDF_ENGINE_VARIABLE, "").strip()
+    if named:
+        return check_pdf_engine(named, source=f"环境变量 {PDF_ENGINE_VARIABLE}")
+    return DEFAULT_PDF_ENGINE
 
 
 @dataclass(frozen=True)
@@ -16,6 +47,12 @@ class WriterOptions:
     """Template folders, a user's first and the bundled ``templates/zh`` last. Style files
     (``styles/reference.docx``, ``styles/*.css``) are looked up in them in order, and the PDF
     writer loads nothing from outside them."""
+    pdf_engine: str = DEFAULT_PDF_ENGINE
+    """What prints PDFs (one of PDF_ENGINES): the PDF writer, and the DOCX writer's contents
+    page, which shows the page numbers of the PDF this engine prints."""
+
+    def __post_init__(self) -> None:
+        check_pdf_engine(self.pdf_engine)
 
     def find(self, relative: str) -> Path:
         """Return the first `relative` file found in `template_dirs`; raise RenderError if none."""

@@ -1,0 +1,963 @@
+"""Print a document tree to PDF with Typst: the fast second PDF engine (``pdf_engine="typst"``).
+
+Input: a numbered, reference-resolved Document. Output: A4 PDF bytes carrying the same text, in
+the same order, as the WeasyPrint PDF (writers/pdf.py): the title block, chapters, articles,
+clauses and items with the labels the tree carries, tables whose header row repeats on every
+page, the signature page and the footer the house stylesheets ask for (第 X 页 共 Y 页, or
+"— N —" for a regulation and the 公文 style). WeasyPrint lays out about 50 ms a page; Typst
+lays out a whole contract in tens of milliseconds and remembers its work between documents.
+
+The page rules (margins, footer words, size and distance) are read from the same stylesheets
+the HTML writer uses (``@page`` and ``@bottom-center``), so an organisation's ``styles/*.css``
+moves both PDFs' margins and footers. The rest of the look mirrors ``styles/base.css``,
+``contract.css`` and ``gongwen.css`` in `TypstStyle`: Typst does not read CSS.
+
+Safety: every piece of document text reaches the Typst source only as a string literal
+(`typst_string`), so no profile text can become Typst markup or code: ``#read``, ``#import``,
+``$…$``, labels and references in the text print as typed. The compiler's project root is a
+private folder holding only the generated source, the package folders are private and empty
+(the source never imports a package), and the only fonts it sees are the files fonts.py
+resolves for the house style's roles, linked into a private folder, so the output does not
+depend on what else is installed.
+
+Reproducible: the PDF's dates come from ``doc.meta.date`` (Typst's creation timestamp), its
+file identifier from the document, and Typst subsets fonts without timestamps.
+
+One Typst compiler serves the whole process: the source is written to the same private file
+for every document, and Typst's memoisation reuses fonts, shaping and the layout of what did
+not change. A lock serialises compilations (the compiler is not shared across threads)."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import re
+import shutil
+import tempfile
+import threading
+import unicodedata
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from multiprocessing.util import Finalize
+from pathlib import Path
+from typing import Any
+
+import tinycss2
+
+from policygen.errors import RenderError
+from policygen.fonts import FONT_ROLES, FontMatch, match_family, resolve_role
+from policygen.tree import nodes as n
+from policygen.writers.fetcher import LocalResources
+from policygen.writers.html import (
+    _IDENTIFIER,  # the HTML writer's rule: identifiers never break at - . / :
+    SHORT_COLUMN,
+    _read_css,
+    block_ids,
+    stylesheet_paths,
+)
+from policygen.writers.options import WriterOptions
+from policygen.writers.pdf import PAGE_COUNT_KEY
+from policygen.writers.text import inline_text, labelled
+
+# --------------------------------------------------------------------------- style
+
+
+@dataclass(frozen=True)
+class HeadingStyle:
+    """How one heading level is set (sizes and margins in pt, as the CSS has them)."""
+
+    size: float
+    """Font size."""
+    line: float
+    """Line height (CSS line-height)."""
+    above: float
+    """Margin above."""
+    below: float
+    """Margin below."""
+    role: str = "heading"
+    """Font role (fonts.FONT_ROLES) the heading is set in."""
+    centred: bool = False
+    """Centred (chapters) instead of flush left."""
+    indent: float = 0
+    """First-line indent."""
+    bold: bool = False
+    """Set in the bold face."""
+
+
+@dataclass(frozen=True)
+class TypstStyle:
+    """The house style as Typst sets it: the values of ``styles/base.css`` and the kind's and
+    style's sheets, in pt unless named otherwise. `typst_style` picks one per document."""
+
+    body_role: str = "body"
+    """Font role of body text: 宋体-like, or 仿宋-like in the 公文 style."""
+    size: float = 12
+    """Body font size (小四)."""
+    line: float = 21
+    """Body line height: 1.75 × 12pt."""
+    tracking: float = 0
+    """Extra space after every character; negative in the 公文 grid."""
+    indent: float = 24
+    """First-line indent of a paragraph: two characters."""
+    title: HeadingStyle = HeadingStyle(22, 33, 0, 11, role="body", centred=True, bold=True)
+    """The document title (h1.title, 二号 bold)."""
+    subtitle_role: str = "body"
+    """Font role of the line under the title."""
+    subtitle_below: float = 18
+    """Space under the subtitle (1.5em)."""
+    after_title: float = 18
+    """Space before the first block after the title block (1.5em)."""
+    chapter: HeadingStyle = HeadingStyle(16, 24, 16, 8, centred=True)
+    """Chapters (第一章) and level-1 headings (h2, 三号 黑体, centred)."""
+    article: HeadingStyle = HeadingStyle(14, 21, 11.2, 4.2)
+    """Titled articles (第一条　定义) and level-2 headings (h3, 四号 黑体)."""
+    minor: HeadingStyle = HeadingStyle(12, 18, 7.2, 2.4)
+    """Level-3 and deeper headings (h4–h6)."""
+    item_pad: float = 0
+    """Left padding of a list item's paragraphs in ems of the body size (a contract's 1.1.1
+    sub-clauses)."""
+    table_size: float = 10.5
+    """Table text (五号)."""
+    table_line: float = 15.75
+    """Table line height."""
+    table_tracking: float = 0
+    """Tables are set off the grid, without the body's tracking."""
+    table_above: float = 5.25
+    """Margin above a table (0.5em)."""
+    table_below: float = 10.5
+    """Margin below a table (1em)."""
+    caption: HeadingStyle = HeadingStyle(12, 18, 0, 3.6, centred=True)
+    """A table's caption."""
+    party_role: str = "body"
+    """Font role of a signing party's line (黑体 in a contract)."""
+    signature_above: float = 24
+    """Space above the signature block (2em)."""
+    party_below: float = 18
+    """Space under a party's line (1.5em)."""
+    blank_below: float = 30
+    """Space under a line left blank to sign on (2.5em)."""
+    footer_line: float | None = None
+    """Line height of the footer in pt; None: 1.75 times its size. WeasyPrint gives the page's
+    margin boxes the root's line height, so the footer's baseline sits half a leading lower
+    than its padding says."""
+
+
+BASE_STYLE = TypstStyle()
+"""``styles/base.css``."""
+
+KIND_STYLES: dict[str, dict[str, Any]] = {
+    "contract": {
+        "article": HeadingStyle(12, 18, 12, 3.6),
+        "item_pad": 2,
+        "party_role": "heading",
+    },
+}
+"""What ``styles/{kind}.css`` changes, by document kind (regulation.css changes page rules
+only, which are read from the CSS)."""
+
+STYLE_STYLES: dict[str, dict[str, Any]] = {
+    "gongwen": {
+        "body_role": "fangsong",
+        "size": 16,
+        "line": 28.95,
+        "tracking": -0.21,
+        "indent": 31.5,
+        "title": HeadingStyle(22, 57.9, 0, 0, role="body", centred=True, bold=True),
+        "subtitle_role": "kaiti",
+        "subtitle_below": 0,
+        "after_title": 0,
+        "chapter": HeadingStyle(16, 28.95, 0, 0, centred=True),
+        "article": HeadingStyle(16, 28.95, 0, 0, role="kaiti", indent=31.5),
+        "minor": HeadingStyle(16, 28.95, 0, 0, role="fangsong", indent=31.5, bold=True),
+        "table_size": 12,
+        "table_line": 18,
+        "table_above": 8,
+        "table_below": 16,
+        "caption": HeadingStyle(16, 28.95, 0, 0, centred=True),
+        "signature_above": 32,
+        "party_below": 24,
+        "blank_below": 40,
+        "footer_line": 28.95,
+    },
+}
+"""What ``styles/{style}.css`` changes, by ``Document.style`` (GB/T 9704: 仿宋 三号 on a grid
+of 22 lines × 28 characters, 28.95pt a line, each character 0.21pt closer)."""
+
+
+KIND_AND_STYLE_STYLES: dict[tuple[str, str], dict[str, Any]] = {
+    ("contract", "gongwen"): {
+        # contract.css's h3.article-title and h3.heading outrank gongwen.css's h3 in the
+        # cascade: 12pt with the contract's margins, in gongwen's 楷体 indented two characters.
+        "article": HeadingStyle(12, 28.95, 12, 3.6, role="kaiti", indent=31.5),
+    },
+}
+"""What the cascade keeps of a kind's sheet over the style's, by (kind, style)."""
+
+
+def typst_style(doc: n.Document) -> TypstStyle:
+    """Return the style of `doc`: the base, then its kind's changes, then its style's, then
+    what the kind's sheet keeps over the style's."""
+    style = BASE_STYLE
+    for changes in (
+        KIND_STYLES.get(doc.kind, {}),
+        STYLE_STYLES.get(doc.style, {}),
+        KIND_AND_STYLE_STYLES.get((doc.kind, doc.style), {}),
+    ):
+        style = replace(style, **changes)
+    return style
+
+
+# --------------------------------------------------------------------------- page rules (CSS)
+
+_MM = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72, "pc": 25.4 / 6, "px": 25.4 / 96}
+
+
+@dataclass(frozen=True)
+class PageRules:
+    """What the stylesheets' ``@page`` rules say, in the order they cascade."""
+
+    margins: tuple[float, float, float, float] = (25, 25, 25, 25)
+    """Top, right, bottom, left margin in mm."""
+    footer: tuple[str | None, ...] = ()
+    """The footer's content: strings, None for ``counter(page)`` and ``""`` never; the page
+    count ``counter(pages)`` is the string ``"\\0pages"``."""
+    footer_size: float = 10.5
+    """Footer font size in pt (the ``@page`` font size unless the margin box sets one)."""
+    footer_gap: float = 0
+    """Distance from the text block to the footer's top in mm (``padding-top``)."""
+
+
+PAGES = "\0pages"
+"""Stands for ``counter(pages)`` in `PageRules.footer`."""
+
+
+def _length(token: Any, font_size: float = 12) -> float | None:
+    """Return a CSS length token in mm; None when it is not one."""
+    if token.type == "dimension" and token.lower_unit in _MM:
+        return float(token.value) * _MM[token.lower_unit]
+    if token.type == "dimension" and token.lower_unit == "em":
+        return float(token.value) * font_size * _MM["pt"]
+    if token.type == "number" and token.value == 0:
+        return 0.0
+    return None
+
+
+def _box(values: list[float]) -> tuple[float, float, float, float]:
+    """Return the top, right, bottom and left of a CSS shorthand of 1 to 4 `values`."""
+    top = values[0]
+    right = values[1] if len(values) > 1 else top
+    bottom = values[2] if len(values) > 2 else top
+    left = values[3] if len(values) > 3 else right
+    return top, right, bottom, left
+
+
+def _tokens(declaration: Any) -> list[Any]:
+    return [t for t in declaration.value if t.type not in ("whitespace", "comment")]
+
+
+def page_rules(doc: n.Document, options: WriterOptions) -> PageRules:
+    """Return the page margins and footer the stylesheets of `doc` give (later sheets win)."""
+    paths = stylesheet_paths(doc, options)
+    key = []
+    for path in paths:
+        stat = path.stat()
+        key.append((str(path), stat.st_mtime_ns, stat.st_size))
+    return _page_rules(tuple(key), options.template_dirs)
+
+
+@functools.lru_cache(maxsize=64)
+def _page_rules(sheets: tuple[tuple[str, int, int], ...], folders: tuple[Path, ...]) -> PageRules:
+    """Return the page rules of the stylesheets `sheets` (path, mtime, size): parsed once
+    while the files stay as they are."""
+    rules = PageRules()
+    resources = LocalResources(folders)
+    for name, _mtime, _size in sheets:
+        css = _read_css(Path(name), resources)
+        for rule in tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True):
+            if rule.type == "at-rule" and rule.lower_at_keyword == "page" and rule.content:
+                rules = _page_rule(rules, rule.content)
+    return rules
+
+
+_MARGIN_SIDES = {"margin-top": 0, "margin-right": 1, "margin-bottom": 2, "margin-left": 3}
+
+
+def _page_rule(rules: PageRules, content: list[Any]) -> PageRules:
+    """Return `rules` changed by the declarations of one ``@page`` rule: ``margin`` and its
+    longhands, ``font-size``, and the ``@bottom-center`` box."""
+    changes: dict[str, Any] = {}
+    for item in tinycss2.parse_blocks_contents(content, skip_comments=True, skip_whitespace=True):
+        if item.type == "declaration" and item.lower_name == "margin":
+            values = [_length(t) for t in _tokens(item)]
+            if 1 <= len(values) <= 4 and all(v is not None for v in values):
+                changes["margins"] = _box([v for v in values if v is not None])
+        elif item.type == "declaration" and item.lower_name in _MARGIN_SIDES:
+            value = [_length(t) for t in _tokens(item)]
+            if len(value) == 1 and value[0] is not None:
+                margins = list(changes.get("margins", rules.margins))
+                margins[_MARGIN_SIDES[item.lower_name]] = value[0]
+                changes["margins"] = tuple(margins)
+        elif item.type == "declaration" and item.lower_name == "font-size":
+            size = [_length(t) for t in _tokens(item)]
+            if size and size[0] is not None:
+                changes["footer_size"] = size[0] / _MM["pt"]
+        elif item.type == "at-rule" and item.lower_at_keyword == "bottom-center" and item.content:
+            changes.update(_footer_box(item.content, changes.get("footer_size", rules.footer_size)))
+    return replace(rules, **changes)
+
+
+def _footer_box(content: list[Any], size: float) -> dict[str, Any]:
+    """Return what an ``@bottom-center`` box sets: its content (strings and page counters),
+    font size and top padding."""
+    out: dict[str, Any] = {}
+    for item in tinycss2.parse_blocks_contents(content, skip_comments=True, skip_whitespace=True):
+        if item.type != "declaration":
+            continue
+        if item.lower_name == "content":
+            parts: list[str | None] = []
+            for token in _tokens(item):
+                if token.type == "string":
+                    parts.append(token.value)
+                elif token.type == "function" and token.lower_name == "counter":
+                    names = [t.value for t in token.arguments if t.type == "ident"]
+                    parts.append(PAGES if names == ["pages"] else None)
+            out["footer"] = tuple(parts)
+        elif item.lower_name == "font-size":
+            found = [_length(t, size) for t in _tokens(item)]
+            if found and found[0] is not None:
+                size = found[0] / _MM["pt"]
+                out["footer_size"] = size
+        elif item.lower_name == "padding-top":
+            found = [_length(t, size) for t in _tokens(item)]
+            if found and found[0] is not None:
+                out["footer_gap"] = found[0]
+    return out
+
+
+# --------------------------------------------------------------------------- Typst literals
+
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_ESCAPED_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
+"""Controls, format characters (bidi marks, ZWJ), line and paragraph separators, surrogates."""
+
+
+def typst_string(text: str) -> str:
+    """Return `text` as a Typst string literal, ``"…"``: backslashes and quotes escaped, and
+    every control, format or separator character written as a ``\\u{…}`` escape, so that the
+    source stays one line per literal and no character of `text` is read as syntax. Raise
+    RenderError for a lone surrogate, which no PDF can hold."""
+    if text.isprintable() and '"' not in text and "\\" not in text:
+        return f'"{text}"'  # the common case, checked in C
+    out = ['"']
+    for char in text:
+        if char in _ESCAPES:
+            out.append(_ESCAPES[char])
+        elif not char.isprintable() and unicodedata.category(char) in _ESCAPED_CATEGORIES:
+            if 0xD800 <= ord(char) <= 0xDFFF:
+                raise RenderError(
+                    f"文本含无效字符 U+{ord(char):04X}：{text[:40]!r} (lone surrogate in text)"
+                )
+            out.append(f"\\u{{{ord(char):x}}}")
+        else:
+            out.append(char)
+    out.append('"')
+    return "".join(out)
+
+
+def _label(node_id: str) -> str:
+    """Return the Typst label of tree id `node_id`: ``<p-…>`` with the id's UTF-8 in hex, so
+    that any id makes a valid label."""
+    return f"<p-{node_id.encode('utf-8').hex()}>"
+
+
+def _fonts(families: tuple[str, ...]) -> str:
+    return "(" + "".join(typst_string(family) + ", " for family in families) + ")"
+
+
+def _pt(value: float) -> str:
+    return f"{value:.3f}".rstrip("0").rstrip(".") + "pt"
+
+
+# --------------------------------------------------------------------------- source
+
+TOP_EDGE = "0.9325em"
+"""Where a line's box starts above its baseline. With BOTTOM_EDGE a line is exactly 1em and
+the leading is the rest of the CSS line height; the baseline sits where Pango puts it in a
+CSS line box of Noto CJK (ascender 1.151em, descender 0.286em): half the leading, then
+(1 + ascender − descender) / 2 of the em."""
+BOTTOM_EDGE = "-0.0675em"
+"""Where a line's box ends below its baseline (see TOP_EDGE)."""
+
+
+def _text(text: str) -> str:
+    """Return markup printing `text`, identifiers kept whole on one line."""
+    out: list[str] = []
+    position = 0
+    for match in _IDENTIFIER.finditer(text):
+        if match.start() > position:
+            out.append("#" + typst_string(text[position : match.start()]))
+        out.append(f"#box({typst_string(match.group())})")
+        position = match.end()
+    if position < len(text):
+        out.append("#" + typst_string(text[position:]))
+    return "".join(out)
+
+
+def _width(text: str) -> float:
+    """Return roughly how many ems `text` takes: a CJK character one, others about half."""
+    return sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.55 for c in text)
+
+
+_UNBREAKABLE = re.compile(r"[A-Za-z0-9]+(?:[-_./:%][A-Za-z0-9]+)*%?")
+
+
+def _unbreakable(text: str) -> float:
+    """Return roughly how many ems the longest piece of `text` no line may break takes: a run
+    of Latin letters and digits (an identifier), else one CJK character."""
+    runs = [_width(run) for run in _UNBREAKABLE.findall(text)]
+    return max([*runs, 1.0 if text else 0.0])
+
+
+class _Source:
+    """Turn the blocks of one document into Typst markup, one method per node type.
+
+    Markers (``#metadata("id") <p-…>``) for the ids of the blocks being opened wait in
+    `pending` and are put at the start of the next paragraph or cell written, so that each id
+    lands on the page where its first line is printed, as WeasyPrint's anchors do."""
+
+    def __init__(self, doc: n.Document, style: TypstStyle, width: float = 442) -> None:
+        self.style = style
+        self.width = width
+        """Width of the text block in pt."""
+        self.ids = frozenset(block_ids(doc.blocks))
+        self.emitted: set[str] = set()
+        self.pending: list[str] = []
+        self.lines: list[str] = []
+
+    # ----------------------------------------------------------------- helpers
+
+    def mark(self, node_id: str | None) -> None:
+        """Queue the marker of `node_id` (once per id: a repeated id is dropped, as in HTML)."""
+        if node_id and node_id not in self.emitted:
+            self.emitted.add(node_id)
+            self.pending.append(node_id)
+
+    def markers(self) -> str:
+        """Return and clear the queued markers."""
+        out = "".join(f"#metadata({typst_string(i)}){_label(i)}" for i in self.pending)
+        self.pending.clear()
+        return out
+
+    def inlines(self, inlines: tuple[n.Inline, ...]) -> str:
+        """Return `inlines` as markup made of string literals and function calls only."""
+        out: list[str] = []
+        for node in inlines:
+            match node:
+                case n.Text(text=text):
+                    out.append(_text(text))
+                case n.Strong(children=children):
+                    out.append(f"#strong[{self.inlines(children)}]")
+                case n.Emphasis(children=children):
+                    out.append(f"#text(font: f-kaiti)[{self.inlines(children)}]")
+                case n.Ref(target=target):
+                    shown = _text(inline_text((node,)))
+                    if target in self.ids:
+                        out.append(f"#link({_label(target)})[{shown}]")
+                    else:
+                        out.append(shown)
+                case n.LineBreak():
+                    out.append("#linebreak()")
+        return "".join(out)
+
+    def label(self, label: str, font: str = "") -> str:
+        """Return `label` and the separator the text writer puts after it."""
+        if not label:
+            return ""
+        separator = labelled(label, "")[len(label) :]
+        shown = typst_string(label)
+        head = f"#text(font: {font}, {shown})" if font else f"#{shown}"
+        return head + (("#" + typst_string(separator)) if separator else "")
+
+    def par(self, content: str, *, align: str | None = None) -> str:
+        """Return a paragraph of `content`, the queued markers first; an aligned one (dates,
+        sign-offs) has no first-line indent."""
+        if align in ("center", "right", "left"):
+            return (
+                f"#align({align}, par(first-line-indent: 0pt, justify: false)"
+                f"[{self.markers()}{content}])"
+            )
+        return f"#par[{self.markers()}{content}]"
+
+    def heading(self, spec: HeadingStyle, content: str, *, first: bool = False) -> str:
+        """Return a heading block kept with what follows it. The space around it is the CSS
+        margin plus the half-leadings CSS puts above and below a line; the `first` block of a
+        page gets its own half-leading as an inset, where Typst drops spacing."""
+        body = self.style
+        half = (spec.line - spec.size) / 2
+        gap = half + (body.line - body.size) / 2
+        weight = ', weight: "bold"' if spec.bold else ""
+        align = "center" if spec.centred else "left"
+        inset = f"inset: (top: {_pt(half)}), " if first else ""
+        return (
+            f"#block(sticky: true, breakable: false, width: 100%, {inset}"
+            f"above: {_pt(spec.above + gap)}, below: {_pt(spec.below + gap)})"
+            f"[#set par(first-line-indent: {_pt(spec.indent)}, justify: false, "
+            f"leading: {_pt(spec.line - spec.size)}); #set align({align}); "
+            f"#set text(font: f-{spec.role}, size: {_pt(spec.size)}{weight}); "
+            f"#par[{self.markers()}{content}]]"
+        )
+
+    # ----------------------------------------------------------------- blocks
+
+    def document(self, doc: n.Document) -> None:
+        """Write the title block and the body of `doc`."""
+        style = self.style
+        title = style.title
+        if not doc.subtitle:  # CSS: h1.title + *:not(.subtitle) { margin-top: 1.5em }
+            title = replace(title, below=max(title.below, style.after_title))
+        self.lines.append(self.heading(title, _text(doc.title), first=True))
+        if doc.subtitle:
+            gap = style.line - style.size
+            self.lines.append(
+                f"#block(sticky: true, width: 100%, below: {_pt(style.subtitle_below + gap)})"
+                f"[#set text(font: f-{style.subtitle_role}); "
+                f"{self.par(_text(doc.subtitle), align='center')}]"
+            )
+        for block in doc.blocks:
+            self.block(block)
+        if self.pending:
+            self.lines.append(self.markers())
+
+    def blocks(self, blocks: tuple[n.Block, ...] | list[n.Block]) -> None:
+        for block in blocks:
+            self.block(block)
+
+    def block(self, block: n.Block) -> None:
+        """Write one block."""
+        style = self.style
+        match block:
+            case n.Chapter(title=title, blocks=children, id=node_id, label=label):
+                self.mark(node_id)
+                self.lines.append(
+                    self.heading(style.chapter, self.label(label) + self.inlines(title))
+                )
+                self.blocks(children)
+            case n.Article():
+                self.article(block)
+            case n.Paragraph(inlines=inlines, id=node_id, label=label, align=align):
+                self.mark(node_id)
+                self.lines.append(self.par(self.label(label) + self.inlines(inlines), align=align))
+            case n.Heading(inlines=inlines, level=level, id=node_id):
+                self.mark(node_id)
+                spec = (style.chapter, style.article)[level - 1] if level in (1, 2) else style.minor
+                self.lines.append(self.heading(spec, self.inlines(inlines)))
+            case n.OrderedList(items=items) | n.BulletList(items=items):
+                bullet = isinstance(block, n.BulletList)
+                for item in items:
+                    self.item(item, bullet)
+            case n.Table():
+                self.table(block)
+            case n.PageBreak():
+                self.lines.append("#pagebreak(weak: true)")
+            case n.SignatureBlock(parties=parties):
+                self.signature(parties)
+            case _:
+                raise TypeError(f"unknown block {block!r}")
+
+    def article(self, article: n.Article) -> None:
+        """Write an article: a heading line when titled, else its label run into the text."""
+        self.mark(article.id)
+        rest = list(article.blocks)
+        label = self.label(article.label, "f-heading")
+        if article.title:
+            plain = self.label(article.label)
+            self.lines.append(self.heading(self.style.article, plain + self.inlines(article.title)))
+        elif rest and isinstance(rest[0], n.Paragraph) and not rest[0].label:
+            first = rest.pop(0)
+            self.mark(first.id)
+            self.lines.append(self.par(label + self.inlines(first.inlines), align=first.align))
+        else:
+            self.lines.append(self.par(label))
+        self.blocks(rest)
+
+    def item(self, item: n.ListItem, bullet: bool) -> None:
+        """Write a list item, its label in front of its first paragraph."""
+        self.mark(item.id)
+        rest = list(item.blocks)
+        pad = self.style.item_pad * self.style.size
+        prefix = '#"• "' if bullet and not item.label else self.label(item.label)
+        first = ""
+        if rest and isinstance(rest[0], n.Paragraph):
+            para = rest.pop(0)
+            self.mark(para.id)
+            first = self.par(prefix + self.label(para.label) + self.inlines(para.inlines),
+                             align=para.align)  # fmt: skip
+        elif rest and prefix:
+            first = self.par(prefix)
+        if first:
+            self.lines.append(f"#pad(left: {_pt(pad)})[{first}]" if pad else first)
+        if not pad:
+            self.blocks(rest)
+            return
+        for block in rest:  # a contract's item paragraphs are padded at every depth
+            if isinstance(block, n.Paragraph):
+                self.mark(block.id)
+                para = self.par(self.label(block.label) + self.inlines(block.inlines),
+                                align=block.align)  # fmt: skip
+                self.lines.append(f"#pad(left: {_pt(pad)})[{para}]")
+            else:
+                self.block(block)
+
+    def table(self, table: n.Table) -> None:
+        """Write a table: its caption kept with it, a header repeated on every page, rows that
+        never split, short columns on one line and the rest sharing the width."""
+        style = self.style
+        self.mark(table.id)
+        if table.caption:
+            self.lines.append(self.heading(style.caption, _text(table.caption)))
+        widths = self.column_widths(table)
+        gap = (style.table_line - style.table_size) / 2
+        header_rows = len(table.header)
+        out = [
+            f"#block(above: {_pt(style.table_above + gap)}, below: {_pt(style.table_below + gap)})["
+            f"#set text(size: {_pt(style.table_size)}, tracking: {_pt(style.table_tracking)}); "
+            f"#set par(first-line-indent: 0pt, justify: false, "
+            f"leading: {_pt(style.table_line - style.table_size)}); "
+            f"#table(columns: ({', '.join(widths)},), inset: (x: 5pt, y: {_pt(2 + gap)}), "
+            f"stroke: 0.5pt, align: (x, y) => if y < {header_rows} "
+            "{ center + top } else { left + top }, "
+            f'fill: (x, y) => if y < {header_rows} {{ rgb("f2f2f2") }}, '
+        ]
+        if table.header:
+            cells = ", ".join(self.cell(cell, header=True) for row in table.header for cell in row)
+            out.append(f"table.header(repeat: true, {cells}), ")
+        out.append("".join(self.cell(cell) + ", " for row in table.rows for cell in row))
+        out.append(")]")
+        self.lines.append("".join(out))
+
+    def column_widths(self, table: n.Table) -> list[str]:
+        """Return Typst column widths sharing the width as CSS's automatic table layout does:
+        a short column (html.SHORT_COLUMN) as wide as its longest cell (``auto``), every
+        other column its narrowest possible width (its longest unbreakable run) plus a share
+        of the room left in proportion to how much wider its longest line would like to be.
+        The shares are given as ``fr``, so that Typst's own measure of the short columns
+        decides what is left."""
+        rows = (*table.header, *table.rows)
+        columns = max((len(row) for row in rows), default=1)
+        size = self.style.table_size
+        padding = 10 + 0.5  # 5pt each side, and the rule
+        short: dict[int, float] = {}
+        long: dict[int, tuple[float, float]] = {}
+        for index in range(columns):
+            cells = [inline_text(row[index].inlines) for row in rows if index < len(row)]
+            lines = [line for text in cells for line in text.split("\n")] or [""]
+            widest = max(_width(line) for line in lines) * size + padding
+            if max((len(text) for text in cells), default=0) <= SHORT_COLUMN:
+                short[index] = widest
+            else:
+                narrowest = max(_unbreakable(line) for line in lines) * size + padding
+                long[index] = (narrowest, widest)
+        room = self.width - sum(short.values())
+        least = sum(low for low, _ in long.values())
+        most = sum(high for _, high in long.values())
+        out = []
+        for index in range(columns):
+            if index in short:
+                out.append("auto")
+                continue
+            low, high = long[index]
+            if most <= room:  # everything fits: the room left goes by the widest lines
+                share = high / most * room
+            else:
+                stretch = sum(h - lo for lo, h in long.values()) or 1.0
+                share = low + (high - low) / stretch * max(0.0, room - least)
+            out.append(f"{max(1.0, share):.1f}fr")
+        return out
+
+    def cell(self, cell: n.Cell, *, header: bool = False) -> str:
+        """Return one table cell (header cells in the heading face)."""
+        content = self.markers() + self.inlines(cell.inlines)
+        if header:
+            content = f"#text(font: f-heading)[{content}]"
+        # As the CSS cascades: a header cell is centred unless it asks for the right or
+        # centre, a body cell flush left unless it asks for the right or centre.
+        if cell.align in ("center", "right"):
+            return f"table.cell(align: {cell.align} + top)[{content}]"
+        return f"[{content}]"
+
+    def signature(self, parties: tuple[n.SignatureParty, ...]) -> None:
+        """Write the signature page: one column per party, blanks to sign on."""
+        style = self.style
+        gap = style.line - style.size
+        colon = "#" + typst_string("：")
+        columns = []
+        for party in parties:
+            role = _text(party.role) + colon + _text(party.name)
+            party_line = self.par(f"#text(font: f-{style.party_role})[{role}]", align="left")
+            lines = [f"#block(below: {_pt(style.party_below + gap)})[{party_line}]"]
+            for line in party.lines:
+                blank = self.par(_text(line) + colon, align="left")
+                lines.append(f"#block(below: {_pt(style.blank_below + gap)})[{blank}]")
+            columns.append("[" + "".join(lines) + "]")
+        count = max(1, len(parties))
+        self.lines.append(
+            f"#block(breakable: false, above: {_pt(style.signature_above + gap)})"
+            f"[#grid(columns: ({'1fr, ' * count}), column-gutter: {_pt(style.size)}, "
+            f"{', '.join(columns)})]"
+        )
+
+
+def _footer(rules: PageRules, families: dict[str, tuple[str, ...]]) -> str:
+    """Return the page's ``footer:`` argument from the stylesheets' ``@bottom-center``."""
+    if not rules.footer:
+        return "none"
+    parts = []
+    for part in rules.footer:
+        if part is None:
+            parts.append("#counter(page).display()")
+        elif part == PAGES:
+            parts.append("#str(counter(page).final().first())")
+        else:
+            parts.append("#" + typst_string(part))
+    return (
+        f"context align(center, text(font: {_fonts(families['body'])}, "
+        f"size: {_pt(rules.footer_size)}, tracking: 0pt)[{''.join(parts)}])"
+    )
+
+
+def typst_source(
+    doc: n.Document, options: WriterOptions, families: dict[str, tuple[str, ...]]
+) -> str:
+    """Return the Typst source printing `doc`, its fonts named by role in `families` (each
+    role's Typst family names, fallbacks last)."""
+    style = typst_style(doc)
+    rules = page_rules(doc, options)
+    meta = doc.meta
+    top, right, bottom, left = rules.margins
+    page_width = 210 / _MM["pt"]  # A4
+    source = _Source(doc, style, page_width - (rules.margins[1] + rules.margins[3]) / _MM["pt"])
+    source.document(doc)
+    keywords = "".join(typst_string(k) + ", " for k in meta.keywords)
+    description = f", description: {typst_string(meta.subject)}" if meta.subject else ""
+    gap = style.line - style.size
+    footer_line = style.footer_line or 1.75 * rules.footer_size
+    footer_leading = max(0.0, footer_line - rules.footer_size)
+    preamble = [
+        f"#set document(title: {typst_string(doc.title)}, "
+        f"author: {typst_string(meta.organisation)}, keywords: ({keywords}){description})",
+        *(f"#let f-{role} = {_fonts(names)}" for role, names in families.items()),
+        f'#set page(paper: "a4", margin: (top: {top:.3f}mm, right: {right:.3f}mm, '
+        f"bottom: {bottom:.3f}mm, left: {left:.3f}mm), "
+        f"footer-descent: {_pt(rules.footer_gap / _MM['pt'] + footer_leading / 2)}, "
+        f"footer: {_footer(rules, families)})",
+        f'#set text(font: f-{style.body_role}, size: {_pt(style.size)}, lang: "zh", '
+        f'region: "cn", top-edge: {TOP_EDGE}, bottom-edge: {BOTTOM_EDGE}, tracking: {_pt(style.tracking)}, '
+        "cjk-latin-spacing: none)",
+        f'#set par(justify: true, linebreaks: "simple", leading: {_pt(gap)}, spacing: {_pt(gap)}, '
+        f"first-line-indent: (amount: {_pt(style.indent)}, all: true))",
+        f"#set block(spacing: {_pt(gap)})",
+        "#set table.cell(breakable: false)",
+        "",
+    ]
+    return "\n".join(preamble) + "\n\n".join(source.lines) + f"#metadata(none){_END}\n"
+
+
+# --------------------------------------------------------------------------- compiler
+
+FONT_ROLE_FALLBACKS: dict[str, tuple[str, ...]] = {
+    "body": ("body",),
+    "heading": ("heading",),
+    "fangsong": ("fangsong", "body"),
+    "kaiti": ("kaiti", "heading"),
+}
+"""The roles each role's font list tries, in order: an optional role falls back as
+fonts.FONT_ROLES describes (仿宋 to the 宋体-like body face, 楷体 to the 黑体-like one)."""
+
+
+@dataclass
+class _Engine:
+    """The process's Typst compiler, its private folders and the Typst names of the fonts."""
+
+    folder: Path
+    """The private folder holding ``root/`` (the project: only the source), ``fonts/``
+    (links to the role fonts) and the empty package folders."""
+    families: dict[str, tuple[str, ...]]
+    """Typst family names by role, fallbacks included (FONT_ROLE_FALLBACKS)."""
+    compiler: Any
+    """The typst.Compiler, always compiling ``root/main.typ``."""
+    pid: int = field(default_factory=os.getpid)
+    """The process that made it: a forked child makes its own."""
+
+    @property
+    def main(self) -> Path:
+        return self.folder / "root" / "main.typ"
+
+
+_LOCK = threading.Lock()
+"""Serialises writing the source file and compiling it; Typst itself runs outside the GIL
+only in parts, and the compiler keeps state between compilations."""
+
+_engine: _Engine | None = None
+"""The process's engine, made on first use under `_LOCK`."""
+
+
+def _role_fonts() -> dict[str, list[FontMatch]]:
+    """Return the regular and bold font files fontconfig gives each role; a role with no
+    installed family has none (required roles are checked by the font preflight)."""
+    out: dict[str, list[FontMatch]] = {}
+    for key, role in FONT_ROLES.items():
+        found = resolve_role(role)
+        if found is None:
+            out[key] = []
+            continue
+        bold = match_family(found.requested, bold=True)
+        out[key] = [found] + ([bold] if bold.installed and bold.file != found.file else [])
+    return out
+
+
+def _make_engine() -> _Engine:
+    import typst
+
+    folder = Path(tempfile.mkdtemp(prefix="policygen-typst-"))
+    # Removed at exit, also in a worker process, which multiprocessing ends without atexit.
+    Finalize(None, shutil.rmtree, args=(folder,), kwargs={"ignore_errors": True}, exitpriority=1)
+    for name in ("root", "fonts", "packages", "package-cache"):
+        (folder / name).mkdir(mode=0o700)
+    links: dict[Path, Path] = {}
+    faces: dict[str, tuple[Path, int]] = {}
+    for key, matches in _role_fonts().items():
+        for found in matches:
+            real = Path(os.path.realpath(found.file))
+            if real not in links:
+                links[real] = folder / "fonts" / f"{len(links):02d}-{real.name}"
+                links[real].symlink_to(real)
+        if matches:
+            faces[key] = (Path(os.path.realpath(matches[0].file)), matches[0].index)
+    fonts = typst.Fonts(
+        include_system_fonts=False, include_embedded_fonts=False, font_paths=[folder / "fonts"]
+    )
+    by_face = {
+        (Path(os.path.realpath(info.path)), info.index): info.family
+        for info in fonts.fonts()
+        if info.path
+    }
+    names = {key: by_face[face] for key, face in faces.items() if face in by_face}
+    families: dict[str, tuple[str, ...]] = {}
+    for key, chain in FONT_ROLE_FALLBACKS.items():
+        families[key] = tuple(dict.fromkeys(names[role] for role in chain if role in names))
+        if not families[key]:
+            raise RenderError(
+                f"Typst 找不到{FONT_ROLES[key].label}字体（{'、'.join(FONT_ROLES[key].families)}）；"
+                "请安装 fonts-noto-cjk，并运行 policygen doctor 检查 (no font for Typst)"
+            )
+    main = folder / "root" / "main.typ"
+    main.write_text("", encoding="utf-8")
+    compiler = typst.Compiler(
+        main,
+        root=folder / "root",
+        font_paths=fonts,
+        ignore_system_fonts=True,
+        sys_inputs={},
+        package_path=folder / "packages",
+        package_cache_path=folder / "package-cache",
+    )
+    return _Engine(folder=folder, families=families, compiler=compiler)
+
+
+def _get_engine() -> _Engine:
+    """Return the process's engine; call with `_LOCK` held."""
+    global _engine
+    if _engine is None or _engine.pid != os.getpid():
+        _engine = _make_engine()
+    return _engine
+
+
+def _typst_error(error: Exception) -> RenderError:
+    """Return a RenderError for a Typst failure: its message, never a trace of the source."""
+    message = str(getattr(error, "message", "") or error).strip().splitlines()
+    first = message[0] if message else type(error).__name__
+    return RenderError(f"Typst 排版失败：{first[:300]} (Typst could not lay out the document)")
+
+
+_END = "<p-end>"
+"""The label of the marker after the last block: its page is the number of pages."""
+
+_PAGES_QUERY = (
+    "(query(metadata).filter(m => m.value != none).map(m => (m.value, m.location().page())), "
+    f"query({_END}).first().location().page())"
+)
+"""Every id marker with its page, and the number of pages."""
+
+
+def _families() -> dict[str, tuple[str, ...]]:
+    with _LOCK:
+        return _get_engine().families
+
+
+def write_pdf_typst(doc: n.Document, options: WriterOptions) -> bytes:
+    """Return `doc` as an A4 PDF laid out by Typst, dated ``doc.meta.date``."""
+    source = typst_source(doc, options, _families())
+    when = datetime(doc.meta.date.year, doc.meta.date.month, doc.meta.date.day, tzinfo=UTC)
+    with _LOCK:
+        engine = _get_engine()
+        engine.main.write_text(source, encoding="utf-8")
+        try:
+            # Untagged, as WeasyPrint's: tags make the file a quarter larger and slower to write.
+            pdf, _warnings = engine.compiler.compile_with_warnings(
+                format="pdf", timestamp=when, sys_inputs={}, pdf_tags=False
+            )
+        except Exception as error:  # typst.TypstError and the binding's RuntimeErrors
+            raise _typst_error(error) from None
+    if not isinstance(pdf, bytes):
+        raise RenderError("Typst 未返回 PDF 数据 (Typst returned no PDF)")
+    return pdf
+
+
+def page_map_typst(doc: n.Document, options: WriterOptions) -> dict[str, int]:
+    """Return the page (from 1) each id of `doc` starts on when printed by `write_pdf_typst`,
+    and under PAGE_COUNT_KEY the number of pages: the same contract as pdf.page_map. The
+    layout stays in the compiler's memory, so printing the same document next costs little."""
+    source = typst_source(doc, options, _families())
+    with _LOCK:
+        engine = _get_engine()
+        engine.main.write_text(source, encoding="utf-8")
+        try:
+            found, count = json.loads(engine.compiler.eval(_PAGES_QUERY, format="json"))
+        except Exception as error:
+            raise _typst_error(error) from None
+    pages = {PAGE_COUNT_KEY: int(count)}
+    for node_id, page in found:
+        if isinstance(node_id, str):
+            pages.setdefault(node_id, int(page))
+    return pages
+
+
+def warm_up() -> None:
+    """Load the fonts and make the compiler now (a worker process before its first document)."""
+    _families()
+
+
+def typst_version() -> str:
+    """Return the version of the Typst compiler the binding carries, e.g. ``0.15.1``; raise
+    ImportError when the binding is not installed."""
+    import typst
+
+    compiler = typst.Compiler(b"", ignore_system_fonts=True)
+    found = re.findall(r"\d+", compiler.eval("sys.version"))
+    return ".".join(found) or "?"
+
+
+__all__ = [
+    "BASE_STYLE",
+    "PageRules",
+    "TypstStyle",
+    "page_map_typst",
+    "page_rules",
+    "typst_source",
+    "typst_string",
+    "typst_style",
+    "typst_version",
+    "warm_up",
+    "write_pdf_typst",
+]

@@ -1,0 +1,566 @@
+"""The Typst PDF engine (``pdf_engine="typst"``): the same text as the WeasyPrint PDF, page
+numbers the DOCX contents page can use, hostile text printed as typed, reproducible bytes, and
+the option plumbed through the API, the command line and the environment."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import re
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import docx
+import pytest
+from lxml import etree
+from pypdf import PdfReader
+from ruamel.yaml import YAML
+
+import policygen
+from policygen.cli import main
+from policygen.errors import RenderError, UsageError
+from policygen.pipeline import Job, build_document, jobs, render_job, writer_options
+from policygen.profile.model import Profile
+from policygen.tree import nodes as n
+from policygen.writers import WRITERS, pdf_typst
+from policygen.writers.options import PDF_ENGINE_VARIABLE, WriterOptions
+from policygen.writers.pdf import PAGE_COUNT_KEY
+from policygen.writers.pdf_typst import (
+    page_map_typst,
+    page_rules,
+    typst_source,
+    typst_string,
+    write_pdf_typst,
+)
+from policygen.writers.text import document_text
+from sample_docs import HOSTILE, sample_contract, sample_regulation
+from textutil import in_order, squeeze
+
+ROOT = Path(__file__).resolve().parents[2]
+BANK = ROOT / "examples" / "bank.yaml"
+BUNDLED = ROOT / "src" / "policygen" / "templates" / "zh"
+OPTIONS = WriterOptions(template_dirs=(BUNDLED,), pdf_engine="typst")
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def pages_text(pdf: bytes, tmp: Path, *, raw: bool = True) -> list[str]:
+    """Return the text of each page as pdftotext reads it."""
+    path = tmp / f"{hashlib.sha256(pdf).hexdigest()[:12]}.pdf"
+    path.write_bytes(pdf)
+    args = ["pdftotext", *(["-raw"] if raw else []), "-enc", "UTF-8", str(path), "-"]
+    result = subprocess.run(args, capture_output=True, text=True, check=True)
+    assert "Error" not in result.stderr, result.stderr
+    return result.stdout.split("\f")[:-1]
+
+
+@pytest.fixture(scope="module")
+def bank() -> Profile:
+    return policygen.load_profile(BANK)
+
+
+@pytest.fixture(scope="module")
+def rendered(bank: Profile) -> dict[str, bytes]:
+    """Every document of the bank's set as DOCX and PDF, printed by Typst."""
+    out: dict[str, bytes] = {}
+    for job in jobs(bank):
+        out.update(render_job(bank, job, ["docx", "pdf", "txt"], pdf_engine="typst"))
+    return out
+
+
+def _stems(files: dict[str, bytes]) -> list[str]:
+    return sorted({name.rsplit(".", 1)[0] for name in files})
+
+
+def _doc(*blocks: n.Block, title: str = "测试文件", kind: str = "contract") -> n.Document:
+    return n.Document(
+        kind=kind,
+        title=title,
+        blocks=blocks,
+        meta=n.DocumentMeta(organisation="测试机构", version="V1.0", date=date(2026, 1, 1)),
+    )
+
+
+def _t(text: str) -> tuple[n.Inline, ...]:
+    return (n.Text(text),)
+
+
+# --------------------------------------------------------------------------- every document
+
+
+def test_every_kind_of_the_bank_set_renders(rendered: dict[str, bytes], tmp_path: Path) -> None:
+    stems = _stems(rendered)
+    kinds = {stem.split("-", 1)[0] for stem in stems}
+    assert kinds == {"regulation", "contract", "sla", "nda", "dpa", "scorecard", "risk_register"}
+    for stem in stems:
+        pdf = rendered[f"{stem}.pdf"]
+        reader = PdfReader(io.BytesIO(pdf))
+        assert reader.metadata["/Creator"].startswith("Typst"), stem
+        for page in reader.pages:
+            box = page.mediabox
+            assert abs(float(box.width) - 595.3) <= 1 and abs(float(box.height) - 841.9) <= 1
+        text = squeeze("".join(pages_text(pdf, tmp_path)))
+        lines = [line for line in rendered[f"{stem}.txt"].decode().splitlines() if line]
+        missing = in_order(lines, text)
+        assert not missing, f"{stem}: not in the PDF in order: {missing[:5]}"
+
+
+def test_fonts_are_the_role_fonts_embedded_and_subset(rendered: dict[str, bytes]) -> None:
+    reader = PdfReader(io.BytesIO(rendered["regulation.pdf"]))
+    embedded = {}
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            for descendant in font.get("/DescendantFonts", [font]):
+                descriptor = descendant.get_object()["/FontDescriptor"].get_object()
+                embedded[str(font["/BaseFont"])] = [k for k in descriptor if "FontFile" in k]
+    assert embedded and all(embedded.values()), embedded
+    assert all(re.match(r"/[A-Z]{6}\+", name) for name in embedded), "fonts are subset"
+    assert any("SerifCJK" in name for name in embedded), embedded  # 宋体-like body
+    assert any("SansCJK" in name for name in embedded), embedded  # 黑体-like headings
+
+
+def test_numbering_is_printed_as_the_tree_carries_it(
+    rendered: dict[str, bytes], tmp_path: Path
+) -> None:
+    regulation = squeeze("".join(pages_text(rendered["regulation.pdf"], tmp_path)))
+    for label in ("第一章总则", "第一条", "第二章", "（一）", "第七十条"):
+        assert label in regulation, label
+    contract = squeeze("".join(pages_text(rendered["contract-MY-ITO-2026-001.pdf"], tmp_path)))
+    for label in ("第一条定义", "1.1“本合同”", "2.1.1", "第十七条"):
+        assert label in contract, label
+
+
+def test_footers_count_the_pages(rendered: dict[str, bytes], tmp_path: Path) -> None:
+    contract = pages_text(rendered["contract-MY-ITO-2026-001.pdf"], tmp_path)
+    total = len(contract)
+    for number, page in enumerate(contract, start=1):
+        assert page.strip().splitlines()[-1] == f"第 {number} 页 共 {total} 页"
+    regulation = pages_text(rendered["regulation.pdf"], tmp_path)  # regulation.css: — 1 —
+    for number, page in enumerate(regulation, start=1):
+        assert page.strip().splitlines()[-1] == f"— {number} —"
+
+
+def test_tables_repeat_their_header_and_never_split_a_row(tmp_path: Path) -> None:
+    rows = tuple(
+        (
+            n.Cell(_t(f"{i}")),
+            n.Cell((n.Text(f"甲{i}起"), n.LineBreak(), n.Text(f"甲{i}止"))),
+            n.Cell(_t("说明" * 30)),
+        )
+        for i in range(1, 81)
+    )
+    header = ((n.Cell(_t("序号")), n.Cell(_t("事项名称")), n.Cell(_t("说明文字"))),)
+    table = n.Table(header=header, rows=rows, caption="表1 长表", id="long")
+    pages = [squeeze(page) for page in pages_text(write_pdf_typst(_doc(table), OPTIONS), tmp_path)]
+    assert len(pages) >= 3
+    for page in pages:
+        assert "序号事项名称说明文字" in page  # the header row opens every page
+    for i in range(1, 81):
+        (page,) = [p for p in pages if f"甲{i}起" in p]
+        assert f"甲{i}止" in page, i  # a row is never split across pages
+
+
+def test_threads_share_the_compiler_safely() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    makers = [sample_contract, sample_regulation] * 4
+    expected = {maker: write_pdf_typst(maker(), OPTIONS) for maker in set(makers)}
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda maker: write_pdf_typst(maker(), OPTIONS), makers))
+    assert results == [expected[maker] for maker in makers]
+
+
+def test_signature_page_is_its_own_page(rendered: dict[str, bytes], tmp_path: Path) -> None:
+    last = pages_text(rendered["contract-MY-ITO-2026-001.pdf"], tmp_path)[-1]
+    assert "甲方：明远商业银行股份有限公司" in last and "乙方：" in last and "日期：" in last
+    assert last.startswith("（本页无正文")  # the page break put nothing of the body here
+
+
+# --------------------------------------------------------------------------- page numbers
+
+
+def _toc_entries(data: bytes) -> list[tuple[str, int]]:
+    """Return the (heading, page) of each entry of a DOCX's table of contents."""
+    body = docx.Document(io.BytesIO(data)).element.body
+    out = []
+    for paragraph in body.iter(f"{W}p"):
+        style = paragraph.find(f"{W}pPr/{W}pStyle")
+        if style is None or not re.fullmatch(r"TOC\d", style.get(f"{W}val", "")):
+            continue
+        texts = [t.text or "" for t in paragraph.iter(f"{W}t")]
+        out.append(("".join(texts[:-1]), int(texts[-1])))
+    return out
+
+
+def test_page_map_finds_each_heading_on_its_page(bank: Profile, tmp_path: Path) -> None:
+    doc = build_document(bank, Job(policygen.pipeline.kind_named("regulation"), None))
+    pages = page_map_typst(doc, OPTIONS)
+    printed = pages_text(write_pdf_typst(doc, OPTIONS), tmp_path)
+    assert pages[PAGE_COUNT_KEY] == len(printed)
+    chapters = [block for block in doc.blocks if isinstance(block, n.Chapter)]
+    assert len(chapters) >= 5
+    for chapter in chapters:
+        assert chapter.id is not None
+        heading = squeeze(chapter.label + "\u3000" + "".join(t.text for t in chapter.title))  # type: ignore[union-attr]
+        page = pages[chapter.id]
+        assert heading in squeeze(printed[page - 1]), (chapter.label, page)
+        assert all(heading not in squeeze(p) for p in printed[: page - 1]), chapter.label
+        for article in chapter.blocks:
+            if isinstance(article, n.Article) and article.id:
+                assert article.label in printed[pages[article.id] - 1], article.label
+
+
+def test_docx_contents_shows_the_typst_pdfs_page_numbers(
+    rendered: dict[str, bytes], tmp_path: Path
+) -> None:
+    # Chapters have ids; an unnumbered heading without one (修订记录) takes the page of the
+    # entry before, whatever the engine (docx_fields.page_of).
+    entries = [e for e in _toc_entries(rendered["regulation.docx"]) if re.match("第.+章", e[0])]
+    printed = [squeeze(page) for page in pages_text(rendered["regulation.pdf"], tmp_path)]
+    assert len(entries) >= 5
+    for text, page in entries:
+        heading = squeeze(text)
+        assert heading in printed[page - 1], (text, page)
+        assert all(heading not in p for p in printed[: page - 1]), (text, page)
+    document = docx.Document(io.BytesIO(rendered["regulation.docx"]))
+    footer = etree.tostring(document.sections[-1].footer._element, encoding="unicode")
+    assert f">{len(printed)}</w:t>" in footer  # SECTIONPAGES shows the Typst page count
+
+
+def test_weasyprint_and_typst_docx_differ_only_in_page_numbers(
+    bank: Profile, rendered: dict[str, bytes]
+) -> None:
+    job = Job(policygen.pipeline.kind_named("regulation"), None)
+    weasy = render_job(bank, job, ["docx"], pdf_engine="weasyprint")["regulation.docx"]
+    strip = re.compile(r"\d+")
+    assert [strip.sub("", t) for t, _ in _toc_entries(weasy)] == [
+        strip.sub("", t) for t, _ in _toc_entries(rendered["regulation.docx"])
+    ]
+
+
+# --------------------------------------------------------------------------- the 公文 style
+
+
+def test_gongwen_sets_22_lines_of_at_most_28_characters(tmp_path: Path) -> None:
+    data = YAML(typ="safe").load(BANK.read_text(encoding="utf-8"))
+    data["meta"]["style"] = "gongwen"
+    pdf = policygen.render(data, "regulation", "pdf", pdf_engine="typst")
+    counts = []
+    for page in pages_text(pdf, tmp_path, raw=True)[:-1]:
+        if re.search(r"^表\d", page, re.MULTILINE):
+            continue  # table rows are set in 12pt, off the grid
+        lines = [line for line in page.splitlines() if line.strip() and "—" not in line]
+        assert max(len(CJK.findall(line)) for line in lines) <= 28, page
+        counts.append(len(lines))
+    assert Counter(counts).most_common(1)[0][0] == 22, counts
+    reader = PdfReader(io.BytesIO(pdf))
+    assert pages_text(pdf, tmp_path)[0].strip().splitlines()[-1] == "— 1 —"
+    assert len(reader.pages) > 20
+
+
+# --------------------------------------------------------------------------- safety
+
+HOSTILE_TEXTS = (
+    '#read("/etc/passwd")',
+    '#import "@preview/cetz:0.3.0": *',
+    "]#panic()[",
+    '"\\',
+    "$x^2$",
+    "<lbl>",
+    "@ref",
+    "*bold* _em_ `raw`",
+    "= 标题 =",
+    "\\u{41} // 注释 /* 块 */",
+    "𠮷野家",
+    HOSTILE,
+)
+"""Text that would be markup, code, math, labels or references if it reached Typst raw."""
+
+
+def _hostile_document() -> n.Document:
+    hostile = tuple(n.Text(text + "。") for text in HOSTILE_TEXTS)
+    table = n.Table(
+        header=((n.Cell(_t('#read("/etc/hosts")')), n.Cell(_t("$y$"))),),
+        rows=((n.Cell(_t("]")), n.Cell(_t('"'))),),
+        caption='表1 #include "x.typ"',
+        id='tbl"]<x>',
+    )
+    return n.Document(
+        kind="contract",
+        title='合同 #read("/etc/passwd")',
+        subtitle="合同编号：$1$-<a>",
+        meta=n.DocumentMeta(
+            organisation='机构"#panic()',
+            version="V1",
+            date=date(2026, 1, 1),
+            subject="]\\",
+            keywords=('"', "#x"),
+            doc_no="#1",
+        ),
+        blocks=(
+            n.Paragraph(hostile, id="p-1"),
+            n.Heading(_t("#set text(red)"), level=2, id="h)1"),
+            n.Article(
+                label="第一条",
+                title=(n.Strong(_t("*星号*")), n.Emphasis(_t("_下划线_"))),
+                id="a<1>",
+                blocks=(
+                    n.Paragraph((n.Text("见"), n.Ref("h)1", "#ref(<x>)"), n.Text("。"))),
+                    table,
+                ),
+            ),
+            n.SignatureBlock(
+                (
+                    n.SignatureParty("甲方", '#read("/etc/shadow")', ("盖章",)),
+                    n.SignatureParty("乙方", ']#eval("1")[', ("日期",)),
+                )
+            ),
+        ),
+    )
+
+
+def test_hostile_text_prints_as_typed(tmp_path: Path) -> None:
+    doc = _hostile_document()
+    pdf = write_pdf_typst(doc, OPTIONS)
+    text = squeeze("".join(pages_text(pdf, tmp_path)))
+    lines = [line for line in document_text(doc).splitlines() if line]
+    assert not in_order(lines, text)
+    for hostile in HOSTILE_TEXTS:
+        assert squeeze(hostile) in text, hostile
+    assert "root:" not in text and "localhost" not in text  # no file was read
+    reader = PdfReader(io.BytesIO(pdf))
+    assert reader.metadata["/Title"] == '合同 #read("/etc/passwd")'
+    assert reader.metadata["/Author"] == '机构"#panic()'
+    pages = page_map_typst(doc, OPTIONS)
+    assert {"p-1", "h)1", "a<1>", 'tbl"]<x>'} <= set(pages)
+
+
+def test_hostile_text_never_reaches_the_source_as_markup() -> None:
+    source = typst_source(_hostile_document(), OPTIONS, {"body": ("B",), "heading": ("H",),
+                                                        "fangsong": ("B",), "kaiti": ("H",)})  # fmt: skip
+    body = source.split("\n")
+    # Every hostile string is inside a string literal: removing the literals removes them.
+    literals = re.compile(r'"(?:[^"\\]|\\.)*"')
+    code = "\n".join(literals.sub('""', line) for line in body)
+    for word in ("/etc/passwd", "panic", "@preview", "$y$", "<lbl>", "eval", "#include"):
+        assert word not in code, word
+
+
+@pytest.mark.parametrize(
+    ("text", "literal"),
+    [
+        ("abc", '"abc"'),
+        ('a"b', '"a\\"b"'),
+        ("a\\b", '"a\\\\b"'),
+        ("a\nb\tc\r", '"a\\nb\\tc\\r"'),
+        ("\x00\x1f\x7f", '"\\u{0}\\u{1f}\\u{7f}"'),
+        ("\u202e\u200f\u2028", '"\\u{202e}\\u{200f}\\u{2028}"'),
+        ("𠮷#$<>@*_`=[]{}", '"𠮷#$<>@*_`=[]{}"'),
+    ],
+)
+def test_typst_string_escapes(text: str, literal: str) -> None:
+    assert typst_string(text) == literal
+
+
+def test_control_and_bidi_characters_do_not_break_the_document(tmp_path: Path) -> None:
+    doc = _doc(n.Paragraph(_t("前\x00中\x07后\u202e反向\u200f标记\u2028行\ufeff尾")))
+    text = squeeze("".join(pages_text(write_pdf_typst(doc, OPTIONS), tmp_path)))
+    # U+202E reverses what follows on the page, as the Unicode bidi algorithm says it should.
+    assert set("前中后反向标记行尾") <= set(text)
+
+
+def test_a_lone_surrogate_is_a_render_error() -> None:
+    with pytest.raises(RenderError, match="U\\+D800"):
+        write_pdf_typst(_doc(n.Paragraph(_t("坏\ud800字"))), OPTIONS)
+
+
+def test_no_package_is_fetched_and_the_root_holds_only_the_source() -> None:
+    write_pdf_typst(_hostile_document(), OPTIONS)
+    engine = pdf_typst._engine
+    assert engine is not None
+    assert not any((engine.folder / "package-cache").iterdir())
+    assert not any((engine.folder / "packages").iterdir())
+    assert [p.name for p in (engine.folder / "root").iterdir()] == ["main.typ"]
+    assert all(p.is_symlink() for p in (engine.folder / "fonts").iterdir())
+
+
+# --------------------------------------------------------------------------- reproducible
+
+
+def test_identical_input_gives_identical_bytes() -> None:
+    first = write_pdf_typst(sample_contract(), OPTIONS)
+    write_pdf_typst(sample_regulation(), OPTIONS)  # another document in between
+    assert write_pdf_typst(sample_contract(), OPTIONS) == first
+    reader = PdfReader(io.BytesIO(first))
+    assert reader.metadata["/CreationDate"].startswith("D:20260101")
+    assert reader.metadata["/ModDate"].startswith("D:20260101")
+    assert len(reader.trailer["/ID"]) == 2
+
+
+_RENDER_SCRIPT = """
+import pathlib, sys
+sys.path.insert(0, sys.argv[1])
+from sample_docs import sample_contract
+from policygen.writers.options import WriterOptions
+from policygen.writers.pdf_typst import write_pdf_typst
+options = WriterOptions(template_dirs=(pathlib.Path(sys.argv[2]),), pdf_engine="typst")
+sys.stdout.buffer.write(write_pdf_typst(sample_contract(), options))
+"""
+
+
+def test_identical_bytes_across_processes_and_time_zones() -> None:
+    here = write_pdf_typst(sample_contract(), OPTIONS)
+    for tz in ("Asia/Shanghai", "America/Los_Angeles"):
+        env = {**os.environ, "TZ": tz}
+        result = subprocess.run(
+            [sys.executable, "-c", _RENDER_SCRIPT, str(ROOT / "tests"), str(BUNDLED)],
+            capture_output=True,
+            env=env,
+            check=True,
+            timeout=120,
+        )
+        assert result.stdout == here
+
+
+def test_a_changed_document_gives_a_changed_pdf(tmp_path: Path) -> None:
+    first = write_pdf_typst(sample_contract(), OPTIONS)
+    doc = sample_contract()
+    changed = n.Document(**{**{f: getattr(doc, f) for f in doc.__dataclass_fields__},
+                            "title": "另一份合同"})  # fmt: skip
+    second = write_pdf_typst(changed, OPTIONS)
+    assert first != second
+    assert "另一份合同" in pages_text(second, tmp_path)[0]
+
+
+# --------------------------------------------------------------------------- selection
+
+
+def test_writer_options_validate_the_engine(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(UsageError, match="bogus"):
+        WriterOptions(pdf_engine="bogus")
+    monkeypatch.setenv(PDF_ENGINE_VARIABLE, "typst")
+    assert writer_options().pdf_engine == "typst"
+    assert writer_options(pdf_engine="weasyprint").pdf_engine == "weasyprint"
+    monkeypatch.setenv(PDF_ENGINE_VARIABLE, "latex")
+    with pytest.raises(UsageError, match=PDF_ENGINE_VARIABLE):
+        writer_options()
+    monkeypatch.delenv(PDF_ENGINE_VARIABLE)
+    assert writer_options().pdf_engine == "weasyprint"
+
+
+def test_writers_dispatch_on_the_engine() -> None:
+    pdf = WRITERS["pdf"](sample_contract(), OPTIONS)
+    assert PdfReader(io.BytesIO(pdf)).metadata["/Creator"].startswith("Typst")
+
+
+def test_api_takes_the_engine(bank: Profile) -> None:
+    pdf = policygen.render(bank, "sla", "pdf", contract_no="MY-ITO-2026-001", pdf_engine="typst")
+    assert PdfReader(io.BytesIO(pdf)).metadata["/Creator"].startswith("Typst")
+    with pytest.raises(UsageError):
+        policygen.render(bank, "regulation", "pdf", pdf_engine="Typst")
+
+
+def test_typst_engine_imports_no_weasyprint() -> None:
+    script = (
+        "import sys, policygen\n"
+        f"policygen.render({str(BANK)!r}, 'regulation', 'docx', pdf_engine='typst')\n"
+        f"policygen.render({str(BANK)!r}, 'regulation', 'pdf', pdf_engine='typst')\n"
+        "loaded = [m for m in sys.modules if m.split('.')[0] in ('weasyprint', 'pydyf')]\n"
+        "assert not loaded, loaded\n"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=120)
+
+
+def test_cli_render_with_typst(tmp_path: Path) -> None:
+    code = main(
+        ["render", str(BANK), "-d", "regulation,contract", "-f", "docx,pdf", "-o", str(tmp_path),
+         "--pdf-engine", "typst", "-j", "1"]
+    )  # fmt: skip
+    assert code == 0
+    pdf = (tmp_path / "regulation.pdf").read_bytes()
+    assert PdfReader(io.BytesIO(pdf)).metadata["/Creator"].startswith("Typst")
+    assert (tmp_path / "contract-MY-ITO-2026-002.pdf").is_file()
+
+
+def test_cli_render_in_workers_with_typst(tmp_path: Path) -> None:
+    code = main(
+        ["render", str(BANK), "-d", "sla", "-f", "pdf", "-o", str(tmp_path),
+         "--pdf-engine", "typst", "-j", "2"]
+    )  # fmt: skip
+    assert code == 0
+    for name in ("sla-MY-ITO-2026-001.pdf", "sla-MY-ITO-2026-002.pdf"):
+        reader = PdfReader(tmp_path / name)
+        assert reader.metadata["/Creator"].startswith("Typst")
+
+
+def test_cli_unknown_engine_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code = main(["render", str(BANK), "-o", str(tmp_path), "--pdf-engine", "tpyst"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "tpyst" in err and "--pdf-engine" in err and "weasyprint, typst" in err
+    assert not any(tmp_path.iterdir())
+    monkeypatch.setenv(PDF_ENGINE_VARIABLE, "nope")
+    assert main(["render", str(BANK), "-o", str(tmp_path), "-f", "pdf"]) == 2
+    assert PDF_ENGINE_VARIABLE in capsys.readouterr().err
+
+
+def test_cli_batch_with_typst(tmp_path: Path) -> None:
+    rows = tmp_path / "rows.csv"
+    lines = (ROOT / "examples" / "engagements.csv").read_text(encoding="utf-8").splitlines()
+    rows.write_text("\n".join(lines[:2]) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["batch", str(rows), "-p", str(BANK), "-o", str(out), "-f", "pdf", "-d", "contract",
+            "-j", "1"]  # fmt: skip
+    assert main([*args, "--pdf-engine", "typst"]) == 0
+    (pdf,) = out.rglob("*.pdf")
+    assert PdfReader(pdf).metadata["/Creator"].startswith("Typst")
+    assert main([*args, "--pdf-engine", "bogus"]) == 2
+
+
+def test_doctor_reports_the_typst_engine() -> None:
+    from policygen.doctor import Status, typst_engine
+
+    finding = typst_engine()
+    assert finding.status is Status.OK
+    assert re.search(r"Typst \d+\.\d+", finding.detail)
+
+
+# --------------------------------------------------------------------------- page rules
+
+
+def test_page_rules_come_from_the_stylesheets(tmp_path: Path) -> None:
+    contract = page_rules(sample_contract(), OPTIONS)
+    assert contract.margins == pytest.approx((25, 25, 25, 25))
+    assert contract.footer == ("第 ", None, " 页 共 ", pdf_typst.PAGES, " 页")
+    regulation = page_rules(sample_regulation(), OPTIONS)
+    assert regulation.margins == pytest.approx((37, 26, 35, 28))
+    assert regulation.footer == ("—\u2002", None, "\u2002—")
+    assert regulation.footer_size == 14
+    styles = tmp_path / "styles"
+    styles.mkdir()
+    (styles / "contract.css").write_text(
+        "@page { margin: 20mm 15mm; margin-left: 1in; "
+        '@bottom-center { content: "Page " counter(page) } }',
+        encoding="utf-8",
+    )
+    mine = WriterOptions(template_dirs=(tmp_path, BUNDLED), pdf_engine="typst")
+    rules = page_rules(sample_contract(), mine)
+    assert rules.margins == pytest.approx((20, 15, 20, 25.4))
+    assert rules.footer == ("Page ", None)
+
+
+@pytest.fixture(autouse=True)
+def _no_engine_variable(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.delenv(PDF_ENGINE_VARIABLE, raising=False)
+    yield
