@@ -47,6 +47,8 @@ BANK = ROOT / "examples" / "bank.yaml"
 FONTS_CONF = ROOT / "tests" / "fonts.conf"
 POLICYGEN = Path(sys.executable).parent / "policygen"
 SET_KINDS = "regulation,contract,sla"
+PDF_ENGINES = ("weasyprint", "typst")
+"""The PDF engines measured side by side in (a) and (c) (`--pdf-engine`)."""
 
 sys.path.insert(0, str(ROOT / "src"))
 
@@ -270,33 +272,38 @@ def machine() -> dict[str, str]:
 # --------------------------------------------------------------------------- (a)
 
 
-def bench_set(repeat: int) -> dict[str, Any]:
-    """(a): the bank set through the CLI against LibreOffice over the same DOCX files."""
-    out: dict[str, Any] = {}
+def bench_set(repeat: int, engines: Sequence[str] = PDF_ENGINES) -> dict[str, Any]:
+    """(a): the bank set through the CLI, PDFs printed by each of `engines`, against
+    LibreOffice over the same DOCX files."""
+    out: dict[str, Any] = {"engines": {}}
     with tempfile.TemporaryDirectory(prefix="policygen-bench-") as temp:
         folder = Path(temp)
         target = folder / "out"
-        command = [
-            str(POLICYGEN),
-            "render",
-            str(BANK),
-            "-d",
-            SET_KINDS,
-            "-f",
-            "docx,pdf",
-            "-o",
-            str(target),
-        ]
-        check(run_command(command), "policygen render (warm-up)")
-        runs = [check(run_command(command), "policygen render") for _ in range(repeat)]
-        pdf_only = [*command[:-4], "-f", "pdf", "-o", str(folder / "pdf-only")]
-        out["policygen_pdf"] = [
-            check(run_command(pdf_only), "policygen render -f pdf") for _ in range(repeat)
-        ]
+        for engine in engines:
+            command = [
+                str(POLICYGEN),
+                "render",
+                str(BANK),
+                "-d",
+                SET_KINDS,
+                "-f",
+                "docx,pdf",
+                "--pdf-engine",
+                engine,
+                "-o",
+                str(target if engine == engines[0] else folder / f"out-{engine}"),
+            ]
+            check(run_command(command), f"policygen render --pdf-engine {engine} (warm-up)")
+            both = [check(run_command(command), "policygen render") for _ in range(repeat)]
+            pdf_only = [*command[:-6], "-f", "pdf", "--pdf-engine", engine, "-o"]
+            pdf_only.append(str(folder / f"pdf-only-{engine}"))
+            out["engines"][engine] = {
+                "both": both,
+                "pdf": [check(run_command(pdf_only), "render -f pdf") for _ in range(repeat)],
+                "pages": _pages(sorted(Path(command[-1]).glob("*.pdf"))),
+            }
         docx_files = sorted(target.glob("*.docx"))
         out["documents"] = [f.name for f in docx_files]
-        out["pages"] = _pages(sorted(target.glob("*.pdf")))
-        out["policygen"] = runs
         soffice = shutil.which("soffice") or shutil.which("libreoffice")
         if soffice is None:
             out["libreoffice"] = None
@@ -496,8 +503,9 @@ def _engagement_rows(count: int) -> Iterator[dict[str, Any]]:
         yield json.loads(json.dumps(row, default=str))
 
 
-def bench_batch(count: int, jobs: int) -> dict[str, Any]:
-    """(c): `count` contracts, DOCX + PDF, through `policygen batch` (or a pool if it is absent)."""
+def bench_batch(count: int, jobs: int, engine: str) -> dict[str, Any]:
+    """(c): `count` contracts, DOCX + PDF printed by `engine`, through `policygen batch` (or a
+    pool if it is absent)."""
     with tempfile.TemporaryDirectory(prefix="policygen-batch-") as temp:
         folder = Path(temp)
         rows = folder / "engagements.jsonl"
@@ -520,14 +528,16 @@ def bench_batch(count: int, jobs: int) -> dict[str, Any]:
                 "-j",
                 str(jobs),
                 "--force",
+                "--pdf-engine",
+                engine,
             ]
-            how = f"`policygen batch -d contract -f docx,pdf -j {jobs}`"
+            how = f"`policygen batch -d contract -f docx,pdf -j {jobs} --pdf-engine {engine}`"
         else:
             command = [sys.executable, __file__, "--pool-worker", str(rows), str(jobs)]
             how = f"render_set over ProcessPoolExecutor({jobs}) (`policygen batch` not available)"
         run = check(run_command(command, sample=True), "batch")
         made = len(list((folder / "out").rglob("*.pdf"))) if (folder / "out").exists() else count
-    return {"how": how, "count": count, "jobs": jobs, "run": run, "pdfs": made}
+    return {"how": how, "count": count, "jobs": jobs, "run": run, "pdfs": made, "engine": engine}
 
 
 def _pool_worker(rows: Path, jobs: int) -> int:
@@ -743,23 +753,33 @@ def write_report(path: Path, results: dict[str, Any], quick: bool) -> None:
 
     a = results.get("set")
     if a:
-        ours = statistics.median(r.wall for r in a["policygen"])
-        ours_cpu = statistics.median(r.cpu for r in a["policygen"])
+        engines = a["engines"]
         add("## (a) Bank set, DOCX + PDF: policygen CLI against LibreOffice")
         add("")
         add(
-            f"Documents: {', '.join(a['documents'])} — {a['pages']} PDF pages from policygen. "
-            f"policygen: `policygen render examples/bank.yaml -d {SET_KINDS} -f docx,pdf` "
-            f"(a fresh process each time, one warm-up run, median of {len(a['policygen'])}); "
-            "it writes the DOCX **and** the PDF of each document from the profile."
+            f"Documents: {', '.join(a['documents'])}. policygen: `policygen render "
+            f"examples/bank.yaml -d {SET_KINDS} -f docx,pdf --pdf-engine ENGINE` (a fresh "
+            "process each time, one warm-up run, median of "
+            f"{len(next(iter(engines.values()))['both'])}); it writes the DOCX **and** the PDF "
+            "of each document from the profile. Two PDF engines: WeasyPrint (the default, HTML "
+            "and CSS) and Typst (`--pdf-engine typst`)."
         )
         add("")
-        add("| | wall | CPU |")
-        add("|---|---:|---:|")
-        add(f"| policygen render (DOCX + PDF) | {fmt_s(ours)} | {fmt_s(ours_cpu)} |")
-        pdf_wall = statistics.median(r.wall for r in a["policygen_pdf"])
-        pdf_cpu = statistics.median(r.cpu for r in a["policygen_pdf"])
-        add(f"| policygen render -f pdf (PDF only) | {fmt_s(pdf_wall)} | {fmt_s(pdf_cpu)} |")
+        add("| | wall | CPU | PDF pages |")
+        add("|---|---:|---:|---:|")
+        medians: dict[str, float] = {}
+        for engine, e in engines.items():
+            medians[engine] = statistics.median(r.wall for r in e["both"])
+            cpu = statistics.median(r.cpu for r in e["both"])
+            add(
+                f"| policygen render (DOCX + PDF), {engine} | {fmt_s(medians[engine])} | "
+                f"{fmt_s(cpu)} | {e['pages']} |"
+            )
+            pdf_wall = statistics.median(r.wall for r in e["pdf"])
+            pdf_cpu = statistics.median(r.cpu for r in e["pdf"])
+            add(
+                f"| policygen render -f pdf (PDF only), {engine} | {fmt_s(pdf_wall)} | {fmt_s(pdf_cpu)} | |"
+            )
         if a.get("libreoffice"):
             lo = statistics.median(r.wall for r in a["libreoffice"])
             lo_cpu = statistics.median(r.cpu for r in a["libreoffice"])
@@ -767,22 +787,26 @@ def write_report(path: Path, results: dict[str, Any], quick: bool) -> None:
             add(
                 f"| LibreOffice `soffice --headless --convert-to pdf` of the same "
                 f"{len(a['documents'])} DOCX, profile made by the warm-up run | {fmt_s(lo)} | "
-                f"{fmt_s(lo_cpu)} |"
+                f"{fmt_s(lo_cpu)} | {a['libreoffice_pages']} |"
             )
             add(
                 f"| LibreOffice, brand-new `-env:UserInstallation` (profile created in the run) | "
-                f"{fmt_s(cold.wall)} | {fmt_s(cold.cpu)} |"
+                f"{fmt_s(cold.wall)} | {fmt_s(cold.cpu)} | |"
             )
-            ratio = lo / ours
             add("")
-            add(
-                f"LibreOffice made {a['libreoffice_pages']} pages"
-                f"{' with tests/fonts.conf (宋体/黑体 → Noto CJK SC)' if FONTS_CONF.is_file() else ''}. "
-                f"**Ratio LibreOffice / policygen = {ratio:.2f}×** (policygen is "
-                f"{'faster' if ratio > 1 else 'slower'}; against the LibreOffice run that creates its "
-                f"profile: {cold.wall / ours:.2f}×). Target policygen ≥ 2× faster: "
-                f"{verdict(ratio >= 2)}."
+            fonts = (
+                " with tests/fonts.conf (宋体/黑体 → Noto CJK SC)" if FONTS_CONF.is_file() else ""
             )
+            add(f"LibreOffice converted the DOCX of the first engine's run{fonts}.")
+            add("")
+            for engine, ours in medians.items():
+                ratio = lo / ours
+                add(
+                    f"- {engine}: **ratio LibreOffice / policygen = {ratio:.2f}×** (policygen "
+                    f"is {'faster' if ratio > 1 else 'slower'}; against the LibreOffice run "
+                    f"that creates its profile: {cold.wall / ours:.2f}×). Target policygen ≥ 2× "
+                    f"faster: {verdict(ratio >= 2)}."
+                )
         else:
             add("")
             add("LibreOffice is not installed: no comparison. Target: **not measured**.")
@@ -845,39 +869,56 @@ def write_report(path: Path, results: dict[str, Any], quick: bool) -> None:
         )
         add("")
 
-    c = results.get("batch")
-    if c:
-        run = c["run"]
-        rate = c["count"] / run.wall
+    batches = results.get("batch")
+    if batches:
         add("## (c) Batch throughput and memory")
         add("")
+        first = batches[0]
         add(
-            f"{c['count']} contracts (copies of the bank's first engagement with their own "
-            f"numbers), DOCX + PDF each, via {c['how']}, output to a temporary folder. Memory: "
-            "resident set of the whole process tree (CLI, forkserver, workers) sampled every "
-            "0.25 s; CPU time summed over the same processes."
+            "Contracts are copies of the bank's first engagement with their own numbers, DOCX + "
+            f"PDF each, via `policygen batch -d contract -f docx,pdf -j {first['jobs']} "
+            "--pdf-engine ENGINE`, output to a temporary folder. Memory: resident set of the "
+            "whole process tree (CLI, forkserver, workers) sampled every 0.25 s; CPU time "
+            "summed over the same processes."
         )
         add("")
-        add("| | value | target | |")
-        add("|---|---:|---:|---|")
-        add(f"| wall time | {fmt_s(run.wall)} | | |")
-        add(f"| CPU time (all processes) | {fmt_s(run.cpu)} | | |")
-        add(f"| contracts / s | {rate:.2f} | ≥ 20 | {verdict(rate >= 20)} |")
-        add(
-            f"| peak RSS, process tree (sum) | {run.peak_tree_mb:.0f} MB | < 400 MB | "
-            f"{verdict(run.peak_tree_mb < 400)} |"
+        add("| | " + " | ".join(c["engine"] for c in batches) + " | target |")
+        add("|---|" + "---:|" * len(batches) + "---|")
+
+        def row(label: str, cells: list[str], target: str = "") -> None:
+            add(f"| {label} | " + " | ".join(cells) + f" | {target} |")
+
+        row("contracts", [str(c["count"]) for c in batches])
+        row("PDFs written", [str(c["pdfs"]) for c in batches])
+        row("wall time", [fmt_s(c["run"].wall) for c in batches])
+        row("CPU time (all processes)", [fmt_s(c["run"].cpu) for c in batches])
+        row(
+            "contracts / s",
+            [f"{c['count'] / c['run'].wall:.2f} ({verdict(c['count'] / c['run'].wall >= 20)})"
+             for c in batches],
+            "≥ 20",
+        )  # fmt: skip
+        row(
+            "peak RSS, process tree (sum)",
+            [f"{c['run'].peak_tree_mb:.0f} MB ({verdict(c['run'].peak_tree_mb < 400)})"
+             for c in batches],
+            "< 400 MB",
+        )  # fmt: skip
+        row(
+            "peak PSS, process tree (shared pages once)",
+            [f"{c['run'].peak_tree_pss_mb:.0f} MB ({verdict(c['run'].peak_tree_pss_mb < 400)})"
+             for c in batches],
+            "< 400 MB",
+        )  # fmt: skip
+        row(
+            "peak RSS, largest single process",
+            [f"{c['run'].peak_process_mb:.0f} MB" for c in batches],
         )
-        add(
-            f"| peak PSS, process tree (sum; shared pages counted once) | "
-            f"{run.peak_tree_pss_mb:.0f} MB | < 400 MB | {verdict(run.peak_tree_pss_mb < 400)} |"
-        )
-        add(f"| peak RSS, largest single process | {run.peak_process_mb:.0f} MB | | |")
-        add(f"| processes seen | {run.processes} | | |")
-        add("")
-        add(
-            f"{c['pdfs']} PDFs written. CPU per contract: {fmt_s(run.cpu / c['count'])} "
-            f"(DOCX + PDF); with {c['jobs']} cores the ceiling is about "
-            f"{c['jobs'] * c['count'] / run.cpu:.1f} contracts/s."
+        row("processes seen", [str(c["run"].processes) for c in batches])
+        row("CPU per contract", [fmt_s(c["run"].cpu / c["count"]) for c in batches])
+        row(
+            f"ceiling on {first['jobs']} cores (contracts/s)",
+            [f"{c['jobs'] * c['count'] / c['run'].cpu:.1f}" for c in batches],
         )
         add("")
 
@@ -951,6 +992,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small sizes (checks the script)")
     parser.add_argument("--batch", type=int, default=None, help="contracts in (c); 1000 default")
+    parser.add_argument(
+        "--batch-weasyprint",
+        type=int,
+        default=None,
+        help="contracts in (c) for WeasyPrint (about 2 a second); --batch by default",
+    )
+    parser.add_argument(
+        "--pdf-engines", default=",".join(PDF_ENGINES), help="PDF engines measured in (a) and (c)"
+    )
     parser.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)))
     parser.add_argument(
         "--only", default="a,b,c,d,profile", help="comma-separated parts: a,b,c,d,profile"
@@ -993,7 +1043,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"[bench] {name}: {time.perf_counter() - started:.1f} s", file=sys.stderr)
 
     if "a" in parts:
-        step("(a) bank set vs LibreOffice", lambda: bench_set(2 if quick else 3), "set")
+        step(
+            "(a) bank set vs LibreOffice",
+            lambda: bench_set(2 if quick else 3, tuple(args.pdf_engines.split(","))),
+            "set",
+        )
         step(
             "(a) in-process breakdown",
             lambda: bench_set_inprocess(1 if quick else 2),
@@ -1003,7 +1057,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         step("(b) contract vs docxtpl", lambda: bench_docxtpl(5 if quick else 20), "docxtpl")
     if "c" in parts:
         count = args.batch or (40 if quick else 1000)
-        step(f"(c) batch of {count}", lambda: bench_batch(count, args.jobs), "batch")
+        engines = args.pdf_engines.split(",")
+        counts = {"weasyprint": args.batch_weasyprint or count}
+        results["batch"] = []
+        for engine in engines:
+            n = counts.get(engine, count)
+            step(
+                f"(c) batch of {n}, {engine}",
+                lambda n=n, engine=engine: bench_batch(n, args.jobs, engine),
+                "batch_" + engine,
+            )
+            results["batch"].append(results.pop("batch_" + engine))
     if "d" in parts:
         sizes = ((10, 100), (10, 50)) if quick else ((10, 100, 1000), (10, 100, 500))
         step("(d) scaling", lambda: bench_scaling(*sizes), "scaling")
