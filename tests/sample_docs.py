@@ -10,8 +10,22 @@ HOSTILE = "A&B <公司> \"引号\" '单引' 𠮷野家"
 """A vendor name with XML/HTML markup characters and an astral (non-BMP) CJK character."""
 
 
-def _t(text: str) -> tuple[n.Inline, ...]:
+def inline(text: str) -> tuple[n.Inline, ...]:
+    """Return `text` as the inlines of a paragraph or title."""
     return (n.Text(text),)
+
+
+_t = inline
+
+
+def small_doc(*blocks: n.Block, title: str = "测试文件", kind: str = "regulation") -> n.Document:
+    """Return a document of `kind` holding `blocks`, with a small fixed meta."""
+    return n.Document(
+        kind=kind,
+        title=title,
+        blocks=blocks,
+        meta=n.DocumentMeta(organisation="测试机构", version="V1.0", date=date(2026, 1, 1)),
+    )
 
 
 def _meta(doc_no: str = "") -> n.DocumentMeta:

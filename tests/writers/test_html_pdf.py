@@ -14,7 +14,6 @@ import subprocess
 import sys
 import urllib.request
 from collections.abc import Iterator
-from datetime import date
 
 import lxml.html
 import pytest
@@ -31,7 +30,7 @@ from policygen.writers.markdown import write_markdown
 from policygen.writers.options import WriterOptions
 from policygen.writers.pdf import subsetting_path, write_pdf
 from policygen.writers.text import document_text
-from sample_docs import HOSTILE, sample_contract, sample_regulation
+from sample_docs import HOSTILE, inline, sample_contract, sample_regulation, small_doc
 
 BUNDLED = pathlib.Path(__file__).parents[2] / "src" / "policygen" / "templates" / "zh"
 OPTIONS = WriterOptions(template_dirs=(BUNDLED,))
@@ -129,16 +128,10 @@ def _squeeze(text: str) -> str:
 
 
 def _doc(*blocks: n.Block, title: str = "测试文件", kind: str = "regulation") -> n.Document:
-    return n.Document(
-        kind=kind,
-        title=title,
-        blocks=blocks,
-        meta=n.DocumentMeta(organisation="测试机构", version="V1.0", date=date(2026, 1, 1)),
-    )
+    return small_doc(*blocks, title=title, kind=kind)
 
 
-def _t(text: str) -> tuple[n.Inline, ...]:
-    return (n.Text(text),)
+_t = inline
 
 
 # --------------------------------------------------------------------------- (1) same text

@@ -38,7 +38,7 @@ from policygen.writers.pdf_typst import (
     write_pdf_typst,
 )
 from policygen.writers.text import document_text
-from sample_docs import HOSTILE, sample_contract, sample_regulation
+from sample_docs import HOSTILE, inline, sample_contract, sample_regulation, small_doc
 from textutil import in_order, squeeze
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,16 +81,10 @@ def _stems(files: dict[str, bytes]) -> list[str]:
 
 
 def _doc(*blocks: n.Block, title: str = "测试文件", kind: str = "contract") -> n.Document:
-    return n.Document(
-        kind=kind,
-        title=title,
-        blocks=blocks,
-        meta=n.DocumentMeta(organisation="测试机构", version="V1.0", date=date(2026, 1, 1)),
-    )
+    return small_doc(*blocks, title=title, kind=kind)
 
 
-def _t(text: str) -> tuple[n.Inline, ...]:
-    return (n.Text(text),)
+_t = inline
 
 
 # --------------------------------------------------------------------------- every document
