@@ -765,7 +765,7 @@ def write_report(path: Path, results: dict[str, Any], quick: bool) -> None:
             "and CSS) and Typst (`--pdf-engine typst`)."
         )
         add("")
-        add("| | wall | CPU | PDF pages |")
+        add("| | wall | CPU (main process) | PDF pages |")
         add("|---|---:|---:|---:|")
         medians: dict[str, float] = {}
         for engine, e in engines.items():
