@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from collections.abc import Iterable
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 import docx
 import docx.document
@@ -173,3 +175,17 @@ def in_order(lines: list[str], haystack: str) -> list[str]:
             else:
                 position = found + len(needle)
     return missing
+
+
+def embedded_fonts(pages: Iterable[Any]) -> dict[str, list[str]]:
+    """Return each font the PDF `pages` (pypdf) use, by base name, with the keys of its
+    embedded font files (``/FontFile2``…; empty when the font is not embedded)."""
+    embedded: dict[str, list[str]] = {}
+    for page in pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            for descendant in font.get("/DescendantFonts", [font]):
+                descriptor = descendant.get_object()["/FontDescriptor"].get_object()
+                files = [key for key in descriptor if key.startswith("/FontFile")]
+                embedded[str(font["/BaseFont"])] = files
+    return embedded

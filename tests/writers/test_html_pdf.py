@@ -31,6 +31,7 @@ from policygen.writers.options import WriterOptions
 from policygen.writers.pdf import subsetting_path, write_pdf
 from policygen.writers.text import document_text
 from sample_docs import HOSTILE, inline, sample_contract, sample_regulation, small_doc
+from textutil import embedded_fonts
 
 BUNDLED = pathlib.Path(__file__).parents[2] / "src" / "policygen" / "templates" / "zh"
 OPTIONS = WriterOptions(template_dirs=(BUNDLED,))
@@ -296,14 +297,7 @@ def test_pdf_is_a4_with_embedded_cjk_fonts(pdfs: dict[str, bytes], name: str) ->
     for page in reader.pages:
         box = page.mediabox
         assert abs(float(box.width) - 595) <= 1 and abs(float(box.height) - 842) <= 1
-    embedded = {}
-    for page in reader.pages:
-        for font in page["/Resources"]["/Font"].values():
-            font = font.get_object()
-            for descendant in font.get("/DescendantFonts", [font]):
-                descriptor = descendant.get_object()["/FontDescriptor"].get_object()
-                files = [key for key in descriptor if key.startswith("/FontFile")]
-                embedded[str(font["/BaseFont"])] = files
+    embedded = embedded_fonts(reader.pages)
     assert embedded and all(embedded.values()), embedded
     assert any("CJK" in name for name in embedded), embedded
     assert all(re.match(r"/[A-Z]{6}\+", name) for name in embedded), "fonts are subset"

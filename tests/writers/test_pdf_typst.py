@@ -39,7 +39,7 @@ from policygen.writers.pdf_typst import (
 )
 from policygen.writers.text import document_text
 from sample_docs import HOSTILE, inline, sample_contract, sample_regulation, small_doc
-from textutil import in_order, squeeze
+from textutil import embedded_fonts, in_order, squeeze
 
 ROOT = Path(__file__).resolve().parents[2]
 BANK = ROOT / "examples" / "bank.yaml"
@@ -109,13 +109,7 @@ def test_every_kind_of_the_bank_set_renders(rendered: dict[str, bytes], tmp_path
 
 def test_fonts_are_the_role_fonts_embedded_and_subset(rendered: dict[str, bytes]) -> None:
     reader = PdfReader(io.BytesIO(rendered["regulation.pdf"]))
-    embedded = {}
-    for page in reader.pages:
-        for font in page["/Resources"]["/Font"].values():
-            font = font.get_object()
-            for descendant in font.get("/DescendantFonts", [font]):
-                descriptor = descendant.get_object()["/FontDescriptor"].get_object()
-                embedded[str(font["/BaseFont"])] = [k for k in descriptor if "FontFile" in k]
+    embedded = embedded_fonts(reader.pages)
     assert embedded and all(embedded.values()), embedded
     assert all(re.match(r"/[A-Z]{6}\+", name) for name in embedded), "fonts are subset"
     assert any("SerifCJK" in name for name in embedded), embedded  # 宋体-like body
