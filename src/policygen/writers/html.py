@@ -71,7 +71,7 @@ def style_folder(options: WriterOptions) -> Path:
     return Path(os.path.abspath(options.find(BASE_STYLESHEET))).parent.parent
 
 
-def _read_css(path: Path, resources: LocalResources) -> str:
+def read_css(path: Path, resources: LocalResources) -> str:
     url = Path(os.path.abspath(path)).as_uri()
     resource = resources.fetch(url)
     try:
@@ -257,14 +257,14 @@ def _short_columns(table: n.Table) -> frozenset[int]:
 # a run of letters and digits, and the runs are possessive: from inside a run the match would
 # succeed or fail exactly as from its start (and a match never ends inside one), so this finds
 # the same spans as trying every position, in linear instead of quadratic time.
-_IDENTIFIER = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]++(?:[-_./:][A-Za-z0-9]++)+")
+IDENTIFIER = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]++(?:[-_./:][A-Za-z0-9]++)+")
 
 
 def _text(text: str) -> Markup:
     """Return `text` escaped, with identifiers wrapped so that they never break across lines."""
     out: list[Markup] = []
     position = 0
-    for match in _IDENTIFIER.finditer(text):
+    for match in IDENTIFIER.finditer(text):
         out.append(escape(text[position : match.start()]))
         out.append(Markup('<span class="nobr">{}</span>').format(match.group()))
         position = match.end()
@@ -502,7 +502,7 @@ def render_html(
     for path in stylesheet_paths(doc, options):
         absolute = Path(os.path.abspath(path))
         name = absolute.relative_to(root).as_posix() if absolute.is_relative_to(root) else path.name
-        text = _read_css(path, resources)
+        text = read_css(path, resources)
         if standalone:
             text = standalone_css(text, name, base_url, resources)
         css.append((name, _inert(text)))

@@ -50,10 +50,10 @@ from policygen.fonts import FONT_ROLES, FontMatch, match_family, resolve_role
 from policygen.tree import nodes as n
 from policygen.writers.fetcher import LocalResources
 from policygen.writers.html import (
-    _IDENTIFIER,  # the HTML writer's rule: identifiers never break at - . / :
+    IDENTIFIER,  # the HTML writer's rule: identifiers never break at - . / :
     SHORT_COLUMN,
-    _read_css,
     block_ids,
+    read_css,
     stylesheet_paths,
 )
 from policygen.writers.options import WriterOptions
@@ -273,7 +273,7 @@ def _page_rules(sheets: tuple[tuple[str, int, int], ...], folders: tuple[Path, .
     rules = PageRules()
     resources = LocalResources(folders)
     for name, _mtime, _size in sheets:
-        css = _read_css(Path(name), resources)
+        css = read_css(Path(name), resources)
         for rule in tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True):
             if rule.type == "at-rule" and rule.lower_at_keyword == "page" and rule.content:
                 rules = _page_rule(rules, rule.content)
@@ -394,7 +394,7 @@ def _text(text: str) -> str:
     """Return markup printing `text`, identifiers kept whole on one line."""
     out: list[str] = []
     position = 0
-    for match in _IDENTIFIER.finditer(text):
+    for match in IDENTIFIER.finditer(text):
         if match.start() > position:
             out.append("#" + typst_string(text[position : match.start()]))
         out.append(f"#box({typst_string(match.group())})")
