@@ -5,6 +5,7 @@ profile is escaped for Markdown, so a vendor called ``*A* [B](#x)`` stays litera
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 import posixpath
@@ -17,8 +18,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import jinja2
 from jinja2 import (
     Environment,
+    FileSystemBytecodeCache,
     FileSystemLoader,
     StrictUndefined,
     Template,
@@ -313,7 +316,44 @@ def _environment(folders: tuple[Path, ...]) -> ImmutableSandboxedEnvironment:
     env.filters.update(FILTERS)
     env.filters["join"] = _join
     env.filters["md"] = lambda value: Markup(md_escape(str(value)))
+    env.bytecode_cache = _bytecode_cache(env)
     return env
+
+
+def _bytecode_cache(env: Environment) -> FileSystemBytecodeCache | None:
+    """Return a cache of compiled templates shared by later processes (policygen.cache), in a
+    folder of its own for every Jinja version and setting that changes the compiled code: Jinja
+    checks each entry against its template's source and the Python version only."""
+    from policygen import __version__
+    from policygen.cache import cache_dir
+
+    settings = repr(
+        (
+            jinja2.__version__,
+            __version__,
+            type(env).__name__,
+            sorted(getattr(env, "intercepted_binops", ())),
+            sorted(getattr(env, "intercepted_unops", ())),
+            env.block_start_string,
+            env.block_end_string,
+            env.variable_start_string,
+            env.variable_end_string,
+            env.comment_start_string,
+            env.comment_end_string,
+            env.line_statement_prefix,
+            env.line_comment_prefix,
+            env.trim_blocks,
+            env.lstrip_blocks,
+            env.newline_sequence,
+            env.keep_trailing_newline,
+            env.optimized,
+            env.finalize is not None,
+            env.is_async,
+            sorted(env.extensions),
+        )
+    )
+    folder = cache_dir("jinja-" + hashlib.sha256(settings.encode()).hexdigest()[:16])
+    return None if folder is None else FileSystemBytecodeCache(str(folder))
 
 
 def _template_line(exc: BaseException, template: Template | None) -> int | None:
