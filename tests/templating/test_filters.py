@@ -418,6 +418,16 @@ def test_cn_number_1_to_200(value: int) -> None:
         assert "百一十" in text  # 第一百一十条
 
 
+def test_cn_number_writes_what_cn2an_writes_up_to_20000() -> None:
+    """cn_number is written by hand for speed (see its docstring); cn2an is the reference."""
+    assert [cn_number(n) for n in range(20_001)] == [cn2an.an2cn(n, "low") for n in range(20_001)]
+
+
+@given(st.integers(0, 10**8 - 1))
+def test_cn_number_writes_what_cn2an_writes(value: int) -> None:
+    assert cn_number(value) == cn2an.an2cn(value, "low")
+
+
 def test_cn_number_is_injective_on_1_to_10000() -> None:
     assert len({cn_number(n) for n in range(1, 10_001)}) == 10_000
 
