@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
+from typing import Any
 
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 from markdown_it.tree import SyntaxTreeNode
 from mdit_py_plugins.container import container_plugin
 
@@ -35,8 +37,16 @@ MAX_CHARS = 10_000_000
 """Most characters of Markdown one document may have."""
 
 
-@cache
-def _parser() -> MarkdownIt:
+_CACHE_SIZE = 8192
+"""Most inline contents whose reading is remembered. A batch reads many documents whose
+paragraphs are mostly identical (a contract template has about 300), so reading each distinct
+paragraph once pays; the cache is per process and a hit returns what a miss would compute."""
+
+_CACHE_MAX_CHARS = 4096
+"""Longer inline contents are read afresh every time, so the cache stays small in memory."""
+
+
+def _configured() -> MarkdownIt:
     # Raw HTML off: a template or a value can never smuggle markup into any output format.
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.enable("table")
@@ -46,7 +56,28 @@ def _parser() -> MarkdownIt:
     return md
 
 
-@dataclass
+@cache
+def _parser() -> MarkdownIt:
+    """The dialect's parser; here it parses inline content only (see _inline_tree)."""
+    return _configured()
+
+
+@cache
+def _block_parser() -> MarkdownIt:
+    """The dialect's parser without the inline pass: it leaves every inline token's content
+    unparsed, and the reader parses each distinct content once (see _inline_tree)."""
+    md = _configured()
+    # `text_join` only joins the children the inline pass would have made. `html_block` only
+    # ever answers "no" with raw HTML off, so turning it off changes no token, only time.
+    md.disable(["inline", "text_join", "html_block"])
+    return md
+
+
+class _DialectError(Exception):
+    """Inline content outside the dialect; read_markdown adds the source to the message."""
+
+
+@dataclass(frozen=True)
 class _Attrs:
     id: str | None = None
     classes: tuple[str, ...] = ()
@@ -71,20 +102,65 @@ def read_markdown(text: str, *, source: str = "<template>") -> tuple[n.Block, ..
             f"{source}: 文档过长（{lines} 行，{len(text)} 个字符），上限为 {MAX_LINES} 行、"
             f"{MAX_CHARS} 个字符 (document too long: at most {MAX_LINES} lines)"
         )
-    root = SyntaxTreeNode(_parser().parse(text))
-    return _Reader(source).read(root.children)
+    env: dict[str, Any] = {}
+    tokens = _block_parser().parse(text, env)
+    try:
+        return _Reader(source, env).read(_nest(tokens, env))
+    except _DialectError as error:
+        raise RenderError(f"{source}: {error}") from None
+
+
+class _Node:
+    """A block of markdown-it's token stream and its children: what SyntaxTreeNode gives, built
+    here in one pass over the block tokens. An inline token's children are parsed only when
+    asked for; the reader mostly reads its `content` through the caches below instead."""
+
+    __slots__ = ("_children", "attrs", "content", "env", "tag", "type")
+
+    def __init__(self, token: Token, env: dict[str, Any]) -> None:
+        self.type = token.type.removesuffix("_open") if token.nesting == 1 else token.type
+        self.tag = token.tag
+        self.attrs = token.attrs
+        self.content = token.content
+        self.env = env
+        self._children: list[Any] | None = None if token.type == "inline" else []
+
+    @property
+    def children(self) -> list[Any]:
+        if self._children is None:
+            self._children = _inline_tree(self.content, self.env).children
+        return self._children
+
+
+def _nest(tokens: list[Token], env: dict[str, Any]) -> list[_Node]:
+    """Return the top-level blocks of `tokens` with their children nested in them."""
+    top: list[_Node] = []
+    open_: list[list[Any]] = [top]
+    for token in tokens:
+        if token.nesting == -1:
+            open_.pop()
+            continue
+        node = _Node(token, env)
+        open_[-1].append(node)
+        if token.nesting == 1:
+            open_.append(node.children)
+    return top
 
 
 class _Reader:
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, env: dict[str, Any]) -> None:
         self.source = source
+        # Inline content reads the same wherever it stands unless the document defines link
+        # references, which only markdown-it's `env` knows of; only then is the cache bypassed.
+        self.cached = not env
+        self.env = env
         self.top: list[n.Block] = []
         self.chapter: _Open | None = None
         self.article: _Open | None = None
 
     # ----------------------------------------------------------------- structure
 
-    def read(self, children: list[SyntaxTreeNode]) -> tuple[n.Block, ...]:
+    def read(self, children: list[_Node]) -> tuple[n.Block, ...]:
         pending_caption: str | None = None
         for node in children:
             if node.type == "heading":
@@ -107,7 +183,7 @@ class _Reader:
         self._close_chapter()
         return tuple(self.top)
 
-    def _heading(self, node: SyntaxTreeNode) -> None:
+    def _heading(self, node: _Node) -> None:
         level = int(node.tag[1])
         inlines, attrs = self._inline_with_attrs(node.children[0])
         if "unnumbered" in attrs.classes:
@@ -155,7 +231,7 @@ class _Reader:
 
     # ----------------------------------------------------------------- blocks
 
-    def _blocks(self, node: SyntaxTreeNode, *, depth: int, caption: str = "") -> list[n.Block]:
+    def _blocks(self, node: _Node, *, depth: int, caption: str = "") -> list[n.Block]:
         """Return the blocks one Markdown block becomes (several for an aligned container)."""
         if node.type in ("container_right", "container_center"):
             align = node.type.removeprefix("container_")
@@ -168,7 +244,7 @@ class _Reader:
             return paragraphs
         return [self._block(node, depth=depth, caption=caption)]
 
-    def _block(self, node: SyntaxTreeNode, *, depth: int, caption: str = "") -> n.Block:
+    def _block(self, node: _Node, *, depth: int, caption: str = "") -> n.Block:
         kind = node.type
         if kind == "paragraph":
             inlines, attrs = self._inline_with_attrs(node.children[0])
@@ -193,7 +269,7 @@ class _Reader:
             raise self._error("列表或容器内不能使用标题 (no headings inside lists or containers)")
         raise self._error(f"不支持的 Markdown 结构 {kind} (unsupported block)")
 
-    def _item(self, node: SyntaxTreeNode, depth: int) -> n.ListItem:
+    def _item(self, node: _Node, depth: int) -> n.ListItem:
         blocks: list[n.Block] = []
         item_id = None
         for index, child in enumerate(node.children):
@@ -208,7 +284,7 @@ class _Reader:
                 blocks.extend(self._blocks(child, depth=depth + 1))
         return n.ListItem(tuple(blocks), id=item_id)
 
-    def _table(self, node: SyntaxTreeNode, caption: str) -> n.Table:
+    def _table(self, node: _Node, caption: str) -> n.Table:
         header: list[tuple[n.Cell, ...]] = []
         rows: list[tuple[n.Cell, ...]] = []
         for section in node.children:
@@ -217,13 +293,13 @@ class _Reader:
                 target.append(tuple(self._cell(cell) for cell in row.children))
         return n.Table(header=tuple(header), rows=tuple(rows), caption=caption)
 
-    def _cell(self, node: SyntaxTreeNode) -> n.Cell:
+    def _cell(self, node: _Node) -> n.Cell:
         style = str(node.attrs.get("style", ""))
         align = style.removeprefix("text-align:") or None
-        inlines = self._inlines(node.children[0].children) if node.children else ()
+        inlines = self._inlines_of(node.children[0]) if node.children else ()
         return n.Cell(inlines, align=align)
 
-    def _signature(self, node: SyntaxTreeNode) -> n.SignatureBlock:
+    def _signature(self, node: _Node) -> n.SignatureBlock:
         if len(node.children) != 1 or node.children[0].type != "bullet_list":
             raise self._error(
                 "::: signature 内应为一个无序列表：每项「角色：名称」，其下列出签署栏 "
@@ -231,88 +307,118 @@ class _Reader:
             )
         parties = []
         for item in node.children[0].children:
-            head = _plain(self._inlines(item.children[0].children[0].children))
+            head = _plain(_inlines(item.children[0].children[0].children))
             role, sep, name = head.partition("：")
             if not sep:
                 raise self._error(f"签署方「{head}」应写作「角色：名称」 (write role：name)")
             lines: list[str] = []
             for child in item.children[1:]:
                 for line in child.children:
-                    lines.append(_plain(self._inlines(line.children[0].children[0].children)))
+                    lines.append(_plain(_inlines(line.children[0].children[0].children)))
             parties.append(n.SignatureParty(role.strip(), name.strip(), tuple(lines)))
         return n.SignatureBlock(tuple(parties))
 
-    def _caption(self, node: SyntaxTreeNode) -> str | None:
+    def _caption(self, node: _Node) -> str | None:
         inline = node.children[0]
         match = _CAPTION.match(inline.content)
         if not match:
             return None
-        return _plain(self._inlines(inline.children)).removeprefix("Table:").strip()
+        return _plain(self._inlines_of(inline)).removeprefix("Table:").strip()
 
     # ----------------------------------------------------------------- inlines
 
-    def _inline_with_attrs(self, inline: SyntaxTreeNode) -> tuple[tuple[n.Inline, ...], _Attrs]:
-        attrs = _Attrs()
-        children = list(inline.children)
-        match = _ATTRS.search(inline.content)
-        if match and children and children[-1].type == "text":
-            attrs = self._attrs(match.group(1))
-            last = children[-1].content
-            cut = last.rfind("{")
-            trimmed = last[:cut].rstrip()
-            inlines = self._inlines(children[:-1])
-            if trimmed:
-                inlines = (*inlines, *_merge_text([n.Text(trimmed)]))
-            return _merge(inlines), attrs
-        return self._inlines(children), attrs
+    def _inline_with_attrs(self, inline: _Node) -> tuple[tuple[n.Inline, ...], _Attrs]:
+        """Return what the inline token `inline` reads as, and the attributes written after it."""
+        if self.cached and len(inline.content) <= _CACHE_MAX_CHARS:
+            return _cached_with_attrs(inline.content)
+        return _with_attrs(_inline_tree(inline.content, self.env))
 
-    def _attrs(self, raw: str) -> _Attrs:
-        attrs = _Attrs()
-        classes: list[str] = []
-        for token in raw.split():
-            if token.startswith("#"):
-                if attrs.id is not None:
-                    raise self._error(f"一个元素只能有一个 id：{raw} (one id per element)")
-                attrs.id = token[1:]
-            else:
-                classes.append(token[1:])
-        attrs.classes = tuple(classes)
-        return attrs
-
-    def _inlines(self, children: list[SyntaxTreeNode]) -> tuple[n.Inline, ...]:
-        out: list[n.Inline] = []
-        for child in children:
-            kind = child.type
-            if kind == "text" or kind == "code_inline":
-                out.append(n.Text(child.content))
-            elif kind == "softbreak":
-                # Chinese text is not separated by spaces: a line break in the template source
-                # joins the lines directly.
-                continue
-            elif kind == "hardbreak":
-                out.append(n.LineBreak())
-            elif kind == "strong":
-                out.append(n.Strong(self._inlines(child.children)))
-            elif kind == "em":
-                out.append(n.Emphasis(self._inlines(child.children)))
-            elif kind == "link":
-                out.append(self._ref(child))
-            else:
-                raise self._error(f"不支持的行内 Markdown 结构 {kind} (unsupported inline)")
-        return _merge(tuple(out))
-
-    def _ref(self, node: SyntaxTreeNode) -> n.Ref:
-        href = str(node.attrs.get("href", ""))
-        if not href.startswith("#") or not _ID.match(href[1:]):
-            raise self._error(
-                f"链接只能用于交叉引用 [](#id)，不能指向「{href}」 (links may only refer to #id)"
-            )
-        if node.children:
-            raise self._error(f"交叉引用 [](#{href[1:]}) 的方括号内应为空 (leave the text empty)")
-        return n.Ref(target=href[1:])
+    def _inlines_of(self, inline: _Node) -> tuple[n.Inline, ...]:
+        """Return what the inline token `inline` reads as."""
+        if self.cached and len(inline.content) <= _CACHE_MAX_CHARS:
+            return _cached_inlines(inline.content)
+        return _inlines(inline.children)
 
     def _error(self, message: str) -> RenderError:
         return RenderError(f"{self.source}: {message}")
+
+
+def _inline_tree(content: str, env: dict[str, Any]) -> SyntaxTreeNode:
+    """Return the inline token of `content` with its children, as markdown-it's inline pass
+    parses it inside a document whose `env` (link references) is `env`."""
+    return SyntaxTreeNode(_parser().parseInline(content, env)).children[0]
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _cached_with_attrs(content: str) -> tuple[tuple[n.Inline, ...], _Attrs]:
+    return _with_attrs(_inline_tree(content, {}))
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _cached_inlines(content: str) -> tuple[n.Inline, ...]:
+    return _inlines(_inline_tree(content, {}).children)
+
+
+def _with_attrs(inline: SyntaxTreeNode) -> tuple[tuple[n.Inline, ...], _Attrs]:
+    children = list(inline.children)
+    match = _ATTRS.search(inline.content)
+    if match and children and children[-1].type == "text":
+        attrs = _attrs(match.group(1))
+        last = children[-1].content
+        cut = last.rfind("{")
+        trimmed = last[:cut].rstrip()
+        inlines = _inlines(children[:-1])
+        if trimmed:
+            inlines = (*inlines, *_merge_text([n.Text(trimmed)]))
+        return _merge(inlines), attrs
+    return _inlines(children), _Attrs()
+
+
+def _attrs(raw: str) -> _Attrs:
+    element_id: str | None = None
+    classes: list[str] = []
+    for token in raw.split():
+        if token.startswith("#"):
+            if element_id is not None:
+                raise _DialectError(f"一个元素只能有一个 id：{raw} (one id per element)")
+            element_id = token[1:]
+        else:
+            classes.append(token[1:])
+    return _Attrs(element_id, tuple(classes))
+
+
+def _inlines(children: list[SyntaxTreeNode]) -> tuple[n.Inline, ...]:
+    out: list[n.Inline] = []
+    for child in children:
+        kind = child.type
+        if kind == "text" or kind == "code_inline":
+            out.append(n.Text(child.content))
+        elif kind == "softbreak":
+            # Chinese text is not separated by spaces: a line break in the template source
+            # joins the lines directly.
+            continue
+        elif kind == "hardbreak":
+            out.append(n.LineBreak())
+        elif kind == "strong":
+            out.append(n.Strong(_inlines(child.children)))
+        elif kind == "em":
+            out.append(n.Emphasis(_inlines(child.children)))
+        elif kind == "link":
+            out.append(_ref(child))
+        else:
+            raise _DialectError(f"不支持的行内 Markdown 结构 {kind} (unsupported inline)")
+    return _merge(tuple(out))
+
+
+def _ref(node: SyntaxTreeNode) -> n.Ref:
+    href = str(node.attrs.get("href", ""))
+    if not href.startswith("#") or not _ID.match(href[1:]):
+        raise _DialectError(
+            f"链接只能用于交叉引用 [](#id)，不能指向「{href}」 (links may only refer to #id)"
+        )
+    if node.children:
+        raise _DialectError(f"交叉引用 [](#{href[1:]}) 的方括号内应为空 (leave the text empty)")
+    return n.Ref(target=href[1:])
 
 
 def _merge(inlines: tuple[n.Inline, ...]) -> tuple[n.Inline, ...]:
