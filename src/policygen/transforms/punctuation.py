@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import fields, replace
+from functools import cache, lru_cache
 from typing import Any
 
 from policygen.tree import nodes as n
@@ -48,6 +49,12 @@ a run (``a@b.com-c@d.org``), so that the spans are those a plain scan finds."""
 _INLINE_TYPES = (n.Text, n.Strong, n.Emphasis, n.Ref, n.LineBreak)
 _OPAQUE = "\x00"
 """Stands for a character that may not change (inside a reference or a kept string)."""
+
+_CACHE_SIZE = 8192
+"""Most runs of inlines whose conversion is remembered: a batch converts the same paragraphs
+in every document, and a hit returns what converting again would."""
+_CACHE_MAX_CHARS = 4096
+"""Longer runs are converted every time, so the cache stays small in memory."""
 
 
 def is_chinese(char: str) -> bool:
@@ -172,11 +179,32 @@ def normalise_inlines(
     leaves: list[tuple[str, bool]] = []
     _collect(inlines, leaves)
     text = "".join(piece for piece, _ in leaves)
+    # A kept string that does not occur changes nothing: leaving it out of the key lets runs
+    # of documents naming different parties share the cache.
+    keep = tuple(kept for kept in keep if kept in text)
+    if len(text) > _CACHE_MAX_CHARS:
+        return _normalised(inlines, keep)
+    return _normalised_cached(inlines, keep)
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _normalised_cached(
+    inlines: tuple[n.Inline, ...], keep: tuple[str, ...]
+) -> tuple[n.Inline, ...]:
+    return _normalised(inlines, keep)
+
+
+def _normalised(inlines: tuple[n.Inline, ...], keep: tuple[str, ...]) -> tuple[n.Inline, ...]:
+    leaves: list[tuple[str, bool]] = []
+    _collect(inlines, leaves)
+    text = "".join(piece for piece, _ in leaves)
     locked = [not editable for piece, editable in leaves for _ in piece]
     for kept in keep:
         for match in re.finditer(re.escape(kept), text):
             locked[match.start() : match.end()] = [True] * len(kept)
     out = convert(text, locked)
+    if "".join(out) == text:
+        return inlines  # nothing to convert: the same run, so tree walks see no change
     position = [0]
 
     def take(length: int) -> str:
@@ -225,24 +253,32 @@ def _is_inlines(value: object) -> bool:
     )
 
 
+@cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    # dataclasses.fields builds its answer anew on every call; the walk asks once per class.
+    return tuple(f.name for f in fields(cls))
+
+
 def _node(node: Any, keep: tuple[str, ...]) -> Any:
+    """Return `node` normalised; `node` itself (not a copy) when nothing in it changes."""
     if isinstance(node, tuple):
-        return tuple(_node(child, keep) for child in node)
+        new = tuple(_node(child, keep) for child in node)
+        return node if all(a is b for a, b in zip(new, node, strict=True)) else new
     if not hasattr(node, "__dataclass_fields__") or isinstance(node, _INLINE_TYPES):
         return node
     if isinstance(node, n.SignatureBlock):
         return node  # names and signing lines are written as registered
     changes: dict[str, Any] = {}
-    for f in fields(node):
-        value = getattr(node, f.name)
+    for name in _field_names(type(node)):
+        value = getattr(node, name)
         if _is_inlines(value):
             new = normalise_inlines(value, keep)
         elif isinstance(value, tuple) or hasattr(value, "__dataclass_fields__"):
             new = _node(value, keep)
-        elif f.name == "caption" and isinstance(value, str) and value:
+        elif name == "caption" and isinstance(value, str) and value:
             new = normalise_inlines((n.Text(value),), keep)[0].text  # type: ignore[union-attr]
         else:
             continue
-        if new != value:
-            changes[f.name] = new
+        if new is not value and new != value:
+            changes[name] = new
     return replace(node, **changes) if changes else node
