@@ -6,6 +6,7 @@ same blocks with each Ref's `text` filled in; an unknown id is an error naming i
 from __future__ import annotations
 
 from dataclasses import fields, replace
+from functools import cache
 from typing import Any
 
 from policygen.errors import RenderError
@@ -18,7 +19,16 @@ def resolve(blocks: tuple[n.Block, ...], refs: Refs, *, source: str) -> tuple[n.
     return tuple(_node(b, refs, source) for b in blocks)
 
 
+@cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    # dataclasses.fields builds its answer anew on every call; the walk asks once per class.
+    return tuple(f.name for f in fields(cls))
+
+
 def _node(node: Any, refs: Refs, source: str) -> Any:
+    """Return `node` with its references resolved; `node` itself when it holds none."""
+    if isinstance(node, n.Text):
+        return node  # the commonest node by far, and never holds a reference
     if isinstance(node, n.Ref):
         if node.target not in refs:
             known = "、".join(sorted(refs)) or "（无）"
@@ -28,14 +38,15 @@ def _node(node: Any, refs: Refs, source: str) -> Any:
             )
         return replace(node, text=refs[node.target])
     if isinstance(node, tuple):
-        return tuple(_node(child, refs, source) for child in node)
+        new = tuple(_node(child, refs, source) for child in node)
+        return node if all(a is b for a, b in zip(new, node, strict=True)) else new
     if hasattr(node, "__dataclass_fields__"):
         changes = {}
-        for f in fields(node):
-            value = getattr(node, f.name)
+        for name in _field_names(type(node)):
+            value = getattr(node, name)
             if isinstance(value, tuple) or hasattr(value, "__dataclass_fields__"):
                 new = _node(value, refs, source)
                 if new is not value:
-                    changes[f.name] = new
+                    changes[name] = new
         return replace(node, **changes) if changes else node
     return node
