@@ -6,6 +6,7 @@ match no document are reported by pipeline.check_clause_ids."""
 
 from __future__ import annotations
 
+import operator
 from dataclasses import replace
 from typing import Any
 
@@ -31,6 +32,7 @@ class _Adapter:
         self.added = [a for a in clauses.add if a.document in (None, kind)]
 
     def blocks(self, blocks: tuple[Any, ...]) -> tuple[Any, ...]:
+        """Return `blocks` adapted; `blocks` itself when no clause in them changes."""
         out: list[Any] = []
         for block in blocks:
             block_id = getattr(block, "id", None)
@@ -38,6 +40,9 @@ class _Adapter:
             if block_id not in self.exclude:
                 out.append(self.block(block))
             out += [self.new(a, block) for a in self.added if a.after == block_id and block_id]
+        unchanged = len(out) == len(blocks) and all(map(operator.is_, out, blocks))
+        if unchanged and isinstance(blocks, tuple):
+            return blocks
         return tuple(out)
 
     def block(self, block: Any) -> Any:
@@ -45,12 +50,12 @@ class _Adapter:
         if block_id in self.replace:
             return self.replaced(block, self.replace[block_id])
         match block:
-            case n.Chapter() | n.Article():
-                return replace(block, blocks=self.blocks(block.blocks))
+            case n.Chapter() | n.Article() | n.ListItem():
+                blocks = self.blocks(block.blocks)
+                return block if blocks is block.blocks else replace(block, blocks=blocks)
             case n.OrderedList() | n.BulletList():
-                return replace(block, items=self.blocks(block.items))
-            case n.ListItem():
-                return replace(block, blocks=self.blocks(block.blocks))
+                items = self.blocks(block.items)
+                return block if items is block.items else replace(block, items=items)
         return block
 
     def replaced(self, block: Any, text: str) -> Any:
