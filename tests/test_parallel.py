@@ -10,7 +10,7 @@ from ruamel.yaml import YAML
 
 from policygen.errors import InvalidInputError, Issue, Location, RenderError, UsageError
 from policygen.parallel import render_jobs
-from policygen.pipeline import Job, jobs
+from policygen.pipeline import Job, jobs, render_job
 from policygen.profile.load import load_profile
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -61,3 +61,68 @@ def test_jobs_below_one_is_a_usage_error() -> None:
     profile = load_profile(BANK)
     with pytest.raises(UsageError):
         render_jobs(profile, jobs(profile, ["sla"]), ["pdf"], jobs=0)
+
+
+# --------------------------------------------------------------------------- Typst in its thread
+
+
+def test_typst_set_in_one_process_gives_each_jobs_own_bytes() -> None:
+    """The set rendered with Typst laying out in its thread (one job in flight beside the next
+    one's tree and DOCX) gives, job by job, what rendering that job alone gives."""
+    profile = load_profile(BANK)
+    todo = jobs(profile, ["contract", "sla"])
+    done: list[Job] = []
+    together = render_jobs(
+        profile, todo, ["docx", "pdf"], jobs=2, pdf_engine="typst", on_done=done.append
+    )
+    alone: dict[str, bytes] = {}
+    for job in todo:
+        alone.update(render_job(profile, job, ["docx", "pdf"], pdf_engine="typst"))
+    assert list(together) == list(alone)
+    assert together == alone
+    assert done == todo  # in job order, each once
+
+
+def test_typst_an_earlier_jobs_pdf_error_comes_before_a_later_jobs_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from policygen import pipeline
+    from policygen.writers import pdf_typst
+
+    profile = load_profile(BANK)
+    todo = jobs(profile, ["contract"])
+    failing = todo[0].engagement
+    real_compile = pdf_typst._compile_pdf
+    real_build = pipeline.build_document
+
+    def compile_pdf(source: str, when: object) -> bytes:
+        if failing is not None and failing.contract_no in source:
+            raise RenderError("first job's PDF")
+        return real_compile(source, when)  # type: ignore[arg-type]
+
+    def build(profile_: object, job: Job, **kwargs: object) -> object:
+        if job is todo[1]:
+            raise RenderError("second job's tree")
+        return real_build(profile_, job, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pdf_typst, "_compile_pdf", compile_pdf)
+    monkeypatch.setattr(pipeline, "build_document", build)
+    done: list[Job] = []
+    with pytest.raises(RenderError, match="first job's PDF"):
+        render_jobs(profile, todo, ["pdf"], jobs=1, pdf_engine="typst", on_done=done.append)
+    assert done == []
+
+
+def test_typst_small_sets_render_without_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    from policygen import parallel
+
+    def no_workers(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a small Typst set started worker processes")
+
+    monkeypatch.setattr(parallel, "_render_in_workers", no_workers)
+    profile = load_profile(BANK)
+    todo = jobs(profile, ["regulation", "contract", "sla"])
+    assert len(todo) < parallel.TYPST_WORKERS_FROM
+    files = render_jobs(profile, todo, ["docx", "pdf"], jobs=2, pdf_engine="typst")
+    assert sorted(files) == sorted(j.filename(f) for j in todo for f in ("docx", "pdf"))
+    assert all(data[:5] == b"%PDF-" for name, data in files.items() if name.endswith(".pdf"))

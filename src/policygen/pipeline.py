@@ -7,6 +7,7 @@ except reading templates and styles; output.py writes files."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from policygen.transforms.numbering import number
 from policygen.transforms.punctuation import normalise
 from policygen.transforms.references import resolve
 from policygen.tree import nodes as n
-from policygen.writers import WRITERS, WriterOptions
+from policygen.writers import WRITERS, WriterOptions, start_writing
 from policygen.writers.options import pdf_engine_from
 
 
@@ -236,6 +237,47 @@ def writer_options(
     )
 
 
+@dataclass(frozen=True)
+class PendingJob:
+    """A job whose files are being written: `result` waits for the last of them."""
+
+    job: Job
+    files: dict[str, Future[bytes]]
+    """Each file's bytes (or error) by output file name, in the order the formats were asked."""
+
+    def result(self) -> dict[str, bytes]:
+        """Return the job's files by name; raise the first file's error (in format order)."""
+        return {name: future.result() for name, future in self.files.items()}
+
+
+def start_job(
+    profile: Profile,
+    job: Job,
+    formats: Sequence[str],
+    *,
+    template_dirs: Sequence[Path] = (),
+    pdf_engine: str | None = None,
+) -> PendingJob:
+    """Build `job`'s tree and start writing it in each of `formats`, PDFs printed by
+    `pdf_engine` (None: as `writer_options` chooses). Raise what building the tree raises; a
+    writer's error comes from PendingJob.result.
+
+    A regulation's DOCX lays the document out for its contents page numbers (writers.page_map,
+    by the same engine as the PDF), and the PDF then prints that layout instead of making it
+    again; so the DOCX is written first, whatever the order asked, except with Typst: its PDF
+    is laid out in its own thread (writers.start_writing) while this thread writes the DOCX,
+    and the DOCX's page numbers then come from the layout already made."""
+    formats = [check_format(fmt) for fmt in formats]
+    options = writer_options(template_dirs, pdf_engine=pdf_engine)
+    doc = build_document(profile, job, template_dirs=template_dirs)
+    if any(fmt in PRINTED_FORMATS for fmt in formats):
+        preflight_glyphs(doc, profile)
+    first = "pdf" if options.pdf_engine == "typst" else "docx"
+    order = dict.fromkeys([*(fmt for fmt in formats if fmt == first), *formats])
+    started = {fmt: start_writing(fmt, doc, options) for fmt in order}
+    return PendingJob(job, {job.filename(fmt): started[fmt] for fmt in formats})
+
+
 def render_job(
     profile: Profile,
     job: Job,
@@ -245,16 +287,7 @@ def render_job(
     pdf_engine: str | None = None,
 ) -> dict[str, bytes]:
     """Return `job` rendered in each of `formats`, by output file name, in that order, PDFs
-    printed by `pdf_engine` (None: as `writer_options` chooses).
-
-    DOCX is written before PDF whatever the order asked: a regulation's DOCX lays the document
-    out for its contents page numbers (writers.page_map, by the same engine as the PDF), and
-    the PDF then prints that layout instead of making it again."""
-    formats = [check_format(fmt) for fmt in formats]
-    options = writer_options(template_dirs, pdf_engine=pdf_engine)
-    doc = build_document(profile, job, template_dirs=template_dirs)
-    if any(fmt in PRINTED_FORMATS for fmt in formats):
-        preflight_glyphs(doc, profile)
-    order = dict.fromkeys([*(fmt for fmt in formats if fmt == "docx"), *formats])
-    written = {fmt: WRITERS[fmt](doc, options) for fmt in order}
-    return {job.filename(fmt): written[fmt] for fmt in formats}
+    printed by `pdf_engine` (None: as `writer_options` chooses)."""
+    return start_job(
+        profile, job, formats, template_dirs=template_dirs, pdf_engine=pdf_engine
+    ).result()

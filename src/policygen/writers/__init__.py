@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Future
 
 from policygen.tree.nodes import Document
 from policygen.writers.options import PDF_ENGINES, WriterOptions
@@ -89,4 +90,21 @@ WRITERS: dict[str, Writer] = {
 }
 """Every output format by its file extension."""
 
-__all__ = ["PDF_WRITERS", "WRITERS", "Writer", "WriterOptions", "page_map"]
+
+def start_writing(fmt: str, doc: Document, options: WriterOptions) -> Future[bytes]:
+    """Start writing `doc` in `fmt`; the future holds the bytes or the error. A PDF printed by
+    Typst is laid out in the background (Typst's own thread, outside the GIL), so the caller can
+    go on with the next document; every other format is written before this returns."""
+    done: Future[bytes] = Future()
+    try:
+        if fmt == "pdf" and options.pdf_engine == "typst":
+            from policygen.writers.pdf_typst import start_pdf_typst
+
+            return start_pdf_typst(doc, options)
+        done.set_result(WRITERS[fmt](doc, options))
+    except Exception as error:
+        done.set_exception(error)
+    return done
+
+
+__all__ = ["PDF_WRITERS", "WRITERS", "Writer", "WriterOptions", "page_map", "start_writing"]

@@ -82,18 +82,18 @@ def write_docx(doc: n.Document, options: WriterOptions) -> bytes:
     docx_oxml.clear_body(document)
     values = docx_pages.document_values(doc)
     docx_pages.add_cover(document, front, values)
-    pages = None
     contents_end = None
     if doc.kind in CONTENTS_KINDS:
-        from policygen.writers import page_map
-
-        pages = page_map(doc, options)  # the PDF of options.pdf_engine
         contents_end = docx_pages.add_contents_page(document, front)
     builder = _DocxBuilder(document)
     builder.add_document(doc)
     docx_fields.link_references(builder.marks, builder.refs, builder.bookmark_ids)
-    if pages is not None and contents_end is not None:
+    if contents_end is not None:
+        from policygen.writers import page_map
         from policygen.writers.pdf import PAGE_COUNT_KEY  # imports no WeasyPrint
+
+        # Asked for last: a Typst PDF of the same tree may be being laid out meanwhile.
+        pages = page_map(doc, options)  # the PDF of options.pdf_engine
 
         docx_fields.add_contents(contents_end, builder.headings, pages, builder.bookmark_ids)
         docx_pages.number_body_from_one(document, pages[PAGE_COUNT_KEY])

@@ -25,7 +25,9 @@ file identifier from the document, and Typst subsets fonts without timestamps.
 
 One Typst compiler serves the whole process: the source is written to the same private file
 for every document, and Typst's memoisation reuses fonts, shaping and the layout of what did
-not change. A lock serialises compilations (the compiler is not shared across threads)."""
+not change. It runs in one thread of its own (`start_pdf_typst`): Typst works outside the GIL,
+so while it lays out one document the calling thread can build the next one's tree and DOCX,
+and a single process keeps two cores busy with one copy of the fonts in memory."""
 
 from __future__ import annotations
 
@@ -37,6 +39,7 @@ import shutil
 import tempfile
 import threading
 import unicodedata
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from multiprocessing.util import Finalize
@@ -795,11 +798,26 @@ class _Engine:
 
 
 _LOCK = threading.Lock()
-"""Serialises writing the source file and compiling it; Typst itself runs outside the GIL
-only in parts, and the compiler keeps state between compilations."""
+"""Serialises making the engine, writing the source file and compiling it: the compiler keeps
+state between compilations."""
 
 _engine: _Engine | None = None
 """The process's engine, made on first use under `_LOCK`."""
+
+_thread: tuple[int, ThreadPoolExecutor] | None = None
+"""The process's Typst thread and the process that made it (a forked child makes its own)."""
+
+_THREAD_LOCK = threading.Lock()
+"""Guards making `_thread` (never held while Typst works)."""
+
+
+def _typst_thread() -> ThreadPoolExecutor:
+    """Return the thread that runs this process's Typst work, one job at a time, in order."""
+    global _thread
+    with _THREAD_LOCK:
+        if _thread is None or _thread[0] != os.getpid():
+            _thread = (os.getpid(), ThreadPoolExecutor(1, thread_name_prefix="policygen-typst"))
+        return _thread[1]
 
 
 def _role_fonts() -> dict[str, list[FontMatch]]:
@@ -891,14 +909,28 @@ _PAGES_QUERY = (
 
 
 def _families() -> dict[str, tuple[str, ...]]:
+    engine = _engine
+    if engine is not None and engine.pid == os.getpid():
+        return engine.families  # without waiting for the lock a compilation holds
     with _LOCK:
         return _get_engine().families
 
 
-def write_pdf_typst(doc: n.Document, options: WriterOptions) -> bytes:
-    """Return `doc` as an A4 PDF laid out by Typst, dated ``doc.meta.date``."""
+def start_pdf_typst(doc: n.Document, options: WriterOptions) -> Future[bytes]:
+    """Start printing `doc` as an A4 PDF dated ``doc.meta.date``: the Typst source is made
+    here, the layout and the PDF in the Typst thread. The future holds the PDF's bytes, or the
+    RenderError saying why there are none."""
     source = typst_source(doc, options, _families())
     when = datetime(doc.meta.date.year, doc.meta.date.month, doc.meta.date.day, tzinfo=UTC)
+    return _typst_thread().submit(_compile_pdf, source, when)
+
+
+def write_pdf_typst(doc: n.Document, options: WriterOptions) -> bytes:
+    """Return `doc` as an A4 PDF laid out by Typst, dated ``doc.meta.date``."""
+    return start_pdf_typst(doc, options).result()
+
+
+def _compile_pdf(source: str, when: datetime) -> bytes:
     with _LOCK:
         engine = _get_engine()
         engine.main.write_text(source, encoding="utf-8")
@@ -917,15 +949,10 @@ def write_pdf_typst(doc: n.Document, options: WriterOptions) -> bytes:
 def page_map_typst(doc: n.Document, options: WriterOptions) -> dict[str, int]:
     """Return the page (from 1) each id of `doc` starts on when printed by `write_pdf_typst`,
     and under PAGE_COUNT_KEY the number of pages: the same contract as pdf.page_map. The
-    layout stays in the compiler's memory, so printing the same document next costs little."""
+    layout stays in the compiler's memory, so printing the same document before or after
+    costs little."""
     source = typst_source(doc, options, _families())
-    with _LOCK:
-        engine = _get_engine()
-        engine.main.write_text(source, encoding="utf-8")
-        try:
-            found, count = json.loads(engine.compiler.eval(_PAGES_QUERY, format="json"))
-        except Exception as error:
-            raise _typst_error(error) from None
+    found, count = _typst_thread().submit(_query_pages, source).result()
     pages = {PAGE_COUNT_KEY: int(count)}
     for node_id, page in found:
         if isinstance(node_id, str):
@@ -933,9 +960,23 @@ def page_map_typst(doc: n.Document, options: WriterOptions) -> dict[str, int]:
     return pages
 
 
-def warm_up() -> None:
-    """Load the fonts and make the compiler now (a worker process before its first document)."""
-    _families()
+def _query_pages(source: str) -> tuple[list[Any], int]:
+    with _LOCK:
+        engine = _get_engine()
+        engine.main.write_text(source, encoding="utf-8")
+        try:
+            found, count = json.loads(engine.compiler.eval(_PAGES_QUERY, format="json"))
+        except Exception as error:
+            raise _typst_error(error) from None
+    return found, count
+
+
+def warm_up(*, wait: bool = True) -> None:
+    """Load the fonts and make the compiler now (a worker process before its first document);
+    with `wait` false, in the Typst thread while the caller goes on."""
+    made = _typst_thread().submit(_families)
+    if wait:
+        made.result()
 
 
 def typst_version() -> str:
@@ -954,6 +995,7 @@ __all__ = [
     "TypstStyle",
     "page_map_typst",
     "page_rules",
+    "start_pdf_typst",
     "typst_source",
     "typst_string",
     "typst_style",
