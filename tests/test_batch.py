@@ -261,3 +261,85 @@ def test_batch_unknown_extension_is_a_usage_error(
     rows.write_bytes(b"")
     assert main(["batch", str(rows), "--profile", str(BANK), "-o", str(tmp_path / "o")]) == 2
     assert ".jsonl 或 .csv" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- Typst rows pipelined
+
+
+def test_plan_gives_a_typst_worker_two_jobs() -> None:
+    from policygen.batch import TYPST_CHUNK, _plan
+
+    assert _plan(2, 1000, typst=False) == (2, 1)
+    assert _plan(2, 1, typst=False) == (1, 1)
+    assert _plan(2, 1000, typst=True) == (1, TYPST_CHUNK)
+    assert _plan(1, 1000, typst=True) == (1, TYPST_CHUNK)
+    assert _plan(4, 1000, typst=True) == (2, TYPST_CHUNK)
+    assert _plan(2, 10, typst=True) == (1, 5)  # two tasks: the second waits in the queue
+    assert _plan(8, 1, typst=True) == (1, 1)
+
+
+def test_typst_rows_pipelined_in_a_worker_keep_order_and_fail_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`_render_rows` lays out one row's PDFs while it builds the next row: each row still
+    gets its own files (the bytes rendering it alone gives), results come in row order, and a
+    row whose PDF fails, or whose data is bad, fails alone and writes nothing."""
+    from policygen import batch
+    from policygen.pipeline import Job, render_job
+    from policygen.profile.load import load_profile
+    from policygen.writers import pdf_typst
+
+    rows_file = tmp_path / "rows.csv"
+    write_engagements_csv(rows_file, 8, spoil=False)
+    rows = list(read_rows(rows_file))
+    assert rows[4].data is not None
+    rows[4].data["vendor"] = dict(rows[4].data["vendor"], name="")  # bad data
+    organisation = load_profile(BANK)
+    worker = batch._Worker(
+        organisation=organisation_data(organisation),
+        organisation_digest="o",
+        templates_digest="t",
+        kinds=batch.batch_kinds(["contract"], organisation),
+        formats=("docx", "pdf"),
+        template_dirs=(),
+        out=tmp_path / "out",
+        force=False,
+        pdf_engine="typst",
+    )
+    real_compile = pdf_typst._compile_pdf
+
+    def compile_pdf(source: str, when: object) -> bytes:
+        if "BT-2026-0003" in source:
+            raise policygen.errors.RenderError("Typst 排版失败：test")
+        return real_compile(source, when)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pdf_typst, "_compile_pdf", compile_pdf)
+    monkeypatch.setattr(batch, "_worker", worker)
+    results = batch._render_rows(rows)
+
+    assert [r.number for r in results] == [row.number for row in rows]
+    status = {r.contract_no: r.status for r in results}
+    assert status["BT-2026-0003"] == "failed"
+    assert status["BT-2026-0005"] == "failed"
+    assert [s for s in status.values() if s == "rendered"] == ["rendered"] * 6
+    assert "Typst" in results[2].issues[0].message
+    assert not (tmp_path / "out" / "BT-2026-0003").exists()  # nothing of the row, no manifest
+    assert not (tmp_path / "out" / "BT-2026-0005").exists()
+    row = rows[5]
+    assert row.data is not None
+    profile = engagement_profile(organisation_data(organisation), row.data)
+    job = Job(batch.batch_kinds(["contract"], organisation)[0], profile.engagements[0])
+    alone = render_job(profile, job, ["docx", "pdf"], pdf_engine="typst")
+    folder = tmp_path / "out" / "BT-2026-0006"
+    assert {name: (folder / name).read_bytes() for name in alone} == alone
+
+
+def test_cli_batch_with_typst_renders_every_row(tmp_path: Path) -> None:
+    rows = tmp_path / "rows.csv"
+    write_engagements_csv(rows, 20, spoil=False)
+    out = tmp_path / "out"
+    args = ["batch", str(rows), "-p", str(BANK), "-o", str(out), "-f", "docx,pdf", "-d",
+            "contract", "-j", "2", "--pdf-engine", "typst"]  # fmt: skip
+    assert main(args) == 0
+    assert len(list(out.rglob("*.pdf"))) == 20
+    assert len(list(out.rglob("*.docx"))) == 20

@@ -182,7 +182,11 @@ def render(
     workers: Annotated[
         int | None,
         typer.Option(
-            "-j", "--jobs", min=1, help="并行进程数（生成 PDF 时）。默认 CPU 核数；1 为不并行。"
+            "-j",
+            "--jobs",
+            min=1,
+            help="并行进程数（生成 PDF 时）。默认 CPU 核数；1 为不并行。"
+            "用 Typst 时少于 16 份文档在一个进程中生成（Typst 另占一核）。",
         ),
     ] = None,
     pdf_engine: PdfEngineOption = None,
@@ -366,7 +370,13 @@ def batch(
         typer.Option("-d", "--documents", help="每份合同的文档，逗号分隔。默认 contract,sla。"),
     ] = None,
     jobs: Annotated[
-        int | None, typer.Option("-j", "--jobs", min=1, help="并行进程数。默认 CPU 核数。")
+        int | None,
+        typer.Option(
+            "-j",
+            "--jobs",
+            min=1,
+            help="并行作业数。默认 CPU 核数。用 Typst 时每个进程占两核（Typst 另有一线程）。",
+        ),
     ] = None,
     templates: TemplatesOption = None,
     force: Annotated[bool, typer.Option("--force", help="即使输出已是最新也重新生成。")] = False,
