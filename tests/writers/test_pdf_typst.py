@@ -552,3 +552,26 @@ def test_page_rules_come_from_the_stylesheets(tmp_path: Path) -> None:
 def _no_engine_variable(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.delenv(PDF_ENGINE_VARIABLE, raising=False)
     yield
+
+
+# --------------------------------------------------------------------------- one compiler, many sources
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("文件：保密协议", "文件：处理协议"),  # 密 E5 AF 86, 理 E7 90 86: the same last byte
+        ("协议甲乙", "协讯甲乙"),  # 议 E8 AE AE, 讯 E8 AE AF: the same first bytes
+    ],
+)
+def test_a_source_sharing_bytes_with_the_last_one_prints_its_own_text(
+    before: str, after: str
+) -> None:
+    """Typst 0.15 keeps the bytes an old and a new source share at both ends and cut a
+    character in two at the end (处密协议 for 处理协议); Engine.write keeps that from happening."""
+    options = writer_options(pdf_engine="typst")
+    for text in (before, after, before):
+        doc = small_doc(n.Paragraph(inline(text)), title=text, kind="contract")
+        pdf = PdfReader(io.BytesIO(pdf_typst.write_pdf_typst(doc, options)))
+        assert text in squeeze(pdf.pages[0].extract_text())
+        assert pdf.metadata is not None and pdf.metadata["/Title"] == text

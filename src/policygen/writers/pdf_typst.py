@@ -746,9 +746,14 @@ def typst_source(
     gap = style.line - style.size
     footer_line = style.footer_line or 1.75 * rules.footer_size
     footer_leading = max(0.0, footer_line - rules.footer_size)
-    preamble = [
+    # The document's metadata is set last: a set rule styles all that follows it, so at the top
+    # a title that differs between contracts would make Typst lay out every paragraph afresh
+    # instead of reusing the layout it remembers from the previous contract.
+    metadata = (
         f"#set document(title: {typst_string(doc.title)}, "
-        f"author: {typst_string(meta.organisation)}, keywords: ({keywords}){description})",
+        f"author: {typst_string(meta.organisation)}, keywords: ({keywords}){description})\n"
+    )
+    preamble = [
         *(f"#let f-{role} = {_fonts(names)}" for role, names in families.items()),
         f'#set page(paper: "a4", margin: (top: {top:.3f}mm, right: {right:.3f}mm, '
         f"bottom: {bottom:.3f}mm, left: {left:.3f}mm), "
@@ -763,7 +768,7 @@ def typst_source(
         "#set table.cell(breakable: false)",
         "",
     ]
-    return "\n".join(preamble) + "\n\n".join(source.lines) + f"#metadata(none){_END}\n"
+    return "\n".join(preamble) + "\n\n".join(source.lines) + f"#metadata(none){_END}\n" + metadata
 
 
 # --------------------------------------------------------------------------- compiler
@@ -791,10 +796,24 @@ class _Engine:
     """The typst.Compiler, always compiling ``root/main.typ``."""
     pid: int = field(default_factory=os.getpid)
     """The process that made it: a forked child makes its own."""
+    compilations: int = 0
+    """Sources written so far (see `write`)."""
 
     @property
     def main(self) -> Path:
         return self.folder / "root" / "main.typ"
+
+    def write(self, source: str) -> None:
+        """Make `source` the next one the compiler reads; call with `_LOCK` held.
+
+        Typst 0.15 updates its copy of a changed file by keeping the bytes the old and new
+        text share at the start and at the end, and the end is not cut at a character
+        boundary: after a source ending ``…保密协议"`` (密 is E5 AF 86 in UTF-8), one ending
+        ``…处理协议"`` (理: E7 90 86) printed 处密协议. Every source therefore ends with a line
+        counting the compilations, whose last digit differs each time, so the shared end is
+        one line break and no character is ever cut in two."""
+        self.compilations += 1
+        self.main.write_text(f"{source}// {self.compilations}\n", encoding="utf-8")
 
 
 _LOCK = threading.Lock()
@@ -933,7 +952,7 @@ def write_pdf_typst(doc: n.Document, options: WriterOptions) -> bytes:
 def _compile_pdf(source: str, when: datetime) -> bytes:
     with _LOCK:
         engine = _get_engine()
-        engine.main.write_text(source, encoding="utf-8")
+        engine.write(source)
         try:
             # Untagged, as WeasyPrint's: tags make the file a quarter larger and slower to write.
             pdf, _warnings = engine.compiler.compile_with_warnings(
@@ -963,7 +982,7 @@ def page_map_typst(doc: n.Document, options: WriterOptions) -> dict[str, int]:
 def _query_pages(source: str) -> tuple[list[Any], int]:
     with _LOCK:
         engine = _get_engine()
-        engine.main.write_text(source, encoding="utf-8")
+        engine.write(source)
         try:
             found, count = json.loads(engine.compiler.eval(_PAGES_QUERY, format="json"))
         except Exception as error:
