@@ -437,22 +437,25 @@ def missing_glyphs(
     Raise RenderError when a role has no installed font at all (see ``policygen doctor``)."""
     fonts = _checked_fonts(roles)
     maps = [(font, font_codepoints(font.file, font.index)) for font in fonts]
+    texts = list(document_texts(doc))
+    # The distinct characters first: a whole contract has some 600, and usually all are drawn.
+    lacked = {
+        char
+        for char in set().union(*(text for text, _ in texts))
+        if _needs_glyph(char) and any(ord(char) not in codes for _, codes in maps)
+    }
+    if not lacked:
+        return []
     seen: set[str] = set()
     found: list[MissingGlyph] = []
     name = document_name(doc)
-    for text, place in document_texts(doc):
-        if not text:
-            continue
+    for text, place in texts:
         for position, char in enumerate(text):
-            if char in seen:
+            if char not in lacked or char in seen:
                 continue
             seen.add(char)
-            if not _needs_glyph(char):
-                continue
             code = ord(char)
             lacking = tuple(font.family for font, codes in maps if code not in codes)
-            if not lacking:
-                continue
             found.append(
                 MissingGlyph(
                     char=char,
