@@ -15,7 +15,6 @@ styles (STYLE_MAP) and lays out the same text, in the same order, as the plain-t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from io import BytesIO
 from itertools import count
 
 from docx.document import Document as DocxDocument
@@ -99,9 +98,7 @@ def write_docx(doc: n.Document, options: WriterOptions) -> bytes:
         docx_pages.number_body_from_one(document, pages[PAGE_COUNT_KEY])
     docx_pages.fill_header(document, values)
     docx_pages.set_properties(document, doc)
-    buffer = BytesIO()
-    document.save(buffer)
-    return normalise_docx(buffer.getvalue(), doc.meta.date)
+    return normalise_docx(docx_oxml.save_stored(document), doc.meta.date)
 
 
 def add_body(document: DocxDocument, doc: n.Document) -> None:
