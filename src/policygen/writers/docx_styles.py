@@ -11,13 +11,17 @@ type's default style, and reading ``paragraph.style`` back scans it once more. W
 styles that was most of the writer's time. No style is added or renamed while a document is
 written, so each answer is computed once, by python-docx's own public lookups (so names,
 BabelFish translation, type checks and the errors for unknown names stay python-docx's), and
-remembered."""
+remembered; only finding a style by name reads styles.xml once into a dict, as
+``name in styles`` scanned every style for each name asked."""
 
 from __future__ import annotations
 
 from docx.document import Document as DocxDocument
 from docx.enum.style import WD_STYLE_TYPE
-from docx.styles.style import BaseStyle
+from docx.oxml.ns import qn
+from docx.styles import BabelFish
+from docx.styles.style import BaseStyle, StyleFactory
+from lxml import etree
 
 
 class StyleTable:
@@ -29,6 +33,7 @@ class StyleTable:
         self._styles: dict[str, BaseStyle | None] = {}
         self._names: dict[tuple[str | None, WD_STYLE_TYPE], str] = {}
         self._defaults: dict[WD_STYLE_TYPE, BaseStyle | None] = {}
+        self._by_name: dict[str, etree._Element] | None = None
 
     def id(self, name: str, kind: WD_STYLE_TYPE = WD_STYLE_TYPE.PARAGRAPH) -> str | None:
         """Return the id of style `name` of type `kind`, None when it is the type's default;
@@ -52,9 +57,21 @@ class StyleTable:
     def get(self, name: str) -> BaseStyle | None:
         """Return the style `name`; None when the document has none of that name."""
         if name not in self._styles:
-            known = name in self.styles
-            self._styles[name] = self.styles[name] if known else None
+            element = self._elements().get(BabelFish.ui2internal(name))
+            self._styles[name] = None if element is None else StyleFactory(element)
         return self._styles[name]
+
+    def _elements(self) -> dict[str, etree._Element]:
+        """Return each ``w:style`` by its ``w:name`` (the first of a name, as python-docx's
+        lookup finds), read in one pass: ``name in styles`` scans them all for each name."""
+        if self._by_name is None:
+            self._by_name = {}
+            for element in self.styles.element.iterchildren(qn("w:style")):
+                name = element.find(qn("w:name"))
+                value = None if name is None else name.get(qn("w:val"))
+                if value is not None:
+                    self._by_name.setdefault(value, element)
+        return self._by_name
 
     def __getitem__(self, name: str) -> BaseStyle:
         """Return the style `name`; raise KeyError when the document has none."""
