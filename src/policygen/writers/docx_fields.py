@@ -87,7 +87,7 @@ def link_references(
             continue
         name = docx_oxml.bookmark_name(mark.node_id)
         docx_oxml.add_bookmark(mark.paragraph, name, next(ids))
-        text = None if mark.number is not None else mark.paragraph.text
+        text = None if mark.number is not None else docx_oxml.paragraph_text(mark.paragraph)
         found[mark.node_id] = Target(Anchor(name, mark.number, text), mark.outer)
     for run, ref in refs:
         link_reference(run, found.get(ref.target))
@@ -126,7 +126,7 @@ def link_reference(run: Run, target: Target | None) -> None:
     None (an id no paragraph carries) leaves the text as it is."""
     if target is None:
         return
-    text = run.text
+    text = docx_oxml.run_text(run)
     pieces = ref_pieces(text, target)
     if pieces is not None:
         runs = docx_oxml.split_run(run, [piece for piece, _ in pieces])
@@ -180,7 +180,14 @@ def add_contents(
         name = toc_bookmark(index)
         docx_oxml.add_bookmark(heading.paragraph, name, next(ids))
         page = page_of(heading.ids, pages, page)
-        entries.append(TocEntry(heading.level, heading.number + heading.paragraph.text, name, page))
+        entries.append(
+            TocEntry(
+                heading.level,
+                heading.number + docx_oxml.paragraph_text(heading.paragraph),
+                name,
+                page,
+            )
+        )
     fill_toc(end, entries)
 
 

@@ -21,8 +21,8 @@ from docx.document import Document as DocxDocument
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
 from docx.opc.pkgwriter import PackageWriter
-from docx.oxml.ns import NamespacePrefixedTag, qn
-from docx.oxml.parser import OxmlElement, oxml_parser
+from docx.oxml.ns import qn
+from docx.oxml.parser import OxmlElement
 from docx.section import Section
 from docx.shared import Length
 from docx.styles.style import BaseStyle
@@ -476,15 +476,6 @@ def add_num(document: DocxDocument, abstract_id: int, starts: Mapping[int, int])
     return num_id
 
 
-def set_numbering(target: ParagraphPropertiesTarget, num_id: int, level: int = 0) -> None:
-    """Number `target` (a paragraph or paragraph style) at `level` of list `num_id`.
-
-    numId 0 turns numbering off, e.g. for an unnumbered paragraph in a numbered style."""
-    num_pr = _ppr(target).get_or_add_numPr()
-    num_pr.get_or_add_ilvl().val = level
-    num_pr.get_or_add_numId().val = num_id
-
-
 def style_numbering(style: BaseStyle) -> tuple[int, int] | None:
     """Return the list (numId, level) `style` itself is numbered with; None when it is not."""
     num_pr = style.element.find(f"{qn('w:pPr')}/{qn('w:numPr')}")
@@ -498,22 +489,65 @@ def style_numbering(style: BaseStyle) -> tuple[int, int] | None:
 
 # --------------------------------------------------------------------------- body content
 
+# The functions below run for each of the thousands of paragraphs, runs and fields of a
+# document, so they build elements with lxml directly rather than through python-docx: its
+# element classes parse a prefixed name (qn) on every accessor call and look for each of a
+# child's possible successors before inserting it, and OxmlElement makes a new XML document
+# for every element. New children are made with etree.SubElement (in the parent's document,
+# under its ``w:`` prefix) and moved into place; fixed pieces (field characters) are copies
+# of an element built once. Either way the element is the one python-docx would make: same
+# class, same serialisation.
+
+_W_P = qn("w:p")
+_W_PPR = qn("w:pPr")
+_W_PSTYLE = qn("w:pStyle")
+_W_NUMPR = qn("w:numPr")
+_W_ILVL = qn("w:ilvl")
+_W_NUMID = qn("w:numId")
+_W_R = qn("w:r")
+_W_RPR = qn("w:rPr")
+_W_RSTYLE = qn("w:rStyle")
+_W_T = qn("w:t")
+_W_VAL = qn("w:val")
+_W_ID = qn("w:id")
+_W_NAME = qn("w:name")
+_W_SECTPR = qn("w:sectPr")
+_W_HYPERLINK = qn("w:hyperlink")
+_W_ANCHOR = qn("w:anchor")
+_W_HISTORY = qn("w:history")
+_W_BOOKMARK_START = qn("w:bookmarkStart")
+_W_BOOKMARK_END = qn("w:bookmarkEnd")
+_BOOKMARK_MARKERS = frozenset({_W_BOOKMARK_START, _W_BOOKMARK_END})
+_NUMPR_SUCCESSORS = frozenset(qn(tag) for tag in _PPR_ORDER[_PPR_ORDER.index("w:numPr") + 1 :])
+_NUMID_SUCCESSORS = frozenset({qn("w:numberingChange"), qn("w:ins")})
+"""What follows ``w:numId`` in ``w:numPr`` (``w:ilvl`` precedes it)."""
 
 _RUN_CONTROLS = re.compile(r"[\t\r\n]")
 """Characters python-docx turns into run content other than text (``w:tab``, ``w:br``)."""
 
 
-@cache
-def _clark(tag: str) -> tuple[str, dict[str, str]]:
-    prefixed = NamespacePrefixedTag(tag)
-    return prefixed.clark_name, prefixed.nsmap
+def _add_child(
+    parent: etree._Element, tag: str, successors: frozenset[str] = frozenset()
+) -> etree._Element:
+    """Return a new child `tag` (a Clark name) of `parent`, before the first child whose tag
+    is in `successors` (the schema's later elements), else last."""
+    child = etree.SubElement(parent, tag)
+    if successors:
+        for sibling in parent:
+            if sibling.tag in successors and sibling is not child:
+                sibling.addprevious(child)
+                break
+    return child
 
 
-def _new(tag: str) -> etree._Element:
-    """Return a new element `tag` (e.g. ``w:r``), as python-docx's OxmlElement does, without
-    parsing the prefixed name again for each of the thousands of elements a document has."""
-    clark, nsmap = _clark(tag)
-    return oxml_parser.makeelement(clark, nsmap=nsmap)
+def _paragraph_properties(p: etree._Element) -> etree._Element:
+    """Return the ``w:pPr`` of paragraph element `p`, adding it (first) when missing."""
+    ppr = p.find(_W_PPR)
+    if ppr is None:
+        ppr = etree.SubElement(p, _W_PPR)
+        if ppr.getprevious() is not None:
+            p.insert(0, ppr)
+    return ppr
 
 
 def add_body_paragraph(document: DocxDocument, style_id: str | None) -> Paragraph:
@@ -522,13 +556,18 @@ def add_body_paragraph(document: DocxDocument, style_id: str | None) -> Paragrap
 
     python-docx looks for the body's closing ``w:sectPr`` by scanning every child, which makes
     writing a long document quadratic; the sectPr is the body's last child, so look there."""
-    body = document.element.body
-    if len(body) and body[-1].tag == qn("w:sectPr"):
-        p = _new("w:p")
-        body[-1].addprevious(p)
+    parent = document._body  # python-docx's body proxy: the parent add_paragraph gives
+    body = parent._element
+    try:
+        last = body[-1]  # lxml finds the last child directly (len() counts them all)
+    except IndexError:
+        last = None
+    if last is not None and last.tag == _W_SECTPR:
+        p = etree.SubElement(body, _W_P)
+        last.addprevious(p)
     else:
         p = body.add_p()
-    paragraph = Paragraph(p, document._body)  # the parent python-docx's add_paragraph gives
+    paragraph = Paragraph(p, parent)
     set_paragraph_style_id(paragraph, style_id)
     return paragraph
 
@@ -536,20 +575,14 @@ def add_body_paragraph(document: DocxDocument, style_id: str | None) -> Paragrap
 def set_paragraph_style_id(paragraph: Paragraph, style_id: str | None) -> None:
     """Name the style `style_id` in `paragraph`'s ``w:pStyle``, as assigning
     ``paragraph.style`` does once the name is resolved (docx_styles); None names the default
-    style and, as python-docx does, leaves an empty ``w:pPr``.
-
-    python-docx places a new ``w:pStyle`` by looking for each of the 35 elements that may
-    follow it; a paragraph without properties (a new one) gets them directly."""
+    style and, as python-docx does, leaves an empty ``w:pPr``."""
     p = paragraph._p
-    if p.pPr is not None:
+    if p.find(_W_PPR) is not None:
         p.style = style_id
         return
-    ppr = _new("w:pPr")
+    ppr = _paragraph_properties(p)
     if style_id is not None:
-        p_style = _new("w:pStyle")
-        p_style.set(qn("w:val"), style_id)
-        ppr.append(p_style)
-    p.insert(0, ppr)
+        etree.SubElement(ppr, _W_PSTYLE).set(_W_VAL, style_id)
 
 
 def paragraph_style_id(paragraph: Paragraph) -> str | None:
@@ -557,42 +590,107 @@ def paragraph_style_id(paragraph: Paragraph) -> str | None:
     return paragraph._p.style
 
 
-def add_text_run(paragraph: Paragraph, text: str) -> Run:
-    """Append a run reading `text` to `paragraph`, as ``paragraph.add_run(text)`` does.
+def set_numbering(target: ParagraphPropertiesTarget, num_id: int, level: int = 0) -> None:
+    """Number `target` (a paragraph or paragraph style) at `level` of list `num_id`.
 
-    python-docx feeds the text through a character-by-character state machine to turn tabs and
-    line breaks into ``w:tab`` and ``w:br``; text without them becomes one ``w:t`` directly."""
-    r = _new("w:r")
-    paragraph._p.append(r)  # CT_P.add_r appends too: no child must follow a run
-    run = Run(r, paragraph)
-    if text:
-        if _RUN_CONTROLS.search(text):
-            run.text = text
-        else:
-            t = _new("w:t")
-            t.text = text
-            if len(text.strip()) < len(text):  # as CT_R.add_t
-                t.set(_XML_SPACE, "preserve")
-            r.append(t)
-    return run
+    numId 0 turns numbering off, e.g. for an unnumbered paragraph in a numbered style."""
+    ppr = _paragraph_properties(target._p) if isinstance(target, Paragraph) else _ppr(target)
+    num_pr = ppr.find(_W_NUMPR)
+    if num_pr is None:
+        num_pr = _add_child(ppr, _W_NUMPR, _NUMPR_SUCCESSORS)
+    ilvl = num_pr.find(_W_ILVL)
+    if ilvl is None:
+        ilvl = etree.SubElement(num_pr, _W_ILVL)
+        num_pr.insert(0, ilvl)
+    ilvl.set(_W_VAL, str(level))
+    numbered = num_pr.find(_W_NUMID)
+    if numbered is None:
+        numbered = _add_child(num_pr, _W_NUMID, _NUMID_SUCCESSORS)
+    numbered.set(_W_VAL, str(num_id))
+
+
+def _set_text(r: etree._Element, text: str) -> None:
+    """Make run element `r` read `text`, keeping its properties, as python-docx's
+    ``run.text = text`` does; text without tabs or line breaks becomes one ``w:t``."""
+    for child in list(r):
+        if child.tag != _W_RPR:
+            r.remove(child)
+    if not text:
+        return
+    if _RUN_CONTROLS.search(text):
+        r.text = text  # CT_R.text: python-docx's w:tab and w:br
+        return
+    t = etree.SubElement(r, _W_T)
+    t.text = text
+    if len(text.strip()) < len(text):  # as CT_R.add_t
+        t.set(_XML_SPACE, "preserve")
+
+
+def add_text_run(paragraph: Paragraph, text: str) -> Run:
+    """Append a run reading `text` to `paragraph`, as ``paragraph.add_run(text)`` does."""
+    r = etree.SubElement(paragraph._p, _W_R)  # as CT_P.add_r: no child may follow a run
+    _set_text(r, text)
+    return Run(r, paragraph)
+
+
+def run_text(run: Run) -> str:
+    """Return the text of `run`, as ``run.text`` reads it (a run of ``w:t`` only directly)."""
+    texts = []
+    for child in run._r:
+        if child.tag == _W_T:
+            texts.append(child.text or "")
+        elif child.tag != _W_RPR:
+            return run.text
+    return "".join(texts)
+
+
+def paragraph_text(paragraph: Paragraph) -> str:
+    """Return the text of `paragraph`, as ``paragraph.text`` reads it (directly when it holds
+    only runs of ``w:t`` and bookmarks, as the writer's paragraphs do)."""
+    texts = []
+    for child in paragraph._p:
+        tag = child.tag
+        if tag == _W_R:
+            for content in child:
+                if content.tag == _W_T:
+                    texts.append(content.text or "")
+                elif content.tag != _W_RPR:
+                    return paragraph.text
+        elif tag != _W_PPR and tag not in _BOOKMARK_MARKERS:
+            return paragraph.text
+    return "".join(texts)
 
 
 def set_run_style_id(run: Run, style_id: str | None) -> None:
     """Name the character style `style_id` in `run`'s ``w:rStyle``, as assigning
     ``run.style`` does once the name is resolved; None leaves an empty ``w:rPr``."""
-    run._r.style = style_id
+    r = run._r
+    rpr = r.find(_W_RPR)
+    if rpr is None:
+        rpr = etree.SubElement(r, _W_RPR)
+        r.insert(0, rpr)
+    style = rpr.find(_W_RSTYLE)
+    if style_id is None:
+        if style is not None:
+            rpr.remove(style)
+    elif style is None:
+        style = etree.SubElement(rpr, _W_RSTYLE)
+        style.set(_W_VAL, style_id)
+        rpr.insert(0, style)
+    else:
+        style.set(_W_VAL, style_id)
 
 
 def clear_body(document: DocxDocument) -> None:
     """Remove all paragraphs and tables from `document`'s body, keeping the final section."""
     body = document.element.body
     for child in list(body):
-        if child.tag != qn("w:sectPr"):
+        if child.tag != _W_SECTPR:
             body.remove(child)
 
 
-def _field_char(kind: str) -> etree._Element:
-    """Return a run holding a ``w:fldChar`` of `kind`: begin, separate or end."""
+@cache
+def _field_char_template(kind: str) -> etree._Element:
     run = OxmlElement("w:r")
     char = OxmlElement("w:fldChar")
     char.set(qn("w:fldCharType"), kind)
@@ -600,21 +698,29 @@ def _field_char(kind: str) -> etree._Element:
     return run
 
 
-def _instruction(instruction: str) -> etree._Element:
+def _field_char(kind: str) -> etree._Element:
+    """Return a run holding a ``w:fldChar`` of `kind`: begin, separate or end."""
+    return deepcopy(_field_char_template(kind))
+
+
+@cache
+def _text_template(tag: str) -> etree._Element:
     run = OxmlElement("w:r")
-    instr = OxmlElement("w:instrText")
-    instr.set(_XML_SPACE, "preserve")
-    instr.text = f" {instruction} "
-    run.append(instr)
+    text = OxmlElement(tag)
+    text.set(_XML_SPACE, "preserve")
+    run.append(text)
+    return run
+
+
+def _instruction(instruction: str) -> etree._Element:
+    run = deepcopy(_text_template("w:instrText"))
+    run[0].text = f" {instruction} "
     return run
 
 
 def _text_run(text: str) -> etree._Element:
-    run = OxmlElement("w:r")
-    t = OxmlElement("w:t")
-    t.set(_XML_SPACE, "preserve")
-    t.text = text
-    run.append(t)
+    run = deepcopy(_text_template("w:t"))
+    run[0].text = text
     return run
 
 
@@ -660,29 +766,35 @@ def split_run(run: Run, texts: Sequence[str]) -> list[Run]:
     if not texts:
         return []
     r = run._r
-    rpr = r.find(qn("w:rPr"))
+    rpr = r.find(_W_RPR)
     runs = [run]
-    run.text = texts[0]
+    _set_text(r, texts[0])
     previous = r
     for text in texts[1:]:
-        new = OxmlElement("w:r")
+        new = etree.SubElement(r.getparent(), _W_R)
+        previous.addnext(new)
         if rpr is not None:
             new.append(deepcopy(rpr))
-        previous.addnext(new)
-        new_run = Run(new, run._parent)
-        new_run.text = text
-        runs.append(new_run)
+        _set_text(new, text)
+        runs.append(Run(new, run._parent))
         previous = new
     return runs
 
 
+def _new_sibling(r: etree._Element, tag: str) -> etree._Element:
+    """Return a new element `tag` (a Clark name) in the parent of `r`, at its end: for the
+    caller to move next to `r`."""
+    return etree.SubElement(r.getparent(), tag)
+
+
 def make_internal_link(run: Run, anchor: str) -> None:
     """Turn `run` into a hyperlink to the bookmark `anchor` in the same document."""
-    link = OxmlElement("w:hyperlink")
-    link.set(qn("w:anchor"), anchor)
-    link.set(qn("w:history"), "1")
-    run._r.addprevious(link)
-    link.append(run._r)
+    r = run._r
+    link = _new_sibling(r, _W_HYPERLINK)
+    link.set(_W_ANCHOR, anchor)
+    link.set(_W_HISTORY, "1")
+    r.addprevious(link)
+    link.append(r)
 
 
 def add_toc_entry(paragraph: Paragraph, anchor: str, text: str, page: int) -> None:
@@ -738,25 +850,24 @@ def bookmark_name(node_id: str) -> str:
 def add_bookmark(paragraph: Paragraph, name: str, bookmark_id: int) -> None:
     """Bookmark the whole content of `paragraph` as `name`; `bookmark_id` must be unique."""
     p = paragraph._p
-    start = OxmlElement("w:bookmarkStart")
-    start.set(qn("w:id"), str(bookmark_id))
-    start.set(qn("w:name"), name)
-    end = OxmlElement("w:bookmarkEnd")
-    end.set(qn("w:id"), str(bookmark_id))
-    ppr = p.find(qn("w:pPr"))
+    start = etree.SubElement(p, _W_BOOKMARK_START)
+    start.set(_W_ID, str(bookmark_id))
+    start.set(_W_NAME, name)
+    ppr = p.find(_W_PPR)
     p.insert(0 if ppr is None else p.index(ppr) + 1, start)
-    p.append(end)
+    etree.SubElement(p, _W_BOOKMARK_END).set(_W_ID, str(bookmark_id))
 
 
 def add_bookmark_around(run: Run, name: str, bookmark_id: int) -> None:
     """Bookmark exactly the text of `run` as `name`; `bookmark_id` must be unique."""
-    start = OxmlElement("w:bookmarkStart")
-    start.set(qn("w:id"), str(bookmark_id))
-    start.set(qn("w:name"), name)
-    end = OxmlElement("w:bookmarkEnd")
-    end.set(qn("w:id"), str(bookmark_id))
-    run._r.addprevious(start)
-    run._r.addnext(end)
+    r = run._r
+    start = _new_sibling(r, _W_BOOKMARK_START)
+    start.set(_W_ID, str(bookmark_id))
+    start.set(_W_NAME, name)
+    r.addprevious(start)
+    end = _new_sibling(r, _W_BOOKMARK_END)
+    end.set(_W_ID, str(bookmark_id))
+    r.addnext(end)
 
 
 # --------------------------------------------------------------------------- sections
