@@ -153,6 +153,11 @@ class _DocxBuilder:
         self.headings: list[ContentsHeading] = []
         """Headings for a table of contents, in document order."""
         self.bookmark_ids = count(1)
+        self._item_styles: dict[tuple[str, int], str | None] = {}
+        """`item_style` by label and count of list instances (the only thing that changes
+        what a style's list is, when a style names an instance yet to be added)."""
+        self._bullets: dict[str, bool] = {}
+        """`is_bullet` by style name."""
 
     # ------------------------------------------------------------------ paragraphs
 
@@ -192,13 +197,16 @@ class _DocxBuilder:
 
     def item_style(self, label: str) -> str | None:
         """Return the first numbered item style whose list shows labels like `label`."""
-        styles = self.styles
-        fitting = (
-            name
-            for name in ITEM_STYLES
-            if name in styles and self.numbering.fits(styles[name], label)
-        )
-        return next(fitting, None)
+        key = (label, len(self.numbering.nums))
+        if key not in self._item_styles:
+            styles = self.styles
+            fitting = (
+                name
+                for name in ITEM_STYLES
+                if name in styles and self.numbering.fits(styles[name], label)
+            )
+            self._item_styles[key] = next(fitting, None)
+        return self._item_styles[key]
 
     def apply_number(
         self,
@@ -232,7 +240,9 @@ class _DocxBuilder:
 
     def is_bullet(self, style: str) -> bool:
         """Return whether paragraph style `style` is one of the bullet-list styles."""
-        return (self.styles[style].name or "") in BULLET_STYLES.values()
+        if style not in self._bullets:
+            self._bullets[style] = (self.styles[style].name or "") in BULLET_STYLES.values()
+        return self._bullets[style]
 
     def add_styled_run(self, paragraph: Paragraph, text: str, style: str | None) -> Run:
         """Append `text` to `paragraph` in character style `style` (None: the paragraph's),

@@ -137,22 +137,28 @@ class ListNumbering:
         self.by_abstract: dict[int, Counters] = {}
         self.started: set[tuple[int, int]] = set()
         """(numId, level) pairs already used: a start override applies only before."""
-        self._style_lists: dict[str | None, tuple[int, int] | None] = {}
-        """What each style (by id) is numbered with: styles do not change while writing."""
+        self._styles: dict[object, tuple[tuple[int, int] | None, str | None]] = {}
+        """What each style (by element) is numbered with, and its id: styles do not change
+        while writing."""
         self._patterns: dict[tuple[int, int], re.Pattern[str] | None] = {}
         """`level_pattern` of each (definition, level), compiled once."""
 
     def link(self, style: BaseStyle) -> tuple[int, int, tuple[NumberingLevel, ...]] | None:
         """Return (numId, level, the list's levels) that `style` is numbered with, or None."""
-        key = style.style_id
-        if key not in self._style_lists:
-            self._style_lists[key] = docx_oxml.style_numbering(style)
-        linked = self._style_lists[key]
+        linked = self._style(style)[0]
         if linked is None or linked[0] not in self.nums:
             return None
         num_id, level = linked
         levels = self.definitions.abstracts.get(self.nums[num_id][0], ())
         return (num_id, level, levels) if level < len(levels) else None
+
+    def _style(self, style: BaseStyle) -> tuple[tuple[int, int] | None, str | None]:
+        """Return what `style` itself is numbered with and its id, read once per style (by
+        element: python-docx parses ``style.style_id`` from the XML on every read)."""
+        key = style.element
+        if key not in self._styles:
+            self._styles[key] = (docx_oxml.style_numbering(style), style.style_id)
+        return self._styles[key]
 
     def fits(self, style: BaseStyle, label: str) -> bool:
         """Return whether `style`'s list level can show a number like `label` at all."""
@@ -175,18 +181,19 @@ class ListNumbering:
         style_num, level, levels = linked
         abstract = self.nums[style_num][0]
         current = self.active.get(abstract, style_num)
-        if self._shows(current, abstract, level, levels) == label:
-            linked_back = levels[level].style == style.style_id
-            return self._commit(
-                current, abstract, level, levels, current == style_num and linked_back
-            )
+        text, own, shared = self._count(current, abstract, level, levels, self.nums[current][1])
+        if text == label:
+            linked_back = levels[level].style == self._style(style)[1]
+            by_style = current == style_num and linked_back
+            return self._commit(current, abstract, level, (own, shared), by_style)
         restart = {index: item.start for index, item in enumerate(levels)}
-        if self._shows(None, abstract, level, levels, restart) != label:
+        text, own, shared = self._count(None, abstract, level, levels, restart)
+        if text != label:
             return None
         fresh = docx_oxml.add_num(self.document, abstract, restart)
         self.nums[fresh] = (abstract, restart)
         self.active[abstract] = fresh
-        return self._commit(fresh, abstract, level, levels, False)
+        return self._commit(fresh, abstract, level, (own, shared), False)
 
     def _next(
         self,
@@ -209,37 +216,35 @@ class ListNumbering:
             counters[deeper] = None
         return counters
 
-    def _shows(
+    def _count(
         self,
         num_id: int | None,
         abstract: int,
         level: int,
         levels: tuple[NumberingLevel, ...],
-        fresh_starts: dict[int, int] | None = None,
-    ) -> str | None:
-        """Return the number both counting models show for the next paragraph, or None."""
-        starts = fresh_starts if num_id is None else self.nums[num_id][1]
+        starts: dict[int, int],
+    ) -> tuple[str | None, Counters, Counters]:
+        """Return the number both counting models show for the next paragraph at `level` of
+        instance `num_id` (None: a new instance, restarting at `starts`), None when they
+        differ; and the counters of each model (per instance, per definition) after it."""
         own = [] if num_id is None else self.by_num.get(num_id, [])
-        shared = self.by_abstract.get(abstract, [])
-        texts = {
-            level_text(levels, level, self._next(counters, num_id, level, levels, starts))
-            for counters in (own, shared)
-        }
-        return texts.pop() if len(texts) == 1 else None
+        own = self._next(own, num_id, level, levels, starts)
+        shared = self._next(self.by_abstract.get(abstract, []), num_id, level, levels, starts)
+        text = level_text(levels, level, own)
+        if shared != own and level_text(levels, level, shared) != text:
+            return None, own, shared
+        return text, own, shared
 
     def _commit(
         self,
         num_id: int,
         abstract: int,
         level: int,
-        levels: tuple[NumberingLevel, ...],
+        counted: tuple[Counters, Counters],
         by_style: bool,
     ) -> Numbered:
-        starts = self.nums[num_id][1]
-        self.by_num[num_id] = self._next(self.by_num.get(num_id, []), num_id, level, levels, starts)
-        self.by_abstract[abstract] = self._next(
-            self.by_abstract.get(abstract, []), num_id, level, levels, starts
-        )
+        """Count the paragraph `_count` counted as `counted` under instance `num_id`."""
+        self.by_num[num_id], self.by_abstract[abstract] = counted
         self.started.add((num_id, level))
         self.active[abstract] = num_id
         return Numbered(num_id, level, by_style)

@@ -611,14 +611,20 @@ def set_numbering(target: ParagraphPropertiesTarget, num_id: int, level: int = 0
 
 def _set_text(r: etree._Element, text: str) -> None:
     """Make run element `r` read `text`, keeping its properties, as python-docx's
-    ``run.text = text`` does; text without tabs or line breaks becomes one ``w:t``."""
+    ``run.text = text`` does."""
     for child in list(r):
         if child.tag != _W_RPR:
             r.remove(child)
+    _append_text(r, text)
+
+
+def _append_text(r: etree._Element, text: str) -> None:
+    """Append `text` to run element `r` as python-docx does; text without tabs or line
+    breaks becomes one ``w:t``."""
     if not text:
         return
     if _RUN_CONTROLS.search(text):
-        r.text = text  # CT_R.text: python-docx's w:tab and w:br
+        r.text = text  # CT_R.text: python-docx's w:tab and w:br (r holds no text yet)
         return
     t = etree.SubElement(r, _W_T)
     t.text = text
@@ -629,7 +635,7 @@ def _set_text(r: etree._Element, text: str) -> None:
 def add_text_run(paragraph: Paragraph, text: str) -> Run:
     """Append a run reading `text` to `paragraph`, as ``paragraph.add_run(text)`` does."""
     r = etree.SubElement(paragraph._p, _W_R)  # as CT_P.add_r: no child may follow a run
-    _set_text(r, text)
+    _append_text(r, text)
     return Run(r, paragraph)
 
 
