@@ -13,6 +13,8 @@ fontTools; Noto CJK ships as a .ttc collection, so the face fontconfig names by 
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import functools
 import struct
 import threading
@@ -88,26 +90,6 @@ LANGUAGE = "zh-cn"
 
 # --------------------------------------------------------------------------- fontconfig
 
-_FONTCONFIG_CDEF = """
-typedef int FcBool;
-typedef unsigned char FcChar8;
-typedef struct _FcPattern FcPattern;
-typedef struct _FcConfig FcConfig;
-typedef enum { FcResultMatch, FcResultNoMatch, FcResultTypeMismatch, FcResultNoId,
-               FcResultOutOfMemory } FcResult;
-typedef enum { FcMatchPattern, FcMatchFont, FcMatchScan } FcMatchKind;
-int FcGetVersion (void);
-FcPattern * FcPatternCreate (void);
-void FcPatternDestroy (FcPattern *p);
-FcBool FcPatternAddString (FcPattern *p, const char *object, const FcChar8 *s);
-FcBool FcPatternAddInteger (FcPattern *p, const char *object, int i);
-FcResult FcPatternGetString (const FcPattern *p, const char *object, int n, FcChar8 **s);
-FcResult FcPatternGetInteger (const FcPattern *p, const char *object, int n, int *i);
-FcBool FcConfigSubstitute (FcConfig *config, FcPattern *p, FcMatchKind kind);
-void FcDefaultSubstitute (FcPattern *pattern);
-FcPattern * FcFontMatch (FcConfig *config, FcPattern *p, FcResult *result);
-"""
-
 _FONTCONFIG_NAMES = (
     "libfontconfig.so.1",
     "libfontconfig.1.dylib",
@@ -118,32 +100,53 @@ _FONTCONFIG_NAMES = (
 _LOCK = threading.Lock()
 """fontconfig's default configuration is shared process state; match under one lock."""
 
+FC_MATCH_PATTERN = 0
+"""FcMatchKind FcMatchPattern."""
+FC_RESULT_MATCH = 0
+"""FcResult FcResultMatch."""
+
 
 @functools.cache
-def _fontconfig() -> tuple[Any, Any]:
-    """Return ``(ffi, lib)`` for libfontconfig; raise RenderError when it cannot be loaded."""
-    try:
-        from cffi import FFI
-    except ImportError as error:  # pragma: no cover - cffi comes with WeasyPrint
-        raise RenderError(f"无法加载 cffi，不能查询字体：{error}") from None
-    ffi = FFI()
-    ffi.cdef(_FONTCONFIG_CDEF)
+def _fontconfig() -> ctypes.CDLL:
+    """Return libfontconfig with the signatures `match_family` calls; raise RenderError when it
+    cannot be loaded.
+
+    ctypes, not cffi: cffi parses C declarations with pycparser, whose import and parse cost
+    every process some 45 ms before its first font match; these nine functions need no parsing."""
     problems = []
     for name in _FONTCONFIG_NAMES:
         try:
-            return ffi, ffi.dlopen(name)
+            lib = ctypes.CDLL(ctypes.util.find_library(name) or name if "." not in name else name)
+            break
         except OSError as error:
             problems.append(str(error))
-    raise RenderError(
-        "无法加载 fontconfig 库，不能查询字体；请安装 libfontconfig1 (fontconfig not found): "
-        + "; ".join(problems[:1])
-    )
+    else:
+        raise RenderError(
+            "无法加载 fontconfig 库，不能查询字体；请安装 libfontconfig1 (fontconfig not found): "
+            + "; ".join(problems[:1])
+        )
+    pattern, text, integer = ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int
+    for function, restype, argtypes in (
+        ("FcGetVersion", integer, ()),
+        ("FcPatternCreate", pattern, ()),
+        ("FcPatternDestroy", None, (pattern,)),
+        ("FcPatternAddString", integer, (pattern, text, text)),
+        ("FcPatternAddInteger", integer, (pattern, text, integer)),
+        ("FcPatternGetString", integer, (pattern, text, integer, ctypes.POINTER(text))),
+        ("FcPatternGetInteger", integer, (pattern, text, integer, ctypes.POINTER(integer))),
+        ("FcConfigSubstitute", integer, (ctypes.c_void_p, pattern, integer)),
+        ("FcDefaultSubstitute", None, (pattern,)),
+        ("FcFontMatch", pattern, (ctypes.c_void_p, pattern, ctypes.POINTER(integer))),
+    ):
+        bound = getattr(lib, function)
+        bound.restype = restype
+        bound.argtypes = argtypes
+    return lib
 
 
 def fontconfig_version() -> str:
     """Return the fontconfig library version, e.g. ``2.14.1``."""
-    _, lib = _fontconfig()
-    version = lib.FcGetVersion()
+    version = _fontconfig().FcGetVersion()
     return f"{version // 10000}.{version // 100 % 100}.{version % 100}"
 
 
@@ -178,7 +181,7 @@ def match_family(family: str, lang: str = LANGUAGE, *, bold: bool = False) -> Fo
 
     fontconfig always answers with something; `FontMatch.installed` tells whether the answer is
     the family itself or a substitute such as DejaVu Sans."""
-    ffi, lib = _fontconfig()
+    lib = _fontconfig()
     with _LOCK:
         pattern = lib.FcPatternCreate()
         try:
@@ -186,24 +189,28 @@ def match_family(family: str, lang: str = LANGUAGE, *, bold: bool = False) -> Fo
             lib.FcPatternAddString(pattern, b"lang", lang.encode("ascii"))
             if bold:
                 lib.FcPatternAddInteger(pattern, b"weight", FC_WEIGHT_BOLD)
-            lib.FcConfigSubstitute(ffi.NULL, pattern, lib.FcMatchPattern)
+            lib.FcConfigSubstitute(None, pattern, FC_MATCH_PATTERN)
             lib.FcDefaultSubstitute(pattern)
-            result = ffi.new("FcResult *")
-            matched = lib.FcFontMatch(ffi.NULL, pattern, result)
+            result = ctypes.c_int()
+            matched = lib.FcFontMatch(None, pattern, ctypes.byref(result))
         finally:
             lib.FcPatternDestroy(pattern)
-        if matched == ffi.NULL:
+        if not matched:
             raise RenderError(f"fontconfig 找不到任何字体 (no font at all for {family})")
         try:
             families = []
-            value = ffi.new("FcChar8 **")
-            while lib.FcPatternGetString(matched, b"family", len(families), value) == 0:
-                families.append(ffi.string(value[0]).decode("utf-8", "replace"))
+            value = ctypes.c_char_p()
+            while (
+                lib.FcPatternGetString(matched, b"family", len(families), ctypes.byref(value))
+                == FC_RESULT_MATCH
+            ):
+                families.append((value.value or b"").decode("utf-8", "replace"))
             file = ""
-            if lib.FcPatternGetString(matched, b"file", 0, value) == 0:
-                file = ffi.string(value[0]).decode("utf-8", "surrogateescape")
-            index = ffi.new("int *")
-            face = index[0] if lib.FcPatternGetInteger(matched, b"index", 0, index) == 0 else 0
+            if lib.FcPatternGetString(matched, b"file", 0, ctypes.byref(value)) == FC_RESULT_MATCH:
+                file = (value.value or b"").decode("utf-8", "surrogateescape")
+            index = ctypes.c_int()
+            got = lib.FcPatternGetInteger(matched, b"index", 0, ctypes.byref(index))
+            face = index.value if got == FC_RESULT_MATCH else 0
         finally:
             lib.FcPatternDestroy(matched)
     wanted = _normal(family)
