@@ -154,8 +154,7 @@ class _DocxBuilder:
         """Headings for a table of contents, in document order."""
         self.bookmark_ids = count(1)
         self._item_styles: dict[tuple[str, int], str | None] = {}
-        """`item_style` by label and count of list instances (the only thing that changes
-        what a style's list is, when a style names an instance yet to be added)."""
+        """`item_style` by label and the numbering's revision (see ListNumbering.revision)."""
         self._bullets: dict[str, bool] = {}
         """`is_bullet` by style name."""
 
@@ -197,7 +196,7 @@ class _DocxBuilder:
 
     def item_style(self, label: str) -> str | None:
         """Return the first numbered item style whose list shows labels like `label`."""
-        key = (label, len(self.numbering.nums))
+        key = (label, self.numbering.revision)
         if key not in self._item_styles:
             styles = self.styles
             fitting = (

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from docx.document import Document as DocxDocument
 from docx.styles.style import BaseStyle
@@ -67,20 +68,31 @@ def level_text(levels: tuple[NumberingLevel, ...], level: int, counters: Counter
     own = levels[level]
     if own.fmt == "bullet":
         return own.text
-
-    def value(match: re.Match[str]) -> str:
-        shown = int(match.group(1)) - 1
+    texts = []
+    for literal, shown in _text_parts(own.text):
+        texts.append(literal)
+        if shown is None:
+            continue
         count = counters[shown] if shown < len(counters) else None
         fmt = "decimal" if own.legal else levels[shown].fmt if shown < len(levels) else ""
         text = None if count is None else format_number(count, fmt)
         if text is None:
-            raise LookupError
-        return text
+            return None
+        texts.append(text)
+    return "".join(texts)
 
-    try:
-        return _PLACEHOLDER.sub(value, own.text)
-    except LookupError:
-        return None
+
+@cache
+def _text_parts(text: str) -> tuple[tuple[str, int | None], ...]:
+    """Return number text `text` (``w:lvlText``, e.g. 第%1条) cut once into (literal, index
+    of the level whose counter follows it, None after the last)."""
+    parts: list[tuple[str, int | None]] = []
+    position = 0
+    for match in _PLACEHOLDER.finditer(text):
+        parts.append((text[position : match.start()], int(match.group(1)) - 1))
+        position = match.end()
+    parts.append((text[position:], None))
+    return tuple(parts)
 
 
 def level_pattern(levels: tuple[NumberingLevel, ...], level: int) -> re.Pattern[str] | None:
@@ -142,6 +154,12 @@ class ListNumbering:
         while writing."""
         self._patterns: dict[tuple[int, int], re.Pattern[str] | None] = {}
         """`level_pattern` of each (definition, level), compiled once."""
+        self._missing: set[int] = set()
+        """numIds styles are numbered with that the document lacks (yet)."""
+        self.revision = 0
+        """Goes up when a list instance a style is numbered with comes into being (a restart
+        taking the numId the style names): only then can `link` and `fits` answer otherwise
+        for a style."""
 
     def link(self, style: BaseStyle) -> tuple[int, int, tuple[NumberingLevel, ...]] | None:
         """Return (numId, level, the list's levels) that `style` is numbered with, or None."""
@@ -157,7 +175,10 @@ class ListNumbering:
         element: python-docx parses ``style.style_id`` from the XML on every read)."""
         key = style.element
         if key not in self._styles:
-            self._styles[key] = (docx_oxml.style_numbering(style), style.style_id)
+            linked = docx_oxml.style_numbering(style)
+            if linked is not None and linked[0] not in self.nums:
+                self._missing.add(linked[0])
+            self._styles[key] = (linked, style.style_id)
         return self._styles[key]
 
     def fits(self, style: BaseStyle, label: str) -> bool:
@@ -192,6 +213,8 @@ class ListNumbering:
             return None
         fresh = docx_oxml.add_num(self.document, abstract, restart)
         self.nums[fresh] = (abstract, restart)
+        if fresh in self._missing:
+            self.revision += 1
         self.active[abstract] = fresh
         return self._commit(fresh, abstract, level, (own, shared), False)
 

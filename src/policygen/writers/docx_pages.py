@@ -64,9 +64,9 @@ def read_front_matter(document: DocxDocument) -> FrontMatter:
     for paragraph in document.paragraphs:
         style = styles.name_of(docx_oxml.paragraph_style_id(paragraph))
         if style.startswith(COVER_STYLE_PREFIX):
-            cover.append((style, paragraph.text))
+            cover.append((style, docx_oxml.paragraph_text(paragraph)))
         elif style == TOC_HEADING_STYLE and toc_heading is None:
-            toc_heading = (style, paragraph.text)
+            toc_heading = (style, docx_oxml.paragraph_text(paragraph))
     return FrontMatter(tuple(cover), toc_heading)
 
 

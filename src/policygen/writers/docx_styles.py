@@ -33,7 +33,9 @@ class StyleTable:
         self._styles: dict[str, BaseStyle | None] = {}
         self._names: dict[tuple[str | None, WD_STYLE_TYPE], str] = {}
         self._defaults: dict[WD_STYLE_TYPE, BaseStyle | None] = {}
-        self._by_name: dict[str, etree._Element] | None = None
+        self._by_name: dict[str, etree._Element] = {}
+        self._by_id: dict[str, etree._Element] = {}
+        self._indexed = False
 
     def id(self, name: str, kind: WD_STYLE_TYPE = WD_STYLE_TYPE.PARAGRAPH) -> str | None:
         """Return the id of style `name` of type `kind`, None when it is the type's default;
@@ -62,16 +64,25 @@ class StyleTable:
         return self._styles[name]
 
     def _elements(self) -> dict[str, etree._Element]:
-        """Return each ``w:style`` by its ``w:name`` (the first of a name, as python-docx's
-        lookup finds), read in one pass: ``name in styles`` scans them all for each name."""
-        if self._by_name is None:
-            self._by_name = {}
-            for element in self.styles.element.iterchildren(qn("w:style")):
-                name = element.find(qn("w:name"))
-                value = None if name is None else name.get(qn("w:val"))
-                if value is not None:
-                    self._by_name.setdefault(value, element)
+        """Return each ``w:style`` by its ``w:name``; see `_index`."""
+        self._index()
         return self._by_name
+
+    def _index(self) -> None:
+        """Read each ``w:style`` by its ``w:name`` and by its ``w:styleId`` (the first of a
+        name or id, as python-docx's lookups find) in one pass: python-docx scans styles.xml
+        for each name or id asked."""
+        if self._indexed:
+            return
+        self._indexed = True
+        for element in self.styles.element.iterchildren(qn("w:style")):
+            name = element.find(qn("w:name"))
+            value = None if name is None else name.get(qn("w:val"))
+            if value is not None:
+                self._by_name.setdefault(value, element)
+            style_id = element.get(qn("w:styleId"))
+            if style_id is not None:
+                self._by_id.setdefault(style_id, element)
 
     def __getitem__(self, name: str) -> BaseStyle:
         """Return the style `name`; raise KeyError when the document has none."""
@@ -88,6 +99,11 @@ class StyleTable:
         ``paragraph.style.name`` reads it: the type's default for a missing or unknown id."""
         key = (style_id, kind)
         if key not in self._names:
-            style = self.styles.get_by_id(style_id, kind)
+            # Styles.get_by_id(style_id, kind), with the id looked up in the index.
+            self._index()
+            element = self._by_id.get(style_id) if style_id else None
+            style = None if element is None else StyleFactory(element)
+            if style is None or style.type != kind:
+                style = self._default(kind)
             self._names[key] = (style.name or "") if style is not None else ""
         return self._names[key]
