@@ -130,3 +130,47 @@ def test_profile_field_is_named_and_check_raises() -> None:
     (issue,) = raised.value.issues
     assert issue.path == "engagements[0].vendor.name"
     assert "U+E000" in issue.message and "MY-ITO-2026-001" in issue.message
+
+
+# --------------------------------------------------------------------------- code points kept between runs
+
+
+def test_code_points_kept_between_processes_are_the_fonts_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from policygen import fonts
+    from policygen.cache import CACHE_VARIABLE
+
+    monkeypatch.setenv(CACHE_VARIABLE, str(tmp_path))
+    body = resolve_role("body")
+    assert body is not None
+    direct = fonts._read_codepoints(body.file, body.index)
+    fonts.font_codepoints.cache_clear()
+    try:
+        assert fonts.font_codepoints(body.file, body.index) == direct  # read, then stored
+        (entry,) = (tmp_path / "cmap-1").iterdir()
+        fonts.font_codepoints.cache_clear()
+        assert fonts.font_codepoints(body.file, body.index) == direct  # from the store
+
+        entry.write_bytes(b"\x00\x01\x02")  # damaged: not whole code points
+        fonts.font_codepoints.cache_clear()
+        assert fonts.font_codepoints(body.file, body.index) == direct
+        assert entry.stat().st_size % 4 == 0  # written afresh
+    finally:
+        fonts.font_codepoints.cache_clear()
+
+
+def test_code_points_without_a_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    from policygen import fonts
+    from policygen.cache import CACHE_VARIABLE
+
+    monkeypatch.setenv(CACHE_VARIABLE, "")
+    heading = resolve_role("heading")
+    assert heading is not None
+    fonts.font_codepoints.cache_clear()
+    try:
+        assert fonts.font_codepoints(heading.file, heading.index) == fonts._read_codepoints(
+            heading.file, heading.index
+        )
+    finally:
+        fonts.font_codepoints.cache_clear()

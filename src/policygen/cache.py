@@ -1,7 +1,9 @@
 """policygen's private cache folder: work a later process may reuse, never needed for a result.
 
-Only the compiled bundled and user templates are kept there (Jinja's bytecode cache), which
-saves a new process the tenth of a second of compiling them. The folder is
+Kept there: the compiled bundled and user templates (Jinja's bytecode cache), which saves a new
+process the tenth of a second of compiling them, and the code points of the fonts the preflight
+checks (fonts.font_codepoints), which saves it importing fontTools and reading the character
+maps of the CJK fonts. The folder is
 ``$POLICYGEN_CACHE_DIR``, else ``$XDG_CACHE_HOME/policygen``, else ``~/.cache/policygen``;
 ``POLICYGEN_CACHE_DIR=`` (empty) turns caching off. What is loaded from it runs as code, so a
 folder another user could write to is never used: it must be ours and closed to group and others
