@@ -24,7 +24,7 @@ from docx.opc.pkgwriter import PackageWriter
 from docx.oxml.ns import qn
 from docx.oxml.parser import OxmlElement
 from docx.section import Section
-from docx.shared import Length
+from docx.shared import Emu, Inches, Length
 from docx.styles.style import BaseStyle
 from docx.styles.styles import Styles
 from docx.table import Table, _Row
@@ -877,6 +877,32 @@ def add_bookmark_around(run: Run, name: str, bookmark_id: int) -> None:
 
 
 # --------------------------------------------------------------------------- sections
+
+
+def last_section(document: DocxDocument) -> Section:
+    """Return `document`'s last section, as ``document.sections[-1]`` does: the one the
+    body's closing ``w:sectPr`` describes (python-docx finds it with an XPath over every
+    paragraph of the body)."""
+    body = document.element.body
+    try:
+        last = body[-1]
+    except IndexError:
+        last = None
+    if last is None or last.tag != _W_SECTPR:
+        return document.sections[-1]
+    return Section(last, document.part)
+
+
+def add_table(document: DocxDocument, rows: int, cols: int) -> Table:
+    """Append a table of `rows` by `cols` to `document`'s body, as
+    ``document.add_table(rows, cols)`` does: as wide as the last section's text block."""
+    section = last_section(document)
+    page_width = section.page_width or Inches(8.5)
+    left_margin = section.left_margin or Inches(1)
+    right_margin = section.right_margin or Inches(1)
+    table = document._body.add_table(rows, cols, Emu(page_width - left_margin - right_margin))
+    set_table_style_id(table, None)  # add_table's ``table.style = None``
+    return table
 
 
 def end_section(paragraph: Paragraph, document: DocxDocument) -> None:

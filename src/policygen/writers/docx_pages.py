@@ -142,7 +142,7 @@ def add_contents_page(document: DocxDocument, front: FrontMatter) -> Paragraph:
 
 def fill_header(document: DocxDocument, values: Values) -> None:
     """Replace the placeholders in the body section's header by `values`."""
-    for paragraph in document.sections[-1].header.paragraphs:
+    for paragraph in docx_oxml.last_section(document).header.paragraphs:
         text = paragraph.text
         if "{" not in text or not paragraph.runs:
             continue
@@ -155,7 +155,7 @@ def fill_header(document: DocxDocument, values: Values) -> None:
 def number_body_from_one(document: DocxDocument, pages: int) -> None:
     """Number the body section's pages from 1 and count only them (``SECTIONPAGES``), showing
     `pages` until the reader updates the count."""
-    section = document.sections[-1]
+    section = docx_oxml.last_section(document)
     docx_oxml.set_page_number_start(section, 1)
     docx_oxml.set_field_instruction(
         section.footer.paragraphs, "NUMPAGES", "SECTIONPAGES", str(pages)

@@ -35,6 +35,7 @@ class StyleTable:
         self._defaults: dict[WD_STYLE_TYPE, BaseStyle | None] = {}
         self._by_name: dict[str, etree._Element] = {}
         self._by_id: dict[str, etree._Element] = {}
+        self._marked: list[etree._Element] = []
         self._indexed = False
 
     def id(self, name: str, kind: WD_STYLE_TYPE = WD_STYLE_TYPE.PARAGRAPH) -> str | None:
@@ -53,7 +54,11 @@ class StyleTable:
 
     def _default(self, kind: WD_STYLE_TYPE) -> BaseStyle | None:
         if kind not in self._defaults:
-            self._defaults[kind] = self.styles.default(kind)
+            # Styles.default(kind): the last style of the type marked default, among the few
+            # that carry ``w:default`` at all (python-docx reads every style's type for it).
+            self._index()
+            marked = [style for style in self._marked if style.type == kind and style.default]
+            self._defaults[kind] = StyleFactory(marked[-1]) if marked else None
         return self._defaults[kind]
 
     def get(self, name: str) -> BaseStyle | None:
@@ -70,8 +75,8 @@ class StyleTable:
 
     def _index(self) -> None:
         """Read each ``w:style`` by its ``w:name`` and by its ``w:styleId`` (the first of a
-        name or id, as python-docx's lookups find) in one pass: python-docx scans styles.xml
-        for each name or id asked."""
+        name or id, as python-docx's lookups find), and those marked ``w:default``, in one
+        pass: python-docx scans styles.xml for each name, id or default asked."""
         if self._indexed:
             return
         self._indexed = True
@@ -83,6 +88,8 @@ class StyleTable:
             style_id = element.get(qn("w:styleId"))
             if style_id is not None:
                 self._by_id.setdefault(style_id, element)
+            if element.get(qn("w:default")) is not None:
+                self._marked.append(element)
 
     def __getitem__(self, name: str) -> BaseStyle:
         """Return the style `name`; raise KeyError when the document has none."""

@@ -86,11 +86,11 @@ def add_table(builder: Builder, table: n.Table) -> None:
     if not columns:
         return
     builder.take_pending_break()
-    word_table = builder.document.add_table(len(rows), columns)
+    word_table = docx_oxml.add_table(builder.document, len(rows), columns)
     style_id = builder.styles.id(TABLE_STYLES["table"], WD_STYLE_TYPE.TABLE)
     docx_oxml.set_table_style_id(word_table, style_id)  # as add_table(…, style) does
     docx_oxml.set_table_full_width(word_table)
-    section = builder.document.sections[-1]
+    section = docx_oxml.last_section(builder.document)
     width = (section.page_width or 0) - (section.left_margin or 0) - (section.right_margin or 0)
     # Each `column.cells` lays out the whole table's grid: take every row's cells once.
     word_rows = word_table.rows
@@ -137,7 +137,7 @@ def add_signature_block(builder: Builder, block: n.SignatureBlock) -> None:
         return
     builder.take_pending_break()
     row_count = -(-len(parties) // SIGNATURE_COLUMNS)
-    word_table = builder.document.add_table(row_count, SIGNATURE_COLUMNS)
+    word_table = docx_oxml.add_table(builder.document, row_count, SIGNATURE_COLUMNS)
     docx_oxml.set_table_full_width(word_table)
     docx_oxml.set_table_fixed_layout(word_table)
     for row in word_table.rows:
