@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, unquote_to_bytes, urlsplit
-from urllib.request import url2pathname
 
 from policygen.errors import RenderError
 
@@ -116,6 +115,10 @@ class LocalResources:
             raise _refuse(url, "不是 file: URL (not a file URL)")
         if parts.netloc not in ("", "localhost"):
             raise _refuse(url, "不允许远程主机 (remote host not allowed)")
+        # Imported here: urllib.request pulls in http.client and ssl, some 50 ms that a Typst
+        # render, which reads only its stylesheets' page rules, would pay at start-up.
+        from urllib.request import url2pathname
+
         raw = url2pathname(unquote(parts.path))
         if "\x00" in raw or not os.path.isabs(raw):
             raise _refuse(url, "路径无效 (invalid path)")
