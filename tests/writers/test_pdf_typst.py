@@ -575,3 +575,34 @@ def test_a_source_sharing_bytes_with_the_last_one_prints_its_own_text(
         pdf = PdfReader(io.BytesIO(pdf_typst.write_pdf_typst(doc, options)))
         assert text in squeeze(pdf.pages[0].extract_text())
         assert pdf.metadata is not None and pdf.metadata["/Title"] == text
+
+
+def test_a_stop_signal_waits_while_the_main_thread_holds_it(tmp_path: Path) -> None:
+    """output.write_all blocks SIGTERM in its thread while it renames files into place. The
+    Typst thread, and the threads Typst starts, block it too, so a process-directed SIGTERM
+    waits for the main thread instead of stopping the process in the middle."""
+    script = tmp_path / "hold.py"
+    script.write_text(
+        "import os, signal, sys, time\n"
+        "sys.path.insert(0, sys.argv[1])\n"
+        "from sample_docs import inline, small_doc\n"
+        "from policygen.pipeline import writer_options\n"
+        "from policygen.tree import nodes as n\n"
+        "from policygen.writers.pdf_typst import write_pdf_typst\n"
+        "doc = small_doc(n.Paragraph(inline('正文')), kind='contract')\n"
+        "write_pdf_typst(doc, writer_options(pdf_engine='typst'))\n"
+        "held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})\n"
+        "os.kill(os.getpid(), signal.SIGTERM)\n"
+        "time.sleep(0.5)\n"
+        "print('held', flush=True)\n"
+        "signal.pthread_sigmask(signal.SIG_SETMASK, held)\n"
+        "time.sleep(2)\n"
+        "print('not stopped', flush=True)\n",
+        encoding="utf-8",
+    )
+    tests = Path(__file__).resolve().parents[1]
+    done = subprocess.run(
+        [sys.executable, str(script), str(tests)], capture_output=True, text=True, timeout=60
+    )
+    assert done.stdout.split() == ["held"], done.stderr[-2000:]
+    assert done.returncode == -15

@@ -36,6 +36,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import tempfile
 import threading
 import unicodedata
@@ -831,12 +832,28 @@ _THREAD_LOCK = threading.Lock()
 
 
 def _typst_thread() -> ThreadPoolExecutor:
-    """Return the thread that runs this process's Typst work, one job at a time, in order."""
+    """Return the thread that runs this process's Typst work, one job at a time, in order.
+
+    All of Typst's work runs there, making the engine included, so the threads Typst starts
+    for itself inherit that thread's signal mask: SIGINT and SIGTERM blocked, as the main
+    thread blocks them while it renames a set of files into place (output.write_all). A
+    process-directed signal then waits for the main thread instead of reaching a Typst thread,
+    which would let it stop the process half-way through the renames."""
     global _thread
     with _THREAD_LOCK:
         if _thread is None or _thread[0] != os.getpid():
-            _thread = (os.getpid(), ThreadPoolExecutor(1, thread_name_prefix="policygen-typst"))
+            _thread = (
+                os.getpid(),
+                ThreadPoolExecutor(
+                    1, thread_name_prefix="policygen-typst", initializer=_block_stop_signals
+                ),
+            )
         return _thread[1]
+
+
+def _block_stop_signals() -> None:
+    if hasattr(signal, "pthread_sigmask"):  # POSIX
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
 
 
 def _role_fonts() -> dict[str, list[FontMatch]]:
@@ -931,6 +948,10 @@ def _families() -> dict[str, tuple[str, ...]]:
     engine = _engine
     if engine is not None and engine.pid == os.getpid():
         return engine.families  # without waiting for the lock a compilation holds
+    return _typst_thread().submit(_made_families).result()
+
+
+def _made_families() -> dict[str, tuple[str, ...]]:
     with _LOCK:
         return _get_engine().families
 
@@ -993,7 +1014,7 @@ def _query_pages(source: str) -> tuple[list[Any], int]:
 def warm_up(*, wait: bool = True) -> None:
     """Load the fonts and make the compiler now (a worker process before its first document);
     with `wait` false, in the Typst thread while the caller goes on."""
-    made = _typst_thread().submit(_families)
+    made = _typst_thread().submit(_made_families)
     if wait:
         made.result()
 
