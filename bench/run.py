@@ -814,7 +814,10 @@ def write_report(path: Path, results: dict[str, Any], quick: bool) -> None:
         add("")
     ip = results.get("set_inprocess")
     if ip:
-        add("Where the CLI's time goes (in one process, after a warm-up; min of repeats):")
+        add(
+            "Where the CLI's time goes with WeasyPrint, the default engine (in one process, after "
+            "a warm-up; min of repeats):"
+        )
         add("")
         add("| | DOCX | PDF | DOCX + PDF |")
         add("|---|---:|---:|---:|")
@@ -826,8 +829,10 @@ def write_report(path: Path, results: dict[str, Any], quick: bool) -> None:
             f"Whole set in one process: first pass {fmt_s(ip['first'])} (compiles the "
             f"templates, loads fonts), warm {fmt_s(ip['warm'])}. The same set split over two "
             f"worker processes (forkserver, regulation in one, contracts and SLAs in the other): "
-            f"{fmt_s(ip['parallel'])}. (`render` itself now spreads the documents over worker "
-            "processes when PDFs are asked for: see the first table.)"
+            f"{fmt_s(ip['parallel'])}. (`render` itself spreads the documents over worker "
+            "processes when WeasyPrint prints the PDFs; with Typst a set under 16 documents "
+            "renders in one process, Typst laying out in its own thread beside the next "
+            "document's tree and DOCX: see the first table.)"
         )
         add("")
 
