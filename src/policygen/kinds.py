@@ -19,10 +19,14 @@ class Kind:
     """True when one document is rendered per engagement (contract, SLA, NDA, …)."""
     needs_personal_info: bool = False
     """True when the kind exists only for organisations that entrust personal information."""
+    contents: bool = False
+    """True when its DOCX has a contents page (目录) showing the pages of the PDF layout."""
 
 
 DOCUMENT_KINDS: dict[str, Kind] = {
-    "regulation": Kind("regulation", "regulation.md.j2", "regulation", per_engagement=False),
+    "regulation": Kind(
+        "regulation", "regulation.md.j2", "regulation", per_engagement=False, contents=True
+    ),
     "contract": Kind("contract", "contract.md.j2", "contract", per_engagement=True),
     "sla": Kind("sla", "sla.md.j2", "contract", per_engagement=True),
     "nda": Kind("nda", "nda.md.j2", "contract", per_engagement=True),

@@ -22,6 +22,7 @@ import importlib
 import multiprocessing
 import os
 import signal
+from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -120,6 +121,11 @@ def render_jobs(
     return _render_in_workers(profile, todo, formats, template_dirs, workers, on_done, engine)
 
 
+IN_FLIGHT = 3
+"""Jobs rendered in this process that may wait for their PDFs at once (their trees and files
+are held in memory meanwhile)."""
+
+
 def _render_here(
     profile: Profile,
     todo: Sequence[Job],
@@ -129,34 +135,36 @@ def _render_here(
     pdf_engine: str,
 ) -> dict[str, bytes]:
     """Render `todo` in this process, each job's Typst PDF laid out in Typst's thread while the
-    next job's tree and DOCX are made here (writers.start_writing; other writers write at once).
-    One job is in flight at a time, and the first failing job in job order raises."""
+    next jobs' trees and DOCX are made here (writers.start_writing; other writers write at
+    once). Up to IN_FLIGHT jobs wait for their PDFs, so Typst always has the next one queued;
+    the first failing job in job order raises."""
     if "pdf" in formats and pdf_engine == "typst":
         from policygen.writers.pdf_typst import warm_up as warm_typst
 
         warm_typst(wait=False)  # the fonts load while the first tree is built
     rendered: dict[str, bytes] = {}
+    pending: deque[PendingJob] = deque()
 
-    def finish(pending: PendingJob) -> None:
-        rendered.update(pending.result())
+    def finish() -> None:
+        done = pending.popleft()
+        rendered.update(done.result())
         if on_done:
-            on_done(pending.job)
+            on_done(done.job)
 
-    previous: PendingJob | None = None
     for job in todo:
         try:
-            current = start_job(
+            started = start_job(
                 profile, job, formats, template_dirs=template_dirs, pdf_engine=pdf_engine
             )
         except Exception:
-            if previous is not None:
-                finish(previous)  # an earlier job's error comes first
+            while pending:
+                finish()  # an earlier job's error comes first
             raise
-        if previous is not None:
-            finish(previous)
-        previous = current
-    if previous is not None:
-        finish(previous)
+        pending.append(started)
+        if len(pending) > IN_FLIGHT:
+            finish()
+    while pending:
+        finish()
     return rendered
 
 

@@ -6,10 +6,11 @@ except reading templates and styles; output.py writes files."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from concurrent.futures import Future
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import Protocol
 
 from policygen.errors import InvalidInputError, Issue, RenderError, UsageError
 from policygen.kinds import DOCUMENT_KINDS, Kind
@@ -242,12 +243,31 @@ class PendingJob:
     """A job whose files are being written: `result` waits for the last of them."""
 
     job: Job
-    files: dict[str, Future[bytes]]
+    files: dict[str, FileResult]
     """Each file's bytes (or error) by output file name, in the order the formats were asked."""
 
     def result(self) -> dict[str, bytes]:
         """Return the job's files by name; raise the first file's error (in format order)."""
-        return {name: future.result() for name, future in self.files.items()}
+        return {name: file.result() for name, file in self.files.items()}
+
+
+class FileResult(Protocol):
+    """A file on its way: a Future, or one written when first asked for (`_Later`)."""
+
+    def result(self) -> bytes: ...
+
+
+class _Later:
+    """A file written when its bytes are first asked for."""
+
+    def __init__(self, write: Callable[[], bytes]) -> None:
+        self._write = write
+        self._bytes: bytes | None = None
+
+    def result(self) -> bytes:
+        if self._bytes is None:
+            self._bytes = self._write()
+        return self._bytes
 
 
 def start_job(
@@ -259,23 +279,31 @@ def start_job(
     pdf_engine: str | None = None,
 ) -> PendingJob:
     """Build `job`'s tree and start writing it in each of `formats`, PDFs printed by
-    `pdf_engine` (None: as `writer_options` chooses). Raise what building the tree raises; a
-    writer's error comes from PendingJob.result.
+    `pdf_engine` (None: as `writer_options` chooses). Raise what building the tree (or the
+    font preflight) raises; a writer's error comes from PendingJob.result.
 
     A regulation's DOCX lays the document out for its contents page numbers (writers.page_map,
     by the same engine as the PDF), and the PDF then prints that layout instead of making it
-    again; so the DOCX is written first, whatever the order asked, except with Typst: its PDF
-    is laid out in its own thread (writers.start_writing) while this thread writes the DOCX,
-    and the DOCX's page numbers then come from the layout already made."""
+    again; so with WeasyPrint the DOCX is written first, whatever the order asked. With Typst
+    the PDF is laid out in Typst's own thread (writers.start_writing), and the other formats
+    are written only when PendingJob.result asks for them: by then the layout is made, and a
+    caller with several jobs has built the next trees meanwhile, which keeps Typst busy."""
     formats = [check_format(fmt) for fmt in formats]
     options = writer_options(template_dirs, pdf_engine=pdf_engine)
     doc = build_document(profile, job, template_dirs=template_dirs)
     if any(fmt in PRINTED_FORMATS for fmt in formats):
         preflight_glyphs(doc, profile)
-    first = "pdf" if options.pdf_engine == "typst" else "docx"
-    order = dict.fromkeys([*(fmt for fmt in formats if fmt == first), *formats])
-    started = {fmt: start_writing(fmt, doc, options) for fmt in order}
-    return PendingJob(job, {job.filename(fmt): started[fmt] for fmt in formats})
+    files: dict[str, FileResult] = {}
+    if options.pdf_engine == "typst":
+        if "pdf" in formats:
+            files["pdf"] = start_writing("pdf", doc, options)
+        for fmt in formats:
+            if fmt != "pdf":
+                files[fmt] = _Later(partial(WRITERS[fmt], doc, options))
+    else:
+        for fmt in dict.fromkeys([*(fmt for fmt in formats if fmt == "docx"), *formats]):
+            files[fmt] = start_writing(fmt, doc, options)
+    return PendingJob(job, {job.filename(fmt): files[fmt] for fmt in formats})
 
 
 def render_job(

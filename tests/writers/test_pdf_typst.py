@@ -606,3 +606,19 @@ def test_a_stop_signal_waits_while_the_main_thread_holds_it(tmp_path: Path) -> N
     )
     assert done.stdout.split() == ["held"], done.stderr[-2000:]
     assert done.returncode == -15
+
+
+def test_pages_asked_right_after_printing_are_the_pages_asked_later(bank: Profile) -> None:
+    """A document with a contents page has its pages asked of Typst right after its PDF
+    (_LAID_OUT); its DOCX takes them, and they are the pages a fresh query gives."""
+    options = writer_options(pdf_engine="typst")
+    (job,) = jobs(bank, ["regulation"])
+    doc = build_document(bank, job)
+    pdf = pdf_typst.start_pdf_typst(doc, options)
+    assert any(entry[0] is doc for entry in pdf_typst._LAID_OUT)
+    early = pdf_typst.page_map_typst(doc, options)
+    assert not any(entry[0] is doc for entry in pdf_typst._LAID_OUT)
+    assert pdf.result()[:5] == b"%PDF-"
+    fresh = pdf_typst.page_map_typst(build_document(bank, job), options)
+    assert early == fresh
+    assert early[PAGE_COUNT_KEY] == len(PdfReader(io.BytesIO(pdf.result())).pages)

@@ -24,6 +24,7 @@ from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
+from policygen.kinds import DOCUMENT_KINDS
 from policygen.tree import nodes as n
 from policygen.writers import docx_fields, docx_house, docx_oxml, docx_pages
 from policygen.writers.docx_fields import Anchor, ContentsHeading, Mark
@@ -66,7 +67,7 @@ BULLET_STYLES: dict[int, str] = {1: "List Bullet", 2: "List Bullet 2", 3: "List 
 """Style of a bullet-list item by nesting depth; deeper levels use the last."""
 TOC_LEVELS: dict[str, int] = {"Heading 1": 1, "Heading 2": 2}
 """Heading styles listed in a table of contents, with their level in it."""
-CONTENTS_KINDS = frozenset({"regulation"})
+CONTENTS_KINDS = frozenset(kind.name for kind in DOCUMENT_KINDS.values() if kind.contents)
 """Document kinds that get a table of contents (and body pages numbered from 1)."""
 
 

@@ -40,6 +40,7 @@ import signal
 import tempfile
 import threading
 import unicodedata
+from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -51,6 +52,7 @@ import tinycss2
 
 from policygen.errors import RenderError
 from policygen.fonts import FONT_ROLES, FontMatch, match_family, resolve_role
+from policygen.kinds import DOCUMENT_KINDS
 from policygen.tree import nodes as n
 from policygen.writers.fetcher import LocalResources
 from policygen.writers.html import (
@@ -956,13 +958,27 @@ def _made_families() -> dict[str, tuple[str, ...]]:
         return _get_engine().families
 
 
+_LAID_OUT: deque[tuple[n.Document, Future[tuple[list[Any], int]]]] = deque(maxlen=4)
+"""The pages of the last documents with a contents page (kinds.Kind.contents) printed here,
+asked of Typst right after their PDFs, while their layout is at hand: their DOCX takes them
+(page_map_typst) instead of queueing behind the documents printed since."""
+
+_LAID_OUT_LOCK = threading.Lock()
+
+
 def start_pdf_typst(doc: n.Document, options: WriterOptions) -> Future[bytes]:
     """Start printing `doc` as an A4 PDF dated ``doc.meta.date``: the Typst source is made
     here, the layout and the PDF in the Typst thread. The future holds the PDF's bytes, or the
     RenderError saying why there are none."""
     source = typst_source(doc, options, _families())
     when = datetime(doc.meta.date.year, doc.meta.date.month, doc.meta.date.day, tzinfo=UTC)
-    return _typst_thread().submit(_compile_pdf, source, when)
+    thread = _typst_thread()
+    pdf = thread.submit(_compile_pdf, source, when)
+    kind = DOCUMENT_KINDS.get(doc.kind)
+    if kind is not None and kind.contents:
+        with _LAID_OUT_LOCK:
+            _LAID_OUT.append((doc, thread.submit(_query_pages, source)))
+    return pdf
 
 
 def write_pdf_typst(doc: n.Document, options: WriterOptions) -> bytes:
@@ -991,8 +1007,15 @@ def page_map_typst(doc: n.Document, options: WriterOptions) -> dict[str, int]:
     and under PAGE_COUNT_KEY the number of pages: the same contract as pdf.page_map. The
     layout stays in the compiler's memory, so printing the same document before or after
     costs little."""
-    source = typst_source(doc, options, _families())
-    found, count = _typst_thread().submit(_query_pages, source).result()
+    with _LAID_OUT_LOCK:
+        asked = next((entry for entry in _LAID_OUT if entry[0] is doc), None)
+        if asked is not None:
+            _LAID_OUT.remove(asked)
+    if asked is not None:
+        found, count = asked[1].result()
+    else:
+        source = typst_source(doc, options, _families())
+        found, count = _typst_thread().submit(_query_pages, source).result()
     pages = {PAGE_COUNT_KEY: int(count)}
     for node_id, page in found:
         if isinstance(node_id, str):
