@@ -60,6 +60,19 @@ class Resource:
     """Its declared character set; None when not declared."""
 
 
+def _local_path(url_path: str) -> str:
+    """Return the file path the path of a `file:` URL names (percent-escapes decoded once).
+
+    urllib.request.url2pathname does this, but importing urllib.request pulls in http.client
+    and ssl (some 10–50 ms at start-up) for what on POSIX is one unquote; Windows paths go
+    through the module it uses there."""
+    if os.name == "nt":  # pragma: no cover - policygen runs on Linux; kept for completeness
+        from nturl2path import url2pathname
+
+        return url2pathname(url_path)
+    return unquote(url_path)
+
+
 def _refuse(url: str, reason: str) -> RenderError:
     shown = url if len(url) <= 200 else url[:200] + "…"
     return RenderError(f"拒绝加载资源 {shown}：{reason} (blocked URL: {shown})")
@@ -115,11 +128,7 @@ class LocalResources:
             raise _refuse(url, "不是 file: URL (not a file URL)")
         if parts.netloc not in ("", "localhost"):
             raise _refuse(url, "不允许远程主机 (remote host not allowed)")
-        # Imported here: urllib.request pulls in http.client and ssl, some 50 ms that a Typst
-        # render, which reads only its stylesheets' page rules, would pay at start-up.
-        from urllib.request import url2pathname
-
-        raw = url2pathname(unquote(parts.path))
+        raw = _local_path(parts.path)
         if "\x00" in raw or not os.path.isabs(raw):
             raise _refuse(url, "路径无效 (invalid path)")
         real = Path(os.path.realpath(raw))
