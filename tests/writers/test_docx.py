@@ -431,3 +431,15 @@ def test_output_ignores_time_zone_and_hash_seed(written: dict[str, bytes]) -> No
             check=True,
         )
         assert result.stdout.splitlines(keepends=True) == expected, zone
+
+
+def test_without_python_docx_private_writer_steps_the_bytes_are_the_same(
+    written: dict[str, bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docx_oxml.save_stored calls private steps of python-docx's PackageWriter; should a
+    later python-docx drop them, the plain save gives the same DOCX."""
+    from policygen.writers import docx_oxml
+
+    monkeypatch.setattr(docx_oxml, "_WRITER_STEPS", ("_a_step_python_docx_dropped",))
+    for name, make in SAMPLES.items():
+        assert write_docx(make(), OPTIONS) == written[name], name

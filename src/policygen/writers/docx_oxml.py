@@ -995,13 +995,22 @@ class _StoredZipWriter:
         self.zip.close()
 
 
+_WRITER_STEPS = ("_write_content_types_stream", "_write_pkg_rels", "_write_parts")
+"""The private steps of python-docx's PackageWriter that `save_stored` calls."""
+
+
 def save_stored(document: DocxDocument) -> bytes:
     """Return `document` as ``document.save`` writes it, but with its parts stored rather
     than deflated: for a caller that re-zips the parts anyway (reproducible.normalise_docx),
     python-docx's compression was a tenth of the DOCX writer's time, thrown away.
 
     The steps are python-docx's own ``OpcPackage.save`` and ``PackageWriter.write``, whose
-    zip writer cannot be chosen."""
+    zip writer cannot be chosen; should a later python-docx drop those private steps, this
+    falls back to ``document.save`` (slower, the same bytes once normalise_docx re-zips them)."""
+    if not all(hasattr(PackageWriter, step) for step in _WRITER_STEPS):
+        buffer = BytesIO()
+        document.save(buffer)
+        return buffer.getvalue()
     package = document.part.package
     for part in package.parts:
         part.before_marshal()
