@@ -309,11 +309,6 @@ class _Worker:
     force: bool
     pdf_engine: str = "weasyprint"
 
-    def render(self, row: Row) -> RowResult:
-        """Validate `row`, then write each of its files that is not up to date."""
-        started = self.start(row)
-        return started if isinstance(started, RowResult) else self.finish(started)
-
     def start(self, row: Row) -> _Started | RowResult:
         """Validate `row`, build the trees of its documents that are not up to date and start
         writing them (a Typst PDF is laid out in Typst's thread meanwhile); return what

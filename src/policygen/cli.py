@@ -13,6 +13,7 @@ from rich.console import Console
 from policygen import __version__
 from policygen.errors import ExitCode, InvalidInputError, PolicygenError, UsageError
 from policygen.output import write_all, write_atomic
+from policygen.parallel import TYPST_WORKERS_FROM
 
 app = typer.Typer(
     name="policygen",
@@ -186,7 +187,7 @@ def render(
             "--jobs",
             min=1,
             help="并行进程数（生成 PDF 时）。默认 CPU 核数；1 为不并行。"
-            "用 Typst 时少于 16 份文档在一个进程中生成（Typst 另占一核）。",
+            f"用 Typst 时少于 {TYPST_WORKERS_FROM} 份文档在一个进程中生成（Typst 另占一核）。",
         ),
     ] = None,
     pdf_engine: PdfEngineOption = None,

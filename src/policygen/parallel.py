@@ -10,8 +10,9 @@ Laying out PDF pages is what costs (WeasyPrint, about 50 ms a page, holding the 
 workers are used only when a PDF is asked for, there is more than one job and more than one
 worker is allowed; otherwise everything renders in this process, which is faster than starting
 workers. Typst lays out outside the GIL in a thread of its own, so with Typst this process
-already uses two cores and workers pay only for large sets (TYPST_WORKERS_FROM). Workers come from a forkserver (spawn where there is none), never forked from this
-process, which may run threads (the progress bar); each receives the profile once, imports
+already uses two cores and workers pay only for large sets (TYPST_WORKERS_FROM). Workers
+come from a forkserver (spawn where there is none), never forked from this process, which may
+run threads (the progress bar, Typst's); each receives the profile once, imports
 the writers and compiles the templates before its first document. Results travel back as
 bytes; errors as the exceptions themselves (PolicygenError and its subclasses pickle)."""
 
