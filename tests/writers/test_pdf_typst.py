@@ -371,14 +371,16 @@ def test_a_lone_surrogate_is_a_render_error() -> None:
         write_pdf_typst(_doc(n.Paragraph(_t("坏\ud800字"))), OPTIONS)
 
 
-def test_no_package_is_fetched_and_the_root_holds_only_the_source() -> None:
+def test_no_package_is_fetched_and_each_root_holds_only_the_source() -> None:
     write_pdf_typst(_hostile_document(), OPTIONS)
-    engine = pdf_typst._engine
-    assert engine is not None
-    assert not any((engine.folder / "package-cache").iterdir())
-    assert not any((engine.folder / "packages").iterdir())
-    assert [p.name for p in (engine.folder / "root").iterdir()] == ["main.typ"]
-    assert all(p.is_symlink() for p in (engine.folder / "fonts").iterdir())
+    fonts = pdf_typst._fonts_made
+    assert fonts is not None
+    assert not any((fonts.folder / "package-cache").iterdir())
+    assert not any((fonts.folder / "packages").iterdir())
+    roots = sorted(p for p in fonts.folder.iterdir() if p.name.startswith("root-"))
+    assert roots
+    assert all([p.name for p in root.iterdir()] == ["main.typ"] for root in roots)
+    assert all(p.is_symlink() for p in (fonts.folder / "fonts").iterdir())
 
 
 # --------------------------------------------------------------------------- reproducible
@@ -622,3 +624,33 @@ def test_pages_asked_right_after_printing_are_the_pages_asked_later(bank: Profil
     fresh = pdf_typst.page_map_typst(build_document(bank, job), options)
     assert early == fresh
     assert early[PAGE_COUNT_KEY] == len(PdfReader(io.BytesIO(pdf.result())).pages)
+
+
+def test_documents_spread_over_the_lanes_print_as_each_alone(
+    bank: Profile, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With two lanes a long document no longer holds up the next ones: the work goes to the
+    lane with the least waiting, both lanes print, and every PDF is the one a lone lane gives."""
+    options = writer_options(pdf_engine="typst")
+    docs = [build_document(bank, job) for job in jobs(bank, ["regulation", "contract", "sla"])]
+    monkeypatch.setattr(pdf_typst, "TYPST_LANES", 1)
+    monkeypatch.setattr(pdf_typst, "_lanes", None)
+    alone = [pdf_typst.write_pdf_typst(doc, options) for doc in docs]
+    monkeypatch.setattr(pdf_typst, "TYPST_LANES", 2)
+    monkeypatch.setattr(pdf_typst, "_lanes", None)
+    monkeypatch.setattr(pdf_typst.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    futures = [pdf_typst.start_pdf_typst(doc, options) for doc in docs]
+    assert [future.result() for future in futures] == alone
+    assert pdf_typst._lanes is not None
+    lanes = pdf_typst._lanes[1]
+    assert len(lanes) == 2
+    assert all(lane.compilations > 0 for lane in lanes)
+    assert all(lane.queued == 0 for lane in lanes)
+
+
+def test_one_cpu_gets_one_lane(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pdf_typst, "_lanes", None)
+    monkeypatch.setattr(pdf_typst.os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    assert pdf_typst.write_pdf_typst(sample_contract(), OPTIONS)[:5] == b"%PDF-"
+    assert pdf_typst._lanes is not None
+    assert len(pdf_typst._lanes[1]) == 1

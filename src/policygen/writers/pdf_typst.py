@@ -23,11 +23,11 @@ depend on what else is installed.
 Reproducible: the PDF's dates come from ``doc.meta.date`` (Typst's creation timestamp), its
 file identifier from the document, and Typst subsets fonts without timestamps.
 
-One Typst compiler serves the whole process: the source is written to the same private file
-for every document, and Typst's memoisation reuses fonts, shaping and the layout of what did
-not change. It runs in one thread of its own (`start_pdf_typst`): Typst works outside the GIL,
-so while it lays out one document the calling thread can build the next one's tree and DOCX,
-and a single process keeps two cores busy with one copy of the fonts in memory."""
+Two Typst compilers serve the whole process (`TYPST_LANES`), each in a thread of its own
+(`start_pdf_typst`), sharing one copy of the fonts: each writes its source to its own private
+file for every document, and Typst's memoisation reuses fonts, shaping and the layout of what
+did not change. Typst works outside the GIL, so while they lay out documents the calling
+thread builds the next ones' trees and DOCX: a single process keeps two cores busy."""
 
 from __future__ import annotations
 
@@ -787,27 +787,40 @@ fonts.FONT_ROLES describes (仿宋 to the 宋体-like body face, 楷体 to the �
 
 
 @dataclass
-class _Engine:
-    """The process's Typst compiler, its private folders and the Typst names of the fonts."""
+class _Fonts:
+    """The process's Typst fonts, shared by its compilers: read once, kept in memory once."""
 
     folder: Path
-    """The private folder holding ``root/`` (the project: only the source), ``fonts/``
-    (links to the role fonts) and the empty package folders."""
+    """The private folder holding ``fonts/`` (links to the role fonts), the empty package
+    folders and each lane's project folder (`_Lane.root`)."""
+    book: Any
+    """The typst.Fonts every compiler of the process reads."""
     families: dict[str, tuple[str, ...]]
     """Typst family names by role, fallbacks included (FONT_ROLE_FALLBACKS)."""
-    compiler: Any
-    """The typst.Compiler, always compiling ``root/main.typ``."""
     pid: int = field(default_factory=os.getpid)
-    """The process that made it: a forked child makes its own."""
+    """The process that made them: a forked child makes its own."""
+
+
+@dataclass
+class _Lane:
+    """One Typst compiler and the one thread that runs it (all of its work, in order)."""
+
+    index: int
+    executor: ThreadPoolExecutor
+    compiler: Any = None
+    """The typst.Compiler, always compiling ``root/main.typ``; made in the lane's thread on its
+    first task."""
     compilations: int = 0
     """Sources written so far (see `write`)."""
+    queued: int = 0
+    """The work submitted and not yet finished, counted in characters of Typst source: the
+    next document goes to the lane with the least."""
 
-    @property
-    def main(self) -> Path:
-        return self.folder / "root" / "main.typ"
+    def root(self, fonts: _Fonts) -> Path:
+        return fonts.folder / f"root-{self.index}"
 
     def write(self, source: str) -> None:
-        """Make `source` the next one the compiler reads; call with `_LOCK` held.
+        """Make `source` the next one the compiler reads; call in the lane's thread.
 
         Typst 0.15 updates its copy of a changed file by keeping the bytes the old and new
         text share at the start and at the end, and the end is not cut at a character
@@ -816,46 +829,80 @@ class _Engine:
         counting the compilations, whose last digit differs each time, so the shared end is
         one line break and no character is ever cut in two."""
         self.compilations += 1
-        self.main.write_text(f"{source}// {self.compilations}\n", encoding="utf-8")
+        main = self.root(_shared_fonts()) / "main.typ"
+        main.write_text(f"{source}// {self.compilations}\n", encoding="utf-8")
 
 
-_LOCK = threading.Lock()
-"""Serialises making the engine, writing the source file and compiling it: the compiler keeps
-state between compilations."""
+TYPST_LANES = 2
+"""Typst compilers a process runs side by side, each in its own thread (fewer on fewer CPUs):
+Typst lays out outside the GIL, so with two a long document (a regulation) no longer holds
+up the contracts queued behind it. They share the fonts and Typst's memoised work."""
 
-_engine: _Engine | None = None
-"""The process's engine, made on first use under `_LOCK`."""
+_fonts_made: _Fonts | None = None
+"""The process's fonts, made on first use under `_FONTS_LOCK`."""
 
-_thread: tuple[int, ThreadPoolExecutor] | None = None
-"""The process's Typst thread and the process that made it (a forked child makes its own)."""
+_FONTS_LOCK = threading.Lock()
 
-_THREAD_LOCK = threading.Lock()
-"""Guards making `_thread` (never held while Typst works)."""
+_lanes: tuple[int, list[_Lane]] | None = None
+"""The process's lanes and the process that made them (a forked child makes its own)."""
+
+_LANES_LOCK = threading.Lock()
+"""Guards making `_lanes` and their `queued` counts (never held while Typst works)."""
+
+_here = threading.local()
+"""In a lane's thread, ``lane``: the lane it runs."""
 
 
-def _typst_thread() -> ThreadPoolExecutor:
-    """Return the thread that runs this process's Typst work, one job at a time, in order.
+def _all_lanes() -> list[_Lane]:
+    """Return the process's lanes, making them (not their compilers) on first use.
 
-    All of Typst's work runs there, making the engine included, so the threads Typst starts
-    for itself inherit that thread's signal mask: SIGINT and SIGTERM blocked, as the main
-    thread blocks them while it renames a set of files into place (output.write_all). A
-    process-directed signal then waits for the main thread instead of reaching a Typst thread,
-    which would let it stop the process half-way through the renames."""
-    global _thread
-    with _THREAD_LOCK:
-        if _thread is None or _thread[0] != os.getpid():
-            _thread = (
-                os.getpid(),
-                ThreadPoolExecutor(
-                    1, thread_name_prefix="policygen-typst", initializer=_block_stop_signals
-                ),
+    All of Typst's work runs in the lanes' threads, making the fonts and compilers included,
+    so the threads Typst starts for itself inherit those threads' signal mask: SIGINT and
+    SIGTERM blocked, as the main thread blocks them while it renames a set of files into place
+    (output.write_all). A process-directed signal then waits for the main thread instead of
+    reaching a Typst thread, which would let it stop the process half-way through the renames.
+    Call with `_LANES_LOCK` held."""
+    global _lanes
+    if _lanes is None or _lanes[0] != os.getpid():
+        try:
+            cpus = len(os.sched_getaffinity(0))
+        except AttributeError:  # pragma: no cover - macOS, Windows
+            cpus = os.cpu_count() or 1
+        made: list[_Lane] = []
+        for index in range(max(1, min(TYPST_LANES, cpus))):
+            executor = ThreadPoolExecutor(
+                1,
+                thread_name_prefix=f"policygen-typst-{index}",
+                initializer=_enter_lane,
+                initargs=(made, index),
             )
-        return _thread[1]
+            made.append(_Lane(index=index, executor=executor))
+        _lanes = (os.getpid(), made)
+    return _lanes[1]
 
 
-def _block_stop_signals() -> None:
+def _enter_lane(lanes: list[_Lane], index: int) -> None:
     if hasattr(signal, "pthread_sigmask"):  # POSIX
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    _here.lane = lanes[index]
+
+
+def _submit(lane: _Lane | None, work: int, task: Any, *args: Any) -> tuple[_Lane, Future[Any]]:
+    """Run `task(*args)` in `lane`'s thread (None: the lane with the least work waiting);
+    `work` estimates its cost (the length of the source it lays out, 0 when laid out)."""
+    with _LANES_LOCK:
+        lanes = _all_lanes()
+        if lane is None:
+            lane = min(lanes, key=lambda each: each.queued)
+        lane.queued += work
+    future = lane.executor.submit(task, *args)
+    future.add_done_callback(functools.partial(_finished, lane, work))
+    return lane, future
+
+
+def _finished(lane: _Lane, work: int, _future: Future[Any]) -> None:
+    with _LANES_LOCK:
+        lane.queued -= work
 
 
 def _role_fonts() -> dict[str, list[FontMatch]]:
@@ -872,13 +919,22 @@ def _role_fonts() -> dict[str, list[FontMatch]]:
     return out
 
 
-def _make_engine() -> _Engine:
+def _shared_fonts() -> _Fonts:
+    """Return the process's fonts, reading them on first use (in a lane's thread)."""
+    global _fonts_made
+    with _FONTS_LOCK:
+        if _fonts_made is None or _fonts_made.pid != os.getpid():
+            _fonts_made = _read_fonts()
+        return _fonts_made
+
+
+def _read_fonts() -> _Fonts:
     import typst
 
     folder = Path(tempfile.mkdtemp(prefix="policygen-typst-"))
     # Removed at exit, also in a worker process, which multiprocessing ends without atexit.
     Finalize(None, shutil.rmtree, args=(folder,), kwargs={"ignore_errors": True}, exitpriority=1)
-    for name in ("root", "fonts", "packages", "package-cache"):
+    for name in ("fonts", "packages", "package-cache"):
         (folder / name).mkdir(mode=0o700)
     links: dict[Path, Path] = {}
     faces: dict[str, tuple[Path, int]] = {}
@@ -890,12 +946,12 @@ def _make_engine() -> _Engine:
                 links[real].symlink_to(real)
         if matches:
             faces[key] = (Path(os.path.realpath(matches[0].file)), matches[0].index)
-    fonts = typst.Fonts(
+    book = typst.Fonts(
         include_system_fonts=False, include_embedded_fonts=False, font_paths=[folder / "fonts"]
     )
     by_face = {
         (Path(os.path.realpath(info.path)), info.index): info.family
-        for info in fonts.fonts()
+        for info in book.fonts()
         if info.path
     }
     names = {key: by_face[face] for key, face in faces.items() if face in by_face}
@@ -907,26 +963,29 @@ def _make_engine() -> _Engine:
                 f"Typst 找不到{FONT_ROLES[key].label}字体（{'、'.join(FONT_ROLES[key].families)}）；"
                 "请安装 fonts-noto-cjk，并运行 policygen doctor 检查 (no font for Typst)"
             )
-    main = folder / "root" / "main.typ"
-    main.write_text("", encoding="utf-8")
-    compiler = typst.Compiler(
-        main,
-        root=folder / "root",
-        font_paths=fonts,
-        ignore_system_fonts=True,
-        sys_inputs={},
-        package_path=folder / "packages",
-        package_cache_path=folder / "package-cache",
-    )
-    return _Engine(folder=folder, families=families, compiler=compiler)
+    return _Fonts(folder=folder, book=book, families=families)
 
 
-def _get_engine() -> _Engine:
-    """Return the process's engine; call with `_LOCK` held."""
-    global _engine
-    if _engine is None or _engine.pid != os.getpid():
-        _engine = _make_engine()
-    return _engine
+def _compiler() -> tuple[_Lane, Any]:
+    """Return the lane this thread runs and its compiler, made on first use."""
+    lane: _Lane = _here.lane
+    if lane.compiler is None:
+        import typst
+
+        fonts = _shared_fonts()
+        root = lane.root(fonts)
+        root.mkdir(mode=0o700, exist_ok=True)
+        (root / "main.typ").write_text("", encoding="utf-8")
+        lane.compiler = typst.Compiler(
+            root / "main.typ",
+            root=root,
+            font_paths=fonts.book,
+            ignore_system_fonts=True,
+            sys_inputs={},
+            package_path=fonts.folder / "packages",
+            package_cache_path=fonts.folder / "package-cache",
+        )
+    return lane, lane.compiler
 
 
 def _typst_error(error: Exception) -> RenderError:
@@ -947,37 +1006,36 @@ _PAGES_QUERY = (
 
 
 def _families() -> dict[str, tuple[str, ...]]:
-    engine = _engine
-    if engine is not None and engine.pid == os.getpid():
-        return engine.families  # without waiting for the lock a compilation holds
-    return _typst_thread().submit(_made_families).result()
+    made = _fonts_made
+    if made is not None and made.pid == os.getpid():
+        return made.families  # without waiting for a lane
+    return _submit(None, 0, _made_families)[1].result()
 
 
 def _made_families() -> dict[str, tuple[str, ...]]:
-    with _LOCK:
-        return _get_engine().families
+    _compiler()
+    return _shared_fonts().families
 
 
 _LAID_OUT: deque[tuple[n.Document, Future[tuple[list[Any], int]]]] = deque(maxlen=4)
 """The pages of the last documents with a contents page (kinds.Kind.contents) printed here,
-asked of Typst right after their PDFs, while their layout is at hand: their DOCX takes them
-(page_map_typst) instead of queueing behind the documents printed since."""
+asked of Typst right after their PDFs, in the same lane, while their layout is at hand: their
+DOCX takes them (page_map_typst) instead of queueing behind the documents printed since."""
 
 _LAID_OUT_LOCK = threading.Lock()
 
 
 def start_pdf_typst(doc: n.Document, options: WriterOptions) -> Future[bytes]:
     """Start printing `doc` as an A4 PDF dated ``doc.meta.date``: the Typst source is made
-    here, the layout and the PDF in the Typst thread. The future holds the PDF's bytes, or the
-    RenderError saying why there are none."""
+    here, the layout and the PDF in the lane with the least work waiting. The future
+    holds the PDF's bytes, or the RenderError saying why there are none."""
     source = typst_source(doc, options, _families())
     when = datetime(doc.meta.date.year, doc.meta.date.month, doc.meta.date.day, tzinfo=UTC)
-    thread = _typst_thread()
-    pdf = thread.submit(_compile_pdf, source, when)
+    lane, pdf = _submit(None, len(source), _compile_pdf, source, when)
     kind = DOCUMENT_KINDS.get(doc.kind)
     if kind is not None and kind.contents:
         with _LAID_OUT_LOCK:
-            _LAID_OUT.append((doc, thread.submit(_query_pages, source)))
+            _LAID_OUT.append((doc, _submit(lane, 0, _query_pages, source)[1]))
     return pdf
 
 
@@ -987,16 +1045,15 @@ def write_pdf_typst(doc: n.Document, options: WriterOptions) -> bytes:
 
 
 def _compile_pdf(source: str, when: datetime) -> bytes:
-    with _LOCK:
-        engine = _get_engine()
-        engine.write(source)
-        try:
-            # Untagged, as WeasyPrint's: tags make the file a quarter larger and slower to write.
-            pdf, _warnings = engine.compiler.compile_with_warnings(
-                format="pdf", timestamp=when, sys_inputs={}, pdf_tags=False
-            )
-        except Exception as error:  # typst.TypstError and the binding's RuntimeErrors
-            raise _typst_error(error) from None
+    lane, compiler = _compiler()
+    lane.write(source)
+    try:
+        # Untagged, as WeasyPrint's: tags make the file a quarter larger and slower to write.
+        pdf, _warnings = compiler.compile_with_warnings(
+            format="pdf", timestamp=when, sys_inputs={}, pdf_tags=False
+        )
+    except Exception as error:  # typst.TypstError and the binding's RuntimeErrors
+        raise _typst_error(error) from None
     if not isinstance(pdf, bytes):
         raise RenderError("Typst 未返回 PDF 数据 (Typst returned no PDF)")
     return pdf
@@ -1005,8 +1062,8 @@ def _compile_pdf(source: str, when: datetime) -> bytes:
 def page_map_typst(doc: n.Document, options: WriterOptions) -> dict[str, int]:
     """Return the page (from 1) each id of `doc` starts on when printed by `write_pdf_typst`,
     and under PAGE_COUNT_KEY the number of pages: the same contract as pdf.page_map. The
-    layout stays in the compiler's memory, so printing the same document before or after
-    costs little."""
+    layout stays in Typst's memory, so printing the same document before or after costs
+    little."""
     with _LAID_OUT_LOCK:
         asked = next((entry for entry in _LAID_OUT if entry[0] is doc), None)
         if asked is not None:
@@ -1015,7 +1072,7 @@ def page_map_typst(doc: n.Document, options: WriterOptions) -> dict[str, int]:
         found, count = asked[1].result()
     else:
         source = typst_source(doc, options, _families())
-        found, count = _typst_thread().submit(_query_pages, source).result()
+        found, count = _submit(None, len(source), _query_pages, source)[1].result()
     pages = {PAGE_COUNT_KEY: int(count)}
     for node_id, page in found:
         if isinstance(node_id, str):
@@ -1024,20 +1081,21 @@ def page_map_typst(doc: n.Document, options: WriterOptions) -> dict[str, int]:
 
 
 def _query_pages(source: str) -> tuple[list[Any], int]:
-    with _LOCK:
-        engine = _get_engine()
-        engine.write(source)
-        try:
-            found, count = json.loads(engine.compiler.eval(_PAGES_QUERY, format="json"))
-        except Exception as error:
-            raise _typst_error(error) from None
+    lane, compiler = _compiler()
+    lane.write(source)
+    try:
+        found, count = json.loads(compiler.eval(_PAGES_QUERY, format="json"))
+    except Exception as error:
+        raise _typst_error(error) from None
     return found, count
 
 
 def warm_up(*, wait: bool = True) -> None:
-    """Load the fonts and make the compiler now (a worker process before its first document);
-    with `wait` false, in the Typst thread while the caller goes on."""
-    made = _typst_thread().submit(_made_families)
+    """Read the fonts and make the first lane's compiler now (a worker process before its
+    first document); with `wait` false, in that lane's thread while the caller goes on."""
+    with _LANES_LOCK:
+        first = _all_lanes()[0]
+    made = _submit(first, 0, _made_families)[1]
     if wait:
         made.result()
 
