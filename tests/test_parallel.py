@@ -126,3 +126,31 @@ def test_typst_small_sets_render_without_workers(monkeypatch: pytest.MonkeyPatch
     files = render_jobs(profile, todo, ["docx", "pdf"], jobs=2, pdf_engine="typst")
     assert sorted(files) == sorted(j.filename(f) for j in todo for f in ("docx", "pdf"))
     assert all(data[:5] == b"%PDF-" for name, data in files.items() if name.endswith(".pdf"))
+
+
+def test_typst_files_written_early_keep_their_error_for_the_result(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A job's DOCX is written as soon as the next job is queued in Typst (write_ready); a
+    writer's error then waits for the job's result, and a contents page's DOCX waits too."""
+    from policygen import pipeline
+
+    profile = load_profile(BANK)
+    contract, regulation = jobs(profile, ["contract"])[0], jobs(profile, ["regulation"])[0]
+
+    def failing_docx(doc: object, options: object) -> bytes:
+        raise RenderError("DOCX writer failed")
+
+    monkeypatch.setitem(pipeline.WRITERS, "docx", failing_docx)
+    started = pipeline.start_job(profile, contract, ["docx", "pdf"], pdf_engine="typst")
+    started.write_ready()  # written now: no error yet
+    with pytest.raises(RenderError, match="DOCX writer failed"):
+        started.result()
+    monkeypatch.undo()
+
+    started = pipeline.start_job(profile, regulation, ["docx", "pdf"], pdf_engine="typst")
+    started.write_ready()
+    docx = started.files[regulation.filename("docx")]
+    assert isinstance(docx, pipeline._Later) and docx.needs_layout
+    assert docx._bytes is None  # left for result, when the layout is at hand
+    assert started.result() == render_job(profile, regulation, ["docx", "pdf"], pdf_engine="typst")

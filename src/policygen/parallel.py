@@ -122,7 +122,7 @@ def render_jobs(
     return _render_in_workers(profile, todo, formats, template_dirs, workers, on_done, engine)
 
 
-IN_FLIGHT = 3
+IN_FLIGHT = 6
 """Jobs rendered in this process that may wait for their PDFs at once (their trees and files
 are held in memory meanwhile)."""
 
@@ -135,10 +135,10 @@ def _render_here(
     on_done: Callable[[Job], None] | None,
     pdf_engine: str,
 ) -> dict[str, bytes]:
-    """Render `todo` in this process, each job's Typst PDF laid out in Typst's thread while the
-    next jobs' trees and DOCX are made here (writers.start_writing; other writers write at
-    once). Up to IN_FLIGHT jobs wait for their PDFs, so Typst always has the next one queued;
-    the first failing job in job order raises."""
+    """Render `todo` in this process, each job's Typst PDF laid out in Typst's threads while
+    the next jobs' trees and DOCX are made here (writers.start_writing; other writers write at
+    once): a job's other files are written once the next job is queued in Typst. Up to
+    IN_FLIGHT jobs wait for their PDFs; the first failing job in job order raises."""
     if "pdf" in formats and pdf_engine == "typst":
         from policygen.writers.pdf_typst import warm_up as warm_typst
 
@@ -161,9 +161,13 @@ def _render_here(
             while pending:
                 finish()  # an earlier job's error comes first
             raise
+        if pending:  # this job is queued in Typst: the previous one's DOCX is written meanwhile
+            pending[-1].write_ready()
         pending.append(started)
         if len(pending) > IN_FLIGHT:
             finish()
+    if pending:
+        pending[-1].write_ready()
     while pending:
         finish()
     return rendered

@@ -250,6 +250,14 @@ class PendingJob:
         """Return the job's files by name; raise the first file's error (in format order)."""
         return {name: file.result() for name, file in self.files.items()}
 
+    def write_ready(self) -> None:
+        """Write now the files left for `result` that do not wait for the PDF's layout (all
+        but a contents page's DOCX), keeping their bytes or errors for `result`: a caller
+        whose next job is queued in Typst writes them while Typst lays out."""
+        for file in self.files.values():
+            if isinstance(file, _Later) and not file.needs_layout:
+                file.write()
+
 
 class FileResult(Protocol):
     """A file on its way: a Future, or one written when first asked for (`_Later`)."""
@@ -258,15 +266,28 @@ class FileResult(Protocol):
 
 
 class _Later:
-    """A file written when its bytes are first asked for."""
+    """A file written when its bytes are first asked for, or when `write` is called."""
 
-    def __init__(self, write: Callable[[], bytes]) -> None:
+    def __init__(self, write: Callable[[], bytes], *, needs_layout: bool = False) -> None:
         self._write = write
+        self.needs_layout = needs_layout
+        """True when writing waits for the PDF's layout (a DOCX's contents page numbers)."""
         self._bytes: bytes | None = None
+        self._error: Exception | None = None
+
+    def write(self) -> None:
+        """Write the file now (once), keeping its bytes or its error for `result`."""
+        if self._bytes is None and self._error is None:
+            try:
+                self._bytes = self._write()
+            except Exception as error:
+                self._error = error
 
     def result(self) -> bytes:
-        if self._bytes is None:
-            self._bytes = self._write()
+        self.write()
+        if self._error is not None:
+            raise self._error
+        assert self._bytes is not None
         return self._bytes
 
 
@@ -299,7 +320,10 @@ def start_job(
             files["pdf"] = start_writing("pdf", doc, options)
         for fmt in formats:
             if fmt != "pdf":
-                files[fmt] = _Later(partial(WRITERS[fmt], doc, options))
+                files[fmt] = _Later(
+                    partial(WRITERS[fmt], doc, options),
+                    needs_layout=fmt == "docx" and job.kind.contents,
+                )
     else:
         for fmt in dict.fromkeys([*(fmt for fmt in formats if fmt == "docx"), *formats]):
             files[fmt] = start_writing(fmt, doc, options)
