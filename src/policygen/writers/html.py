@@ -15,6 +15,7 @@ loads its URLs through the same guard."""
 from __future__ import annotations
 
 import base64
+import functools
 import os
 import re
 from collections.abc import Iterator
@@ -23,7 +24,6 @@ from typing import Any
 from urllib.parse import quote, urljoin
 
 import tinycss2
-from lxml import etree
 from markupsafe import Markup, escape
 from tinycss2 import ast
 
@@ -94,10 +94,16 @@ _IMAGE_FUNCTIONS = frozenset(
 """Functions whose bare string arguments are image URLs: ``image-set("a.png" 1x)``."""
 _SHOWN_CHARS = 200
 """Longest URL quoted in full in an error message."""
-_SVG_PARSER = etree.XMLParser(
-    resolve_entities=False, load_dtd=False, no_network=True, huge_tree=False
-)
-"""Reads an SVG image without expanding entities or loading anything it names."""
+
+
+@functools.cache
+def _svg_parser() -> Any:
+    """Return the parser that reads an SVG image without expanding entities or loading anything
+    it names. lxml is imported here, not with the module: the Typst writer imports this module
+    for its CSS helpers, and lxml's import is not needed before its first DOCX."""
+    from lxml import etree
+
+    return etree.XMLParser(resolve_entities=False, load_dtd=False, no_network=True, huge_tree=False)
 
 
 def standalone_css(css: str, name: str, base_url: str, resources: LocalResources) -> str:
@@ -187,8 +193,10 @@ class _CssInliner:
         nothing = _CssInliner(
             f"{self.name} → {shown}", "about:blank", LocalResources((), max_data_chars=0)
         )
+        from lxml import etree
+
         try:
-            root = etree.fromstring(data, _SVG_PARSER)
+            root = etree.fromstring(data, _svg_parser())
         except etree.XMLSyntaxError as error:
             raise RenderError(
                 f"样式文件 {self.name} 引用的 SVG 图像无效：{shown}（{error}）"
