@@ -27,6 +27,7 @@ from policygen.api import render, render_set
 from policygen.errors import InvalidInputError, Issue, RenderError, UsageError
 from policygen.kinds import DOCUMENT_KINDS
 from policygen.pipeline import Job, jobs
+from policygen.profile.docs import DocumentedJsonSchema
 from policygen.profile.load import load_profile_text
 from policygen.profile.model import Profile
 from policygen.writers import WRITERS
@@ -449,7 +450,9 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
         title=app.title, version=app.version, description=app.description, routes=app.routes
     )
     profile = Profile.model_json_schema(
-        mode="validation", ref_template="#/components/schemas/{model}"
+        mode="validation",
+        ref_template="#/components/schemas/{model}",
+        schema_generator=DocumentedJsonSchema,
     )
     schemas = spec.setdefault("components", {}).setdefault("schemas", {})
     for name, schema in {**profile.pop("$defs", {}), "Profile": profile}.items():

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from policygen import __version__
+from policygen.profile.docs import DocumentedJsonSchema
 from policygen.profile.model import Profile
 
 SCHEMA_ID = "https://policygen.invalid/schemas/profile.schema.json"
@@ -13,7 +14,7 @@ SCHEMA_ID = "https://policygen.invalid/schemas/profile.schema.json"
 
 def profile_schema() -> dict[str, Any]:
     """Return the JSON Schema (draft 2020-12) of a profile."""
-    schema = Profile.model_json_schema(mode="validation")
+    schema = Profile.model_json_schema(mode="validation", schema_generator=DocumentedJsonSchema)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,

@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from policygen.profile.docs import field_description
 from policygen.profile.load import _unwrap
 from policygen.profile.model import Profile
 from policygen.profile.types import Duration
@@ -71,16 +72,17 @@ def starter_yaml() -> str:
 
 def _commented(model: BaseModel, comments: bool = True) -> CommentedMap:
     node = CommentedMap()
-    for name, info in type(model).model_fields.items():
+    for name in type(model).model_fields:
         value = getattr(model, name)
         node[name] = _value(value)
-        if info.description and comments:
+        description = field_description(type(model), name) if comments else None
+        if description:
             if isinstance(node[name], CommentedMap | CommentedSeq) and node[name]:
                 node.yaml_set_comment_before_after_key(
-                    name, before=info.description, indent=_indent(model)
+                    name, before=description, indent=_indent(model)
                 )
             else:
-                node.yaml_add_eol_comment(info.description, name)
+                node.yaml_add_eol_comment(description, name)
     return node
 
 

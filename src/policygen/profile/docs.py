@@ -1,0 +1,163 @@
+"""Field descriptions of the profile sections, taken from their attribute docstrings on demand.
+
+A section documents each field with a string literal on the line below its ``name: type``.
+pydantic can turn those into field descriptions itself (``use_attribute_docstrings=True``), but
+it does so while each model class is created, reading the class's source through ``inspect``
+(tokenize and getmodule per class): some 30 ms on every process start, although only the JSON
+Schema, the OpenAPI description and the starter profile use the descriptions. So the docstrings
+are read here instead, lazily: each module's source is parsed with ``ast`` once, on first use.
+
+Input: a section model class (and, for the schema, pydantic's JSON Schema generation). Output:
+the same descriptions pydantic would have given, with its rules: an explicit
+``Field(description=...)`` wins over a docstring; a field inherits the docstring of the class in
+its MRO that (re)defines it; a ``$ref`` property does not repeat the referenced model's
+identical description."""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import sys
+from functools import cache
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+from pydantic.json_schema import GenerateJsonSchema, JsonRef, JsonSchemaValue
+from pydantic_core import core_schema
+
+from policygen.profile.base import Section
+
+
+class _AttributeDocstrings(ast.NodeVisitor):
+    """Collect, in one class body, each ``name: type`` line directly followed by a string.
+
+    The same rule as pydantic's ``use_attribute_docstrings`` (statements nested in ``if``/``try``
+    blocks of the body count; nested classes and functions do not)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.target: str | None = None
+        self.attrs: dict[str, str] = {}
+        self.previous: type[ast.AST] | None = None
+
+    def visit(self, node: ast.AST) -> Any:
+        result = super().visit(node)
+        self.previous = type(node)
+        return result
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        if isinstance(node.target, ast.Name):
+            self.target = node.target.id
+
+    def visit_Expr(self, node: ast.Expr) -> None:
+        if (
+            isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, str)
+            and self.previous is ast.AnnAssign
+        ):
+            if self.target:
+                self.attrs[self.target] = inspect.cleandoc(node.value.value)
+            self.target = None
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        pass
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
+        pass
+
+    def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> None:
+        pass
+
+
+_Found = dict[str, list[tuple[int, dict[str, str]]]]
+"""Qualified class name -> (first line of the definition, attribute docstrings), per definition."""
+
+
+def _collect(node: ast.AST, prefix: str, found: _Found) -> None:
+    """Record the attribute docstrings of every class defined under `node` (qualified names)."""
+    for child in ast.iter_child_nodes(node):
+        if isinstance(child, ast.ClassDef):
+            name = prefix + child.name
+            visitor = _AttributeDocstrings()
+            visitor.generic_visit(child)
+            first = min([child.lineno, *(d.lineno for d in child.decorator_list)])
+            found.setdefault(name, []).append((first, visitor.attrs))
+            _collect(child, name + ".", found)
+        elif isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
+            _collect(child, f"{prefix}{child.name}.<locals>.", found)
+        elif not isinstance(child, ast.expr):  # if/try/with blocks share the enclosing namespace
+            _collect(child, prefix, found)
+
+
+@cache
+def _module_docstrings(module_name: str) -> _Found:
+    """Return the attribute docstrings of every class in module `module_name` (parsed once)."""
+    module = sys.modules.get(module_name)
+    try:
+        source = inspect.getsource(module)  # type: ignore[arg-type]
+    except (OSError, TypeError):  # no source (frozen, interactive): no docstrings
+        return {}
+    found: _Found = {}
+    _collect(ast.parse(source), "", found)
+    return found
+
+
+def attribute_docstrings(cls: type) -> dict[str, str]:
+    """Return the attribute docstrings written in the body of class `cls` (not its bases)."""
+    definitions = _module_docstrings(cls.__module__).get(cls.__qualname__, [])
+    if len(definitions) > 1:  # the name is defined twice: pick the definition by its line
+        first = getattr(cls, "__firstlineno__", None)  # Python 3.13+
+        for line, attrs in definitions:
+            if line == first:
+                return attrs
+    return definitions[-1][1] if definitions else {}
+
+
+def field_description(model: type[BaseModel], name: str) -> str | None:
+    """Return the description of field `name` of `model`: its explicit ``Field(description=...)``,
+    else the attribute docstring in the class of the MRO that defines the field, else None."""
+    info = model.model_fields[name]
+    if info.description is not None:
+        return info.description
+    for owner in model.__mro__:
+        if name in inspect.get_annotations(owner):
+            return attribute_docstrings(owner).get(name)
+    return None
+
+
+class DocumentedJsonSchema(GenerateJsonSchema):
+    """JSON Schema generator giving each property of a section without an explicit description
+    its attribute docstring, as pydantic's ``use_attribute_docstrings`` would have. Pass it as
+    ``schema_generator=`` to ``model_json_schema``; other models are left as they are."""
+
+    def model_schema(self, schema: core_schema.ModelSchema) -> JsonSchemaValue:
+        json_schema = super().model_schema(schema)
+        model = schema["cls"]
+        properties = json_schema.get("properties")
+        if not isinstance(properties, dict) or not issubclass(model, Section):
+            return json_schema
+        for name, info in model.model_fields.items():
+            key = self._property_name(name, info)
+            if info.description is not None or key not in properties:
+                continue  # an explicit description is already in the schema
+            description = field_description(model, name)
+            if description is not None and not self._repeats_ref(properties[key], description):
+                # A new dict: the key order does not matter, pydantic sorts the keys afterwards.
+                properties[key] = {**properties[key], "description": description}
+        return json_schema
+
+    def _property_name(self, name: str, info: FieldInfo) -> str:
+        """Return the key field `name` has under ``properties`` (its alias, when used)."""
+        if not self.by_alias:
+            return name
+        alias = info.serialization_alias if self.mode == "serialization" else info.validation_alias
+        return alias if isinstance(alias, str) else name
+
+    def _repeats_ref(self, prop: JsonSchemaValue, description: str) -> bool:
+        """Whether `prop` is a ``$ref`` whose target already has this description (pydantic then
+        drops the property's copy, see ``GenerateJsonSchema.handle_ref_overrides``)."""
+        if "$ref" not in prop:
+            return False
+        referenced = self.get_schema_from_definitions(JsonRef(prop["$ref"]))
+        return referenced is not None and referenced.get("description") == description
