@@ -343,3 +343,31 @@ def test_cli_batch_with_typst_renders_every_row(tmp_path: Path) -> None:
     assert main(args) == 0
     assert len(list(out.rglob("*.pdf"))) == 20
     assert len(list(out.rglob("*.docx"))) == 20
+
+
+def test_a_typst_batch_worker_runs_one_typst_compiler(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows are pipelined one ahead in a worker, so a second Typst compiler would only add
+    memory: the worker asks for one."""
+    from policygen import batch
+    from policygen.profile.load import load_profile
+
+    organisation = load_profile(BANK)
+    worker = batch._Worker(
+        organisation=organisation_data(organisation),
+        organisation_digest="o",
+        templates_digest="t",
+        kinds=batch.batch_kinds(["contract"], organisation),
+        formats=("docx", "pdf"),
+        template_dirs=(),
+        out=tmp_path / "out",
+        force=False,
+        pdf_engine="typst",
+    )
+    asked: list[dict[str, object]] = []
+    monkeypatch.setattr(batch, "warm_up", lambda *args, **kwargs: asked.append(kwargs))
+    monkeypatch.setattr(batch.signal, "signal", lambda *args: None)
+    monkeypatch.setattr(batch, "_worker", None)
+    batch._init_worker(worker)
+    assert asked == [{"typst_lanes": 1}]

@@ -61,9 +61,10 @@ def heavy_modules(fmt: str, pdf_engine: str) -> tuple[str, ...]:
     return HEAVY_MODULES.get(fmt, ())
 
 
-def warm_up(formats: Sequence[str], pdf_engine: str) -> None:
+def warm_up(formats: Sequence[str], pdf_engine: str, *, typst_lanes: int | None = None) -> None:
     """Import the writers `formats` need and, for Typst, load its fonts and compiler, so that
-    a worker's first document costs what the others do."""
+    a worker's first document costs what the others do; `typst_lanes` sets how many Typst
+    compilers the process may run (pdf_typst.TYPST_LANES when None)."""
     for fmt in formats:
         for module in heavy_modules(fmt, pdf_engine):
             importlib.import_module(module)
@@ -71,7 +72,7 @@ def warm_up(formats: Sequence[str], pdf_engine: str) -> None:
         from policygen.writers.pdf_typst import warm_up as warm_typst
 
         with contextlib.suppress(PolicygenError):  # the first document reports it, located
-            warm_typst()
+            warm_typst(lanes=typst_lanes)
 
 
 Task = tuple[str, int | None]

@@ -654,3 +654,16 @@ def test_one_cpu_gets_one_lane(monkeypatch: pytest.MonkeyPatch) -> None:
     assert pdf_typst.write_pdf_typst(sample_contract(), OPTIONS)[:5] == b"%PDF-"
     assert pdf_typst._lanes is not None
     assert len(pdf_typst._lanes[1]) == 1
+
+
+def test_warm_up_sets_how_many_lanes_the_process_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pdf_typst, "_lanes", None)
+    monkeypatch.setattr(pdf_typst, "_lane_limit", pdf_typst.TYPST_LANES)
+    monkeypatch.setattr(pdf_typst.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    pdf_typst.warm_up(lanes=1)
+    assert pdf_typst._lanes is not None
+    assert len(pdf_typst._lanes[1]) == 1
+    docs = [sample_contract(), sample_regulation(), sample_contract()]
+    futures = [pdf_typst.start_pdf_typst(doc, OPTIONS) for doc in docs]
+    assert all(future.result()[:5] == b"%PDF-" for future in futures)
+    assert len(pdf_typst._lanes[1]) == 1

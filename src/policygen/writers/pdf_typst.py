@@ -834,9 +834,13 @@ class _Lane:
 
 
 TYPST_LANES = 2
-"""Typst compilers a process runs side by side, each in its own thread (fewer on fewer CPUs):
-Typst lays out outside the GIL, so with two a long document (a regulation) no longer holds
-up the contracts queued behind it. They share the fonts and Typst's memoised work."""
+"""Typst compilers a process runs side by side, each in its own thread (fewer on fewer CPUs,
+or as `warm_up` is told): Typst lays out outside the GIL, so with two a long document (a
+regulation) no longer holds up the contracts queued behind it. They share the fonts and
+Typst's memoised work."""
+
+_lane_limit = TYPST_LANES
+"""The lanes this process may run (`warm_up`'s `lanes`)."""
 
 _fonts_made: _Fonts | None = None
 """The process's fonts, made on first use under `_FONTS_LOCK`."""
@@ -869,7 +873,7 @@ def _all_lanes() -> list[_Lane]:
         except AttributeError:  # pragma: no cover - macOS, Windows
             cpus = os.cpu_count() or 1
         made: list[_Lane] = []
-        for index in range(max(1, min(TYPST_LANES, cpus))):
+        for index in range(max(1, min(_lane_limit, cpus))):
             executor = ThreadPoolExecutor(
                 1,
                 thread_name_prefix=f"policygen-typst-{index}",
@@ -1090,10 +1094,15 @@ def _query_pages(source: str) -> tuple[list[Any], int]:
     return found, count
 
 
-def warm_up(*, wait: bool = True) -> None:
+def warm_up(*, wait: bool = True, lanes: int | None = None) -> None:
     """Read the fonts and make the first lane's compiler now (a worker process before its
-    first document); with `wait` false, in that lane's thread while the caller goes on."""
+    first document); with `wait` false, in that lane's thread while the caller goes on.
+    `lanes` sets how many compilers this process may run (default TYPST_LANES); it counts
+    only before the process's first Typst work."""
+    global _lane_limit
     with _LANES_LOCK:
+        if lanes is not None:
+            _lane_limit = max(1, lanes)
         first = _all_lanes()[0]
     made = _submit(first, 0, _made_families)[1]
     if wait:
