@@ -154,3 +154,52 @@ def test_typst_files_written_early_keep_their_error_for_the_result(
     assert isinstance(docx, pipeline._Later) and docx.needs_layout
     assert docx._bytes is None  # left for result, when the layout is at hand
     assert started.result() == render_job(profile, regulation, ["docx", "pdf"], pdf_engine="typst")
+
+
+def test_freeze_heap_hides_what_exists_from_the_collector_until_thawed() -> None:
+    import gc
+
+    from policygen.parallel import freeze_heap, thaw_heap
+
+    assert gc.get_freeze_count() == 0
+    freeze_heap()
+    try:
+        assert gc.get_freeze_count() > 0
+    finally:
+        thaw_heap()
+    assert gc.get_freeze_count() == 0
+
+
+def test_freeze_heap_leaves_a_callers_own_frozen_objects_alone() -> None:
+    import gc
+
+    from policygen.parallel import freeze_heap, thaw_heap
+
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        freeze_heap()
+        thaw_heap()
+        assert gc.get_freeze_count() == frozen  # not thawed by us
+    finally:
+        gc.unfreeze()
+
+
+def test_render_run_in_process_gives_its_objects_back_to_the_collector(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from policygen import cli, parallel
+
+    counts: list[int] = []
+
+    def freeze() -> None:
+        parallel.freeze_heap()
+        counts.append(gc.get_freeze_count())
+
+    monkeypatch.setattr(cli, "freeze_heap", freeze)
+    assert cli.main(["render", str(BANK), "-d", "sla", "-f", "md", "-o", str(tmp_path)]) == 0
+    assert list(tmp_path.glob("*.md"))
+    assert len(counts) == 1 and counts[0] > 0  # frozen while rendering
+    assert gc.get_freeze_count() == 0  # and given back

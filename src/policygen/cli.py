@@ -13,7 +13,7 @@ from rich.console import Console
 from policygen import __version__
 from policygen.errors import ExitCode, InvalidInputError, PolicygenError, UsageError
 from policygen.output import write_all, write_atomic
-from policygen.parallel import TYPST_WORKERS_FROM
+from policygen.parallel import TYPST_WORKERS_FROM, freeze_heap, thaw_heap
 
 app = typer.Typer(
     name="policygen",
@@ -220,6 +220,7 @@ def render(
     loaded = load_profile(profile)
     todo = jobs(loaded, kinds)
     check_clause_ids(loaded, template_dirs=folders)
+    freeze_heap()  # what is loaded by now lives until the command ends
     if not todo:
         err.print("没有可生成的文档：所选类型需要 engagements 中至少一份合同 (nothing to render)")
         raise typer.Exit(ExitCode.INVALID_INPUT)
@@ -522,6 +523,14 @@ def main(argv: list[str] | None = None) -> int:
 
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        return _run(argv)
+    finally:
+        if argv is not None:  # run in-process by a caller who goes on (a process just ends)
+            thaw_heap()  # render froze what it loaded (parallel.freeze_heap)
+
+
+def _run(argv: list[str] | None) -> int:
     try:
         app(args=argv, prog_name="policygen")
     except SystemExit as stop:  # typer ends every run this way; usage errors exit 2
