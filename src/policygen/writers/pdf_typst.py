@@ -55,6 +55,7 @@ from policygen.fonts import FONT_ROLES, FontMatch, match_family, resolve_role
 from policygen.kinds import DOCUMENT_KINDS
 from policygen.tree import nodes as n
 from policygen.writers.fetcher import LocalResources
+from policygen.writers.font_faces import single_face
 from policygen.writers.html import (
     IDENTIFIER,  # the HTML writer's rule: identifiers never break at - . / :
     SHORT_COLUMN,
@@ -943,13 +944,17 @@ def _read_fonts() -> _Fonts:
     links: dict[Path, Path] = {}
     faces: dict[str, tuple[Path, int]] = {}
     for key, matches in _role_fonts().items():
-        for found in matches:
-            real = Path(os.path.realpath(found.file))
+        for number, found in enumerate(matches):
+            # A face of a collection alone when the cache has it (font_faces: Typst then reads
+            # four faces, not forty), else the whole collection.
+            alone = single_face(Path(found.file), found.index)
+            real = Path(os.path.realpath(alone or found.file))
+            face = (real, 0 if alone else found.index)
             if real not in links:
                 links[real] = folder / "fonts" / f"{len(links):02d}-{real.name}"
                 links[real].symlink_to(real)
-        if matches:
-            faces[key] = (Path(os.path.realpath(matches[0].file)), matches[0].index)
+            if number == 0:
+                faces[key] = face
     book = typst.Fonts(
         include_system_fonts=False, include_embedded_fonts=False, font_paths=[folder / "fonts"]
     )
