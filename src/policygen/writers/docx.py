@@ -255,9 +255,7 @@ class _DocxBuilder:
     def cell_paragraph(self, cell: _Cell, style: str) -> Paragraph:
         """Return a paragraph in `style` at the end of `cell` (its first, if unused), opened by
         any waiting item labels as text."""
-        paragraphs = cell.paragraphs
-        unused = len(paragraphs) == 1 and not paragraphs[0].runs
-        paragraph = paragraphs[0] if unused else cell.add_paragraph()
+        paragraph = docx_oxml.cell_paragraph(cell)
         docx_oxml.set_paragraph_style_id(paragraph, self.styles.id(style))
         pending, self.pending = self.pending, ()
         if pending:

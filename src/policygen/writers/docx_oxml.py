@@ -18,6 +18,8 @@ from typing import TypeAlias
 from zipfile import ZIP_STORED, ZipFile
 
 from docx.document import Document as DocxDocument
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
 from docx.opc.pkgwriter import PackageWriter
@@ -27,7 +29,7 @@ from docx.section import Section
 from docx.shared import Emu, Inches, Length
 from docx.styles.style import BaseStyle
 from docx.styles.styles import Styles
-from docx.table import Table, _Row
+from docx.table import Table, _Cell, _Row
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 from lxml import etree
@@ -519,6 +521,12 @@ _W_BOOKMARK_START = qn("w:bookmarkStart")
 _W_BOOKMARK_END = qn("w:bookmarkEnd")
 _BOOKMARK_MARKERS = frozenset({_W_BOOKMARK_START, _W_BOOKMARK_END})
 _NUMPR_SUCCESSORS = frozenset(qn(tag) for tag in _PPR_ORDER[_PPR_ORDER.index("w:numPr") + 1 :])
+_W_IND = qn("w:ind")
+_W_FIRSTLINE = qn("w:firstLine")
+_W_HANGING = qn("w:hanging")
+_W_JC = qn("w:jc")
+_IND_SUCCESSORS = frozenset(qn(tag) for tag in _PPR_ORDER[_PPR_ORDER.index("w:ind") + 1 :])
+_JC_SUCCESSORS = frozenset(qn(tag) for tag in _PPR_ORDER[_PPR_ORDER.index("w:jc") + 1 :])
 _NUMID_SUCCESSORS = frozenset({qn("w:numberingChange"), qn("w:ins")})
 """What follows ``w:numId`` in ``w:numPr`` (``w:ilvl`` precedes it)."""
 
@@ -588,6 +596,30 @@ def set_paragraph_style_id(paragraph: Paragraph, style_id: str | None) -> None:
 def paragraph_style_id(paragraph: Paragraph) -> str | None:
     """Return the style id `paragraph` names (``w:pStyle``); None when it names none."""
     return paragraph._p.style
+
+
+def set_alignment(paragraph: Paragraph, alignment: WD_ALIGN_PARAGRAPH) -> None:
+    """Align `paragraph`, as assigning ``paragraph.alignment`` does."""
+    ppr = _paragraph_properties(paragraph._p)
+    jc = ppr.find(_W_JC)
+    if jc is None:
+        jc = _add_child(ppr, _W_JC, _JC_SUCCESSORS)
+    jc.set(_W_VAL, str(alignment.xml_value))
+
+
+def set_first_line_indent(paragraph: Paragraph, indent: Length) -> None:
+    """Indent the first line of `paragraph` by `indent` (a negative one hangs), as assigning
+    ``paragraph.paragraph_format.first_line_indent`` does."""
+    ppr = _paragraph_properties(paragraph._p)
+    ind = ppr.find(_W_IND)
+    if ind is None:
+        ind = _add_child(ppr, _W_IND, _IND_SUCCESSORS)
+    ind.attrib.pop(_W_FIRSTLINE, None)
+    ind.attrib.pop(_W_HANGING, None)
+    if indent < 0:
+        ind.set(_W_HANGING, str(Emu(-indent).twips))
+    else:
+        ind.set(_W_FIRSTLINE, str(Emu(indent).twips))
 
 
 def set_numbering(target: ParagraphPropertiesTarget, num_id: int, level: int = 0) -> None:
@@ -893,18 +925,6 @@ def last_section(document: DocxDocument) -> Section:
     return Section(last, document.part)
 
 
-def add_table(document: DocxDocument, rows: int, cols: int) -> Table:
-    """Append a table of `rows` by `cols` to `document`'s body, as
-    ``document.add_table(rows, cols)`` does: as wide as the last section's text block."""
-    section = last_section(document)
-    page_width = section.page_width or Inches(8.5)
-    left_margin = section.left_margin or Inches(1)
-    right_margin = section.right_margin or Inches(1)
-    table = document._body.add_table(rows, cols, Emu(page_width - left_margin - right_margin))
-    set_table_style_id(table, None)  # add_table's ``table.style = None``
-    return table
-
-
 def end_section(paragraph: Paragraph, document: DocxDocument) -> None:
     """End a section after `paragraph`: the next paragraph starts a new page.
 
@@ -934,15 +954,143 @@ def iter_section_breaks(document: DocxDocument) -> Iterator[Paragraph]:
 
 # --------------------------------------------------------------------------- tables
 
+# Tables are built with lxml directly too, for speed: python-docx writes a new table as XML
+# text and parses it, makes a proxy for every cell, and its property setters (cell width and
+# vertical alignment, row flags) walk a child's possible successors on every call. What is
+# built is what ``document.add_table`` and those setters make, element for element.
+
+_W_TBL = qn("w:tbl")
+_W_TBLPR = qn("w:tblPr")
+_W_TBLW = qn("w:tblW")
+_W_TBLLOOK = qn("w:tblLook")
+_W_TBLGRID = qn("w:tblGrid")
+_W_GRIDCOL = qn("w:gridCol")
+_W_TR = qn("w:tr")
+_W_TRPR = qn("w:trPr")
+_W_TBLPREX = qn("w:tblPrEx")
+_W_TC = qn("w:tc")
+_W_TCPR = qn("w:tcPr")
+_W_TCW = qn("w:tcW")
+_W_VALIGN = qn("w:vAlign")
+_W_TYPE = qn("w:type")
+_W_W = qn("w:w")
+_TBL_LOOK = tuple(
+    (qn(f"w:{name}"), value)
+    for name, value in (
+        ("firstColumn", "1"), ("firstRow", "1"), ("lastColumn", "0"), ("lastRow", "0"),
+        ("noHBand", "0"), ("noVBand", "1"), ("val", "04A0"),
+    )
+)  # fmt: skip
+"""The ``w:tblLook`` python-docx gives a new table, attributes in its order."""
+_TRPR_SUCCESSORS = {
+    tag: frozenset(qn(name) for name in _TRPR_ORDER[_TRPR_ORDER.index(tag) + 1 :])
+    for tag in ("w:cantSplit", "w:tblHeader")
+}
+_VALIGN_SUCCESSORS = frozenset(
+    qn(tag)
+    for tag in ("w:hideMark", "w:headers", "w:cellIns", "w:cellDel", "w:cellMerge", "w:tcPrChange")
+)
+"""What follows ``w:vAlign`` in ``w:tcPr``."""
+
+
+def add_table(
+    document: DocxDocument, rows: int, cols: int, widths: Sequence[Length] | None = None
+) -> Table:
+    """Append a table of `rows` by `cols` to `document`'s body, as
+    ``document.add_table(rows, cols)`` does: columns of equal width sharing the last section's
+    text block. `widths` (one per column) sets the columns' widths instead, as assigning each
+    ``column.width`` and the width of every cell in the column does."""
+    if widths is None:
+        section = last_section(document)
+        page_width = section.page_width or Inches(8.5)
+        left_margin = section.left_margin or Inches(1)
+        right_margin = section.right_margin or Inches(1)
+        width = page_width - left_margin - right_margin
+        widths = [Emu(width // cols)] * cols
+    elif len(widths) != cols:
+        raise ValueError(f"{len(widths)} widths for {cols} columns")
+    twips = [str(Emu(column_width).twips) for column_width in widths]
+    body = document.element.body
+    tbl = etree.SubElement(body, _W_TBL)
+    # The body ends with its sectPr as a rule: look there first (see add_body_paragraph).
+    last = tbl.getprevious()
+    sectpr = last if last is not None and last.tag == _W_SECTPR else body.find(_W_SECTPR)
+    if sectpr is not None:
+        sectpr.addprevious(tbl)
+    tbl_pr = etree.SubElement(tbl, _W_TBLPR)
+    tbl_width = etree.SubElement(tbl_pr, _W_TBLW)
+    tbl_width.set(_W_TYPE, "auto")
+    tbl_width.set(_W_W, "0")
+    look = etree.SubElement(tbl_pr, _W_TBLLOOK)
+    for attribute, value in _TBL_LOOK:
+        look.set(attribute, value)
+    grid = etree.SubElement(tbl, _W_TBLGRID)
+    for column_twips in twips:
+        etree.SubElement(grid, _W_GRIDCOL).set(_W_W, column_twips)
+    for _ in range(rows):
+        tr = etree.SubElement(tbl, _W_TR)
+        for column_twips in twips:
+            tc = etree.SubElement(tr, _W_TC)
+            cell_width = etree.SubElement(etree.SubElement(tc, _W_TCPR), _W_TCW)
+            cell_width.set(_W_TYPE, "dxa")
+            cell_width.set(_W_W, column_twips)
+            etree.SubElement(tc, _W_P)
+    return Table(tbl, document._body)
+
+
+def table_cells(table: Table) -> list[list[_Cell]]:
+    """Return the cells of `table`, row by row, for a table without merged cells (as
+    ``[row.cells for row in table.rows]``, which lays out the spans of the whole grid)."""
+    rows = table._tbl.iterchildren(_W_TR)
+    return [[_Cell(tc, table) for tc in tr.iterchildren(_W_TC)] for tr in rows]
+
+
+def _row_flag(row: _Row, tag: str) -> None:
+    """Add the empty flag `tag` (``w:cantSplit``, ``w:tblHeader``) to `row`'s ``w:trPr``."""
+    tr = row._tr
+    tr_pr = tr.find(_W_TRPR)
+    if tr_pr is None:
+        tr_pr = etree.SubElement(tr, _W_TRPR)
+        before = tr.find(_W_TBLPREX)
+        if before is not None:
+            before.addnext(tr_pr)
+        else:
+            tr.insert(0, tr_pr)
+    if tr_pr.find(qn(tag)) is None:
+        _add_child(tr_pr, qn(tag), _TRPR_SUCCESSORS[tag])
+
 
 def set_repeat_table_header(row: _Row) -> None:
     """Repeat `row` at the top of every page the table runs onto (``w:tblHeader``)."""
-    _get_or_add(row._tr.get_or_add_trPr(), "w:tblHeader", _TRPR_ORDER)
+    _row_flag(row, "w:tblHeader")
 
 
 def set_cant_split(row: _Row) -> None:
     """Keep `row` on one page (``w:cantSplit``)."""
-    _get_or_add(row._tr.get_or_add_trPr(), "w:cantSplit", _TRPR_ORDER)
+    _row_flag(row, "w:cantSplit")
+
+
+def set_cell_vertical_alignment(cell: _Cell, alignment: WD_CELL_VERTICAL_ALIGNMENT) -> None:
+    """Align the content of `cell` vertically, as assigning ``cell.vertical_alignment`` does."""
+    tc = cell._tc
+    tc_pr = tc.find(_W_TCPR)
+    if tc_pr is None:
+        tc_pr = etree.SubElement(tc, _W_TCPR)
+        tc.insert(0, tc_pr)
+    v_align = tc_pr.find(_W_VALIGN)
+    if v_align is None:
+        v_align = _add_child(tc_pr, _W_VALIGN, _VALIGN_SUCCESSORS)
+    v_align.set(_W_VAL, str(alignment.xml_value))
+
+
+def cell_paragraph(cell: _Cell) -> Paragraph:
+    """Return the only paragraph of `cell` while it has no runs (a new cell's), else a new
+    paragraph at the end of `cell`, as ``cell.add_paragraph()`` adds it."""
+    tc = cell._tc
+    paragraphs = tc.findall(_W_P)
+    if len(paragraphs) == 1 and paragraphs[0].find(_W_R) is None:
+        return Paragraph(paragraphs[0], cell)
+    return Paragraph(etree.SubElement(tc, _W_P), cell)
 
 
 def set_table_style_id(table: Table, style_id: str | None) -> None:

@@ -70,8 +70,10 @@ def align(paragraph: Paragraph, alignment: str | None) -> None:
     """Align `paragraph` as the tree asks, without a first-line indent (as the CSS's
     ``.align-*`` classes); None or an unknown value keeps the style's."""
     if alignment in ALIGNMENTS:
-        paragraph.alignment = ALIGNMENTS[alignment]
-        paragraph.paragraph_format.first_line_indent = 0
+        # docx_oxml rather than paragraph.alignment and paragraph_format.first_line_indent,
+        # for speed: python-docx's setters walk pPr's children on every assignment.
+        docx_oxml.set_alignment(paragraph, ALIGNMENTS[alignment])
+        docx_oxml.set_first_line_indent(paragraph, Emu(0))
 
 
 def add_table(builder: Builder, table: n.Table) -> None:
@@ -81,33 +83,30 @@ def add_table(builder: Builder, table: n.Table) -> None:
     caption = None
     if table.caption:
         caption = builder.new_paragraph(TABLE_STYLES["caption"])[0]
-        caption.add_run(table.caption)
+        docx_oxml.add_text_run(caption, table.caption)
         builder.bookmark(caption, table.id)
     if not columns:
         return
     builder.take_pending_break()
-    word_table = docx_oxml.add_table(builder.document, len(rows), columns)
+    section = docx_oxml.last_section(builder.document)
+    width = (section.page_width or 0) - (section.left_margin or 0) - (section.right_margin or 0)
+    widths = [Emu(round(width * share)) for share in column_shares(rows, columns)]
+    # The table, its rows and cells are built by docx_oxml with lxml rather than through
+    # python-docx's table API, for speed: its setters walk an element's children on every
+    # property set, and row.cells lays out the whole grid.
+    word_table = docx_oxml.add_table(builder.document, len(rows), columns, widths)
     style_id = builder.styles.id(TABLE_STYLES["table"], WD_STYLE_TYPE.TABLE)
     docx_oxml.set_table_style_id(word_table, style_id)  # as add_table(…, style) does
     docx_oxml.set_table_full_width(word_table)
-    section = docx_oxml.last_section(builder.document)
-    width = (section.page_width or 0) - (section.left_margin or 0) - (section.right_margin or 0)
-    # Each `column.cells` lays out the whole table's grid: take every row's cells once.
-    word_rows = word_table.rows
-    grid = [word_row.cells for word_row in word_rows]
-    shares = column_shares(rows, columns)
-    for position, (column, share) in enumerate(zip(word_table.columns, shares, strict=True)):
-        column.width = Emu(round(width * share))
-        for cells in grid:
-            cells[position].width = Emu(round(width * share))
-    for index, (row, word_row) in enumerate(zip(rows, word_rows, strict=True)):
+    grid = docx_oxml.table_cells(word_table)
+    for index, (row, word_row) in enumerate(zip(rows, word_table.rows, strict=True)):
         heading = index < len(table.header)
         if heading:
             docx_oxml.set_repeat_table_header(word_row)
         docx_oxml.set_cant_split(word_row)
         style = TABLE_STYLES["table_heading" if heading else "table_text"]
         for cell, word_cell in zip(row, grid[index], strict=False):
-            word_cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+            docx_oxml.set_cell_vertical_alignment(word_cell, WD_CELL_VERTICAL_ALIGNMENT.CENTER)
             paragraph = builder.cell_paragraph(word_cell, style)
             builder.add_inlines(paragraph, cell.inlines)
             align(paragraph, cell.align)
@@ -142,10 +141,12 @@ def add_signature_block(builder: Builder, block: n.SignatureBlock) -> None:
     docx_oxml.set_table_fixed_layout(word_table)
     for row in word_table.rows:
         docx_oxml.set_cant_split(row)
+    grid = docx_oxml.table_cells(word_table)
     for index, party in enumerate(parties):
-        cell = word_table.cell(index // SIGNATURE_COLUMNS, index % SIGNATURE_COLUMNS)
-        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP
+        cell = grid[index // SIGNATURE_COLUMNS][index % SIGNATURE_COLUMNS]
+        docx_oxml.set_cell_vertical_alignment(cell, WD_CELL_VERTICAL_ALIGNMENT.TOP)
         heading = builder.cell_paragraph(cell, TABLE_STYLES["signature_party"])
-        heading.add_run(f"{party.role}：{party.name}")
+        docx_oxml.add_text_run(heading, f"{party.role}：{party.name}")
         for line in party.lines:
-            builder.cell_paragraph(cell, TABLE_STYLES["signature_line"]).add_run(f"{line}：")
+            line_paragraph = builder.cell_paragraph(cell, TABLE_STYLES["signature_line"])
+            docx_oxml.add_text_run(line_paragraph, f"{line}：")

@@ -1,0 +1,130 @@
+"""docx_oxml's hand-built tables and paragraph properties match python-docx's own, element for
+element: the writer builds them with lxml for speed, and the DOCX must not change a byte."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import docx
+import pytest
+from docx.document import Document as DocxDocument
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Emu, Length, Pt
+from docx.text.paragraph import Paragraph
+from lxml import etree
+
+from policygen.writers import docx_oxml
+
+
+def body_xml(document: DocxDocument) -> bytes:
+    """Return `document`'s body as the DOCX writer would serialise it."""
+    return etree.tostring(document.element.body)
+
+
+def paragraph_states() -> list[Callable[[Paragraph], None]]:
+    """Ways a paragraph's properties may look before it is aligned."""
+
+    def numbered(paragraph: Paragraph) -> None:
+        docx_oxml.set_numbering(paragraph, 3, 1)
+
+    def spaced(paragraph: Paragraph) -> None:
+        paragraph.paragraph_format.space_after = Pt(6)
+        paragraph.paragraph_format.keep_together = True
+
+    def indented(paragraph: Paragraph) -> None:
+        paragraph.paragraph_format.left_indent = Pt(21)
+        paragraph.paragraph_format.first_line_indent = Pt(-21)
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+
+    def outlined(paragraph: Paragraph) -> None:
+        paragraph.paragraph_format.widow_control = False
+        paragraph._p.get_or_add_pPr()._add_outlineLvl().val = 1
+
+    def plain(paragraph: Paragraph) -> None:
+        pass
+
+    return [plain, numbered, spaced, indented, outlined]
+
+
+@pytest.mark.parametrize("prepare", paragraph_states())
+@pytest.mark.parametrize(
+    "alignment", [WD_ALIGN_PARAGRAPH.LEFT, WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.RIGHT]
+)
+@pytest.mark.parametrize("indent", [Emu(0), Pt(24), Pt(-18)])
+def test_alignment_and_first_line_indent_as_python_docx(
+    prepare: Callable[[Paragraph], None], alignment: WD_ALIGN_PARAGRAPH, indent: Length
+) -> None:
+    ours, theirs = docx.Document(), docx.Document()
+    for document in (ours, theirs):
+        paragraph = document.add_paragraph("段落", "Heading 1")
+        prepare(paragraph)
+    docx_oxml.set_alignment(ours.paragraphs[0], alignment)
+    docx_oxml.set_first_line_indent(ours.paragraphs[0], indent)
+    theirs.paragraphs[0].alignment = alignment
+    theirs.paragraphs[0].paragraph_format.first_line_indent = indent
+    assert body_xml(ours) == body_xml(theirs)
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (3, 2), (2, 5)])
+@pytest.mark.parametrize("set_widths", [False, True])
+def test_table_as_python_docx(shape: tuple[int, int], set_widths: bool) -> None:
+    rows, cols = shape
+    ours, theirs = docx.Document(), docx.Document()
+    for document in (ours, theirs):
+        document.add_paragraph("前文")
+    widths = [Emu(round(5_000_000 * (index + 1) / 7)) for index in range(cols)]
+    ours_table = docx_oxml.add_table(ours, rows, cols, widths if set_widths else None)
+    theirs_table = theirs.add_table(rows, cols)
+    if set_widths:
+        for column, width in zip(theirs_table.columns, widths, strict=True):
+            column.width = width
+            for cell in column.cells:
+                cell.width = width
+    for table in (ours_table, theirs_table):
+        docx_oxml.set_table_full_width(table)
+        docx_oxml.set_table_style_id(table, "TableGrid")
+    for index, row in enumerate(ours_table.rows):
+        if index == 0:
+            docx_oxml.set_repeat_table_header(row)
+        docx_oxml.set_cant_split(row)
+    for index, row in enumerate(theirs_table.rows):
+        trpr = row._tr.get_or_add_trPr()
+        if index == 0:
+            trpr.append(trpr.makeelement(qn("w:tblHeader")))
+        trpr.insert(0, trpr.makeelement(qn("w:cantSplit")))
+    alignments = [WD_CELL_VERTICAL_ALIGNMENT.CENTER, WD_CELL_VERTICAL_ALIGNMENT.TOP]
+    ours_cells = docx_oxml.table_cells(ours_table)
+    assert [[cell._tc for cell in cells] for cells in ours_cells] == [
+        [cell._tc for cell in row.cells] for row in ours_table.rows
+    ]
+    for index, cell in enumerate(cell for cells in ours_cells for cell in cells):
+        docx_oxml.set_cell_vertical_alignment(cell, alignments[index % 2])
+        first = docx_oxml.cell_paragraph(cell)
+        docx_oxml.add_text_run(first, "甲")
+        docx_oxml.add_text_run(docx_oxml.cell_paragraph(cell), "乙")
+    for index, cell in enumerate(cell for row in theirs_table.rows for cell in row.cells):
+        cell.vertical_alignment = alignments[index % 2]
+        cell.paragraphs[0].add_run("甲")
+        cell.add_paragraph().add_run("乙")
+    ours.add_paragraph("后文")
+    theirs.add_paragraph("后文")
+    assert body_xml(ours) == body_xml(theirs)
+
+
+def test_cell_paragraph_reuses_only_an_unused_first_paragraph() -> None:
+    document = docx.Document()
+    cell = docx_oxml.table_cells(docx_oxml.add_table(document, 1, 1))[0][0]
+    first = docx_oxml.cell_paragraph(cell)
+    assert first._p is cell._tc.findall(qn("w:p"))[0]
+    assert docx_oxml.cell_paragraph(cell)._p is first._p  # still no runs
+    docx_oxml.add_text_run(first, "文字")
+    second = docx_oxml.cell_paragraph(cell)
+    assert second._p is not first._p
+    assert [p._p for p in cell.paragraphs] == [first._p, second._p]
+
+
+def test_table_widths_must_match_the_columns() -> None:
+    with pytest.raises(ValueError, match="2 widths for 3 columns"):
+        docx_oxml.add_table(docx.Document(), 1, 3, [Emu(1), Emu(2)])
