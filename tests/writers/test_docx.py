@@ -436,7 +436,7 @@ def test_output_ignores_time_zone_and_hash_seed(written: dict[str, bytes]) -> No
 def test_without_python_docx_private_writer_steps_the_bytes_are_the_same(
     written: dict[str, bytes], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """docx_oxml.save_stored calls private steps of python-docx's PackageWriter; should a
+    """docx_oxml.package_parts calls private steps of python-docx's PackageWriter; should a
     later python-docx drop them, the plain save gives the same DOCX."""
     from policygen.writers import docx_oxml
 

@@ -34,7 +34,7 @@ from policygen.writers.docx_styles import StyleTable
 from policygen.writers.docx_tables import add_signature_block, add_table, align
 from policygen.writers.html import block_ids
 from policygen.writers.options import WriterOptions
-from policygen.writers.reproducible import normalise_docx
+from policygen.writers.reproducible import normalise_parts
 from policygen.writers.text import inline_text, labelled
 
 REFERENCE_DOCX = "styles/reference.docx"
@@ -99,7 +99,7 @@ def write_docx(doc: n.Document, options: WriterOptions) -> bytes:
         docx_pages.number_body_from_one(document, pages[PAGE_COUNT_KEY])
     docx_pages.fill_header(document, values)
     docx_pages.set_properties(document, doc)
-    return normalise_docx(docx_oxml.save_stored(document), doc.meta.date)
+    return normalise_parts(docx_oxml.package_parts(document), doc.meta.date)
 
 
 def add_body(document: DocxDocument, doc: n.Document) -> None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from io import BytesIO
 from typing import TypeAlias
-from zipfile import ZIP_STORED, ZipFile
+from zipfile import ZipFile
 
 from docx.document import Document as DocxDocument
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
@@ -1130,43 +1130,40 @@ def set_company(document: DocxDocument, company: str) -> None:
         part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-class _StoredZipWriter:
-    """python-docx's physical package writer, storing each part as it is (no deflate)."""
+class _PartCollector:
+    """python-docx's physical package writer, keeping each part's bytes by zip member name
+    instead of zipping them."""
 
-    def __init__(self, file: BytesIO) -> None:
-        self.zip = ZipFile(file, "w", ZIP_STORED)
+    def __init__(self) -> None:
+        self.parts: dict[str, bytes] = {}
 
     def write(self, pack_uri: PackURI, blob: bytes) -> None:
-        self.zip.writestr(pack_uri.membername, blob)
-
-    def close(self) -> None:
-        self.zip.close()
+        self.parts[pack_uri.membername] = blob
 
 
 _WRITER_STEPS = ("_write_content_types_stream", "_write_pkg_rels", "_write_parts")
-"""The private steps of python-docx's PackageWriter that `save_stored` calls."""
+"""The private steps of python-docx's PackageWriter that `package_parts` calls."""
 
 
-def save_stored(document: DocxDocument) -> bytes:
-    """Return `document` as ``document.save`` writes it, but with its parts stored rather
-    than deflated: for a caller that re-zips the parts anyway (reproducible.normalise_docx),
-    python-docx's compression was a tenth of the DOCX writer's time, thrown away.
+def package_parts(document: DocxDocument) -> dict[str, bytes]:
+    """Return the parts of `document` by zip member name, each as ``document.save`` writes it,
+    for a caller that zips them itself (reproducible.normalise_parts): python-docx's own zip,
+    deflated and read back only to be re-zipped, was a tenth of the DOCX writer's time.
 
     The steps are python-docx's own ``OpcPackage.save`` and ``PackageWriter.write``, whose
     zip writer cannot be chosen; should a later python-docx drop those private steps, this
-    falls back to ``document.save`` (slower, the same bytes once normalise_docx re-zips them)."""
+    falls back to ``document.save`` and reads the parts back (slower, the same parts)."""
     if not all(hasattr(PackageWriter, step) for step in _WRITER_STEPS):
         buffer = BytesIO()
         document.save(buffer)
-        return buffer.getvalue()
+        with ZipFile(buffer) as saved:
+            return {info.filename: saved.read(info) for info in saved.infolist()}
     package = document.part.package
     for part in package.parts:
         part.before_marshal()
-    buffer = BytesIO()
-    writer = _StoredZipWriter(buffer)
+    writer = _PartCollector()
     parts = package.parts
     PackageWriter._write_content_types_stream(writer, parts)
     PackageWriter._write_pkg_rels(writer, package.rels)
     PackageWriter._write_parts(writer, parts)
-    writer.close()
-    return buffer.getvalue()
+    return writer.parts

@@ -1,11 +1,12 @@
 """Make a saved DOCX (any OOXML zip) byte-identical for identical content.
 
 Input: the bytes of a zip package as python-docx (or docxtpl) saved it, with the clock's time
-on every entry. Output: the same parts, re-zipped in a fixed order with fixed metadata, and the
-document's created/modified dates pinned to the day given."""
+on every entry, or its parts by name. Output: the same parts, zipped in a fixed order with fixed
+metadata, and the document's created/modified dates pinned to the day given."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from io import BytesIO
 from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
@@ -31,14 +32,22 @@ _PINNED_DATES = ("created", "modified")
 
 
 def normalise_docx(data: bytes, when: date) -> bytes:
-    """Return the package `data` re-zipped deterministically, its dates pinned to `when`.
+    """Return the package `data` re-zipped deterministically, its dates pinned to `when`
+    (see normalise_parts)."""
+    with ZipFile(BytesIO(data)) as source:
+        entries = {info.filename: source.read(info) for info in source.infolist()}
+    return normalise_parts(entries, when)
+
+
+def normalise_parts(parts: Mapping[str, bytes], when: date) -> bytes:
+    """Return the package of `parts` (bytes by zip member name) zipped deterministically,
+    its dates pinned to `when`.
 
     Entries are ordered ``[Content_Types].xml`` first, then by name; each is deflated at a
     fixed level and dated 1980-01-01 00:00. In ``docProps/core.xml`` the created and modified
     dates that are present are set to `when` at 00:00 UTC; a package without core properties
     is left without them."""
-    with ZipFile(BytesIO(data)) as source:
-        entries = {info.filename: source.read(info) for info in source.infolist()}
+    entries = dict(parts)
     if CORE_PROPERTIES in entries:
         entries[CORE_PROPERTIES] = _pin_core_dates(entries[CORE_PROPERTIES], when)
     output = BytesIO()
