@@ -3,6 +3,7 @@ logic lives here."""
 
 from __future__ import annotations
 
+import gc
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -526,8 +527,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _run(argv)
     finally:
-        if argv is not None:  # run in-process by a caller who goes on (a process just ends)
+        if argv is not None:  # run in-process by a caller who goes on
             thaw_heap()  # render froze what it loaded (parallel.freeze_heap)
+        else:  # the process ends now: its last collection need not walk what is left (~30 ms)
+            gc.freeze()
 
 
 def _run(argv: list[str] | None) -> int:
