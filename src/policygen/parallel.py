@@ -188,13 +188,13 @@ def _render_here(
             while pending:
                 finish()  # an earlier job's error comes first
             raise
-        if pending:  # this job is queued in Typst: the previous one's DOCX is written meanwhile
-            pending[-1].write_ready()
+        for earlier in pending:  # this job is queued in Typst: write theirs meanwhile
+            earlier.write_ready()
         pending.append(started)
         if len(pending) > IN_FLIGHT:
             finish()
-    if pending:
-        pending[-1].write_ready()
+    for earlier in pending:
+        earlier.write_ready()
     while pending:
         finish()
     return rendered

@@ -7,6 +7,7 @@ except reading templates and styles; output.py writes files."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -251,11 +252,12 @@ class PendingJob:
         return {name: file.result() for name, file in self.files.items()}
 
     def write_ready(self) -> None:
-        """Write now the files left for `result` that do not wait for the PDF's layout (all
-        but a contents page's DOCX), keeping their bytes or errors for `result`: a caller
-        whose next job is queued in Typst writes them while Typst lays out."""
+        """Write now the files left for `result` that need not wait: all of them once the PDF
+        is laid out, else all but a contents page's DOCX. Their bytes or errors are kept for
+        `result`: a caller whose next job is queued in Typst writes them while Typst works."""
+        laid_out = all(file.done() for file in self.files.values() if isinstance(file, Future))
         for file in self.files.values():
-            if isinstance(file, _Later) and not file.needs_layout:
+            if isinstance(file, _Later) and (laid_out or not file.needs_layout):
                 file.write()
 
 
