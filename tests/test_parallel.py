@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+from concurrent.futures import Future
 from pathlib import Path
 
 import pytest
@@ -148,11 +149,29 @@ def test_typst_files_written_early_keep_their_error_for_the_result(
         started.result()
     monkeypatch.undo()
 
+    import threading
+
+    from policygen.writers import pdf_typst
+
+    release = threading.Event()
+    real_compile = pdf_typst._compile_pdf
+
+    def held_compile(source: str, when: object) -> bytes:
+        release.wait(30)
+        return real_compile(source, when)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pdf_typst, "_compile_pdf", held_compile)
     started = pipeline.start_job(profile, regulation, ["docx", "pdf"], pdf_engine="typst")
     started.write_ready()
     docx = started.files[regulation.filename("docx")]
+    pdf = started.files[regulation.filename("pdf")]
     assert isinstance(docx, pipeline._Later) and docx.needs_layout
-    assert docx._bytes is None  # left for result, when the layout is at hand
+    assert docx._bytes is None  # the PDF is not laid out yet: left for later
+    release.set()
+    assert isinstance(pdf, Future)
+    pdf.result()
+    started.write_ready()
+    assert docx._bytes is not None  # laid out: written now
     assert started.result() == render_job(profile, regulation, ["docx", "pdf"], pdf_engine="typst")
 
 
