@@ -128,3 +128,60 @@ def test_cell_paragraph_reuses_only_an_unused_first_paragraph() -> None:
 def test_table_widths_must_match_the_columns() -> None:
     with pytest.raises(ValueError, match="2 widths for 3 columns"):
         docx_oxml.add_table(docx.Document(), 1, 3, [Emu(1), Emu(2)])
+
+
+FORMATS = [
+    [
+        docx_oxml.CellFormat(WD_CELL_VERTICAL_ALIGNMENT.CENTER, "TableHeading"),
+        docx_oxml.CellFormat(
+            WD_CELL_VERTICAL_ALIGNMENT.CENTER, "TableHeading", WD_ALIGN_PARAGRAPH.RIGHT, Emu(0)
+        ),
+        docx_oxml.CellFormat(WD_CELL_VERTICAL_ALIGNMENT.TOP, None, WD_ALIGN_PARAGRAPH.CENTER),
+    ],
+    [
+        docx_oxml.CellFormat(WD_CELL_VERTICAL_ALIGNMENT.BOTTOM, "TableText", None, Pt(-12)),
+        docx_oxml.CellFormat(WD_CELL_VERTICAL_ALIGNMENT.CENTER, None, None, Pt(12)),
+    ],  # a short row: its last cell stays bare
+    [],
+    [docx_oxml.CellFormat(WD_CELL_VERTICAL_ALIGNMENT.CENTER, "TableText")] * 3,
+]
+
+
+@pytest.mark.parametrize("header_rows", [0, 1, 2])
+@pytest.mark.parametrize("cant_split", [False, True])
+def test_formatted_table_as_python_docx(header_rows: int, cant_split: bool) -> None:
+    ours, theirs = docx.Document(), docx.Document()
+    widths = [Emu(1_000_000), Emu(2_345_678), Emu(777_777)]
+    table, paragraphs = docx_oxml.add_formatted_table(
+        ours, widths, FORMATS, header_rows=header_rows, cant_split=cant_split
+    )
+    for row_paragraphs in paragraphs:
+        for paragraph in row_paragraphs:
+            docx_oxml.add_text_run(paragraph, "文字")
+    theirs_table = theirs.add_table(len(FORMATS), len(widths))
+    for column, width in zip(theirs_table.columns, widths, strict=True):
+        column.width = width
+        for cell in column.cells:
+            cell.width = width
+    for index, (row, row_formats) in enumerate(zip(theirs_table.rows, FORMATS, strict=True)):
+        if cant_split or index < header_rows:
+            trpr = row._tr.get_or_add_trPr()
+            if cant_split:
+                trpr.append(trpr.makeelement(qn("w:cantSplit")))
+            if index < header_rows:
+                trpr.append(trpr.makeelement(qn("w:tblHeader")))
+        for cell, spec in zip(row.cells, row_formats, strict=False):
+            cell.vertical_alignment = spec.vertical
+            paragraph = cell.paragraphs[0]
+            paragraph._p.style = spec.style_id
+            if spec.alignment is not None:
+                paragraph.alignment = spec.alignment
+            if spec.first_line_indent is not None:
+                paragraph.paragraph_format.first_line_indent = spec.first_line_indent
+            paragraph.add_run("文字")
+    assert body_xml(ours) == body_xml(theirs)
+    assert [[p._p for p in row] for row in paragraphs] == [
+        [cell.paragraphs[0]._p for cell in row.cells[: len(formats)]]
+        for row, formats in zip(table.rows, FORMATS, strict=True)
+    ]
+    assert all(p.part is ours.part for row in paragraphs for p in row)  # parents chain up

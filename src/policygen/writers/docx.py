@@ -257,12 +257,16 @@ class _DocxBuilder:
         any waiting item labels as text."""
         paragraph = docx_oxml.cell_paragraph(cell)
         docx_oxml.set_paragraph_style_id(paragraph, self.styles.id(style))
+        self.open_cell_paragraph(paragraph)
+        return paragraph
+
+    def open_cell_paragraph(self, paragraph: Paragraph) -> None:
+        """Open `paragraph`, a new one in a table cell, with any waiting item labels as text."""
         pending, self.pending = self.pending, ()
         if pending:
             docx_oxml.add_text_run(paragraph, "".join(labelled(item.label, "") for item in pending))
         for item in pending:
             self.bookmark(paragraph, item.node_id)
-        return paragraph
 
     def take_pending_break(self) -> None:
         """Put a pending page break on a paragraph of its own (before a table)."""

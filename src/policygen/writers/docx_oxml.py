@@ -972,15 +972,17 @@ _W_TC = qn("w:tc")
 _W_TCPR = qn("w:tcPr")
 _W_TCW = qn("w:tcW")
 _W_VALIGN = qn("w:vAlign")
+_W_CANTSPLIT = qn("w:cantSplit")
+_W_TBLHEADER = qn("w:tblHeader")
 _W_TYPE = qn("w:type")
 _W_W = qn("w:w")
-_TBL_LOOK = tuple(
-    (qn(f"w:{name}"), value)
+_TBL_LOOK = {
+    qn(f"w:{name}"): value
     for name, value in (
         ("firstColumn", "1"), ("firstRow", "1"), ("lastColumn", "0"), ("lastRow", "0"),
         ("noHBand", "0"), ("noVBand", "1"), ("val", "04A0"),
     )
-)  # fmt: skip
+}  # fmt: skip
 """The ``w:tblLook`` python-docx gives a new table, attributes in its order."""
 _TRPR_SUCCESSORS = {
     tag: frozenset(qn(name) for name in _TRPR_ORDER[_TRPR_ORDER.index(tag) + 1 :])
@@ -993,13 +995,33 @@ _VALIGN_SUCCESSORS = frozenset(
 """What follows ``w:vAlign`` in ``w:tcPr``."""
 
 
+@dataclass(frozen=True)
+class CellFormat:
+    """How `add_formatted_table` formats a new cell and its paragraph."""
+
+    vertical: WD_CELL_VERTICAL_ALIGNMENT
+    """The cell's vertical alignment, as assigning ``cell.vertical_alignment``."""
+    style_id: str | None
+    """The paragraph's style id, as `set_paragraph_style_id`."""
+    alignment: WD_ALIGN_PARAGRAPH | None = None
+    """The paragraph's alignment, as `set_alignment`; None sets none."""
+    first_line_indent: Length | None = None
+    """The paragraph's first-line indent, as `set_first_line_indent`; None sets none."""
+
+
 def add_table(
-    document: DocxDocument, rows: int, cols: int, widths: Sequence[Length] | None = None
+    document: DocxDocument,
+    rows: int,
+    cols: int,
+    widths: Sequence[Length] | None = None,
+    *,
+    cant_split: bool = False,
 ) -> Table:
     """Append a table of `rows` by `cols` to `document`'s body, as
     ``document.add_table(rows, cols)`` does: columns of equal width sharing the last section's
     text block. `widths` (one per column) sets the columns' widths instead, as assigning each
-    ``column.width`` and the width of every cell in the column does."""
+    ``column.width`` and the width of every cell in the column does; `cant_split` keeps every
+    row on one page, as `set_cant_split`."""
     if widths is None:
         section = last_section(document)
         page_width = section.page_width or Inches(8.5)
@@ -1009,6 +1031,34 @@ def add_table(
         widths = [Emu(width // cols)] * cols
     elif len(widths) != cols:
         raise ValueError(f"{len(widths)} widths for {cols} columns")
+    return _new_table(document, widths, [()] * rows, 0, cant_split)[0]
+
+
+def add_formatted_table(
+    document: DocxDocument,
+    widths: Sequence[Length],
+    formats: Sequence[Sequence[CellFormat]],
+    *,
+    header_rows: int = 0,
+    cant_split: bool = False,
+) -> tuple[Table, list[list[Paragraph]]]:
+    """Append a table of ``len(formats)`` rows, one column per width in `widths`, as
+    `add_table` does, its first `header_rows` rows repeated on every page
+    (`set_repeat_table_header`); return it and the paragraph of each cell of `formats`.
+
+    Row ``r`` has its first ``len(formats[r])`` cells formatted as `CellFormat` says, as the
+    setters named there do; the cells that follow stay as ``document.add_table`` makes them."""
+    return _new_table(document, widths, formats, header_rows, cant_split)
+
+
+def _new_table(
+    document: DocxDocument,
+    widths: Sequence[Length],
+    formats: Sequence[Sequence[CellFormat]],
+    header_rows: int,
+    cant_split: bool,
+) -> tuple[Table, list[list[Paragraph]]]:
+    """Build the table of `add_table` and `add_formatted_table`, element by element."""
     twips = [str(Emu(column_width).twips) for column_width in widths]
     body = document.element.body
     tbl = etree.SubElement(body, _W_TBL)
@@ -1018,24 +1068,45 @@ def add_table(
     if sectpr is not None:
         sectpr.addprevious(tbl)
     tbl_pr = etree.SubElement(tbl, _W_TBLPR)
-    tbl_width = etree.SubElement(tbl_pr, _W_TBLW)
-    tbl_width.set(_W_TYPE, "auto")
-    tbl_width.set(_W_W, "0")
-    look = etree.SubElement(tbl_pr, _W_TBLLOOK)
-    for attribute, value in _TBL_LOOK:
-        look.set(attribute, value)
+    etree.SubElement(tbl_pr, _W_TBLW, {_W_TYPE: "auto", _W_W: "0"})
+    etree.SubElement(tbl_pr, _W_TBLLOOK, _TBL_LOOK)
     grid = etree.SubElement(tbl, _W_TBLGRID)
     for column_twips in twips:
-        etree.SubElement(grid, _W_GRIDCOL).set(_W_W, column_twips)
-    for _ in range(rows):
+        etree.SubElement(grid, _W_GRIDCOL, {_W_W: column_twips})
+    table = Table(tbl, document._body)
+    paragraphs: list[list[Paragraph]] = []
+    for index, row_formats in enumerate(formats):
         tr = etree.SubElement(tbl, _W_TR)
-        for column_twips in twips:
+        if cant_split or index < header_rows:
+            tr_pr = etree.SubElement(tr, _W_TRPR)
+            if cant_split:
+                etree.SubElement(tr_pr, _W_CANTSPLIT)
+            if index < header_rows:
+                etree.SubElement(tr_pr, _W_TBLHEADER)
+        row_paragraphs = []
+        for column, column_twips in enumerate(twips):
             tc = etree.SubElement(tr, _W_TC)
-            cell_width = etree.SubElement(etree.SubElement(tc, _W_TCPR), _W_TCW)
-            cell_width.set(_W_TYPE, "dxa")
-            cell_width.set(_W_W, column_twips)
-            etree.SubElement(tc, _W_P)
-    return Table(tbl, document._body)
+            tc_pr = etree.SubElement(tc, _W_TCPR)
+            etree.SubElement(tc_pr, _W_TCW, {_W_TYPE: "dxa", _W_W: column_twips})
+            p = etree.SubElement(tc, _W_P)
+            if column >= len(row_formats):
+                continue
+            spec = row_formats[column]
+            etree.SubElement(tc_pr, _W_VALIGN, {_W_VAL: str(spec.vertical.xml_value)})
+            ppr = etree.SubElement(p, _W_PPR)
+            if spec.style_id is not None:
+                etree.SubElement(ppr, _W_PSTYLE, {_W_VAL: spec.style_id})
+            indent = spec.first_line_indent
+            if indent is not None:
+                if indent < 0:
+                    etree.SubElement(ppr, _W_IND, {_W_HANGING: str(Emu(-indent).twips)})
+                else:
+                    etree.SubElement(ppr, _W_IND, {_W_FIRSTLINE: str(Emu(indent).twips)})
+            if spec.alignment is not None:
+                etree.SubElement(ppr, _W_JC, {_W_VAL: str(spec.alignment.xml_value)})
+            row_paragraphs.append(Paragraph(p, _Cell(tc, table)))
+        paragraphs.append(row_paragraphs)
+    return table, paragraphs
 
 
 def table_cells(table: Table) -> list[list[_Cell]]:

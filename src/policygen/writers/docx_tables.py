@@ -40,6 +40,8 @@ ALIGNMENTS: dict[str, WD_ALIGN_PARAGRAPH] = {
 }
 """Paragraph and cell alignments the tree may ask for; anything else keeps the style's."""
 
+_CENTER = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+
 SIGNATURE_COLUMNS = 2
 """Parties side by side on a signature page; more parties continue on further rows."""
 COLUMN_WEIGHT_RANGE = (4, 40)
@@ -56,6 +58,8 @@ class Builder(Protocol):
     def new_paragraph(self, style: str) -> tuple[Paragraph, str | None]: ...
 
     def cell_paragraph(self, cell: _Cell, style: str) -> Paragraph: ...
+
+    def open_cell_paragraph(self, paragraph: Paragraph) -> None: ...
 
     def take_pending_break(self) -> None: ...
 
@@ -91,28 +95,36 @@ def add_table(builder: Builder, table: n.Table) -> None:
     section = docx_oxml.last_section(builder.document)
     width = (section.page_width or 0) - (section.left_margin or 0) - (section.right_margin or 0)
     widths = [Emu(round(width * share)) for share in column_shares(rows, columns)]
-    # The table, its rows and cells are built by docx_oxml with lxml rather than through
-    # python-docx's table API, for speed: its setters walk an element's children on every
-    # property set, and row.cells lays out the whole grid.
-    word_table = docx_oxml.add_table(builder.document, len(rows), columns, widths)
+    formats = []
+    for index, row in enumerate(rows):
+        style = TABLE_STYLES["table_heading" if index < len(table.header) else "table_text"]
+        style_id = builder.styles.id(style) if row else None
+        formats.append([_cell_format(style_id, cell.align) for cell in row])
+    # The table is built, cells and paragraphs formatted, by docx_oxml with lxml rather than
+    # through python-docx's table API, for speed: python-docx parses a new table from text,
+    # and its setters (widths, vertical alignment, styles, alignment) walk an element's
+    # children on every property set.
+    word_table, paragraphs = docx_oxml.add_formatted_table(
+        builder.document, widths, formats, header_rows=len(table.header), cant_split=True
+    )
     style_id = builder.styles.id(TABLE_STYLES["table"], WD_STYLE_TYPE.TABLE)
     docx_oxml.set_table_style_id(word_table, style_id)  # as add_table(…, style) does
     docx_oxml.set_table_full_width(word_table)
-    grid = docx_oxml.table_cells(word_table)
-    for index, (row, word_row) in enumerate(zip(rows, word_table.rows, strict=True)):
-        heading = index < len(table.header)
-        if heading:
-            docx_oxml.set_repeat_table_header(word_row)
-        docx_oxml.set_cant_split(word_row)
-        style = TABLE_STYLES["table_heading" if heading else "table_text"]
-        for cell, word_cell in zip(row, grid[index], strict=False):
-            docx_oxml.set_cell_vertical_alignment(word_cell, WD_CELL_VERTICAL_ALIGNMENT.CENTER)
-            paragraph = builder.cell_paragraph(word_cell, style)
+    for index, (row, row_paragraphs) in enumerate(zip(rows, paragraphs, strict=True)):
+        for cell, paragraph in zip(row, row_paragraphs, strict=True):
+            builder.open_cell_paragraph(paragraph)
             builder.add_inlines(paragraph, cell.inlines)
-            align(paragraph, cell.align)
             if caption is None and index == 0:
                 builder.bookmark(paragraph, table.id)
                 caption = paragraph
+
+
+def _cell_format(style_id: str | None, alignment: str | None) -> docx_oxml.CellFormat:
+    """Return how a data cell is formatted: centred vertically, its paragraph in `style_id`
+    and aligned as the tree asks (as `align` does)."""
+    if alignment in ALIGNMENTS:
+        return docx_oxml.CellFormat(_CENTER, style_id, ALIGNMENTS[alignment], Emu(0))
+    return docx_oxml.CellFormat(_CENTER, style_id)
 
 
 def column_shares(rows: tuple[tuple[n.Cell, ...], ...], columns: int) -> list[float]:
@@ -136,11 +148,11 @@ def add_signature_block(builder: Builder, block: n.SignatureBlock) -> None:
         return
     builder.take_pending_break()
     row_count = -(-len(parties) // SIGNATURE_COLUMNS)
-    word_table = docx_oxml.add_table(builder.document, row_count, SIGNATURE_COLUMNS)
+    word_table = docx_oxml.add_table(
+        builder.document, row_count, SIGNATURE_COLUMNS, cant_split=True
+    )
     docx_oxml.set_table_full_width(word_table)
     docx_oxml.set_table_fixed_layout(word_table)
-    for row in word_table.rows:
-        docx_oxml.set_cant_split(row)
     grid = docx_oxml.table_cells(word_table)
     for index, party in enumerate(parties):
         cell = grid[index // SIGNATURE_COLUMNS][index % SIGNATURE_COLUMNS]
