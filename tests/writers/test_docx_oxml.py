@@ -144,6 +144,7 @@ FORMATS = [
     ],  # a short row: its last cell stays bare
     [],
     [docx_oxml.CellFormat(WD_CELL_VERTICAL_ALIGNMENT.CENTER, "TableText")] * 3,
+    [docx_oxml.CellFormat(WD_CELL_VERTICAL_ALIGNMENT.TOP, "A&B <\"样式\">\t\n\r'x'")],
 ]
 
 
@@ -185,3 +186,12 @@ def test_formatted_table_as_python_docx(header_rows: int, cant_split: bool) -> N
         for row, formats in zip(table.rows, FORMATS, strict=True)
     ]
     assert all(p.part is ours.part for row in paragraphs for p in row)  # parents chain up
+
+
+def test_an_empty_table_as_python_docx() -> None:
+    ours, theirs = docx.Document(), docx.Document()
+    table, paragraphs = docx_oxml.add_formatted_table(ours, [Emu(8640 * 635)], [])  # 6 in
+    assert paragraphs == []
+    assert len(table.rows) == 0
+    theirs.add_table(0, 1)
+    assert body_xml(ours) == body_xml(theirs)

@@ -23,8 +23,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
 from docx.opc.pkgwriter import PackageWriter
-from docx.oxml.ns import qn
-from docx.oxml.parser import OxmlElement
+from docx.oxml.ns import nsdecls, qn
+from docx.oxml.parser import OxmlElement, parse_xml
 from docx.section import Section
 from docx.shared import Emu, Inches, Length
 from docx.styles.style import BaseStyle
@@ -954,36 +954,19 @@ def iter_section_breaks(document: DocxDocument) -> Iterator[Paragraph]:
 
 # --------------------------------------------------------------------------- tables
 
-# Tables are built with lxml directly too, for speed: python-docx writes a new table as XML
-# text and parses it, makes a proxy for every cell, and its property setters (cell width and
-# vertical alignment, row flags) walk a child's possible successors on every call. What is
-# built is what ``document.add_table`` and those setters make, element for element.
+# Tables are built here rather than through python-docx's table API, for speed: its
+# property setters (cell width and vertical alignment, paragraph style and alignment, row
+# flags) walk a child's possible successors on every call, and it makes a proxy for every
+# cell. A new table is written whole, formatted, as XML text and parsed, as python-docx
+# writes a bare one; the row and cell setters below edit with lxml directly. What is built is
+# what ``document.add_table`` and python-docx's setters make, element for element.
 
-_W_TBL = qn("w:tbl")
-_W_TBLPR = qn("w:tblPr")
-_W_TBLW = qn("w:tblW")
-_W_TBLLOOK = qn("w:tblLook")
-_W_TBLGRID = qn("w:tblGrid")
-_W_GRIDCOL = qn("w:gridCol")
 _W_TR = qn("w:tr")
 _W_TRPR = qn("w:trPr")
 _W_TBLPREX = qn("w:tblPrEx")
 _W_TC = qn("w:tc")
 _W_TCPR = qn("w:tcPr")
-_W_TCW = qn("w:tcW")
 _W_VALIGN = qn("w:vAlign")
-_W_CANTSPLIT = qn("w:cantSplit")
-_W_TBLHEADER = qn("w:tblHeader")
-_W_TYPE = qn("w:type")
-_W_W = qn("w:w")
-_TBL_LOOK = {
-    qn(f"w:{name}"): value
-    for name, value in (
-        ("firstColumn", "1"), ("firstRow", "1"), ("lastColumn", "0"), ("lastRow", "0"),
-        ("noHBand", "0"), ("noVBand", "1"), ("val", "04A0"),
-    )
-}  # fmt: skip
-"""The ``w:tblLook`` python-docx gives a new table, attributes in its order."""
 _TRPR_SUCCESSORS = {
     tag: frozenset(qn(name) for name in _TRPR_ORDER[_TRPR_ORDER.index(tag) + 1 :])
     for tag in ("w:cantSplit", "w:tblHeader")
@@ -1058,55 +1041,84 @@ def _new_table(
     header_rows: int,
     cant_split: bool,
 ) -> tuple[Table, list[list[Paragraph]]]:
-    """Build the table of `add_table` and `add_formatted_table`, element by element."""
-    twips = [str(Emu(column_width).twips) for column_width in widths]
+    """Build the table of `add_table` and `add_formatted_table`.
+
+    As python-docx's ``CT_Tbl.new_tbl`` does, the table is written as XML text and parsed
+    (into python-docx's element classes), then moved into the body: for a table, a few times
+    faster than making its elements one by one."""
+    cells = [f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{Emu(width).twips}"/>' for width in widths]
+    trpr = [
+        "<w:trPr>" + ("<w:cantSplit/>" if cant_split else "") + "<w:tblHeader/></w:trPr>",
+        "<w:trPr><w:cantSplit/></w:trPr>" if cant_split else "",
+    ]
+    fragments: dict[CellFormat, str] = {}
+    xml = [_TBL_START, *(f'<w:gridCol w:w="{Emu(width).twips}"/>' for width in widths)]
+    xml.append("</w:tblGrid>")
+    for index, row_formats in enumerate(formats):
+        xml += ("<w:tr>", trpr[index >= header_rows])
+        for column, cell in enumerate(cells):
+            if column >= len(row_formats):
+                xml += (cell, "</w:tcPr><w:p/></w:tc>")
+                continue
+            spec = row_formats[column]
+            if spec not in fragments:
+                fragments[spec] = _cell_content(spec)
+            xml += (cell, fragments[spec])
+        xml.append("</w:tr>")
+    xml.append("</w:tbl>")
+    tbl = parse_xml("".join(xml))
     body = document.element.body
-    tbl = etree.SubElement(body, _W_TBL)
     # The body ends with its sectPr as a rule: look there first (see add_body_paragraph).
-    last = tbl.getprevious()
+    try:
+        last = body[-1]
+    except IndexError:
+        last = None
     sectpr = last if last is not None and last.tag == _W_SECTPR else body.find(_W_SECTPR)
     if sectpr is not None:
         sectpr.addprevious(tbl)
-    tbl_pr = etree.SubElement(tbl, _W_TBLPR)
-    etree.SubElement(tbl_pr, _W_TBLW, {_W_TYPE: "auto", _W_W: "0"})
-    etree.SubElement(tbl_pr, _W_TBLLOOK, _TBL_LOOK)
-    grid = etree.SubElement(tbl, _W_TBLGRID)
-    for column_twips in twips:
-        etree.SubElement(grid, _W_GRIDCOL, {_W_W: column_twips})
+    else:
+        body.append(tbl)
     table = Table(tbl, document._body)
     paragraphs: list[list[Paragraph]] = []
-    for index, row_formats in enumerate(formats):
-        tr = etree.SubElement(tbl, _W_TR)
-        if cant_split or index < header_rows:
-            tr_pr = etree.SubElement(tr, _W_TRPR)
-            if cant_split:
-                etree.SubElement(tr_pr, _W_CANTSPLIT)
-            if index < header_rows:
-                etree.SubElement(tr_pr, _W_TBLHEADER)
+    for tr, row_formats in zip(tbl.iterchildren(_W_TR), formats, strict=True):
         row_paragraphs = []
-        for column, column_twips in enumerate(twips):
-            tc = etree.SubElement(tr, _W_TC)
-            tc_pr = etree.SubElement(tc, _W_TCPR)
-            etree.SubElement(tc_pr, _W_TCW, {_W_TYPE: "dxa", _W_W: column_twips})
-            p = etree.SubElement(tc, _W_P)
-            if column >= len(row_formats):
-                continue
-            spec = row_formats[column]
-            etree.SubElement(tc_pr, _W_VALIGN, {_W_VAL: str(spec.vertical.xml_value)})
-            ppr = etree.SubElement(p, _W_PPR)
-            if spec.style_id is not None:
-                etree.SubElement(ppr, _W_PSTYLE, {_W_VAL: spec.style_id})
-            indent = spec.first_line_indent
-            if indent is not None:
-                if indent < 0:
-                    etree.SubElement(ppr, _W_IND, {_W_HANGING: str(Emu(-indent).twips)})
-                else:
-                    etree.SubElement(ppr, _W_IND, {_W_FIRSTLINE: str(Emu(indent).twips)})
-            if spec.alignment is not None:
-                etree.SubElement(ppr, _W_JC, {_W_VAL: str(spec.alignment.xml_value)})
-            row_paragraphs.append(Paragraph(p, _Cell(tc, table)))
+        for tc, _ in zip(tr.iterchildren(_W_TC), row_formats, strict=False):
+            row_paragraphs.append(Paragraph(tc[-1], _Cell(tc, table)))
         paragraphs.append(row_paragraphs)
     return table, paragraphs
+
+
+_TBL_START = (
+    f"<w:tbl {nsdecls('w')}><w:tblPr>"
+    '<w:tblW w:type="auto" w:w="0"/>'
+    '<w:tblLook w:firstColumn="1" w:firstRow="1" w:lastColumn="0" w:lastRow="0" w:noHBand="0"'
+    ' w:noVBand="1" w:val="04A0"/>'
+    "</w:tblPr><w:tblGrid>"
+)
+"""The start of a new table as python-docx writes it (``CT_Tbl._tbl_xml``), to its grid."""
+_ATTRIBUTE_ESCAPES = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\t": "&#9;", "\n": "&#10;",
+     "\r": "&#13;"}
+)  # fmt: skip
+"""What an attribute value is written as, so that parsing gives it back as it was."""
+
+
+def _cell_content(spec: CellFormat) -> str:
+    """Return the XML of a formatted cell after its width: the rest of its properties and its
+    paragraph, as `add_formatted_table` describes."""
+    xml = [f'<w:vAlign w:val="{spec.vertical.xml_value}"/></w:tcPr><w:p><w:pPr>']
+    if spec.style_id is not None:
+        xml.append(f'<w:pStyle w:val="{spec.style_id.translate(_ATTRIBUTE_ESCAPES)}"/>')
+    indent = spec.first_line_indent
+    if indent is not None:
+        if indent < 0:
+            xml.append(f'<w:ind w:hanging="{Emu(-indent).twips}"/>')
+        else:
+            xml.append(f'<w:ind w:firstLine="{Emu(indent).twips}"/>')
+    if spec.alignment is not None:
+        xml.append(f'<w:jc w:val="{spec.alignment.xml_value}"/>')
+    xml.append("</w:pPr></w:p></w:tc>")
+    return "".join(xml)
 
 
 def table_cells(table: Table) -> list[list[_Cell]]:
