@@ -195,3 +195,46 @@ def test_an_empty_table_as_python_docx() -> None:
     assert len(table.rows) == 0
     theirs.add_table(0, 1)
     assert body_xml(ours) == body_xml(theirs)
+
+
+TEXTS = [
+    "第一条",
+    "\u3000",
+    "\u3000正文",
+    "尾 ",
+    " a b ",
+    "\xa0x",
+    "x\u2003",
+    "a\tb",
+    "一\n二",
+    "\t",
+    "",
+]
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_text_runs_as_python_docx(text: str) -> None:
+    ours, theirs = docx.Document(), docx.Document()
+    paragraph = docx_oxml.add_body_paragraph(ours, "Heading1")
+    run = docx_oxml.add_text_run(paragraph, text)
+    assert run._r is paragraph._p[-1]
+    docx_oxml.append_text_run(paragraph, text)
+    expected = theirs.add_paragraph(style="Heading 1")
+    expected.add_run(text)
+    expected.add_run(text)
+    assert body_xml(ours) == body_xml(theirs)
+
+
+def test_bookmark_follows_the_paragraph_properties() -> None:
+    document = docx.Document()
+    plain = document.add_paragraph()
+    plain.add_run("甲")
+    styled = docx_oxml.add_body_paragraph(document, "Heading1")
+    styled.add_run("乙")
+    for index, paragraph in enumerate((plain, styled)):
+        docx_oxml.add_bookmark(paragraph, f"pg_{index}", index)
+    tags = [[etree.QName(child).localname for child in p._p] for p in (plain, styled)]
+    assert tags == [
+        ["bookmarkStart", "r", "bookmarkEnd"],
+        ["pPr", "bookmarkStart", "r", "bookmarkEnd"],
+    ]

@@ -185,7 +185,7 @@ class _DocxBuilder:
             paragraph.paragraph_format.page_break_before = True
             self.break_pending = False
         if prefix:
-            docx_oxml.add_text_run(paragraph, prefix)
+            docx_oxml.append_text_run(paragraph, prefix)
         number = self.apply_number(paragraph, style, label, label_style, typed=bool(prefix))
         if separate:
             self.add_separator(paragraph, label)
@@ -236,7 +236,7 @@ class _DocxBuilder:
         """Append what the text writer puts after `label` (a full-width space after 第一条)."""
         separator = labelled(label, "")[len(label) :]
         if separator:
-            docx_oxml.add_text_run(paragraph, separator)
+            docx_oxml.append_text_run(paragraph, separator)
 
     def is_bullet(self, style: str) -> bool:
         """Return whether paragraph style `style` is one of the bullet-list styles."""
@@ -264,7 +264,8 @@ class _DocxBuilder:
         """Open `paragraph`, a new one in a table cell, with any waiting item labels as text."""
         pending, self.pending = self.pending, ()
         if pending:
-            docx_oxml.add_text_run(paragraph, "".join(labelled(item.label, "") for item in pending))
+            labels = "".join(labelled(item.label, "") for item in pending)
+            docx_oxml.append_text_run(paragraph, labels)
         for item in pending:
             self.bookmark(paragraph, item.node_id)
 
@@ -302,7 +303,10 @@ class _DocxBuilder:
         for node in inlines:
             match node:
                 case n.Text(text=text) if text:
-                    self.add_run(paragraph, text, marks)
+                    if marks:
+                        self.add_run(paragraph, text, marks)
+                    else:  # most runs: no proxy needed
+                        docx_oxml.append_text_run(paragraph, text)
                 case n.Strong(children=children):
                     self.add_inlines(paragraph, children, marks | {"strong"})
                 case n.Emphasis(children=children):
@@ -329,9 +333,9 @@ class _DocxBuilder:
 
     def add_document(self, doc: n.Document) -> None:
         """Add the title, subtitle and body of `doc`."""
-        docx_oxml.add_text_run(self.new_paragraph(STYLE_MAP["title"])[0], doc.title)
+        docx_oxml.append_text_run(self.new_paragraph(STYLE_MAP["title"])[0], doc.title)
         if doc.subtitle:
-            docx_oxml.add_text_run(self.new_paragraph(STYLE_MAP["subtitle"])[0], doc.subtitle)
+            docx_oxml.append_text_run(self.new_paragraph(STYLE_MAP["subtitle"])[0], doc.subtitle)
         self.add_blocks(doc.blocks, depth=0)
 
     def add_blocks(self, blocks: tuple[n.Block, ...], depth: int) -> None:

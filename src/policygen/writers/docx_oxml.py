@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from copy import deepcopy
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from io import BytesIO
 from typing import TypeAlias
 from zipfile import ZipFile
@@ -548,9 +548,19 @@ def _add_child(
     return child
 
 
+def _find_paragraph_properties(p: etree._Element) -> etree._Element | None:
+    """Return the ``w:pPr`` of paragraph element `p`, None when it has none, as ``p.pPr``
+    does; the schema puts it first, so look there before searching (``find`` costs more)."""
+    try:
+        first = p[0]
+    except IndexError:
+        return None
+    return first if first.tag == _W_PPR else p.find(_W_PPR)
+
+
 def _paragraph_properties(p: etree._Element) -> etree._Element:
     """Return the ``w:pPr`` of paragraph element `p`, adding it (first) when missing."""
-    ppr = p.find(_W_PPR)
+    ppr = _find_paragraph_properties(p)
     if ppr is None:
         ppr = etree.SubElement(p, _W_PPR)
         if ppr.getprevious() is not None:
@@ -575,9 +585,11 @@ def add_body_paragraph(document: DocxDocument, style_id: str | None) -> Paragrap
         last.addprevious(p)
     else:
         p = body.add_p()
-    paragraph = Paragraph(p, parent)
-    set_paragraph_style_id(paragraph, style_id)
-    return paragraph
+    # set_paragraph_style_id on a new, empty paragraph.
+    ppr = etree.SubElement(p, _W_PPR)
+    if style_id is not None:
+        etree.SubElement(ppr, _W_PSTYLE).set(_W_VAL, style_id)
+    return Paragraph(p, parent)
 
 
 def set_paragraph_style_id(paragraph: Paragraph, style_id: str | None) -> None:
@@ -585,7 +597,7 @@ def set_paragraph_style_id(paragraph: Paragraph, style_id: str | None) -> None:
     ``paragraph.style`` does once the name is resolved (docx_styles); None names the default
     style and, as python-docx does, leaves an empty ``w:pPr``."""
     p = paragraph._p
-    if p.find(_W_PPR) is not None:
+    if _find_paragraph_properties(p) is not None:
         p.style = style_id
         return
     ppr = _paragraph_properties(p)
@@ -660,7 +672,7 @@ def _append_text(r: etree._Element, text: str) -> None:
         return
     t = etree.SubElement(r, _W_T)
     t.text = text
-    if len(text.strip()) < len(text):  # as CT_R.add_t
+    if text[0].isspace() or text[-1].isspace():  # CT_R.add_t: len(text.strip()) < len(text)
         t.set(_XML_SPACE, "preserve")
 
 
@@ -669,6 +681,12 @@ def add_text_run(paragraph: Paragraph, text: str) -> Run:
     r = etree.SubElement(paragraph._p, _W_R)  # as CT_P.add_r: no child may follow a run
     _append_text(r, text)
     return Run(r, paragraph)
+
+
+def append_text_run(paragraph: Paragraph, text: str) -> None:
+    """Append a run reading `text` to `paragraph`, as `add_text_run` does, for a caller that
+    needs no proxy of it (most of the document's runs)."""
+    _append_text(etree.SubElement(paragraph._p, _W_R), text)
 
 
 def run_text(run: Run) -> str:
@@ -873,6 +891,7 @@ def set_field_instruction(paragraphs: Sequence[Paragraph], old: str, new: str, s
                     break
 
 
+@lru_cache(maxsize=4096)  # the same ids recur in every document of a kind
 def bookmark_name(node_id: str) -> str:
     """Return the Word bookmark name for tree id `node_id`: ``pg_`` + id, hashed if unsafe.
 
@@ -888,12 +907,16 @@ def bookmark_name(node_id: str) -> str:
 def add_bookmark(paragraph: Paragraph, name: str, bookmark_id: int) -> None:
     """Bookmark the whole content of `paragraph` as `name`; `bookmark_id` must be unique."""
     p = paragraph._p
+    number = str(bookmark_id)
     start = etree.SubElement(p, _W_BOOKMARK_START)
-    start.set(_W_ID, str(bookmark_id))
+    start.set(_W_ID, number)
     start.set(_W_NAME, name)
-    ppr = p.find(_W_PPR)
-    p.insert(0 if ppr is None else p.index(ppr) + 1, start)
-    etree.SubElement(p, _W_BOOKMARK_END).set(_W_ID, str(bookmark_id))
+    ppr = _find_paragraph_properties(p)
+    if ppr is None:
+        p.insert(0, start)
+    else:
+        ppr.addnext(start)
+    etree.SubElement(p, _W_BOOKMARK_END).set(_W_ID, number)
 
 
 def add_bookmark_around(run: Run, name: str, bookmark_id: int) -> None:

@@ -87,7 +87,7 @@ def add_table(builder: Builder, table: n.Table) -> None:
     caption = None
     if table.caption:
         caption = builder.new_paragraph(TABLE_STYLES["caption"])[0]
-        docx_oxml.add_text_run(caption, table.caption)
+        docx_oxml.append_text_run(caption, table.caption)
         builder.bookmark(caption, table.id)
     if not columns:
         return
@@ -158,7 +158,7 @@ def add_signature_block(builder: Builder, block: n.SignatureBlock) -> None:
         cell = grid[index // SIGNATURE_COLUMNS][index % SIGNATURE_COLUMNS]
         docx_oxml.set_cell_vertical_alignment(cell, WD_CELL_VERTICAL_ALIGNMENT.TOP)
         heading = builder.cell_paragraph(cell, TABLE_STYLES["signature_party"])
-        docx_oxml.add_text_run(heading, f"{party.role}：{party.name}")
+        docx_oxml.append_text_run(heading, f"{party.role}：{party.name}")
         for line in party.lines:
             line_paragraph = builder.cell_paragraph(cell, TABLE_STYLES["signature_line"])
-            docx_oxml.add_text_run(line_paragraph, f"{line}：")
+            docx_oxml.append_text_run(line_paragraph, f"{line}：")
