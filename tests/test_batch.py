@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 
 import policygen
+from policygen import batch as batch_module
 from policygen.batch import MANIFEST, engagement_profile, organisation_data
 from policygen.cli import main
 from policygen.errors import InvalidInputError
+from policygen.profile.model import Profile
 from policygen.readers.engagements import read_rows
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -278,6 +280,21 @@ def test_plan_gives_a_typst_worker_two_jobs() -> None:
     assert _plan(8, 1, typst=True) == (1, 1)
 
 
+def _typst_worker(organisation: Profile, out: Path) -> batch_module._Worker:
+    """A batch worker rendering contracts as DOCX and Typst PDF into `out`."""
+    return batch_module._Worker(
+        organisation=organisation_data(organisation),
+        organisation_digest="o",
+        templates_digest="t",
+        kinds=batch_module.batch_kinds(["contract"], organisation),
+        formats=("docx", "pdf"),
+        template_dirs=(),
+        out=out,
+        force=False,
+        pdf_engine="typst",
+    )
+
+
 def test_typst_rows_pipelined_in_a_worker_keep_order_and_fail_alone(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -295,17 +312,7 @@ def test_typst_rows_pipelined_in_a_worker_keep_order_and_fail_alone(
     assert rows[4].data is not None
     rows[4].data["vendor"] = dict(rows[4].data["vendor"], name="")  # bad data
     organisation = load_profile(BANK)
-    worker = batch._Worker(
-        organisation=organisation_data(organisation),
-        organisation_digest="o",
-        templates_digest="t",
-        kinds=batch.batch_kinds(["contract"], organisation),
-        formats=("docx", "pdf"),
-        template_dirs=(),
-        out=tmp_path / "out",
-        force=False,
-        pdf_engine="typst",
-    )
+    worker = _typst_worker(organisation, tmp_path / "out")
     real_compile = pdf_typst._compile_pdf
 
     def compile_pdf(source: str, when: object) -> bytes:
@@ -354,17 +361,7 @@ def test_a_typst_batch_worker_runs_one_typst_compiler(
     from policygen.profile.load import load_profile
 
     organisation = load_profile(BANK)
-    worker = batch._Worker(
-        organisation=organisation_data(organisation),
-        organisation_digest="o",
-        templates_digest="t",
-        kinds=batch.batch_kinds(["contract"], organisation),
-        formats=("docx", "pdf"),
-        template_dirs=(),
-        out=tmp_path / "out",
-        force=False,
-        pdf_engine="typst",
-    )
+    worker = _typst_worker(organisation, tmp_path / "out")
     asked: list[dict[str, object]] = []
     monkeypatch.setattr(batch, "warm_up", lambda *args, **kwargs: asked.append(kwargs))
     monkeypatch.setattr(batch.signal, "signal", lambda *args: None)
