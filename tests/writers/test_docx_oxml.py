@@ -11,6 +11,7 @@ from docx.document import Document as DocxDocument
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
+from docx.oxml.parser import OxmlElement
 from docx.shared import Emu, Length, Pt
 from docx.text.paragraph import Paragraph
 from lxml import etree
@@ -238,3 +239,45 @@ def test_bookmark_follows_the_paragraph_properties() -> None:
         ["bookmarkStart", "r", "bookmarkEnd"],
         ["pPr", "bookmarkStart", "r", "bookmarkEnd"],
     ]
+
+
+def add_num_with_oxml_elements(
+    document: DocxDocument, abstract_id: int, starts: dict[int, int]
+) -> int:
+    """add_num as it was written with python-docx's OxmlElement, for comparison."""
+    root = document.part.numbering_part.element
+    ids = [int(num.get(qn("w:numId"), "0")) for num in root.findall(qn("w:num"))]
+    num_id = max(ids, default=0) + 1
+    num = OxmlElement("w:num")
+    num.set(qn("w:numId"), str(num_id))
+    abstract = OxmlElement("w:abstractNumId")
+    abstract.set(qn("w:val"), str(abstract_id))
+    num.append(abstract)
+    for level, start in sorted(starts.items()):
+        override = OxmlElement("w:lvlOverride")
+        override.set(qn("w:ilvl"), str(level))
+        start_override = OxmlElement("w:startOverride")
+        start_override.set(qn("w:val"), str(start))
+        override.append(start_override)
+        num.append(override)
+    later = root.find(qn("w:numIdMacAtCleanup"))
+    if later is not None:
+        later.addprevious(num)
+    else:
+        root.append(num)
+    return num_id
+
+
+@pytest.mark.parametrize("cleanup", [False, True])
+def test_add_num_as_with_oxml_elements(cleanup: bool) -> None:
+    ours, theirs = docx.Document(), docx.Document()
+    for document in (ours, theirs):
+        root = document.part.numbering_part.element
+        if cleanup:
+            root.append(OxmlElement("w:numIdMacAtCleanup", {qn("w:val"): "3"}))
+    for abstract_id, starts in ((0, {}), (1, {0: 1, 1: 1, 2: 5}), (0, {3: 2})):
+        assert docx_oxml.add_num(ours, abstract_id, starts) == add_num_with_oxml_elements(
+            theirs, abstract_id, starts
+        )
+    numbering = [document.part.numbering_part.blob for document in (ours, theirs)]
+    assert numbering[0] == numbering[1]

@@ -460,17 +460,22 @@ def _val(parent: etree._Element, tag: str) -> str | None:
 def add_num(document: DocxDocument, abstract_id: int, starts: Mapping[int, int]) -> int:
     """Add a list instance of definition `abstract_id` whose levels restart at `starts`
     (level → first number), as Word's “Restart at 1” does; return its numId."""
+    # Written as XML text and parsed, as python-docx makes a new table (see _new_table), for
+    # speed: a long regulation restarts lists dozens of times, and each OxmlElement is a
+    # document of its own, moved into this one.
     root = _numbering_element(document)
-    ids = [int(num.get(qn("w:numId"), "0")) for num in root.findall(qn("w:num"))]
-    num_id = max(ids, default=0) + 1
-    num = OxmlElement("w:num")
-    num.set(qn("w:numId"), str(num_id))
-    _append(num, "w:abstractNumId", str(abstract_id))
-    for level, start in sorted(starts.items()):
-        override = _append(num, "w:lvlOverride")
-        override.set(qn("w:ilvl"), str(level))
-        _append(override, "w:startOverride", str(start))
-    later = root.find(qn("w:numIdMacAtCleanup"))
+    numbered = (int(num.get(_W_NUMID, "0")) for num in root.iterchildren(_W_NUM))
+    num_id = max(numbered, default=0) + 1
+    overrides = "".join(
+        f'<w:lvlOverride w:ilvl="{int(level)}"><w:startOverride w:val="{int(start)}"/>'
+        "</w:lvlOverride>"
+        for level, start in sorted(starts.items())
+    )
+    num = parse_xml(
+        f'<w:num {nsdecls("w")} w:numId="{num_id}"><w:abstractNumId w:val="{int(abstract_id)}"/>'
+        f"{overrides}</w:num>"
+    )
+    later = root.find(_W_NUMIDMACATCLEANUP)
     if later is not None:
         later.addprevious(num)
     else:
@@ -529,6 +534,8 @@ _IND_SUCCESSORS = frozenset(qn(tag) for tag in _PPR_ORDER[_PPR_ORDER.index("w:in
 _JC_SUCCESSORS = frozenset(qn(tag) for tag in _PPR_ORDER[_PPR_ORDER.index("w:jc") + 1 :])
 _NUMID_SUCCESSORS = frozenset({qn("w:numberingChange"), qn("w:ins")})
 """What follows ``w:numId`` in ``w:numPr`` (``w:ilvl`` precedes it)."""
+_W_NUM = qn("w:num")
+_W_NUMIDMACATCLEANUP = qn("w:numIdMacAtCleanup")
 
 _RUN_CONTROLS = re.compile(r"[\t\r\n]")
 """Characters python-docx turns into run content other than text (``w:tab``, ``w:br``)."""
