@@ -1,9 +1,12 @@
-"""Edit raw WordprocessingML where python-docx has no proxy API.
+"""Edit raw WordprocessingML where python-docx has no proxy API, or one too slow to use.
 
 This is the only module that builds ``w:`` elements (``qn("w:…")``): East-Asian fonts,
 languages and line breaking, character-based indents, list numbering definitions, fields,
-hyperlinks, bookmarks, section breaks, table row flags. Every function edits one thing and is
-named for it; callers pass python-docx proxy objects and plain values, never XML."""
+hyperlinks, bookmarks, section breaks, table row flags; and, for speed, what python-docx does
+offer for the thousands of paragraphs, runs and table cells of a document (paragraph styles,
+alignment and indents, runs, whole formatted tables), element for element as python-docx
+makes it. Every function edits one thing and is named for it; callers pass python-docx proxy
+objects and plain values, never XML."""
 
 from __future__ import annotations
 

@@ -41,6 +41,7 @@ ALIGNMENTS: dict[str, WD_ALIGN_PARAGRAPH] = {
 """Paragraph and cell alignments the tree may ask for; anything else keeps the style's."""
 
 _CENTER = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+"""Data cells are centred vertically."""
 
 SIGNATURE_COLUMNS = 2
 """Parties side by side on a signature page; more parties continue on further rows."""
@@ -100,10 +101,10 @@ def add_table(builder: Builder, table: n.Table) -> None:
         style = TABLE_STYLES["table_heading" if index < len(table.header) else "table_text"]
         style_id = builder.styles.id(style) if row else None
         formats.append([_cell_format(style_id, cell.align) for cell in row])
-    # The table is built, cells and paragraphs formatted, by docx_oxml with lxml rather than
-    # through python-docx's table API, for speed: python-docx parses a new table from text,
-    # and its setters (widths, vertical alignment, styles, alignment) walk an element's
-    # children on every property set.
+    # The table is built with its cells and paragraphs formatted by docx_oxml rather than
+    # through python-docx's table API, for speed: python-docx's setters (widths, vertical
+    # alignment, styles, alignment) walk an element's children on every property set, and
+    # it makes a proxy for every cell.
     word_table, paragraphs = docx_oxml.add_formatted_table(
         builder.document, widths, formats, header_rows=len(table.header), cant_split=True
     )
