@@ -5,6 +5,7 @@ nothing one document changes reaches the next, and a changed file is read and ch
 from __future__ import annotations
 
 import zipfile
+from collections import OrderedDict
 from io import BytesIO
 from pathlib import Path
 
@@ -23,13 +24,16 @@ from sample_docs import sample_contract, sample_regulation
 TEMPLATES = Path(policygen.__file__).parent / "templates" / "zh"
 OPTIONS = WriterOptions(template_dirs=(TEMPLATES,))
 SAMPLES = {"regulation": sample_regulation, "contract": sample_contract}
+Memory = OrderedDict[str, tuple[PackageReader, int]]
 
 
 @pytest.fixture
-def cold(monkeypatch: pytest.MonkeyPatch) -> dict[str, PackageReader]:
-    """Start with nothing remembered; return the memory of checked packages."""
-    memory: dict[str, PackageReader] = {}
-    monkeypatch.setattr(docx_reference, "_CHECKED", memory)
+def cold(monkeypatch: pytest.MonkeyPatch) -> Memory:
+    """Start with nothing checked or read; return the memory of packages read."""
+    memory: Memory = OrderedDict()
+    monkeypatch.setattr(docx_reference, "_CHECKED", set())
+    monkeypatch.setattr(docx_reference, "_READ", memory)
+    monkeypatch.setattr(docx_reference, "_read_size", 0)
     return memory
 
 
@@ -37,7 +41,7 @@ def reference_bytes() -> bytes:
     return (TEMPLATES / REFERENCE_DOCX).read_bytes()
 
 
-def test_each_open_is_a_fresh_document(cold: dict[str, PackageReader]) -> None:
+def test_each_open_is_a_fresh_document(cold: Memory) -> None:
     expected = docx_oxml.package_parts(docx.Document(BytesIO(reference_bytes())))
     first = docx_reference.open_reference(OPTIONS, REFERENCE_DOCX)
     assert docx_oxml.package_parts(first) == expected
@@ -57,9 +61,7 @@ def test_each_open_is_a_fresh_document(cold: dict[str, PackageReader]) -> None:
     assert docx_oxml.package_parts(second) == expected
 
 
-def test_the_package_is_read_once(
-    cold: dict[str, PackageReader], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_package_is_read_once(cold: Memory, monkeypatch: pytest.MonkeyPatch) -> None:
     reads: list[int] = []
     read = PackageReader.from_file
 
@@ -75,7 +77,7 @@ def test_the_package_is_read_once(
 
 
 def test_documents_written_in_turn_are_as_written_alone(
-    cold: dict[str, PackageReader],
+    cold: Memory,
 ) -> None:
     alone = {}
     for name, make in SAMPLES.items():
@@ -85,9 +87,7 @@ def test_documents_written_in_turn_are_as_written_alone(
         assert write_docx(SAMPLES[name](), OPTIONS) == alone[name], name
 
 
-def test_a_changed_reference_is_read_and_checked_again(
-    cold: dict[str, PackageReader], tmp_path: Path
-) -> None:
+def test_a_changed_reference_is_read_and_checked_again(cold: Memory, tmp_path: Path) -> None:
     folder = tmp_path / "templates"
     (folder / "styles").mkdir(parents=True)
     target = folder / REFERENCE_DOCX
@@ -109,3 +109,36 @@ def test_a_changed_reference_is_read_and_checked_again(
         write_docx(sample_contract(), options)
     target.write_bytes(reference_bytes())
     assert write_docx(sample_contract(), options) == plain
+
+
+def test_packages_read_stay_within_their_budget(
+    cold: Memory, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Each reference read is kept only while the packages kept fit the budget; one too
+    large is read for every document (and still checked only once)."""
+    size = sum(
+        len(blob)
+        for _, _, _, blob in PackageReader.from_file(BytesIO(reference_bytes())).iter_sparts()
+    )
+    monkeypatch.setattr(docx_reference, "_READ_BUDGET", size * 2)
+    folders = []
+    for index in range(3):  # three references with different bytes
+        folder = tmp_path / f"t{index}"
+        (folder / "styles").mkdir(parents=True)
+        with (
+            zipfile.ZipFile(BytesIO(reference_bytes())) as source,
+            zipfile.ZipFile(folder / REFERENCE_DOCX, "w") as target,
+        ):
+            for item in source.infolist():
+                target.writestr(item, source.read(item))
+            target.writestr(f"custom/{index}.xml", b"<a/>")
+        folders.append(WriterOptions(template_dirs=(folder, TEMPLATES)))
+    written = [write_docx(sample_contract(), options) for options in folders]
+    assert len(cold) == 2  # the oldest made room
+    assert docx_reference._read_size == sum(kept for _, kept in cold.values()) <= size * 2
+    assert [write_docx(sample_contract(), options) for options in folders] == written
+    monkeypatch.setattr(docx_reference, "_READ_BUDGET", size // 2)
+    cold.clear()
+    monkeypatch.setattr(docx_reference, "_read_size", 0)
+    assert write_docx(sample_contract(), folders[0]) == written[0]
+    assert not cold

@@ -22,16 +22,18 @@ a regular file of at most 16 MB) and checked before python-docx sees it:
 Refusing rather than quietly dropping: a house style that loses its letterhead image without a
 word would go unnoticed until printed, while an error naming the target says what to fix.
 The check of a given file's bytes is remembered, and so is the package read from them (its
-parts' bytes, not yet parsed), so rendering many documents checks and unzips it once; each
-document still gets its own parts, parsed afresh, so nothing one document changes reaches the
-next."""
+parts' bytes, not yet parsed; within a budget), so rendering many documents checks and unzips
+it once; each document still gets its own parts, parsed afresh, so nothing one document changes
+reaches the next."""
 
 from __future__ import annotations
 
 import hashlib
 import os
+import threading
 import zipfile
 import zlib
+from collections import OrderedDict
 from collections.abc import Iterator
 from io import BytesIO
 from pathlib import Path, PurePosixPath
@@ -72,12 +74,19 @@ _PARSER = etree.XMLParser(resolve_entities=False, load_dtd=False, no_network=Tru
 """Reads a part without expanding entities or loading anything it names."""
 _SHOWN_CHARS = 200
 """Longest target quoted in full in an error message."""
-_CHECKED: dict[str, PackageReader] = {}
-"""Reference documents that passed the check, by the SHA-256 digest of their bytes: the
-package python-docx read from them (immutable: part names, content types, relationships and
-each part's bytes)."""
+_CHECKED: set[str] = set()
+"""SHA-256 digests of reference documents that passed the check."""
 _MAX_CHECKED = 64
 """Digests remembered before the memory starts over."""
+_READ: OrderedDict[str, tuple[PackageReader, int]] = OrderedDict()
+"""The packages python-docx read from reference documents that passed the check (immutable:
+part names, content types, relationships and each part's bytes) and the bytes of their parts,
+by the SHA-256 digest of the document, least recently used first."""
+_READ_BUDGET = 32 * 1024 * 1024
+"""Most bytes of parts `_READ` keeps (a user's reference may unpack to 64 MB: not kept)."""
+_read_size = 0
+"""Bytes of parts `_READ` keeps."""
+_read_lock = threading.Lock()
 
 
 def open_reference(options: WriterOptions, relative: str) -> DocxDocument:
@@ -90,19 +99,38 @@ def open_reference(options: WriterOptions, relative: str) -> DocxDocument:
     shown = str(path)
     data = LocalResources(options.template_dirs).fetch(Path(os.path.abspath(path)).as_uri()).data
     digest = hashlib.sha256(data).hexdigest()
-    reader = _CHECKED.get(digest)
-    if reader is None:
+    if digest not in _CHECKED:
         check_reference(data, shown)
-        reader = _read_package(data, shown)
         if len(_CHECKED) >= _MAX_CHECKED:
             _CHECKED.clear()
-        _CHECKED[digest] = reader
-    return _open_package(reader, shown)
+        _CHECKED.add(digest)
+    return _open_package(_package(digest, data, shown), shown)
 
 
 # Opening a document in two steps, python-docx's own ``docx.Document`` (Package.open), so the
 # first step (unzipping the package, a third of the time) is done once per reference document
 # rather than once per document written.
+
+
+def _package(digest: str, data: bytes, shown: str) -> PackageReader:
+    """Return the package read from `data` (whose digest is `digest`), read once while it
+    is among the recently used ones that fit in `_READ_BUDGET`."""
+    global _read_size
+    with _read_lock:
+        kept = _READ.get(digest)
+        if kept is not None:
+            _READ.move_to_end(digest)
+            return kept[0]
+    reader = _read_package(data, shown)
+    size = sum(len(blob) for _, _, _, blob in reader.iter_sparts())
+    if size <= _READ_BUDGET:
+        with _read_lock:
+            if digest not in _READ:
+                _READ[digest] = (reader, size)
+                _read_size += size
+            while _read_size > _READ_BUDGET:
+                _read_size -= _READ.popitem(last=False)[1][1]
+    return reader
 
 
 def _read_package(data: bytes, shown: str) -> PackageReader:
