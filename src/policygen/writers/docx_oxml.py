@@ -727,14 +727,20 @@ def paragraph_text(paragraph: Paragraph) -> str:
     return "".join(texts)
 
 
+def _leading_child(element: etree._Element, tag: str) -> etree._Element:
+    """Return `element`'s child `tag` (a properties element: ``w:rPr``, ``w:tcPr``), adding it
+    first when missing, where the schema puts it."""
+    child = element.find(tag)
+    if child is None:
+        child = etree.SubElement(element, tag)
+        element.insert(0, child)
+    return child
+
+
 def set_run_style_id(run: Run, style_id: str | None) -> None:
     """Name the character style `style_id` in `run`'s ``w:rStyle``, as assigning
     ``run.style`` does once the name is resolved; None leaves an empty ``w:rPr``."""
-    r = run._r
-    rpr = r.find(_W_RPR)
-    if rpr is None:
-        rpr = etree.SubElement(r, _W_RPR)
-        r.insert(0, rpr)
+    rpr = _leading_child(run._r, _W_RPR)
     style = rpr.find(_W_RSTYLE)
     if style_id is None:
         if style is not None:
@@ -1188,11 +1194,7 @@ def set_cant_split(row: _Row) -> None:
 
 def set_cell_vertical_alignment(cell: _Cell, alignment: WD_CELL_VERTICAL_ALIGNMENT) -> None:
     """Align the content of `cell` vertically, as assigning ``cell.vertical_alignment`` does."""
-    tc = cell._tc
-    tc_pr = tc.find(_W_TCPR)
-    if tc_pr is None:
-        tc_pr = etree.SubElement(tc, _W_TCPR)
-        tc.insert(0, tc_pr)
+    tc_pr = _leading_child(cell._tc, _W_TCPR)
     v_align = tc_pr.find(_W_VALIGN)
     if v_align is None:
         v_align = _add_child(tc_pr, _W_VALIGN, _VALIGN_SUCCESSORS)
