@@ -851,8 +851,8 @@ def write_report(path: Path, results: dict[str, Any], quick: bool) -> None:
             f"worker processes (forkserver, regulation in one, contracts and SLAs in the other): "
             f"{fmt_s(ip['parallel'])}. (`render` itself spreads the documents over worker "
             "processes when WeasyPrint prints the PDFs; with Typst a set under 16 documents "
-            "renders in one process, Typst laying out in its own thread beside the next "
-            "document's tree and DOCX: see the first table.)"
+            "renders in one process, two Typst compilers laying out in threads of their own "
+            "beside the next document's tree and DOCX: see the first table.)"
         )
         add("")
 
