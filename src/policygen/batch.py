@@ -311,7 +311,7 @@ class _Worker:
 
     def start(self, row: Row) -> _Started | RowResult:
         """Validate `row`, build the trees of its documents that are not up to date and start
-        writing them (a Typst PDF is laid out in Typst's thread meanwhile); return what
+        writing them (a Typst PDF is laid out in a Typst thread meanwhile); return what
         `finish` completes, or the row's result when there is nothing to write."""
         assert row.data is not None
         try:
@@ -437,7 +437,7 @@ def _init_worker(worker: _Worker) -> None:
 
 def _render_rows(rows: list[Row]) -> list[RowResult]:
     """Render `rows` in a worker process, in order. With Typst, each row's PDFs are laid out in
-    Typst's thread (outside the GIL) while the next row's trees and DOCX are made here, so one
+    a Typst thread (outside the GIL) while the next row's trees and DOCX are made here, so one
     worker keeps two cores busy with one copy of Typst's fonts and caches in memory."""
     if _worker is None:  # pragma: no cover - the pool always runs the initializer first
         raise RuntimeError("worker not initialised")

@@ -308,9 +308,10 @@ def start_job(
     A regulation's DOCX lays the document out for its contents page numbers (writers.page_map,
     by the same engine as the PDF), and the PDF then prints that layout instead of making it
     again; so with WeasyPrint the DOCX is written first, whatever the order asked. With Typst
-    the PDF is laid out in Typst's own thread (writers.start_writing), and the other formats
-    are written only when PendingJob.result asks for them: by then the layout is made, and a
-    caller with several jobs has built the next trees meanwhile, which keeps Typst busy."""
+    the PDF is laid out in one of Typst's threads (writers.start_writing), and the other
+    formats are written only when PendingJob.write_ready or result asks for them: a caller
+    with several jobs builds the next trees first, which keeps Typst busy, and a contents
+    page's DOCX waits until the layout is made."""
     formats = [check_format(fmt) for fmt in formats]
     options = writer_options(template_dirs, pdf_engine=pdf_engine)
     doc = build_document(profile, job, template_dirs=template_dirs)
