@@ -286,7 +286,7 @@ def _typst_worker(organisation: Profile, out: Path) -> batch_module._Worker:
         organisation=organisation_data(organisation),
         organisation_digest="o",
         templates_digest="t",
-        kinds=batch_module.batch_kinds(["contract"], organisation),
+        kinds=batch_module.batch_kinds(["contract"]),
         formats=("docx", "pdf"),
         template_dirs=(),
         out=out,
@@ -335,7 +335,7 @@ def test_typst_rows_pipelined_in_a_worker_keep_order_and_fail_alone(
     row = rows[5]
     assert row.data is not None
     profile = engagement_profile(organisation_data(organisation), row.data)
-    job = Job(batch.batch_kinds(["contract"], organisation)[0], profile.engagements[0])
+    job = Job(batch.batch_kinds(["contract"])[0], profile.engagements[0])
     alone = render_job(profile, job, ["docx", "pdf"], pdf_engine="typst")
     folder = tmp_path / "out" / "BT-2026-0006"
     assert {name: (folder / name).read_bytes() for name in alone} == alone

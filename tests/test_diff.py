@@ -121,14 +121,14 @@ def test_regulation_summary_lists_exactly_the_changed_clauses(regulation: Compar
         ("changed", "第二十二条", "第二十二条"),  # a due-diligence item removed
         ("changed", "第三十二条", "第三十二条"),  # an SLA metric target
         ("changed", "第四十九条", "第四十九条"),  # breach notification 2小时 → 1小时
-        ("changed", "第七十条", "第七十条"),  # the effective date
+        ("changed", "第七十一条", "第七十一条"),  # the effective date
         ("changed", "修订记录", "修订记录"),  # a revision-history line
     ]
     by_id = {c.id: c for c in regulation.clauses}
     assert by_id["ai-services"].kind == "article"
     assert by_id["triple-supervision"].status == "removed"
-    assert "2小时内" in by_id["pi-processor-duties"].old_text
-    assert "1小时内" in by_id["pi-processor-duties"].new_text
+    assert "不超过两小时" in by_id["pi-processor-duties"].old_text
+    assert "不超过一小时" in by_id["pi-processor-duties"].new_text
     assert "（四）客户身份识别和反洗钱核心决策；" in by_id["prohibited-functions"].new_text
     assert "（六）关联关系及利益冲突情况。" in by_id["due-diligence"].old_text
     assert "关联关系" not in by_id["due-diligence"].new_text
@@ -136,7 +136,7 @@ def test_regulation_summary_lists_exactly_the_changed_clauses(regulation: Compar
 
 def test_describe_quotes_the_words_around_a_small_change(regulation: Comparison) -> None:
     by_id = {c.id: c for c in regulation.clauses}
-    assert describe(by_id["pi-processor-duties"]) == "「并在2小时内」改为「并在1小时内」"
+    assert describe(by_id["pi-processor-duties"]) == "「不超过两小时」改为「不超过一小时」"
     assert describe(by_id["effective-date"]) == "「自2026年1月1日」改为「自2026年7月1日」"
     assert describe(by_id["prohibited-functions"]).startswith("增加「（四）客户身份识别")
     assert describe(by_id["ai-services"]) == ""
@@ -338,7 +338,7 @@ def test_redline_tracks_the_changed_words(files: dict[str, bytes]) -> None:
     for paragraph in root.iter(f"{W}p"):
         deleted = ["".join(d.itertext()) for d in paragraph.iter(f"{W}del")]
         inserted = ["".join(i.itertext()) for i in paragraph.iter(f"{W}ins")]
-        if "2" in deleted and "1" in inserted and "小时内" in "".join(paragraph.itertext()):
+        if "两" in deleted and "一" in inserted and "小时）" in "".join(paragraph.itertext()):
             found = True
     assert found
     texts = [t.text for t in root.iter(f"{W}delText")]
@@ -386,14 +386,14 @@ def test_revision_table_docx_holds_old_and_new_text(files: dict[str, bytes]) -> 
     assert "条款 | 修订前 | 修订后" in lines
     row = next(line for line in lines if line.startswith("第四十九条 | "))
     _, before, after = row.split(" | ")
-    assert "并在2小时内通知本行" in before and "并在1小时内通知本行" in after
+    assert "（不超过两小时）通知本行" in before and "（不超过一小时）通知本行" in after
     added = next(line for line in lines if line.startswith("第八条 | "))
     assert added.split(" | ")[1] == "（新增）"
     removed = next(line for line in lines if line.startswith("第十四条 | "))
     assert removed.split(" | ")[2] == "（删除）"
     numbers = [line.split(" | ")[0] for line in lines if " | " in line][1:]
     assert numbers == [
-        "第七条", "第八条", "第十四条", "第二十二条", "第三十二条", "第四十九条", "第七十条",
+        "第七条", "第八条", "第十四条", "第二十二条", "第三十二条", "第四十九条", "第七十一条",
         "修订记录",
     ]  # fmt: skip
 
@@ -404,7 +404,7 @@ def test_revision_table_bolds_the_changes(files: dict[str, bytes]) -> None:
     row = next(r for r in table.rows if r.cells[0].text == "第四十九条")
     bold_before = [run.text for p in row.cells[1].paragraphs for run in p.runs if _bold(run)]
     bold_after = [run.text for p in row.cells[2].paragraphs for run in p.runs if _bold(run)]
-    assert bold_before == ["2"] and bold_after == ["1"]
+    assert bold_before == ["两"] and bold_after == ["一"]
 
 
 def _bold(run: object) -> bool:
@@ -416,7 +416,7 @@ def _bold(run: object) -> bool:
 def test_revision_table_pdf_holds_old_and_new_text(files: dict[str, bytes], tmp_path: Path) -> None:
     text = squeeze(pdf_text(files["regulation-修订对照表.pdf"], tmp_path))
     assert "修订对照表" in text
-    assert "并在2小时内通知本行" in text and "并在1小时内通知本行" in text
+    assert "（不超过两小时）通知本行" in text and "（不超过一小时）通知本行" in text
     assert "（新增）" in text and "（删除）" in text
 
 

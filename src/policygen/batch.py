@@ -273,9 +273,9 @@ class BatchOptions:
     never replaced."""
 
 
-def batch_kinds(names: Sequence[str], organisation: Profile) -> tuple[Kind, ...]:
-    """Return the kinds `names`; raise UsageError for a kind that is not per engagement or that
-    `organisation` does not offer."""
+def batch_kinds(names: Sequence[str]) -> tuple[Kind, ...]:
+    """Return the kinds `names`; raise UsageError for a kind that is not per engagement. A kind
+    that needs personal information is rendered for the rows that entrust some."""
     kinds = tuple(kind_named(name) for name in dict.fromkeys(names))
     for kind in kinds:
         if not kind.per_engagement:
@@ -283,11 +283,6 @@ def batch_kinds(names: Sequence[str], organisation: Profile) -> tuple[Kind, ...]
             raise UsageError(
                 f"batch 只生成每份合同一份的文档（{per_row}）；{kind.name} 请用 policygen render "
                 "(batch renders per-engagement documents only)"
-            )
-        if kind.needs_personal_info and not organisation.data_protection.processes_personal_info:
-            raise UsageError(
-                f"{kind.name} 仅在委托处理个人信息时生成：data_protection.processes_personal_info "
-                "为 false (only offered when personal information is processed)"
             )
     return kinds
 
@@ -328,7 +323,10 @@ class _Worker:
         )
         manifest = read_manifest(folder)
         todo: list[tuple[Job, list[str]]] = []
+        entrusts = profile.section("data_protection", engagement).processes_personal_info
         for kind in self.kinds:
+            if kind.needs_personal_info and not entrusts:
+                continue  # no personal information entrusted under this row: no DPA
             job = Job(kind, engagement)
             stale = [
                 fmt for fmt in self.formats if not self._current(folder, job, fmt, manifest, key)
@@ -547,7 +545,7 @@ def run_batch(
         raise UsageError("--jobs 至少为 1 (at least one job)")
     pdf_engine = pdf_engine_from(options.pdf_engine)
     organisation = load_profile(profile)
-    kinds = batch_kinds(options.kinds, organisation)
+    kinds = batch_kinds(options.kinds)
     engagements = Path(engagements)
     total, duplicates = _scan(engagements)
     summary = BatchSummary(rows=total)

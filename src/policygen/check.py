@@ -18,7 +18,8 @@ from ruamel.yaml import YAML
 
 from policygen.errors import RenderError
 from policygen.kinds import DOCUMENT_KINDS
-from policygen.pipeline import build_tree, jobs
+from policygen.pipeline import Job, build_tree, jobs
+from policygen.profile.engagement import Engagement
 from policygen.profile.load import split_path
 from policygen.profile.model import Profile
 from policygen.templating.context import build_context
@@ -130,7 +131,7 @@ def check(profile: Profile, *, template_dirs: Sequence[Path] = ()) -> list[Findi
             continue
         for job, refs, flags in matching:
             if _applies(element, flags):
-                findings.append(_finding(key, element, job.filename("x")[:-2], refs, profile))
+                findings.append(_finding(key, element, job, refs, profile))
     return findings
 
 
@@ -139,20 +140,20 @@ def _applies(element: Element, flags: Any) -> bool:
 
 
 def _finding(
-    key: str, element: Element, stem: str, refs: dict[str, str], profile: Profile
+    key: str, element: Element, job: Job, refs: dict[str, str], profile: Profile
 ) -> Finding:
     base = {
         "element": key,
         "title": element.title,
         "source": element.source,
-        "document": stem,
+        "document": job.filename("x")[:-2],
         "confidence": element.confidence,
     }
     present = [clause for clause in element.clauses if clause in refs]
     if not present:
         return Finding(**base, covered=False, reason="文档中没有覆盖该要素的条款（可能已被删除）")
     for path in element.requires:
-        if not _has_value(profile, path):
+        if not _has_value(profile, path, job.engagement):
             return Finding(
                 **base,
                 covered=False,
@@ -163,9 +164,12 @@ def _finding(
     return Finding(**base, covered=True, clause=present[0], number=refs[present[0]])
 
 
-def _has_value(profile: Profile, path: str) -> bool:
-    node: Any = profile
-    for part in split_path(path):
+def _has_value(profile: Profile, path: str, engagement: Engagement | None) -> bool:
+    """Return whether `path` holds a value, reading an engagement's sections as they apply to
+    `engagement` (its override, else the organisation's)."""
+    first, *rest = split_path(path)
+    node: Any = profile.section(str(first), engagement)
+    for part in rest:
         node = node[part] if isinstance(part, int) else getattr(node, part, None)
         if node is None:
             return False

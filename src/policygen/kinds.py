@@ -21,16 +21,26 @@ class Kind:
     """True when the kind exists only for organisations that entrust personal information."""
     contents: bool = False
     """True when its DOCX has a contents page (目录) showing the pages of the PDF layout."""
+    agreement: bool = False
+    """True when the organisation signs it with the vendor as 甲方: its self-names (本行) read
+    甲方 (transforms.voice)."""
 
 
 DOCUMENT_KINDS: dict[str, Kind] = {
     "regulation": Kind(
         "regulation", "regulation.md.j2", "regulation", per_engagement=False, contents=True
     ),
-    "contract": Kind("contract", "contract.md.j2", "contract", per_engagement=True),
-    "sla": Kind("sla", "sla.md.j2", "contract", per_engagement=True),
-    "nda": Kind("nda", "nda.md.j2", "contract", per_engagement=True),
-    "dpa": Kind("dpa", "dpa.md.j2", "contract", per_engagement=True, needs_personal_info=True),
+    "contract": Kind("contract", "contract.md.j2", "contract", per_engagement=True, agreement=True),
+    "sla": Kind("sla", "sla.md.j2", "contract", per_engagement=True, agreement=True),
+    "nda": Kind("nda", "nda.md.j2", "contract", per_engagement=True, agreement=True),
+    "dpa": Kind(
+        "dpa",
+        "dpa.md.j2",
+        "contract",
+        per_engagement=True,
+        needs_personal_info=True,
+        agreement=True,
+    ),
     "scorecard": Kind("scorecard", "scorecard.md.j2", "contract", per_engagement=True),
     "risk_register": Kind("risk_register", "risk_register.md.j2", "contract", per_engagement=True),
 }

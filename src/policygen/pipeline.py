@@ -25,6 +25,7 @@ from policygen.transforms.clauses import adapt
 from policygen.transforms.numbering import number
 from policygen.transforms.punctuation import normalise
 from policygen.transforms.references import resolve
+from policygen.transforms.voice import party_voice
 from policygen.tree import nodes as n
 from policygen.writers import WRITERS, WriterOptions, start_writing
 from policygen.writers.options import pdf_engine_from
@@ -65,23 +66,28 @@ def jobs(profile: Profile, kinds: Sequence[str] | None = None) -> list[Job]:
     """Return the documents a full set holds for `profile`, limited to `kinds` when given.
 
     Per-engagement kinds give one job per engagement; with no engagements they give none. A
-    kind that needs personal information is left out of a full set when none is processed, and
-    is an error when asked for by name."""
+    kind that needs personal information (the DPA) is rendered for the engagements that entrust
+    some, and is an error when asked for by name while none does."""
     selected = [kind_named(k) for k in (kinds or DOCUMENT_KINDS)]
-    pi = profile.data_protection.processes_personal_info
     out: list[Job] = []
     for kind in selected:
-        if kind.needs_personal_info and not pi:
-            if kinds:
-                raise UsageError(
-                    f"{kind.name} 仅在委托处理个人信息时生成：data_protection.processes_personal_info "
-                    "为 false (only offered when personal information is processed)"
-                )
-            continue
-        if kind.per_engagement:
-            out += [Job(kind, e) for e in profile.engagements]
-        else:
+        if not kind.per_engagement:
             out.append(Job(kind, None))
+            continue
+        engagements = profile.engagements
+        if kind.needs_personal_info:
+            engagements = [
+                e
+                for e in engagements
+                if profile.section("data_protection", e).processes_personal_info
+            ]
+            if kinds and not engagements and profile.engagements:
+                raise UsageError(
+                    f"{kind.name} 仅为委托处理个人信息的合同生成：没有合同的 "
+                    "data_protection.processes_personal_info 为 true "
+                    "(only offered for engagements that entrust personal information)"
+                )
+        out += [Job(kind, e) for e in engagements]
     return out
 
 
@@ -105,7 +111,11 @@ def build_tree(
         if job.engagement is None
         else (f"{kind.template}（合同 {job.engagement.contract_no}）")
     )
-    blocks = read_markdown(rendered.markdown, source=source)
+    markdown = rendered.markdown
+    if kind.agreement and job.engagement is not None:
+        parties = (profile.organisation.name, job.engagement.vendor.name)
+        markdown = party_voice(markdown, profile.organisation.short_name, parties)
+    blocks = read_markdown(markdown, source=source)
     blocks = adapt(blocks, profile.clauses, kind.name)
     blocks = normalise(blocks, keep=_registered_names(profile))
     blocks, refs = number(blocks, kind.scheme)

@@ -28,8 +28,16 @@ def test_both_examples_load(bank_path: Path, manufacturer_path: Path) -> None:
     maker = load_profile(manufacturer_path)
     assert bank.organisation.industry == "banking"
     assert bank.data_protection.processes_personal_info is True
-    assert [e.critical for e in bank.engagements] == [True, False]
+    assert [bank.classification(e).critical for e in bank.engagements] == [True, True, False]
+    assert [
+        bank.section("data_protection", e).processes_personal_info for e in bank.engagements
+    ] == [
+        True,
+        True,
+        False,
+    ]
     assert maker.data_protection.processes_personal_info is False
+    assert [maker.classification(e).critical for e in maker.engagements] == [True]
     assert maker.policy.scope == ["BPO"]
     assert len(maker.engagements) == 1
 

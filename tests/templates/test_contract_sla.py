@@ -17,8 +17,10 @@ from policygen.profile.load import load_profile
 from policygen.profile.model import Profile
 from policygen.templating.context import build_context
 from policygen.templating.environment import environment_for
-from policygen.templating.filters import duration, label, money, percent
+from policygen.templating.filters import duration, label, money, percent, quantity
+from policygen.transforms.voice import party_voice
 from policygen.writers import WRITERS
+from sample_profiles import RECIPIENT
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 KINDS = ("contract", "sla")
@@ -55,9 +57,15 @@ def text(example: str, contract_no: str, kind: str) -> str:
     return rendered(example, contract_no, kind)[0]
 
 
+def voiced(example: str, value: str) -> str:
+    """`value`, a text of the organisation's profile, as an agreement prints it (本行 → 甲方)."""
+    return party_voice(value, profile(example).organisation.short_name)
+
+
 CASES = [
     ("bank", "MY-ITO-2026-001"),
     ("bank", "MY-ITO-2026-002"),
+    ("bank", "MY-ITO-2026-003"),
     ("manufacturer", "HY-BPO-2026-01"),
 ]
 DOCUMENTS = [(ex, no, kind) for ex, no in CASES for kind in KINDS]
@@ -79,7 +87,7 @@ def test_renders_with_title_and_no_none(example: str, contract_no: str, kind: st
         assert second == f"合同编号：{contract_no}"
     else:
         assert first == "服务水平协议"
-        assert second == f"《{e.title}》附件（合同编号：{contract_no}）"
+        assert second == f"《{e.title}》附件一（合同编号：{contract_no}）"
     assert "None" not in markdown(example, contract_no, kind)
     assert "None" not in out
     assert e.vendor.name in out
@@ -131,26 +139,28 @@ def test_payment_schedule(example: str, contract_no: str) -> None:
     schedule = engagement(example, contract_no).fee.payment_schedule
     if len(schedule) == 1:
         assert "付款安排" not in out
-        assert f"支付服务费：{schedule[0].milestone}" in out
+        assert f"支付服务费：{voiced(example, schedule[0].milestone)}" in out
     else:
         assert "付款安排" in out
         for installment in schedule:
-            assert f"{installment.milestone} | {percent(installment.percent)}" in out
+            milestone = voiced(example, installment.milestone)
+            assert f"{milestone} | {percent(installment.percent)}" in out
 
 
 @pytest.mark.parametrize(("example", "contract_no"), CASES)
 def test_sla_tables_follow_the_profile(example: str, contract_no: str) -> None:
     out = text(example, contract_no, "sla")
-    sla = profile(example).sla
+    sla = profile(example).section("sla", engagement(example, contract_no))
+    unit = next(m.unit for m in sla.metrics if m.name == sla.credits.metric)
     for severity in sla.severities:
-        row = f"{severity.level} | {severity.name} | {severity.definition} | "
+        row = f"{severity.level} | {severity.name} | {voiced(example, severity.definition)} | "
         row += f"{duration(severity.response)} | {duration(severity.resolution)}"
         assert row in out
     for metric in sla.metrics:
         assert f"{metric.name} | {label(metric.comparison)}" in out
-        assert metric.method in out
+        assert voiced(example, metric.method) in out
     for tier in sla.credits.tiers:
-        assert f"低于{percent(tier.below)}" in out
+        assert f"低于{quantity(tier.below, unit)}" in out
         assert f" | {percent(tier.credit)}" in out
     assert f"不超过当期服务费的{percent(sla.credits.cap)}" in out
     assert f"{duration(sla.credits.claim_within)}内" in out
@@ -159,7 +169,7 @@ def test_sla_tables_follow_the_profile(example: str, contract_no: str) -> None:
 def test_sla_targets_read_with_their_comparison() -> None:
     out = text("bank", "MY-ITO-2026-001", "sla")
     assert "系统可用率 | 不低于99.95% | 月度 | " in out
-    assert "平均故障修复时间 | 不超过2小时 | 月度 | " in out
+    assert "平均故障修复时间 | 不超过两小时 | 月度 | " in out
     assert "用户满意度 | 不低于80% | 季度 | " in out
     assert "低于99.95%，且不低于99.9% | 5%" in out
     assert "低于99% | 20%" in out
@@ -170,10 +180,10 @@ def test_sla_targets_read_with_their_comparison() -> None:
 
 def test_contract_summarises_the_sla() -> None:
     out = text("bank", "MY-ITO-2026-001", "contract")
-    assert "服务水平及服务费扣减按照附件《服务水平协议》执行。" in out
+    assert "服务水平及服务费扣减按照附件一《服务水平协议》执行。" in out
     for metric in profile("bank").sla.metrics:
         assert metric.name in out
-    assert "P1级（紧急）事件的响应时限为15分钟，解决时限为2小时" in out
+    assert "P1级（紧急）事件的响应时限为十五分钟，解决时限为两小时" in out
     assert "乙方在任意连续六个月内累计三次未达到服务水平要求" in out
 
 
@@ -183,8 +193,8 @@ def test_termination_refers_to_chronic_failure() -> None:
     assert f"乙方构成{refs['contract-chronic-failure']}所述的持续未达标" in out
     assert f"甲方有权依照{refs['contract-termination-by-client']}解除本合同" in out
     assert f"按照{refs['contract-confidentiality-damages']}承担责任" in out
-    for trigger in ("乙方严重违约或连续未达到服务水平要求", "甲方战略调整或业务变化"):
-        assert trigger in out
+    for trigger in profile("bank").exit.triggers[:1]:
+        assert voiced("bank", trigger).replace("服务提供商", "乙方").rstrip("。；") in out
 
 
 def test_arbitration_only_where_chosen() -> None:
@@ -201,17 +211,17 @@ def test_arbitration_only_where_chosen() -> None:
 
 
 def test_critical_engagement_reads_differently() -> None:
-    critical = text("bank", "MY-ITO-2026-001", "contract")
-    ordinary = text("bank", "MY-ITO-2026-002", "contract")
-    for words in (
-        "属于甲方的重要外包",
-        "至少每年对应急预案进行一次测试，测试应当有甲方参与",
-        "分包方不得再行分包",
-    ):
-        assert words in critical
-        assert words not in ordinary
-    assert "恢复时间目标（RTO）" in text("bank", "MY-ITO-2026-001", "sla")
-    assert "恢复时间目标（RTO）" not in text("bank", "MY-ITO-2026-002", "sla")
+    # The rules of the bank's regulation make 001 and 002 重要外包 and leave 003 out.
+    for contract_no, critical in (("001", True), ("002", True), ("003", False)):
+        out = text("bank", f"MY-ITO-2026-{contract_no}", "contract")
+        for words in (
+            "属于甲方的重要外包",
+            "每年至少对应急预案进行一次测试，测试应当有甲方参与",
+            "分包方不得再行分包",
+        ):
+            assert (words in out) == critical, (contract_no, words)
+        sla = text("bank", f"MY-ITO-2026-{contract_no}", "sla")
+        assert ("恢复时间目标（RTO）" in sla) == critical
 
 
 PI_WORDS = ("《中华人民共和国个人信息保护法》", "委托处理", "敏感个人信息", "个人信息保护影响评估")
@@ -224,12 +234,14 @@ def test_personal_information_and_regulators_only_for_the_bank(
 ) -> None:
     out = text(example, contract_no, "contract")
     bank = example == "bank"
-    for words in PI_WORDS + REGULATOR_WORDS:
+    dp = profile(example).section("data_protection", engagement(example, contract_no))
+    for words in PI_WORDS:
+        assert (words in out) == dp.processes_personal_info, words
+    for words in REGULATOR_WORDS:
         assert (words in out) == bank, words
-    if bank:
-        dp = profile("bank").data_protection
-        assert "在发现之时起2小时内书面通知甲方" in out
-        assert "乙方应当在15天内按照甲方的要求将个人信息返还甲方或者予以删除" in out
+    if dp.processes_personal_info:
+        assert "在发现之时起两小时内书面通知甲方" in out
+        assert "19.3.3　个人信息：十五日内按照甲方的选择返还甲方或者予以删除" in out
         for category in dp.pi_categories:
             assert category in out
     else:
@@ -241,22 +253,28 @@ def test_profile_values_reach_the_contract(example: str, contract_no: str) -> No
     p = profile(example)
     e = engagement(example, contract_no)
     out = text(example, contract_no, "contract")
+
+    def section(name: str):  # type: ignore[no-untyped-def]
+        return p.section(name, e)
+
     for value in (
         e.vendor.credit_code,
         e.vendor.address,
         e.vendor.legal_representative,
-        e.service_location,
-        *e.services,
-        *e.deliverables,
+        voiced(example, e.service_location),
+        *(voiced(example, service) for service in e.services),
+        *(voiced(example, deliverable) for deliverable in e.deliverables),
         p.organisation.credit_code,
-        p.ip.background_ip,
-        p.ip.infringement,
-        *p.confidentiality.scope,
-        *p.information_security.controls,
-        f"不少于{duration(p.information_security.log_retention)}",
-        f"解除或者终止后{duration(p.confidentiality.term_after_termination)}内",
-        f"最长不超过{duration(p.exit.transition_period)}",
-        f"之日起{duration(p.exit.data_return_within)}内",
+        section("ip").background_ip,
+        section("ip").infringement,
+        *(voiced(example, item) for item in section("confidentiality").scope),
+        *(voiced(example, c).rstrip("。；") for c in section("information_security").controls),
+        f"不少于{duration(section('information_security').log_retention)}",
+        f"解除或者终止后{duration(section('confidentiality').term_after_termination)}内",
+        f"最长不超过{duration(section('exit').transition_period)}",
+        f"{duration(section('exit').data_return_within)}内按照甲方要求的格式完整返还甲方",
+        f"{duration(section('exit').confidential_return_within)}内按照甲方的要求返还或者销毁",
+        f"完成前述各项之日起{duration(section('exit').certify_within)}内",
         f"合同总价的{percent(e.penalties.delay_rate_per_day)}",
         f"不超过合同总价的{percent(e.penalties.cap)}",
         f"增值税税率为{percent(e.fee.tax_rate)}",
@@ -269,7 +287,7 @@ def test_profile_values_reach_the_contract(example: str, contract_no: str) -> No
         assert f"本合同的签订地点为{e.signing_place}" in out
     assert "甲乙双方各执二份" in out
     assert ("本合同自动续期一年" in out) == e.term.auto_renew
-    assert ("第三级" in out) == (p.information_security.mlps_level == 3)
+    assert ("第三级" in out) == (section("information_security").mlps_level == 3)
 
 
 NULL = object()
@@ -316,6 +334,7 @@ def test_optional_values_left_out_and_alternatives_chosen() -> None:
     p = _variant(
         organisation__industry="insurance",
         data_protection__cross_border=True,
+        data_protection__overseas_recipients=[RECIPIENT],
         data_protection__breach_notification=None,
         ip__deliverables_owner="joint",
         confidentiality__liquidated_damages=NULL,
@@ -353,6 +372,19 @@ def test_optional_values_left_out_and_alternatives_chosen() -> None:
     assert "联系人：" not in out
     assert "签订地点" not in out
     assert "向甲方住所地有管辖权的人民法院提起诉讼" in out
+
+
+def test_overseas_recipients_are_named_in_the_contract() -> None:
+    p = _variant(
+        data_protection__cross_border=True, data_protection__overseas_recipients=[RECIPIENT]
+    )
+    _, out = _render_variant(p, "contract")
+    assert "经甲方书面指示，乙方可以向下列境外接收方提供个人信息" in out
+    row = "恒云数据服务（新加坡）有限公司 | 新加坡 | dpo@hengyun.example.sg，新加坡滨海大道1号"
+    assert row in out
+    assert "订立个人信息出境标准合同（备案编号：示例-2025-001）" in out
+    assert "个人信息保护影响评估于2025年11月20日完成" in out
+    assert "具体约定见附件三《个人信息委托处理协议》" in out
 
 
 def test_vendor_owned_deliverables_are_licensed_to_the_client() -> None:

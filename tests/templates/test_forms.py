@@ -20,6 +20,7 @@ from policygen.pipeline import Job, build_document, writer_options
 from policygen.profile.engagement import Engagement
 from policygen.profile.load import load_profile
 from policygen.profile.model import Profile
+from policygen.templating.filters import quantity
 from policygen.tree import nodes as n
 from policygen.writers import WRITERS
 from policygen.writers.text import document_text, inline_text
@@ -131,7 +132,7 @@ def plain(value: Decimal) -> str:
 
 
 def measure(value: Decimal, unit: str) -> str:
-    return f"{plain(value)}%" if unit == "%" else f"{plain(value)}{unit}"
+    return quantity(value, unit)
 
 
 def rating(score: int, profile: Profile) -> str:
@@ -166,6 +167,12 @@ def minimal_profile(**risk: Any) -> dict[str, Any]:
                 "service_location": "甲方指定办公场所",
                 "term": {"start": date(2026, 1, 1), "end": date(2026, 12, 31)},
                 "fee": {"amount": Decimal("600000.00")},
+                "facts": {
+                    "data_centre": False,
+                    "core_system": False,
+                    "important_data": False,
+                    "interruption_impact": "limited",
+                },
             }
         ],
     }
@@ -244,9 +251,10 @@ def test_scorecard_prints_criteria_pass_score_and_bands(name: str, index: int) -
     lowest = vs.grading[-1]
     assert f"均评定为{lowest.grade}级（{lowest.label}）" in text
 
+    metrics = profile.section("sla", engagement).metrics
     sla = table(doc, "服务水平指标达成情况")[1:]
-    assert [r[1] for r in sla] == [m.name for m in profile.sla.metrics]
-    for row, metric in zip(sla, profile.sla.metrics, strict=True):
+    assert [r[1] for r in sla] == [m.name for m in metrics]
+    for row, metric in zip(sla, metrics, strict=True):
         word = "不低于" if metric.comparison == ">=" else "不超过"
         assert row[3] == word + measure(metric.target, metric.unit)
         assert row[4] == ""
@@ -254,18 +262,20 @@ def test_scorecard_prints_criteria_pass_score_and_bands(name: str, index: int) -
     subject = dict(table(doc, "评估对象基本信息")[1:])
     assert subject["评估对象（服务提供商）"] == engagement.vendor.name
     assert subject["合同编号"] == engagement.contract_no
-    assert subject["是否重要外包"] == ("是" if engagement.critical else "否")
+    assert subject["是否重要外包"].startswith(
+        "是" if profile.classification(engagement).critical else "否"
+    )
     assert subject["评估期间"] == "____年__月__日至____年__月__日"
     assert subject["评估周期"].startswith("季度")
 
 
 def test_scorecard_other_items_follow_the_engagement() -> None:
     bank = example("bank")
-    critical, ordinary = bank.engagements
+    critical, _, ordinary = bank.engagements
     first = [r[0] for r in table(render(bank, "scorecard", critical), "其他评估事项")[1:]]
     second = [r[0] for r in table(render(bank, "scorecard", ordinary), "其他评估事项")[1:]]
     assert "业务连续性" in first and "业务连续性" not in second
-    assert "个人信息保护" in first and "个人信息保护" in second
+    assert "个人信息保护" in first and "个人信息保护" not in second
     maker = example("manufacturer")
     third = [
         r[0] for r in table(render(maker, "scorecard", maker.engagements[0]), "其他评估事项")[1:]
@@ -316,7 +326,7 @@ def test_risk_register_prints_categories_indicators_and_limit(name: str, index: 
     assert indicators[0] == ["预警指标", "预警条件", "预警级别", "当期值", "应对措施", "监测部门"]
     assert [r[0] for r in indicators[1:]] == [i.name for i in risk.indicators]
     for row, indicator in zip(indicators[1:], risk.indicators, strict=True):
-        word = "达到或超过" if indicator.comparison == ">=" else "达到或低于"
+        word = "达到或者超过" if indicator.comparison == ">=" else "达到或者低于"
         assert row[1] == word + measure(indicator.threshold, indicator.unit)
         assert row[4] == indicator.action
         assert row[5] == depts.risk
@@ -326,8 +336,10 @@ def test_risk_register_prints_categories_indicators_and_limit(name: str, index: 
     subject = dict(table(doc, "外包事项基本信息")[1:])
     assert subject["外包事项"] == engagement.title
     assert subject["服务提供商"] == engagement.vendor.name
-    assert subject["是否重要外包"] == ("是" if engagement.critical else "否")
-    pi = profile.data_protection.processes_personal_info
+    assert subject["是否重要外包"].startswith(
+        "是" if profile.classification(engagement).critical else "否"
+    )
+    pi = profile.section("data_protection", engagement).processes_personal_info
     assert subject["是否涉及个人信息"].startswith("是" if pi else "否")
 
 
@@ -392,9 +404,20 @@ def test_risk_register_with_defaults_and_no_indicators() -> None:
 
 
 def test_alternate_vendors_leave_out_the_engagement_vendor() -> None:
+    data = example_data("bank")
+    second = data["engagements"][1]
+    second["exit"]["alternate_vendors"].append(second["vendor"]["name"])
+    bank = load_profile(data)
+    engagement = bank.engagements[1]
+    assert engagement.vendor.name in bank.section("exit", engagement).alternate_vendors
+    rows = dict(table(render(bank, "risk_register", engagement), "集中度与可替代性评估")[1:])
+    assert engagement.vendor.name not in rows["备选服务提供商"]
+    assert rows["备选服务提供商"] == "南京云岫信息系统有限公司"
+
+
+def test_the_regulation_names_no_vendor() -> None:
     bank = example("bank")
-    second = bank.engagements[1]
-    assert second.vendor.name in bank.exit.alternate_vendors
-    rows = dict(table(render(bank, "risk_register", second), "集中度与可替代性评估")[1:])
-    assert second.vendor.name not in rows["备选服务提供商"]
-    assert rows["备选服务提供商"]
+    text = document_text(render(bank, "regulation", None))
+    for engagement in bank.engagements:
+        for name in (engagement.vendor.name, *bank.section("exit", engagement).alternate_vendors):
+            assert name not in text

@@ -14,21 +14,21 @@ from typing import Any
 
 import pytest
 
-from policygen.kinds import Kind
+from policygen.kinds import DOCUMENT_KINDS
 from policygen.pipeline import Job, build_document
 from policygen.profile.engagement import Engagement
 from policygen.profile.load import load_profile, parse
 from policygen.profile.model import Profile
 from policygen.templating.context import build_context
 from policygen.templating.environment import environment_for
-from policygen.templating.filters import duration, money, rmb_upper
+from policygen.templating.filters import cn_list, duration, money, rmb_upper
+from policygen.transforms.voice import party_voice
 from policygen.tree import nodes as n
 from policygen.writers.text import document_text
+from sample_profiles import RECIPIENT
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-KINDS = {
-    name: Kind(name, f"{name}.md.j2", "contract", per_engagement=True) for name in ("nda", "dpa")
-}
+KINDS = {name: DOCUMENT_KINDS[name] for name in ("nda", "dpa")}
 
 _REF = re.compile(r"\[\]\(#([A-Za-z][\w-]*)\)")
 _ID = re.compile(r"(?<!\\)\{#([A-Za-z][\w-]*)\}")
@@ -91,14 +91,13 @@ def _no_sensitive(data: dict[str, Any]) -> None:
 
 def _cross_border(data: dict[str, Any]) -> None:
     data["data_protection"]["cross_border"] = True
+    data["data_protection"]["overseas_recipients"] = [RECIPIENT]
 
 
 def _sparse(data: dict[str, Any]) -> None:
     """Every optional switch the other way, every optional value absent."""
     dp = data["data_protection"]
-    dp.update(
-        impact_assessment=False, sub_processing_requires_consent=False, breach_notification=None
-    )
+    dp.update(sub_processing_requires_consent=False, breach_notification=None)
     data["confidentiality"].update(
         liquidated_damages=None, classification_levels=["internal", "secret"]
     )
@@ -139,12 +138,25 @@ def bank(profiles: dict[str, Profile]) -> Profile:
 
 @pytest.fixture(scope="module")
 def bank_dpas(bank: Profile) -> dict[str, str]:
-    return {e.contract_no: _text(bank, "dpa", e) for e in bank.engagements}
+    return {e.contract_no: _text(bank, "dpa", e) for e in _entrusting(bank)}
+
+
+def _entrusting(profile: Profile) -> list[Engagement]:
+    """The engagements that entrust personal information: those that get a DPA."""
+    return [
+        e
+        for e in profile.engagements
+        if profile.section("data_protection", e).processes_personal_info
+    ]
 
 
 def _jobs(profile: Profile) -> list[tuple[str, Engagement]]:
-    names = ["nda", "dpa"] if profile.data_protection.processes_personal_info else ["nda"]
-    return [(name, e) for e in profile.engagements for name in names]
+    entrusting = _entrusting(profile)
+    return [
+        (name, e)
+        for e in profile.engagements
+        for name in (["nda", "dpa"] if e in entrusting else ["nda"])
+    ]
 
 
 # --------------------------------------------------------------------------- every variant
@@ -177,15 +189,21 @@ def test_every_bank_engagement_gets_both_and_the_manufacturer_an_nda(
     profiles: dict[str, Profile],
 ) -> None:
     bank = profiles["bank"]
-    assert len(bank.engagements) == 2
+    assert len(bank.engagements) == 3
+    assert [e.contract_no for e in _entrusting(bank)] == ["MY-ITO-2026-001", "MY-ITO-2026-002"]
     for engagement in bank.engagements:
-        assert _text(bank, "nda", engagement).startswith("保密协议\n关于《")
-        assert _text(bank, "dpa", engagement).startswith("个人信息委托处理协议\n关于《")
+        assert _text(bank, "nda", engagement).startswith(
+            f"保密协议\n《{engagement.title}》附件二（合同编号："
+        )
+    for engagement in _entrusting(bank):
+        assert _text(bank, "dpa", engagement).startswith(
+            f"个人信息委托处理协议\n《{engagement.title}》附件三（合同编号："
+        )
     maker = profiles["manufacturer"]
     assert not maker.data_protection.processes_personal_info
     text = _text(maker, "nda", maker.engagements[0])
     assert text.startswith(
-        "保密协议\n关于《厂区物流与保洁服务外包合同》（合同编号：HY-BPO-2026-01）"
+        "保密协议\n《厂区物流与保洁服务外包合同》附件二（合同编号：HY-BPO-2026-01）"
     )
 
 
@@ -219,8 +237,10 @@ def test_nda_carries_the_confidentiality_section(bank: Profile) -> None:
         assert item.replace("本合同", "服务合同") in scope
     assert "公开、内部、秘密和机密四级" in scope
     assert "机密级信息仅限" in scope
-    assert "10个工作日内" in _article(text, "信息的返还与销毁")
-    assert "服务合同解除或者终止后5年内" in _article(text, "保密期限")
+    returned = _article(text, "信息的返还与销毁")
+    assert "服务合同约定的退出期限内（自服务合同约定的退出起算日起计算）" in returned
+    assert "个工作日" not in returned  # the deadline is stated once, in the contract
+    assert "服务合同解除或者终止后五年内" in _article(text, "保密期限")
     assert "背景审查" in _article(text, "保密义务")
     assert "保密承诺书" in _article(text, "保密义务")
 
@@ -242,7 +262,7 @@ def test_nda_liquidated_damages_in_figures_and_words(profiles: dict[str, Profile
 
 
 def test_nda_dispute_resolution_follows_the_engagement(bank: Profile) -> None:
-    first, second = bank.engagements
+    first, second, _ = bank.engagements
     arbitration = _article(_text(bank, "nda", first), "争议解决")
     assert (
         "上海国际经济贸易仲裁委员会（上海国际仲裁中心）" in arbitration
@@ -267,14 +287,14 @@ def test_nda_personal_information_article(profiles: dict[str, Profile]) -> None:
 
 
 def test_dpa_has_every_article_21_element(bank: Profile, bank_dpas: dict[str, str]) -> None:
-    dp = bank.data_protection
-    for engagement in bank.engagements:
+    for engagement in _entrusting(bank):
+        dp = bank.section("data_protection", engagement)
         text = bank_dpas[engagement.contract_no]
         assert "甲方（委托方）" in text and "乙方（受托方）" in text
         # purpose
         entrustment = _article(text, "委托处理的目的、期限和方式")
         for purpose in dp.purposes:
-            assert purpose in entrustment
+            assert party_voice(purpose, bank.organisation.short_name) in entrustment
         # term: the engagement's term
         start, end = engagement.term.start, engagement.term.end
         assert (
@@ -282,8 +302,10 @@ def test_dpa_has_every_article_21_element(bank: Profile, bank_dpas: dict[str, st
             in entrustment
         )
         # method and place
-        assert "存储、使用、加工和传输" in entrustment
-        assert dp.storage_location in entrustment
+        assert (
+            "、".join(dp.processing_methods[:-1]) + "和" + dp.processing_methods[-1] in entrustment
+        )
+        assert dp.storage_location.replace("本行", "甲方") in entrustment
         # categories, with the sensitive ones marked
         categories = _article(text, "个人信息的种类")
         for category in dp.pi_categories:
@@ -293,7 +315,7 @@ def test_dpa_has_every_article_21_element(bank: Profile, bank_dpas: dict[str, st
             assert re.search(rf"^\d+ \| {category} \| 是$", categories, re.M), category
         # protection measures (第五十一条)
         measures = _article(text, "保护措施")
-        for words in ("加密", "去标识化", "操作权限", "教育培训", "应急预案", "6个月"):
+        for words in ("加密", "去标识化", "操作权限", "教育培训", "应急预案", "六个月"):
             assert words in measures, words
         for control in bank.information_security.controls:
             assert control in measures
@@ -313,17 +335,18 @@ def test_dpa_has_every_article_21_element(bank: Profile, bank_dpas: dict[str, st
         # return or deletion, keeping nothing, also when the contract is invalid
         ending = _article(text, "委托关系的终止")
         assert "不生效、无效、被撤销或者终止" in ending
-        assert "15天内" in ending and "返还" in ending and "删除" in ending
+        assert "服务合同约定的个人信息返还或者删除期限内" in ending
+        assert "返还" in ending and "删除" in ending
         assert "不得保留" in ending and "书面确认" in ending
 
 
 def test_dpa_breach_notice_uses_the_profile_deadline(
     bank: Profile, bank_dpas: dict[str, str]
 ) -> None:
-    assert duration(bank.data_protection.breach_notification) == "2小时"
+    assert duration(bank.data_protection.breach_notification) == "两小时"
     for text in bank_dpas.values():
         incident = _article(text, "个人信息安全事件")
-        assert "在发现个人信息安全事件之时起2小时内以书面形式通知甲方" in incident
+        assert "在发现个人信息安全事件之时起两小时内以书面形式通知甲方" in incident
         for words in (
             "个人信息种类",
             "原因",
@@ -340,7 +363,7 @@ def test_dpa_without_a_deadline_says_immediately_and_invents_none(
 ) -> None:
     profile = profiles["bank-no-breach-deadline"]
     assert profile.data_protection.breach_notification is None
-    for engagement in profile.engagements:
+    for engagement in _entrusting(profile):
         text = _text(profile, "dpa", engagement)
         incident = _article(text, "个人信息安全事件")
         assert "在发现个人信息安全事件后立即以书面形式通知甲方" in incident
@@ -354,13 +377,16 @@ def test_dpa_without_a_deadline_says_immediately_and_invents_none(
 def test_dpa_sensitive_article_follows_the_flag(
     profiles: dict[str, Profile], bank_dpas: dict[str, str]
 ) -> None:
-    for text in bank_dpas.values():
+    bank = profiles["bank"]
+    for engagement in _entrusting(bank):
+        text = bank_dpas[engagement.contract_no]
         assert _has_article(text, "敏感个人信息")
         sensitive = _article(text, "敏感个人信息")
-        assert "金融账户信息、银行账号和身份证件号码属于敏感个人信息" in sensitive
+        categories = bank.section("data_protection", engagement).sensitive_categories
+        assert f"{cn_list(categories)}属于敏感个人信息" in sensitive
         assert "单独同意" in sensitive and "第二十九条" in sensitive
     profile = profiles["bank-no-sensitive"]
-    for engagement in profile.engagements:
+    for engagement in _entrusting(profile):
         text = _text(profile, "dpa", engagement)
         assert not _has_article(text, "敏感个人信息")
         assert "dpa-sensitive}" not in _markdown(profile, "dpa", engagement)
@@ -380,9 +406,11 @@ def test_dpa_cross_border_and_impact_assessment(
     profile = profiles["bank-cross-border"]
     abroad = _article(_text(profile, "dpa", profile.engagements[0]), "个人信息出境")
     assert "第三十八条" in abroad and "第三十九条" in abroad and "单独同意" in abroad
+    assert "恒云数据服务（新加坡）有限公司 | 新加坡 |" in abroad
+    assert "《个人信息出境标准合同办法》" in abroad and "第五十五条、第五十六条" in abroad
+    assert "不得向第三方再提供个人信息" in abroad
     sparse = profiles["bank-sparse"]
     text = _text(sparse, "dpa", sparse.engagements[0])
-    assert not _has_article(text, "个人信息保护影响评估")
     assert "未经甲方同意，乙方不得转委托" in _article(text, "转委托")
     assert "立即以书面形式通知甲方" in _article(text, "个人信息安全事件")
 

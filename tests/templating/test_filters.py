@@ -22,7 +22,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from jinja2 import Environment, StrictUndefined
 
-from policygen.profile import types
+from policygen.profile import critical, legal, types
 from policygen.profile.types import (
     Classification,
     Comparison,
@@ -41,6 +41,7 @@ from policygen.templating.filters import (
     cn_date,
     cn_list,
     cn_number,
+    count,
     duration,
     frequency,
     frequency_noun,
@@ -48,6 +49,7 @@ from policygen.templating.filters import (
     money,
     ordinal,
     percent,
+    quantity,
     rmb_upper,
     terms,
 )
@@ -522,25 +524,50 @@ def test_percent_rejects(value: Any, error: type[Exception]) -> None:
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
-        (Duration(2, DurationUnit.HOUR), "2小时"),
-        (Duration(15, DurationUnit.MINUTE), "15分钟"),
-        (Duration(5, DurationUnit.BUSINESS_DAY), "5个工作日"),
+        (Duration(2, DurationUnit.HOUR), "两小时"),
+        (Duration(15, DurationUnit.MINUTE), "十五分钟"),
+        (Duration(5, DurationUnit.BUSINESS_DAY), "五个工作日"),
         (Duration(Decimal("1.5"), DurationUnit.HOUR), "1.5小时"),
         (Duration(Decimal("1.50"), DurationUnit.HOUR), "1.5小时"),
-        (Duration(3, DurationUnit.MONTH), "3个月"),
-        (Duration(1, DurationUnit.YEAR), "1年"),
-        (Duration(4, DurationUnit.BUSINESS_HOUR), "4个工作小时"),
-        (Duration(2, DurationUnit.DAY), "2天"),
-        (Duration(2, DurationUnit.WEEK), "2周"),
-        (Duration(Decimal("1E+1"), DurationUnit.DAY), "10天"),
-        (Duration.parse("4工作小时"), "4个工作小时"),
-        (Duration.parse("30 min"), "30分钟"),
-        ("2h", "2小时"),
-        ("5个工作日", "5个工作日"),
+        (Duration(3, DurationUnit.MONTH), "三个月"),
+        (Duration(1, DurationUnit.YEAR), "一年"),
+        (Duration(4, DurationUnit.BUSINESS_HOUR), "四个工作小时"),
+        (Duration(2, DurationUnit.DAY), "两日"),
+        (Duration(2, DurationUnit.WEEK), "两周"),
+        (Duration(Decimal("1E+1"), DurationUnit.DAY), "十日"),
+        (Duration(Decimal("2.0"), DurationUnit.DAY), "两日"),
+        (Duration(12, DurationUnit.MONTH), "十二个月"),
+        (Duration(22, DurationUnit.DAY), "二十二日"),
+        (Duration.parse("4工作小时"), "四个工作小时"),
+        (Duration.parse("30 min"), "三十分钟"),
+        ("2h", "两小时"),
+        ("5个工作日", "五个工作日"),
     ],
 )
 def test_duration(value: Duration | str, expected: str) -> None:
     assert duration(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "expected"),
+    [
+        (Decimal("99.95"), "%", "99.95%"),
+        (2, "次", "两次"),
+        (3, "次", "三次"),
+        (Decimal("1.5"), "小时", "1.5小时"),
+        (100000, "人", "十万人"),
+        (10**8, "元", "100000000元"),
+        (50, "Mbps", "50Mbps"),
+        (2, "", "2"),
+    ],
+)
+def test_quantity(value: Decimal | int, unit: str, expected: str) -> None:
+    assert quantity(value, unit) == expected
+
+
+@pytest.mark.parametrize(("value", "expected"), [(2, "二"), (0, "零"), (Decimal("0.5"), "0.5")])
+def test_count_without_a_unit(value: Decimal | int, expected: str) -> None:
+    assert count(value) == expected
 
 
 @pytest.mark.parametrize(
@@ -615,8 +642,9 @@ def test_label(value: StrEnum, expected: str) -> None:
 
 PROFILE_ENUMS = [
     obj
-    for obj in vars(types).values()
-    if inspect.isclass(obj) and issubclass(obj, StrEnum) and obj.__module__ == types.__name__
+    for module in (types, critical, legal)
+    for obj in vars(module).values()
+    if inspect.isclass(obj) and issubclass(obj, StrEnum) and obj.__module__ == module.__name__
 ]
 
 
@@ -629,7 +657,13 @@ def test_terms_label_every_member_and_nothing_else(enum: type[StrEnum]) -> None:
 
 def test_terms_sections_are_known() -> None:
     """A misspelt section name would otherwise sit unused in terms.yaml."""
-    words = {"frequency_noun", "revision_table", "revision_status"}
+    words = {
+        "frequency_noun",
+        "revision_table",
+        "revision_status",
+        "contract_voice",
+        "contract_voice_keep",
+    }
     assert set(terms()) == {enum.__name__ for enum in PROFILE_ENUMS} | words
     assert set(terms()["frequency_noun"]) == {member.value for member in Frequency}
 
@@ -686,6 +720,8 @@ def test_filters_table_names_each_filter_once() -> None:
         "cn_date": cn_date,
         "percent": percent,
         "duration": duration,
+        "count": count,
+        "quantity": quantity,
         "frequency": frequency,
         "frequency_noun": frequency_noun,
         "label": label,
@@ -717,5 +753,5 @@ def test_filters_work_in_jinja() -> None:
     )
     assert rendered == (
         "第一百一十条 合同总价人民币壹拾万柒仟元零伍角叁分（￥107,000.53），每月结算；"
-        "甲方、乙方和丙方；信息技术外包（ITO）；4个工作小时"
+        "甲方、乙方和丙方；信息技术外包（ITO）；四个工作小时"
     )

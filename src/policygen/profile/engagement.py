@@ -11,6 +11,10 @@ from pydantic import AfterValidator, Field, StringConstraints, model_validator
 from pydantic_core import PydanticCustomError
 
 from policygen.profile.base import Section, check_rules
+from policygen.profile.critical import Facts
+from policygen.profile.legal import Confidentiality, DataProtection, Ip
+from policygen.profile.operations import Exit, InformationSecurity
+from policygen.profile.sla import Sla
 from policygen.profile.types import (
     MAX_ITEMS,
     MAX_SHORT_ITEMS,
@@ -158,8 +162,12 @@ class Engagement(Section):
     """外包类型"""
     category: Name | None = None
     """外包分类，如 运行维护类"""
-    critical: bool = False
-    """是否属于重要外包"""
+    facts: Facts = Field(default_factory=Facts)
+    """本合同的事实（是否涉及核心系统、远程访问生产环境、中断影响等），据以认定重要外包"""
+    critical: bool | None = None
+    """是否属于重要外包：不填则按制度的认定标准（policy.critical_criteria）由 facts 判定；与判定结果不一致时须填写 critical_reason"""
+    critical_reason: Text | None = None
+    """手工认定与规则判定不一致的理由（写入外包风险评估表）"""
     services: list[Text] = Field(min_length=1, max_length=MAX_ITEMS)
     """服务内容，逐项列明"""
     deliverables: list[Text] = Field(default_factory=list, max_length=MAX_ITEMS)
@@ -188,6 +196,18 @@ class Engagement(Section):
     """签订地点"""
     copies: int = Field(default=4, ge=2, le=20)
     """合同份数（双方各执一半）"""
+    sla: Sla | None = None
+    """本合同的服务水平；写出的字段覆盖组织的 sla 默认值（仅对本合同），未写的沿用默认值"""
+    data_protection: DataProtection | None = None
+    """本合同的个人信息保护安排；写出的字段覆盖组织的 data_protection 默认值（仅对本合同）。processes_personal_info 为 false 时不沿用默认的个人信息种类、目的和境外接收方"""
+    confidentiality: Confidentiality | None = None
+    """本合同的保密约定；写出的字段覆盖组织的 confidentiality 默认值（仅对本合同）"""
+    information_security: InformationSecurity | None = None
+    """本合同的信息安全要求；写出的字段覆盖组织的 information_security 默认值（仅对本合同）"""
+    ip: Ip | None = None
+    """本合同的知识产权约定；写出的字段覆盖组织的 ip 默认值（仅对本合同）"""
+    exit: Exit | None = None
+    """本合同的退出安排；写出的字段覆盖组织的 exit 默认值（仅对本合同），期限不得突破制度的规定"""
 
     @model_validator(mode="after")
     def _rules(self) -> Engagement:
@@ -201,6 +221,21 @@ class Engagement(Section):
                     "选择仲裁时须写明仲裁机构，否则仲裁条款可能无效 "
                     "(name the arbitration commission)",
                 )
+            if self.critical is None and self.critical_reason:
+                yield (
+                    "critical_reason",
+                    "critical_reason 只在手工认定（critical）与规则判定不一致时填写 "
+                    "(only with a critical that overrides the rules)",
+                )
+            dp = self.data_protection
+            for i, recipient in enumerate(dp.overseas_recipients if dp else ()):
+                if recipient.assessment_date > self.term.start:
+                    yield (
+                        f"data_protection.overseas_recipients[{i}].assessment_date",
+                        f"个人信息保护影响评估应在向境外提供前完成：{recipient.assessment_date} "
+                        f"晚于服务期起始日 {self.term.start}（《个人信息保护法》第五十五条） "
+                        "(the assessment must precede the transfer)",
+                    )
 
         check_rules(violations())
         return self

@@ -3,7 +3,11 @@ deliverables, secrets and personal information."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import date
 from decimal import Decimal
+from enum import StrEnum
+from typing import ClassVar
 
 from pydantic import Field, model_validator
 
@@ -70,10 +74,59 @@ class Confidentiality(Section):
     """信息分级（自低至高）"""
     term_after_termination: Duration = Field(default_factory=lambda: Duration(5, "year"))
     """合同终止后保密义务的持续期间"""
-    return_within: Duration = Field(default_factory=lambda: Duration(10, "business_day"))
-    """合同终止后返还或销毁保密信息的期限"""
     liquidated_damages: Money | None = Decimal(100000)
     """违反保密义务的违约金（元）；不约定则填 null"""
+
+
+class TransferMechanism(StrEnum):
+    """The legal ground on which personal information goes abroad (PIPL art. 38)."""
+
+    STANDARD_CONTRACT = "standard_contract"
+    """按照国家网信部门制定的标准合同与境外接收方订立合同（第三十八条第一款第（三）项）"""
+    SECURITY_ASSESSMENT = "security_assessment"
+    """通过国家网信部门组织的安全评估（第三十八条第一款第（一）项）"""
+    CERTIFICATION = "certification"
+    """经专业机构进行个人信息保护认证（第三十八条第一款第（二）项）"""
+    EXEMPT = "exempt"
+    """依照法律、行政法规或者国家网信部门的规定免予前三项（须在 basis 中写明依据）"""
+
+
+class OverseasRecipient(Section):
+    """An overseas recipient of personal information, as PIPL arts. 38–39 and 55 require it named."""
+
+    name: Name
+    """境外接收方的名称或者姓名"""
+    country: Name
+    """所在国家或者地区"""
+    contact: Text
+    """联系方式（联系人、地址、电话或者电子邮箱）"""
+    mechanism: TransferMechanism
+    """出境机制：standard_contract（标准合同）、security_assessment（安全评估）、certification（认证）、exempt（依法免予）"""
+    basis: Text | None = None
+    """出境机制的依据或者编号，如 标准合同备案编号、安全评估通过文号；exempt 时必填免予的法律依据"""
+    assessment_date: date
+    """个人信息保护影响评估的完成日期（须早于向境外提供之日，《个人信息保护法》第五十五条）"""
+    categories: list[Name] = Field(min_length=1, max_length=MAX_SHORT_ITEMS)
+    """向其提供的个人信息种类（须为 pi_categories 中的项）"""
+    purposes: list[Text] = Field(min_length=1, max_length=MAX_SHORT_ITEMS)
+    """境外接收方的处理目的"""
+    processing_methods: list[Name] = Field(min_length=1, max_length=MAX_SHORT_ITEMS)
+    """境外接收方的处理方式，如 存储、使用"""
+    retention: Text | None = None
+    """境外保存期限"""
+
+    @model_validator(mode="after")
+    def _basis_when_exempt(self) -> OverseasRecipient:
+        if self.mechanism is TransferMechanism.EXEMPT and not self.basis:
+            check_rules(
+                [
+                    (
+                        "basis",
+                        "免予安全评估、标准合同和认证的，须写明所依据的规定 (name the exemption)",
+                    )
+                ]
+            )
+        return self
 
 
 class DataProtection(Section):
@@ -94,18 +147,34 @@ class DataProtection(Section):
         max_length=MAX_SHORT_ITEMS,
     )
     """处理方式"""
+    individuals: int | None = Field(default=None, ge=1)
+    """委托处理的个人信息涉及的自然人数量（约数），用于按规模认定重要外包"""
     cross_border: bool = False
-    """是否向境外提供个人信息"""
+    """是否向境外提供个人信息；是则须在 overseas_recipients 中列明境外接收方"""
+    overseas_recipients: list[OverseasRecipient] = Field(
+        default_factory=list, max_length=MAX_SHORT_ITEMS
+    )
+    """境外接收方（《个人信息保护法》第三十八、三十九条）"""
     storage_location: Name = "中华人民共和国境内"
     """数据存储地点"""
     breach_notification: Duration | None = None
     """发生个人信息安全事件后乙方通知甲方的时限"""
-    deletion_within: Duration = Field(default_factory=lambda: Duration(15, "day"))
-    """委托关系终止后返还或删除个人信息的期限"""
     sub_processing_requires_consent: bool = True
     """转委托须经甲方事先书面同意"""
     impact_assessment: bool = True
-    """委托处理前开展个人信息保护影响评估"""
+    """委托处理前开展个人信息保护影响评估（《个人信息保护法》第五十五条要求，委托处理个人信息时须为 true）"""
+
+    PERSONAL_INFO_ONLY: ClassVar[tuple[str, ...]] = (
+        "pi_categories",
+        "sensitive_pi",
+        "sensitive_categories",
+        "purposes",
+        "individuals",
+        "cross_border",
+        "overseas_recipients",
+    )
+    """Fields that describe entrusted personal information: an engagement that entrusts none
+    does not inherit them from the organisation's default."""
 
     @model_validator(mode="after")
     def _rules(self) -> DataProtection:
@@ -136,6 +205,37 @@ class DataProtection(Section):
                     "sensitive_categories",
                     "涉及敏感个人信息时须列明其种类 (list the sensitive categories)",
                 )
+            yield from self._cross_border_rules()
 
         check_rules(violations())
         return self
+
+    def _cross_border_rules(self) -> Iterator[tuple[str, str]]:
+        if self.cross_border and not self.overseas_recipients:
+            yield (
+                "overseas_recipients",
+                "向境外提供个人信息时须列明每一境外接收方的名称、所在国家或地区、联系方式和出境机制"
+                "（《个人信息保护法》第三十八、三十九条） (name every overseas recipient)",
+            )
+        if self.overseas_recipients and not self.cross_border:
+            yield (
+                "cross_border",
+                "列明了境外接收方，cross_border 应为 true (recipients given: set cross_border)",
+            )
+        if self.processes_personal_info and not self.impact_assessment:
+            yield (
+                "impact_assessment",
+                "委托处理个人信息前，应当事前进行个人信息保护影响评估（《个人信息保护法》"
+                "第五十五条第（三）项），不能设为 false (PIPL art. 55 requires a PIA before "
+                "entrusting personal information)",
+            )
+        categories = set(self.pi_categories) | set(self.sensitive_categories)
+        for i, recipient in enumerate(self.overseas_recipients):
+            for j, category in enumerate(recipient.categories):
+                if category not in categories:
+                    yield (
+                        f"overseas_recipients[{i}].categories[{j}]",
+                        f"「{category}」不在委托处理的个人信息种类（pi_categories）中；"
+                        f"可选：{'、'.join(self.pi_categories)} "
+                        "(not one of pi_categories)",
+                    )

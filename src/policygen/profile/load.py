@@ -28,7 +28,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from policygen.errors import InvalidInputError, Issue, Location
 from policygen.profile.base import RULES_ERROR
-from policygen.profile.model import Profile
+from policygen.profile.model import ENGAGEMENT_SECTIONS, Profile
 
 MAX_PROFILE_BYTES = 5 * 1024 * 1024
 """Largest profile accepted, in bytes; a real one is a few kilobytes."""
@@ -135,12 +135,27 @@ def validate(parsed: Parsed) -> Profile:
     try:
         profile = Profile.model_validate(data)
     except ValidationError as exc:
-        issues += issues_from(exc, parsed)
+        issues += _inherited_once(issues_from(exc, parsed))
     else:
         if not issues:
             return profile
     issues.sort(key=lambda i: (i.location.line or 0) if i.location else 0)
     raise InvalidInputError(issues, parsed.source)
+
+
+_OVERRIDE = re.compile(r"^engagements\[\d+\]\.(?=(?:" + "|".join(ENGAGEMENT_SECTIONS) + r")\b)")
+
+
+def _inherited_once(issues: list[Issue]) -> list[Issue]:
+    """Return `issues` without those an engagement's override inherits from the organisation's
+    section: the same problem at the same place below the section is reported once, where it
+    is written (``sla.credits.metric``), not again for every engagement that overrides ``sla``."""
+    organisation = {(i.path, i.message) for i in issues if not i.path.startswith("engagements[")}
+    return [
+        i
+        for i in issues
+        if (_OVERRIDE.sub("", i.path), i.message) not in organisation or not _OVERRIDE.match(i.path)
+    ]
 
 
 def _unknown_keys(data: Any, loc: Loc) -> typing.Iterator[Loc]:
@@ -502,8 +517,23 @@ def _show(value: Any) -> str:
     return str(value)
 
 
+MOVED: dict[tuple[str, str], str] = {
+    ("confidentiality", "return_within"): "exit.confidential_return_within",
+    ("data_protection", "deletion_within"): "exit.personal_info_deletion_within",
+}
+"""Fields that moved, by (section, field), and where they live now: the exit timeline states
+every deadline after termination in one place."""
+
+
 def _unknown_key(loc: Loc) -> str:
     key = str(loc[-1])
+    names = [part for part in loc if isinstance(part, str)]
+    moved = MOVED.get((names[-2], key)) if len(names) >= 2 else None
+    if moved:
+        return (
+            f"「{key}」已移至 {moved}：合同解除或者终止后的各项期限统一在 exit 中规定 "
+            f"(moved to {moved})"
+        )
     known = fields_at(loc[:-1])
     close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
     if close:

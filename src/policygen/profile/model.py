@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from pydantic import Field, model_validator
+from collections.abc import Iterator
+from typing import Any
+
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError, model_validator
 
 from policygen.profile.base import Section, check_rules
 from policygen.profile.clauses import Clauses
+from policygen.profile.critical import Classification, classify, evaluate
 from policygen.profile.engagement import Engagement
 from policygen.profile.legal import Confidentiality, DataProtection, Ip
 from policygen.profile.meta import Meta
@@ -17,6 +21,55 @@ from policygen.profile.vendor_selection import VendorSelection
 
 MAX_ENGAGEMENTS = 1000
 """Most engagements one profile may hold; larger sets go through `policygen batch`."""
+
+ENGAGEMENT_SECTIONS = (
+    "sla",
+    "data_protection",
+    "confidentiality",
+    "information_security",
+    "ip",
+    "exit",
+)
+"""Sections an engagement may override field by field; the regulation keeps the organisation's."""
+
+REGULATION_LIMITS: tuple[tuple[str, str, str, bool], ...] = (
+    ("exit", "notice_period", "at_least", False),
+    ("exit", "transition_period", "at_least", True),
+    ("exit", "data_return_within", "at_most", False),
+    ("exit", "confidential_return_within", "at_most", False),
+    ("exit", "personal_info_deletion_within", "at_most", False),
+    ("exit", "certify_within", "at_most", False),
+    ("sla", "record_retention_years", "at_least", False),
+    ("confidentiality", "term_after_termination", "at_least", False),
+    ("information_security", "log_retention", "at_least", False),
+)
+"""Values the regulation states as the organisation's rule (不少于 / 不超过), each with whether
+the rule binds 重要外包 only: an engagement's override may be stricter, never looser."""
+
+
+_BOOL = TypeAdapter(bool)
+
+
+def _false(value: Any) -> bool:
+    """Return whether `value` is false as the model reads booleans (false, "false", 0, "no")."""
+    try:
+        return value is not None and not _BOOL.validate_python(value)
+    except ValidationError:
+        return False
+
+
+def _merged(organisation: Any, given: dict[str, Any], section: str) -> dict[str, Any]:
+    """Return the fields of `given` over those of `organisation` (a mapping or a section)."""
+    if isinstance(organisation, BaseModel):
+        base = {name: getattr(organisation, name) for name in type(organisation).model_fields}
+    elif isinstance(organisation, dict):
+        base = dict(organisation)
+    else:
+        base = {}
+    if section == "data_protection" and _false(given.get("processes_personal_info")):
+        for name in DataProtection.PERSONAL_INFO_ONLY:
+            base.pop(name, None)
+    return {**base, **given}
 
 
 class Profile(Section):
@@ -49,6 +102,45 @@ class Profile(Section):
     engagements: list[Engagement] = Field(default_factory=list, max_length=MAX_ENGAGEMENTS)
     """外包合同（每项生成一份合同及服务水平协议）"""
 
+    @model_validator(mode="before")
+    @classmethod
+    def _engagement_overrides(cls, data: Any) -> Any:
+        """Fill each section an engagement overrides with the organisation's values for the
+        fields it leaves out, so that the engagement's section is complete and its own rules
+        (credits.metric among metrics …) are checked on what the engagement will print."""
+        if not isinstance(data, dict) or not isinstance(data.get("engagements"), list):
+            return data
+        engagements = []
+        for engagement in data["engagements"]:
+            if isinstance(engagement, dict):
+                engagement = dict(engagement)
+                for section in ENGAGEMENT_SECTIONS:
+                    given = engagement.get(section)
+                    if isinstance(given, dict):
+                        engagement[section] = _merged(data.get(section), given, section)
+            engagements.append(engagement)
+        return {**data, "engagements": engagements}
+
+    def section(self, name: str, engagement: Engagement | None) -> Any:
+        """Return the section `name` as it applies to `engagement`: its override when it has one,
+        else the organisation's; the organisation's when `engagement` is None."""
+        own = getattr(engagement, name, None) if name in ENGAGEMENT_SECTIONS else None
+        return own if own is not None else getattr(self, name)
+
+    def classification(self, engagement: Engagement) -> Classification:
+        """Return whether `engagement` is 重要外包 under the regulation's criteria, and why."""
+        return classify(
+            self.policy.critical_criteria, engagement, self.section("data_protection", engagement)
+        )
+
+    @property
+    def personal_info(self) -> bool:
+        """Whether the organisation entrusts personal information by default or in any
+        engagement: what the regulation speaks of."""
+        return self.data_protection.processes_personal_info or any(
+            self.section("data_protection", e).processes_personal_info for e in self.engagements
+        )
+
     @model_validator(mode="after")
     def _rules(self) -> Profile:
         def violations():
@@ -65,6 +157,60 @@ class Profile(Section):
                         f"engagements[{i}].vendor.credit_code",
                         "乙方的统一社会信用代码与甲方相同 (vendor and organisation are the same)",
                     )
+                yield from self._classification_rules(i, engagement)
+                yield from self._limit_rules(i, engagement)
 
         check_rules(violations())
         return self
+
+    def _classification_rules(self, i: int, engagement: Engagement) -> Iterator[tuple[str, str]]:
+        """Report the facts a criterion needs that `engagement` leaves unstated, and a hand-set
+        `critical` that contradicts the criteria without a recorded reason."""
+        where = f"engagements[{i}]"
+        met, missing = evaluate(
+            self.policy.critical_criteria, engagement, self.section("data_protection", engagement)
+        )
+        for gap in missing:
+            yield (
+                f"{where}.{gap.path}",
+                f"重要外包认定标准第{gap.number}项（{gap.criterion.text}）需要此项事实，请填写 "
+                f"(criterion {gap.number} needs this fact)",
+            )
+        derived = bool(met)
+        if missing or engagement.critical is None or engagement.critical == derived:
+            return
+        if not engagement.critical_reason:
+            numbers = "、".join(f"第{m.number}项" for m in met)
+            why = f"符合认定标准{numbers}" if met else "不符合任何一项认定标准"
+            yield (
+                f"{where}.critical",
+                f"按制度的重要外包认定标准，本合同{why}，应{'' if derived else '不'}属于重要外包，"
+                f"与 critical: {str(engagement.critical).lower()} 不一致；请删除 critical 由规则认定，"
+                "或在 critical_reason 中写明理由 (contradicts the criteria: remove it or give "
+                "critical_reason)",
+            )
+
+    def _limit_rules(self, i: int, engagement: Engagement) -> Iterator[tuple[str, str]]:
+        """Report an engagement override looser than the regulation's rule."""
+        critical: bool | None = None
+        for section, name, bound, critical_only in REGULATION_LIMITS:
+            own = getattr(engagement, section)
+            if own is None:
+                continue
+            if critical_only:
+                if critical is None:
+                    critical = self.classification(engagement).critical
+                if not critical:
+                    continue
+            value, rule = getattr(own, name), getattr(getattr(self, section), name)
+            low = value.minutes if hasattr(value, "minutes") else value
+            high = rule.minutes if hasattr(rule, "minutes") else rule
+            if (bound == "at_least" and low < high) or (bound == "at_most" and low > high):
+                word = "不少于" if bound == "at_least" else "不超过"
+                scope = "重要外包" if critical_only else ""
+                yield (
+                    f"engagements[{i}].{section}.{name}",
+                    f"{value} 突破了制度对{scope}合同的规定（{section}.{name}：{word}{rule}）；"
+                    "合同只能比制度更严 (an engagement may be stricter than the regulation, "
+                    "not looser)",
+                )

@@ -162,11 +162,19 @@ class Exit(Section):
     """How an outsourcing ends without disrupting the business."""
 
     notice_period: Duration = Field(default_factory=lambda: Duration(90, "day"))
-    """提前通知期"""
+    """提前通知期（不续期、无过错解除的通知期限）"""
     transition_period: Duration = Field(default_factory=lambda: Duration(6, "month"))
-    """过渡期"""
+    """过渡期上限：合同解除或者终止后乙方按原服务水平继续服务、协助交接的最长期间"""
     data_return_within: Duration = Field(default_factory=lambda: Duration(30, "day"))
-    """数据、资料返还期限"""
+    """返还甲方数据、文档和资料的期限（自退出起算日起：过渡期届满之日，无过渡期的为合同解除或者终止之日）"""
+    confidential_return_within: Duration = Field(
+        default_factory=lambda: Duration(10, "business_day")
+    )
+    """返还或者销毁保密信息的期限（自退出起算日起）"""
+    personal_info_deletion_within: Duration = Field(default_factory=lambda: Duration(15, "day"))
+    """返还或者删除个人信息的期限（自退出起算日起）"""
+    certify_within: Duration = Field(default_factory=lambda: Duration(5, "business_day"))
+    """返还、销毁或者删除完成后出具书面确认的期限"""
     triggers: list[Text] = Field(
         default_factory=lambda: [
             "服务提供商严重违约或连续未达到服务水平要求",

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Annotated, Any
 
-from pydantic import Field, model_validator
+from pydantic import BeforeValidator, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from policygen.profile.base import Section, check_rules
+from policygen.profile.critical import CriticalCriterion, CriticalTest
 from policygen.profile.types import MAX_SHORT_ITEMS, Frequency, Money, Name, Scope, Text
 
 
@@ -24,6 +27,47 @@ def _default_tiers() -> list[ApprovalTier]:
         ApprovalTier(up_to=Decimal("500000"), approver="归口管理部门负责人"),
         ApprovalTier(up_to=Decimal("5000000"), approver="分管高级管理人员"),
         ApprovalTier(up_to=None, approver="高级管理层"),
+    ]
+
+
+def _text_criterion(value: Any) -> Any:
+    if isinstance(value, str):
+        raise PydanticCustomError(
+            "critical_criterion_text",
+            "重要外包认定标准「{text}」须写成 text（表述）与 test（判定方式）两项；test 可为 "
+            "annual_amount、data_centre、core_system、customer_facing、remote_production_access、"
+            "important_data、major_interruption、personal_info_at_scale、"
+            "sensitive_personal_info、cross_border，不能由合同事实判定的写 question 并给出 id，"
+            "由各合同在 facts.answers 中回答 (each criterion needs text and test; see policygen init)",
+            {"text": value[:60]},
+        )
+    return value
+
+
+CriticalCriterionItem = Annotated[CriticalCriterion, BeforeValidator(_text_criterion)]
+"""A criterion of 重要外包; a bare text is refused with a hint, since it cannot be evaluated."""
+
+
+def _default_criteria() -> list[CriticalCriterion]:
+    return [
+        CriticalCriterion(
+            text="外包服务中断将对本单位核心业务的持续运营产生重大影响的",
+            test=[CriticalTest.MAJOR_INTERRUPTION],
+        ),
+        CriticalCriterion(
+            text="服务提供商可以接触重要数据或者十万人以上个人信息的",
+            test=[CriticalTest.IMPORTANT_DATA, CriticalTest.PERSONAL_INFO_AT_SCALE],
+            individuals=100000,
+        ),
+        CriticalCriterion(
+            text="涉及数据中心、核心业务系统运行维护等关键信息基础设施的",
+            test=[CriticalTest.DATA_CENTRE, CriticalTest.CORE_SYSTEM],
+        ),
+        CriticalCriterion(
+            text="年度合同金额在500万元以上的",
+            test=[CriticalTest.ANNUAL_AMOUNT],
+            amount=Decimal(5000000),
+        ),
     ]
 
 
@@ -88,16 +132,10 @@ class Policy(Section):
         default_factory=_default_tiers, min_length=1, max_length=MAX_SHORT_ITEMS
     )
     """按合同金额划分的审批权限，金额自低至高"""
-    critical_criteria: list[Text] = Field(
-        default_factory=lambda: [
-            "外包服务中断将对本单位核心业务的持续运营产生重大影响的",
-            "服务提供商可以接触大量重要数据或个人信息的",
-            "涉及数据中心、核心系统运行维护等关键信息基础设施的",
-            "年度合同金额超过审批权限最高一档下限的",
-        ],
-        max_length=MAX_SHORT_ITEMS,
+    critical_criteria: list[CriticalCriterionItem] = Field(
+        default_factory=_default_criteria, max_length=MAX_SHORT_ITEMS
     )
-    """重要外包的认定标准"""
+    """重要外包的认定标准：每项写明表述（text）和判定方式（test），由各合同的事实判定"""
     review_frequency: Frequency = Frequency.ANNUAL
     """制度审阅频率"""
     repeals: list[Name] = Field(default_factory=list, max_length=MAX_SHORT_ITEMS)
@@ -120,6 +158,13 @@ class Policy(Section):
                         f"approval_tiers[{i}].up_to",
                         f"审批权限应按金额由低到高排列：本档上限 {high} 元不高于上一档 {low} 元 "
                         "(tiers must ascend by amount)",
+                    )
+            ids = [c.id for c in self.critical_criteria]
+            for i, criterion_id in enumerate(ids):
+                if criterion_id is not None and criterion_id in ids[:i]:
+                    yield (
+                        f"critical_criteria[{i}].id",
+                        f"认定标准 id {criterion_id} 重复 (duplicate criterion id)",
                     )
 
         check_rules(violations())

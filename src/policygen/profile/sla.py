@@ -230,6 +230,10 @@ class Sla(Section):
     """监控与评价数据在服务结束后的保存年限"""
     chronic_failure: ChronicFailure = Field(default_factory=ChronicFailure)
     """持续未达标的解约条件"""
+    recovery_time_objective: Duration | None = None
+    """恢复时间目标（RTO）：服务中断后恢复服务的最长时间；不填则以甲方业务连续性计划确定的为准"""
+    recovery_point_objective: Duration | None = None
+    """恢复点目标（RPO）：服务中断时可以接受的最大数据丢失时间；不填则以甲方业务连续性计划确定的为准"""
 
     @model_validator(mode="after")
     def _rules(self) -> Sla:

@@ -43,6 +43,12 @@ _REQUIRED_EXAMPLE: dict[str, Any] = {
             "service_location": "甲方指定办公场所",
             "term": {"start": date(2026, 1, 1), "end": date(2026, 12, 31)},
             "fee": {"amount": Decimal("600000.00")},
+            "facts": {
+                "data_centre": False,
+                "core_system": False,
+                "important_data": False,
+                "interruption_impact": "significant",
+            },
         }
     ],
 }
@@ -120,8 +126,9 @@ def _depths(model: type[BaseModel] = Profile, depth: int = 0) -> None:
     for info in model.model_fields.values():
         inner = _unwrap(info.annotation)
         args = getattr(inner, "__args__", None)
-        if args and isinstance(args[0], type) and issubclass(args[0], BaseModel):
-            _depths(args[0], depth + 4)
+        item = _unwrap(args[0]) if args else None
+        if isinstance(item, type) and issubclass(item, BaseModel):
+            _depths(item, depth + 4)
         elif isinstance(inner, type) and issubclass(inner, BaseModel):
             _depths(inner, depth + 2)
 

@@ -147,7 +147,7 @@ _UNIT_CANONICAL: dict[DurationUnit, str] = {
     DurationUnit.MINUTE: "分钟",
     DurationUnit.HOUR: "小时",
     DurationUnit.BUSINESS_HOUR: "工作小时",
-    DurationUnit.DAY: "天",
+    DurationUnit.DAY: "日",
     DurationUnit.BUSINESS_DAY: "个工作日",
     DurationUnit.WEEK: "周",
     DurationUnit.MONTH: "个月",

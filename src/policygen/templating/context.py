@@ -25,9 +25,11 @@ class Flags:
     financial: bool
     """The organisation is a bank or an insurer: the CBIRC outsourcing rules apply."""
     critical: bool
-    """重要外包: for a contract, this engagement; for a regulation, any engagement."""
+    """重要外包 as derived from the criteria: for an engagement's documents, this engagement;
+    for a regulation, any engagement."""
     personal_info: bool
-    """Personal information is entrusted to the vendor (PIPL art. 21 terms apply)."""
+    """Personal information is entrusted to the vendor (PIPL art. 21 terms apply): for an
+    engagement's documents, by this engagement; for a regulation, by default or in any."""
     sensitive_pi: bool
     """Sensitive personal information is involved (PIPL arts. 28–29)."""
     cross_border: bool
@@ -79,16 +81,33 @@ def risk_matrix(profile: Profile) -> list[list[MatrixCell]]:
 
 
 def build_context(profile: Profile, kind: Kind, engagement: Engagement | None) -> dict[str, Any]:
-    """Return the template variables for `kind`; `engagement` is None for set-wide documents."""
-    sections = {name: getattr(profile, name) for name in type(profile).model_fields}
-    critical = engagement.critical if engagement else any(e.critical for e in profile.engagements)
-    dp = profile.data_protection
+    """Return the template variables for `kind`; `engagement` is None for set-wide documents.
+
+    For an engagement's documents each section an engagement may override (`sla`,
+    `data_protection`, …) is the one that applies to it; the regulation sees the organisation's
+    sections and speaks of its whole portfolio."""
+    sections = {name: profile.section(name, engagement) for name in type(profile).model_fields}
+    classification = profile.classification(engagement) if engagement else None
+    if engagement:
+        dp = sections["data_protection"]
+        personal_info = dp.processes_personal_info
+        sensitive_pi = personal_info and dp.sensitive_pi
+        cross_border = personal_info and dp.cross_border
+        critical = bool(classification and classification.critical)
+    else:
+        portfolio = [profile.data_protection] + [
+            profile.section("data_protection", e) for e in profile.engagements
+        ]
+        personal_info = profile.personal_info
+        sensitive_pi = any(d.processes_personal_info and d.sensitive_pi for d in portfolio)
+        cross_border = any(d.processes_personal_info and d.cross_border for d in portfolio)
+        critical = any(profile.classification(e).critical for e in profile.engagements)
     flags = Flags(
         financial=profile.organisation.industry in (Industry.BANKING, Industry.INSURANCE),
         critical=critical,
-        personal_info=dp.processes_personal_info,
-        sensitive_pi=dp.processes_personal_info and dp.sensitive_pi,
-        cross_border=dp.processes_personal_info and dp.cross_border,
+        personal_info=personal_info,
+        sensitive_pi=sensitive_pi,
+        cross_border=cross_border,
         arbitration=bool(engagement and engagement.dispute_resolution == "arbitration"),
     )
     context: dict[str, Any] = {
@@ -98,9 +117,17 @@ def build_context(profile: Profile, kind: Kind, engagement: Engagement | None) -
         "engagement": engagement,
         "vendor": engagement.vendor if engagement else None,
         "amounts": _amounts(engagement) if engagement else None,
+        "classification": classification,
+        "annexes": annexes(personal_info) if engagement else (),
         "risk_matrix": risk_matrix(profile),
     }
     return context
+
+
+def annexes(personal_info: bool) -> tuple[str, ...]:
+    """Return the kinds annexed to an engagement's contract, in order: the SLA, the NDA, and the
+    DPA when the engagement entrusts personal information."""
+    return ("sla", "nda", "dpa") if personal_info else ("sla", "nda")
 
 
 def _amounts(engagement: Engagement) -> Amounts:

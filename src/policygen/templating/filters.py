@@ -25,6 +25,7 @@ from ruamel.yaml.error import YAMLError
 
 from policygen.errors import RenderError
 from policygen.profile.types import Duration, Frequency
+from policygen.transforms.punctuation import is_chinese
 
 # --------------------------------------------------------------------------- terms.yaml
 
@@ -338,9 +339,35 @@ def percent(x: Decimal | int) -> str:
     return _plain(_number(x, "percent")) + "%"
 
 
+def count(x: Decimal | int, unit: str = "") -> str:
+    """Return the whole number `x` with its measure word in Chinese numerals, as Chinese legal
+    texts count periods and occurrences (GB/T 15835-2011 allows either style; policygen's house
+    style takes one, see templates/zh/wording.yaml): 15, 个工作日 → 十五个工作日; 2, 小时 → 两小时;
+    3, 次 → 三次. A fraction, or a number from 1亿 up, stays in Arabic figures: 1.5小时.
+
+    Raise ValueError for None; refuse a float (TypeError)."""
+    value = _number(x, "count")
+    if value == value.to_integral_value() and 0 <= value < CN_NUMBER_LIMIT:
+        whole = int(value)
+        return ("两" if whole == 2 and unit else cn_number(whole)) + unit
+    return _plain(value) + unit
+
+
+def quantity(x: Decimal | int, unit: str = "") -> str:
+    """Return a measured value in its unit: a percentage as 99.9%; a whole number before a
+    Chinese unit in Chinese numerals (两小时, 三次); anything else in figures (1.5小时, 50Mbps).
+
+    Raise ValueError for None; refuse a float (TypeError)."""
+    if unit == "%":
+        return percent(x)
+    if unit and all(is_chinese(char) for char in unit):
+        return count(x, unit)
+    return _plain(_number(x, "quantity")) + unit
+
+
 def duration(d: Duration | str) -> str:
-    """Return `d` as a number and its unit's words from terms.yaml: 2小时, 1.5小时, 5个工作日,
-    4个工作小时.
+    """Return `d` as a number and its unit's words from terms.yaml, counted in Chinese numerals
+    when whole (see `count`): 两小时, 十五个工作日, 六个月, 1.5小时, 四个工作小时.
 
     Accept a Duration or a string Duration.parse reads (2h, 15分钟). Raise ValueError for None
     or an unreadable string."""
@@ -352,7 +379,7 @@ def duration(d: Duration | str) -> str:
             raise ValueError(f"duration：{exc}") from None
     if not isinstance(d, Duration):
         raise TypeError(f"duration：应为时长 (expected a Duration, got {type(d).__name__})")
-    return _plain(d.value) + label(d.unit)
+    return count(d.value, label(d.unit))
 
 
 def _frequency(f: Frequency | str, filter_name: str) -> Frequency:
@@ -427,6 +454,8 @@ FILTERS: dict[str, Callable[..., str]] = {
     "cn_date": cn_date,
     "percent": percent,
     "duration": duration,
+    "count": count,
+    "quantity": quantity,
     "frequency": frequency,
     "frequency_noun": frequency_noun,
     "label": label,
@@ -441,6 +470,7 @@ __all__ = [
     "cn_date",
     "cn_list",
     "cn_number",
+    "count",
     "duration",
     "frequency",
     "frequency_noun",
@@ -448,6 +478,7 @@ __all__ = [
     "money",
     "ordinal",
     "percent",
+    "quantity",
     "rmb_upper",
     "terms",
 ]

@@ -1,0 +1,289 @@
+"""重要外包: the organisation's criteria as checkable rules, the facts an engagement states for
+them, and the classification derived from both.
+
+Input: `policy.critical_criteria` (each criterion its wording and the test that decides it), one
+engagement with its facts and its effective `data_protection`. Output: a Classification — whether
+the engagement is 重要外包, which criteria it meets, and, when the profile sets `critical` against
+the rules, the reason it records. Nothing here is asserted: a criterion that is a fact about the
+engagement is evaluated; the rest are questions the engagement answers."""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated, Any
+
+from pydantic import BeforeValidator, Field, model_validator
+
+from policygen.profile.base import Section, check_rules
+from policygen.profile.clauses import ClauseId
+from policygen.profile.types import MAX_SHORT_ITEMS, Money, Text
+
+if TYPE_CHECKING:
+    from policygen.profile.engagement import Engagement, Term
+    from policygen.profile.legal import DataProtection
+
+_CENT = Decimal("0.01")
+
+
+class CriticalTest(StrEnum):
+    """How a criterion of 重要外包 is decided for an engagement."""
+
+    ANNUAL_AMOUNT = "annual_amount"
+    """年度合同金额（按服务期限折算）不低于 `amount`"""
+    DATA_CENTRE = "data_centre"
+    """数据中心（机房）整体外包：facts.data_centre"""
+    CORE_SYSTEM = "core_system"
+    """涉及核心业务系统或重要业务系统：facts.core_system"""
+    CUSTOMER_FACING = "customer_facing"
+    """涉及对客户提供服务的系统或渠道：facts.customer_facing"""
+    REMOTE_PRODUCTION_ACCESS = "remote_production_access"
+    """服务提供商可以远程访问生产环境：facts.remote_production_access"""
+    IMPORTANT_DATA = "important_data"
+    """服务提供商可以接触重要数据：facts.important_data"""
+    MAJOR_INTERRUPTION = "major_interruption"
+    """服务中断将产生重大影响：facts.interruption_impact 为 major"""
+    PERSONAL_INFO_AT_SCALE = "personal_info_at_scale"
+    """委托处理的个人信息涉及的自然人不少于 `individuals`：data_protection.individuals"""
+    SENSITIVE_PERSONAL_INFO = "sensitive_personal_info"
+    """委托处理敏感个人信息：data_protection.sensitive_pi"""
+    CROSS_BORDER = "cross_border"
+    """向境外提供个人信息：data_protection.cross_border"""
+    QUESTION = "question"
+    """无法由合同事实判定：每份合同在 facts.answers 中按 `id` 回答"""
+
+
+class InterruptionImpact(StrEnum):
+    """How badly an interruption of the service would hit the organisation."""
+
+    MAJOR = "major"
+    """重大：影响核心业务持续运营或大面积影响客户服务"""
+    SIGNIFICANT = "significant"
+    """较大：影响部分业务，有替代方案"""
+    LIMITED = "limited"
+    """有限：对业务影响轻微"""
+
+
+FACT_TESTS: dict[CriticalTest, str] = {
+    CriticalTest.DATA_CENTRE: "data_centre",
+    CriticalTest.CORE_SYSTEM: "core_system",
+    CriticalTest.CUSTOMER_FACING: "customer_facing",
+    CriticalTest.REMOTE_PRODUCTION_ACCESS: "remote_production_access",
+    CriticalTest.IMPORTANT_DATA: "important_data",
+    CriticalTest.MAJOR_INTERRUPTION: "interruption_impact",
+}
+"""Tests decided by one field of `engagements[].facts`, and that field."""
+
+
+def _one_or_many(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
+
+
+class CriticalCriterion(Section):
+    """One criterion of 重要外包 in the regulation, and how it is decided."""
+
+    text: Text
+    """认定标准的表述（印在管理制度中），如 年度合同金额在1000万元以上的外包"""
+    test: Annotated[
+        list[CriticalTest],
+        BeforeValidator(_one_or_many),
+        Field(min_length=1, max_length=len(CriticalTest)),
+    ]
+    """判定方式，可写一项或多项（任一项成立即符合）：annual_amount、data_centre、core_system、
+    customer_facing、remote_production_access、important_data、major_interruption、
+    personal_info_at_scale、sensitive_personal_info、cross_border、question"""
+    id: ClauseId | None = None
+    """标准的 id；test 为 question 时必填，各合同在 facts.answers 中按此 id 回答"""
+    amount: Money | None = None
+    """annual_amount 的金额标准（元，含本数）"""
+    individuals: int | None = Field(default=None, ge=1)
+    """personal_info_at_scale 的人数标准（自然人数量，含本数）"""
+
+    @model_validator(mode="after")
+    def _complete(self) -> CriticalCriterion:
+        def violations() -> Iterator[tuple[str, str]]:
+            if CriticalTest.ANNUAL_AMOUNT in self.test and self.amount is None:
+                yield (
+                    "amount",
+                    "按年度合同金额认定时须写明金额标准 amount（元） (annual_amount needs amount)",
+                )
+            if CriticalTest.PERSONAL_INFO_AT_SCALE in self.test and self.individuals is None:
+                yield (
+                    "individuals",
+                    "按个人信息规模认定时须写明人数标准 individuals "
+                    "(personal_info_at_scale needs individuals)",
+                )
+            if CriticalTest.QUESTION in self.test:
+                if self.id is None:
+                    yield (
+                        "id",
+                        "需逐项回答的认定标准（test: question）须有 id，供各合同在 facts.answers "
+                        "中回答 (a question needs an id)",
+                    )
+                if len(self.test) > 1:
+                    yield (
+                        "test",
+                        "question 不能与其他判定方式并列：可由事实判定的部分请拆为单独一项 "
+                        "(question stands alone)",
+                    )
+
+        check_rules(violations())
+        return self
+
+
+class Facts(Section):
+    """What an engagement is, stated once, from which 重要外包 is derived."""
+
+    data_centre: bool | None = None
+    """是否为数据中心（机房）整体外包"""
+    core_system: bool | None = None
+    """是否涉及核心业务系统或重要业务系统的开发测试或运行维护"""
+    customer_facing: bool | None = None
+    """是否涉及对客户提供服务的系统或渠道"""
+    remote_production_access: bool | None = None
+    """服务提供商能否远程访问生产环境"""
+    important_data: bool | None = None
+    """服务提供商能否接触重要数据（《中华人民共和国数据安全法》所称重要数据）"""
+    interruption_impact: InterruptionImpact | None = None
+    """服务中断对本单位业务的影响：major（重大）、significant（较大）、limited（有限）"""
+    answers: dict[ClauseId, bool] = Field(default_factory=dict, max_length=MAX_SHORT_ITEMS)
+    """对需逐项回答的重要外包认定标准（test: question）的回答：标准 id → true/false"""
+
+
+# --------------------------------------------------------------------------- the term
+
+
+def term_months(term: Term) -> Decimal:
+    """Return the length of `term` in months, whole calendar months plus the rest as a fraction
+    of the month it falls in: 2026-03-01 to 2027-02-28 is 12; 2026-01-01 to 2028-12-31 is 36."""
+    start, stop = term.start, _next_day(term.end)
+    months = (stop.year - start.year) * 12 + stop.month - start.month
+    if _add_months(start, months) > stop:
+        months -= 1
+    anchor = _add_months(start, months)
+    following = _add_months(start, months + 1)
+    rest = Decimal((stop - anchor).days) / Decimal((following - anchor).days)
+    return Decimal(months) + rest
+
+
+def annual_amount(engagement: Engagement) -> Decimal:
+    """Return the engagement's fee for one year of service: the whole fee when the term is a
+    year or shorter, else the fee spread evenly over the term's months, to the cent."""
+    months = term_months(engagement.term)
+    fee = engagement.fee.amount
+    if months <= 12:
+        return fee
+    return (fee * 12 / months).quantize(_CENT, rounding=ROUND_HALF_UP)
+
+
+def _next_day(day: date) -> date:
+    return date.fromordinal(day.toordinal() + 1)
+
+
+def _add_months(day: date, months: int) -> date:
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+# --------------------------------------------------------------------------- the classification
+
+
+@dataclass(frozen=True)
+class MetCriterion:
+    """A criterion an engagement meets."""
+
+    number: int
+    """Its position in `policy.critical_criteria`, from 1 (the regulation's 第（N）项)."""
+    criterion: CriticalCriterion
+
+
+@dataclass(frozen=True)
+class Classification:
+    """Whether an engagement is 重要外包, and why."""
+
+    critical: bool
+    """What every document of the engagement treats it as."""
+    derived: bool
+    """What the organisation's criteria decide."""
+    met: tuple[MetCriterion, ...]
+    """The criteria the engagement meets, in the regulation's order."""
+    annual_amount: Decimal
+    """年度合同金额, as the amount criterion compares it."""
+    reason: str | None = None
+    """Why `critical` differs from `derived`, as the profile records it; None when they agree."""
+
+
+@dataclass(frozen=True)
+class Missing:
+    """A fact a criterion needs that the engagement does not state."""
+
+    path: str
+    """Its path below the engagement, e.g. ``facts.core_system``."""
+    number: int
+    criterion: CriticalCriterion
+
+
+def evaluate(
+    criteria: list[CriticalCriterion], engagement: Engagement, dp: DataProtection
+) -> tuple[tuple[MetCriterion, ...], tuple[Missing, ...]]:
+    """Return the criteria `engagement` meets, and the facts it leaves unstated that some
+    criterion needs; `dp` is the engagement's effective data protection."""
+    met: list[MetCriterion] = []
+    missing: list[Missing] = []
+    facts = engagement.facts
+    for number, criterion in enumerate(criteria, start=1):
+        holds = False
+        for test in criterion.test:
+            if test in FACT_TESTS:
+                name = FACT_TESTS[test]
+                value = getattr(facts, name)
+                if value is None:
+                    missing.append(Missing(f"facts.{name}", number, criterion))
+                elif test is CriticalTest.MAJOR_INTERRUPTION:
+                    holds |= value is InterruptionImpact.MAJOR
+                else:
+                    holds |= bool(value)
+            elif test is CriticalTest.ANNUAL_AMOUNT:
+                holds |= annual_amount(engagement) >= (criterion.amount or 0)
+            elif test is CriticalTest.PERSONAL_INFO_AT_SCALE:
+                if dp.processes_personal_info:
+                    if dp.individuals is None:
+                        missing.append(Missing("data_protection.individuals", number, criterion))
+                    else:
+                        holds |= dp.individuals >= (criterion.individuals or 0)
+            elif test is CriticalTest.SENSITIVE_PERSONAL_INFO:
+                holds |= dp.processes_personal_info and dp.sensitive_pi
+            elif test is CriticalTest.CROSS_BORDER:
+                holds |= dp.processes_personal_info and dp.cross_border
+            elif test is CriticalTest.QUESTION:
+                answer = facts.answers.get(criterion.id or "")
+                if answer is None:
+                    missing.append(Missing(f"facts.answers.{criterion.id}", number, criterion))
+                else:
+                    holds |= answer
+        if holds:
+            met.append(MetCriterion(number, criterion))
+    return tuple(met), tuple(missing)
+
+
+def classify(
+    criteria: list[CriticalCriterion], engagement: Engagement, dp: DataProtection
+) -> Classification:
+    """Return the classification of `engagement` under `criteria`; a fact left unstated counts
+    as not meeting its criterion (validation reports it before any document is rendered)."""
+    met, _ = evaluate(criteria, engagement, dp)
+    derived = bool(met)
+    set_by_hand = engagement.critical
+    critical = derived if set_by_hand is None else set_by_hand
+    return Classification(
+        critical=critical,
+        derived=derived,
+        met=met,
+        annual_amount=annual_amount(engagement),
+        reason=engagement.critical_reason if critical != derived else None,
+    )
