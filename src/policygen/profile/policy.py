@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from pydantic import Field, model_validator
 
+from policygen.profile import defaults
 from policygen.profile.base import Section, check_rules
 from policygen.profile.types import MAX_SHORT_ITEMS, Frequency, Money, Name, Scope, Text
 
@@ -19,26 +18,13 @@ class ApprovalTier(Section):
     """审批人或审批机构"""
 
 
-def _default_tiers() -> list[ApprovalTier]:
-    return [
-        ApprovalTier(up_to=Decimal("500000"), approver="归口管理部门负责人"),
-        ApprovalTier(up_to=Decimal("5000000"), approver="分管高级管理人员"),
-        ApprovalTier(up_to=None, approver="高级管理层"),
-    ]
-
-
 class Policy(Section):
     """The regulation's frame: title, legal basis, scope, principles, approvals."""
 
-    title: Name = "外包服务管理制度"
+    title: Name = defaults.field("policy.title", Name)
     """制度名称"""
     legal_basis: list[Name] = Field(
-        default_factory=lambda: [
-            "《中华人民共和国民法典》",
-            "《中华人民共和国网络安全法》",
-            "《中华人民共和国数据安全法》",
-            "《中华人民共和国个人信息保护法》",
-        ],
+        default_factory=defaults.factory("policy.legal_basis", list[Name]),
         min_length=1,
         max_length=MAX_SHORT_ITEMS,
     )
@@ -52,40 +38,25 @@ class Policy(Section):
     subsidiaries_follow: bool = True
     """子公司是否参照执行"""
     categories: list[Name] = Field(
-        default_factory=lambda: [
-            "咨询规划类",
-            "开发测试类",
-            "运行维护类",
-            "安全服务类",
-            "业务支持类",
-        ],
+        default_factory=defaults.factory("policy.categories", list[Name]),
         max_length=MAX_SHORT_ITEMS,
     )
     """外包分类"""
     principles: list[Text] = Field(
-        default_factory=lambda: [
-            "管理责任不外包：外包不转移本单位对外包活动承担的管理责任和主体责任",
-            "风险可控：外包前充分评估风险，外包中持续监测，风险与成本、效益相平衡",
-            "安全保密：保障网络与信息安全，保护重要数据和个人信息",
-            "事前控制与持续监督相结合",
-            "持续改进：定期评价外包效果，不断完善外包管理",
-        ],
+        default_factory=defaults.factory("policy.principles", list[Text]),
         min_length=1,
         max_length=MAX_SHORT_ITEMS,
     )
     """基本原则"""
     prohibited_functions: list[Text] = Field(
-        default_factory=lambda: [
-            "战略规划与决策职能",
-            "风险管理职能",
-            "内部审计职能",
-            "其他涉及核心竞争力的职能",
-        ],
+        default_factory=defaults.factory("policy.prohibited_functions", list[Text]),
         max_length=MAX_SHORT_ITEMS,
     )
     """不得外包的职能"""
     approval_tiers: list[ApprovalTier] = Field(
-        default_factory=_default_tiers, min_length=1, max_length=MAX_SHORT_ITEMS
+        default_factory=defaults.factory("policy.approval_tiers", list[ApprovalTier]),
+        min_length=1,
+        max_length=MAX_SHORT_ITEMS,
     )
     """按合同金额划分的审批权限，金额自低至高"""
     critical_criteria: list[Text] = Field(
