@@ -43,6 +43,7 @@ def test_wheel_ships_templates_styles_and_schema(wheel: Path) -> None:
         "policygen/templates/zh/contract.md.j2",
         "policygen/templates/zh/sla.md.j2",
         "policygen/templates/zh/terms.yaml",
+        "policygen/templates/zh/defaults.yaml",
         "policygen/templates/zh/styles/reference.docx",
         "policygen/templates/zh/styles/base.css",
         "policygen/schemas/profile.schema.json",

@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, StringConstraints, model_validator
 from pydantic_core import PydanticCustomError
 
+from policygen.profile import defaults
 from policygen.profile.base import Section, check_rules
 from policygen.profile.critical import Facts
 from policygen.profile.legal import Confidentiality, DataProtection, Ip
@@ -110,16 +111,12 @@ class Fee(Section):
     tax_rate: Percent = Decimal(6)
     """增值税税率（%）"""
     payment_schedule: list[Installment] = Field(
-        default_factory=lambda: [
-            Installment(milestone="合同签订且甲方收到乙方合法有效发票后 15 个工作日内", percent=30),
-            Installment(milestone="服务期过半且经甲方考核合格后 15 个工作日内", percent=40),
-            Installment(milestone="服务期满并经甲方最终考核合格后 15 个工作日内", percent=30),
-        ],
+        default_factory=defaults.factory("engagements.fee.payment_schedule", list[Installment]),
         min_length=1,
         max_length=MAX_SHORT_ITEMS,
     )
     """付款安排，比例合计 100"""
-    invoice: Name = "增值税专用发票"
+    invoice: Name = defaults.field("engagements.fee.invoice", Name)
     """发票类型"""
 
     @model_validator(mode="after")
@@ -154,7 +151,7 @@ class Engagement(Section):
 
     contract_no: ContractNo
     """合同编号（用于文件名：字母、数字、.、_、-）"""
-    title: Name = "服务外包合同"
+    title: Name = defaults.field("engagements.title", Name)
     """合同名称，如 信息系统运行维护服务外包合同"""
     vendor: Party
     """乙方（服务提供商）"""
@@ -186,11 +183,9 @@ class Engagement(Section):
     """争议解决方式：litigation（诉讼）或 arbitration（仲裁）"""
     arbitration_commission: Name | None = None
     """仲裁机构，选择仲裁时必填"""
-    court: Name = "甲方住所地有管辖权的人民法院"
+    court: Name = defaults.field("engagements.court", Name)
     """管辖法院，选择诉讼时适用"""
-    governing_law: Text = (
-        "中华人民共和国法律（为本合同之目的，不包括香港特别行政区、澳门特别行政区和台湾地区的法律）"
-    )
+    governing_law: Text = defaults.field("engagements.governing_law", Text)
     """适用法律"""
     signing_place: Name | None = None
     """签订地点"""

@@ -11,6 +11,7 @@ from typing import ClassVar
 
 from pydantic import Field, model_validator
 
+from policygen.profile import defaults
 from policygen.profile.base import Section, check_rules
 from policygen.profile.types import (
     MAX_SHORT_ITEMS,
@@ -28,22 +29,13 @@ class Ip(Section):
 
     deliverables_owner: IpOwnership = IpOwnership.CLIENT
     """交付成果知识产权归属：client（甲方）、vendor（乙方）、joint（共有）"""
-    background_ip: Text = "双方在本合同签订前已拥有的知识产权仍归各自所有，不因本合同的履行而转移。"
+    background_ip: Text = defaults.field("ip.background_ip", Text)
     """背景知识产权"""
-    licence_scope: Text = (
-        "交付成果中包含乙方背景知识产权的，乙方授予甲方及其关联方为使用、维护和改进交付成果所必需的"
-        "非独占、不可撤销、免许可费的永久许可。"
-    )
+    licence_scope: Text = defaults.field("ip.licence_scope", Text)
     """许可范围"""
-    open_source: Text = (
-        "乙方使用开源软件的，应事先书面告知甲方所用软件及其许可证，不得使用可能导致甲方专有代码"
-        "被强制公开的开源许可证。"
-    )
+    open_source: Text = defaults.field("ip.open_source", Text)
     """开源软件使用要求"""
-    infringement: Text = (
-        "乙方保证交付成果及服务不侵犯任何第三方的知识产权；因侵权引起的索赔由乙方负责处理并承担"
-        "全部责任，甲方因此遭受的损失由乙方赔偿。"
-    )
+    infringement: Text = defaults.field("ip.infringement", Text)
     """侵权责任"""
 
 
@@ -51,12 +43,7 @@ class Confidentiality(Section):
     """Confidential information, its classification and the duty to keep it."""
 
     scope: list[Text] = Field(
-        default_factory=lambda: [
-            "甲方的客户信息、交易数据及经营数据",
-            "甲方的信息系统架构、网络拓扑、源代码、账号口令及安全策略",
-            "甲方的内部管理制度、财务信息及商业计划",
-            "本合同的内容及履行过程中知悉的其他非公开信息",
-        ],
+        default_factory=defaults.factory("confidentiality.scope", list[Text]),
         min_length=1,
         max_length=MAX_SHORT_ITEMS,
     )
@@ -143,7 +130,7 @@ class DataProtection(Section):
     purposes: list[Text] = Field(default_factory=list, max_length=MAX_SHORT_ITEMS)
     """委托处理目的"""
     processing_methods: list[Name] = Field(
-        default_factory=lambda: ["收集", "存储", "使用", "加工", "传输"],
+        default_factory=defaults.factory("data_protection.processing_methods", list[Name]),
         max_length=MAX_SHORT_ITEMS,
     )
     """处理方式"""
@@ -155,7 +142,7 @@ class DataProtection(Section):
         default_factory=list, max_length=MAX_SHORT_ITEMS
     )
     """境外接收方（《个人信息保护法》第三十八、三十九条）"""
-    storage_location: Name = "中华人民共和国境内"
+    storage_location: Name = defaults.field("data_protection.storage_location", Name)
     """数据存储地点"""
     breach_notification: Duration | None = None
     """发生个人信息安全事件后乙方通知甲方的时限"""

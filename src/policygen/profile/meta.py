@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from policygen.profile import defaults
 from policygen.profile.base import Section
 from policygen.profile.types import MAX_SHORT_ITEMS, Name, Text
 
@@ -29,7 +30,7 @@ class Meta(Section):
     """文档版本号"""
     effective_date: date
     """施行日期（制度自该日起施行；也作为文档日期）"""
-    approver: Name = "董事会"
+    approver: Name = defaults.field("meta.approver", Name)
     """审批机构，如 董事会、总经理办公会"""
     document_no: Name | None = None
     """发文字号，如 华银发〔2026〕1号；无则省略"""

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from pydantic import Field, model_validator
 
+from policygen.profile import defaults
 from policygen.profile.base import Section, check_percentage, check_rules
 from policygen.profile.types import (
     MAX_ITEMS,
@@ -26,18 +27,12 @@ class InformationSecurity(Section):
     """Security controls the vendor must keep."""
 
     controls: list[Text] = Field(
-        default_factory=lambda: [
-            "数据传输采用加密通道，重要数据存储加密",
-            "外包人员账号实名、专人专用，离岗当日注销",
-            "远程访问须经审批并全程留痕，禁止使用未经授权的设备接入甲方网络",
-            "定期开展漏洞扫描和安全检查，发现的高危漏洞限期修复",
-            "外包人员签署保密承诺书并接受信息安全培训",
-        ],
+        default_factory=defaults.factory("information_security.controls", list[Text]),
         min_length=1,
         max_length=MAX_ITEMS,
     )
     """安全控制措施"""
-    access_principle: Text = "最小授权和职责分离"
+    access_principle: Text = defaults.field("information_security.access_principle", Text)
     """访问授权原则"""
     background_checks: bool = True
     """是否对关键岗位外包人员进行背景审查"""
@@ -73,50 +68,11 @@ class Indicator(Section):
         return self
 
 
-def _default_indicators() -> list[Indicator]:
-    return [
-        Indicator(
-            name="外包团队人员流失率（季度）",
-            threshold=Decimal(25),
-            level=WarningLevel.YELLOW,
-            action="约谈服务提供商，要求提交人员稳定方案并补足合格人员",
-        ),
-        Indicator(
-            name="服务水平指标达标率（月度）",
-            threshold=Decimal(95),
-            comparison=Comparison.AT_MOST,
-            level=WarningLevel.ORANGE,
-            action="启动整改程序，按服务水平协议扣减服务费",
-        ),
-        Indicator(
-            name="P1级事件次数（月度）",
-            threshold=Decimal(2),
-            unit="次",
-            level=WarningLevel.RED,
-            action="报告高级管理层，启动应急预案并评估替换服务提供商",
-        ),
-        Indicator(
-            name="用户满意度（季度）",
-            threshold=Decimal(80),
-            comparison=Comparison.AT_MOST,
-            level=WarningLevel.YELLOW,
-            action="分析投诉原因，要求服务提供商限期改进",
-        ),
-    ]
-
-
 class Risk(Section):
     """How outsourcing risk is identified, scored and watched."""
 
     categories: list[Name] = Field(
-        default_factory=lambda: [
-            "技术能力丧失风险",
-            "业务中断风险",
-            "信息泄露、丢失或篡改风险",
-            "资金损失风险",
-            "服务水平下降风险",
-            "战略与声誉风险",
-        ],
+        default_factory=defaults.factory("risk.categories", list[Name]),
         min_length=1,
         max_length=MAX_SHORT_ITEMS,
     )
@@ -129,7 +85,9 @@ class Risk(Section):
     """可能性×影响程度达到该分值即为高风险"""
     medium_risk_score: int = Field(default=8, ge=1, le=25)
     """达到该分值即为中风险"""
-    indicators: list[Indicator] = Field(default_factory=_default_indicators, max_length=MAX_ITEMS)
+    indicators: list[Indicator] = Field(
+        default_factory=defaults.factory("risk.indicators", list[Indicator]), max_length=MAX_ITEMS
+    )
     """风险预警指标"""
     concentration_limit: Percent = Decimal(30)
     """单一服务提供商承接外包金额占外包总额的上限（%）"""
@@ -176,23 +134,13 @@ class Exit(Section):
     certify_within: Duration = Field(default_factory=lambda: Duration(5, "business_day"))
     """返还、销毁或者删除完成后出具书面确认的期限"""
     triggers: list[Text] = Field(
-        default_factory=lambda: [
-            "服务提供商严重违约或连续未达到服务水平要求",
-            "服务提供商发生破产、解散、被吊销营业执照等经营状况重大变化",
-            "服务提供商发生重大信息安全事件或违反保密义务",
-            "法律法规或监管政策变化导致外包无法继续",
-            "本单位战略调整或业务变化",
-        ],
+        default_factory=defaults.factory("exit.triggers", list[Text]),
         min_length=1,
         max_length=MAX_SHORT_ITEMS,
     )
     """退出触发情形"""
     transition_assistance: list[Text] = Field(
-        default_factory=lambda: [
-            "移交全部数据、文档、源代码、配置信息及账号权限",
-            "配合新服务提供商或甲方完成知识转移和系统交接",
-            "过渡期内按原服务水平继续提供服务",
-        ],
+        default_factory=defaults.factory("exit.transition_assistance", list[Text]),
         min_length=1,
         max_length=MAX_SHORT_ITEMS,
     )

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from pydantic import Field, model_validator
 
+from policygen.profile import defaults
 from policygen.profile.base import Section, check_percentage, check_rules
 from policygen.profile.types import (
     MAX_ITEMS,
@@ -86,7 +87,7 @@ class CreditTier(Section):
 class ServiceCredits(Section):
     """The service-credit schedule for one metric, and its cap."""
 
-    metric: Name = "系统可用率"
+    metric: Name = defaults.field("sla.credits.metric", Name)
     """适用的指标名称（须为 sla.metrics 中的一项）"""
     tiers: list[CreditTier] = Field(
         default_factory=lambda: [
@@ -142,80 +143,23 @@ class ChronicFailure(Section):
     """统计期间（连续月数）"""
 
 
-def _default_severities() -> list[SeverityLevel]:
-    return [
-        SeverityLevel(
-            level="P1",
-            name="紧急",
-            definition="核心业务系统全面中断或大面积不可用，且无替代方案",
-            response=Duration(15, "minute"),
-            resolution=Duration(2, "hour"),
-            update_interval=Duration(30, "minute"),
-        ),
-        SeverityLevel(
-            level="P2",
-            name="严重",
-            definition="主要功能受损或性能严重下降，有临时替代方案",
-            response=Duration(30, "minute"),
-            resolution=Duration(8, "hour"),
-            update_interval=Duration(2, "hour"),
-        ),
-        SeverityLevel(
-            level="P3",
-            name="一般",
-            definition="部分非核心功能异常，对业务影响有限",
-            response=Duration(4, "hour"),
-            resolution=Duration(3, "business_day"),
-            update_interval=Duration(1, "day"),
-        ),
-        SeverityLevel(
-            level="P4",
-            name="轻微",
-            definition="咨询、界面或文档类问题，不影响业务",
-            response=Duration(1, "business_day"),
-            resolution=Duration(10, "business_day"),
-        ),
-    ]
-
-
-def _default_metrics() -> list[Metric]:
-    return [
-        Metric(
-            name="系统可用率",
-            target=Decimal("99.9"),
-            method="（当月总分钟数－非计划停机分钟数）÷当月总分钟数×100%，计划维护及甲方原因"
-            "导致的停机不计入",
-        ),
-        Metric(
-            name="平均故障修复时间",
-            target=Decimal(2),
-            unit="小时",
-            comparison=Comparison.AT_MOST,
-            method="当月全部故障修复时长之和÷故障次数，修复时长自报障时起至恢复服务时止",
-        ),
-        Metric(name="事件响应及时率", target=Decimal(98), method="按时响应的事件数÷事件总数×100%"),
-        Metric(
-            name="用户满意度",
-            target=Decimal(80),
-            window=Frequency.QUARTERLY,
-            method="每季度由甲方组织用户满意度调查，满意及以上评价占比",
-        ),
-    ]
-
-
 class Sla(Section):
     """The service-level agreement annexed to every contract."""
 
-    service_hours: Name = "7×24小时"
+    service_hours: Name = defaults.field("sla.service_hours", Name)
     """服务时间"""
-    support_hours: Name = "工作日 9:00—18:00"
+    support_hours: Name = defaults.field("sla.support_hours", Name)
     """现场（人工）支持时间"""
     severities: list[SeverityLevel] = Field(
-        default_factory=_default_severities, min_length=1, max_length=MAX_SHORT_ITEMS
+        default_factory=defaults.factory("sla.severities", list[SeverityLevel]),
+        min_length=1,
+        max_length=MAX_SHORT_ITEMS,
     )
     """事件分级"""
     metrics: list[Metric] = Field(
-        default_factory=_default_metrics, min_length=1, max_length=MAX_ITEMS
+        default_factory=defaults.factory("sla.metrics", list[Metric]),
+        min_length=1,
+        max_length=MAX_ITEMS,
     )
     """服务水平指标"""
     credits: ServiceCredits = Field(default_factory=ServiceCredits)

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from pydantic import Field, model_validator
 
+from policygen.profile import defaults
 from policygen.profile.base import Section, check_rules
 from policygen.profile.types import (
     MAX_DIGITS,
@@ -57,89 +58,25 @@ class GradeBand(Section):
         return self
 
 
-def _default_criteria() -> list[Criterion]:
-    return [
-        Criterion(
-            name="技术能力与服务方案",
-            weight=Decimal(30),
-            description="技术实力、方案可行性、人员资质与稳定性",
-        ),
-        Criterion(
-            name="服务质量与行业经验",
-            weight=Decimal(25),
-            description="同类项目案例、客户评价、行业口碑",
-        ),
-        Criterion(name="价格", weight=Decimal(20), description="报价合理性与总体拥有成本"),
-        Criterion(
-            name="财务状况与经营稳定性",
-            weight=Decimal(15),
-            description="近三年财务报表、资信状况、诉讼情况",
-        ),
-        Criterion(
-            name="信息安全与合规管理",
-            weight=Decimal(10),
-            description="安全认证、保密措施、合规记录",
-        ),
-    ]
-
-
-def _default_grading() -> list[GradeBand]:
-    return [
-        GradeBand(
-            grade="A",
-            label="优秀",
-            min=Decimal(90),
-            max=Decimal(100),
-            consequence="优先续约，可适当扩大合作范围",
-        ),
-        GradeBand(
-            grade="B",
-            label="良好",
-            min=Decimal(80),
-            max=Decimal(90),
-            consequence="正常合作，对扣分项提出改进要求",
-        ),
-        GradeBand(
-            grade="C",
-            label="合格",
-            min=Decimal(60),
-            max=Decimal(80),
-            consequence="约谈服务提供商，限期整改，整改期间不得扩大合作范围",
-        ),
-        GradeBand(
-            grade="D",
-            label="不合格",
-            min=Decimal(0),
-            max=Decimal(60),
-            consequence="启动退出程序，列入服务提供商黑名单，三年内不得再参与本单位采购",
-        ),
-    ]
-
-
 class VendorSelection(Section):
     """Vendor admission, due diligence and periodic evaluation."""
 
     criteria: list[Criterion] = Field(
-        default_factory=_default_criteria, min_length=1, max_length=MAX_ITEMS
+        default_factory=defaults.factory("vendor_selection.criteria", list[Criterion]),
+        min_length=1,
+        max_length=MAX_ITEMS,
     )
     """加权评价标准，权重合计 100"""
     pass_score: Score = Decimal(70)
     """准入最低综合得分"""
     procurement_methods: list[Name] = Field(
-        default_factory=lambda: ["公开招标", "邀请招标", "竞争性谈判", "询价", "单一来源采购"],
+        default_factory=defaults.factory("vendor_selection.procurement_methods", list[Name]),
         min_length=1,
         max_length=MAX_SHORT_ITEMS,
     )
     """采购方式"""
     due_diligence: list[Text] = Field(
-        default_factory=lambda: [
-            "主体资格、经营范围及相关业务资质",
-            "财务状况、经营稳定性及重大诉讼、行政处罚情况",
-            "技术能力、服务能力及同类项目经验",
-            "信息安全管理体系、保密措施及数据保护能力",
-            "业务连续性管理能力及应急处置能力",
-            "关联关系及利益冲突情况",
-        ],
+        default_factory=defaults.factory("vendor_selection.due_diligence", list[Text]),
         min_length=1,
         max_length=MAX_SHORT_ITEMS,
     )
@@ -147,7 +84,9 @@ class VendorSelection(Section):
     due_diligence_validity_months: int = Field(default=12, ge=1, le=60)
     """尽职调查结果有效期（月）"""
     grading: list[GradeBand] = Field(
-        default_factory=_default_grading, min_length=1, max_length=MAX_SHORT_ITEMS
+        default_factory=defaults.factory("vendor_selection.grading", list[GradeBand]),
+        min_length=1,
+        max_length=MAX_SHORT_ITEMS,
     )
     """评价等级，自高至低排列"""
     evaluation_frequency: Frequency = Frequency.QUARTERLY
