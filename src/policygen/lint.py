@@ -582,8 +582,9 @@ def _where(place: Place, heading: str) -> str:
 
 @dataclass(frozen=True)
 class _Found:
-    position: int
-    """The index of the node in reading order (-1 for the title and subtitle)."""
+    position: tuple[int, int]
+    """The index of the node in reading order (-1 for the title and subtitle), and of the
+    piece of its text (a table's cells)."""
     rule: str
     where: str
     text: str
@@ -600,7 +601,7 @@ def lint_document(
         rules = wording_rules()
     found: list[_Found] = []
 
-    def check_text(text: str, position: int, where: str, *, cell: bool = False) -> None:
+    def check_text(text: str, position: tuple[int, int], where: str, *, cell: bool = False) -> None:
         if not text:
             return
         piece = _Text(text, _blank(text, context.keep), cell)
@@ -610,8 +611,8 @@ def lint_document(
                 excerpt = text[max(0, start - 6) : end + 6].replace("\n", " ")
                 found.append(_Found(position, rule, where, text[start:end], excerpt, hit.message))
 
-    check_text(doc.title, -1, "标题")
-    check_text(doc.subtitle, -1, "副标题")
+    check_text(doc.title, (-1, 0), "标题")
+    check_text(doc.subtitle, (-1, 1), "副标题")
     heading = ""
     lead_ins = _lead_ins(doc.blocks)
     nested: set[int] = set()
@@ -629,7 +630,8 @@ def lint_document(
             lead_ins |= _lead_ins(node.blocks)
         for index, (text, here) in enumerate(node_texts(node, place)):
             cell = isinstance(node, n.Table) and index > 0
-            check_text(text, position, where if here == place else _where(here, heading), cell=cell)
+            here_is = where if here == place else _where(here, heading)
+            check_text(text, (position, index), here_is, cell=cell)
         if isinstance(node, _LISTS):
             hits += _single_item(node)
             if id(node) not in nested:
@@ -638,7 +640,7 @@ def lint_document(
                 nested.update(id(sub) for sub in _nested_lists(node))
     for hit in hits:
         position, where = items[id(hit.item)]
-        found.append(_Found(position, hit.rule, where, hit.text, hit.excerpt, hit.message))
+        found.append(_Found((position, 0), hit.rule, where, hit.text, hit.excerpt, hit.message))
     order = {rule: k for k, rule in enumerate(RULES)}
     found.sort(key=lambda f: (f.position, order[f.rule]))
     name = context.name or context.kind
