@@ -303,7 +303,7 @@ def _numerals(piece: _Text, context: LintContext, rules: Wording) -> Iterator[_H
         pattern = rf"(?<![{_CN_NUMERAL}])([{_CN_NUMERAL}]+)({units})"
     for match in re.finditer(pattern, text):
         number, unit = match.groups()
-        before = text[match.start() - 1] if match.start() else ""
+        before = text[: match.start()].rstrip(" \u00a0")[-1:]  # 7 × 24小时 as 7×24小时
         after = text[match.end() : match.end() + 4]
         if before == "第" or (unit == "日" and before == "月"):
             continue  # 第1期, 第三次: ordinals; 3月1日, 每月15日: dates
@@ -368,7 +368,7 @@ def _space(piece: _Text, context: LintContext, rules: Wording) -> Iterator[_Hit]
     """No half-width space between Chinese characters, or between Chinese and a digit."""
     text = piece.masked
     for match in re.finditer("[ \u00a0]+", text):
-        before = text[match.start() - 1] if match.start() else ""
+        before = text[: match.start()].rstrip(" \u00a0")[-1:]  # 7 × 24小时 as 7×24小时
         after = text[match.end()] if match.end() < len(text) else ""
         chinese = is_chinese(before), is_chinese(after)
         if all(chinese) or (any(chinese) and (before.isdigit() or after.isdigit())):
