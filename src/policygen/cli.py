@@ -6,7 +6,7 @@ from __future__ import annotations
 import gc
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -15,6 +15,9 @@ from policygen import __version__
 from policygen.errors import ExitCode, InvalidInputError, PolicygenError, UsageError
 from policygen.output import write_all, write_atomic
 from policygen.parallel import TYPST_WORKERS_FROM, freeze_heap, thaw_heap
+
+if TYPE_CHECKING:
+    from policygen.lint import WordingFinding
 
 app = typer.Typer(
     name="policygen",
@@ -266,10 +269,11 @@ def check_command(
     json_output: Annotated[bool, typer.Option("--json", help="以 JSON 输出结果。")] = False,
     templates: TemplatesOption = None,
 ) -> None:
-    """核对生成的文档是否包含适用规则要求的全部要素；有缺失时退出码 1。"""
+    """核对生成的文档是否包含适用规则要求的全部要素，并检查用语；有缺失或用语问题时退出码 1。"""
     from rich.table import Table
 
     from policygen.check import check
+    from policygen.lint import lint_set
     from policygen.pipeline import check_clause_ids
     from policygen.profile.load import load_profile
 
@@ -277,13 +281,15 @@ def check_command(
     folders = list(templates or [])
     check_clause_ids(loaded, template_dirs=folders)
     findings = check(loaded, template_dirs=folders)
+    wording = lint_set(loaded, template_dirs=folders)
     missing = [f for f in findings if not f.covered]
     if json_output:
         out.print_json(
             data={
-                "ok": not missing,
+                "ok": not missing and not wording,
                 "missing": len(missing),
                 "findings": [f.as_dict() for f in findings],
+                "wording": [f.as_dict() for f in wording],
             }
         )
     else:
@@ -302,8 +308,58 @@ def check_command(
             )
         summary = f"{len(findings) - len(missing)}/{len(findings)} 项要素已覆盖"
         out.print(summary + (f"，缺失 {len(missing)} 项" if missing else ""))
-    if missing:
+        _print_wording(wording)
+    if missing or wording:
         raise typer.Exit(ExitCode.INVALID_INPUT)
+
+
+@app.command("lint")
+def lint_command(
+    profile: ProfileArgument,
+    json_output: Annotated[bool, typer.Option("--json", help="以 JSON 输出结果。")] = False,
+    templates: TemplatesOption = None,
+) -> None:
+    """检查生成文档的用语（数字用法、日/天、或者/或、列举项标点、空格、统一用语、协议中的自称）；有问题时退出码 1。"""
+    from policygen.lint import lint_set
+    from policygen.pipeline import check_clause_ids
+    from policygen.profile.load import load_profile
+
+    folders = list(templates or [])
+    for folder in folders:
+        if not folder.is_dir():
+            raise UsageError(f"模板目录不存在：{folder} (template folder not found)")
+    loaded = load_profile(profile)
+    check_clause_ids(loaded, template_dirs=folders)
+    wording = lint_set(loaded, template_dirs=folders)
+    if json_output:
+        out.print_json(
+            data={
+                "ok": not wording,
+                "count": len(wording),
+                "findings": [f.as_dict() for f in wording],
+            }
+        )
+    else:
+        _print_wording(wording)
+    if wording:
+        raise typer.Exit(ExitCode.INVALID_INPUT)
+
+
+def _print_wording(findings: list[WordingFinding]) -> None:
+    """Print the wording findings as a table and a one-line summary."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    if not findings:
+        out.print("用语检查：未发现问题 (wording: no findings)")
+        return
+    table = Table(title="用语检查 (wording)", show_lines=False)
+    for column in ("文档", "位置", "规则", "原文", "说明"):
+        table.add_column(column, overflow="fold")
+    for f in findings:
+        table.add_row(*(escape(c) for c in (f.document, f.where, f.rule, f.excerpt, f.message)))
+    out.print(table)
+    out.print(f"用语检查：发现 {len(findings)} 处问题 (wording: {len(findings)} finding(s))")
 
 
 @app.command("clauses")

@@ -24,14 +24,14 @@ import struct
 import sys
 import threading
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from policygen.errors import InvalidInputError, Issue, RenderError
 from policygen.tree import nodes as n
-from policygen.writers.text import inline_text
+from policygen.tree.walk import document_texts
 
 if TYPE_CHECKING:
     from policygen.profile.model import Profile
@@ -419,62 +419,6 @@ def _needs_glyph(char: str) -> bool:
     if 0xFE00 <= code <= 0xFE0F or 0xE0100 <= code <= 0xE01EF:
         return False  # variation selectors pick a glyph of the previous character
     return unicodedata.category(char) not in _NO_GLYPH_NEEDED
-
-
-Place = tuple[str, ...]
-
-
-def document_texts(doc: n.Document) -> Iterator[tuple[str, Place]]:
-    """Yield every piece of printed text of `doc` with where it is: (text, path of labels)."""
-    yield doc.title, ("标题",)
-    if doc.subtitle:
-        yield doc.subtitle, ("副标题",)
-    yield from _block_texts(doc.blocks, ())
-
-
-def _block_texts(blocks: Iterable[n.Block], place: Place) -> Iterator[tuple[str, Place]]:
-    for block in blocks:
-        match block:
-            case n.Chapter(title=title, blocks=children, label=label, id=node_id):
-                here = (*place, label or _id(node_id) or inline_text(title)[:12])
-                yield label, here
-                yield inline_text(title), here
-                yield from _block_texts(children, here)
-            case n.Article(title=title, blocks=children, label=label, id=node_id):
-                here = (*place, label or _id(node_id) or "条")
-                yield label, here
-                yield inline_text(title), here
-                yield from _block_texts(children, here)
-            case n.Paragraph(inlines=inlines, label=label, id=node_id):
-                here = (*place, label) if label else (place or ("正文", _id(node_id)))
-                yield label, here
-                yield inline_text(inlines), here
-            case n.Heading(inlines=inlines):
-                text = inline_text(inlines)
-                yield text, (*place, f"小标题「{text[:12]}」")
-            case n.OrderedList(items=items) | n.BulletList(items=items):
-                for item in items:
-                    here = (*place, item.label) if item.label else place
-                    yield item.label, here
-                    yield from _block_texts(item.blocks, here)
-            case n.Table(header=header, rows=rows, caption=caption):
-                name = caption or "表格"
-                yield caption, (*place, name)
-                for number, row in enumerate((*header, *rows), start=1):
-                    here = (*place, f"{name} 第{number}行")
-                    for cell in row:
-                        yield inline_text(cell.inlines), here
-            case n.SignatureBlock(parties=parties):
-                for party in parties:
-                    here = (*place, "签署页")
-                    yield party.role, here
-                    yield party.name, here
-                    for line in party.lines:
-                        yield line, here
-
-
-def _id(node_id: str | None) -> str:
-    return f"{{#{node_id}}}" if node_id else ""
 
 
 def document_name(doc: n.Document) -> str:
