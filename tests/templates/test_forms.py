@@ -1,4 +1,4 @@
-"""The two forms rendered per engagement: 供应商评估表 (scorecard.md.j2) and 外包风险评估表
+"""The two forms rendered per engagement: 服务提供商评估表 (scorecard.md.j2) and 外包风险评估表
 (risk_register.md.j2). Each must render for every engagement of both examples, in every format,
 and print the profile's figures: criteria and weights, the pass score, the grade bands, the risk
 categories, the warning indicators and a correctly scored risk matrix."""
@@ -189,7 +189,7 @@ def test_renders_in_every_quick_format(name: str, index: int, form: str) -> None
     profile = example(name)
     engagement = profile.engagements[index]
     doc = render(profile, form, engagement)
-    assert doc.title == {"scorecard": "供应商评估表", "risk_register": "外包风险评估表"}[form]
+    assert doc.title == {"scorecard": "服务提供商评估表", "risk_register": "外包风险评估表"}[form]
     assert engagement.vendor.name in doc.subtitle
     assert f"合同编号：{engagement.contract_no}" in doc.subtitle
     for fmt in QUICK_FORMATS:
