@@ -21,16 +21,21 @@ class Kind:
     """True when the kind exists only for organisations that entrust personal information."""
     contents: bool = False
     """True when its DOCX has a contents page (目录) showing the pages of the PDF layout."""
+    signed: bool = False
+    """True when the parties sign it (contract, SLA, NDA, DPA): its cover names them and the
+    signing date and place; an assessment form of an engagement shows only its number."""
 
 
 DOCUMENT_KINDS: dict[str, Kind] = {
     "regulation": Kind(
         "regulation", "regulation.md.j2", "regulation", per_engagement=False, contents=True
     ),
-    "contract": Kind("contract", "contract.md.j2", "contract", per_engagement=True),
-    "sla": Kind("sla", "sla.md.j2", "contract", per_engagement=True),
-    "nda": Kind("nda", "nda.md.j2", "contract", per_engagement=True),
-    "dpa": Kind("dpa", "dpa.md.j2", "contract", per_engagement=True, needs_personal_info=True),
+    "contract": Kind("contract", "contract.md.j2", "contract", per_engagement=True, signed=True),
+    "sla": Kind("sla", "sla.md.j2", "contract", per_engagement=True, signed=True),
+    "nda": Kind("nda", "nda.md.j2", "contract", per_engagement=True, signed=True),
+    "dpa": Kind(
+        "dpa", "dpa.md.j2", "contract", per_engagement=True, needs_personal_info=True, signed=True
+    ),
     "scorecard": Kind("scorecard", "scorecard.md.j2", "contract", per_engagement=True),
     "risk_register": Kind("risk_register", "risk_register.md.j2", "contract", per_engagement=True),
 }
