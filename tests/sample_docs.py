@@ -28,14 +28,38 @@ def small_doc(*blocks: n.Block, title: str = "测试文件", kind: str = "regula
     )
 
 
-def _meta(doc_no: str = "") -> n.DocumentMeta:
+ORGANISATION = "华夏示范商业银行股份有限公司"
+SIGNATURE_LINES = ("法定代表人或授权代表（签字）", "日期", "盖章")
+PARTIES = (
+    n.SignatureParty("甲方", ORGANISATION, SIGNATURE_LINES),
+    n.SignatureParty("乙方", HOSTILE, SIGNATURE_LINES),
+)
+SIGNED_ON = date(2026, 3, 18)
+"""The sample contract's signing date: its files' timestamp, never the regulation's date."""
+
+
+def _regulation_meta() -> n.DocumentMeta:
     return n.DocumentMeta(
-        organisation="华夏示范商业银行股份有限公司",
+        organisation=ORGANISATION,
         version="V2.0",
         date=date(2026, 1, 1),
         subject="外包管理",
         keywords=("外包", "制度"),
-        doc_no=doc_no,
+        doc_no="华银发〔2026〕1号",
+        effective_date=date(2026, 1, 1),
+    )
+
+
+def _contract_meta() -> n.DocumentMeta:
+    return n.DocumentMeta(
+        organisation=ORGANISATION,
+        version="",
+        date=SIGNED_ON,
+        subject="外包管理",
+        contract_no="HX-ITO-2026-001",
+        parties=PARTIES,
+        signed_on=SIGNED_ON,
+        signed_at="北京市西城区",
     )
 
 
@@ -129,7 +153,7 @@ def sample_regulation() -> n.Document:
         title="外包服务管理办法",
         subtitle="",
         blocks=(chapter1, chapter2),
-        meta=_meta("华银发〔2026〕1号"),
+        meta=_regulation_meta(),
     )
 
 
@@ -139,7 +163,7 @@ def sample_contract() -> n.Document:
         kind="contract",
         title="信息系统运维服务外包合同",
         subtitle="合同编号：HX-ITO-2026-001",
-        meta=_meta("HX-ITO-2026-001"),
+        meta=_contract_meta(),
         blocks=(
             n.Paragraph(_t("甲方：华夏示范商业银行股份有限公司")),
             n.Paragraph(_t(f"乙方：{HOSTILE}")),
@@ -177,17 +201,6 @@ def sample_contract() -> n.Document:
                 ),
             ),
             n.PageBreak(),
-            n.SignatureBlock(
-                parties=(
-                    n.SignatureParty(
-                        "甲方",
-                        "华夏示范商业银行股份有限公司",
-                        ("法定代表人或授权代表（签字）", "日期", "盖章"),
-                    ),
-                    n.SignatureParty(
-                        "乙方", HOSTILE, ("法定代表人或授权代表（签字）", "日期", "盖章")
-                    ),
-                )
-            ),
+            n.SignatureBlock(parties=PARTIES),
         ),
     )

@@ -172,3 +172,10 @@ def test_python_api(tmp_path: Path) -> None:
     files = policygen.api.render_word_template(BANK, template, kinds=["contract", "sla"])
     assert f"t-contract-{CONTRACT_NO}.docx" in files and f"t-sla-{CONTRACT_NO}.docx" in files
     assert len(files) == 2 * len(load_profile(BANK).engagements)
+    # Each contract is dated by its signing date, else its term's start: not the regulation's.
+    created = {
+        name: docx.Document(BytesIO(data)).core_properties.created.date().isoformat()
+        for name, data in files.items()
+    }
+    assert created["t-contract-MY-ITO-2026-001.docx"] == "2025-12-20"
+    assert created["t-sla-MY-ITO-2026-002.docx"] == "2026-03-01"

@@ -5,11 +5,14 @@ header and footer the DOCX writer copies. Its body is a specimen of every style 
 editing the house style; the writer keeps only two things from it, as templates:
 
 * the paragraphs in ``Cover …`` styles: the cover page, with ``{title}``, ``{subtitle}``,
-  ``{doc_no}``, ``{organisation}``, ``{party}`` (one line per signing party), ``{version}``
-  and ``{date}`` filled in; a line whose placeholders are all empty is left out;
+  ``{doc_no}``, ``{contract_no}``, ``{role}：{name}`` (one line per signing party),
+  ``{organisation}``, ``{version}``, ``{date}``, ``{signed_on}`` and ``{signed_at}`` filled in
+  (writers.docx_pages); a line one of whose placeholders is empty is left out;
 * the first ``TOC Heading`` paragraph: the heading of a regulation's table of contents.
 
-The header holds ``{title}`` and ``{version}`` too; the footer reads 第 X 页 共 Y 页.
+The header has two lines, ``{title}　{version}`` for a regulation and ``{title}　合同编号：
+{contract_no}`` for a per-engagement document, one of which is left out; the footer reads
+第 X 页 共 Y 页.
 Fonts are named by their Chinese Windows names (宋体, 黑体, 楷体); Word finds them on Windows
 and LibreOffice substitutes Noto CJK. Page setup follows GB/T 9704-2012 (A4, margins 上37 下35
 左28 右26 mm). Line spacing is fixed (固定值) and matches the PDF's CSS line heights, so the
@@ -239,14 +242,21 @@ COVER: tuple[tuple[str, str], ...] = (
     ("Cover Title", "{title}"),
     ("Cover Subtitle", "{subtitle}"),
     ("Cover Line", "{doc_no}"),
+    ("Cover Line", "合同编号：{contract_no}"),
     ("Cover Party", "{role}：{name}"),
     ("Cover Organisation", "{organisation}"),
     ("Cover Date", "版本：{version}"),
     ("Cover Date", "生效日期：{date}"),
+    ("Cover Date", "签订日期：{signed_on}"),
+    ("Cover Date", "签订地点：{signed_at}"),
 )
-"""The cover page template: (style, text with placeholders), top to bottom."""
+"""The cover page template: (style, text with placeholders), top to bottom. A regulation
+fills the 版本 and 生效日期 lines; a contract, SLA, NDA… the 合同编号 (unless its subtitle
+shows it), party, 签订日期 and 签订地点 lines; a line with an empty placeholder is left out."""
 TOC_HEADING = "目\u3000录"
-HEADER = "{title}\u3000{version}"
+HEADER = ("{title}\u3000{version}", "{title}\u3000合同编号：{contract_no}")
+"""The running header: a regulation keeps the first line, a per-engagement document the
+second (the writer leaves out a line with an empty placeholder)."""
 
 
 FOOTER = ("第 ", "PAGE", " 页 共 ", "NUMPAGES", " 页")
@@ -305,8 +315,8 @@ class HouseStyle:
     """The styles the DOCX writer names."""
     body_size: float
     """The body size in points: the character width of indents and of list indents."""
-    header: str
-    """The running header, with placeholders; empty for none."""
+    header: tuple[str, ...]
+    """The running header's paragraphs, with placeholders; none for no header."""
     footer: tuple[str, ...]
     """The footer: text, and field instructions (``PAGE``, ``NUMPAGES``) in capitals."""
     grid: int | None = None
@@ -327,7 +337,7 @@ def _gongwen_styles() -> tuple[StyleSpec, ...]:
 
 HOUSE_STYLES: tuple[HouseStyle, ...] = (
     HouseStyle("reference.docx", STYLES, BODY_SIZE, HEADER, FOOTER),
-    HouseStyle("gongwen.docx", _gongwen_styles(), GONGWEN_SIZE, "", ("— ", "PAGE", " —"),
+    HouseStyle("gongwen.docx", _gongwen_styles(), GONGWEN_SIZE, (), ("— ", "PAGE", " —"),
                grid=GONGWEN_LINE_PITCH,
                fonts=tuple(GONGWEN_FONTS.items())),
 )  # fmt: skip
@@ -501,7 +511,9 @@ def setup_page(document: DocxDocument, house: HouseStyle) -> None:
     heading = header.paragraphs[0]
     if house.header:
         heading.style = document.styles["Header"]
-        heading.add_run(house.header)
+        heading.add_run(house.header[0])
+        for line in house.header[1:]:
+            header.add_paragraph(line, document.styles["Header"])
     else:  # no running header (公文): no Header style either, whose rule would print alone
         heading.style = document.styles["Normal"]
     footer = section.footer

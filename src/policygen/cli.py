@@ -518,8 +518,8 @@ def diff_command(
         )
         return
     for comparison in comparisons:
-        old_meta, new_meta = comparison.old.meta, comparison.new.meta
-        heading = f"{comparison.new.title}（{old_meta.version} → {new_meta.version}）"
+        old_revision, new_revision = comparison.revisions
+        heading = f"{comparison.new.title}（{old_revision.version} → {new_revision.version}）"
         if not comparison.clauses:
             out.print(f"{heading}：{WORDS['no_changes']}")
             continue

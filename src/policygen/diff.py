@@ -24,6 +24,7 @@ import re
 import subprocess
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
@@ -114,6 +115,17 @@ class Clause:
 
 
 @dataclass(frozen=True, slots=True)
+class Revision:
+    """What one side of a comparison is called, and when it was made."""
+
+    version: str
+    """The version of the profile, e.g. V2.1: a contract has none of its own, so its
+    revisions too are named by the profile's."""
+    date: date
+    """The profile's effective date, which dates the tracked changes of the redline."""
+
+
+@dataclass(frozen=True, slots=True)
 class Comparison:
     """Two versions of one document, aligned."""
 
@@ -127,12 +139,23 @@ class Comparison:
     """Every clause that was added, removed, changed or renumbered, in document order."""
     name: str
     """The stem of the output files, e.g. ``regulation``."""
+    revisions: tuple[Revision, Revision]
+    """The old and the new version's names and dates."""
 
 
-def compare_documents(old: n.Document, new: n.Document, name: str = "") -> Comparison:
-    """Return `old` and `new` aligned, with their clause changes."""
+def compare_documents(
+    old: n.Document,
+    new: n.Document,
+    name: str = "",
+    revisions: tuple[Revision, Revision] | None = None,
+) -> Comparison:
+    """Return `old` and `new` aligned, with their clause changes. When `revisions` is None,
+    the versions are named by the documents' own version and date."""
     pairs = align(outline(old), outline(new))
-    return Comparison(old, new, pairs, tuple(_clauses(pairs)), name or new.kind)
+    if revisions is None:
+        revisions = (Revision(old.meta.version, old.meta.date),
+                     Revision(new.meta.version, new.meta.date))  # fmt: skip
+    return Comparison(old, new, pairs, tuple(_clauses(pairs)), name or new.kind, revisions)
 
 
 def compare(
@@ -152,7 +175,9 @@ def compare(
         check_clause_ids(profile, template_dirs=template_dirs)
         job = _job(profile, kind, contract_no)
         trees.append(build_tree(profile, job, template_dirs=template_dirs)[0])
-    return compare_documents(trees[0], trees[1], kind)
+    revisions = (Revision(old.meta.version, old.meta.effective_date),
+                 Revision(new.meta.version, new.meta.effective_date))  # fmt: skip
+    return compare_documents(trees[0], trees[1], kind, revisions)
 
 
 def _job(profile: Profile, kind: str, contract_no: str | None) -> Job:
@@ -342,12 +367,12 @@ def summary(comparison: Comparison) -> dict[str, Any]:
     counts = {status: 0 for status in ("added", "removed", "changed", "renumbered")}
     for clause in comparison.clauses:
         counts[clause.status] += 1
-    old, new = comparison.old, comparison.new
+    old, new = comparison.revisions
     return {
         "document": comparison.name,
-        "title": new.title,
-        "old": {"version": old.meta.version, "date": old.meta.date.isoformat()},
-        "new": {"version": new.meta.version, "date": new.meta.date.isoformat()},
+        "title": comparison.new.title,
+        "old": {"version": old.version, "date": old.date.isoformat()},
+        "new": {"version": new.version, "date": new.date.isoformat()},
         "counts": counts,
         "clauses": [
             {
@@ -424,7 +449,8 @@ def redline(comparison: Comparison) -> Redline:
     for item in comparison.pairs:
         blocks += _redline_blocks(item)
     new = comparison.new
-    return Redline(new.kind, new.title, new.subtitle, new.meta, tuple(blocks))
+    meta = replace(new.meta, date=comparison.revisions[1].date)  # the changes' date
+    return Redline(new.kind, new.title, new.subtitle, meta, tuple(blocks))
 
 
 def _redline_blocks(item: Pair) -> list[RedlineBlock]:
@@ -501,7 +527,8 @@ def _padded(
 def revision_table(comparison: Comparison) -> n.Document:
     """Return the 修订对照表 of `comparison`: a table of every added, removed and changed
     clause in document order, 条款 / 修订前 / 修订后, changed words in bold."""
-    old, new = comparison.old, comparison.new
+    new = comparison.new
+    old_revision, new_revision = comparison.revisions
     rows: list[tuple[n.Cell, ...]] = []
     renumbered = False
     for clause in comparison.clauses:
@@ -527,12 +554,15 @@ def revision_table(comparison: Comparison) -> n.Document:
         blocks.append(n.Paragraph((n.Text(WORDS["no_changes"]),)))
     title = WORDS["table_title"].format(title=new.title)
     subtitle = WORDS["versions"].format(
-        old=old.meta.version,
-        old_date=cn_date(old.meta.date),
-        new=new.meta.version,
-        new_date=cn_date(new.meta.date),
+        old=old_revision.version,
+        old_date=cn_date(old_revision.date),
+        new=new_revision.version,
+        new_date=cn_date(new_revision.date),
     )
-    meta = replace(new.meta, subject=title, keywords=(), doc_no="")
+    # The table is the organisation's working paper, dated by the revision: a contract's keeps
+    # its number, but no parties or signing date and place, for the table is not signed.
+    meta = replace(new.meta, date=new_revision.date, subject=title, keywords=(), doc_no="",
+                   parties=(), signed_on=None, signed_at="")  # fmt: skip
     return n.Document(TABLE_KIND, title, tuple(blocks), meta, subtitle, new.style)
 
 

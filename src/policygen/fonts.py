@@ -423,7 +423,7 @@ def _needs_glyph(char: str) -> bool:
 
 def document_name(doc: n.Document) -> str:
     """Return how messages name `doc`: its title, and its number when it has one."""
-    return f"{doc.title}（{doc.meta.doc_no}）" if doc.meta.doc_no else doc.title
+    return f"{doc.title}（{doc.meta.number}）" if doc.meta.number else doc.title
 
 
 def _checked_fonts(roles: Iterable[str]) -> list[FontMatch]:

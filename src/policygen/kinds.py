@@ -22,8 +22,10 @@ class Kind:
     contents: bool = False
     """True when its DOCX has a contents page (目录) showing the pages of the PDF layout."""
     agreement: bool = False
-    """True when the organisation signs it with the vendor as 甲方: its self-names (本行) read
-    甲方 (transforms.voice)."""
+    """True when the organisation signs it with the vendor (contract, SLA, NDA, DPA): it calls
+    the organisation 甲方 (its self-names such as 本行 read 甲方, transforms.voice), and its cover
+    names the parties and the signing date and place; an engagement's assessment forms are not
+    agreements and show only the contract number."""
 
 
 DOCUMENT_KINDS: dict[str, Kind] = {

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
+from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import Protocol
@@ -125,24 +126,79 @@ def build_tree(
         raise RenderError(
             f"{kind.template}: 模板应以 {{% set title = ... %}} 设置标题 (set a title)"
         )
-    meta = profile.meta
-    org = profile.organisation
     document = n.Document(
         kind=kind.name,
         title=title,
         subtitle=rendered.subtitle,
         blocks=blocks,
-        style=meta.style,
-        meta=n.DocumentMeta(
-            organisation=org.name,
-            version=meta.version,
-            date=meta.effective_date,
-            subject=rendered.subject or title,
-            keywords=rendered.keywords,
-            doc_no=(job.engagement.contract_no if job.engagement else meta.document_no or ""),
+        style=profile.meta.style,
+        meta=document_meta(
+            profile, job, blocks, subject=rendered.subject or title, keywords=rendered.keywords
         ),
     )
     return document, refs
+
+
+def document_meta(
+    profile: Profile,
+    job: Job,
+    blocks: tuple[n.Block, ...] = (),
+    *,
+    subject: str = "",
+    keywords: tuple[str, ...] = (),
+) -> n.DocumentMeta:
+    """Return the properties of the document of `job`, whose body is `blocks`.
+
+    The organisation's own document (a regulation) has its version, effective date and
+    发文字号. A per-engagement document has the contract number and no version or effective
+    date; when it is an agreement, also the parties of the first signature block in `blocks`
+    and the engagement's signing date and place."""
+    meta = profile.meta
+    organisation = profile.organisation.name
+    engagement = job.engagement
+    if engagement is None:
+        return n.DocumentMeta(
+            organisation=organisation,
+            version=meta.version,
+            date=meta.effective_date,
+            subject=subject,
+            keywords=keywords,
+            doc_no=meta.document_no or "",
+            effective_date=meta.effective_date,
+        )
+    agreement = job.kind.agreement
+    return n.DocumentMeta(
+        organisation=organisation,
+        version="",
+        date=document_date(profile, engagement),
+        subject=subject,
+        keywords=keywords,
+        contract_no=engagement.contract_no,
+        parties=_signing_parties(blocks) if agreement else (),
+        signed_on=engagement.signing_date if agreement else None,
+        signed_at=(engagement.signing_place or "") if agreement else "",
+    )
+
+
+def _signing_parties(blocks: tuple[n.Block, ...]) -> tuple[n.SignatureParty, ...]:
+    """Return the parties of the first signature block in `blocks`, at any depth."""
+    for block in blocks:
+        match block:
+            case n.SignatureBlock(parties=parties):
+                return parties
+            case n.Chapter(blocks=inner) | n.Article(blocks=inner):
+                if found := _signing_parties(inner):
+                    return found
+    return ()
+
+
+def document_date(profile: Profile, engagement: Engagement | None) -> date:
+    """Return the date the files of a document are stamped with (created and modified): with
+    `engagement` None, the regulation's effective date; for a document of `engagement`, its
+    signing date, else the start of its term (not the regulation's effective date)."""
+    if engagement is None:
+        return profile.meta.effective_date
+    return engagement.signing_date or engagement.term.start
 
 
 def _markdown_blocks(

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from policygen.errors import PolicygenError, RenderError, UsageError
-from policygen.pipeline import Job, jobs
+from policygen.pipeline import Job, document_date, jobs
 from policygen.profile.model import Profile
 from policygen.templating.context import build_context
 from policygen.templating.limits import TemplateLimits, run_limited
@@ -74,7 +74,8 @@ def render_word_template(
             _render, (data, context, template.name), name=template.name, limits=limits,
             max_bytes=MAX_OUTPUT_BYTES,
         )  # fmt: skip
-        out[name] = normalise_docx(base64.b64decode(answer["docx"]), profile.meta.effective_date)
+        when = document_date(profile, job.engagement)
+        out[name] = normalise_docx(base64.b64decode(answer["docx"]), when)
     return out
 
 

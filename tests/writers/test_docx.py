@@ -417,7 +417,8 @@ for make in (sample_regulation, test_docx.every_node_doc):
 
 def test_output_ignores_time_zone_and_hash_seed(written: dict[str, bytes]) -> None:
     here = Path(__file__).resolve().parent
-    path = os.pathsep.join([str(here), str(here.parent)])
+    source = Path(policygen.__file__).resolve().parents[1]  # the policygen under test
+    path = os.pathsep.join([str(here), str(here.parent), str(source)])
     expected = [
         hashlib.sha256(written[name]).hexdigest() + "\n" for name in ("regulation", "every-node")
     ]

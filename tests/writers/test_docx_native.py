@@ -3,7 +3,8 @@ cover, sections, header and footer, Chinese line breaking."""
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import replace
+from datetime import UTC, date, datetime
 from io import BytesIO
 from pathlib import Path
 from zipfile import ZipFile
@@ -23,7 +24,7 @@ from policygen.writers.docx_oxml import NumberingLevel, bookmark_name
 from policygen.writers.options import WriterOptions
 from policygen.writers.pdf import PAGE_COUNT_KEY, page_map
 from policygen.writers.text import document_text
-from sample_docs import sample_contract, sample_regulation
+from sample_docs import HOSTILE, sample_contract, sample_regulation
 from textutil import docx_lines
 
 TEMPLATES = Path(policygen.__file__).parent / "templates" / "zh"
@@ -409,6 +410,73 @@ def test_cover_contents_and_body_sections(written: dict[str, bytes]) -> None:
     ]
 
 
+def _cover(data: bytes) -> list[tuple[str, str]]:
+    document = docx.Document(BytesIO(data))
+    return [(p.style.name, p.text) for p in document.paragraphs if p.style.name.startswith("Cover")]
+
+
+def _header(data: bytes) -> list[str]:
+    return [p.text for p in docx.Document(BytesIO(data)).sections[-1].header.paragraphs]
+
+
+def _texts(data: bytes) -> str:
+    with ZipFile(BytesIO(data)) as package:
+        return "".join(
+            package.read(name).decode()
+            for name in package.namelist()
+            if name.endswith(".xml") and (name.startswith("word/") or name.startswith("docProps/"))
+        )
+
+
+def test_contract_cover_header_and_properties_carry_the_contract(
+    written: dict[str, bytes],
+) -> None:
+    data = written["contract"]
+    assert _cover(data) == [
+        ("Cover Title", "信息系统运维服务外包合同"),
+        ("Cover Subtitle", "合同编号：HX-ITO-2026-001"),  # the number once: not again below
+        ("Cover Party", "甲方：华夏示范商业银行股份有限公司"),
+        ("Cover Party", f"乙方：{HOSTILE}"),
+        ("Cover Date", "签订日期：2026年3月18日"),
+        ("Cover Date", "签订地点：北京市西城区"),
+    ]
+    assert _header(data) == ["信息系统运维服务外包合同\u3000合同编号：HX-ITO-2026-001"]
+    properties = docx.Document(BytesIO(data)).core_properties
+    assert properties.identifier == "HX-ITO-2026-001"
+    signed = datetime(2026, 3, 18, tzinfo=UTC)
+    assert properties.created == properties.modified == signed
+    core = part(data, "docProps/core.xml")
+    assert not [child for child in core if etree.QName(child).localname == "version"]
+    text = _texts(data)
+    for regulation_only in ("V2.0", "版本", "生效日期", "2026年1月1日", "2026-01-01"):
+        assert regulation_only not in text
+
+
+def test_regulation_cover_and_header_keep_version_and_effective_date(
+    written: dict[str, bytes],
+) -> None:
+    data = written["regulation"]
+    assert _header(data) == ["外包服务管理办法\u3000V2.0"]
+    assert ("Cover Date", "生效日期：2026年1月1日") in _cover(data)
+    assert "合同编号" not in _texts(data) and "签订" not in _texts(data)
+    assert docx.Document(BytesIO(data)).core_properties.version == "V2.0"
+
+
+def test_a_contract_number_not_in_the_subtitle_is_on_the_cover() -> None:
+    doc = replace(
+        sample_contract(),
+        subtitle="",
+        meta=replace(sample_contract().meta, signed_on=None, signed_at=""),
+    )
+    data = write_docx(doc, OPTIONS)
+    assert _cover(data)[:2] == [
+        ("Cover Title", "信息系统运维服务外包合同"),
+        ("Cover Line", "合同编号：HX-ITO-2026-001"),
+    ]
+    assert not [text for _, text in _cover(data) if "签订" in text]
+    assert _header(data) == ["信息系统运维服务外包合同\u3000合同编号：HX-ITO-2026-001"]
+
+
 def test_chinese_line_breaking_is_on(written: dict[str, bytes]) -> None:
     styles = part(written["contract"], "word/styles.xml")
     defaults = styles.xpath("w:docDefaults/w:pPrDefault/w:pPr", namespaces=NS)[0]
@@ -436,6 +504,8 @@ def test_signature_table_has_fixed_equal_columns(written: dict[str, bytes]) -> N
         ("{title}", ["外包服务管理办法"]),
         ("版本：{version}", ["版本：V2.0"]),
         ("{doc_no}", []),
+        ("合同编号：{contract_no}", []),
+        ("{title}\u3000合同编号：{contract_no}", []),  # one empty placeholder leaves it out
         ("{role}：{name}", ["甲方：甲公司", "乙方：乙公司"]),
         ("目\u3000录", ["目\u3000录"]),
         ("{unknown}{title}", ["{unknown}外包服务管理办法"]),
@@ -446,6 +516,7 @@ def test_cover_template_lines(template: str, expected: list[str]) -> None:
         "title": "外包服务管理办法",
         "version": "V2.0",
         "doc_no": "",
+        "contract_no": "",
         "role": ("甲方", "乙方"),
         "name": ("甲公司", "乙公司"),
     }

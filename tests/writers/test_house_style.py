@@ -16,6 +16,8 @@ import policygen
 from libreoffice import convert_one, needs_libreoffice
 from policygen.errors import RenderError
 from policygen.writers import docx_oxml
+from policygen.writers.docx_house import house_context
+from sample_docs import sample_contract, sample_regulation
 
 ROOT = Path(__file__).resolve().parents[2]
 BANK = ROOT / "examples" / "bank.yaml"
@@ -83,7 +85,20 @@ def test_house_styles_are_kept_and_missing_ones_copied(tmp_path: Path) -> None:
     assert {"Article", "Clause", "Sub-clause", "Table Text", "Signature Party"} <= names
     assert document.styles["Title"].font.size == house_title_size
     assert document.paragraphs[0].text == LETTERHEAD
+    assert document.paragraphs[2].text == "明远商业银行股份有限公司\u3000\u3000\u3000"  # no version
     assert document.tables  # the signature block and fee tables came through
+
+
+def test_house_fields_of_a_contract_are_its_own() -> None:
+    context = house_context(sample_contract())
+    assert (context["contract_no"], context["signed_on"], context["signed_at"]) == (
+        "HX-ITO-2026-001", "2026年3月18日", "北京市西城区",
+    )  # fmt: skip
+    assert context["version"] == context["date"] == context["doc_no"] == ""
+    assert [party["role"] for party in context["parties"]] == ["甲方", "乙方"]
+    regulation = house_context(sample_regulation())
+    assert (regulation["version"], regulation["date"]) == ("V2.0", "2026年1月1日")
+    assert regulation["contract_no"] == regulation["signed_on"] == ""
 
 
 def test_house_without_body_placeholder_is_refused(tmp_path: Path) -> None:

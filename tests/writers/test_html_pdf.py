@@ -166,6 +166,30 @@ def test_html_structure_and_metadata() -> None:
     assert root.find(".//ol[@class='items depth-1']/li/p/span").text == "（一）"
 
 
+def _metas(html: bytes) -> dict[str, str]:
+    root = lxml.html.document_fromstring(html)
+    return {meta.get("name"): meta.get("content") for meta in root.iter("meta") if meta.get("name")}
+
+
+def test_html_metadata_carries_each_documents_identity() -> None:
+    regulation = _metas(write_html(sample_regulation(), OPTIONS))
+    assert regulation["dcterms.identifier"] == "华银发〔2026〕1号"
+    assert regulation["dcterms.hasVersion"] == "V2.0"
+    contract = _metas(write_html(sample_contract(), OPTIONS))
+    assert contract["dcterms.identifier"] == "HX-ITO-2026-001"
+    assert "dcterms.hasVersion" not in contract
+    assert contract["dcterms.created"] == contract["dcterms.modified"] == "2026-03-18"  # signed
+
+
+def test_pdf_metadata_carries_each_documents_identity(pdfs: dict[str, bytes]) -> None:
+    contract = PdfReader(io.BytesIO(pdfs["contract"])).metadata
+    assert contract["/CreationDate"] == contract["/ModDate"] == "D:20260318"
+    assert contract["/Keywords"] == "HX-ITO-2026-001"  # no identifier field: a keyword
+    regulation = PdfReader(io.BytesIO(pdfs["regulation"])).metadata
+    assert regulation["/CreationDate"] == "D:20260101"
+    assert regulation["/Keywords"] == "外包, 制度, 华银发〔2026〕1号"
+
+
 def test_contract_html_has_signature_table_and_page_break() -> None:
     root = lxml.html.document_fromstring(write_html(sample_contract(), OPTIONS))
     assert root.find(".//div[@class='page-break']") is not None

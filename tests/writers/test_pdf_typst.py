@@ -391,9 +391,17 @@ def test_identical_input_gives_identical_bytes() -> None:
     write_pdf_typst(sample_regulation(), OPTIONS)  # another document in between
     assert write_pdf_typst(sample_contract(), OPTIONS) == first
     reader = PdfReader(io.BytesIO(first))
-    assert reader.metadata["/CreationDate"].startswith("D:20260101")
-    assert reader.metadata["/ModDate"].startswith("D:20260101")
+    assert reader.metadata["/CreationDate"].startswith("D:20260318")  # signed, not effective
+    assert reader.metadata["/ModDate"].startswith("D:20260318")
     assert len(reader.trailer["/ID"]) == 2
+
+
+def test_metadata_carries_each_documents_identity() -> None:
+    contract = PdfReader(io.BytesIO(write_pdf_typst(sample_contract(), OPTIONS))).metadata
+    assert contract["/Keywords"] == "HX-ITO-2026-001"  # no identifier field: a keyword
+    regulation = PdfReader(io.BytesIO(write_pdf_typst(sample_regulation(), OPTIONS))).metadata
+    assert regulation["/CreationDate"].startswith("D:20260101")
+    assert regulation["/Keywords"] == "外包, 制度, 华银发〔2026〕1号"
 
 
 _RENDER_SCRIPT = """

@@ -189,6 +189,8 @@ class Engagement(Section):
     """适用法律"""
     signing_place: Name | None = None
     """签订地点"""
+    signing_date: date | None = None
+    """签订日期（印于合同、服务水平协议等文件的封面；无则不印）"""
     copies: int = Field(default=4, ge=2, le=20)
     """合同份数（双方各执一半）"""
     sla: Sla | None = None

@@ -210,23 +210,52 @@ Block: TypeAlias = (
 
 @dataclass(frozen=True, slots=True)
 class DocumentMeta:
-    """What a writer needs to know about a document besides its content.
+    """What a writer needs to know about a document besides its content, and what identity the
+    document prints on its cover, in its header and in its properties.
 
-    Everything here comes from the profile's `meta` and `organisation`, so identical input
-    gives identical output: writers take dates from here, never from the clock."""
+    A regulation is the organisation's own: it prints its version and effective date and may
+    carry a 发文字号. A per-engagement document (contract, SLA, NDA, …) is known by the
+    contract's identity instead: its contract number and, when the parties sign it, the
+    parties and the signing date and place when given; it prints no version and no effective
+    date. Writers print what is set here and never read the profile; dates come from here,
+    never from the clock, so identical input gives identical output."""
 
     organisation: str
-    """The issuing organisation (甲方), for document properties and headers."""
+    """The issuing organisation (甲方), for document properties, and on the cover of a
+    document no parties sign."""
     version: str
-    """Document version, e.g. V2.0."""
+    """The version printed on the cover and in the header, e.g. V2.0; empty for a document
+    that has none (a per-engagement document is known by `contract_no`)."""
     date: date
-    """The document date (effective date); also used as creation and modification date."""
+    """The document's timestamp: the creation and modification date of its files (DOCX core
+    properties, PDF and HTML metadata, tracked changes). Not printed as such: a regulation's
+    is its `effective_date`; a per-engagement document's is its signing date, else the start
+    of its term."""
     subject: str = ""
     """Document subject for properties."""
     keywords: tuple[str, ...] = ()
     """Document keywords for properties."""
     doc_no: str = ""
-    """Document or contract number, e.g. 文号 or 合同编号; empty for none."""
+    """The organisation's document number (发文字号), e.g. 明银发〔2025〕68号; empty for none."""
+    effective_date: date | None = None
+    """The date printed as 生效日期 on the cover; None for a document that prints none (a
+    contract takes effect as its own clauses say)."""
+    contract_no: str = ""
+    """The 合同编号 a per-engagement document is known by, printed on its cover and in its
+    header; empty for the organisation's own documents."""
+    parties: tuple[SignatureParty, ...] = ()
+    """The parties signing the document, printed on the cover one line each (甲方：…); empty
+    for a document the parties do not sign (a regulation, an assessment form)."""
+    signed_on: date | None = None
+    """The signing date (签订日期), printed on the cover; None when not given or not signed."""
+    signed_at: str = ""
+    """The signing place (签订地点), printed on the cover; empty when not given or not signed."""
+
+    @property
+    def number(self) -> str:
+        """Return the number the document is known by, its 合同编号 or else its 发文字号 (the
+        ``identifier`` of its properties); empty for none."""
+        return self.contract_no or self.doc_no
 
 
 @dataclass(frozen=True, slots=True)

@@ -97,7 +97,7 @@ def write_docx(doc: n.Document, options: WriterOptions) -> bytes:
 
         docx_fields.add_contents(contents_end, builder.headings, pages, builder.bookmark_ids)
         docx_pages.number_body_from_one(document, pages[PAGE_COUNT_KEY])
-    docx_pages.fill_header(document, values)
+    docx_pages.fill_header(document, docx_pages.header_values(doc))
     docx_pages.set_properties(document, doc)
     return normalise_parts(docx_oxml.package_parts(document), doc.meta.date)
 

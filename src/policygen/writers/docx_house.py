@@ -2,9 +2,12 @@
 
 Input: a numbered, reference-resolved Document, and ``styles/house.docx`` from a user's
 template folder: a docxtpl template whose cover and header may print ``{{ title }}``,
-``{{ subtitle }}``, ``{{ organisation }}``, ``{{ version }}``, ``{{ date }}``, ``{{ doc_no }}``
-and loop over ``parties`` (each with ``role`` and ``name``), and that holds the subdocument
-placeholder ``{{p body }}`` on a paragraph of its own. Output: DOCX bytes.
+``{{ subtitle }}``, ``{{ organisation }}``, ``{{ version }}``, ``{{ date }}`` (the effective
+date), ``{{ doc_no }}``, ``{{ contract_no }}``, ``{{ signed_on }}``, ``{{ signed_at }}`` (each
+empty when the document does not print it: a contract has no version or effective date, a
+regulation no contract number) and loop over ``parties`` (each with ``role`` and ``name``), and
+that holds the subdocument placeholder ``{{p body }}`` on a paragraph of its own. Output: DOCX
+bytes.
 
 The body is written by the DOCX writer's own builder (Word-native numbering, REF fields,
 bookmarks) into a docxtpl subdocument that shares the house document's part, so its
@@ -12,7 +15,7 @@ paragraphs take the house's styles. The styles and lists the builder names that 
 document lacks (Article, Clause, List Number 4, Table Text…, and the 章/条/项 list definitions)
 are first copied in from the bundled reference.docx; a house style of the same name keeps its
 look but is linked to the copied list (so a house Heading 1 reads 第一章, a house List Number
-（一）). The values come from the tree (docx_pages.document_values), never the profile.
+（一）). The values come from the tree (docx_pages.header_values), never the profile.
 The template renders in the sandboxed, XML-escaping Word environment."""
 
 from __future__ import annotations
@@ -137,7 +140,7 @@ def open_house(path: Path) -> DocxTemplate:
 
 def house_context(doc: n.Document) -> dict[str, Any]:
     """Return the values a house template may print, from `doc` alone."""
-    values = docx_pages.document_values(doc)
+    values = docx_pages.header_values(doc)
     context: dict[str, Any] = {k: v for k, v in values.items() if isinstance(v, str)}
     roles, names = values["role"], values["name"]
     context["parties"] = [{"role": r, "name": m} for r, m in zip(roles, names, strict=False)]

@@ -761,6 +761,12 @@ def clear_body(document: DocxDocument) -> None:
             body.remove(child)
 
 
+def remove_paragraph(paragraph: Paragraph) -> None:
+    """Remove `paragraph` from the body, header or cell holding it."""
+    element = paragraph._p
+    element.getparent().remove(element)
+
+
 @cache
 def _field_char_template(kind: str) -> etree._Element:
     run = OxmlElement("w:r")
@@ -1246,6 +1252,15 @@ def set_company(document: DocxDocument, company: str) -> None:
         element.text = company
         # python-docx keeps unknown parts as plain blobs and has no public setter.
         part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def remove_core_property(document: DocxDocument, name: str) -> None:
+    """Remove the core property `name` (``version``, ``identifier``…) from `document`'s
+    ``docProps/core.xml``, so that a document without one does not claim an empty one."""
+    element = document.core_properties._element  # python-docx has no public remover
+    for child in list(element):
+        if etree.QName(child).localname == name:
+            element.remove(child)
 
 
 class _PartCollector:

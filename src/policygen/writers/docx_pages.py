@@ -7,16 +7,21 @@ before the body, and the header's placeholders filled in.
 The words and their look are the reference's, not this module's: the paragraphs of the
 reference's body in ``Cover …`` styles are the cover's template and its first ``TOC Heading``
 paragraph is the contents page's heading (tools/make_reference_docx.py writes them). In a
-template line, ``{title}``, ``{subtitle}``, ``{doc_no}``, ``{organisation}``, ``{version}`` and
-``{date}`` are replaced by the document's; a line with ``{role}`` or ``{name}`` is repeated for
-each signing party; a line whose placeholders are all empty is left out.
+template line, ``{title}``, ``{subtitle}``, ``{doc_no}`` (发文字号), ``{contract_no}``,
+``{organisation}``, ``{version}``, ``{date}`` (the effective date), ``{signed_on}`` and
+``{signed_at}`` are replaced by the document's, empty for what the document does not print (a
+contract has no version or effective date; a regulation no contract number or signing date);
+a line with ``{role}`` or ``{name}`` is repeated for each signing party; a line one of whose
+placeholders is empty is left out, so ``版本：{version}`` appears only with a version.
 
 The cover and contents sections have no header or footer. The body section has the
-reference's header and footer (第 X 页 共 Y 页). When a contents page lists body page numbers,
-the body's pages are numbered from 1 and the footer's page count becomes ``SECTIONPAGES``,
+reference's header, its paragraphs filled in and left out as cover lines are, and its footer
+(第 X 页 共 Y 页). When a contents page lists body page numbers, the body's pages are
+numbered from 1 and the footer's page count becomes ``SECTIONPAGES``,
 showing the page count of the PDF layout until the reader updates it; otherwise the cover is
 page 1 and the count stays ``NUMPAGES``. Core and extended properties (title, subject,
-keywords, version, company…) come from the document's meta, never from the clock."""
+keywords, identifier, version, company…) come from the document's meta, never from the clock;
+a document without a version has no version property."""
 
 from __future__ import annotations
 
@@ -71,26 +76,40 @@ def read_front_matter(document: DocxDocument) -> FrontMatter:
 
 
 def document_values(doc: n.Document) -> Values:
-    """Return what the cover and header placeholders stand for in `doc`."""
+    """Return what the cover and header placeholders stand for in `doc`: empty for what it
+    does not print (a contract has no ``version`` or ``date``, a regulation no ``contract_no``),
+    and a number already in the subtitle is not printed twice."""
     meta = doc.meta
-    parties = next(
-        (block.parties for block in doc.blocks if isinstance(block, n.SignatureBlock)), ()
-    )
+    parties = meta.parties
     return {
         "title": doc.title,
         "subtitle": doc.subtitle,
-        "doc_no": "" if meta.doc_no and meta.doc_no in doc.subtitle else meta.doc_no,
+        "doc_no": _unless_in(meta.doc_no, doc.subtitle),
+        "contract_no": _unless_in(meta.contract_no, doc.subtitle),
         "organisation": "" if parties else meta.organisation,
         "version": meta.version,
-        "date": cn_date(meta.date),
+        "date": cn_date(meta.effective_date) if meta.effective_date else "",
+        "signed_on": cn_date(meta.signed_on) if meta.signed_on else "",
+        "signed_at": meta.signed_at,
         "role": tuple(party.role for party in parties),
         "name": tuple(party.name for party in parties),
     }
 
 
+def header_values(doc: n.Document) -> Values:
+    """Return what the header placeholders stand for in `doc`: as on the cover, except that
+    the header shows the contract number even when the subtitle does."""
+    return {**document_values(doc), "contract_no": doc.meta.contract_no}
+
+
+def _unless_in(number: str, subtitle: str) -> str:
+    return "" if number and number in subtitle else number
+
+
 def fill(template: str, values: Values) -> list[str]:
-    """Return the lines `template` gives with `values`: none when all its placeholders are
-    empty, one per party when it names a party field; unknown placeholders stay as typed."""
+    """Return the lines `template` gives with `values`: none when one of its placeholders is
+    empty (``版本：{version}`` prints only with a version), one per party when it names a party
+    field; unknown placeholders stay as typed."""
     names = [name for name in _PLACEHOLDER.findall(template) if name in values]
     if not names:
         return [template]
@@ -105,7 +124,7 @@ def fill(template: str, values: Values) -> list[str]:
                 return found[index] if index < len(found) else ""
             return found
 
-        if not any(value(name) for name in names):
+        if not all(value(name) for name in names):
             continue
         lines.append(
             _PLACEHOLDER.sub(
@@ -141,12 +160,18 @@ def add_contents_page(document: DocxDocument, front: FrontMatter) -> Paragraph:
 
 
 def fill_header(document: DocxDocument, values: Values) -> None:
-    """Replace the placeholders in the body section's header by `values`."""
-    for paragraph in docx_oxml.last_section(document).header.paragraphs:
+    """Replace the placeholders in the body section's header by `values`, and remove a
+    header paragraph one of whose placeholders is empty (the reference has one line for a
+    regulation and one for a contract); the header keeps at least one paragraph."""
+    header = docx_oxml.last_section(document).header
+    for paragraph in header.paragraphs:
         text = paragraph.text
         if "{" not in text or not paragraph.runs:
             continue
         lines = fill(text, values)
+        if not lines and len(header.paragraphs) > 1:
+            docx_oxml.remove_paragraph(paragraph)
+            continue
         paragraph.runs[0].text = lines[0] if lines else ""
         for run in paragraph.runs[1:]:
             run.text = ""
@@ -173,7 +198,7 @@ def set_properties(document: DocxDocument, doc: n.Document) -> None:
         "keywords": _KEYWORD_SEPARATOR.join(meta.keywords),
         "author": meta.organisation,
         "last_modified_by": meta.organisation,
-        "identifier": meta.doc_no,
+        "identifier": meta.number,
         "version": meta.version,
         "language": "zh-CN",
         "comments": "",
@@ -181,6 +206,8 @@ def set_properties(document: DocxDocument, doc: n.Document) -> None:
     }
     for name, value in texts.items():
         setattr(properties, name, value[:_CORE_PROPERTY_MAX])
+    if not meta.version:  # a contract has none, rather than an empty one
+        docx_oxml.remove_core_property(document, "version")
     properties.revision = 1
     properties.created = stamp
     properties.modified = stamp

@@ -487,8 +487,8 @@ def _head(doc: n.Document, css: list[tuple[str, str]]) -> list[Markup]:
         Markup('<meta name="dcterms.created" content="{}">').format(created),
         Markup('<meta name="dcterms.modified" content="{}">').format(created),
     ]
-    if meta.doc_no:
-        lines.append(Markup('<meta name="dcterms.identifier" content="{}">').format(meta.doc_no))
+    if meta.number:
+        lines.append(Markup('<meta name="dcterms.identifier" content="{}">').format(meta.number))
     if meta.version:
         lines.append(Markup('<meta name="dcterms.hasVersion" content="{}">').format(meta.version))
     for name, text in css:

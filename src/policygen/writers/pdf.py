@@ -2,7 +2,8 @@
 
 Input: a numbered, reference-resolved Document. Output: PDF bytes, byte-identical for identical
 input: dates come from ``doc.meta.date`` (``dcterms.created``/``modified``), the file identifier
-from a hash of the HTML, and fonts are subset by HarfBuzz, which writes no timestamps.
+from a hash of the HTML, and fonts are subset by HarfBuzz, which writes no timestamps. The
+PDF's keywords end with the document's number (`pdf_keywords`).
 
 WeasyPrint is imported on first use, so the command line starts fast when no PDF is wanted."""
 
@@ -95,6 +96,14 @@ def _source_date_epoch(doc: n.Document) -> Iterator[None]:
         os.environ.pop("SOURCE_DATE_EPOCH", None)
 
 
+def pdf_keywords(meta: n.DocumentMeta) -> tuple[str, ...]:
+    """Return the keywords of a PDF of a document with `meta`: its keywords, then its number
+    (合同编号 or 发文字号), which the PDF's document information has no field of its own for."""
+    if meta.number and meta.number not in meta.keywords:
+        return (*meta.keywords, meta.number)
+    return meta.keywords
+
+
 def pdf_identifier(html: bytes) -> bytes:
     """Return the PDF file identifier for a document printed from `html`: a hash of it."""
     return hashlib.sha256(html).hexdigest()[:32].encode("ascii")
@@ -126,9 +135,9 @@ def write_pdf(doc: n.Document, options: WriterOptions) -> bytes:
     try:
         with _RENDER_LOCK, _source_date_epoch(doc):
             source = HTML(string=html, encoding="utf-8", base_url=base_url, url_fetcher=fetcher)
-            pdf = _layout(source, _layout_key(html, base_url)).write_pdf(
-                pdf_identifier=pdf_identifier(html), **_OPTIONS
-            )
+            layout = _layout(source, _layout_key(html, base_url))
+            layout.metadata.keywords = list(pdf_keywords(doc.meta))
+            pdf = layout.write_pdf(pdf_identifier=pdf_identifier(html), **_OPTIONS)
     except FatalURLFetchingError as error:
         cause = error.__cause__
         if isinstance(cause, RenderError):

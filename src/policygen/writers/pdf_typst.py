@@ -64,7 +64,7 @@ from policygen.writers.html import (
     stylesheet_paths,
 )
 from policygen.writers.options import WriterOptions
-from policygen.writers.pdf import PAGE_COUNT_KEY
+from policygen.writers.pdf import PAGE_COUNT_KEY, pdf_keywords
 from policygen.writers.text import inline_text, labelled
 
 # --------------------------------------------------------------------------- style
@@ -745,7 +745,7 @@ def typst_source(
     page_width = 210 / _MM["pt"]  # A4
     source = _Source(doc, style, page_width - (rules.margins[1] + rules.margins[3]) / _MM["pt"])
     source.document(doc)
-    keywords = "".join(typst_string(k) + ", " for k in meta.keywords)
+    keywords = "".join(typst_string(k) + ", " for k in pdf_keywords(meta))
     description = f", description: {typst_string(meta.subject)}" if meta.subject else ""
     gap = style.line - style.size
     footer_line = style.footer_line or 1.75 * rules.footer_size

@@ -170,8 +170,10 @@ def _set_properties(document: DocxDocument, redline: Redline) -> None:
     properties.subject = meta.subject[:255]
     properties.author = meta.organisation[:255]
     properties.last_modified_by = AUTHOR
-    properties.identifier = meta.doc_no[:255]
+    properties.identifier = meta.number[:255]
     properties.version = meta.version[:255]
+    if not meta.version:
+        docx_oxml.remove_core_property(document, "version")
     properties.language = "zh-CN"
     properties.comments = ""
     properties.keywords = ""
