@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -14,6 +13,7 @@ from policygen.profile.base import Section, check_rules
 from policygen.profile.types import (
     MAX_ITEMS,
     MAX_SHORT_ITEMS,
+    CnDate,
     CreditCode,
     DisputeResolution,
     Money,
@@ -66,9 +66,9 @@ class Party(Section):
 class Term(Section):
     """The service period."""
 
-    start: date
+    start: CnDate
     """服务期起始日"""
-    end: date
+    end: CnDate
     """服务期届满日"""
     auto_renew: bool = False
     """期满是否自动续期一年（任何一方可提前通知不续期）"""
