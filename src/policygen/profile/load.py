@@ -27,6 +27,7 @@ from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from policygen.errors import InvalidInputError, Issue, Location
+from policygen.profile import partial
 from policygen.profile.base import RULES_ERROR
 from policygen.profile.model import Profile
 
@@ -136,11 +137,25 @@ def validate(parsed: Parsed) -> Profile:
         profile = Profile.model_validate(data)
     except ValidationError as exc:
         issues += issues_from(exc, parsed)
+        issues += _rules_on_valid_parts(data, parsed, issues)
     else:
         if not issues:
             return profile
     issues.sort(key=lambda i: (i.location.line or 0) if i.location else 0)
     raise InvalidInputError(issues, parsed.source)
+
+
+def _rules_on_valid_parts(data: Any, parsed: Parsed, reported: list[Issue]) -> list[Issue]:
+    """Return what the cross-field rules of the sections that failed say about their parts that
+    validated (profile.partial), apart from what `reported` already says."""
+    seen = {(issue.path, issue.message) for issue in reported}
+    issues = []
+    for loc, sub, message in partial.violations(Profile, data):
+        full = loc + split_path(sub)
+        if (dotted(full), message) not in seen:
+            seen.add((dotted(full), message))
+            issues.append(Issue(dotted(full), message, parsed.location(full)))
+    return issues
 
 
 def _unknown_keys(data: Any, loc: Loc) -> typing.Iterator[Loc]:
