@@ -80,12 +80,23 @@ def load_profile(
 
     `source` is a path (``-`` for standard input), or a mapping already parsed. Use
     `load_profile_text` for a string. `fmt` (yaml, json, toml) overrides the file extension."""
+    return validate(parse_source(source, fmt=fmt, name=name))
+
+
+def parse_source(
+    source: str | Path | Mapping[str, Any],
+    *,
+    fmt: str | None = None,
+    name: str | None = None,
+) -> Parsed:
+    """Return the plain data in `source` (as for `load_profile`) with positions; raise
+    InvalidInputError when it cannot be read or parsed."""
     if isinstance(source, Mapping):
-        return validate(Parsed(dict(source), name or "<dict>"))
+        return Parsed(dict(source), name or "<dict>")
     path = Path(source) if not isinstance(source, Path) else source
     if str(source) == "-":
         text = _read_limited(sys.stdin.buffer, "<stdin>")
-        return load_profile_text(text, fmt=fmt or _sniff(text), name=name or "<stdin>")
+        return parse(text, fmt=fmt or _sniff(text), name=name or "<stdin>")
     label = name or str(path)
     try:
         with path.open("rb") as stream:
@@ -96,7 +107,7 @@ def load_profile(
         raise _fail(label, "这是一个目录，请给出配置文件 (is a directory)") from None
     except OSError as exc:
         raise _fail(label, f"无法读取文件 (cannot read): {exc.strerror}") from None
-    return load_profile_text(text, fmt=fmt or _format_of(path), name=label)
+    return parse(text, fmt=fmt or _format_of(path), name=label)
 
 
 def load_profile_text(text: str, *, fmt: str = "yaml", name: str = "<string>") -> Profile:
