@@ -56,6 +56,72 @@ def test_validate_json_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert {"meta.effective_date", "organisation"} <= paths
 
 
+def _three_mistakes(tmp_path: Path) -> tuple[Path, dict[str, tuple[int, int]]]:
+    """Return the bank example with an unknown clause id, 2026-02-30 and a payment schedule
+    summing to 105, and where each mistake is (line, column)."""
+    text = (ROOT / "examples" / "bank.yaml").read_text(encoding="utf-8")
+    text = text.replace("effective_date: 2026-01-01", "effective_date: 2026-02-30", 1)
+    first = text.index("          percent: 30\n")  # the first engagement's first installment
+    text = text[:first] + "          percent: 35\n" + text[first + len("          percent: 30\n") :]
+    text += "\nclauses:\n  exclude:\n    - vendor-critera\n"
+    lines = text.splitlines()
+    third = lines.index("          percent: 30") + 1  # the first now left: the third
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text, encoding="utf-8")
+    return bad, {
+        "meta.effective_date": (lines.index("  effective_date: 2026-02-30") + 1, 3),
+        "engagements[0].fee.payment_schedule[2].percent": (third, 11),
+        "clauses.exclude[0]": (lines.index("    - vendor-critera") + 1, 7),
+    }
+
+
+def test_validate_lists_every_mistake_at_once_located(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad, where = _three_mistakes(tmp_path)
+    assert main(["validate", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert "发现 3 处错误" in err
+    for path, (line, column) in where.items():
+        assert f"{bad}:{line}:{column}: {path}: " in err, err
+    assert "2026年2月只有28天 (February 2026 has 28 days)" in err
+    assert "付款比例合计应为 100，现为 105" in err
+    assert "「vendor-critera」，是否想写「vendor-criteria」？ (unknown clause id)" in err
+
+    assert main(["validate", "--json", str(bad)]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["valid"] is False
+    found = {e["path"]: (e["file"], e["line"], e["column"]) for e in report["errors"]}
+    assert found == {path: (str(bad), *at) for path, at in where.items()}
+
+
+def test_render_reports_the_same_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad, where = _three_mistakes(tmp_path)
+    out = tmp_path / "out"
+    assert main(["render", str(bad), "-f", "md", "-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    for path, (line, column) in where.items():
+        assert f"{bad}:{line}:{column}: {path}: " in err, err
+    assert not out.exists()
+
+
+def test_render_refuses_to_remove_a_clause_others_refer_to(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = (ROOT / "examples" / "manufacturer.yaml").read_text(encoding="utf-8")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text + "\nclauses:\n  exclude: [approval-tiers]\n", encoding="utf-8")
+    assert main(["validate", str(bad)]) == 1
+    said = capsys.readouterr().err
+    assert main(["render", str(bad), "-d", "regulation", "-f", "md", "-o", str(tmp_path)]) == 1
+    assert capsys.readouterr().err == said
+    assert "clauses.exclude[0]: regulation 中条款「critical-approval」" in said
+    assert "引用了条款「approval-tiers」，删除后引用将无所指" in said
+    assert not (tmp_path / "regulation.md").exists()
+
+
 def test_validate_from_stdin() -> None:
     text = (ROOT / "examples" / "manufacturer.yaml").read_text(encoding="utf-8")
     result = run("validate", "-", stdin=text)

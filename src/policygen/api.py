@@ -10,16 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from policygen.errors import UsageError
-from policygen.pipeline import (
-    Job,
-    check_clause_ids,
-    check_format,
-    jobs,
-    kind_named,
-    render_job,
-)
+from policygen.pipeline import Job, check_format, jobs, kind_named, render_job
 from policygen.profile.load import load_profile
 from policygen.profile.model import Profile
+from policygen.validation import checked, load_checked
 from policygen.writers.options import pdf_engine_from
 
 ProfileSource = Profile | Mapping[str, Any] | str | Path
@@ -30,6 +24,15 @@ def as_profile(source: ProfileSource) -> Profile:
     if isinstance(source, Profile):
         return source
     return load_profile(source)
+
+
+def renderable(source: ProfileSource, *, template_dirs: Sequence[Path] = ()) -> Profile:
+    """Return `source` as a Profile whose set can be rendered with `template_dirs`: validated,
+    and its clause adaptations checked against the documents (validation.check_parsed); raise
+    InvalidInputError listing every problem, located in the file when `source` is one."""
+    if isinstance(source, Profile):
+        return checked(source, template_dirs=template_dirs)
+    return load_checked(source, template_dirs=template_dirs)
 
 
 def render(
@@ -48,7 +51,7 @@ def render(
     (and numbers a regulation's DOCX contents page): ``weasyprint`` or ``typst``; None means
     the one ``POLICYGEN_PDF_ENGINE`` names, else WeasyPrint."""
     engine = pdf_engine_from(pdf_engine)
-    profile = as_profile(source)
+    profile = renderable(source, template_dirs=template_dirs)
     document_kind = kind_named(kind)
     engagement = None
     if document_kind.per_engagement:
@@ -61,7 +64,6 @@ def render(
                 f"请用 contract_no 指定一份合同；配置中的合同编号：{numbers} (choose one engagement)"
             )
         engagement = matches[0]
-    check_clause_ids(profile, template_dirs=template_dirs)
     job = Job(document_kind, engagement)
     return render_job(
         profile, job, [check_format(fmt)], template_dirs=template_dirs, pdf_engine=engine
@@ -79,8 +81,7 @@ def render_set(
     """Return every document of the set (or of `kinds`) in each of `formats`, by file name;
     `pdf_engine` as for `render`."""
     engine = pdf_engine_from(pdf_engine)
-    profile = as_profile(source)
-    check_clause_ids(profile, template_dirs=template_dirs)
+    profile = renderable(source, template_dirs=template_dirs)
     out: dict[str, bytes] = {}
     for job in jobs(profile, kinds):
         out.update(

@@ -36,7 +36,6 @@ from policygen.parallel import freeze_heap, warm_up
 from policygen.pipeline import (
     Job,
     PendingJob,
-    check_clause_ids,
     check_format,
     kind_named,
     start_job,
@@ -46,6 +45,7 @@ from policygen.profile.load import Parsed, load_profile, validate
 from policygen.profile.model import Profile
 from policygen.readers.engagements import Row, read_rows, row_key
 from policygen.templating.environment import environment_for
+from policygen.validation import checked
 from policygen.writers.options import pdf_engine_from
 
 if typing.TYPE_CHECKING:
@@ -336,7 +336,7 @@ class _Worker:
         if not todo:
             return RowResult(row.number, row.line, number, "skipped")
         try:
-            check_clause_ids(profile, template_dirs=self.template_dirs)
+            checked(profile, template_dirs=self.template_dirs)
             pending = [
                 start_job(
                     profile,

@@ -102,12 +102,13 @@ def init(
 def validate(
     profile: ProfileArgument,
     json_output: Annotated[bool, typer.Option("--json", help="以 JSON 输出结果。")] = False,
+    templates: TemplatesOption = None,
 ) -> None:
-    """校验配置文件：有效则退出码 0，否则列出全部错误（含路径与行列号）并退出码 1。"""
-    from policygen.profile.load import load_profile
+    """校验配置文件：检查 render 会检查的一切（字段、条款 id、引用、整套文档能否生成）；有效则退出码 0，否则一次列出全部错误（含路径与行列号）并退出码 1。"""
+    from policygen.validation import load_checked
 
     try:
-        loaded = load_profile(profile)
+        loaded = load_checked(profile, template_dirs=_folders(templates), documents=True)
     except PolicygenError as error:
         if json_output and isinstance(error, InvalidInputError):
             out.print_json(data={"valid": False, "errors": [_issue_json(i) for i in error.issues]})
@@ -120,6 +121,15 @@ def validate(
     out.print(
         f"配置有效：{name}（{loaded.organisation.name}，{len(loaded.engagements)} 份合同） (valid)"
     )
+
+
+def _folders(templates: list[Path] | None) -> list[Path]:
+    """Return the template folders asked for; raise UsageError naming one that does not exist."""
+    folders = list(templates or [])
+    for folder in folders:
+        if not folder.is_dir():
+            raise UsageError(f"模板目录不存在：{folder} (template folder not found)")
+    return folders
 
 
 def _issue_json(issue: object) -> dict[str, object]:
@@ -212,18 +222,16 @@ def render(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from policygen.parallel import render_jobs
-    from policygen.pipeline import Job, check_clause_ids, check_format, jobs
-    from policygen.profile.load import load_profile
+    from policygen.pipeline import Job, check_format, jobs
+    from policygen.validation import load_checked
 
     kinds = _split(documents, []) or None  # None: the full set that applies to the profile
     fmts = [check_format(f) for f in _split(formats, ["docx", "pdf"])]
-    folders = list(templates or [])
-    for folder in folders:
-        if not folder.is_dir():
-            raise UsageError(f"模板目录不存在：{folder} (template folder not found)")
-    loaded = load_profile(profile)
+    folders = _folders(templates)
+    # What validate checks, but for building the trees: rendering builds them next, and
+    # writes nothing when one fails.
+    loaded = load_checked(profile, template_dirs=folders)
     todo = jobs(loaded, kinds)
-    check_clause_ids(loaded, template_dirs=folders)
     freeze_heap()  # what is loaded by now lives until the command ends
     if not todo:
         err.print("没有可生成的文档：所选类型需要 engagements 中至少一份合同 (nothing to render)")
@@ -274,12 +282,10 @@ def check_command(
 
     from policygen.check import check
     from policygen.lint import lint_set
-    from policygen.pipeline import check_clause_ids
-    from policygen.profile.load import load_profile
+    from policygen.validation import load_checked
 
-    loaded = load_profile(profile)
-    folders = list(templates or [])
-    check_clause_ids(loaded, template_dirs=folders)
+    folders = _folders(templates)
+    loaded = load_checked(profile, template_dirs=folders)
     findings = check(loaded, template_dirs=folders)
     wording = lint_set(loaded, template_dirs=folders)
     missing = [f for f in findings if not f.covered]
@@ -373,15 +379,10 @@ def clauses_command(
     from rich.table import Table
 
     from policygen.library import catalogue, uncatalogued
-    from policygen.pipeline import check_clause_ids
-    from policygen.profile.load import load_profile
+    from policygen.validation import load_checked
 
-    folders = list(templates or [])
-    for folder in folders:
-        if not folder.is_dir():
-            raise UsageError(f"模板目录不存在：{folder} (template folder not found)")
-    loaded = load_profile(profile)
-    check_clause_ids(loaded, template_dirs=folders)
+    folders = _folders(templates)
+    loaded = load_checked(profile, template_dirs=folders)
     entries = catalogue(loaded, template_dirs=folders)
     gaps = uncatalogued(loaded, template_dirs=folders)
     if json_output:

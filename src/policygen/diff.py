@@ -41,11 +41,12 @@ from policygen.alignment import (
     tokens,
 )
 from policygen.errors import InvalidInputError, Issue, Location, UsageError
-from policygen.pipeline import Job, build_tree, check_clause_ids, jobs, writer_options
-from policygen.profile.load import MAX_PROFILE_BYTES, load_profile, load_profile_text
+from policygen.pipeline import Job, build_tree, jobs, writer_options
+from policygen.profile.load import MAX_PROFILE_BYTES, parse
 from policygen.profile.model import Profile
 from policygen.templating.filters import cn_date, terms
 from policygen.tree import nodes as n
+from policygen.validation import check_parsed, checked, load_checked
 from policygen.writers import WRITERS
 from policygen.writers.redline import (
     Redline,
@@ -172,7 +173,7 @@ def compare(
     profile's only engagement, and is an error when either has several."""
     trees = []
     for profile in (old, new):
-        check_clause_ids(profile, template_dirs=template_dirs)
+        checked(profile, template_dirs=template_dirs)
         job = _job(profile, kind, contract_no)
         trees.append(build_tree(profile, job, template_dirs=template_dirs)[0])
     revisions = (Revision(old.meta.version, old.meta.effective_date),
@@ -635,8 +636,8 @@ def diff_sources(
 ) -> tuple[list[Comparison], dict[str, bytes]]:
     """Return the comparisons of each of `kinds` between the profiles at `old` and `new` (file
     paths or ``REV:path``, see `read_profile`), and their files by name."""
-    old_profile = read_profile(old, cwd=cwd)
-    new_profile = read_profile(new, cwd=cwd)
+    old_profile = read_profile(old, cwd=cwd, template_dirs=template_dirs)
+    new_profile = read_profile(new, cwd=cwd, template_dirs=template_dirs)
     comparisons = [
         compare(
             old_profile, new_profile, kind, contract_no=contract_no, template_dirs=template_dirs
@@ -649,21 +650,26 @@ def diff_sources(
     return comparisons, files
 
 
-def read_profile(source: str, *, cwd: Path | None = None) -> Profile:
+def read_profile(
+    source: str, *, cwd: Path | None = None, template_dirs: Sequence[Path] = ()
+) -> Profile:
     """Return the profile at `source`: a file path, ``-`` for standard input, or a git
     revision ``REV:path`` read with ``git show REV:path`` in `cwd` (None: the current
-    directory). A path that exists as a file is always read as a file."""
+    directory). A path that exists as a file is always read as a file. Its clause adaptations
+    are checked against the documents of `template_dirs` (validation.check_parsed)."""
     if source == "-" or Path(cwd or ".", source).is_file() or ":" not in source:
-        return load_profile(Path(cwd, source) if cwd and source != "-" else source, name=source)
+        file = Path(cwd, source) if cwd and source != "-" else source
+        return load_checked(file, name=source, template_dirs=template_dirs)
     revision, _, path = source.partition(":")
     if len(revision) == 1 and revision.isalpha() and path.startswith(("\\", "/")):
-        return load_profile(source)  # a Windows drive letter, not a revision
+        # A Windows drive letter, not a revision.
+        return load_checked(source, template_dirs=template_dirs)
     text = _git_show(revision, path, source, cwd)
     suffix = Path(path).suffix.lower()
     fmt = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".toml": "toml"}.get(suffix)
     if fmt is None:
         fmt = "json" if text.lstrip().startswith("{") else "yaml"
-    return load_profile_text(text, fmt=fmt, name=source)
+    return check_parsed(parse(text, fmt=fmt, name=source), template_dirs=template_dirs)
 
 
 def _git_show(revision: str, path: str, source: str, cwd: Path | None) -> str:

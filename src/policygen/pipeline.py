@@ -14,13 +14,13 @@ from functools import partial
 from pathlib import Path
 from typing import Protocol
 
-from policygen.errors import InvalidInputError, Issue, RenderError, UsageError
+from policygen.errors import RenderError, UsageError
 from policygen.kinds import DOCUMENT_KINDS, Kind
 from policygen.profile.engagement import Engagement
 from policygen.profile.model import Profile
 from policygen.readers.markdown import read_markdown
 from policygen.templating.context import build_context
-from policygen.templating.environment import environment_for
+from policygen.templating.environment import Rendered, environment_for
 from policygen.templating.limits import render_template
 from policygen.transforms.clauses import adapt
 from policygen.transforms.numbering import number
@@ -104,6 +104,26 @@ def build_tree(
 
     A template from `template_dirs` renders in a child process under a time and memory limit
     (templating.limits); the bundled templates render here."""
+    return finish_tree(profile, job, read_template(profile, job, template_dirs=template_dirs))
+
+
+@dataclass(frozen=True)
+class TemplateOutput:
+    """A job's template rendered and read, before the profile's clause adaptations."""
+
+    rendered: Rendered
+    """What the template produced: its Markdown and the values it set (title…)."""
+    blocks: tuple[n.Block, ...]
+    """The Markdown read into unnumbered blocks, every library clause still in place."""
+    source: str
+    """How errors name the document, e.g. ``contract.md.j2（合同 HX-001）``."""
+
+
+def read_template(
+    profile: Profile, job: Job, *, template_dirs: Sequence[Path] = ()
+) -> TemplateOutput:
+    """Return `job`'s template rendered with the profile and read into blocks (the first half
+    of `build_tree`)."""
     kind = job.kind
     context = build_context(profile, kind, job.engagement)
     rendered = render_template(kind.template, context, template_dirs=template_dirs)
@@ -116,8 +136,17 @@ def build_tree(
     if kind.agreement and job.engagement is not None:
         parties = (profile.organisation.name, job.engagement.vendor.name)
         markdown = party_voice(markdown, profile.organisation.short_name, parties)
-    blocks = read_markdown(markdown, source=source)
-    blocks = adapt(blocks, profile.clauses, kind.name)
+    return TemplateOutput(rendered, read_markdown(markdown, source=source), source)
+
+
+def finish_tree(
+    profile: Profile, job: Job, output: TemplateOutput
+) -> tuple[n.Document, dict[str, str]]:
+    """Return the tree of `job` made from its template's `output` (the second half of
+    `build_tree`): clauses adapted, punctuation normalised, numbered, references resolved."""
+    kind = job.kind
+    rendered, source = output.rendered, output.source
+    blocks = adapt(output.blocks, profile.clauses, kind.name)
     blocks = normalise(blocks, keep=_registered_names(profile))
     blocks, refs = number(blocks, kind.scheme)
     blocks = resolve(blocks, refs, source=source)
@@ -199,73 +228,6 @@ def document_date(profile: Profile, engagement: Engagement | None) -> date:
     if engagement is None:
         return profile.meta.effective_date
     return engagement.signing_date or engagement.term.start
-
-
-def _markdown_blocks(
-    profile: Profile, job: Job, template_dirs: Sequence[Path]
-) -> tuple[n.Block, ...]:
-    context = build_context(profile, job.kind, job.engagement)
-    rendered = render_template(job.kind.template, context, template_dirs=template_dirs)
-    return read_markdown(rendered.markdown, source=job.kind.template)
-
-
-def check_clause_ids(profile: Profile, *, template_dirs: Sequence[Path] = ()) -> None:
-    """Raise InvalidInputError when `profile.clauses` names an id no document of the set has,
-    or adds an id the library already uses."""
-    clauses = profile.clauses
-    if not (clauses.exclude or clauses.replace or clauses.add):
-        return
-    known: set[str] = set()
-    for job in jobs(profile):
-        known |= set(_ids(_markdown_blocks(profile, job, template_dirs)))
-    issues: list[Issue] = []
-
-    def unknown(path: str, clause_id: str) -> None:
-        import difflib
-
-        close = difflib.get_close_matches(clause_id, sorted(known), n=1)
-        hint = f"，是否想写「{close[0]}」？" if close else ""
-        issues.append(Issue(path, f"条款库中没有 id「{clause_id}」{hint} (unknown clause id)"))
-
-    for i, clause_id in enumerate(clauses.exclude):
-        if clause_id not in known:
-            unknown(f"clauses.exclude[{i}]", clause_id)
-    for clause_id in clauses.replace:
-        if clause_id not in known:
-            unknown(f"clauses.replace.{clause_id}", clause_id)
-    for i, added in enumerate(clauses.add):
-        anchor = added.after or added.before or ""
-        if anchor not in known:
-            unknown(f"clauses.add[{i}].{'after' if added.after else 'before'}", anchor)
-        if added.id in known:
-            issues.append(
-                Issue(
-                    f"clauses.add[{i}].id",
-                    f"id「{added.id}」已被条款库使用，请换一个 (id already in use)",
-                )
-            )
-    if issues:
-        raise InvalidInputError(issues, "clauses")
-
-
-def _ids(blocks: tuple[n.Block, ...]) -> list[str]:
-    from dataclasses import fields
-
-    out: list[str] = []
-
-    def walk(node: object) -> None:
-        if isinstance(node, tuple):
-            for child in node:
-                walk(child)
-        elif hasattr(node, "__dataclass_fields__"):
-            node_id = getattr(node, "id", None)
-            if node_id:
-                out.append(node_id)
-            for f in fields(node):  # type: ignore[arg-type]
-                walk(getattr(node, f.name))
-
-    walk(blocks)
-    return out
 
 
 PRINTED_FORMATS = ("pdf",)

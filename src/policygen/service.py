@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from functools import partial
 from typing import Any, Literal
 
 from fastapi import FastAPI, Query, Request
@@ -28,8 +29,9 @@ from policygen.errors import InvalidInputError, Issue, RenderError, UsageError
 from policygen.kinds import DOCUMENT_KINDS
 from policygen.pipeline import Job, jobs
 from policygen.profile.docs import DocumentedJsonSchema
-from policygen.profile.load import load_profile_text
+from policygen.profile.load import parse
 from policygen.profile.model import Profile
+from policygen.validation import check_parsed
 from policygen.writers import WRITERS
 
 MAX_BODY_BYTES = 2 * 1024 * 1024
@@ -196,10 +198,12 @@ def _body_format(request: Request) -> str:
     return "json"
 
 
-def _load(text: str, fmt: str) -> Profile:
-    """Return the profile in `text`; raise _Invalid with every problem found."""
+def _load(text: str, fmt: str, *, documents: bool = False) -> Profile:
+    """Return the profile in `text` checked as the command line checks it (with `documents`,
+    as ``validate`` does: every document of the set is built); raise _Invalid with every
+    problem found."""
     try:
-        return load_profile_text(text, fmt=fmt, name="<request>")
+        return check_parsed(parse(text, fmt=fmt, name="<request>"), documents=documents)
     except InvalidInputError as error:
         raise _Invalid(error.issues) from None
 
@@ -365,7 +369,7 @@ def create_app(
     async def validate(request: Request) -> ValidationReport:
         """校验配置：有效返回 200；无效返回 422，列出每处错误的路径与说明。"""
         text = await _body_text(request, max_body_bytes)
-        await run_in_threadpool(_load, text, _body_format(request))
+        await run_in_threadpool(partial(_load, documents=True), text, _body_format(request))
         return ValidationReport(valid=True, errors=[])
 
     @app.post(

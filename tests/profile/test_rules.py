@@ -265,6 +265,37 @@ def test_five_mistakes_are_all_listed_with_lines(tmp_path: Path) -> None:
     assert "amount: 12.345" in lines[by_path["engagements[1].fee.amount"] - 1]
 
 
+def test_rules_still_run_beside_a_section_that_failed() -> None:
+    """pydantic skips a model's rules when any of its fields fails; the loader runs them on the
+    parts that validated, so that one pass lists everything."""
+
+    def mutate(d: dict[str, Any]) -> None:
+        _set(d, "meta.effective_date", "2026-02-30")  # Profile itself fails
+        _set(d, "engagements[1].contract_no", "MY-ITO-2026-001")  # Profile's rule
+        _set(d, "engagements[0].fee.payment_schedule[0].percent", 35)  # Fee's rule
+        _set(d, "engagements[0].dispute_resolution", "arbitration")  # Engagement's rule …
+        _del(d, "engagements[0].arbitration_commission")
+        _set(d, "engagements[0].term.end", "2028-02-30")  # … beside its bad term
+        _set(d, "engagements[1].vendor.credit_code", BANK["organisation"]["credit_code"])
+
+    errors = _errors(mutate)
+    assert "2026年2月只有28天" in errors["meta.effective_date"]
+    assert "2028年2月只有29天" in errors["engagements[0].term.end"]
+    assert "重复" in errors["engagements[1].contract_no"]
+    assert "现为 105" in errors["engagements[0].fee.payment_schedule[2].percent"]
+    assert "仲裁机构" in errors["engagements[0].arbitration_commission"]
+    assert "与甲方相同" in errors["engagements[1].vendor.credit_code"]
+    assert len(errors) == 6
+
+
+def test_a_rule_needing_a_failed_field_waits_for_it() -> None:
+    def mutate(d: dict[str, Any]) -> None:
+        _set(d, "engagements[1].contract_no", "../x")  # Profile's rule reads every number
+        _set(d, "engagements[0].contract_no", "MY-ITO-2026-001")
+
+    assert list(_errors(mutate)) == ["engagements[1].contract_no"]
+
+
 def test_yaml_round_trip_of_example_is_stable() -> None:
     yaml = YAML(typ="safe", pure=True)
     data = yaml.load((ROOT / "examples" / "manufacturer.yaml").read_text(encoding="utf-8"))

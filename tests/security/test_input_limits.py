@@ -146,7 +146,7 @@ NUMBERS = {
     "int-json": ("json", '{"meta": {"version": ' + "1" * 5000 + "}}", "数字过长"),
     "int-yaml": ("yaml", "meta:\n  version: " + "1" * 5000 + "\n", "数字过长"),
     "int-toml": ("toml", "[meta]\nversion = " + "1" * 5000 + "\n", "数字过长"),
-    "date-yaml": ("yaml", "meta:\n  effective_date: 2026-02-30\n", "无效的日期「2026-02-30」"),
+    "date-yaml": ("yaml", "meta:\n  effective_date: 2026-02-30\n", "2026年2月只有28天"),
 }
 
 
@@ -157,8 +157,9 @@ def test_values_the_parser_cannot_build_are_input_errors(fmt: str, text: str, me
 
 def test_invalid_date_is_located() -> None:
     error = refused("meta:\n  effective_date: 2026-13-01\n", "yaml")
-    (issue,) = error.issues
-    assert (issue.location.line, issue.location.column) == (2, 19)  # type: ignore[union-attr]
+    (issue,) = [i for i in error.issues if i.path == "meta.effective_date"]
+    assert (issue.location.line, issue.location.column) == (2, 3)  # type: ignore[union-attr]
+    assert "月份应在 1–12 之间" in issue.message
 
 
 # --------------------------------------------------------------------------- fields

@@ -209,7 +209,7 @@ def _cases() -> list[Case]:
                 "/validate",
                 MANUFACTURER.read_bytes().replace(b"2026-03-01", b"2026-02-30", 1),
                 422,
-                problem("", "无效的日期"),
+                problem("meta.effective_date", "2026年2月只有28天"),
                 "application/yaml",
             ),
         ),

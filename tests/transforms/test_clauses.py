@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from policygen.errors import InvalidInputError
 from policygen.profile.clauses import Clauses
 from policygen.readers.markdown import read_markdown
 from policygen.transforms.clauses import adapt
@@ -75,8 +74,8 @@ def test_profile_rules() -> None:
 
 
 def test_unknown_ids_are_reported_with_their_path(tmp_path, bank_path) -> None:
-    from policygen.pipeline import check_clause_ids
     from policygen.profile.load import load_profile
+    from policygen.validation import check_set
 
     (tmp_path / "regulation.md.j2").write_text("{% set title = 't' %}\n" + SOURCE, "utf-8")
     for kind in ("contract", "sla"):
@@ -90,8 +89,39 @@ def test_unknown_ids_are_reported_with_their_path(tmp_path, bank_path) -> None:
             )
         }
     )
-    with pytest.raises(InvalidInputError) as caught:
-        check_clause_ids(profile, template_dirs=[tmp_path])
-    messages = {i.path: i.message for i in caught.value.issues}
+    messages = {i.path: i.message for i in check_set(profile, template_dirs=[tmp_path])}
     assert "purpose" in messages["clauses.exclude[0]"]
     assert "已被条款库使用" in messages["clauses.add[0].id"]
+
+
+def test_a_referred_clause_cannot_be_removed(tmp_path, bank_path) -> None:
+    from policygen.profile.load import load_profile
+    from policygen.validation import check_set
+
+    source = SOURCE + "\n## {#extra}\n见[](#scope-b)。\n"
+    (tmp_path / "regulation.md.j2").write_text("{% set title = 't' %}\n" + source, "utf-8")
+    profile = load_profile(bank_path).model_copy(
+        update={"clauses": Clauses.model_validate({"exclude": ["scope-a", "purpose"]})}
+    )
+    assert check_set(profile, template_dirs=[tmp_path]) == []
+    for clauses, path, message in (
+        (
+            {"exclude": ["purpose", "scope"]},
+            "clauses.exclude[1]",
+            "条款「basis」引用了条款「scope」，删除",
+        ),
+        (
+            {"exclude": ["scope-b"]},
+            "clauses.exclude[0]",
+            "条款「extra」引用了条款「scope-b」，删除",
+        ),
+        (
+            {"replace": {"scope": "新的。"}},
+            "clauses.replace.scope",
+            "「scope-b」（在「scope」之内），改写",
+        ),
+    ):
+        profile = profile.model_copy(update={"clauses": Clauses.model_validate(clauses)})
+        issues = check_set(profile, template_dirs=[tmp_path])
+        assert {i.path for i in issues} == {path}
+        assert any(message in i.message for i in issues), issues

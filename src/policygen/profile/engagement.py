@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -19,6 +18,7 @@ from policygen.profile.sla import Sla
 from policygen.profile.types import (
     MAX_ITEMS,
     MAX_SHORT_ITEMS,
+    CnDate,
     CreditCode,
     DisputeResolution,
     Money,
@@ -71,9 +71,9 @@ class Party(Section):
 class Term(Section):
     """The service period."""
 
-    start: date
+    start: CnDate
     """服务期起始日"""
-    end: date
+    end: CnDate
     """服务期届满日"""
     auto_renew: bool = False
     """期满是否自动续期一年（任何一方可提前通知不续期）"""
@@ -189,7 +189,7 @@ class Engagement(Section):
     """适用法律"""
     signing_place: Name | None = None
     """签订地点"""
-    signing_date: date | None = None
+    signing_date: CnDate | None = None
     """签订日期（印于合同、服务水平协议等文件的封面；无则不印）"""
     copies: int = Field(default=4, ge=2, le=20)
     """合同份数（双方各执一半）"""

@@ -4,7 +4,6 @@ deliverables, secrets and personal information."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from typing import ClassVar
@@ -16,6 +15,7 @@ from policygen.profile.base import Section, check_rules
 from policygen.profile.types import (
     MAX_SHORT_ITEMS,
     Classification,
+    CnDate,
     Duration,
     IpOwnership,
     Money,
@@ -91,7 +91,7 @@ class OverseasRecipient(Section):
     """出境机制：standard_contract（标准合同）、security_assessment（安全评估）、certification（认证）、exempt（依法免予）"""
     basis: Text | None = None
     """出境机制的依据或者编号，如 标准合同备案编号、安全评估通过文号；exempt 时必填免予的法律依据"""
-    assessment_date: date
+    assessment_date: CnDate
     """个人信息保护影响评估的完成日期（须早于向境外提供之日，《个人信息保护法》第五十五条）"""
     categories: list[Name] = Field(min_length=1, max_length=MAX_SHORT_ITEMS)
     """向其提供的个人信息种类（须为 pi_categories 中的项）"""

@@ -15,7 +15,6 @@ import types
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -24,9 +23,11 @@ from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.composer import Composer
+from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from policygen.errors import InvalidInputError, Issue, Location
+from policygen.profile import partial
 from policygen.profile.base import RULES_ERROR
 from policygen.profile.model import ENGAGEMENT_SECTIONS, Profile
 
@@ -79,12 +80,23 @@ def load_profile(
 
     `source` is a path (``-`` for standard input), or a mapping already parsed. Use
     `load_profile_text` for a string. `fmt` (yaml, json, toml) overrides the file extension."""
+    return validate(parse_source(source, fmt=fmt, name=name))
+
+
+def parse_source(
+    source: str | Path | Mapping[str, Any],
+    *,
+    fmt: str | None = None,
+    name: str | None = None,
+) -> Parsed:
+    """Return the plain data in `source` (as for `load_profile`) with positions; raise
+    InvalidInputError when it cannot be read or parsed."""
     if isinstance(source, Mapping):
-        return validate(Parsed(dict(source), name or "<dict>"))
+        return Parsed(dict(source), name or "<dict>")
     path = Path(source) if not isinstance(source, Path) else source
     if str(source) == "-":
         text = _read_limited(sys.stdin.buffer, "<stdin>")
-        return load_profile_text(text, fmt=fmt or _sniff(text), name=name or "<stdin>")
+        return parse(text, fmt=fmt or _sniff(text), name=name or "<stdin>")
     label = name or str(path)
     try:
         with path.open("rb") as stream:
@@ -95,7 +107,7 @@ def load_profile(
         raise _fail(label, "这是一个目录，请给出配置文件 (is a directory)") from None
     except OSError as exc:
         raise _fail(label, f"无法读取文件 (cannot read): {exc.strerror}") from None
-    return load_profile_text(text, fmt=fmt or _format_of(path), name=label)
+    return parse(text, fmt=fmt or _format_of(path), name=label)
 
 
 def load_profile_text(text: str, *, fmt: str = "yaml", name: str = "<string>") -> Profile:
@@ -135,7 +147,9 @@ def validate(parsed: Parsed) -> Profile:
     try:
         profile = Profile.model_validate(data)
     except ValidationError as exc:
-        issues += _inherited_once(issues_from(exc, parsed))
+        found = issues_from(exc, parsed)
+        found += _rules_on_valid_parts(data, parsed, found)
+        issues += _inherited_once(found)
     else:
         if not issues:
             return profile
@@ -156,6 +170,19 @@ def _inherited_once(issues: list[Issue]) -> list[Issue]:
         for i in issues
         if (_OVERRIDE.sub("", i.path), i.message) not in organisation or not _OVERRIDE.match(i.path)
     ]
+
+
+def _rules_on_valid_parts(data: Any, parsed: Parsed, reported: list[Issue]) -> list[Issue]:
+    """Return what the cross-field rules of the sections that failed say about their parts that
+    validated (profile.partial), apart from what `reported` already says."""
+    seen = {(issue.path, issue.message) for issue in reported}
+    issues = []
+    for loc, sub, message in partial.violations(Profile, data):
+        full = loc + split_path(sub)
+        if (dotted(full), message) not in seen:
+            seen.add((dotted(full), message))
+            issues.append(Issue(dotted(full), message, parsed.location(full)))
+    return issues
 
 
 def _unknown_keys(data: Any, loc: Loc) -> typing.Iterator[Loc]:
@@ -242,10 +269,24 @@ class _CountingComposer(Composer):
         return super().compose_node(parent, index)
 
 
+class _DatesAsText(RoundTripConstructor):
+    """ruamel's round-trip constructor, keeping timestamps (2026-03-01) as the text written: the
+    profile's date fields read them (profile.types.CnDate), so an impossible date such as
+    2026-02-30 is reported at its path, with the reason, beside every other error."""
+
+    def construct_timestamp_text(self, node: Any) -> str:
+        """Return the timestamp `node` as written."""
+        return str(self.construct_scalar(node))
+
+
+_DatesAsText.add_constructor("tag:yaml.org,2002:timestamp", _DatesAsText.construct_timestamp_text)
+
+
 def _yaml() -> YAML:
     yaml = YAML(typ="rt", pure=True)
     yaml.allow_duplicate_keys = False
     yaml.Composer = _CountingComposer
+    yaml.Constructor = _DatesAsText
     return yaml
 
 
@@ -267,8 +308,8 @@ def _parse_yaml(text: str, name: str) -> Parsed:
         raise _fail(name, _TOO_DEEP) from None
     except _TooManyNodes:
         raise _fail(name, _TOO_MANY) from None
-    except ValueError as exc:  # a scalar ruamel cannot construct: 2026-02-30, a 5,000-digit int
-        raise _bad_scalar(name, text, exc) from None
+    except ValueError as exc:  # a scalar ruamel cannot construct: a 5,000-digit integer
+        raise _bad_scalar(name, exc) from None
     if len(documents) > 1:
         raise _fail(name, "一个文件只能包含一份配置（发现多个 YAML 文档） (one document only)")
     data = documents[0] if documents else None
@@ -307,11 +348,10 @@ class _Budget:
 
 
 _INT_DIGITS = re.compile(r"Exceeds the limit \((\d+) digits\)")
-_DATE = re.compile(r"(?<![\d.-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\d.])")
 
 
-def _bad_scalar(name: str, text: str, exc: ValueError) -> InvalidInputError:
-    """Return the error for a value the parser could not construct, located when it is a date."""
+def _bad_scalar(name: str, exc: ValueError) -> InvalidInputError:
+    """Return the error for a value the parser could not construct (a 5,000-digit integer)."""
     digits = _INT_DIGITS.search(str(exc))
     if digits:
         return _fail(
@@ -319,18 +359,6 @@ def _bad_scalar(name: str, text: str, exc: ValueError) -> InvalidInputError:
             f"数字过长：整数最多 {digits.group(1)} 位 (number too long, at most "
             f"{digits.group(1)} digits)",
         )
-    for match in _DATE.finditer(text):
-        try:
-            date(*(int(part) for part in match.groups()))
-        except ValueError as bad:
-            line = text.count("\n", 0, match.start()) + 1
-            column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
-            return _fail(
-                name,
-                f"无效的日期「{match.group()}」：{bad} (invalid date)",
-                line,
-                column,
-            )
     return _fail(name, f"无效的值 (invalid value): {exc}")
 
 
@@ -388,7 +416,7 @@ def _parse_json(text: str, name: str) -> Parsed:
     except RecursionError:
         raise _fail(name, _TOO_DEEP) from None
     except ValueError as exc:  # a 5,000-digit integer
-        raise _bad_scalar(name, text, exc) from None
+        raise _bad_scalar(name, exc) from None
     parsed = Parsed(None, name)
     plain = _json_plain(data, _Budget(name))  # refuses deep nesting before ruamel recurses
     # JSON is a subset of YAML 1.2 flow style: reading it again with ruamel yields positions and
@@ -444,11 +472,15 @@ def _parse_toml(text: str, name: str) -> Parsed:
     except RecursionError:
         raise _fail(name, _TOO_DEEP) from None
     except ValueError as exc:  # a 5,000-digit integer
-        raise _bad_scalar(name, text, exc) from None
+        raise _bad_scalar(name, exc) from None
     return Parsed(_json_plain(data, _Budget(name)), name)
 
 
 # --------------------------------------------------------------------------- messages
+
+_DATE_EXPECTED = (
+    "应为日期，如 2026-03-01 或 2026年3月1日 (expected a date, YYYY-MM-DD or YYYY年M月D日)"
+)
 
 _MESSAGES: dict[str, str] = {
     "missing": "缺少必填项 (required field missing)",
@@ -465,9 +497,9 @@ _MESSAGES: dict[str, str] = {
     "decimal_max_digits": "数值位数过多：最多 {max_digits} 位有效数字 (too many digits, at most {max_digits})",
     "bool_type": "应为 true 或 false (expected true or false)",
     "bool_parsing": "应为 true 或 false (expected true or false)",
-    "date_type": "应为日期，格式 YYYY-MM-DD (expected a date)",
-    "date_parsing": "应为日期，格式 YYYY-MM-DD (expected a date)",
-    "date_from_datetime_parsing": "应为日期，格式 YYYY-MM-DD (expected a date)",
+    "date_type": _DATE_EXPECTED,
+    "date_parsing": _DATE_EXPECTED,
+    "date_from_datetime_parsing": _DATE_EXPECTED,
     "date_from_datetime_inexact": "应为日期，不含时间 (expected a date without time)",
     "enum": "取值应为以下之一：{expected} (expected one of {expected})",
     "literal_error": "取值应为以下之一：{expected} (expected one of {expected})",

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Literal
 
 from pydantic import Field
 
 from policygen.profile import defaults
 from policygen.profile.base import Section
-from policygen.profile.types import MAX_SHORT_ITEMS, Name, Text
+from policygen.profile.types import MAX_SHORT_ITEMS, CnDate, Name, Text
 
 
 class Revision(Section):
@@ -17,7 +16,7 @@ class Revision(Section):
 
     version: Name
     """版本号，如 V1.0"""
-    date: date
+    date: CnDate
     """修订日期"""
     summary: Text
     """修订内容摘要"""
@@ -28,7 +27,7 @@ class Meta(Section):
 
     version: Name = "V1.0"
     """文档版本号"""
-    effective_date: date
+    effective_date: CnDate
     """施行日期（制度自该日起施行；也作为文档日期）"""
     approver: Name = defaults.field("meta.approver", Name)
     """审批机构，如 董事会、总经理办公会"""

@@ -3,12 +3,21 @@ the 统一社会信用代码, and the closed sets (enums) the documents branch o
 
 from __future__ import annotations
 
+import calendar
 import re
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field, GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    WithJsonSchema,
+)
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
@@ -287,6 +296,77 @@ def _duration_error(raw: Any) -> PydanticCustomError:
         {"raw": str(raw)[:50]},
     )
 
+
+# --------------------------------------------------------------------------- dates
+
+_DIGIT = "[0-9\uff10-\uff19]"  # ASCII or full-width digits, as a Chinese input method types them
+_ISO_DATE = re.compile(rf"^({_DIGIT}{{4}})-({_DIGIT}{{1,2}})-({_DIGIT}{{1,2}})$")
+_CN_DATE = re.compile(rf"^({_DIGIT}{{4}})\s*年\s*({_DIGIT}{{1,2}})\s*月\s*({_DIGIT}{{1,2}})\s*日$")
+_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]")
+_MONTHS = (
+    *("January", "February", "March", "April", "May", "June"),
+    *("July", "August", "September", "October", "November", "December"),
+)
+
+
+def date_problem(year: int, month: int, day: int) -> str | None:
+    """Return why `year`-`month`-`day` is no calendar date, in Chinese with English after, e.g.
+    ``2026年2月只有28天 (February 2026 has 28 days)``; None when it is one."""
+    if not 1 <= year <= 9999:
+        return f"年份应在 1–9999 之间，现为 {year} (year must be within 1–9999)"
+    if not 1 <= month <= 12:
+        return f"月份应在 1–12 之间，现为 {month} (month must be within 1–12)"
+    days = calendar.monthrange(year, month)[1]
+    if day < 1:
+        return f"日应从 1 开始，现为 {day} (day must be at least 1)"
+    if day > days:
+        return f"{year}年{month}月只有{days}天 ({_MONTHS[month - 1]} {year} has {days} days)"
+    return None
+
+
+def _to_date(value: Any) -> Any:
+    """Return the date a string writes as ``2026-03-01`` or ``2026年3月1日`` (full-width digits
+    too); raise PydanticCustomError naming the reason when it is no calendar date. A date passes
+    through, and so does an ISO date with a time of day (pydantic takes midnight and refuses
+    any other time); anything else is refused."""
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        raise PydanticCustomError("date_type", "应为日期 (expected a date)")
+    text = value.strip()
+    match = _ISO_DATE.match(text) or _CN_DATE.match(text)
+    if match is None:
+        if _DATE_TIME.match(text):
+            return text
+        raise PydanticCustomError("date_parsing", "应为日期 (expected a date)")
+    year, month, day = (int(part) for part in match.groups())
+    problem = date_problem(year, month, day)
+    if problem:
+        raise PydanticCustomError(
+            "date_value", "日期「{value}」无效：{problem}", {"value": text, "problem": problem}
+        )
+    return date(year, month, day)
+
+
+CnDate = Annotated[
+    date,
+    BeforeValidator(_to_date),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "format": "date", "description": "公历日期，如 2026-03-01"},
+                {
+                    "type": "string",
+                    "pattern": r"^[0-9０-９]{4}\s*年\s*[0-9０-９]{1,2}\s*月\s*[0-9０-９]{1,2}\s*日$",
+                    "description": "中文日期，如 2026年3月1日",
+                },
+            ],
+            "examples": ["2026-03-01", "2026年3月1日"],
+        }
+    ),
+]
+"""A calendar date, written ``2026-03-01`` or ``2026年3月1日``; an impossible one (2026-02-30) is
+refused with its reason (2026年2月只有28天)."""
 
 # --------------------------------------------------------------------------- credit code
 

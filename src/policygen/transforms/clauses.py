@@ -2,7 +2,7 @@
 
 Input: unnumbered blocks from readers.markdown, the profile's `clauses` section and the
 document kind. Output: the adapted blocks. Runs before numbering, so numbers close up; ids that
-match no document are reported by pipeline.check_clause_ids."""
+match no document are reported by validation.check_set."""
 
 from __future__ import annotations
 
