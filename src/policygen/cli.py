@@ -327,15 +327,10 @@ def lint_command(
 ) -> None:
     """检查生成文档的用语（数字用法、日/天、或者/或、列举项标点、空格、统一用语、协议中的自称）；有问题时退出码 1。"""
     from policygen.lint import lint_set
-    from policygen.pipeline import check_clause_ids
-    from policygen.profile.load import load_profile
+    from policygen.validation import load_checked
 
-    folders = list(templates or [])
-    for folder in folders:
-        if not folder.is_dir():
-            raise UsageError(f"模板目录不存在：{folder} (template folder not found)")
-    loaded = load_profile(profile)
-    check_clause_ids(loaded, template_dirs=folders)
+    folders = _folders(templates)
+    loaded = load_checked(profile, template_dirs=folders)
     wording = lint_set(loaded, template_dirs=folders)
     if json_output:
         out.print_json(

@@ -71,7 +71,7 @@ def test_an_impossible_date_gives_its_reason(written: str, reason: str) -> None:
     text = BANK_TEXT.replace("effective_date: 2026-01-01", f"effective_date: {written}")
     message, line, column = _issues(text)["meta.effective_date"]
     assert message == f"日期「{written}」无效：{reason}"
-    assert (line, column) == (7, 3)
+    assert (line, column) == (8, 3)
 
 
 def test_a_leap_day_is_a_date() -> None:

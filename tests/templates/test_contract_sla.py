@@ -17,7 +17,7 @@ from policygen.profile.load import load_profile
 from policygen.profile.model import Profile
 from policygen.templating.context import build_context
 from policygen.templating.environment import environment_for
-from policygen.templating.filters import duration, label, money, percent, quantity
+from policygen.templating.filters import cn_date, duration, label, money, percent, quantity
 from policygen.transforms.voice import party_voice
 from policygen.writers import WRITERS
 from sample_profiles import RECIPIENT
@@ -283,7 +283,9 @@ def test_profile_values_reach_the_contract(example: str, contract_no: str) -> No
         assert value in out, value
     if e.vendor.contact:
         assert f"联系人：{e.vendor.contact}" in out
-    if e.signing_place:
+    if e.signing_place and e.signing_date:
+        assert f"本合同于{cn_date(e.signing_date)}在{e.signing_place}签订" in out
+    elif e.signing_place:
         assert f"本合同的签订地点为{e.signing_place}" in out
     assert "甲乙双方各执二份" in out
     assert ("本合同自动续期一年" in out) == e.term.auto_renew

@@ -97,7 +97,9 @@ def test_libreoffice_sets_22_lines_of_28_characters(profile: Profile, tmp_path: 
     widths = [len(CJK.findall(line)) for page in pages for line in page]
     assert max(widths) == 28
     assert widths.count(28) > len(pages) * 2  # full lines; the rest begin or end a paragraph
-    assert Counter(len(page) for page in pages[3:-1]).most_common(1)[0][0] == 22
+    lines = [len(page) for page in pages[3:-1]]
+    assert Counter(lines).most_common(1)[0][0] in (21, 22), lines
+    assert lines.count(22) >= len(lines) // 5, lines
 
 
 def test_default_style_is_unchanged() -> None:
@@ -119,6 +121,9 @@ def test_pdf_pages_hold_22_lines_of_at_most_28_characters(profile: Profile, tmp_
     widest = max(len(CJK.findall(line)) for lines in pages for line in lines)
     assert widest == 28
     # A full page of body text has 22 lines; a page with a table has more (its rows are set
-    # in 12 pt, off the grid, and pdftotext splits cells), one ending before a heading fewer.
+    # in 12 pt, off the grid, and pdftotext splits cells), one ending before a heading or a
+    # paragraph kept whole fewer. Which of the last two is commoner depends on the text.
     full = counts[:-1]
-    assert Counter(full).most_common(1)[0][0] == 22, counts
+    assert Counter(full).most_common(1)[0][0] in (21, 22), counts
+    assert full.count(22) >= len(full) // 5, counts
+    assert not [c for c in full if c in (23, 24)], counts

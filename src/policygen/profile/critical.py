@@ -91,7 +91,7 @@ class CriticalCriterion(Section):
     test: Annotated[
         list[CriticalTest],
         BeforeValidator(_one_or_many),
-        Field(min_length=1, max_length=len(CriticalTest)),
+        Field(min_length=1, max_length=MAX_SHORT_ITEMS),
     ]
     """判定方式，可写一项或多项（任一项成立即符合）：annual_amount、data_centre、core_system、
     customer_facing、remote_production_access、important_data、major_interruption、

@@ -164,7 +164,7 @@ class Engagement(Section):
     critical: bool | None = None
     """是否属于重要外包：不填则按制度的认定标准（policy.critical_criteria）由 facts 判定；与判定结果不一致时须填写 critical_reason"""
     critical_reason: Text | None = None
-    """手工认定与规则判定不一致的理由（写入外包风险评估表）"""
+    """手工认定与规则判定不一致的理由（写入外包风险评估表）；与规则一致时不使用"""
     services: list[Text] = Field(min_length=1, max_length=MAX_ITEMS)
     """服务内容，逐项列明"""
     deliverables: list[Text] = Field(default_factory=list, max_length=MAX_ITEMS)
@@ -217,12 +217,6 @@ class Engagement(Section):
                     "arbitration_commission",
                     "选择仲裁时须写明仲裁机构，否则仲裁条款可能无效 "
                     "(name the arbitration commission)",
-                )
-            if self.critical is None and self.critical_reason:
-                yield (
-                    "critical_reason",
-                    "critical_reason 只在手工认定（critical）与规则判定不一致时填写 "
-                    "(only with a critical that overrides the rules)",
                 )
             dp = self.data_protection
             for i, recipient in enumerate(dp.overseas_recipients if dp else ()):

@@ -157,8 +157,18 @@ class Profile(Section):
                         f"engagements[{i}].vendor.credit_code",
                         "乙方的统一社会信用代码与甲方相同 (vendor and organisation are the same)",
                     )
-                yield from self._classification_rules(i, engagement)
-                yield from self._limit_rules(i, engagement)
+            for i, engagement in enumerate(self.engagements):
+                try:
+                    found = [
+                        *self._classification_rules(i, engagement),
+                        *self._limit_rules(i, engagement),
+                    ]
+                except AttributeError:
+                    # Checked on a profile some of whose fields failed (profile.partial): these
+                    # rules read the engagement's term, fee and facts; they are judged once
+                    # those validate.
+                    continue
+                yield from found
 
         check_rules(violations())
         return self

@@ -1,0 +1,224 @@
+"""The documents of one engagement read as one instrument: every deadline after termination is
+stated once, in the contract, counted from one event, and the NDA and DPA refer to it; the
+contract lists exactly the annexes the set holds; nothing is organisation-wide that differs per
+engagement; the organisation is 甲方 in every agreement."""
+
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+
+import pytest
+
+from policygen.kinds import DOCUMENT_KINDS
+from policygen.pipeline import Job, build_tree, jobs, writer_options
+from policygen.profile.engagement import Engagement
+from policygen.profile.load import load_profile
+from policygen.profile.model import Profile
+from policygen.templating.filters import duration
+from policygen.writers import WRITERS
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+AGREEMENTS = ("contract", "sla", "nda", "dpa")
+ANNEX_TITLES = {"sla": "服务水平协议", "nda": "保密协议", "dpa": "个人信息委托处理协议"}
+
+_NUMERAL = "[零一二两三四五六七八九十百千万0-9.]+"
+_PERIOD = re.compile(rf"{_NUMERAL}(?:个工作日|个月|日|天|年|小时|分钟|周)")
+
+
+@functools.cache
+def profile(example: str) -> Profile:
+    return load_profile(EXAMPLES / f"{example}.yaml")
+
+
+def engagements() -> list[tuple[str, str]]:
+    return [
+        (example, e.contract_no)
+        for example in ("bank", "manufacturer")
+        for e in profile(example).engagements
+    ]
+
+
+def engagement(example: str, contract_no: str) -> Engagement:
+    return next(e for e in profile(example).engagements if e.contract_no == contract_no)
+
+
+@functools.cache
+def documents(example: str, contract_no: str) -> dict[str, tuple[str, dict[str, str]]]:
+    """Each document of the engagement's set: kind → (plain text, how its ids are numbered)."""
+    p = profile(example)
+    out = {}
+    for job in jobs(p):
+        if job.engagement is not None and job.engagement.contract_no == contract_no:
+            document, refs = build_tree(p, job)
+            out[job.kind.name] = (WRITERS["txt"](document, writer_options()).decode(), refs)
+    return out
+
+
+def clause(text: str, refs: dict[str, str], clause_id: str) -> str:
+    """The lines of the numbered clause `clause_id` and of the items under it."""
+    number = re.search(r"[\d.]+", refs[clause_id]).group()  # type: ignore[union-attr]
+    return "\n".join(
+        line for line in text.splitlines() if re.match(rf"{re.escape(number)}(\.\d+)*\u3000", line)
+    )
+
+
+@pytest.mark.parametrize(("example", "contract_no"), engagements())
+def test_deadlines_after_termination_are_stated_once_and_agree(
+    example: str, contract_no: str
+) -> None:
+    p, e = profile(example), engagement(example, contract_no)
+    exit_ = p.section("exit", e)
+    docs = documents(example, contract_no)
+    contract, refs = docs["contract"]
+
+    # The contract states every deadline in one clause, counted from one event.
+    deadlines = clause(contract, refs, "contract-exit-deadlines")
+    assert "过渡期届满之日为退出起算日" in deadlines
+    expected = [exit_.data_return_within, exit_.confidential_return_within]
+    if p.section("data_protection", e).processes_personal_info:
+        expected.append(exit_.personal_info_deletion_within)
+    expected.append(exit_.certify_within)
+    assert _PERIOD.findall(deadlines.split("\n", 1)[1]) == [duration(d) for d in expected]
+    # The transition the event closes is the contract's own, and the renewal clause points to it.
+    transition = clause(contract, refs, "contract-transition-period")
+    assert f"最长不超过{duration(exit_.transition_period)}" in transition
+
+    # Every other clause that speaks of returning, destroying or deleting refers to that clause.
+    number = refs["contract-exit-deadlines"]
+    for other in ("contract-confidentiality-return", "contract-pi-deletion"):
+        if other in refs:
+            text = clause(contract, refs, other)
+            assert f"在{number}约定的期限内" in text
+            assert not _PERIOD.search(text), text
+
+    # The NDA and the DPA refer to the contract instead of restating a number.
+    nda, nda_refs = docs["nda"]
+    returned = clause(nda, nda_refs, "nda-return-duty") + clause(
+        nda, nda_refs, "nda-return-confirmation"
+    )
+    assert "服务合同约定的退出期限内（自服务合同约定的退出起算日起计算）" in returned
+    assert not _PERIOD.search(returned), returned
+    if "dpa" in docs:
+        dpa, dpa_refs = docs["dpa"]
+        deleted = clause(dpa, dpa_refs, "dpa-deletion") + clause(
+            dpa, dpa_refs, "dpa-deletion-confirmation"
+        )
+        assert "服务合同约定的个人信息返还或者删除期限内（自服务合同约定的退出起算日起计算）" in deleted
+        assert not _PERIOD.search(deleted), deleted
+        assert "退出起算日" in clause(dpa, dpa_refs, "dpa-term")
+    # The SLA lasts as long as the service does: until the transition ends.
+    sla, _ = docs["sla"]
+    assert "至主合同终止且过渡期届满之日终止" in sla
+
+
+@pytest.mark.parametrize(("example", "contract_no"), engagements())
+def test_drills_are_one_value_stated_in_the_contract(example: str, contract_no: str) -> None:
+    p, e = profile(example), engagement(example, contract_no)
+    docs = documents(example, contract_no)
+    contract, refs = docs["contract"]
+    drills = p.section("information_security", e).drill_frequency
+    assert f"乙方应当{_frequency(drills)}配合甲方开展信息安全应急演练" in contract
+    if "contract-pi-measures" in refs:
+        measures = clause(contract, refs, "contract-pi-measures")
+        assert f"纳入{refs['contract-security-assessment']}约定的信息安全应急演练" in measures
+    if "dpa" in docs:
+        dpa, _ = docs["dpa"]
+        assert "纳入服务合同约定的信息安全应急演练" in dpa
+        assert "至少组织一次演练" not in dpa
+
+
+def _frequency(value: object) -> str:
+    from policygen.templating.filters import frequency
+
+    return frequency(value)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("example", "contract_no"), engagements())
+def test_the_contract_lists_exactly_the_annexes_of_its_set(example: str, contract_no: str) -> None:
+    docs = documents(example, contract_no)
+    annexed = [kind for kind in ("sla", "nda", "dpa") if kind in docs]
+    contract, refs = docs["contract"]
+    numerals = "一二三"
+    listed = [f"附件{numerals[i]}《{ANNEX_TITLES[kind]}》" for i, kind in enumerate(annexed)]
+    assert f"本合同的附件为{'、'.join(listed)}。" in clause(contract, refs, "contract-annexes")
+    tail = contract[contract.rindex("\n附件\n") :]
+    assert [line for line in tail.splitlines() if line.startswith("附件")][1:] == [
+        f"附件{numerals[i]}：《{ANNEX_TITLES[kind]}》" for i, kind in enumerate(annexed)
+    ]
+    # Each annex calls itself by the same number and title.
+    for i, kind in enumerate(annexed):
+        title, subtitle = docs[kind][0].splitlines()[:2]
+        assert title == ANNEX_TITLES[kind]
+        assert f"附件{numerals[i]}（合同编号：{contract_no}）" in subtitle
+
+
+@pytest.mark.parametrize(("example", "contract_no"), engagements())
+def test_one_precedence_rule(example: str, contract_no: str) -> None:
+    docs = documents(example, contract_no)
+    contract, refs = docs["contract"]
+    assert "本合同正文与附件约定不一致的" in clause(contract, refs, "contract-precedence")
+    for kind in ("sla", "nda", "dpa"):
+        if kind in docs:
+            text = docs[kind][0]
+            assert "按照" in text and "关于合同文件效力顺序的约定处理" in text
+            assert "以本协议为准" not in text
+            assert "以对甲方保护更为严格的约定为准" not in text
+
+
+@pytest.mark.parametrize(("example", "contract_no"), engagements())
+def test_agreements_call_the_organisation_party_a(example: str, contract_no: str) -> None:
+    p = profile(example)
+    names = {"本行", "本公司", "本单位", p.organisation.short_name}
+    for kind, (text, _) in documents(example, contract_no).items():
+        if kind in AGREEMENTS:
+            found = {name for name in names if re.search(f"{name}(?!业|政)", text)}
+            assert not found, f"{kind}: {found}"
+
+
+def test_the_bank_set_follows_each_engagement() -> None:
+    """The consulting engagement entrusts no personal information: no DPA, no entrustment
+    clause; 002 is 重要外包 by the bank's own criteria wherever that matters."""
+    bank = profile("bank")
+    consulting = documents("bank", "MY-ITO-2026-003")
+    assert "dpa" not in consulting
+    contract, refs = consulting["contract"]
+    assert "contract-pi-entrustment" not in refs
+    assert "本合同项下服务不涉及甲方委托乙方处理个人信息" in contract
+    sla, _ = consulting["sla"]
+    assert "系统可用率" not in sla and "交付成果按期提交率" in sla
+
+    app = documents("bank", "MY-ITO-2026-002")
+    assert bank.classification(engagement("bank", "MY-ITO-2026-002")).critical
+    contract, refs = app["contract"]
+    for clause_id in (
+        "contract-critical-outsourcing",
+        "contract-critical-audit",
+        "contract-critical-subcontracting",
+        "contract-exit-plan",
+    ):
+        assert clause_id in refs
+    register, _ = app["risk_register"]
+    assert "是否重要外包 | 是。符合《明远商业银行信息科技外包管理办法》重要外包认定标准" in register
+
+
+def test_the_manufacturers_amount_rule_makes_its_contract_critical() -> None:
+    maker = profile("manufacturer")
+    (e,) = maker.engagements
+    classification = maker.classification(e)
+    assert classification.critical
+    assert classification.annual_amount == e.fee.amount  # a one-year term
+    assert [m.number for m in classification.met] == [1, 2]
+    register, _ = documents("manufacturer", e.contract_no)["risk_register"]
+    assert "年度合同金额（按服务期限折算） | 2,160,000.00元" in register
+
+
+def test_kinds_in_a_set_are_those_that_apply() -> None:
+    for example, contract_no in engagements():
+        p, e = profile(example), engagement(example, contract_no)
+        kinds = set(documents(example, contract_no))
+        entrusts = p.section("data_protection", e).processes_personal_info
+        expected = {k for k, kind in DOCUMENT_KINDS.items() if kind.per_engagement}
+        assert kinds == (expected if entrusts else expected - {"dpa"})
+        assert Job(DOCUMENT_KINDS["contract"], e).filename("txt") == f"contract-{contract_no}.txt"
