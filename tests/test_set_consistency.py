@@ -83,7 +83,7 @@ def test_deadlines_after_termination_are_stated_once_and_agree(
     assert _PERIOD.findall(deadlines.split("\n", 1)[1]) == [duration(d) for d in expected]
     # The transition the event closes is the contract's own, and the renewal clause points to it.
     transition = clause(contract, refs, "contract-transition-period")
-    assert f"最长不超过{duration(exit_.transition_period)}" in transition
+    assert f"甲方有权要求的过渡期最长为{duration(exit_.transition_period)}" in transition
 
     # Every other clause that speaks of returning, destroying or deleting refers to that clause.
     number = refs["contract-exit-deadlines"]
@@ -105,7 +105,10 @@ def test_deadlines_after_termination_are_stated_once_and_agree(
         deleted = clause(dpa, dpa_refs, "dpa-deletion") + clause(
             dpa, dpa_refs, "dpa-deletion-confirmation"
         )
-        assert "服务合同约定的个人信息返还或者删除期限内（自服务合同约定的退出起算日起计算）" in deleted
+        assert (
+            "服务合同约定的个人信息返还或者删除期限内（自服务合同约定的退出起算日起计算）"
+            in deleted
+        )
         assert not _PERIOD.search(deleted), deleted
         assert "退出起算日" in clause(dpa, dpa_refs, "dpa-term")
     # The SLA lasts as long as the service does: until the transition ends.

@@ -271,7 +271,7 @@ def test_profile_values_reach_the_contract(example: str, contract_no: str) -> No
         *(voiced(example, c).rstrip("。；") for c in section("information_security").controls),
         f"不少于{duration(section('information_security').log_retention)}",
         f"解除或者终止后{duration(section('confidentiality').term_after_termination)}内",
-        f"最长不超过{duration(section('exit').transition_period)}",
+        f"甲方有权要求的过渡期最长为{duration(section('exit').transition_period)}",
         f"{duration(section('exit').data_return_within)}内按照甲方要求的格式完整返还甲方",
         f"{duration(section('exit').confidential_return_within)}内按照甲方的要求返还或者销毁",
         f"完成前述各项之日起{duration(section('exit').certify_within)}内",
@@ -384,8 +384,8 @@ def test_overseas_recipients_are_named_in_the_contract() -> None:
     assert "经甲方书面指示，乙方可以向下列境外接收方提供个人信息" in out
     row = "恒云数据服务（新加坡）有限公司 | 新加坡 | dpo@hengyun.example.sg，新加坡滨海大道1号"
     assert row in out
-    assert "订立个人信息出境标准合同（备案编号：示例-2025-001）" in out
-    assert "个人信息保护影响评估于2025年11月20日完成" in out
+    assert "| 订立个人信息出境标准合同（备案编号：示例-2025-001） | 2025年11月20日完成" in out
+    assert "上表所列境外接收方视为经甲方同意的转委托的受托方" in out
     assert "具体约定见附件三《个人信息委托处理协议》" in out
 
 

@@ -295,10 +295,11 @@ def test_dpa_has_every_article_21_element(bank: Profile, bank_dpas: dict[str, st
         entrustment = _article(text, "委托处理的目的、期限和方式")
         for purpose in dp.purposes:
             assert party_voice(purpose, bank.organisation.short_name) in entrustment
-        # term: the engagement's term
+        # term: the service contract's, to the end of its transition
         start, end = engagement.term.start, engagement.term.end
+        assert "委托处理的期限自服务合同生效之日起至服务合同约定的退出起算日" in entrustment
         assert (
-            f"自{start.year}年{start.month}月{start.day}日起至{end.year}年{end.month}月{end.day}日止"
+            f"{start.year}年{start.month}月{start.day}日至{end.year}年{end.month}月{end.day}日"
             in entrustment
         )
         # method and place

@@ -192,6 +192,15 @@ class DataProtection(Section):
                     "sensitive_categories",
                     "涉及敏感个人信息时须列明其种类 (list the sensitive categories)",
                 )
+            if self.processes_personal_info:
+                for i, category in enumerate(self.sensitive_categories):
+                    if category not in self.pi_categories:
+                        yield (
+                            f"sensitive_categories[{i}]",
+                            f"敏感个人信息「{category}」须同时列入委托处理的个人信息种类"
+                            "（pi_categories），使合同与委托处理协议列明同一份种类清单 "
+                            "(a sensitive category must be one of pi_categories)",
+                        )
             yield from self._cross_border_rules()
 
         check_rules(violations())
@@ -216,7 +225,7 @@ class DataProtection(Section):
                 "第五十五条第（三）项），不能设为 false (PIPL art. 55 requires a PIA before "
                 "entrusting personal information)",
             )
-        categories = set(self.pi_categories) | set(self.sensitive_categories)
+        categories = set(self.pi_categories)
         for i, recipient in enumerate(self.overseas_recipients):
             for j, category in enumerate(recipient.categories):
                 if category not in categories:

@@ -224,3 +224,27 @@ class Profile(Section):
                     "合同只能比制度更严 (an engagement may be stricter than the regulation, "
                     "not looser)",
                 )
+        yield from self._baseline_rules(i, engagement)
+
+    def _baseline_rules(self, i: int, engagement: Engagement) -> Iterator[tuple[str, str]]:
+        """Report an engagement's service-level metric that is looser than the regulation's
+        baseline of the same name (the regulation's table of 服务水平指标基准)."""
+        if engagement.sla is None:
+            return
+        baselines = {m.name: m for m in self.sla.metrics}
+        for j, metric in enumerate(engagement.sla.metrics):
+            base = baselines.get(metric.name)
+            if base is None or base.unit != metric.unit or base.comparison != metric.comparison:
+                continue
+            looser = (
+                metric.target < base.target
+                if metric.comparison == ">="
+                else metric.target > base.target
+            )
+            if looser:
+                word = "不低于" if metric.comparison == ">=" else "不超过"
+                yield (
+                    f"engagements[{i}].sla.metrics[{j}].target",
+                    f"「{metric.name}」的目标值 {metric.target}{metric.unit} 低于制度的服务水平指标"
+                    f"基准（{word}{base.target}{base.unit}） (looser than the regulation's baseline)",
+                )
