@@ -18,7 +18,7 @@ from ruamel.yaml import YAML
 
 from policygen.errors import RenderError
 from policygen.kinds import DOCUMENT_KINDS
-from policygen.pipeline import Job, build_tree, jobs
+from policygen.pipeline import Built, Job, build_set
 from policygen.profile.engagement import Engagement
 from policygen.profile.load import split_path
 from policygen.profile.model import Profile
@@ -103,15 +103,17 @@ def _load(path: str) -> dict[str, Element]:
     return table
 
 
-def check(profile: Profile, *, template_dirs: Sequence[Path] = ()) -> list[Finding]:
-    """Return a Finding for every element that applies to `profile`, in table order."""
+def check(
+    profile: Profile, *, template_dirs: Sequence[Path] = (), built: Sequence[Built] | None = None
+) -> list[Finding]:
+    """Return a Finding for every element that applies to `profile`, in table order; `built` is
+    the set already built with `template_dirs` (None: build it here)."""
     table = requirements(template_dirs)
     findings: list[Finding] = []
     documents = []
-    for job in jobs(profile):
-        _, refs = build_tree(profile, job, template_dirs=template_dirs)
-        flags = build_context(profile, job.kind, job.engagement)["flags"]
-        documents.append((job, refs, flags))
+    for one in built if built is not None else build_set(profile, template_dirs=template_dirs):
+        flags = build_context(profile, one.job.kind, one.job.engagement)["flags"]
+        documents.append((one.job, one.refs, flags))
     organisation_flags = build_context(profile, DOCUMENT_KINDS["regulation"], None)["flags"]
     for key, element in table.items():
         matching = [d for d in documents if d[0].kind.name == element.document]

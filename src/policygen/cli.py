@@ -282,12 +282,14 @@ def check_command(
 
     from policygen.check import check
     from policygen.lint import lint_set
+    from policygen.pipeline import build_set
     from policygen.validation import load_checked
 
     folders = _folders(templates)
     loaded = load_checked(profile, template_dirs=folders)
-    findings = check(loaded, template_dirs=folders)
-    wording = lint_set(loaded, template_dirs=folders)
+    built = build_set(loaded, template_dirs=folders)  # once, for both readings
+    findings = check(loaded, template_dirs=folders, built=built)
+    wording = lint_set(loaded, template_dirs=folders, built=built)
     missing = [f for f in findings if not f.covered]
     if json_output:
         out.print_json(

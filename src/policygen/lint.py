@@ -21,7 +21,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from ruamel.yaml import YAML
@@ -36,6 +36,9 @@ from policygen.transforms.punctuation import is_chinese
 from policygen.tree import nodes as n
 from policygen.tree.walk import Place, node_texts, walk
 from policygen.writers.text import inline_text, labelled
+
+if TYPE_CHECKING:
+    from policygen.pipeline import Built
 
 WORDING = "wording.yaml"
 
@@ -666,18 +669,20 @@ def _without_overlaps(hits: Iterable[_Hit]) -> Iterator[_Hit]:
             yield hit
 
 
-def lint_set(profile: Profile, *, template_dirs: Sequence[Path] = ()) -> list[WordingFinding]:
+def lint_set(
+    profile: Profile, *, template_dirs: Sequence[Path] = (), built: Sequence[Built] | None = None
+) -> list[WordingFinding]:
     """Return the wording findings of every document the full set for `profile` holds, built
-    as `policygen render` builds it with `template_dirs`, document by document."""
-    from policygen.pipeline import build_document, jobs
+    as `policygen render` builds it with `template_dirs`; `built` is that set already built
+    (None: build it here)."""
+    from policygen.pipeline import build_set
 
     rules = wording_rules(template_dirs)
     findings: list[WordingFinding] = []
-    for job in jobs(profile):
-        doc = build_document(profile, job, template_dirs=template_dirs)
-        stem = job.filename("txt").rsplit(".", 1)[0]
-        context = LintContext.for_profile(profile, job.kind.name, stem)
-        findings += lint_document(doc, context, rules)
+    for one in built if built is not None else build_set(profile, template_dirs=template_dirs):
+        stem = one.job.filename("txt").rsplit(".", 1)[0]
+        context = LintContext.for_profile(profile, one.job.kind.name, stem)
+        findings += lint_document(one.document, context, rules)
     return findings
 
 

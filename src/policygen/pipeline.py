@@ -97,6 +97,23 @@ def build_document(profile: Profile, job: Job, *, template_dirs: Sequence[Path] 
     return build_tree(profile, job, template_dirs=template_dirs)[0]
 
 
+@dataclass(frozen=True)
+class Built:
+    """One document of a set, built: its job, its tree and how its ids are referred to."""
+
+    job: Job
+    document: n.Document
+    refs: dict[str, str]
+
+
+def build_set(profile: Profile, *, template_dirs: Sequence[Path] = ()) -> list[Built]:
+    """Return every document of the full set for `profile`, built once, for the commands that
+    read a whole set (check, lint) without writing it."""
+    return [
+        Built(job, *build_tree(profile, job, template_dirs=template_dirs)) for job in jobs(profile)
+    ]
+
+
 def build_tree(
     profile: Profile, job: Job, *, template_dirs: Sequence[Path] = ()
 ) -> tuple[n.Document, dict[str, str]]:

@@ -381,7 +381,8 @@ def test_overseas_recipients_are_named_in_the_contract() -> None:
         data_protection__cross_border=True, data_protection__overseas_recipients=[RECIPIENT]
     )
     _, out = _render_variant(p, "contract")
-    assert "经甲方书面指示，乙方可以向下列境外接收方提供个人信息" in out
+    assert "乙方可以向下列境外接收方提供个人信息" in out
+    assert "乙方仅在收到甲方关于前述条件已经具备的书面确认和书面指示后" in out
     row = "恒云数据服务（新加坡）有限公司 | 新加坡 | dpo@hengyun.example.sg，新加坡滨海大道1号"
     assert row in out
     assert "| 订立个人信息出境标准合同（备案编号：示例-2025-001） | 2025年11月20日完成" in out

@@ -5,9 +5,9 @@ categories, the warning indicators and a correctly scored risk matrix."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from dataclasses import fields, is_dataclass
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
@@ -24,6 +24,7 @@ from policygen.templating.filters import quantity
 from policygen.tree import nodes as n
 from policygen.writers import WRITERS
 from policygen.writers.text import document_text, inline_text
+from sample_profiles import MINIMAL
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ("bank", "manufacturer")
@@ -145,37 +146,8 @@ def rating(score: int, profile: Profile) -> str:
 
 def minimal_profile(**risk: Any) -> dict[str, Any]:
     """A profile with every optional section at its defaults and one engagement."""
-    data: dict[str, Any] = {
-        "meta": {"effective_date": date(2026, 1, 1)},
-        "organisation": {
-            "name": "示例科技股份有限公司",
-            "credit_code": "91310000MA1K4X7B20",
-            "address": "上海市浦东新区示例路1号",
-            "legal_representative": "张三",
-        },
-        "engagements": [
-            {
-                "contract_no": "EX-2026-001",
-                "title": "信息系统运行维护服务外包合同",
-                "vendor": {
-                    "name": "示例信息技术服务有限公司",
-                    "credit_code": "91440300MA5G8K3L1R",
-                    "address": "广东省深圳市南山区示例大道2号",
-                    "legal_representative": "李四",
-                },
-                "services": ["信息系统日常运行维护"],
-                "service_location": "甲方指定办公场所",
-                "term": {"start": date(2026, 1, 1), "end": date(2026, 12, 31)},
-                "fee": {"amount": Decimal("600000.00")},
-                "facts": {
-                    "data_centre": False,
-                    "core_system": False,
-                    "important_data": False,
-                    "interruption_impact": "limited",
-                },
-            }
-        ],
-    }
+    data = copy.deepcopy(MINIMAL)
+    data["engagements"][0]["title"] = "信息系统运行维护服务外包合同"
     if risk:
         data["risk"] = risk
     return data
