@@ -1,15 +1,18 @@
 """The Python API: load a profile, render one document or a whole set, as bytes.
 
 Nothing here keeps state between calls, so the functions are safe to call from several
-threads; PDF rendering is serialised inside the PDF writer."""
+threads; PDFs are laid out in layout processes (layout.process), one document at a time each,
+under the layout budget."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from policygen.errors import UsageError
+from policygen.layout.budget import out_of_time
 from policygen.pipeline import Job, check_format, jobs, kind_named, render_job
 from policygen.profile.load import load_profile
 from policygen.profile.model import Profile
@@ -43,13 +46,16 @@ def render(
     contract_no: str | None = None,
     template_dirs: Sequence[Path] = (),
     pdf_engine: str | None = None,
+    deadline: float | None = None,
 ) -> bytes:
     """Return one document of `kind` in format `fmt` as bytes.
 
     For per-engagement kinds (contract, sla) `contract_no` picks the engagement; None means the
     profile's only engagement, and is an error when it has several. `pdf_engine` prints PDFs
     (and numbers a regulation's DOCX contents page): ``weasyprint`` or ``typst``; None means
-    the one ``POLICYGEN_PDF_ENGINE`` names, else WeasyPrint."""
+    the one ``POLICYGEN_PDF_ENGINE`` names, else WeasyPrint. A layout still running at
+    `deadline` (a time.monotonic() value; None: none) is stopped with
+    layout.budget.BudgetExceeded, as is one beyond the layout budget."""
     engine = pdf_engine_from(pdf_engine)
     profile = renderable(source, template_dirs=template_dirs)
     document_kind = kind_named(kind)
@@ -66,7 +72,12 @@ def render(
         engagement = matches[0]
     job = Job(document_kind, engagement)
     return render_job(
-        profile, job, [check_format(fmt)], template_dirs=template_dirs, pdf_engine=engine
+        profile,
+        job,
+        [check_format(fmt)],
+        template_dirs=template_dirs,
+        pdf_engine=engine,
+        deadline=deadline,
     )[job.filename(fmt)]
 
 
@@ -77,15 +88,25 @@ def render_set(
     formats: Sequence[str] = ("docx", "pdf"),
     template_dirs: Sequence[Path] = (),
     pdf_engine: str | None = None,
+    deadline: float | None = None,
 ) -> dict[str, bytes]:
     """Return every document of the set (or of `kinds`) in each of `formats`, by file name;
-    `pdf_engine` as for `render`."""
+    `pdf_engine` and `deadline` as for `render` (no document is begun after `deadline`)."""
     engine = pdf_engine_from(pdf_engine)
     profile = renderable(source, template_dirs=template_dirs)
     out: dict[str, bytes] = {}
     for job in jobs(profile, kinds):
+        if deadline is not None and time.monotonic() >= deadline:
+            raise out_of_time(job.filename(formats[0]) if formats else job.kind.name)
         out.update(
-            render_job(profile, job, formats, template_dirs=template_dirs, pdf_engine=engine)
+            render_job(
+                profile,
+                job,
+                formats,
+                template_dirs=template_dirs,
+                pdf_engine=engine,
+                deadline=deadline,
+            )
         )
     return out
 

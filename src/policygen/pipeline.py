@@ -273,14 +273,19 @@ def _registered_names(profile: Profile) -> tuple[str, ...]:
 
 
 def writer_options(
-    template_dirs: Sequence[Path] = (), *, pdf_engine: str | None = None
+    template_dirs: Sequence[Path] = (),
+    *,
+    pdf_engine: str | None = None,
+    deadline: float | None = None,
 ) -> WriterOptions:
     """Return writer options searching `template_dirs` before the bundled templates and
     printing PDFs with `pdf_engine` (None: the one ``POLICYGEN_PDF_ENGINE`` names, else
-    WeasyPrint); raise UsageError for an unknown engine."""
+    WeasyPrint), each layout stopped at `deadline` (time.monotonic(); None: the layout budget
+    alone); raise UsageError for an unknown engine."""
     return WriterOptions(
         template_dirs=environment_for(template_dirs).folders,
         pdf_engine=pdf_engine_from(pdf_engine),
+        deadline=deadline,
     )
 
 
@@ -345,10 +350,12 @@ def start_job(
     *,
     template_dirs: Sequence[Path] = (),
     pdf_engine: str | None = None,
+    deadline: float | None = None,
 ) -> PendingJob:
     """Build `job`'s tree and start writing it in each of `formats`, PDFs printed by
-    `pdf_engine` (None: as `writer_options` chooses). Raise what building the tree (or the
-    font preflight) raises; a writer's error comes from PendingJob.result.
+    `pdf_engine` (None: as `writer_options` chooses), layouts stopped at `deadline` (None:
+    the layout budget alone). Raise what building the tree (or the font preflight) raises; a
+    writer's error comes from PendingJob.result.
 
     A regulation's DOCX lays the document out for its contents page numbers (writers.page_map,
     by the same engine as the PDF), and the PDF then prints that layout instead of making it
@@ -358,7 +365,7 @@ def start_job(
     with several jobs builds the next trees first, which keeps Typst busy, and a contents
     page's DOCX waits until the layout is made."""
     formats = [check_format(fmt) for fmt in formats]
-    options = writer_options(template_dirs, pdf_engine=pdf_engine)
+    options = writer_options(template_dirs, pdf_engine=pdf_engine, deadline=deadline)
     doc = build_document(profile, job, template_dirs=template_dirs)
     if any(fmt in PRINTED_FORMATS for fmt in formats):
         preflight_glyphs(doc, profile)
@@ -385,9 +392,16 @@ def render_job(
     *,
     template_dirs: Sequence[Path] = (),
     pdf_engine: str | None = None,
+    deadline: float | None = None,
 ) -> dict[str, bytes]:
     """Return `job` rendered in each of `formats`, by output file name, in that order, PDFs
-    printed by `pdf_engine` (None: as `writer_options` chooses)."""
+    printed by `pdf_engine` (None: as `writer_options` chooses), layouts stopped at
+    `deadline` (time.monotonic(); None: the layout budget alone)."""
     return start_job(
-        profile, job, formats, template_dirs=template_dirs, pdf_engine=pdf_engine
+        profile,
+        job,
+        formats,
+        template_dirs=template_dirs,
+        pdf_engine=pdf_engine,
+        deadline=deadline,
     ).result()

@@ -1,4 +1,5 @@
-"""Options every writer takes: where the style files live, and which engine prints PDFs."""
+"""Options every writer takes: where the style files live, which engine prints PDFs, and by
+when a request must be done."""
 
 from __future__ import annotations
 
@@ -50,6 +51,10 @@ class WriterOptions:
     pdf_engine: str = DEFAULT_PDF_ENGINE
     """What prints PDFs (one of PDF_ENGINES): the PDF writer, and the DOCX writer's contents
     page, which shows the page numbers of the PDF this engine prints."""
+    deadline: float | None = None
+    """The time.monotonic() value by which the request this document belongs to must be done
+    (the HTTP service's time budget per request); a layout still running then is stopped.
+    None: each layout has the layout budget alone (layout.budget)."""
 
     def __post_init__(self) -> None:
         check_pdf_engine(self.pdf_engine)
