@@ -366,6 +366,13 @@ def start_job(
     page's DOCX waits until the layout is made."""
     formats = [check_format(fmt) for fmt in formats]
     options = writer_options(template_dirs, pdf_engine=pdf_engine, deadline=deadline)
+    if "pdf" in formats or ("docx" in formats and job.kind.contents):
+        # The PDF engine loads in its layout processes while the tree is built.
+        if options.pdf_engine == "weasyprint":
+            from policygen.writers.pdf import warm_up
+        else:
+            from policygen.writers.pdf_typst import warm_up
+        warm_up(wait=False)
     doc = build_document(profile, job, template_dirs=template_dirs)
     if any(fmt in PRINTED_FORMATS for fmt in formats):
         preflight_glyphs(doc, profile)

@@ -136,6 +136,11 @@ class LayoutProcess:
             raise RenderError(answer["error"])
         return answer, data
 
+    def start(self, memory_bytes: int) -> None:
+        """Start the child now, with a limit of `memory_bytes`, unless it runs with that limit;
+        raise RenderError when it cannot start."""
+        self._running("排版进程", memory_bytes)
+
     def stop(self) -> int | None:
         """Stop the child, if one runs, and return its exit code (None: there was none)."""
         child, self._child = self._child, None
@@ -247,7 +252,36 @@ class LayoutPool:
         """Modules each process imports before its first task (LayoutProcess.preload)."""
         self._made: list[LayoutProcess] = []
         self._free: list[LayoutProcess] = []
+        self._starting = 0
         self._changed = threading.Condition()
+
+    def warm(self, memory_bytes: int, *, wait: bool = True) -> None:
+        """Start the pool's first process now, if it has none, with a limit of `memory_bytes`
+        (with `wait` false, in a thread while the caller goes on), so that the first document
+        does not wait for the engine to load. A failure is left for the first document to
+        meet and report."""
+        with self._changed:
+            if self._made:
+                return
+            process = LayoutProcess(f"{self.name}-0", self.preload)
+            self._made.append(process)
+            self._starting += 1
+
+        def start() -> None:
+            try:
+                process.start(memory_bytes)
+            except PolicygenError:
+                pass
+            finally:
+                with self._changed:
+                    self._starting -= 1
+                    self._free.append(process)
+                    self._changed.notify_all()
+
+        if wait:
+            start()
+        else:
+            threading.Thread(target=start, name=f"policygen-{self.name}-start", daemon=True).start()
 
     @contextlib.contextmanager
     def lend(self, prefer: LayoutProcess | None = None) -> Iterator[LayoutProcess]:
@@ -260,6 +294,9 @@ class LayoutPool:
                     taken = prefer
                 elif self._free:
                     taken = self._free[-1]
+                elif self._starting:  # one is on its way: sooner than starting another
+                    self._changed.wait()
+                    continue
                 elif len(self._made) < self.size:
                     taken = LayoutProcess(f"{self.name}-{len(self._made)}", self.preload)
                     self._made.append(taken)

@@ -101,6 +101,12 @@ def _layout_pool() -> LayoutPool:
         return _pool[1]
 
 
+def warm_up(*, wait: bool = True) -> None:
+    """Start a layout process now, if none is running (with `wait` false, while the caller goes
+    on), so that the first document does not wait for WeasyPrint to load."""
+    _layout_pool().warm(LayoutBudget.from_environment().memory_bytes, wait=wait)
+
+
 def _print(doc: n.Document, options: WriterOptions, want: str) -> tuple[dict[str, Any], bytes]:
     """Return what the layout process answers for `doc`: with `want` ``pdf`` the PDF's bytes,
     with ``pages`` the page map (and the layout kept there for the next `write_pdf`). Raise

@@ -823,6 +823,8 @@ class _Lane:
     """The private folder of the lane's process (`_Fonts.folder`), once it has answered."""
     compilations: int = 0
     """Sources the lane's process has compiled, as it last said."""
+    warmed: bool = False
+    """True once `warm_up` has asked the lane's process to start."""
 
 
 TYPST_LANES = 2
@@ -1012,18 +1014,22 @@ def _query_pages(source: str, what: str, deadline: float | None) -> tuple[list[A
 
 
 def warm_up(*, wait: bool = True, lanes: int | None = None) -> None:
-    """Start the first lane's layout process and have it read the fonts and make its compiler
-    now (a worker process before its first document); with `wait` false, while the caller goes
-    on. `lanes` sets how many layout processes this process may run (default TYPST_LANES); it
+    """Start every lane's layout process and have it read the fonts and make its compiler now,
+    unless asked before (a worker process before its first document); with `wait` false, while
+    the caller goes on.
+    `lanes` sets how many layout processes this process may run (default TYPST_LANES); it
     counts only before the process's first Typst work."""
     global _lane_limit
     with _LANES_LOCK:
         if lanes is not None:
             _lane_limit = max(1, lanes)
-        first = _all_lanes()[0]
-    made = _submit(first, 0, _made_families)[1]
+        cold = [lane for lane in _all_lanes() if not lane.warmed]
+        for lane in cold:
+            lane.warmed = True
+    made = [_submit(lane, 0, _made_families)[1] for lane in cold]
     if wait:
-        made.result()
+        for each in made:
+            each.result()
 
 
 _scratch_made: tuple[int, Path] | None = None
