@@ -215,6 +215,7 @@ class GuardedH11Protocol(H11Protocol):
 
     def __init__(self, *args: Any, limits: ServiceLimits, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        quiet_per_connection_logs()  # in each of `--workers` processes too
         self.limits = limits
         self._reading: asyncio.TimerHandle | None = None
         """The time-out of what is being read: headers, then body."""
