@@ -173,28 +173,29 @@ class LayoutProcess:
                 json.dumps(self.preload),
             ]
             try:
-                self._child = subprocess.Popen(
+                child = subprocess.Popen(
                     command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, close_fds=True
                 )
             except OSError as error:
                 raise RenderError(
                     f"无法启动排版进程 (cannot start the layout process): {error}"
                 ) from None
-            self._memory_bytes = memory_bytes
+            self._child, self._memory_bytes = child, memory_bytes
             _live.add(self)
-            self._ready(what, memory_bytes)
+            self._ready(child, what, memory_bytes)
+            return child
         return self._child
 
-    def _ready(self, what: str, memory_bytes: int) -> None:
-        """Wait for the new child to say it has imported its engine."""
-        assert self._child is not None and self._child.stdout is not None
-        ready, _, _ = select.select([self._child.stdout], [], [], START_SECONDS)
+    def _ready(self, child: subprocess.Popen[bytes], what: str, memory_bytes: int) -> None:
+        """Wait for the new `child` to say it has imported its engine."""
+        assert child.stdout is not None
         try:
+            ready, _, _ = select.select([child.stdout], [], [], START_SECONDS)
             if not ready:
                 raise _ChildGone
-            answer = json.loads(_receive(self._child.stdout, MAX_HEADER_BYTES))
-            _receive(self._child.stdout, 0)
-        except (_ChildGone, OSError, ValueError):
+            answer = json.loads(_receive(child.stdout, MAX_HEADER_BYTES))
+            _receive(child.stdout, 0)
+        except (_ChildGone, OSError, ValueError):  # it died, or was stopped meanwhile (exit)
             exitcode = self.stop()
             raise RenderError(
                 f"排版进程未能启动（退出码 {exitcode}） (the layout process did not start)"
@@ -268,9 +269,11 @@ class LayoutPool:
             self._starting += 1
 
         def start() -> None:
+            if not wait and hasattr(signal, "pthread_sigmask"):  # as Typst's lanes (pdf_typst)
+                signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
             try:
                 process.start(memory_bytes)
-            except PolicygenError:
+            except Exception:  # the first document starts it again, and reports what fails
                 pass
             finally:
                 with self._changed:
@@ -281,7 +284,8 @@ class LayoutPool:
         if wait:
             start()
         else:
-            threading.Thread(target=start, name=f"policygen-{self.name}-start", daemon=True).start()
+            # Not a daemon: an exit meanwhile waits the second it takes, then stops the child.
+            threading.Thread(target=start, name=f"policygen-{self.name}-start").start()
 
     @contextlib.contextmanager
     def lend(self, prefer: LayoutProcess | None = None) -> Iterator[LayoutProcess]:
