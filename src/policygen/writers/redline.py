@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from io import BytesIO
 
-import docx
 from docx.document import Document as DocxDocument
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -23,6 +22,7 @@ from docx.text.paragraph import Paragraph
 
 from policygen.tree import nodes as n
 from policygen.writers import docx_oxml, docx_pages, redline_oxml
+from policygen.writers.docx_reference import open_reference
 from policygen.writers.options import WriterOptions
 from policygen.writers.redline_oxml import Change, Revisions
 from policygen.writers.reproducible import normalise_docx
@@ -145,7 +145,7 @@ class Redline:
 
 def write_redline(redline: Redline, options: WriterOptions) -> bytes:
     """Return `redline` as DOCX bytes with tracked changes, in the house style of `options`."""
-    document = docx.Document(str(options.find(REFERENCE_DOCX)))
+    document = open_reference(options, REFERENCE_DOCX)  # checked like the DOCX writer's
     docx_oxml.clear_body(document)
     builder = _RedlineBuilder(document, Revisions(AUTHOR, redline.meta.date))
     for block in redline.blocks:
