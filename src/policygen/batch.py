@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from policygen import __version__
+from policygen.chars import printable
 from policygen.errors import InvalidInputError, Issue, PolicygenError, UsageError
 from policygen.kinds import DOCUMENT_KINDS, Kind
 from policygen.output import write_all, write_atomic
@@ -184,8 +185,10 @@ def _failed(row: Row, message: str, path: str = "") -> RowResult:
 
 
 def _contract_no(data: Mapping[str, Any] | None) -> str | None:
+    """Return the contract number a row declares, as it may be printed (chars.printable): a
+    row that failed may hold any text there, and it goes into the report and the terminal."""
     number = data.get("contract_no") if data else None
-    return number.strip() if isinstance(number, str) else None
+    return printable(number.strip()) if isinstance(number, str) else None
 
 
 @dataclass
@@ -315,6 +318,8 @@ class _Worker:
             return RowResult(
                 row.number, row.line, _contract_no(row.data), "failed", (), tuple(error.issues)
             )
+        except Exception as error:  # a bug must not stop the rows pipelined with this one
+            return _row_failure(row, _contract_no(row.data), self.out, error)
         engagement = profile.engagements[0]
         number = engagement.contract_no
         folder = self.out / number
@@ -402,7 +407,7 @@ class _Started:
     pending: list[PendingJob]
 
 
-def _row_failure(row: Row, number: str, folder: Path, error: Exception) -> RowResult:
+def _row_failure(row: Row, number: str | None, folder: Path, error: Exception) -> RowResult:
     """Return the result of `row` when rendering or writing it raised `error`."""
     if isinstance(error, InvalidInputError):
         return RowResult(row.number, row.line, number, "failed", (), tuple(error.issues))
