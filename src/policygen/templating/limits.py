@@ -234,7 +234,10 @@ def _child(
     except BaseException as error:  # report anything: the parent turns it into RenderError
         answer = {"error": f"模板 {name} 渲染失败 ({type(error).__name__}): {error}"}
     try:
-        sender.send_bytes(json.dumps(answer, ensure_ascii=False).encode("utf-8"))
+        # surrogatepass: a message quoting a lone surrogate (an include of "\\ud800") still
+        # travels; json.loads in the parent reads bytes with surrogatepass too.
+        answer_bytes = json.dumps(answer, ensure_ascii=False).encode("utf-8", "surrogatepass")
+        sender.send_bytes(answer_bytes)
     except MemoryError:  # the parent sees the pipe close and reports the memory limit
         pass
     finally:
