@@ -8,10 +8,10 @@
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
-
+TYPE_CHECKING = False  # typing itself is not imported: this module is the first one loaded
 if TYPE_CHECKING:
+    from typing import Any
+
     from policygen.api import render, render_set
     from policygen.errors import InvalidInputError, PolicygenError, RenderError, UsageError
     from policygen.profile.load import load_profile, load_profile_text
@@ -39,6 +39,8 @@ def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'policygen' has no attribute {name!r}")
+    import importlib
+
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value

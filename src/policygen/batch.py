@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
 import os
 import signal
 import time
@@ -33,7 +32,7 @@ from policygen.chars import printable
 from policygen.errors import InvalidInputError, Issue, PolicygenError, UsageError
 from policygen.kinds import DOCUMENT_KINDS, Kind
 from policygen.output import write_all, write_atomic
-from policygen.parallel import freeze_heap, warm_up
+from policygen.parallel import freeze_heap, warm_up, worker_context
 from policygen.pipeline import (
     Job,
     PendingJob,
@@ -479,8 +478,7 @@ def _plan(jobs: int, rows: int, typst: bool) -> tuple[int, int]:
 def _pool(jobs: int, worker: _Worker, tasks_per_worker: int | None) -> ProcessPoolExecutor:
     """Return a pool of `jobs` worker processes, started without fork: forking a parent that
     runs threads (the progress bar) is unsafe, and workers would inherit its memory."""
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    context = worker_context()
     return ProcessPoolExecutor(
         max_workers=jobs,
         mp_context=context,

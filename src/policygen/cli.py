@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import sys
 
-from policygen.errors import ExitCode
-
 INTERRUPTED = "已中断 (interrupted)"
 """What Ctrl-C prints, alone on its line, wherever it finds the command line."""
 
@@ -21,12 +19,15 @@ try:  # Ctrl-C while the command line loads (about half a second): one line, exi
 
     from policygen import __version__
     from policygen.chars import printable
-    from policygen.errors import InvalidInputError, PolicygenError, UsageError
+    from policygen.errors import ExitCode, InvalidInputError, PolicygenError, UsageError
     from policygen.output import write_all, write_atomic
     from policygen.parallel import TYPST_WORKERS_FROM, freeze_heap, thaw_heap
 except KeyboardInterrupt:
-    sys.stderr.write(INTERRUPTED + "\n")
-    raise SystemExit(ExitCode.INTERRUPTED) from None
+    # A worker process preloading the command line's script (multiprocessing runs it as
+    # __mp_main__, beside its own __main__) ends quietly: the command says it, once.
+    if sys.modules.get("__mp_main__", sys.modules["__main__"]) is sys.modules["__main__"]:
+        sys.stderr.write(INTERRUPTED + "\n")
+    raise SystemExit(130) from None  # ExitCode.INTERRUPTED, which may not be loaded yet
 
 if TYPE_CHECKING:
     from policygen.lint import WordingFinding

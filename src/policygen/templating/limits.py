@@ -198,6 +198,9 @@ def _context() -> BaseContext:
         ctx = multiprocessing.get_context("forkserver")
         # Only takes effect if the forkserver has not started yet; otherwise each child imports.
         ctx.set_forkserver_preload(["__main__", __name__])
+        from policygen.parallel import start_forkserver
+
+        start_forkserver()  # deaf to Ctrl-C, which the parent answers
         return ctx
     return multiprocessing.get_context("spawn")
 
