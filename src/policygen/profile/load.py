@@ -267,18 +267,28 @@ def _bad_numbers(data: Any, loc: Loc) -> typing.Iterator[tuple[Loc, str]]:
     elif isinstance(data, list):
         for index, value in enumerate(data):
             yield from _bad_numbers(value, (*loc, index))
-    elif isinstance(data, Unreadable):
-        exponent = "e" in data.text.lower() and not data.text.lower().startswith("0x")
-        yield loc, _NUMBER_OUT_OF_RANGE if exponent else _NUMBER_TOO_LONG
-    elif isinstance(data, Decimal) and data.is_finite():
-        _, digits, exponent = data.as_tuple()
+    else:
+        problem = _number_problem(data)
+        if problem:
+            yield loc, problem
+
+
+def _number_problem(value: Any) -> str | None:
+    """Return why `value` is a number no field can hold (see `_bad_numbers`); None when it is
+    not a number, or one within bounds."""
+    if isinstance(value, Unreadable):
+        exponent = "e" in value.text.lower() and not value.text.lower().startswith("0x")
+        return _NUMBER_OUT_OF_RANGE if exponent else _NUMBER_TOO_LONG
+    if isinstance(value, Decimal) and value.is_finite():
+        _, digits, exponent = value.as_tuple()
         assert isinstance(exponent, int)
         if len(digits) > MAX_NUMBER_DIGITS:
-            yield loc, _NUMBER_TOO_LONG
-        elif not -MAX_EXPONENT <= exponent <= MAX_EXPONENT:
-            yield loc, _NUMBER_OUT_OF_RANGE
-    elif isinstance(data, int) and not isinstance(data, bool) and abs(data) >= _TOO_LARGE:
-        yield loc, _NUMBER_TOO_LONG
+            return _NUMBER_TOO_LONG
+        if not -MAX_EXPONENT <= exponent <= MAX_EXPONENT:
+            return _NUMBER_OUT_OF_RANGE
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= _TOO_LARGE:
+        return _NUMBER_TOO_LONG
+    return None
 
 
 def _blanked(data: Any, blank: set[Loc], loc: Loc = ()) -> Any:
@@ -445,12 +455,17 @@ class _DatesAsText(RoundTripConstructor):
         if not math.isfinite(number) and written.lstrip("+-").lower() in (".inf", ".nan"):
             return Decimal(repr(number))  # .inf, .nan: the field says it must be finite
         exact = read_decimal(written)
-        if isinstance(exact, Unreadable) and math.isfinite(number):
+        if isinstance(exact, Unreadable) and not _DECIMAL.fullmatch(written):
             return Decimal(repr(number))  # a spelling Decimal does not read (1.1's 1:30.5)
-        if isinstance(exact, Decimal) and exact == Decimal(repr(number)):
-            return Decimal(repr(number))
+        shortest = Decimal(repr(number))
+        if exact == shortest and _number_problem(exact) is None:
+            return shortest
         return exact
 
+
+_DECIMAL = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
+"""A number in decimal notation: what, when no Decimal can hold it, is too large or too small
+to read, rather than a spelling Decimal does not know."""
 
 _DatesAsText.add_constructor("tag:yaml.org,2002:timestamp", _DatesAsText.construct_timestamp_text)
 _DatesAsText.add_constructor("tag:yaml.org,2002:int", _DatesAsText.construct_yaml_int)
