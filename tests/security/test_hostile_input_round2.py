@@ -625,6 +625,20 @@ def test_a_stylesheet_weasyprint_fails_on_is_a_render_error(
     assert not out.exists() or not any(out.iterdir())
 
 
+def test_typst_drops_an_infinite_length_as_a_browser_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    styles = tmp_path / "mine" / "styles"
+    styles.mkdir(parents=True)
+    css = '@page { margin: 1e999mm; @bottom-center { font-size: 1e999pt; content: "第页" } }\n'
+    (styles / "nda.css").write_text(css, encoding="utf-8")
+    out = tmp_path / "out"
+    argv = ["render", str(MANUFACTURER), "-d", "nda", "-f", "pdf", "-o", str(out)]
+    argv += ["--templates", str(tmp_path / "mine"), "--pdf-engine", "typst"]
+    assert main(argv) == ExitCode.OK, capsys.readouterr().err
+    assert len(list(out.glob("nda-*.pdf"))) == 1
+
+
 # --------------------------------------------------------------------------- Ctrl-C
 
 _INTERRUPT_WHILE_IMPORTING = """
