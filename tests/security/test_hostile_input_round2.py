@@ -247,6 +247,7 @@ def test_an_odd_json_key_prints_as_valid_json(
     assert nested == f"engagements[0].{top}" and "<U+" in top, (top, nested)
     for error in report["errors"]:
         assert error["line"] and ZH_EN.search(error["message"])
+        assert "\n" not in error["path"] + error["message"], error  # one line each
     assert main(["validate", str(path)]) == ExitCode.INVALID_INPUT
     err = capsys.readouterr().err
     assert not UNPRINTABLE.search(err) and "Traceback" not in err

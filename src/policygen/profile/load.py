@@ -28,6 +28,7 @@ from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import ScalarNode
 
+from policygen.chars import printable
 from policygen.errors import InvalidInputError, Issue, Location
 from policygen.profile import partial
 from policygen.profile.base import RULES_ERROR
@@ -752,7 +753,7 @@ every deadline after termination in one place."""
 
 
 def _unknown_key(loc: Loc) -> str:
-    key = str(loc[-1])
+    key = printable(str(loc[-1]))  # quoted in the message: no newline or control of its own
     names = [part for part in loc if isinstance(part, str)]
     moved = MOVED.get((names[-2], key)) if len(names) >= 2 else None
     if moved:

@@ -21,7 +21,7 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
-from policygen.chars import refused_char
+from policygen.chars import printable, refused_char
 
 # --------------------------------------------------------------------------- text
 
@@ -321,7 +321,7 @@ def _duration_error(raw: Any) -> PydanticCustomError:
         "duration",
         "无法识别的时长「{raw}」：应为正数加单位，如 2小时、15分钟、5个工作日 "
         "(expected a positive number with a unit, e.g. 2h, 15min, 5 business days)",
-        {"raw": str(raw)[:50]},
+        {"raw": printable(str(raw)[:50])},
     )
 
 
@@ -371,7 +371,9 @@ def _to_date(value: Any) -> Any:
     problem = date_problem(year, month, day)
     if problem:
         raise PydanticCustomError(
-            "date_value", "日期「{value}」无效：{problem}", {"value": text, "problem": problem}
+            "date_value",
+            "日期「{value}」无效：{problem}",
+            {"value": printable(text), "problem": problem},
         )
     return date(year, month, day)
 
@@ -427,7 +429,7 @@ def _check_credit_code(value: str) -> str:
             "credit_code_charset",
             "统一社会信用代码含非法字符「{c}」（不得使用 I、O、S、V、Z） "
             "(character '{c}' is not allowed)",
-            {"c": bad[0]},
+            {"c": printable(bad[0])},
         )
     expected = credit_code_check_char(code[:17])
     if code[17] != expected:
@@ -435,7 +437,7 @@ def _check_credit_code(value: str) -> str:
             "credit_code_checksum",
             "统一社会信用代码校验位错误：第18位应为「{expected}」，现为「{got}」，请核对 "
             "(check character should be {expected}, got {got})",
-            {"expected": expected, "got": code[17]},
+            {"expected": expected, "got": printable(code[17])},
         )
     return code
 
