@@ -462,6 +462,30 @@ def test_the_service_answers_every_payload_with_422(
         assert not UNPRINTABLE.search(error["path"] + error["message"]), error
 
 
+@pytest.mark.parametrize(
+    "char", ["😀", "\u0378", "\U000f0000"], ids=["emoji", "unassigned", "private"]
+)
+def test_a_character_no_font_draws_is_refused_at_its_field(
+    char: str, client: TestClient, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = with_text("json", ("engagements", 0, "vendor", "name"), f"乙方{char}公司")
+    answer = client.post(
+        "/render?kind=nda&format=pdf", content=text.encode(), headers=CONTENT_TYPES_JSON
+    )
+    assert answer.status_code == 422, answer.text[:300]
+    (error,) = answer.json()["errors"]
+    assert error["path"] == "engagements[0].vendor.name" and ZH_EN.search(error["message"])
+    path = tmp_path / "p.json"
+    path.write_text(text, encoding="utf-8")
+    argv = ["render", str(path), "-d", "nda", "-f", "pdf", "-o", str(tmp_path / "out")]
+    assert main(argv) == ExitCode.INVALID_INPUT
+    err = capsys.readouterr().err
+    assert "engagements[0].vendor.name: " in err and "Traceback" not in err, err
+
+
+CONTENT_TYPES_JSON = {"content-type": "application/json"}
+
+
 # --------------------------------------------------------------------------- batch
 
 
