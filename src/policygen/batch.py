@@ -408,8 +408,12 @@ class _Started:
 
 def _row_failure(row: Row, number: str | None, folder: Path, error: Exception) -> RowResult:
     """Return the result of `row` when rendering or writing it raised `error`."""
-    if isinstance(error, InvalidInputError):
-        return RowResult(row.number, row.line, number, "failed", (), tuple(error.issues))
+    if isinstance(error, InvalidInputError):  # e.g. a character no font draws, at its field
+        issues = tuple(
+            Issue("、".join(_relative(p) for p in i.path.split("、")), i.message, i.location)
+            for i in error.issues
+        )
+        return RowResult(row.number, row.line, number, "failed", (), issues)
     if isinstance(error, PolicygenError):
         return _failed(row, str(error))
     if isinstance(error, OSError):
