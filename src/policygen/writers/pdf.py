@@ -14,7 +14,8 @@ import hashlib
 import os
 import threading
 from calendar import timegm
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from policygen.errors import RenderError
@@ -146,7 +147,8 @@ def write_pdf(doc: n.Document, options: WriterOptions) -> bytes:
     except RenderError:
         raise
     except Exception as error:  # WeasyPrint failing on a stylesheet (an AssertionError…)
-        raise weasyprint_error(doc, options, error) from error
+        paths = stylesheet_paths(doc, options)
+        raise weasyprint_error(paths, options.template_dirs, base_url, error) from error
     if resources.refused:
         shown = ", ".join(url if len(url) <= 200 else url[:200] + "…" for url in resources.refused)
         raise RenderError(f"生成 PDF 时拒绝加载资源：{shown} (blocked URL)")
@@ -155,20 +157,20 @@ def write_pdf(doc: n.Document, options: WriterOptions) -> bytes:
     return pdf
 
 
-def weasyprint_error(doc: n.Document, options: WriterOptions, error: Exception) -> RenderError:
-    """Return the RenderError for `error`, which WeasyPrint raised laying out `doc`: at the
-    first rule of its stylesheets WeasyPrint cannot read on its own (``file:line:column``,
-    e.g. ``background-image: attr(data-x url)`` fails an assertion inside WeasyPrint 70),
-    else naming the stylesheets. Only called when laying out failed, so the extra parsing
-    costs nothing otherwise."""
+def weasyprint_error(
+    paths: Sequence[Path], template_dirs: Sequence[Path], base_url: str, error: Exception
+) -> RenderError:
+    """Return the RenderError for `error`, which WeasyPrint raised laying out a page styled by
+    the stylesheets `paths`: at the first rule WeasyPrint cannot read on its own
+    (``file:line:column``; ``background-image: attr(data-x url)`` fails an assertion inside
+    WeasyPrint 70), else naming the stylesheets not bundled with policygen. Only called when
+    laying out failed, so the extra parsing costs nothing otherwise."""
     import tinycss2
     from weasyprint import CSS
 
     from policygen.templating.environment import BUNDLED_TEMPLATES
 
-    resources = LocalResources(options.template_dirs)
-    base_url = style_folder(options).as_uri() + "/"
-    paths = stylesheet_paths(doc, options)
+    resources = LocalResources(template_dirs)
     for path in paths:
         css = read_css(path, resources)
         for rule in tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True):
@@ -225,7 +227,8 @@ def page_map(doc: n.Document, options: WriterOptions) -> dict[str, int]:
     except RenderError:
         raise
     except Exception as error:
-        raise weasyprint_error(doc, options, error) from error
+        paths = stylesheet_paths(doc, options)
+        raise weasyprint_error(paths, options.template_dirs, base_url, error) from error
     if resources.refused:
         raise RenderError(f"排版 PDF 时拒绝加载资源：{resources.refused[0][:200]} (blocked URL)")
     with _RENDER_LOCK:  # only a layout that loaded nothing refused is kept for write_pdf
