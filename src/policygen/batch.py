@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
 import os
 import signal
 import time
@@ -29,10 +28,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 from policygen import __version__
+from policygen.chars import printable
 from policygen.errors import InvalidInputError, Issue, PolicygenError, UsageError
 from policygen.kinds import DOCUMENT_KINDS, Kind
 from policygen.output import write_all, write_atomic
-from policygen.parallel import freeze_heap, warm_up
+from policygen.parallel import freeze_heap, warm_up, worker_context
 from policygen.pipeline import (
     Job,
     PendingJob,
@@ -184,8 +184,10 @@ def _failed(row: Row, message: str, path: str = "") -> RowResult:
 
 
 def _contract_no(data: Mapping[str, Any] | None) -> str | None:
+    """Return the contract number a row declares, as it may be printed (chars.printable): a
+    row that failed may hold any text there, and it goes into the report and the terminal."""
     number = data.get("contract_no") if data else None
-    return number.strip() if isinstance(number, str) else None
+    return printable(number.strip()) if isinstance(number, str) else None
 
 
 @dataclass
@@ -315,6 +317,8 @@ class _Worker:
             return RowResult(
                 row.number, row.line, _contract_no(row.data), "failed", (), tuple(error.issues)
             )
+        except Exception as error:  # a bug must not stop the rows pipelined with this one
+            return _row_failure(row, _contract_no(row.data), self.out, error)
         engagement = profile.engagements[0]
         number = engagement.contract_no
         folder = self.out / number
@@ -402,10 +406,14 @@ class _Started:
     pending: list[PendingJob]
 
 
-def _row_failure(row: Row, number: str, folder: Path, error: Exception) -> RowResult:
+def _row_failure(row: Row, number: str | None, folder: Path, error: Exception) -> RowResult:
     """Return the result of `row` when rendering or writing it raised `error`."""
-    if isinstance(error, InvalidInputError):
-        return RowResult(row.number, row.line, number, "failed", (), tuple(error.issues))
+    if isinstance(error, InvalidInputError):  # e.g. a character no font draws, at its field
+        issues = tuple(
+            Issue("、".join(_relative(p) for p in i.path.split("、")), i.message, i.location)
+            for i in error.issues
+        )
+        return RowResult(row.number, row.line, number, "failed", (), issues)
     if isinstance(error, PolicygenError):
         return _failed(row, str(error))
     if isinstance(error, OSError):
@@ -474,8 +482,7 @@ def _plan(jobs: int, rows: int, typst: bool) -> tuple[int, int]:
 def _pool(jobs: int, worker: _Worker, tasks_per_worker: int | None) -> ProcessPoolExecutor:
     """Return a pool of `jobs` worker processes, started without fork: forking a parent that
     runs threads (the progress bar) is unsafe, and workers would inherit its memory."""
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    context = worker_context()
     return ProcessPoolExecutor(
         max_workers=jobs,
         mp_context=context,

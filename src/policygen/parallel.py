@@ -116,7 +116,30 @@ def default_jobs() -> int:
 def worker_context() -> BaseContext:
     """Return the start method for worker pools: forkserver, or spawn where there is none."""
     methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if "forkserver" in methods:
+        start_forkserver()
+        return multiprocessing.get_context("forkserver")
+    return multiprocessing.get_context("spawn")
+
+
+def start_forkserver() -> None:
+    """Start the forkserver, when it is not running, with SIGINT ignored: a process started
+    ignoring it keeps ignoring it, so the forkserver and every process forked from it (workers,
+    template children) are deaf to Ctrl-C from birth, and the command line alone answers it and
+    stops them. Otherwise a Ctrl-C in the tenth of a second a new forkserver spends importing
+    prints its traceback. (A mask would not do: multiprocessing unblocks SIGINT on its way.)
+    The caller's handler is back within milliseconds; only the main thread can swap it."""
+    import threading
+    from multiprocessing import forkserver
+
+    if threading.current_thread() is not threading.main_thread():
+        forkserver.ensure_running()
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def render_jobs(

@@ -14,7 +14,7 @@ from functools import partial
 from pathlib import Path
 from typing import Protocol
 
-from policygen.errors import RenderError, UsageError
+from policygen.errors import InvalidInputError, Issue, RenderError, UsageError
 from policygen.kinds import DOCUMENT_KINDS, Kind
 from policygen.profile.engagement import Engagement
 from policygen.profile.model import Profile
@@ -254,11 +254,18 @@ render works without the Noto CJK fonts installed (and skips the font preflight)
 
 
 def preflight_glyphs(doc: n.Document, profile: Profile) -> None:
-    """Raise RenderError naming every character of `doc` the configured fonts cannot draw,
-    instead of letting it print as an empty box or vanish."""
+    """Raise an error naming every character of `doc` the configured fonts cannot draw,
+    instead of letting it print as an empty box or vanish: InvalidInputError at the profile
+    fields when they hold every such character (an input error: exit 1, HTTP 422), else
+    RenderError (a template's own text)."""
     from policygen.fonts import missing_glyphs
 
     missing = missing_glyphs(doc, profile)
+    if missing and all(m.profile_paths for m in missing):
+        raise InvalidInputError(
+            [Issue("、".join(m.profile_paths), m.message(source=False)) for m in missing[:20]],
+            "字体预检 (font preflight)",
+        )
     if missing:
         lines = "\n".join(f"  - {m.message()}" for m in missing[:20])
         more = f"\n  …另有 {len(missing) - 20} 个" if len(missing) > 20 else ""

@@ -198,6 +198,9 @@ def _context() -> BaseContext:
         ctx = multiprocessing.get_context("forkserver")
         # Only takes effect if the forkserver has not started yet; otherwise each child imports.
         ctx.set_forkserver_preload(["__main__", __name__])
+        from policygen.parallel import start_forkserver
+
+        start_forkserver()  # deaf to Ctrl-C, which the parent answers
         return ctx
     return multiprocessing.get_context("spawn")
 
@@ -234,7 +237,10 @@ def _child(
     except BaseException as error:  # report anything: the parent turns it into RenderError
         answer = {"error": f"模板 {name} 渲染失败 ({type(error).__name__}): {error}"}
     try:
-        sender.send_bytes(json.dumps(answer, ensure_ascii=False).encode("utf-8"))
+        # surrogatepass: a message quoting a lone surrogate (an include of "\\ud800") still
+        # travels; json.loads in the parent reads bytes with surrogatepass too.
+        answer_bytes = json.dumps(answer, ensure_ascii=False).encode("utf-8", "surrogatepass")
+        sender.send_bytes(answer_bytes)
     except MemoryError:  # the parent sees the pipe close and reports the memory limit
         pass
     finally:

@@ -512,7 +512,15 @@ def render_html(
         name = absolute.relative_to(root).as_posix() if absolute.is_relative_to(root) else path.name
         text = read_css(path, resources)
         if standalone:
-            text = standalone_css(text, name, base_url, resources)
+            try:
+                text = standalone_css(text, name, base_url, resources)
+            except RenderError:
+                raise
+            except Exception as error:  # tinycss2 or lxml failing on a stylesheet or its SVG
+                raise RenderError(
+                    f"{path}: 无法处理样式表 (cannot read the stylesheet: "
+                    f"{type(error).__name__}: {error})"
+                ) from error
         css.append((name, _inert(text)))
     writer = _Writer(doc)
     body = [Markup('<h1 class="title">{}</h1>').format(doc.title)]

@@ -14,13 +14,14 @@ import hashlib
 import os
 import threading
 from calendar import timegm
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from policygen.errors import RenderError
 from policygen.tree import nodes as n
 from policygen.writers.fetcher import LocalResources, url_fetcher
-from policygen.writers.html import render_html, style_folder
+from policygen.writers.html import read_css, render_html, style_folder, stylesheet_paths
 from policygen.writers.options import WriterOptions
 
 if TYPE_CHECKING:
@@ -143,12 +144,55 @@ def write_pdf(doc: n.Document, options: WriterOptions) -> bytes:
         if isinstance(cause, RenderError):
             raise cause from None
         raise RenderError(f"生成 PDF 时无法加载资源：{error}") from error
+    except RenderError:
+        raise
+    except Exception as error:  # WeasyPrint failing on a stylesheet (an AssertionError…)
+        paths = stylesheet_paths(doc, options)
+        raise weasyprint_error(paths, options.template_dirs, base_url, error) from error
     if resources.refused:
         shown = ", ".join(url if len(url) <= 200 else url[:200] + "…" for url in resources.refused)
         raise RenderError(f"生成 PDF 时拒绝加载资源：{shown} (blocked URL)")
     if not isinstance(pdf, bytes):  # pragma: no cover - write_pdf(target=None) returns bytes
         raise RenderError("WeasyPrint 未返回 PDF 数据")
     return pdf
+
+
+def weasyprint_error(
+    paths: Sequence[Path], template_dirs: Sequence[Path], base_url: str, error: Exception
+) -> RenderError:
+    """Return the RenderError for `error`, which WeasyPrint raised laying out a page styled by
+    the stylesheets `paths`: at the first rule WeasyPrint cannot read on its own
+    (``file:line:column``; ``background-image: attr(data-x url)`` fails an assertion inside
+    WeasyPrint 70), else naming the stylesheets not bundled with policygen. Only called when
+    laying out failed, so the extra parsing costs nothing otherwise."""
+    import tinycss2
+    from weasyprint import CSS
+
+    from policygen.templating.environment import BUNDLED_TEMPLATES
+
+    resources = LocalResources(template_dirs)
+    for path in paths:
+        css = read_css(path, resources)
+        for rule in tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True):
+            try:
+                CSS(string=tinycss2.serialize([rule]), base_url=base_url, url_fetcher=_no_fetch)
+            except Exception as cause:
+                return RenderError(
+                    f"{path}:{rule.source_line}:{rule.source_column}: WeasyPrint 无法使用这条"
+                    f"样式规则，请修改或删除 (WeasyPrint cannot use this rule: "
+                    f"{type(cause).__name__}{': ' + str(cause) if str(cause) else ''})"
+                )
+    own = [path for path in paths if not path.resolve().is_relative_to(BUNDLED_TEMPLATES)]
+    shown = "、".join(str(path) for path in own or paths)
+    return RenderError(
+        f"WeasyPrint 排版失败，请检查样式表 {shown} (WeasyPrint failed: "
+        f"{type(error).__name__}{': ' + str(error) if str(error) else ''})"
+    )
+
+
+def _no_fetch(url: str, *args: object, **kwargs: object) -> dict[str, object]:
+    """Load nothing while a single rule is tried: an error there is about the rule itself."""
+    return {"string": "", "mime_type": "text/css"}
 
 
 PAGE_COUNT_KEY = ""
@@ -180,6 +224,11 @@ def page_map(doc: n.Document, options: WriterOptions) -> dict[str, int]:
         if isinstance(cause, RenderError):
             raise cause from None
         raise RenderError(f"排版 PDF 时无法加载资源：{error}") from error
+    except RenderError:
+        raise
+    except Exception as error:
+        paths = stylesheet_paths(doc, options)
+        raise weasyprint_error(paths, options.template_dirs, base_url, error) from error
     if resources.refused:
         raise RenderError(f"排版 PDF 时拒绝加载资源：{resources.refused[0][:200]} (blocked URL)")
     with _RENDER_LOCK:  # only a layout that loaded nothing refused is kept for write_pdf

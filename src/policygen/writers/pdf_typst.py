@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import os
 import re
 import shutil
@@ -240,7 +241,10 @@ PAGES = "\0pages"
 
 
 def _length(token: Any, font_size: float = 12) -> float | None:
-    """Return a CSS length token in mm; None when it is not one."""
+    """Return a CSS length token in mm; None when it is not one, or not finite (``1e999mm``,
+    which a browser drops too, and Typst would meet as the unknown name ``infmm``)."""
+    if token.type in ("dimension", "number") and not math.isfinite(token.value):
+        return None
     if token.type == "dimension" and token.lower_unit in _MM:
         return float(token.value) * _MM[token.lower_unit]
     if token.type == "dimension" and token.lower_unit == "em":
