@@ -13,27 +13,26 @@ workers. Typst lays out outside the GIL in a thread of its own, so with Typst th
 already uses two cores and workers pay only for large sets (TYPST_WORKERS_FROM). Workers
 come from a forkserver (spawn where there is none), never forked from this process, which may
 run threads (the progress bar, Typst's); each receives the profile once, imports
-the writers and compiles the templates before its first document. Results travel back as
-bytes; errors as the exceptions themselves (PolicygenError and its subclasses pickle)."""
+the writers and compiles the templates before its first document, and exits if this process
+dies (procs.serve_parent). Results travel back as bytes; errors as the exceptions themselves
+(PolicygenError and its subclasses pickle)."""
 
 from __future__ import annotations
 
 import contextlib
 import gc
 import importlib
-import multiprocessing
 import os
-import signal
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from multiprocessing.context import BaseContext
 from pathlib import Path
 
 from policygen.errors import PolicygenError, RenderError, UsageError
 from policygen.kinds import DOCUMENT_KINDS
 from policygen.pipeline import Job, PendingJob, render_job, start_job
+from policygen.procs import serve_parent, worker_context
 from policygen.profile.model import Profile
 from policygen.writers.options import pdf_engine_from
 
@@ -111,35 +110,6 @@ def default_jobs() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - macOS, Windows
         return max(1, os.cpu_count() or 1)
-
-
-def worker_context() -> BaseContext:
-    """Return the start method for worker pools: forkserver, or spawn where there is none."""
-    methods = multiprocessing.get_all_start_methods()
-    if "forkserver" in methods:
-        start_forkserver()
-        return multiprocessing.get_context("forkserver")
-    return multiprocessing.get_context("spawn")
-
-
-def start_forkserver() -> None:
-    """Start the forkserver, when it is not running, with SIGINT ignored: a process started
-    ignoring it keeps ignoring it, so the forkserver and every process forked from it (workers,
-    template children) are deaf to Ctrl-C from birth, and the command line alone answers it and
-    stops them. Otherwise a Ctrl-C in the tenth of a second a new forkserver spends importing
-    prints its traceback. (A mask would not do: multiprocessing unblocks SIGINT on its way.)
-    The caller's handler is back within milliseconds; only the main thread can swap it."""
-    import threading
-    from multiprocessing import forkserver
-
-    if threading.current_thread() is not threading.main_thread():
-        forkserver.ensure_running()
-        return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        forkserver.ensure_running()
-    finally:
-        signal.signal(signal.SIGINT, previous)
 
 
 def render_jobs(
@@ -292,9 +262,10 @@ def _init_worker(
     pdf_engine: str,
 ) -> None:
     """Keep what every job needs and warm up: the writers' modules and the compiled
-    templates. Ctrl-C is left to the parent, which stops the pool."""
+    templates. Ctrl-C is left to the parent, which stops the pool; the worker exits when the
+    parent dies (procs.serve_parent)."""
     global _state
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    serve_parent()
     _state = (profile, formats, template_dirs, pdf_engine)
     from policygen.templating.environment import environment_for
 
