@@ -32,7 +32,7 @@ from pathlib import Path
 from policygen.errors import PolicygenError, RenderError, UsageError
 from policygen.kinds import DOCUMENT_KINDS
 from policygen.pipeline import Job, PendingJob, render_job, start_job
-from policygen.procs import serve_parent, worker_context
+from policygen.procs import serve_parent, start_forkserver, worker_context
 from policygen.profile.model import Profile
 from policygen.writers.options import pdf_engine_from
 
@@ -212,6 +212,7 @@ def _render_in_workers(
     formats = tuple(formats)
     dirs = tuple(Path(d) for d in template_dirs)
     kinds = tuple(dict.fromkeys(job.kind.name for job in todo))
+    start_forkserver()  # deaf to Ctrl-C, which this process answers, and to a group SIGTERM
     pool = ProcessPoolExecutor(
         max_workers=workers,
         mp_context=worker_context(),

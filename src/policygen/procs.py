@@ -42,13 +42,13 @@ _writing = threading.Lock()
 
 
 def worker_context() -> BaseContext:
-    """Return the start method for worker pools: forkserver (started as `start_forkserver`
-    starts it), or spawn where there is none. Workers are never forked from a parent that may
-    run threads (a progress bar, Typst's)."""
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        start_forkserver()
-        return multiprocessing.get_context("forkserver")
-    return multiprocessing.get_context("spawn")
+    """Return the start method for worker pools: forkserver, or spawn where there is none.
+    Workers are never forked from a parent that may run threads (a progress bar, Typst's).
+    A caller starting a pool calls `start_forkserver` first, after making what its workers
+    share (a batch's stop event): started earlier, a group SIGTERM was seen to lose the
+    results of the rows in progress."""
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
 def start_forkserver() -> None:
