@@ -93,9 +93,12 @@ def organisation_data(profile: Profile) -> dict[str, Any]:
 # --------------------------------------------------------------------------- up to date
 
 
-def templates_digest(folders: Sequence[Path]) -> str:
-    """Return a hash of every file in the template `folders` (names and bytes), in order."""
+def templates_digest(folders: Sequence[Path], style_file: Path | None = None) -> str:
+    """Return a hash of every file in the template `folders` (names and bytes), in order, and
+    of the house-style file `style_file` when one is given (``--style``)."""
     digest = hashlib.sha256()
+    if style_file is not None:
+        digest.update(b"style\0" + hashlib.sha256(Path(style_file).read_bytes()).digest())
     for position, folder in enumerate(folders):
         for file in sorted(p for p in Path(folder).rglob("*") if p.is_file()):
             if "__pycache__" in file.parts:
@@ -268,6 +271,8 @@ class BatchOptions:
     pdf_engine: str | None = None
     """What prints the PDFs: ``weasyprint`` or ``typst``; None: the one
     ``POLICYGEN_PDF_ENGINE`` names, else WeasyPrint."""
+    style_file: Path | None = None
+    """A house-style file every document is written in; None: the profile's ``meta.style``."""
     tasks_per_worker: int | None = 250
     """Rows a worker renders before it is replaced, bounding any growth of its memory; None:
     never replaced."""
@@ -303,6 +308,7 @@ class _Worker:
     out: Path
     force: bool
     pdf_engine: str = "weasyprint"
+    style_file: Path | None = None
 
     def start(self, row: Row) -> _Started | RowResult:
         """Validate `row`, build the trees of its documents that are not up to date and start
@@ -344,6 +350,7 @@ class _Worker:
                     formats,
                     template_dirs=self.template_dirs,
                     pdf_engine=self.pdf_engine,
+                    style_file=self.style_file,
                 )
                 for job, formats in todo
             ]
@@ -563,13 +570,14 @@ def run_batch(
         organisation_digest=hashlib.sha256(
             organisation.model_dump_json(exclude={"engagements"}).encode("utf-8")
         ).hexdigest(),
-        templates_digest=templates_digest(environment.folders),
+        templates_digest=templates_digest(environment.folders, options.style_file),
         kinds=kinds,
         formats=formats,
         template_dirs=tuple(Path(f).resolve() for f in options.template_dirs),
         out=out.resolve(),
         force=options.force,
         pdf_engine=pdf_engine,
+        style_file=options.style_file,
     )
 
     def record(result: RowResult) -> None:
