@@ -276,6 +276,15 @@ class HouseStyle(StyleModel):
             raise ValueError(
                 f"text.body 须给出每一项：缺少 {', '.join(unset)} (the body style states every value)"
             )
+        grid = self.page.grid_lines
+        if grid is not None:
+            pages = [self.page.margins, *(k.margins for k in (self.kinds or {}).values())]
+            height = min(self.page.height - m.top - m.bottom for m in pages) * 72 / 25.4
+            if grid * body.line > height + 0.5:  # type: ignore[operator]
+                raise ValueError(
+                    f"page.grid_lines：{grid} 行 × {body.line}pt 超出版心高度 {height:.1f}pt "
+                    "(the grid does not fit the text block)"
+                )
         for role, style in self.text.items():
             seen = [role]
             base = style.based_on
