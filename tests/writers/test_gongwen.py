@@ -1,5 +1,5 @@
 """The 公文 house style (``meta.style: gongwen``, GB/T 9704-2012): 仿宋 三号 on a grid of 22
-lines of 28 characters, in the DOCX (gongwen.docx) and in the PDF (gongwen.css)."""
+lines of 28 characters, in the DOCX (gongwen.docx) and in the PDF (the CSS made from gongwen.style.yaml)."""
 
 from __future__ import annotations
 

@@ -99,22 +99,42 @@ def footer_content(text: str) -> str:
     return " ".join(out)
 
 
-def _block(style: HouseStyle, text: Resolved, *, indent: bool = True) -> list[str]:
-    """Return the declarations setting a block in `text`."""
-    out = [
+SPACING: dict[TextRole, str] = {
+    "caption": "padding",
+    "table": "cell",
+    "table_heading": "cell",
+    "signature_party": "after",
+    "signature_line": "after",
+}
+"""How each role's space before and after is given, where it is not as margins: a caption's
+as its padding, a cell paragraph's as the cell's (Word's space before and after a cell's
+paragraph), a signature line's below it only (the signature table has the space above)."""
+
+
+def _text(style: HouseStyle, text: Resolved) -> list[str]:
+    """Return the declarations setting the font, size, line height, alignment and first-line
+    indent of `text`."""
+    return [
         f"font-family: {font_family(style, text.font)};",
         f"font-size: {_pt(text.size)};",
         f"line-height: {_pt(text.line)};",
         f"font-weight: {'bold' if text.bold else 'normal'};",
         f"letter-spacing: {_pt(text.tracking)};",
         f"text-align: {text.align};",
+        f"text-indent: {_pt(text.indent * text.char_width)};",
     ]
-    if indent:
-        out.append(f"text-indent: {_pt(text.indent * text.char_width)};")
-        out.append(
-            f"margin: {_pt(text.before)} 0 {_pt(text.after)} {_pt(text.left * text.char_width)};"
-        )
-    return out
+
+
+def _spacing(text: Resolved, how: str) -> str:
+    """Return the declaration giving `text` its space before and after and its left indent."""
+    before, after = _pt(text.before), _pt(text.after)
+    if how == "cell":
+        return f"padding: {before} 5pt {after};"
+    if how == "padding":
+        return f"padding: {before} 0 {after};"
+    if how == "after":
+        return f"margin: 0 0 {after};"
+    return f"margin: {before} 0 {after} {_pt(text.left * text.char_width)};"
 
 
 def _rule(selector: str, declarations: list[str]) -> str:
@@ -159,19 +179,14 @@ def _stylesheet(style: HouseStyle, kind: str) -> str:
             "  }\n"
         )
     box = {"left": "bottom-left", "right": "bottom-right"}.get(footer.align, "bottom-center")
-    boxes.append(
-        f"  @{box} {{\n"
-        f"    content: {footer_content(style.footer.text)};\n"
-        f"    font-family: {font_family(style, footer.font)};\n"
-        f"    font-size: {_pt(footer.size)};\n"
-        f"    line-height: {_pt(footer.line)};\n"
-        f"    font-weight: {'bold' if footer.bold else 'normal'};\n"
-        f"    letter-spacing: {_pt(footer.tracking)};\n"
-        "    white-space: nowrap;\n"
-        "    vertical-align: top;\n"
-        f"    padding-top: {_mm(style.footer.gap)};\n"
-        "  }\n"
-    )
+    footer_box = [
+        f"content: {footer_content(style.footer.text)};",
+        *_text(style, footer),
+        "white-space: nowrap;",
+        "vertical-align: top;",
+        f"padding-top: {_mm(style.footer.gap)};",
+    ]
+    boxes.append(f"  @{box} {{\n" + "".join(f"    {d}\n" for d in footer_box) + "  }\n")
     rules.append(
         "@page {\n" + "".join(f"  {d}\n" for d in page_rule) + "\n" + "\n".join(boxes) + "}\n"
     )
@@ -193,36 +208,13 @@ def _stylesheet(style: HouseStyle, kind: str) -> str:
             [
                 f"text-indent: {_pt(body.indent * body.char_width)};",
                 f"text-align: {body.align};",
-                f"margin: {_pt(body.before)} 0 {_pt(body.after)} {_pt(body.left * body.char_width)};",
+                _spacing(body, ""),
             ],
         )
     )
     for role, selector in SELECTORS.items():
         text = style.resolved(role)
-        if role in ("table", "table_heading"):
-            pad = f"padding: {_pt(text.before)} 5pt {_pt(text.after)};"
-            rules.append(
-                _rule(selector, [*_block(style, text, indent=False), "text-indent: 0;", pad])
-            )
-        elif role == "caption":
-            rules.append(
-                _rule(
-                    selector,
-                    [*_block(style, text, indent=False), "text-indent: 0;",
-                     f"padding: {_pt(text.before)} 0 {_pt(text.after)};"],
-                )
-            )  # fmt: skip
-        elif role in ("signature_party", "signature_line"):
-            rules.append(
-                _rule(
-                    selector,
-                    [*_block(style, text, indent=False),
-                     f"text-indent: {_pt(text.indent * text.char_width)};",
-                     f"margin: 0 0 {_pt(text.after)};"],
-                )
-            )  # fmt: skip
-        else:
-            rules.append(_rule(selector, _block(style, text)))
+        rules.append(_rule(selector, [*_text(style, text), _spacing(text, SPACING.get(role, ""))]))
     table = style.resolved("table")
     rules.append(
         _rule(
@@ -256,29 +248,10 @@ def _stylesheet(style: HouseStyle, kind: str) -> str:
         left = style.lists.sub_clause_left * body.char_width
         rules.append(_rule("ol.items ol.items > li > p", [f"padding-left: {_pt(left)};"]))
     if style.header.lines:
-        rules.append(
-            _rule(
-                f".{RUNNING_HEADER}",
-                [
-                    f"position: running({RUNNING_HEADER});",
-                    f"font-family: {font_family(style, header.font)};",
-                    f"font-size: {_pt(header.size)};",
-                    f"line-height: {_pt(header.line)};",
-                    f"font-weight: {'bold' if header.bold else 'normal'};",
-                    f"letter-spacing: {_pt(header.tracking)};",
-                    f"text-align: {header.align};",
-                    "text-indent: 0;",
-                    *(
-                        [f"border-bottom: {_pt(style.header.rule)} solid #000;"]
-                        if style.header.rule
-                        else []
-                    ),
-                ],
-            )
-        )
-        rules.append(
-            _rule(f".{RUNNING_HEADER} p", ["margin: 0;", "text-indent: 0;", "text-align: inherit;"])
-        )
+        rule = [f"border-bottom: {_pt(style.header.rule)} solid #000;"] if style.header.rule else []
+        running = [f"position: running({RUNNING_HEADER});", *_text(style, header), *rule]
+        rules.append(_rule(f".{RUNNING_HEADER}", running))
+        rules.append(_rule(f".{RUNNING_HEADER} p", ["margin: 0;", "text-indent: inherit;"]))
     return "\n".join(rules)
 
 
