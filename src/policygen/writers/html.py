@@ -1,9 +1,12 @@
 """Write a document tree as one standalone, semantic HTML5 page; the PDF writer prints that page.
 
 Input: a numbered, reference-resolved Document. Output: UTF-8 HTML bytes carrying the same text,
-in the same order, as writers/text.py, with the house style (``styles/*.css`` from the template
-folders, read through the local-only fetcher) inlined in ``<style>``. Every piece of document text
-goes through MarkupSafe, so no input can become markup.
+in the same order, as writers/text.py, with its stylesheets inlined in ``<style>``: the page
+structure (``styles/base.css``), the house style made from the document's style file
+(style.css), and a user's ``styles/<kind>.css`` and ``styles/<style>.css``, the files read
+through the local-only fetcher. The running header's lines (the style's, filled in) open the
+body in an element the printed page shows atop every page and a screen hides. Every piece of
+document text goes through MarkupSafe, so no input can become markup.
 
 The page written as HTML output loads nothing when opened (`standalone_css`): a stylesheet's
 ``@import`` is refused, and every ``url()`` is resolved and fetched exactly as the PDF writer
