@@ -13,6 +13,7 @@ from policygen.errors import UsageError
 from policygen.pipeline import Job, check_format, jobs, kind_named, render_job
 from policygen.profile.load import load_profile
 from policygen.profile.model import Profile
+from policygen.templating.environment import environment_for
 from policygen.validation import checked, load_checked
 from policygen.writers.options import pdf_engine_from
 
@@ -43,14 +44,18 @@ def render(
     contract_no: str | None = None,
     template_dirs: Sequence[Path] = (),
     pdf_engine: str | None = None,
+    style: str | Path | None = None,
 ) -> bytes:
     """Return one document of `kind` in format `fmt` as bytes.
 
     For per-engagement kinds (contract, sla) `contract_no` picks the engagement; None means the
     profile's only engagement, and is an error when it has several. `pdf_engine` prints PDFs
     (and numbers a regulation's DOCX contents page): ``weasyprint`` or ``typst``; None means
-    the one ``POLICYGEN_PDF_ENGINE`` names, else WeasyPrint."""
+    the one ``POLICYGEN_PDF_ENGINE`` names, else WeasyPrint. `style` is a house-style file
+    (``*.style.yaml``) or the name of a style in `template_dirs`, used instead of the
+    profile's ``meta.style``; None keeps ``meta.style``."""
     engine = pdf_engine_from(pdf_engine)
+    style_file = _style_file(style, template_dirs)
     profile = renderable(source, template_dirs=template_dirs)
     document_kind = kind_named(kind)
     engagement = None
@@ -66,7 +71,12 @@ def render(
         engagement = matches[0]
     job = Job(document_kind, engagement)
     return render_job(
-        profile, job, [check_format(fmt)], template_dirs=template_dirs, pdf_engine=engine
+        profile,
+        job,
+        [check_format(fmt)],
+        template_dirs=template_dirs,
+        pdf_engine=engine,
+        style_file=style_file,
     )[job.filename(fmt)]
 
 
@@ -77,17 +87,35 @@ def render_set(
     formats: Sequence[str] = ("docx", "pdf"),
     template_dirs: Sequence[Path] = (),
     pdf_engine: str | None = None,
+    style: str | Path | None = None,
 ) -> dict[str, bytes]:
     """Return every document of the set (or of `kinds`) in each of `formats`, by file name;
-    `pdf_engine` as for `render`."""
+    `pdf_engine` and `style` as for `render`."""
     engine = pdf_engine_from(pdf_engine)
+    style_file = _style_file(style, template_dirs)
     profile = renderable(source, template_dirs=template_dirs)
     out: dict[str, bytes] = {}
     for job in jobs(profile, kinds):
         out.update(
-            render_job(profile, job, formats, template_dirs=template_dirs, pdf_engine=engine)
+            render_job(
+                profile,
+                job,
+                formats,
+                template_dirs=template_dirs,
+                pdf_engine=engine,
+                style_file=style_file,
+            )
         )
     return out
+
+
+def _style_file(style: str | Path | None, template_dirs: Sequence[Path]) -> Path | None:
+    """Return the style file `style` gives (None: none), checked; see style.load.style_option."""
+    if style is None:
+        return None
+    from policygen.style.load import style_option
+
+    return style_option(style, environment_for(template_dirs).folders)
 
 
 def render_word_template(

@@ -116,16 +116,18 @@ _CHUNK = 1024 * 1024
 """Bytes hashed at a time."""
 
 
-def templates_digest(folders: Sequence[Path]) -> str:
+def templates_digest(folders: Sequence[Path], style_file: Path | None = None) -> str:
     """Return a hash of what the templates in `folders` can read, folder by folder: each
     regular file's name and bytes, read in chunks; a symbolic link's name and, when it leads to
     a file inside the folders, that file's bytes (one leading anywhere else, which the
     loaders refuse, is hashed by name alone, so nothing outside the folders is read); a file
     over MAX_TEMPLATE_FILE_BYTES by its name and size. Folders reached through a link are not
     walked (their files are hashed where they lie), nor ``__pycache__``; devices and pipes
-    are left out."""
+    are left out. The house-style file `style_file` (``--style``) counts too, when given."""
     roots = tuple(Path(os.path.realpath(folder)) for folder in folders)
     digest = hashlib.sha256()
+    if style_file is not None:
+        digest.update(b"style\0" + _file_digest(Path(os.path.realpath(style_file))))
     for position, folder in enumerate(folders):
         for entry, relative in _template_files(Path(folder)):
             digest.update(f"{position}\0{relative}\0".encode())
@@ -172,6 +174,13 @@ def _entry_digest(entry: os.DirEntry[str], roots: Sequence[Path]) -> bytes:
         if real.is_dir():
             return f"link to {roots.index(inside)}:{real.relative_to(inside).as_posix()}".encode()
         path = str(real)
+    return _file_digest(Path(path))
+
+
+def _file_digest(path: Path) -> bytes:
+    """Return the hash of the regular file `path`, read in chunks and never past
+    MAX_TEMPLATE_FILE_BYTES (a larger file stands by its size), or what stands for it when it
+    is none (a device, a pipe) or cannot be read. A link is not followed."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
     except OSError:
@@ -444,6 +453,8 @@ class BatchOptions:
     pdf_engine: str | None = None
     """What prints the PDFs: ``weasyprint`` or ``typst``; None: the one
     ``POLICYGEN_PDF_ENGINE`` names, else WeasyPrint."""
+    style_file: Path | None = None
+    """A house-style file every document is written in; None: the profile's ``meta.style``."""
     tasks_per_worker: int | None = 250
     """Rows a worker renders before it is replaced, bounding any growth of its memory; None:
     never replaced."""
@@ -482,6 +493,7 @@ class _Worker:
     claimed: frozenset[str] = frozenset()
     """Names (casefolded) of the folders in `out` that hold a template folder: a row with
     one of them as its contract number would write its files among the templates."""
+    style_file: Path | None = None
 
     def start(self, row: Row) -> _Started | RowResult:
         """Validate `row`, build the trees of its documents that are not up to date and start
@@ -532,6 +544,7 @@ class _Worker:
                     formats,
                     template_dirs=self.template_dirs,
                     pdf_engine=self.pdf_engine,
+                    style_file=self.style_file,
                 )
                 for job, formats in todo
             ]
@@ -849,7 +862,7 @@ def run_batch(
             organisation_digest=hashlib.sha256(
                 organisation.model_dump_json(exclude={"engagements"}).encode("utf-8")
             ).hexdigest(),
-            templates_digest=templates_digest(environment.folders),
+            templates_digest=templates_digest(environment.folders, options.style_file),
             kinds=kinds,
             formats=formats,
             template_dirs=tuple(Path(f).resolve() for f in options.template_dirs),
@@ -857,6 +870,7 @@ def run_batch(
             force=options.force,
             pdf_engine=pdf_engine,
             claimed=_claimed(out, environment.folders),
+            style_file=options.style_file,
         )
         try:
             _render_all(engagements, worker, options, duplicates, summary, on_result)

@@ -59,6 +59,14 @@ PdfEngineOption = Annotated[
         "POLICYGEN_PDF_ENGINE。",
     ),
 ]
+StyleOption = Annotated[
+    str | None,
+    typer.Option(
+        "--style",
+        help="版式文件（*.style.yaml）或版式名称，代替配置中的 meta.style；DOCX、PDF、HTML "
+        "都按它排版。",
+    ),
+]
 STARTER_FILE = "policygen.yaml"
 
 
@@ -145,6 +153,17 @@ def _folders(templates: list[Path] | None) -> list[Path]:
     return folders
 
 
+def _style_file(style: str | None, templates: list[Path] | None) -> Path | None:
+    """Return the style file ``--style`` gives, validated (None: none); raise UsageError when
+    it names no file or style, InvalidInputError when the file is not a valid style."""
+    if style is None:
+        return None
+    from policygen.style.load import style_option
+    from policygen.templating.environment import environment_for
+
+    return style_option(style, environment_for(_folders(templates)).folders)
+
+
 def _issue_json(issue: object) -> dict[str, object]:
     from policygen.errors import Issue
 
@@ -218,11 +237,13 @@ def render(
         ),
     ] = None,
     pdf_engine: PdfEngineOption = None,
+    style: StyleOption = None,
 ) -> None:
     """生成文档：管理制度、每份合同及其服务水平协议，输出 DOCX、PDF 等格式。"""
     from policygen.writers.options import pdf_engine_from
 
     engine = pdf_engine_from(pdf_engine, source="--pdf-engine")
+    style_file = _style_file(style, templates)
     if template is not None:
         from policygen.word_template import write_word_template
 
@@ -273,6 +294,7 @@ def render(
             jobs=workers,
             on_done=done,
             pdf_engine=engine,
+            style_file=style_file,
         )
     try:
         output.mkdir(parents=True, exist_ok=True)
@@ -454,6 +476,7 @@ def batch(
         Path | None, typer.Option("--report", help="把汇总与每行错误写成 JSON 文件。")
     ] = None,
     pdf_engine: PdfEngineOption = None,
+    style: StyleOption = None,
 ) -> None:
     """批量生成合同：每行一份，多进程并行，坏行逐行报告，已是最新的跳过。"""
     from policygen.batch import DEFAULT_KINDS, BatchOptions, run_with_progress
@@ -465,6 +488,7 @@ def batch(
         template_dirs=tuple(templates or ()),
         force=force,
         pdf_engine=pdf_engine_from(pdf_engine, source="--pdf-engine"),
+        style_file=_style_file(style, templates),
         **({"jobs": jobs} if jobs else {}),
     )
     code = run_with_progress(

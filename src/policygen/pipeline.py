@@ -280,14 +280,19 @@ def _registered_names(profile: Profile) -> tuple[str, ...]:
 
 
 def writer_options(
-    template_dirs: Sequence[Path] = (), *, pdf_engine: str | None = None
+    template_dirs: Sequence[Path] = (),
+    *,
+    pdf_engine: str | None = None,
+    style_file: Path | None = None,
 ) -> WriterOptions:
-    """Return writer options searching `template_dirs` before the bundled templates and
-    printing PDFs with `pdf_engine` (None: the one ``POLICYGEN_PDF_ENGINE`` names, else
-    WeasyPrint); raise UsageError for an unknown engine."""
+    """Return writer options searching `template_dirs` before the bundled templates, printing
+    PDFs with `pdf_engine` (None: the one ``POLICYGEN_PDF_ENGINE`` names, else WeasyPrint) in
+    the house style of `style_file` (None: the one each document's ``meta.style`` names);
+    raise UsageError for an unknown engine."""
     return WriterOptions(
         template_dirs=environment_for(template_dirs).folders,
         pdf_engine=pdf_engine_from(pdf_engine),
+        style_file=style_file,
     )
 
 
@@ -352,9 +357,11 @@ def start_job(
     *,
     template_dirs: Sequence[Path] = (),
     pdf_engine: str | None = None,
+    style_file: Path | None = None,
 ) -> PendingJob:
     """Build `job`'s tree and start writing it in each of `formats`, PDFs printed by
-    `pdf_engine` (None: as `writer_options` chooses). Raise what building the tree (or the
+    `pdf_engine` (None: as `writer_options` chooses), in the house style of `style_file`
+    (None: the profile's ``meta.style``). Raise what building the tree (or the
     font preflight) raises; a writer's error comes from PendingJob.result.
 
     A regulation's DOCX lays the document out for its contents page numbers (writers.page_map,
@@ -365,7 +372,7 @@ def start_job(
     with several jobs builds the next trees first, which keeps Typst busy, and a contents
     page's DOCX waits until the layout is made."""
     formats = [check_format(fmt) for fmt in formats]
-    options = writer_options(template_dirs, pdf_engine=pdf_engine)
+    options = writer_options(template_dirs, pdf_engine=pdf_engine, style_file=style_file)
     doc = build_document(profile, job, template_dirs=template_dirs)
     if any(fmt in PRINTED_FORMATS for fmt in formats):
         preflight_glyphs(doc, profile)
@@ -392,9 +399,16 @@ def render_job(
     *,
     template_dirs: Sequence[Path] = (),
     pdf_engine: str | None = None,
+    style_file: Path | None = None,
 ) -> dict[str, bytes]:
     """Return `job` rendered in each of `formats`, by output file name, in that order, PDFs
-    printed by `pdf_engine` (None: as `writer_options` chooses)."""
+    printed by `pdf_engine` (None: as `writer_options` chooses), in the house style of
+    `style_file` (None: the profile's ``meta.style``)."""
     return start_job(
-        profile, job, formats, template_dirs=template_dirs, pdf_engine=pdf_engine
+        profile,
+        job,
+        formats,
+        template_dirs=template_dirs,
+        pdf_engine=pdf_engine,
+        style_file=style_file,
     ).result()

@@ -712,8 +712,11 @@ _MESSAGES: dict[str, str] = {
 }
 
 
-def issues_from(exc: ValidationError, parsed: Parsed) -> list[Issue]:
-    """Return one Issue per problem in `exc`, located in `parsed` and worded in Chinese."""
+def issues_from(
+    exc: ValidationError, parsed: Parsed, model: type[BaseModel] = Profile
+) -> list[Issue]:
+    """Return one Issue per problem in `exc`, located in `parsed` and worded in Chinese;
+    `model` is what was validated (its fields are suggested for an unknown key)."""
     issues: list[Issue] = []
     for error in exc.errors(include_url=False):
         loc: Loc = tuple(error["loc"])
@@ -724,7 +727,7 @@ def issues_from(exc: ValidationError, parsed: Parsed) -> list[Issue]:
                 issues.append(Issue(dotted(full), message, parsed.location(full)))
             continue
         if error["type"] == "extra_forbidden":
-            message = _unknown_key(loc)
+            message = _unknown_key(loc, model)
         elif error["type"] in _MESSAGES:
             message = _MESSAGES[error["type"]].format(**{k: _show(v) for k, v in ctx.items()})
         elif _CJK.search(error["msg"]):
@@ -752,7 +755,7 @@ MOVED: dict[tuple[str, str], str] = {
 every deadline after termination in one place."""
 
 
-def _unknown_key(loc: Loc) -> str:
+def _unknown_key(loc: Loc, model: type[BaseModel] = Profile) -> str:
     key = printable(str(loc[-1]))  # quoted in the message: no newline or control of its own
     names = [part for part in loc if isinstance(part, str)]
     moved = MOVED.get((names[-2], key)) if len(names) >= 2 else None
@@ -761,7 +764,7 @@ def _unknown_key(loc: Loc) -> str:
             f"「{key}」已移至 {moved}：合同解除或者终止后的各项期限统一在 exit 中规定 "
             f"(moved to {moved})"
         )
-    known = fields_at(loc[:-1])
+    known = fields_at(loc[:-1], model)
     close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
     if close:
         return (
@@ -781,6 +784,9 @@ def fields_at(loc: Loc, model: type[BaseModel] = Profile) -> list[str]:
         if isinstance(part, int):
             args = typing.get_args(annotation)
             annotation = args[0] if args else None
+        elif typing.get_origin(annotation) is dict:  # a mapping's value, whatever its key
+            args = typing.get_args(annotation)
+            annotation = args[1] if len(args) == 2 else None
         elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
             info = annotation.model_fields.get(part)
             annotation = info.annotation if info else None

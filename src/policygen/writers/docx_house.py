@@ -15,7 +15,7 @@ paragraphs take the house's styles. The styles and lists the builder names that 
 document lacks (Article, Clause, List Number 4, Table Text…, and the 章/条/项 list definitions)
 are first copied in from the bundled reference.docx; a house style of the same name keeps its
 look but is linked to the copied list (so a house Heading 1 reads 第一章, a house List Number
-（一）). The values come from the tree (docx_pages.header_values), never the profile.
+（一）). The values come from the tree (page_values.header_values), never the profile.
 The template renders in the sandboxed, XML-escaping Word environment; it, and the DOCX
 rendered from it, must load nothing from outside (writers.docx_guard)."""
 
@@ -38,7 +38,7 @@ from jinja2.sandbox import SecurityError
 from policygen.errors import RenderError
 from policygen.templating.word_environment import word_environment
 from policygen.tree import nodes as n
-from policygen.writers import docx_pages, docx_styles_oxml
+from policygen.writers import docx_pages, docx_styles_oxml, page_values
 from policygen.writers.docx_guard import check_package
 from policygen.writers.docx_reference import open_reference
 from policygen.writers.docxtpl_loader import open_template
@@ -145,7 +145,7 @@ def open_house(path: Path) -> DocxTemplate:
 
 def house_context(doc: n.Document) -> dict[str, Any]:
     """Return the values a house template may print, from `doc` alone."""
-    values = docx_pages.header_values(doc)
+    values = page_values.header_values(doc)
     context: dict[str, Any] = {k: v for k, v in values.items() if isinstance(v, str)}
     roles, names = values["role"], values["name"]
     context["parties"] = [{"role": r, "name": m} for r, m in zip(roles, names, strict=False)]

@@ -69,6 +69,13 @@ def open_reference(options: WriterOptions, relative: str) -> DocxDocument:
     return _open_package(_package(digest, data, shown), shown)
 
 
+def open_reference_data(data: bytes, shown: str) -> DocxDocument:
+    """Return a new Document made from the reference document `data` (one policygen made, so
+    not checked), named `shown` in errors; its package is read once, as `open_reference`'s."""
+    digest = hashlib.sha256(data).hexdigest()
+    return _open_package(_package(digest, data, shown), shown)
+
+
 # Opening a document in two steps, python-docx's own ``docx.Document`` (Package.open), so the
 # first step (unzipping the package, a third of the time) is done once per reference document
 # rather than once per document written.

@@ -21,7 +21,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.text.paragraph import Paragraph
 
 from policygen.tree import nodes as n
-from policygen.writers import docx_oxml, docx_pages, redline_oxml
+from policygen.writers import docx_oxml, docx_pages, page_values, redline_oxml
 from policygen.writers.docx_reference import open_reference
 from policygen.writers.options import WriterOptions
 from policygen.writers.redline_oxml import Change, Revisions
@@ -154,7 +154,7 @@ def write_redline(redline: Redline, options: WriterOptions) -> bytes:
         else:
             builder.add_paragraph(block)
     header = n.Document(redline.kind, redline.title, (), redline.meta, redline.subtitle)
-    docx_pages.fill_header(document, docx_pages.document_values(header))
+    docx_pages.fill_header(document, page_values.document_values(header))
     _set_properties(document, redline)
     buffer = BytesIO()
     document.save(buffer)
