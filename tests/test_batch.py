@@ -364,7 +364,8 @@ def test_a_typst_batch_worker_runs_one_typst_compiler(
     worker = _typst_worker(organisation, tmp_path / "out")
     asked: list[dict[str, object]] = []
     monkeypatch.setattr(batch, "warm_up", lambda *args, **kwargs: asked.append(kwargs))
-    monkeypatch.setattr(batch.signal, "signal", lambda *args: None)
+    monkeypatch.setattr(batch, "freeze_heap", lambda: None)  # would outlast the test
     monkeypatch.setattr(batch, "_worker", None)
-    batch._init_worker(worker)
+    monkeypatch.setattr(batch, "_stop", None)
+    batch._init_worker(worker, batch.worker_context().Event())
     assert asked == [{"typst_lanes": 1}]

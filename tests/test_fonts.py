@@ -22,10 +22,11 @@ from policygen.fonts import (
 )
 from policygen.pipeline import build_document, jobs
 from policygen.profile.load import load_profile
+from policygen.style import bundled_style
+from policygen.style.css import stylesheet
 from policygen.tree import nodes as n
 
 ROOT = Path(__file__).resolve().parents[1]
-BASE_CSS = ROOT / "src" / "policygen" / "templates" / "zh" / "styles" / "base.css"
 
 PRIVATE_USE = "\ue000"
 UNASSIGNED = "\u0378"
@@ -77,10 +78,14 @@ def test_character_map_matches_fonttools_best_cmap() -> None:
     assert font_codepoints(found.file, found.index) is font_codepoints(found.file, found.index)
 
 
-def test_roles_mirror_the_house_stylesheet() -> None:
-    css = BASE_CSS.read_text(encoding="utf-8")
+def test_roles_are_the_style_files() -> None:
+    fonts = bundled_style("default").fonts
+    css = stylesheet(bundled_style("default"), "regulation")
     for role in FONT_ROLES.values():
-        assert f'"{role.families[0]}"' in css or not role.required, role.key
+        assert role.families == fonts.role(role.key).families, role.key  # type: ignore[arg-type]
+        assert role.chain == fonts.chain(role.key), role.key  # type: ignore[arg-type]
+    for key in ("body", "heading", "kaiti"):  # the roles the default style sets text in
+        assert f'"{FONT_ROLES[key].families[0]}"' in css, key
 
 
 def test_private_use_unassigned_and_rare_characters_are_found() -> None:

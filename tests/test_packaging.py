@@ -46,6 +46,9 @@ def test_wheel_ships_templates_styles_and_schema(wheel: Path) -> None:
         "policygen/templates/zh/defaults.yaml",
         "policygen/templates/zh/styles/reference.docx",
         "policygen/templates/zh/styles/base.css",
+        "policygen/templates/zh/styles/default.style.yaml",
+        "policygen/templates/zh/styles/gongwen.style.yaml",
+        "policygen/templates/zh/styles/gongwen.docx",
         "policygen/schemas/profile.schema.json",
     ):
         assert required in names, required

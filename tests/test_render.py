@@ -19,7 +19,7 @@ import policygen
 from policygen.pipeline import build_document, jobs
 from policygen.profile.load import load_profile, parse
 from policygen.writers.text import document_text
-from textutil import docx_lines, in_order, pdf_text, squeeze
+from textutil import docx_lines, in_order, pdf_text, squeeze, without_running_header
 
 ROOT = Path(__file__).resolve().parents[1]
 HOSTILE = "A&B <公司> \"引号\" '单引' 𠮷野家"
@@ -64,7 +64,9 @@ def test_docx_pdf_and_text_carry_the_same_clauses_in_order(
         for stem in _stems(files):
             text_lines = [line for line in files[f"{stem}.txt"].decode().splitlines() if line]
             assert docx_lines(files[f"{stem}.docx"]) == text_lines, stem
-            pdf = squeeze(pdf_text(files[f"{stem}.pdf"], tmp_path))
+            pdf = squeeze(
+                without_running_header(pdf_text(files[f"{stem}.pdf"], tmp_path), text_lines[0])
+            )
             missing = in_order(text_lines, pdf)
             assert not missing, f"{stem}: not in the PDF in order: {missing[:5]}"
 

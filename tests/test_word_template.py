@@ -152,7 +152,7 @@ def test_not_a_docx_fails(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     template = tmp_path / "t.docx"
     template.write_text("not a zip", encoding="utf-8")
     error = failure(tmp_path, capsys, template, "-d", "regulation")
-    assert "不是有效的 Word 文档" in error
+    assert "t.docx 不是有效的 DOCX 文件" in error and "not a valid DOCX" in error
 
 
 def test_an_endless_loop_is_stopped(

@@ -16,6 +16,7 @@ from policygen.layout.budget import out_of_time
 from policygen.pipeline import Job, check_format, jobs, kind_named, render_job
 from policygen.profile.load import load_profile
 from policygen.profile.model import Profile
+from policygen.templating.environment import environment_for
 from policygen.validation import checked, load_checked
 from policygen.writers.options import pdf_engine_from
 
@@ -46,6 +47,7 @@ def render(
     contract_no: str | None = None,
     template_dirs: Sequence[Path] = (),
     pdf_engine: str | None = None,
+    style: str | Path | None = None,
     deadline: float | None = None,
 ) -> bytes:
     """Return one document of `kind` in format `fmt` as bytes.
@@ -53,10 +55,13 @@ def render(
     For per-engagement kinds (contract, sla) `contract_no` picks the engagement; None means the
     profile's only engagement, and is an error when it has several. `pdf_engine` prints PDFs
     (and numbers a regulation's DOCX contents page): ``weasyprint`` or ``typst``; None means
-    the one ``POLICYGEN_PDF_ENGINE`` names, else WeasyPrint. A layout still running at
-    `deadline` (a time.monotonic() value; None: none) is stopped with
-    layout.budget.BudgetExceeded, as is one beyond the layout budget."""
+    the one ``POLICYGEN_PDF_ENGINE`` names, else WeasyPrint. `style` is a house-style file
+    (``*.style.yaml``) or the name of a style in `template_dirs`, used instead of the
+    profile's ``meta.style``; None keeps ``meta.style``. A layout still running at `deadline`
+    (a time.monotonic() value; None: none) is stopped with layout.budget.BudgetExceeded, as is
+    one beyond the layout budget."""
     engine = pdf_engine_from(pdf_engine)
+    style_file = _style_file(style, template_dirs)
     profile = renderable(source, template_dirs=template_dirs)
     document_kind = kind_named(kind)
     engagement = None
@@ -77,6 +82,7 @@ def render(
         [check_format(fmt)],
         template_dirs=template_dirs,
         pdf_engine=engine,
+        style_file=style_file,
         deadline=deadline,
     )[job.filename(fmt)]
 
@@ -88,11 +94,14 @@ def render_set(
     formats: Sequence[str] = ("docx", "pdf"),
     template_dirs: Sequence[Path] = (),
     pdf_engine: str | None = None,
+    style: str | Path | None = None,
     deadline: float | None = None,
 ) -> dict[str, bytes]:
     """Return every document of the set (or of `kinds`) in each of `formats`, by file name;
-    `pdf_engine` and `deadline` as for `render` (no document is begun after `deadline`)."""
+    `pdf_engine`, `style` and `deadline` as for `render` (no document is begun after
+    `deadline`)."""
     engine = pdf_engine_from(pdf_engine)
+    style_file = _style_file(style, template_dirs)
     profile = renderable(source, template_dirs=template_dirs)
     out: dict[str, bytes] = {}
     for job in jobs(profile, kinds):
@@ -105,10 +114,20 @@ def render_set(
                 formats,
                 template_dirs=template_dirs,
                 pdf_engine=engine,
+                style_file=style_file,
                 deadline=deadline,
             )
         )
     return out
+
+
+def _style_file(style: str | Path | None, template_dirs: Sequence[Path]) -> Path | None:
+    """Return the style file `style` gives (None: none), checked; see style.load.style_option."""
+    if style is None:
+        return None
+    from policygen.style.load import style_option
+
+    return style_option(style, environment_for(template_dirs).folders)
 
 
 def render_word_template(

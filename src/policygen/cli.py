@@ -3,18 +3,31 @@ logic lives here."""
 
 from __future__ import annotations
 
-import gc
 import sys
-from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
 
-import typer
-from rich.console import Console
+INTERRUPTED = "已中断 (interrupted)"
+"""What Ctrl-C prints, alone on its line, wherever it finds the command line."""
 
-from policygen import __version__
-from policygen.errors import ExitCode, InvalidInputError, PolicygenError, UsageError
-from policygen.output import write_all, write_atomic
-from policygen.parallel import TYPST_WORKERS_FROM, freeze_heap, thaw_heap
+try:  # Ctrl-C while the command line loads (about half a second): one line, exit 130
+    import gc
+    import signal
+    from pathlib import Path
+    from typing import TYPE_CHECKING, Annotated
+
+    import typer
+    from rich.console import Console
+
+    from policygen import __version__
+    from policygen.chars import printable
+    from policygen.errors import ExitCode, InvalidInputError, PolicygenError, UsageError
+    from policygen.output import write_all, write_atomic
+    from policygen.parallel import TYPST_WORKERS_FROM, freeze_heap, thaw_heap
+except KeyboardInterrupt:
+    # A worker process preloading the command line's script (multiprocessing runs it as
+    # __mp_main__, beside its own __main__) ends quietly: the command says it, once.
+    if sys.modules.get("__mp_main__", sys.modules["__main__"]) is sys.modules["__main__"]:
+        sys.stderr.write(INTERRUPTED + "\n")
+    raise SystemExit(130) from None  # ExitCode.INTERRUPTED, which may not be loaded yet
 
 if TYPE_CHECKING:
     from policygen.lint import WordingFinding
@@ -44,6 +57,14 @@ PdfEngineOption = Annotated[
         "--pdf-engine",
         help="PDF 排版引擎：weasyprint（默认）或 typst（快得多）；未指定时取环境变量 "
         "POLICYGEN_PDF_ENGINE。",
+    ),
+]
+StyleOption = Annotated[
+    str | None,
+    typer.Option(
+        "--style",
+        help="版式文件（*.style.yaml）或版式名称，代替配置中的 meta.style；DOCX、PDF、HTML "
+        "都按它排版。",
     ),
 ]
 STARTER_FILE = "policygen.yaml"
@@ -117,7 +138,7 @@ def validate(
     if json_output:
         out.print_json(data={"valid": True, "errors": []})
         return
-    name = "标准输入" if profile == "-" else profile
+    name = "标准输入" if profile == "-" else printable(profile)
     out.print(
         f"配置有效：{name}（{loaded.organisation.name}，{len(loaded.engagements)} 份合同） (valid)"
     )
@@ -130,6 +151,17 @@ def _folders(templates: list[Path] | None) -> list[Path]:
         if not folder.is_dir():
             raise UsageError(f"模板目录不存在：{folder} (template folder not found)")
     return folders
+
+
+def _style_file(style: str | None, templates: list[Path] | None) -> Path | None:
+    """Return the style file ``--style`` gives, validated (None: none); raise UsageError when
+    it names no file or style, InvalidInputError when the file is not a valid style."""
+    if style is None:
+        return None
+    from policygen.style.load import style_option
+    from policygen.templating.environment import environment_for
+
+    return style_option(style, environment_for(_folders(templates)).folders)
 
 
 def _issue_json(issue: object) -> dict[str, object]:
@@ -205,11 +237,13 @@ def render(
         ),
     ] = None,
     pdf_engine: PdfEngineOption = None,
+    style: StyleOption = None,
 ) -> None:
     """生成文档：管理制度、每份合同及其服务水平协议，输出 DOCX、PDF 等格式。"""
     from policygen.writers.options import pdf_engine_from
 
     engine = pdf_engine_from(pdf_engine, source="--pdf-engine")
+    style_file = _style_file(style, templates)
     if template is not None:
         from policygen.word_template import write_word_template
 
@@ -260,6 +294,7 @@ def render(
             jobs=workers,
             on_done=done,
             pdf_engine=engine,
+            style_file=style_file,
         )
     try:
         output.mkdir(parents=True, exist_ok=True)
@@ -441,6 +476,7 @@ def batch(
         Path | None, typer.Option("--report", help="把汇总与每行错误写成 JSON 文件。")
     ] = None,
     pdf_engine: PdfEngineOption = None,
+    style: StyleOption = None,
 ) -> None:
     """批量生成合同：每行一份，多进程并行，坏行逐行报告，已是最新的跳过。"""
     from policygen.batch import DEFAULT_KINDS, BatchOptions, run_with_progress
@@ -452,6 +488,7 @@ def batch(
         template_dirs=tuple(templates or ()),
         force=force,
         pdf_engine=pdf_engine_from(pdf_engine, source="--pdf-engine"),
+        style_file=_style_file(style, templates),
         **({"jobs": jobs} if jobs else {}),
     )
     code = run_with_progress(
@@ -567,23 +604,46 @@ class _Terminated(BaseException):
     """SIGTERM arrived: unwind like an interrupt, so no temporary output file is left behind."""
 
 
+class _Interrupted(BaseException):
+    """Ctrl-C (SIGINT) arrived. Not a KeyboardInterrupt, which Click would answer with
+    "Aborted!" and exit code 1: it unwinds to `_run` like SIGTERM, removing temporary files."""
+
+
 def _on_sigterm(signum: int, frame: object) -> None:
     raise _Terminated
 
 
+def _on_sigint(signum: int, frame: object) -> None:
+    raise _Interrupted
+
+
+def _on_sigint_at_exit(signum: int, frame: object) -> None:
+    """Ctrl-C while the process ends (its output is complete): one line, exit 130 at once."""
+    import os
+
+    sys.stderr.write(INTERRUPTED + "\n")
+    sys.stderr.flush()
+    os._exit(ExitCode.INTERRUPTED)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line with `argv` (None: the process arguments); return the exit code."""
-    import signal
     import threading
 
-    if threading.current_thread() is threading.main_thread():
+    handled = threading.current_thread() is threading.main_thread()
+    if handled:
         signal.signal(signal.SIGTERM, _on_sigterm)
+        previous = signal.signal(signal.SIGINT, _on_sigint)
     try:
         return _run(argv)
     finally:
         if argv is not None:  # run in-process by a caller who goes on
+            if handled:
+                signal.signal(signal.SIGINT, previous)
             thaw_heap()  # render froze what it loaded (parallel.freeze_heap)
         else:  # the process ends now: its last collection need not walk what is left (~30 ms)
+            if handled:
+                signal.signal(signal.SIGINT, _on_sigint_at_exit)
             gc.freeze()
 
 
@@ -595,9 +655,9 @@ def _run(argv: list[str] | None) -> int:
         return code if isinstance(code, int) else ExitCode.OK if code is None else ExitCode.USAGE
     except PolicygenError as error:
         return _fail(error).exit_code
-    except KeyboardInterrupt:
-        err.print("已中断 (interrupted)")
-        return 130
+    except (KeyboardInterrupt, _Interrupted):
+        err.print(INTERRUPTED, markup=False)
+        return ExitCode.INTERRUPTED
     except _Terminated:
         err.print("已终止，未留下不完整的文件 (terminated; no partial file left)")
         return 143

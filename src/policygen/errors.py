@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 
+from policygen.chars import printable
+
 
 class ExitCode(IntEnum):
     """Process exit codes; a public contract for scripts."""
@@ -12,6 +14,8 @@ class ExitCode(IntEnum):
     OK = 0
     INVALID_INPUT = 1
     USAGE = 2
+    INTERRUPTED = 130
+    """Ctrl-C (SIGINT): 128 + 2, as a shell reports a command it interrupted."""
 
 
 @dataclass(frozen=True)
@@ -21,6 +25,11 @@ class Location:
     file: str
     line: int | None = None
     column: int | None = None
+
+    def __post_init__(self) -> None:
+        # A file name from the command line may hold what cannot be printed (a byte that is
+        # not UTF-8 arrives as a lone surrogate).
+        object.__setattr__(self, "file", printable(self.file))
 
     def __str__(self) -> str:
         if self.line is None:
@@ -38,6 +47,13 @@ class Issue:
     message: str
     location: Location | None = None
 
+    def __post_init__(self) -> None:
+        # Paths and messages quote keys and values as written; every control, lone surrogate
+        # and bidirectional control among them is shown as <U+XXXX>, so no input can break the
+        # JSON, report or terminal line an issue is printed on, or reorder the text around it.
+        object.__setattr__(self, "path", printable(self.path))
+        object.__setattr__(self, "message", printable(self.message, keep="\n\t"))
+
     def __str__(self) -> str:
         where = f"{self.location}: " if self.location else ""
         path = f"{self.path}: " if self.path else ""
@@ -49,15 +65,18 @@ class PolicygenError(Exception):
 
     exit_code: ExitCode = ExitCode.INVALID_INPUT
 
+    def __str__(self) -> str:
+        return printable(super().__str__(), keep="\n\t")
+
 
 class InvalidInputError(PolicygenError):
     """The input cannot be used; `issues` lists every problem found, each located."""
 
     def __init__(self, issues: list[Issue], source: str | None = None) -> None:
         self.issues = issues
-        self.source = source
+        self.source = None if source is None else printable(source)
         count = len(issues)
-        head = f"{source}: " if source else ""
+        head = f"{self.source}: " if self.source else ""
         super().__init__(
             f"{head}发现 {count} 处错误 ({count} error{'s' if count != 1 else ''})\n"
             + "\n".join(f"  - {issue}" for issue in issues)

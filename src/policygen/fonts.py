@@ -44,46 +44,52 @@ class FontRole:
     """A part the house style gives its own typeface, and the families that can play it."""
 
     key: str
-    """Short name: ``body``, ``heading``, ``fangsong``, ``kaiti``."""
+    """Short name: ``body``, ``heading``, ``kaiti``, ``fangsong``, ``xiaobiaosong``."""
     label: str
     """What a Chinese reader calls it, e.g. 正文（宋体类）."""
     families: tuple[str, ...]
-    """Families in order of preference, as in ``styles/base.css``; the first installed wins."""
+    """Families in order of preference, as the default style file lists them; the first
+    installed wins."""
     required: bool
     """True when documents cannot be printed properly without one of `families`."""
     fallback: str = ""
     """What the house style uses when none of `families` is installed; empty when required."""
+    chain: tuple[str, ...] = ()
+    """This role and the roles it falls back to, in order (楷体 → the 黑体-like heading face)."""
 
 
-FONT_ROLES: dict[str, FontRole] = {
-    "body": FontRole(
-        "body",
-        "正文（宋体类）",
-        ("Noto Serif CJK SC", "Source Han Serif SC", "Noto Serif CJK JP", "SimSun", "Songti SC"),
-        required=True,
-    ),
-    "heading": FontRole(
-        "heading",
-        "标题（黑体类）",
-        ("Noto Sans CJK SC", "Source Han Sans SC", "SimHei", "Heiti SC"),
-        required=True,
-    ),
-    "fangsong": FontRole(
-        "fangsong",
-        "公文正文（仿宋类）",
-        ("FangSong", "仿宋", "FangSong_GB2312", "仿宋_GB2312", "STFangsong"),
-        required=False,
-        fallback="正文字体（宋体类）",
-    ),
-    "kaiti": FontRole(
-        "kaiti",
-        "强调（楷体类）",
-        ("AR PL UKai CN", "KaiTi", "楷体", "STKaiti"),
-        required=False,
-        fallback="标题字体（黑体类）",
-    ),
+_LABELS = {
+    "body": "正文（宋体类）",
+    "heading": "标题（黑体类）",
+    "kaiti": "强调（楷体类）",
+    "fangsong": "公文正文（仿宋类）",
+    "xiaobiaosong": "公文标题（小标宋类）",
 }
-"""The typefaces of the house style, mirroring the font-family lists of ``styles/base.css``."""
+_REQUIRED = ("body", "heading")
+
+
+def _font_roles() -> dict[str, FontRole]:
+    """Return the font roles of the bundled default style file (styles/default.style.yaml)."""
+    from policygen.style.load import bundled_style
+
+    fonts = bundled_style("default").fonts
+    roles: dict[str, FontRole] = {}
+    for key, label in _LABELS.items():
+        chain = fonts.chain(key)  # type: ignore[arg-type]
+        fallback = ""
+        if len(chain) > 1:  # 正文（宋体类） → 正文字体（宋体类）
+            part, kind = _LABELS[chain[1]].split("（")
+            fallback = f"{part}字体（{kind}"
+        roles[key] = FontRole(
+            key, label, fonts.role(key).families, required=key in _REQUIRED,  # type: ignore[arg-type]
+            fallback=fallback, chain=chain,
+        )  # fmt: skip
+    return roles
+
+
+FONT_ROLES: dict[str, FontRole] = _font_roles()
+"""The typefaces of the house style, by role, with the families the default style file gives
+them (the PDFs' CSS lists the same)."""
 
 CHECKED_ROLES = ("body", "heading")
 """The roles every printed character must have a glyph in: body text and headings, labels and

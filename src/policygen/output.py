@@ -12,7 +12,7 @@ import secrets
 import signal
 import stat
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 _DEFERRED = frozenset({signal.SIGTERM, signal.SIGINT})
@@ -20,8 +20,9 @@ _DEFERRED = frozenset({signal.SIGTERM, signal.SIGINT})
 exceptions, and one raised between creating the file and knowing its name would leak it."""
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write `data` to `path` so readers see the old file or the whole new one, never a part.
+def write_atomic(path: Path, data: bytes | Iterable[bytes]) -> None:
+    """Write `data` (bytes, or pieces of them written one after the other) to `path` so
+    readers see the old file or the whole new one, never a part.
 
     The bytes go to a temporary file in the same folder, are flushed to disk, then renamed over
     `path`; on any failure (a full disk, SIGTERM) the temporary file is removed and `path` is
@@ -67,8 +68,9 @@ def write_all(directory: Path, files: Mapping[str, bytes]) -> list[Path]:
     return targets
 
 
-def _stage(path: Path, data: bytes) -> Path:
-    """Return a temporary file beside `path` holding `data`, flushed to disk, mode 0644.
+def _stage(path: Path, data: bytes | Iterable[bytes]) -> Path:
+    """Return a temporary file beside `path` holding `data` (bytes, or pieces of them),
+    flushed to disk, mode 0644.
 
     On any failure (a full disk, SIGTERM) the temporary file is removed before raising."""
     held = _hold_signals()
@@ -83,7 +85,8 @@ def _stage(path: Path, data: bytes) -> Path:
         _release_signals(held)  # a signal that came meanwhile is raised here, inside the try
         with os.fdopen(fd, "wb") as stream:
             opened = True
-            stream.write(data)
+            for piece in (data,) if isinstance(data, bytes) else data:
+                stream.write(piece)
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(temp, 0o644)

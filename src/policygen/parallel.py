@@ -13,27 +13,26 @@ workers. Typst lays out outside the GIL in a thread of its own, so with Typst th
 already uses two cores and workers pay only for large sets (TYPST_WORKERS_FROM). Workers
 come from a forkserver (spawn where there is none), never forked from this process, which may
 run threads (the progress bar, Typst's); each receives the profile once, imports
-the writers and compiles the templates before its first document. Results travel back as
-bytes; errors as the exceptions themselves (PolicygenError and its subclasses pickle)."""
+the writers and compiles the templates before its first document, and exits if this process
+dies (procs.serve_parent). Results travel back as bytes; errors as the exceptions themselves
+(PolicygenError and its subclasses pickle)."""
 
 from __future__ import annotations
 
 import contextlib
 import gc
 import importlib
-import multiprocessing
 import os
-import signal
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from multiprocessing.context import BaseContext
 from pathlib import Path
 
 from policygen.errors import PolicygenError, RenderError, UsageError
 from policygen.kinds import DOCUMENT_KINDS
 from policygen.pipeline import Job, PendingJob, render_job, start_job
+from policygen.procs import serve_parent, start_forkserver, worker_context
 from policygen.profile.model import Profile
 from policygen.writers.options import pdf_engine_from
 
@@ -118,12 +117,6 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def worker_context() -> BaseContext:
-    """Return the start method for worker pools: forkserver, or spawn where there is none."""
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-
-
 def render_jobs(
     profile: Profile,
     todo: Sequence[Job],
@@ -133,9 +126,11 @@ def render_jobs(
     jobs: int | None = None,
     on_done: Callable[[Job], None] | None = None,
     pdf_engine: str | None = None,
+    style_file: Path | None = None,
 ) -> dict[str, bytes]:
     """Return every job of `todo` rendered in each of `formats`, by file name, in job order,
-    PDFs printed by `pdf_engine` (None: as pipeline.writer_options chooses).
+    PDFs printed by `pdf_engine` (None: as pipeline.writer_options chooses), in the house
+    style of `style_file` (None: the profile's ``meta.style``).
 
     Up to `jobs` worker processes render at once (None: one per CPU; 1: all in this process).
     `on_done` is called in this thread with each job as it completes. Raise UsageError when
@@ -150,8 +145,10 @@ def render_jobs(
         or not PARALLEL_FORMATS.intersection(formats)
         or (engine == "typst" and len(todo) < TYPST_WORKERS_FROM)
     ):
-        return _render_here(profile, todo, formats, template_dirs, on_done, engine)
-    return _render_in_workers(profile, todo, formats, template_dirs, workers, on_done, engine)
+        return _render_here(profile, todo, formats, template_dirs, on_done, engine, style_file)
+    return _render_in_workers(
+        profile, todo, formats, template_dirs, workers, on_done, engine, style_file
+    )
 
 
 IN_FLIGHT = 6
@@ -166,6 +163,7 @@ def _render_here(
     template_dirs: Sequence[Path],
     on_done: Callable[[Job], None] | None,
     pdf_engine: str,
+    style_file: Path | None = None,
 ) -> dict[str, bytes]:
     """Render `todo` in this process, each job's Typst PDF laid out in Typst's threads while
     the next jobs' trees and DOCX are made here (writers.start_writing; other writers write at
@@ -187,7 +185,12 @@ def _render_here(
     for job in todo:
         try:
             started = start_job(
-                profile, job, formats, template_dirs=template_dirs, pdf_engine=pdf_engine
+                profile,
+                job,
+                formats,
+                template_dirs=template_dirs,
+                pdf_engine=pdf_engine,
+                style_file=style_file,
             )
         except Exception:
             while pending:
@@ -220,15 +223,17 @@ def _render_in_workers(
     workers: int,
     on_done: Callable[[Job], None] | None,
     pdf_engine: str,
+    style_file: Path | None = None,
 ) -> dict[str, bytes]:
     formats = tuple(formats)
     dirs = tuple(Path(d) for d in template_dirs)
     kinds = tuple(dict.fromkeys(job.kind.name for job in todo))
+    start_forkserver()  # deaf to Ctrl-C, which this process answers, and to a group SIGTERM
     pool = ProcessPoolExecutor(
         max_workers=workers,
         mp_context=worker_context(),
         initializer=_init_worker,
-        initargs=(profile, formats, dirs, kinds, pdf_engine),
+        initargs=(profile, formats, dirs, kinds, pdf_engine, style_file),
     )
     futures: list[Future[dict[str, bytes]]] = []
     try:
@@ -262,8 +267,9 @@ def _render_in_workers(
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-_state: tuple[Profile, tuple[str, ...], tuple[Path, ...], str] | None = None
-"""A worker's profile, formats, template folders and PDF engine; set by `_init_worker`."""
+_state: tuple[Profile, tuple[str, ...], tuple[Path, ...], str, Path | None] | None = None
+"""A worker's profile, formats, template folders, PDF engine and style file; set by
+`_init_worker`."""
 
 
 def _init_worker(
@@ -272,12 +278,14 @@ def _init_worker(
     template_dirs: tuple[Path, ...],
     kinds: tuple[str, ...],
     pdf_engine: str,
+    style_file: Path | None = None,
 ) -> None:
     """Keep what every job needs and warm up: the writers' modules and the compiled
-    templates. Ctrl-C is left to the parent, which stops the pool."""
+    templates. Ctrl-C is left to the parent, which stops the pool; the worker exits when the
+    parent dies (procs.serve_parent)."""
     global _state
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _state = (profile, formats, template_dirs, pdf_engine)
+    serve_parent()
+    _state = (profile, formats, template_dirs, pdf_engine, style_file)
     from policygen.templating.environment import environment_for
 
     warm_up(formats, pdf_engine)
@@ -292,7 +300,14 @@ def _render_task(task: Task) -> dict[str, bytes]:
     """Render one job in a worker."""
     if _state is None:  # pragma: no cover - the pool always runs the initializer first
         raise RuntimeError("worker not initialised")
-    profile, formats, template_dirs, pdf_engine = _state
+    profile, formats, template_dirs, pdf_engine, style_file = _state
     kind, engagement = task
     job = Job(DOCUMENT_KINDS[kind], None if engagement is None else profile.engagements[engagement])
-    return render_job(profile, job, formats, template_dirs=template_dirs, pdf_engine=pdf_engine)
+    return render_job(
+        profile,
+        job,
+        formats,
+        template_dirs=template_dirs,
+        pdf_engine=pdf_engine,
+        style_file=style_file,
+    )

@@ -14,7 +14,7 @@ from functools import partial
 from pathlib import Path
 from typing import Protocol
 
-from policygen.errors import RenderError, UsageError
+from policygen.errors import InvalidInputError, Issue, RenderError, UsageError
 from policygen.kinds import DOCUMENT_KINDS, Kind
 from policygen.profile.engagement import Engagement
 from policygen.profile.model import Profile
@@ -254,11 +254,18 @@ render works without the Noto CJK fonts installed (and skips the font preflight)
 
 
 def preflight_glyphs(doc: n.Document, profile: Profile) -> None:
-    """Raise RenderError naming every character of `doc` the configured fonts cannot draw,
-    instead of letting it print as an empty box or vanish."""
+    """Raise an error naming every character of `doc` the configured fonts cannot draw,
+    instead of letting it print as an empty box or vanish: InvalidInputError at the profile
+    fields when they hold every such character (an input error: exit 1, HTTP 422), else
+    RenderError (a template's own text)."""
     from policygen.fonts import missing_glyphs
 
     missing = missing_glyphs(doc, profile)
+    if missing and all(m.profile_paths for m in missing):
+        raise InvalidInputError(
+            [Issue("、".join(m.profile_paths), m.message(source=False)) for m in missing[:20]],
+            "字体预检 (font preflight)",
+        )
     if missing:
         lines = "\n".join(f"  - {m.message()}" for m in missing[:20])
         more = f"\n  …另有 {len(missing) - 20} 个" if len(missing) > 20 else ""
@@ -276,15 +283,18 @@ def writer_options(
     template_dirs: Sequence[Path] = (),
     *,
     pdf_engine: str | None = None,
+    style_file: Path | None = None,
     deadline: float | None = None,
 ) -> WriterOptions:
-    """Return writer options searching `template_dirs` before the bundled templates and
-    printing PDFs with `pdf_engine` (None: the one ``POLICYGEN_PDF_ENGINE`` names, else
-    WeasyPrint), each layout stopped at `deadline` (time.monotonic(); None: the layout budget
-    alone); raise UsageError for an unknown engine."""
+    """Return writer options searching `template_dirs` before the bundled templates, printing
+    PDFs with `pdf_engine` (None: the one ``POLICYGEN_PDF_ENGINE`` names, else WeasyPrint) in
+    the house style of `style_file` (None: the one each document's ``meta.style`` names), each
+    layout stopped at `deadline` (time.monotonic(); None: the layout budget alone); raise
+    UsageError for an unknown engine."""
     return WriterOptions(
         template_dirs=environment_for(template_dirs).folders,
         pdf_engine=pdf_engine_from(pdf_engine),
+        style_file=style_file,
         deadline=deadline,
     )
 
@@ -350,12 +360,14 @@ def start_job(
     *,
     template_dirs: Sequence[Path] = (),
     pdf_engine: str | None = None,
+    style_file: Path | None = None,
     deadline: float | None = None,
 ) -> PendingJob:
     """Build `job`'s tree and start writing it in each of `formats`, PDFs printed by
-    `pdf_engine` (None: as `writer_options` chooses), layouts stopped at `deadline` (None:
-    the layout budget alone). Raise what building the tree (or the font preflight) raises; a
-    writer's error comes from PendingJob.result.
+    `pdf_engine` (None: as `writer_options` chooses), in the house style of `style_file`
+    (None: the profile's ``meta.style``), layouts stopped at `deadline` (None: the layout
+    budget alone). Raise what building the tree (or the font preflight) raises; a writer's
+    error comes from PendingJob.result.
 
     A regulation's DOCX lays the document out for its contents page numbers (writers.page_map,
     by the same engine as the PDF), and the PDF then prints that layout instead of making it
@@ -365,7 +377,9 @@ def start_job(
     with several jobs builds the next trees first, which keeps Typst busy, and a contents
     page's DOCX waits until the layout is made."""
     formats = [check_format(fmt) for fmt in formats]
-    options = writer_options(template_dirs, pdf_engine=pdf_engine, deadline=deadline)
+    options = writer_options(
+        template_dirs, pdf_engine=pdf_engine, style_file=style_file, deadline=deadline
+    )
     if "pdf" in formats or ("docx" in formats and job.kind.contents):
         # The PDF engine loads in its layout processes while the tree is built.
         if options.pdf_engine == "weasyprint":
@@ -399,16 +413,19 @@ def render_job(
     *,
     template_dirs: Sequence[Path] = (),
     pdf_engine: str | None = None,
+    style_file: Path | None = None,
     deadline: float | None = None,
 ) -> dict[str, bytes]:
     """Return `job` rendered in each of `formats`, by output file name, in that order, PDFs
-    printed by `pdf_engine` (None: as `writer_options` chooses), layouts stopped at
-    `deadline` (time.monotonic(); None: the layout budget alone)."""
+    printed by `pdf_engine` (None: as `writer_options` chooses), in the house style of
+    `style_file` (None: the profile's ``meta.style``), layouts stopped at `deadline`
+    (time.monotonic(); None: the layout budget alone)."""
     return start_job(
         profile,
         job,
         formats,
         template_dirs=template_dirs,
         pdf_engine=pdf_engine,
+        style_file=style_file,
         deadline=deadline,
     ).result()

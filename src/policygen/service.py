@@ -434,6 +434,11 @@ def create_app(
     async def _invalid(request: Request, error: _Invalid) -> JSONResponse:
         return JSONResponse(error.report.model_dump(), status_code=422)
 
+    @app.exception_handler(InvalidInputError)
+    async def _invalid_later(request: Request, error: InvalidInputError) -> JSONResponse:
+        # Found while rendering a profile that validated: a character no font can draw.
+        return JSONResponse(_Invalid(error.issues).report.model_dump(), status_code=422)
+
     @app.exception_handler(UsageError)
     async def _usage(request: Request, error: UsageError) -> JSONResponse:
         body = ErrorBody(error="bad_request", message=str(error))

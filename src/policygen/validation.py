@@ -30,6 +30,7 @@ from policygen.kinds import DOCUMENT_KINDS
 from policygen.pipeline import Job, TemplateOutput, finish_tree, jobs, read_template
 from policygen.profile.load import Loc, Parsed, dotted, parse_source, validate
 from policygen.profile.model import Profile
+from policygen.style.load import load_style, style_path, unknown_style
 from policygen.templating.environment import environment_for
 from policygen.transforms.clauses import adapt
 from policygen.tree import nodes as n
@@ -233,10 +234,10 @@ def check_set(
     the set's templates only when `profile` adapts clauses or `documents` is asked."""
     clauses = profile.clauses
     adapting = bool(clauses.exclude or clauses.replace or clauses.add)
-    if not (adapting or documents):
-        return []
     place = where or (lambda loc: None)
-    issues: list[Issue] = []
+    issues: list[Issue] = _style_issues(profile, template_dirs, place)
+    if not (adapting or documents):
+        return issues
     outputs: list[tuple[Job, TemplateOutput]] = []
     failed: set[str] = set()
     for job in jobs(profile):
@@ -264,6 +265,22 @@ def check_set(
             except RenderError as error:
                 issues.append(_document_issue(job, error))
     return issues
+
+
+def _style_issues(profile: Profile, template_dirs: Sequence[Path], place: Where) -> list[Issue]:
+    """Return what is wrong with the house style ``meta.style`` names: no template folder has
+    it (at ``meta.style``), or its file is invalid (its own issues, located in it)."""
+    name = profile.meta.style
+    folders = environment_for(template_dirs).folders
+    path = style_path(name, folders)
+    if path is None:
+        loc = ("meta", "style")
+        return [Issue(dotted(loc), unknown_style(name, folders), place(loc))]
+    try:
+        load_style(path, folders)
+    except InvalidInputError as error:
+        return list(error.issues)
+    return []
 
 
 def _clause_issues(

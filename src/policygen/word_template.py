@@ -6,9 +6,11 @@ kinds. Output: DOCX bytes by file name, or the files written atomically.
 
 Each document gets the context a Markdown template of its kind sees (templating.context) and
 the same filters, in the Word sandbox (templating.word_environment: immutable, StrictUndefined,
-values escaped for XML). The template is user code, so it renders in a child process under the
-time and memory limits of user Markdown templates (templating.limits): a template that loops
-for ever is stopped, and the parent reads back only base64 text. Errors name the template and,
+values escaped for XML). The template, and each DOCX rendered from it, must load nothing from
+outside itself (writers.docx_guard: no external links but web and mail hyperlinks, no embedded
+objects, only the allowed fields). The template is user code, so it renders in a child process
+under the time and memory limits of user Markdown templates (templating.limits): a template
+that loops for ever is stopped, and the parent reads back only base64 text. Errors name the template and,
 when they can, the paragraph or table row holding the offending tag."""
 
 from __future__ import annotations
@@ -59,9 +61,11 @@ def render_word_template(
     """Return the Word template at `template` rendered for each document of `profile` (or of
     `kinds`), by output file name. Raise RenderError when the template cannot be read or fails
     to render; nothing is returned in part."""
+    from policygen.writers.docx_guard import check_package
     from policygen.writers.reproducible import normalise_docx
 
     data = _read(template)
+    check_package(data, str(template))  # nothing in it may make Word load a file or URL
     todo = jobs(profile, kinds)
     if not todo:
         raise RenderError(
@@ -128,6 +132,7 @@ def _render(data: bytes, context: dict[str, Any], name: str) -> dict[str, Any]:
     from lxml.etree import XMLSyntaxError
 
     from policygen.templating.word_environment import word_environment
+    from policygen.writers.docx_guard import check_package
     from policygen.writers.docxtpl_loader import open_template
 
     template = open_template(data, name)
@@ -162,6 +167,9 @@ def _render(data: bytes, context: dict[str, Any], name: str) -> dict[str, Any]:
         raise RenderError(f"Word 模板 {name} 出错 ({type(error).__name__}): {error}") from None
     buffer = BytesIO()
     template.save(buffer)
+    # Jinja tags can cut XML apart and join it again (a tag in a comment or text ending a
+    # field's end, say), so what rendering made is checked as well as the template.
+    check_package(buffer.getvalue(), f"Word 模板 {name}（渲染结果 rendered）")
     return {"docx": base64.b64encode(buffer.getvalue()).decode("ascii")}
 
 

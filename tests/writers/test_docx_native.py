@@ -16,7 +16,7 @@ from lxml import etree
 
 import policygen
 from policygen.tree import nodes as n
-from policygen.writers import docx_fields, docx_pages
+from policygen.writers import docx_fields, page_values
 from policygen.writers.docx import write_docx
 from policygen.writers.docx_fields import Anchor, Target
 from policygen.writers.docx_numbering import format_number, level_text, reference_text
@@ -512,7 +512,7 @@ def test_signature_table_has_fixed_equal_columns(written: dict[str, bytes]) -> N
     ],
 )
 def test_cover_template_lines(template: str, expected: list[str]) -> None:
-    values: docx_pages.Values = {
+    values: page_values.Values = {
         "title": "外包服务管理办法",
         "version": "V2.0",
         "doc_no": "",
@@ -520,4 +520,4 @@ def test_cover_template_lines(template: str, expected: list[str]) -> None:
         "role": ("甲方", "乙方"),
         "name": ("甲公司", "乙公司"),
     }
-    assert docx_pages.fill(template, values) == expected
+    assert page_values.fill(template, values) == expected

@@ -25,13 +25,13 @@ from loopback import counting_server
 from policygen.errors import RenderError
 from policygen.tree import nodes as n
 from policygen.writers.fetcher import LocalResources, url_fetcher
-from policygen.writers.html import write_html
+from policygen.writers.html import render_html, write_html
 from policygen.writers.markdown import write_markdown
 from policygen.writers.options import WriterOptions
 from policygen.writers.pdf import subsetting_path, write_pdf
 from policygen.writers.text import document_text
 from sample_docs import HOSTILE, inline, sample_contract, sample_regulation, small_doc
-from textutil import embedded_fonts
+from textutil import embedded_fonts, without_running_header
 
 BUNDLED = pathlib.Path(__file__).parents[2] / "src" / "policygen" / "templates" / "zh"
 OPTIONS = WriterOptions(template_dirs=(BUNDLED,))
@@ -95,7 +95,7 @@ def html_lines(html: bytes | str) -> list[str]:
     root = lxml.html.document_fromstring(html)
     lines: list[str] = []
     for element in root.body.iter():
-        if element.tag not in _LINE_TAGS:
+        if element.tag not in _LINE_TAGS or element.xpath("ancestor::div[@class='running-header']"):
             continue
         if element.tag == "tr":
             if "signature" in (element.getparent().getparent().get("class") or ""):
@@ -115,12 +115,16 @@ def text_lines(doc: n.Document) -> list[str]:
 _FOOTER = re.compile(r"^(第 \d+ 页 共 \d+ 页|—\s*\d+\s*—)$")
 
 
-def pdf_text(pdf: bytes) -> str:
-    """Return the PDF's text without page-number lines, ASCII whitespace and table rules."""
+def pdf_text(pdf: bytes, title: str | None = None) -> str:
+    """Return the PDF's text without page-number lines, ASCII whitespace and table rules, and
+    without the running header of a document titled `title` (None: the header stays)."""
     reader = PdfReader(io.BytesIO(pdf))
     lines = []
     for page in reader.pages:
-        lines += [line for line in page.extract_text().split("\n") if not _FOOTER.match(line)]
+        text = page.extract_text()
+        if title is not None:
+            text = without_running_header(text, title)
+        lines += [line for line in text.split("\n") if not _FOOTER.match(line)]
     return _squeeze("".join(lines))
 
 
@@ -203,8 +207,9 @@ def test_standalone_html_loads_nothing_but_inlines_the_house_style() -> None:
     root = lxml.html.document_fromstring(html)
     assert not root.findall(".//link") and not root.findall(".//script")
     styles = [style.text for style in root.iter("style")]
-    assert len(styles) == 2  # base.css, regulation.css
-    assert "size: A4" in styles[0] and "37mm" in styles[1]
+    assert len(styles) == 2  # base.css, the house style made from default.style.yaml
+    assert "break-inside" in styles[0] and "margin: 37mm 26mm 35mm 28mm" in styles[1]
+    assert "@page" not in styles[0]  # the page is the style file's
 
 
 # --------------------------------------------------------------------------- (2) escaping
@@ -289,10 +294,7 @@ def test_markup_in_text_fetches_nothing_in_pdf(
     monkeypatch.setattr(LocalResources, "fetch", spy)
     pdf = write_pdf(doc, OPTIONS)
     assert hits == []
-    assert [url.rsplit("/", 2)[-2:] for url in requested] == [
-        ["styles", "base.css"],
-        ["styles", "regulation.css"],
-    ]
+    assert [url.rsplit("/", 2)[-2:] for url in requested] == [["styles", "base.css"]]
     reader = PdfReader(io.BytesIO(pdf))
     names = reader.trailer["/Root"].get("/Names")
     assert names is None or "/EmbeddedFiles" not in names.get_object()
@@ -331,8 +333,9 @@ def test_pdf_is_a4_with_embedded_cjk_fonts(pdfs: dict[str, bytes], name: str) ->
 
 @pytest.mark.parametrize("name", sorted(SAMPLES))
 def test_pdf_contains_every_character(pdfs: dict[str, bytes], name: str) -> None:
-    text = pdf_text(pdfs[name])
-    assert _squeeze(document_text(SAMPLES[name]())) == text
+    doc = SAMPLES[name]()
+    text = pdf_text(pdfs[name], doc.title)
+    assert _squeeze(document_text(doc)) == text
     assert "\U00020bb7" in text
     assert "\ufffd" not in text
 
@@ -543,7 +546,15 @@ def test_write_pdf_refuses_resources_outside_the_templates(
 
 
 def test_write_pdf_reads_a_user_stylesheet_before_the_bundled_one(tmp_path: pathlib.Path) -> None:
-    options = _options_with_css(tmp_path, "@page { size: A5 } p { color: #333 }")
+    options = _options_with_css(tmp_path, "p { color: #333 }")
+    # A user's sheet for the kind follows the house style's, and wins over it (WeasyPrint only).
+    (tmp_path / "user" / "styles" / "regulation.css").write_text(
+        "@page { size: A5 }", encoding="utf-8"
+    )
+    html = render_html(
+        _doc(n.Paragraph(_t("正文"))), options, LocalResources(options.template_dirs)
+    )
+    assert b"p { color: #333 }" in html
     reader = PdfReader(io.BytesIO(write_pdf(_doc(n.Paragraph(_t("正文"))), options)))
     box = reader.pages[0].mediabox
     assert round(float(box.width)) == 420 and round(float(box.height)) == 595

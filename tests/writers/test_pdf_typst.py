@@ -32,14 +32,13 @@ from policygen.writers.options import PDF_ENGINE_VARIABLE, WriterOptions
 from policygen.writers.pdf import PAGE_COUNT_KEY
 from policygen.writers.pdf_typst import (
     page_map_typst,
-    page_rules,
     typst_source,
     typst_string,
     write_pdf_typst,
 )
 from policygen.writers.text import document_text
 from sample_docs import HOSTILE, inline, sample_contract, sample_regulation, small_doc
-from textutil import embedded_fonts, in_order, squeeze
+from textutil import embedded_fonts, in_order, squeeze, without_running_header
 
 ROOT = Path(__file__).resolve().parents[2]
 BANK = ROOT / "examples" / "bank.yaml"
@@ -101,8 +100,8 @@ def test_every_kind_of_the_bank_set_renders(rendered: dict[str, bytes], tmp_path
         for page in reader.pages:
             box = page.mediabox
             assert abs(float(box.width) - 595.3) <= 1 and abs(float(box.height) - 841.9) <= 1
-        text = squeeze("".join(pages_text(pdf, tmp_path)))
         lines = [line for line in rendered[f"{stem}.txt"].decode().splitlines() if line]
+        text = squeeze(without_running_header("".join(pages_text(pdf, tmp_path)), lines[0]))
         missing = in_order(lines, text)
         assert not missing, f"{stem}: not in the PDF in order: {missing[:5]}"
 
@@ -132,9 +131,9 @@ def test_footers_count_the_pages(rendered: dict[str, bytes], tmp_path: Path) -> 
     total = len(contract)
     for number, page in enumerate(contract, start=1):
         assert page.strip().splitlines()[-1] == f"第 {number} 页 共 {total} 页"
-    regulation = pages_text(rendered["regulation.pdf"], tmp_path)  # regulation.css: — 1 —
+    regulation = pages_text(rendered["regulation.pdf"], tmp_path)
     for number, page in enumerate(regulation, start=1):
-        assert page.strip().splitlines()[-1] == f"— {number} —"
+        assert page.strip().splitlines()[-1] == f"第 {number} 页 共 {len(regulation)} 页"
 
 
 def test_tables_repeat_their_header_and_never_split_a_row(tmp_path: Path) -> None:
@@ -168,7 +167,10 @@ def test_threads_share_the_compiler_safely() -> None:
 
 
 def test_signature_page_is_its_own_page(rendered: dict[str, bytes], tmp_path: Path) -> None:
-    last = pages_text(rendered["contract-MY-ITO-2026-001.pdf"], tmp_path)[-1]
+    title = rendered["contract-MY-ITO-2026-001.txt"].decode().splitlines()[0]
+    last = without_running_header(
+        pages_text(rendered["contract-MY-ITO-2026-001.pdf"], tmp_path)[-1], title
+    )
     assert "甲方：明远商业银行股份有限公司" in last and "乙方：" in last and "日期：" in last
     assert last.startswith("（本页无正文")  # the page break put nothing of the body here
 
@@ -249,7 +251,10 @@ def test_gongwen_sets_22_lines_of_at_most_28_characters(tmp_path: Path) -> None:
         lines = [line for line in page.splitlines() if line.strip() and "—" not in line]
         assert max(len(CJK.findall(line)) for line in lines) <= 28, page
         counts.append(len(lines))
-    assert Counter(counts).most_common(1)[0][0] == 22, counts
+    # A full page holds 22 lines; one ending before a heading kept with what follows, or a
+    # paragraph kept whole, fewer (as in test_gongwen for WeasyPrint).
+    assert Counter(counts).most_common(1)[0][0] in (21, 22), counts
+    assert counts.count(22) >= len(counts) // 5, counts
     reader = PdfReader(io.BytesIO(pdf))
     assert pages_text(pdf, tmp_path)[0].strip().splitlines()[-1] == "— 1 —"
     assert len(reader.pages) > 20
@@ -534,28 +539,23 @@ def test_doctor_reports_the_typst_engine() -> None:
     assert re.search(r"Typst \d+\.\d+", finding.detail)
 
 
-# --------------------------------------------------------------------------- page rules
+# --------------------------------------------------------------------------- page setup
 
 
-def test_page_rules_come_from_the_stylesheets(tmp_path: Path) -> None:
-    contract = page_rules(sample_contract(), OPTIONS)
-    assert contract.margins == pytest.approx((25, 25, 25, 25))
-    assert contract.footer == ("第 ", None, " 页 共 ", pdf_typst.PAGES, " 页")
-    regulation = page_rules(sample_regulation(), OPTIONS)
-    assert regulation.margins == pytest.approx((37, 26, 35, 28))
-    assert regulation.footer == ("—\u2002", None, "\u2002—")
-    assert regulation.footer_size == 14
+def test_page_setup_comes_from_the_style_file_not_the_stylesheets(tmp_path: Path) -> None:
+    families = {role: ("x",) for role in pdf_typst.FONT_ROLE_FALLBACKS}
+    contract = typst_source(sample_contract(), OPTIONS, families)
+    assert "margin: (top: 25.000mm, right: 25.000mm, bottom: 25.000mm, left: 25.000mm)" in contract
+    assert '#"第 "#counter(page).display()#" 页 共 "' in contract
+    regulation = typst_source(sample_regulation(), OPTIONS, families)
+    assert (
+        "margin: (top: 37.000mm, right: 26.000mm, bottom: 35.000mm, left: 28.000mm)" in regulation
+    )
     styles = tmp_path / "styles"
     styles.mkdir()
-    (styles / "contract.css").write_text(
-        "@page { margin: 20mm 15mm; margin-left: 1in; "
-        '@bottom-center { content: "Page " counter(page) } }',
-        encoding="utf-8",
-    )
+    (styles / "contract.css").write_text("@page { margin: 20mm 15mm }", encoding="utf-8")
     mine = WriterOptions(template_dirs=(tmp_path, BUNDLED), pdf_engine="typst")
-    rules = page_rules(sample_contract(), mine)
-    assert rules.margins == pytest.approx((20, 15, 20, 25.4))
-    assert rules.footer == ("Page ", None)
+    assert typst_source(sample_contract(), mine, families) == contract  # Typst reads no CSS
 
 
 @pytest.fixture(autouse=True)

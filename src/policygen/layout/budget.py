@@ -110,12 +110,18 @@ def document_name(doc: n.Document) -> str:
     return f"《{doc.title}》{number}"
 
 
-def check_layout(doc: n.Document) -> int:
-    """Return the number of characters `doc` prints; raise BudgetExceeded at the first run of
-    more than MAX_UNBROKEN_RUN characters without a line-break opportunity, naming its place."""
-    total = 0
+def check_layout(doc: n.Document) -> str:
+    """Return how a layout error names `doc`: its title and contract number, its size and where
+    its longest piece of text is (``《…》（HY-001；全文 45210 个字符，最长一段 20000 个字符，在
+    第四条／表1 第6行）``), for a document too costly to lay out is most often one long text in
+    a narrow place (WeasyPrint's time grows with a text's length times its lines). Raise
+    BudgetExceeded at the first run of more than MAX_UNBROKEN_RUN characters without a
+    line-break opportunity, naming its place."""
+    total, longest, longest_at = 0, 0, ""
     for text, place in document_texts(doc):
         total += len(text)
+        if len(text) > longest:
+            longest, longest_at = len(text), "／".join(place)
         run = _RUN.search(text)
         if run is not None:
             shown = run.group()[:24]
@@ -126,7 +132,11 @@ def check_layout(doc: n.Document) -> int:
                 f"longer than {MAX_UNBROKEN_RUN}: laying it out costs more than its size)",
                 "size",
             )
-    return total
+    number = f"{doc.meta.contract_no}；" if doc.meta.contract_no else ""
+    return (
+        f"《{doc.title}》（{number}全文 {total} 个字符，最长一段 {longest} 个字符，"
+        f"在 {longest_at}）"
+    )
 
 
 def timed_out(what: str, seconds: float) -> BudgetExceeded:

@@ -118,16 +118,19 @@ class LayoutProcess:
             _send(child.stdin, request)
         seconds, by_deadline = budget.seconds(deadline, what)  # counted once it has started
         assert child.stdout is not None
-        ready, _, _ = select.select([child.stdout], [], [], seconds)
-        if not ready:
-            self.stop()
-            raise out_of_time(what) if by_deadline else timed_out(what, seconds)
         try:
+            ready, _, _ = select.select([child.stdout], [], [], seconds)
+            if not ready:
+                self.stop()
+                raise out_of_time(what) if by_deadline else timed_out(what, seconds)
             header = _receive(child.stdout, MAX_HEADER_BYTES)
             data = _receive(child.stdout, MAX_DATA_BYTES)
         except (_ChildGone, OSError):
             exitcode = self.stop()
             raise _died(what, budget.memory_bytes, exitcode) from None
+        except BaseException:  # Ctrl-C while waiting: its answer must not reach the next task
+            self.stop()
+            raise
         answer: dict[str, Any] = json.loads(header)
         if answer.get("memory"):
             self.stop()  # a process that ran out of memory may be left half-updated
@@ -195,11 +198,14 @@ class LayoutProcess:
                 raise _ChildGone
             answer = json.loads(_receive(child.stdout, MAX_HEADER_BYTES))
             _receive(child.stdout, 0)
-        except (_ChildGone, OSError, ValueError):  # it died, or was stopped meanwhile (exit)
+        except (_ChildGone, OSError, ValueError):  # it died, or was stopped meanwhile (an exit)
             exitcode = self.stop()
             raise RenderError(
                 f"排版进程未能启动（退出码 {exitcode}） (the layout process did not start)"
             ) from None
+        except BaseException:  # Ctrl-C meanwhile
+            self.stop()
+            raise
         if "error" in answer:
             self.stop()
             if answer.get("memory"):
@@ -209,10 +215,19 @@ class LayoutProcess:
             )
 
 
+_OUT_OF_MEMORY_SIGNALS = frozenset(
+    -int(getattr(signal, name))
+    for name in ("SIGKILL", "SIGSEGV", "SIGABRT", "SIGBUS", "SIGTRAP")
+    if hasattr(signal, name)
+)
+"""Exit codes of a child ended by the kernel's OOM killer, or by an allocation that failed at
+its memory limit (Rust and GLib abort, C code may crash)."""
+
+
 def _died(what: str, memory_bytes: int, exitcode: int | None) -> RenderError:
-    """Return the error for a child that died during the layout of `what`: killed by a signal
-    (the kernel's, or an allocation that failed at the memory limit), or exited."""
-    if exitcode is not None and exitcode < 0:
+    """Return the error for a child that died during the layout of `what`: most likely at its
+    memory limit when a signal of _OUT_OF_MEMORY_SIGNALS ended it, else ended or exited."""
+    if exitcode in _OUT_OF_MEMORY_SIGNALS:
         return out_of_memory(what, memory_bytes, exitcode)
     return RenderError(
         f"{what} 的排版进程异常退出（退出码 {exitcode}） (the layout process exited)"
@@ -324,8 +339,10 @@ class LayoutPool:
 def serve(memory_bytes: int, preload: list[str]) -> None:
     """Import the `preload` modules, say so, then answer tasks read from standard input until
     it closes (in the child), each on a copy of standard output, which itself now goes to
-    standard error."""
+    standard error. Ctrl-C and a SIGTERM to the process group are its parent's to act on: the
+    parent stops it (SIGKILL) or goes, and it follows."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     _limit_memory(memory_bytes)
     _exit_with_parent()
     requests = sys.stdin.buffer

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from policygen.chars import printable
 from policygen.profile.base import Section, check_rules
 from policygen.profile.types import MAX_ITEMS, Name, Text
 
@@ -21,7 +22,7 @@ def _check_id(value: str) -> str:
             "clause_id",
             "条款 id「{value}」只能由字母、数字、- 和 _ 组成并以字母开头 "
             "(letters, digits, '-' and '_', starting with a letter)",
-            {"value": value[:70]},
+            {"value": printable(value[:70])},
         )
     return value
 

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, StringConstraints, model_validator
 from pydantic_core import PydanticCustomError
 
+from policygen.chars import printable
 from policygen.profile import defaults
 from policygen.profile.base import Section, check_rules
 from policygen.profile.critical import Facts
@@ -37,7 +38,7 @@ def _check_contract_no(value: str) -> str:
             "contract_no",
             "合同编号「{value}」只能由字母、数字、.、_、- 组成（以字母或数字开头，最长64位），"
             "因为它用于输出文件名 (letters, digits, '.', '_' and '-' only: it names files)",
-            {"value": value[:70]},
+            {"value": printable(value[:70])},
         )
     return value
 

@@ -9,6 +9,7 @@ import difflib
 import functools
 import io
 import json
+import math
 import re
 import sys
 import tomllib
@@ -16,7 +17,7 @@ import types
 import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,9 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.composer import Composer
 from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import ScalarNode
 
+from policygen.chars import printable
 from policygen.errors import InvalidInputError, Issue, Location
 from policygen.profile import partial
 from policygen.profile.base import RULES_ERROR
@@ -44,6 +47,16 @@ MAX_DEPTH = 32
 a document nested thousands deep would otherwise end in RecursionError."""
 
 _TOO_DEEP = f"嵌套层级过深：最多 {MAX_DEPTH} 层 (nesting deeper than {MAX_DEPTH} levels)"
+
+MAX_NUMBER_DIGITS = 100
+"""Most digits a number may be written with. A field takes at most 18 significant digits
+(types.MAX_DIGITS) and says so at its path; this bound comes first, for every number read
+from any source, so that no parser, Decimal context or int conversion meets a longer one."""
+
+MAX_EXPONENT = 100
+"""Largest power of ten a number may be written with, either way (``1E+100``, ``1E-100``).
+Without it ``1E+999999999`` is a few bytes that turn into a billion-digit integer (and hang)
+where a field wants a whole number, and ``1e99999999999999999999`` is no Decimal at all."""
 
 FORMATS = ("yaml", "json", "toml")
 
@@ -74,6 +87,33 @@ class Parsed:
             if found:
                 return Location(self.source, *found)
         return Location(self.source)
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A number as written that no Decimal or int can hold (``1e99999999999999999999``, a
+    5,000-digit integer): what the parsers give in its place, reported at its path by
+    `validate`."""
+
+    text: str
+    """The number as written."""
+
+
+def read_decimal(text: str) -> Decimal | Unreadable:
+    """Return the number written as `text`, or Unreadable when no Decimal can hold it."""
+    try:
+        return Decimal(text)
+    except (InvalidOperation, ValueError):
+        return Unreadable(text)
+
+
+def read_int(text: str) -> int | Unreadable:
+    """Return the whole number written as `text`, or Unreadable beyond Python's conversion
+    limit (4,300 digits)."""
+    try:
+        return int(text)
+    except ValueError:
+        return Unreadable(text)
 
 
 # --------------------------------------------------------------------------- public API
@@ -153,10 +193,18 @@ def validate(parsed: Parsed) -> Profile:
     unknown = list(_unknown_keys(parsed.data, ()))
     data = _without(parsed.data, {loc for loc in unknown})
     issues = [Issue(dotted(loc), _unknown_key(loc), parsed.location(loc)) for loc in unknown]
+    # Numbers beyond any field's range are reported here and left out (as None), so that no
+    # validator, Decimal context or int conversion meets them: `1E+999999999` in a whole-number
+    # field would otherwise become a billion-digit integer.
+    numbers = dict(_bad_numbers(data, ()))
+    data = _blanked(data, set(numbers))
+    issues += [
+        Issue(dotted(loc), message, parsed.location(loc)) for loc, message in numbers.items()
+    ]
     try:
         profile = Profile.model_validate(data)
     except ValidationError as exc:
-        found = issues_from(exc, parsed)
+        found = [i for i in issues_from(exc, parsed) if not _below(i.path, numbers)]
         found += _rules_on_valid_parts(data, parsed, found)
         issues += _inherited_once(found)
     else:
@@ -208,6 +256,73 @@ def _unknown_keys(data: Any, loc: Loc) -> typing.Iterator[Loc]:
             yield from _unknown_keys(value, (*loc, index))
 
 
+_NUMBER_TOO_LONG = (
+    f"数字过长：最多 {MAX_NUMBER_DIGITS} 位 (number too long, at most {MAX_NUMBER_DIGITS} digits)"
+)
+_NUMBER_OUT_OF_RANGE = (
+    f"数值超出范围：指数应在 ±{MAX_EXPONENT} 以内 (number out of range, exponent beyond "
+    f"±{MAX_EXPONENT})"
+)
+
+
+_TOO_LARGE = 10**MAX_NUMBER_DIGITS
+
+
+def _bad_numbers(data: Any, loc: Loc) -> typing.Iterator[tuple[Loc, str]]:
+    """Yield the path of every number in `data` written with more than MAX_NUMBER_DIGITS
+    digits or a power of ten beyond ±MAX_EXPONENT, or that no parser could read, and why."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from _bad_numbers(value, (*loc, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _bad_numbers(value, (*loc, index))
+    else:
+        problem = _number_problem(data)
+        if problem:
+            yield loc, problem
+
+
+def _number_problem(value: Any) -> str | None:
+    """Return why `value` is a number no field can hold (see `_bad_numbers`); None when it is
+    not a number, or one within bounds."""
+    if isinstance(value, Unreadable):
+        exponent = "e" in value.text.lower() and not value.text.lower().startswith("0x")
+        return _NUMBER_OUT_OF_RANGE if exponent else _NUMBER_TOO_LONG
+    if isinstance(value, Decimal) and value.is_finite():
+        _, digits, exponent = value.as_tuple()
+        assert isinstance(exponent, int)
+        if len(digits) > MAX_NUMBER_DIGITS:
+            return _NUMBER_TOO_LONG
+        if not -MAX_EXPONENT <= exponent <= MAX_EXPONENT:
+            return _NUMBER_OUT_OF_RANGE
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= _TOO_LARGE:
+        return _NUMBER_TOO_LONG
+    return None
+
+
+def _blanked(data: Any, blank: set[Loc], loc: Loc = ()) -> Any:
+    """Return `data` with None at the paths in `blank`."""
+    if not blank:
+        return data
+    if loc in blank:
+        return None
+    if isinstance(data, dict):
+        return {k: _blanked(v, blank, (*loc, k)) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_blanked(v, blank, (*loc, i)) for i, v in enumerate(data)]
+    return data
+
+
+def _below(path: str, locs: Mapping[Loc, str]) -> bool:
+    """Return whether `path` is one of `locs` or lies below one."""
+    for loc in locs:
+        head = dotted(loc)
+        if path == head or path.startswith((head + ".", head + "[")):
+            return True
+    return False
+
+
 def _without(data: Any, drop: set[Loc], loc: Loc = ()) -> Any:
     """Return `data` without the keys at the paths in `drop`."""
     if not drop:
@@ -249,8 +364,15 @@ def _format_of(path: Path) -> str:
     )
 
 
+_JSON_START = re.compile(r'\s*(\[|\{\s*("|\}))')
+"""How a JSON text starts: ``[``, ``{"`` or ``{}``. YAML's flow style starts with ``{`` too,
+but its keys need no quotes: ``{meta: {version: V1}}``."""
+
+
 def _sniff(text: str) -> str:
-    return "json" if text.lstrip().startswith(("{", "[")) else "yaml"
+    """Return the format of a profile read from standard input: JSON when it starts as JSON
+    does, else YAML (block or flow style)."""
+    return "json" if _JSON_START.match(text) else "yaml"
 
 
 def _fail(
@@ -277,18 +399,87 @@ class _CountingComposer(Composer):
             raise _TooManyNodes
         return super().compose_node(parent, index)
 
+    def compose_mapping_node(self, anchor: Any) -> Any:
+        """Compose a mapping; raise _KeyNotText at a key that is no text (a list, a mapping,
+        a number, a date, true or null): every key of a profile is a name, and a list or a
+        mapping cannot even be a Python dict key."""
+        node = super().compose_mapping_node(anchor)
+        for key, _ in node.value:
+            if not isinstance(key, ScalarNode) or str(key.tag) not in _KEY_TAGS:
+                raise _KeyNotText(key)
+        return node
+
+
+_KEY_TAGS = frozenset({"tag:yaml.org,2002:str", "tag:yaml.org,2002:merge"})
+"""What a mapping key may be: text, or ``<<`` merging an anchored mapping."""
+
+
+class _KeyNotText(Exception):
+    """A mapping key that is not text; `node` says where it is and what it is."""
+
+    def __init__(self, node: Any) -> None:
+        super().__init__(str(node.tag))
+        self.node = node
+
+    def message(self) -> str:
+        """Return what is wrong, in Chinese with English after."""
+        if not isinstance(self.node, ScalarNode):
+            chinese, english = (
+                ("列表", "a list") if self.node.id == "sequence" else ("映射", "a mapping")
+            )
+            return f"键应为文本，这里是{chinese} (a key must be text, not {english})"
+        tag = str(self.node.tag).rsplit(":", 1)[-1]
+        return (
+            f"键应为文本，这里是{_KEY_KINDS.get(tag, tag)}「{str(self.node.value)[:40]}」；"
+            f"需要时请加引号 (a key must be text, got {tag}; quote it)"
+        )
+
+
+_KEY_KINDS = {"int": "整数", "float": "数值", "bool": "布尔值", "null": "空值", "timestamp": "日期"}
+
 
 class _DatesAsText(RoundTripConstructor):
     """ruamel's round-trip constructor, keeping timestamps (2026-03-01) as the text written: the
     profile's date fields read them (profile.types.CnDate), so an impossible date such as
-    2026-02-30 is reported at its path, with the reason, beside every other error."""
+    2026-02-30 is reported at its path, with the reason, beside every other error. Numbers are
+    read as JSON and TOML read them (Decimal, or Unreadable), never rounded to 0 or infinity."""
 
     def construct_timestamp_text(self, node: Any) -> str:
         """Return the timestamp `node` as written."""
         return str(self.construct_scalar(node))
 
+    def construct_yaml_int(self, node: Any) -> Any:
+        """Return the integer `node` writes, or Unreadable beyond Python's conversion limit."""
+        try:
+            return super().construct_yaml_int(node)
+        except ValueError:
+            return Unreadable(str(node.value))
+
+    def construct_yaml_float(self, node: Any) -> Any:
+        """Return the number `node` writes as a Decimal: the shortest form of the float it
+        reads as (1234567.89, as before) when that is the number written, else the number as
+        written (1e-400, 6.00000000000000000001, 1e400), so that every limit sees what was
+        written rather than 0 or infinity; Unreadable when no Decimal can hold it."""
+        number = float(super().construct_yaml_float(node))
+        written = str(node.value).replace("_", "")
+        if not math.isfinite(number) and written.lstrip("+-").lower() in (".inf", ".nan"):
+            return Decimal(repr(number))  # .inf, .nan: the field says it must be finite
+        exact = read_decimal(written)
+        if isinstance(exact, Unreadable) and not _DECIMAL.fullmatch(written):
+            return Decimal(repr(number))  # a spelling Decimal does not read (1.1's 1:30.5)
+        shortest = Decimal(repr(number))
+        if exact == shortest and _number_problem(exact) is None:
+            return shortest
+        return exact
+
+
+_DECIMAL = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
+"""A number in decimal notation: what, when no Decimal can hold it, is too large or too small
+to read, rather than a spelling Decimal does not know."""
 
 _DatesAsText.add_constructor("tag:yaml.org,2002:timestamp", _DatesAsText.construct_timestamp_text)
+_DatesAsText.add_constructor("tag:yaml.org,2002:int", _DatesAsText.construct_yaml_int)
+_DatesAsText.add_constructor("tag:yaml.org,2002:float", _DatesAsText.construct_yaml_float)
 
 
 def _yaml() -> YAML:
@@ -317,8 +508,11 @@ def _parse_yaml(text: str, name: str) -> Parsed:
         raise _fail(name, _TOO_DEEP) from None
     except _TooManyNodes:
         raise _fail(name, _TOO_MANY) from None
-    except ValueError as exc:  # a scalar ruamel cannot construct: a 5,000-digit integer
-        raise _bad_scalar(name, exc) from None
+    except _KeyNotText as exc:
+        mark = exc.node.start_mark
+        raise _fail(name, exc.message(), mark.line + 1, mark.column + 1) from None
+    except ValueError as exc:  # a scalar ruamel cannot construct
+        raise _bad_scalar(name, exc, text) from None
     if len(documents) > 1:
         raise _fail(name, "一个文件只能包含一份配置（发现多个 YAML 文档） (one document only)")
     data = documents[0] if documents else None
@@ -362,16 +556,18 @@ class _Budget:
 _INT_DIGITS = re.compile(r"Exceeds the limit \((\d+) digits\)")
 
 
-def _bad_scalar(name: str, exc: ValueError) -> InvalidInputError:
-    """Return the error for a value the parser could not construct (a 5,000-digit integer)."""
-    digits = _INT_DIGITS.search(str(exc))
-    if digits:
-        return _fail(
-            name,
-            f"数字过长：整数最多 {digits.group(1)} 位 (number too long, at most "
-            f"{digits.group(1)} digits)",
-        )
-    return _fail(name, f"无效的值 (invalid value): {exc}")
+_LONG_DIGITS = re.compile(f"[0-9_]{{{MAX_NUMBER_DIGITS + 1},}}")
+
+
+def _bad_scalar(name: str, exc: ValueError, text: str) -> InvalidInputError:
+    """Return the error for a value the parser could not construct (TOML's 5,000-digit
+    integer), at the first run of digits in `text` too long to be a number of a profile."""
+    where = _LONG_DIGITS.search(text)
+    line = text.count("\n", 0, where.start()) + 1 if where else None
+    column = where.start() - text.rfind("\n", 0, where.start()) if where else None
+    if _INT_DIGITS.search(str(exc)):
+        return _fail(name, _NUMBER_TOO_LONG, line, column)
+    return _fail(name, f"无效的值 (invalid value): {exc}", line, column)
 
 
 def _plain(node: Any, loc: Loc, positions: dict[Loc, tuple[int, int]], budget: _Budget) -> Any:
@@ -420,7 +616,9 @@ class _suppress_lc:
 
 def _parse_json(text: str, name: str) -> Parsed:
     try:
-        data = json.loads(text, parse_float=Decimal, object_pairs_hook=_unique_keys)
+        data = json.loads(
+            text, parse_float=read_decimal, parse_int=read_int, object_pairs_hook=_unique_keys
+        )
     except _DuplicateKey:
         key, line, column = _first_duplicate(text)
         raise _fail(name, _duplicate_key(key), line, column) from None
@@ -430,8 +628,6 @@ def _parse_json(text: str, name: str) -> Parsed:
         ) from None
     except RecursionError:
         raise _fail(name, _TOO_DEEP) from None
-    except ValueError as exc:  # a 5,000-digit integer
-        raise _bad_scalar(name, exc) from None
     plain = _json_plain(data, _Budget(name))  # refuses deep nesting and too many values
     return Parsed(plain, name, find_positions=functools.partial(_json_positions, text))
 
@@ -541,7 +737,7 @@ _TOML_AT = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 def _parse_toml(text: str, name: str) -> Parsed:
     try:
-        data = tomllib.loads(text, parse_float=Decimal)
+        data = tomllib.loads(text, parse_float=read_decimal)
     except tomllib.TOMLDecodeError as exc:
         where = _TOML_AT.search(str(exc))
         line, column = (int(where.group(1)), int(where.group(2))) if where else (None, None)
@@ -549,8 +745,8 @@ def _parse_toml(text: str, name: str) -> Parsed:
         raise _fail(name, f"TOML 语法错误 (TOML syntax error): {message}", line, column) from None
     except RecursionError:
         raise _fail(name, _TOO_DEEP) from None
-    except ValueError as exc:  # a 5,000-digit integer
-        raise _bad_scalar(name, exc) from None
+    except ValueError as exc:  # a 5,000-digit integer: tomllib takes no hook for integers
+        raise _bad_scalar(name, exc, text) from None
     return Parsed(_json_plain(data, _Budget(name)), name)
 
 
@@ -569,6 +765,7 @@ _MESSAGES: dict[str, str] = {
     "int_type": "应为整数 (expected an integer)",
     "int_parsing": "应为整数 (expected an integer)",
     "int_from_float": "应为整数，不能带小数 (expected a whole number)",
+    "int_parsing_size": _NUMBER_TOO_LONG,
     "decimal_type": "应为数值 (expected a number)",
     "decimal_parsing": "应为数值 (expected a number)",
     "decimal_max_places": "小数位数过多：最多 {decimal_places} 位 (too many decimal places)",
@@ -595,8 +792,11 @@ _MESSAGES: dict[str, str] = {
 }
 
 
-def issues_from(exc: ValidationError, parsed: Parsed) -> list[Issue]:
-    """Return one Issue per problem in `exc`, located in `parsed` and worded in Chinese."""
+def issues_from(
+    exc: ValidationError, parsed: Parsed, model: type[BaseModel] = Profile
+) -> list[Issue]:
+    """Return one Issue per problem in `exc`, located in `parsed` and worded in Chinese;
+    `model` is what was validated (its fields are suggested for an unknown key)."""
     issues: list[Issue] = []
     for error in exc.errors(include_url=False):
         loc: Loc = tuple(error["loc"])
@@ -607,7 +807,7 @@ def issues_from(exc: ValidationError, parsed: Parsed) -> list[Issue]:
                 issues.append(Issue(dotted(full), message, parsed.location(full)))
             continue
         if error["type"] == "extra_forbidden":
-            message = _unknown_key(loc)
+            message = _unknown_key(loc, model)
         elif error["type"] in _MESSAGES:
             message = _MESSAGES[error["type"]].format(**{k: _show(v) for k, v in ctx.items()})
         elif _CJK.search(error["msg"]):
@@ -635,8 +835,8 @@ MOVED: dict[tuple[str, str], str] = {
 every deadline after termination in one place."""
 
 
-def _unknown_key(loc: Loc) -> str:
-    key = str(loc[-1])
+def _unknown_key(loc: Loc, model: type[BaseModel] = Profile) -> str:
+    key = printable(str(loc[-1]))  # quoted in the message: no newline or control of its own
     names = [part for part in loc if isinstance(part, str)]
     moved = MOVED.get((names[-2], key)) if len(names) >= 2 else None
     if moved:
@@ -644,7 +844,7 @@ def _unknown_key(loc: Loc) -> str:
             f"「{key}」已移至 {moved}：合同解除或者终止后的各项期限统一在 exit 中规定 "
             f"(moved to {moved})"
         )
-    known = fields_at(loc[:-1])
+    known = fields_at(loc[:-1], model)
     close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
     if close:
         return (
@@ -664,6 +864,9 @@ def fields_at(loc: Loc, model: type[BaseModel] = Profile) -> list[str]:
         if isinstance(part, int):
             args = typing.get_args(annotation)
             annotation = args[0] if args else None
+        elif typing.get_origin(annotation) is dict:  # a mapping's value, whatever its key
+            args = typing.get_args(annotation)
+            annotation = args[1] if len(args) == 2 else None
         elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
             info = annotation.model_fields.get(part)
             annotation = info.annotation if info else None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated
 
 from pydantic import Field
 
@@ -33,7 +33,9 @@ class Meta(Section):
     """审批机构，如 董事会、总经理办公会"""
     document_no: Name | None = None
     """发文字号，如 华银发〔2026〕1号；无则省略"""
-    style: Literal["default", "gongwen"] = "default"
-    """版式：default（宋体正文、黑体标题）或 gongwen（GB/T 9704 公文版式）"""
+    style: Annotated[str, Field(min_length=1, max_length=60, pattern=r"^[a-z][a-z0-9_-]*$")] = (
+        "default"
+    )
+    """版式：default（宋体正文、黑体标题）、gongwen（GB/T 9704 公文版式），或模板目录中 styles/<名称>.style.yaml 定义的本单位版式"""
     revision_history: list[Revision] = Field(default_factory=list, max_length=MAX_SHORT_ITEMS)
     """修订记录，按时间先后"""

@@ -144,12 +144,20 @@ class Profile(Section):
     @model_validator(mode="after")
     def _rules(self) -> Profile:
         def violations():
-            numbers = [e.contract_no for e in self.engagements]
-            for i, number in enumerate(numbers):
-                if number in numbers[:i]:
+            # Compared without case, as batch compares rows: a contract number names files and
+            # zip entries, which collide on a case-insensitive file system (macOS, Windows).
+            first: dict[str, int] = {}
+            for i, engagement in enumerate(self.engagements):
+                number = engagement.contract_no
+                seen = first.setdefault(number.casefold(), i)
+                if seen != i:
+                    other = self.engagements[seen].contract_no
+                    same = "" if other == number else f"（{other}，不区分大小写）"
                     yield (
                         f"engagements[{i}].contract_no",
-                        f"合同编号 {number} 重复 (duplicate contract number)",
+                        f"合同编号 {number} 与 engagements[{seen}] 重复{same}；合同编号用于文件名，"
+                        "须各不相同 (duplicate contract number, compared without case: it names "
+                        "files)",
                     )
             for i, engagement in enumerate(self.engagements):
                 if engagement.vendor.credit_code == self.organisation.credit_code:

@@ -21,31 +21,46 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
+from policygen.chars import printable, refused_char
+
 # --------------------------------------------------------------------------- text
 
-# XML 1.0 forbids these; Jinja/MarkupSafe let them through and docxtpl silently drops text around
-# them, so they are rejected at the boundary with a located error instead.
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_REFUSALS = {
+    "control": (
+        "含有不可用于文档的控制字符 U+{code}（第 {pos} 个字符），请删除 "
+        "(control character U+{code} at position {pos} cannot appear in a document)"
+    ),
+    "surrogate": (
+        "含有无效的 Unicode 字符 U+{code}（第 {pos} 个字符，孤立的代理项），请删除 "
+        "(lone surrogate U+{code} at position {pos})"
+    ),
+    "noncharacter": (
+        "含有 Unicode 非字符 U+{code}（第 {pos} 个字符），不可用于文档，请删除 "
+        "(noncharacter U+{code} at position {pos} cannot appear in a document)"
+    ),
+    "bidi": (
+        "含有双向文本控制字符 U+{code}（第 {pos} 个字符），它会改变其后文字的显示顺序，请删除 "
+        "(bidirectional control U+{code} at position {pos} could reorder the text around it)"
+    ),
+}
 
 MAX_TEXT = 20_000
 """Longest single text value accepted (characters): a clause, not a book."""
 
 
 def _check_text(value: str) -> str:
-    bad = _XML_INVALID.search(value)
+    """Return `value`; raise PydanticCustomError at the first character no document may hold
+    (chars.REFUSED: XML-invalid controls, lone surrogates, noncharacters, bidi controls)."""
+    bad = refused_char(value)
     if bad:
-        char = bad.group()
         raise PydanticCustomError(
-            "control_character",
-            "含有不可用于文档的控制字符 U+{code}（第 {pos} 个字符），请删除 "
-            "(control character U+{code} at position {pos} cannot appear in a document)",
-            {"code": f"{ord(char):04X}", "pos": bad.start() + 1},
+            f"{bad.kind}_character", _REFUSALS[bad.kind], {"code": bad.code, "pos": bad.position}
         )
     return value
 
 
 Text = Annotated[str, Field(max_length=MAX_TEXT), AfterValidator(_check_text)]
-"""Free text a legal team writes in its own words; no XML-invalid control characters."""
+"""Free text a legal team writes in its own words; none of the characters chars.REFUSED names."""
 
 Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_check_text)]
 """A short label: a name, a title, a department."""
@@ -62,6 +77,12 @@ MAX_SHORT_ITEMS = 200
 # --------------------------------------------------------------------------- numbers
 
 
+def _unsigned_zero(value: Decimal) -> Decimal:
+    """Return `value`, zero without its sign: ``-0`` and ``-0.00`` pass ``ge=0`` and would
+    otherwise be printed with a minus sign wherever a number is shown as written."""
+    return value.copy_abs() if value.is_zero() else value
+
+
 def _check_money(value: Decimal) -> Decimal:
     if not value.is_finite():
         raise PydanticCustomError("money", "金额必须是有限数值 (amount must be finite)")
@@ -76,6 +97,7 @@ Money = Annotated[
     Decimal,
     Field(ge=0, le=Decimal("999999999999.99"), description="金额（元），最多两位小数"),
     AfterValidator(_check_money),
+    AfterValidator(_unsigned_zero),
 ]
 """An amount in yuan. Always Decimal, never float."""
 
@@ -83,15 +105,21 @@ MAX_DIGITS = 18
 """Most significant digits a number may have, counting zeros an exponent stands for: without it
 ``1E-1000000`` passes ``0 ≤ x ≤ 100`` in a few bytes and is printed as a million digits."""
 
-Quantity = Annotated[Decimal, Field(max_digits=MAX_DIGITS)]
+Quantity = Annotated[Decimal, Field(max_digits=MAX_DIGITS), AfterValidator(_unsigned_zero)]
 """A measured value in a unit the profile names (a metric target, a threshold)."""
 
 Percent = Annotated[
-    Decimal, Field(ge=0, le=100, max_digits=MAX_DIGITS, description="百分比，0–100")
+    Decimal,
+    Field(ge=0, le=100, max_digits=MAX_DIGITS, description="百分比，0–100"),
+    AfterValidator(_unsigned_zero),
 ]
 """A percentage written as a number from 0 to 100 (80 means 80%)."""
 
-Score = Annotated[Decimal, Field(ge=0, le=100, max_digits=MAX_DIGITS, description="分值，0–100")]
+Score = Annotated[
+    Decimal,
+    Field(ge=0, le=100, max_digits=MAX_DIGITS, description="分值，0–100"),
+    AfterValidator(_unsigned_zero),
+]
 """A score on the 0–100 scale used by vendor evaluation."""
 
 # --------------------------------------------------------------------------- durations
@@ -293,7 +321,7 @@ def _duration_error(raw: Any) -> PydanticCustomError:
         "duration",
         "无法识别的时长「{raw}」：应为正数加单位，如 2小时、15分钟、5个工作日 "
         "(expected a positive number with a unit, e.g. 2h, 15min, 5 business days)",
-        {"raw": str(raw)[:50]},
+        {"raw": printable(str(raw)[:50])},
     )
 
 
@@ -343,7 +371,9 @@ def _to_date(value: Any) -> Any:
     problem = date_problem(year, month, day)
     if problem:
         raise PydanticCustomError(
-            "date_value", "日期「{value}」无效：{problem}", {"value": text, "problem": problem}
+            "date_value",
+            "日期「{value}」无效：{problem}",
+            {"value": printable(text), "problem": problem},
         )
     return date(year, month, day)
 
@@ -398,8 +428,8 @@ def _check_credit_code(value: str) -> str:
         raise PydanticCustomError(
             "credit_code_charset",
             "统一社会信用代码含非法字符「{c}」（不得使用 I、O、S、V、Z） "
-            "(character {c!r} is not allowed)",
-            {"c": bad[0]},
+            "(character '{c}' is not allowed)",
+            {"c": printable(bad[0])},
         )
     expected = credit_code_check_char(code[:17])
     if code[17] != expected:
@@ -407,7 +437,7 @@ def _check_credit_code(value: str) -> str:
             "credit_code_checksum",
             "统一社会信用代码校验位错误：第18位应为「{expected}」，现为「{got}」，请核对 "
             "(check character should be {expected}, got {got})",
-            {"expected": expected, "got": code[17]},
+            {"expected": expected, "got": printable(code[17])},
         )
     return code
 

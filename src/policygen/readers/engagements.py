@@ -22,7 +22,6 @@ import types
 import typing
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
@@ -30,7 +29,7 @@ from pydantic import BaseModel
 
 from policygen.errors import InvalidInputError, Issue, Location, UsageError
 from policygen.profile.engagement import Engagement
-from policygen.profile.load import Loc, dotted, split_path
+from policygen.profile.load import Loc, dotted, read_decimal, read_int, split_path
 
 LIST_SEPARATOR = "；"
 """Separates the items of a list of texts written in one CSV cell."""
@@ -120,7 +119,11 @@ def _json_object(raw: bytes, line: int) -> dict[str, Any]:
         ) from None
     try:
         data = json.loads(
-            text, parse_float=Decimal, parse_constant=_no_constant, object_pairs_hook=_object
+            text,
+            parse_float=read_decimal,
+            parse_int=read_int,
+            parse_constant=_no_constant,
+            object_pairs_hook=_object,
         )
     except json.JSONDecodeError as exc:
         raise _BadRecord(

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from policygen.errors import PolicygenError, RenderError, UsageError
+from policygen.procs import serve_parent
 from policygen.templating.environment import MAX_OUTPUT_CHARS, Rendered, environment_for
 
 TIMEOUT_VARIABLE = "POLICYGEN_TEMPLATE_TIMEOUT"
@@ -198,6 +199,9 @@ def _context() -> BaseContext:
         ctx = multiprocessing.get_context("forkserver")
         # Only takes effect if the forkserver has not started yet; otherwise each child imports.
         ctx.set_forkserver_preload(["__main__", __name__])
+        from policygen.procs import start_forkserver
+
+        start_forkserver()  # deaf to Ctrl-C, which the parent answers
         return ctx
     return multiprocessing.get_context("spawn")
 
@@ -222,8 +226,11 @@ def _child(
     name: str,
     limits: TemplateLimits,
 ) -> None:
-    """Run `task` in the child and send the outcome to the parent as JSON bytes."""
+    """Run `task` in the child and send the outcome to the parent as JSON bytes. The child
+    ends with its parent, and leaves SIGINT and SIGTERM to it: the parent stops it when its
+    time is up, and a batch stopped by SIGTERM finishes the row this template belongs to."""
     answer: dict[str, Any]
+    serve_parent(on_terminate=lambda: None)
     try:
         _limit_resources(limits)
         answer = task(*args)
@@ -234,7 +241,10 @@ def _child(
     except BaseException as error:  # report anything: the parent turns it into RenderError
         answer = {"error": f"模板 {name} 渲染失败 ({type(error).__name__}): {error}"}
     try:
-        sender.send_bytes(json.dumps(answer, ensure_ascii=False).encode("utf-8"))
+        # surrogatepass: a message quoting a lone surrogate (an include of "\\ud800") still
+        # travels; json.loads in the parent reads bytes with surrogatepass too.
+        answer_bytes = json.dumps(answer, ensure_ascii=False).encode("utf-8", "surrogatepass")
+        sender.send_bytes(answer_bytes)
     except MemoryError:  # the parent sees the pipe close and reports the memory limit
         pass
     finally:

@@ -273,4 +273,5 @@ class Document:
     subtitle: str = ""
     """A line under the title, e.g. 合同编号：… ; empty for none."""
     style: str = "default"
-    """House style: ``default`` (宋体 body, 黑体 headings) or ``gongwen`` (GB/T 9704 公文)."""
+    """House style: ``default`` (宋体 body, 黑体 headings), ``gongwen`` (GB/T 9704 公文), or
+    an organisation's, ``styles/<style>.style.yaml`` in a template folder (policygen.style)."""

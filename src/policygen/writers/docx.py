@@ -25,11 +25,14 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
 from policygen.kinds import DOCUMENT_KINDS
+from policygen.style import docx as style_docx
+from policygen.style import style_for
+from policygen.style.load import STYLE_SUFFIX, is_bundled, style_path
 from policygen.tree import nodes as n
-from policygen.writers import docx_fields, docx_house, docx_oxml, docx_pages
+from policygen.writers import docx_fields, docx_house, docx_oxml, docx_pages, page_values
 from policygen.writers.docx_fields import Anchor, ContentsHeading, Mark
 from policygen.writers.docx_numbering import ListNumbering, reference_text
-from policygen.writers.docx_reference import open_reference
+from policygen.writers.docx_reference import open_reference, open_reference_data
 from policygen.writers.docx_styles import StyleTable
 from policygen.writers.docx_tables import add_signature_block, add_table, align
 from policygen.writers.html import block_ids
@@ -38,9 +41,10 @@ from policygen.writers.reproducible import normalise_parts
 from policygen.writers.text import inline_text, labelled
 
 REFERENCE_DOCX = "styles/reference.docx"
-"""The house-style document, looked up in the template folders."""
-STYLE_REFERENCES: dict[str, str] = {"gongwen": "styles/gongwen.docx"}
-"""The reference document of each ``Document.style`` other than the default."""
+"""The default style's reference document, looked up in the template folders."""
+STYLE_REFERENCES: dict[str, str] = {"default": REFERENCE_DOCX, "gongwen": "styles/gongwen.docx"}
+"""The checked-in reference document of each bundled style (tools/make_reference_docx.py), looked
+up in the template folders, so a user's ``styles/reference.docx`` replaces the default one."""
 
 STYLE_MAP: dict[str, str] = {
     "title": "Title",
@@ -72,15 +76,18 @@ CONTENTS_KINDS = frozenset(kind.name for kind in DOCUMENT_KINDS.values() if kind
 
 
 def write_docx(doc: n.Document, options: WriterOptions) -> bytes:
-    """Return `doc` as DOCX bytes in the house style of `options`' reference.docx (or, for
-    ``doc.style`` gongwen, gongwen.docx), or placed in a user's ``styles/house.docx``."""
+    """Return `doc` as DOCX bytes in its house style (`reference_document`, with the page its
+    kind gets in the style: policygen.style.docx.apply_page), or placed in a user's
+    ``styles/house.docx``."""
     house = docx_house.find_house(options)
     if house is not None:
         return docx_house.write_house_docx(doc, house, options, add_body)
-    document = open_reference(options, STYLE_REFERENCES.get(doc.style, REFERENCE_DOCX))
+    style = style_for(doc, options)
+    document = reference_document(doc, options)
+    style_docx.apply_page(document, style, doc.kind)
     front = docx_pages.read_front_matter(document)
     docx_oxml.clear_body(document)
-    values = docx_pages.document_values(doc)
+    values = page_values.document_values(doc)
     docx_pages.add_cover(document, front, values)
     contents_end = None
     if doc.kind in CONTENTS_KINDS:
@@ -97,9 +104,22 @@ def write_docx(doc: n.Document, options: WriterOptions) -> bytes:
 
         docx_fields.add_contents(contents_end, builder.headings, pages, builder.bookmark_ids)
         docx_pages.number_body_from_one(document, pages[PAGE_COUNT_KEY])
-    docx_pages.fill_header(document, docx_pages.header_values(doc))
+    docx_pages.fill_header(document, page_values.header_values(doc))
     docx_pages.set_properties(document, doc)
     return normalise_parts(docx_oxml.package_parts(document), doc.meta.date)
+
+
+def reference_document(doc: n.Document, options: WriterOptions) -> DocxDocument:
+    """Return the reference document `doc` is built on, opened: a bundled style's checked-in
+    one (or the file of that name in a user's template folder), else the one made from the
+    organisation's style file."""
+    path = options.style_file or style_path(doc.style, options.template_dirs)
+    if path is not None and is_bundled(path):
+        name = path.name.removesuffix(STYLE_SUFFIX)
+        if name in STYLE_REFERENCES:
+            return open_reference(options, STYLE_REFERENCES[name])
+    style = style_for(doc, options)
+    return open_reference_data(style_docx.reference_docx(style), f"{style.name}（版式文件生成）")
 
 
 def add_body(document: DocxDocument, doc: n.Document) -> None:

@@ -15,8 +15,9 @@ paragraphs take the house's styles. The styles and lists the builder names that 
 document lacks (Article, Clause, List Number 4, Table Text…, and the 章/条/项 list definitions)
 are first copied in from the bundled reference.docx; a house style of the same name keeps its
 look but is linked to the copied list (so a house Heading 1 reads 第一章, a house List Number
-（一）). The values come from the tree (docx_pages.header_values), never the profile.
-The template renders in the sandboxed, XML-escaping Word environment."""
+（一）). The values come from the tree (page_values.header_values), never the profile.
+The template renders in the sandboxed, XML-escaping Word environment; it, and the DOCX
+rendered from it, must load nothing from outside (writers.docx_guard)."""
 
 from __future__ import annotations
 
@@ -37,8 +38,9 @@ from jinja2.sandbox import SecurityError
 from policygen.errors import RenderError
 from policygen.templating.word_environment import word_environment
 from policygen.tree import nodes as n
-from policygen.writers import docx_pages, docx_styles_oxml
-from policygen.writers.docx_reference import check_reference, open_reference
+from policygen.writers import docx_pages, docx_styles_oxml, page_values
+from policygen.writers.docx_guard import check_package
+from policygen.writers.docx_reference import open_reference
 from policygen.writers.docxtpl_loader import open_template
 from policygen.writers.options import WriterOptions
 from policygen.writers.reproducible import normalise_docx
@@ -115,12 +117,15 @@ def _write_house_docx(
     docx_pages.set_properties(template.docx, doc)
     buffer = BytesIO()
     template.save(buffer)
+    # Jinja tags can cut XML apart and join it again (a tag in a comment or text ending a
+    # field's end, say), so what rendering made is checked as well as the template.
+    check_package(buffer.getvalue(), f"{house.name}（渲染结果 rendered）")
     return normalise_docx(buffer.getvalue(), doc.meta.date)
 
 
 def open_house(path: Path) -> DocxTemplate:
     """Return the docxtpl template at `path`; raise RenderError when it is too large, not a
-    Word document, would make Word load anything (docx_reference.check_reference), or has no
+    Word document, would make Word load anything (docx_guard.check_package), or has no
     ``{{p body }}``."""
     with open(path, "rb") as file:
         data = file.read(MAX_HOUSE_BYTES + 1)
@@ -128,7 +133,7 @@ def open_house(path: Path) -> DocxTemplate:
         raise RenderError(
             f"{path.name} 超过 {MAX_HOUSE_BYTES // 1024**2} MB 上限 (house document too large)"
         )
-    check_reference(data, str(path))  # nothing in it may make Word load a file or URL
+    check_package(data, str(path))  # nothing in it may make Word load a file or URL
     template = open_template(data, path.name)
     if f"{{{{p {BODY_FIELD}" not in "".join(p.text for p in template.docx.paragraphs):
         raise RenderError(
@@ -140,7 +145,7 @@ def open_house(path: Path) -> DocxTemplate:
 
 def house_context(doc: n.Document) -> dict[str, Any]:
     """Return the values a house template may print, from `doc` alone."""
-    values = docx_pages.header_values(doc)
+    values = page_values.header_values(doc)
     context: dict[str, Any] = {k: v for k, v in values.items() if isinstance(v, str)}
     roles, names = values["role"], values["name"]
     context["parties"] = [{"role": r, "name": m} for r, m in zip(roles, names, strict=False)]

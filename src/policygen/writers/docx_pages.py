@@ -25,30 +25,26 @@ a document without a version has no version property."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from docx.document import Document as DocxDocument
 from docx.text.paragraph import Paragraph
 
-from policygen.templating.filters import cn_date
 from policygen.tree import nodes as n
 from policygen.writers import docx_oxml
 from policygen.writers.docx_styles import StyleTable
+from policygen.writers.page_values import Values, fill
 
 COVER_STYLE_PREFIX = "Cover "
 """Reference paragraphs in styles named so are the cover template."""
 TOC_HEADING_STYLE = "TOC Heading"
 """The reference paragraph in this style is the contents page's heading."""
 
-_PLACEHOLDER = re.compile(r"\{(\w+)\}")
 _KEYWORD_SEPARATOR = "; "
 _CORE_PROPERTY_MAX = 255
 """python-docx refuses longer core-property strings."""
 _PARTY_FIELDS = ("role", "name")
-
-Values = dict[str, str | tuple[str, ...]]
 
 
 @dataclass(frozen=True)
@@ -73,66 +69,6 @@ def read_front_matter(document: DocxDocument) -> FrontMatter:
         elif style == TOC_HEADING_STYLE and toc_heading is None:
             toc_heading = (style, docx_oxml.paragraph_text(paragraph))
     return FrontMatter(tuple(cover), toc_heading)
-
-
-def document_values(doc: n.Document) -> Values:
-    """Return what the cover and header placeholders stand for in `doc`: empty for what it
-    does not print (a contract has no ``version`` or ``date``, a regulation no ``contract_no``),
-    and a number already in the subtitle is not printed twice."""
-    meta = doc.meta
-    parties = meta.parties
-    return {
-        "title": doc.title,
-        "subtitle": doc.subtitle,
-        "doc_no": _unless_in(meta.doc_no, doc.subtitle),
-        "contract_no": _unless_in(meta.contract_no, doc.subtitle),
-        "organisation": "" if parties else meta.organisation,
-        "version": meta.version,
-        "date": cn_date(meta.effective_date) if meta.effective_date else "",
-        "signed_on": cn_date(meta.signed_on) if meta.signed_on else "",
-        "signed_at": meta.signed_at,
-        "role": tuple(party.role for party in parties),
-        "name": tuple(party.name for party in parties),
-    }
-
-
-def header_values(doc: n.Document) -> Values:
-    """Return what the header placeholders stand for in `doc`: as on the cover, except that
-    the header shows the contract number even when the subtitle does."""
-    return {**document_values(doc), "contract_no": doc.meta.contract_no}
-
-
-def _unless_in(number: str, subtitle: str) -> str:
-    return "" if number and number in subtitle else number
-
-
-def fill(template: str, values: Values) -> list[str]:
-    """Return the lines `template` gives with `values`: none when one of its placeholders is
-    empty (``版本：{version}`` prints only with a version), one per party when it names a party
-    field; unknown placeholders stay as typed."""
-    names = [name for name in _PLACEHOLDER.findall(template) if name in values]
-    if not names:
-        return [template]
-    repeats = max((len(v) for k, v in values.items() if k in names and isinstance(v, tuple)),
-                  default=1)  # fmt: skip
-    lines = []
-    for index in range(repeats):
-
-        def value(name: str, index: int = index) -> str:
-            found = values[name]
-            if isinstance(found, tuple):
-                return found[index] if index < len(found) else ""
-            return found
-
-        if not all(value(name) for name in names):
-            continue
-        lines.append(
-            _PLACEHOLDER.sub(
-                lambda match: value(match.group(1)) if match.group(1) in values else match.group(0),
-                template,
-            )
-        )
-    return lines
 
 
 def add_cover(document: DocxDocument, front: FrontMatter, values: Values) -> None:

@@ -98,9 +98,17 @@ def add_table(builder: Builder, table: n.Table) -> None:
     widths = [Emu(round(width * share)) for share in column_shares(rows, columns)]
     formats = []
     for index, row in enumerate(rows):
-        style = TABLE_STYLES["table_heading" if index < len(table.header) else "table_text"]
+        heading = index < len(table.header)
+        style = TABLE_STYLES["table_heading" if heading else "table_text"]
         style_id = builder.styles.id(style) if row else None
-        formats.append([_cell_format(style_id, cell.align) for cell in row])
+        # As both PDFs: a header cell keeps its style's alignment (centred) unless it asks to
+        # be centred or set right; a Markdown table's ``:---`` does not set it left.
+        formats.append(
+            [
+                _cell_format(style_id, None if heading and cell.align == "left" else cell.align)
+                for cell in row
+            ]
+        )
     # The table is built with its cells and paragraphs formatted by docx_oxml rather than
     # through python-docx's table API, for speed: python-docx's setters (widths, vertical
     # alignment, styles, alignment) walk an element's children on every property set, and

@@ -1,9 +1,12 @@
 """Write a document tree as one standalone, semantic HTML5 page; the PDF writer prints that page.
 
 Input: a numbered, reference-resolved Document. Output: UTF-8 HTML bytes carrying the same text,
-in the same order, as writers/text.py, with the house style (``styles/*.css`` from the template
-folders, read through the local-only fetcher) inlined in ``<style>``. Every piece of document text
-goes through MarkupSafe, so no input can become markup.
+in the same order, as writers/text.py, with its stylesheets inlined in ``<style>``: the page
+structure (``styles/base.css``), the house style made from the document's style file
+(style.css), and a user's ``styles/<kind>.css`` and ``styles/<style>.css``, the files read
+through the local-only fetcher. The running header's lines (the style's, filled in) open the
+body in an element the printed page shows atop every page and a screen hides. Every piece of
+document text goes through MarkupSafe, so no input can become markup.
 
 The page written as HTML output loads nothing when opened (`standalone_css`): a stylesheet's
 ``@import`` is refused, and every ``url()`` is resolved and fetched exactly as the PDF writer
@@ -28,16 +31,22 @@ from markupsafe import Markup, escape
 from tinycss2 import ast
 
 from policygen.errors import RenderError
+from policygen.style import style_for
+from policygen.style.css import RUNNING_HEADER, stylesheet
 from policygen.tree import nodes as n
 from policygen.writers.fetcher import LocalResources
 from policygen.writers.options import WriterOptions
+from policygen.writers.page_values import header_lines
 from policygen.writers.text import inline_text, labelled
 
 BASE_STYLESHEET = "styles/base.css"
-"""The house style every document gets; its template folder is the PDF's base URL."""
+"""The structure every document's page gets (what breaks where, how tables are ruled); its
+template folder is the PDF's base URL. The house style's values follow it, made from the
+style file (style.css)."""
 
 OPTIONAL_STYLESHEETS = ("styles/{kind}.css", "styles/{style}.css")
-"""Stylesheets applied after the base one when a template folder has them."""
+"""A user's stylesheets, applied after the house style when a template folder has them (for
+the HTML and WeasyPrint PDF only; the bundled folder has none)."""
 
 _SAFE_NAME = re.compile(r"[a-z][a-z0-9_-]*")
 
@@ -47,11 +56,14 @@ _ALIGN_CLASSES = {"left": "align-left", "center": "align-center", "right": "alig
 # --------------------------------------------------------------------------- styles
 
 
-def stylesheet_paths(doc: n.Document, options: WriterOptions) -> list[Path]:
-    """Return the stylesheet files for `doc`: the base style, then its kind's and style's."""
-    names = {"kind": doc.kind, "style": doc.style}
+def stylesheet_paths(
+    doc: n.Document, options: WriterOptions, style: str | None = None
+) -> list[Path]:
+    """Return the stylesheet files for `doc`: the base sheet, then a user's for its kind and
+    for its house style `style` (None: ``doc.style``)."""
+    names = {"kind": doc.kind, "style": style or doc.style}
     if not all(_SAFE_NAME.fullmatch(value) for value in names.values()):
-        raise RenderError(f"文档类型或样式名无效：{doc.kind!r} / {doc.style!r}")
+        raise RenderError(f"文档类型或样式名无效：{doc.kind!r} / {names['style']!r}")
     paths = [options.find(BASE_STYLESHEET)]
     for pattern in OPTIONAL_STYLESHEETS:
         relative = pattern.format(**names)
@@ -506,16 +518,32 @@ def render_html(
     page loads nothing; otherwise they stay for WeasyPrint to load through `resources`."""
     root = style_folder(options)
     base_url = root.as_uri() + "/"
+    house = style_for(doc, options)
     css = []
-    for path in stylesheet_paths(doc, options):
+    for index, path in enumerate(stylesheet_paths(doc, options, house.name)):
         absolute = Path(os.path.abspath(path))
         name = absolute.relative_to(root).as_posix() if absolute.is_relative_to(root) else path.name
         text = read_css(path, resources)
         if standalone:
-            text = standalone_css(text, name, base_url, resources)
+            try:
+                text = standalone_css(text, name, base_url, resources)
+            except RenderError:
+                raise
+            except Exception as error:  # tinycss2 or lxml failing on a stylesheet or its SVG
+                raise RenderError(
+                    f"{path}: 无法处理样式表 (cannot read the stylesheet: "
+                    f"{type(error).__name__}: {error})"
+                ) from error
         css.append((name, _inert(text)))
+        if index == 0:  # the house style, after the structure and before a user's sheets
+            css.append((f"styles/{house.name}.style.yaml", _inert(stylesheet(house, doc.kind))))
     writer = _Writer(doc)
-    body = [Markup('<h1 class="title">{}</h1>').format(doc.title)]
+    body = []
+    running = header_lines(doc, house.header.lines)
+    if running:
+        lines = Markup("").join(Markup("<p>{}</p>").format(_text(line)) for line in running)
+        body.append(Markup('<div class="{}">{}</div>').format(RUNNING_HEADER, lines))
+    body.append(Markup('<h1 class="title">{}</h1>').format(doc.title))
     if doc.subtitle:
         body.append(Markup('<p class="subtitle">{}</p>').format(doc.subtitle))
     body += writer.blocks(doc.blocks)
@@ -525,7 +553,7 @@ def render_html(
         Markup("<head>"),
         *_head(doc, css),
         Markup("</head>"),
-        Markup("<body{}>").format(_classes(f"kind-{doc.kind}", f"style-{doc.style}")),
+        Markup("<body{}>").format(_classes(f"kind-{doc.kind}", f"style-{house.name}")),
         *body,
         Markup("</body>"),
         Markup("</html>"),

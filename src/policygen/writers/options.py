@@ -1,5 +1,5 @@
-"""Options every writer takes: where the style files live, which engine prints PDFs, and by
-when a request must be done."""
+"""Options every writer takes: where the style files live, which house style, which engine
+prints PDFs, and by when a request must be done."""
 
 from __future__ import annotations
 
@@ -46,11 +46,14 @@ class WriterOptions:
 
     template_dirs: tuple[Path, ...] = field(default=())
     """Template folders, a user's first and the bundled ``templates/zh`` last. Style files
-    (``styles/reference.docx``, ``styles/*.css``) are looked up in them in order, and the PDF
-    writer loads nothing from outside them."""
+    (``styles/*.style.yaml``, ``styles/reference.docx``, ``styles/*.css``) are looked up in
+    them in order, and the PDF writer loads nothing from outside them."""
     pdf_engine: str = DEFAULT_PDF_ENGINE
     """What prints PDFs (one of PDF_ENGINES): the PDF writer, and the DOCX writer's contents
     page, which shows the page numbers of the PDF this engine prints."""
+    style_file: Path | None = None
+    """A house-style file (``render --style FILE``) every document is written in; None: the
+    style each document's ``style`` names, ``styles/<name>.style.yaml`` in `template_dirs`."""
     deadline: float | None = None
     """The time.monotonic() value by which the request this document belongs to must be done
     (the HTTP service's time budget per request); a layout still running then is stopped.

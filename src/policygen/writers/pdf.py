@@ -19,16 +19,16 @@ import logging
 import os
 import threading
 from calendar import timegm
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from policygen.errors import RenderError
-from policygen.layout.budget import LayoutBudget, check_layout, document_name
+from policygen.layout.budget import LayoutBudget, check_layout
 from policygen.layout.process import Answer, LayoutPool, LayoutProcess
 from policygen.tree import nodes as n
 from policygen.writers.fetcher import LocalResources, url_fetcher
-from policygen.writers.html import render_html, style_folder
+from policygen.writers.html import read_css, render_html, style_folder, stylesheet_paths
 from policygen.writers.options import WriterOptions
 
 if TYPE_CHECKING:
@@ -112,7 +112,7 @@ def _print(doc: n.Document, options: WriterOptions, want: str) -> tuple[dict[str
     with ``pages`` the page map (and the layout kept there for the next `write_pdf`). Raise
     RenderError naming every resource refused, BudgetExceeded beyond the layout budget."""
     global _laid_out
-    check_layout(doc)
+    what = check_layout(doc)
     resources = LocalResources(options.template_dirs)
     html = render_html(doc, options, resources)
     base_url = style_folder(options).as_uri() + "/"
@@ -124,6 +124,7 @@ def _print(doc: n.Document, options: WriterOptions, want: str) -> tuple[dict[str
         html,
         base_url,
         options.template_dirs,
+        tuple(stylesheet_paths(doc, options)),
         key,
         list(pdf_keywords(doc.meta)),
         pdf_identifier(html),
@@ -133,7 +134,7 @@ def _print(doc: n.Document, options: WriterOptions, want: str) -> tuple[dict[str
         answer, data = process.run(
             _lay_out,
             args,
-            what=document_name(doc),
+            what=what,
             budget=LayoutBudget.from_environment(),
             deadline=options.deadline,
         )
@@ -154,6 +155,44 @@ def write_pdf(doc: n.Document, options: WriterOptions) -> bytes:
     """Return `doc` as an A4 PDF; raise RenderError if a resource outside the templates is
     asked, BudgetExceeded when laying it out breaks the layout budget."""
     return _print(doc, options, "pdf")[1]
+
+
+def weasyprint_error(
+    paths: Sequence[Path], template_dirs: Sequence[Path], base_url: str, error: Exception
+) -> RenderError:
+    """Return the RenderError for `error`, which WeasyPrint raised laying out a page styled by
+    the stylesheets `paths`: at the first rule WeasyPrint cannot read on its own
+    (``file:line:column``; ``background-image: attr(data-x url)`` fails an assertion inside
+    WeasyPrint 70), else naming the stylesheets not bundled with policygen. Only called when
+    laying out failed, so the extra parsing costs nothing otherwise."""
+    import tinycss2
+    from weasyprint import CSS
+
+    from policygen.templating.environment import BUNDLED_TEMPLATES
+
+    resources = LocalResources(template_dirs)
+    for path in paths:
+        css = read_css(path, resources)
+        for rule in tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True):
+            try:
+                CSS(string=tinycss2.serialize([rule]), base_url=base_url, url_fetcher=_no_fetch)
+            except Exception as cause:
+                return RenderError(
+                    f"{path}:{rule.source_line}:{rule.source_column}: WeasyPrint 无法使用这条"
+                    f"样式规则，请修改或删除 (WeasyPrint cannot use this rule: "
+                    f"{type(cause).__name__}{': ' + str(cause) if str(cause) else ''})"
+                )
+    own = [path for path in paths if not path.resolve().is_relative_to(BUNDLED_TEMPLATES)]
+    shown = "、".join(str(path) for path in own or paths)
+    return RenderError(
+        f"WeasyPrint 排版失败，请检查样式表 {shown} (WeasyPrint failed: "
+        f"{type(error).__name__}{': ' + str(error) if str(error) else ''})"
+    )
+
+
+def _no_fetch(url: str, *args: object, **kwargs: object) -> dict[str, object]:
+    """Load nothing while a single rule is tried: an error there is about the rule itself."""
+    return {"string": "", "mime_type": "text/css"}
 
 
 PAGE_COUNT_KEY = ""
@@ -223,6 +262,7 @@ def _lay_out(
     html: str,
     base_url: str,
     template_dirs: tuple[Path, ...],
+    stylesheets: tuple[Path, ...],
     key: bytes,
     keywords: list[str],
     identifier: bytes,
@@ -230,7 +270,8 @@ def _lay_out(
 ) -> Answer:
     """Lay out `html` and answer (in the layout process): with `want` ``pdf`` the PDF, with
     ``pages`` the page map, keeping the layout for the next task if it is the PDF of the same
-    `key`. The answer's header lists the URLs refused and what WeasyPrint logged."""
+    `key`. The answer's header lists the URLs refused and what WeasyPrint logged. WeasyPrint
+    failing on one of the `stylesheets` is a RenderError at its rule (`weasyprint_error`)."""
     global _layout_slot
     from weasyprint import HTML
     from weasyprint.urls import FatalURLFetchingError
@@ -275,6 +316,10 @@ def _lay_out(
             raise cause from None
         stage = "排版" if want == "pages" else "生成"
         raise RenderError(f"{stage} PDF 时无法加载资源：{error}") from error
+    except (RenderError, MemoryError):
+        raise
+    except Exception as error:  # WeasyPrint failing on a stylesheet (an AssertionError…)
+        raise weasyprint_error(stylesheets, template_dirs, base_url, error) from error
     finally:
         logger.removeHandler(records)
     answer["refused"] = resources.refused

@@ -3,14 +3,15 @@
 Input: a numbered, reference-resolved Document. Output: A4 PDF bytes carrying the same text, in
 the same order, as the WeasyPrint PDF (writers/pdf.py): the title block, chapters, articles,
 clauses and items with the labels the tree carries, tables whose header row repeats on every
-page, the signature page and the footer the house stylesheets ask for (第 X 页 共 Y 页, or
-"— N —" for a regulation and the 公文 style). WeasyPrint lays out about 50 ms a page; Typst
+page, the signature page, and the running header and the footer the house style asks for
+(第 X 页 共 Y 页, or "— N —" in the 公文 style). WeasyPrint lays out about 50 ms a page; Typst
 lays out a whole contract in tens of milliseconds and remembers its work between documents.
 
-The page rules (margins, footer words, size and distance) are read from the same stylesheets
-the HTML writer uses (``@page`` and ``@bottom-center``), so an organisation's ``styles/*.css``
-moves both PDFs' margins and footers. The rest of the look mirrors ``styles/base.css``,
-``contract.css`` and ``gongwen.css`` in `TypstStyle`: Typst does not read CSS.
+The look is the house style's (policygen.style: the style file the CSS and the reference DOCX
+are made from too): style.typst states it at the head of the source as Typst data, one
+dictionary per text role, and the functions that set headings and tables in them; page size,
+margins, running header and footer come from the same style. Typst reads no CSS: a user's
+stylesheet is an extra for the HTML and WeasyPrint PDF only.
 
 Safety: every piece of document text reaches the Typst source only as a string literal
 (`typst_string`), so no profile text can become Typst markup or code: ``#read``, ``#import``,
@@ -50,300 +51,33 @@ from multiprocessing.util import Finalize
 from pathlib import Path
 from typing import Any
 
-import tinycss2
-
 from policygen.errors import RenderError
 from policygen.fonts import FONT_ROLES, FontMatch, match_family, resolve_role
 from policygen.kinds import DOCUMENT_KINDS
-from policygen.layout.budget import LayoutBudget, check_layout, document_name
+from policygen.layout.budget import LayoutBudget, check_layout
 from policygen.layout.process import START_SECONDS, Answer, LayoutProcess
+from policygen.style import style_for
+from policygen.style.typst import MM, TypstStyle, typst_definitions
+from policygen.style.typst import typst_style as make_typst_style
 from policygen.tree import nodes as n
-from policygen.writers.fetcher import LocalResources
 from policygen.writers.font_faces import single_face
 from policygen.writers.html import (
     IDENTIFIER,  # the HTML writer's rule: identifiers never break at - . / :
     SHORT_COLUMN,
     block_ids,
-    read_css,
-    stylesheet_paths,
 )
 from policygen.writers.options import WriterOptions
+from policygen.writers.page_values import header_lines
 from policygen.writers.pdf import PAGE_COUNT_KEY, pdf_keywords
 from policygen.writers.text import inline_text, labelled
 
 # --------------------------------------------------------------------------- style
 
 
-@dataclass(frozen=True)
-class HeadingStyle:
-    """How one heading level is set (sizes and margins in pt, as the CSS has them)."""
-
-    size: float
-    """Font size."""
-    line: float
-    """Line height (CSS line-height)."""
-    above: float
-    """Margin above."""
-    below: float
-    """Margin below."""
-    role: str = "heading"
-    """Font role (fonts.FONT_ROLES) the heading is set in."""
-    centred: bool = False
-    """Centred (chapters) instead of flush left."""
-    indent: float = 0
-    """First-line indent."""
-    bold: bool = False
-    """Set in the bold face."""
-
-
-@dataclass(frozen=True)
-class TypstStyle:
-    """The house style as Typst sets it: the values of ``styles/base.css`` and the kind's and
-    style's sheets, in pt unless named otherwise. `typst_style` picks one per document."""
-
-    body_role: str = "body"
-    """Font role of body text: 宋体-like, or 仿宋-like in the 公文 style."""
-    size: float = 12
-    """Body font size (小四)."""
-    line: float = 21
-    """Body line height: 1.75 × 12pt."""
-    tracking: float = 0
-    """Extra space after every character; negative in the 公文 grid."""
-    indent: float = 24
-    """First-line indent of a paragraph: two characters."""
-    title: HeadingStyle = HeadingStyle(22, 33, 0, 11, role="body", centred=True, bold=True)
-    """The document title (h1.title, 二号 bold)."""
-    subtitle_role: str = "body"
-    """Font role of the line under the title."""
-    subtitle_below: float = 18
-    """Space under the subtitle (1.5em)."""
-    after_title: float = 18
-    """Space before the first block after the title block (1.5em)."""
-    chapter: HeadingStyle = HeadingStyle(16, 24, 16, 8, centred=True)
-    """Chapters (第一章) and level-1 headings (h2, 三号 黑体, centred)."""
-    article: HeadingStyle = HeadingStyle(14, 21, 11.2, 4.2)
-    """Titled articles (第一条　定义) and level-2 headings (h3, 四号 黑体)."""
-    minor: HeadingStyle = HeadingStyle(12, 18, 7.2, 2.4)
-    """Level-3 and deeper headings (h4–h6)."""
-    item_pad: float = 0
-    """Left padding of a list item's paragraphs in ems of the body size (a contract's 1.1.1
-    sub-clauses)."""
-    table_size: float = 10.5
-    """Table text (五号)."""
-    table_line: float = 15.75
-    """Table line height."""
-    table_tracking: float = 0
-    """Tables are set off the grid, without the body's tracking."""
-    table_above: float = 5.25
-    """Margin above a table (0.5em)."""
-    table_below: float = 10.5
-    """Margin below a table (1em)."""
-    caption: HeadingStyle = HeadingStyle(12, 18, 0, 3.6, centred=True)
-    """A table's caption."""
-    party_role: str = "body"
-    """Font role of a signing party's line (黑体 in a contract)."""
-    signature_above: float = 24
-    """Space above the signature block (2em)."""
-    party_below: float = 18
-    """Space under a party's line (1.5em)."""
-    blank_below: float = 30
-    """Space under a line left blank to sign on (2.5em)."""
-    footer_line: float | None = None
-    """Line height of the footer in pt; None: 1.75 times its size. WeasyPrint gives the page's
-    margin boxes the root's line height, so the footer's baseline sits half a leading lower
-    than its padding says."""
-
-
-BASE_STYLE = TypstStyle()
-"""``styles/base.css``."""
-
-KIND_STYLES: dict[str, dict[str, Any]] = {
-    "contract": {
-        "article": HeadingStyle(12, 18, 12, 3.6),
-        "item_pad": 2,
-        "party_role": "heading",
-    },
-}
-"""What ``styles/{kind}.css`` changes, by document kind (regulation.css changes page rules
-only, which are read from the CSS)."""
-
-STYLE_STYLES: dict[str, dict[str, Any]] = {
-    "gongwen": {
-        "body_role": "fangsong",
-        "size": 16,
-        "line": 28.95,
-        "tracking": -0.21,
-        "indent": 31.5,
-        "title": HeadingStyle(22, 57.9, 0, 0, role="body", centred=True, bold=True),
-        "subtitle_role": "kaiti",
-        "subtitle_below": 0,
-        "after_title": 0,
-        "chapter": HeadingStyle(16, 28.95, 0, 0, centred=True),
-        "article": HeadingStyle(16, 28.95, 0, 0, role="kaiti", indent=31.5),
-        "minor": HeadingStyle(16, 28.95, 0, 0, role="fangsong", indent=31.5, bold=True),
-        "table_size": 12,
-        "table_line": 18,
-        "table_above": 8,
-        "table_below": 16,
-        "caption": HeadingStyle(16, 28.95, 0, 0, centred=True),
-        "signature_above": 32,
-        "party_below": 24,
-        "blank_below": 40,
-        "footer_line": 28.95,
-    },
-}
-"""What ``styles/{style}.css`` changes, by ``Document.style`` (GB/T 9704: 仿宋 三号 on a grid
-of 22 lines × 28 characters, 28.95pt a line, each character 0.21pt closer)."""
-
-
-KIND_AND_STYLE_STYLES: dict[tuple[str, str], dict[str, Any]] = {
-    ("contract", "gongwen"): {
-        # contract.css's h3.article-title and h3.heading outrank gongwen.css's h3 in the
-        # cascade: 12pt with the contract's margins, in gongwen's 楷体 indented two characters.
-        "article": HeadingStyle(12, 28.95, 12, 3.6, role="kaiti", indent=31.5),
-    },
-}
-"""What the cascade keeps of a kind's sheet over the style's, by (kind, style)."""
-
-
-def typst_style(doc: n.Document) -> TypstStyle:
-    """Return the style of `doc`: the base, then its kind's changes, then its style's, then
-    what the kind's sheet keeps over the style's."""
-    style = BASE_STYLE
-    for changes in (
-        KIND_STYLES.get(doc.kind, {}),
-        STYLE_STYLES.get(doc.style, {}),
-        KIND_AND_STYLE_STYLES.get((doc.kind, doc.style), {}),
-    ):
-        style = replace(style, **changes)
-    return style
-
-
-# --------------------------------------------------------------------------- page rules (CSS)
-
-_MM = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72, "pc": 25.4 / 6, "px": 25.4 / 96}
-
-
-@dataclass(frozen=True)
-class PageRules:
-    """What the stylesheets' ``@page`` rules say, in the order they cascade."""
-
-    margins: tuple[float, float, float, float] = (25, 25, 25, 25)
-    """Top, right, bottom, left margin in mm."""
-    footer: tuple[str | None, ...] = ()
-    """The footer's content: strings, None for ``counter(page)`` and ``""`` never; the page
-    count ``counter(pages)`` is the string ``"\\0pages"``."""
-    footer_size: float = 10.5
-    """Footer font size in pt (the ``@page`` font size unless the margin box sets one)."""
-    footer_gap: float = 0
-    """Distance from the text block to the footer's top in mm (``padding-top``)."""
-
-
-PAGES = "\0pages"
-"""Stands for ``counter(pages)`` in `PageRules.footer`."""
-
-
-def _length(token: Any, font_size: float = 12) -> float | None:
-    """Return a CSS length token in mm; None when it is not one."""
-    if token.type == "dimension" and token.lower_unit in _MM:
-        return float(token.value) * _MM[token.lower_unit]
-    if token.type == "dimension" and token.lower_unit == "em":
-        return float(token.value) * font_size * _MM["pt"]
-    if token.type == "number" and token.value == 0:
-        return 0.0
-    return None
-
-
-def _box(values: list[float]) -> tuple[float, float, float, float]:
-    """Return the top, right, bottom and left of a CSS shorthand of 1 to 4 `values`."""
-    top = values[0]
-    right = values[1] if len(values) > 1 else top
-    bottom = values[2] if len(values) > 2 else top
-    left = values[3] if len(values) > 3 else right
-    return top, right, bottom, left
-
-
-def _tokens(declaration: Any) -> list[Any]:
-    return [t for t in declaration.value if t.type not in ("whitespace", "comment")]
-
-
-def page_rules(doc: n.Document, options: WriterOptions) -> PageRules:
-    """Return the page margins and footer the stylesheets of `doc` give (later sheets win)."""
-    paths = stylesheet_paths(doc, options)
-    key = []
-    for path in paths:
-        stat = path.stat()
-        key.append((str(path), stat.st_mtime_ns, stat.st_size))
-    return _page_rules(tuple(key), options.template_dirs)
-
-
-@functools.lru_cache(maxsize=64)
-def _page_rules(sheets: tuple[tuple[str, int, int], ...], folders: tuple[Path, ...]) -> PageRules:
-    """Return the page rules of the stylesheets `sheets` (path, mtime, size): parsed once
-    while the files stay as they are."""
-    rules = PageRules()
-    resources = LocalResources(folders)
-    for name, _mtime, _size in sheets:
-        css = read_css(Path(name), resources)
-        for rule in tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True):
-            if rule.type == "at-rule" and rule.lower_at_keyword == "page" and rule.content:
-                rules = _page_rule(rules, rule.content)
-    return rules
-
-
-_MARGIN_SIDES = {"margin-top": 0, "margin-right": 1, "margin-bottom": 2, "margin-left": 3}
-
-
-def _page_rule(rules: PageRules, content: list[Any]) -> PageRules:
-    """Return `rules` changed by the declarations of one ``@page`` rule: ``margin`` and its
-    longhands, ``font-size``, and the ``@bottom-center`` box."""
-    changes: dict[str, Any] = {}
-    for item in tinycss2.parse_blocks_contents(content, skip_comments=True, skip_whitespace=True):
-        if item.type == "declaration" and item.lower_name == "margin":
-            values = [_length(t) for t in _tokens(item)]
-            if 1 <= len(values) <= 4 and all(v is not None for v in values):
-                changes["margins"] = _box([v for v in values if v is not None])
-        elif item.type == "declaration" and item.lower_name in _MARGIN_SIDES:
-            value = [_length(t) for t in _tokens(item)]
-            if len(value) == 1 and value[0] is not None:
-                margins = list(changes.get("margins", rules.margins))
-                margins[_MARGIN_SIDES[item.lower_name]] = value[0]
-                changes["margins"] = tuple(margins)
-        elif item.type == "declaration" and item.lower_name == "font-size":
-            size = [_length(t) for t in _tokens(item)]
-            if size and size[0] is not None:
-                changes["footer_size"] = size[0] / _MM["pt"]
-        elif item.type == "at-rule" and item.lower_at_keyword == "bottom-center" and item.content:
-            changes.update(_footer_box(item.content, changes.get("footer_size", rules.footer_size)))
-    return replace(rules, **changes)
-
-
-def _footer_box(content: list[Any], size: float) -> dict[str, Any]:
-    """Return what an ``@bottom-center`` box sets: its content (strings and page counters),
-    font size and top padding."""
-    out: dict[str, Any] = {}
-    for item in tinycss2.parse_blocks_contents(content, skip_comments=True, skip_whitespace=True):
-        if item.type != "declaration":
-            continue
-        if item.lower_name == "content":
-            parts: list[str | None] = []
-            for token in _tokens(item):
-                if token.type == "string":
-                    parts.append(token.value)
-                elif token.type == "function" and token.lower_name == "counter":
-                    names = [t.value for t in token.arguments if t.type == "ident"]
-                    parts.append(PAGES if names == ["pages"] else None)
-            out["footer"] = tuple(parts)
-        elif item.lower_name == "font-size":
-            found = [_length(t, size) for t in _tokens(item)]
-            if found and found[0] is not None:
-                size = found[0] / _MM["pt"]
-                out["footer_size"] = size
-        elif item.lower_name == "padding-top":
-            found = [_length(t, size) for t in _tokens(item)]
-            if found and found[0] is not None:
-                out["footer_gap"] = found[0]
-    return out
+def typst_style(doc: n.Document, options: WriterOptions) -> TypstStyle:
+    """Return the house style `doc` is printed in (``options.style_file``, else the style
+    ``doc.style`` names in the template folders), as Typst sets a document of its kind."""
+    return make_typst_style(style_for(doc, options), doc.kind)
 
 
 # --------------------------------------------------------------------------- Typst literals
@@ -437,14 +171,16 @@ class _Source:
     `pending` and are put at the start of the next paragraph or cell written, so that each id
     lands on the page where its first line is printed, as WeasyPrint's anchors do."""
 
-    def __init__(self, doc: n.Document, style: TypstStyle, width: float = 442) -> None:
+    def __init__(self, doc: n.Document, style: TypstStyle) -> None:
         self.style = style
-        self.width = width
+        self.width = style.text_width
         """Width of the text block in pt."""
         self.ids = frozenset(block_ids(doc.blocks))
         self.emitted: set[str] = set()
         self.pending: list[str] = []
         self.lines: list[str] = []
+        self.depth = 0
+        """How many lists enclose the block being written."""
 
     # ----------------------------------------------------------------- helpers
 
@@ -470,7 +206,8 @@ class _Source:
                 case n.Strong(children=children):
                     out.append(f"#strong[{self.inlines(children)}]")
                 case n.Emphasis(children=children):
-                    out.append(f"#text(font: f-kaiti)[{self.inlines(children)}]")
+                    font = self.style.emphasis_font
+                    out.append(f"#text(font: f-{font})[{self.inlines(children)}]")
                 case n.Ref(target=target):
                     shown = _text(inline_text((node,)))
                     if target in self.ids:
@@ -500,41 +237,19 @@ class _Source:
             )
         return f"#par[{self.markers()}{content}]"
 
-    def heading(self, spec: HeadingStyle, content: str, *, first: bool = False) -> str:
-        """Return a heading block kept with what follows it. The space around it is the CSS
-        margin plus the half-leadings CSS puts above and below a line; the `first` block of a
-        page gets its own half-leading as an inset, where Typst drops spacing."""
-        body = self.style
-        half = (spec.line - spec.size) / 2
-        gap = half + (body.line - body.size) / 2
-        weight = ', weight: "bold"' if spec.bold else ""
-        align = "center" if spec.centred else "left"
-        inset = f"inset: (top: {_pt(half)}), " if first else ""
-        return (
-            f"#block(sticky: true, breakable: false, width: 100%, {inset}"
-            f"above: {_pt(spec.above + gap)}, below: {_pt(spec.below + gap)})"
-            f"[#set par(first-line-indent: {_pt(spec.indent)}, justify: false, "
-            f"leading: {_pt(spec.line - spec.size)}); #set align({align}); "
-            f"#set text(font: f-{spec.role}, size: {_pt(spec.size)}{weight}); "
-            f"#par[{self.markers()}{content}]]"
-        )
+    def heading(self, role: str, content: str, *, first: bool = False) -> str:
+        """Return a heading block in text role `role` (style.typst: ``heading-block``), kept
+        with what follows it; the `first` block of a page gets its half-leading as an inset."""
+        flag = ", first: true" if first else ""
+        return f"#heading-block(s-{role}{flag})[{self.markers()}{content}]"
 
     # ----------------------------------------------------------------- blocks
 
     def document(self, doc: n.Document) -> None:
         """Write the title block and the body of `doc`."""
-        style = self.style
-        title = style.title
-        if not doc.subtitle:  # CSS: h1.title + *:not(.subtitle) { margin-top: 1.5em }
-            title = replace(title, below=max(title.below, style.after_title))
-        self.lines.append(self.heading(title, _text(doc.title), first=True))
+        self.lines.append(self.heading("title", _text(doc.title), first=True))
         if doc.subtitle:
-            gap = style.line - style.size
-            self.lines.append(
-                f"#block(sticky: true, width: 100%, below: {_pt(style.subtitle_below + gap)})"
-                f"[#set text(font: f-{style.subtitle_role}); "
-                f"{self.par(_text(doc.subtitle), align='center')}]"
-            )
+            self.lines.append(self.heading("subtitle", _text(doc.subtitle)))
         for block in doc.blocks:
             self.block(block)
         if self.pending:
@@ -546,13 +261,10 @@ class _Source:
 
     def block(self, block: n.Block) -> None:
         """Write one block."""
-        style = self.style
         match block:
             case n.Chapter(title=title, blocks=children, id=node_id, label=label):
                 self.mark(node_id)
-                self.lines.append(
-                    self.heading(style.chapter, self.label(label) + self.inlines(title))
-                )
+                self.lines.append(self.heading("chapter", self.label(label) + self.inlines(title)))
                 self.blocks(children)
             case n.Article():
                 self.article(block)
@@ -561,12 +273,14 @@ class _Source:
                 self.lines.append(self.par(self.label(label) + self.inlines(inlines), align=align))
             case n.Heading(inlines=inlines, level=level, id=node_id):
                 self.mark(node_id)
-                spec = (style.chapter, style.article)[level - 1] if level in (1, 2) else style.minor
-                self.lines.append(self.heading(spec, self.inlines(inlines)))
+                role = ("chapter", "article")[level - 1] if level in (1, 2) else "minor"
+                self.lines.append(self.heading(role, self.inlines(inlines)))
             case n.OrderedList(items=items) | n.BulletList(items=items):
                 bullet = isinstance(block, n.BulletList)
+                self.depth += 1
                 for item in items:
                     self.item(item, bullet)
+                self.depth -= 1
             case n.Table():
                 self.table(block)
             case n.PageBreak():
@@ -580,10 +294,10 @@ class _Source:
         """Write an article: a heading line when titled, else its label run into the text."""
         self.mark(article.id)
         rest = list(article.blocks)
-        label = self.label(article.label, "f-heading")
+        label = self.label(article.label, f"f-{self.style.label_font}")
         if article.title:
             plain = self.label(article.label)
-            self.lines.append(self.heading(self.style.article, plain + self.inlines(article.title)))
+            self.lines.append(self.heading("article", plain + self.inlines(article.title)))
         elif rest and isinstance(rest[0], n.Paragraph) and not rest[0].label:
             first = rest.pop(0)
             self.mark(first.id)
@@ -596,7 +310,7 @@ class _Source:
         """Write a list item, its label in front of its first paragraph."""
         self.mark(item.id)
         rest = list(item.blocks)
-        pad = self.style.item_pad * self.style.size
+        pad = self.style.nested_item_pad if self.depth > 1 else 0.0
         prefix = '#"• "' if bullet and not item.label else self.label(item.label)
         first = ""
         if rest and isinstance(rest[0], n.Paragraph):
@@ -623,19 +337,16 @@ class _Source:
     def table(self, table: n.Table) -> None:
         """Write a table: its caption kept with it, a header repeated on every page, rows that
         never split, short columns on one line and the rest sharing the width."""
-        style = self.style
         self.mark(table.id)
         if table.caption:
-            self.lines.append(self.heading(style.caption, _text(table.caption)))
+            self.lines.append(self.heading("caption", _text(table.caption)))
         widths = self.column_widths(table)
-        gap = (style.table_line - style.table_size) / 2
+        cell = self.style.text["table"]
+        gap = (cell.line - cell.size) / 2
         header_rows = len(table.header)
         out = [
-            f"#block(above: {_pt(style.table_above + gap)}, below: {_pt(style.table_below + gap)})["
-            f"#set text(size: {_pt(style.table_size)}, tracking: {_pt(style.table_tracking)}); "
-            f"#set par(first-line-indent: 0pt, justify: false, "
-            f"leading: {_pt(style.table_line - style.table_size)}); "
-            f"#table(columns: ({', '.join(widths)},), inset: (x: 5pt, y: {_pt(2 + gap)}), "
+            f"#table-block[#table(columns: ({', '.join(widths)},), "
+            f"inset: (x: 5pt, top: {_pt(cell.before + gap)}, bottom: {_pt(cell.after + gap)}), "
             f"stroke: 0.5pt, align: (x, y) => if y < {header_rows} "
             "{ center + top } else { left + top }, "
             f'fill: (x, y) => if y < {header_rows} {{ rgb("f2f2f2") }}, '
@@ -656,7 +367,7 @@ class _Source:
         decides what is left."""
         rows = (*table.header, *table.rows)
         columns = max((len(row) for row in rows), default=1)
-        size = self.style.table_size
+        size = self.style.text["table"].size
         padding = 10 + 0.5  # 5pt each side, and the rule
         short: dict[int, float] = {}
         long: dict[int, tuple[float, float]] = {}
@@ -690,7 +401,7 @@ class _Source:
         """Return one table cell (header cells in the heading face)."""
         content = self.markers() + self.inlines(cell.inlines)
         if header:
-            content = f"#text(font: f-heading)[{content}]"
+            content = f"#text(font: s-table-heading.font)[{content}]"
         # As the CSS cascades: a header cell is centred unless it asks for the right or
         # centre, a body cell flush left unless it asks for the right or centre.
         if cell.align in ("center", "right"):
@@ -700,40 +411,61 @@ class _Source:
     def signature(self, parties: tuple[n.SignatureParty, ...]) -> None:
         """Write the signature page: one column per party, blanks to sign on."""
         style = self.style
-        gap = style.line - style.size
+        gap = style.body.line - style.body.size
         colon = "#" + typst_string("：")
         columns = []
         for party in parties:
             role = _text(party.role) + colon + _text(party.name)
-            party_line = self.par(f"#text(font: f-{style.party_role})[{role}]", align="left")
-            lines = [f"#block(below: {_pt(style.party_below + gap)})[{party_line}]"]
+            party_line = self.par(f"#text(font: s-party.font)[{role}]", align="left")
+            lines = [f"#block(below: s-party.after + {_pt(gap)})[{party_line}]"]
             for line in party.lines:
                 blank = self.par(_text(line) + colon, align="left")
-                lines.append(f"#block(below: {_pt(style.blank_below + gap)})[{blank}]")
+                lines.append(f"#block(below: s-blank.after + {_pt(gap)})[{blank}]")
             columns.append("[" + "".join(lines) + "]")
         count = max(1, len(parties))
         self.lines.append(
-            f"#block(breakable: false, above: {_pt(style.signature_above + gap)})"
-            f"[#grid(columns: ({'1fr, ' * count}), column-gutter: {_pt(style.size)}, "
+            f"#block(breakable: false, above: s-party.before + {_pt(gap)})"
+            f"[#grid(columns: ({'1fr, ' * count}), column-gutter: {_pt(style.body.size)}, "
             f"{', '.join(columns)})]"
         )
 
 
-def _footer(rules: PageRules, families: dict[str, tuple[str, ...]]) -> str:
-    """Return the page's ``footer:`` argument from the stylesheets' ``@bottom-center``."""
-    if not rules.footer:
-        return "none"
+def _footer(style: TypstStyle) -> str:
+    """Return the page's ``footer:`` argument: the style's footer words, ``{page}`` and
+    ``{pages}`` replaced by the page number and count, in a line of ``s-footer``."""
     parts = []
-    for part in rules.footer:
-        if part is None:
+    for piece in re.split(r"(\{pages?\})", style.footer):
+        if piece == "{page}":
             parts.append("#counter(page).display()")
-        elif part == PAGES:
+        elif piece == "{pages}":
             parts.append("#str(counter(page).final().first())")
-        else:
-            parts.append("#" + typst_string(part))
+        elif piece:
+            parts.append("#" + typst_string(piece))
     return (
-        f"context align(center, text(font: {_fonts(families['body'])}, "
-        f"size: {_pt(rules.footer_size)}, tracking: 0pt)[{''.join(parts)}])"
+        "context block(width: 100%, height: s-footer.line, align(s-footer.align + horizon, "
+        "text(font: s-footer.font, size: s-footer.size, weight: s-footer.weight, "
+        f"tracking: s-footer.tracking)[{''.join(parts)}]))"
+    )
+
+
+def _header(doc: n.Document, style: TypstStyle) -> tuple[str, float]:
+    """Return the page's ``header:`` argument (``none`` for none) and its ascent in pt: the
+    style's header lines filled with `doc`'s values, in ``s-header``, the header's top
+    `style.header_distance` below the paper's edge, a rule under it when the style has one."""
+    lines = header_lines(doc, style.header)
+    if not lines:
+        return "none", 0.0
+    text = "#linebreak()".join(_text(line) for line in lines)
+    spec = style.text["header"]
+    height = spec.line * len(lines)
+    ascent = max(0.0, style.margins[0] * MM - style.header_distance * MM - height)
+    stroke = f"stroke: (bottom: {_pt(style.header_rule)}), " if style.header_rule else ""
+    return (
+        f"block(width: 100%, height: {_pt(height)}, {stroke}align(s-header.align + horizon, "
+        "par(first-line-indent: 0pt, justify: false, leading: s-header.line - s-header.size, "
+        "text(font: s-header.font, size: s-header.size, weight: s-header.weight, "
+        f"tracking: s-header.tracking)[{text}])))",
+        ascent,
     )
 
 
@@ -742,18 +474,16 @@ def typst_source(
 ) -> str:
     """Return the Typst source printing `doc`, its fonts named by role in `families` (each
     role's Typst family names, fallbacks last)."""
-    style = typst_style(doc)
-    rules = page_rules(doc, options)
+    style = typst_style(doc, options)
     meta = doc.meta
-    top, right, bottom, left = rules.margins
-    page_width = 210 / _MM["pt"]  # A4
-    source = _Source(doc, style, page_width - (rules.margins[1] + rules.margins[3]) / _MM["pt"])
+    top, right, bottom, left = style.margins
+    body = style.body
+    source = _Source(doc, style)
     source.document(doc)
     keywords = "".join(typst_string(k) + ", " for k in pdf_keywords(meta))
     description = f", description: {typst_string(meta.subject)}" if meta.subject else ""
-    gap = style.line - style.size
-    footer_line = style.footer_line or 1.75 * rules.footer_size
-    footer_leading = max(0.0, footer_line - rules.footer_size)
+    gap = body.line - body.size
+    header, ascent = _header(doc, style)
     # The document's metadata is set last: a set rule styles all that follows it, so at the top
     # a title that differs between contracts would make Typst lay out every paragraph afresh
     # instead of reusing the layout it remembers from the previous contract.
@@ -763,15 +493,16 @@ def typst_source(
     )
     preamble = [
         *(f"#let f-{role} = {_fonts(names)}" for role, names in families.items()),
-        f'#set page(paper: "a4", margin: (top: {top:.3f}mm, right: {right:.3f}mm, '
-        f"bottom: {bottom:.3f}mm, left: {left:.3f}mm), "
-        f"footer-descent: {_pt(rules.footer_gap / _MM['pt'] + footer_leading / 2)}, "
-        f"footer: {_footer(rules, families)})",
-        f'#set text(font: f-{style.body_role}, size: {_pt(style.size)}, lang: "zh", '
-        f'region: "cn", top-edge: {TOP_EDGE}, bottom-edge: {BOTTOM_EDGE}, tracking: {_pt(style.tracking)}, '
+        *typst_definitions(style),
+        f"#set page(width: {style.width:.3f}mm, height: {style.height:.3f}mm, "
+        f"margin: (top: {top:.3f}mm, right: {right:.3f}mm, bottom: {bottom:.3f}mm, "
+        f"left: {left:.3f}mm), header-ascent: {_pt(ascent)}, header: {header}, "
+        f"footer-descent: {_pt(style.footer_gap * MM)}, footer: {_footer(style)})",
+        f'#set text(font: s-body.font, size: s-body.size, lang: "zh", region: "cn", '
+        f"top-edge: {TOP_EDGE}, bottom-edge: {BOTTOM_EDGE}, tracking: s-body.tracking, "
         "cjk-latin-spacing: none)",
-        f'#set par(justify: true, linebreaks: "simple", leading: {_pt(gap)}, spacing: {_pt(gap)}, '
-        f"first-line-indent: (amount: {_pt(style.indent)}, all: true))",
+        f'#set par(justify: s-body.justify, linebreaks: "simple", leading: {_pt(gap)}, '
+        f"spacing: {_pt(gap)}, first-line-indent: (amount: s-body.indent, all: true))",
         f"#set block(spacing: {_pt(gap)})",
         "#set table.cell(breakable: false)",
         "",
@@ -782,13 +513,11 @@ def typst_source(
 # --------------------------------------------------------------------------- compiler
 
 FONT_ROLE_FALLBACKS: dict[str, tuple[str, ...]] = {
-    "body": ("body",),
-    "heading": ("heading",),
-    "fangsong": ("fangsong", "body"),
-    "kaiti": ("kaiti", "heading"),
+    key: role.chain for key, role in FONT_ROLES.items()
 }
-"""The roles each role's font list tries, in order: an optional role falls back as
-fonts.FONT_ROLES describes (仿宋 to the 宋体-like body face, 楷体 to the 黑体-like one)."""
+"""The roles each role's font list tries, in order: an optional role falls back as the style
+file says (fonts.FONT_ROLES: 仿宋 and 小标宋 to the 宋体-like body face, 楷体 to the 黑体-like
+one)."""
 
 
 @dataclass
@@ -962,10 +691,9 @@ def start_pdf_typst(doc: n.Document, options: WriterOptions) -> Future[bytes]:
     here, the layout and the PDF in the lane with the least work waiting, under the layout
     budget (layout.budget). The future holds the PDF's bytes, or the RenderError saying why
     there are none (BudgetExceeded, naming the document, beyond the budget)."""
-    check_layout(doc)
+    what = check_layout(doc)
     source = typst_source(doc, options, _families())
     when = datetime(doc.meta.date.year, doc.meta.date.month, doc.meta.date.day, tzinfo=UTC)
-    what = document_name(doc)
     lane, pdf = _submit(None, len(source), _compile_pdf, source, when, what, options.deadline)
     kind = DOCUMENT_KINDS.get(doc.kind)
     if kind is not None and kind.contents:
@@ -996,9 +724,8 @@ def page_map_typst(doc: n.Document, options: WriterOptions) -> dict[str, int]:
     if asked is not None:
         found, count = asked[1].result()
     else:
-        check_layout(doc)
+        what = check_layout(doc)
         source = typst_source(doc, options, _families())
-        what = document_name(doc)
         query = _submit(None, len(source), _query_pages, source, what, options.deadline)[1]
         found, count = query.result()
     pages = {PAGE_COUNT_KEY: int(count)}
@@ -1210,11 +937,7 @@ def typst_version() -> str:
 
 
 __all__ = [
-    "BASE_STYLE",
-    "PageRules",
-    "TypstStyle",
     "page_map_typst",
-    "page_rules",
     "start_pdf_typst",
     "typst_source",
     "typst_string",

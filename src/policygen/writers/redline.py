@@ -15,14 +15,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from io import BytesIO
 
-import docx
 from docx.document import Document as DocxDocument
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.text.paragraph import Paragraph
 
 from policygen.tree import nodes as n
-from policygen.writers import docx_oxml, docx_pages, redline_oxml
+from policygen.writers import docx_oxml, docx_pages, page_values, redline_oxml
+from policygen.writers.docx_reference import open_reference
 from policygen.writers.options import WriterOptions
 from policygen.writers.redline_oxml import Change, Revisions
 from policygen.writers.reproducible import normalise_docx
@@ -145,7 +145,7 @@ class Redline:
 
 def write_redline(redline: Redline, options: WriterOptions) -> bytes:
     """Return `redline` as DOCX bytes with tracked changes, in the house style of `options`."""
-    document = docx.Document(str(options.find(REFERENCE_DOCX)))
+    document = open_reference(options, REFERENCE_DOCX)  # checked like the DOCX writer's
     docx_oxml.clear_body(document)
     builder = _RedlineBuilder(document, Revisions(AUTHOR, redline.meta.date))
     for block in redline.blocks:
@@ -154,7 +154,7 @@ def write_redline(redline: Redline, options: WriterOptions) -> bytes:
         else:
             builder.add_paragraph(block)
     header = n.Document(redline.kind, redline.title, (), redline.meta, redline.subtitle)
-    docx_pages.fill_header(document, docx_pages.document_values(header))
+    docx_pages.fill_header(document, page_values.document_values(header))
     _set_properties(document, redline)
     buffer = BytesIO()
     document.save(buffer)
