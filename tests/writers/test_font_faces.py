@@ -118,6 +118,7 @@ def test_typst_prints_the_same_pdf_from_the_face_alone(
         monkeypatch.setenv(CACHE_VARIABLE, cached)
         monkeypatch.setattr(pdf_typst, "_lanes", None)  # new layout processes, new fonts
         monkeypatch.setattr(pdf_typst, "_families_made", None)
+        monkeypatch.setattr(pdf_typst, "_font_set_made", None)  # the faces, resolved again
         prints[cached] = pdf_typst.write_pdf_typst(sample_contract(), OPTIONS)
         assert pdf_typst._lanes is not None
         folders = [lane.folder for lane in pdf_typst._lanes[1] if lane.folder is not None]

@@ -19,10 +19,12 @@ import os
 import re
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from policygen.errors import RenderError, UsageError
-from policygen.tree import nodes as n
-from policygen.tree.walk import document_texts
+
+if TYPE_CHECKING:
+    from policygen.tree import nodes as n
 
 TIMEOUT_VARIABLE = "POLICYGEN_LAYOUT_TIMEOUT"
 """Environment variable overriding the seconds one document's layout may take."""
@@ -117,6 +119,8 @@ def check_layout(doc: n.Document) -> str:
     a narrow place (WeasyPrint's time grows with a text's length times its lines). Raise
     BudgetExceeded at the first run of more than MAX_UNBROKEN_RUN characters without a
     line-break opportunity, naming its place."""
+    from policygen.tree.walk import document_texts  # a layout process checks no document
+
     total, longest, longest_at = 0, 0, ""
     for text, place in document_texts(doc):
         total += len(text)

@@ -35,7 +35,6 @@ process keeps two cores busy."""
 from __future__ import annotations
 
 import functools
-import json
 import os
 import re
 import shutil
@@ -45,7 +44,7 @@ import threading
 import unicodedata
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from multiprocessing.util import Finalize
 from pathlib import Path
@@ -56,6 +55,7 @@ from policygen.fonts import FONT_ROLES, FontMatch, match_family, resolve_role
 from policygen.kinds import DOCUMENT_KINDS
 from policygen.layout.budget import LayoutBudget, check_layout
 from policygen.layout.process import START_SECONDS, Answer, LayoutProcess
+from policygen.layout.typst_compiler import END_LABEL, FontSet, typst_task
 from policygen.style import style_for
 from policygen.style.typst import MM, TypstStyle, typst_definitions
 from policygen.style.typst import typst_style as make_typst_style
@@ -507,7 +507,9 @@ def typst_source(
         "#set table.cell(breakable: false)",
         "",
     ]
-    return "\n".join(preamble) + "\n\n".join(source.lines) + f"#metadata(none){_END}\n" + metadata
+    return (
+        "\n".join(preamble) + "\n\n".join(source.lines) + f"#metadata(none){END_LABEL}\n" + metadata
+    )
 
 
 # --------------------------------------------------------------------------- compiler
@@ -518,21 +520,6 @@ FONT_ROLE_FALLBACKS: dict[str, tuple[str, ...]] = {
 """The roles each role's font list tries, in order: an optional role falls back as the style
 file says (fonts.FONT_ROLES: 仿宋 and 小标宋 to the 宋体-like body face, 楷体 to the 黑体-like
 one)."""
-
-
-@dataclass
-class _Fonts:
-    """A layout process's Typst fonts, read once and kept for every document it prints."""
-
-    folder: Path
-    """The private folder holding ``fonts/`` (links to the role fonts), the empty package
-    folders and the compiler's project folder ``root/``."""
-    book: Any
-    """The typst.Fonts the compiler reads."""
-    families: dict[str, tuple[str, ...]]
-    """Typst family names by role, fallbacks included (FONT_ROLE_FALLBACKS)."""
-    pid: int = field(default_factory=os.getpid)
-    """The process that made them."""
 
 
 @dataclass
@@ -549,7 +536,8 @@ class _Lane:
     """The work submitted and not yet finished, counted in characters of Typst source: the
     next document goes to the lane with the least."""
     folder: Path | None = None
-    """The private folder of the lane's process (`_Fonts.folder`), once it has answered."""
+    """The private folder of the lane's process (layout.typst_compiler), once it has
+    answered."""
     compilations: int = 0
     """Sources the lane's process has compiled, as it last said."""
     warmed: bool = False
@@ -600,7 +588,7 @@ def _all_lanes() -> list[_Lane]:
                 initializer=_enter_lane,
                 initargs=(made, index),
             )
-            engine = LayoutProcess(f"typst-{index}", ("typst", "policygen.writers.pdf_typst"))
+            engine = LayoutProcess(f"typst-{index}", ("typst", "policygen.layout.typst_compiler"))
             made.append(_Lane(index, executor, engine))
         _lanes = (os.getpid(), made)
     return _lanes[1]
@@ -639,8 +627,8 @@ def _in_lane(op: str, source: str, what: str, deadline: float | None, when: str 
     if op == "families":
         budget = replace(budget, timeout=START_SECONDS)
     answer, data = lane.process.run(
-        _typst_task,
-        (op, source, when, str(_scratch())),
+        typst_task,
+        (op, source, when, str(_scratch()), _font_set()),
         what=what,
         budget=budget,
         deadline=deadline,
@@ -648,16 +636,6 @@ def _in_lane(op: str, source: str, what: str, deadline: float | None, when: str 
     lane.folder = Path(answer["folder"])
     lane.compilations = answer["compilations"]
     return answer, data
-
-
-_END = "<p-end>"
-"""The label of the marker after the last block: its page is the number of pages."""
-
-_PAGES_QUERY = (
-    "(query(metadata).filter(m => m.value != none).map(m => (m.value, m.location().page())), "
-    f"query({_END}).first().location().page())"
-)
-"""Every id marker with its page, and the number of pages."""
 
 
 def _families() -> dict[str, tuple[str, ...]]:
@@ -779,68 +757,7 @@ def _scratch() -> Path:
         return _scratch_made[1]
 
 
-# --------------------------------------------------------------------------- the layout process
-
-_fonts_made: _Fonts | None = None
-"""The layout process's fonts, made on its first task."""
-
-_compiler_made: Any = None
-"""The layout process's typst.Compiler, always compiling ``root/main.typ``."""
-
-_compilations = 0
-"""Sources written so far (see `_write`)."""
-
-
-def _typst_task(op: str, source: str, when: str, scratch: str) -> Answer:
-    """Answer `op` (in the layout process): ``families``, the font families of each role;
-    ``pdf``, `source` printed dated `when` (ISO); ``pages``, the page of each id marker of
-    `source` and the number of pages. The fonts and compiler are made on the first task, in
-    a private folder inside `scratch`."""
-    compiler = _compiler(Path(scratch))
-    assert _fonts_made is not None
-    answer: dict[str, Any] = {}
-    pdf = b""
-    if op == "families":
-        answer["families"] = _fonts_made.families
-    elif op == "pdf":
-        _write(source)
-        try:
-            # Untagged, as WeasyPrint's: tags make the file a quarter larger and slower to write.
-            printed, _warnings = compiler.compile_with_warnings(
-                format="pdf", timestamp=datetime.fromisoformat(when), sys_inputs={}, pdf_tags=False
-            )
-        except Exception as error:  # typst.TypstError and the binding's RuntimeErrors
-            raise _typst_error(error) from None
-        if not isinstance(printed, bytes):
-            raise RenderError("Typst 未返回 PDF 数据 (Typst returned no PDF)")
-        pdf = printed
-    else:
-        _write(source)
-        try:
-            answer["found"], answer["count"] = json.loads(
-                compiler.eval(_PAGES_QUERY, format="json")
-            )
-        except Exception as error:
-            raise _typst_error(error) from None
-    answer["folder"] = str(_fonts_made.folder)
-    answer["compilations"] = _compilations
-    return answer, pdf
-
-
-def _write(source: str) -> None:
-    """Make `source` the next one the compiler reads.
-
-    Typst 0.15 updates its copy of a changed file by keeping the bytes the old and new text
-    share at the start and at the end, and the end is not cut at a character boundary: after
-    a source ending ``…保密协议"`` (密 is E5 AF 86 in UTF-8), one ending ``…处理协议"`` (理: E7
-    90 86) printed 处密协议. Every source therefore ends with a line counting the
-    compilations, whose last digit differs each time, so the shared end is one line break and
-    no character is ever cut in two."""
-    global _compilations
-    assert _fonts_made is not None
-    _compilations += 1
-    main = _fonts_made.folder / "root" / "main.typ"
-    main.write_text(f"{source}// {_compilations}\n", encoding="utf-8")
+# --------------------------------------------------------------------------- fonts
 
 
 def _role_fonts() -> dict[str, list[FontMatch]]:
@@ -857,73 +774,37 @@ def _role_fonts() -> dict[str, list[FontMatch]]:
     return out
 
 
-def _read_fonts(scratch: Path) -> _Fonts:
-    import typst
+_font_set_made: tuple[int, FontSet] | None = None
+"""The fonts this process's layout processes print with, by pid (see `_font_set`)."""
 
-    folder = Path(tempfile.mkdtemp(prefix="fonts-", dir=scratch))
-    for name in ("fonts", "packages", "package-cache"):
-        (folder / name).mkdir(mode=0o700)
-    links: dict[Path, Path] = {}
-    faces: dict[str, tuple[Path, int]] = {}
+
+def _font_set() -> FontSet:
+    """Return the font files of the house style's roles for a Typst layout process: each
+    role's face alone when the cache has it out of its collection (font_faces: Typst then reads
+    four faces, not forty), else the whole collection. Resolved here once, where fontconfig is
+    loaded already, so that the layout process imports only Typst."""
+    global _font_set_made
+    with _LANES_LOCK:
+        if _font_set_made is not None and _font_set_made[0] == os.getpid():
+            return _font_set_made[1]
+    files: dict[str, None] = {}
+    faces: dict[str, tuple[str, int]] = {}
     for key, matches in _role_fonts().items():
         for number, found in enumerate(matches):
-            # A face of a collection alone when the cache has it (font_faces: Typst then reads
-            # four faces, not forty), else the whole collection.
             alone = single_face(Path(found.file), found.index)
-            real = Path(os.path.realpath(alone or found.file))
-            face = (real, 0 if alone else found.index)
-            if real not in links:
-                links[real] = folder / "fonts" / f"{len(links):02d}-{real.name}"
-                links[real].symlink_to(real)
+            real = os.path.realpath(alone or found.file)
+            files.setdefault(real, None)
             if number == 0:
-                faces[key] = face
-    book = typst.Fonts(
-        include_system_fonts=False, include_embedded_fonts=False, font_paths=[folder / "fonts"]
-    )
-    by_face = {
-        (Path(os.path.realpath(info.path)), info.index): info.family
-        for info in book.fonts()
-        if info.path
+                faces[key] = (real, 0 if alone else found.index)
+    missing = {
+        key: f"Typst 找不到{role.label}字体（{'、'.join(role.families)}）；"
+        "请安装 fonts-noto-cjk，并运行 policygen doctor 检查 (no font for Typst)"
+        for key, role in FONT_ROLES.items()
     }
-    names = {key: by_face[face] for key, face in faces.items() if face in by_face}
-    families: dict[str, tuple[str, ...]] = {}
-    for key, chain in FONT_ROLE_FALLBACKS.items():
-        families[key] = tuple(dict.fromkeys(names[role] for role in chain if role in names))
-        if not families[key]:
-            raise RenderError(
-                f"Typst 找不到{FONT_ROLES[key].label}字体（{'、'.join(FONT_ROLES[key].families)}）；"
-                "请安装 fonts-noto-cjk，并运行 policygen doctor 检查 (no font for Typst)"
-            )
-    return _Fonts(folder=folder, book=book, families=families)
-
-
-def _compiler(scratch: Path) -> Any:
-    """Return the layout process's compiler, reading the fonts and making it on first use."""
-    global _fonts_made, _compiler_made
-    if _compiler_made is None or _fonts_made is None or _fonts_made.pid != os.getpid():
-        import typst
-
-        _fonts_made = _read_fonts(scratch)
-        root = _fonts_made.folder / "root"
-        root.mkdir(mode=0o700)
-        (root / "main.typ").write_text("", encoding="utf-8")
-        _compiler_made = typst.Compiler(
-            root / "main.typ",
-            root=root,
-            font_paths=_fonts_made.book,
-            ignore_system_fonts=True,
-            sys_inputs={},
-            package_path=_fonts_made.folder / "packages",
-            package_cache_path=_fonts_made.folder / "package-cache",
-        )
-    return _compiler_made
-
-
-def _typst_error(error: Exception) -> RenderError:
-    """Return a RenderError for a Typst failure: its message, never a trace of the source."""
-    message = str(getattr(error, "message", "") or error).strip().splitlines()
-    first = message[0] if message else type(error).__name__
-    return RenderError(f"Typst 排版失败：{first[:300]} (Typst could not lay out the document)")
+    made = FontSet(tuple(files), faces, dict(FONT_ROLE_FALLBACKS), missing)
+    with _LANES_LOCK:
+        _font_set_made = (os.getpid(), made)
+    return made
 
 
 def typst_version() -> str:
