@@ -160,12 +160,7 @@ def adopt_numbering(target: DocxDocument, source: DocxDocument) -> dict[int, int
         copy = deepcopy(abstract)
         copy.set(qn("w:abstractNumId"), str(int(abstract.get(qn("w:abstractNumId"), "0"))
                                              + abstract_offset))  # fmt: skip
-        for link in copy.iter(qn("w:pStyle")):
-            old = link.get(qn("w:val"), "")
-            if old in renamed:
-                link.set(qn("w:val"), renamed[old])
-            else:
-                link.getparent().remove(link)
+        _rename_level_styles(copy, renamed)
         if anchor is None:
             target_root.insert(0, copy)
         else:
@@ -175,6 +170,7 @@ def adopt_numbering(target: DocxDocument, source: DocxDocument) -> dict[int, int
     later = target_root.find(qn("w:numIdMacAtCleanup"))
     for num in source_root.findall(qn("w:num")):
         copy = deepcopy(num)
+        _rename_level_styles(copy, renamed)
         old_id = int(num.get(qn("w:numId"), "0"))
         mapping[old_id] = old_id + num_offset
         copy.set(qn("w:numId"), str(mapping[old_id]))
@@ -187,6 +183,17 @@ def adopt_numbering(target: DocxDocument, source: DocxDocument) -> dict[int, int
         else:
             target_root.append(copy)
     return mapping
+
+
+def _rename_level_styles(element: etree._Element, renamed: Mapping[str, str]) -> None:
+    """Rename each level's linked style (``w:pStyle``) in `element` by `renamed` (old id →
+    new id), dropping a link to a style not in it."""
+    for link in list(element.iter(qn("w:pStyle"))):
+        old = link.get(qn("w:val"), "")
+        if old in renamed:
+            link.set(qn("w:val"), renamed[old])
+        else:
+            link.getparent().remove(link)
 
 
 def link_style_numbering(
