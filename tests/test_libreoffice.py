@@ -24,8 +24,12 @@ from pypdf import PdfReader
 
 import policygen
 from libreoffice import convert, needs_libreoffice
+from pdffaces import embedded_cjk_fonts, pdffonts
+from policygen.fonts import match_family
 from policygen.pipeline import build_document, jobs
 from policygen.profile.load import load_profile
+from policygen.style import bundled_style
+from policygen.style.fontconfig import fontconfig
 from policygen.templating.filters import cn_number
 from policygen.tree import nodes as n
 from textutil import in_order, squeeze
@@ -301,3 +305,78 @@ def test_inserting_an_article_renumbers_the_clauses(converted: Converted, tmp_pa
     laid_out = squeeze("".join(pdf_pages(tmp_path / "edited.pdf")))
     assert re.findall(rf"第{CLAUSE}条", laid_out) == moved
     assert not CHINESE_CLAUSE.search(text) and not CHINESE_CLAUSE.search(laid_out)
+
+
+# --------------------------------------------------------------------------- fonts
+
+
+@pytest.fixture(scope="module")
+def without_songti(
+    converted: Converted, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Path]:
+    """Convert the contract and the regulation to PDF on this machine as it is, where 宋体,
+    黑体, 仿宋 and 楷体 are not installed (only Noto CJK): once with its own fontconfig set-up
+    (no tests/fonts.conf), once with the rules `policygen doctor --fontconfig` writes, in a
+    user's conf.d. Return the PDFs by ``<name>`` and ``<name>-rules``."""
+    if match_family("宋体").installed or match_family("SimSun").installed:
+        pytest.skip("宋体 is installed here: LibreOffice substitutes nothing")
+    folder = tmp_path_factory.mktemp("lo-fonts")
+    sources = []
+    for name in ("contract", "regulation"):
+        (folder / f"{name}.docx").write_bytes(converted.docx[name])
+        sources.append(folder / f"{name}.docx")
+    convert(sources, "pdf", folder / "plain", folder / "profile-plain", fonts={})
+    config = folder / "config"
+    (config / "fontconfig" / "conf.d").mkdir(parents=True)
+    rules = fontconfig(bundled_style("default"))
+    (config / "fontconfig" / "conf.d" / "60-policygen.conf").write_text(rules, encoding="utf-8")
+    fonts = {"XDG_CONFIG_HOME": str(config)}
+    convert(sources, "pdf", folder / "rules", folder / "profile-rules", fonts=fonts)
+    pdfs = {}
+    for name in ("contract", "regulation"):
+        pdfs[name] = folder / "plain" / f"{name}.pdf"
+        pdfs[f"{name}-rules"] = folder / "rules" / f"{name}.pdf"
+    return pdfs
+
+
+def chinese(text: str) -> set[str]:
+    return {char for char in text if "\u4e00" <= char <= "\u9fff"}
+
+
+@pytest.mark.parametrize("name", ["contract", "regulation"])
+def test_without_songti_the_faces_are_simplified_chinese(
+    without_songti: dict[str, Path], name: str
+) -> None:
+    """The DOCX's zh-CN language tag makes LibreOffice take the Simplified Chinese face of
+    Noto CJK, with or without policygen's fontconfig rules (pdffonts says NotoSansCJKjp either
+    way: every face of the collection shares that CFF name, so the glyphs tell)."""
+    for pdf in (without_songti[name], without_songti[f"{name}-rules"]):
+        fonts = embedded_cjk_fonts(pdf)
+        assert fonts and all(font.glyphs for font in fonts)
+        for font in fonts:
+            faces = font.faces()
+            assert any(face.endswith(" SC") for face in faces), (pdf, font.name, faces)
+            assert not any(face.endswith(" JP") for face in faces), (pdf, font.name, faces)
+
+
+@pytest.mark.parametrize("name", ["contract", "regulation"])
+def test_with_the_fontconfig_rules_body_is_serif_and_headings_sans(
+    converted: Converted, without_songti: dict[str, Path], name: str
+) -> None:
+    """LibreOffice reads neither the font table's alternate names nor its PANOSE numbers: on
+    Linux it asks fontconfig for 宋体, which, not knowing the name, answers sans-serif. With
+    policygen's rules 宋体 body text is set in Noto Serif CJK SC, 黑体 headings in Noto Sans
+    CJK SC, as in the PDFs."""
+    listed = pdffonts(without_songti[f"{name}-rules"])
+    assert any(font.startswith("NotoSerifCJK") for font in listed), listed
+    assert any(font.startswith("NotoSansCJK") for font in listed), listed
+    plain = pdffonts(without_songti[name])
+    assert not any(font.startswith("NotoSerifCJK") for font in plain), plain  # what the rules fix
+    fonts = embedded_cjk_fonts(without_songti[f"{name}-rules"])
+    serif = set().union(*(font.glyphs for font in fonts if font.serif))
+    sans = set().union(*(font.glyphs for font in fonts if not font.serif))
+    written = converted.text_writer[name]
+    body = next(line for line in written.splitlines() if len(chinese(line)) > 30)
+    assert chinese(body) <= serif, chinese(body) - serif
+    heading = "服务内容" if name == "contract" else "总则"
+    assert chinese(heading) <= sans

@@ -103,6 +103,15 @@ def test_contract_clauses_count_with_the_copied_article_list(tmp_path: Path) -> 
     assert numbering.levels(clause[0])[0].fmt == "decimal"
     clauses = [p.text for p in document.paragraphs if p.style.name == "Clause"]
     assert len(clauses) > 20 and not any(text.lstrip()[:1].isdigit() for text in clauses)
+    # The Chinese faces the copied styles name come with their font table entries.
+    with ZipFile(BytesIO(data)) as package:
+        table = package.read("word/fontTable.xml").decode("utf-8")
+    for face in ("宋体", "黑体", "楷体"):
+        assert f'w:name="{face}"' in table, face
+    assert (
+        'w:name="宋体"><w:altName w:val="SimSun"/><w:panose1 w:val="02010600030101010101"/>'
+        in table
+    )
 
 
 def test_house_fields_of_a_contract_are_its_own() -> None:

@@ -15,8 +15,9 @@ writer keeps two things as templates:
 The header holds the style's header lines (the writer leaves out a line with an empty
 placeholder) and the footer its footer words, ``{page}`` and ``{pages}`` as PAGE and NUMPAGES
 fields. Fonts are named by their Chinese Windows names (宋体, 黑体, 楷体) and declared in the
-font table with their alternates (宋体 → SimSun …), so Word finds one of the pair and
-LibreOffice substitutes Noto CJK. Line heights are fixed (固定值) and equal the CSS's, so the
+font table as Simplified Chinese (GB 2312) faces with their alternates (宋体 → SimSun …),
+PANOSE numbers and class, so that Word and WPS find one of the pair or substitute a face of
+the same kind; LibreOffice asks fontconfig instead (style.fontconfig). Line heights are fixed (固定值) and equal the CSS's, so the
 DOCX breaks pages where the PDF does and a table of contents can take its page numbers from
 the PDF layout. A style with ``page.grid_lines`` (公文) gets a document grid of lines whose
 pitch is the body's line height.
@@ -50,9 +51,10 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.shared import Mm, Pt
 from docx.styles.style import CharacterStyle, ParagraphStyle
 
-from policygen.style.model import HouseStyle, TextRole
+from policygen.style.model import FontRole, HouseStyle, TextRole
 from policygen.writers import docx_oxml, docx_styles_oxml
 from policygen.writers.docx_oxml import ListInstance, NumberingLevel
+from policygen.writers.docx_styles_oxml import FontEntry
 from policygen.writers.reproducible import normalise_docx
 
 BUILD_DATE = date(2026, 1, 1)
@@ -92,6 +94,9 @@ WORD_STYLES: dict[TextRole, str] = {
     "cover_date": "Cover Date",
 }
 """The Word style each text role of the style file is written as (writers.docx names them)."""
+
+FONT_ROLES: tuple[FontRole, ...] = ("body", "heading", "kaiti", "fangsong", "xiaobiaosong")
+"""The typeface roles, in the order the font table declares them."""
 
 STYLE_IDS: dict[str, str] = {"Sub-clause": "Subclause", "toc 1": "TOC1", "toc 2": "TOC2"}
 """Style ids of new styles whose id python-docx would derive differently."""
@@ -380,23 +385,27 @@ def drop_unused_parts(document: DocxDocument) -> None:
 
 def setup_defaults(document: DocxDocument, style: HouseStyle) -> None:
     """Make the document defaults the body font (宋体 / Times New Roman), Simplified Chinese,
-    and declare the fonts' alternates."""
+    and declare the fonts in the font table."""
     styles = document.styles
     fonts = style.fonts
     docx_oxml.clear_default_run_formatting(styles)
     docx_oxml.clear_default_paragraph_formatting(styles)
     docx_oxml.set_east_asian_font(styles, fonts.role(style.resolved("body").font).word, fonts.latin)
-    alternates = {
-        font.word: font.alternate
-        for font in (fonts.body, fonts.heading, fonts.kaiti, fonts.fangsong, fonts.xiaobiaosong)
-        if font.alternate
-    }
-    if alternates:
-        docx_styles_oxml.add_font_alternates(document, alternates)
+    docx_styles_oxml.declare_fonts(document, font_entries(style), keep={fonts.latin})
     docx_oxml.set_lang(styles)
     docx_oxml.set_theme_font_lang(document)
     docx_oxml.set_no_stretch_before_line_break(document)
     docx_oxml.set_east_asian_line_breaking(styles)
+
+
+def font_entries(style: HouseStyle) -> tuple[FontEntry, ...]:
+    """Return the font table entries of `style`'s Chinese faces, one per name, in role order."""
+    entries: dict[str, FontEntry] = {}
+    for role in FONT_ROLES:
+        font = style.fonts.role(role)
+        entries.setdefault(font.word, FontEntry(font.word, font.alternate, font.panose,
+                                                font.classification or "auto"))  # fmt: skip
+    return tuple(entries.values())
 
 
 def prune_styles(document: DocxDocument, specs: tuple[StyleSpec, ...]) -> None:
