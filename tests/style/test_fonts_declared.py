@@ -17,9 +17,8 @@ from pydantic import ValidationError
 import policygen
 from policygen.cli import main
 from policygen.style import bundled_style
-from policygen.style.docx import FONT_ROLES
 from policygen.style.fontconfig import fontconfig
-from policygen.style.model import Font
+from policygen.style.model import FONT_ROLES, Font
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}

@@ -51,7 +51,7 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.shared import Mm, Pt
 from docx.styles.style import CharacterStyle, ParagraphStyle
 
-from policygen.style.model import FontRole, HouseStyle, TextRole
+from policygen.style.model import FONT_ROLES, HouseStyle, TextRole
 from policygen.writers import docx_oxml, docx_styles_oxml
 from policygen.writers.docx_oxml import ListInstance, NumberingLevel
 from policygen.writers.docx_styles_oxml import FontEntry
@@ -94,9 +94,6 @@ WORD_STYLES: dict[TextRole, str] = {
     "cover_date": "Cover Date",
 }
 """The Word style each text role of the style file is written as (writers.docx names them)."""
-
-FONT_ROLES: tuple[FontRole, ...] = ("body", "heading", "kaiti", "fangsong", "xiaobiaosong")
-"""The typeface roles, in the order the font table declares them."""
 
 STYLE_IDS: dict[str, str] = {"Sub-clause": "Subclause", "toc 1": "TOC1", "toc 2": "TOC2"}
 """Style ids of new styles whose id python-docx would derive differently."""

@@ -18,8 +18,7 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape
 
-from policygen.style.docx import FONT_ROLES
-from policygen.style.model import HouseStyle
+from policygen.style.model import FONT_ROLES, HouseStyle
 
 HEADER = """<?xml version="1.0"?>
 <!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">

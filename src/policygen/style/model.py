@@ -20,6 +20,8 @@ from policygen.kinds import DOCUMENT_KINDS
 FontRole = Literal["body", "heading", "kaiti", "fangsong", "xiaobiaosong"]
 """A typeface class the style names by role: 宋体类 body, 黑体类 heading, 楷体类, 仿宋类 and
 小标宋类 (fonts.FONT_ROLES resolves each to an installed font for the PDFs)."""
+FONT_ROLES: tuple[FontRole, ...] = FontRole.__args__  # type: ignore[attr-defined]
+"""Every typeface role, in the order above (the DOCX font table declares them so)."""
 
 TextRole = Literal[
     "body",
@@ -354,6 +356,7 @@ class Resolved(StyleModel):
 
 
 __all__ = [
+    "FONT_ROLES",
     "CharacterRole",
     "CharacterStyle",
     "Font",
