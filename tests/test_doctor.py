@@ -83,3 +83,50 @@ def test_missing_libreoffice_is_a_warning(monkeypatch: pytest.MonkeyPatch) -> No
 )
 def test_exit_code(statuses: tuple[Status, ...], strict: bool, expected: int) -> None:
     assert exit_code([Finding("x", s, "") for s in statuses], strict=strict) == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [("LibreOffice 7.4.7.2 40(Build:2)", (7, 4, 7, 2)), ("LibreOffice 24.8.1.2", (24, 8, 1, 2)),
+     ("unknown", None)],
+)  # fmt: skip
+def test_libreoffice_version(line: str, expected: tuple[int, ...] | None) -> None:
+    assert doctor.libreoffice_version(line) == expected
+
+
+def test_libreoffice_version_and_limits_are_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(doctor, "libreoffice", lambda: ("/usr/bin/soffice", "LibreOffice 7.4.7.2"))
+    findings = _by_topic(diagnose())
+    assert findings["LibreOffice"].status is Status.OK
+    assert "7.4.7.2" in findings["LibreOffice"].detail and "1.1" in findings["LibreOffice"].detail
+    limits = findings["LibreOffice 不能保证"]
+    assert limits.status is Status.NOTE and "分页" in limits.detail
+    monkeypatch.setattr(doctor, "libreoffice", lambda: ("/usr/bin/soffice", "LibreOffice 6.4.7.2"))
+    old = _by_topic(diagnose())["LibreOffice"]
+    assert old.status is Status.WARNING and "7.4" in old.detail and "7.4" in old.fix
+    monkeypatch.setattr(doctor, "libreoffice", lambda: None)
+    assert "LibreOffice 不能保证" not in _by_topic(diagnose())
+
+
+@pytest.mark.parametrize(
+    ("songti", "status"),
+    [("Noto Sans CJK SC", Status.WARNING), ("Noto Serif CJK SC", Status.OK)],
+)
+def test_libreoffice_font_substitution(
+    monkeypatch: pytest.MonkeyPatch, songti: str, status: Status
+) -> None:
+    """What fontconfig gives LibreOffice for each font the DOCX names: a warning, with the
+    rules to install, when a 宋体-like role would be set in a 黑体-like face."""
+    faces = {"宋体": songti, "仿宋": songti, "方正小标宋简体": songti}
+
+    def substitute(family: str) -> FontMatch:
+        face = faces.get(family, "Noto Sans CJK SC")
+        return FontMatch(family, face, Path("/fonts/noto.ttc"), 2, installed=face == family)
+
+    monkeypatch.setattr(doctor, "libreoffice", lambda: ("/usr/bin/soffice", "LibreOffice 7.4.7.2"))
+    monkeypatch.setattr(doctor, "match_family", substitute)
+    finding = _by_topic(diagnose())["LibreOffice 字体替换 (fontconfig)"]
+    assert finding.status is status
+    assert f"宋体 → {songti}" in finding.detail and "黑体 → Noto Sans CJK SC" in finding.detail
+    if status is Status.WARNING:
+        assert "doctor --fontconfig" in finding.fix and "仿宋" in finding.detail

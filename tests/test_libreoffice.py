@@ -1,5 +1,7 @@
 """LibreOffice reads policygen's DOCX as Word would: well-formed, Chinese list numbering that it
-counts itself, pages where the PDF has them, and numbering that follows an inserted article.
+counts itself (contract clauses 1.1 and their references 第1.1条 included, which LibreOffice 7
+shows right although it ignores w:isLgl), pages where the PDF has them, and numbering that
+follows an inserted article.
 
 Each conversion runs ``soffice --headless`` with its own user profile and tests/fonts.conf
 (宋体 → Noto Serif CJK SC, 黑体 → Noto Sans CJK SC), so it neither touches nor depends on the
@@ -22,8 +24,12 @@ from pypdf import PdfReader
 
 import policygen
 from libreoffice import convert, needs_libreoffice
+from pdffaces import embedded_cjk_fonts, pdffonts
+from policygen.fonts import match_family
 from policygen.pipeline import build_document, jobs
 from policygen.profile.load import load_profile
+from policygen.style import bundled_style
+from policygen.style.fontconfig import fontconfig
 from policygen.templating.filters import cn_number
 from policygen.tree import nodes as n
 from textutil import in_order, squeeze
@@ -34,25 +40,22 @@ DOCUMENTS = {
     "regulation": ("regulation", None),
     "contract": ("contract", "MY-ITO-2026-001"),
     "sla": ("sla", "MY-ITO-2026-001"),
+    "nda": ("nda", "MY-ITO-2026-001"),
+    "dpa": ("dpa", "MY-ITO-2026-001"),
 }
-FRONT_PAGES = {"regulation": 2, "contract": 1, "sla": 1}
+FRONT_PAGES = {"regulation": 2, "contract": 1, "sla": 1, "nda": 1, "dpa": 1}
 """Cover (and contents) pages before the body."""
-LEGAL_NUMBERING_SINCE = (24, 8)
-"""From this release LibreOffice honours w:isLgl and must show 第一条's clauses as 1.1; older
-releases (7.x here) may show them as 一.1, the article's number in its own format."""
+CONTRACTS = ["contract", "sla", "nda", "dpa"]
+"""The documents numbered in articles and clauses (第一条, 1.1, 1.1.1)."""
+CLAUSE = r"\d+\.\d+(?:\.\d+)?"
+CHINESE_CLAUSE = re.compile(r"(?<![\d.])[一二三四五六七八九十]+\.\d")
+"""A clause number with the article's in Chinese (一.1, 第十一.9条): what LibreOffice 7 shows
+for a level that relies on w:isLgl."""
 
 pytestmark = [
     pytest.mark.slow,
     needs_libreoffice,
 ]
-
-
-def lo_version() -> tuple[int, ...]:
-    """Return the installed LibreOffice's version, e.g. (7, 4, 7, 2)."""
-    result = subprocess.run(["soffice", "--version"], capture_output=True, text=True, timeout=60)
-    found = re.search(r"LibreOffice (\d+(?:\.\d+)+)", result.stdout)
-    assert found, result.stdout
-    return tuple(int(part) for part in found.group(1).split("."))
 
 
 def lo_text(path: Path) -> str:
@@ -158,37 +161,34 @@ def text_writer_count(text: str, unit: str) -> int:
     return len(re.findall(rf"^第[一二三四五六七八九十百]+{unit}\u3000", text, flags=re.M))
 
 
-def legacy_clause(label: str) -> str:
-    """Return clause `label` (2.1.3) as LibreOffice before 24.8 shows it (二.1.3): the article's
-    number in its own Chinese format, because it ignores w:isLgl."""
-    head, _, rest = label.partition(".")
-    return f"{cn_number(int(head))}.{rest}"
-
-
-@pytest.mark.parametrize("name", ["contract", "sla"])
+@pytest.mark.parametrize("name", CONTRACTS)
 def test_contract_numbers_articles_and_clauses(converted: Converted, name: str) -> None:
     text = converted.text(name)
-    expected = re.findall(r"^(\d+\.\d+(?:\.\d+)?)\u3000", converted.text_writer[name], re.M)
+    expected = re.findall(rf"^({CLAUSE})\u3000", converted.text_writer[name], re.M)
     assert expected and "1.1" in expected
-    shown = labels(text, r"[\d一二三四五六七八九十]+\.\d+(?:\.\d+)?")
-    legacy = [legacy_clause(label) for label in expected]
-    assert shown == expected or (lo_version() < LEGAL_NUMBERING_SINCE and shown == legacy)
+    assert labels(text, r"[\d一二三四五六七八九十]+\.\d+(?:\.\d+)?") == expected
+    assert not CHINESE_CLAUSE.search(text), CHINESE_CLAUSE.search(text)
     articles = labels(text, "第[一二三四五六七八九十]+条")
     assert articles == [f"第{cn_number(i)}条" for i in range(1, len(articles) + 1)]
     assert len(articles) == text_writer_count(converted.text_writer[name], "条")
 
 
+@pytest.mark.parametrize("name", CONTRACTS)
+def test_clause_references_read_as_in_the_text(converted: Converted, name: str) -> None:
+    """REF fields to clauses: LibreOffice recomputes them from its own numbers when it lays the
+    document out (its text export keeps the results policygen wrote), and they must read 第1.1条
+    as the text writer has them, never 第一.1条."""
+    pattern = rf"第{CLAUSE}条"
+    expected = re.findall(pattern, converted.text_writer[name])
+    laid_out = squeeze("".join(pdf_pages(converted.pdf(name))))
+    assert expected and re.findall(pattern, laid_out) == expected
+    assert not CHINESE_CLAUSE.search(laid_out), CHINESE_CLAUSE.search(laid_out)
+
+
 @pytest.mark.parametrize("name", sorted(DOCUMENTS))
 def test_libreoffice_text_matches_the_text_writer(converted: Converted, name: str) -> None:
     lines = [line for line in converted.text_writer[name].splitlines() if line]
-    shown = squeeze(converted.text(name))
-    legacy = [
-        re.sub(r"^\d+\.\d+(?:\.\d+)?(?=\u3000)", lambda m: legacy_clause(m.group(0)), line)
-        for line in lines
-    ]
-    assert not in_order(lines, shown) or (
-        lo_version() < LEGAL_NUMBERING_SINCE and not in_order(legacy, shown)
-    )
+    assert not in_order(lines, squeeze(converted.text(name)))
 
 
 # --------------------------------------------------------------------------- pages
@@ -267,3 +267,116 @@ def refs_with_text(node: object) -> Iterator[tuple[n.Ref, str]]:
     elif hasattr(node, "__dataclass_fields__"):
         for name in node.__dataclass_fields__:
             yield from refs_with_text(getattr(node, name))
+
+
+def shifted(label: str, after: int) -> str:
+    """Return clause number `label` (2.1.3) as it reads once an article is inserted before
+    article `after`: that article's clauses and those after it move up by one (3.1.3)."""
+    head, _, rest = label.partition(".")
+    return f"{int(head) + (int(head) >= after)}.{rest}"
+
+
+def test_inserting_an_article_renumbers_the_clauses(converted: Converted, tmp_path: Path) -> None:
+    """Insert an article before 第二条 of the contract as a Word user would (a paragraph in the
+    Article style), round-trip through LibreOffice: the clauses after it and the references to
+    them follow (2.1 → 3.1, 第2.2条 → 第3.2条), as Word's shared list counters make them."""
+    document = docx.Document(BytesIO(converted.docx["contract"]))
+    articles = [p for p in document.paragraphs
+                if p.style.name == "Heading 2" and p._p.xpath("w:pPr/w:numPr/w:numId[@w:val!='0']")]  # fmt: skip
+    second = articles[1]
+    title = second.text.strip()
+    second.insert_paragraph_before("\u3000新增的一条。", style="Article")
+    edited = tmp_path / "edited.docx"
+    document.save(str(edited))
+    profile = tmp_path / "lo-profile"
+    roundtrip = tmp_path / "roundtrip"
+    convert([edited], "docx:MS Word 2007 XML", roundtrip, profile)
+    convert([roundtrip / "edited.docx"], "txt:Text", tmp_path, profile)
+    convert([roundtrip / "edited.docx"], "pdf", tmp_path, profile)
+    text = lo_text(tmp_path / "edited.txt")
+    assert re.search(r"^\s*第二条 \u3000新增的一条。", text, flags=re.M)
+    assert re.search(rf"^\s*第三条 \u3000{re.escape(title)}", text, flags=re.M)
+    written = converted.text_writer["contract"]
+    clauses = re.findall(rf"^({CLAUSE})\u3000", written, re.M)
+    assert labels(text, CLAUSE) == [shifted(label, 2) for label in clauses]
+    references = re.findall(rf"第({CLAUSE})条", written)
+    assert any(int(label.split(".")[0]) >= 2 for label in references)
+    moved = [f"第{shifted(label, 2)}条" for label in references]
+    laid_out = squeeze("".join(pdf_pages(tmp_path / "edited.pdf")))
+    assert re.findall(rf"第{CLAUSE}条", laid_out) == moved
+    assert not CHINESE_CLAUSE.search(text) and not CHINESE_CLAUSE.search(laid_out)
+
+
+# --------------------------------------------------------------------------- fonts
+
+
+@pytest.fixture(scope="module")
+def without_songti(
+    converted: Converted, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Path]:
+    """Convert the contract and the regulation to PDF on this machine as it is, where 宋体,
+    黑体, 仿宋 and 楷体 are not installed (only Noto CJK): once with its own fontconfig set-up
+    (no tests/fonts.conf), once with the rules `policygen doctor --fontconfig` writes, in a
+    user's conf.d. Return the PDFs by ``<name>`` and ``<name>-rules``."""
+    if match_family("宋体").installed or match_family("SimSun").installed:
+        pytest.skip("宋体 is installed here: LibreOffice substitutes nothing")
+    folder = tmp_path_factory.mktemp("lo-fonts")
+    sources = []
+    for name in ("contract", "regulation"):
+        (folder / f"{name}.docx").write_bytes(converted.docx[name])
+        sources.append(folder / f"{name}.docx")
+    convert(sources, "pdf", folder / "plain", folder / "profile-plain", fonts={})
+    config = folder / "config"
+    (config / "fontconfig" / "conf.d").mkdir(parents=True)
+    rules = fontconfig(bundled_style("default"))
+    (config / "fontconfig" / "conf.d" / "60-policygen.conf").write_text(rules, encoding="utf-8")
+    fonts = {"XDG_CONFIG_HOME": str(config)}
+    convert(sources, "pdf", folder / "rules", folder / "profile-rules", fonts=fonts)
+    pdfs = {}
+    for name in ("contract", "regulation"):
+        pdfs[name] = folder / "plain" / f"{name}.pdf"
+        pdfs[f"{name}-rules"] = folder / "rules" / f"{name}.pdf"
+    return pdfs
+
+
+def chinese(text: str) -> set[str]:
+    return {char for char in text if "\u4e00" <= char <= "\u9fff"}
+
+
+@pytest.mark.parametrize("name", ["contract", "regulation"])
+def test_without_songti_the_faces_are_simplified_chinese(
+    without_songti: dict[str, Path], name: str
+) -> None:
+    """The DOCX's zh-CN language tag makes LibreOffice take the Simplified Chinese face of
+    Noto CJK, with or without policygen's fontconfig rules (pdffonts says NotoSansCJKjp either
+    way: every face of the collection shares that CFF name, so the glyphs tell)."""
+    for pdf in (without_songti[name], without_songti[f"{name}-rules"]):
+        fonts = embedded_cjk_fonts(pdf)
+        assert fonts and all(font.glyphs for font in fonts)
+        for font in fonts:
+            faces = font.faces()
+            assert any(face.endswith(" SC") for face in faces), (pdf, font.name, faces)
+            assert not any(face.endswith(" JP") for face in faces), (pdf, font.name, faces)
+
+
+@pytest.mark.parametrize("name", ["contract", "regulation"])
+def test_with_the_fontconfig_rules_body_is_serif_and_headings_sans(
+    converted: Converted, without_songti: dict[str, Path], name: str
+) -> None:
+    """LibreOffice reads neither the font table's alternate names nor its PANOSE numbers: on
+    Linux it asks fontconfig for 宋体, which, not knowing the name, answers sans-serif. With
+    policygen's rules 宋体 body text is set in Noto Serif CJK SC, 黑体 headings in Noto Sans
+    CJK SC, as in the PDFs."""
+    listed = pdffonts(without_songti[f"{name}-rules"])
+    assert any(font.startswith("NotoSerifCJK") for font in listed), listed
+    assert any(font.startswith("NotoSansCJK") for font in listed), listed
+    plain = pdffonts(without_songti[name])
+    assert not any(font.startswith("NotoSerifCJK") for font in plain), plain  # what the rules fix
+    fonts = embedded_cjk_fonts(without_songti[f"{name}-rules"])
+    serif = set().union(*(font.glyphs for font in fonts if font.serif))
+    sans = set().union(*(font.glyphs for font in fonts if not font.serif))
+    written = converted.text_writer[name]
+    body = next(line for line in written.splitlines() if len(chinese(line)) > 30)
+    assert chinese(body) <= serif, chinese(body) - serif
+    heading = "服务内容" if name == "contract" else "总则"
+    assert chinese(heading) <= sans

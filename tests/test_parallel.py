@@ -47,13 +47,14 @@ def test_workers_give_the_in_process_bytes_in_job_order() -> None:
 
 
 def test_a_failing_job_raises_the_in_process_error() -> None:
+    """A character no font draws, in a profile field, fails the font preflight in the worker as here."""
     data = YAML(typ="safe").load(BANK.read_text(encoding="utf-8"))
     data["engagements"][1]["vendor"]["name"] = "深圳\ue000信息技术服务有限公司"
     profile = load_profile(data)
     todo = jobs(profile, ["sla"])
-    with pytest.raises(RenderError) as here:
+    with pytest.raises(InvalidInputError) as here:
         render_jobs(profile, todo, ["pdf"], jobs=1)
-    with pytest.raises(RenderError) as there:
+    with pytest.raises(InvalidInputError) as there:
         render_jobs(profile, todo, ["pdf"], jobs=2)
     assert str(there.value) == str(here.value)
 

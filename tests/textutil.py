@@ -41,24 +41,34 @@ def _format(value: int, fmt: str) -> str:
 
 class _WordNumbers:
     """The list numbers Word shows, computed from numbering.xml and the styles, paragraph by
-    paragraph (independently of the writer's own bookkeeping)."""
+    paragraph (independently of the writer's own bookkeeping): counters per list definition,
+    shared by its instances; an instance's start override restarts its level on first use; each
+    instance shows the levels it overrides (``w:lvlOverride/w:lvl``) its own way."""
 
     def __init__(self, document: docx.document.Document) -> None:
         root = document.part.numbering_part.element
-        self.levels: dict[int, dict[int, etree._Element]] = {}
+        abstracts: dict[int, dict[int, etree._Element]] = {}
         for abstract in root.iter(f"{_W}abstractNum"):
-            self.levels[int(abstract.get(f"{_W}abstractNumId"))] = {
+            abstracts[int(abstract.get(f"{_W}abstractNumId"))] = {
                 int(lvl.get(f"{_W}ilvl")): lvl for lvl in abstract.iter(f"{_W}lvl")
             }
         self.nums: dict[int, tuple[int, dict[int, int]]] = {}
+        self.levels: dict[int, dict[int, etree._Element]] = {}
         for num in root.iter(f"{_W}num"):
             abstract = int(num.find(f"{_W}abstractNumId").get(f"{_W}val"))
+            overrides = {int(o.get(f"{_W}ilvl")): o for o in num.iter(f"{_W}lvlOverride")}
             starts = {
-                int(o.get(f"{_W}ilvl")): int(o.find(f"{_W}startOverride").get(f"{_W}val"))
-                for o in num.iter(f"{_W}lvlOverride")
+                level: int(o.find(f"{_W}startOverride").get(f"{_W}val"))
+                for level, o in overrides.items()
                 if o.find(f"{_W}startOverride") is not None
             }
-            self.nums[int(num.get(f"{_W}numId"))] = (abstract, starts)
+            num_id = int(num.get(f"{_W}numId"))
+            self.nums[num_id] = (abstract, starts)
+            self.levels[num_id] = {
+                **abstracts[abstract],
+                **{level: o.find(f"{_W}lvl") for level, o in overrides.items()
+                   if o.find(f"{_W}lvl") is not None},
+            }  # fmt: skip
         self.counters: dict[int, list[int | None]] = {}
         self.started: set[tuple[int, int]] = set()
 
@@ -83,8 +93,8 @@ class _WordNumbers:
             return ""
         num_id, level = found
         abstract, starts = self.nums[num_id]
-        levels = self.levels[abstract]
-        counters = self.counters.setdefault(num_id, [None] * 9)
+        levels = self.levels[num_id]
+        counters = self.counters.setdefault(abstract, [None] * 9)
         start = int(levels[level].find(f"{_W}start").get(f"{_W}val"))
         if (num_id, level) not in self.started and level in starts:
             counters[level] = starts[level]

@@ -579,8 +579,22 @@ def doctor(
     strict: Annotated[
         bool, typer.Option("--strict", help="警告（如慢速字体子集化）也返回 1。")
     ] = False,
+    fontconfig: Annotated[
+        bool,
+        typer.Option(
+            "--fontconfig",
+            help="不检查，改为输出让 LibreOffice 以 PDF 所用字体替换宋体、黑体等的 fontconfig 规则"
+            "（存为 ~/.config/fontconfig/conf.d/60-policygen.conf）。",
+        ),
+    ] = False,
 ) -> None:
     """检查字体（宋体、黑体、仿宋、楷体类）、字体子集化、WeasyPrint/Pango、Typst 与 LibreOffice；缺少必需组件时退出码 1。"""
+    if fontconfig:
+        from policygen.style import bundled_style
+        from policygen.style.fontconfig import fontconfig as fontconfig_rules
+
+        sys.stdout.write(fontconfig_rules(bundled_style("default")))
+        raise typer.Exit(0)
     from policygen.doctor import diagnose, exit_code, report
 
     findings = diagnose()

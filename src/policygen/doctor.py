@@ -2,8 +2,9 @@
 
 Input: nothing but the machine. Output: one Finding per piece (fonts for each role of the house
 style, the font subsetter WeasyPrint will use, WeasyPrint, Pango, HarfBuzz, fontconfig, the
-optional Typst PDF engine, LibreOffice), each OK, a note, a warning or an error, with how to
-fix it. `exit_code` is 1 when a required piece is missing (or, with `strict`, when anything is
+optional Typst PDF engine, LibreOffice: its version, how fontconfig replaces the fonts a DOCX
+names, and what it cannot show as Word does), each OK, a note, a warning or an error, with how
+to fix it. `exit_code` is 1 when a required piece is missing (or, with `strict`, when anything is
 less than right)."""
 
 from __future__ import annotations
@@ -20,12 +21,27 @@ from enum import Enum
 from policygen import __version__
 from policygen.errors import ExitCode, PolicygenError
 from policygen.fonts import FONT_ROLES, FontRole, fontconfig_version, is_cjk_sc, match_family
+from policygen.style import bundled_style
 
 INSTALL_FONTS = "sudo apt-get install fonts-noto-cjk（Fedora：google-noto-serif-cjk-fonts google-noto-sans-cjk-fonts；macOS：brew install --cask font-noto-serif-cjk-sc font-noto-sans-cjk-sc）"
 INSTALL_HB_SUBSET = "sudo apt-get install libharfbuzz-subset0（Debian 12、Ubuntu 24.04 起提供；Fedora：harfbuzz；macOS：brew install harfbuzz）"
 INSTALL_LIBREOFFICE = "sudo apt-get install --no-install-recommends libreoffice-writer-nogui"
 INSTALL_TYPST = "pip install 'typst>=0.15'（可选：policygen render --pdf-engine typst 用 Typst 排版 PDF，快得多）"
 INSTALL_PANGO = "sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b"
+INSTALL_FONTCONFIG_RULES = (
+    "mkdir -p ~/.config/fontconfig/conf.d && policygen doctor --fontconfig "
+    "> ~/.config/fontconfig/conf.d/60-policygen.conf（所有用户：/etc/fonts/conf.d/）"
+)
+LIBREOFFICE_CHECKED = (7, 4)
+"""The oldest LibreOffice release policygen's DOCX is checked against (tests/test_libreoffice.py:
+Debian 12's 7.4): list numbers, clause numbers 1.1 and their references 第1.1条, contents
+page numbers, an inserted article renumbering what follows."""
+LIBREOFFICE_LIMITS = (
+    "分页可能与 Word 及 PDF 相差一两行（目录页码取自 PDF 排版，可能差一页）；"
+    "文字导出（--convert-to txt）保留 policygen 写入的引用结果，版面（PDF、屏幕）才按 LibreOffice 的编号重算；"
+    "文档所用字体（宋体、黑体、楷体、仿宋、小标宋）未安装时由 fontconfig 替换，见上一项"
+)
+"""What LibreOffice does not show as Word does, whatever its version."""
 
 
 class Status(Enum):
@@ -171,6 +187,9 @@ def diagnose() -> list[Finding]:
     findings.append(typst_engine())
     findings += [_font(role) for role in FONT_ROLES.values()]
     findings.append(_libreoffice())
+    if libreoffice() is not None:
+        findings.append(_libreoffice_fonts())
+        findings.append(Finding("LibreOffice 不能保证", Status.NOTE, LIBREOFFICE_LIMITS))
     return findings
 
 
@@ -236,7 +255,61 @@ def _libreoffice() -> Finding:
             INSTALL_LIBREOFFICE,
         )
     program, version = found
-    return Finding(topic, Status.OK, f"{version}（{program}）")
+    number = libreoffice_version(version)
+    checked = ".".join(map(str, LIBREOFFICE_CHECKED))
+    if number is None or number < LIBREOFFICE_CHECKED:
+        return Finding(
+            topic,
+            Status.WARNING,
+            f"{version}（{program}）：早于 policygen 检验过的 LibreOffice {checked}，"
+            "列表编号、条款编号 1.1 与引用 第1.1条 可能显示不同 (older than the oldest release checked)",
+            f"升级 LibreOffice 至 {checked} 或更新：{INSTALL_LIBREOFFICE}",
+        )
+    return Finding(
+        topic,
+        Status.OK,
+        f"{version}（{program}）：编号（第一条、1.1、（一））与引用（第1.1条）显示与 Word 相同；"
+        f"policygen 以 {checked} 检验",
+    )
+
+
+def libreoffice_version(line: str) -> tuple[int, ...] | None:
+    """Return the version in LibreOffice's version `line` (``LibreOffice 7.4.7.2``) as numbers,
+    None when there is none."""
+    found = re.search(r"(\d+(?:\.\d+)+)", line)
+    return tuple(int(part) for part in found.group(1).split(".")) if found else None
+
+
+def _libreoffice_fonts() -> Finding:
+    """Return how fontconfig, which LibreOffice asks on Linux, replaces the fonts the DOCX names
+    when they are missing: right when each is replaced by a face of its own role (or its
+    fall-back's), as the PDFs are set; a warning when a 宋体-like role gets a 黑体-like face."""
+    topic = "LibreOffice 字体替换 (fontconfig)"
+    fonts = bundled_style("default").fonts
+    shown: list[str] = []
+    wrong: list[str] = []
+    try:
+        for key, role in FONT_ROLES.items():
+            word = fonts.role(key).word  # type: ignore[arg-type]
+            found = match_family(word)
+            own = {f.casefold() for r in role.chain for f in FONT_ROLES[r].families}
+            if found.installed or found.family.casefold() in own:
+                shown.append(f"{word} → {found.family}")
+            else:
+                shown.append(f"{word} → {found.family}（不是{role.label}）")
+                wrong.append(word)
+    except PolicygenError as error:
+        return Finding(topic, Status.NOTE, f"无法询问 fontconfig：{error}")
+    detail = "；".join(shown)
+    if wrong:
+        return Finding(
+            topic,
+            Status.WARNING,
+            f"{detail}。LibreOffice 不读 DOCX 字体表的替换信息，缺少{'、'.join(wrong)}时"
+            "按 fontconfig 的默认（无衬线）字体排版",
+            f"安装 policygen 的 fontconfig 规则：{INSTALL_FONTCONFIG_RULES}",
+        )
+    return Finding(topic, Status.OK, detail)
 
 
 def exit_code(findings: list[Finding], *, strict: bool = False) -> ExitCode:
@@ -274,6 +347,7 @@ __all__ = [
     "exit_code",
     "harfbuzz_version",
     "libreoffice",
+    "libreoffice_version",
     "report",
     "subsetting_path",
     "typst_engine",

@@ -189,7 +189,7 @@ def _cases() -> list[Case]:
                 "/validate",
                 b'{"meta": {"version": ' + b"9" * 5000 + b"}}",
                 422,
-                problem("", "数字过长"),
+                problem("meta.version", "数字过长"),
             ),
         ),
         (

@@ -11,15 +11,22 @@ from zipfile import ZipFile
 
 import docx
 import pytest
+from docx.document import Document as DocxDocument
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
 import policygen
 from policygen.tree import nodes as n
-from policygen.writers import docx_fields, page_values
+from policygen.writers import docx_fields, docx_oxml, page_values
 from policygen.writers.docx import write_docx
 from policygen.writers.docx_fields import Anchor, Target
-from policygen.writers.docx_numbering import format_number, level_text, reference_text
+from policygen.writers.docx_numbering import (
+    ListNumbering,
+    Numbered,
+    format_number,
+    level_text,
+    reference_text,
+)
 from policygen.writers.docx_oxml import NumberingLevel, bookmark_name
 from policygen.writers.options import WriterOptions
 from policygen.writers.pdf import PAGE_COUNT_KEY, page_map
@@ -165,7 +172,7 @@ def test_lists_are_word_multilevel_lists_linked_to_styles(written: dict[str, byt
         for lvl in numbering.xpath("w:abstractNum/w:lvl", namespaces=NS)
     }
     assert levels["Heading1"] == ("chineseCounting", "第%1章", False)
-    assert levels["Article"] == ("chineseCounting", "第%1条", False)
+    assert levels["Article"] == ("decimal", "第%1条", False)
     assert levels["Clause"] == ("decimal", "%1.%2", True)
     assert levels["Subclause"] == ("decimal", "%1.%2.%3", True)
     assert levels["ListNumber"] == ("chineseCounting", "（%1）", False)
@@ -179,6 +186,39 @@ def test_lists_are_word_multilevel_lists_linked_to_styles(written: dict[str, byt
         assert styles.xpath(
             f"w:style[@w:styleId='{style_id}']/w:pPr/w:numPr/w:numId", namespaces=NS
         )
+
+
+def style_num(styles: etree._Element, style_id: str) -> str:
+    return styles.xpath(
+        f"string(w:style[@w:styleId='{style_id}']/w:pPr/w:numPr/w:numId/@w:val)", namespaces=NS
+    )
+
+
+def test_articles_and_clauses_are_two_instances_of_one_list(written: dict[str, bytes]) -> None:
+    """Articles count in Chinese through a level override of their own instance; clauses are
+    numbered through a plain instance of the same list, whose level 1 counts in Arabic digits,
+    so 1.1 reads right without w:isLgl (LibreOffice 7 ignores it) and both count together."""
+    numbering = part(written["contract"], "word/numbering.xml")
+    styles = part(written["contract"], "word/styles.xml")
+    article, clause = style_num(styles, "Article"), style_num(styles, "Clause")
+    assert article != clause and style_num(styles, "Subclause") == clause
+    assert style_num(styles, "Heading2") == article
+
+    def num(num_id: str) -> etree._Element:
+        return numbering.xpath(f"w:num[@w:numId='{num_id}']", namespaces=NS)[0]
+
+    abstract = num(article).xpath("string(w:abstractNumId/@w:val)", namespaces=NS)
+    assert num(clause).xpath("string(w:abstractNumId/@w:val)", namespaces=NS) == abstract
+    assert not num(clause).xpath("w:lvlOverride", namespaces=NS)
+    (override,) = num(article).xpath("w:lvlOverride", namespaces=NS)
+    assert override.get(w("ilvl")) == "0" and not override.xpath("w:startOverride", namespaces=NS)
+    shown = override.xpath("w:lvl", namespaces=NS)[0]
+    assert shown.xpath("string(w:numFmt/@w:val)", namespaces=NS) == "chineseCounting"
+    assert shown.xpath("string(w:lvlText/@w:val)", namespaces=NS) == "第%1条"
+    assert shown.xpath("string(w:pStyle/@w:val)", namespaces=NS) == "Article"
+    lines = docx_lines(written["contract"])
+    assert any(line.startswith("第一条") for line in lines)
+    assert any(line.startswith("1.1\u3000") for line in lines)
 
 
 def test_numbers_come_from_lists_not_text(written: dict[str, bytes]) -> None:
@@ -242,7 +282,47 @@ def test_level_text_shows_parents_in_arabic_when_legal() -> None:
     assert level_text(levels, 1, [12, 3]) == "12.3"
     assert level_text(levels, 2, [12, 3, 1]) == "十二.3"
     assert level_text(levels, 1, [None, 3]) is None
+    # LibreOffice 7 ignores w:isLgl: the article's counter keeps its own format.
+    assert level_text(levels, 1, [12, 3], legal=False) == "十二.3"
     assert reference_text("1.") == "1" and reference_text("（一）") == "（一）"
+
+
+def reference_document() -> DocxDocument:
+    return docx.Document(str(TEMPLATES / "styles" / "reference.docx"))
+
+
+def test_clauses_count_with_the_articles_in_every_reader() -> None:
+    numbering = ListNumbering(reference_document())
+    styles = numbering.document.styles
+    article, clause, sub = styles["Article"], styles["Clause"], styles["Sub-clause"]
+    assert numbering.number(article, "第一条") == Numbered(2, 0, True)
+    assert numbering.number(clause, "1.1") == Numbered(5, 1, True)
+    assert numbering.number(sub, "1.1.1") == Numbered(5, 2, True)
+    assert numbering.number(clause, "1.2") == Numbered(5, 1, True)
+    assert numbering.number(article, "第二条") == Numbered(2, 0, True)
+    assert numbering.number(clause, "2.1") == Numbered(5, 1, True)
+    assert numbering.number(clause, "3.1") is None  # no reader shows it: typed as text
+
+
+def test_a_level_only_word_shows_right_is_not_used() -> None:
+    """Clauses numbered through the articles' own instance read 1.1 in Word (w:isLgl) but 一.1
+    in LibreOffice 7: the writer must type such a label rather than use the list."""
+    document = reference_document()
+    docx_oxml.set_numbering(document.styles["Clause"], 2, 1)
+    numbering = ListNumbering(document)
+    assert numbering.number(document.styles["Article"], "第一条") is not None
+    assert numbering.number(document.styles["Clause"], "1.1") is None
+
+
+def test_a_restarted_list_keeps_its_level_overrides() -> None:
+    document = reference_document()
+    fresh = docx_oxml.add_num(document, 2, {0: 1}, like=2)
+    definitions = docx_oxml.read_numbering(document)
+    assert definitions.nums[fresh] == (2, {0: 1})
+    assert definitions.levels(fresh) == definitions.levels(2)
+    assert definitions.levels(fresh)[0].fmt == "chineseCounting"
+    assert definitions.levels(5)[0].fmt == "decimal"
+    assert definitions.levels(999) == ()
 
 
 # --------------------------------------------------------------------------- references

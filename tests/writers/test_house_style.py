@@ -89,6 +89,31 @@ def test_house_styles_are_kept_and_missing_ones_copied(tmp_path: Path) -> None:
     assert document.tables  # the signature block and fee tables came through
 
 
+def test_contract_clauses_count_with_the_copied_article_list(tmp_path: Path) -> None:
+    data = policygen.render(BANK, "contract", "docx", contract_no="MY-ITO-2026-001",
+                            template_dirs=[house_folder(tmp_path)])  # fmt: skip
+    document = docx.Document(BytesIO(data))
+    numbering = docx_oxml.read_numbering(document)
+    article = docx_oxml.style_numbering(document.styles["Article"])
+    clause = docx_oxml.style_numbering(document.styles["Clause"])
+    assert article is not None and clause is not None and article[0] != clause[0]
+    assert numbering.nums[article[0]][0] == numbering.nums[clause[0]][0]
+    shown = numbering.levels(article[0])[0]
+    assert (shown.fmt, shown.style) == ("chineseCounting", document.styles["Article"].style_id)
+    assert numbering.levels(clause[0])[0].fmt == "decimal"
+    clauses = [p.text for p in document.paragraphs if p.style.name == "Clause"]
+    assert len(clauses) > 20 and not any(text.lstrip()[:1].isdigit() for text in clauses)
+    # The Chinese faces the copied styles name come with their font table entries.
+    with ZipFile(BytesIO(data)) as package:
+        table = package.read("word/fontTable.xml").decode("utf-8")
+    for face in ("宋体", "黑体", "楷体"):
+        assert f'w:name="{face}"' in table, face
+    assert (
+        'w:name="宋体"><w:altName w:val="SimSun"/><w:panose1 w:val="02010600030101010101"/>'
+        in table
+    )
+
+
 def test_house_fields_of_a_contract_are_its_own() -> None:
     context = house_context(sample_contract())
     assert (context["contract_no"], context["signed_on"], context["signed_at"]) == (

@@ -15,17 +15,20 @@ writer keeps two things as templates:
 The header holds the style's header lines (the writer leaves out a line with an empty
 placeholder) and the footer its footer words, ``{page}`` and ``{pages}`` as PAGE and NUMPAGES
 fields. Fonts are named by their Chinese Windows names (宋体, 黑体, 楷体) and declared in the
-font table with their alternates (宋体 → SimSun …), so Word finds one of the pair and
-LibreOffice substitutes Noto CJK. Line heights are fixed (固定值) and equal the CSS's, so the
+font table as Simplified Chinese (GB 2312) faces with their alternates (宋体 → SimSun …),
+PANOSE numbers and class, so that Word and WPS find one of the pair or substitute a face of
+the same kind; LibreOffice asks fontconfig instead (style.fontconfig). Line heights are fixed (固定值) and equal the CSS's, so the
 DOCX breaks pages where the PDF does and a table of contents can take its page numbers from
 the PDF layout. A style with ``page.grid_lines`` (公文) gets a document grid of lines whose
 pitch is the body's line height.
 
 Lists are Word multilevel lists linked to styles: 第%1章 (Heading 1); 第%1条 (Article, and
 Heading 2 for titled articles) with clauses %1.%2 (Clause) and %1.%2.%3 (Sub-clause) shown in
-Arabic digits (正规形式编号, ``w:isLgl``); items （%1） / %2. / （%3） / ① (List Number 1–4);
-bullets (List Bullet 1–3). Chapters and articles are separate lists, so articles number on
-across chapters.
+Arabic digits; items （%1） / %2. / （%3） / ① (List Number 1–4); bullets (List Bullet 1–3).
+Chapters and articles are separate lists, so articles number on across chapters. Articles and
+clauses are two instances of one list (writers.docx_numbering says why): the clauses' shows
+the article's counter in Arabic digits, the articles' overrides level 1 to count in Chinese,
+so both read right in Word and in LibreOffice 7, which ignores ``w:isLgl`` (正规形式编号).
 
 The bundled references (``styles/reference.docx``, ``styles/gongwen.docx``) are made by
 tools/make_reference_docx.py and checked in; an organisation's style gets its reference made
@@ -48,9 +51,10 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.shared import Mm, Pt
 from docx.styles.style import CharacterStyle, ParagraphStyle
 
-from policygen.style.model import HouseStyle, TextRole
+from policygen.style.model import FONT_ROLES, HouseStyle, TextRole
 from policygen.writers import docx_oxml, docx_styles_oxml
-from policygen.writers.docx_oxml import NumberingLevel
+from policygen.writers.docx_oxml import ListInstance, NumberingLevel
+from policygen.writers.docx_styles_oxml import FontEntry
 from policygen.writers.reproducible import normalise_docx
 
 BUILD_DATE = date(2026, 1, 1)
@@ -233,12 +237,9 @@ def word_styles(style: HouseStyle) -> tuple[StyleSpec, ...]:
 
 
 def numbering(style: HouseStyle) -> tuple[tuple[int, str, tuple[NumberingLevel, ...]], ...]:
-    """Return the multilevel lists of `style`, each with one list instance of the same number
-    (numId = id)."""
+    """Return the multilevel lists (list definitions) of `style`: (id, name, levels)."""
     lists = style.lists
     first = _hundredths(lists.indent)
-    label_font = style.characters.get("article_label")
-    label = style.fonts.role(label_font.font).word if label_font and label_font.font else None
     bullets = tuple(
         NumberingLevel("bullet", lists.bullet, style=name, suffix="space",
                        indent=(_hundredths(left), -_hundredths(lists.bullet_hanging)))
@@ -249,10 +250,10 @@ def numbering(style: HouseStyle) -> tuple[tuple[int, str, tuple[NumberingLevel, 
         (1, "policygen 章", (
             NumberingLevel("chineseCounting", "第%1章", style="Heading1", indent=(0, 0)),
         )),
-        # Level 1 is shared by Article (indented body text) and Heading 2 (titled articles,
-        # not indented), so it leaves the indent to the paragraph's style.
+        # Level 1 counts the articles in Arabic digits for the clauses' %1; the articles'
+        # own instance shows it in Chinese (list_instances).
         (2, "policygen 条", (
-            NumberingLevel("chineseCounting", "第%1条", style="Article", east_asia=label),
+            article_level(style, "decimal"),
             NumberingLevel("decimal", "%1.%2", legal=True, style="Clause", indent=(0, first)),
             NumberingLevel("decimal", "%1.%2.%3", legal=True, style="Subclause",
                            indent=(_hundredths(lists.sub_clause_left), first)),
@@ -268,12 +269,31 @@ def numbering(style: HouseStyle) -> tuple[tuple[int, str, tuple[NumberingLevel, 
     )  # fmt: skip
 
 
+def article_level(style: HouseStyle, fmt: str) -> NumberingLevel:
+    """Return the article level (第%1条) counting in number format `fmt`, its number in the
+    article label's font. Level 1 is shared by Article (indented body text) and Heading 2
+    (titled articles, not indented), so it leaves the indent to the paragraph's style."""
+    label_font = style.characters.get("article_label")
+    label = style.fonts.role(label_font.font).word if label_font and label_font.font else None
+    return NumberingLevel(fmt, "第%1条", style="Article", east_asia=label)
+
+
+def list_instances(style: HouseStyle) -> dict[int, ListInstance]:
+    """Return the list instances of `style` by numId: one of each list definition (numId =
+    id), whose articles count in Chinese (第一条), and a second of the article list for the
+    clauses (numId 5), which shows the definition's Arabic level 1 (1.1)."""
+    instances = {number: ListInstance(number) for number, *_ in numbering(style)}
+    instances[2] = ListInstance(2, ((0, article_level(style, "chineseCounting")),))
+    instances[5] = ListInstance(2)
+    return instances
+
+
 STYLE_NUMBERING: dict[str, tuple[int, int]] = {
     "Heading 1": (1, 0),
     "Heading 2": (2, 0),
     "Article": (2, 0),
-    "Clause": (2, 1),
-    "Sub-clause": (2, 2),
+    "Clause": (5, 1),
+    "Sub-clause": (5, 2),
     "List Number": (3, 0),
     "List Number 2": (3, 1),
     "List Number 3": (3, 2),
@@ -362,23 +382,27 @@ def drop_unused_parts(document: DocxDocument) -> None:
 
 def setup_defaults(document: DocxDocument, style: HouseStyle) -> None:
     """Make the document defaults the body font (宋体 / Times New Roman), Simplified Chinese,
-    and declare the fonts' alternates."""
+    and declare the fonts in the font table."""
     styles = document.styles
     fonts = style.fonts
     docx_oxml.clear_default_run_formatting(styles)
     docx_oxml.clear_default_paragraph_formatting(styles)
     docx_oxml.set_east_asian_font(styles, fonts.role(style.resolved("body").font).word, fonts.latin)
-    alternates = {
-        font.word: font.alternate
-        for font in (fonts.body, fonts.heading, fonts.kaiti, fonts.fangsong, fonts.xiaobiaosong)
-        if font.alternate
-    }
-    if alternates:
-        docx_styles_oxml.add_font_alternates(document, alternates)
+    docx_styles_oxml.declare_fonts(document, font_entries(style), keep={fonts.latin})
     docx_oxml.set_lang(styles)
     docx_oxml.set_theme_font_lang(document)
     docx_oxml.set_no_stretch_before_line_break(document)
     docx_oxml.set_east_asian_line_breaking(styles)
+
+
+def font_entries(style: HouseStyle) -> tuple[FontEntry, ...]:
+    """Return the font table entries of `style`'s Chinese faces, one per name, in role order."""
+    entries: dict[str, FontEntry] = {}
+    for role in FONT_ROLES:
+        font = style.fonts.role(role)
+        entries.setdefault(font.word, FontEntry(font.word, font.alternate, font.panose,
+                                                font.classification or "auto"))  # fmt: skip
+    return tuple(entries.values())
 
 
 def prune_styles(document: DocxDocument, specs: tuple[StyleSpec, ...]) -> None:
@@ -464,9 +488,8 @@ def apply_paragraph(word_style: ParagraphStyle, spec: StyleSpec) -> None:
 
 def setup_numbering(document: DocxDocument, style: HouseStyle) -> None:
     """Replace the template's lists with the style's and link the styles to them."""
-    lists = numbering(style)
-    nums = {number: number for number, *_ in lists}
-    docx_oxml.replace_numbering(document, lists, nums, Pt(style.resolved("body").char_width))
+    docx_oxml.replace_numbering(document, numbering(style), list_instances(style),
+                                Pt(style.resolved("body").char_width))  # fmt: skip
     for name, (num_id, level) in STYLE_NUMBERING.items():
         docx_oxml.set_numbering(document.styles[name], num_id, level)
 

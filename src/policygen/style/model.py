@@ -20,6 +20,8 @@ from policygen.kinds import DOCUMENT_KINDS
 FontRole = Literal["body", "heading", "kaiti", "fangsong", "xiaobiaosong"]
 """A typeface class the style names by role: 宋体类 body, 黑体类 heading, 楷体类, 仿宋类 and
 小标宋类 (fonts.FONT_ROLES resolves each to an installed font for the PDFs)."""
+FONT_ROLES: tuple[FontRole, ...] = FontRole.__args__  # type: ignore[attr-defined]
+"""Every typeface role, in the order above (the DOCX font table declares them so)."""
 
 TextRole = Literal[
     "body",
@@ -62,6 +64,8 @@ Chars = Annotated[float, Field(ge=0, le=40)]
 Length = Annotated[float, Field(ge=0, le=1000)]
 """A length on the page in mm."""
 Family = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[^\"\\\x00-\x1f;{}<>]+$")]
+Panose = Annotated[str, Field(pattern=r"^[0-9A-F]{20}$")]
+"""A PANOSE-1 classification: ten bytes in upper-case hexadecimal."""
 """A font family name: no quotes, backslashes, control characters or CSS punctuation, so that
 it can be written into CSS and Typst as a plain string."""
 
@@ -116,6 +120,14 @@ class Font(StyleModel):
     the 黑体-like heading face); null for none."""
     generic: Literal["serif", "sans-serif"] | None
     """The CSS generic family ending the list, or null."""
+    panose: Panose | None = None
+    """The PANOSE-1 number of `word` (宋体 02010600030101010101), which the DOCX font table
+    states so that Word and WPS pick the nearest installed face when neither `word` nor
+    `alternate` is; null (or left out) for none."""
+    classification: Literal["roman", "swiss", "modern", "script", "decorative"] | None = None
+    """The class of face `word` is, as the DOCX font table states it (``w:family``): roman for
+    a serifed face (宋体, 仿宋, 小标宋), swiss for a sans serif (黑体), script for a brush face
+    (楷体); Word and WPS substitute a face of this class. Null (or left out): not stated."""
 
 
 class Fonts(StyleModel):
@@ -344,6 +356,7 @@ class Resolved(StyleModel):
 
 
 __all__ = [
+    "FONT_ROLES",
     "CharacterRole",
     "CharacterStyle",
     "Font",

@@ -196,10 +196,13 @@ def renumber_bookmarks(body: BaseOxmlElement) -> None:
 
 
 def adopt_reference(document: DocxDocument, reference: DocxDocument) -> list[str]:
-    """Copy into `document` every style of `reference` it lacks and all of `reference`'s list
-    definitions, and link the numbered styles to them; return the names of the styles copied."""
+    """Copy into `document` every style of `reference` it lacks, all of `reference`'s list
+    definitions and the fonts its font table declares that `document`'s lacks (宋体, 黑体…,
+    named by the copied styles), and link the numbered styles to the lists; return the names
+    of the styles copied."""
     names = [style.name for style in reference.styles if style.name is not None]
     copied = docx_styles_oxml.adopt_styles(document, reference, names)
     num_ids = docx_styles_oxml.adopt_numbering(document, reference)
     docx_styles_oxml.link_style_numbering(document, reference, num_ids)
+    docx_styles_oxml.adopt_fonts(document, reference)
     return copied

@@ -6,21 +6,24 @@ transforms.numbering (第一条, 1.1, （一）). Output: for each paragraph the
 (numId, ilvl) under which Word and LibreOffice show exactly that label, or None when no list can
 (the writer then types the label as text, as before).
 
-Every paragraph is checked by counting as Word counts: a level's counter goes up by one, starts
-at its start value the first time, restarts when a higher level of its list is used, and a list
-instance's ``w:startOverride`` restarts it on first use. The count is done twice, once with
-counters per list instance and once per list definition, because Word and LibreOffice disagree
-on whether two instances of one definition share counters; a number is used only when both
-counts give the label. When the list a style is linked to would continue (a second （一）…（三）
-list in a later article), a new instance restarting every level is tried, as Word's “Restart at
-1” makes one.
+Every paragraph is checked by counting as each reader counts: a level's counter goes up by
+one, starts at its start value the first time, restarts when a higher level of its list is
+used, and a list instance's ``w:startOverride`` restarts it on first use. Word keeps one set of
+counters per list definition, shared by all its instances (a restarting instance resets them);
+LibreOffice shares them between the instances that restart nothing and gives a restarting
+instance counters of its own. Word and LibreOffice from 24.8 show a level marked ``w:isLgl``
+with every counter in Arabic digits; LibreOffice 7.x ignores the mark. A number is used only
+when every one of these readings gives the label. When the list a style is linked to would
+continue (a second （一）…（三） list in a later article), a new instance restarting every
+level is tried, as Word's “Restart at 1” makes one.
 
 Articles and chapters are separate lists, so articles number on across chapters (LibreOffice
-7.x ignores ``w:lvlRestart``). Contract clauses 1.1 and 1.1.1 are levels 2 and 3 of the article
-list shown in Arabic digits (``w:isLgl``, Word's 正规形式编号), so inserting an article renumbers
-its clauses too. Word honours it; LibreOffice only since its 2024 releases, and 7.x shows
-一.1 there (its own REF results follow suit). Typing 1.1 as text instead would look right in
-LibreOffice 7 but stop following the article number in Word, so it is not done."""
+7.x ignores ``w:lvlRestart``). Contract clauses 1.1 and 1.1.1 are levels 2 and 3 of the
+article list, numbered through a second instance of it: the articles' instance shows level 1
+in Chinese counting (第一条, a ``w:lvlOverride``), the clauses' instance shows the definition's
+own level 1, in Arabic digits, so %1.%2 reads 1.1 in every reader without relying on
+``w:isLgl`` (which the clause levels keep for Word). Both instances count with the same
+counters, so inserting an article renumbers the clauses after it."""
 
 from __future__ import annotations
 
@@ -62,9 +65,12 @@ def format_number(value: int, fmt: str) -> str | None:
     return None
 
 
-def level_text(levels: tuple[NumberingLevel, ...], level: int, counters: Counters) -> str | None:
+def level_text(
+    levels: tuple[NumberingLevel, ...], level: int, counters: Counters, *, legal: bool = True
+) -> str | None:
     """Return the number text of `level` given every level's `counters`; None when a counter
-    it shows was never set or its format is not modelled."""
+    it shows was never set or its format is not modelled. With `legal` False, ignore
+    ``w:isLgl`` and show each counter in its own level's format, as LibreOffice 7.x does."""
     own = levels[level]
     if own.fmt == "bullet":
         return own.text
@@ -74,7 +80,8 @@ def level_text(levels: tuple[NumberingLevel, ...], level: int, counters: Counter
         if shown is None:
             continue
         count = counters[shown] if shown < len(counters) else None
-        fmt = "decimal" if own.legal else levels[shown].fmt if shown < len(levels) else ""
+        arabic = legal and own.legal
+        fmt = "decimal" if arabic else levels[shown].fmt if shown < len(levels) else ""
         text = None if count is None else format_number(count, fmt)
         if text is None:
             return None
@@ -134,26 +141,42 @@ class Numbered:
 
 
 class ListNumbering:
-    """Assign list numbers to a document's paragraphs in reading order, counting as Word does."""
+    """Assign list numbers to a document's paragraphs in reading order, counting as Word and
+    LibreOffice do."""
 
     def __init__(self, document: DocxDocument) -> None:
         self.document = document
-        self.definitions = docx_oxml.read_numbering(document)
+        definitions = docx_oxml.read_numbering(document)
         self.nums: dict[int, tuple[int, dict[int, int]]] = {
             num_id: (abstract, dict(starts))
-            for num_id, (abstract, starts) in self.definitions.nums.items()
+            for num_id, (abstract, starts) in definitions.nums.items()
         }
+        """Each list instance's definition and the start overrides it restarts levels at."""
+        self.shown: dict[int, tuple[NumberingLevel, ...]] = {
+            num_id: definitions.levels(num_id) for num_id in definitions.nums
+        }
+        """The levels each list instance shows, its level overrides applied."""
+        self.override_starts: dict[int, dict[int, int]] = {
+            num_id: {index: level.start for index, level in levels.items()}
+            for num_id, levels in definitions.overrides.items()
+        }
+        """The start of each level a list instance overrides (``w:lvlOverride/w:lvl``): Word
+        may restart such a level on the instance's first use, as it does a start override."""
         self.active: dict[int, int] = {}
-        """The instance each list definition continues with, by definition id."""
-        self.by_num: dict[int, Counters] = {}
+        """The instance each style's list continues with (a restart of it), by the numId the
+        style is numbered with."""
+        self.by_list: dict[tuple[str, int], Counters] = {}
+        """LibreOffice's counters, by list: ("definition", id) for the instances of a
+        definition that restart nothing, ("instance", numId) for one that does."""
         self.by_abstract: dict[int, Counters] = {}
+        """Word's counters, by list definition."""
         self.started: set[tuple[int, int]] = set()
         """(numId, level) pairs already used: a start override applies only before."""
         self._styles: dict[object, tuple[tuple[int, int] | None, str | None]] = {}
         """What each style (by element) is numbered with, and its id: styles do not change
         while writing."""
         self._patterns: dict[tuple[int, int], re.Pattern[str] | None] = {}
-        """`level_pattern` of each (definition, level), compiled once."""
+        """`level_pattern` of each (list instance, level), compiled once."""
         self._missing: set[int] = set()
         """numIds styles are numbered with that the document lacks (yet)."""
         self.revision = 0
@@ -162,12 +185,13 @@ class ListNumbering:
         for a style."""
 
     def link(self, style: BaseStyle) -> tuple[int, int, tuple[NumberingLevel, ...]] | None:
-        """Return (numId, level, the list's levels) that `style` is numbered with, or None."""
+        """Return (numId, level, the levels that instance shows) that `style` is numbered
+        with, or None."""
         linked = self._style(style)[0]
         if linked is None or linked[0] not in self.nums:
             return None
         num_id, level = linked
-        levels = self.definitions.abstracts.get(self.nums[num_id][0], ())
+        levels = self.shown[num_id]
         return (num_id, level, levels) if level < len(levels) else None
 
     def _style(self, style: BaseStyle) -> tuple[tuple[int, int] | None, str | None]:
@@ -187,7 +211,7 @@ class ListNumbering:
         if linked is None:
             return False
         num_id, level, levels = linked
-        key = (self.nums[num_id][0], level)
+        key = (num_id, level)
         if key not in self._patterns:
             self._patterns[key] = level_pattern(levels, level)
         pattern = self._patterns[key]
@@ -200,23 +224,31 @@ class ListNumbering:
         if linked is None or not label:
             return None
         style_num, level, levels = linked
-        abstract = self.nums[style_num][0]
-        current = self.active.get(abstract, style_num)
-        text, own, shared = self._count(current, abstract, level, levels, self.nums[current][1])
+        current = self.active.get(style_num, style_num)
+        text, own, shared = self._count(current, style_num, level, self.nums[current][1])
         if text == label:
             linked_back = levels[level].style == self._style(style)[1]
             by_style = current == style_num and linked_back
-            return self._commit(current, abstract, level, (own, shared), by_style)
+            return self._commit(current, level, (own, shared), by_style)
+        abstract = self.nums[style_num][0]
         restart = {index: item.start for index, item in enumerate(levels)}
-        text, own, shared = self._count(None, abstract, level, levels, restart)
+        text, own, shared = self._count(None, style_num, level, restart)
         if text != label:
             return None
-        fresh = docx_oxml.add_num(self.document, abstract, restart)
+        fresh = docx_oxml.add_num(self.document, abstract, restart, like=style_num)
         self.nums[fresh] = (abstract, restart)
+        self.shown[fresh] = levels
+        if style_num in self.override_starts:
+            self.override_starts[fresh] = self.override_starts[style_num]
         if fresh in self._missing:
             self.revision += 1
-        self.active[abstract] = fresh
-        return self._commit(fresh, abstract, level, (own, shared), False)
+        self.active[style_num] = fresh
+        return self._commit(fresh, level, (own, shared), False)
+
+    def _list(self, num_id: int) -> tuple[str, int]:
+        """Return the list whose counters LibreOffice counts instance `num_id` with."""
+        abstract, starts = self.nums[num_id]
+        return ("instance", num_id) if starts else ("definition", abstract)
 
     def _next(
         self,
@@ -240,34 +272,29 @@ class ListNumbering:
         return counters
 
     def _count(
-        self,
-        num_id: int | None,
-        abstract: int,
-        level: int,
-        levels: tuple[NumberingLevel, ...],
-        starts: dict[int, int],
+        self, num_id: int | None, base: int, level: int, starts: dict[int, int]
     ) -> tuple[str | None, Counters, Counters]:
-        """Return the number both counting models show for the next paragraph at `level` of
-        instance `num_id` (None: a new instance, restarting at `starts`), None when they
-        differ; and the counters of each model (per instance, per definition) after it."""
-        own = [] if num_id is None else self.by_num.get(num_id, [])
+        """Return the number every reader shows for the next paragraph at `level` of instance
+        `num_id` (None: a new instance like `base`, restarting at `starts`), None when they
+        differ; and LibreOffice's and Word's counters after it."""
+        levels = self.shown[base]
+        abstract = self.nums[base][0]
+        own = [] if num_id is None else self.by_list.get(self._list(num_id), [])
         own = self._next(own, num_id, level, levels, starts)
-        shared = self._next(self.by_abstract.get(abstract, []), num_id, level, levels, starts)
-        text = level_text(levels, level, own)
-        if shared != own and level_text(levels, level, shared) != text:
+        restarts = {**self.override_starts.get(base, {}), **starts}
+        shared = self.by_abstract.get(abstract, [])
+        shared = self._next(shared, num_id, level, levels, restarts)
+        word = level_text(levels, level, shared)
+        if word is None or word != level_text(levels, level, own):
             return None, own, shared
-        return text, own, shared
+        if level_text(levels, level, own, legal=False) != word:
+            return None, own, shared
+        return word, own, shared
 
     def _commit(
-        self,
-        num_id: int,
-        abstract: int,
-        level: int,
-        counted: tuple[Counters, Counters],
-        by_style: bool,
+        self, num_id: int, level: int, counted: tuple[Counters, Counters], by_style: bool
     ) -> Numbered:
         """Count the paragraph `_count` counted as `counted` under instance `num_id`."""
-        self.by_num[num_id], self.by_abstract[abstract] = counted
+        self.by_list[self._list(num_id)], self.by_abstract[self.nums[num_id][0]] = counted
         self.started.add((num_id, level))
-        self.active[abstract] = num_id
         return Numbered(num_id, level, by_style)

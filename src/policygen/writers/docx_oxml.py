@@ -327,7 +327,8 @@ class NumberingLevel:
     """The first number."""
     legal: bool = False
     """Show every counter in the text as Arabic digits (``w:isLgl``, 正规形式编号), so that
-    level 2 of 第一条 reads 1.1, not 一.1."""
+    level 2 of 第一条 reads 1.1, not 一.1. Word honours it, LibreOffice only from 24.8: 7.x
+    formats each counter as its own level does."""
     style: str | None = None
     """Style id of the paragraph style linked to this level (``w:pStyle``); None for none."""
     east_asia: str | None = None
@@ -344,6 +345,24 @@ class NumberingLevel:
 
 
 @dataclass(frozen=True)
+class ListInstance:
+    """A list instance (``w:num``) to write: the list definition it counts with, and the levels
+    it shows otherwise than the definition does.
+
+    Word and LibreOffice count every instance of one definition with the same counters (an
+    instance that restarts a level aside), and each instance formats them with its own levels:
+    articles (第%1条 in Chinese counting) and their clauses (%1.%2, the article's counter in
+    Arabic digits) are two instances of one definition, which is how both show 第一条 and 1.1
+    without ``w:isLgl``."""
+
+    abstract: int
+    """The list definition (``w:abstractNumId``)."""
+    overrides: tuple[tuple[int, NumberingLevel], ...] = ()
+    """(level, how this instance shows it) for each level shown otherwise
+    (``w:lvlOverride/w:lvl``)."""
+
+
+@dataclass(frozen=True)
 class NumberingDefinitions:
     """The lists of a document (``word/numbering.xml``) as plain values."""
 
@@ -352,6 +371,20 @@ class NumberingDefinitions:
     nums: Mapping[int, tuple[int, Mapping[int, int]]] = field(default_factory=dict)
     """Each list instance (``w:num``) by numId: its definition's id and the start value each
     overridden level restarts at (``w:lvlOverride/w:startOverride``)."""
+    overrides: Mapping[int, Mapping[int, NumberingLevel]] = field(default_factory=dict)
+    """The levels each list instance shows otherwise than its definition, by numId and level
+    (``w:lvlOverride/w:lvl``); an instance without any is left out."""
+
+    def levels(self, num_id: int) -> tuple[NumberingLevel, ...]:
+        """Return the levels list instance `num_id` shows: its definition's, each overridden
+        one replaced; () for an unknown instance."""
+        if num_id not in self.nums:
+            return ()
+        levels = list(self.abstracts.get(self.nums[num_id][0], ()))
+        for index, level in self.overrides.get(num_id, {}).items():
+            if index < len(levels):
+                levels[index] = level
+        return tuple(levels)
 
 
 def _numbering_element(document: DocxDocument) -> etree._Element:
@@ -361,11 +394,11 @@ def _numbering_element(document: DocxDocument) -> etree._Element:
 def replace_numbering(
     document: DocxDocument,
     abstracts: Sequence[tuple[int, str, Sequence[NumberingLevel]]],
-    nums: Mapping[int, int],
+    nums: Mapping[int, ListInstance],
     char_width: Length,
 ) -> None:
     """Replace every list of `document` by `abstracts` (id, name, levels) and `nums` (numId →
-    definition id). Each definition gets a stable ``w:nsid`` hashed from its name; level
+    list instance). Each definition gets a stable ``w:nsid`` hashed from its name; level
     indents are written in characters and in twips of `char_width` (see set_indent_chars)."""
     root = _numbering_element(document)
     for child in list(root):
@@ -380,10 +413,14 @@ def replace_numbering(
         for index, level in enumerate(levels):
             abstract.append(_level_element(index, level, char_width))
         root.append(abstract)
-    for num_id, abstract_id in sorted(nums.items()):
+    for num_id, instance in sorted(nums.items()):
         num = OxmlElement("w:num")
         num.set(qn("w:numId"), str(num_id))
-        _append(num, "w:abstractNumId", str(abstract_id))
+        _append(num, "w:abstractNumId", str(instance.abstract))
+        for index, level in instance.overrides:
+            override = _append(num, "w:lvlOverride")
+            override.set(qn("w:ilvl"), str(index))
+            override.append(_level_element(index, level, char_width))
         root.append(num)
 
 
@@ -429,30 +466,41 @@ def read_numbering(document: DocxDocument) -> NumberingDefinitions:
     root = _numbering_element(document)
     abstracts: dict[int, tuple[NumberingLevel, ...]] = {}
     for abstract in root.findall(qn("w:abstractNum")):
-        levels: dict[int, NumberingLevel] = {}
-        for lvl in abstract.findall(qn("w:lvl")):
-            levels[int(lvl.get(qn("w:ilvl"), "0"))] = NumberingLevel(
-                fmt=_val(lvl, "w:numFmt") or "decimal",
-                text=_val(lvl, "w:lvlText") or "",
-                start=int(_val(lvl, "w:start") or 1),
-                legal=lvl.find(qn("w:isLgl")) is not None,
-                style=_val(lvl, "w:pStyle"),
-                suffix=_val(lvl, "w:suff") or "tab",
-            )
+        levels = {int(lvl.get(qn("w:ilvl"), "0")): _read_level(lvl)
+                  for lvl in abstract.findall(qn("w:lvl"))}  # fmt: skip
         if levels:
             top = max(levels)
             filler = NumberingLevel(fmt="none", text="")
             ordered = tuple(levels.get(i, filler) for i in range(top + 1))
             abstracts[int(abstract.get(qn("w:abstractNumId"), "0"))] = ordered
     nums: dict[int, tuple[int, Mapping[int, int]]] = {}
+    shown: dict[int, Mapping[int, NumberingLevel]] = {}
     for num in root.findall(qn("w:num")):
-        overrides = {
+        num_id = int(num.get(qn("w:numId"), "0"))
+        starts = {
             int(override.get(qn("w:ilvl"), "0")): int(_val(override, "w:startOverride") or 1)
             for override in num.findall(qn("w:lvlOverride"))
             if override.find(qn("w:startOverride")) is not None
         }
-        nums[int(num.get(qn("w:numId"), "0"))] = (int(_val(num, "w:abstractNumId") or 0), overrides)
-    return NumberingDefinitions(abstracts, nums)
+        nums[num_id] = (int(_val(num, "w:abstractNumId") or 0), starts)
+        levels = {int(override.get(qn("w:ilvl"), "0")): _read_level(lvl)
+                  for override in num.findall(qn("w:lvlOverride"))
+                  if (lvl := override.find(qn("w:lvl"))) is not None}  # fmt: skip
+        if levels:
+            shown[num_id] = levels
+    return NumberingDefinitions(abstracts, nums, shown)
+
+
+def _read_level(lvl: etree._Element) -> NumberingLevel:
+    """Return the level `lvl` (``w:lvl``) defines, as far as counting and showing it go."""
+    return NumberingLevel(
+        fmt=_val(lvl, "w:numFmt") or "decimal",
+        text=_val(lvl, "w:lvlText") or "",
+        start=int(_val(lvl, "w:start") or 1),
+        legal=lvl.find(qn("w:isLgl")) is not None,
+        style=_val(lvl, "w:pStyle"),
+        suffix=_val(lvl, "w:suff") or "tab",
+    )
 
 
 def _val(parent: etree._Element, tag: str) -> str | None:
@@ -460,9 +508,12 @@ def _val(parent: etree._Element, tag: str) -> str | None:
     return None if child is None else child.get(qn("w:val"))
 
 
-def add_num(document: DocxDocument, abstract_id: int, starts: Mapping[int, int]) -> int:
+def add_num(
+    document: DocxDocument, abstract_id: int, starts: Mapping[int, int], like: int | None = None
+) -> int:
     """Add a list instance of definition `abstract_id` whose levels restart at `starts`
-    (level → first number), as Word's “Restart at 1” does; return its numId."""
+    (level → first number), as Word's “Restart at 1” does, and that shows its levels as
+    instance `like` does (None: as the definition does); return its numId."""
     # Written as XML text and parsed, as python-docx makes a new table (see _new_table), for
     # speed: a long regulation restarts lists dozens of times, and each OxmlElement is a
     # document of its own, moved into this one.
@@ -478,12 +529,32 @@ def add_num(document: DocxDocument, abstract_id: int, starts: Mapping[int, int])
         f'<w:num {nsdecls("w")} w:numId="{num_id}"><w:abstractNumId w:val="{int(abstract_id)}"/>'
         f"{overrides}</w:num>"
     )
+    if like is not None:
+        _copy_level_overrides(root, like, num)
     later = root.find(_W_NUMIDMACATCLEANUP)
     if later is not None:
         later.addprevious(num)
     else:
         root.append(num)
     return num_id
+
+
+def _copy_level_overrides(root: etree._Element, source_id: int, num: etree._Element) -> None:
+    """Give `num` a copy of each level override (``w:lvlOverride/w:lvl``) of the list instance
+    `source_id`, beside its own start overrides."""
+    source = next((n for n in root.iterchildren(_W_NUM) if n.get(_W_NUMID) == str(source_id)), None)
+    if source is None:
+        return
+    for override in source.iterchildren(_W_LVLOVERRIDE):
+        lvl = override.find(_W_LVL)
+        if lvl is None:
+            continue
+        ilvl = override.get(_W_ILVL)
+        target = next((o for o in num.iterchildren(_W_LVLOVERRIDE) if o.get(_W_ILVL) == ilvl), None)
+        if target is None:
+            target = etree.SubElement(num, _W_LVLOVERRIDE)
+            target.set(_W_ILVL, ilvl or "0")
+        target.append(deepcopy(lvl))
 
 
 def style_numbering(style: BaseStyle) -> tuple[int, int] | None:
@@ -539,6 +610,8 @@ _NUMID_SUCCESSORS = frozenset({qn("w:numberingChange"), qn("w:ins")})
 """What follows ``w:numId`` in ``w:numPr`` (``w:ilvl`` precedes it)."""
 _W_NUM = qn("w:num")
 _W_NUMIDMACATCLEANUP = qn("w:numIdMacAtCleanup")
+_W_LVLOVERRIDE = qn("w:lvlOverride")
+_W_LVL = qn("w:lvl")
 
 _RUN_CONTROLS = re.compile(r"[\t\r\n]")
 """Characters python-docx turns into run content other than text (``w:tab``, ``w:br``)."""

@@ -2,14 +2,16 @@
 styles and lists one document adopts from another.
 
 Like docx_oxml, this module speaks ``w:`` XML so that its callers need not: the reference
-builder (tools/make_reference_docx.py) gives the 公文 reference its character grid and font
-alternates, and docx_house gives an organisation's house document the styles and list
-definitions the body writer names. Callers pass python-docx proxy objects and plain values."""
+builder (tools/make_reference_docx.py) gives the 公文 reference its character grid and every
+reference its font table, and docx_house gives an organisation's house document the styles,
+list definitions and fonts the body writer names. Callers pass python-docx proxy objects and
+plain values."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence, Set
 from copy import deepcopy
+from dataclasses import dataclass
 
 from docx.document import Document as DocxDocument
 from docx.opc.part import Part
@@ -60,22 +62,74 @@ def set_character_spacing(style: BaseStyle, twips: int) -> None:
     spacing.set(qn("w:val"), str(twips))
 
 
-def add_font_alternates(document: DocxDocument, fonts: Mapping[str, str]) -> None:
-    """Declare each East-Asian font in `fonts` (name → alternate name, e.g. 仿宋 → FangSong)
-    in `document`'s font table as a GB2312 font, so that Word substitutes the alternate or a
-    font of the same kind when the named one is missing."""
+@dataclass(frozen=True)
+class FontEntry:
+    """One East-Asian face of a document's font table (``w:font``), as Word writes it."""
+
+    name: str
+    """The name the styles give it, e.g. 宋体."""
+    alternate: str | None = None
+    """The name Word tries when `name` is not installed (``w:altName``), e.g. SimSun."""
+    panose: str | None = None
+    """Its PANOSE-1 number, 20 hex digits (``w:panose1``); None for none."""
+    classification: str = "auto"
+    """Its class (``w:family``): roman, swiss, modern, script, decorative or auto."""
+
+
+GB2312_CHARSET = "86"
+"""The Windows character set of Simplified Chinese (GB2312_CHARSET)."""
+GB2312_SIGNATURE = {"w:usb0": "00000003", "w:usb1": "288F0000", "w:usb2": "00000016",
+                    "w:usb3": "00000000", "w:csb0": "00040001", "w:csb1": "00000000"}  # fmt: skip
+"""The Unicode ranges and code pages a Simplified Chinese face covers (``w:sig``): Latin-1,
+CJK punctuation, kana, CJK ideographs and full-width forms; code pages 1252 and 936, as
+SimSun states them."""
+
+
+def declare_fonts(document: DocxDocument, fonts: Sequence[FontEntry], keep: Set[str]) -> None:
+    """Make `document`'s font table (word/fontTable.xml) declare each of `fonts` as a
+    Simplified Chinese (GB 2312) face, with its alternate name, PANOSE number and class, so
+    that Word and WPS substitute a Chinese face of the same class when one is missing; keep of
+    the table's other entries those named in `keep` (the Latin font) and drop the rest (the
+    template's ＭＳ 明朝, Calibri…, which nothing names)."""
     part = _font_table(document)
     root = etree.fromstring(part.blob)
-    for name, alternate in fonts.items():
-        for old in root.findall(qn("w:font")):
-            if old.get(qn("w:name")) == name:
-                root.remove(old)
-        font = etree.SubElement(root, qn("w:font"))
-        font.set(qn("w:name"), name)
-        for tag, value in (("w:altName", alternate), ("w:charset", "86"),
-                           ("w:family", "modern"), ("w:pitch", "fixed")):  # fmt: skip
-            etree.SubElement(font, qn(tag)).set(qn("w:val"), value)
+    for old in root.findall(qn("w:font")):
+        if old.get(qn("w:name")) not in keep:
+            root.remove(old)
+    for font in fonts:
+        entry = etree.SubElement(root, qn("w:font"))
+        entry.set(qn("w:name"), font.name)
+        values = (("w:altName", font.alternate), ("w:panose1", font.panose),
+                  ("w:charset", GB2312_CHARSET), ("w:family", font.classification),
+                  ("w:pitch", "variable"))  # fmt: skip
+        for tag, value in values:
+            if value is not None:
+                etree.SubElement(entry, qn(tag)).set(qn("w:val"), value)
+        signature = etree.SubElement(entry, qn("w:sig"))
+        for attribute, value in GB2312_SIGNATURE.items():
+            signature.set(qn(attribute), value)
     part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def adopt_fonts(target: DocxDocument, source: DocxDocument) -> list[str]:
+    """Copy into `target`'s font table each face `source`'s declares that `target`'s lacks
+    (the Chinese faces of copied styles); return their names. A document without a font
+    table (Word makes one when it saves) or a source without one gets nothing."""
+    try:
+        part, theirs = _font_table(target), _font_table(source)
+    except LookupError:
+        return []
+    root = etree.fromstring(part.blob)
+    have = {font.get(qn("w:name")) for font in root.findall(qn("w:font"))}
+    copied = []
+    for font in etree.fromstring(theirs.blob).findall(qn("w:font")):
+        name = font.get(qn("w:name"), "")
+        if name and name not in have:
+            root.append(deepcopy(font))
+            copied.append(name)
+    if copied:
+        part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    return copied
 
 
 def _font_table(document: DocxDocument) -> Part:
@@ -160,12 +214,7 @@ def adopt_numbering(target: DocxDocument, source: DocxDocument) -> dict[int, int
         copy = deepcopy(abstract)
         copy.set(qn("w:abstractNumId"), str(int(abstract.get(qn("w:abstractNumId"), "0"))
                                              + abstract_offset))  # fmt: skip
-        for link in copy.iter(qn("w:pStyle")):
-            old = link.get(qn("w:val"), "")
-            if old in renamed:
-                link.set(qn("w:val"), renamed[old])
-            else:
-                link.getparent().remove(link)
+        _rename_level_styles(copy, renamed)
         if anchor is None:
             target_root.insert(0, copy)
         else:
@@ -175,6 +224,7 @@ def adopt_numbering(target: DocxDocument, source: DocxDocument) -> dict[int, int
     later = target_root.find(qn("w:numIdMacAtCleanup"))
     for num in source_root.findall(qn("w:num")):
         copy = deepcopy(num)
+        _rename_level_styles(copy, renamed)
         old_id = int(num.get(qn("w:numId"), "0"))
         mapping[old_id] = old_id + num_offset
         copy.set(qn("w:numId"), str(mapping[old_id]))
@@ -187,6 +237,17 @@ def adopt_numbering(target: DocxDocument, source: DocxDocument) -> dict[int, int
         else:
             target_root.append(copy)
     return mapping
+
+
+def _rename_level_styles(element: etree._Element, renamed: Mapping[str, str]) -> None:
+    """Rename each level's linked style (``w:pStyle``) in `element` by `renamed` (old id →
+    new id), dropping a link to a style not in it."""
+    for link in list(element.iter(qn("w:pStyle"))):
+        old = link.get(qn("w:val"), "")
+        if old in renamed:
+            link.set(qn("w:val"), renamed[old])
+        else:
+            link.getparent().remove(link)
 
 
 def link_style_numbering(
