@@ -315,10 +315,10 @@ def test_typst_rows_pipelined_in_a_worker_keep_order_and_fail_alone(
     worker = _typst_worker(organisation, tmp_path / "out")
     real_compile = pdf_typst._compile_pdf
 
-    def compile_pdf(source: str, when: object) -> bytes:
+    def compile_pdf(source: str, when: object, *budget: object) -> bytes:
         if "BT-2026-0003" in source:
             raise policygen.errors.RenderError("Typst 排版失败：test")
-        return real_compile(source, when)  # type: ignore[arg-type]
+        return real_compile(source, when, *budget)  # type: ignore[arg-type]
 
     monkeypatch.setattr(pdf_typst, "_compile_pdf", compile_pdf)
     monkeypatch.setattr(batch, "_worker", worker)

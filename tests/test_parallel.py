@@ -97,10 +97,10 @@ def test_typst_an_earlier_jobs_pdf_error_comes_before_a_later_jobs_error(
     real_compile = pdf_typst._compile_pdf
     real_build = pipeline.build_document
 
-    def compile_pdf(source: str, when: object) -> bytes:
+    def compile_pdf(source: str, when: object, *budget: object) -> bytes:
         if failing is not None and failing.contract_no in source:
             raise RenderError("first job's PDF")
-        return real_compile(source, when)  # type: ignore[arg-type]
+        return real_compile(source, when, *budget)  # type: ignore[arg-type]
 
     def build(profile_: object, job: Job, **kwargs: object) -> object:
         if job is todo[1]:
@@ -157,9 +157,9 @@ def test_typst_files_written_early_keep_their_error_for_the_result(
     release = threading.Event()
     real_compile = pdf_typst._compile_pdf
 
-    def held_compile(source: str, when: object) -> bytes:
+    def held_compile(source: str, when: object, *budget: object) -> bytes:
         release.wait(30)
-        return real_compile(source, when)  # type: ignore[arg-type]
+        return real_compile(source, when, *budget)  # type: ignore[arg-type]
 
     monkeypatch.setattr(pdf_typst, "_compile_pdf", held_compile)
     started = pipeline.start_job(profile, regulation, ["docx", "pdf"], pdf_engine="typst")

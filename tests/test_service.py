@@ -269,9 +269,14 @@ def test_serve_command_starts_uvicorn_with_the_app_factory(monkeypatch: pytest.M
     assert main(["serve", "--port", "8123", "--workers", "2"]) == 0
     ((args, kwargs),) = calls
     assert args == ("policygen.service:create_app",)
-    assert kwargs == {
+    assert {k: kwargs.pop(k) for k in ("factory", "host", "port", "workers")} == {
         "factory": True,
         "host": "127.0.0.1",
         "port": 8123,
         "workers": 2,
     }
+    # and the connection limits (tests/security/test_slow_clients.py)
+    from policygen.serving import GuardedH11Protocol, uvicorn_options
+
+    assert kwargs["http"].func is GuardedH11Protocol
+    assert kwargs.keys() == uvicorn_options().keys()

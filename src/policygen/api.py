@@ -1,15 +1,18 @@
 """The Python API: load a profile, render one document or a whole set, as bytes.
 
 Nothing here keeps state between calls, so the functions are safe to call from several
-threads; PDF rendering is serialised inside the PDF writer."""
+threads; PDFs are laid out in layout processes (layout.process), one document at a time each,
+under the layout budget."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from policygen.errors import UsageError
+from policygen.layout.budget import out_of_time
 from policygen.pipeline import Job, check_format, jobs, kind_named, render_job
 from policygen.profile.load import load_profile
 from policygen.profile.model import Profile
@@ -45,6 +48,7 @@ def render(
     template_dirs: Sequence[Path] = (),
     pdf_engine: str | None = None,
     style: str | Path | None = None,
+    deadline: float | None = None,
 ) -> bytes:
     """Return one document of `kind` in format `fmt` as bytes.
 
@@ -53,7 +57,9 @@ def render(
     (and numbers a regulation's DOCX contents page): ``weasyprint`` or ``typst``; None means
     the one ``POLICYGEN_PDF_ENGINE`` names, else WeasyPrint. `style` is a house-style file
     (``*.style.yaml``) or the name of a style in `template_dirs`, used instead of the
-    profile's ``meta.style``; None keeps ``meta.style``."""
+    profile's ``meta.style``; None keeps ``meta.style``. A layout still running at `deadline`
+    (a time.monotonic() value; None: none) is stopped with layout.budget.BudgetExceeded, as is
+    one beyond the layout budget."""
     engine = pdf_engine_from(pdf_engine)
     style_file = _style_file(style, template_dirs)
     profile = renderable(source, template_dirs=template_dirs)
@@ -77,6 +83,7 @@ def render(
         template_dirs=template_dirs,
         pdf_engine=engine,
         style_file=style_file,
+        deadline=deadline,
     )[job.filename(fmt)]
 
 
@@ -88,14 +95,18 @@ def render_set(
     template_dirs: Sequence[Path] = (),
     pdf_engine: str | None = None,
     style: str | Path | None = None,
+    deadline: float | None = None,
 ) -> dict[str, bytes]:
     """Return every document of the set (or of `kinds`) in each of `formats`, by file name;
-    `pdf_engine` and `style` as for `render`."""
+    `pdf_engine`, `style` and `deadline` as for `render` (no document is begun after
+    `deadline`)."""
     engine = pdf_engine_from(pdf_engine)
     style_file = _style_file(style, template_dirs)
     profile = renderable(source, template_dirs=template_dirs)
     out: dict[str, bytes] = {}
     for job in jobs(profile, kinds):
+        if deadline is not None and time.monotonic() >= deadline:
+            raise out_of_time(job.filename(formats[0]) if formats else job.kind.name)
         out.update(
             render_job(
                 profile,
@@ -104,6 +115,7 @@ def render_set(
                 template_dirs=template_dirs,
                 pdf_engine=engine,
                 style_file=style_file,
+                deadline=deadline,
             )
         )
     return out

@@ -47,7 +47,7 @@ five documents renders in 0.8 s in one process against 1.0 s in two workers."""
 
 HEAVY_MODULES: dict[str, tuple[str, ...]] = {
     "docx": ("policygen.writers.docx",),
-    "pdf": ("policygen.writers.pdf", "weasyprint"),
+    "pdf": ("policygen.writers.pdf",),  # WeasyPrint itself loads in a layout process
     "pdf:typst": ("policygen.writers.pdf_typst", "typst"),
 }
 """Modules a worker imports before its first job, by format (``pdf:typst``: a PDF printed by
@@ -73,6 +73,11 @@ def warm_up(formats: Sequence[str], pdf_engine: str, *, typst_lanes: int | None 
 
         with contextlib.suppress(PolicygenError):  # the first document reports it, located
             warm_typst(lanes=typst_lanes)
+    elif "pdf" in formats:
+        from policygen.writers.pdf import warm_up as warm_weasyprint
+
+        with contextlib.suppress(PolicygenError):
+            warm_weasyprint(wait=False)  # its layout process loads WeasyPrint meanwhile
 
 
 def freeze_heap() -> None:

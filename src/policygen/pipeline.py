@@ -284,15 +284,18 @@ def writer_options(
     *,
     pdf_engine: str | None = None,
     style_file: Path | None = None,
+    deadline: float | None = None,
 ) -> WriterOptions:
     """Return writer options searching `template_dirs` before the bundled templates, printing
     PDFs with `pdf_engine` (None: the one ``POLICYGEN_PDF_ENGINE`` names, else WeasyPrint) in
-    the house style of `style_file` (None: the one each document's ``meta.style`` names);
-    raise UsageError for an unknown engine."""
+    the house style of `style_file` (None: the one each document's ``meta.style`` names), each
+    layout stopped at `deadline` (time.monotonic(); None: the layout budget alone); raise
+    UsageError for an unknown engine."""
     return WriterOptions(
         template_dirs=environment_for(template_dirs).folders,
         pdf_engine=pdf_engine_from(pdf_engine),
         style_file=style_file,
+        deadline=deadline,
     )
 
 
@@ -358,11 +361,13 @@ def start_job(
     template_dirs: Sequence[Path] = (),
     pdf_engine: str | None = None,
     style_file: Path | None = None,
+    deadline: float | None = None,
 ) -> PendingJob:
     """Build `job`'s tree and start writing it in each of `formats`, PDFs printed by
     `pdf_engine` (None: as `writer_options` chooses), in the house style of `style_file`
-    (None: the profile's ``meta.style``). Raise what building the tree (or the
-    font preflight) raises; a writer's error comes from PendingJob.result.
+    (None: the profile's ``meta.style``), layouts stopped at `deadline` (None: the layout
+    budget alone). Raise what building the tree (or the font preflight) raises; a writer's
+    error comes from PendingJob.result.
 
     A regulation's DOCX lays the document out for its contents page numbers (writers.page_map,
     by the same engine as the PDF), and the PDF then prints that layout instead of making it
@@ -372,7 +377,16 @@ def start_job(
     with several jobs builds the next trees first, which keeps Typst busy, and a contents
     page's DOCX waits until the layout is made."""
     formats = [check_format(fmt) for fmt in formats]
-    options = writer_options(template_dirs, pdf_engine=pdf_engine, style_file=style_file)
+    options = writer_options(
+        template_dirs, pdf_engine=pdf_engine, style_file=style_file, deadline=deadline
+    )
+    if "pdf" in formats or ("docx" in formats and job.kind.contents):
+        # The PDF engine loads in its layout processes while the tree is built.
+        if options.pdf_engine == "weasyprint":
+            from policygen.writers.pdf import warm_up
+        else:
+            from policygen.writers.pdf_typst import warm_up
+        warm_up(wait=False)
     doc = build_document(profile, job, template_dirs=template_dirs)
     if any(fmt in PRINTED_FORMATS for fmt in formats):
         preflight_glyphs(doc, profile)
@@ -400,10 +414,12 @@ def render_job(
     template_dirs: Sequence[Path] = (),
     pdf_engine: str | None = None,
     style_file: Path | None = None,
+    deadline: float | None = None,
 ) -> dict[str, bytes]:
     """Return `job` rendered in each of `formats`, by output file name, in that order, PDFs
     printed by `pdf_engine` (None: as `writer_options` chooses), in the house style of
-    `style_file` (None: the profile's ``meta.style``)."""
+    `style_file` (None: the profile's ``meta.style``), layouts stopped at `deadline`
+    (time.monotonic(); None: the layout budget alone)."""
     return start_job(
         profile,
         job,
@@ -411,4 +427,5 @@ def render_job(
         template_dirs=template_dirs,
         pdf_engine=pdf_engine,
         style_file=style_file,
+        deadline=deadline,
     ).result()

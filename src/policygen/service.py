@@ -3,16 +3,29 @@
 Input: a profile as the body of a request (JSON; YAML or TOML with their content type).
 Output: a validation report, the bytes of a document, or a zip of a set. Requests share
 nothing: each one loads its own profile, and loading and rendering run in the thread pool so
-that the event loop keeps answering while documents are being written. PDF rendering is
-serialised inside a process, so run several processes (``--workers``) to use several cores.
+that the event loop keeps answering (/health above all) while documents are being written.
+
+No request may cost the others their turn (serving.ServiceLimits): its body must arrive within
+`body_timeout`; at most `concurrency` requests load and render at once, `queue` more wait
+their turn in order and any beyond are answered 503 with Retry-After; each has
+`request_timeout` seconds from its headers to its answer, after which its layout is stopped
+(503 with Retry-After); and each PDF's layout runs in a layout process under the layout budget
+(layout.budget: a document beyond it is answered 413). How connections are read and limited
+is serving's part.
 
 The OpenAPI description is generated from the same pydantic models that validate a profile:
 the request body of every POST is the Profile schema."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import io
+import math
+import time
 import zipfile
+from collections import deque
+from collections.abc import AsyncIterator
 from functools import partial
 from typing import Any, Literal
 
@@ -22,15 +35,18 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect
 
 from policygen import __version__
 from policygen.api import render, render_set
 from policygen.errors import InvalidInputError, Issue, RenderError, UsageError
 from policygen.kinds import DOCUMENT_KINDS
+from policygen.layout.budget import BudgetExceeded, LayoutBudget
 from policygen.pipeline import Job, jobs
 from policygen.profile.docs import DocumentedJsonSchema
 from policygen.profile.load import parse
 from policygen.profile.model import Profile
+from policygen.serving import ServiceLimits, conditions
 from policygen.validation import check_parsed
 from policygen.writers import WRITERS
 
@@ -124,14 +140,21 @@ class Health(BaseModel):
 
 
 class ApiError(Exception):
-    """A request policygen cannot serve; turned into a JSON ErrorBody with `status`."""
+    """A request policygen cannot serve; turned into a JSON ErrorBody with `status` and
+    `headers` (Retry-After for a 503)."""
 
     def __init__(
-        self, status: int, error: str, message: str, allowed: list[str] | None = None
+        self,
+        status: int,
+        error: str,
+        message: str,
+        allowed: list[str] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.body = ErrorBody(error=error, message=message, allowed=allowed)
+        self.headers = headers or {}
 
 
 class _Invalid(Exception):
@@ -155,17 +178,29 @@ def _problem(issue: Issue) -> Problem:
 # --------------------------------------------------------------------------- requests
 
 
-async def _body_text(request: Request, limit: int) -> str:
+async def _body_text(request: Request, limit: int, timeout: float) -> str:
     """Return the request body as text; raise ApiError 413 beyond `limit` bytes, counting
-    as the body arrives, so a large or chunked body is refused without being held."""
+    as the body arrives, so a large or chunked body is refused without being held, and 408
+    when it takes more than `timeout` seconds to arrive."""
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
         raise _too_large(limit)
     body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            raise _too_large(limit)
+    try:
+        async with asyncio.timeout(timeout):
+            async for chunk in request.stream():
+                body += chunk
+                if len(body) > limit:
+                    raise _too_large(limit)
+    except TimeoutError:
+        raise ApiError(
+            408,
+            "body_timeout",
+            f"请求体未在 {timeout:g} 秒内发送完毕 (request body not received in time)",
+            headers={"Connection": "close"},
+        ) from None
+    except ClientDisconnect:  # nobody is left to answer
+        raise ApiError(400, "disconnected", "客户端已断开 (client disconnected)") from None
     try:
         return body.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -235,11 +270,17 @@ def _split(value: str | None) -> list[str]:
 
 
 def _render_document(
-    text: str, body_format: str, kind: str, fmt: str, contract_no: str | None
+    text: str,
+    body_format: str,
+    kind: str,
+    fmt: str,
+    contract_no: str | None,
+    deadline: float | None = None,
 ) -> tuple[str, bytes]:
-    """Return the file name and bytes of one document; run in a worker thread."""
+    """Return the file name and bytes of one document, its layout stopped at `deadline`;
+    run in a worker thread."""
     profile = _load(text, body_format)
-    data = render(profile, kind, fmt, contract_no=contract_no)
+    data = render(profile, kind, fmt, contract_no=contract_no, deadline=deadline)
     document_kind = DOCUMENT_KINDS[kind]
     engagement = None
     if document_kind.per_engagement:
@@ -255,10 +296,11 @@ def _render_zip(
     kinds: list[str] | None,
     formats: list[str],
     max_documents: int = MAX_SET_DOCUMENTS,
+    deadline: float | None = None,
 ) -> bytes:
     """Return a zip of the set; entries are in render order with fixed timestamps, so identical
-    input gives an identical zip. Raise ApiError 413 beyond `max_documents`. Run in a worker
-    thread."""
+    input gives an identical zip. Raise ApiError 413 beyond `max_documents`; stop laying out
+    at `deadline`. Run in a worker thread."""
     profile = _load(text, body_format)
     count = len(jobs(profile, kinds)) * len(formats)
     if count > max_documents:
@@ -269,7 +311,7 @@ def _render_zip(
             "formats 缩小范围，按合同调用 /render，或使用 policygen batch "
             f"(more than {max_documents} documents in one request)",
         )
-    files = render_set(profile, kinds=kinds, formats=formats)
+    files = render_set(profile, kinds=kinds, formats=formats, deadline=deadline)
     if not files:
         raise UsageError(
             "没有可生成的文档：所选类型需要 engagements 中至少一份合同 (nothing to render)"
@@ -289,14 +331,67 @@ def _attachment(filename: str) -> dict[str, str]:
     return {"Content-Disposition": f'attachment; filename="{filename}"'}
 
 
+class _Gate:
+    """Let `active` requests work at once and `waiting` more wait their turn, in order of
+    arrival; answer the rest, and those whose time runs out while waiting, 503 with a
+    Retry-After estimated from how long recent requests took."""
+
+    def __init__(self, active: int, waiting: int) -> None:
+        self.active = max(1, active)
+        self.waiting = max(0, waiting)
+        self._free = asyncio.Semaphore(self.active)
+        self._queued = 0
+        self._took: deque[float] = deque(maxlen=32)
+
+    def retry_after(self) -> str:
+        """Return the seconds a refused client should wait: the requests ahead of it, at the
+        recent mean duration, spread over the active places (at least 1)."""
+        mean = sum(self._took) / len(self._took) if self._took else 5.0
+        return str(max(1, min(600, math.ceil(mean * (self._queued + 1) / self.active))))
+
+    def _busy(self, message: str) -> ApiError:
+        conditions.note("busy", f"{message}，已回答 503 (answered 503: the service is busy)")
+        return ApiError(
+            503, "busy", f"{message} (service busy)", headers={"Retry-After": self.retry_after()}
+        )
+
+    @contextlib.asynccontextmanager
+    async def turn(self, deadline: float) -> AsyncIterator[None]:
+        """Wait for a place until `deadline` (time.monotonic()), hold it while the block
+        runs; raise ApiError 503 when none is free and the queue is full, or at `deadline`."""
+        if self._free.locked() and self._queued >= self.waiting:
+            raise self._busy(f"服务繁忙：{self.active} 个请求正在处理、{self._queued} 个在排队")
+        self._queued += 1
+        try:
+            async with asyncio.timeout(max(0.0, deadline - time.monotonic())):
+                await self._free.acquire()
+        except TimeoutError:
+            raise self._busy("服务繁忙：排队时已用完本次请求的处理时间") from None
+        finally:
+            self._queued -= 1
+        started = time.monotonic()
+        try:
+            yield
+        finally:
+            self._took.append(time.monotonic() - started)
+            self._free.release()
+
+
 # --------------------------------------------------------------------------- the app
 
 
 def create_app(
-    *, max_body_bytes: int = MAX_BODY_BYTES, max_set_documents: int = MAX_SET_DOCUMENTS
+    *,
+    max_body_bytes: int = MAX_BODY_BYTES,
+    max_set_documents: int = MAX_SET_DOCUMENTS,
+    limits: ServiceLimits | None = None,
 ) -> FastAPI:
-    """Return the policygen HTTP application. `max_body_bytes` bounds every request body and
-    `max_set_documents` the documents one /render-set request may produce."""
+    """Return the policygen HTTP application. `max_body_bytes` bounds every request body,
+    `max_set_documents` the documents one /render-set request may produce, and `limits` the
+    time and turns requests get (None: ServiceLimits.from_environment())."""
+    limits = limits or ServiceLimits.from_environment()
+    LayoutBudget.from_environment()  # a bad setting stops the service now, not every request
+    gate = _Gate(limits.concurrency, limits.queue)
     app = FastAPI(
         title="policygen",
         version=__version__,
@@ -304,16 +399,36 @@ def create_app(
     )
     errors = {
         400: {"model": ErrorBody, "description": "参数有误 (bad request)"},
+        408: {"model": ErrorBody, "description": "请求体发送超时 (body too slow)"},
         413: {
             "model": ErrorBody,
-            "description": "请求体过大或文档过多 (body too large, too many documents)",
+            "description": "请求体过大、文档过多或排版超出预算 (body too large, too many "
+            "documents, layout over its budget)",
         },
         422: {"model": ValidationReport, "description": "配置无效 (invalid profile)"},
+        503: {
+            "model": ErrorBody,
+            "description": "服务繁忙或本次请求处理超时，见 Retry-After (busy, or out of time)",
+        },
     }
 
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, error: ApiError) -> JSONResponse:
-        return JSONResponse(error.body.model_dump(), status_code=error.status)
+        return JSONResponse(
+            error.body.model_dump(), status_code=error.status, headers=error.headers
+        )
+
+    @app.exception_handler(BudgetExceeded)
+    async def _over_budget(request: Request, error: BudgetExceeded) -> JSONResponse:
+        if error.limit == "deadline":  # the request's own time ran out
+            body = ErrorBody(
+                error="timeout",
+                message=f"{error} 本次请求的时间预算为 {limits.request_timeout:g} 秒",
+            )
+            headers = {"Retry-After": gate.retry_after()}
+            return JSONResponse(body.model_dump(), status_code=503, headers=headers)
+        body = ErrorBody(error="too_costly", message=str(error))
+        return JSONResponse(body.model_dump(), status_code=413)
 
     @app.exception_handler(_Invalid)
     async def _invalid(request: Request, error: _Invalid) -> JSONResponse:
@@ -373,8 +488,10 @@ def create_app(
     )
     async def validate(request: Request) -> ValidationReport:
         """校验配置：有效返回 200；无效返回 422，列出每处错误的路径与说明。"""
-        text = await _body_text(request, max_body_bytes)
-        await run_in_threadpool(partial(_load, documents=True), text, _body_format(request))
+        deadline = time.monotonic() + limits.request_timeout
+        text = await _body_text(request, max_body_bytes, limits.body_timeout)
+        async with gate.turn(deadline):
+            await run_in_threadpool(partial(_load, documents=True), text, _body_format(request))
         return ValidationReport(valid=True, errors=[])
 
     @app.post(
@@ -409,10 +526,12 @@ def create_app(
         """生成一份文档，返回其字节（Content-Disposition 给出文件名）。"""
         _format(fmt)
         _kind(kind)
-        text = await _body_text(request, max_body_bytes)
-        filename, data = await run_in_threadpool(
-            _render_document, text, _body_format(request), kind, fmt, contract_no
-        )
+        deadline = time.monotonic() + limits.request_timeout
+        text = await _body_text(request, max_body_bytes, limits.body_timeout)
+        async with gate.turn(deadline):
+            filename, data = await run_in_threadpool(
+                _render_document, text, _body_format(request), kind, fmt, contract_no, deadline
+            )
         return Response(data, media_type=MEDIA_TYPES[fmt], headers=_attachment(filename))
 
     @app.post(
@@ -440,10 +559,18 @@ def create_app(
                 400, "unknown_format", "请至少指定一种输出格式 (no format)", list(WRITERS)
             )
         names = [_kind(k) for k in dict.fromkeys(_split(kinds))] or None
-        text = await _body_text(request, max_body_bytes)
-        data = await run_in_threadpool(
-            _render_zip, text, _body_format(request), names, fmts, max_set_documents
-        )
+        deadline = time.monotonic() + limits.request_timeout
+        text = await _body_text(request, max_body_bytes, limits.body_timeout)
+        async with gate.turn(deadline):
+            data = await run_in_threadpool(
+                _render_zip,
+                text,
+                _body_format(request),
+                names,
+                fmts,
+                max_set_documents,
+                deadline,
+            )
         return Response(data, media_type=ZIP_TYPE, headers=_attachment("policygen-set.zip"))
 
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
@@ -473,7 +600,17 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
 
 
 def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
-    """Serve the application with uvicorn on `host`:`port` in `workers` processes."""
+    """Serve the application with uvicorn on `host`:`port` in `workers` processes, under the
+    limits the environment sets (serving.ServiceLimits)."""
     import uvicorn
 
-    uvicorn.run("policygen.service:create_app", factory=True, host=host, port=port, workers=workers)
+    from policygen.serving import uvicorn_options
+
+    uvicorn.run(
+        "policygen.service:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        **uvicorn_options(),
+    )

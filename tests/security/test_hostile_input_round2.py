@@ -699,7 +699,11 @@ def _env() -> dict[str, str]:
         ("pydantic", ["validate", str(BANK)]),
         ("policygen.parallel", ["validate", str(BANK)]),
         ("policygen.validation", ["validate", str(BANK)]),
-        ("weasyprint", ["render", str(MANUFACTURER), "-d", "nda", "-f", "pdf", "-o", "{out}"]),
+        # WeasyPrint itself loads in a layout process, which leaves Ctrl-C to the command line
+        (
+            "policygen.writers.pdf",
+            ["render", str(MANUFACTURER), "-d", "nda", "-f", "pdf", "-o", "{out}"],
+        ),
     ],
 )
 def test_ctrl_c_while_loading_exits_130_without_a_traceback(

@@ -116,11 +116,16 @@ def test_typst_prints_the_same_pdf_from_the_face_alone(
     prints: dict[str, bytes] = {}
     for cached in ("", str(tmp_path / "cache")):
         monkeypatch.setenv(CACHE_VARIABLE, cached)
-        monkeypatch.setattr(pdf_typst, "_fonts_made", None)
-        monkeypatch.setattr(pdf_typst, "_lanes", None)
+        monkeypatch.setattr(pdf_typst, "_lanes", None)  # new layout processes, new fonts
+        monkeypatch.setattr(pdf_typst, "_families_made", None)
+        monkeypatch.setattr(pdf_typst, "_font_set_made", None)  # the faces, resolved again
         prints[cached] = pdf_typst.write_pdf_typst(sample_contract(), OPTIONS)
-        fonts = pdf_typst._fonts_made
-        assert fonts is not None
-        linked = [os.path.realpath(p) for p in (fonts.folder / "fonts").iterdir()]
-        assert any(p.endswith(".ttc") for p in linked) == (not cached)
+        assert pdf_typst._lanes is not None
+        folders = [lane.folder for lane in pdf_typst._lanes[1] if lane.folder is not None]
+        assert folders
+        for folder in folders:
+            linked = [os.path.realpath(p) for p in (folder / "fonts").iterdir()]
+            assert any(p.endswith(".ttc") for p in linked) == (not cached)
+        for lane in pdf_typst._lanes[1]:
+            lane.process.stop()
     assert prints[""] == prints[str(tmp_path / "cache")]

@@ -6,6 +6,7 @@ once, each with its dotted path, a Chinese message and, for YAML and JSON, file:
 from __future__ import annotations
 
 import difflib
+import functools
 import io
 import json
 import math
@@ -14,7 +15,7 @@ import sys
 import tomllib
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -70,9 +71,17 @@ class Parsed:
     source: str
     positions: dict[Loc, tuple[int, int]] = field(default_factory=dict)
     """(line, column), both from 1, of each mapping key or sequence item by its path."""
+    find_positions: Callable[[], dict[Loc, tuple[int, int]]] | None = field(
+        default=None, repr=False
+    )
+    """Return `positions` when they are first needed (JSON: a scan of the text, made only
+    when a problem is to be located); None when `positions` is already complete."""
 
     def location(self, loc: Loc) -> Location:
         """Return the place of `loc`, or of its nearest ancestor that has one."""
+        if self.find_positions is not None:
+            self.positions.update(self.find_positions())
+            self.find_positions = None
         for end in range(len(loc), -1, -1):
             found = self.positions.get(loc[:end])
             if found:
@@ -514,12 +523,15 @@ def _parse_yaml(text: str, name: str) -> Parsed:
     return parsed
 
 
+def _duplicate_key(key: str) -> str:
+    return f"重复的键「{key}」：同一层级的键只能出现一次 (duplicate key {key!r})"
+
+
 def _yaml_problem(exc: MarkedYAMLError) -> str:
     text = f"{exc.context or ''} {exc.problem or ''}".strip()
     if "duplicate key" in text:
         key = re.search(r'duplicate key "?([^"\n]+?)"?(?: with value|$)', text)
-        shown = key.group(1) if key else ""
-        return f"重复的键「{shown}」：同一层级的键只能出现一次 (duplicate key {shown!r})"
+        return _duplicate_key(key.group(1) if key else "")
     if "found character '\\t'" in text or "\\t" in text:
         return "YAML 缩进不能使用制表符，请改用空格 (tabs are not allowed for indentation)"
     return f"YAML 语法错误，请检查此处的缩进、冒号与引号 (YAML syntax error: {text})"
@@ -604,43 +616,111 @@ class _suppress_lc:
 
 def _parse_json(text: str, name: str) -> Parsed:
     try:
-        data = json.loads(text, parse_float=read_decimal, parse_int=read_int)
+        data = json.loads(
+            text, parse_float=read_decimal, parse_int=read_int, object_pairs_hook=_unique_keys
+        )
+    except _DuplicateKey:
+        key, line, column = _first_duplicate(text)
+        raise _fail(name, _duplicate_key(key), line, column) from None
     except json.JSONDecodeError as exc:
         raise _fail(
             name, f"JSON 语法错误 (JSON syntax error): {exc.msg}", exc.lineno, exc.colno
         ) from None
     except RecursionError:
         raise _fail(name, _TOO_DEEP) from None
-    parsed = Parsed(None, name)
-    plain = _json_plain(data, _Budget(name))  # refuses deep nesting before ruamel recurses
-    # JSON is a subset of YAML 1.2 flow style: reading it again with ruamel yields positions and
-    # catches duplicate keys, which json.loads silently overwrites.
-    try:
-        documents = list(_yaml().load_all(io.StringIO(_YAML_REFUSES.sub(_stand_in, text))))
-        if len(documents) == 1:
-            _plain(documents[0], (), parsed.positions, _Budget(name))
-    except MarkedYAMLError as exc:
-        problem = _yaml_problem(exc)
-        if problem.startswith("重复的键"):
-            mark = exc.problem_mark
-            raise _fail(
-                name, problem, mark.line + 1 if mark else None, mark.column + 1 if mark else None
-            ) from None
-    except (YAMLError, RecursionError, ValueError, _TooManyNodes, _KeyNotText):
-        pass
-    parsed.data = plain
-    return parsed
+    plain = _json_plain(data, _Budget(name))  # refuses deep nesting and too many values
+    return Parsed(plain, name, find_positions=functools.partial(_json_positions, text))
 
 
-# Characters valid in a JSON string but refused by YAML's reader (DEL, C1 controls, lone
-# surrogates, U+FFFE/U+FFFF). For the positions pass each becomes its own private-use character,
-# one for one, so that lines, columns and duplicate keys stay as they are; the values come from
-# json.loads, and the validator names the field holding such a character.
-_YAML_REFUSES = re.compile("[\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+class _DuplicateKey(Exception):
+    """A JSON object names a key twice (json.loads would keep the last value silently)."""
 
 
-def _stand_in(match: re.Match[str]) -> str:
-    return chr(0xF0000 + ord(match.group()))
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """Return the members of one JSON object as a dict; raise _DuplicateKey when a key repeats."""
+    members = dict(pairs)
+    if len(members) != len(pairs):
+        raise _DuplicateKey
+    return members
+
+
+_JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\],:]|[^\s{}\[\],:"]+')
+"""A token of JSON text already read by json.loads: a string, a punctuation mark, or a
+number, true, false or null."""
+
+
+def _json_positions(text: str) -> dict[Loc, tuple[int, int]]:
+    """Return the (line, column), both from 1, of each object key and array item of the JSON
+    `text`, by path: one pass over the text (which json.loads has read), so locating costs
+    what reading costs, however large the input."""
+    return _scan_json(text)[0]
+
+
+def _first_duplicate(text: str) -> tuple[str, int | None, int | None]:
+    """Return the first key of the JSON `text` that its object names twice, with its second
+    occurrence's line and column."""
+    duplicate = _scan_json(text, stop_at_duplicate=True)[1]
+    return duplicate if duplicate is not None else ("", None, None)
+
+
+def _scan_json(
+    text: str, *, stop_at_duplicate: bool = False
+) -> tuple[dict[Loc, tuple[int, int]], tuple[str, int, int] | None]:
+    """Return the positions of `text`'s keys and items (see `_json_positions`) and its first
+    repeated key with where it repeats; with `stop_at_duplicate`, stop there."""
+    positions: dict[Loc, tuple[int, int]] = {}
+    # One frame per open object or array: [path, is_object, key or index, keys seen].
+    frames: list[list[Any]] = []
+    expect_key = False
+    line, line_start, counted = 1, 0, 0
+
+    def where(offset: int) -> tuple[int, int]:
+        nonlocal line, line_start, counted
+        newlines = text.count("\n", counted, offset)
+        if newlines:
+            line += newlines
+            line_start = text.rfind("\n", counted, offset) + 1
+        counted = offset
+        return line, offset - line_start + 1
+
+    for match in _JSON_TOKEN.finditer(text):
+        token = match.group()
+        first = token[0]
+        frame = frames[-1] if frames else None
+        if first in "}]":
+            frames.pop()
+            expect_key = False
+            continue
+        if first == ",":
+            if frame is not None and frame[1]:
+                expect_key = True
+            elif frame is not None:
+                frame[2] += 1
+            continue
+        if first == ":":
+            continue
+        if expect_key and frame is not None:  # an object's key
+            key = json.loads(token) if "\\" in token else token[1:-1]
+            here = where(match.start())
+            if stop_at_duplicate and key in frame[3]:
+                return positions, (key, *here)
+            frame[3].add(key)
+            frame[2] = key
+            positions[(*frame[0], key)] = here
+            expect_key = False
+            continue
+        # The start of a value: an array's item is located here, an object's by its key.
+        path: Loc = ()
+        if frame is not None:
+            path = (*frame[0], frame[2])
+            if not frame[1]:
+                positions[path] = where(match.start())
+        if first == "{":
+            frames.append([path, True, None, set()])
+            expect_key = True
+        elif first == "[":
+            frames.append([path, False, 0, None])
+    return positions, None
 
 
 def _json_plain(node: Any, budget: _Budget, depth: int = 0) -> Any:

@@ -93,8 +93,9 @@ WRITERS: dict[str, Writer] = {
 
 def start_writing(fmt: str, doc: Document, options: WriterOptions) -> Future[bytes]:
     """Start writing `doc` in `fmt`; the future holds the bytes or the error. A PDF printed by
-    Typst is laid out in the background (Typst's threads, outside the GIL), so the caller can
-    go on with the next document; every other format is written before this returns."""
+    Typst is laid out in the background (a Typst layout process, fed by a thread of its own),
+    so the caller can go on with the next document; every other format is written before this
+    returns."""
     done: Future[bytes] = Future()
     try:
         if fmt == "pdf" and options.pdf_engine == "typst":

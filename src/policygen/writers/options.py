@@ -1,5 +1,5 @@
-"""Options every writer takes: where the style files live, which house style, and which engine
-prints PDFs."""
+"""Options every writer takes: where the style files live, which house style, which engine
+prints PDFs, and by when a request must be done."""
 
 from __future__ import annotations
 
@@ -54,6 +54,10 @@ class WriterOptions:
     style_file: Path | None = None
     """A house-style file (``render --style FILE``) every document is written in; None: the
     style each document's ``style`` names, ``styles/<name>.style.yaml`` in `template_dirs`."""
+    deadline: float | None = None
+    """The time.monotonic() value by which the request this document belongs to must be done
+    (the HTTP service's time budget per request); a layout still running then is stopped.
+    None: each layout has the layout budget alone (layout.budget)."""
 
     def __post_init__(self) -> None:
         check_pdf_engine(self.pdf_engine)

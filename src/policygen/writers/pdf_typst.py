@@ -24,16 +24,17 @@ depend on what else is installed.
 Reproducible: the PDF's dates come from ``doc.meta.date`` (Typst's creation timestamp), its
 file identifier from the document, and Typst subsets fonts without timestamps.
 
-Two Typst compilers serve the whole process (`TYPST_LANES`), each in a thread of its own
-(`start_pdf_typst`), sharing one copy of the fonts: each writes its source to its own private
-file for every document, and Typst's memoisation reuses fonts, shaping and the layout of what
-did not change. Typst works outside the GIL, so while they lay out documents the calling
-thread builds the next ones' trees and DOCX: a single process keeps two cores busy."""
+Two Typst compilers serve the whole process (`TYPST_LANES`), each in a layout process of its
+own (layout.process) fed by a thread here (`start_pdf_typst`): each writes its source to its
+own private file for every document, and Typst's memoisation reuses fonts, shaping and the
+layout of what did not change. A document that takes longer than the layout budget, or more
+memory, stops its process with an error naming the document; the lane starts another. While
+they lay out documents the calling thread builds the next ones' trees and DOCX: a single
+process keeps two cores busy."""
 
 from __future__ import annotations
 
 import functools
-import json
 import os
 import re
 import shutil
@@ -43,7 +44,7 @@ import threading
 import unicodedata
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from multiprocessing.util import Finalize
 from pathlib import Path
@@ -52,6 +53,9 @@ from typing import Any
 from policygen.errors import RenderError
 from policygen.fonts import FONT_ROLES, FontMatch, match_family, resolve_role
 from policygen.kinds import DOCUMENT_KINDS
+from policygen.layout.budget import LayoutBudget, check_layout
+from policygen.layout.process import START_SECONDS, Answer, LayoutProcess
+from policygen.layout.typst_compiler import END_LABEL, FontSet, typst_task
 from policygen.style import style_for
 from policygen.style.typst import MM, TypstStyle, typst_definitions
 from policygen.style.typst import typst_style as make_typst_style
@@ -503,7 +507,9 @@ def typst_source(
         "#set table.cell(breakable: false)",
         "",
     ]
-    return "\n".join(preamble) + "\n\n".join(source.lines) + f"#metadata(none){_END}\n" + metadata
+    return (
+        "\n".join(preamble) + "\n\n".join(source.lines) + f"#metadata(none){END_LABEL}\n" + metadata
+    )
 
 
 # --------------------------------------------------------------------------- compiler
@@ -517,85 +523,57 @@ one)."""
 
 
 @dataclass
-class _Fonts:
-    """The process's Typst fonts, shared by its compilers: read once, kept in memory once."""
-
-    folder: Path
-    """The private folder holding ``fonts/`` (links to the role fonts), the empty package
-    folders and each lane's project folder (`_Lane.root`)."""
-    book: Any
-    """The typst.Fonts every compiler of the process reads."""
-    families: dict[str, tuple[str, ...]]
-    """Typst family names by role, fallbacks included (FONT_ROLE_FALLBACKS)."""
-    pid: int = field(default_factory=os.getpid)
-    """The process that made them: a forked child makes its own."""
-
-
-@dataclass
 class _Lane:
-    """One Typst compiler and the one thread that runs it (all of its work, in order)."""
+    """One Typst layout process, and the one thread here that feeds it (all of its work, in
+    order)."""
 
     index: int
     executor: ThreadPoolExecutor
-    compiler: Any = None
-    """The typst.Compiler, always compiling ``root/main.typ``; made in the lane's thread on its
-    first task."""
-    compilations: int = 0
-    """Sources written so far (see `write`)."""
+    process: LayoutProcess
+    """The child process holding this lane's fonts and compiler (layout.process), started on
+    the lane's first task and again after a document broke the layout budget."""
     queued: int = 0
     """The work submitted and not yet finished, counted in characters of Typst source: the
     next document goes to the lane with the least."""
-
-    def root(self, fonts: _Fonts) -> Path:
-        return fonts.folder / f"root-{self.index}"
-
-    def write(self, source: str) -> None:
-        """Make `source` the next one the compiler reads; call in the lane's thread.
-
-        Typst 0.15 updates its copy of a changed file by keeping the bytes the old and new
-        text share at the start and at the end, and the end is not cut at a character
-        boundary: after a source ending ``…保密协议"`` (密 is E5 AF 86 in UTF-8), one ending
-        ``…处理协议"`` (理: E7 90 86) printed 处密协议. Every source therefore ends with a line
-        counting the compilations, whose last digit differs each time, so the shared end is
-        one line break and no character is ever cut in two."""
-        self.compilations += 1
-        main = self.root(_shared_fonts()) / "main.typ"
-        main.write_text(f"{source}// {self.compilations}\n", encoding="utf-8")
+    folder: Path | None = None
+    """The private folder of the lane's process (layout.typst_compiler), once it has
+    answered."""
+    compilations: int = 0
+    """Sources the lane's process has compiled, as it last said."""
+    warmed: bool = False
+    """True once `warm_up` has asked the lane's process to start."""
 
 
 TYPST_LANES = 2
-"""Typst compilers a process runs side by side, each in its own thread (fewer on fewer CPUs,
-or as `warm_up` is told): Typst lays out outside the GIL, so with two a long document (a
-regulation) no longer holds up the contracts queued behind it. They share the fonts and
-Typst's memoised work."""
+"""Typst layout processes a process runs side by side, each fed by a thread of its own (fewer
+on fewer CPUs, or as `warm_up` is told): with two a long document (a regulation) no longer
+holds up the contracts queued behind it, and this process builds the next trees meanwhile."""
 
 _lane_limit = TYPST_LANES
 """The lanes this process may run (`warm_up`'s `lanes`)."""
-
-_fonts_made: _Fonts | None = None
-"""The process's fonts, made on first use under `_FONTS_LOCK`."""
-
-_FONTS_LOCK = threading.Lock()
 
 _lanes: tuple[int, list[_Lane]] | None = None
 """The process's lanes and the process that made them (a forked child makes its own)."""
 
 _LANES_LOCK = threading.Lock()
-"""Guards making `_lanes` and their `queued` counts (never held while Typst works)."""
+"""Guards making `_lanes`, their `queued` counts and `_families_made` (never held while
+Typst works)."""
 
 _here = threading.local()
 """In a lane's thread, ``lane``: the lane it runs."""
 
+_families_made: tuple[int, dict[str, tuple[str, ...]]] | None = None
+"""The font families the lanes' processes found, by this process's pid."""
+
 
 def _all_lanes() -> list[_Lane]:
-    """Return the process's lanes, making them (not their compilers) on first use.
+    """Return the process's lanes, making them (not their processes) on first use.
 
-    All of Typst's work runs in the lanes' threads, making the fonts and compilers included,
-    so the threads Typst starts for itself inherit those threads' signal mask: SIGINT and
-    SIGTERM blocked, as the main thread blocks them while it renames a set of files into place
-    (output.write_all). A process-directed signal then waits for the main thread instead of
-    reaching a Typst thread, which would let it stop the process half-way through the renames.
-    Call with `_LANES_LOCK` held."""
+    The threads that feed the layout processes block SIGINT and SIGTERM, as the main thread
+    blocks them while it renames a set of files into place (output.write_all): a
+    process-directed signal then waits for the main thread instead of reaching a lane's
+    thread, which would let it stop the process half-way through the renames. Call with
+    `_LANES_LOCK` held."""
     global _lanes
     if _lanes is None or _lanes[0] != os.getpid():
         try:
@@ -610,7 +588,8 @@ def _all_lanes() -> list[_Lane]:
                 initializer=_enter_lane,
                 initargs=(made, index),
             )
-            made.append(_Lane(index=index, executor=executor))
+            engine = LayoutProcess(f"typst-{index}", ("typst", "policygen.layout.typst_compiler"))
+            made.append(_Lane(index, executor, engine))
         _lanes = (os.getpid(), made)
     return _lanes[1]
 
@@ -639,6 +618,148 @@ def _finished(lane: _Lane, work: int, _future: Future[Any]) -> None:
         lane.queued -= work
 
 
+def _in_lane(op: str, source: str, what: str, deadline: float | None, when: str = "") -> Answer:
+    """Return what this lane's layout process answers to `op` for `source` (in the lane's
+    thread), under the layout budget and before `deadline`. Reading the fonts (``families``)
+    is the process's start-up, not a document's layout: it has START_SECONDS."""
+    lane: _Lane = _here.lane
+    budget = LayoutBudget.from_environment()
+    if op == "families":
+        budget = replace(budget, timeout=START_SECONDS)
+    answer, data = lane.process.run(
+        typst_task,
+        (op, source, when, str(_scratch()), _font_set()),
+        what=what,
+        budget=budget,
+        deadline=deadline,
+    )
+    lane.folder = Path(answer["folder"])
+    lane.compilations = answer["compilations"]
+    return answer, data
+
+
+def _families() -> dict[str, tuple[str, ...]]:
+    """Return the font families Typst prints each role in, as the lanes' processes found them
+    (asked of one on first use)."""
+    made = _families_made
+    if made is not None and made[0] == os.getpid():
+        return made[1]
+    return _submit(None, 0, _made_families)[1].result()
+
+
+def _made_families() -> dict[str, tuple[str, ...]]:
+    global _families_made
+    answer, _ = _in_lane("families", "", "Typst 字体", None)
+    families = {role: tuple(names) for role, names in answer["families"].items()}
+    with _LANES_LOCK:
+        _families_made = (os.getpid(), families)
+    return families
+
+
+_LAID_OUT: deque[tuple[n.Document, Future[tuple[list[Any], int]]]] = deque(maxlen=4)
+"""The pages of the last documents with a contents page (kinds.Kind.contents) printed here,
+asked of Typst right after their PDFs, in the same lane, while their layout is at hand: their
+DOCX takes them (page_map_typst) instead of queueing behind the documents printed since."""
+
+_LAID_OUT_LOCK = threading.Lock()
+
+
+def start_pdf_typst(doc: n.Document, options: WriterOptions) -> Future[bytes]:
+    """Start printing `doc` as an A4 PDF dated ``doc.meta.date``: the Typst source is made
+    here, the layout and the PDF in the lane with the least work waiting, under the layout
+    budget (layout.budget). The future holds the PDF's bytes, or the RenderError saying why
+    there are none (BudgetExceeded, naming the document, beyond the budget)."""
+    what = check_layout(doc)
+    source = typst_source(doc, options, _families())
+    when = datetime(doc.meta.date.year, doc.meta.date.month, doc.meta.date.day, tzinfo=UTC)
+    lane, pdf = _submit(None, len(source), _compile_pdf, source, when, what, options.deadline)
+    kind = DOCUMENT_KINDS.get(doc.kind)
+    if kind is not None and kind.contents:
+        with _LAID_OUT_LOCK:
+            query = _submit(lane, 0, _query_pages, source, what, options.deadline)[1]
+            _LAID_OUT.append((doc, query))
+    return pdf
+
+
+def write_pdf_typst(doc: n.Document, options: WriterOptions) -> bytes:
+    """Return `doc` as an A4 PDF laid out by Typst, dated ``doc.meta.date``."""
+    return start_pdf_typst(doc, options).result()
+
+
+def _compile_pdf(source: str, when: datetime, what: str, deadline: float | None) -> bytes:
+    return _in_lane("pdf", source, what, deadline, when.isoformat())[1]
+
+
+def page_map_typst(doc: n.Document, options: WriterOptions) -> dict[str, int]:
+    """Return the page (from 1) each id of `doc` starts on when printed by `write_pdf_typst`,
+    and under PAGE_COUNT_KEY the number of pages: the same contract as pdf.page_map. The
+    layout stays in the lane's memory, so printing the same document before or after costs
+    little."""
+    with _LAID_OUT_LOCK:
+        asked = next((entry for entry in _LAID_OUT if entry[0] is doc), None)
+        if asked is not None:
+            _LAID_OUT.remove(asked)
+    if asked is not None:
+        found, count = asked[1].result()
+    else:
+        what = check_layout(doc)
+        source = typst_source(doc, options, _families())
+        query = _submit(None, len(source), _query_pages, source, what, options.deadline)[1]
+        found, count = query.result()
+    pages = {PAGE_COUNT_KEY: int(count)}
+    for node_id, page in found:
+        if isinstance(node_id, str):
+            pages.setdefault(node_id, int(page))
+    return pages
+
+
+def _query_pages(source: str, what: str, deadline: float | None) -> tuple[list[Any], int]:
+    answer, _ = _in_lane("pages", source, what, deadline)
+    return answer["found"], answer["count"]
+
+
+def warm_up(*, wait: bool = True, lanes: int | None = None) -> None:
+    """Start every lane's layout process and have it read the fonts and make its compiler now,
+    unless asked before (a worker process before its first document); with `wait` false, while
+    the caller goes on.
+    `lanes` sets how many layout processes this process may run (default TYPST_LANES); it
+    counts only before the process's first Typst work."""
+    global _lane_limit
+    with _LANES_LOCK:
+        if lanes is not None:
+            _lane_limit = max(1, lanes)
+        cold = [lane for lane in _all_lanes() if not lane.warmed]
+        for lane in cold:
+            lane.warmed = True
+    made = [_submit(lane, 0, _made_families)[1] for lane in cold]
+    if wait:
+        for each in made:
+            each.result()
+
+
+_scratch_made: tuple[int, Path] | None = None
+"""The folder this process's layout processes keep their fonts and sources in, by pid."""
+
+
+def _scratch() -> Path:
+    """Return this process's scratch folder for Typst, made on first use and removed at exit,
+    with whatever a stopped layout process left in it."""
+    global _scratch_made
+    with _LANES_LOCK:
+        if _scratch_made is None or _scratch_made[0] != os.getpid():
+            folder = Path(tempfile.mkdtemp(prefix="policygen-typst-"))
+            # Removed at exit, also in a worker process, which multiprocessing ends without
+            # atexit; after the layout processes are stopped (layout.process).
+            Finalize(
+                None, shutil.rmtree, args=(folder,), kwargs={"ignore_errors": True}, exitpriority=1
+            )
+            _scratch_made = (os.getpid(), folder)
+        return _scratch_made[1]
+
+
+# --------------------------------------------------------------------------- fonts
+
+
 def _role_fonts() -> dict[str, list[FontMatch]]:
     """Return the regular and bold font files fontconfig gives each role; a role with no
     installed family has none (required roles are checked by the font preflight)."""
@@ -653,194 +774,37 @@ def _role_fonts() -> dict[str, list[FontMatch]]:
     return out
 
 
-def _shared_fonts() -> _Fonts:
-    """Return the process's fonts, reading them on first use (in a lane's thread)."""
-    global _fonts_made
-    with _FONTS_LOCK:
-        if _fonts_made is None or _fonts_made.pid != os.getpid():
-            _fonts_made = _read_fonts()
-        return _fonts_made
+_font_set_made: tuple[int, FontSet] | None = None
+"""The fonts this process's layout processes print with, by pid (see `_font_set`)."""
 
 
-def _read_fonts() -> _Fonts:
-    import typst
-
-    folder = Path(tempfile.mkdtemp(prefix="policygen-typst-"))
-    # Removed at exit, also in a worker process, which multiprocessing ends without atexit.
-    Finalize(None, shutil.rmtree, args=(folder,), kwargs={"ignore_errors": True}, exitpriority=1)
-    for name in ("fonts", "packages", "package-cache"):
-        (folder / name).mkdir(mode=0o700)
-    links: dict[Path, Path] = {}
-    faces: dict[str, tuple[Path, int]] = {}
+def _font_set() -> FontSet:
+    """Return the font files of the house style's roles for a Typst layout process: each
+    role's face alone when the cache has it out of its collection (font_faces: Typst then reads
+    four faces, not forty), else the whole collection. Resolved here once, where fontconfig is
+    loaded already, so that the layout process imports only Typst."""
+    global _font_set_made
+    with _LANES_LOCK:
+        if _font_set_made is not None and _font_set_made[0] == os.getpid():
+            return _font_set_made[1]
+    files: dict[str, None] = {}
+    faces: dict[str, tuple[str, int]] = {}
     for key, matches in _role_fonts().items():
         for number, found in enumerate(matches):
-            # A face of a collection alone when the cache has it (font_faces: Typst then reads
-            # four faces, not forty), else the whole collection.
             alone = single_face(Path(found.file), found.index)
-            real = Path(os.path.realpath(alone or found.file))
-            face = (real, 0 if alone else found.index)
-            if real not in links:
-                links[real] = folder / "fonts" / f"{len(links):02d}-{real.name}"
-                links[real].symlink_to(real)
+            real = os.path.realpath(alone or found.file)
+            files.setdefault(real, None)
             if number == 0:
-                faces[key] = face
-    book = typst.Fonts(
-        include_system_fonts=False, include_embedded_fonts=False, font_paths=[folder / "fonts"]
-    )
-    by_face = {
-        (Path(os.path.realpath(info.path)), info.index): info.family
-        for info in book.fonts()
-        if info.path
+                faces[key] = (real, 0 if alone else found.index)
+    missing = {
+        key: f"Typst 找不到{role.label}字体（{'、'.join(role.families)}）；"
+        "请安装 fonts-noto-cjk，并运行 policygen doctor 检查 (no font for Typst)"
+        for key, role in FONT_ROLES.items()
     }
-    names = {key: by_face[face] for key, face in faces.items() if face in by_face}
-    families: dict[str, tuple[str, ...]] = {}
-    for key, chain in FONT_ROLE_FALLBACKS.items():
-        families[key] = tuple(dict.fromkeys(names[role] for role in chain if role in names))
-        if not families[key]:
-            raise RenderError(
-                f"Typst 找不到{FONT_ROLES[key].label}字体（{'、'.join(FONT_ROLES[key].families)}）；"
-                "请安装 fonts-noto-cjk，并运行 policygen doctor 检查 (no font for Typst)"
-            )
-    return _Fonts(folder=folder, book=book, families=families)
-
-
-def _compiler() -> tuple[_Lane, Any]:
-    """Return the lane this thread runs and its compiler, made on first use."""
-    lane: _Lane = _here.lane
-    if lane.compiler is None:
-        import typst
-
-        fonts = _shared_fonts()
-        root = lane.root(fonts)
-        root.mkdir(mode=0o700, exist_ok=True)
-        (root / "main.typ").write_text("", encoding="utf-8")
-        lane.compiler = typst.Compiler(
-            root / "main.typ",
-            root=root,
-            font_paths=fonts.book,
-            ignore_system_fonts=True,
-            sys_inputs={},
-            package_path=fonts.folder / "packages",
-            package_cache_path=fonts.folder / "package-cache",
-        )
-    return lane, lane.compiler
-
-
-def _typst_error(error: Exception) -> RenderError:
-    """Return a RenderError for a Typst failure: its message, never a trace of the source."""
-    message = str(getattr(error, "message", "") or error).strip().splitlines()
-    first = message[0] if message else type(error).__name__
-    return RenderError(f"Typst 排版失败：{first[:300]} (Typst could not lay out the document)")
-
-
-_END = "<p-end>"
-"""The label of the marker after the last block: its page is the number of pages."""
-
-_PAGES_QUERY = (
-    "(query(metadata).filter(m => m.value != none).map(m => (m.value, m.location().page())), "
-    f"query({_END}).first().location().page())"
-)
-"""Every id marker with its page, and the number of pages."""
-
-
-def _families() -> dict[str, tuple[str, ...]]:
-    made = _fonts_made
-    if made is not None and made.pid == os.getpid():
-        return made.families  # without waiting for a lane
-    return _submit(None, 0, _made_families)[1].result()
-
-
-def _made_families() -> dict[str, tuple[str, ...]]:
-    _compiler()
-    return _shared_fonts().families
-
-
-_LAID_OUT: deque[tuple[n.Document, Future[tuple[list[Any], int]]]] = deque(maxlen=4)
-"""The pages of the last documents with a contents page (kinds.Kind.contents) printed here,
-asked of Typst right after their PDFs, in the same lane, while their layout is at hand: their
-DOCX takes them (page_map_typst) instead of queueing behind the documents printed since."""
-
-_LAID_OUT_LOCK = threading.Lock()
-
-
-def start_pdf_typst(doc: n.Document, options: WriterOptions) -> Future[bytes]:
-    """Start printing `doc` as an A4 PDF dated ``doc.meta.date``: the Typst source is made
-    here, the layout and the PDF in the lane with the least work waiting. The future
-    holds the PDF's bytes, or the RenderError saying why there are none."""
-    source = typst_source(doc, options, _families())
-    when = datetime(doc.meta.date.year, doc.meta.date.month, doc.meta.date.day, tzinfo=UTC)
-    lane, pdf = _submit(None, len(source), _compile_pdf, source, when)
-    kind = DOCUMENT_KINDS.get(doc.kind)
-    if kind is not None and kind.contents:
-        with _LAID_OUT_LOCK:
-            _LAID_OUT.append((doc, _submit(lane, 0, _query_pages, source)[1]))
-    return pdf
-
-
-def write_pdf_typst(doc: n.Document, options: WriterOptions) -> bytes:
-    """Return `doc` as an A4 PDF laid out by Typst, dated ``doc.meta.date``."""
-    return start_pdf_typst(doc, options).result()
-
-
-def _compile_pdf(source: str, when: datetime) -> bytes:
-    lane, compiler = _compiler()
-    lane.write(source)
-    try:
-        # Untagged, as WeasyPrint's: tags make the file a quarter larger and slower to write.
-        pdf, _warnings = compiler.compile_with_warnings(
-            format="pdf", timestamp=when, sys_inputs={}, pdf_tags=False
-        )
-    except Exception as error:  # typst.TypstError and the binding's RuntimeErrors
-        raise _typst_error(error) from None
-    if not isinstance(pdf, bytes):
-        raise RenderError("Typst 未返回 PDF 数据 (Typst returned no PDF)")
-    return pdf
-
-
-def page_map_typst(doc: n.Document, options: WriterOptions) -> dict[str, int]:
-    """Return the page (from 1) each id of `doc` starts on when printed by `write_pdf_typst`,
-    and under PAGE_COUNT_KEY the number of pages: the same contract as pdf.page_map. The
-    layout stays in Typst's memory, so printing the same document before or after costs
-    little."""
-    with _LAID_OUT_LOCK:
-        asked = next((entry for entry in _LAID_OUT if entry[0] is doc), None)
-        if asked is not None:
-            _LAID_OUT.remove(asked)
-    if asked is not None:
-        found, count = asked[1].result()
-    else:
-        source = typst_source(doc, options, _families())
-        found, count = _submit(None, len(source), _query_pages, source)[1].result()
-    pages = {PAGE_COUNT_KEY: int(count)}
-    for node_id, page in found:
-        if isinstance(node_id, str):
-            pages.setdefault(node_id, int(page))
-    return pages
-
-
-def _query_pages(source: str) -> tuple[list[Any], int]:
-    lane, compiler = _compiler()
-    lane.write(source)
-    try:
-        found, count = json.loads(compiler.eval(_PAGES_QUERY, format="json"))
-    except Exception as error:
-        raise _typst_error(error) from None
-    return found, count
-
-
-def warm_up(*, wait: bool = True, lanes: int | None = None) -> None:
-    """Read the fonts and make the first lane's compiler now (a worker process before its
-    first document); with `wait` false, in that lane's thread while the caller goes on.
-    `lanes` sets how many compilers this process may run (default TYPST_LANES); it counts
-    only before the process's first Typst work."""
-    global _lane_limit
+    made = FontSet(tuple(files), faces, dict(FONT_ROLE_FALLBACKS), missing)
     with _LANES_LOCK:
-        if lanes is not None:
-            _lane_limit = max(1, lanes)
-        first = _all_lanes()[0]
-    made = _submit(first, 0, _made_families)[1]
-    if wait:
-        made.result()
+        _font_set_made = (os.getpid(), made)
+    return made
 
 
 def typst_version() -> str:

@@ -1,0 +1,176 @@
+"""Compile Typst sources in a layout process, with the font files it is given.
+
+Input: a Typst source (writers.pdf_typst makes it) and the fonts of the house style's roles
+(`FontSet`, resolved by the process that sends the work). Output: the PDF, or the page of each
+id marker and the number of pages.
+
+This module runs in a layout process (layout.process) and imports only Typst: the process
+starts in a tenth of a second, not the half second the profile models and fontconfig would
+take. Its one compiler reads a private folder holding links to the given font files and an
+empty package folder (the source never imports a package), and keeps Typst's memoised fonts,
+shaping and layout from one document to the next."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from policygen.errors import RenderError
+
+END_LABEL = "<p-end>"
+"""The label of the marker after the last block: its page is the number of pages."""
+
+PAGES_QUERY = (
+    "(query(metadata).filter(m => m.value != none).map(m => (m.value, m.location().page())), "
+    f"query({END_LABEL}).first().location().page())"
+)
+"""Every id marker with its page, and the number of pages."""
+
+
+@dataclass(frozen=True)
+class FontSet:
+    """The font files Typst is to print each role in."""
+
+    files: tuple[str, ...]
+    """Every font file to link into the private font folder, real paths, each once."""
+    faces: dict[str, tuple[str, int]]
+    """By role, the face it is printed in: a file of `files` and its index in a collection."""
+    chains: dict[str, tuple[str, ...]]
+    """By role, the roles its font list tries, in order (fallbacks included)."""
+    missing: dict[str, str]
+    """By role, the error for a role none of whose chain has a face."""
+
+
+@dataclass
+class _Fonts:
+    """The layout process's Typst fonts, read once and kept for every document it prints."""
+
+    folder: Path
+    """The private folder holding ``fonts/`` (links to the role fonts), the empty package
+    folders and the compiler's project folder ``root/``."""
+    book: Any
+    """The typst.Fonts the compiler reads."""
+    families: dict[str, tuple[str, ...]]
+    """Typst family names by role, fallbacks included."""
+    pid: int = field(default_factory=os.getpid)
+    """The process that made them."""
+
+
+_fonts_made: _Fonts | None = None
+"""The layout process's fonts, made on its first task."""
+
+_compiler_made: Any = None
+"""The layout process's typst.Compiler, always compiling ``root/main.typ``."""
+
+_compilations = 0
+"""Sources written so far (see `_write`)."""
+
+
+def typst_task(
+    op: str, source: str, when: str, scratch: str, fonts: FontSet
+) -> tuple[dict[str, Any], bytes]:
+    """Answer `op` (in the layout process): ``families``, the Typst font families of each
+    role; ``pdf``, `source` printed dated `when` (ISO); ``pages``, the page of each id marker
+    of `source` and the number of pages. The fonts and compiler are made on the first task,
+    from `fonts`, in a private folder inside `scratch`. The answer also says the folder and
+    how many sources the compiler has read."""
+    compiler = _compiler(Path(scratch), fonts)
+    assert _fonts_made is not None
+    answer: dict[str, Any] = {}
+    pdf = b""
+    if op == "families":
+        answer["families"] = _fonts_made.families
+    elif op == "pdf":
+        _write(source)
+        try:
+            # Untagged, as WeasyPrint's: tags make the file a quarter larger and slower to write.
+            printed, _warnings = compiler.compile_with_warnings(
+                format="pdf", timestamp=datetime.fromisoformat(when), sys_inputs={}, pdf_tags=False
+            )
+        except Exception as error:  # typst.TypstError and the binding's RuntimeErrors
+            raise typst_error(error) from None
+        if not isinstance(printed, bytes):
+            raise RenderError("Typst 未返回 PDF 数据 (Typst returned no PDF)")
+        pdf = printed
+    else:
+        _write(source)
+        try:
+            answer["found"], answer["count"] = json.loads(compiler.eval(PAGES_QUERY, format="json"))
+        except Exception as error:
+            raise typst_error(error) from None
+    answer["folder"] = str(_fonts_made.folder)
+    answer["compilations"] = _compilations
+    return answer, pdf
+
+
+def typst_error(error: Exception) -> RenderError:
+    """Return a RenderError for a Typst failure: its message, never a trace of the source."""
+    message = str(getattr(error, "message", "") or error).strip().splitlines()
+    first = message[0] if message else type(error).__name__
+    return RenderError(f"Typst 排版失败：{first[:300]} (Typst could not lay out the document)")
+
+
+def _write(source: str) -> None:
+    """Make `source` the next one the compiler reads.
+
+    Typst 0.15 updates its copy of a changed file by keeping the bytes the old and new text
+    share at the start and at the end, and the end is not cut at a character boundary: after
+    a source ending ``…保密协议"`` (密 is E5 AF 86 in UTF-8), one ending ``…处理协议"`` (理: E7
+    90 86) printed 处密协议. Every source therefore ends with a line counting the
+    compilations, whose last digit differs each time, so the shared end is one line break and
+    no character is ever cut in two."""
+    global _compilations
+    assert _fonts_made is not None
+    _compilations += 1
+    main = _fonts_made.folder / "root" / "main.typ"
+    main.write_text(f"{source}// {_compilations}\n", encoding="utf-8")
+
+
+def _read_fonts(scratch: Path, fonts: FontSet) -> _Fonts:
+    import typst
+
+    folder = Path(tempfile.mkdtemp(prefix="fonts-", dir=scratch))
+    for name in ("fonts", "packages", "package-cache"):
+        (folder / name).mkdir(mode=0o700)
+    for number, file in enumerate(fonts.files):
+        (folder / "fonts" / f"{number:02d}-{Path(file).name}").symlink_to(file)
+    book = typst.Fonts(
+        include_system_fonts=False, include_embedded_fonts=False, font_paths=[folder / "fonts"]
+    )
+    by_face = {
+        (os.path.realpath(info.path), info.index): info.family for info in book.fonts() if info.path
+    }
+    names = {key: by_face[face] for key, face in fonts.faces.items() if tuple(face) in by_face}
+    families: dict[str, tuple[str, ...]] = {}
+    for key, chain in fonts.chains.items():
+        families[key] = tuple(dict.fromkeys(names[role] for role in chain if role in names))
+        if not families[key]:
+            raise RenderError(fonts.missing[key])
+    return _Fonts(folder=folder, book=book, families=families)
+
+
+def _compiler(scratch: Path, fonts: FontSet) -> Any:
+    """Return the layout process's compiler, reading the fonts and making it on first use."""
+    global _fonts_made, _compiler_made
+    if _compiler_made is None or _fonts_made is None or _fonts_made.pid != os.getpid():
+        import typst
+
+        _fonts_made = _read_fonts(scratch, fonts)
+        root = _fonts_made.folder / "root"
+        root.mkdir(mode=0o700)
+        (root / "main.typ").write_text("", encoding="utf-8")
+        _compiler_made = typst.Compiler(
+            root / "main.typ",
+            root=root,
+            font_paths=_fonts_made.book,
+            ignore_system_fonts=True,
+            sys_inputs={},
+            package_path=_fonts_made.folder / "packages",
+            package_cache_path=_fonts_made.folder / "package-cache",
+        )
+    return _compiler_made
