@@ -335,6 +335,7 @@ def _render_variant(p: Profile, kind: str) -> tuple[str, str]:
 def test_optional_values_left_out_and_alternatives_chosen() -> None:
     p = _variant(
         organisation__industry="insurance",
+        policy__legal_basis=["《中华人民共和国保险法》"],
         data_protection__cross_border=True,
         data_protection__overseas_recipients=[RECIPIENT],
         data_protection__breach_notification=None,

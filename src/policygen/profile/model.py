@@ -159,6 +159,7 @@ class Profile(Section):
                         "须各不相同 (duplicate contract number, compared without case: it names "
                         "files)",
                     )
+            yield from self._basis_rules()
             for i, engagement in enumerate(self.engagements):
                 if engagement.vendor.credit_code == self.organisation.credit_code:
                     yield (
@@ -180,6 +181,19 @@ class Profile(Section):
 
         check_rules(violations())
         return self
+
+    def _basis_rules(self) -> Iterator[tuple[str, str]]:
+        """Report a regulation basis (policy.legal_basis) that is repealed or binds another
+        industry or another kind of outsourcing (instruments.yaml)."""
+        from policygen.instruments import catalogue
+
+        for i, basis in enumerate(self.policy.legal_basis):
+            why = catalogue().refused(basis, self.organisation.industry, self.policy.scope)
+            if why:
+                yield (
+                    f"policy.legal_basis[{i}]",
+                    f"{why}；请删除或改为适用的依据 (not a basis of this organisation)",
+                )
 
     def _classification_rules(self, i: int, engagement: Engagement) -> Iterator[tuple[str, str]]:
         """Report the facts a criterion needs that `engagement` leaves unstated, and a hand-set

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from policygen.instruments import catalogue
 from policygen.kinds import Kind
 from policygen.profile.engagement import Engagement
 from policygen.profile.model import Profile
@@ -120,6 +121,13 @@ def build_context(profile: Profile, kind: Kind, engagement: Engagement | None) -
         "classification": classification,
         "annexes": annexes(personal_info) if engagement else (),
         "risk_matrix": risk_matrix(profile),
+        "legal_bases": catalogue().regulation_bases(
+            profile.policy.legal_basis, profile.organisation.industry, profile.policy.scope
+        ),
+        "regulator_rules": catalogue().regulator_rules(
+            profile.organisation.industry,
+            (engagement.scope,) if engagement else profile.policy.scope,
+        ),
     }
     return context
 
