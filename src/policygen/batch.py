@@ -48,6 +48,7 @@ from policygen.parallel import freeze_heap, warm_up
 from policygen.pipeline import (
     Job,
     PendingJob,
+    applies,
     check_format,
     kind_named,
     start_job,
@@ -523,10 +524,9 @@ class _Worker:
         )
         manifest = read_manifest(folder)
         todo: list[tuple[Job, list[str]]] = []
-        entrusts = profile.section("data_protection", engagement).processes_personal_info
         for kind in self.kinds:
-            if kind.needs_personal_info and not entrusts:
-                continue  # no personal information entrusted under this row: no DPA
+            if not applies(kind, profile, engagement):
+                continue  # e.g. no personal information entrusted under this row: no DPA
             job = Job(kind, engagement)
             stale = [
                 fmt for fmt in self.formats if not self._current(folder, job, fmt, manifest, key)

@@ -63,31 +63,42 @@ def check_format(fmt: str) -> str:
     return fmt
 
 
+NEEDS = {
+    "personal_info": "仅为委托处理个人信息的合同生成：没有合同的 "
+    "data_protection.processes_personal_info 为 true "
+    "(only offered for engagements that entrust personal information)",
+    "on_premises": "仅为乙方人员在甲方场所作业的合同生成：没有合同填写 on_premises "
+    "(only offered for engagements with work on the premises)",
+}
+"""Why a kind that needs something (Kind.needs) is not rendered for a profile."""
+
+
+def applies(kind: Kind, profile: Profile, engagement: Engagement) -> bool:
+    """Return whether `kind` is rendered for `engagement`: always, unless the kind needs
+    something the engagement lacks (Kind.needs)."""
+    if kind.needs == "personal_info":
+        return profile.section("data_protection", engagement).processes_personal_info
+    if kind.needs == "on_premises":
+        return engagement.on_premises is not None
+    return True
+
+
 def jobs(profile: Profile, kinds: Sequence[str] | None = None) -> list[Job]:
     """Return the documents a full set holds for `profile`, limited to `kinds` when given.
 
     Per-engagement kinds give one job per engagement; with no engagements they give none. A
-    kind that needs personal information (the DPA) is rendered for the engagements that entrust
-    some, and is an error when asked for by name while none does."""
+    kind that needs something (the DPA personal information, the safety agreement work on the
+    premises) is rendered for the engagements that have it, and is an error when asked for by
+    name while none does."""
     selected = [kind_named(k) for k in (kinds or DOCUMENT_KINDS)]
     out: list[Job] = []
     for kind in selected:
         if not kind.per_engagement:
             out.append(Job(kind, None))
             continue
-        engagements = profile.engagements
-        if kind.needs_personal_info:
-            engagements = [
-                e
-                for e in engagements
-                if profile.section("data_protection", e).processes_personal_info
-            ]
-            if kinds and not engagements and profile.engagements:
-                raise UsageError(
-                    f"{kind.name} 仅为委托处理个人信息的合同生成：没有合同的 "
-                    "data_protection.processes_personal_info 为 true "
-                    "(only offered for engagements that entrust personal information)"
-                )
+        engagements = [e for e in profile.engagements if applies(kind, profile, e)]
+        if kinds and kind.needs and not engagements and profile.engagements:
+            raise UsageError(f"{kind.name} {NEEDS[kind.needs]}")
         out += [Job(kind, e) for e in engagements]
     return out
 

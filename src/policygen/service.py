@@ -123,6 +123,8 @@ class KindInfo(BaseModel):
     per_engagement: bool
     """True when one document is rendered per engagement; `contract_no` then picks it."""
     needs_personal_info: bool
+    needs: str
+    """What an engagement must have to get this kind: personal_info, on_premises, or empty."""
 
 
 class KindsInfo(BaseModel):
@@ -473,6 +475,7 @@ def create_app(
                     template=k.template,
                     per_engagement=k.per_engagement,
                     needs_personal_info=k.needs_personal_info,
+                    needs=k.needs,
                 )
                 for k in DOCUMENT_KINDS.values()
             ],

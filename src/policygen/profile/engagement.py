@@ -22,6 +22,7 @@ from policygen.profile.types import (
     CnDate,
     CreditCode,
     DisputeResolution,
+    Duration,
     Money,
     Name,
     Percent,
@@ -147,6 +148,58 @@ class Penalties(Section):
     """发生信息安全事件的违约金（元）；不约定则按实际损失赔偿"""
 
 
+class LicensedOperation(Section):
+    """An operation on the premises that only a certified worker may do."""
+
+    operation: Name
+    """作业，如 叉车驾驶"""
+    certificate: Name
+    """须持有的证书，如 特种设备安全管理和作业人员证（叉车司机）"""
+
+
+ACCIDENT_REPORT_LIMIT = Duration(1, "hour")
+"""The longest a vendor may take to report an accident to the organisation: the organisation
+itself must report to the authorities within one hour (生产安全事故报告和调查处理条例 第九条)."""
+
+
+class OnPremises(Section):
+    """Work the vendor's people do on the organisation's premises in production, logistics or
+    facilities: the contract gets a safety-management agreement (安全生产管理协议) as an annex
+    (安全生产法 第四十九条) and the clauses on licensed operators, waste and goods."""
+
+    site: Text
+    """作业场所，如 本公司苏州工业园区厂区的仓库、生产车间和办公区域"""
+    activities: list[Text] = Field(min_length=1, max_length=MAX_SHORT_ITEMS)
+    """在甲方场所从事的作业，逐项列明"""
+    workers: int | None = Field(default=None, ge=1, le=100_000)
+    """驻场作业人数（约数）"""
+    licensed_operations: list[LicensedOperation] = Field(
+        default_factory=list, max_length=MAX_SHORT_ITEMS
+    )
+    """须持证上岗的作业（特种作业、特种设备作业）及其证书"""
+    hazardous_waste: bool = False
+    """作业是否涉及危险废物的收集、贮存或者转运"""
+    goods_custody: bool = False
+    """乙方是否保管、搬运或者运输甲方的物品（约定货损货差责任）"""
+    accident_report_within: Duration = Field(default_factory=lambda: Duration(15, "minute"))
+    """乙方向甲方报告生产安全事故的最长时限（立即报告，最迟不超过此时限；不得超过1小时）"""
+
+    @model_validator(mode="after")
+    def _rules(self) -> OnPremises:
+        if self.accident_report_within.minutes > ACCIDENT_REPORT_LIMIT.minutes:
+            check_rules(
+                [
+                    (
+                        "accident_report_within",
+                        f"{self.accident_report_within} 超过1小时：甲方须在1小时内向安全生产监督"
+                        "管理部门报告（《生产安全事故报告和调查处理条例》第九条），乙方的报告时限"
+                        "应当更短 (the vendor must report within the hour)",
+                    )
+                ]
+            )
+        return self
+
+
 class Engagement(Section):
     """One outsourcing contract with one vendor."""
 
@@ -194,6 +247,8 @@ class Engagement(Section):
     """签订日期（印于合同、服务水平协议等文件的封面；无则不印）"""
     copies: int = Field(default=4, ge=2, le=20)
     """合同份数（双方各执一半）"""
+    on_premises: OnPremises | None = None
+    """乙方人员在甲方场所从事生产、物流或者后勤作业的安排；填写时生成《安全生产管理协议》"""
     sla: Sla | None = None
     """本合同的服务水平；写出的字段覆盖组织的 sla 默认值（仅对本合同），未写的沿用默认值"""
     data_protection: DataProtection | None = None

@@ -119,7 +119,7 @@ def build_context(profile: Profile, kind: Kind, engagement: Engagement | None) -
         "vendor": engagement.vendor if engagement else None,
         "amounts": _amounts(engagement) if engagement else None,
         "classification": classification,
-        "annexes": annexes(personal_info) if engagement else (),
+        "annexes": annexes(personal_info, engagement.on_premises is not None) if engagement else (),
         "risk_matrix": risk_matrix(profile),
         "legal_bases": catalogue().regulation_bases(
             profile.policy.legal_basis, profile.organisation.industry, profile.policy.scope
@@ -132,10 +132,13 @@ def build_context(profile: Profile, kind: Kind, engagement: Engagement | None) -
     return context
 
 
-def annexes(personal_info: bool) -> tuple[str, ...]:
-    """Return the kinds annexed to an engagement's contract, in order: the SLA, the NDA, and the
-    DPA when the engagement entrusts personal information."""
-    return ("sla", "nda", "dpa") if personal_info else ("sla", "nda")
+def annexes(personal_info: bool, on_premises: bool = False) -> tuple[str, ...]:
+    """Return the kinds annexed to an engagement's contract, in order: the SLA, the NDA, the
+    DPA when the engagement entrusts personal information, and the safety agreement when the
+    vendor's people work on the organisation's premises."""
+    return (
+        ("sla", "nda") + (("dpa",) if personal_info else ()) + (("safety",) if on_premises else ())
+    )
 
 
 def _amounts(engagement: Engagement) -> Amounts:
