@@ -37,6 +37,34 @@ OPTIONS: dict[str, object] = {
 a layout made for one is the layout the other would make."""
 
 
+XMP_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+"""The RDF namespace of XMP metadata."""
+XMP_DC = "http://purl.org/dc/elements/1.1/"
+"""The Dublin Core namespace (dc:language) of XMP metadata."""
+
+
+def pdf_options(variant: str | None) -> dict[str, object]:
+    """Return WeasyPrint's options for laying out and writing a PDF of `variant` (a
+    ``pdf_variant``, e.g. ``pdf/a-2b``; None: a plain PDF, OPTIONS). A variant's PDF is
+    tagged, and is laid out with the variant too: WeasyPrint takes the output intent (sRGB)
+    the variant needs when it lays the pages out."""
+    if variant is None:
+        return OPTIONS
+    return {**OPTIONS, "pdf_variant": variant, "pdf_tags": True}
+
+
+def language_xmp(lang: str) -> bytes:
+    """Return the XMP packet part stating the document's language `lang` (dc:language), which
+    WeasyPrint puts in the catalogue (/Lang) but not in the XMP metadata."""
+    from xml.sax.saxutils import escape
+
+    return (
+        f'<rdf:RDF xmlns:rdf="{XMP_RDF}" xmlns:dc="{XMP_DC}"><rdf:Description rdf:about="">'
+        f"<dc:language><rdf:Bag><rdf:li>{escape(lang)}</rdf:li></rdf:Bag></dc:language>"
+        "</rdf:Description></rdf:RDF>"
+    ).encode()
+
+
 PAGE_COUNT_KEY = ""
 """The key of a page map (writers.pdf.page_map) that holds the number of pages (no HTML id
 can be empty)."""
@@ -59,10 +87,11 @@ _font_config: FontConfiguration | None = None
 """The layout process's FontConfiguration, made on first use. Reusing it saves loading the
 fontconfig cache for every document."""
 
-_layout_slot: tuple[bytes, WeasyDocument] | None = None
-"""The last layout made for a page map, by its key: the PDF of the same page takes it instead
-of laying the pages out a second time (a regulation's DOCX table of contents and its PDF).
-One slot, emptied by every task, so at most one document's boxes stay in memory."""
+_layout_slot: tuple[bytes, str | None, WeasyDocument] | None = None
+"""The last layout made for a page map, by its key and PDF variant: the PDF of the same page
+and variant takes it instead of laying the pages out a second time (a regulation's DOCX table
+of contents and its PDF). One slot, emptied by every task, so at most one document's boxes
+stay in memory."""
 
 
 def _shared_font_config() -> FontConfiguration:
@@ -110,11 +139,13 @@ def lay_out(
     keywords: list[str],
     identifier: bytes,
     epoch: int,
+    variant: str | None = None,
 ) -> Answer:
-    """Lay out `html` and answer (in the layout process): with `want` ``pdf`` the PDF, with
-    ``pages`` the page map, keeping the layout for the next task if it is the PDF of the same
-    `key`. The answer's header lists the URLs refused and what WeasyPrint logged. WeasyPrint
-    failing on one of the `stylesheets` is a RenderError at its rule (`weasyprint_error`)."""
+    """Lay out `html` and answer (in the layout process): with `want` ``pdf`` the PDF (of
+    `variant`, see `pdf_options`), with ``pages`` the page map, keeping the layout for the next
+    task if it is the PDF of the same `key` and `variant`. The answer's header lists the URLs
+    refused and what WeasyPrint logged. WeasyPrint failing on one of the `stylesheets` is a
+    RenderError at its rule (`weasyprint_error`)."""
     global _layout_slot
     from weasyprint import HTML
     from weasyprint.urls import FatalURLFetchingError
@@ -126,10 +157,11 @@ def lay_out(
     slot, _layout_slot = _layout_slot, None
     answer: dict[str, Any] = {}
     pdf = b""
+    options = pdf_options(variant)
     try:
         with _source_date_epoch(epoch):
-            if slot is not None and slot[0] == key:
-                layout = slot[1]
+            if slot is not None and slot[:2] == (key, variant):
+                layout = slot[2]
             else:
                 source = HTML(
                     string=html,
@@ -137,7 +169,7 @@ def lay_out(
                     base_url=base_url,
                     url_fetcher=url_fetcher(resources),
                 )
-                layout = source.render(font_config=_shared_font_config(), **OPTIONS)
+                layout = source.render(font_config=_shared_font_config(), **options)
             if want == "pages":
                 pages = {PAGE_COUNT_KEY: len(layout.pages)}
                 for number, page in enumerate(layout.pages, start=1):
@@ -145,11 +177,13 @@ def lay_out(
                         pages.setdefault(anchor, number)
                 answer["pages"] = pages
                 if not resources.refused:  # only a layout that loaded nothing refused is kept
-                    _layout_slot = (key, layout)
+                    _layout_slot = (key, variant, layout)
                     answer["kept"] = True
             else:
                 layout.metadata.keywords = keywords
-                written = layout.write_pdf(pdf_identifier=identifier, **OPTIONS)
+                if variant is not None and layout.metadata.lang:
+                    layout.metadata.xmp_metadata = [language_xmp(layout.metadata.lang)]
+                written = layout.write_pdf(pdf_identifier=identifier, **options)
                 if not isinstance(written, bytes):  # pragma: no cover - target=None gives bytes
                     raise RenderError("WeasyPrint 未返回 PDF 数据")
                 pdf = written
