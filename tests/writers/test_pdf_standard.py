@@ -67,12 +67,16 @@ VERAPDF_MISSING = (
 # --------------------------------------------------------------------------- helpers
 
 
+def xmp_packet(pdf: bytes) -> etree._Element:
+    """Return the root (x:xmpmeta) of the PDF's XMP metadata."""
+    reader = PdfReader(io.BytesIO(pdf))
+    return etree.fromstring(reader.trailer["/Root"]["/Metadata"].get_object().get_data())
+
+
 def xmp(pdf: bytes) -> dict[str, list[str]]:
     """Return the values of the PDF's XMP properties by prefixed name (``pdfaid:part``),
     whether written as attributes of rdf:Description or as elements (rdf:li values each)."""
-    reader = PdfReader(io.BytesIO(pdf))
-    stream = reader.trailer["/Root"]["/Metadata"].get_object().get_data()
-    root = etree.fromstring(stream)
+    root = xmp_packet(pdf)
     prefixes = {uri: prefix for prefix, uri in NS.items()}
     values: dict[str, list[str]] = {}
 
@@ -235,6 +239,7 @@ def test_title_author_language_and_dates_are_in_xmp(
     assert values["dc:title"] == [info["/Title"]]
     assert values["dc:creator"] == [bank.organisation.name] == [info["/Author"]]
     assert values["dc:language"] == ["zh-CN"]
+    assert len(xmp_packet(pdf).findall(f"{{{NS['rdf']}}}RDF")) == 1  # as XMP readers expect
     assert PdfReader(io.BytesIO(pdf)).trailer["/Root"]["/Lang"] == "zh-CN"
     when = _document_date(bank, name.split("-", 1)[0].removesuffix(".pdf"))
     for key in ("xmp:CreateDate", "xmp:ModifyDate"):

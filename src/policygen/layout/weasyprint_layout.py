@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,8 +37,6 @@ OPTIONS: dict[str, object] = {
 a layout made for one is the layout the other would make."""
 
 
-XMP_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-"""The RDF namespace of XMP metadata."""
 XMP_DC = "http://purl.org/dc/elements/1.1/"
 """The Dublin Core namespace (dc:language) of XMP metadata."""
 
@@ -53,16 +51,25 @@ def pdf_options(variant: str | None) -> dict[str, object]:
     return {**OPTIONS, "pdf_variant": variant, "pdf_tags": True}
 
 
-def language_xmp(lang: str) -> bytes:
-    """Return the XMP packet part stating the document's language `lang` (dc:language), which
-    WeasyPrint puts in the catalogue (/Lang) but not in the XMP metadata."""
+def add_language(lang: str) -> Callable[[Any, Any], None]:
+    """Return a ``write_pdf`` finisher stating the document's language `lang` in the XMP
+    metadata WeasyPrint wrote (dc:language, in its one rdf:RDF element): WeasyPrint puts the
+    language in the catalogue (/Lang) only. A PDF without XMP metadata is left as it is."""
     from xml.sax.saxutils import escape
 
-    return (
-        f'<rdf:RDF xmlns:rdf="{XMP_RDF}" xmlns:dc="{XMP_DC}"><rdf:Description rdf:about="">'
-        f"<dc:language><rdf:Bag><rdf:li>{escape(lang)}</rdf:li></rdf:Bag></dc:language>"
-        "</rdf:Description></rdf:RDF>"
+    description = (
+        f'<rdf:Description rdf:about="" xmlns:dc="{XMP_DC}"><dc:language><rdf:Bag>'
+        f"<rdf:li>{escape(lang)}</rdf:li></rdf:Bag></dc:language></rdf:Description></rdf:RDF>"
     ).encode()
+
+    def finish(_document: Any, pdf: Any) -> None:
+        reference = pdf.catalog.get("Metadata")
+        if reference is None:
+            return
+        metadata = pdf.objects[int(reference.split()[0])]
+        metadata.stream[0] = metadata.stream[0].replace(b"</rdf:RDF>", description, 1)
+
+    return finish
 
 
 PAGE_COUNT_KEY = ""
@@ -181,9 +188,12 @@ def lay_out(
                     answer["kept"] = True
             else:
                 layout.metadata.keywords = keywords
-                if variant is not None and layout.metadata.lang:
-                    layout.metadata.xmp_metadata = [language_xmp(layout.metadata.lang)]
-                written = layout.write_pdf(pdf_identifier=identifier, **options)
+                lang = layout.metadata.lang
+                written = layout.write_pdf(
+                    pdf_identifier=identifier,
+                    finisher=add_language(lang) if variant is not None and lang else None,
+                    **options,
+                )
                 if not isinstance(written, bytes):  # pragma: no cover - target=None gives bytes
                     raise RenderError("WeasyPrint 未返回 PDF 数据")
                 pdf = written
