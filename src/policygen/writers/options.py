@@ -31,7 +31,8 @@ def check_pdf_engine(name: str, *, source: str = "pdf_engine") -> str:
 @dataclass(frozen=True)
 class PdfStandard:
     """An archival or accessibility standard a PDF can be printed to, and how each engine is
-    asked for it (None: the engine cannot print it)."""
+    asked for it: one field per engine of PDF_ENGINES, by its name (None: the engine cannot
+    print it)."""
 
     label: str
     """The standard's name as printed, e.g. PDF/A-2b."""
