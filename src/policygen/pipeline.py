@@ -296,17 +296,20 @@ def writer_options(
     pdf_engine: str | None = None,
     style_file: Path | None = None,
     deadline: float | None = None,
+    pdf_standard: str | None = None,
 ) -> WriterOptions:
     """Return writer options searching `template_dirs` before the bundled templates, printing
     PDFs with `pdf_engine` (None: the one ``POLICYGEN_PDF_ENGINE`` names, else WeasyPrint) in
-    the house style of `style_file` (None: the one each document's ``meta.style`` names), each
-    layout stopped at `deadline` (time.monotonic(); None: the layout budget alone); raise
-    UsageError for an unknown engine."""
+    the house style of `style_file` (None: the one each document's ``meta.style`` names), to
+    the archival standard `pdf_standard` (None: a plain PDF), each layout stopped at
+    `deadline` (time.monotonic(); None: the layout budget alone); raise UsageError for an
+    unknown engine or standard, or a standard the engine cannot print."""
     return WriterOptions(
         template_dirs=environment_for(template_dirs).folders,
         pdf_engine=pdf_engine_from(pdf_engine),
         style_file=style_file,
         deadline=deadline,
+        pdf_standard=pdf_standard,
     )
 
 
@@ -373,12 +376,14 @@ def start_job(
     pdf_engine: str | None = None,
     style_file: Path | None = None,
     deadline: float | None = None,
+    pdf_standard: str | None = None,
 ) -> PendingJob:
     """Build `job`'s tree and start writing it in each of `formats`, PDFs printed by
     `pdf_engine` (None: as `writer_options` chooses), in the house style of `style_file`
-    (None: the profile's ``meta.style``), layouts stopped at `deadline` (None: the layout
-    budget alone). Raise what building the tree (or the font preflight) raises; a writer's
-    error comes from PendingJob.result.
+    (None: the profile's ``meta.style``), to the archival standard `pdf_standard` (None: a
+    plain PDF), layouts stopped at `deadline` (None: the layout budget alone). Raise what
+    building the tree (or the font preflight) raises; a writer's error comes from
+    PendingJob.result.
 
     A regulation's DOCX lays the document out for its contents page numbers (writers.page_map,
     by the same engine as the PDF), and the PDF then prints that layout instead of making it
@@ -389,7 +394,11 @@ def start_job(
     page's DOCX waits until the layout is made."""
     formats = [check_format(fmt) for fmt in formats]
     options = writer_options(
-        template_dirs, pdf_engine=pdf_engine, style_file=style_file, deadline=deadline
+        template_dirs,
+        pdf_engine=pdf_engine,
+        style_file=style_file,
+        deadline=deadline,
+        pdf_standard=pdf_standard,
     )
     if "pdf" in formats or ("docx" in formats and job.kind.contents):
         # The PDF engine loads in its layout processes while the tree is built.
@@ -426,11 +435,13 @@ def render_job(
     pdf_engine: str | None = None,
     style_file: Path | None = None,
     deadline: float | None = None,
+    pdf_standard: str | None = None,
 ) -> dict[str, bytes]:
     """Return `job` rendered in each of `formats`, by output file name, in that order, PDFs
     printed by `pdf_engine` (None: as `writer_options` chooses), in the house style of
-    `style_file` (None: the profile's ``meta.style``), layouts stopped at `deadline`
-    (time.monotonic(); None: the layout budget alone)."""
+    `style_file` (None: the profile's ``meta.style``), to the archival standard
+    `pdf_standard` (None: a plain PDF), layouts stopped at `deadline` (time.monotonic();
+    None: the layout budget alone)."""
     return start_job(
         profile,
         job,
@@ -439,4 +450,5 @@ def render_job(
         pdf_engine=pdf_engine,
         style_file=style_file,
         deadline=deadline,
+        pdf_standard=pdf_standard,
     ).result()
