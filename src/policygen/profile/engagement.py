@@ -137,15 +137,84 @@ class Fee(Section):
         return self
 
 
+class IncidentPenalty(Section):
+    """Liquidated damages for an information-security incident with a stated consequence."""
+
+    consequence: Text
+    """事件造成的后果，如 造成甲方数据泄露、丢失或者篡改"""
+    amount: Money
+    """违约金（元）"""
+
+
 class Penalties(Section):
     """Liquidated damages for breach."""
 
     delay_rate_per_day: Percent = Decimal("0.05")
     """逾期履行违约金：每日按合同总价的比例（%）"""
     cap: Percent = Decimal(20)
-    """违约金累计上限（占合同总价的比例，%）"""
+    """逾期违约金累计上限（占合同总价的比例，%）"""
     security_breach: Money | None = None
-    """发生信息安全事件的违约金（元）；不约定则按实际损失赔偿"""
+    """信息安全事件违约金（元）：事件造成 serious_consequence 所述后果时支付；分级约定写 security_incidents；都不约定则按实际损失赔偿"""
+    serious_consequence: Text = defaults.field("engagements.penalties.serious_consequence", Text)
+    """security_breach 适用的事件后果"""
+    security_incidents: list[IncidentPenalty] = Field(
+        default_factory=list, max_length=MAX_SHORT_ITEMS
+    )
+    """按后果分级的信息安全事件违约金，自轻至重（与 security_breach 二选一）"""
+
+    @property
+    def incident_tiers(self) -> list[IncidentPenalty]:
+        """The incident penalties the contract states, lightest first: `security_incidents`,
+        or `security_breach` for `serious_consequence`, or none."""
+        if self.security_incidents:
+            return self.security_incidents
+        if self.security_breach is not None:
+            return [
+                IncidentPenalty(consequence=self.serious_consequence, amount=self.security_breach)
+            ]
+        return []
+
+    @model_validator(mode="after")
+    def _rules(self) -> Penalties:
+        def violations():
+            if self.security_breach is not None and self.security_incidents:
+                yield (
+                    "security_breach",
+                    "security_breach 与 security_incidents 只能写一项：分级约定时把金额写入 "
+                    "security_incidents (give one or the other)",
+                )
+            for i in range(1, len(self.security_incidents)):
+                if self.security_incidents[i].amount < self.security_incidents[i - 1].amount:
+                    yield (
+                        f"security_incidents[{i}].amount",
+                        "分级违约金应当自轻至重排列，金额不得低于上一级 "
+                        "(tiers go from the lightest consequence to the gravest)",
+                    )
+
+        check_rules(violations())
+        return self
+
+
+class Insurance(Section):
+    """Insurance the vendor keeps for the term, each with its minimum limit (元)."""
+
+    professional_indemnity: Money | None = None
+    """职业责任保险的累计赔偿限额（元）；不写则不要求"""
+    cyber: Money | None = None
+    """网络安全保险的累计赔偿限额（元）；不写则不要求"""
+    public_liability: Money | None = None
+    """公众责任保险的累计赔偿限额（元），乙方人员在甲方场所作业时适用；不写则不要求"""
+
+
+class Liability(Section):
+    """How far the vendor's liability goes, and what secures it."""
+
+    cap_percent: Percent | None = Decimal(100)
+    """乙方违约金和赔偿责任的累计上限（占合同总价的比例，%）；故意、重大过失、保密、数据和个人信息保护、知识产权侵权和人身伤亡不受限；不写（null）则不设上限"""
+    insurance: Insurance = Field(default_factory=Insurance)
+    """乙方应当投保的保险"""
+    performance_bond_percent: Percent | None = None
+    """履约保函金额（占合同总价的比例，%）；不写则不要求"""
 
 
 class LicensedOperation(Section):
@@ -231,6 +300,8 @@ class Engagement(Section):
     """费用与支付"""
     penalties: Penalties = Field(default_factory=Penalties)
     """违约金"""
+    liability: Liability = Field(default_factory=Liability)
+    """责任上限、保险和履约保函"""
     sub_outsourcing_allowed: bool = False
     """是否允许分包（允许时仍须事先书面同意）"""
     dispute_resolution: DisputeResolution = DisputeResolution.LITIGATION
@@ -274,6 +345,28 @@ class Engagement(Section):
                     "选择仲裁时须写明仲裁机构，否则仲裁条款可能无效 "
                     "(name the arbitration commission)",
                 )
+            cap = self.liability.cap_percent
+            if cap is not None:
+                limit = self.fee.amount * cap / 100
+                if self.penalties.cap > cap:
+                    yield (
+                        "penalties.cap",
+                        f"逾期违约金上限 {self.penalties.cap}% 超过责任上限 liability.cap_percent "
+                        f"{cap}% (a penalty above the liability cap)",
+                    )
+                for j, tier in enumerate(self.penalties.incident_tiers):
+                    if tier.amount > limit:
+                        where = (
+                            f"penalties.security_incidents[{j}].amount"
+                            if self.penalties.security_incidents
+                            else "penalties.security_breach"
+                        )
+                        yield (
+                            where,
+                            f"违约金 {tier.amount} 元超过责任上限（合同总价的 {cap}%，即 "
+                            f"{limit.quantize(Decimal('0.01'))} 元）；请降低违约金或者提高 "
+                            "liability.cap_percent (a penalty above the liability cap)",
+                        )
             dp = self.data_protection
             for i, recipient in enumerate(dp.overseas_recipients if dp else ()):
                 if recipient.assessment_date > self.term.start:

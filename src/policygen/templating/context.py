@@ -49,6 +49,10 @@ class Amounts:
     """不含税价, rounded to the cent."""
     tax: Decimal
     """税额 = total − net."""
+    liability_cap: Decimal | None
+    """乙方责任的累计上限 = total × liability.cap_percent, to the cent; None without a cap."""
+    performance_bond: Decimal | None
+    """履约保函金额 = total × liability.performance_bond_percent, to the cent; None if none."""
 
 
 @dataclass(frozen=True)
@@ -144,4 +148,16 @@ def annexes(personal_info: bool, on_premises: bool = False) -> tuple[str, ...]:
 def _amounts(engagement: Engagement) -> Amounts:
     fee = engagement.fee
     net = (fee.amount / (1 + fee.tax_rate / 100)).quantize(_CENT, rounding=ROUND_HALF_UP)
-    return Amounts(total=fee.amount, net=net, tax=fee.amount - net)
+
+    def share(percent: Decimal | None) -> Decimal | None:
+        if percent is None:
+            return None
+        return (fee.amount * percent / 100).quantize(_CENT, rounding=ROUND_HALF_UP)
+
+    return Amounts(
+        total=fee.amount,
+        net=net,
+        tax=fee.amount - net,
+        liability_cap=share(engagement.liability.cap_percent),
+        performance_bond=share(engagement.liability.performance_bond_percent),
+    )
