@@ -28,7 +28,7 @@ def _regulation(example: str) -> tuple[str, dict[str, str]]:
 
 
 def test_a_bank_reports_to_its_regulator_with_a_lead_time_and_a_deadline() -> None:
-    text, refs = _regulation("bank")
+    text, _ = _regulation("bank")
     assert "在合同签订二十个工作日前报告" in text
     assert "在知悉后二十四小时内报告，监管规定的报告时限更短的，从其规定" in text
     assert "重要外包合同变更、提前终止或者更换服务提供商的" in text
