@@ -64,6 +64,8 @@ class Party(Section):
     """住所"""
     legal_representative: Name
     """法定代表人"""
+    group: Name | None = None
+    """所属集团（控股股东或者实际控制人）；同一集团的服务提供商互为关联方，合并计算集中度"""
     contact: Name | None = None
     """联系人"""
     phone: Name | None = None

@@ -12,6 +12,7 @@ from typing import Any
 
 from policygen.instruments import catalogue
 from policygen.kinds import Kind
+from policygen.profile.critical import annual_amount
 from policygen.profile.engagement import Engagement
 from policygen.profile.model import Profile
 from policygen.profile.types import Industry, RiskLevel
@@ -53,6 +54,25 @@ class Amounts:
     """乙方责任的累计上限 = total × liability.cap_percent, to the cent; None without a cap."""
     performance_bond: Decimal | None
     """履约保函金额 = total × liability.performance_bond_percent, to the cent; None if none."""
+
+
+@dataclass(frozen=True)
+class Concentration:
+    """How much of the organisation's yearly outsourcing one vendor and its affiliates hold."""
+
+    vendor_annual: Decimal
+    """The yearly amount (含税) of every engagement with this vendor or a vendor of its group."""
+    total_annual: Decimal
+    """The organisation's yearly outsourcing total: risk.annual_outsourcing_total, else the sum
+    of the yearly amounts of the profile's engagements."""
+    total_stated: bool
+    """Whether `total_annual` is the organisation's own figure (risk.annual_outsourcing_total)."""
+    share: Decimal
+    """vendor_annual ÷ total_annual, in percent to two decimals."""
+    over_limit: bool
+    """Whether `share` exceeds risk.concentration_limit."""
+    affiliates: tuple[str, ...]
+    """The other vendors of the same group whose engagements are counted."""
 
 
 @dataclass(frozen=True)
@@ -123,6 +143,8 @@ def build_context(profile: Profile, kind: Kind, engagement: Engagement | None) -
         "vendor": engagement.vendor if engagement else None,
         "amounts": _amounts(engagement) if engagement else None,
         "classification": classification,
+        "concentration": concentration(profile, engagement) if engagement else None,
+        "approver": approver(profile, engagement, critical) if engagement else None,
         "annexes": annexes(personal_info, engagement.on_premises is not None) if engagement else (),
         "risk_matrix": risk_matrix(profile),
         "legal_bases": catalogue().regulation_bases(
@@ -134,6 +156,57 @@ def build_context(profile: Profile, kind: Kind, engagement: Engagement | None) -
         ),
     }
     return context
+
+
+def concentration(profile: Profile, engagement: Engagement) -> Concentration | None:
+    """Return the concentration of `engagement`'s vendor and its affiliates (vendors naming the
+    same `group`) in the organisation's yearly outsourcing; None when the total is zero."""
+    vendor = engagement.vendor
+
+    def related(other: Engagement) -> bool:
+        theirs = other.vendor
+        return theirs.credit_code == vendor.credit_code or bool(
+            vendor.group and theirs.group == vendor.group
+        )
+
+    mine = [e for e in profile.engagements if related(e)]
+    vendor_annual = sum((annual_amount(e) for e in mine), Decimal(0))
+    stated = profile.risk.annual_outsourcing_total
+    total = stated if stated is not None else sum(
+        (annual_amount(e) for e in profile.engagements), Decimal(0)
+    )
+    if not total:
+        return None
+    share = (vendor_annual * 100 / total).quantize(_CENT, rounding=ROUND_HALF_UP)
+    affiliates = tuple(
+        dict.fromkeys(e.vendor.name for e in mine if e.vendor.credit_code != vendor.credit_code)
+    )
+    return Concentration(
+        vendor_annual=vendor_annual.quantize(_CENT, rounding=ROUND_HALF_UP),
+        total_annual=total.quantize(_CENT, rounding=ROUND_HALF_UP),
+        total_stated=stated is not None,
+        share=share,
+        over_limit=share > profile.risk.concentration_limit,
+        affiliates=affiliates,
+    )
+
+
+def approver(profile: Profile, engagement: Engagement, critical: bool) -> str:
+    """Return who approves `engagement` under the regulation: the approval tier its amount falls
+    in; for 重要外包 not below senior management (the tier naming it, or senior management when
+    no tier does and the amount's tier is not the highest)."""
+    tiers = profile.policy.approval_tiers
+    amount = engagement.fee.amount
+    index = next(
+        (i for i, t in enumerate(tiers) if t.up_to is None or amount <= t.up_to), len(tiers) - 1
+    )
+    if critical:
+        senior = profile.organisation.senior_management
+        at = next((i for i, t in enumerate(tiers) if t.approver == senior), None)
+        if at is None:
+            return tiers[index].approver if index == len(tiers) - 1 else senior
+        index = max(index, at)
+    return tiers[index].approver
 
 
 def annexes(personal_info: bool, on_premises: bool = False) -> tuple[str, ...]:
