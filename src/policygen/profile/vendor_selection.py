@@ -116,7 +116,10 @@ class VendorSelection(Section):
                 names = [c.name for c in criteria]
                 for i, name in enumerate(names):
                     if name in names[:i]:
-                        yield (f"{field}[{i}].name", f"评价维度「{name}」重复 (duplicate criterion)")
+                        yield (
+                            f"{field}[{i}].name",
+                            f"评价维度「{name}」重复 (duplicate criterion)",
+                        )
             bands = self.grading
             for i in range(1, len(bands)):
                 upper, lower = bands[i - 1], bands[i]

@@ -172,8 +172,10 @@ def concentration(profile: Profile, engagement: Engagement) -> Concentration | N
     mine = [e for e in profile.engagements if related(e)]
     vendor_annual = sum((annual_amount(e) for e in mine), Decimal(0))
     stated = profile.risk.annual_outsourcing_total
-    total = stated if stated is not None else sum(
-        (annual_amount(e) for e in profile.engagements), Decimal(0)
+    total = (
+        stated
+        if stated is not None
+        else sum((annual_amount(e) for e in profile.engagements), Decimal(0))
     )
     if not total:
         return None
