@@ -74,7 +74,7 @@ def test_csv_columns_lists_and_empty_cells() -> None:
     assert all(r.data is not None and not r.issues for r in rows)
     first, third = rows[0].data, rows[2].data
     assert first is not None and third is not None
-    assert first["vendor"]["credit_code"] == "91310115MA1H8P2K3A"
+    assert first["vendor"]["credit_code"] == "91310115MA1H8P2K27"
     assert len(first["services"]) == 3  # one cell, items separated by ；
     assert first["fee"]["payment_schedule"] == [
         {"milestone": first["fee"]["payment_schedule"][0]["milestone"], "percent": "100"}
@@ -166,7 +166,7 @@ def test_row_issues_are_relative_to_the_row() -> None:
     org = organisation_data(policygen.load_profile(BANK))
     row = next(read_rows(EXAMPLES / "engagements.jsonl")).data
     assert row is not None
-    bad = {**row, "vendor": {**row["vendor"], "credit_code": "91310000MA1K4X7B20", "nmae": "x"}}
+    bad = {**row, "vendor": {**row["vendor"], "credit_code": "91310000MA1K4X7B33", "nmae": "x"}}
     with pytest.raises(InvalidInputError) as caught:
         engagement_profile(org, bad)
     issues = {i.path: i.message for i in caught.value.issues}

@@ -148,9 +148,19 @@ def validate(
             out.print_json(data={"valid": False, "errors": [_issue_json(i) for i in error.issues]})
             raise typer.Exit(error.exit_code) from None
         raise _fail(error) from None
+    from policygen.profile.starter import PLACEHOLDER, placeholders
+
+    left = placeholders(loaded)
+    warnings = [
+        f"{where}: 仍是起始配置的示例值（含「{PLACEHOLDER}」），请替换为真实信息 "
+        "(still the starter's sample value)"
+        for where in left
+    ]
     if json_output:
-        out.print_json(data={"valid": True, "errors": []})
+        out.print_json(data={"valid": True, "errors": [], "warnings": warnings})
         return
+    for warning in warnings:
+        err.print(f"提示 (warning): {warning}", markup=False)
     name = "标准输入" if profile == "-" else printable(profile)
     out.print(
         f"配置有效：{name}（{loaded.organisation.name}，{len(loaded.engagements)} 份合同） (valid)"
