@@ -21,7 +21,7 @@ try:  # Ctrl-C while the command line loads (about half a second): one line, exi
     from policygen.chars import printable
     from policygen.errors import ExitCode, InvalidInputError, PolicygenError, UsageError
     from policygen.output import write_all, write_atomic
-    from policygen.parallel import TYPST_WORKERS_FROM, freeze_heap, thaw_heap
+    from policygen.parallel import freeze_heap, thaw_heap
 except KeyboardInterrupt:
     # A worker process preloading the command line's script (multiprocessing runs it as
     # __mp_main__, beside its own __main__) ends quietly: the command says it, once.
@@ -55,7 +55,7 @@ PdfEngineOption = Annotated[
     str | None,
     typer.Option(
         "--pdf-engine",
-        help="PDF 排版引擎：weasyprint（默认）或 typst（快得多）；未指定时取环境变量 "
+        help="PDF 排版引擎：typst（默认，快）或 weasyprint（HTML 与 CSS）；未指定时取环境变量 "
         "POLICYGEN_PDF_ENGINE。",
     ),
 ]
@@ -233,7 +233,7 @@ def render(
             "--jobs",
             min=1,
             help="并行进程数（生成 PDF 时）。默认 CPU 核数；1 为不并行。"
-            f"用 Typst 时少于 {TYPST_WORKERS_FROM} 份文档在一个进程中生成（Typst 另占一核）。",
+            "用 Typst（默认）时少于 16 份文档在一个进程中生成（Typst 另占一核）。",
         ),
     ] = None,
     pdf_engine: PdfEngineOption = None,
