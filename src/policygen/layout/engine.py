@@ -13,11 +13,10 @@ DOCX-only render of a contract never imports a PDF engine."""
 
 from __future__ import annotations
 
-import importlib
 import os
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass
 from types import TracebackType
@@ -108,19 +107,29 @@ class PdfEngine(ABC):
         self.close()
 
 
-ENGINES: dict[str, tuple[str, str]] = {
-    "weasyprint": ("policygen.layout.weasyprint_engine", "WeasyPrintEngine"),
-    "typst": ("policygen.layout.typst_engine", "TypstEngine"),
+def _weasyprint() -> type[PdfEngine]:
+    from policygen.layout.weasyprint_engine import WeasyPrintEngine
+
+    return WeasyPrintEngine
+
+
+def _typst() -> type[PdfEngine]:
+    from policygen.layout.typst_engine import TypstEngine
+
+    return TypstEngine
+
+
+ENGINES: dict[str, Callable[[], type[PdfEngine]]] = {
+    "weasyprint": _weasyprint,
+    "typst": _typst,
 }
-"""Each PDF engine's module and class, by name; imported on first use."""
+"""Each PDF engine's class by name, imported on first use."""
 assert tuple(ENGINES) == PDF_ENGINES
 
 
 def engine_class(name: str) -> type[PdfEngine]:
     """Return the class of the engine `name`; raise UsageError for an unknown name."""
-    module, cls = ENGINES[check_pdf_engine(name)]
-    found: type[PdfEngine] = getattr(importlib.import_module(module), cls)
-    return found
+    return ENGINES[check_pdf_engine(name)]()
 
 
 def engine_for(name: str, *, processes: int | None = None) -> PdfEngine:
