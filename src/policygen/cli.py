@@ -30,6 +30,7 @@ except KeyboardInterrupt:
     raise SystemExit(130) from None  # ExitCode.INTERRUPTED, which may not be loaded yet
 
 if TYPE_CHECKING:
+    from policygen.layout.engine import Engines
     from policygen.lint import WordingFinding
 
 app = typer.Typer(
@@ -253,15 +254,38 @@ def render(
         ):
             out.print(str(path))
         return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    from policygen.parallel import render_jobs
-    from policygen.pipeline import Job, check_format, jobs
-    from policygen.validation import load_checked
+    from policygen.layout.engine import Engines, engine_class
+    from policygen.pipeline import check_format
 
     kinds = _split(documents, []) or None  # None: the full set that applies to the profile
     fmts = [check_format(f) for f in _split(formats, ["docx", "pdf"])]
     folders = _folders(templates)
+    with Engines() as engines:
+        if "pdf" in fmts and engine_class(engine).cores > 1:
+            # An engine that lays out beside this process (Typst) renders a set here: its
+            # processes start and read their fonts while the profile loads.
+            engines.get(engine).warm_up(wait=False)
+        _render_command(profile, kinds, fmts, folders, output, workers, engine, style_file, engines)
+
+
+def _render_command(
+    profile: str,
+    kinds: list[str] | None,
+    fmts: list[str],
+    folders: list[Path],
+    output: Path,
+    workers: int | None,
+    engine: str,
+    style_file: Path | None,
+    engines: Engines,
+) -> None:
+    """Render and write the documents of `render`, laid out by the engines of `engines`."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from policygen.parallel import render_jobs
+    from policygen.pipeline import Job, jobs
+    from policygen.validation import load_checked
+
     # What validate checks, but for building the trees: rendering builds them next, and
     # writes nothing when one fails.
     loaded = load_checked(profile, template_dirs=folders)
@@ -295,6 +319,7 @@ def render(
             on_done=done,
             pdf_engine=engine,
             style_file=style_file,
+            engines=engines,
         )
     try:
         output.mkdir(parents=True, exist_ok=True)
