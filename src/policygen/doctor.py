@@ -26,7 +26,9 @@ from policygen.style import bundled_style
 INSTALL_FONTS = "sudo apt-get install fonts-noto-cjk（Fedora：google-noto-serif-cjk-fonts google-noto-sans-cjk-fonts；macOS：brew install --cask font-noto-serif-cjk-sc font-noto-sans-cjk-sc）"
 INSTALL_HB_SUBSET = "sudo apt-get install libharfbuzz-subset0（Debian 12、Ubuntu 24.04 起提供；Fedora：harfbuzz；macOS：brew install harfbuzz）"
 INSTALL_LIBREOFFICE = "sudo apt-get install --no-install-recommends libreoffice-writer-nogui"
-INSTALL_TYPST = "pip install 'typst>=0.15'（默认的 PDF 引擎；也可用 policygen render --pdf-engine weasyprint）"
+INSTALL_TYPST = (
+    "pip install 'typst>=0.15'（默认的 PDF 引擎；也可用 policygen render --pdf-engine weasyprint）"
+)
 INSTALL_PANGO = "sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b"
 INSTALL_FONTCONFIG_RULES = (
     "mkdir -p ~/.config/fontconfig/conf.d && policygen doctor --fontconfig "
