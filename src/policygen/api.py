@@ -57,9 +57,9 @@ def render(
     For per-engagement kinds (contract, sla) `contract_no` picks the engagement; None means the
     profile's only engagement, and is an error when it has several. `pdf_engine` lays out
     and prints PDFs (and numbers a regulation's DOCX contents page): ``typst`` or
-    ``weasyprint``; None means the one ``POLICYGEN_PDF_ENGINE`` names, else Typst. `style` is a house-style file
-    (``*.style.yaml``) or the name of a style in `template_dirs`, used instead of the
-    profile's ``meta.style``; None keeps ``meta.style``. A layout still running at `deadline`
+    ``weasyprint``; None means the one ``POLICYGEN_PDF_ENGINE`` names, else Typst. `style` is
+    a house-style file (``*.style.yaml``) or the name of a style in `template_dirs`, used
+    instead of the profile's ``meta.style``; None keeps ``meta.style``. A layout still running at `deadline`
     (a time.monotonic() value; None: none) is stopped with layout.budget.BudgetExceeded, as is
     one beyond the layout budget. `engines` is the session whose engines lay it out (None:
     one made for this call and closed after it)."""
