@@ -19,7 +19,7 @@ from policygen.profile.load import load_profile
 from policygen.profile.model import Profile
 from policygen.templating.environment import environment_for
 from policygen.validation import checked, load_checked
-from policygen.writers.options import pdf_engine_from
+from policygen.writers.options import check_pdf_standard, pdf_engine_from
 
 ProfileSource = Profile | Mapping[str, Any] | str | Path
 
@@ -50,6 +50,7 @@ def render(
     pdf_engine: str | None = None,
     style: str | Path | None = None,
     deadline: float | None = None,
+    pdf_standard: str | None = None,
     engines: Engines | None = None,
 ) -> bytes:
     """Return one document of `kind` in format `fmt` as bytes.
@@ -59,11 +60,14 @@ def render(
     and prints PDFs (and numbers a regulation's DOCX contents page): ``typst`` or
     ``weasyprint``; None means the one ``POLICYGEN_PDF_ENGINE`` names, else Typst. `style` is
     a house-style file (``*.style.yaml``) or the name of a style in `template_dirs`, used
-    instead of the profile's ``meta.style``; None keeps ``meta.style``. A layout still running at `deadline`
-    (a time.monotonic() value; None: none) is stopped with layout.budget.BudgetExceeded, as is
-    one beyond the layout budget. `engines` is the session whose engines lay it out (None:
-    one made for this call and closed after it)."""
+    instead of the profile's ``meta.style``; None keeps ``meta.style``. `pdf_standard` prints
+    PDFs to an archival or accessibility standard, a key of writers.options.PDF_STANDARDS
+    (``a-2b``, ``ua-1``…; UsageError when `pdf_engine` cannot print it); None: a plain PDF. A
+    layout still running at `deadline` (a time.monotonic() value; None: none) is stopped with
+    layout.budget.BudgetExceeded, as is one beyond the layout budget. `engines` is the
+    session whose engines lay it out (None: one made for this call and closed after it)."""
     engine = pdf_engine_from(pdf_engine)
+    check_pdf_standard(pdf_standard, engine)
     style_file = _style_file(style, template_dirs)
     profile = renderable(source, template_dirs=template_dirs)
     document_kind = kind_named(kind)
@@ -88,6 +92,7 @@ def render(
         pdf_engine=engine,
         style_file=style_file,
         deadline=deadline,
+        pdf_standard=pdf_standard,
     )[job.filename(fmt)]
 
 
@@ -100,13 +105,16 @@ def render_set(
     pdf_engine: str | None = None,
     style: str | Path | None = None,
     deadline: float | None = None,
+    pdf_standard: str | None = None,
     engines: Engines | None = None,
 ) -> dict[str, bytes]:
     """Return every document of the set (or of `kinds`) in each of `formats`, by file name;
-    `pdf_engine`, `style`, `deadline` and `engines` as for `render` (no document is begun
-    after `deadline`). The documents are pipelined as `render` pipelines them on the command
-    line (pipeline.pipelined): the engine lays one out while the next is built."""
+    `pdf_engine`, `style`, `deadline`, `pdf_standard` and `engines` as for `render` (no
+    document is begun after `deadline`). The documents are pipelined as `render` pipelines
+    them on the command line (pipeline.pipelined): the engine lays one out while the next is
+    built."""
     engine = pdf_engine_from(pdf_engine)
+    check_pdf_standard(pdf_standard, engine)
     style_file = _style_file(style, template_dirs)
     profile = renderable(source, template_dirs=template_dirs)
     out: dict[str, bytes] = {}
@@ -122,6 +130,7 @@ def render_set(
             pdf_engine=engine,
             style_file=style_file,
             deadline=deadline,
+            pdf_standard=pdf_standard,
         ):
             out.update(files)
     return out

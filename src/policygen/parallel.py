@@ -35,7 +35,7 @@ from policygen.layout.engine import Engines, engine_class
 from policygen.pipeline import Job, render_job, render_pipelined
 from policygen.procs import serve_parent, start_forkserver, worker_context
 from policygen.profile.model import Profile
-from policygen.writers.options import pdf_engine_from
+from policygen.writers.options import check_pdf_standard, pdf_engine_from
 
 PARALLEL_FORMATS = frozenset({"pdf"})
 """Formats expensive enough to be worth worker processes."""
@@ -106,17 +106,21 @@ def render_jobs(
     on_done: Callable[[Job], None] | None = None,
     pdf_engine: str | None = None,
     style_file: Path | None = None,
+    pdf_standard: str | None = None,
     engines: Engines | None = None,
 ) -> dict[str, bytes]:
     """Return every job of `todo` rendered in each of `formats`, by file name, in job order,
-    PDFs printed by `pdf_engine` (None: as pipeline.writer_options chooses), in the house
-    style of `style_file` (None: the profile's ``meta.style``), by the engines of `engines`
-    (None: a session made for this call and closed after it).
+    PDFs printed by `pdf_engine` (None: as pipeline.writer_options chooses) to the archival
+    standard `pdf_standard` (None: a plain PDF), in the house style of `style_file` (None:
+    the profile's ``meta.style``), by the engines of `engines` (None: a session made for this
+    call and closed after it).
 
     Up to `jobs` worker processes render at once (None: one per CPU; 1: all in this process).
     `on_done` is called in this thread with each job as it completes. Raise UsageError when
-    `jobs` is below 1 or the engine is unknown, and whatever the first failing job raises."""
+    `jobs` is below 1, the engine or standard is unknown or the engine cannot print the
+    standard, and whatever the first failing job raises."""
     engine = pdf_engine_from(pdf_engine)  # chosen here, so workers never read the environment
+    check_pdf_standard(pdf_standard, engine)
     workers = default_jobs() if jobs is None else jobs
     if workers < 1:
         raise UsageError("--jobs 至少为 1 (at least one job)")
@@ -138,13 +142,14 @@ def render_jobs(
                 template_dirs=template_dirs,
                 pdf_engine=engine,
                 style_file=style_file,
+                pdf_standard=pdf_standard,
             ):
                 rendered.update(files)
                 if on_done:
                     on_done(job)
             return rendered
     return _render_in_workers(
-        profile, todo, formats, template_dirs, workers, on_done, engine, style_file
+        profile, todo, formats, template_dirs, workers, on_done, engine, style_file, pdf_standard
     )
 
 
@@ -164,6 +169,7 @@ def _render_in_workers(
     on_done: Callable[[Job], None] | None,
     pdf_engine: str,
     style_file: Path | None = None,
+    pdf_standard: str | None = None,
 ) -> dict[str, bytes]:
     formats = tuple(formats)
     dirs = tuple(Path(d) for d in template_dirs)
@@ -173,7 +179,7 @@ def _render_in_workers(
         max_workers=workers,
         mp_context=worker_context(),
         initializer=_init_worker,
-        initargs=(profile, formats, dirs, kinds, pdf_engine, style_file),
+        initargs=(profile, formats, dirs, kinds, pdf_engine, style_file, pdf_standard),
     )
     futures: list[Future[dict[str, bytes]]] = []
     try:
@@ -207,9 +213,13 @@ def _render_in_workers(
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-_state: tuple[Profile, tuple[str, ...], tuple[Path, ...], str, Path | None, Engines] | None = None
-"""A worker's profile, formats, template folders, PDF engine, style file and engine session;
-set by `_init_worker`."""
+_WorkerState = tuple[
+    Profile, tuple[str, ...], tuple[Path, ...], str, Path | None, str | None, Engines
+]
+
+_state: _WorkerState | None = None
+"""A worker's profile, formats, template folders, PDF engine, style file, PDF standard and
+engine session; set by `_init_worker`."""
 
 
 def _init_worker(
@@ -219,6 +229,7 @@ def _init_worker(
     kinds: tuple[str, ...],
     pdf_engine: str,
     style_file: Path | None = None,
+    pdf_standard: str | None = None,
 ) -> None:
     """Keep what every job needs and warm up: the writers' modules, the engine and the
     compiled templates. Ctrl-C is left to the parent, which stops the pool; the worker exits
@@ -226,7 +237,7 @@ def _init_worker(
     global _state
     serve_parent()
     engines = Engines()
-    _state = (profile, formats, template_dirs, pdf_engine, style_file, engines)
+    _state = (profile, formats, template_dirs, pdf_engine, style_file, pdf_standard, engines)
     from policygen.templating.environment import environment_for
 
     warm_up(formats, pdf_engine, engines)
@@ -241,7 +252,7 @@ def _render_task(task: Task) -> dict[str, bytes]:
     """Render one job in a worker."""
     if _state is None:  # pragma: no cover - the pool always runs the initializer first
         raise RuntimeError("worker not initialised")
-    profile, formats, template_dirs, pdf_engine, style_file, engines = _state
+    profile, formats, template_dirs, pdf_engine, style_file, pdf_standard, engines = _state
     kind, engagement = task
     job = Job(DOCUMENT_KINDS[kind], None if engagement is None else profile.engagements[engagement])
     return render_job(
@@ -252,4 +263,5 @@ def _render_task(task: Task) -> dict[str, bytes]:
         template_dirs=template_dirs,
         pdf_engine=pdf_engine,
         style_file=style_file,
+        pdf_standard=pdf_standard,
     )

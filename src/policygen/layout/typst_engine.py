@@ -44,7 +44,7 @@ from policygen.layout.process import START_SECONDS, Answer, LayoutProcess
 from policygen.layout.typst_compiler import FontSet, typst_task
 from policygen.tree import nodes as n
 from policygen.writers.font_faces import single_face
-from policygen.writers.options import WriterOptions
+from policygen.writers.options import PDF_STANDARDS, WriterOptions
 from policygen.writers.pdf_typst import typst_source
 
 T = TypeVar("T")
@@ -126,7 +126,10 @@ class TypstEngine(PdfEngine):
     def _pdf(
         self, lane: Lane, source: str, when: datetime, what: str, options: WriterOptions
     ) -> bytes:
-        return self._in_lane(lane, "pdf", source, what, options.deadline, when.isoformat())[1]
+        standard = PDF_STANDARDS[options.pdf_standard] if options.pdf_standard else None
+        standards = standard.typst or () if standard is not None else ()
+        when_iso = when.isoformat()
+        return self._in_lane(lane, "pdf", source, what, options.deadline, when_iso, standards)[1]
 
     def _pages(self, lane: Lane, source: str, what: str, options: WriterOptions) -> Layout:
         answer, _ = self._in_lane(lane, "pages", source, what, options.deadline)
@@ -189,17 +192,18 @@ class TypstEngine(PdfEngine):
         what: str,
         deadline: float | None,
         when: str = "",
+        standards: tuple[str, ...] = (),
     ) -> Answer:
         """Return what `lane`'s layout process answers to `op` for `source` (in the lane's
-        thread), under the layout budget and before `deadline`. Reading the fonts
-        (``families``) is the process's start-up, not a document's layout: it has
-        START_SECONDS."""
+        thread), under the layout budget and before `deadline`; a PDF is printed to Typst's
+        PDF `standards` (empty: a plain PDF). Reading the fonts (``families``) is the
+        process's start-up, not a document's layout: it has START_SECONDS."""
         budget = LayoutBudget.from_environment()
         if op == "families":
             budget = replace(budget, timeout=START_SECONDS)
         answer, data = lane.process.run(
             typst_task,
-            (op, source, when, str(self.scratch()), self.font_set()),
+            (op, source, when, str(self.scratch()), self.font_set(), standards),
             what=what,
             budget=budget,
             deadline=deadline,

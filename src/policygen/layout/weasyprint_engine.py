@@ -32,7 +32,7 @@ from policygen.layout.weasyprint_layout import PAGE_COUNT_KEY, lay_out
 from policygen.tree import nodes as n
 from policygen.writers.fetcher import LocalResources
 from policygen.writers.html import render_html, style_folder, stylesheet_paths
-from policygen.writers.options import WriterOptions
+from policygen.writers.options import PDF_STANDARDS, WriterOptions
 from policygen.writers.pdf import pdf_identifier, pdf_keywords
 
 
@@ -70,6 +70,7 @@ class WeasyPrintEngine(PdfEngine):
             list(pdf_keywords(doc.meta)),
             pdf_identifier(html),
             timegm(doc.meta.date.timetuple()),
+            PDF_STANDARDS[options.pdf_standard].weasyprint if options.pdf_standard else None,
         )
         done = self._executor().submit(self._run, args, what, options.deadline, resources)
         laid_out: Future[Layout] | None = Future() if layout else None

@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +35,41 @@ OPTIONS: dict[str, object] = {
 }
 """WeasyPrint options for laying out and for writing: a page map and a PDF share them, so that
 a layout made for one is the layout the other would make."""
+
+
+XMP_DC = "http://purl.org/dc/elements/1.1/"
+"""The Dublin Core namespace (dc:language) of XMP metadata."""
+
+
+def pdf_options(variant: str | None) -> dict[str, object]:
+    """Return WeasyPrint's options for laying out and writing a PDF of `variant` (a
+    ``pdf_variant``, e.g. ``pdf/a-2b``; None: a plain PDF, OPTIONS). A variant's PDF is
+    tagged, and is laid out with the variant too: WeasyPrint takes the output intent (sRGB)
+    the variant needs when it lays the pages out."""
+    if variant is None:
+        return OPTIONS
+    return {**OPTIONS, "pdf_variant": variant, "pdf_tags": True}
+
+
+def add_language(lang: str) -> Callable[[Any, Any], None]:
+    """Return a ``write_pdf`` finisher stating the document's language `lang` in the XMP
+    metadata WeasyPrint wrote (dc:language, in its one rdf:RDF element): WeasyPrint puts the
+    language in the catalogue (/Lang) only. A PDF without XMP metadata is left as it is."""
+    from xml.sax.saxutils import escape
+
+    description = (
+        f'<rdf:Description rdf:about="" xmlns:dc="{XMP_DC}"><dc:language><rdf:Bag>'
+        f"<rdf:li>{escape(lang)}</rdf:li></rdf:Bag></dc:language></rdf:Description></rdf:RDF>"
+    ).encode()
+
+    def finish(_document: Any, pdf: Any) -> None:
+        reference = pdf.catalog.get("Metadata")
+        if reference is None:
+            return
+        metadata = pdf.objects[int(reference.split()[0])]
+        metadata.stream[0] = metadata.stream[0].replace(b"</rdf:RDF>", description, 1)
+
+    return finish
 
 
 PAGE_COUNT_KEY = ""
@@ -102,11 +137,12 @@ def lay_out(
     keywords: list[str],
     identifier: bytes,
     epoch: int,
+    variant: str | None = None,
 ) -> Answer:
-    """Lay out `html` once and answer (in the layout process): with `want` ``pdf`` the PDF,
-    with ``pages`` the page map, with ``both`` both. The answer's header lists the URLs refused
-    and what WeasyPrint logged. WeasyPrint failing on one of the `stylesheets` is a
-    RenderError at its rule (`weasyprint_error`)."""
+    """Lay out `html` once and answer (in the layout process): with `want` ``pdf`` the PDF
+    (of `variant`, see `pdf_options`), with ``pages`` the page map, with ``both`` both. The
+    answer's header lists the URLs refused and what WeasyPrint logged. WeasyPrint failing on
+    one of the `stylesheets` is a RenderError at its rule (`weasyprint_error`)."""
     from weasyprint import HTML
     from weasyprint.urls import FatalURLFetchingError
 
@@ -116,6 +152,7 @@ def lay_out(
     logger.addHandler(records)
     answer: dict[str, Any] = {}
     pdf = b""
+    options = pdf_options(variant)
     try:
         with _source_date_epoch(epoch):
             source = HTML(
@@ -124,7 +161,7 @@ def lay_out(
                 base_url=base_url,
                 url_fetcher=url_fetcher(resources),
             )
-            layout = source.render(font_config=_shared_font_config(kept), **OPTIONS)
+            layout = source.render(font_config=_shared_font_config(kept), **options)
             if want in ("pages", "both"):
                 pages = {PAGE_COUNT_KEY: len(layout.pages)}
                 for number, page in enumerate(layout.pages, start=1):
@@ -133,7 +170,12 @@ def lay_out(
                 answer["pages"] = pages
             if want in ("pdf", "both"):
                 layout.metadata.keywords = keywords
-                written = layout.write_pdf(pdf_identifier=identifier, **OPTIONS)
+                lang = layout.metadata.lang
+                written = layout.write_pdf(
+                    pdf_identifier=identifier,
+                    finisher=add_language(lang) if variant is not None and lang else None,
+                    **options,
+                )
                 if not isinstance(written, bytes):  # pragma: no cover - target=None gives bytes
                     raise RenderError("WeasyPrint 未返回 PDF 数据")
                 pdf = written

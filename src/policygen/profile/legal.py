@@ -33,8 +33,8 @@ class Ip(Section):
     """背景知识产权"""
     licence_scope: Text = defaults.field("ip.licence_scope", Text)
     """许可范围"""
-    open_source: Text = defaults.field("ip.open_source", Text)
-    """开源软件使用要求"""
+    open_source: Text | None = None
+    """开源软件使用要求；不写则不设开源软件条款（信息技术外包默认写入）"""
     infringement: Text = defaults.field("ip.infringement", Text)
     """侵权责任"""
 

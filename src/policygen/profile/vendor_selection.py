@@ -12,6 +12,7 @@ from policygen.profile.types import (
     MAX_DIGITS,
     MAX_ITEMS,
     MAX_SHORT_ITEMS,
+    Duration,
     Frequency,
     Name,
     Score,
@@ -91,6 +92,8 @@ class VendorSelection(Section):
     """评价等级，自高至低排列"""
     evaluation_frequency: Frequency = Frequency.QUARTERLY
     """服务提供商评价频率"""
+    exclusion_term: Duration = Field(default_factory=lambda: Duration(3, "year"))
+    """列入禁止合作名单的期限"""
 
     @model_validator(mode="after")
     def _rules(self) -> VendorSelection:

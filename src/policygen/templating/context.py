@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from policygen.instruments import catalogue
 from policygen.kinds import Kind
 from policygen.profile.engagement import Engagement
 from policygen.profile.model import Profile
@@ -48,6 +49,10 @@ class Amounts:
     """不含税价, rounded to the cent."""
     tax: Decimal
     """税额 = total − net."""
+    liability_cap: Decimal | None
+    """乙方责任的累计上限 = total × liability.cap_percent, to the cent; None without a cap."""
+    performance_bond: Decimal | None
+    """履约保函金额 = total × liability.performance_bond_percent, to the cent; None if none."""
 
 
 @dataclass(frozen=True)
@@ -118,19 +123,41 @@ def build_context(profile: Profile, kind: Kind, engagement: Engagement | None) -
         "vendor": engagement.vendor if engagement else None,
         "amounts": _amounts(engagement) if engagement else None,
         "classification": classification,
-        "annexes": annexes(personal_info) if engagement else (),
+        "annexes": annexes(personal_info, engagement.on_premises is not None) if engagement else (),
         "risk_matrix": risk_matrix(profile),
+        "legal_bases": catalogue().regulation_bases(
+            profile.policy.legal_basis, profile.organisation.industry, profile.policy.scope
+        ),
+        "regulator_rules": catalogue().regulator_rules(
+            profile.organisation.industry,
+            (engagement.scope,) if engagement else profile.policy.scope,
+        ),
     }
     return context
 
 
-def annexes(personal_info: bool) -> tuple[str, ...]:
-    """Return the kinds annexed to an engagement's contract, in order: the SLA, the NDA, and the
-    DPA when the engagement entrusts personal information."""
-    return ("sla", "nda", "dpa") if personal_info else ("sla", "nda")
+def annexes(personal_info: bool, on_premises: bool = False) -> tuple[str, ...]:
+    """Return the kinds annexed to an engagement's contract, in order: the SLA, the NDA, the
+    DPA when the engagement entrusts personal information, and the safety agreement when the
+    vendor's people work on the organisation's premises."""
+    return (
+        ("sla", "nda") + (("dpa",) if personal_info else ()) + (("safety",) if on_premises else ())
+    )
 
 
 def _amounts(engagement: Engagement) -> Amounts:
     fee = engagement.fee
     net = (fee.amount / (1 + fee.tax_rate / 100)).quantize(_CENT, rounding=ROUND_HALF_UP)
-    return Amounts(total=fee.amount, net=net, tax=fee.amount - net)
+
+    def share(percent: Decimal | None) -> Decimal | None:
+        if percent is None:
+            return None
+        return (fee.amount * percent / 100).quantize(_CENT, rounding=ROUND_HALF_UP)
+
+    return Amounts(
+        total=fee.amount,
+        net=net,
+        tax=fee.amount - net,
+        liability_cap=share(engagement.liability.cap_percent),
+        performance_bond=share(engagement.liability.performance_bond_percent),
+    )
