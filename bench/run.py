@@ -821,7 +821,8 @@ def write_report(path: Path, results: dict[str, Any], quick: bool, merge: bool =
         add(
             "Where the CLI's time goes with the default engine (in one process holding one "
             "engine session, after a warm-up; min of repeats; each document alone, so without "
-            "the pipelining of a whole set):"
+            "the pipelining of a whole set; Typst remembers the layout of what it laid out "
+            "before, so a repeated document costs a fraction of its first layout):"
         )
         add("")
         add("| | DOCX | PDF | DOCX + PDF |")
