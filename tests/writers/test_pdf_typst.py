@@ -189,7 +189,7 @@ def _toc_entries(data: bytes) -> list[tuple[str, int]]:
     return out
 
 
-def test_page_map_finds_each_heading_on_its_page(
+def test_the_layout_finds_each_heading_on_its_page(
     bank: Profile, tmp_path: Path, typst: PdfEngine
 ) -> None:
     doc = build_document(bank, Job(policygen.pipeline.kind_named("regulation"), None))
