@@ -447,7 +447,7 @@ def start_job(
 
 
 IN_FLIGHT = 6
-"""Jobs that may wait for their layouts at once in `render_pipelined` (their trees and files
+"""Jobs started ahead of the one being finished in `render_pipelined` (their trees and files
 are held in memory meanwhile)."""
 
 
@@ -458,8 +458,8 @@ def pipelined(
     *,
     ahead: int = IN_FLIGHT,
 ) -> Iterator[R]:
-    """Yield `finish(start(item))` for each of `items`, in order, starting up to `ahead` items
-    before finishing the first of them: while an engine lays out the documents started, this
+    """Yield `finish(start(item))` for each of `items`, in order, starting up to `ahead` more
+    items before finishing each (``ahead=1``: one ahead): while an engine lays out those, this
     thread builds the next ones, and writes what of the earlier ones needs no layout still
     being made (Started.write_ready). The one scheduler of a run: `render` (here or in each
     worker), `batch` (each worker's rows) and the service (api.render_set).
