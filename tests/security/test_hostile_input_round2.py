@@ -763,6 +763,8 @@ def test_ctrl_c_while_rendering_exits_130_without_a_traceback(command: str, tmp_
             "pdf",
             "-j",
             "2",
+            "--pdf-engine",
+            "weasyprint",  # two workers (a Typst worker takes two jobs), slow enough to stop
         ]
     process = subprocess.Popen(
         [sys.executable, "-m", "policygen", *argv],
