@@ -23,6 +23,7 @@ from docx.oxml.ns import qn
 from lxml import etree
 
 from policygen.kinds import DOCUMENT_KINDS
+from policygen.layout.typst_engine import FONT_ROLE_FALLBACKS
 from policygen.pipeline import build_document, jobs, writer_options
 from policygen.profile.load import load_profile
 from policygen.style import bundled_style, load_style
@@ -31,7 +32,7 @@ from policygen.tree import nodes as n
 from policygen.writers.docx import write_docx
 from policygen.writers.html import write_html
 from policygen.writers.options import WriterOptions
-from policygen.writers.pdf_typst import FONT_ROLE_FALLBACKS, typst_source
+from policygen.writers.pdf_typst import typst_source
 
 ROOT = Path(__file__).resolve().parents[2]
 BANK = ROOT / "examples" / "bank.yaml"

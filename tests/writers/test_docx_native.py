@@ -16,6 +16,7 @@ from docx.text.paragraph import Paragraph
 from lxml import etree
 
 import policygen
+from policygen.layout.engine import Engines, Layout, PdfEngine
 from policygen.tree import nodes as n
 from policygen.writers import docx_fields, docx_oxml, page_values
 from policygen.writers.docx import write_docx
@@ -29,7 +30,6 @@ from policygen.writers.docx_numbering import (
 )
 from policygen.writers.docx_oxml import NumberingLevel, bookmark_name
 from policygen.writers.options import WriterOptions
-from policygen.writers.pdf import PAGE_COUNT_KEY, page_map
 from policygen.writers.text import document_text
 from sample_docs import HOSTILE, sample_contract, sample_regulation
 from textutil import docx_lines
@@ -135,9 +135,15 @@ def referring_doc() -> n.Document:
 
 
 @pytest.fixture(scope="module")
-def written() -> dict[str, bytes]:
+def layout(typst: PdfEngine) -> Layout:
+    """The sample regulation laid out by Typst (the default engine)."""
+    return typst.lay_out(sample_regulation(), OPTIONS)
+
+
+@pytest.fixture(scope="module")
+def written(layout: Layout) -> dict[str, bytes]:
     return {
-        "regulation": write_docx(sample_regulation(), OPTIONS),
+        "regulation": write_docx(sample_regulation(), OPTIONS, layout),
         "contract": write_docx(sample_contract(), OPTIONS),
         "refs": write_docx(referring_doc(), OPTIONS),
     }
@@ -421,13 +427,15 @@ def test_ref_pieces(
 # --------------------------------------------------------------------------- pages
 
 
-def test_regulation_has_a_filled_table_of_contents(written: dict[str, bytes]) -> None:
+def test_regulation_has_a_filled_table_of_contents(
+    written: dict[str, bytes], layout: Layout
+) -> None:
     body = part(written["regulation"], "word/document.xml")
     instructions = [t.strip() for t in body.xpath("//w:instrText/text()", namespaces=NS)]
     assert instructions[0] == 'TOC \\o "1-2" \\h \\z \\u'
     entries = body.xpath("//w:p[w:pPr/w:pStyle/@w:val='TOC1']", namespaces=NS)
     texts = ["".join(e.xpath("w:hyperlink/w:r/w:t/text()", namespaces=NS)) for e in entries]
-    first = page_map(sample_regulation(), OPTIONS)["ch-general"]
+    first = layout.anchors["ch-general"]
     # Chapter 2 and what it holds have no id: it takes the page of the entry before.
     assert texts == [f"第一章\u3000总则{first}", f"第二章\u3000供应商选择{first}"]
     anchors = [e.xpath("string(w:hyperlink/@w:anchor)", namespaces=NS) for e in entries]
@@ -447,13 +455,25 @@ def test_regulation_has_a_filled_table_of_contents(written: dict[str, bytes]) ->
     )
 
 
-def test_page_map_gives_pages_in_reading_order() -> None:
-    pages = page_map(sample_regulation(), OPTIONS)
-    assert pages[PAGE_COUNT_KEY] >= 1
-    assert 1 <= pages["ch-general"] <= pages["purpose"] <= pages["banned"] <= pages[PAGE_COUNT_KEY]
+@pytest.mark.parametrize("engine", ["typst", "weasyprint"])
+def test_a_layout_gives_pages_in_reading_order(engines: Engines, engine: str) -> None:
+    options = WriterOptions(template_dirs=(TEMPLATES,), pdf_engine=engine)
+    layout = engines.get(engine).lay_out(sample_regulation(), options)
+    pages = layout.anchors
+    assert layout.pages >= 1
+    assert 1 <= pages["ch-general"] <= pages["purpose"] <= pages["banned"] <= layout.pages
 
 
-def test_cover_contents_and_body_sections(written: dict[str, bytes]) -> None:
+def test_without_a_layout_the_contents_page_shows_no_page_numbers() -> None:
+    """The DOCX writer lays nothing out: without a Layout its contents page lists the
+    headings, and Word fills in their pages when the reader updates the fields."""
+    body = part(write_docx(sample_regulation(), OPTIONS), "word/document.xml")
+    entries = body.xpath("//w:p[w:pPr/w:pStyle/@w:val='TOC1']", namespaces=NS)
+    texts = ["".join(e.xpath("w:hyperlink/w:r/w:t/text()", namespaces=NS)) for e in entries]
+    assert texts == ["第一章\u3000总则", "第二章\u3000供应商选择"]
+
+
+def test_cover_contents_and_body_sections(written: dict[str, bytes], layout: Layout) -> None:
     document = docx.Document(BytesIO(written["regulation"]))
     sections = document.sections
     assert len(sections) == 3
@@ -466,7 +486,7 @@ def test_cover_contents_and_body_sections(written: dict[str, bytes]) -> None:
     footer = sections[-1].footer._element
     assert footer.xpath(
         "string(.//w:instrText[contains(., 'SECTIONPAGES')]/../following-sibling::w:r[w:t][1]/w:t)"
-    ) == str(page_map(sample_regulation(), OPTIONS)[PAGE_COUNT_KEY])
+    ) == str(layout.pages)
     cover = [
         (p.style.name, p.text) for p in document.paragraphs if p.style.name.startswith("Cover")
     ]

@@ -1,4 +1,4 @@
-"""Turn a house style into the Typst style of the fast PDF engine (writers.pdf_typst).
+"""Turn a house style into the Typst style of the default PDF engine (writers.pdf_typst).
 
 Input: a HouseStyle and a document kind. Output: a TypstStyle (the values the Typst writer
 uses as it writes the source) and `typst_definitions`, the lines at the head of every Typst

@@ -10,12 +10,13 @@ styles (STYLE_MAP) and lays out the same text, in the same order, as the plain-t
   space after 第一条) is text, so ``paragraph.text`` is the text writer's line minus the label;
 * cross-references are REF fields and links (docx_fields);
 * the body follows a cover page, and for a regulation a table of contents whose page numbers
-  come from the PDF layout of the same tree by the same engine (docx_pages, writers.page_map)."""
+  are the PDF's: the pipeline lays the tree out (layout.engine) and passes the Layout in."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import count
+from typing import TYPE_CHECKING
 
 from docx.document import Document as DocxDocument
 from docx.enum.style import WD_STYLE_TYPE
@@ -39,6 +40,9 @@ from policygen.writers.html import block_ids
 from policygen.writers.options import WriterOptions
 from policygen.writers.reproducible import normalise_parts
 from policygen.writers.text import inline_text, labelled
+
+if TYPE_CHECKING:
+    from policygen.layout.engine import Layout
 
 REFERENCE_DOCX = "styles/reference.docx"
 """The default style's reference document, looked up in the template folders."""
@@ -75,10 +79,12 @@ CONTENTS_KINDS = frozenset(kind.name for kind in DOCUMENT_KINDS.values() if kind
 """Document kinds that get a table of contents (and body pages numbered from 1)."""
 
 
-def write_docx(doc: n.Document, options: WriterOptions) -> bytes:
+def write_docx(doc: n.Document, options: WriterOptions, layout: Layout | None = None) -> bytes:
     """Return `doc` as DOCX bytes in its house style (`reference_document`, with the page its
     kind gets in the style: policygen.style.docx.apply_page), or placed in a user's
-    ``styles/house.docx``."""
+    ``styles/house.docx``. A contents page shows the page on which `layout` put each heading
+    and counts its pages; with `layout` None it shows no page numbers, which Word fills in
+    when the reader updates the fields."""
     house = docx_house.find_house(options)
     if house is not None:
         return docx_house.write_house_docx(doc, house, options, add_body)
@@ -96,14 +102,9 @@ def write_docx(doc: n.Document, options: WriterOptions) -> bytes:
     builder.add_document(doc)
     docx_fields.link_references(builder.marks, builder.refs, builder.bookmark_ids)
     if contents_end is not None:
-        from policygen.writers import page_map
-        from policygen.writers.pdf import PAGE_COUNT_KEY  # imports no WeasyPrint
-
-        # Asked for last: a Typst PDF of the same tree may be being laid out meanwhile.
-        pages = page_map(doc, options)  # the PDF of options.pdf_engine
-
-        docx_fields.add_contents(contents_end, builder.headings, pages, builder.bookmark_ids)
-        docx_pages.number_body_from_one(document, pages[PAGE_COUNT_KEY])
+        anchors = layout.anchors if layout is not None else None
+        docx_fields.add_contents(contents_end, builder.headings, anchors, builder.bookmark_ids)
+        docx_pages.number_body_from_one(document, layout.pages if layout is not None else None)
     docx_pages.fill_header(document, page_values.header_values(doc))
     docx_pages.set_properties(document, doc)
     return normalise_parts(docx_oxml.package_parts(document), doc.meta.date)

@@ -113,14 +113,13 @@ def fill_header(document: DocxDocument, values: Values) -> None:
             run.text = ""
 
 
-def number_body_from_one(document: DocxDocument, pages: int) -> None:
+def number_body_from_one(document: DocxDocument, pages: int | None) -> None:
     """Number the body section's pages from 1 and count only them (``SECTIONPAGES``), showing
-    `pages` until the reader updates the count."""
+    `pages` until the reader updates the count (None: the count the reference shows)."""
     section = docx_oxml.last_section(document)
     docx_oxml.set_page_number_start(section, 1)
-    docx_oxml.set_field_instruction(
-        section.footer.paragraphs, "NUMPAGES", "SECTIONPAGES", str(pages)
-    )
+    shown = None if pages is None else str(pages)
+    docx_oxml.set_field_instruction(section.footer.paragraphs, "NUMPAGES", "SECTIONPAGES", shown)
 
 
 def set_properties(document: DocxDocument, doc: n.Document) -> None:
