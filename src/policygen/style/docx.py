@@ -51,7 +51,7 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.shared import Mm, Pt
 from docx.styles.style import CharacterStyle, ParagraphStyle
 
-from policygen.style.model import FONT_ROLES, HouseStyle, TextRole
+from policygen.style.model import CONTEXTUAL_ROLES, FONT_ROLES, HouseStyle, TextRole
 from policygen.writers import docx_oxml, docx_styles_oxml
 from policygen.writers.docx_oxml import ListInstance, NumberingLevel
 from policygen.writers.docx_styles_oxml import FontEntry
@@ -98,7 +98,7 @@ WORD_STYLES: dict[TextRole, str] = {
 STYLE_IDS: dict[str, str] = {"Sub-clause": "Subclause", "toc 1": "TOC1", "toc 2": "TOC2"}
 """Style ids of new styles whose id python-docx would derive differently."""
 
-CONTEXTUAL = ("Cover Party", "Cover Date")
+CONTEXTUAL = tuple(WORD_STYLES[role] for role in sorted(CONTEXTUAL_ROLES))
 """Styles whose space before is left out between two paragraphs of the same style (a cover
 lists several parties and dates as one block)."""
 
@@ -304,23 +304,6 @@ STYLE_NUMBERING: dict[str, tuple[int, int]] = {
 }
 """The list (numId, level) each numbered style is linked to."""
 
-COVER: tuple[tuple[str, str], ...] = (
-    ("Cover Title", "{title}"),
-    ("Cover Subtitle", "{subtitle}"),
-    ("Cover Line", "{doc_no}"),
-    ("Cover Line", "合同编号：{contract_no}"),
-    ("Cover Party", "{role}：{name}"),
-    ("Cover Organisation", "{organisation}"),
-    ("Cover Date", "版本：{version}"),
-    ("Cover Date", "生效日期：{date}"),
-    ("Cover Date", "签订日期：{signed_on}"),
-    ("Cover Date", "签订地点：{signed_at}"),
-)
-"""The cover page template: (style, text with placeholders), top to bottom. A regulation
-fills the 版本 and 生效日期 lines; a contract, SLA, NDA… the 合同编号 (unless its subtitle
-shows it), party, 签订日期 and 签订地点 lines; a line with an empty placeholder is left out."""
-TOC_HEADING = "目\u3000录"
-
 FIELD = re.compile(r"\{(page|pages)\}")
 FIELDS = {"page": "PAGE", "pages": "NUMPAGES"}
 """The footer's placeholders and the Word fields they become."""
@@ -355,7 +338,7 @@ def build(style: HouseStyle) -> bytes:
         apply_style(document, spec, style.fonts.latin)
     setup_numbering(document, style)
     setup_page(document, style)
-    add_specimen(document)
+    add_specimen(document, style)
     properties = document.core_properties
     properties.title = "policygen 参考样式"
     properties.author = "policygen"
@@ -535,14 +518,15 @@ def setup_page(document: DocxDocument, style: HouseStyle) -> None:
             paragraph.add_run(part)
 
 
-def add_specimen(document: DocxDocument) -> None:
-    """Fill the body with the cover and contents templates, then one sample of each style."""
+def add_specimen(document: DocxDocument, style: HouseStyle) -> None:
+    """Fill the body with the style's cover and contents templates, then one sample of each
+    style."""
     paragraph = None
-    for name, text in COVER:
-        paragraph = document.add_paragraph(text, name)
+    for line in style.cover:
+        paragraph = document.add_paragraph(line.text, WORD_STYLES[line.role])
     if paragraph is not None:
         docx_oxml.end_section(paragraph, document)
-    toc = document.add_paragraph(TOC_HEADING, "TOC Heading")
+    toc = document.add_paragraph(style.contents.heading, "TOC Heading")
     docx_oxml.end_section(toc, document)
     document.add_paragraph("外包服务管理办法（Title）", "Title")
     document.add_paragraph("副标题（Subtitle）", "Subtitle")

@@ -10,11 +10,12 @@ styles (STYLE_MAP) and lays out the same text, in the same order, as the plain-t
   space after 第一条) is text, so ``paragraph.text`` is the text writer's line minus the label;
 * cross-references are REF fields and links (docx_fields);
 * the body follows a cover page, and for a regulation a table of contents whose page numbers
-  come from the PDF layout of the same tree by the same engine (docx_pages, writers.page_map)."""
+  come from the PDF layout of the same tree by the same engine (docx_pages, writers.page_map),
+  as its footers number them (writers.front)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import count
 
 from docx.document import Document as DocxDocument
@@ -35,6 +36,7 @@ from policygen.writers.docx_numbering import ListNumbering, reference_text
 from policygen.writers.docx_reference import open_reference, open_reference_data
 from policygen.writers.docx_styles import StyleTable
 from policygen.writers.docx_tables import add_signature_block, add_table, align
+from policygen.writers.front import PAGE_COUNT_KEY, contents_anchor, shown_pages
 from policygen.writers.html import block_ids
 from policygen.writers.options import WriterOptions
 from policygen.writers.reproducible import normalise_parts
@@ -89,7 +91,7 @@ def write_docx(doc: n.Document, options: WriterOptions) -> bytes:
     docx_oxml.clear_body(document)
     values = page_values.document_values(doc)
     docx_pages.add_cover(document, front, values)
-    contents_end = None
+    contents_end, body_pages = None, None
     if doc.kind in CONTENTS_KINDS:
         contents_end = docx_pages.add_contents_page(document, front)
     builder = _DocxBuilder(document)
@@ -97,13 +99,18 @@ def write_docx(doc: n.Document, options: WriterOptions) -> bytes:
     docx_fields.link_references(builder.marks, builder.refs, builder.bookmark_ids)
     if contents_end is not None:
         from policygen.writers import page_map
-        from policygen.writers.pdf import PAGE_COUNT_KEY  # imports no WeasyPrint
 
-        # Asked for last: a Typst PDF of the same tree may be being laid out meanwhile.
-        pages = page_map(doc, options)  # the PDF of options.pdf_engine
-
-        docx_fields.add_contents(contents_end, builder.headings, pages, builder.bookmark_ids)
-        docx_pages.number_body_from_one(document, pages[PAGE_COUNT_KEY])
+        # Asked for last: a Typst PDF of the same tree may be being laid out meanwhile. The
+        # layout is the PDF's (of options.pdf_engine), cover and contents page included; the
+        # contents list the page numbers its footers print.
+        pages = shown_pages(page_map(doc, options), style.footer.numbering)
+        headings = [
+            replace(heading, ids=(contents_anchor(index), *heading.ids))
+            for index, heading in enumerate(builder.headings, start=1)
+        ]
+        docx_fields.add_contents(contents_end, headings, pages, builder.bookmark_ids)
+        body_pages = pages[PAGE_COUNT_KEY]
+    docx_pages.number_pages(document, style.footer.numbering, body_pages)
     docx_pages.fill_header(document, page_values.header_values(doc))
     docx_pages.set_properties(document, doc)
     return normalise_parts(docx_oxml.package_parts(document), doc.meta.date)
