@@ -20,7 +20,8 @@ reference's header, its paragraphs filled in and left out as cover lines are, an
 are (writers.front): ``body``, the body's pages from 1 and the count ``SECTIONPAGES``
 (showing the page count of the PDF layout, when there is one, until the reader updates it);
 ``all``, on from the cover and ``NUMPAGES``. Core and extended properties (title, subject,
-keywords, identifier, version, company…) come from the document's meta, never from the clock;
+keywords — the PDFs' too, the number last —, identifier, version, company…) come from the
+document's meta, never from the clock;
 a document without a version has no version property."""
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from docx.text.paragraph import Paragraph
 from policygen.tree import nodes as n
 from policygen.writers import docx_oxml
 from policygen.writers.docx_styles import StyleTable
-from policygen.writers.page_values import Values, fill
+from policygen.writers.page_values import Values, document_keywords, fill
 
 COVER_STYLE_PREFIX = "Cover "
 """Reference paragraphs in styles named so are the cover template."""
@@ -134,7 +135,7 @@ def set_properties(document: DocxDocument, doc: n.Document) -> None:
     texts = {
         "title": doc.title,
         "subject": meta.subject,
-        "keywords": _KEYWORD_SEPARATOR.join(meta.keywords),
+        "keywords": _KEYWORD_SEPARATOR.join(document_keywords(meta)),
         "author": meta.organisation,
         "last_modified_by": meta.organisation,
         "identifier": meta.number,
