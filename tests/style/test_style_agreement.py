@@ -375,15 +375,9 @@ def measure_css(html: bytes, style: HouseStyle) -> Measured:
     for role in ("caption", "table", "table_heading"):
         padding = [_pt(t) for t in cascade.get(CSS_ROLES[role], "padding")]
         out[f"{role}.before"], out[f"{role}.after"] = padding[0], padding[2]
-    # The cover's and contents page's space before and after are their padding (they add
-    # up as Word's do), their left indent its left padding.
     for role in FRONT_ROLES:
-        selector = FRONT_CSS[role]
-        for key, value in _css_text(cascade, style, selector, margins=False).items():
+        for key, value in _css_text(cascade, style, FRONT_CSS[role]).items():
             out[f"{role}.{key}"] = value
-        padding = [_pt(t) for t in cascade.get(selector, "padding")]
-        out[f"{role}.before"], out[f"{role}.after"] = padding[0], padding[2]
-        out[f"{role}.left"] = padding[3] / (out[f"{role}.size"] + out[f"{role}.tracking"])
     out["signature_party.before"] = _pt(cascade.get("table.signature", "margin-top")[0])
     out["signature_party.after"] = _pt(cascade.get("table.signature p.party", "margin")[2])
     header = root.find(".//div[@class='running-header']")

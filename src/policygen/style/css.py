@@ -253,15 +253,12 @@ def _stylesheet(style: HouseStyle, kind: str) -> str:
         rules.append(_rule(selector, [*_text(style, text), _spacing(text, SPACING.get(role, ""))]))
     for role in FRONT_ROLES:
         text = style.resolved(role)
-        # Padding, not margins: Word adds the space after a line and before the next, as
-        # paddings add up, where margins would collapse.
-        spacing = f"margin: 0; padding: {_pt(text.before)} 0 {_pt(text.after)} " + _pt(
-            text.left * text.char_width
-        )
+        # Margins, which collapse as LibreOffice sets the DOCX's space between two lines: the
+        # larger of the first's space after and the second's space before.
         selector = FRONT_SELECTORS[role]
-        rules.append(_rule(selector, [*_text(style, text), spacing + ";"]))
+        rules.append(_rule(selector, [*_text(style, text), _spacing(text, "")]))
         if role in CONTEXTUAL_ROLES:
-            rules.append(_rule(f"{selector} + p.{role.replace('_', '-')}", ["padding-top: 0;"]))
+            rules.append(_rule(f"{selector} + p.{role.replace('_', '-')}", ["margin-top: 0;"]))
     table = style.resolved("table")
     rules.append(
         _rule(

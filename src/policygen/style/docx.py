@@ -153,6 +153,16 @@ class StyleSpec:
     """Put a dotted right tab this many mm from the left margin (table-of-contents lines)."""
     tracking: int | None = None
     """Character spacing in twips (negative: closer); None leaves it alone."""
+    off_grid: bool = False
+    """Keep the paragraph's own line height on a page with a grid of lines (``w:snapToGrid``
+    off): LibreOffice would otherwise give each of its lines a whole grid line."""
+
+
+def _on_grid(line: float, style: HouseStyle) -> bool:
+    """Return whether a line height of `line` pt is a whole number of the grid's lines (the
+    body's line height): a 公文 title of two lines is, a 12 pt table's or the cover's is not."""
+    lines = line / style.resolved("body").line
+    return abs(lines - round(lines)) < 0.01 and round(lines) >= 1
 
 
 def _hundredths(chars: float) -> int:
@@ -193,6 +203,7 @@ def word_styles(style: HouseStyle) -> tuple[StyleSpec, ...]:
                 rule_below=style.header.rule if role == "header" else 0,
                 page_tab=text_width if word in TOC_STYLES else None,
                 tracking=round(stated.tracking * 20) if stated.tracking is not None else None,
+                off_grid=style.page.grid_lines is not None and not _on_grid(resolved.line, style),
             )
         )
     body = style.resolved("body")
@@ -465,6 +476,8 @@ def apply_paragraph(word_style: ParagraphStyle, spec: StyleSpec) -> None:
         docx_oxml.set_contextual_spacing(word_style)
     if spec.rule_below:
         docx_oxml.set_bottom_border(word_style, size_eighths=round(spec.rule_below * 8))
+    if spec.off_grid:
+        docx_oxml.set_snap_to_grid(word_style, False)
     if spec.page_tab is not None:
         fmt.tab_stops.add_tab_stop(Mm(spec.page_tab), WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS)
 

@@ -42,15 +42,18 @@ class CoverLine:
     """Its text style (``cover_title``, ``cover_party``…)."""
     text: str
     before: float
-    """Space before it in pt: its style's, none after a line of the same contextual role."""
+    """The gap above it in pt: its style's space before or the previous line's space after,
+    whichever is larger; none after a line of the same contextual role."""
     after: float
     """Space after it in pt."""
 
 
 def cover_lines(doc: n.Document, style: HouseStyle) -> tuple[CoverLine, ...]:
-    """Return the lines of `doc`'s cover in `style`, top to bottom, with the space Word puts
-    around each (space after a line and before the next add up; the second of two lines in a
-    contextual role, such as a second party, has no space between them)."""
+    """Return the lines of `doc`'s cover in `style`, top to bottom, with the space around
+    each: between two lines the larger of the first's space after and the second's space
+    before, as LibreOffice sets the DOCX and both PDFs set the body (so the printer of a line
+    takes `before` as the gap above it, the previous `after` already within it); the second of
+    two lines in a contextual role, such as a second party, follows the first without a gap."""
     values = document_values(doc)
     out: list[CoverLine] = []
     for line in style.cover:
@@ -60,6 +63,8 @@ def cover_lines(doc: n.Document, style: HouseStyle) -> tuple[CoverLine, ...]:
             if out and out[-1].role == line.role and line.role in CONTEXTUAL_ROLES:
                 before = 0.0
                 out[-1] = CoverLine(out[-1].role, out[-1].text, out[-1].before, 0.0)
+            elif out:
+                before = max(before, out[-1].after)
             out.append(CoverLine(line.role, text, before, after))
     return tuple(out)
 

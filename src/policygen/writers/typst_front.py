@@ -64,13 +64,10 @@ def front_source(doc: n.Document, style: HouseStyle, literal: Literal) -> list[s
     """Return the source of `doc`'s cover and, for a kind with contents, its contents page,
     each ending its sheet; empty when it has neither."""
     lines: list[str] = []
-    space = 0.0
     for line in front.cover_lines(doc, style):
-        space += line.before
-        if space:
-            lines.append(f"#v({pt(space)})")
+        if line.before:  # the gap above it, the previous line's space after included
+            lines.append(f"#v({pt(line.before)})")
         lines.append(f"#front-line({_role(line.role)}, {literal(line.text)})")
-        space = line.after
     if lines:
         lines.append("#pagebreak()")
     entries = front.contents_entries(doc)
