@@ -93,14 +93,14 @@ class Bookmark:
 
 def contents_entry(block: n.Block) -> ContentsEntry | None:
     """Return the contents entry of `block`, None when the contents do not list it: a chapter,
-    a titled article, a heading of level 1 or 2 (the DOCX's Heading 1 and Heading 2)."""
+    a titled article, a heading of level 2 or less (the DOCX's Heading 1 and Heading 2)."""
     match block:
         case n.Chapter(label=label, title=title):
             return ContentsEntry(1, labelled(label, "") + inline_text(title))
         case n.Article(label=label, title=title) if title:
             return ContentsEntry(2, labelled(label, "") + inline_text(title))
-        case n.Heading(inlines=inlines, level=level) if level in (1, 2):
-            return ContentsEntry(level, inline_text(inlines))
+        case n.Heading(inlines=inlines, level=level) if level <= 2:
+            return ContentsEntry(max(level, 1), inline_text(inlines))
     return None
 
 
@@ -113,7 +113,7 @@ def bookmark(block: n.Block, in_chapter: bool) -> Bookmark | None:
         case n.Article(label=label, title=title):
             text = labelled(label, "") + inline_text(title) if title else label
             return Bookmark(level, text) if text else None
-        case n.Heading(inlines=inlines, level=heading) if heading in (1, 2):
+        case n.Heading(inlines=inlines, level=heading) if heading <= 2:
             return Bookmark(level, inline_text(inlines))
     return None
 

@@ -320,17 +320,13 @@ class _Writer:
         self.entries = 0
         """Contents entries met so far."""
 
-    def bookmark(self, block: n.Block) -> Markup:
-        """Return the attributes making `block`'s element a PDF bookmark (base.css: a
-        ``bookmark-N`` class, its label in ``data-bookmark``); empty for none."""
+    def bookmark(self, block: n.Block) -> tuple[str, Markup]:
+        """Return the class and the attribute making `block`'s element a PDF bookmark
+        (base.css: ``bookmark-N``, its label in ``data-bookmark``); empty for none."""
         mark = front.bookmark(block, self.in_chapter)
         if mark is None:
-            return Markup("")
-        return Markup(' data-bookmark="{}"').format(mark.text)
-
-    def bookmark_class(self, block: n.Block) -> str:
-        mark = front.bookmark(block, self.in_chapter)
-        return f"bookmark-{mark.level}" if mark is not None else ""
+            return "", Markup("")
+        return f"bookmark-{mark.level}", Markup(' data-bookmark="{}"').format(mark.text)
 
     def contents_anchor(self, block: n.Block) -> Markup:
         """Return the empty anchor the contents page points at, to open `block`'s heading;
@@ -392,9 +388,9 @@ class _Writer:
         """Return the HTML lines of one block."""
         match block:
             case n.Chapter():
+                bookmark, label = self.bookmark(block)
                 opening = Markup("<section{}{}>").format(
-                    self.attrs(block.id, "chapter", self.bookmark_class(block)),
-                    self.bookmark(block),
+                    self.attrs(block.id, "chapter", bookmark), label
                 )
                 heading = Markup("<h2>{}{}{}</h2>").format(
                     self.contents_anchor(block), _label(block.label), self.inlines(block.title)
@@ -409,12 +405,13 @@ class _Writer:
                 return [self.paragraph(block, Markup(""))]
             case n.Heading(inlines=inlines, level=level, id=node_id):
                 tag = f"h{min(max(level, 1), 5) + 1}"
-                attrs = self.attrs(node_id, "heading", self.bookmark_class(block))
+                bookmark, label = self.bookmark(block)
+                attrs = self.attrs(node_id, "heading", bookmark)
                 return [
                     Markup("<{}{}{}>{}{}</{}>").format(
                         tag,
                         attrs,
-                        self.bookmark(block),
+                        label,
                         self.contents_anchor(block),
                         self.inlines(inlines),
                         tag,
@@ -442,8 +439,8 @@ class _Writer:
 
     def article(self, article: n.Article) -> list[Markup]:
         """Return an article: a heading line when titled, else its label run into the text."""
-        attrs = self.attrs(article.id, "article", self.bookmark_class(article))
-        lines = [Markup("<div{}{}>").format(attrs, self.bookmark(article))]
+        bookmark, label = self.bookmark(article)
+        lines = [Markup("<div{}{}>").format(self.attrs(article.id, "article", bookmark), label)]
         rest = list(article.blocks)
         if article.title:
             lines.append(
