@@ -37,9 +37,9 @@ def _contract_no(kind: str) -> str | None:
 
 
 @cache
-def rendered(kind: str, fmt: str, engine: str, style: str = "default") -> bytes:
+def rendered(kind: str, fmt: str, engine: str, style: str | Path = "default") -> bytes:
     """Return the bank's document of `kind` in `fmt`, printed (and, for a DOCX with contents,
-    paged) by `engine` in `style`."""
+    paged) by `engine` in `style` (a bundled style's name or a style file)."""
     return policygen.render(
         BANK, kind, fmt, contract_no=_contract_no(kind), pdf_engine=engine, style=style
     )
@@ -67,10 +67,11 @@ def page_texts(pdf: bytes) -> list[str]:
     return [squeezed(page.extract_text()) for page in PdfReader(io.BytesIO(pdf)).pages]
 
 
-def footer_numbers(pages: list[str], style: str) -> list[int | None]:
+def footer_numbers(pages: list[str], style: str, footer: str | None = None) -> list[int | None]:
     """Return the page number each page's footer prints (None: no footer), read with the house
-    style's footer words, and check the count they print is the same on every page."""
-    words = re.escape(squeezed(bundled_style(style).footer.text))
+    style's footer words (`footer`, else the bundled `style`'s), and check the count they print
+    is the same on every page."""
+    words = re.escape(squeezed(footer or bundled_style(style).footer.text))
     words = words.replace(r"\{page\}", r"(\d+)").replace(r"\{pages\}", r"(?P<count>\d+)")
     out: list[int | None] = []
     counts = set()
@@ -142,6 +143,52 @@ def test_cover_header_and_footer_as_in_the_docx(kind: str, style: str, engine: s
     assert bool(header) == bool(bundled_style(style).header.lines)
     for text in pages[front_pages:]:
         assert squeezed("".join(header)) in text
+
+
+BODY_NUMBERED = """\
+based_on: default
+name: body-numbered
+description: 正文从第 1 页起编页码，无封面时亦然
+footer: {numbering: body}
+"""
+
+
+@pytest.fixture(scope="module")
+def body_numbered(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("styles") / "body-numbered.style.yaml"
+    path.write_text(BODY_NUMBERED, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_style_numbering_the_body_from_one(body_numbered: Path, engine: str) -> None:
+    """With footer.numbering: body both PDFs number the body's pages from 1 and count only
+    them, and the DOCX's 目录 lists those numbers."""
+    entries = docx_contents(rendered("regulation", "docx", engine, body_numbered))
+    pages = page_texts(rendered("regulation", "pdf", engine, body_numbered))
+    numbers = footer_numbers(pages, "default")
+    assert numbers == [None, None, *range(1, len(pages) - 1)]
+    assert f"共{len(pages) - 2}页" in pages[-1]
+    for text, page in entries:
+        first = next(i for i in range(2, len(pages)) if text in pages[i])
+        assert numbers[first] == page, (text, page)
+    assert entries[0][1] == 1
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_style_without_cover(tmp_path: Path, engine: str) -> None:
+    """An organisation's style with no cover lines: neither the DOCX nor the PDFs have a
+    cover, and the body starts on page 1."""
+    path = tmp_path / "plain.style.yaml"
+    path.write_text(
+        "based_on: default\nname: plain\ndescription: 无封面\ncover: []\n", encoding="utf-8"
+    )
+    document = docx.Document(io.BytesIO(rendered("contract", "docx", engine, path)))
+    assert len(document.sections) == 1
+    assert not [p for p in document.paragraphs if p.style.name.startswith("Cover ")]
+    pages = page_texts(rendered("contract", "pdf", engine, path))
+    assert footer_numbers(pages, "default") == list(range(1, len(pages) + 1))
+    assert pages[0].startswith(squeezed(document.sections[0].header.paragraphs[0].text))
 
 
 # --------------------------------------------------------------------------- bookmarks

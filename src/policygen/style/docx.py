@@ -6,11 +6,13 @@ document whose styles, list numbering, page setup, header and footer the DOCX wr
 its body is a specimen of every style for people editing the house style, from which the
 writer keeps two things as templates:
 
-* the paragraphs in ``Cover …`` styles: the cover page, with ``{title}``, ``{subtitle}``,
+* the paragraphs in ``Cover …`` styles: the cover page (the style file's ``cover``, which
+  both PDFs print too: writers.front), with ``{title}``, ``{subtitle}``,
   ``{doc_no}``, ``{contract_no}``, ``{role}：{name}`` (one line per signing party),
   ``{organisation}``, ``{version}``, ``{date}``, ``{signed_on}`` and ``{signed_at}`` filled in
   (writers.docx_pages); a line one of whose placeholders is empty is left out;
-* the first ``TOC Heading`` paragraph: the heading of a regulation's table of contents.
+* the first ``TOC Heading`` paragraph: the heading of a regulation's table of contents (the
+  style file's ``contents.heading``).
 
 The header holds the style's header lines (the writer leaves out a line with an empty
 placeholder) and the footer its footer words, ``{page}`` and ``{pages}`` as PAGE and NUMPAGES
