@@ -372,7 +372,9 @@ def test_core_properties_come_from_meta(written: dict[str, bytes]) -> None:
     midnight = datetime(2026, 1, 1, tzinfo=UTC)
     assert properties.title == doc.title
     assert properties.subject == doc.meta.subject
-    assert properties.keywords == "外包; 制度"
+    assert (
+        properties.keywords == "外包; 制度; 华银发〔2026〕1号"
+    )  # the PDFs' keywords: the number last
     assert properties.author == properties.last_modified_by == doc.meta.organisation
     assert properties.version == "V2.0"
     assert properties.identifier == "华银发〔2026〕1号"
