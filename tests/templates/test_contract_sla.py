@@ -127,7 +127,7 @@ def test_amounts_in_figures_and_words() -> None:
     assert f"增值税税额为人民币{money(amounts.tax)}元" in out
     # Liquidated damages print in figures and words when set, and are left out when not.
     assert "人民币500,000.00元（大写：人民币伍拾万元整）" in out
-    assert "人民币1,000,000.00元（大写：人民币壹佰万元整）" in out
+    assert "人民币12,680,000.00元（大写：人民币壹仟贰佰陆拾捌万元整）" in out  # the cap
     bpo = text("manufacturer", "HY-BPO-2026-01", "contract")
     assert "人民币50,000.00元（大写：人民币伍万元整）" in bpo
     assert "因乙方原因发生信息安全事件的，乙方应当赔偿甲方因此遭受的全部损失" in bpo
@@ -193,8 +193,10 @@ def test_termination_refers_to_chronic_failure() -> None:
     assert f"乙方构成{refs['contract-chronic-failure']}所述的持续未达标" in out
     assert f"甲方有权依照{refs['contract-termination-by-client']}解除本合同" in out
     assert f"按照{refs['contract-confidentiality-damages']}承担责任" in out
-    for trigger in profile("bank").exit.triggers[:1]:
-        assert voiced("bank", trigger).replace("服务提供商", "乙方").rstrip("。；") in out
+    # The contract states its own grounds, each with its test; the regulation's triggers stay
+    # in the regulation.
+    assert "乙方被宣告破产、解散、被吊销营业执照或者被责令停产停业" in out
+    assert profile("bank").exit.triggers[0].replace("服务提供商", "乙方").rstrip("。；") not in out
 
 
 def test_arbitration_only_where_chosen() -> None:
@@ -335,6 +337,7 @@ def _render_variant(p: Profile, kind: str) -> tuple[str, str]:
 def test_optional_values_left_out_and_alternatives_chosen() -> None:
     p = _variant(
         organisation__industry="insurance",
+        policy__legal_basis=["《中华人民共和国保险法》"],
         data_protection__cross_border=True,
         data_protection__overseas_recipients=[RECIPIENT],
         data_protection__breach_notification=None,
