@@ -1,6 +1,7 @@
 """The DOCX, converted by LibreOffice, lands within one page of the PDF: every kind, in both
-bundled styles, from the bank's example and from the minimal sample profile, against the PDF of
-either engine; its cover and contents page are the PDF's.
+bundled styles, from the bank's example (the manufacturer's for a kind the bank has not, the
+safety agreement), and from the minimal sample profile, against the PDF of either engine; its
+cover and contents page are the PDF's.
 
 All the DOCX are converted in one ``soffice`` call (tests/libreoffice.py: a private user
 profile, tests/fonts.conf). Skipped only when LibreOffice is not installed."""
@@ -26,6 +27,7 @@ from sample_profiles import MINIMAL
 
 ROOT = Path(__file__).resolve().parents[1]
 BANK = ROOT / "examples" / "bank.yaml"
+MANUFACTURER = ROOT / "examples" / "manufacturer.yaml"
 ENGINES = ("weasyprint", "typst")
 
 pytestmark = [pytest.mark.slow, needs_libreoffice]
@@ -42,16 +44,24 @@ class Case:
     style: str
 
 
+def _first_jobs(source: Any) -> dict[str, str | None]:
+    """Return the kinds `source` renders, each with its first engagement's contract number."""
+    out: dict[str, str | None] = {}
+    for job in jobs(as_profile(source)):
+        out.setdefault(job.kind.name, job.engagement.contract_no if job.engagement else None)
+    return out
+
+
 def _cases() -> list[Case]:
     cases = []
+    examples = {BANK: _first_jobs(BANK), MANUFACTURER: _first_jobs(MANUFACTURER)}
     for style in ("default", "gongwen"):
-        for kind, spec in DOCUMENT_KINDS.items():
-            number = "MY-ITO-2026-001" if spec.per_engagement else None
-            cases.append(Case(f"bank-{kind}-{style}", BANK, kind, number, style))
-    for job in jobs(as_profile(MINIMAL)):
-        number = job.engagement.contract_no if job.engagement is not None else None
-        cases.append(Case(f"minimal-{job.kind.name}-default", MINIMAL, job.kind.name, number,
-                          "default"))  # fmt: skip
+        for kind in DOCUMENT_KINDS:
+            source = next(path for path, kinds in examples.items() if kind in kinds)
+            number = examples[source][kind]
+            cases.append(Case(f"{source.stem}-{kind}-{style}", source, kind, number, style))
+    for kind, number in _first_jobs(MINIMAL).items():
+        cases.append(Case(f"minimal-{kind}-default", MINIMAL, kind, number, "default"))
     return cases
 
 
@@ -91,7 +101,7 @@ def converted(tmp_path_factory: pytest.TempPathFactory) -> Converted:
 
 
 def test_every_kind_and_style_is_converted() -> None:
-    kinds = {(case.kind, case.style) for case in CASES if case.source is BANK}
+    kinds = {(case.kind, case.style) for case in CASES if case.source in (BANK, MANUFACTURER)}
     assert kinds == {(kind, style) for kind in DOCUMENT_KINDS for style in ("default", "gongwen")}
     assert len({case.kind for case in CASES if case.source is MINIMAL}) >= 5
 
