@@ -20,7 +20,7 @@ def _data(example: str) -> dict:
     return parse(text, fmt="yaml", name=example).data
 
 
-@pytest.mark.parametrize("example", ["bank", "manufacturer"])
+@pytest.mark.parametrize("example", ["bank", "manufacturer", "securities"])
 def test_examples_pass(example: str) -> None:
     findings = check(load_profile(ROOT / "examples" / f"{example}.yaml"))
     missing = [f for f in findings if not f.covered]

@@ -57,6 +57,7 @@ ALLOWED = {
     "insurance": GENERAL
     | {"《中华人民共和国保险法》", "《保险法》", IT_OUTSOURCING_2021, "《保险机构信息化监管规定》"},
     "manufacturing": GENERAL,
+    "securities": GENERAL | {"《中华人民共和国证券法》", "《证券基金经营机构信息技术管理办法》"},
 }
 NUMBERS = {
     IT_OUTSOURCING_2021: "银保监办发〔2021〕141号",
@@ -66,6 +67,7 @@ NUMBERS = {
     "《个人信息出境标准合同办法》": "国家互联网信息办公室令第13号",
     "《生产安全事故报告和调查处理条例》": "国务院令第493号",
     "《劳务派遣暂行规定》": "人力资源和社会保障部令第22号",
+    "《证券基金经营机构信息技术管理办法》": "中国证券监督管理委员会令第179号",
 }
 """Administrative regulations, rules and normative documents: printed with their 文号 where a
 document first cites them."""
@@ -99,6 +101,7 @@ def _bank_bpo() -> dict:
 VARIANTS = {
     "bank": ("banking", lambda: _data("bank")),
     "manufacturer": ("manufacturing", lambda: _data("manufacturer")),
+    "securities": ("securities", lambda: _data("securities")),
     "insurer": ("insurance", _insurer),
     "bank-bpo": ("banking", _bank_bpo),
 }

@@ -367,7 +367,7 @@ def test_lint_json_names_each_finding(tmp_path: Path, capsys: pytest.CaptureFixt
     assert "受托方" in ours[0]["message"]
 
 
-@pytest.mark.parametrize("example", ["bank", "manufacturer"])
+@pytest.mark.parametrize("example", ["bank", "manufacturer", "securities"])
 def test_examples_have_no_wording_findings(example: str) -> None:
     from policygen.lint import lint_set
     from policygen.profile.load import load_profile

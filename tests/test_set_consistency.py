@@ -40,7 +40,7 @@ def profile(example: str) -> Profile:
 def engagements() -> list[tuple[str, str]]:
     return [
         (example, e.contract_no)
-        for example in ("bank", "manufacturer")
+        for example in ("bank", "manufacturer", "securities")
         for e in profile(example).engagements
     ]
 

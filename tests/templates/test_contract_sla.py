@@ -157,7 +157,10 @@ def test_sla_tables_follow_the_profile(example: str, contract_no: str) -> None:
         row += f"{duration(severity.response)} | {duration(severity.resolution)}"
         assert row in out
     for metric in sla.metrics:
-        assert f"{metric.name} | {label(metric.comparison)}" in out
+        covers = "、".join(metric.covers) or "全部服务对象"
+        shown = any(m.covers for m in sla.metrics)
+        row = f"{metric.name} | {covers + ' | ' if shown else ''}{label(metric.comparison)}"
+        assert row in out
         assert voiced(example, metric.method) in out
     for tier in sla.credits.tiers:
         assert f"低于{quantity(tier.below, unit)}" in out
@@ -168,9 +171,9 @@ def test_sla_tables_follow_the_profile(example: str, contract_no: str) -> None:
 
 def test_sla_targets_read_with_their_comparison() -> None:
     out = text("bank", "MY-ITO-2026-001", "sla")
-    assert "系统可用率 | 不低于99.95% | 月度 | " in out
-    assert "平均故障修复时间 | 不超过两小时 | 月度 | " in out
-    assert "用户满意度 | 不低于80% | 季度 | " in out
+    assert "生产服务器、存储和网络设备 | 不低于99.95% | 月度 | " in out
+    assert "生产服务器、存储和网络设备 | 不超过两小时 | 月度 | " in out
+    assert "用户满意度 | 全部服务对象 | 不低于80% | 季度 | " in out
     assert "低于99.95%，且不低于99.9% | 5%" in out
     assert "低于99% | 20%" in out
     # The manufacturer sets no progress-update intervals: the column is left out.
@@ -181,7 +184,8 @@ def test_sla_targets_read_with_their_comparison() -> None:
 def test_contract_summarises_the_sla() -> None:
     out = text("bank", "MY-ITO-2026-001", "contract")
     assert "服务水平及服务费扣减按照附件一《服务水平协议》执行。" in out
-    for metric in profile("bank").sla.metrics:
+    bank = profile("bank")
+    for metric in bank.section("sla", bank.engagements[0]).metrics:
         assert metric.name in out
     assert "P1级（紧急）事件的响应时限为十五分钟，解决时限为两小时" in out
     assert "乙方在任意连续六个月内累计三次未达到服务水平要求" in out

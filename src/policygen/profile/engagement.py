@@ -219,6 +219,47 @@ class Liability(Section):
     """履约保函金额（占合同总价的比例，%）；不写则不要求"""
 
 
+class ServiceItem(Section):
+    """One line of the service list (服务清单): what is serviced, how much, when, by whom, where."""
+
+    name: Text
+    """服务项目"""
+    covers: list[Name] = Field(default_factory=list, max_length=MAX_SHORT_ITEMS)
+    """服务对象：系统、设备或者场所，如 核心业务系统、叉车"""
+    quantity: Name | None = None
+    """数量或者工作量，如 服务器约320台、每日约1,500单"""
+    hours: Name | None = None
+    """服务时间，如 7×24小时、每日两班（7:00—23:00）"""
+    headcount: int | None = Field(default=None, ge=1, le=100_000)
+    """投入人数"""
+    qualifications: Text | None = None
+    """人员资质，如 具有三年以上数据中心运维经验，持电工证"""
+    site: Text | None = None
+    """服务地点（与合同的服务地点不同时写）"""
+
+
+class Acceptance(Section):
+    """How deliverables and periodic service are accepted (验收)."""
+
+    within: Duration = Field(default_factory=lambda: Duration(10, "business_day"))
+    """甲方收到交付成果或者服务报告后组织验收的期限"""
+    fix_within: Duration = Field(default_factory=lambda: Duration(10, "business_day"))
+    """验收不合格时乙方整改并重新提交的期限"""
+    attempts: int = Field(default=2, ge=1, le=5)
+    """验收不合格的次数达到此数时，甲方可以解除合同"""
+
+
+class ChangeRate(Section):
+    """A unit price for changes to the service (变更单价)."""
+
+    item: Name
+    """计价项目，如 高级工程师、叉车司机"""
+    unit: Name
+    """计价单位，如 人·日、台·月"""
+    price: Money
+    """单价（元，含税）"""
+
+
 class LicensedOperation(Section):
     """An operation on the premises that only a certified worker may do."""
 
@@ -292,8 +333,14 @@ class Engagement(Section):
     """手工认定与规则判定不一致的理由（写入外包风险评估表）；与规则一致时不使用"""
     services: list[Text] = Field(min_length=1, max_length=MAX_ITEMS)
     """服务内容，逐项列明"""
+    service_items: list[ServiceItem] = Field(default_factory=list, max_length=MAX_ITEMS)
+    """服务清单：服务项目逐项列明服务对象、数量、服务时间、人员和地点；写出时合同以服务清单表列明"""
     deliverables: list[Text] = Field(default_factory=list, max_length=MAX_ITEMS)
     """交付成果"""
+    acceptance: Acceptance = Field(default_factory=Acceptance)
+    """验收程序"""
+    change_rates: list[ChangeRate] = Field(default_factory=list, max_length=MAX_SHORT_ITEMS)
+    """服务变更的计价单价（变更单价表）"""
     service_location: Text
     """服务地点"""
     term: Term

@@ -8,8 +8,8 @@ so that defaults.yaml keeps the wording common to all work and a cleaning contra
 speaks of source code.
 
 Layers, later over earlier: defaults.yaml, the industry's pack, the scopes' packs. The
-organisation's sections take the packs of every scope of ``policy.scope`` (lists joined in
-order without repeats; for a single value the first scope that states one). An engagement
+organisation's sections take the packs of every scope of ``policy.scope`` (lists of texts joined
+in order without repeats; any other value from the first scope that states one). An engagement
 whose own ``scope`` speaks differently gets, in the sections an engagement may override,
 its own scope's wording for every field neither it nor the organisation wrote. What the
 profile writes always wins."""
@@ -65,11 +65,17 @@ def layered(industry: str, scopes: Iterable[str]) -> dict[str, dict[str, Any]]:
                 if (section, name) not in stated:
                     target[name] = value
                     stated.add((section, name))
-                elif isinstance(value, list) and isinstance(target.get(name), list):
+                elif _texts(value) and _texts(target.get(name)):
                     joined = list(target[name])
                     joined += [item for item in value if item not in joined]
                     target[name] = joined
     return out
+
+
+def _texts(value: Any) -> bool:
+    """Whether `value` is a list of texts: such lists of several scopes are joined; any other
+    value (a list of metrics or of severity levels) comes whole from the first scope."""
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
 
 
 def _scopes(value: Any) -> list[str]:
