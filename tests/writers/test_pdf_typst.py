@@ -17,7 +17,6 @@ from pathlib import Path
 
 import docx
 import pytest
-from lxml import etree
 from pypdf import PdfReader
 from ruamel.yaml import YAML
 
@@ -29,7 +28,7 @@ from policygen.layout.typst_engine import FONT_ROLE_FALLBACKS, TypstEngine
 from policygen.pipeline import Job, build_document, jobs, render_job, writer_options
 from policygen.profile.model import Profile
 from policygen.tree import nodes as n
-from policygen.writers import WRITERS
+from policygen.writers import WRITERS, front
 from policygen.writers.options import PDF_ENGINE_VARIABLE, WriterOptions
 from policygen.writers.pdf_typst import typst_source, typst_string
 from policygen.writers.text import document_text
@@ -125,13 +124,16 @@ def test_numbering_is_printed_as_the_tree_carries_it(
 
 
 def test_footers_count_the_pages(rendered: dict[str, bytes], tmp_path: Path) -> None:
-    contract = pages_text(rendered["contract-MY-ITO-2026-001.pdf"], tmp_path)
-    total = len(contract)
-    for number, page in enumerate(contract, start=1):
-        assert page.strip().splitlines()[-1] == f"第 {number} 页 共 {total} 页"
-    regulation = pages_text(rendered["regulation.pdf"], tmp_path)
-    for number, page in enumerate(regulation, start=1):
-        assert page.strip().splitlines()[-1] == f"第 {number} 页 共 {len(regulation)} 页"
+    """Every page is numbered and counted from the cover (footer.numbering: all); the cover
+    and the contents page print no footer."""
+    for name, front_pages in (("contract-MY-ITO-2026-001.pdf", 1), ("regulation.pdf", 2)):
+        pages = pages_text(rendered[name], tmp_path)
+        total = len(pages)
+        for page in pages[:front_pages]:
+            assert "页 共" not in page
+        for number, page in enumerate(pages, start=1):
+            if number > front_pages:
+                assert page.strip().splitlines()[-1] == f"第 {number} 页 共 {total} 页"
 
 
 def test_tables_repeat_their_header_and_never_split_a_row(tmp_path: Path, typst: PdfEngine) -> None:
@@ -145,7 +147,8 @@ def test_tables_repeat_their_header_and_never_split_a_row(tmp_path: Path, typst:
     )
     header = ((n.Cell(_t("序号")), n.Cell(_t("事项名称")), n.Cell(_t("说明文字"))),)
     table = n.Table(header=header, rows=rows, caption="表1 长表", id="long")
-    pages = [squeeze(page) for page in pages_text(typst.print(_doc(table), OPTIONS), tmp_path)]
+    printed = pages_text(typst.print(_doc(table), OPTIONS), tmp_path)
+    pages = [squeeze(page) for page in printed[1:]]  # after the cover
     assert len(pages) >= 3
     for page in pages:
         assert "序号事项名称说明文字" in page  # the header row opens every page
@@ -199,12 +202,14 @@ def test_the_layout_finds_each_heading_on_its_page(
     assert layout.pages == len(printed)
     chapters = [block for block in doc.blocks if isinstance(block, n.Chapter)]
     assert len(chapters) >= 5
+    body = pages[front.BODY_ANCHOR] - 1  # after the cover and the contents page
+    assert body == 2
     for chapter in chapters:
         assert chapter.id is not None
         heading = squeeze(chapter.label + "\u3000" + "".join(t.text for t in chapter.title))  # type: ignore[union-attr]
         page = pages[chapter.id]
         assert heading in squeeze(printed[page - 1]), (chapter.label, page)
-        assert all(heading not in squeeze(p) for p in printed[: page - 1]), chapter.label
+        assert all(heading not in squeeze(p) for p in printed[body : page - 1]), chapter.label
         for article in chapter.blocks:
             if isinstance(article, n.Article) and article.id:
                 assert article.label in printed[pages[article.id] - 1], article.label
@@ -213,18 +218,15 @@ def test_the_layout_finds_each_heading_on_its_page(
 def test_docx_contents_shows_the_typst_pdfs_page_numbers(
     rendered: dict[str, bytes], tmp_path: Path
 ) -> None:
-    # Chapters have ids; an unnumbered heading without one (修订记录) takes the page of the
-    # entry before, whatever the engine (docx_fields.page_of).
-    entries = [e for e in _toc_entries(rendered["regulation.docx"]) if re.match("第.+章", e[0])]
+    # Every entry, an unnumbered heading without an id (修订记录) too, is found by the anchor
+    # of its contents entry (writers.front.contents_anchor); pages count from the cover.
+    entries = _toc_entries(rendered["regulation.docx"])
     printed = [squeeze(page) for page in pages_text(rendered["regulation.pdf"], tmp_path)]
-    assert len(entries) >= 5
+    assert len(entries) >= 5 and entries[-1][0] == "修订记录"
     for text, page in entries:
         heading = squeeze(text)
         assert heading in printed[page - 1], (text, page)
-        assert all(heading not in p for p in printed[: page - 1]), (text, page)
-    document = docx.Document(io.BytesIO(rendered["regulation.docx"]))
-    footer = etree.tostring(document.sections[-1].footer._element, encoding="unicode")
-    assert f">{len(printed)}</w:t>" in footer  # SECTIONPAGES shows the Typst page count
+        assert all(heading not in p for p in printed[2 : page - 1]), (text, page)
 
 
 def test_weasyprint_and_typst_docx_differ_only_in_page_numbers(
@@ -246,7 +248,7 @@ def test_gongwen_sets_22_lines_of_at_most_28_characters(tmp_path: Path) -> None:
     data["meta"]["style"] = "gongwen"
     pdf = policygen.render(data, "regulation", "pdf", pdf_engine="typst")
     counts = []
-    for page in pages_text(pdf, tmp_path, raw=True)[:-1]:
+    for page in pages_text(pdf, tmp_path, raw=True)[2:-1]:  # after the cover and contents
         if re.search(r"^表\d", page, re.MULTILINE):
             continue  # table rows are set in 12pt, off the grid
         lines = [line for line in page.splitlines() if line.strip() and "—" not in line]
@@ -257,7 +259,7 @@ def test_gongwen_sets_22_lines_of_at_most_28_characters(tmp_path: Path) -> None:
     assert Counter(counts).most_common(1)[0][0] in (21, 22), counts
     assert counts.count(22) >= len(counts) // 5, counts
     reader = PdfReader(io.BytesIO(pdf))
-    assert pages_text(pdf, tmp_path)[0].strip().splitlines()[-1] == "— 1 —"
+    assert pages_text(pdf, tmp_path)[2].strip().splitlines()[-1] == "— 3 —"
     assert len(reader.pages) > 20
 
 

@@ -10,11 +10,12 @@ styles (STYLE_MAP) and lays out the same text, in the same order, as the plain-t
   space after 第一条) is text, so ``paragraph.text`` is the text writer's line minus the label;
 * cross-references are REF fields and links (docx_fields);
 * the body follows a cover page, and for a regulation a table of contents whose page numbers
-  are the PDF's: the pipeline lays the tree out (layout.engine) and passes the Layout in."""
+  are the PDF's, as its footers number them (writers.front): the pipeline lays the tree out
+  (layout.engine) and passes the Layout in."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import count
 from typing import TYPE_CHECKING
 
@@ -36,6 +37,7 @@ from policygen.writers.docx_numbering import ListNumbering, reference_text
 from policygen.writers.docx_reference import open_reference, open_reference_data
 from policygen.writers.docx_styles import StyleTable
 from policygen.writers.docx_tables import add_signature_block, add_table, align
+from policygen.writers.front import PAGE_COUNT_KEY, contents_anchor, shown_pages
 from policygen.writers.html import block_ids
 from policygen.writers.options import WriterOptions
 from policygen.writers.reproducible import normalise_parts
@@ -95,16 +97,26 @@ def write_docx(doc: n.Document, options: WriterOptions, layout: Layout | None = 
     docx_oxml.clear_body(document)
     values = page_values.document_values(doc)
     docx_pages.add_cover(document, front, values)
-    contents_end = None
+    contents_end, body_pages = None, None
     if doc.kind in CONTENTS_KINDS:
         contents_end = docx_pages.add_contents_page(document, front)
     builder = _DocxBuilder(document)
     builder.add_document(doc)
     docx_fields.link_references(builder.marks, builder.refs, builder.bookmark_ids)
     if contents_end is not None:
-        anchors = layout.anchors if layout is not None else None
-        docx_fields.add_contents(contents_end, builder.headings, anchors, builder.bookmark_ids)
-        docx_pages.number_body_from_one(document, layout.pages if layout is not None else None)
+        headings = [
+            replace(heading, ids=(contents_anchor(index), *heading.ids))
+            for index, heading in enumerate(builder.headings, start=1)
+        ]
+        pages = None
+        if layout is not None:
+            # The layout is the PDF's, cover and contents page included; the contents list the
+            # page numbers its footers print.
+            sheets = {**layout.anchors, PAGE_COUNT_KEY: layout.pages}
+            pages = shown_pages(sheets, style.footer.numbering)
+            body_pages = pages[PAGE_COUNT_KEY]
+        docx_fields.add_contents(contents_end, headings, pages, builder.bookmark_ids)
+    docx_pages.number_pages(document, style.footer.numbering, body_pages)
     docx_pages.fill_header(document, page_values.header_values(doc))
     docx_pages.set_properties(document, doc)
     return normalise_parts(docx_oxml.package_parts(document), doc.meta.date)

@@ -291,6 +291,11 @@ def set_east_asian_line_breaking(styles: Styles) -> None:
         _get_or_add(ppr, tag, _PPR_ORDER).set(qn("w:val"), value)
 
 
+def set_snap_to_grid(style: BaseStyle, snap: bool) -> None:
+    """Make paragraphs of `style` keep to the document grid's lines or not (``w:snapToGrid``)."""
+    _get_or_add(_ppr(style), "w:snapToGrid", _PPR_ORDER).set(qn("w:val"), "1" if snap else "0")
+
+
 def set_contextual_spacing(style: BaseStyle) -> None:
     """Ignore the space before and after paragraphs of `style` between two of them."""
     _get_or_add(_ppr(style), "w:contextualSpacing", _PPR_ORDER)

@@ -11,14 +11,13 @@ import hashlib
 
 from policygen.tree import nodes as n
 from policygen.writers.options import WriterOptions
+from policygen.writers.page_values import document_keywords
 
 
 def pdf_keywords(meta: n.DocumentMeta) -> tuple[str, ...]:
-    """Return the keywords of a PDF of a document with `meta`: its keywords, then its number
-    (合同编号 or 发文字号), which the PDF's document information has no field of its own for."""
-    if meta.number and meta.number not in meta.keywords:
-        return (*meta.keywords, meta.number)
-    return meta.keywords
+    """Return the keywords of a PDF of a document with `meta`: the DOCX's
+    (page_values.document_keywords), its number last."""
+    return document_keywords(meta)
 
 
 def pdf_identifier(html: bytes) -> bytes:

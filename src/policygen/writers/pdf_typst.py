@@ -38,6 +38,7 @@ from policygen.style import style_for
 from policygen.style.typst import MM, TypstStyle, typst_definitions
 from policygen.style.typst import typst_style as make_typst_style
 from policygen.tree import nodes as n
+from policygen.writers import front, typst_front
 from policygen.writers.html import (
     IDENTIFIER,  # the HTML writer's rule: identifiers never break at - . / :
     SHORT_COLUMN,
@@ -158,6 +159,14 @@ class _Source:
         self.lines: list[str] = []
         self.depth = 0
         """How many lists enclose the block being written."""
+        self.in_chapter = False
+        """Whether the block being written sits in a chapter (for its bookmark's level)."""
+        self.contents = front.has_contents(doc)
+        """Whether the document has a contents page, whose entries' headings get labels."""
+        self.entries = 0
+        """Contents entries met so far."""
+        self.heads: list[str] = []
+        """Bookmarks and contents labels waiting, like `pending`, for the next line."""
 
     # ----------------------------------------------------------------- helpers
 
@@ -168,10 +177,22 @@ class _Source:
             self.pending.append(node_id)
 
     def markers(self) -> str:
-        """Return and clear the queued markers."""
-        out = "".join(f"#metadata({typst_string(i)}){_label(i)}" for i in self.pending)
+        """Return and clear the queued markers, bookmarks and contents labels."""
+        out = "".join(self.heads)
+        out += "".join(f"#metadata({typst_string(i)}){_label(i)}" for i in self.pending)
         self.pending.clear()
+        self.heads.clear()
         return out
+
+    def head(self, block: n.Block) -> None:
+        """Queue `block`'s bookmark and, when the contents list it, its contents label."""
+        index = None
+        if self.contents and front.contents_entry(block) is not None:
+            self.entries += 1
+            index = self.entries
+        marks = typst_front.heading_marks(block, self.in_chapter, index, typst_string)
+        if marks:
+            self.heads.append(marks)
 
     def inlines(self, inlines: tuple[n.Inline, ...]) -> str:
         """Return `inlines` as markup made of string literals and function calls only."""
@@ -224,6 +245,7 @@ class _Source:
 
     def document(self, doc: n.Document) -> None:
         """Write the title block and the body of `doc`."""
+        self.mark(front.BODY_ANCHOR)
         self.lines.append(self.heading("title", _text(doc.title), first=True))
         if doc.subtitle:
             self.lines.append(self.heading("subtitle", _text(doc.subtitle)))
@@ -238,11 +260,14 @@ class _Source:
 
     def block(self, block: n.Block) -> None:
         """Write one block."""
+        self.head(block)
         match block:
             case n.Chapter(title=title, blocks=children, id=node_id, label=label):
                 self.mark(node_id)
                 self.lines.append(self.heading("chapter", self.label(label) + self.inlines(title)))
+                self.in_chapter = True
                 self.blocks(children)
+                self.in_chapter = False
             case n.Article():
                 self.article(block)
             case n.Paragraph(inlines=inlines, id=node_id, label=label, align=align):
@@ -450,8 +475,11 @@ def typst_source(
     doc: n.Document, options: WriterOptions, families: dict[str, tuple[str, ...]]
 ) -> str:
     """Return the Typst source printing `doc`, its fonts named by role in `families` (each
-    role's Typst family names, fallbacks last)."""
-    style = typst_style(doc, options)
+    role's Typst family names, fallbacks last): the cover and contents page (typst_front)
+    on sheets without header or footer, then the body, its sheets numbered as the house
+    style's ``footer.numbering`` says."""
+    house = style_for(doc, options)
+    style = make_typst_style(house, doc.kind)
     meta = doc.meta
     top, right, bottom, left = style.margins
     body = style.body
@@ -473,8 +501,7 @@ def typst_source(
         *typst_definitions(style),
         f"#set page(width: {style.width:.3f}mm, height: {style.height:.3f}mm, "
         f"margin: (top: {top:.3f}mm, right: {right:.3f}mm, bottom: {bottom:.3f}mm, "
-        f"left: {left:.3f}mm), header-ascent: {_pt(ascent)}, header: {header}, "
-        f"footer-descent: {_pt(style.footer_gap * MM)}, footer: {_footer(style)})",
+        f"left: {left:.3f}mm), header: none, footer: none)",
         f'#set text(font: s-body.font, size: s-body.size, lang: "zh", region: "cn", '
         f"top-edge: {TOP_EDGE}, bottom-edge: {BOTTOM_EDGE}, tracking: s-body.tracking, "
         "cjk-latin-spacing: none)",
@@ -482,6 +509,11 @@ def typst_source(
         f"spacing: {_pt(gap)}, first-line-indent: (amount: s-body.indent, all: true))",
         f"#set block(spacing: {_pt(gap)})",
         "#set table.cell(breakable: false)",
+        *typst_front.DEFINITIONS,
+        *typst_front.front_source(doc, house, typst_string),
+        f"#set page(header-ascent: {_pt(ascent)}, header: {header}, "
+        f"footer-descent: {_pt(style.footer_gap * MM)}, footer: {_footer(style)})",
+        *(["#counter(page).update(1)"] if house.footer.numbering == "body" else []),
         "",
     ]
     return (
