@@ -78,4 +78,4 @@ def test_wheel_renders_outside_the_repository(wheel: Path, tmp_path: Path) -> No
         timeout=300,
     )
     assert result.returncode == 0, result.stderr
-    assert int(result.stdout) == 12  # six documents (no DPA: no personal information) × 2
+    assert int(result.stdout) == 14  # seven documents (no DPA; a safety agreement) × 2
