@@ -72,7 +72,9 @@ def test_renders_names_money_and_a_table_row_per_metric(tmp_path: Path) -> None:
     assert f"合同金额：{rmb_upper(engagement.fee.amount)}" in body
     assert f"乙方：{engagement.vendor.name}" in body
     assert rows[0] == ["指标", "目标"]
-    assert [row[0] for row in rows[1:]] == [m.name for m in profile.sla.metrics]
+    assert [row[0] for row in rows[1:]] == [
+        m.name for m in profile.section("sla", engagement).metrics
+    ]
 
 
 def test_output_is_reproducible(tmp_path: Path) -> None:

@@ -99,16 +99,37 @@ def _fields(annotation: Any, metadata: list[Any], value: Any, loc: Loc) -> Itera
             yield from _fields(info.annotation, list(info.metadata), value.get(name), (*loc, name))
 
 
-REFERENCES: dict[Loc, Loc] = {("sla", "credits", "metric"): ("sla", "metrics")}
-"""Text fields that must equal an item's ``name`` in a list (the credited metric is one of the
-metrics): not free text themselves, and kept in step when that name changes."""
+def referred_list(loc: Loc) -> Loc | None:
+    """Return the list whose items' ``name`` the text field at `loc` must equal, or None: a
+    credited metric (``sla.credits.metric``, ``sla.credits.additional[i].metric``, and the same
+    in an engagement's ``sla``) is one of its SLA's metrics. Such fields are not free text
+    themselves, and are kept in step when that name changes."""
+    if loc and loc[-1] == "metric" and "credits" in loc:
+        at = len(loc) - 1 - list(reversed(loc)).index("credits")
+        return (*loc[:at], "metrics")
+    return None
+
+
+def _references(data: Any, loc: Loc = ()) -> Iterator[tuple[Loc, Loc]]:
+    """Yield every credited-metric field of `data` with the metrics list it names."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            here = (*loc, key)
+            target = referred_list(here)
+            if target is not None and isinstance(value, str):
+                yield here, target
+            else:
+                yield from _references(value, here)
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _references(value, (*loc, index))
 
 
 @functools.cache
 def text_fields() -> tuple[TextField, ...]:
     """Return every free-text field of the example, list items one by one."""
     found = _fields(Profile, [], example_data(), ())
-    return tuple(f for f in found if f.loc not in REFERENCES)
+    return tuple(f for f in found if referred_list(f.loc) is None)
 
 
 def get_at(data: Any, loc: Loc) -> Any:
@@ -122,7 +143,7 @@ def set_text(data: dict[str, Any], loc: Loc, value: str) -> list[str]:
     old = get_at(data, loc)
     get_at(data, loc[:-1])[loc[-1]] = value
     changed = [dotted(loc)]
-    for ref, names in REFERENCES.items():
+    for ref, names in list(_references(data)):
         if loc[:-2] == names and loc[-1] == "name" and get_at(data, ref) == old:
             get_at(data, ref[:-1])[ref[-1]] = value
             changed.append(dotted(ref))

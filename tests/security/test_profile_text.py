@@ -63,8 +63,10 @@ def test_structure_in_every_field_stays_text_in_every_document(value: str) -> No
     fields = [f for f in text_fields() if shown[f.path]]
     data = example_data()
     for field in fields:
-        unique = field.loc[-1] == "name" and field.loc[1] in ("criteria", "metrics")
-        set_text(data, field.loc, value + (str(field.loc[2]) if unique else ""))
+        # names that must differ within their list: criteria and metrics, wherever they are
+        named = ("criteria", "performance_criteria", "metrics")
+        unique = field.loc[-1] == "name" and len(field.loc) >= 3 and field.loc[-3] in named
+        set_text(data, field.loc, value + (str(field.loc[-2]) if unique else ""))
     profile = load_profile_text(to_json(data), fmt="json")
     for kind in (*SMALL, *LARGER):
         job = jobs(profile, [kind])[0]

@@ -165,7 +165,9 @@ def expected_problem(field: TextField, value: str) -> bool:
     stripped = value.strip()
     return (
         not field.min_length <= len(stripped) <= field.max_length
-        or REFUSED_CHARS.search(stripped) is not None
+        # A control character is refused wherever it is, even where str.strip() would drop it
+        # (U+001C–U+001F count as whitespace to Python).
+        or REFUSED_CHARS.search(value) is not None
     )
 
 

@@ -54,6 +54,7 @@ def _rebuild(model: type[BaseModel], data: Any, loc: Loc, found: list[Violation]
     if not isinstance(data, dict):
         return _UNSET
     values: dict[str, Any] = {}
+    failed: list[str] = []
     for name, info in model.model_fields.items():
         if name not in data:
             if not info.is_required():
@@ -62,7 +63,13 @@ def _rebuild(model: type[BaseModel], data: Any, loc: Loc, found: list[Violation]
         value = _field(model, name, data[name], (*loc, name), found)
         if value is not _UNSET:
             values[name] = value
+        else:
+            failed.append(name)
     instance = model.model_construct(**values)
+    for name in failed:
+        # model_construct gave a field that failed its default: leave it unset instead, so that
+        # a rule reading it is skipped rather than judged on a value the profile never gave.
+        instance.__dict__.pop(name, None)
     for decorator in model.__pydantic_decorators__.model_validators.values():
         if decorator.info.mode == "after":
             found += _run(decorator.func, instance, loc)
