@@ -174,3 +174,12 @@ def test_schema_command_writes_the_same_file(tmp_path: Path) -> None:
     assert written == schema_json()
     schema = json.loads(written)
     assert "vendor_selection" in schema["properties"]
+
+
+def test_schema_goes_to_standard_output_unless_a_folder_is_given(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["schema"]) == 0
+    assert json.loads(capsys.readouterr().out)["title"]
+    assert not (tmp_path / "schemas").exists()  # nothing written silently

@@ -205,12 +205,16 @@ def _issue_json(issue: object) -> dict[str, object]:
 @app.command()
 def schema(
     output: Annotated[
-        Path, typer.Option("-o", "--output", help="写入 JSON Schema 的目录。")
-    ] = Path("schemas"),
+        Path | None,
+        typer.Option("-o", "--output", help="写入 JSON Schema 的目录（不写则输出到标准输出）。"),
+    ] = None,
 ) -> None:
-    """写出配置文件的 JSON Schema（schemas/profile.schema.json）。"""
+    """输出配置文件的 JSON Schema：写到标准输出，或以 -o DIR 写入 DIR/profile.schema.json。"""
     from policygen.profile.schema import schema_json
 
+    if output is None:
+        sys.stdout.write(schema_json())
+        return
     try:
         output.mkdir(parents=True, exist_ok=True)
         write_atomic(output / SCHEMA_FILE, schema_json().encode("utf-8"))
