@@ -199,3 +199,17 @@ def test_durations_carry_units(raw: object, text: str) -> None:
     from policygen.profile.types import Duration
 
     assert str(Duration.parse(raw)) == text
+
+
+@pytest.mark.parametrize(("written", "read"), [("6%", "6"), (" 6 ％", "6"), ("6", "6"), (6, "6")])
+def test_a_percentage_may_carry_its_sign(written: object, read: str) -> None:
+    """What the JSON Schema accepts (a number, or a string such as "6%"), the model reads."""
+    from decimal import Decimal
+
+    from pydantic import TypeAdapter
+
+    from policygen.profile.types import Percent
+
+    assert TypeAdapter(Percent).validate_python(written) == Decimal(read)
+    with pytest.raises(ValueError):
+        TypeAdapter(Percent).validate_python("六%")

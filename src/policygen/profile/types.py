@@ -108,9 +108,20 @@ MAX_DIGITS = 18
 Quantity = Annotated[Decimal, Field(max_digits=MAX_DIGITS), AfterValidator(_unsigned_zero)]
 """A measured value in a unit the profile names (a metric target, a threshold)."""
 
+def _percent_sign(value: Any) -> Any:
+    """Read ``"6%"`` (or ``6％``) as 6: a percentage may be written with its sign, as the JSON
+    Schema's string form allows."""
+    if isinstance(value, str):
+        stripped = value.strip()
+        if stripped.endswith(("%", "％")):
+            return stripped[:-1].strip()
+    return value
+
+
 Percent = Annotated[
     Decimal,
-    Field(ge=0, le=100, max_digits=MAX_DIGITS, description="百分比，0–100"),
+    BeforeValidator(_percent_sign),
+    Field(ge=0, le=100, max_digits=MAX_DIGITS, description="百分比，0–100（可写 6 或 6%）"),
     AfterValidator(_unsigned_zero),
 ]
 """A percentage written as a number from 0 to 100 (80 means 80%)."""
