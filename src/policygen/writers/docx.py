@@ -28,6 +28,7 @@ from policygen.kinds import DOCUMENT_KINDS
 from policygen.style import docx as style_docx
 from policygen.style import style_for
 from policygen.style.load import STYLE_SUFFIX, is_bundled, style_path
+from policygen.transforms.nobreak import joined
 from policygen.tree import nodes as n
 from policygen.writers import docx_fields, docx_house, docx_oxml, docx_pages, page_values
 from policygen.writers.docx_fields import Anchor, ContentsHeading, Mark
@@ -327,6 +328,11 @@ class _DocxBuilder:
                         self.add_run(paragraph, text, marks)
                     else:  # most runs: no proxy needed
                         docx_oxml.append_text_run(paragraph, text)
+                case n.NoBreak(text=text):
+                    if marks:
+                        self.add_run(paragraph, joined(text), marks)
+                    else:
+                        docx_oxml.append_text_run(paragraph, joined(text))
                 case n.Strong(children=children):
                     self.add_inlines(paragraph, children, marks | {"strong"})
                 case n.Emphasis(children=children):
