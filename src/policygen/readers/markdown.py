@@ -351,13 +351,17 @@ class _Reader:
         return n.Cell(inlines, align=align)
 
     def _signature(self, node: _Node) -> n.SignatureBlock:
-        if len(node.children) != 1 or node.children[0].type != "bullet_list":
+        note: tuple[n.Inline, ...] = ()
+        children = list(node.children)
+        if len(children) == 2 and children[0].type == "paragraph":
+            note = self._inlines_of(children.pop(0).children[0])
+        if len(children) != 1 or children[0].type != "bullet_list":
             raise self._error(
-                "::: signature 内应为一个无序列表：每项「角色：名称」，其下列出签署栏 "
-                "(expected one bullet list of parties)"
+                "::: signature 内应为一个无序列表（之前可有一段签署页说明）：每项「角色：名称」，"
+                "其下列出签署栏 (expected one bullet list of parties, after an optional note)"
             )
         parties = []
-        for item in node.children[0].children:
+        for item in children[0].children:
             head = _plain(_inlines(item.children[0].children[0].children))
             role, sep, name = head.partition("：")
             if not sep:
@@ -367,7 +371,7 @@ class _Reader:
                 for line in child.children:
                     lines.append(_plain(_inlines(line.children[0].children[0].children)))
             parties.append(n.SignatureParty(role.strip(), name.strip(), tuple(lines)))
-        return n.SignatureBlock(tuple(parties))
+        return n.SignatureBlock(tuple(parties), note)
 
     def _caption(self, node: _Node) -> str | None:
         inline = node.children[0]

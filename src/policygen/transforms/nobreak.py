@@ -56,8 +56,12 @@ Chinese punctuation and signs (、，。；：×÷)."""
 
 WORD_JOINER = "\u2060"
 """Forbids a line break between its neighbours (Unicode line breaking class WJ)."""
-NON_BREAKING_HYPHEN = "\u2011"
-"""A hyphen no line breaks after."""
+NO_BREAK_LANGUAGE = "zxx"
+"""The East-Asian language a DOCX gives a run that no line may break inside: "no linguistic
+content". LibreOffice breaks Chinese and Japanese text with its own dictionary
+rules, which ignore the word joiners `joined` puts between the run's characters; a run of no
+language it breaks by Unicode's rules, which honour them."""
+
 _JOINED = re.compile(r"[A-Za-z0-9.,%]")
 """Characters between which no line breaks in Word and LibreOffice anyway (a number, a word)."""
 
@@ -92,19 +96,16 @@ def _union(first: list[tuple[int, int]], second: list[tuple[int, int]]) -> list[
 
 def joined(text: str) -> str:
     """Return `text` as a format without a no-break span must carry it (DOCX): a word joiner
-    (U+2060) between each two characters a line could break between (any pair but two of
-    letters, digits and ``.,%``), and its hyphens non-breaking (U+2011). LibreOffice and Word
-    break lines by Unicode's rules, which honour both."""
+    (U+2060) after each of its characters that a line could break after, that is, any but
+    one of letters, digits and ``.,%`` followed by another, or by a hyphen. LibreOffice and
+    Word break lines by Unicode's rules, which honour it; a non-breaking hyphen (U+2011) is
+    no help, as LibreOffice 7.4 then breaks such a word anywhere in Chinese text."""
     out: list[str] = []
     for index, char in enumerate(text):
         before = text[index - 1] if index else ""
-        if (
-            before
-            and "-" not in (char, before)
-            and not (_JOINED.match(char) and _JOINED.match(before))
-        ):
+        if before and char != "-" and not (_JOINED.match(char) and _JOINED.match(before)):
             out.append(WORD_JOINER)
-        out.append(NON_BREAKING_HYPHEN if char == "-" else char)
+        out.append(char)
     return "".join(out)
 
 
@@ -125,6 +126,8 @@ def _block(block: n.Block) -> n.Block:
             return replace(block, items=tuple(replace(i, blocks=mark(i.blocks)) for i in items))
         case n.Table(header=header, rows=rows):
             return replace(block, header=_rows(header), rows=_rows(rows))
+        case n.SignatureBlock(note=note):
+            return replace(block, note=_inlines(note))
     return block
 
 

@@ -172,6 +172,9 @@ class SignatureBlock:
 
     parties: tuple[SignatureParty, ...]
     """The parties in signing order."""
+    note: tuple[Inline, ...] = ()
+    """The line a PDF prints above the block when the block stands at the top of a page, e.g.
+    （本页无正文，为《服务水平协议》之签署页）; empty for none."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -74,6 +74,8 @@ class Builder(Protocol):
 
     def add_inlines(self, paragraph: Paragraph, inlines: tuple[n.Inline, ...]) -> None: ...
 
+    def add_text(self, paragraph: Paragraph, text: str) -> None: ...
+
 
 def align(paragraph: Paragraph, alignment: str | None) -> None:
     """Align `paragraph` as the tree asks, without a first-line indent (as the CSS's
@@ -92,7 +94,7 @@ def add_table(builder: Builder, table: n.Table) -> None:
     caption = None
     if table.caption:
         caption = builder.new_paragraph(TABLE_STYLES["caption"])[0]
-        docx_oxml.append_text_run(caption, table.caption)
+        builder.add_text(caption, table.caption)
         builder.bookmark(caption, table.id)
     if not columns:
         return
@@ -173,11 +175,11 @@ def add_signature_block(builder: Builder, block: n.SignatureBlock) -> None:
         # A row whose paragraphs all keep with the next stays with the next row.
         keep = index + SIGNATURE_COLUMNS < len(parties)
         heading = builder.cell_paragraph(cell, TABLE_STYLES["signature_party"])
-        docx_oxml.append_text_run(heading, f"{party.role}：{party.name}")
+        builder.add_text(heading, f"{party.role}：{party.name}")
         paragraphs = [heading]
         for line in party.lines:
             line_paragraph = builder.cell_paragraph(cell, TABLE_STYLES["signature_line"])
-            docx_oxml.append_text_run(line_paragraph, f"{line}：")
+            builder.add_text(line_paragraph, f"{line}：")
             paragraphs.append(line_paragraph)
         for paragraph in paragraphs if keep else ():
             paragraph.paragraph_format.keep_with_next = True

@@ -267,8 +267,8 @@ class _Source:
                 self.table(block)
             case n.PageBreak():
                 self.lines.append("#pagebreak(weak: true)")
-            case n.SignatureBlock(parties=parties):
-                self.signature(parties)
+            case n.SignatureBlock(parties=parties, note=note):
+                self.signature(parties, note)
             case _:
                 raise TypeError(f"unknown block {block!r}")
 
@@ -352,8 +352,13 @@ class _Source:
             return f"table.cell(align: {cell.align} + top)[{content}]"
         return f"[{content}]"
 
-    def signature(self, parties: tuple[n.SignatureParty, ...]) -> None:
-        """Write the signature page: one column per party, blanks to sign on."""
+    def signature(
+        self, parties: tuple[n.SignatureParty, ...], note: tuple[n.Inline, ...] = ()
+    ) -> None:
+        """Write the signature block: one column per party, blanks to sign on, never split.
+        When the block stands at the top of a page (nothing of the text it closes above it),
+        its `note` (（本页无正文，为《…》之签署页）) is printed above it: Typst decides where
+        the block fell, then whether the note is there (``context``, ``here()``)."""
         style = self.style
         gap = style.body.line - style.body.size
         colon = "#" + typst_string("：")
@@ -367,9 +372,20 @@ class _Source:
                 lines.append(f"#block(below: s-blank.after + {_pt(gap)})[{blank}]")
             columns.append("[" + "".join(lines) + "]")
         count = max(1, len(parties))
+        above = f"s-party.before + {_pt(gap)}"
+        lead = ""
+        if note:
+            shown = self.par(self.inlines(note), align="center")
+            # Anything that starts within the block's own space from the text block's top is
+            # the first thing on its page.
+            top = _pt(style.margins[0] * MM + 2)
+            lead = (
+                f"#context {{ if here().position().y < {top} + {above} "
+                f"{{ block(below: {_pt(style.body.line)})[{shown}] }} }}"
+            )
         self.lines.append(
-            f"#block(breakable: false, above: s-party.before + {_pt(gap)})"
-            f"[#grid(columns: ({'1fr, ' * count}), column-gutter: {_pt(style.body.size)}, "
+            f"#block(breakable: false, above: {above})"
+            f"[{lead}#grid(columns: ({'1fr, ' * count}), column-gutter: {_pt(style.body.size)}, "
             f"{', '.join(columns)})]"
         )
 
