@@ -16,7 +16,15 @@ import pytest
 
 import policygen
 from libreoffice import convert, needs_libreoffice
-from linebreaks import Line, broken, broken_in_cells, cell_texts, continuations, pdf_lines
+from linebreaks import (
+    Line,
+    broken,
+    broken_in_cells,
+    cell_texts,
+    continuations,
+    pdf_lines,
+    tables,
+)
 from policygen.errors import RenderError
 from policygen.pipeline import build_document, jobs
 from policygen.profile.load import load_profile
@@ -25,8 +33,12 @@ from policygen.style import bundled_style
 from policygen.style.typst import MM
 from policygen.transforms.nobreak import UNBREAKABLE, joined, runs
 from policygen.tree import nodes as n
+from policygen.writers import WRITERS
+from policygen.writers.options import WriterOptions
 from policygen.writers.table_widths import CELL_PADDING, column_widths, text_width
-from policygen.writers.text import document_text
+from policygen.writers.text import document_text, inline_text
+from sample_docs import small_doc
+from textutil import pdf_text, squeeze
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = [ROOT / "examples" / "bank.yaml", ROOT / "examples" / "manufacturer.yaml"]
@@ -226,13 +238,28 @@ def test_automatic_widths_keep_short_cells_whole_and_fill_the_width() -> None:
         table(("评价维度", "权重（%）", "评审要点"), ("价格", "30%", long)), 450, 10.5
     )
     assert sum(widths) == pytest.approx(450)
-    assert widths[1] >= text_width("权重（%）") * 10.5 + CELL_PADDING
+    assert widths[0] >= text_width("评价维度") * 10.5 + CELL_PADDING
+    assert widths[1] >= text_width("（%）") * 10.5 + CELL_PADDING
     assert widths[2] > widths[0] > widths[1] / 2
 
 
 def test_stated_widths_are_proportions() -> None:
     widths = column_widths(table(("a", "b", "c"), ("1", "2", "3"), widths=(1, 4, 1)), 600, 10.5)
     assert widths == pytest.approx([100, 400, 100])
+
+
+def test_stated_widths_never_starve_a_short_cell() -> None:
+    rows = (("序号", "评估意见"), ("1", ""))
+    widths = column_widths(table(*rows, widths=(1, 30)), 450, 10.5)
+    assert widths[0] >= text_width("序号") * 10.5 + CELL_PADDING
+    assert sum(widths) == pytest.approx(450)
+
+
+def test_a_short_header_may_wrap_before_its_bracket() -> None:
+    rows = (("得分（0—100）", "评分要点"), ("", "技术架构、实施方案、驻场人员资质与稳定性" * 3))
+    narrow, _wide = column_widths(table(*rows), 200, 10.5)
+    assert narrow < text_width("得分（0—100）") * 10.5 + CELL_PADDING
+    assert narrow >= text_width("（0—100）") * 10.5 + CELL_PADDING
 
 
 def test_the_dialect_states_widths_before_a_table() -> None:
@@ -256,3 +283,66 @@ def test_widths_that_do_not_fit_the_table_are_errors(attrs: str, message: str) -
     source = f"{attrs}\n\n| a | b | c |\n|--|--|--|\n| 1 | 2 | 3 |\n"
     with pytest.raises(RenderError, match=message):
         read_markdown(source)
+
+
+# --------------------------------------------------------------------------- signature note
+
+BUNDLED = ROOT / "src" / "policygen" / "templates" / "zh"
+NOTE = "（本页无正文，为《测试合同》之签署页）"
+
+
+def signed(*before: n.Block) -> n.Document:
+    parties = (n.SignatureParty("甲方", "甲公司", ("日期",)), n.SignatureParty("乙方", "乙公司"))
+    block = n.SignatureBlock(parties, (n.Text(NOTE),))
+    return small_doc(*before, block, kind="contract")
+
+
+def page_texts(pdf: bytes, tmp_path: Path) -> list[str]:
+    return [squeeze(page) for page in pdf_text(pdf, tmp_path).split("\f")]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_the_note_is_printed_only_where_the_block_starts_a_page(
+    engine: str, tmp_path: Path
+) -> None:
+    """Typst prints the block's note where the block stands at the top of a page (after a
+    page break here) and nowhere else; WeasyPrint, which keeps the block with the text before
+    it, has no use for it."""
+    options = WriterOptions(template_dirs=(BUNDLED,), pdf_engine=engine)
+    write = WRITERS["pdf"]
+    text = (n.Paragraph((n.Text("本合同自双方签字盖章之日起生效。"),)),)
+    with_text = page_texts(write(signed(*text), options), tmp_path)
+    assert not any(NOTE in page for page in with_text)
+    alone = page_texts(write(signed(*text, n.PageBreak()), options), tmp_path)
+    last = next(page for page in reversed(alone) if "甲方：甲公司" in page)
+    if engine == "typst":
+        assert last.index(NOTE) < last.index("甲方：甲公司")
+    else:
+        assert NOTE not in last
+
+
+# --------------------------------------------------------------------------- captions
+
+
+@pytest.mark.slow
+def test_a_caption_stands_on_the_page_of_its_table(printed: Path, libreoffice: Path) -> None:
+    """Every caption's page shows its table's first header cell below it, in both PDFs and
+    the DOCX through LibreOffice."""
+    for folder in (printed, libreoffice):
+        for stem, _path, _number, doc in documents():
+            lines = pdf_lines(folder / f"{stem}.pdf")
+            for each in tables(doc.blocks):
+                if not each.caption or not each.header:
+                    continue
+                caption = squeeze(each.caption)
+                head = squeeze(inline_text(each.header[0][0].inlines))[:4]
+                # pdftotext may read 表2 and the title after its wide space as two lines
+                at = [line for line in lines if line.text.endswith(caption[-5:])]
+                assert at, f"{stem}: caption {caption} not found"
+                below = [
+                    (line, other)
+                    for line in at
+                    for other in lines
+                    if other.page == line.page and other.top > line.top and head in other.text
+                ]
+                assert below, f"{folder.name} {stem}: {caption} ends page {at[0].page}"

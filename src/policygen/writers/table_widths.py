@@ -6,13 +6,15 @@ block and the table's font size in pt. Output: each column's width in pt, the co
 the text block, each width counting its cell's padding and rule (CELL_PADDING).
 
 A template may state the columns' proportions (``{widths="1 4 1"}`` before the table, see
-templates/README.md); the columns then share the width in those proportions. Otherwise the
-widths are automatic, as a browser's automatic table layout shares room, with one difference:
+templates/README.md); the columns then share the width in those proportions, except that a
+column never gets less than its short cells need (`keep` below) while the others can give it
+that. Otherwise the widths are automatic, as a browser's automatic table layout shares room, with one difference:
 a column is never narrower than what must not break in it.
 
 * Each column has three measures, in ems of the table's font (a Chinese character one em, a
   Latin letter or digit about half): `most`, its widest line unbroken; `keep`, its widest short
-  cell (at most SHORT_CELL characters: 权重, 紧急, 15分钟, a header such as 权重（%）) or
+  cell (at most SHORT_CELL characters: 权重, 紧急, 15分钟; a header such as 得分（0—100） may
+  wrap before its bracket) or
   unbreakable run (an amount, an identifier, a word of a cell); `least`, its widest unbreakable
   run alone.
 * When every column fits at its `most`, the room left is shared in proportion to `most`.
@@ -28,6 +30,7 @@ Typst) with the fonts they substitute."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -95,10 +98,15 @@ def measure(table: n.Table) -> list[ColumnMeasure]:
             most = max(most, widest)
             least = max(least, runs)
             short = all(len(line) <= SHORT_CELL for line in lines)
+            if short:  # whole, but for a bracket, before which it may wrap: 得分 / （0—100）
+                widest = max(text_width(part) for line in lines for part in _BRACKETED.split(line))
             keep = max(keep, widest if short else runs)
         out.append(ColumnMeasure(most, max(keep, least), least))
     return out
 
+
+_BRACKETED = re.compile(r"(?=[（(])|(?<=[）)])")
+"""Where a short cell may wrap: before an opening bracket and after a closing one."""
 
 _CHARACTER = 2.0
 """The narrowest a column may be: a character and the punctuation that may not start a line."""
@@ -109,31 +117,56 @@ def column_widths(
 ) -> list[float]:
     """Return the width in pt of each column of `table` in a text block `width` pt wide, its
     text `size` pt: in `proportions` when given (one per column), else `table.widths`, else
-    automatic (see the module)."""
+    automatic (see the module). The widths add up to `width`."""
     shares = proportions or table.widths
     measures = measure(table)
     if not measures:
         return []
-    if shares and len(shares) == len(measures):
-        total = sum(shares)
-        return [width * share / total for share in shares]
     pad = CELL_PADDING + SLACK * size
+    keep = _floors(
+        [m.keep * size + pad for m in measures], [m.least * size + pad for m in measures], width
+    )
+    if shares and len(shares) == len(measures):
+        return _stated(list(shares), keep, width)
     most = [m.most * size + pad for m in measures]
     if sum(most) <= width:
         return [each * width / sum(most) for each in most]
-    keep = [m.keep * size + pad for m in measures]
-    least = [m.least * size + pad for m in measures]
-    # Short cells give way, widest first against what they cannot wrap, until the columns fit.
-    for index in sorted(range(len(keep)), key=lambda i: least[i] - keep[i]):
-        if sum(keep) <= width:
-            break
-        keep[index] = least[index]
     if sum(keep) > width:  # even the unbreakable runs do not fit: share by them
         return [each * width / sum(keep) for each in keep]
     room = width - sum(keep)
     wants = [max(0.0, m - k) for m, k in zip(most, keep, strict=True)]
     total = sum(wants) or 1.0
     return [k + room * want / total for k, want in zip(keep, wants, strict=True)]
+
+
+def _floors(keep: list[float], least: list[float], width: float) -> list[float]:
+    """Return the narrowest each column may be: its `keep`, except that, while the columns
+    do not fit side by side in `width`, the column whose short cells are widest against its
+    `least` gives way to that, and the next."""
+    floors = list(keep)
+    for index in sorted(range(len(keep)), key=lambda i: least[i] - keep[i]):
+        if sum(floors) <= width:
+            break
+        floors[index] = least[index]
+    return floors
+
+
+def _stated(shares: list[float], keep: list[float], width: float) -> list[float]:
+    """Return `width` shared in the proportions `shares`, except that a column narrower than
+    its `keep` gets that and the others share the rest (when all the `keep` widths fit)."""
+    if sum(keep) > width:
+        return [width * share / sum(shares) for share in shares]
+    held: dict[int, float] = {}
+    while True:
+        free = [i for i in range(len(shares)) if i not in held]
+        room = width - sum(held.values())
+        total = sum(shares[i] for i in free) or 1.0
+        out = {i: room * shares[i] / total for i in free}
+        short = [i for i in free if out[i] < keep[i]]
+        if not short:
+            return [held[i] if i in held else out[i] for i in range(len(shares))]
+        for i in short:
+            held[i] = keep[i]
 
 
 def _plain(inlines: tuple[n.Inline, ...]) -> str:
