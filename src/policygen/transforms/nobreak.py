@@ -56,11 +56,12 @@ Chinese punctuation and signs (、，。；：×÷)."""
 
 WORD_JOINER = "\u2060"
 """Forbids a line break between its neighbours (Unicode line breaking class WJ)."""
-NO_BREAK_LANGUAGE = "zxx"
-"""The East-Asian language a DOCX gives a run that no line may break inside: "no linguistic
-content". LibreOffice breaks Chinese and Japanese text with its own dictionary
-rules, which ignore the word joiners `joined` puts between the run's characters; a run of no
-language it breaks by Unicode's rules, which honour them."""
+NO_BREAK_LANGUAGE = "zh-CN-x-nobreak"
+"""The East-Asian language a DOCX gives a run that no line may break inside: Chinese (China)
+with a private-use subtag. LibreOffice breaks text tagged zh-CN (or ja-JP) with its own rules,
+which ignore the word joiners `joined` puts between the run's characters; a tag it does not
+know as one of those it breaks by Unicode's rules, which honour them, while it still picks
+the Simplified Chinese face of a font for it (zxx or und-Hans would give the HK face)."""
 
 _JOINED = re.compile(r"[A-Za-z0-9.,%]")
 """Characters between which no line breaks in Word and LibreOffice anyway (a number, a word)."""
