@@ -215,6 +215,11 @@ def test_unbreakable_runs(text: str, kept: list[str]) -> None:
 
 def test_a_cells_short_words_are_kept() -> None:
     assert [p for p, keep in runs("☐存在　☐存在问题", cell=True) if keep] == ["☐存在", "☐存在问题"]
+    assert [p for p, keep in runs("ISO 27001认证、等级保护测评", cell=True) if keep] == [
+        "ISO",
+        "认证",
+        "等级保护测评",
+    ]
     assert [p for p, keep in runs("项目案例、客户评价", cell=True) if keep] == [
         "项目案例",
         "客户评价",

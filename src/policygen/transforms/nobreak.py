@@ -72,8 +72,7 @@ def runs(text: str, *, cell: bool = False) -> Iterator[tuple[str, bool]]:
     text of a table cell, whose short words are kept whole too."""
     spans = [match.span() for match in UNBREAKABLE.finditer(text)]
     if cell:
-        words = [m.span() for m in WORD.finditer(text) if 1 < m.end() - m.start() <= CELL_WORD]
-        spans = _union(spans, words)
+        spans = _union(spans, list(_cell_words(text)))
     position = 0
     for start, end in spans:
         if start > position:
@@ -82,6 +81,23 @@ def runs(text: str, *, cell: bool = False) -> Iterator[tuple[str, bool]]:
         position = end
     if position < len(text):
         yield text[position:], False
+
+
+def _cell_words(text: str) -> Iterator[tuple[int, int]]:
+    """Yield the spans of the words of a table cell `text` kept on one line: each of at most
+    CELL_WORD characters, and in a longer one a Chinese part of at most four set off by Latin
+    letters or digits (认证 in 27001认证)."""
+    for match in WORD.finditer(text):
+        start, end = match.span()
+        if 1 < end - start <= CELL_WORD:
+            yield start, end
+        elif end - start > CELL_WORD:
+            for part in _CHINESE_PART.finditer(match.group()):
+                yield start + part.start(), start + part.end()
+
+
+_CHINESE_PART = re.compile(r"(?:(?<=[A-Za-z0-9])|^)[^\x00-\x7f]{2,4}(?=[A-Za-z0-9]|$)")
+"""A part of two to four Chinese characters between Latin letters or digits and a word's edge."""
 
 
 def _union(first: list[tuple[int, int]], second: list[tuple[int, int]]) -> list[tuple[int, int]]:
