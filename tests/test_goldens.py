@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = Path(__file__).resolve().parent / "golden"
 
 
-@pytest.mark.parametrize("example", ["bank", "manufacturer"])
+@pytest.mark.parametrize("example", ["bank", "manufacturer", "securities"])
 def test_text_goldens(example: str, update_goldens: bool) -> None:
     files = policygen.render_set(ROOT / "examples" / f"{example}.yaml", formats=("txt", "md"))
     folder = GOLDEN / example

@@ -334,7 +334,7 @@ def test_bundled_rules_load() -> None:
     rules = wording_rules()
     assert rules.numerals.style == "chinese"
     assert "信息科技外包" in {entry.use for entry in rules.glossary}
-    assert set(rules.self_name.kinds) == {"contract", "sla", "nda", "dpa"}
+    assert set(rules.self_name.kinds) == {"contract", "sla", "nda", "dpa", "safety"}
 
 
 def test_rules_naming_an_unknown_kind_are_refused(tmp_path: Path) -> None:
@@ -342,7 +342,7 @@ def test_rules_naming_an_unknown_kind_are_refused(tmp_path: Path) -> None:
         encoding="utf-8"
     )
     (tmp_path / "wording.yaml").write_text(
-        bundled.replace("kinds: [contract, sla, nda, dpa]", "kinds: [contract, agreement]"),
+        bundled.replace("kinds: [contract, sla, nda, dpa, safety]", "kinds: [contract, agreement]"),
         encoding="utf-8",
     )
     with pytest.raises(RenderError, match="agreement"):
@@ -367,7 +367,7 @@ def test_lint_json_names_each_finding(tmp_path: Path, capsys: pytest.CaptureFixt
     assert "受托方" in ours[0]["message"]
 
 
-@pytest.mark.parametrize("example", ["bank", "manufacturer"])
+@pytest.mark.parametrize("example", ["bank", "manufacturer", "securities"])
 def test_examples_have_no_wording_findings(example: str) -> None:
     from policygen.lint import lint_set
     from policygen.profile.load import load_profile

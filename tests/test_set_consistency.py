@@ -21,7 +21,12 @@ from policygen.writers import WRITERS
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 AGREEMENTS = ("contract", "sla", "nda", "dpa")
-ANNEX_TITLES = {"sla": "服务水平协议", "nda": "保密协议", "dpa": "个人信息委托处理协议"}
+ANNEX_TITLES = {
+    "sla": "服务水平协议",
+    "nda": "保密协议",
+    "dpa": "个人信息委托处理协议",
+    "safety": "安全生产管理协议",
+}
 
 _NUMERAL = "[零一二两三四五六七八九十百千万0-9.]+"
 _PERIOD = re.compile(rf"{_NUMERAL}(?:个工作日|个月|日|天|年|小时|分钟|周)")
@@ -35,7 +40,7 @@ def profile(example: str) -> Profile:
 def engagements() -> list[tuple[str, str]]:
     return [
         (example, e.contract_no)
-        for example in ("bank", "manufacturer")
+        for example in ("bank", "manufacturer", "securities")
         for e in profile(example).engagements
     ]
 
@@ -141,9 +146,9 @@ def _frequency(value: object) -> str:
 @pytest.mark.parametrize(("example", "contract_no"), engagements())
 def test_the_contract_lists_exactly_the_annexes_of_its_set(example: str, contract_no: str) -> None:
     docs = documents(example, contract_no)
-    annexed = [kind for kind in ("sla", "nda", "dpa") if kind in docs]
+    annexed = [kind for kind in ("sla", "nda", "dpa", "safety") if kind in docs]
     contract, refs = docs["contract"]
-    numerals = "一二三"
+    numerals = "一二三四"
     listed = [f"附件{numerals[i]}《{ANNEX_TITLES[kind]}》" for i, kind in enumerate(annexed)]
     assert f"本合同的附件为{'、'.join(listed)}。" in clause(contract, refs, "contract-annexes")
     tail = contract[contract.rindex("\n附件\n") :]
@@ -223,5 +228,39 @@ def test_kinds_in_a_set_are_those_that_apply() -> None:
         kinds = set(documents(example, contract_no))
         entrusts = p.section("data_protection", e).processes_personal_info
         expected = {k for k, kind in DOCUMENT_KINDS.items() if kind.per_engagement}
-        assert kinds == (expected if entrusts else expected - {"dpa"})
+        expected -= set() if entrusts else {"dpa"}
+        expected -= set() if e.on_premises else {"safety"}
+        assert kinds == expected
         assert Job(DOCUMENT_KINDS["contract"], e).filename("txt") == f"contract-{contract_no}.txt"
+
+
+def test_work_on_the_premises_gets_a_safety_agreement_the_contract_names() -> None:
+    """安全生产法 第四十九条: a safety-management agreement for work contracted out on the
+    premises, annexed to the contract; the SLA keeps accidents out of its ticket ladder and the
+    risk register rates injuries."""
+    docs = documents("manufacturer", "HY-BPO-2026-01")
+    safety, refs = docs["safety"]
+    for clause_id in (
+        "safety-client-duties",
+        "safety-vendor-duties",
+        "safety-licences",
+        "safety-waste",
+        "safety-accidents",
+        "safety-labour",
+    ):
+        assert clause_id in refs, clause_id
+    assert "叉车驾驶 | 特种设备安全管理和作业人员证（叉车司机）" in safety
+    assert "危险废物经营许可证" in clause(safety, refs, "safety-hazardous-waste")
+    assert "最迟不得超过十五分钟" in clause(safety, refs, "safety-accident-report")
+    assert "不是劳务派遣" in clause(safety, refs, "safety-no-dispatch")
+    assert "考勤" in clause(safety, refs, "safety-employer")
+    contract, contract_refs = docs["contract"]
+    assert "附件三《安全生产管理协议》" in clause(contract, contract_refs, "contract-safety")
+    assert "实际价值赔偿" in clause(contract, contract_refs, "contract-goods-damage")
+    sla, sla_refs = docs["sla"]
+    assert "附件三《安全生产管理协议》" in clause(sla, sla_refs, "sla-safety-accidents")
+    register, _ = docs["risk_register"]
+    assert "人身安全" in register and "人员重伤" in register
+    # No safety agreement, and none of its clauses, where nobody works on the premises.
+    bank = documents("bank", "MY-ITO-2026-001")
+    assert "safety" not in bank and "contract-safety" not in bank["contract"][1]

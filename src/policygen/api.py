@@ -18,7 +18,7 @@ from policygen.profile.load import load_profile
 from policygen.profile.model import Profile
 from policygen.templating.environment import environment_for
 from policygen.validation import checked, load_checked
-from policygen.writers.options import pdf_engine_from
+from policygen.writers.options import check_pdf_standard, pdf_engine_from
 
 ProfileSource = Profile | Mapping[str, Any] | str | Path
 
@@ -49,6 +49,7 @@ def render(
     pdf_engine: str | None = None,
     style: str | Path | None = None,
     deadline: float | None = None,
+    pdf_standard: str | None = None,
 ) -> bytes:
     """Return one document of `kind` in format `fmt` as bytes.
 
@@ -57,10 +58,13 @@ def render(
     (and numbers a regulation's DOCX contents page): ``weasyprint`` or ``typst``; None means
     the one ``POLICYGEN_PDF_ENGINE`` names, else WeasyPrint. `style` is a house-style file
     (``*.style.yaml``) or the name of a style in `template_dirs`, used instead of the
-    profile's ``meta.style``; None keeps ``meta.style``. A layout still running at `deadline`
-    (a time.monotonic() value; None: none) is stopped with layout.budget.BudgetExceeded, as is
-    one beyond the layout budget."""
+    profile's ``meta.style``; None keeps ``meta.style``. `pdf_standard` prints PDFs to an
+    archival or accessibility standard, a key of writers.options.PDF_STANDARDS (``a-2b``,
+    ``ua-1``…; UsageError when `pdf_engine` cannot print it); None: a plain PDF. A layout
+    still running at `deadline` (a time.monotonic() value; None: none) is stopped with
+    layout.budget.BudgetExceeded, as is one beyond the layout budget."""
     engine = pdf_engine_from(pdf_engine)
+    check_pdf_standard(pdf_standard, engine)
     style_file = _style_file(style, template_dirs)
     profile = renderable(source, template_dirs=template_dirs)
     document_kind = kind_named(kind)
@@ -84,6 +88,7 @@ def render(
         pdf_engine=engine,
         style_file=style_file,
         deadline=deadline,
+        pdf_standard=pdf_standard,
     )[job.filename(fmt)]
 
 
@@ -96,11 +101,13 @@ def render_set(
     pdf_engine: str | None = None,
     style: str | Path | None = None,
     deadline: float | None = None,
+    pdf_standard: str | None = None,
 ) -> dict[str, bytes]:
     """Return every document of the set (or of `kinds`) in each of `formats`, by file name;
-    `pdf_engine`, `style` and `deadline` as for `render` (no document is begun after
-    `deadline`)."""
+    `pdf_engine`, `style`, `deadline` and `pdf_standard` as for `render` (no document is
+    begun after `deadline`)."""
     engine = pdf_engine_from(pdf_engine)
+    check_pdf_standard(pdf_standard, engine)
     style_file = _style_file(style, template_dirs)
     profile = renderable(source, template_dirs=template_dirs)
     out: dict[str, bytes] = {}
@@ -116,6 +123,7 @@ def render_set(
                 pdf_engine=engine,
                 style_file=style_file,
                 deadline=deadline,
+                pdf_standard=pdf_standard,
             )
         )
     return out

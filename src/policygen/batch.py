@@ -48,6 +48,7 @@ from policygen.parallel import freeze_heap, warm_up
 from policygen.pipeline import (
     Job,
     PendingJob,
+    applies,
     check_format,
     kind_named,
     start_job,
@@ -59,7 +60,7 @@ from policygen.profile.model import Profile
 from policygen.readers.engagements import Row, read_rows, row_key
 from policygen.templating.environment import environment_for
 from policygen.validation import checked
-from policygen.writers.options import pdf_engine_from
+from policygen.writers.options import check_pdf_standard, pdf_engine_from
 
 if typing.TYPE_CHECKING:
     from rich.console import Console
@@ -218,14 +219,21 @@ def check_outside_templates(path: Path, folders: Sequence[Path], what: tuple[str
 
 
 def inputs_digest(
-    organisation: str, engagement: Engagement, templates: str, pdf_engine: str = "weasyprint"
+    organisation: str,
+    engagement: Engagement,
+    templates: str,
+    pdf_engine: str = "weasyprint",
+    pdf_standard: str | None = None,
 ) -> str:
     """Return the hash an output is up to date against: policygen's version, the templates'
     digest, the organisation's digest and the validated engagement (so formatting, column
-    order or YAML vs CSV do not matter, but any value or default does), and the PDF engine
-    when it is not WeasyPrint (so a file printed by one engine is stale for the other)."""
+    order or YAML vs CSV do not matter, but any value or default does), the PDF engine
+    when it is not WeasyPrint (so a file printed by one engine is stale for the other), and
+    the PDF standard when one is asked (so a plain PDF is stale for an archival one)."""
     digest = hashlib.sha256()
     engine = () if pdf_engine == "weasyprint" else (f"pdf_engine={pdf_engine}",)
+    if pdf_standard is not None:
+        engine += (f"pdf_standard={pdf_standard}",)
     for part in (__version__, templates, organisation, engagement.model_dump_json(), *engine):
         digest.update(part.encode("utf-8"))
         digest.update(b"\0")
@@ -455,6 +463,9 @@ class BatchOptions:
     ``POLICYGEN_PDF_ENGINE`` names, else WeasyPrint."""
     style_file: Path | None = None
     """A house-style file every document is written in; None: the profile's ``meta.style``."""
+    pdf_standard: str | None = None
+    """The archival standard PDFs are printed to (writers.options.PDF_STANDARDS); None: a
+    plain PDF."""
     tasks_per_worker: int | None = 250
     """Rows a worker renders before it is replaced, bounding any growth of its memory; None:
     never replaced."""
@@ -494,6 +505,7 @@ class _Worker:
     """Names (casefolded) of the folders in `out` that hold a template folder: a row with
     one of them as its contract number would write its files among the templates."""
     style_file: Path | None = None
+    pdf_standard: str | None = None
 
     def start(self, row: Row) -> _Started | RowResult:
         """Validate `row`, build the trees of its documents that are not up to date and start
@@ -519,14 +531,17 @@ class _Worker:
             )
         folder = self.out / number
         key = inputs_digest(
-            self.organisation_digest, engagement, self.templates_digest, self.pdf_engine
+            self.organisation_digest,
+            engagement,
+            self.templates_digest,
+            self.pdf_engine,
+            self.pdf_standard,
         )
         manifest = read_manifest(folder)
         todo: list[tuple[Job, list[str]]] = []
-        entrusts = profile.section("data_protection", engagement).processes_personal_info
         for kind in self.kinds:
-            if kind.needs_personal_info and not entrusts:
-                continue  # no personal information entrusted under this row: no DPA
+            if not applies(kind, profile, engagement):
+                continue  # e.g. no personal information entrusted under this row: no DPA
             job = Job(kind, engagement)
             stale = [
                 fmt for fmt in self.formats if not self._current(folder, job, fmt, manifest, key)
@@ -545,6 +560,7 @@ class _Worker:
                     template_dirs=self.template_dirs,
                     pdf_engine=self.pdf_engine,
                     style_file=self.style_file,
+                    pdf_standard=self.pdf_standard,
                 )
                 for job, formats in todo
             ]
@@ -841,6 +857,7 @@ def run_batch(
     if options.jobs < 1:
         raise UsageError("--jobs 至少为 1 (at least one job)")
     pdf_engine = pdf_engine_from(options.pdf_engine)
+    check_pdf_standard(options.pdf_standard, pdf_engine)
     environment = environment_for(options.template_dirs)
     check_outside_templates(out, environment.folders, ("输出目录", "output folder"))
     organisation = load_profile(profile)
@@ -871,6 +888,7 @@ def run_batch(
             pdf_engine=pdf_engine,
             claimed=_claimed(out, environment.folders),
             style_file=options.style_file,
+            pdf_standard=options.pdf_standard,
         )
         try:
             _render_all(engagements, worker, options, duplicates, summary, on_result)

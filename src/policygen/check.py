@@ -17,11 +17,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from ruamel.yaml import YAML
 
 from policygen.errors import RenderError
+from policygen.instruments import catalogue
 from policygen.kinds import DOCUMENT_KINDS
 from policygen.pipeline import Built, Job, build_set
 from policygen.profile.engagement import Engagement
 from policygen.profile.load import split_path
 from policygen.profile.model import Profile
+from policygen.profile.types import Industry, Scope
 from policygen.templating.context import build_context
 from policygen.templating.environment import environment_for
 
@@ -38,11 +40,34 @@ class Element(BaseModel):
     """要素 in Chinese."""
     document: str
     """The document kind that must contain it."""
-    source: str
-    """The rule it comes from, e.g. 《个人信息保护法》第二十一条."""
+    basis: tuple[str, ...] = Field(min_length=1)
+    """The rules it comes from, e.g. 《个人信息保护法》第二十一条, or a practice (管理惯例):
+    each instrument one of instruments.yaml."""
     confidence: str = Field(default="", pattern=r"^([VSM]( / [VSM])*)?$")
-    """How the source was read, one mark per source in order: V its text, S a secondary
-    summary, M memory (shared/reference/regulatory_checklist.md); empty when not recorded."""
+    """How each instrument's article number was read, one mark per instrument of `basis` in
+    order: V its text, S a secondary summary, M memory
+    (shared/reference/regulatory_checklist.md)."""
+    informed_by: tuple[str, ...] = ()
+    """Foreign guidelines and repealed instruments behind the element; never printed."""
+
+    def marks(self) -> dict[str, str]:
+        """Return each instrument of `basis` with its confidence mark."""
+        cited = [b for b in self.basis if catalogue().find(b) is not None]
+        marks = self.confidence.split(" / ") if self.confidence else []
+        if len(marks) != len(cited):
+            raise ValueError(
+                f"confidence 有 {len(marks)} 个标记，basis 中有 {len(cited)} 件法规，应一一对应"
+            )
+        return dict(zip(cited, marks, strict=True))
+
+    def printed(self, industry: Industry, scopes: tuple[Scope, ...]) -> tuple[str, str]:
+        """Return the bases printed for an organisation of `industry` doing outsourcing of
+        `scopes`, joined, and the confidence marks of the instruments among them."""
+        shown = catalogue().applicable(self.basis, industry, scopes)
+        marks = self.marks()
+        cited = {catalogue().cite(b): mark for b, mark in marks.items()}
+        return "；".join(shown), " / ".join(cited[b] for b in shown if b in cited)
+
     applies: tuple[str, ...] = ()
     """Flags that must all hold for the element to apply; empty means always."""
     clauses: tuple[str, ...] = Field(min_length=1)
@@ -68,12 +93,13 @@ class Finding:
     reason: str = ""
     """Why the element is missing."""
     confidence: str = ""
-    """The source's confidence marks (Element.confidence)."""
+    """The confidence marks of the instruments in `source` (Element.confidence)."""
 
     @property
     def verified(self) -> bool:
-        """Whether some source of the element was read in the provision's own text (V)."""
-        return "V" in self.confidence
+        """Whether the element cites no article number to verify: some printed instrument was
+        read in the provision's own text (V), or it cites no instrument (a practice)."""
+        return not self.confidence or "V" in self.confidence
 
     def as_dict(self) -> dict[str, Any]:
         """Return the finding as JSON-ready data."""
@@ -100,6 +126,10 @@ def _load(path: str) -> dict[str, Element]:
         unknown = set(element.applies) - set(FLAGS)
         if unknown:
             raise RenderError(f"{path}: {key} 的 applies 含未知条件 {sorted(unknown)}")
+        try:
+            element.marks()
+        except ValueError as exc:  # a basis not in the catalogue, or marks not one each
+            raise RenderError(f"{path}: {key}: {exc}") from None
     return table
 
 
@@ -115,19 +145,21 @@ def check(
         flags = build_context(profile, one.job.kind, one.job.engagement)["flags"]
         documents.append((one.job, one.refs, flags))
     organisation_flags = build_context(profile, DOCUMENT_KINDS["regulation"], None)["flags"]
+    industry = profile.organisation.industry
     for key, element in table.items():
         matching = [d for d in documents if d[0].kind.name == element.document]
         if not matching:
             if _applies(element, organisation_flags):
+                source, marks = element.printed(industry, tuple(profile.policy.scope))
                 findings.append(
                     Finding(
                         key,
                         element.title,
-                        element.source,
+                        source,
                         element.document,
                         covered=False,
                         reason=f"未生成 {element.document} 文档（如：配置中没有合同）",
-                        confidence=element.confidence,
+                        confidence=marks,
                     )
                 )
             continue
@@ -144,12 +176,14 @@ def _applies(element: Element, flags: Any) -> bool:
 def _finding(
     key: str, element: Element, job: Job, refs: dict[str, str], profile: Profile
 ) -> Finding:
+    scopes = (job.engagement.scope,) if job.engagement else tuple(profile.policy.scope)
+    source, marks = element.printed(profile.organisation.industry, scopes)
     base = {
         "element": key,
         "title": element.title,
-        "source": element.source,
+        "source": source,
         "document": job.filename("x")[:-2],
-        "confidence": element.confidence,
+        "confidence": marks,
     }
     present = [clause for clause in element.clauses if clause in refs]
     if not present:

@@ -22,6 +22,7 @@ try:  # Ctrl-C while the command line loads (about half a second): one line, exi
     from policygen.errors import ExitCode, InvalidInputError, PolicygenError, UsageError
     from policygen.output import write_all, write_atomic
     from policygen.parallel import TYPST_WORKERS_FROM, freeze_heap, thaw_heap
+    from policygen.writers.options import PDF_STANDARDS, engines_for
 except KeyboardInterrupt:
     # A worker process preloading the command line's script (multiprocessing runs it as
     # __mp_main__, beside its own __main__) ends quietly: the command says it, once.
@@ -57,6 +58,18 @@ PdfEngineOption = Annotated[
         "--pdf-engine",
         help="PDF 排版引擎：weasyprint（默认）或 typst（快得多）；未指定时取环境变量 "
         "POLICYGEN_PDF_ENGINE。",
+    ),
+]
+PdfStandardOption = Annotated[
+    str | None,
+    typer.Option(
+        "--pdf-standard",
+        help="PDF 归档标准："
+        + "；".join(
+            f"{name}（{standard.label}，{'、'.join(engines_for(name))}）"
+            for name, standard in PDF_STANDARDS.items()
+        )
+        + "。字体全部嵌入，带结构标签，标题、作者、语言写入 XMP；默认为普通 PDF。",
     ),
 ]
 StyleOption = Annotated[
@@ -238,11 +251,13 @@ def render(
     ] = None,
     pdf_engine: PdfEngineOption = None,
     style: StyleOption = None,
+    pdf_standard: PdfStandardOption = None,
 ) -> None:
     """生成文档：管理制度、每份合同及其服务水平协议，输出 DOCX、PDF 等格式。"""
-    from policygen.writers.options import pdf_engine_from
+    from policygen.writers.options import check_pdf_standard, pdf_engine_from
 
     engine = pdf_engine_from(pdf_engine, source="--pdf-engine")
+    check_pdf_standard(pdf_standard, engine, source="--pdf-standard")
     style_file = _style_file(style, templates)
     if template is not None:
         from policygen.word_template import write_word_template
@@ -295,6 +310,7 @@ def render(
             on_done=done,
             pdf_engine=engine,
             style_file=style_file,
+            pdf_standard=pdf_standard,
         )
     try:
         output.mkdir(parents=True, exist_ok=True)
@@ -477,18 +493,21 @@ def batch(
     ] = None,
     pdf_engine: PdfEngineOption = None,
     style: StyleOption = None,
+    pdf_standard: PdfStandardOption = None,
 ) -> None:
     """批量生成合同：每行一份，多进程并行，坏行逐行报告，已是最新的跳过。"""
     from policygen.batch import DEFAULT_KINDS, BatchOptions, run_with_progress
-    from policygen.writers.options import pdf_engine_from
+    from policygen.writers.options import check_pdf_standard, pdf_engine_from
 
+    engine = pdf_engine_from(pdf_engine, source="--pdf-engine")
     options = BatchOptions(
         kinds=tuple(_split(documents, list(DEFAULT_KINDS))),
         formats=tuple(_split(formats, ["docx", "pdf"])),
         template_dirs=tuple(templates or ()),
         force=force,
-        pdf_engine=pdf_engine_from(pdf_engine, source="--pdf-engine"),
+        pdf_engine=engine,
         style_file=_style_file(style, templates),
+        pdf_standard=check_pdf_standard(pdf_standard, engine, source="--pdf-standard"),
         **({"jobs": jobs} if jobs else {}),
     )
     code = run_with_progress(

@@ -2,7 +2,8 @@
 
 Input: nothing but the machine. Output: one Finding per piece (fonts for each role of the house
 style, the font subsetter WeasyPrint will use, WeasyPrint, Pango, HarfBuzz, fontconfig, the
-optional Typst PDF engine, LibreOffice: its version, how fontconfig replaces the fonts a DOCX
+optional Typst PDF engine, the archival PDF standards each engine prints and whether veraPDF
+is there to check them, LibreOffice: its version, how fontconfig replaces the fonts a DOCX
 names, and what it cannot show as Word does), each OK, a note, a warning or an error, with how
 to fix it. `exit_code` is 1 when a required piece is missing (or, with `strict`, when anything is
 less than right)."""
@@ -27,6 +28,9 @@ INSTALL_FONTS = "sudo apt-get install fonts-noto-cjk（Fedora：google-noto-seri
 INSTALL_HB_SUBSET = "sudo apt-get install libharfbuzz-subset0（Debian 12、Ubuntu 24.04 起提供；Fedora：harfbuzz；macOS：brew install harfbuzz）"
 INSTALL_LIBREOFFICE = "sudo apt-get install --no-install-recommends libreoffice-writer-nogui"
 INSTALL_TYPST = "pip install 'typst>=0.15'（可选：policygen render --pdf-engine typst 用 Typst 排版 PDF，快得多）"
+INSTALL_VERAPDF = (
+    "安装 veraPDF（需 Java；Debian、PyPI 均未收录）后校验：verapdf --format text 文件.pdf"
+)
 INSTALL_PANGO = "sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b"
 INSTALL_FONTCONFIG_RULES = (
     "mkdir -p ~/.config/fontconfig/conf.d && policygen doctor --fontconfig "
@@ -185,12 +189,55 @@ def diagnose() -> list[Finding]:
         )
         findings.append(_subsetting())
     findings.append(typst_engine())
+    findings += pdf_standards(versions["weasyprint"] if versions else None, _typst_version())
     findings += [_font(role) for role in FONT_ROLES.values()]
     findings.append(_libreoffice())
     if libreoffice() is not None:
         findings.append(_libreoffice_fonts())
         findings.append(Finding("LibreOffice 不能保证", Status.NOTE, LIBREOFFICE_LIMITS))
     return findings
+
+
+def _typst_version() -> str | None:
+    """Return the version of Typst the binding carries; None when it cannot run."""
+    try:
+        from policygen.writers.pdf_typst import typst_version
+
+        return typst_version()
+    except Exception:  # not installed, or cannot compile: typst_engine reports which
+        return None
+
+
+def pdf_standards(weasyprint: str | None, typst: str | None) -> list[Finding]:
+    """Return what ``--pdf-standard`` can print here: the standards of each engine that runs
+    (its version `weasyprint` or `typst`; None: it does not run), and whether veraPDF is
+    installed to check the PDFs independently (a NOTE when it is not: policygen's own tests
+    check the declared conformance, embedded fonts and metadata, not every PDF/A rule)."""
+    from policygen.writers.options import PDF_STANDARDS, engines_for
+
+    names = {"weasyprint": f"WeasyPrint {weasyprint}", "typst": f"Typst {typst}"}
+    running = {"weasyprint": weasyprint is not None, "typst": typst is not None}
+    parts = [
+        f"{names[engine]}：{'、'.join(k for k in PDF_STANDARDS if engine in engines_for(k))}"
+        for engine in names
+        if running[engine]
+    ]
+    topic = "PDF/A、PDF/UA（--pdf-standard）"
+    detail = "；".join(parts) or "无可用的 PDF 引擎（见上）"  # an engine's error says why
+    found = [Finding(topic, Status.OK if parts else Status.NOTE, detail)]
+    verapdf = shutil.which("verapdf")
+    if verapdf is not None:
+        found.append(Finding("veraPDF（PDF/A 校验）", Status.OK, verapdf))
+    else:
+        found.append(
+            Finding(
+                "veraPDF（PDF/A 校验）",
+                Status.NOTE,
+                "未安装：PDF/A、PDF/UA 的声明未经独立校验 (not installed)",
+                INSTALL_VERAPDF,
+            )
+        )
+    return found
 
 
 def _subsetting() -> Finding:
@@ -348,6 +395,7 @@ __all__ = [
     "harfbuzz_version",
     "libreoffice",
     "libreoffice_version",
+    "pdf_standards",
     "report",
     "subsetting_path",
     "typst_engine",

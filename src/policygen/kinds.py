@@ -17,8 +17,11 @@ class Kind:
     """The numbering scheme in transforms.numbering: ``regulation`` or ``contract``."""
     per_engagement: bool
     """True when one document is rendered per engagement (contract, SLA, NDA, …)."""
-    needs_personal_info: bool = False
-    """True when the kind exists only for organisations that entrust personal information."""
+    needs: str = ""
+    """What an engagement must have for the kind to be rendered for it (pipeline.applies):
+    ``personal_info`` (it entrusts personal information: the DPA) or ``on_premises`` (the
+    vendor's people work on the organisation's premises: the safety agreement); empty for every
+    engagement."""
     contents: bool = False
     """True when its DOCX has a contents page (目录) showing the pages of the PDF layout."""
     agreement: bool = False
@@ -26,6 +29,11 @@ class Kind:
     the organisation 甲方 (its self-names such as 本行 read 甲方, transforms.voice), and its cover
     names the parties and the signing date and place; an engagement's assessment forms are not
     agreements and show only the contract number."""
+
+    @property
+    def needs_personal_info(self) -> bool:
+        """True when the kind exists only for engagements that entrust personal information."""
+        return self.needs == "personal_info"
 
 
 DOCUMENT_KINDS: dict[str, Kind] = {
@@ -40,7 +48,15 @@ DOCUMENT_KINDS: dict[str, Kind] = {
         "dpa.md.j2",
         "contract",
         per_engagement=True,
-        needs_personal_info=True,
+        needs="personal_info",
+        agreement=True,
+    ),
+    "safety": Kind(
+        "safety",
+        "safety.md.j2",
+        "contract",
+        per_engagement=True,
+        needs="on_premises",
         agreement=True,
     ),
     "scorecard": Kind("scorecard", "scorecard.md.j2", "contract", per_engagement=True),

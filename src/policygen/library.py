@@ -17,24 +17,23 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
+from policygen import instruments
 from policygen.errors import RenderError
 from policygen.pipeline import Job, build_tree, jobs
 from policygen.profile.clauses import ClauseId, DocumentKindName
 from policygen.profile.model import Profile
+from policygen.profile.types import Scope
 from policygen.templating.environment import environment_for
 from policygen.tree import nodes as n
 
 CATALOGUE = "clauses.yaml"
-PRACTICE = ("合同惯例", "管理惯例")
-"""The bases of a clause that implements no rule: contract or management practice."""
 
 
 def _check_basis(value: str) -> str:
     value = value.strip()
-    if value not in PRACTICE and not value.startswith("《"):
-        raise ValueError(f"依据应以《法规名称》开头，或写 {'、'.join(PRACTICE)}：{value!r}")
     if value.count("《") != value.count("》"):
         raise ValueError(f"书名号不成对：{value!r}")
+    instruments.catalogue().find(value)  # a ValueError names what is wrong
     return value
 
 
@@ -46,7 +45,8 @@ def _check_text(value: str) -> str:
 
 
 Basis = Annotated[str, AfterValidator(_check_basis)]
-"""A rule a clause implements, e.g. 《中华人民共和国个人信息保护法》第二十一条, or 合同惯例."""
+"""A rule a clause implements, e.g. 《中华人民共和国个人信息保护法》第二十一条 (an instrument of
+instruments.yaml), or a practice such as 合同惯例."""
 
 
 class Clause(BaseModel):
@@ -145,12 +145,20 @@ def catalogue(profile: Profile, template_dirs: Sequence[Path] = ()) -> list[Entr
                     kind=job.kind.name,
                     number=ref if clause_id in numbered else "",
                     title=clause.title,
-                    basis=clause.basis,
+                    basis=instruments.catalogue().applicable(
+                        clause.basis, profile.organisation.industry, _scopes(profile, job)
+                    ),
                     condition=clause.condition,
                     replaced=clause_id in replaced,
                 )
             )
     return out
+
+
+def _scopes(profile: Profile, job: Job) -> tuple[Scope, ...]:
+    """The outsourcing scopes a document of `job` speaks of: its engagement's, or for a
+    set-wide document the regulation's."""
+    return (job.engagement.scope,) if job.engagement else tuple(profile.policy.scope)
 
 
 def uncatalogued(profile: Profile, template_dirs: Sequence[Path] = ()) -> list[Uncatalogued]:

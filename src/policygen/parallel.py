@@ -34,7 +34,7 @@ from policygen.kinds import DOCUMENT_KINDS
 from policygen.pipeline import Job, PendingJob, render_job, start_job
 from policygen.procs import serve_parent, start_forkserver, worker_context
 from policygen.profile.model import Profile
-from policygen.writers.options import pdf_engine_from
+from policygen.writers.options import check_pdf_standard, pdf_engine_from
 
 PARALLEL_FORMATS = frozenset({"pdf"})
 """Formats expensive enough to be worth worker processes."""
@@ -127,15 +127,19 @@ def render_jobs(
     on_done: Callable[[Job], None] | None = None,
     pdf_engine: str | None = None,
     style_file: Path | None = None,
+    pdf_standard: str | None = None,
 ) -> dict[str, bytes]:
     """Return every job of `todo` rendered in each of `formats`, by file name, in job order,
-    PDFs printed by `pdf_engine` (None: as pipeline.writer_options chooses), in the house
-    style of `style_file` (None: the profile's ``meta.style``).
+    PDFs printed by `pdf_engine` (None: as pipeline.writer_options chooses) to the archival
+    standard `pdf_standard` (None: a plain PDF), in the house style of `style_file` (None:
+    the profile's ``meta.style``).
 
     Up to `jobs` worker processes render at once (None: one per CPU; 1: all in this process).
     `on_done` is called in this thread with each job as it completes. Raise UsageError when
-    `jobs` is below 1 or the engine is unknown, and whatever the first failing job raises."""
+    `jobs` is below 1, the engine or standard is unknown or the engine cannot print the
+    standard, and whatever the first failing job raises."""
     engine = pdf_engine_from(pdf_engine)  # chosen here, so workers never read the environment
+    check_pdf_standard(pdf_standard, engine)
     workers = default_jobs() if jobs is None else jobs
     if workers < 1:
         raise UsageError("--jobs 至少为 1 (at least one job)")
@@ -145,9 +149,11 @@ def render_jobs(
         or not PARALLEL_FORMATS.intersection(formats)
         or (engine == "typst" and len(todo) < TYPST_WORKERS_FROM)
     ):
-        return _render_here(profile, todo, formats, template_dirs, on_done, engine, style_file)
+        return _render_here(
+            profile, todo, formats, template_dirs, on_done, engine, style_file, pdf_standard
+        )
     return _render_in_workers(
-        profile, todo, formats, template_dirs, workers, on_done, engine, style_file
+        profile, todo, formats, template_dirs, workers, on_done, engine, style_file, pdf_standard
     )
 
 
@@ -164,6 +170,7 @@ def _render_here(
     on_done: Callable[[Job], None] | None,
     pdf_engine: str,
     style_file: Path | None = None,
+    pdf_standard: str | None = None,
 ) -> dict[str, bytes]:
     """Render `todo` in this process, each job's Typst PDF laid out in Typst's threads while
     the next jobs' trees and DOCX are made here (writers.start_writing; other writers write at
@@ -191,6 +198,7 @@ def _render_here(
                 template_dirs=template_dirs,
                 pdf_engine=pdf_engine,
                 style_file=style_file,
+                pdf_standard=pdf_standard,
             )
         except Exception:
             while pending:
@@ -224,6 +232,7 @@ def _render_in_workers(
     on_done: Callable[[Job], None] | None,
     pdf_engine: str,
     style_file: Path | None = None,
+    pdf_standard: str | None = None,
 ) -> dict[str, bytes]:
     formats = tuple(formats)
     dirs = tuple(Path(d) for d in template_dirs)
@@ -233,7 +242,7 @@ def _render_in_workers(
         max_workers=workers,
         mp_context=worker_context(),
         initializer=_init_worker,
-        initargs=(profile, formats, dirs, kinds, pdf_engine, style_file),
+        initargs=(profile, formats, dirs, kinds, pdf_engine, style_file, pdf_standard),
     )
     futures: list[Future[dict[str, bytes]]] = []
     try:
@@ -267,9 +276,11 @@ def _render_in_workers(
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-_state: tuple[Profile, tuple[str, ...], tuple[Path, ...], str, Path | None] | None = None
-"""A worker's profile, formats, template folders, PDF engine and style file; set by
-`_init_worker`."""
+_WorkerState = tuple[Profile, tuple[str, ...], tuple[Path, ...], str, Path | None, str | None]
+
+_state: _WorkerState | None = None
+"""A worker's profile, formats, template folders, PDF engine, style file and PDF standard; set
+by `_init_worker`."""
 
 
 def _init_worker(
@@ -279,13 +290,14 @@ def _init_worker(
     kinds: tuple[str, ...],
     pdf_engine: str,
     style_file: Path | None = None,
+    pdf_standard: str | None = None,
 ) -> None:
     """Keep what every job needs and warm up: the writers' modules and the compiled
     templates. Ctrl-C is left to the parent, which stops the pool; the worker exits when the
     parent dies (procs.serve_parent)."""
     global _state
     serve_parent()
-    _state = (profile, formats, template_dirs, pdf_engine, style_file)
+    _state = (profile, formats, template_dirs, pdf_engine, style_file, pdf_standard)
     from policygen.templating.environment import environment_for
 
     warm_up(formats, pdf_engine)
@@ -300,7 +312,7 @@ def _render_task(task: Task) -> dict[str, bytes]:
     """Render one job in a worker."""
     if _state is None:  # pragma: no cover - the pool always runs the initializer first
         raise RuntimeError("worker not initialised")
-    profile, formats, template_dirs, pdf_engine, style_file = _state
+    profile, formats, template_dirs, pdf_engine, style_file, pdf_standard = _state
     kind, engagement = task
     job = Job(DOCUMENT_KINDS[kind], None if engagement is None else profile.engagements[engagement])
     return render_job(
@@ -310,4 +322,5 @@ def _render_task(task: Task) -> dict[str, bytes]:
         template_dirs=template_dirs,
         pdf_engine=pdf_engine,
         style_file=style_file,
+        pdf_standard=pdf_standard,
     )

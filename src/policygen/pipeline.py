@@ -64,31 +64,42 @@ def check_format(fmt: str) -> str:
     return fmt
 
 
+NEEDS = {
+    "personal_info": "仅为委托处理个人信息的合同生成：没有合同的 "
+    "data_protection.processes_personal_info 为 true "
+    "(only offered for engagements that entrust personal information)",
+    "on_premises": "仅为乙方人员在甲方场所作业的合同生成：没有合同填写 on_premises "
+    "(only offered for engagements with work on the premises)",
+}
+"""Why a kind that needs something (Kind.needs) is not rendered for a profile."""
+
+
+def applies(kind: Kind, profile: Profile, engagement: Engagement) -> bool:
+    """Return whether `kind` is rendered for `engagement`: always, unless the kind needs
+    something the engagement lacks (Kind.needs)."""
+    if kind.needs == "personal_info":
+        return profile.section("data_protection", engagement).processes_personal_info
+    if kind.needs == "on_premises":
+        return engagement.on_premises is not None
+    return True
+
+
 def jobs(profile: Profile, kinds: Sequence[str] | None = None) -> list[Job]:
     """Return the documents a full set holds for `profile`, limited to `kinds` when given.
 
     Per-engagement kinds give one job per engagement; with no engagements they give none. A
-    kind that needs personal information (the DPA) is rendered for the engagements that entrust
-    some, and is an error when asked for by name while none does."""
+    kind that needs something (the DPA personal information, the safety agreement work on the
+    premises) is rendered for the engagements that have it, and is an error when asked for by
+    name while none does."""
     selected = [kind_named(k) for k in (kinds or DOCUMENT_KINDS)]
     out: list[Job] = []
     for kind in selected:
         if not kind.per_engagement:
             out.append(Job(kind, None))
             continue
-        engagements = profile.engagements
-        if kind.needs_personal_info:
-            engagements = [
-                e
-                for e in engagements
-                if profile.section("data_protection", e).processes_personal_info
-            ]
-            if kinds and not engagements and profile.engagements:
-                raise UsageError(
-                    f"{kind.name} 仅为委托处理个人信息的合同生成：没有合同的 "
-                    "data_protection.processes_personal_info 为 true "
-                    "(only offered for engagements that entrust personal information)"
-                )
+        engagements = [e for e in profile.engagements if applies(kind, profile, e)]
+        if kinds and kind.needs and not engagements and profile.engagements:
+            raise UsageError(f"{kind.name} {NEEDS[kind.needs]}")
         out += [Job(kind, e) for e in engagements]
     return out
 
@@ -287,17 +298,20 @@ def writer_options(
     pdf_engine: str | None = None,
     style_file: Path | None = None,
     deadline: float | None = None,
+    pdf_standard: str | None = None,
 ) -> WriterOptions:
     """Return writer options searching `template_dirs` before the bundled templates, printing
     PDFs with `pdf_engine` (None: the one ``POLICYGEN_PDF_ENGINE`` names, else WeasyPrint) in
-    the house style of `style_file` (None: the one each document's ``meta.style`` names), each
-    layout stopped at `deadline` (time.monotonic(); None: the layout budget alone); raise
-    UsageError for an unknown engine."""
+    the house style of `style_file` (None: the one each document's ``meta.style`` names), to
+    the archival standard `pdf_standard` (None: a plain PDF), each layout stopped at
+    `deadline` (time.monotonic(); None: the layout budget alone); raise UsageError for an
+    unknown engine or standard, or a standard the engine cannot print."""
     return WriterOptions(
         template_dirs=environment_for(template_dirs).folders,
         pdf_engine=pdf_engine_from(pdf_engine),
         style_file=style_file,
         deadline=deadline,
+        pdf_standard=pdf_standard,
     )
 
 
@@ -364,12 +378,14 @@ def start_job(
     pdf_engine: str | None = None,
     style_file: Path | None = None,
     deadline: float | None = None,
+    pdf_standard: str | None = None,
 ) -> PendingJob:
     """Build `job`'s tree and start writing it in each of `formats`, PDFs printed by
     `pdf_engine` (None: as `writer_options` chooses), in the house style of `style_file`
-    (None: the profile's ``meta.style``), layouts stopped at `deadline` (None: the layout
-    budget alone). Raise what building the tree (or the font preflight) raises; a writer's
-    error comes from PendingJob.result.
+    (None: the profile's ``meta.style``), to the archival standard `pdf_standard` (None: a
+    plain PDF), layouts stopped at `deadline` (None: the layout budget alone). Raise what
+    building the tree (or the font preflight) raises; a writer's error comes from
+    PendingJob.result.
 
     A regulation's DOCX lays the document out for its contents page numbers (writers.page_map,
     by the same engine as the PDF), and the PDF then prints that layout instead of making it
@@ -380,7 +396,11 @@ def start_job(
     page's DOCX waits until the layout is made."""
     formats = [check_format(fmt) for fmt in formats]
     options = writer_options(
-        template_dirs, pdf_engine=pdf_engine, style_file=style_file, deadline=deadline
+        template_dirs,
+        pdf_engine=pdf_engine,
+        style_file=style_file,
+        deadline=deadline,
+        pdf_standard=pdf_standard,
     )
     if "pdf" in formats or ("docx" in formats and job.kind.contents):
         # The PDF engine loads in its layout processes while the tree is built.
@@ -417,11 +437,13 @@ def render_job(
     pdf_engine: str | None = None,
     style_file: Path | None = None,
     deadline: float | None = None,
+    pdf_standard: str | None = None,
 ) -> dict[str, bytes]:
     """Return `job` rendered in each of `formats`, by output file name, in that order, PDFs
     printed by `pdf_engine` (None: as `writer_options` chooses), in the house style of
-    `style_file` (None: the profile's ``meta.style``), layouts stopped at `deadline`
-    (time.monotonic(); None: the layout budget alone)."""
+    `style_file` (None: the profile's ``meta.style``), to the archival standard
+    `pdf_standard` (None: a plain PDF), layouts stopped at `deadline` (time.monotonic();
+    None: the layout budget alone)."""
     return start_job(
         profile,
         job,
@@ -430,4 +452,5 @@ def render_job(
         pdf_engine=pdf_engine,
         style_file=style_file,
         deadline=deadline,
+        pdf_standard=pdf_standard,
     ).result()

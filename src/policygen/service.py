@@ -49,6 +49,12 @@ from policygen.profile.model import Profile
 from policygen.serving import ServiceLimits, conditions
 from policygen.validation import check_parsed
 from policygen.writers import WRITERS
+from policygen.writers.options import (
+    PDF_STANDARDS,
+    check_pdf_standard,
+    engines_for,
+    pdf_engine_from,
+)
 
 MAX_BODY_BYTES = 2 * 1024 * 1024
 """Largest request body accepted, in bytes; a real profile is a few kilobytes."""
@@ -67,6 +73,13 @@ MEDIA_TYPES: dict[str, str] = {
 """The content type of each output format."""
 
 ZIP_TYPE = "application/zip"
+
+PDF_STANDARD_QUERY: Any = Query(
+    None,
+    description="PDF 归档标准（PDF/A、PDF/UA）；默认为普通 PDF。PDF/A-2a、PDF/UA-1 仅 Typst 引擎可生成",
+    json_schema_extra={"enum": list(PDF_STANDARDS)},
+)
+"""The ``pdf_standard`` query parameter of /render and /render-set."""
 
 _PROFILE_REF = {"$ref": "#/components/schemas/Profile"}
 _PROFILE_BODY: dict[str, Any] = {
@@ -123,6 +136,8 @@ class KindInfo(BaseModel):
     per_engagement: bool
     """True when one document is rendered per engagement; `contract_no` then picks it."""
     needs_personal_info: bool
+    needs: str
+    """What an engagement must have to get this kind: personal_info, on_premises, or empty."""
 
 
 class KindsInfo(BaseModel):
@@ -265,6 +280,17 @@ def _format(name: str) -> str:
     return name
 
 
+def _pdf_standard(name: str | None) -> str | None:
+    """Return the PDF standard `name` asks for (None: a plain PDF); raise ApiError 400 when it
+    is unknown or the service's PDF engine cannot print it, listing the ones it can."""
+    engine = pdf_engine_from(None)
+    try:
+        return check_pdf_standard(name, engine, source="pdf_standard")
+    except UsageError as error:
+        allowed = [key for key in PDF_STANDARDS if engine in engines_for(key)]
+        raise ApiError(400, "unknown_pdf_standard", str(error), allowed) from None
+
+
 def _split(value: str | None) -> list[str]:
     return [part.strip() for part in (value or "").split(",") if part.strip()]
 
@@ -276,11 +302,14 @@ def _render_document(
     fmt: str,
     contract_no: str | None,
     deadline: float | None = None,
+    pdf_standard: str | None = None,
 ) -> tuple[str, bytes]:
-    """Return the file name and bytes of one document, its layout stopped at `deadline`;
-    run in a worker thread."""
+    """Return the file name and bytes of one document, its layout stopped at `deadline`, a
+    PDF printed to `pdf_standard` (None: a plain PDF); run in a worker thread."""
     profile = _load(text, body_format)
-    data = render(profile, kind, fmt, contract_no=contract_no, deadline=deadline)
+    data = render(
+        profile, kind, fmt, contract_no=contract_no, deadline=deadline, pdf_standard=pdf_standard
+    )
     document_kind = DOCUMENT_KINDS[kind]
     engagement = None
     if document_kind.per_engagement:
@@ -297,10 +326,11 @@ def _render_zip(
     formats: list[str],
     max_documents: int = MAX_SET_DOCUMENTS,
     deadline: float | None = None,
+    pdf_standard: str | None = None,
 ) -> bytes:
     """Return a zip of the set; entries are in render order with fixed timestamps, so identical
     input gives an identical zip. Raise ApiError 413 beyond `max_documents`; stop laying out
-    at `deadline`. Run in a worker thread."""
+    at `deadline`; print PDFs to `pdf_standard` (None: plain PDFs). Run in a worker thread."""
     profile = _load(text, body_format)
     count = len(jobs(profile, kinds)) * len(formats)
     if count > max_documents:
@@ -311,7 +341,9 @@ def _render_zip(
             "formats 缩小范围，按合同调用 /render，或使用 policygen batch "
             f"(more than {max_documents} documents in one request)",
         )
-    files = render_set(profile, kinds=kinds, formats=formats, deadline=deadline)
+    files = render_set(
+        profile, kinds=kinds, formats=formats, deadline=deadline, pdf_standard=pdf_standard
+    )
     if not files:
         raise UsageError(
             "没有可生成的文档：所选类型需要 engagements 中至少一份合同 (nothing to render)"
@@ -473,6 +505,7 @@ def create_app(
                     template=k.template,
                     per_engagement=k.per_engagement,
                     needs_personal_info=k.needs_personal_info,
+                    needs=k.needs,
                 )
                 for k in DOCUMENT_KINDS.values()
             ],
@@ -522,15 +555,24 @@ def create_app(
         contract_no: str | None = Query(
             None, description="合同编号；每份合同一份的文档在配置有多份合同时必填"
         ),
+        pdf_standard: str | None = PDF_STANDARD_QUERY,
     ) -> Response:
         """生成一份文档，返回其字节（Content-Disposition 给出文件名）。"""
         _format(fmt)
         _kind(kind)
+        _pdf_standard(pdf_standard)
         deadline = time.monotonic() + limits.request_timeout
         text = await _body_text(request, max_body_bytes, limits.body_timeout)
         async with gate.turn(deadline):
             filename, data = await run_in_threadpool(
-                _render_document, text, _body_format(request), kind, fmt, contract_no, deadline
+                _render_document,
+                text,
+                _body_format(request),
+                kind,
+                fmt,
+                contract_no,
+                deadline,
+                pdf_standard,
             )
         return Response(data, media_type=MEDIA_TYPES[fmt], headers=_attachment(filename))
 
@@ -551,8 +593,10 @@ def create_app(
         request: Request,
         formats: str = Query("docx,pdf", description="输出格式，逗号分隔"),
         kinds: str | None = Query(None, description="文档类型，逗号分隔；默认整套适用的文档"),
+        pdf_standard: str | None = PDF_STANDARD_QUERY,
     ) -> Response:
         """生成整套文档（或 kinds 所列类型），以 zip 返回。"""
+        _pdf_standard(pdf_standard)
         fmts = [_format(f) for f in dict.fromkeys(_split(formats))]
         if not fmts:
             raise ApiError(
@@ -570,6 +614,7 @@ def create_app(
                 fmts,
                 max_set_documents,
                 deadline,
+                pdf_standard,
             )
         return Response(data, media_type=ZIP_TYPE, headers=_attachment("policygen-set.zip"))
 

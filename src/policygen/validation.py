@@ -425,6 +425,8 @@ def _why_absent(kind: str, profile: Profile) -> str:
     document_kind = DOCUMENT_KINDS[kind]
     if document_kind.needs_personal_info and not profile.data_protection.processes_personal_info:
         return "data_protection.processes_personal_info 为 false"
+    if document_kind.needs == "on_premises" and not any(e.on_premises for e in profile.engagements):
+        return "没有合同填写 on_premises"
     if document_kind.per_engagement and not profile.engagements:
         return "engagements 为空"
     return ""

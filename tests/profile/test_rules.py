@@ -104,7 +104,7 @@ CASES: list[tuple[str, Callable[[dict[str, Any]], None], str, str]] = [
         "credit tiers descend by threshold",
         lambda d: _set(d, "sla.credits.tiers[1].below", 99.99),
         "sla.credits.tiers[1].below",
-        "由高到低",
+        "由好到差",
     ),
     (
         "credit tiers capped",

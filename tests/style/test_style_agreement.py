@@ -51,12 +51,14 @@ role), ``header.lines``, ``footer.text``…"""
 
 @pytest.fixture(scope="module")
 def documents() -> dict[str, n.Document]:
-    """One document of every kind, built from the bank's profile."""
-    profile = load_profile(BANK)
+    """One document of every kind, built from the bank's profile (the manufacturer's for the
+    safety agreement, which only work on the premises gets)."""
     out: dict[str, n.Document] = {}
-    for job in jobs(profile):
-        if job.kind.name not in out:
-            out[job.kind.name] = build_document(profile, job)
+    for path in (BANK, BANK.with_name("manufacturer.yaml")):
+        profile = load_profile(path)
+        for job in jobs(profile):
+            if job.kind.name not in out:
+                out[job.kind.name] = build_document(profile, job)
     assert set(out) == set(KINDS)
     return out
 

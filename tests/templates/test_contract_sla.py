@@ -127,7 +127,7 @@ def test_amounts_in_figures_and_words() -> None:
     assert f"增值税税额为人民币{money(amounts.tax)}元" in out
     # Liquidated damages print in figures and words when set, and are left out when not.
     assert "人民币500,000.00元（大写：人民币伍拾万元整）" in out
-    assert "人民币1,000,000.00元（大写：人民币壹佰万元整）" in out
+    assert "人民币12,680,000.00元（大写：人民币壹仟贰佰陆拾捌万元整）" in out  # the cap
     bpo = text("manufacturer", "HY-BPO-2026-01", "contract")
     assert "人民币50,000.00元（大写：人民币伍万元整）" in bpo
     assert "因乙方原因发生信息安全事件的，乙方应当赔偿甲方因此遭受的全部损失" in bpo
@@ -157,7 +157,10 @@ def test_sla_tables_follow_the_profile(example: str, contract_no: str) -> None:
         row += f"{duration(severity.response)} | {duration(severity.resolution)}"
         assert row in out
     for metric in sla.metrics:
-        assert f"{metric.name} | {label(metric.comparison)}" in out
+        covers = "、".join(metric.covers) or "全部服务对象"
+        shown = any(m.covers for m in sla.metrics)
+        row = f"{metric.name} | {covers + ' | ' if shown else ''}{label(metric.comparison)}"
+        assert row in out
         assert voiced(example, metric.method) in out
     for tier in sla.credits.tiers:
         assert f"低于{quantity(tier.below, unit)}" in out
@@ -168,9 +171,9 @@ def test_sla_tables_follow_the_profile(example: str, contract_no: str) -> None:
 
 def test_sla_targets_read_with_their_comparison() -> None:
     out = text("bank", "MY-ITO-2026-001", "sla")
-    assert "系统可用率 | 不低于99.95% | 月度 | " in out
-    assert "平均故障修复时间 | 不超过两小时 | 月度 | " in out
-    assert "用户满意度 | 不低于80% | 季度 | " in out
+    assert "生产服务器、存储和网络设备 | 不低于99.95% | 月度 | " in out
+    assert "生产服务器、存储和网络设备 | 不超过两小时 | 月度 | " in out
+    assert "用户满意度 | 全部服务对象 | 不低于80% | 季度 | " in out
     assert "低于99.95%，且不低于99.9% | 5%" in out
     assert "低于99% | 20%" in out
     # The manufacturer sets no progress-update intervals: the column is left out.
@@ -181,7 +184,8 @@ def test_sla_targets_read_with_their_comparison() -> None:
 def test_contract_summarises_the_sla() -> None:
     out = text("bank", "MY-ITO-2026-001", "contract")
     assert "服务水平及服务费扣减按照附件一《服务水平协议》执行。" in out
-    for metric in profile("bank").sla.metrics:
+    bank = profile("bank")
+    for metric in bank.section("sla", bank.engagements[0]).metrics:
         assert metric.name in out
     assert "P1级（紧急）事件的响应时限为十五分钟，解决时限为两小时" in out
     assert "乙方在任意连续六个月内累计三次未达到服务水平要求" in out
@@ -193,8 +197,10 @@ def test_termination_refers_to_chronic_failure() -> None:
     assert f"乙方构成{refs['contract-chronic-failure']}所述的持续未达标" in out
     assert f"甲方有权依照{refs['contract-termination-by-client']}解除本合同" in out
     assert f"按照{refs['contract-confidentiality-damages']}承担责任" in out
-    for trigger in profile("bank").exit.triggers[:1]:
-        assert voiced("bank", trigger).replace("服务提供商", "乙方").rstrip("。；") in out
+    # The contract states its own grounds, each with its test; the regulation's triggers stay
+    # in the regulation.
+    assert "乙方被宣告破产、解散、被吊销营业执照或者被责令停产停业" in out
+    assert profile("bank").exit.triggers[0].replace("服务提供商", "乙方").rstrip("。；") not in out
 
 
 def test_arbitration_only_where_chosen() -> None:
@@ -335,6 +341,7 @@ def _render_variant(p: Profile, kind: str) -> tuple[str, str]:
 def test_optional_values_left_out_and_alternatives_chosen() -> None:
     p = _variant(
         organisation__industry="insurance",
+        policy__legal_basis=["《中华人民共和国保险法》"],
         data_protection__cross_border=True,
         data_protection__overseas_recipients=[RECIPIENT],
         data_protection__breach_notification=None,

@@ -203,16 +203,17 @@ def test_scorecard_prints_criteria_pass_score_and_bands(name: str, index: int) -
     rows = table(doc, "服务提供商评分表")
     assert rows[0] == ["序号", "评价维度", "权重（%）", "评分要点", "得分（0—100）", "加权得分"]
     body = rows[1:-1]
-    assert [r[1] for r in body] == [c.name for c in vs.criteria]
-    assert [r[0] for r in body] == [str(i) for i in range(1, len(vs.criteria) + 1)]
-    for row, criterion in zip(body, vs.criteria, strict=True):
+    criteria = vs.performance_criteria
+    assert [r[1] for r in body] == [c.name for c in criteria]
+    assert [r[0] for r in body] == [str(i) for i in range(1, len(criteria) + 1)]
+    short = profile.organisation.short_name
+    for row, criterion in zip(body, criteria, strict=True):
         assert row[2] == plain(criterion.weight)
-        assert row[3] == (criterion.description or "—")
+        assert row[3] == (criterion.description or "—").replace("本单位", short)
         assert row[4] == row[5] == ""
     assert rows[-1][1:3] == ["合计", "100"]
 
-    assert f"综合得分不低于{plain(vs.pass_score)}分方可准入或者续约" in text
-    assert f"是否达到准入分数线（{plain(vs.pass_score)}分）" in text
+    assert "准入分数线" not in text and "不使用本表" in text
 
     bands = table(doc, "评定等级及结果运用")[1:]
     assert len(bands) == len(vs.grading)
@@ -258,14 +259,17 @@ def test_scorecard_other_items_follow_the_engagement() -> None:
 def test_scorecard_with_defaults_and_no_descriptions() -> None:
     data = minimal_profile()
     data["vendor_selection"] = {
-        "criteria": [{"name": "服务能力", "weight": 60}, {"name": "价格", "weight": 40}],
+        "performance_criteria": [
+            {"name": "服务能力", "weight": 60},
+            {"name": "服务质量", "weight": 40},
+        ],
         "evaluation_frequency": "annual",
     }
     profile = load_profile(data)
     doc = render(profile, "scorecard", profile.engagements[0])
     rows = table(doc, "服务提供商评分表")
     assert rows[1][1:4] == ["服务能力", "60", "—"]
-    assert rows[2][1:4] == ["价格", "40", "—"]
+    assert rows[2][1:4] == ["服务质量", "40", "—"]
     text = document_text(doc)
     assert "年度综合评估" not in text  # annual evaluation: no separate yearly review
     assert "□年度评估" in text
@@ -289,7 +293,9 @@ def test_risk_register_prints_categories_indicators_and_limit(name: str, index: 
     assessed = table(doc, "外包风险评估")[1:]
     assert [r[1] for r in assessed[:-1]] == list(risk.categories)
     assert assessed[-1][1] == "其他风险（请注明）"
-    assert all(cell == "" for r in assessed for cell in r[2:])
+    # inherent risk, controls, residual risk: left for the assessor
+    assert all(cell.startswith("_×_＝_") for r in assessed for cell in r[2:3])
+    assert all(cell == "" for r in assessed for cell in (r[3], r[5]))
     treated = table(doc, "风险应对措施")[1:]
     assert [r[1] for r in treated] == list(risk.categories)
     assert {r[3] for r in treated} == {depts.lead}

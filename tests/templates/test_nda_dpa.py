@@ -87,6 +87,11 @@ def _no_breach_deadline(data: dict[str, Any]) -> None:
 def _no_sensitive(data: dict[str, Any]) -> None:
     data["data_protection"]["sensitive_pi"] = False
     data["data_protection"]["sensitive_categories"] = []
+    data["data_protection"]["pi_categories"] = ["姓名", "手机号码", "电子邮箱"]
+    for engagement in data["engagements"]:
+        if engagement.get("data_protection"):
+            engagement["data_protection"]["pi_categories"] = ["姓名", "手机号码"]
+            engagement["data_protection"]["sensitive_categories"] = []
 
 
 def _cross_border(data: dict[str, Any]) -> None:

@@ -338,7 +338,10 @@ def test_other_branches() -> None:
     md = plain(render(profile))
     check_structure(render(profile))
     assert REGULATOR_RULES in md  # insurers are regulated too, even if they do not cite it
-    assert "《中华人民共和国保险法》《银行保险机构信息科技外包风险监管办法》等" in md
+    assert (
+        "《中华人民共和国保险法》、《保险机构信息化监管规定》（国家金融监督管理总局令2023年第2号）、"
+        "《银行保险机构信息科技外包风险监管办法》（银保监办发〔2021〕141号）等" in md
+    )
     assert "包括信息技术外包（ITO）和业务流程外包（BPO）" in md
     assert "控股子公司" not in md
     assert "| 不论金额 | 总经理办公会 |" in md
@@ -351,7 +354,7 @@ def test_other_branches() -> None:
     assert "应当存储在中华人民共和国境内" not in md
     assert "网络安全等级保护" not in md and "背景审查" not in md
     assert "归服务提供商所有的，应当同时约定本公司享有" in md
-    assert "设置外包风险预警指标" in md and "表5" not in md
+    assert "设置外包风险预警指标" in md and "表6" not in md
     assert "应当为重要外包储备备选服务提供商" in md
     assert "《甲办法》《乙办法》同时废止。" in md
     assert "{#prohibited-functions}" in md and "核心竞争力的职能外包" in md
@@ -424,4 +427,11 @@ def test_numbered_tree(name: str) -> None:
     refs = [x for x in nodes if isinstance(x, n.Ref)]
     assert refs and all(r.text.startswith("第") for r in refs)
     tables = [x for x in nodes if isinstance(x, n.Table)]
-    assert [t.caption.split("　")[0] for t in tables[:5]] == ["表1", "表2", "表3", "表4", "表5"]
+    assert [t.caption.split("　")[0] for t in tables[:6]] == [
+        "表1",
+        "表2",
+        "表3",
+        "表4",
+        "表5",
+        "表6",
+    ]

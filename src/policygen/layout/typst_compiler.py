@@ -72,13 +72,19 @@ _compilations = 0
 
 
 def typst_task(
-    op: str, source: str, when: str, scratch: str, fonts: FontSet
+    op: str,
+    source: str,
+    when: str,
+    scratch: str,
+    fonts: FontSet,
+    standards: tuple[str, ...] = (),
 ) -> tuple[dict[str, Any], bytes]:
     """Answer `op` (in the layout process): ``families``, the Typst font families of each
-    role; ``pdf``, `source` printed dated `when` (ISO); ``pages``, the page of each id marker
-    of `source` and the number of pages. The fonts and compiler are made on the first task,
-    from `fonts`, in a private folder inside `scratch`. The answer also says the folder and
-    how many sources the compiler has read."""
+    role; ``pdf``, `source` printed dated `when` (ISO) to the PDF `standards` (Typst's names,
+    e.g. ``a-2b``; empty: a plain PDF); ``pages``, the page of each id marker of `source` and
+    the number of pages. The fonts and compiler are made on the first task, from `fonts`, in a
+    private folder inside `scratch`. The answer also says the folder and how many sources the
+    compiler has read."""
     compiler = _compiler(Path(scratch), fonts)
     assert _fonts_made is not None
     answer: dict[str, Any] = {}
@@ -88,9 +94,11 @@ def typst_task(
     elif op == "pdf":
         _write(source)
         try:
-            # Untagged, as WeasyPrint's: tags make the file a quarter larger and slower to write.
             printed, _warnings = compiler.compile_with_warnings(
-                format="pdf", timestamp=datetime.fromisoformat(when), sys_inputs={}, pdf_tags=False
+                format="pdf",
+                timestamp=datetime.fromisoformat(when),
+                sys_inputs={},
+                **pdf_options(standards),
             )
         except Exception as error:  # typst.TypstError and the binding's RuntimeErrors
             raise typst_error(error) from None
@@ -106,6 +114,14 @@ def typst_task(
     answer["folder"] = str(_fonts_made.folder)
     answer["compilations"] = _compilations
     return answer, pdf
+
+
+def pdf_options(standards: tuple[str, ...]) -> dict[str, Any]:
+    """Return the compiler's PDF options for the PDF `standards` (Typst's names; empty: a
+    plain PDF). A plain PDF is untagged, as WeasyPrint's: tags make the file a quarter larger
+    and slower to write. A standard's PDF is tagged, as PDF/A-2a and PDF/UA-1 require and
+    PDF/A-2b allows; its XMP dates are `timestamp`'s, the document's date."""
+    return {"pdf_standards": list(standards), "pdf_tags": bool(standards)}
 
 
 def typst_error(error: Exception) -> RenderError:

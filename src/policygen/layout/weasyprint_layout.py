@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +35,41 @@ OPTIONS: dict[str, object] = {
 }
 """WeasyPrint options for laying out and for writing: a page map and a PDF share them, so that
 a layout made for one is the layout the other would make."""
+
+
+XMP_DC = "http://purl.org/dc/elements/1.1/"
+"""The Dublin Core namespace (dc:language) of XMP metadata."""
+
+
+def pdf_options(variant: str | None) -> dict[str, object]:
+    """Return WeasyPrint's options for laying out and writing a PDF of `variant` (a
+    ``pdf_variant``, e.g. ``pdf/a-2b``; None: a plain PDF, OPTIONS). A variant's PDF is
+    tagged, and is laid out with the variant too: WeasyPrint takes the output intent (sRGB)
+    the variant needs when it lays the pages out."""
+    if variant is None:
+        return OPTIONS
+    return {**OPTIONS, "pdf_variant": variant, "pdf_tags": True}
+
+
+def add_language(lang: str) -> Callable[[Any, Any], None]:
+    """Return a ``write_pdf`` finisher stating the document's language `lang` in the XMP
+    metadata WeasyPrint wrote (dc:language, in its one rdf:RDF element): WeasyPrint puts the
+    language in the catalogue (/Lang) only. A PDF without XMP metadata is left as it is."""
+    from xml.sax.saxutils import escape
+
+    description = (
+        f'<rdf:Description rdf:about="" xmlns:dc="{XMP_DC}"><dc:language><rdf:Bag>'
+        f"<rdf:li>{escape(lang)}</rdf:li></rdf:Bag></dc:language></rdf:Description></rdf:RDF>"
+    ).encode()
+
+    def finish(_document: Any, pdf: Any) -> None:
+        reference = pdf.catalog.get("Metadata")
+        if reference is None:
+            return
+        metadata = pdf.objects[int(reference.split()[0])]
+        metadata.stream[0] = metadata.stream[0].replace(b"</rdf:RDF>", description, 1)
+
+    return finish
 
 
 PAGE_COUNT_KEY = ""
@@ -59,10 +94,11 @@ _font_config: FontConfiguration | None = None
 """The layout process's FontConfiguration, made on first use. Reusing it saves loading the
 fontconfig cache for every document."""
 
-_layout_slot: tuple[bytes, WeasyDocument] | None = None
-"""The last layout made for a page map, by its key: the PDF of the same page takes it instead
-of laying the pages out a second time (a regulation's DOCX table of contents and its PDF).
-One slot, emptied by every task, so at most one document's boxes stay in memory."""
+_layout_slot: tuple[bytes, str | None, WeasyDocument] | None = None
+"""The last layout made for a page map, by its key and PDF variant: the PDF of the same page
+and variant takes it instead of laying the pages out a second time (a regulation's DOCX table
+of contents and its PDF). One slot, emptied by every task, so at most one document's boxes
+stay in memory."""
 
 
 def _shared_font_config() -> FontConfiguration:
@@ -110,11 +146,13 @@ def lay_out(
     keywords: list[str],
     identifier: bytes,
     epoch: int,
+    variant: str | None = None,
 ) -> Answer:
-    """Lay out `html` and answer (in the layout process): with `want` ``pdf`` the PDF, with
-    ``pages`` the page map, keeping the layout for the next task if it is the PDF of the same
-    `key`. The answer's header lists the URLs refused and what WeasyPrint logged. WeasyPrint
-    failing on one of the `stylesheets` is a RenderError at its rule (`weasyprint_error`)."""
+    """Lay out `html` and answer (in the layout process): with `want` ``pdf`` the PDF (of
+    `variant`, see `pdf_options`), with ``pages`` the page map, keeping the layout for the next
+    task if it is the PDF of the same `key` and `variant`. The answer's header lists the URLs
+    refused and what WeasyPrint logged. WeasyPrint failing on one of the `stylesheets` is a
+    RenderError at its rule (`weasyprint_error`)."""
     global _layout_slot
     from weasyprint import HTML
     from weasyprint.urls import FatalURLFetchingError
@@ -126,10 +164,11 @@ def lay_out(
     slot, _layout_slot = _layout_slot, None
     answer: dict[str, Any] = {}
     pdf = b""
+    options = pdf_options(variant)
     try:
         with _source_date_epoch(epoch):
-            if slot is not None and slot[0] == key:
-                layout = slot[1]
+            if slot is not None and slot[:2] == (key, variant):
+                layout = slot[2]
             else:
                 source = HTML(
                     string=html,
@@ -137,7 +176,7 @@ def lay_out(
                     base_url=base_url,
                     url_fetcher=url_fetcher(resources),
                 )
-                layout = source.render(font_config=_shared_font_config(), **OPTIONS)
+                layout = source.render(font_config=_shared_font_config(), **options)
             if want == "pages":
                 pages = {PAGE_COUNT_KEY: len(layout.pages)}
                 for number, page in enumerate(layout.pages, start=1):
@@ -145,11 +184,16 @@ def lay_out(
                         pages.setdefault(anchor, number)
                 answer["pages"] = pages
                 if not resources.refused:  # only a layout that loaded nothing refused is kept
-                    _layout_slot = (key, layout)
+                    _layout_slot = (key, variant, layout)
                     answer["kept"] = True
             else:
                 layout.metadata.keywords = keywords
-                written = layout.write_pdf(pdf_identifier=identifier, **OPTIONS)
+                lang = layout.metadata.lang
+                written = layout.write_pdf(
+                    pdf_identifier=identifier,
+                    finisher=add_language(lang) if variant is not None and lang else None,
+                    **options,
+                )
                 if not isinstance(written, bytes):  # pragma: no cover - target=None gives bytes
                     raise RenderError("WeasyPrint 未返回 PDF 数据")
                 pdf = written

@@ -31,7 +31,7 @@ ClauseId = Annotated[str, Field(max_length=64), AfterValidator(_check_id)]
 """The stable id of a clause in the library, e.g. ``vendor-criteria``."""
 
 DocumentKindName = Literal[
-    "regulation", "contract", "sla", "nda", "dpa", "scorecard", "risk_register"
+    "regulation", "contract", "sla", "nda", "dpa", "safety", "scorecard", "risk_register"
 ]
 
 

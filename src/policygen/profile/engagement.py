@@ -22,6 +22,7 @@ from policygen.profile.types import (
     CnDate,
     CreditCode,
     DisputeResolution,
+    Duration,
     Money,
     Name,
     Percent,
@@ -63,6 +64,8 @@ class Party(Section):
     """住所"""
     legal_representative: Name
     """法定代表人"""
+    group: Name | None = None
+    """所属集团（控股股东或者实际控制人）；同一集团的服务提供商互为关联方，合并计算集中度"""
     contact: Name | None = None
     """联系人"""
     phone: Name | None = None
@@ -136,15 +139,177 @@ class Fee(Section):
         return self
 
 
+class IncidentPenalty(Section):
+    """Liquidated damages for an information-security incident with a stated consequence."""
+
+    consequence: Text
+    """事件造成的后果，如 造成甲方数据泄露、丢失或者篡改"""
+    amount: Money
+    """违约金（元）"""
+
+
 class Penalties(Section):
     """Liquidated damages for breach."""
 
     delay_rate_per_day: Percent = Decimal("0.05")
     """逾期履行违约金：每日按合同总价的比例（%）"""
     cap: Percent = Decimal(20)
-    """违约金累计上限（占合同总价的比例，%）"""
+    """逾期违约金累计上限（占合同总价的比例，%）"""
     security_breach: Money | None = None
-    """发生信息安全事件的违约金（元）；不约定则按实际损失赔偿"""
+    """信息安全事件违约金（元）：事件造成 serious_consequence 所述后果时支付；分级约定写 security_incidents；都不约定则按实际损失赔偿"""
+    serious_consequence: Text = defaults.field("engagements.penalties.serious_consequence", Text)
+    """security_breach 适用的事件后果"""
+    security_incidents: list[IncidentPenalty] = Field(
+        default_factory=list, max_length=MAX_SHORT_ITEMS
+    )
+    """按后果分级的信息安全事件违约金，自轻至重（与 security_breach 二选一）"""
+
+    @property
+    def incident_tiers(self) -> list[IncidentPenalty]:
+        """The incident penalties the contract states, lightest first: `security_incidents`,
+        or `security_breach` for `serious_consequence`, or none."""
+        if self.security_incidents:
+            return self.security_incidents
+        if self.security_breach is not None:
+            return [
+                IncidentPenalty(consequence=self.serious_consequence, amount=self.security_breach)
+            ]
+        return []
+
+    @model_validator(mode="after")
+    def _rules(self) -> Penalties:
+        def violations():
+            if self.security_breach is not None and self.security_incidents:
+                yield (
+                    "security_breach",
+                    "security_breach 与 security_incidents 只能写一项：分级约定时把金额写入 "
+                    "security_incidents (give one or the other)",
+                )
+            for i in range(1, len(self.security_incidents)):
+                if self.security_incidents[i].amount < self.security_incidents[i - 1].amount:
+                    yield (
+                        f"security_incidents[{i}].amount",
+                        "分级违约金应当自轻至重排列，金额不得低于上一级 "
+                        "(tiers go from the lightest consequence to the gravest)",
+                    )
+
+        check_rules(violations())
+        return self
+
+
+class Insurance(Section):
+    """Insurance the vendor keeps for the term, each with its minimum limit (元)."""
+
+    professional_indemnity: Money | None = None
+    """职业责任保险的累计赔偿限额（元）；不写则不要求"""
+    cyber: Money | None = None
+    """网络安全保险的累计赔偿限额（元）；不写则不要求"""
+    public_liability: Money | None = None
+    """公众责任保险的累计赔偿限额（元），乙方人员在甲方场所作业时适用；不写则不要求"""
+
+
+class Liability(Section):
+    """How far the vendor's liability goes, and what secures it."""
+
+    cap_percent: Percent | None = Decimal(100)
+    """乙方违约金和赔偿责任的累计上限（占合同总价的比例，%）；故意、重大过失、保密、数据和个人信息保护、知识产权侵权和人身伤亡不受限；不写（null）则不设上限"""
+    insurance: Insurance = Field(default_factory=Insurance)
+    """乙方应当投保的保险"""
+    performance_bond_percent: Percent | None = None
+    """履约保函金额（占合同总价的比例，%）；不写则不要求"""
+
+
+class ServiceItem(Section):
+    """One line of the service list (服务清单): what is serviced, how much, when, by whom, where."""
+
+    name: Text
+    """服务项目"""
+    covers: list[Name] = Field(default_factory=list, max_length=MAX_SHORT_ITEMS)
+    """服务对象：系统、设备或者场所，如 核心业务系统、叉车"""
+    quantity: Name | None = None
+    """数量或者工作量，如 服务器约320台、每日约1,500单"""
+    hours: Name | None = None
+    """服务时间，如 7×24小时、每日两班（7:00—23:00）"""
+    headcount: int | None = Field(default=None, ge=1, le=100_000)
+    """投入人数"""
+    qualifications: Text | None = None
+    """人员资质，如 具有三年以上数据中心运维经验，持电工证"""
+    site: Text | None = None
+    """服务地点（与合同的服务地点不同时写）"""
+
+
+class Acceptance(Section):
+    """How deliverables and periodic service are accepted (验收)."""
+
+    within: Duration = Field(default_factory=lambda: Duration(10, "business_day"))
+    """甲方收到交付成果或者服务报告后组织验收的期限"""
+    fix_within: Duration = Field(default_factory=lambda: Duration(10, "business_day"))
+    """验收不合格时乙方整改并重新提交的期限"""
+    attempts: int = Field(default=2, ge=1, le=5)
+    """验收不合格的次数达到此数时，甲方可以解除合同"""
+
+
+class ChangeRate(Section):
+    """A unit price for changes to the service (变更单价)."""
+
+    item: Name
+    """计价项目，如 高级工程师、叉车司机"""
+    unit: Name
+    """计价单位，如 人·日、台·月"""
+    price: Money
+    """单价（元，含税）"""
+
+
+class LicensedOperation(Section):
+    """An operation on the premises that only a certified worker may do."""
+
+    operation: Name
+    """作业，如 叉车驾驶"""
+    certificate: Name
+    """须持有的证书，如 特种设备安全管理和作业人员证（叉车司机）"""
+
+
+ACCIDENT_REPORT_LIMIT = Duration(1, "hour")
+"""The longest a vendor may take to report an accident to the organisation: the organisation
+itself must report to the authorities within one hour (生产安全事故报告和调查处理条例 第九条)."""
+
+
+class OnPremises(Section):
+    """Work the vendor's people do on the organisation's premises in production, logistics or
+    facilities: the contract gets a safety-management agreement (安全生产管理协议) as an annex
+    (安全生产法 第四十九条) and the clauses on licensed operators, waste and goods."""
+
+    site: Text
+    """作业场所，如 本公司苏州工业园区厂区的仓库、生产车间和办公区域"""
+    activities: list[Text] = Field(min_length=1, max_length=MAX_SHORT_ITEMS)
+    """在甲方场所从事的作业，逐项列明"""
+    workers: int | None = Field(default=None, ge=1, le=100_000)
+    """驻场作业人数（约数）"""
+    licensed_operations: list[LicensedOperation] = Field(
+        default_factory=list, max_length=MAX_SHORT_ITEMS
+    )
+    """须持证上岗的作业（特种作业、特种设备作业）及其证书"""
+    hazardous_waste: bool = False
+    """作业是否涉及危险废物的收集、贮存或者转运"""
+    goods_custody: bool = False
+    """乙方是否保管、搬运或者运输甲方的物品（约定货损货差责任）"""
+    accident_report_within: Duration = Field(default_factory=lambda: Duration(15, "minute"))
+    """乙方向甲方报告生产安全事故的最长时限（立即报告，最迟不超过此时限；不得超过1小时）"""
+
+    @model_validator(mode="after")
+    def _rules(self) -> OnPremises:
+        if self.accident_report_within.minutes > ACCIDENT_REPORT_LIMIT.minutes:
+            check_rules(
+                [
+                    (
+                        "accident_report_within",
+                        f"{self.accident_report_within} 超过1小时：甲方须在1小时内向安全生产监督"
+                        "管理部门报告（《生产安全事故报告和调查处理条例》第九条），乙方的报告时限"
+                        "应当更短 (the vendor must report within the hour)",
+                    )
+                ]
+            )
+        return self
 
 
 class Engagement(Section):
@@ -168,8 +333,14 @@ class Engagement(Section):
     """手工认定与规则判定不一致的理由（写入外包风险评估表）；与规则一致时不使用"""
     services: list[Text] = Field(min_length=1, max_length=MAX_ITEMS)
     """服务内容，逐项列明"""
+    service_items: list[ServiceItem] = Field(default_factory=list, max_length=MAX_ITEMS)
+    """服务清单：服务项目逐项列明服务对象、数量、服务时间、人员和地点；写出时合同以服务清单表列明"""
     deliverables: list[Text] = Field(default_factory=list, max_length=MAX_ITEMS)
     """交付成果"""
+    acceptance: Acceptance = Field(default_factory=Acceptance)
+    """验收程序"""
+    change_rates: list[ChangeRate] = Field(default_factory=list, max_length=MAX_SHORT_ITEMS)
+    """服务变更的计价单价（变更单价表）"""
     service_location: Text
     """服务地点"""
     term: Term
@@ -178,6 +349,8 @@ class Engagement(Section):
     """费用与支付"""
     penalties: Penalties = Field(default_factory=Penalties)
     """违约金"""
+    liability: Liability = Field(default_factory=Liability)
+    """责任上限、保险和履约保函"""
     sub_outsourcing_allowed: bool = False
     """是否允许分包（允许时仍须事先书面同意）"""
     dispute_resolution: DisputeResolution = DisputeResolution.LITIGATION
@@ -194,6 +367,8 @@ class Engagement(Section):
     """签订日期（印于合同、服务水平协议等文件的封面；无则不印）"""
     copies: int = Field(default=4, ge=2, le=20)
     """合同份数（双方各执一半）"""
+    on_premises: OnPremises | None = None
+    """乙方人员在甲方场所从事生产、物流或者后勤作业的安排；填写时生成《安全生产管理协议》"""
     sla: Sla | None = None
     """本合同的服务水平；写出的字段覆盖组织的 sla 默认值（仅对本合同），未写的沿用默认值"""
     data_protection: DataProtection | None = None
@@ -219,6 +394,28 @@ class Engagement(Section):
                     "选择仲裁时须写明仲裁机构，否则仲裁条款可能无效 "
                     "(name the arbitration commission)",
                 )
+            cap = self.liability.cap_percent
+            if cap is not None:
+                limit = self.fee.amount * cap / 100
+                if self.penalties.cap > cap:
+                    yield (
+                        "penalties.cap",
+                        f"逾期违约金上限 {self.penalties.cap}% 超过责任上限 liability.cap_percent "
+                        f"{cap}% (a penalty above the liability cap)",
+                    )
+                for j, tier in enumerate(self.penalties.incident_tiers):
+                    if tier.amount > limit:
+                        where = (
+                            f"penalties.security_incidents[{j}].amount"
+                            if self.penalties.security_incidents
+                            else "penalties.security_breach"
+                        )
+                        yield (
+                            where,
+                            f"违约金 {tier.amount} 元超过责任上限（合同总价的 {cap}%，即 "
+                            f"{limit.quantize(Decimal('0.01'))} 元）；请降低违约金或者提高 "
+                            "liability.cap_percent (a penalty above the liability cap)",
+                        )
             dp = self.data_protection
             for i, recipient in enumerate(dp.overseas_recipients if dp else ()):
                 if recipient.assessment_date > self.term.start:

@@ -3,12 +3,15 @@ deliverables, secrets and personal information."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from decimal import Decimal
 from enum import StrEnum
+from importlib import resources
 from typing import ClassVar
 
 from pydantic import Field, model_validator
+from ruamel.yaml import YAML
 
 from policygen.profile import defaults
 from policygen.profile.base import Section, check_rules
@@ -33,8 +36,8 @@ class Ip(Section):
     """背景知识产权"""
     licence_scope: Text = defaults.field("ip.licence_scope", Text)
     """许可范围"""
-    open_source: Text = defaults.field("ip.open_source", Text)
-    """开源软件使用要求"""
+    open_source: Text | None = None
+    """开源软件使用要求；不写则不设开源软件条款（信息技术外包默认写入）"""
     infringement: Text = defaults.field("ip.infringement", Text)
     """侵权责任"""
 
@@ -116,6 +119,29 @@ class OverseasRecipient(Section):
         return self
 
 
+SENSITIVE_PI_RESOURCE = "templates/zh/sensitive_pi.yaml"
+"""The words that make a category of personal information sensitive, by class."""
+
+
+@functools.cache
+def _sensitive_words() -> tuple[dict[str, list[str]], frozenset[str]]:
+    text = (resources.files("policygen") / SENSITIVE_PI_RESOURCE).read_text(encoding="utf-8")
+    data = YAML(typ="safe", pure=True).load(text)
+    return data["classes"], frozenset(data.get("keep") or ())
+
+
+def sensitive_class(category: str) -> str:
+    """Return the class of sensitive personal information (GB/T 35273-2020 附录B) a category
+    named `category` belongs to, or an empty string (sensitive_pi.yaml)."""
+    classes, keep = _sensitive_words()
+    if category in keep:
+        return ""
+    for name, words in classes.items():
+        if any(word in category for word in words):
+            return name
+    return ""
+
+
 class DataProtection(Section):
     """Personal information and data the vendor may touch (PIPL art. 21 entrustment)."""
 
@@ -193,6 +219,15 @@ class DataProtection(Section):
                     "涉及敏感个人信息时须列明其种类 (list the sensitive categories)",
                 )
             if self.processes_personal_info:
+                for i, category in enumerate(self.pi_categories):
+                    kind = sensitive_class(category)
+                    if kind and category not in self.sensitive_categories:
+                        yield (
+                            f"pi_categories[{i}]",
+                            f"「{category}」属于敏感个人信息（{kind}，GB/T 35273-2020 附录B），"
+                            "应列入 sensitive_categories 并将 sensitive_pi 设为 true "
+                            "(a sensitive category: list it in sensitive_categories)",
+                        )
                 for i, category in enumerate(self.sensitive_categories):
                     if category not in self.pi_categories:
                         yield (

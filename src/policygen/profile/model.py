@@ -15,6 +15,7 @@ from policygen.profile.legal import Confidentiality, DataProtection, Ip
 from policygen.profile.meta import Meta
 from policygen.profile.operations import Exit, InformationSecurity, Risk
 from policygen.profile.organisation import Organisation
+from policygen.profile.packs import apply_packs
 from policygen.profile.policy import Policy
 from policygen.profile.sla import Sla
 from policygen.profile.vendor_selection import VendorSelection
@@ -72,6 +73,13 @@ def _merged(organisation: Any, given: dict[str, Any], section: str) -> dict[str,
     return {**base, **given}
 
 
+def _field_default(section: str, name: str) -> Any:
+    """Return the value field `name` of `section` takes when nothing states it."""
+    model = Profile.model_fields[section].annotation
+    assert isinstance(model, type) and issubclass(model, BaseModel)
+    return model.model_fields[name].get_default(call_default_factory=True)
+
+
 class Profile(Section):
     """One organisation's outsourcing parameters: the single input of every document."""
 
@@ -107,8 +115,13 @@ class Profile(Section):
     def _engagement_overrides(cls, data: Any) -> Any:
         """Fill each section an engagement overrides with the organisation's values for the
         fields it leaves out, so that the engagement's section is complete and its own rules
-        (credits.metric among metrics …) are checked on what the engagement will print."""
-        if not isinstance(data, dict) or not isinstance(data.get("engagements"), list):
+        (credits.metric among metrics …) are checked on what the engagement will print.
+        First, the fields the profile leaves out take the wording of its industry's and its
+        scopes' packs (profile.packs), an engagement's own scope's where it differs."""
+        if not isinstance(data, dict):
+            return data
+        data = apply_packs(data, ENGAGEMENT_SECTIONS, _field_default)
+        if not isinstance(data.get("engagements"), list):
             return data
         engagements = []
         for engagement in data["engagements"]:
@@ -159,6 +172,7 @@ class Profile(Section):
                         "须各不相同 (duplicate contract number, compared without case: it names "
                         "files)",
                     )
+            yield from self._basis_rules()
             for i, engagement in enumerate(self.engagements):
                 if engagement.vendor.credit_code == self.organisation.credit_code:
                     yield (
@@ -180,6 +194,19 @@ class Profile(Section):
 
         check_rules(violations())
         return self
+
+    def _basis_rules(self) -> Iterator[tuple[str, str]]:
+        """Report a regulation basis (policy.legal_basis) that is repealed or binds another
+        industry or another kind of outsourcing (instruments.yaml)."""
+        from policygen.instruments import catalogue
+
+        for i, basis in enumerate(self.policy.legal_basis):
+            why = catalogue().refused(basis, self.organisation.industry, self.policy.scope)
+            if why:
+                yield (
+                    f"policy.legal_basis[{i}]",
+                    f"{why}；请删除或改为适用的依据 (not a basis of this organisation)",
+                )
 
     def _classification_rules(self, i: int, engagement: Engagement) -> Iterator[tuple[str, str]]:
         """Report the facts a criterion needs that `engagement` leaves unstated, and a hand-set

@@ -15,6 +15,7 @@ from policygen.profile.types import (
     Comparison,
     Duration,
     Frequency,
+    Money,
     Name,
     Percent,
     Quantity,
@@ -90,7 +91,9 @@ class Risk(Section):
     )
     """风险预警指标"""
     concentration_limit: Percent = Decimal(30)
-    """单一服务提供商承接外包金额占外包总额的上限（%）"""
+    """单一服务提供商及其关联方承接的外包合同年度金额占外包合同年度总金额的上限（%）"""
+    annual_outsourcing_total: Money | None = None
+    """本单位外包合同年度总金额（元，含税），用于计算集中度；不写则以本配置所列合同的年度金额合计计算"""
     assessment_frequency: Frequency = Frequency.ANNUAL
     """外包风险全面评估频率"""
     contingency_drill_frequency: Frequency = Frequency.ANNUAL

@@ -47,5 +47,7 @@ class Organisation(Section):
     """最高决策机构，如 董事会、执行董事"""
     senior_management: Name = defaults.field("organisation.senior_management", Name)
     """经营管理层，如 高级管理层、总经理办公会"""
+    it_committee: Name = defaults.field("organisation.it_committee", Name)
+    """银行保险机构：审议重要信息科技外包合同的委员会"""
     departments: Departments = Field(default_factory=Departments)
     """职责部门"""

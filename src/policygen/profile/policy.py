@@ -10,7 +10,15 @@ from pydantic_core import PydanticCustomError
 from policygen.profile import defaults
 from policygen.profile.base import Section, check_rules
 from policygen.profile.critical import CriticalCriterion
-from policygen.profile.types import MAX_SHORT_ITEMS, Frequency, Money, Name, Scope, Text
+from policygen.profile.types import (
+    MAX_SHORT_ITEMS,
+    Duration,
+    Frequency,
+    Money,
+    Name,
+    Scope,
+    Text,
+)
 
 
 class ApprovalTier(Section):
@@ -90,6 +98,14 @@ class Policy(Section):
     """制度审阅频率"""
     repeals: list[Name] = Field(default_factory=list, max_length=MAX_SHORT_ITEMS)
     """本制度施行后废止的原制度名称"""
+    regulatory_report_lead_time: Duration = Field(
+        default_factory=lambda: Duration(20, "business_day")
+    )
+    """银行保险机构：重要外包合同签订前向监管部门报告的提前期"""
+    regulatory_incident_report_within: Duration = Field(
+        default_factory=lambda: Duration(24, "hour")
+    )
+    """银行保险机构：外包重大风险事件向监管部门报告的最长时限（监管规定更短的，从其规定）"""
 
     @model_validator(mode="after")
     def _tiers_ascend(self) -> Policy:

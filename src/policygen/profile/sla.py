@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
 
 from pydantic import Field, model_validator
@@ -68,6 +69,8 @@ class Metric(Section):
     """统计周期"""
     method: Text
     """计算与计量方法"""
+    covers: list[Name] = Field(default_factory=list, max_length=MAX_SHORT_ITEMS)
+    """指标计量的对象（系统、设备或者服务），如 核心业务系统、手机银行；不写则为全部服务对象"""
 
     @model_validator(mode="after")
     def _percent_in_range(self) -> Metric:
@@ -76,16 +79,71 @@ class Metric(Section):
 
 
 class CreditTier(Section):
-    """Service credit due when the measured value falls below `below`."""
+    """Service credit due when the measured value falls below `below` (a metric that must be
+    at least its target) or rises above `above` (one that must be at most its target)."""
 
-    below: Quantity
-    """实际值低于该值（指标单位）时适用"""
+    below: Quantity | None = None
+    """实际值低于该值（指标单位）时适用：用于“不低于”型指标，如可用率"""
+    above: Quantity | None = None
+    """实际值高于该值（指标单位）时适用：用于“不超过”型指标，如修复时间"""
     credit: Percent
     """扣减当期服务费的比例（%）"""
 
+    @model_validator(mode="after")
+    def _one_threshold(self) -> CreditTier:
+        if (self.below is None) == (self.above is None):
+            check_rules(
+                [("below", "每一档须写 below 或者 above 之一 (give below or above, not both)")]
+            )
+        return self
+
+    @property
+    def threshold(self) -> Decimal:
+        """The value the tier starts at."""
+        return self.below if self.below is not None else self.above  # type: ignore[return-value]
+
+
+class CreditRule(Section):
+    """The credit schedule of one more metric."""
+
+    metric: Name
+    """适用的指标名称（须为 sla.metrics 中的一项）"""
+    tiers: list[CreditTier] = Field(min_length=1, max_length=MAX_SHORT_ITEMS)
+    """扣减阶梯，服务水平越差扣减越多"""
+
+
+def _tier_rules(tiers: list[CreditTier], cap: Decimal, where: str) -> Iterator[tuple[str, str]]:
+    """Report tiers that do not worsen step by step, mix below and above, or exceed `cap`."""
+    for i in range(1, len(tiers)):
+        prev, tier = tiers[i - 1], tiers[i]
+        if (tier.below is None) != (prev.below is None):
+            yield (f"{where}[{i}]", "同一指标的各档须都写 below 或者都写 above (one direction)")
+            continue
+        worse = (
+            tier.below < prev.below if tier.below is not None else tier.threshold > prev.threshold
+        )
+        if not worse:
+            yield (
+                f"{where}[{i}].{'below' if tier.below is not None else 'above'}",
+                f"扣减阶梯应按服务水平由好到差排列：{tier.threshold} 不比上一档 {prev.threshold} 差 "
+                "(tiers must go from better to worse service)",
+            )
+        if tier.credit <= prev.credit:
+            yield (
+                f"{where}[{i}].credit",
+                f"扣减比例应随服务水平下降而递增：{tier.credit}% 不高于上一档 {prev.credit}% "
+                "(credits must increase as service worsens)",
+            )
+    for i, tier in enumerate(tiers):
+        if tier.credit > cap:
+            yield (
+                f"{where}[{i}].credit",
+                f"扣减比例 {tier.credit}% 超过扣减上限 {cap}% (a credit must not exceed the cap)",
+            )
+
 
 class ServiceCredits(Section):
-    """The service-credit schedule for one metric, and its cap."""
+    """The service-credit schedules, one per metric, and their common cap."""
 
     metric: Name = defaults.field("sla.credits.metric", Name)
     """适用的指标名称（须为 sla.metrics 中的一项）"""
@@ -100,38 +158,33 @@ class ServiceCredits(Section):
         max_length=MAX_SHORT_ITEMS,
     )
     """扣减阶梯，实际值越低扣减越多"""
+    additional: list[CreditRule] = Field(default_factory=list, max_length=MAX_SHORT_ITEMS)
+    """其他适用服务费扣减的指标及其阶梯"""
     cap: Percent = Decimal(20)
-    """单月扣减上限（占当月服务费的比例）"""
+    """同一统计周期各项扣减合计的上限（占当期服务费的比例）"""
     claim_within: Duration = Field(default_factory=lambda: Duration(30, "day"))
     """甲方主张扣减的期限（自月度报告提交之日起）"""
+
+    @property
+    def rules(self) -> list[CreditRule]:
+        """Every metric's schedule: `metric` with `tiers`, then `additional`."""
+        return [CreditRule(metric=self.metric, tiers=self.tiers), *self.additional]
 
     @model_validator(mode="after")
     def _monotonic_and_capped(self) -> ServiceCredits:
         def violations():
-            for i in range(1, len(self.tiers)):
-                prev, tier = self.tiers[i - 1], self.tiers[i]
-                if tier.below >= prev.below:
-                    yield (
-                        f"tiers[{i}].below",
-                        f"扣减阶梯应按实际值由高到低排列：{tier.below} 不低于上一档 {prev.below} "
-                        "(tiers must descend by threshold)",
-                    )
-                if tier.credit <= prev.credit:
-                    yield (
-                        f"tiers[{i}].credit",
-                        f"扣减比例应随服务水平下降而递增：{tier.credit}% 不高于上一档 {prev.credit}% "
-                        "(credits must increase as service worsens)",
-                    )
-            for i, tier in enumerate(self.tiers):
-                if tier.credit > self.cap:
-                    yield (
-                        f"tiers[{i}].credit",
-                        f"扣减比例 {tier.credit}% 超过扣减上限 {self.cap}% "
-                        "(a credit must not exceed the cap)",
-                    )
+            yield from _tier_rules(self.tiers, self.cap, "tiers")
+            for j, rule in enumerate(self.additional):
+                yield from _tier_rules(rule.tiers, self.cap, f"additional[{j}].tiers")
 
         check_rules(violations())
         return self
+
+
+def _round_the_clock(hours: str) -> bool:
+    """Whether `hours` states a 7×24 service (7×24, 7*24, 7x24, 全天候)."""
+    compact = hours.replace(" ", "").replace("＊", "*").replace("Ｘ", "x").lower()
+    return any(mark in compact for mark in ("7×24", "7*24", "7x24", "全天候", "24×7", "24*7"))
 
 
 class ChronicFailure(Section):
@@ -191,12 +244,36 @@ class Sla(Section):
             for i, metric in enumerate(self.metrics):
                 if metric.name in names[:i]:
                     yield (f"metrics[{i}].name", f"指标「{metric.name}」重复 (duplicate metric)")
-            if self.credits.metric not in names:
+            if _round_the_clock(self.service_hours) and not _round_the_clock(self.support_hours):
                 yield (
-                    "credits.metric",
-                    f"服务费扣减适用的指标「{self.credits.metric}」不在 sla.metrics 中；可选："
-                    f"{'、'.join(names)} (credits.metric must name one of sla.metrics)",
+                    "support_hours",
+                    f"服务时间为{self.service_hours}，现场（人工）支持时间「{self.support_hours}」"
+                    "应当同为7×24小时：全天候服务的故障随时需要人员处置 (a 7×24 service needs "
+                    "7×24 support)",
                 )
+            by_name = {m.name: m for m in self.metrics}
+            credited: set[str] = set()
+            for j, rule in enumerate(self.credits.rules):
+                where = "credits" if j == 0 else f"credits.additional[{j - 1}]"
+                metric = by_name.get(rule.metric)
+                if metric is None:
+                    yield (
+                        f"{where}.metric",
+                        f"服务费扣减适用的指标「{rule.metric}」不在 sla.metrics 中；可选："
+                        f"{'、'.join(names)} (credits.metric must name one of sla.metrics)",
+                    )
+                    continue
+                if rule.metric in credited:
+                    yield (f"{where}.metric", f"指标「{rule.metric}」的扣减重复 (duplicate)")
+                credited.add(rule.metric)
+                wanted = "below" if metric.comparison == Comparison.AT_LEAST else "above"
+                for i, tier in enumerate(rule.tiers):
+                    if getattr(tier, wanted) is None:
+                        yield (
+                            f"{where}.tiers[{i}].{wanted}",
+                            f"「{rule.metric}」要求{'不低于' if wanted == 'below' else '不超过'}目标值，"
+                            f"扣减阶梯应写 {wanted} (the tier must say {wanted})",
+                        )
 
         check_rules(violations())
         return self

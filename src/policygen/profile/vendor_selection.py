@@ -12,6 +12,7 @@ from policygen.profile.types import (
     MAX_DIGITS,
     MAX_ITEMS,
     MAX_SHORT_ITEMS,
+    Duration,
     Frequency,
     Name,
     Score,
@@ -91,22 +92,34 @@ class VendorSelection(Section):
     """评价等级，自高至低排列"""
     evaluation_frequency: Frequency = Frequency.QUARTERLY
     """服务提供商评价频率"""
+    exclusion_term: Duration = Field(default_factory=lambda: Duration(3, "year"))
+    """列入禁止合作名单的期限"""
+    performance_criteria: list[Criterion] = Field(
+        default_factory=defaults.factory("vendor_selection.performance_criteria", list[Criterion]),
+        min_length=1,
+        max_length=MAX_SHORT_ITEMS,
+    )
+    """定期评价（服务提供商评估表）的评价维度及权重（%），各项合计 100；准入评价用 criteria"""
 
     @model_validator(mode="after")
     def _rules(self) -> VendorSelection:
         def violations():
-            total = sum((c.weight for c in self.criteria), Decimal(0))
-            if total != 100:
-                last = len(self.criteria) - 1
-                yield (
-                    f"criteria[{last}].weight",
-                    f"评价标准权重合计应为 100，现为 {total.normalize():f} "
-                    f"(criteria weights must sum to 100, got {total.normalize():f})",
-                )
-            names = [c.name for c in self.criteria]
-            for i, name in enumerate(names):
-                if name in names[:i]:
-                    yield (f"criteria[{i}].name", f"评价维度「{name}」重复 (duplicate criterion)")
+            for field in ("criteria", "performance_criteria"):
+                criteria = getattr(self, field)
+                total = sum((c.weight for c in criteria), Decimal(0))
+                if total != 100:
+                    yield (
+                        f"{field}[{len(criteria) - 1}].weight",
+                        f"评价标准权重合计应为 100，现为 {total.normalize():f} "
+                        f"(criteria weights must sum to 100, got {total.normalize():f})",
+                    )
+                names = [c.name for c in criteria]
+                for i, name in enumerate(names):
+                    if name in names[:i]:
+                        yield (
+                            f"{field}[{i}].name",
+                            f"评价维度「{name}」重复 (duplicate criterion)",
+                        )
             bands = self.grading
             for i in range(1, len(bands)):
                 upper, lower = bands[i - 1], bands[i]

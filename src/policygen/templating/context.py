@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from policygen.instruments import catalogue
 from policygen.kinds import Kind
+from policygen.profile.critical import annual_amount
 from policygen.profile.engagement import Engagement
 from policygen.profile.model import Profile
 from policygen.profile.types import Industry, RiskLevel
@@ -48,6 +50,29 @@ class Amounts:
     """不含税价, rounded to the cent."""
     tax: Decimal
     """税额 = total − net."""
+    liability_cap: Decimal | None
+    """乙方责任的累计上限 = total × liability.cap_percent, to the cent; None without a cap."""
+    performance_bond: Decimal | None
+    """履约保函金额 = total × liability.performance_bond_percent, to the cent; None if none."""
+
+
+@dataclass(frozen=True)
+class Concentration:
+    """How much of the organisation's yearly outsourcing one vendor and its affiliates hold."""
+
+    vendor_annual: Decimal
+    """The yearly amount (含税) of every engagement with this vendor or a vendor of its group."""
+    total_annual: Decimal
+    """The organisation's yearly outsourcing total: risk.annual_outsourcing_total, else the sum
+    of the yearly amounts of the profile's engagements."""
+    total_stated: bool
+    """Whether `total_annual` is the organisation's own figure (risk.annual_outsourcing_total)."""
+    share: Decimal
+    """vendor_annual ÷ total_annual, in percent to two decimals."""
+    over_limit: bool
+    """Whether `share` exceeds risk.concentration_limit."""
+    affiliates: tuple[str, ...]
+    """The other vendors of the same group whose engagements are counted."""
 
 
 @dataclass(frozen=True)
@@ -118,19 +143,96 @@ def build_context(profile: Profile, kind: Kind, engagement: Engagement | None) -
         "vendor": engagement.vendor if engagement else None,
         "amounts": _amounts(engagement) if engagement else None,
         "classification": classification,
-        "annexes": annexes(personal_info) if engagement else (),
+        "concentration": concentration(profile, engagement) if engagement else None,
+        "approver": approver(profile, engagement, critical) if engagement else None,
+        "annexes": annexes(personal_info, engagement.on_premises is not None) if engagement else (),
         "risk_matrix": risk_matrix(profile),
+        "legal_bases": catalogue().regulation_bases(
+            profile.policy.legal_basis, profile.organisation.industry, profile.policy.scope
+        ),
+        "regulator_rules": catalogue().regulator_rules(
+            profile.organisation.industry,
+            (engagement.scope,) if engagement else profile.policy.scope,
+        ),
     }
     return context
 
 
-def annexes(personal_info: bool) -> tuple[str, ...]:
-    """Return the kinds annexed to an engagement's contract, in order: the SLA, the NDA, and the
-    DPA when the engagement entrusts personal information."""
-    return ("sla", "nda", "dpa") if personal_info else ("sla", "nda")
+def concentration(profile: Profile, engagement: Engagement) -> Concentration | None:
+    """Return the concentration of `engagement`'s vendor and its affiliates (vendors naming the
+    same `group`) in the organisation's yearly outsourcing; None when the total is zero."""
+    vendor = engagement.vendor
+
+    def related(other: Engagement) -> bool:
+        theirs = other.vendor
+        return theirs.credit_code == vendor.credit_code or bool(
+            vendor.group and theirs.group == vendor.group
+        )
+
+    mine = [e for e in profile.engagements if related(e)]
+    vendor_annual = sum((annual_amount(e) for e in mine), Decimal(0))
+    stated = profile.risk.annual_outsourcing_total
+    total = (
+        stated
+        if stated is not None
+        else sum((annual_amount(e) for e in profile.engagements), Decimal(0))
+    )
+    if not total:
+        return None
+    share = (vendor_annual * 100 / total).quantize(_CENT, rounding=ROUND_HALF_UP)
+    affiliates = tuple(
+        dict.fromkeys(e.vendor.name for e in mine if e.vendor.credit_code != vendor.credit_code)
+    )
+    return Concentration(
+        vendor_annual=vendor_annual.quantize(_CENT, rounding=ROUND_HALF_UP),
+        total_annual=total.quantize(_CENT, rounding=ROUND_HALF_UP),
+        total_stated=stated is not None,
+        share=share,
+        over_limit=share > profile.risk.concentration_limit,
+        affiliates=affiliates,
+    )
+
+
+def approver(profile: Profile, engagement: Engagement, critical: bool) -> str:
+    """Return who approves `engagement` under the regulation: the approval tier its amount falls
+    in; for 重要外包 not below senior management (the tier naming it, or senior management when
+    no tier does and the amount's tier is not the highest)."""
+    tiers = profile.policy.approval_tiers
+    amount = engagement.fee.amount
+    index = next(
+        (i for i, t in enumerate(tiers) if t.up_to is None or amount <= t.up_to), len(tiers) - 1
+    )
+    if critical:
+        senior = profile.organisation.senior_management
+        at = next((i for i, t in enumerate(tiers) if t.approver == senior), None)
+        if at is None:
+            return tiers[index].approver if index == len(tiers) - 1 else senior
+        index = max(index, at)
+    return tiers[index].approver
+
+
+def annexes(personal_info: bool, on_premises: bool = False) -> tuple[str, ...]:
+    """Return the kinds annexed to an engagement's contract, in order: the SLA, the NDA, the
+    DPA when the engagement entrusts personal information, and the safety agreement when the
+    vendor's people work on the organisation's premises."""
+    return (
+        ("sla", "nda") + (("dpa",) if personal_info else ()) + (("safety",) if on_premises else ())
+    )
 
 
 def _amounts(engagement: Engagement) -> Amounts:
     fee = engagement.fee
     net = (fee.amount / (1 + fee.tax_rate / 100)).quantize(_CENT, rounding=ROUND_HALF_UP)
-    return Amounts(total=fee.amount, net=net, tax=fee.amount - net)
+
+    def share(percent: Decimal | None) -> Decimal | None:
+        if percent is None:
+            return None
+        return (fee.amount * percent / 100).quantize(_CENT, rounding=ROUND_HALF_UP)
+
+    return Amounts(
+        total=fee.amount,
+        net=net,
+        tax=fee.amount - net,
+        liability_cap=share(engagement.liability.cap_percent),
+        performance_bond=share(engagement.liability.performance_bond_percent),
+    )

@@ -1,5 +1,5 @@
 """Options every writer takes: where the style files live, which house style, which engine
-prints PDFs, and by when a request must be done."""
+prints PDFs and to which archival standard, and by when a request must be done."""
 
 from __future__ import annotations
 
@@ -24,6 +24,63 @@ def check_pdf_engine(name: str, *, source: str = "pdf_engine") -> str:
         raise UsageError(
             f"未知的 PDF 引擎 {name!r}（{source}）；可选：{', '.join(PDF_ENGINES)} "
             "(unknown PDF engine)"
+        )
+    return name
+
+
+@dataclass(frozen=True)
+class PdfStandard:
+    """An archival or accessibility standard a PDF can be printed to, and how each engine is
+    asked for it: one field per engine of PDF_ENGINES, by its name (None: the engine cannot
+    print it)."""
+
+    label: str
+    """The standard's name as printed, e.g. PDF/A-2b."""
+    typst: tuple[str, ...] | None
+    """The ``pdf_standards`` Typst's compiler is given."""
+    weasyprint: str | None
+    """The ``pdf_variant`` WeasyPrint writes."""
+
+
+PDF_STANDARDS: dict[str, PdfStandard] = {
+    "a-2b": PdfStandard("PDF/A-2b", ("a-2b",), "pdf/a-2b"),
+    "a-2u": PdfStandard("PDF/A-2u", ("a-2u",), "pdf/a-2u"),
+    "a-2a": PdfStandard("PDF/A-2a", ("a-2a",), None),
+    "ua-1": PdfStandard("PDF/UA-1", ("ua-1",), None),
+}
+"""The standards ``--pdf-standard`` offers, by name. Each is printed tagged, fonts embedded,
+title, author and language in XMP. The accessible ones (PDF/A-2a, PDF/UA-1) only with Typst,
+which checks their rules as it prints and refuses a document that breaks one; WeasyPrint 70
+writes their tags without checking them (its PDF/UA is experimental)."""
+
+
+def engines_for(standard: str) -> tuple[str, ...]:
+    """Return the PDF engines that can print `standard` (a key of PDF_STANDARDS)."""
+    found = PDF_STANDARDS[standard]
+    return tuple(engine for engine in PDF_ENGINES if getattr(found, engine) is not None)
+
+
+def check_pdf_standard(
+    name: str | None, engine: str, *, source: str = "pdf_standard"
+) -> str | None:
+    """Return `name` if it is None or a standard of PDF_STANDARDS that `engine` can print;
+    raise UsageError naming `source` (the option it came from), the standards and the engines
+    that print each otherwise."""
+    if name is None:
+        return None
+    choices = "；".join(
+        f"{key}（{PDF_STANDARDS[key].label}：{'、'.join(engines_for(key))}）"
+        for key in PDF_STANDARDS
+    )
+    if name not in PDF_STANDARDS:
+        raise UsageError(
+            f"未知的 PDF 标准 {name!r}（{source}）；可选：{choices} (unknown PDF standard)"
+        )
+    if engine not in engines_for(name):
+        raise UsageError(
+            f"PDF 引擎 {engine} 不能生成 {PDF_STANDARDS[name].label}（{source}），请改用 "
+            f"{'、'.join(engines_for(name))} 引擎；各标准可用的引擎：{choices} "
+            "(this PDF engine cannot print this standard)"
         )
     return name
 
@@ -54,6 +111,9 @@ class WriterOptions:
     style_file: Path | None = None
     """A house-style file (``render --style FILE``) every document is written in; None: the
     style each document's ``style`` names, ``styles/<name>.style.yaml`` in `template_dirs`."""
+    pdf_standard: str | None = None
+    """The archival or accessibility standard PDFs are printed to (a key of PDF_STANDARDS
+    that `pdf_engine` can print, ``--pdf-standard``); None: a plain PDF, untagged."""
     deadline: float | None = None
     """The time.monotonic() value by which the request this document belongs to must be done
     (the HTTP service's time budget per request); a layout still running then is stopped.
@@ -61,6 +121,7 @@ class WriterOptions:
 
     def __post_init__(self) -> None:
         check_pdf_engine(self.pdf_engine)
+        check_pdf_standard(self.pdf_standard, self.pdf_engine)
 
     def find(self, relative: str) -> Path:
         """Return the first `relative` file found in `template_dirs`; raise RenderError if none."""

@@ -32,7 +32,7 @@ from policygen.layout.weasyprint_layout import (
 from policygen.tree import nodes as n
 from policygen.writers.fetcher import LocalResources
 from policygen.writers.html import render_html, style_folder, stylesheet_paths
-from policygen.writers.options import WriterOptions
+from policygen.writers.options import PDF_STANDARDS, WriterOptions
 
 
 def pdf_keywords(meta: n.DocumentMeta) -> tuple[str, ...]:
@@ -105,6 +105,7 @@ def _print(doc: n.Document, options: WriterOptions, want: str) -> tuple[dict[str
         list(pdf_keywords(doc.meta)),
         pdf_identifier(html),
         timegm(doc.meta.date.timetuple()),
+        PDF_STANDARDS[options.pdf_standard].weasyprint if options.pdf_standard else None,
     )
     with _layout_pool().lend(prefer=holder) as process:
         answer, data = process.run(
@@ -128,7 +129,7 @@ def _print(doc: n.Document, options: WriterOptions, want: str) -> tuple[dict[str
 
 
 def write_pdf(doc: n.Document, options: WriterOptions) -> bytes:
-    """Return `doc` as an A4 PDF; raise RenderError if a resource outside the templates is
+    """Return `doc` as an A4 PDF (to ``options.pdf_standard`` when set); raise RenderError if a resource outside the templates is
     asked, BudgetExceeded when laying it out breaks the layout budget."""
     return _print(doc, options, "pdf")[1]
 

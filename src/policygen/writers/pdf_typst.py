@@ -63,7 +63,7 @@ from policygen.transforms.nobreak import runs
 from policygen.tree import nodes as n
 from policygen.writers.font_faces import single_face
 from policygen.writers.html import block_ids
-from policygen.writers.options import WriterOptions
+from policygen.writers.options import PDF_STANDARDS, WriterOptions
 from policygen.writers.page_values import header_lines
 from policygen.writers.pdf import PAGE_COUNT_KEY, pdf_keywords
 from policygen.writers.table_widths import column_widths
@@ -578,17 +578,25 @@ def _finished(lane: _Lane, work: int, _future: Future[Any]) -> None:
         lane.queued -= work
 
 
-def _in_lane(op: str, source: str, what: str, deadline: float | None, when: str = "") -> Answer:
+def _in_lane(
+    op: str,
+    source: str,
+    what: str,
+    deadline: float | None,
+    when: str = "",
+    standards: tuple[str, ...] = (),
+) -> Answer:
     """Return what this lane's layout process answers to `op` for `source` (in the lane's
-    thread), under the layout budget and before `deadline`. Reading the fonts (``families``)
-    is the process's start-up, not a document's layout: it has START_SECONDS."""
+    thread), under the layout budget and before `deadline`; a PDF is printed to Typst's PDF
+    `standards` (empty: a plain PDF). Reading the fonts (``families``) is the process's
+    start-up, not a document's layout: it has START_SECONDS."""
     lane: _Lane = _here.lane
     budget = LayoutBudget.from_environment()
     if op == "families":
         budget = replace(budget, timeout=START_SECONDS)
     answer, data = lane.process.run(
         typst_task,
-        (op, source, when, str(_scratch()), _font_set()),
+        (op, source, when, str(_scratch()), _font_set(), standards),
         what=what,
         budget=budget,
         deadline=deadline,
@@ -625,14 +633,19 @@ _LAID_OUT_LOCK = threading.Lock()
 
 
 def start_pdf_typst(doc: n.Document, options: WriterOptions) -> Future[bytes]:
-    """Start printing `doc` as an A4 PDF dated ``doc.meta.date``: the Typst source is made
-    here, the layout and the PDF in the lane with the least work waiting, under the layout
-    budget (layout.budget). The future holds the PDF's bytes, or the RenderError saying why
-    there are none (BudgetExceeded, naming the document, beyond the budget)."""
+    """Start printing `doc` as an A4 PDF dated ``doc.meta.date``, to ``options.pdf_standard``
+    when set: the Typst source is made here, the layout and the PDF in the lane with the least
+    work waiting, under the layout budget (layout.budget). The future holds the PDF's bytes,
+    or the RenderError saying why there are none (BudgetExceeded, naming the document, beyond
+    the budget)."""
     what = check_layout(doc)
     source = typst_source(doc, options, _families())
     when = datetime(doc.meta.date.year, doc.meta.date.month, doc.meta.date.day, tzinfo=UTC)
-    lane, pdf = _submit(None, len(source), _compile_pdf, source, when, what, options.deadline)
+    standard = PDF_STANDARDS.get(options.pdf_standard or "")
+    standards = standard.typst if standard and standard.typst else ()
+    lane, pdf = _submit(
+        None, len(source), _compile_pdf, source, when, what, options.deadline, standards
+    )
     kind = DOCUMENT_KINDS.get(doc.kind)
     if kind is not None and kind.contents:
         with _LAID_OUT_LOCK:
@@ -646,8 +659,10 @@ def write_pdf_typst(doc: n.Document, options: WriterOptions) -> bytes:
     return start_pdf_typst(doc, options).result()
 
 
-def _compile_pdf(source: str, when: datetime, what: str, deadline: float | None) -> bytes:
-    return _in_lane("pdf", source, what, deadline, when.isoformat())[1]
+def _compile_pdf(
+    source: str, when: datetime, what: str, deadline: float | None, standards: tuple[str, ...]
+) -> bytes:
+    return _in_lane("pdf", source, what, deadline, when.isoformat(), standards)[1]
 
 
 def page_map_typst(doc: n.Document, options: WriterOptions) -> dict[str, int]:

@@ -1,0 +1,117 @@
+"""Scope and industry packs: wording that fits the work and the organisation, never another's."""
+
+from __future__ import annotations
+
+import itertools
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import pytest
+from pydantic import TypeAdapter
+
+from policygen.pipeline import build_tree, jobs, writer_options
+from policygen.profile.load import load_profile, parse
+from policygen.profile.model import Profile
+from policygen.profile.packs import PACKS_RESOURCE, layered, pack
+from policygen.profile.types import Industry, Scope
+from policygen.writers import WRITERS
+from sample_profiles import MINIMAL
+
+ROOT = Path(__file__).resolve().parents[1]
+IT_WORDS = ("源代码", "漏洞扫描", "开源", "网络拓扑")
+"""Words of IT outsourcing that have no place in logistics, cleaning or consulting work."""
+
+
+def _data(example: str) -> dict:
+    text = (ROOT / "examples" / f"{example}.yaml").read_text(encoding="utf-8")
+    return parse(text, fmt="yaml", name=example).data
+
+
+def _texts(profile: Profile) -> dict[str, str]:
+    out = {}
+    for job in jobs(profile):
+        document, _ = build_tree(profile, job)
+        out[job.filename("txt")] = WRITERS["txt"](document, writer_options()).decode()
+    return out
+
+
+@cache
+def _mixed() -> Profile:
+    """The bank doing IT and business-process outsourcing; its third engagement is a BPO one."""
+    data = _data("bank")
+    data["policy"]["scope"] = ["ITO", "BPO"]
+    data["engagements"][2]["scope"] = "BPO"
+    return load_profile(data)
+
+
+def test_the_manufacturers_set_speaks_of_its_own_work() -> None:
+    for filename, text in _texts(load_profile(_data("manufacturer"))).items():
+        for word in (*IT_WORDS, "监管", "本行", "回退方案", "稳健运营"):
+            assert word not in text, (filename, word)
+
+
+def test_an_engagement_of_another_scope_gets_its_own_wording() -> None:
+    profile = _mixed()
+    texts = _texts(profile)
+    it, bpo = profile.engagements[0].contract_no, profile.engagements[2].contract_no
+    assert all(word in texts[f"contract-{it}.txt"] for word in ("源代码", "漏洞扫描", "开源"))
+    for kind in ("contract", "nda", "sla"):
+        for word in IT_WORDS:
+            assert word not in texts[f"{kind}-{bpo}.txt"], (kind, word)
+    assert "移交全部业务记录、文档、物品、钥匙、证件及系统账号" in texts[f"contract-{bpo}.txt"]
+    # The regulation speaks for both kinds of work: both lists, in order, without repeats.
+    controls = profile.information_security.controls
+    assert "定期开展漏洞扫描和安全检查，发现的高危漏洞限期修复" in controls
+    assert "外包人员凭证件出入甲方场所，离岗当日收回证件和权限" in controls
+    assert len(controls) == len(set(controls))
+
+
+def test_what_the_profile_writes_wins_over_every_pack() -> None:
+    data = _data("bank")
+    data["policy"]["scope"] = ["ITO", "BPO"]
+    data["engagements"][2]["scope"] = "BPO"
+    data["confidentiality"]["scope"] = ["本行的全部非公开信息"]
+    data["engagements"][2]["exit"] = {"transition_assistance": ["按交接清单移交"]}
+    profile = load_profile(data)
+    bpo = profile.engagements[2]
+    assert profile.section("confidentiality", bpo).scope == ["本行的全部非公开信息"]
+    assert profile.section("exit", bpo).transition_assistance == ["按交接清单移交"]
+    # …and the fields it does not write still follow the engagement's scope
+    assert "漏洞扫描" not in "".join(profile.section("information_security", bpo).controls)
+
+
+def _pack_names(kind: str) -> list[str]:
+    folder = resources.files("policygen") / PACKS_RESOURCE / kind
+    return sorted(
+        p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml")
+    )
+
+
+def test_packs_are_named_after_scopes_and_industries_and_state_known_fields() -> None:
+    assert set(_pack_names("scope")) <= {s.value for s in Scope}
+    assert set(_pack_names("industry")) <= {i.value for i in Industry}
+    for kind in ("scope", "industry"):
+        for name in _pack_names(kind):
+            for section, fields in pack(kind, name).items():
+                model = Profile.model_fields[section].annotation
+                assert isinstance(model, type), (kind, name, section)
+                assert set(fields) <= set(model.model_fields), (kind, name, section)
+
+
+@pytest.mark.parametrize(
+    ("industry", "scope"),
+    list(itertools.product([i.value for i in Industry], [s.value for s in Scope])),
+)
+def test_every_pack_combination_validates(industry: str, scope: str) -> None:
+    data = {**MINIMAL, "organisation": {**MINIMAL["organisation"], "industry": industry}}
+    data["policy"] = {**MINIMAL.get("policy", {}), "scope": [scope]}
+    data["engagements"] = [{**e, "scope": scope} for e in data["engagements"]]
+    profile = load_profile(data)
+    assert profile.information_security.controls
+    stated = layered(industry, [scope])
+    for section, fields in stated.items():
+        model = type(getattr(profile, section))
+        for name, value in fields.items():
+            expected = TypeAdapter(model.model_fields[name].annotation).validate_python(value)
+            assert getattr(getattr(profile, section), name) == expected, (section, name)
