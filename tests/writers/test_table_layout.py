@@ -41,7 +41,7 @@ from sample_docs import small_doc
 from textutil import pdf_text, squeeze
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = [ROOT / "examples" / "bank.yaml", ROOT / "examples" / "manufacturer.yaml"]
+EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
 ENGINES = ["weasyprint", "typst"]
 _LABEL = re.compile(r"[\d.]+")
 """A clause number (1.1, 18.1.11): numbers of consecutive items stand on consecutive lines."""
