@@ -1,11 +1,14 @@
-"""Shared fixtures: paths to the examples and the repository."""
+"""Shared fixtures: paths to the examples and the repository, the PDF engines."""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from policygen.layout.engine import Engines, PdfEngine
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -35,3 +38,23 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture
 def update_goldens(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-goldens"))
+
+
+@pytest.fixture(scope="session")
+def engines() -> Iterator[Engines]:
+    """One engine session for the tests that lay documents out: its engines' layout processes
+    keep their fonts from test to test, and stop when the tests end."""
+    with Engines() as session:
+        yield session
+
+
+@pytest.fixture(scope="session")
+def typst(engines: Engines) -> PdfEngine:
+    """The Typst engine of the tests' session."""
+    return engines.get("typst")
+
+
+@pytest.fixture(scope="session")
+def weasyprint(engines: Engines) -> PdfEngine:
+    """The WeasyPrint engine of the tests' session."""
+    return engines.get("weasyprint")

@@ -24,7 +24,7 @@ MINIMAL: dict[str, Any] = {
     "meta": {"effective_date": date(2026, 1, 1)},
     "organisation": {
         "name": "示例科技股份有限公司",
-        "credit_code": "91310000MA1K4X7B20",
+        "credit_code": "91310000MA1K4X7B33",
         "address": "上海市浦东新区示例路1号",
         "legal_representative": "张三",
     },
@@ -33,7 +33,7 @@ MINIMAL: dict[str, Any] = {
             "contract_no": "EX-2026-001",
             "vendor": {
                 "name": "示例信息技术服务有限公司",
-                "credit_code": "91440300MA5G8K3L1R",
+                "credit_code": "91440300MA5G8K3LXG",
                 "address": "广东省深圳市南山区示例大道2号",
                 "legal_representative": "李四",
             },

@@ -74,7 +74,7 @@ def test_csv_columns_lists_and_empty_cells() -> None:
     assert all(r.data is not None and not r.issues for r in rows)
     first, third = rows[0].data, rows[2].data
     assert first is not None and third is not None
-    assert first["vendor"]["credit_code"] == "91310115MA1H8P2K3A"
+    assert first["vendor"]["credit_code"] == "91310115MA1H8P2K27"
     assert len(first["services"]) == 3  # one cell, items separated by ；
     assert first["fee"]["payment_schedule"] == [
         {"milestone": first["fee"]["payment_schedule"][0]["milestone"], "percent": "100"}
@@ -166,7 +166,7 @@ def test_row_issues_are_relative_to_the_row() -> None:
     org = organisation_data(policygen.load_profile(BANK))
     row = next(read_rows(EXAMPLES / "engagements.jsonl")).data
     assert row is not None
-    bad = {**row, "vendor": {**row["vendor"], "credit_code": "91310000MA1K4X7B20", "nmae": "x"}}
+    bad = {**row, "vendor": {**row["vendor"], "credit_code": "91310000MA1K4X7B33", "nmae": "x"}}
     with pytest.raises(InvalidInputError) as caught:
         engagement_profile(org, bad)
     issues = {i.path: i.message for i in caught.value.issues}
@@ -269,15 +269,19 @@ def test_batch_unknown_extension_is_a_usage_error(
 
 
 def test_plan_gives_a_typst_worker_two_jobs() -> None:
-    from policygen.batch import TYPST_CHUNK, _plan
+    from policygen.batch import CHUNK, _plan
+    from policygen.layout.typst_engine import TypstEngine
+    from policygen.layout.weasyprint_engine import WeasyPrintEngine
 
-    assert _plan(2, 1000, typst=False) == (2, 1)
-    assert _plan(2, 1, typst=False) == (1, 1)
-    assert _plan(2, 1000, typst=True) == (1, TYPST_CHUNK)
-    assert _plan(1, 1000, typst=True) == (1, TYPST_CHUNK)
-    assert _plan(4, 1000, typst=True) == (2, TYPST_CHUNK)
-    assert _plan(2, 10, typst=True) == (1, 5)  # two tasks: the second waits in the queue
-    assert _plan(8, 1, typst=True) == (1, 1)
+    one, two = WeasyPrintEngine.cores, TypstEngine.cores
+    assert (one, two) == (1, 2)
+    assert _plan(2, 1000, one) == (2, 1)
+    assert _plan(2, 1, one) == (1, 1)
+    assert _plan(2, 1000, two) == (1, CHUNK)
+    assert _plan(1, 1000, two) == (1, CHUNK)
+    assert _plan(4, 1000, two) == (2, CHUNK)
+    assert _plan(2, 10, two) == (1, 5)  # two tasks: the second waits in the queue
+    assert _plan(8, 1, two) == (1, 1)
 
 
 def _typst_worker(organisation: Profile, out: Path) -> batch_module._Worker:
@@ -302,9 +306,10 @@ def test_typst_rows_pipelined_in_a_worker_keep_order_and_fail_alone(
     gets its own files (the bytes rendering it alone gives), results come in row order, and a
     row whose PDF fails, or whose data is bad, fails alone and writes nothing."""
     from policygen import batch
+    from policygen.layout.engine import Engines
+    from policygen.layout.typst_engine import TypstEngine
     from policygen.pipeline import Job, render_job
     from policygen.profile.load import load_profile
-    from policygen.writers import pdf_typst
 
     rows_file = tmp_path / "rows.csv"
     write_engagements_csv(rows_file, 8, spoil=False)
@@ -313,16 +318,18 @@ def test_typst_rows_pipelined_in_a_worker_keep_order_and_fail_alone(
     rows[4].data["vendor"] = dict(rows[4].data["vendor"], name="")  # bad data
     organisation = load_profile(BANK)
     worker = _typst_worker(organisation, tmp_path / "out")
-    real_compile = pdf_typst._compile_pdf
+    real_compile = TypstEngine._pdf
 
-    def compile_pdf(source: str, when: object, *budget: object) -> bytes:
+    def compile_pdf(engine: TypstEngine, lane: object, source: str, *rest: object) -> bytes:
         if "BT-2026-0003" in source:
             raise policygen.errors.RenderError("Typst 排版失败：test")
-        return real_compile(source, when, *budget)  # type: ignore[arg-type]
+        return real_compile(engine, lane, source, *rest)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(pdf_typst, "_compile_pdf", compile_pdf)
+    monkeypatch.setattr(TypstEngine, "_pdf", compile_pdf)
     monkeypatch.setattr(batch, "_worker", worker)
-    results = batch._render_rows(rows)
+    with Engines(processes=1) as engines:
+        monkeypatch.setattr(batch, "_engines", engines)
+        results = batch._render_rows(rows)
 
     assert [r.number for r in results] == [row.number for row in rows]
     status = {r.contract_no: r.status for r in results}
@@ -356,16 +363,22 @@ def test_a_typst_batch_worker_runs_one_typst_compiler(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Rows are pipelined one ahead in a worker, so a second Typst compiler would only add
-    memory: the worker asks for one."""
+    memory: the worker's engine session runs one layout process per engine."""
     from policygen import batch
+    from policygen.layout.typst_engine import TypstEngine
     from policygen.profile.load import load_profile
 
     organisation = load_profile(BANK)
     worker = _typst_worker(organisation, tmp_path / "out")
     asked: list[dict[str, object]] = []
-    monkeypatch.setattr(batch, "warm_up", lambda *args, **kwargs: asked.append(kwargs))
+    monkeypatch.setattr(batch, "warm_up", lambda *args: asked.append(args))
     monkeypatch.setattr(batch, "freeze_heap", lambda: None)  # would outlast the test
     monkeypatch.setattr(batch, "_worker", None)
     monkeypatch.setattr(batch, "_stop", None)
+    monkeypatch.setattr(batch, "_engines", None)
     batch._init_worker(worker, batch.worker_context().Event())
-    assert asked == [{"typst_lanes": 1}]
+    ((formats, engine, engines),) = asked
+    assert formats == ("docx", "pdf") and engine == "typst" and engines is batch._engines
+    typst = engines.get("typst")
+    assert isinstance(typst, TypstEngine) and typst.lane_count == 1
+    batch._engines.close()

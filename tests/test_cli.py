@@ -144,6 +144,25 @@ def test_init_writes_a_valid_commented_profile(tmp_path: Path) -> None:
     assert main(["init", str(tmp_path)]) == 1  # never overwrites silently
 
 
+def test_validate_warns_while_the_starters_sample_values_are_left(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["init", str(tmp_path)]) == 0
+    path = tmp_path / "policygen.yaml"
+    capsys.readouterr()
+    assert main(["validate", str(path)]) == 0
+    warned = capsys.readouterr().err
+    for where in ("organisation.name", "organisation.legal_representative",
+                  "engagements[0].vendor.name"):  # fmt: skip
+        assert f"{where}: 仍是起始配置的示例值" in warned, warned
+    assert main(["validate", "--json", str(path)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["valid"] is True and len(report["warnings"]) == 6
+    path.write_text(path.read_text(encoding="utf-8").replace("【请替换】", ""), encoding="utf-8")
+    assert main(["validate", str(path)]) == 0
+    assert "提示" not in capsys.readouterr().err
+
+
 def test_checked_in_schema_is_current() -> None:
     checked_in = (ROOT / "schemas" / "profile.schema.json").read_text(encoding="utf-8")
     assert checked_in == schema_json(), "schemas/ is stale: run `policygen schema -o schemas`"

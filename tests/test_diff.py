@@ -52,9 +52,11 @@ def revise(text: str) -> str:
     meta["revision_history"].append(
         {"version": "V2.1", "date": date(2026, 6, 15), "summary": "缩短个人信息安全事件通知时限"}
     )
-    for metric in data["sla"]["metrics"]:
-        if metric["name"] == "事件响应及时率":
-            metric["target"] = 99.5
+    own = [e["sla"]["metrics"] for e in data["engagements"] if e.get("sla", {}).get("metrics")]
+    for metrics in [data["sla"]["metrics"], *own]:  # the contracts follow the regulation's rule
+        for metric in metrics:
+            if metric["name"] == "事件响应及时率" and metric["target"] < 99.5:
+                metric["target"] = 99.5
     data["data_protection"]["breach_notification"] = "1小时"
     data["policy"]["prohibited_functions"].insert(3, "客户身份识别和反洗钱核心决策")
     data["vendor_selection"]["due_diligence"] = [
@@ -120,8 +122,8 @@ def test_regulation_summary_lists_exactly_the_changed_clauses(regulation: Compar
         ("removed", "第十四条", ""),  # clauses.exclude
         ("changed", "第二十二条", "第二十二条"),  # a due-diligence item removed
         ("changed", "第三十二条", "第三十二条"),  # an SLA metric target
-        ("changed", "第四十九条", "第四十九条"),  # breach notification 2小时 → 1小时
-        ("changed", "第七十一条", "第七十一条"),  # the effective date
+        ("changed", "第五十条", "第五十条"),  # breach notification 2小时 → 1小时
+        ("changed", "第七十二条", "第七十二条"),  # the effective date
         ("changed", "修订记录", "修订记录"),  # a revision-history line
     ]
     by_id = {c.id: c for c in regulation.clauses}
@@ -384,7 +386,7 @@ def test_revision_table_docx_holds_old_and_new_text(files: dict[str, bytes]) -> 
     lines = docx_lines(files["regulation-修订对照表.docx"])
     assert "《明远商业银行信息科技外包管理办法》修订对照表" in lines
     assert "条款 | 修订前 | 修订后" in lines
-    row = next(line for line in lines if line.startswith("第四十九条 | "))
+    row = next(line for line in lines if line.startswith("第五十条 | "))
     _, before, after = row.split(" | ")
     assert "（不超过两小时）通知本行" in before and "（不超过一小时）通知本行" in after
     added = next(line for line in lines if line.startswith("第八条 | "))
@@ -393,7 +395,7 @@ def test_revision_table_docx_holds_old_and_new_text(files: dict[str, bytes]) -> 
     assert removed.split(" | ")[2] == "（删除）"
     numbers = [line.split(" | ")[0] for line in lines if " | " in line][1:]
     assert numbers == [
-        "第七条", "第八条", "第十四条", "第二十二条", "第三十二条", "第四十九条", "第七十一条",
+        "第七条", "第八条", "第十四条", "第二十二条", "第三十二条", "第五十条", "第七十二条",
         "修订记录",
     ]  # fmt: skip
 
@@ -401,7 +403,7 @@ def test_revision_table_docx_holds_old_and_new_text(files: dict[str, bytes]) -> 
 def test_revision_table_bolds_the_changes(files: dict[str, bytes]) -> None:
     document = docx.Document(BytesIO(files["regulation-修订对照表.docx"]))
     table = document.tables[0]
-    row = next(r for r in table.rows if r.cells[0].text == "第四十九条")
+    row = next(r for r in table.rows if r.cells[0].text == "第五十条")
     bold_before = [run.text for p in row.cells[1].paragraphs for run in p.runs if _bold(run)]
     bold_after = [run.text for p in row.cells[2].paragraphs for run in p.runs if _bold(run)]
     assert bold_before == ["两"] and bold_after == ["一"]

@@ -67,7 +67,7 @@ NUMBERS = {
     "《个人信息出境标准合同办法》": "国家互联网信息办公室令第13号",
     "《生产安全事故报告和调查处理条例》": "国务院令第493号",
     "《劳务派遣暂行规定》": "人力资源和社会保障部令第22号",
-    "《证券基金经营机构信息技术管理办法》": "中国证券监督管理委员会令第179号",
+    "《证券基金经营机构信息技术管理办法》": "中国证券监督管理委员会令第152号",
 }
 """Administrative regulations, rules and normative documents: printed with their 文号 where a
 document first cites them."""

@@ -59,11 +59,11 @@ def test_an_engagement_of_another_scope_gets_its_own_wording() -> None:
     for kind in ("contract", "nda", "sla"):
         for word in IT_WORDS:
             assert word not in texts[f"{kind}-{bpo}.txt"], (kind, word)
-    assert "移交全部业务记录、文档、物品、钥匙、证件及系统账号" in texts[f"contract-{bpo}.txt"]
+    assert "移交全部业务记录、文档、资料及系统账号" in texts[f"contract-{bpo}.txt"]
     # The regulation speaks for both kinds of work: both lists, in order, without repeats.
     controls = profile.information_security.controls
     assert "定期开展漏洞扫描和安全检查，发现的高危漏洞限期修复" in controls
-    assert "外包人员凭证件出入甲方场所，离岗当日收回证件和权限" in controls
+    assert "甲方的纸质和电子业务记录按甲方要求保管、交接和销毁" in controls
     assert len(controls) == len(set(controls))
 
 

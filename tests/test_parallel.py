@@ -10,6 +10,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from policygen.errors import InvalidInputError, Issue, Location, RenderError, UsageError
+from policygen.layout.engine import Engines
 from policygen.parallel import render_jobs
 from policygen.pipeline import Job, jobs, render_job
 from policygen.profile.load import load_profile
@@ -36,11 +37,16 @@ def test_errors_survive_pickling(error: Exception) -> None:
 
 
 def test_workers_give_the_in_process_bytes_in_job_order() -> None:
+    """With WeasyPrint (workers from two documents up) the workers give what one process
+    gives."""
     profile = load_profile(BANK)
     todo = jobs(profile, ["sla"])
     done: list[Job] = []
-    here = render_jobs(profile, todo, ["pdf", "docx"], jobs=1)
-    there = render_jobs(profile, todo, ["pdf", "docx"], jobs=2, on_done=done.append)
+    engine = "weasyprint"
+    here = render_jobs(profile, todo, ["pdf", "docx"], jobs=1, pdf_engine=engine)
+    there = render_jobs(
+        profile, todo, ["pdf", "docx"], jobs=2, on_done=done.append, pdf_engine=engine
+    )
     assert list(there) == list(here)
     assert there == here
     assert sorted(j.filename("x") for j in done) == sorted(j.filename("x") for j in todo)
@@ -53,9 +59,9 @@ def test_a_failing_job_raises_the_in_process_error() -> None:
     profile = load_profile(data)
     todo = jobs(profile, ["sla"])
     with pytest.raises(InvalidInputError) as here:
-        render_jobs(profile, todo, ["pdf"], jobs=1)
+        render_jobs(profile, todo, ["pdf"], jobs=1, pdf_engine="weasyprint")
     with pytest.raises(InvalidInputError) as there:
-        render_jobs(profile, todo, ["pdf"], jobs=2)
+        render_jobs(profile, todo, ["pdf"], jobs=2, pdf_engine="weasyprint")
     assert str(there.value) == str(here.value)
 
 
@@ -65,12 +71,13 @@ def test_jobs_below_one_is_a_usage_error() -> None:
         render_jobs(profile, jobs(profile, ["sla"]), ["pdf"], jobs=0)
 
 
-# --------------------------------------------------------------------------- Typst in its thread
+# --------------------------------------------------------------------------- Typst in its lanes
 
 
 def test_typst_set_in_one_process_gives_each_jobs_own_bytes() -> None:
-    """The set rendered with Typst laying out in its thread (one job in flight beside the next
-    one's tree and DOCX) gives, job by job, what rendering that job alone gives."""
+    """The set rendered with Typst laying out in its lanes (jobs in flight beside the next
+    one's tree and DOCX: pipeline.pipelined) gives, job by job, what rendering that job alone
+    gives."""
     profile = load_profile(BANK)
     todo = jobs(profile, ["contract", "sla"])
     done: list[Job] = []
@@ -89,25 +96,25 @@ def test_typst_an_earlier_jobs_pdf_error_comes_before_a_later_jobs_error(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from policygen import pipeline
-    from policygen.writers import pdf_typst
+    from policygen.layout.typst_engine import TypstEngine
 
     profile = load_profile(BANK)
     todo = jobs(profile, ["contract"])
     failing = todo[0].engagement
-    real_compile = pdf_typst._compile_pdf
+    real_compile = TypstEngine._pdf
     real_build = pipeline.build_document
 
-    def compile_pdf(source: str, when: object, *budget: object) -> bytes:
+    def compile_pdf(engine: TypstEngine, lane: object, source: str, *rest: object) -> bytes:
         if failing is not None and failing.contract_no in source:
             raise RenderError("first job's PDF")
-        return real_compile(source, when, *budget)  # type: ignore[arg-type]
+        return real_compile(engine, lane, source, *rest)  # type: ignore[arg-type]
 
     def build(profile_: object, job: Job, **kwargs: object) -> object:
         if job is todo[1]:
             raise RenderError("second job's tree")
         return real_build(profile_, job, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(pdf_typst, "_compile_pdf", compile_pdf)
+    monkeypatch.setattr(TypstEngine, "_pdf", compile_pdf)
     monkeypatch.setattr(pipeline, "build_document", build)
     done: list[Job] = []
     with pytest.raises(RenderError, match="first job's PDF"):
@@ -117,6 +124,7 @@ def test_typst_an_earlier_jobs_pdf_error_comes_before_a_later_jobs_error(
 
 def test_typst_small_sets_render_without_workers(monkeypatch: pytest.MonkeyPatch) -> None:
     from policygen import parallel
+    from policygen.layout.typst_engine import TypstEngine
 
     def no_workers(*args: object, **kwargs: object) -> None:
         raise AssertionError("a small Typst set started worker processes")
@@ -124,17 +132,18 @@ def test_typst_small_sets_render_without_workers(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(parallel, "_render_in_workers", no_workers)
     profile = load_profile(BANK)
     todo = jobs(profile, ["regulation", "contract", "sla"])
-    assert len(todo) < parallel.TYPST_WORKERS_FROM
+    assert len(todo) < TypstEngine.workers_from
     files = render_jobs(profile, todo, ["docx", "pdf"], jobs=2, pdf_engine="typst")
     assert sorted(files) == sorted(j.filename(f) for j in todo for f in ("docx", "pdf"))
     assert all(data[:5] == b"%PDF-" for name, data in files.items() if name.endswith(".pdf"))
 
 
 def test_typst_files_written_early_keep_their_error_for_the_result(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, engines: Engines
 ) -> None:
     """A job's DOCX is written as soon as the next job is queued in Typst (write_ready); a
-    writer's error then waits for the job's result, and a contents page's DOCX waits too."""
+    writer's error then waits for the job's result, and a contents page's DOCX waits for its
+    layout."""
     from policygen import pipeline
 
     profile = load_profile(BANK)
@@ -144,7 +153,9 @@ def test_typst_files_written_early_keep_their_error_for_the_result(
         raise RenderError("DOCX writer failed")
 
     monkeypatch.setitem(pipeline.WRITERS, "docx", failing_docx)
-    started = pipeline.start_job(profile, contract, ["docx", "pdf"], pdf_engine="typst")
+    started = pipeline.start_job(
+        profile, contract, ["docx", "pdf"], engines=engines, pdf_engine="typst"
+    )
     started.write_ready()  # written now: no error yet
     with pytest.raises(RenderError, match="DOCX writer failed"):
         started.result()
@@ -152,28 +163,31 @@ def test_typst_files_written_early_keep_their_error_for_the_result(
 
     import threading
 
-    from policygen.writers import pdf_typst
+    from policygen.layout.typst_engine import TypstEngine
 
     release = threading.Event()
-    real_compile = pdf_typst._compile_pdf
+    real_pages = TypstEngine._pages
 
-    def held_compile(source: str, when: object, *budget: object) -> bytes:
+    def held_pages(engine: TypstEngine, *args: object) -> object:
         release.wait(30)
-        return real_compile(source, when, *budget)  # type: ignore[arg-type]
+        return real_pages(engine, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(pdf_typst, "_compile_pdf", held_compile)
-    started = pipeline.start_job(profile, regulation, ["docx", "pdf"], pdf_engine="typst")
+    monkeypatch.setattr(TypstEngine, "_pages", held_pages)
+    started = pipeline.start_job(
+        profile, regulation, ["docx", "pdf"], engines=engines, pdf_engine="typst"
+    )
     started.write_ready()
     docx = started.files[regulation.filename("docx")]
     pdf = started.files[regulation.filename("pdf")]
-    assert isinstance(docx, pipeline._Later) and docx.needs_layout
-    assert docx._bytes is None  # the PDF is not laid out yet: left for later
+    assert isinstance(docx, pipeline._Later) and docx.layout is not None
+    assert docx._bytes is None  # not laid out yet: left for later
     release.set()
     assert isinstance(pdf, Future)
     pdf.result()
     started.write_ready()
     assert docx._bytes is not None  # laid out: written now
-    assert started.result() == render_job(profile, regulation, ["docx", "pdf"], pdf_engine="typst")
+    alone = render_job(profile, regulation, ["docx", "pdf"], pdf_engine="typst")
+    assert started.result() == alone
 
 
 def test_freeze_heap_hides_what_exists_from_the_collector_until_thawed() -> None:

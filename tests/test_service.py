@@ -44,7 +44,7 @@ def body(profile: policygen.Profile) -> bytes:
 @pytest.fixture(scope="module")
 def bad_body(profile: policygen.Profile) -> bytes:
     data = profile.model_dump(mode="json")
-    data["engagements"][1]["vendor"]["credit_code"] = "91330100MA2H7Q9T07"
+    data["engagements"][1]["vendor"]["credit_code"] = "91330100MA2H7Q9TX7"
     data["vendor_selection"]["pass_scroe"] = data["vendor_selection"].pop("pass_score")
     return json.dumps(data, ensure_ascii=False, indent=2).encode()
 

@@ -170,8 +170,9 @@ def pdf_text(data: bytes, tmp: Path) -> str:
 def without_running_header(text: str, title: str) -> str:
     """Return `text` (a PDF's, as pdftotext reads it) without the running header atop its
     pages: each line that is the document's `title` followed by a full-width space and more
-    (``标题　V1.0``, ``标题　合同编号：…``); the title line itself stays."""
-    header = re.compile(rf"^{re.escape(title)}[\u3000 ]+\S.*\n?", re.MULTILINE)
+    (``标题　V1.0``, ``标题　合同编号：…``), also right after a page's form feed; the title
+    line itself stays."""
+    header = re.compile(rf"(?:^|(?<=\f)){re.escape(title)}[\u3000 ]+\S.*\n?", re.MULTILINE)
     return header.sub("", text)
 
 

@@ -1,19 +1,20 @@
 """The Python API: load a profile, render one document or a whole set, as bytes.
 
 Nothing here keeps state between calls, so the functions are safe to call from several
-threads; PDFs are laid out in layout processes (layout.process), one document at a time each,
-under the layout budget."""
+threads. PDFs are laid out by engines (layout.engine) in layout processes of their own, under
+the layout budget: a caller rendering many documents (the HTTP service) passes one `Engines`
+session to every call and closes it at the end; without one, each call makes its own."""
 
 from __future__ import annotations
 
-import time
+import contextlib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from policygen.errors import UsageError
-from policygen.layout.budget import out_of_time
-from policygen.pipeline import Job, check_format, jobs, kind_named, render_job
+from policygen.layout.engine import Engines
+from policygen.pipeline import Job, check_format, jobs, kind_named, render_job, render_pipelined
 from policygen.profile.load import load_profile
 from policygen.profile.model import Profile
 from policygen.templating.environment import environment_for
@@ -50,19 +51,21 @@ def render(
     style: str | Path | None = None,
     deadline: float | None = None,
     pdf_standard: str | None = None,
+    engines: Engines | None = None,
 ) -> bytes:
     """Return one document of `kind` in format `fmt` as bytes.
 
     For per-engagement kinds (contract, sla) `contract_no` picks the engagement; None means the
-    profile's only engagement, and is an error when it has several. `pdf_engine` prints PDFs
-    (and numbers a regulation's DOCX contents page): ``weasyprint`` or ``typst``; None means
-    the one ``POLICYGEN_PDF_ENGINE`` names, else WeasyPrint. `style` is a house-style file
-    (``*.style.yaml``) or the name of a style in `template_dirs`, used instead of the
-    profile's ``meta.style``; None keeps ``meta.style``. `pdf_standard` prints PDFs to an
-    archival or accessibility standard, a key of writers.options.PDF_STANDARDS (``a-2b``,
-    ``ua-1``…; UsageError when `pdf_engine` cannot print it); None: a plain PDF. A layout
-    still running at `deadline` (a time.monotonic() value; None: none) is stopped with
-    layout.budget.BudgetExceeded, as is one beyond the layout budget."""
+    profile's only engagement, and is an error when it has several. `pdf_engine` lays out
+    and prints PDFs (and numbers a regulation's DOCX contents page): ``typst`` or
+    ``weasyprint``; None means the one ``POLICYGEN_PDF_ENGINE`` names, else Typst. `style` is
+    a house-style file (``*.style.yaml``) or the name of a style in `template_dirs`, used
+    instead of the profile's ``meta.style``; None keeps ``meta.style``. `pdf_standard` prints
+    PDFs to an archival or accessibility standard, a key of writers.options.PDF_STANDARDS
+    (``a-2b``, ``ua-1``…; UsageError when `pdf_engine` cannot print it); None: a plain PDF. A
+    layout still running at `deadline` (a time.monotonic() value; None: none) is stopped with
+    layout.budget.BudgetExceeded, as is one beyond the layout budget. `engines` is the
+    session whose engines lay it out (None: one made for this call and closed after it)."""
     engine = pdf_engine_from(pdf_engine)
     check_pdf_standard(pdf_standard, engine)
     style_file = _style_file(style, template_dirs)
@@ -84,6 +87,7 @@ def render(
         profile,
         job,
         [check_format(fmt)],
+        engines=engines,
         template_dirs=template_dirs,
         pdf_engine=engine,
         style_file=style_file,
@@ -102,30 +106,33 @@ def render_set(
     style: str | Path | None = None,
     deadline: float | None = None,
     pdf_standard: str | None = None,
+    engines: Engines | None = None,
 ) -> dict[str, bytes]:
     """Return every document of the set (or of `kinds`) in each of `formats`, by file name;
-    `pdf_engine`, `style`, `deadline` and `pdf_standard` as for `render` (no document is
-    begun after `deadline`)."""
+    `pdf_engine`, `style`, `deadline`, `pdf_standard` and `engines` as for `render` (no
+    document is begun after `deadline`). The documents are pipelined as `render` pipelines
+    them on the command line (pipeline.pipelined): the engine lays one out while the next is
+    built."""
     engine = pdf_engine_from(pdf_engine)
     check_pdf_standard(pdf_standard, engine)
     style_file = _style_file(style, template_dirs)
     profile = renderable(source, template_dirs=template_dirs)
     out: dict[str, bytes] = {}
-    for job in jobs(profile, kinds):
-        if deadline is not None and time.monotonic() >= deadline:
-            raise out_of_time(job.filename(formats[0]) if formats else job.kind.name)
-        out.update(
-            render_job(
-                profile,
-                job,
-                formats,
-                template_dirs=template_dirs,
-                pdf_engine=engine,
-                style_file=style_file,
-                deadline=deadline,
-                pdf_standard=pdf_standard,
-            )
-        )
+    with contextlib.ExitStack() as stack:
+        if engines is None:
+            engines = stack.enter_context(Engines())
+        for _job, files in render_pipelined(
+            profile,
+            jobs(profile, kinds),
+            [check_format(fmt) for fmt in formats],
+            engines=engines,
+            template_dirs=template_dirs,
+            pdf_engine=engine,
+            style_file=style_file,
+            deadline=deadline,
+            pdf_standard=pdf_standard,
+        ):
+            out.update(files)
     return out
 
 

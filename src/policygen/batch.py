@@ -7,8 +7,8 @@ so that a second run skips every file whose inputs have not changed; for every b
 issues, named by row number and field path. A bad row never stops the others.
 
 Rows are streamed: the file is read twice (once to count rows and find duplicate contract
-numbers, once to render), at most two tasks per worker are in flight (a task is one row, or with
-Typst up to TYPST_CHUNK rows pipelined in one worker), and each worker writes its rows' files
+numbers, once to render), at most two tasks per worker are in flight (a task is one row, or,
+when the engine keeps two cores busy, up to CHUNK rows pipelined in one worker), and each worker writes its rows' files
 itself; the failed rows' errors wait in a temporary file (ErrorLog), so memory stays flat
 however long the file is and however many rows fail. How rows are read (CSV columns, lists in
 cells) is described in readers/engagements.py.
@@ -43,6 +43,7 @@ from policygen import __version__
 from policygen.chars import printable
 from policygen.errors import InvalidInputError, Issue, PolicygenError, UsageError
 from policygen.kinds import DOCUMENT_KINDS, Kind
+from policygen.layout.engine import Engines, engine_class
 from policygen.output import write_all, write_atomic
 from policygen.parallel import freeze_heap, warm_up
 from policygen.pipeline import (
@@ -51,6 +52,7 @@ from policygen.pipeline import (
     applies,
     check_format,
     kind_named,
+    pipelined,
     start_job,
 )
 from policygen.procs import noted_signals, serve_parent, start_forkserver, worker_context, writing
@@ -459,8 +461,8 @@ class BatchOptions:
     force: bool = False
     """Render every row even when its outputs are up to date."""
     pdf_engine: str | None = None
-    """What prints the PDFs: ``weasyprint`` or ``typst``; None: the one
-    ``POLICYGEN_PDF_ENGINE`` names, else WeasyPrint."""
+    """What prints the PDFs: ``typst`` or ``weasyprint``; None: the one
+    ``POLICYGEN_PDF_ENGINE`` names, else DEFAULT_PDF_ENGINE (Typst)."""
     style_file: Path | None = None
     """A house-style file every document is written in; None: the profile's ``meta.style``."""
     pdf_standard: str | None = None
@@ -507,10 +509,10 @@ class _Worker:
     style_file: Path | None = None
     pdf_standard: str | None = None
 
-    def start(self, row: Row) -> _Started | RowResult:
+    def start(self, row: Row, engines: Engines) -> _Started | RowResult:
         """Validate `row`, build the trees of its documents that are not up to date and start
-        writing them (a Typst PDF is laid out in a Typst thread meanwhile); return what
-        `finish` completes, or the row's result when there is nothing to write."""
+        writing them (laid out by the engines of `engines` meanwhile); return what `finish`
+        completes, or the row's result when there is nothing to write."""
         assert row.data is not None
         try:
             profile = engagement_profile(self.organisation, row.data, source=f"row {row.number}")
@@ -557,6 +559,7 @@ class _Worker:
                     profile,
                     job,
                     formats,
+                    engines=engines,
                     template_dirs=self.template_dirs,
                     pdf_engine=self.pdf_engine,
                     style_file=self.style_file,
@@ -621,6 +624,21 @@ class _Started:
     """Its folder's manifest as read before rendering."""
     pending: list[PendingJob]
 
+    def write_ready(self) -> None:
+        """Write now the files of the row that need no layout still being made."""
+        for job in self.pending:
+            job.write_ready()
+
+
+@dataclass(frozen=True)
+class _Done:
+    """A row finished as it started: failed, or skipped (nothing to write)."""
+
+    result: RowResult
+
+    def write_ready(self) -> None:
+        """Nothing to write."""
+
 
 def _row_failure(row: Row, number: str | None, folder: Path, error: Exception) -> RowResult:
     """Return the result of `row` when rendering or writing it raised `error`."""
@@ -646,64 +664,71 @@ _stop: EventType | None = None
 SIGTERM, or by a worker on a SIGTERM of its own; shared by the parent and its workers."""
 
 
+_engines: Engines | None = None
+"""The worker process's engine session; set by `_init_worker`, never used in the parent."""
+
+
 def _init_worker(worker: _Worker, stop: EventType) -> None:
     """Keep `worker` for the rows to come and warm what every row needs: the compiled
-    templates and the writers' modules. Ctrl-C is left to the parent, which sets `stop`; a
-    SIGTERM from elsewhere sets it too; the worker exits when the parent dies."""
-    global _worker, _stop
+    templates, the writers' modules and one engine session. Ctrl-C is left to the parent,
+    which sets `stop`; a SIGTERM from elsewhere sets it too; the worker exits when the parent
+    dies, its engines' processes with it."""
+    global _worker, _stop, _engines
     serve_parent(on_terminate=stop.set)
-    _worker, _stop = worker, stop
+    # One layout process per engine: rows are pipelined one ahead (_render_rows), so the
+    # second core is busy with the next row's tree and DOCX; a second Typst compiler measured
+    # slower (20.5 against 22 contracts a second) and 20 MB larger.
+    _worker, _stop, _engines = worker, stop, Engines(processes=1)
     env = environment_for(worker.template_dirs)
     for kind in worker.kinds:
         env.template(kind.template)
-    # One Typst compiler: rows are pipelined one ahead (_render_rows), so the second core is
-    # busy with the next row's tree and DOCX; a second compiler measured slower (20.5 against
-    # 22 contracts a second) and 20 MB larger.
-    warm_up(worker.formats, worker.pdf_engine, typst_lanes=1)
+    warm_up(worker.formats, worker.pdf_engine, _engines)
     freeze_heap()
 
 
 def _render_rows(rows: list[Row]) -> list[RowResult]:
-    """Render `rows` in a worker process, in order. With Typst, each row's PDFs are laid out in
-    a Typst thread (outside the GIL) while the next row's trees and DOCX are made here, so one
-    worker keeps two cores busy with one copy of Typst's fonts and caches in memory.
+    """Render `rows` in a worker process, in order, one row ahead (pipeline.pipelined): each
+    row's PDFs are laid out in the engine's process while the next row's trees and DOCX are
+    made here, so one worker keeps two cores busy with one copy of the engine's fonts and
+    caches in memory.
 
     Once the batch is to stop (`_stop`), start no further row: the results cover the first
     rows of `rows`, each of them finished."""
-    if _worker is None:  # pragma: no cover - the pool always runs the initializer first
+    worker, engines = _worker, _engines
+    if worker is None or engines is None:  # pragma: no cover - the initializer runs first
         raise RuntimeError("worker not initialised")
-    results: list[RowResult] = []
-    previous: _Started | None = None
-    for row in rows:
-        if _stop is not None and _stop.is_set():
-            break
-        started = _worker.start(row)
-        if previous is not None:
-            results.append(_worker.finish(previous))
-            previous = None
-        if isinstance(started, RowResult):
-            results.append(started)
-        else:
-            previous = started
-    if previous is not None:
-        results.append(_worker.finish(previous))
-    return results
+
+    def start(row: Row) -> _Started | _Done:
+        started = worker.start(row, engines)
+        return _Done(started) if isinstance(started, RowResult) else started
+
+    def finish(started: _Started | _Done) -> RowResult:
+        return started.result if isinstance(started, _Done) else worker.finish(started)
+
+    def unstopped() -> Iterator[Row]:
+        for row in rows:
+            if _stop is not None and _stop.is_set():
+                return
+            yield row
+
+    return list(pipelined(unstopped(), start, finish, ahead=1))
 
 
-TYPST_CHUNK = 16
-"""Rows a Typst worker renders per task: within a task the rows are pipelined (`_render_rows`),
-so the cores idle only at a task's first and last row; a longer task makes coarser progress."""
+CHUNK = 16
+"""Rows a worker renders per task when its engine keeps two cores busy: within a task the
+rows are pipelined (`_render_rows`), so the cores idle only at a task's first and last row; a
+longer task makes coarser progress."""
 
 
-def _plan(jobs: int, rows: int, typst: bool) -> tuple[int, int]:
+def _plan(jobs: int, rows: int, cores: int) -> tuple[int, int]:
     """Return how many worker processes to start for `jobs` jobs and `rows` rows, and how many
-    rows each task holds. When Typst prints PDFs (`typst`), a worker counts as two jobs: Typst's
-    thread keeps a second core busy, and one worker holds one copy of Typst's fonts and caches
-    (some 200 MB) where two would hold two."""
-    if not typst:
+    rows each task holds, when a worker keeps `cores` cores busy (PdfEngine.cores). An engine
+    laying out beside the worker (Typst) makes a worker count as two jobs, and one worker
+    holds one copy of its fonts and caches (some 200 MB) where two would hold two."""
+    if cores < 2:
         return max(1, min(jobs, rows)), 1
     workers = max(1, min((jobs + 1) // 2, rows))
-    return workers, max(1, min(TYPST_CHUNK, -(-rows // (2 * workers))))
+    return workers, max(1, min(CHUNK, -(-rows // (2 * workers))))
 
 
 def _pool(
@@ -922,8 +947,8 @@ def _render_all(
     are told to start no further row (`stop`), the rows in flight are collected, and only
     then the signal acts. The errors of failed rows go to the summary's log as soon as no
     earlier row is in flight, so that they are held in memory only while rows are."""
-    typst = worker.pdf_engine == "typst" and "pdf" in worker.formats
-    workers, chunk = _plan(options.jobs, summary.rows, typst)
+    cores = engine_class(worker.pdf_engine).cores if "pdf" in worker.formats else 1
+    workers, chunk = _plan(options.jobs, summary.rows, cores)
     per_child = options.tasks_per_worker
     tasks_per_child = None if per_child is None else max(1, per_child // chunk)
     pending: dict[Future[list[RowResult]], list[Row]] = {}

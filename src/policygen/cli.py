@@ -21,7 +21,7 @@ try:  # Ctrl-C while the command line loads (about half a second): one line, exi
     from policygen.chars import printable
     from policygen.errors import ExitCode, InvalidInputError, PolicygenError, UsageError
     from policygen.output import write_all, write_atomic
-    from policygen.parallel import TYPST_WORKERS_FROM, freeze_heap, thaw_heap
+    from policygen.parallel import freeze_heap, thaw_heap
     from policygen.writers.options import PDF_STANDARDS, engines_for
 except KeyboardInterrupt:
     # A worker process preloading the command line's script (multiprocessing runs it as
@@ -31,6 +31,7 @@ except KeyboardInterrupt:
     raise SystemExit(130) from None  # ExitCode.INTERRUPTED, which may not be loaded yet
 
 if TYPE_CHECKING:
+    from policygen.layout.engine import Engines
     from policygen.lint import WordingFinding
 
 app = typer.Typer(
@@ -56,7 +57,7 @@ PdfEngineOption = Annotated[
     str | None,
     typer.Option(
         "--pdf-engine",
-        help="PDF 排版引擎：weasyprint（默认）或 typst（快得多）；未指定时取环境变量 "
+        help="PDF 排版引擎：typst（默认，快）或 weasyprint（HTML 与 CSS）；未指定时取环境变量 "
         "POLICYGEN_PDF_ENGINE。",
     ),
 ]
@@ -148,9 +149,19 @@ def validate(
             out.print_json(data={"valid": False, "errors": [_issue_json(i) for i in error.issues]})
             raise typer.Exit(error.exit_code) from None
         raise _fail(error) from None
+    from policygen.profile.starter import PLACEHOLDER, placeholders
+
+    left = placeholders(loaded)
+    warnings = [
+        f"{where}: 仍是起始配置的示例值（含「{PLACEHOLDER}」），请替换为真实信息 "
+        "(still the starter's sample value)"
+        for where in left
+    ]
     if json_output:
-        out.print_json(data={"valid": True, "errors": []})
+        out.print_json(data={"valid": True, "errors": [], "warnings": warnings})
         return
+    for warning in warnings:
+        err.print(f"提示 (warning): {warning}", markup=False)
     name = "标准输入" if profile == "-" else printable(profile)
     out.print(
         f"配置有效：{name}（{loaded.organisation.name}，{len(loaded.engagements)} 份合同） (valid)"
@@ -246,7 +257,7 @@ def render(
             "--jobs",
             min=1,
             help="并行进程数（生成 PDF 时）。默认 CPU 核数；1 为不并行。"
-            f"用 Typst 时少于 {TYPST_WORKERS_FROM} 份文档在一个进程中生成（Typst 另占一核）。",
+            "用 Typst（默认）时少于 16 份文档在一个进程中生成（Typst 另占一核）。",
         ),
     ] = None,
     pdf_engine: PdfEngineOption = None,
@@ -268,15 +279,50 @@ def render(
         ):
             out.print(str(path))
         return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    from policygen.parallel import render_jobs
-    from policygen.pipeline import Job, check_format, jobs
-    from policygen.validation import load_checked
+    from policygen.layout.engine import Engines, engine_class
+    from policygen.pipeline import check_format
 
     kinds = _split(documents, []) or None  # None: the full set that applies to the profile
     fmts = [check_format(f) for f in _split(formats, ["docx", "pdf"])]
     folders = _folders(templates)
+    with Engines() as engines:
+        if "pdf" in fmts and engine_class(engine).cores > 1:
+            # An engine that lays out beside this process (Typst) renders a set here: its
+            # processes start and read their fonts while the profile loads.
+            engines.get(engine).warm_up(wait=False)
+        _render_command(
+            profile,
+            kinds,
+            fmts,
+            folders,
+            output,
+            workers,
+            engine,
+            style_file,
+            pdf_standard,
+            engines,
+        )
+
+
+def _render_command(
+    profile: str,
+    kinds: list[str] | None,
+    fmts: list[str],
+    folders: list[Path],
+    output: Path,
+    workers: int | None,
+    engine: str,
+    style_file: Path | None,
+    pdf_standard: str | None,
+    engines: Engines,
+) -> None:
+    """Render and write the documents of `render`, laid out by the engines of `engines`."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from policygen.parallel import render_jobs
+    from policygen.pipeline import Job, jobs
+    from policygen.validation import load_checked
+
     # What validate checks, but for building the trees: rendering builds them next, and
     # writes nothing when one fails.
     loaded = load_checked(profile, template_dirs=folders)
@@ -311,6 +357,7 @@ def render(
             pdf_engine=engine,
             style_file=style_file,
             pdf_standard=pdf_standard,
+            engines=engines,
         )
     try:
         output.mkdir(parents=True, exist_ok=True)

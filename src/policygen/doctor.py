@@ -2,7 +2,7 @@
 
 Input: nothing but the machine. Output: one Finding per piece (fonts for each role of the house
 style, the font subsetter WeasyPrint will use, WeasyPrint, Pango, HarfBuzz, fontconfig, the
-optional Typst PDF engine, the archival PDF standards each engine prints and whether veraPDF
+Typst PDF engine (the default), the archival PDF standards each engine prints and whether veraPDF
 is there to check them, LibreOffice: its version, how fontconfig replaces the fonts a DOCX
 names, and what it cannot show as Word does), each OK, a note, a warning or an error, with how
 to fix it. `exit_code` is 1 when a required piece is missing (or, with `strict`, when anything is
@@ -27,7 +27,9 @@ from policygen.style import bundled_style
 INSTALL_FONTS = "sudo apt-get install fonts-noto-cjk（Fedora：google-noto-serif-cjk-fonts google-noto-sans-cjk-fonts；macOS：brew install --cask font-noto-serif-cjk-sc font-noto-sans-cjk-sc）"
 INSTALL_HB_SUBSET = "sudo apt-get install libharfbuzz-subset0（Debian 12、Ubuntu 24.04 起提供；Fedora：harfbuzz；macOS：brew install harfbuzz）"
 INSTALL_LIBREOFFICE = "sudo apt-get install --no-install-recommends libreoffice-writer-nogui"
-INSTALL_TYPST = "pip install 'typst>=0.15'（可选：policygen render --pdf-engine typst 用 Typst 排版 PDF，快得多）"
+INSTALL_TYPST = (
+    "pip install 'typst>=0.15'（默认的 PDF 引擎；也可用 policygen render --pdf-engine weasyprint）"
+)
 INSTALL_VERAPDF = (
     "安装 veraPDF（需 Java；Debian、PyPI 均未收录）后校验：verapdf --format text 文件.pdf"
 )
@@ -114,21 +116,22 @@ def harfbuzz_version() -> str:
 
 def subsetting_path() -> str:
     """Return ``harfbuzz`` or ``fonttools``: how WeasyPrint will subset the PDF's fonts."""
-    from policygen.writers.pdf import subsetting_path as path
+    from policygen.layout.weasyprint_layout import subsetting_path as path
 
     return path()
 
 
 def typst_engine() -> Finding:
-    """Return whether the Typst PDF engine (``--pdf-engine typst``) can run: the binding
-    imports and compiles; a NOTE when it is not installed, as WeasyPrint stays the default."""
-    topic = "Typst（PDF 引擎 --pdf-engine typst）"
+    """Return whether the Typst PDF engine (the default, ``--pdf-engine typst``) can run: the
+    binding imports and compiles; a WARNING when it is not installed (``--pdf-engine
+    weasyprint`` still prints)."""
+    topic = "Typst（默认的 PDF 引擎 --pdf-engine typst）"
     try:
-        from policygen.writers.pdf_typst import typst_version
+        from policygen.layout.typst_engine import typst_version
 
         version = typst_version()
     except ImportError as error:
-        return Finding(topic, Status.NOTE, f"未安装 (not installed): {error}", INSTALL_TYPST)
+        return Finding(topic, Status.WARNING, f"未安装 (not installed): {error}", INSTALL_TYPST)
     except Exception as error:  # the binding loads but cannot compile
         return Finding(topic, Status.WARNING, f"无法运行 (cannot run): {error}", INSTALL_TYPST)
     from importlib.metadata import PackageNotFoundError
@@ -201,7 +204,7 @@ def diagnose() -> list[Finding]:
 def _typst_version() -> str | None:
     """Return the version of Typst the binding carries; None when it cannot run."""
     try:
-        from policygen.writers.pdf_typst import typst_version
+        from policygen.layout.typst_engine import typst_version
 
         return typst_version()
     except Exception:  # not installed, or cannot compile: typst_engine reports which

@@ -6,16 +6,17 @@ order, exactly as calling pipeline.render_job for each job in this process gives
 error the first failing job (in job order) raises, as that loop would raise it, so messages
 and exit codes do not depend on how the work was spread.
 
-Laying out PDF pages is what costs (WeasyPrint, about 50 ms a page, holding the GIL), so the
-workers are used only when a PDF is asked for, there is more than one job and more than one
-worker is allowed; otherwise everything renders in this process, which is faster than starting
-workers. Typst lays out outside the GIL in a thread of its own, so with Typst this process
-already uses two cores and workers pay only for large sets (TYPST_WORKERS_FROM). Workers
-come from a forkserver (spawn where there is none), never forked from this process, which may
-run threads (the progress bar, Typst's); each receives the profile once, imports
-the writers and compiles the templates before its first document, and exits if this process
-dies (procs.serve_parent). Results travel back as bytes; errors as the exceptions themselves
-(PolicygenError and its subclasses pickle)."""
+Laying out PDF pages is what costs, and each engine does it in layout processes of its own
+(layout.engine) beside this process, which meanwhile builds the next documents
+(pipeline.pipelined). Worker processes are used only when a PDF is asked for, more than one
+worker is allowed and the set holds at least as many documents as the engine finds worth them
+(PdfEngine.workers_from: WeasyPrint holds its process's GIL, Typst does not); otherwise
+everything renders in this process, which is faster than starting workers. Workers come from
+a forkserver (spawn where there is none), never forked from this process, which may run
+threads (the progress bar, the engines'); each receives the profile once, holds an engine
+session of its own, imports the writers and compiles the templates before its first document,
+and exits if this process dies (procs.serve_parent). Results travel back as bytes; errors as
+the exceptions themselves (PolicygenError and its subclasses pickle)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,6 @@ import contextlib
 import gc
 import importlib
 import os
-from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -31,7 +31,8 @@ from pathlib import Path
 
 from policygen.errors import PolicygenError, RenderError, UsageError
 from policygen.kinds import DOCUMENT_KINDS
-from policygen.pipeline import Job, PendingJob, render_job, start_job
+from policygen.layout.engine import Engines, engine_class
+from policygen.pipeline import Job, render_job, render_pipelined
 from policygen.procs import serve_parent, start_forkserver, worker_context
 from policygen.profile.model import Profile
 from policygen.writers.options import check_pdf_standard, pdf_engine_from
@@ -39,45 +40,23 @@ from policygen.writers.options import check_pdf_standard, pdf_engine_from
 PARALLEL_FORMATS = frozenset({"pdf"})
 """Formats expensive enough to be worth worker processes."""
 
-TYPST_WORKERS_FROM = 16
-"""Fewest jobs worth worker processes when Typst prints the PDFs. Typst lays out in a thread of
-its own, outside the GIL, beside this process's Python work (`_render_here`), which keeps two
-cores busy without the half second a worker takes to start and warm up; the bank's set of
-five documents renders in 0.8 s in one process against 1.0 s in two workers."""
-
 HEAVY_MODULES: dict[str, tuple[str, ...]] = {
     "docx": ("policygen.writers.docx",),
-    "pdf": ("policygen.writers.pdf",),  # WeasyPrint itself loads in a layout process
-    "pdf:typst": ("policygen.writers.pdf_typst", "typst"),
 }
-"""Modules a worker imports before its first job, by format (``pdf:typst``: a PDF printed by
-Typst, which never needs WeasyPrint)."""
+"""Modules a worker imports before its first job, by format (a PDF engine loads in its own
+layout processes: `warm_up`)."""
 
 
-def heavy_modules(fmt: str, pdf_engine: str) -> tuple[str, ...]:
-    """Return the modules worth importing before rendering `fmt` with `pdf_engine`."""
-    if fmt == "pdf" and pdf_engine != "weasyprint":
-        return HEAVY_MODULES.get(f"pdf:{pdf_engine}", ())
-    return HEAVY_MODULES.get(fmt, ())
-
-
-def warm_up(formats: Sequence[str], pdf_engine: str, *, typst_lanes: int | None = None) -> None:
-    """Import the writers `formats` need and, for Typst, load its fonts and compiler, so that
-    a worker's first document costs what the others do; `typst_lanes` sets how many Typst
-    compilers the process may run (pdf_typst.TYPST_LANES when None)."""
+def warm_up(formats: Sequence[str], pdf_engine: str, engines: Engines) -> None:
+    """Import the writers `formats` need and, when a PDF is among them, start the engine
+    `pdf_engine` of `engines` (its fonts and compiler load meanwhile), so that a worker's
+    first document costs what the others do."""
     for fmt in formats:
-        for module in heavy_modules(fmt, pdf_engine):
+        for module in HEAVY_MODULES.get(fmt, ()):
             importlib.import_module(module)
-    if "pdf" in formats and pdf_engine == "typst":
-        from policygen.writers.pdf_typst import warm_up as warm_typst
-
+    if "pdf" in formats:
         with contextlib.suppress(PolicygenError):  # the first document reports it, located
-            warm_typst(lanes=typst_lanes)
-    elif "pdf" in formats:
-        from policygen.writers.pdf import warm_up as warm_weasyprint
-
-        with contextlib.suppress(PolicygenError):
-            warm_weasyprint(wait=False)  # its layout process loads WeasyPrint meanwhile
+            engines.get(pdf_engine).warm_up(wait=False)
 
 
 def freeze_heap() -> None:
@@ -128,11 +107,13 @@ def render_jobs(
     pdf_engine: str | None = None,
     style_file: Path | None = None,
     pdf_standard: str | None = None,
+    engines: Engines | None = None,
 ) -> dict[str, bytes]:
     """Return every job of `todo` rendered in each of `formats`, by file name, in job order,
     PDFs printed by `pdf_engine` (None: as pipeline.writer_options chooses) to the archival
     standard `pdf_standard` (None: a plain PDF), in the house style of `style_file` (None:
-    the profile's ``meta.style``).
+    the profile's ``meta.style``), by the engines of `engines` (None: a session made for this
+    call and closed after it).
 
     Up to `jobs` worker processes render at once (None: one per CPU; 1: all in this process).
     `on_done` is called in this thread with each job as it completes. Raise UsageError when
@@ -147,73 +128,29 @@ def render_jobs(
     if (
         workers < 2
         or not PARALLEL_FORMATS.intersection(formats)
-        or (engine == "typst" and len(todo) < TYPST_WORKERS_FROM)
+        or len(todo) < engine_class(engine).workers_from
     ):
-        return _render_here(
-            profile, todo, formats, template_dirs, on_done, engine, style_file, pdf_standard
-        )
+        with contextlib.ExitStack() as stack:
+            if engines is None:
+                engines = stack.enter_context(Engines())
+            rendered: dict[str, bytes] = {}
+            for job, files in render_pipelined(
+                profile,
+                todo,
+                formats,
+                engines=engines,
+                template_dirs=template_dirs,
+                pdf_engine=engine,
+                style_file=style_file,
+                pdf_standard=pdf_standard,
+            ):
+                rendered.update(files)
+                if on_done:
+                    on_done(job)
+            return rendered
     return _render_in_workers(
         profile, todo, formats, template_dirs, workers, on_done, engine, style_file, pdf_standard
     )
-
-
-IN_FLIGHT = 6
-"""Jobs rendered in this process that may wait for their PDFs at once (their trees and files
-are held in memory meanwhile)."""
-
-
-def _render_here(
-    profile: Profile,
-    todo: Sequence[Job],
-    formats: Sequence[str],
-    template_dirs: Sequence[Path],
-    on_done: Callable[[Job], None] | None,
-    pdf_engine: str,
-    style_file: Path | None = None,
-    pdf_standard: str | None = None,
-) -> dict[str, bytes]:
-    """Render `todo` in this process, each job's Typst PDF laid out in Typst's threads while
-    the next jobs' trees and DOCX are made here (writers.start_writing; other writers write at
-    once): a job's other files are written once the next job is queued in Typst. Up to
-    IN_FLIGHT jobs wait for their PDFs; the first failing job in job order raises."""
-    if "pdf" in formats and pdf_engine == "typst":
-        from policygen.writers.pdf_typst import warm_up as warm_typst
-
-        warm_typst(wait=False)  # the fonts load while the first tree is built
-    rendered: dict[str, bytes] = {}
-    pending: deque[PendingJob] = deque()
-
-    def finish() -> None:
-        done = pending.popleft()
-        rendered.update(done.result())
-        if on_done:
-            on_done(done.job)
-
-    for job in todo:
-        try:
-            started = start_job(
-                profile,
-                job,
-                formats,
-                template_dirs=template_dirs,
-                pdf_engine=pdf_engine,
-                style_file=style_file,
-                pdf_standard=pdf_standard,
-            )
-        except Exception:
-            while pending:
-                finish()  # an earlier job's error comes first
-            raise
-        for earlier in pending:  # this job is queued in Typst: write theirs meanwhile
-            earlier.write_ready()
-        pending.append(started)
-        if len(pending) > IN_FLIGHT:
-            finish()
-    for earlier in pending:
-        earlier.write_ready()
-    while pending:
-        finish()
-    return rendered
 
 
 def _task(profile: Profile, job: Job) -> Task:
@@ -276,11 +213,13 @@ def _render_in_workers(
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-_WorkerState = tuple[Profile, tuple[str, ...], tuple[Path, ...], str, Path | None, str | None]
+_WorkerState = tuple[
+    Profile, tuple[str, ...], tuple[Path, ...], str, Path | None, str | None, Engines
+]
 
 _state: _WorkerState | None = None
-"""A worker's profile, formats, template folders, PDF engine, style file and PDF standard; set
-by `_init_worker`."""
+"""A worker's profile, formats, template folders, PDF engine, style file, PDF standard and
+engine session; set by `_init_worker`."""
 
 
 def _init_worker(
@@ -292,15 +231,16 @@ def _init_worker(
     style_file: Path | None = None,
     pdf_standard: str | None = None,
 ) -> None:
-    """Keep what every job needs and warm up: the writers' modules and the compiled
-    templates. Ctrl-C is left to the parent, which stops the pool; the worker exits when the
-    parent dies (procs.serve_parent)."""
+    """Keep what every job needs and warm up: the writers' modules, the engine and the
+    compiled templates. Ctrl-C is left to the parent, which stops the pool; the worker exits
+    when the parent dies (procs.serve_parent), its engines' processes with it."""
     global _state
     serve_parent()
-    _state = (profile, formats, template_dirs, pdf_engine, style_file, pdf_standard)
+    engines = Engines()
+    _state = (profile, formats, template_dirs, pdf_engine, style_file, pdf_standard, engines)
     from policygen.templating.environment import environment_for
 
-    warm_up(formats, pdf_engine)
+    warm_up(formats, pdf_engine, engines)
     if not template_dirs:  # a user's templates render in a child process (templating.limits)
         environment = environment_for(template_dirs)
         for kind in kinds:
@@ -312,13 +252,14 @@ def _render_task(task: Task) -> dict[str, bytes]:
     """Render one job in a worker."""
     if _state is None:  # pragma: no cover - the pool always runs the initializer first
         raise RuntimeError("worker not initialised")
-    profile, formats, template_dirs, pdf_engine, style_file, pdf_standard = _state
+    profile, formats, template_dirs, pdf_engine, style_file, pdf_standard, engines = _state
     kind, engagement = task
     job = Job(DOCUMENT_KINDS[kind], None if engagement is None else profile.engagements[engagement])
     return render_job(
         profile,
         job,
         formats,
+        engines=engines,
         template_dirs=template_dirs,
         pdf_engine=pdf_engine,
         style_file=style_file,

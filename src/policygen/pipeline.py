@@ -1,21 +1,30 @@
-"""Run the pipeline for one document: profile → context → Jinja → Markdown → tree → bytes.
+"""Run the pipeline for one document: profile → context → Jinja → Markdown → tree → layout →
+bytes.
 
 Input: a validated Profile, a document kind, for contracts an engagement, and template folders.
-Output: a numbered Document, or its bytes in a format. Nothing here touches the file system
-except reading templates and styles; output.py writes files."""
+Output: a numbered Document, or its bytes in a format. The layout stage is a PDF engine
+(layout.engine) of the run's `Engines` session: it lays the tree out once, the PDF is printed
+from that layout and the DOCX is handed its page numbers. `pipelined` is the one scheduler
+that keeps the engine busy while the next documents are built. Nothing here touches the file
+system except reading templates and styles; output.py writes files."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import contextlib
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from policygen.errors import InvalidInputError, Issue, RenderError, UsageError
 from policygen.kinds import DOCUMENT_KINDS, Kind
+from policygen.layout.budget import out_of_time
+from policygen.layout.engine import Engines, Layout
 from policygen.profile.engagement import Engagement
 from policygen.profile.model import Profile
 from policygen.readers.markdown import read_markdown
@@ -29,8 +38,12 @@ from policygen.transforms.punctuation import normalise
 from policygen.transforms.references import resolve
 from policygen.transforms.voice import party_voice
 from policygen.tree import nodes as n
-from policygen.writers import WRITERS, WriterOptions, start_writing
+from policygen.writers import WRITERS, WriterOptions, needs_layout, write
 from policygen.writers.options import pdf_engine_from
+
+T = TypeVar("T")
+S = TypeVar("S", bound="Started")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -301,11 +314,11 @@ def writer_options(
     pdf_standard: str | None = None,
 ) -> WriterOptions:
     """Return writer options searching `template_dirs` before the bundled templates, printing
-    PDFs with `pdf_engine` (None: the one ``POLICYGEN_PDF_ENGINE`` names, else WeasyPrint) in
-    the house style of `style_file` (None: the one each document's ``meta.style`` names), to
-    the archival standard `pdf_standard` (None: a plain PDF), each layout stopped at
-    `deadline` (time.monotonic(); None: the layout budget alone); raise UsageError for an
-    unknown engine or standard, or a standard the engine cannot print."""
+    PDFs with `pdf_engine` (None: the one ``POLICYGEN_PDF_ENGINE`` names, else
+    DEFAULT_PDF_ENGINE) in the house style of `style_file` (None: the one each document's
+    ``meta.style`` names), to the archival standard `pdf_standard` (None: a plain PDF), each
+    layout stopped at `deadline` (time.monotonic(); None: the layout budget alone); raise
+    UsageError for an unknown engine or standard, or a standard the engine cannot print."""
     return WriterOptions(
         template_dirs=environment_for(template_dirs).folders,
         pdf_engine=pdf_engine_from(pdf_engine),
@@ -313,6 +326,13 @@ def writer_options(
         deadline=deadline,
         pdf_standard=pdf_standard,
     )
+
+
+class Started(Protocol):
+    """Work begun for one item of a run (a job, a batch row): what `pipelined` holds."""
+
+    def write_ready(self) -> None:
+        """Write now what need not wait for a layout still being made."""
 
 
 @dataclass(frozen=True)
@@ -328,17 +348,16 @@ class PendingJob:
         return {name: file.result() for name, file in self.files.items()}
 
     def write_ready(self) -> None:
-        """Write now the files left for `result` that need not wait: all of them once the PDF
-        is laid out, else all but a contents page's DOCX. Their bytes or errors are kept for
-        `result`: a caller whose next job is queued in Typst writes them while Typst works."""
-        laid_out = all(file.done() for file in self.files.values() if isinstance(file, Future))
+        """Write now the files left for `result` whose layout is made (or that need none):
+        their bytes or errors are kept for `result`. A caller whose next job is being laid
+        out writes them while the engine works."""
         for file in self.files.values():
-            if isinstance(file, _Later) and (laid_out or not file.needs_layout):
+            if isinstance(file, _Later) and file.ready():
                 file.write()
 
 
 class FileResult(Protocol):
-    """A file on its way: a Future, or one written when first asked for (`_Later`)."""
+    """A file on its way: a Future (a PDF), or one written when first asked for (`_Later`)."""
 
     def result(self) -> bytes: ...
 
@@ -346,18 +365,24 @@ class FileResult(Protocol):
 class _Later:
     """A file written when its bytes are first asked for, or when `write` is called."""
 
-    def __init__(self, write: Callable[[], bytes], *, needs_layout: bool = False) -> None:
+    def __init__(
+        self, write: Callable[[Layout | None], bytes], layout: Future[Layout] | None = None
+    ) -> None:
         self._write = write
-        self.needs_layout = needs_layout
-        """True when writing waits for the PDF's layout (a DOCX's contents page numbers)."""
+        self.layout = layout
+        """The layout writing takes its page numbers from (a DOCX contents page); None: none."""
         self._bytes: bytes | None = None
         self._error: Exception | None = None
+
+    def ready(self) -> bool:
+        """Return True when writing need not wait for a layout."""
+        return self.layout is None or self.layout.done()
 
     def write(self) -> None:
         """Write the file now (once), keeping its bytes or its error for `result`."""
         if self._bytes is None and self._error is None:
             try:
-                self._bytes = self._write()
+                self._bytes = self._write(None if self.layout is None else self.layout.result())
             except Exception as error:
                 self._error = error
 
@@ -374,26 +399,26 @@ def start_job(
     job: Job,
     formats: Sequence[str],
     *,
+    engines: Engines,
     template_dirs: Sequence[Path] = (),
     pdf_engine: str | None = None,
     style_file: Path | None = None,
     deadline: float | None = None,
     pdf_standard: str | None = None,
 ) -> PendingJob:
-    """Build `job`'s tree and start writing it in each of `formats`, PDFs printed by
-    `pdf_engine` (None: as `writer_options` chooses), in the house style of `style_file`
-    (None: the profile's ``meta.style``), to the archival standard `pdf_standard` (None: a
-    plain PDF), layouts stopped at `deadline` (None: the layout budget alone). Raise what
-    building the tree (or the font preflight) raises; a writer's error comes from
-    PendingJob.result.
+    """Build `job`'s tree and start writing it in each of `formats`, laid out and printed by
+    the engine `pdf_engine` of `engines` (None: as `writer_options` chooses), in the house
+    style of `style_file` (None: the profile's ``meta.style``), to the archival standard
+    `pdf_standard` (None: a plain PDF), layouts stopped at `deadline` (None: the layout
+    budget alone). Raise what building the tree (or the font preflight) raises; a writer's
+    error comes from PendingJob.result.
 
-    A regulation's DOCX lays the document out for its contents page numbers (writers.page_map,
-    by the same engine as the PDF), and the PDF then prints that layout instead of making it
-    again; so with WeasyPrint the DOCX is written first, whatever the order asked. With Typst
-    the PDF is laid out in one of Typst's threads (writers.start_writing), and the other
-    formats are written only when PendingJob.write_ready or result asks for them: a caller
-    with several jobs builds the next trees first, which keeps Typst busy, and a contents
-    page's DOCX waits until the layout is made."""
+    The layout stage: when a PDF is asked for, or a DOCX with a contents page
+    (writers.needs_layout), the engine lays the tree out once, in its own processes, while
+    this thread goes on; the PDF is printed from it and the DOCX is handed its Layout. The
+    other formats are written when PendingJob.write_ready or result asks for them, so a
+    caller with several jobs builds the next trees first (`pipelined`), which keeps the
+    engine busy; a DOCX waiting for a layout is written once it is made."""
     formats = [check_format(fmt) for fmt in formats]
     options = writer_options(
         template_dirs,
@@ -402,30 +427,97 @@ def start_job(
         deadline=deadline,
         pdf_standard=pdf_standard,
     )
-    if "pdf" in formats or ("docx" in formats and job.kind.contents):
-        # The PDF engine loads in its layout processes while the tree is built.
-        if options.pdf_engine == "weasyprint":
-            from policygen.writers.pdf import warm_up
-        else:
-            from policygen.writers.pdf_typst import warm_up
-        warm_up(wait=False)
+    paged = "docx" in formats and job.kind.contents
+    engine = engines.get(options.pdf_engine) if "pdf" in formats or paged else None
+    if engine is not None:
+        engine.warm_up(wait=False)  # its layout processes load while the tree is built
     doc = build_document(profile, job, template_dirs=template_dirs)
     if any(fmt in PRINTED_FORMATS for fmt in formats):
         preflight_glyphs(doc, profile)
     files: dict[str, FileResult] = {}
-    if options.pdf_engine == "typst":
-        if "pdf" in formats:
-            files["pdf"] = start_writing("pdf", doc, options)
-        for fmt in formats:
-            if fmt != "pdf":
-                files[fmt] = _Later(
-                    partial(WRITERS[fmt], doc, options),
-                    needs_layout=fmt == "docx" and job.kind.contents,
-                )
-    else:
-        for fmt in dict.fromkeys([*(fmt for fmt in formats if fmt == "docx"), *formats]):
-            files[fmt] = start_writing(fmt, doc, options)
+    printing = None
+    if engine is not None:
+        wants_layout = any(needs_layout(fmt, doc) for fmt in formats)
+        printing = engine.start(doc, options, pdf="pdf" in formats, layout=wants_layout)
+    for fmt in formats:
+        if fmt == "pdf" and printing is not None and printing.pdf is not None:
+            files[fmt] = printing.pdf
+            continue
+        layout = printing.layout if printing is not None and needs_layout(fmt, doc) else None
+        files[fmt] = _Later(partial(write, fmt, doc, options), layout)
     return PendingJob(job, {job.filename(fmt): files[fmt] for fmt in formats})
+
+
+IN_FLIGHT = 6
+"""Jobs started ahead of the one being finished in `render_pipelined` (their trees and files
+are held in memory meanwhile)."""
+
+
+def pipelined(
+    items: Iterable[T],
+    start: Callable[[T], S],
+    finish: Callable[[S], R],
+    *,
+    ahead: int = IN_FLIGHT,
+) -> Iterator[R]:
+    """Yield `finish(start(item))` for each of `items`, in order, starting up to `ahead` more
+    items before finishing each (``ahead=1``: one ahead): while an engine lays out those, this
+    thread builds the next ones, and writes what of the earlier ones needs no layout still
+    being made (Started.write_ready). The one scheduler of a run: `render` (here or in each
+    worker), `batch` (each worker's rows) and the service (api.render_set).
+
+    When starting an item raises, the items started before it are finished first (the first
+    error in item order is the one raised), then the error is raised."""
+    pending: deque[S] = deque()
+    for item in items:
+        try:
+            started = start(item)
+        except Exception:
+            while pending:
+                yield finish(pending.popleft())
+            raise
+        for earlier in pending:  # this item is with the engine now: write theirs meanwhile
+            earlier.write_ready()
+        pending.append(started)
+        if len(pending) > ahead:
+            yield finish(pending.popleft())
+    for earlier in pending:
+        earlier.write_ready()
+    while pending:
+        yield finish(pending.popleft())
+
+
+def render_pipelined(
+    profile: Profile,
+    todo: Iterable[Job],
+    formats: Sequence[str],
+    *,
+    engines: Engines,
+    template_dirs: Sequence[Path] = (),
+    pdf_engine: str | None = None,
+    style_file: Path | None = None,
+    deadline: float | None = None,
+    pdf_standard: str | None = None,
+) -> Iterator[tuple[Job, dict[str, bytes]]]:
+    """Yield each job of `todo` with its files by name, in job order, rendered in this process
+    by `pipelined` (arguments as for `start_job`). No job is begun after `deadline`."""
+
+    def start(job: Job) -> PendingJob:
+        if deadline is not None and time.monotonic() >= deadline:
+            raise out_of_time(job.filename(formats[0]) if formats else job.kind.name)
+        return start_job(
+            profile,
+            job,
+            formats,
+            engines=engines,
+            template_dirs=template_dirs,
+            pdf_engine=pdf_engine,
+            style_file=style_file,
+            deadline=deadline,
+            pdf_standard=pdf_standard,
+        )
+
+    return pipelined(todo, start, lambda pending: (pending.job, pending.result()))
 
 
 def render_job(
@@ -433,24 +525,30 @@ def render_job(
     job: Job,
     formats: Sequence[str],
     *,
+    engines: Engines | None = None,
     template_dirs: Sequence[Path] = (),
     pdf_engine: str | None = None,
     style_file: Path | None = None,
     deadline: float | None = None,
     pdf_standard: str | None = None,
 ) -> dict[str, bytes]:
-    """Return `job` rendered in each of `formats`, by output file name, in that order, PDFs
-    printed by `pdf_engine` (None: as `writer_options` chooses), in the house style of
+    """Return `job` rendered in each of `formats`, by output file name, in that order, laid
+    out by the engines of `engines` (None: a session made for this job and closed after it),
+    PDFs printed by `pdf_engine` (None: as `writer_options` chooses), in the house style of
     `style_file` (None: the profile's ``meta.style``), to the archival standard
     `pdf_standard` (None: a plain PDF), layouts stopped at `deadline` (time.monotonic();
     None: the layout budget alone)."""
-    return start_job(
-        profile,
-        job,
-        formats,
-        template_dirs=template_dirs,
-        pdf_engine=pdf_engine,
-        style_file=style_file,
-        deadline=deadline,
-        pdf_standard=pdf_standard,
-    ).result()
+    with contextlib.ExitStack() as stack:
+        if engines is None:
+            engines = stack.enter_context(Engines())
+        return start_job(
+            profile,
+            job,
+            formats,
+            engines=engines,
+            template_dirs=template_dirs,
+            pdf_engine=pdf_engine,
+            style_file=style_file,
+            deadline=deadline,
+            pdf_standard=pdf_standard,
+        ).result()

@@ -10,8 +10,10 @@ No request may cost the others their turn (serving.ServiceLimits): its body must
 their turn in order and any beyond are answered 503 with Retry-After; each has
 `request_timeout` seconds from its headers to its answer, after which its layout is stopped
 (503 with Retry-After); and each PDF's layout runs in a layout process under the layout budget
-(layout.budget: a document beyond it is answered 413). How connections are read and limited
-is serving's part.
+(layout.budget: a document beyond it is answered 413). The app holds one engine session
+(layout.engine.Engines) for its life: every request's documents are laid out by the same
+engines, whose layout processes keep their fonts between requests, and are stopped when the
+app shuts down. How connections are read and limited is serving's part.
 
 The OpenAPI description is generated from the same pydantic models that validate a profile:
 the request body of every POST is the Profile schema."""
@@ -42,6 +44,7 @@ from policygen.api import render, render_set
 from policygen.errors import InvalidInputError, Issue, RenderError, UsageError
 from policygen.kinds import DOCUMENT_KINDS
 from policygen.layout.budget import BudgetExceeded, LayoutBudget
+from policygen.layout.engine import Engines
 from policygen.pipeline import Job, jobs
 from policygen.profile.docs import DocumentedJsonSchema
 from policygen.profile.load import parse
@@ -303,12 +306,20 @@ def _render_document(
     contract_no: str | None,
     deadline: float | None = None,
     pdf_standard: str | None = None,
+    engines: Engines | None = None,
 ) -> tuple[str, bytes]:
-    """Return the file name and bytes of one document, its layout stopped at `deadline`, a
-    PDF printed to `pdf_standard` (None: a plain PDF); run in a worker thread."""
+    """Return the file name and bytes of one document laid out by `engines` (None: engines
+    of its own), its layout stopped at `deadline`, a PDF printed to `pdf_standard` (None: a
+    plain PDF); run in a worker thread."""
     profile = _load(text, body_format)
     data = render(
-        profile, kind, fmt, contract_no=contract_no, deadline=deadline, pdf_standard=pdf_standard
+        profile,
+        kind,
+        fmt,
+        contract_no=contract_no,
+        deadline=deadline,
+        pdf_standard=pdf_standard,
+        engines=engines,
     )
     document_kind = DOCUMENT_KINDS[kind]
     engagement = None
@@ -327,10 +338,12 @@ def _render_zip(
     max_documents: int = MAX_SET_DOCUMENTS,
     deadline: float | None = None,
     pdf_standard: str | None = None,
+    engines: Engines | None = None,
 ) -> bytes:
-    """Return a zip of the set; entries are in render order with fixed timestamps, so identical
-    input gives an identical zip. Raise ApiError 413 beyond `max_documents`; stop laying out
-    at `deadline`; print PDFs to `pdf_standard` (None: plain PDFs). Run in a worker thread."""
+    """Return a zip of the set laid out by `engines` (None: engines of its own); entries are
+    in render order with fixed timestamps, so identical input gives an identical zip. Raise
+    ApiError 413 beyond `max_documents`; stop laying out at `deadline`; print PDFs to
+    `pdf_standard` (None: plain PDFs). Run in a worker thread."""
     profile = _load(text, body_format)
     count = len(jobs(profile, kinds)) * len(formats)
     if count > max_documents:
@@ -342,7 +355,12 @@ def _render_zip(
             f"(more than {max_documents} documents in one request)",
         )
     files = render_set(
-        profile, kinds=kinds, formats=formats, deadline=deadline, pdf_standard=pdf_standard
+        profile,
+        kinds=kinds,
+        formats=formats,
+        deadline=deadline,
+        pdf_standard=pdf_standard,
+        engines=engines,
     )
     if not files:
         raise UsageError(
@@ -424,10 +442,20 @@ def create_app(
     limits = limits or ServiceLimits.from_environment()
     LayoutBudget.from_environment()  # a bad setting stops the service now, not every request
     gate = _Gate(limits.concurrency, limits.queue)
+    engines = Engines()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            await run_in_threadpool(engines.close)
+
     app = FastAPI(
         title="policygen",
         version=__version__,
         description="外包管理制度、合同与服务水平协议生成服务 (policygen over HTTP).",
+        lifespan=lifespan,
     )
     errors = {
         400: {"model": ErrorBody, "description": "参数有误 (bad request)"},
@@ -573,6 +601,7 @@ def create_app(
                 contract_no,
                 deadline,
                 pdf_standard,
+                engines,
             )
         return Response(data, media_type=MEDIA_TYPES[fmt], headers=_attachment(filename))
 
@@ -615,6 +644,7 @@ def create_app(
                 max_set_documents,
                 deadline,
                 pdf_standard,
+                engines,
             )
         return Response(data, media_type=ZIP_TYPE, headers=_attachment("policygen-set.zip"))
 

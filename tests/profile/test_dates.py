@@ -119,7 +119,7 @@ effective_date = {effective_date}
 
 [organisation]
 name = "明远商业银行股份有限公司"
-credit_code = "91310000MA1K4X7B20"
+credit_code = "91310000MA1K4X7B33"
 address = "上海市浦东新区世纪大道1688号"
 legal_representative = "周明远"
 """

@@ -113,7 +113,7 @@ def test_toml_loads_and_reports_syntax_errors() -> None:
 effective_date = 2026-01-01
 [organisation]
 name = "示例科技股份有限公司"
-credit_code = "91310000MA1K4X7B20"
+credit_code = "91310000MA1K4X7B33"
 address = "上海市"
 legal_representative = "张三"
 """
@@ -156,18 +156,32 @@ def test_top_level_must_be_a_mapping() -> None:
     assert "顶层" in issue.message
 
 
-@given(st.text(alphabet="0123456789ABCDEFGHJKLMNPQRTUWXY", min_size=17, max_size=17))
-def test_credit_code_check_character_round_trip(first17: str) -> None:
+@given(st.text(alphabet="0123456789ABCDEFGHJKLMNPQRTUWXY", min_size=16, max_size=16))
+def test_credit_code_check_characters_round_trip(first16: str) -> None:
+    """Both check characters: position 17 (the embedded organisation code, GB 11714) and
+    position 18 (the whole code, GB 32100)."""
     from pydantic import TypeAdapter
 
-    from policygen.profile.types import CreditCode
+    from policygen.profile.types import CreditCode, organisation_code_check_char
 
     adapter = TypeAdapter(CreditCode)
+    first17 = first16 + organisation_code_check_char(first16[8:16])
     code = first17 + credit_code_check_char(first17)
     assert adapter.validate_python(code) == code
     wrong = next(c for c in "0123456789" if c != code[-1])
-    with pytest.raises(ValueError, match="校验位"):
+    with pytest.raises(ValueError, match="第18位"):
         adapter.validate_python(first17 + wrong)
+    wrong17 = next(c for c in "0123456789" if c != first17[-1])
+    with pytest.raises(ValueError, match="第17位"):
+        adapter.validate_python(first16 + wrong17 + credit_code_check_char(first16 + wrong17))
+
+
+def test_organisation_code_check_character_vectors() -> None:
+    """GB 11714-1997 worked examples: D2143569 → X; 12345678 → 8 (11 − 3 = 8)."""
+    from policygen.profile.types import organisation_code_check_char
+
+    assert organisation_code_check_char("D2143569") == "X"
+    assert organisation_code_check_char("12345678") == "8"
 
 
 @pytest.mark.parametrize(

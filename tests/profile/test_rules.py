@@ -138,7 +138,7 @@ CASES: list[tuple[str, Callable[[dict[str, Any]], None], str, str]] = [
     ),
     (
         "organisation credit code check character",
-        lambda d: _set(d, "organisation.credit_code", "91310000MA1K4X7B21"),
+        lambda d: _set(d, "organisation.credit_code", "91310000MA1K4X7B31"),
         "organisation.credit_code",
         "校验位",
     ),
@@ -239,7 +239,7 @@ def test_the_untouched_example_is_valid() -> None:
 def test_five_mistakes_are_all_listed_with_lines(tmp_path: Path) -> None:
     text = (ROOT / "examples" / "bank.yaml").read_text(encoding="utf-8")
     replacements = [
-        ("credit_code: 91310000MA1K4X7B20", "credit_code: 91310000MA1K4X7B21"),
+        ("credit_code: 91310000MA1K4X7B33", "credit_code: 91310000MA1K4X7B31"),
         ("      weight: 10\n", "      weight: 15\n"),
         ("      resolution: 8小时", "      resolution: 20分钟"),
         ("  pass_score: 75", "  pass_scor: 75"),
@@ -260,7 +260,7 @@ def test_five_mistakes_are_all_listed_with_lines(tmp_path: Path) -> None:
         assert issue.location.file == str(bad)
     by_path = {i.path: i.location.line for i in issues if i.location}
     assert "organisation.credit_code" in by_path
-    assert "credit_code: 91310000MA1K4X7B21" in lines[by_path["organisation.credit_code"] - 1]
+    assert "credit_code: 91310000MA1K4X7B31" in lines[by_path["organisation.credit_code"] - 1]
     assert "pass_scor" in lines[by_path["vendor_selection.pass_scor"] - 1]
     assert "amount: 12.345" in lines[by_path["engagements[1].fee.amount"] - 1]
 

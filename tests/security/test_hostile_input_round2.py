@@ -640,6 +640,8 @@ def test_a_stylesheet_weasyprint_fails_on_is_a_render_error(
         str(out),
         "--templates",
         str(tmp_path / "mine"),
+        "--pdf-engine",
+        "weasyprint",  # Typst reads no CSS
     ]
     assert main(argv) == ExitCode.INVALID_INPUT
     err = capsys.readouterr().err
@@ -699,9 +701,10 @@ def _env() -> dict[str, str]:
         ("pydantic", ["validate", str(BANK)]),
         ("policygen.parallel", ["validate", str(BANK)]),
         ("policygen.validation", ["validate", str(BANK)]),
-        # WeasyPrint itself loads in a layout process, which leaves Ctrl-C to the command line
+        # The engine itself (Typst, by default) loads in a layout process, which leaves
+        # Ctrl-C to the command line
         (
-            "policygen.writers.pdf",
+            "policygen.layout.typst_engine",
             ["render", str(MANUFACTURER), "-d", "nda", "-f", "pdf", "-o", "{out}"],
         ),
     ],
@@ -760,6 +763,8 @@ def test_ctrl_c_while_rendering_exits_130_without_a_traceback(command: str, tmp_
             "pdf",
             "-j",
             "2",
+            "--pdf-engine",
+            "weasyprint",  # two workers (a Typst worker takes two jobs), slow enough to stop
         ]
     process = subprocess.Popen(
         [sys.executable, "-m", "policygen", *argv],

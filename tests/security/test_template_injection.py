@@ -92,7 +92,9 @@ def folder_with(tmp_path: Path, sla: str, files: dict[str, str | bytes] | None =
 
 
 def render_with(folder: Path, fmt: str = "docx") -> bytes:
-    return policygen.render(PROFILE, "sla", fmt, template_dirs=[folder])
+    """Render the SLA with the templates of `folder`; a PDF by WeasyPrint, the engine that
+    reads a user's stylesheets (and their URLs) through the fetcher."""
+    return policygen.render(PROFILE, "sla", fmt, template_dirs=[folder], pdf_engine="weasyprint")
 
 
 def template_children() -> list[multiprocessing.process.BaseProcess]:

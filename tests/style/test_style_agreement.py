@@ -23,6 +23,7 @@ from docx.oxml.ns import qn
 from lxml import etree
 
 from policygen.kinds import DOCUMENT_KINDS
+from policygen.layout.typst_engine import FONT_ROLE_FALLBACKS
 from policygen.pipeline import build_document, jobs, writer_options
 from policygen.profile.load import load_profile
 from policygen.style import bundled_style, load_style
@@ -31,7 +32,7 @@ from policygen.tree import nodes as n
 from policygen.writers.docx import write_docx
 from policygen.writers.html import write_html
 from policygen.writers.options import WriterOptions
-from policygen.writers.pdf_typst import FONT_ROLE_FALLBACKS, typst_source
+from policygen.writers.pdf_typst import typst_source
 
 ROOT = Path(__file__).resolve().parents[2]
 BANK = ROOT / "examples" / "bank.yaml"
@@ -39,7 +40,10 @@ PT_PER_MM = 72 / 25.4
 KINDS = tuple(DOCUMENT_KINDS)
 ROLES = ("body", "title", "subtitle", "chapter", "article_heading", "minor_heading", "caption",
          "table", "table_heading", "signature_party")  # fmt: skip
-"""The text roles all three renderings set."""
+"""The text roles all three renderings set in the body."""
+FRONT_ROLES = ("cover_title", "cover_subtitle", "cover_line", "cover_party",
+               "cover_organisation", "cover_date", "toc_heading", "toc_1", "toc_2")  # fmt: skip
+"""The text roles of the cover and the contents page, which all three set too."""
 
 Measured = dict[str, Any]
 """What one rendering states: ``page.top`` (mm), ``chapter.size`` (pt), ``body.font`` (a font
@@ -91,6 +95,15 @@ WORD_ROLES = {
     "signature_party": "Signature Party",
     "header": "Header",
     "footer": "Footer",
+    "cover_title": "Cover Title",
+    "cover_subtitle": "Cover Subtitle",
+    "cover_line": "Cover Line",
+    "cover_party": "Cover Party",
+    "cover_organisation": "Cover Organisation",
+    "cover_date": "Cover Date",
+    "toc_heading": "TOC Heading",
+    "toc_1": "toc 1",
+    "toc_2": "toc 2",
 }
 ALIGNMENTS = {"left": "left", "center": "center", "right": "right", "both": "justify"}
 
@@ -206,7 +219,7 @@ def measure_docx(data: bytes, style: HouseStyle) -> Measured:
     }
     lines = [p.text for p in section.header.paragraphs if p.text]
     out["header.lines"] = tuple(lines)
-    for role in (*ROLES, "header", "footer"):
+    for role in (*ROLES, *FRONT_ROLES, "header", "footer"):
         if role == "header" and not lines:
             continue
         for key, value in _word_style(document, style, WORD_ROLES[role]).items():
@@ -235,6 +248,12 @@ CSS_ROLES = {
     "signature_party": "table.signature p.party",
 }
 """An element of each role as the HTML writer writes it (body: ``html`` and ``p``)."""
+FRONT_CSS = {
+    role: ("section.cover p." if role.startswith("cover") else "nav.contents p.")
+    + role.replace("_", "-")
+    for role in FRONT_ROLES
+}
+"""A line of each role of the cover and contents page, as the HTML writer writes it."""
 INHERITED = ("font-family", "font-size", "line-height", "letter-spacing", "font-weight",
              "text-align")  # fmt: skip
 
@@ -267,7 +286,11 @@ class Cascade:
                     ]
                     for selector in selectors:
                         self.rules.setdefault(selector, {}).update(self.declarations(rule.content))
-                elif rule.type == "at-rule" and rule.lower_at_keyword == "page":
+                elif (
+                    rule.type == "at-rule"
+                    and rule.lower_at_keyword == "page"
+                    and not tinycss2.serialize(rule.prelude).strip()  # the body's pages
+                ):
                     for item in tinycss2.parse_blocks_contents(
                         rule.content, skip_comments=True, skip_whitespace=True
                     ):
@@ -355,6 +378,9 @@ def measure_css(html: bytes, style: HouseStyle) -> Measured:
     for role in ("caption", "table", "table_heading"):
         padding = [_pt(t) for t in cascade.get(CSS_ROLES[role], "padding")]
         out[f"{role}.before"], out[f"{role}.after"] = padding[0], padding[2]
+    for role in FRONT_ROLES:
+        for key, value in _css_text(cascade, style, FRONT_CSS[role]).items():
+            out[f"{role}.{key}"] = value
     out["signature_party.before"] = _pt(cascade.get("table.signature", "margin-top")[0])
     out["signature_party.after"] = _pt(cascade.get("table.signature p.party", "margin")[2])
     header = root.find(".//div[@class='running-header']")
@@ -375,7 +401,9 @@ def measure_css(html: bytes, style: HouseStyle) -> Measured:
         if token.type == "string":
             words.append(token.value)
         elif token.type == "function":
-            words.append("{pages}" if tinycss2.serialize(token.arguments) == "pages" else "{page}")
+            counted = token.lower_name == "target-counter"  # the body's last page number
+            pages = counted or tinycss2.serialize(token.arguments) == "pages"
+            words.append("{pages}" if pages else "{page}")
     out["footer.text"] = "".join(words)
     out["footer.font"] = _font_role(style, family=_first_family(footer["font-family"]))
     out["footer.size"] = _pt(footer["font-size"][0])
@@ -400,6 +428,7 @@ TYPST_ROLES = {
     "signature_party": "party",
     "header": "header",
     "footer": "footer",
+    **{role: role.replace("_", "-") for role in FRONT_ROLES},
 }
 _ENTRY = re.compile(r'(\w[\w-]*): ("[^"]*"|[^,()]+)')
 _STRING = re.compile(
@@ -445,7 +474,12 @@ def measure_typst(source: str, style: HouseStyle) -> Measured:
     dictionaries = {}
     for match in re.finditer(r"^#let s-([\w-]+) = \((.*)\)$", source, re.MULTILINE):
         dictionaries[match.group(1)] = dict(_ENTRY.findall(match.group(2)))
-    no_header = re.search(r"^#set page\(.*\bheader: none\b", source, re.MULTILINE) is not None
+    # The first page setting states the paper (the cover's and contents page's, without header
+    # or footer), the last the body's header and footer.
+    pages = re.findall(r"^#set page\((.*)\)$", source, re.MULTILINE)
+    assert pages
+    settings = pages[-1]
+    no_header = re.search(r"\bheader: none\b", settings) is not None
     for role, name in TYPST_ROLES.items():
         if role == "header" and no_header:
             continue
@@ -466,13 +500,9 @@ def measure_typst(source: str, style: HouseStyle) -> Measured:
         }
         for key, value in measured.items():
             out[f"{role}.{key}"] = value
-    page = re.search(r"^#set page\((.*)\)$", source, re.MULTILINE)
-    assert page is not None
-    settings = page.group(1)
-    for key in ("width", "height"):
-        out[f"page.{key}"] = _typst_mm(re.search(rf"\b{key}: ([\d.]+mm)", settings).group(1))  # type: ignore[union-attr]
-    for key in ("top", "right", "bottom", "left"):
-        out[f"page.{key}"] = _typst_mm(re.search(rf"\b{key}: ([\d.]+mm)", settings).group(1))  # type: ignore[union-attr]
+    paper = pages[0]
+    for key in ("width", "height", "top", "right", "bottom", "left"):
+        out[f"page.{key}"] = _typst_mm(re.search(rf"\b{key}: ([\d.]+mm)", paper).group(1))  # type: ignore[union-attr]
     header = settings[settings.index("header: ") : settings.index(", footer-descent")]
     if header == "header: none":
         out["header.lines"] = ()

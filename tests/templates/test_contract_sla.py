@@ -159,7 +159,9 @@ def test_sla_tables_follow_the_profile(example: str, contract_no: str) -> None:
     for metric in sla.metrics:
         covers = "、".join(metric.covers) or "全部服务对象"
         shown = any(m.covers for m in sla.metrics)
-        row = f"{metric.name} | {covers + ' | ' if shown else ''}{label(metric.comparison)}"
+        full = metric.comparison == ">=" and metric.unit == "%" and metric.target == 100
+        word = "达到" if full else label(metric.comparison)
+        row = f"{metric.name} | {covers + ' | ' if shown else ''}{word}"
         assert row in out
         assert voiced(example, metric.method) in out
     for tier in sla.credits.tiers:

@@ -229,6 +229,8 @@ def test_scorecard_prints_criteria_pass_score_and_bands(name: str, index: int) -
     assert [r[1] for r in sla] == [m.name for m in metrics]
     for row, metric in zip(sla, metrics, strict=True):
         word = "不低于" if metric.comparison == ">=" else "不超过"
+        if metric.comparison == ">=" and metric.unit == "%" and metric.target == 100:
+            word = "达到"  # a target of 100% is reached, not exceeded
         assert row[3] == word + measure(metric.target, metric.unit)
         assert row[4] == ""
 

@@ -13,9 +13,9 @@ import pytest
 
 from policygen.errors import InvalidInputError
 from policygen.pipeline import build_tree, jobs, writer_options
-from policygen.profile.critical import annual_amount
 from policygen.profile.load import load_profile, parse
 from policygen.profile.model import Profile
+from policygen.templating.context import year_amount
 from policygen.writers import WRITERS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,16 +52,24 @@ def test_work_on_the_premises_is_evaluated_for_safety_and_labour_compliance() ->
     assert "重大信息安全事件" not in text and "生产安全事故" in text
 
 
-def _share(profile: Profile, numbers: set[str]) -> Decimal:
-    mine = sum(annual_amount(e) for e in profile.engagements if e.contract_no in numbers)
-    total = sum(annual_amount(e) for e in profile.engagements)
+def _share(profile: Profile, numbers: set[str], year: int) -> Decimal:
+    mine = sum(year_amount(e, year) for e in profile.engagements if e.contract_no in numbers)
+    total = sum(year_amount(e, year) for e in profile.engagements)
     return (mine * 100 / total).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
+def _listed_only() -> dict:
+    """The bank without its stated yearly total: concentration from the listed contracts."""
+    data = copy.deepcopy(_data("bank"))
+    data["risk"].pop("annual_outsourcing_total", None)
+    return data
+
+
 def test_the_risk_register_computes_concentration_per_year() -> None:
-    profile = load_profile(_data("bank"))
+    profile = load_profile(_listed_only())
     text = _text(profile, "risk_register", "MY-ITO-2026-002")
-    share = _share(profile, {"MY-ITO-2026-002"})
+    share = _share(profile, {"MY-ITO-2026-002"}, 2026)
+    assert "2026年该服务提供商承接本行外包合同金额合计" in text
     assert f"占本行外包合同年度总金额的比例 | {share.normalize():f}%（上限30%）" in text
     assert "是否超过集中度上限 | 否" in text
     assert "审定：高级管理层" in text and "独立复核：风险管理部" in text
@@ -69,23 +77,23 @@ def test_the_risk_register_computes_concentration_per_year() -> None:
 
 
 def test_affiliates_of_one_group_are_counted_together() -> None:
-    data = copy.deepcopy(_data("bank"))
+    data = _listed_only()
     for engagement in data["engagements"][:2]:
         engagement["vendor"]["group"] = "智维控股集团"
     profile = load_profile(data)
     text = _text(profile, "risk_register", "MY-ITO-2026-002")
     first, second = (e.contract_no for e in profile.engagements[:2])
-    share = _share(profile, {first, second})
+    share = _share(profile, {first, second}, 2026)
     assert f"及其关联方（{profile.engagements[0].vendor.name}）" in text
     assert f"{share.normalize():f}%（上限30%）" in text
-    assert share > 30 and "是否超过集中度上限 | 是：应当经高级管理层批准" in text
+    assert share > 30 and "是否超过集中度上限 | 是：应当在签约前经高级管理层批准" in text
 
 
 def test_an_organisation_total_replaces_the_profiles_own_sum() -> None:
     data = copy.deepcopy(_data("bank"))
     data["risk"]["annual_outsourcing_total"] = 100_000_000
     text = _text(load_profile(data), "risk_register", "MY-ITO-2026-002")
-    assert "本行外包合同年度总金额 | 100,000,000.00元\n" in text
+    assert "2026年本行外包合同总金额 | 100,000,000.00元\n" in text
 
 
 def test_a_sensitive_category_must_be_marked_sensitive() -> None:

@@ -53,7 +53,7 @@ def test_chinese_context_becomes_full_width(text: str, expected: str) -> None:
         "访问https://example.com/a,b获取",
         "a.b@example.com",
         "MY-ITO-2026-001",
-        "91310000MA1K4X7B20",
+        "91310000MA1K4X7B33",
         "ISO 27001",
         "ISO 27001(2013)",
         "响应时间<30分钟",

@@ -16,6 +16,7 @@ from docx.text.paragraph import Paragraph
 from lxml import etree
 
 import policygen
+from policygen.layout.engine import Engines, Layout, PdfEngine
 from policygen.tree import nodes as n
 from policygen.writers import docx_fields, docx_oxml, page_values
 from policygen.writers.docx import write_docx
@@ -28,8 +29,8 @@ from policygen.writers.docx_numbering import (
     reference_text,
 )
 from policygen.writers.docx_oxml import NumberingLevel, bookmark_name
+from policygen.writers.front import PAGE_COUNT_KEY, contents_anchor, shown_pages
 from policygen.writers.options import WriterOptions
-from policygen.writers.pdf import PAGE_COUNT_KEY, page_map
 from policygen.writers.text import document_text
 from sample_docs import HOSTILE, sample_contract, sample_regulation
 from textutil import docx_lines, visible
@@ -135,9 +136,15 @@ def referring_doc() -> n.Document:
 
 
 @pytest.fixture(scope="module")
-def written() -> dict[str, bytes]:
+def layout(typst: PdfEngine) -> Layout:
+    """The sample regulation laid out by Typst (the default engine)."""
+    return typst.lay_out(sample_regulation(), OPTIONS)
+
+
+@pytest.fixture(scope="module")
+def written(layout: Layout) -> dict[str, bytes]:
     return {
-        "regulation": write_docx(sample_regulation(), OPTIONS),
+        "regulation": write_docx(sample_regulation(), OPTIONS, layout),
         "contract": write_docx(sample_contract(), OPTIONS),
         "refs": write_docx(referring_doc(), OPTIONS),
     }
@@ -421,15 +428,20 @@ def test_ref_pieces(
 # --------------------------------------------------------------------------- pages
 
 
-def test_regulation_has_a_filled_table_of_contents(written: dict[str, bytes]) -> None:
+def test_regulation_has_a_filled_table_of_contents(
+    written: dict[str, bytes], layout: Layout
+) -> None:
     body = part(written["regulation"], "word/document.xml")
     instructions = [t.strip() for t in body.xpath("//w:instrText/text()", namespaces=NS)]
     assert instructions[0] == 'TOC \\o "1-2" \\h \\z \\u'
     entries = body.xpath("//w:p[w:pPr/w:pStyle/@w:val='TOC1']", namespaces=NS)
     texts = ["".join(e.xpath("w:hyperlink/w:r/w:t/text()", namespaces=NS)) for e in entries]
-    first = page_map(sample_regulation(), OPTIONS)["ch-general"]
-    # Chapter 2 and what it holds have no id: it takes the page of the entry before.
-    assert texts == [f"第一章\u3000总则{first}", f"第二章\u3000供应商选择{first}"]
+    # As the footers number them: every page from the cover (footer.numbering: all). Chapter
+    # 2 and what it holds have no id: the anchor of its contents entry gives its page.
+    pages = layout.anchors
+    first, second = pages[contents_anchor(1)], pages[contents_anchor(2)]
+    assert first == pages["ch-general"] == 3  # after the cover and the contents page
+    assert texts == [f"第一章\u3000总则{first}", f"第二章\u3000供应商选择{second}"]
     anchors = [e.xpath("string(w:hyperlink/@w:anchor)", namespaces=NS) for e in entries]
     assert all(anchor.startswith("_Toc") for anchor in anchors)
     names = body.xpath(
@@ -447,26 +459,70 @@ def test_regulation_has_a_filled_table_of_contents(written: dict[str, bytes]) ->
     )
 
 
-def test_page_map_gives_pages_in_reading_order() -> None:
-    pages = page_map(sample_regulation(), OPTIONS)
-    assert pages[PAGE_COUNT_KEY] >= 1
-    assert 1 <= pages["ch-general"] <= pages["purpose"] <= pages["banned"] <= pages[PAGE_COUNT_KEY]
+@pytest.mark.parametrize("engine", ["typst", "weasyprint"])
+def test_a_layout_gives_pages_in_reading_order(engines: Engines, engine: str) -> None:
+    options = WriterOptions(template_dirs=(TEMPLATES,), pdf_engine=engine)
+    layout = engines.get(engine).lay_out(sample_regulation(), options)
+    pages = layout.anchors
+    assert layout.pages >= 1
+    assert 1 <= pages["ch-general"] <= pages["purpose"] <= pages["banned"] <= layout.pages
 
 
-def test_cover_contents_and_body_sections(written: dict[str, bytes]) -> None:
+BODY_NUMBERING = """\
+based_on: default
+name: body-numbered
+description: 正文从第 1 页起编页码
+footer: {numbering: body}
+"""
+
+
+def test_a_style_numbering_the_body_from_one(tmp_path: Path, typst: PdfEngine) -> None:
+    """With footer.numbering: body the body section restarts at 1, its count is the body's
+    (SECTIONPAGES, showing the PDF layout's count of body pages) and the contents list the
+    pages as its footers number them; a contract's body restarts too."""
+    path = tmp_path / "styles" / "body-numbered.style.yaml"
+    path.parent.mkdir()
+    path.write_text(BODY_NUMBERING, encoding="utf-8")
+    options = replace(OPTIONS, style_file=path)
+    layout = typst.lay_out(sample_regulation(), options)
+    regulation = docx.Document(BytesIO(write_docx(sample_regulation(), options, layout)))
+    body = regulation.sections[-1]
+    assert body._sectPr.xpath("w:pgNumType/@w:start") == ["1"]
+    pages = shown_pages({**layout.anchors, PAGE_COUNT_KEY: layout.pages}, "body")
+    assert pages[PAGE_COUNT_KEY] == layout.pages - 2 and pages["ch-general"] == 1
+    assert body.footer._element.xpath(
+        "string(.//w:instrText[contains(., 'SECTIONPAGES')]/../following-sibling::w:r[w:t][1]/w:t)"
+    ) == str(pages[PAGE_COUNT_KEY])
+    entries = [p.text for p in regulation.paragraphs if p.style.name == "toc 1"]
+    assert entries[0] == f"第一章\u3000总则\t{pages['ch-general']}"
+    contract = docx.Document(BytesIO(write_docx(sample_contract(), options)))
+    assert contract.sections[-1]._sectPr.xpath("w:pgNumType/@w:start") == ["1"]
+
+
+def test_without_a_layout_the_contents_page_shows_no_page_numbers() -> None:
+    """The DOCX writer lays nothing out: without a Layout its contents page lists the
+    headings, and Word fills in their pages when the reader updates the fields."""
+    body = part(write_docx(sample_regulation(), OPTIONS), "word/document.xml")
+    entries = body.xpath("//w:p[w:pPr/w:pStyle/@w:val='TOC1']", namespaces=NS)
+    texts = ["".join(e.xpath("w:hyperlink/w:r/w:t/text()", namespaces=NS)) for e in entries]
+    assert texts == ["第一章\u3000总则", "第二章\u3000供应商选择"]
+
+
+def test_cover_contents_and_body_sections(written: dict[str, bytes], layout: Layout) -> None:
     document = docx.Document(BytesIO(written["regulation"]))
     sections = document.sections
     assert len(sections) == 3
     for front in sections[:2]:
         assert not front._sectPr.xpath("w:headerReference | w:footerReference | w:pgNumType")
     body = sections[-1]._sectPr
-    assert body.xpath("w:pgNumType/@w:start") == ["1"]
+    assert not body.xpath("w:pgNumType")  # numbered on from the cover (footer.numbering: all)
     header = sections[-1].header.paragraphs[0]
     assert header.text == "外包服务管理办法\u3000V2.0"
     footer = sections[-1].footer._element
-    assert footer.xpath(
-        "string(.//w:instrText[contains(., 'SECTIONPAGES')]/../following-sibling::w:r[w:t][1]/w:t)"
-    ) == str(page_map(sample_regulation(), OPTIONS)[PAGE_COUNT_KEY])
+    assert [i.strip() for i in footer.xpath(".//w:instrText/text()")] == [
+        "PAGE",
+        "NUMPAGES",
+    ]
     cover = [
         (p.style.name, visible(p.text))
         for p in document.paragraphs

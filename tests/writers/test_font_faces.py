@@ -11,8 +11,8 @@ import pytest
 
 from policygen.cache import CACHE_VARIABLE
 from policygen.fonts import FONT_ROLES, resolve_role
+from policygen.layout.typst_engine import TypstEngine
 from policygen.pipeline import writer_options
-from policygen.writers import pdf_typst
 from policygen.writers.font_faces import FACES_FOLDER, single_face
 from sample_docs import sample_contract
 
@@ -116,16 +116,11 @@ def test_typst_prints_the_same_pdf_from_the_face_alone(
     prints: dict[str, bytes] = {}
     for cached in ("", str(tmp_path / "cache")):
         monkeypatch.setenv(CACHE_VARIABLE, cached)
-        monkeypatch.setattr(pdf_typst, "_lanes", None)  # new layout processes, new fonts
-        monkeypatch.setattr(pdf_typst, "_families_made", None)
-        monkeypatch.setattr(pdf_typst, "_font_set_made", None)  # the faces, resolved again
-        prints[cached] = pdf_typst.write_pdf_typst(sample_contract(), OPTIONS)
-        assert pdf_typst._lanes is not None
-        folders = [lane.folder for lane in pdf_typst._lanes[1] if lane.folder is not None]
-        assert folders
-        for folder in folders:
-            linked = [os.path.realpath(p) for p in (folder / "fonts").iterdir()]
-            assert any(p.endswith(".ttc") for p in linked) == (not cached)
-        for lane in pdf_typst._lanes[1]:
-            lane.process.stop()
+        with TypstEngine() as engine:  # new layout processes, the faces resolved again
+            prints[cached] = engine.print(sample_contract(), OPTIONS)
+            folders = [lane.folder for lane in engine.lanes() if lane.folder is not None]
+            assert folders
+            for folder in folders:
+                linked = [os.path.realpath(p) for p in (folder / "fonts").iterdir()]
+                assert any(p.endswith(".ttc") for p in linked) == (not cached)
     assert prints[""] == prints[str(tmp_path / "cache")]

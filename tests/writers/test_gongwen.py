@@ -111,8 +111,9 @@ def test_default_style_is_unchanged() -> None:
 
 
 def test_pdf_pages_hold_22_lines_of_at_most_28_characters(profile: Profile, tmp_path: Path) -> None:
+    """The WeasyPrint PDF (Typst's: test_pdf_typst.test_gongwen_sets_22_lines_…)."""
     pdf = tmp_path / "regulation.pdf"
-    pdf.write_bytes(policygen.render(profile, "regulation", "pdf"))
+    pdf.write_bytes(policygen.render(profile, "regulation", "pdf", pdf_engine="weasyprint"))
     pages = pdf_pages(pdf)
     assert len(pages) > 5
     counts = []

@@ -17,25 +17,20 @@ from pathlib import Path
 
 import docx
 import pytest
-from lxml import etree
 from pypdf import PdfReader
 from ruamel.yaml import YAML
 
 import policygen
 from policygen.cli import main
 from policygen.errors import RenderError, UsageError
+from policygen.layout.engine import Engines, PdfEngine
+from policygen.layout.typst_engine import FONT_ROLE_FALLBACKS, TypstEngine
 from policygen.pipeline import Job, build_document, jobs, render_job, writer_options
 from policygen.profile.model import Profile
 from policygen.tree import nodes as n
-from policygen.writers import WRITERS, pdf_typst
+from policygen.writers import WRITERS, front
 from policygen.writers.options import PDF_ENGINE_VARIABLE, WriterOptions
-from policygen.writers.pdf import PAGE_COUNT_KEY
-from policygen.writers.pdf_typst import (
-    page_map_typst,
-    typst_source,
-    typst_string,
-    write_pdf_typst,
-)
+from policygen.writers.pdf_typst import typst_source, typst_string
 from policygen.writers.text import document_text
 from sample_docs import HOSTILE, inline, sample_contract, sample_regulation, small_doc
 from textutil import embedded_fonts, in_order, squeeze, without_running_header
@@ -67,11 +62,13 @@ def bank() -> Profile:
 
 
 @pytest.fixture(scope="module")
-def rendered(bank: Profile) -> dict[str, bytes]:
+def rendered(bank: Profile, engines: Engines) -> dict[str, bytes]:
     """Every document of the bank's set as DOCX and PDF, printed by Typst."""
     out: dict[str, bytes] = {}
     for job in jobs(bank):
-        out.update(render_job(bank, job, ["docx", "pdf", "txt"], pdf_engine="typst"))
+        out.update(
+            render_job(bank, job, ["docx", "pdf", "txt"], engines=engines, pdf_engine="typst")
+        )
     return out
 
 
@@ -127,16 +124,19 @@ def test_numbering_is_printed_as_the_tree_carries_it(
 
 
 def test_footers_count_the_pages(rendered: dict[str, bytes], tmp_path: Path) -> None:
-    contract = pages_text(rendered["contract-MY-ITO-2026-001.pdf"], tmp_path)
-    total = len(contract)
-    for number, page in enumerate(contract, start=1):
-        assert page.strip().splitlines()[-1] == f"第 {number} 页 共 {total} 页"
-    regulation = pages_text(rendered["regulation.pdf"], tmp_path)
-    for number, page in enumerate(regulation, start=1):
-        assert page.strip().splitlines()[-1] == f"第 {number} 页 共 {len(regulation)} 页"
+    """Every page is numbered and counted from the cover (footer.numbering: all); the cover
+    and the contents page print no footer."""
+    for name, front_pages in (("contract-MY-ITO-2026-001.pdf", 1), ("regulation.pdf", 2)):
+        pages = pages_text(rendered[name], tmp_path)
+        total = len(pages)
+        for page in pages[:front_pages]:
+            assert "页 共" not in page
+        for number, page in enumerate(pages, start=1):
+            if number > front_pages:
+                assert page.strip().splitlines()[-1] == f"第 {number} 页 共 {total} 页"
 
 
-def test_tables_repeat_their_header_and_never_split_a_row(tmp_path: Path) -> None:
+def test_tables_repeat_their_header_and_never_split_a_row(tmp_path: Path, typst: PdfEngine) -> None:
     rows = tuple(
         (
             n.Cell(_t(f"{i}")),
@@ -147,7 +147,8 @@ def test_tables_repeat_their_header_and_never_split_a_row(tmp_path: Path) -> Non
     )
     header = ((n.Cell(_t("序号")), n.Cell(_t("事项名称")), n.Cell(_t("说明文字"))),)
     table = n.Table(header=header, rows=rows, caption="表1 长表", id="long")
-    pages = [squeeze(page) for page in pages_text(write_pdf_typst(_doc(table), OPTIONS), tmp_path)]
+    printed = pages_text(typst.print(_doc(table), OPTIONS), tmp_path)
+    pages = [squeeze(page) for page in printed[1:]]  # after the cover
     assert len(pages) >= 3
     for page in pages:
         assert "序号事项名称说明文字" in page  # the header row opens every page
@@ -156,13 +157,13 @@ def test_tables_repeat_their_header_and_never_split_a_row(tmp_path: Path) -> Non
         assert f"甲{i}止" in page, i  # a row is never split across pages
 
 
-def test_threads_share_the_compiler_safely() -> None:
+def test_threads_share_the_compiler_safely(typst: PdfEngine) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
     makers = [sample_contract, sample_regulation] * 4
-    expected = {maker: write_pdf_typst(maker(), OPTIONS) for maker in set(makers)}
+    expected = {maker: typst.print(maker(), OPTIONS) for maker in set(makers)}
     with ThreadPoolExecutor(4) as pool:
-        results = list(pool.map(lambda maker: write_pdf_typst(maker(), OPTIONS), makers))
+        results = list(pool.map(lambda maker: typst.print(maker(), OPTIONS), makers))
     assert results == [expected[maker] for maker in makers]
 
 
@@ -191,19 +192,24 @@ def _toc_entries(data: bytes) -> list[tuple[str, int]]:
     return out
 
 
-def test_page_map_finds_each_heading_on_its_page(bank: Profile, tmp_path: Path) -> None:
+def test_the_layout_finds_each_heading_on_its_page(
+    bank: Profile, tmp_path: Path, typst: PdfEngine
+) -> None:
     doc = build_document(bank, Job(policygen.pipeline.kind_named("regulation"), None))
-    pages = page_map_typst(doc, OPTIONS)
-    printed = pages_text(write_pdf_typst(doc, OPTIONS), tmp_path)
-    assert pages[PAGE_COUNT_KEY] == len(printed)
+    layout = typst.lay_out(doc, OPTIONS)
+    pages = layout.anchors
+    printed = pages_text(typst.print(doc, OPTIONS), tmp_path)
+    assert layout.pages == len(printed)
     chapters = [block for block in doc.blocks if isinstance(block, n.Chapter)]
     assert len(chapters) >= 5
+    body = pages[front.BODY_ANCHOR] - 1  # after the cover and the contents page
+    assert body == 2
     for chapter in chapters:
         assert chapter.id is not None
         heading = squeeze(chapter.label + "\u3000" + "".join(t.text for t in chapter.title))  # type: ignore[union-attr]
         page = pages[chapter.id]
         assert heading in squeeze(printed[page - 1]), (chapter.label, page)
-        assert all(heading not in squeeze(p) for p in printed[: page - 1]), chapter.label
+        assert all(heading not in squeeze(p) for p in printed[body : page - 1]), chapter.label
         for article in chapter.blocks:
             if isinstance(article, n.Article) and article.id:
                 assert article.label in printed[pages[article.id] - 1], article.label
@@ -212,18 +218,15 @@ def test_page_map_finds_each_heading_on_its_page(bank: Profile, tmp_path: Path) 
 def test_docx_contents_shows_the_typst_pdfs_page_numbers(
     rendered: dict[str, bytes], tmp_path: Path
 ) -> None:
-    # Chapters have ids; an unnumbered heading without one (修订记录) takes the page of the
-    # entry before, whatever the engine (docx_fields.page_of).
-    entries = [e for e in _toc_entries(rendered["regulation.docx"]) if re.match("第.+章", e[0])]
+    # Every entry, an unnumbered heading without an id (修订记录) too, is found by the anchor
+    # of its contents entry (writers.front.contents_anchor); pages count from the cover.
+    entries = _toc_entries(rendered["regulation.docx"])
     printed = [squeeze(page) for page in pages_text(rendered["regulation.pdf"], tmp_path)]
-    assert len(entries) >= 5
+    assert len(entries) >= 5 and entries[-1][0] == "修订记录"
     for text, page in entries:
         heading = squeeze(text)
         assert heading in printed[page - 1], (text, page)
-        assert all(heading not in p for p in printed[: page - 1]), (text, page)
-    document = docx.Document(io.BytesIO(rendered["regulation.docx"]))
-    footer = etree.tostring(document.sections[-1].footer._element, encoding="unicode")
-    assert f">{len(printed)}</w:t>" in footer  # SECTIONPAGES shows the Typst page count
+        assert all(heading not in p for p in printed[2 : page - 1]), (text, page)
 
 
 def test_weasyprint_and_typst_docx_differ_only_in_page_numbers(
@@ -245,7 +248,7 @@ def test_gongwen_sets_22_lines_of_at_most_28_characters(tmp_path: Path) -> None:
     data["meta"]["style"] = "gongwen"
     pdf = policygen.render(data, "regulation", "pdf", pdf_engine="typst")
     counts = []
-    for page in pages_text(pdf, tmp_path, raw=True)[:-1]:
+    for page in pages_text(pdf, tmp_path, raw=True)[2:-1]:  # after the cover and contents
         if re.search(r"^表\d", page, re.MULTILINE):
             continue  # table rows are set in 12pt, off the grid
         lines = [line for line in page.splitlines() if line.strip() and "—" not in line]
@@ -256,7 +259,7 @@ def test_gongwen_sets_22_lines_of_at_most_28_characters(tmp_path: Path) -> None:
     assert Counter(counts).most_common(1)[0][0] in (21, 22), counts
     assert counts.count(22) >= len(counts) // 5, counts
     reader = PdfReader(io.BytesIO(pdf))
-    assert pages_text(pdf, tmp_path)[0].strip().splitlines()[-1] == "— 1 —"
+    assert pages_text(pdf, tmp_path)[2].strip().splitlines()[-1] == "— 3 —"
     assert len(reader.pages) > 20
 
 
@@ -321,9 +324,9 @@ def _hostile_document() -> n.Document:
     )
 
 
-def test_hostile_text_prints_as_typed(tmp_path: Path) -> None:
+def test_hostile_text_prints_as_typed(tmp_path: Path, typst: PdfEngine) -> None:
     doc = _hostile_document()
-    pdf = write_pdf_typst(doc, OPTIONS)
+    pdf = typst.print(doc, OPTIONS)
     text = squeeze("".join(pages_text(pdf, tmp_path)))
     lines = [line for line in document_text(doc).splitlines() if line]
     assert not in_order(lines, text)
@@ -333,7 +336,7 @@ def test_hostile_text_prints_as_typed(tmp_path: Path) -> None:
     reader = PdfReader(io.BytesIO(pdf))
     assert reader.metadata["/Title"] == '合同 #read("/etc/passwd")'
     assert reader.metadata["/Author"] == '机构"#panic()'
-    pages = page_map_typst(doc, OPTIONS)
+    pages = typst.lay_out(doc, OPTIONS).anchors
     assert {"p-1", "h)1", "a<1>", 'tbl"]<x>'} <= set(pages)
 
 
@@ -364,22 +367,24 @@ def test_typst_string_escapes(text: str, literal: str) -> None:
     assert typst_string(text) == literal
 
 
-def test_control_and_bidi_characters_do_not_break_the_document(tmp_path: Path) -> None:
+def test_control_and_bidi_characters_do_not_break_the_document(
+    tmp_path: Path, typst: PdfEngine
+) -> None:
     doc = _doc(n.Paragraph(_t("前\x00中\x07后\u202e反向\u200f标记\u2028行\ufeff尾")))
-    text = squeeze("".join(pages_text(write_pdf_typst(doc, OPTIONS), tmp_path)))
+    text = squeeze("".join(pages_text(typst.print(doc, OPTIONS), tmp_path)))
     # U+202E reverses what follows on the page, as the Unicode bidi algorithm says it should.
     assert set("前中后反向标记行尾") <= set(text)
 
 
-def test_a_lone_surrogate_is_a_render_error() -> None:
+def test_a_lone_surrogate_is_a_render_error(typst: PdfEngine) -> None:
     with pytest.raises(RenderError, match="U\\+D800"):
-        write_pdf_typst(_doc(n.Paragraph(_t("坏\ud800字"))), OPTIONS)
+        typst.print(_doc(n.Paragraph(_t("坏\ud800字"))), OPTIONS)
 
 
-def test_no_package_is_fetched_and_each_root_holds_only_the_source() -> None:
-    write_pdf_typst(_hostile_document(), OPTIONS)
-    assert pdf_typst._lanes is not None
-    folders = [lane.folder for lane in pdf_typst._lanes[1] if lane.folder is not None]
+def test_no_package_is_fetched_and_each_root_holds_only_the_source(typst: PdfEngine) -> None:
+    typst.print(_hostile_document(), OPTIONS)
+    assert isinstance(typst, TypstEngine)
+    folders = [lane.folder for lane in typst.lanes() if lane.folder is not None]
     assert folders  # one per layout process that has printed
     for folder in folders:
         assert not any((folder / "package-cache").iterdir())
@@ -391,20 +396,20 @@ def test_no_package_is_fetched_and_each_root_holds_only_the_source() -> None:
 # --------------------------------------------------------------------------- reproducible
 
 
-def test_identical_input_gives_identical_bytes() -> None:
-    first = write_pdf_typst(sample_contract(), OPTIONS)
-    write_pdf_typst(sample_regulation(), OPTIONS)  # another document in between
-    assert write_pdf_typst(sample_contract(), OPTIONS) == first
+def test_identical_input_gives_identical_bytes(typst: PdfEngine) -> None:
+    first = typst.print(sample_contract(), OPTIONS)
+    typst.print(sample_regulation(), OPTIONS)  # another document in between
+    assert typst.print(sample_contract(), OPTIONS) == first
     reader = PdfReader(io.BytesIO(first))
     assert reader.metadata["/CreationDate"].startswith("D:20260318")  # signed, not effective
     assert reader.metadata["/ModDate"].startswith("D:20260318")
     assert len(reader.trailer["/ID"]) == 2
 
 
-def test_metadata_carries_each_documents_identity() -> None:
-    contract = PdfReader(io.BytesIO(write_pdf_typst(sample_contract(), OPTIONS))).metadata
+def test_metadata_carries_each_documents_identity(typst: PdfEngine) -> None:
+    contract = PdfReader(io.BytesIO(typst.print(sample_contract(), OPTIONS))).metadata
     assert contract["/Keywords"] == "HX-ITO-2026-001"  # no identifier field: a keyword
-    regulation = PdfReader(io.BytesIO(write_pdf_typst(sample_regulation(), OPTIONS))).metadata
+    regulation = PdfReader(io.BytesIO(typst.print(sample_regulation(), OPTIONS))).metadata
     assert regulation["/CreationDate"].startswith("D:20260101")
     assert regulation["/Keywords"] == "外包, 制度, 华银发〔2026〕1号"
 
@@ -414,14 +419,14 @@ import pathlib, sys
 sys.path.insert(0, sys.argv[1])
 from sample_docs import sample_contract
 from policygen.writers.options import WriterOptions
-from policygen.writers.pdf_typst import write_pdf_typst
+from policygen.writers.pdf import write_pdf
 options = WriterOptions(template_dirs=(pathlib.Path(sys.argv[2]),), pdf_engine="typst")
-sys.stdout.buffer.write(write_pdf_typst(sample_contract(), options))
+sys.stdout.buffer.write(write_pdf(sample_contract(), options))
 """
 
 
-def test_identical_bytes_across_processes_and_time_zones() -> None:
-    here = write_pdf_typst(sample_contract(), OPTIONS)
+def test_identical_bytes_across_processes_and_time_zones(typst: PdfEngine) -> None:
+    here = typst.print(sample_contract(), OPTIONS)
     for tz in ("Asia/Shanghai", "America/Los_Angeles"):
         env = {**os.environ, "TZ": tz}
         result = subprocess.run(
@@ -434,12 +439,12 @@ def test_identical_bytes_across_processes_and_time_zones() -> None:
         assert result.stdout == here
 
 
-def test_a_changed_document_gives_a_changed_pdf(tmp_path: Path) -> None:
-    first = write_pdf_typst(sample_contract(), OPTIONS)
+def test_a_changed_document_gives_a_changed_pdf(tmp_path: Path, typst: PdfEngine) -> None:
+    first = typst.print(sample_contract(), OPTIONS)
     doc = sample_contract()
     changed = n.Document(**{**{f: getattr(doc, f) for f in doc.__dataclass_fields__},
                             "title": "另一份合同"})  # fmt: skip
-    second = write_pdf_typst(changed, OPTIONS)
+    second = typst.print(changed, OPTIONS)
     assert first != second
     assert "另一份合同" in pages_text(second, tmp_path)[0]
 
@@ -450,14 +455,15 @@ def test_a_changed_document_gives_a_changed_pdf(tmp_path: Path) -> None:
 def test_writer_options_validate_the_engine(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(UsageError, match="bogus"):
         WriterOptions(pdf_engine="bogus")
-    monkeypatch.setenv(PDF_ENGINE_VARIABLE, "typst")
-    assert writer_options().pdf_engine == "typst"
-    assert writer_options(pdf_engine="weasyprint").pdf_engine == "weasyprint"
+    monkeypatch.setenv(PDF_ENGINE_VARIABLE, "weasyprint")
+    assert writer_options().pdf_engine == "weasyprint"
+    assert writer_options(pdf_engine="typst").pdf_engine == "typst"
     monkeypatch.setenv(PDF_ENGINE_VARIABLE, "latex")
     with pytest.raises(UsageError, match=PDF_ENGINE_VARIABLE):
         writer_options()
     monkeypatch.delenv(PDF_ENGINE_VARIABLE)
-    assert writer_options().pdf_engine == "weasyprint"
+    assert writer_options().pdf_engine == "typst"  # the default
+    assert WriterOptions().pdf_engine == "typst"
 
 
 def test_writers_dispatch_on_the_engine() -> None:
@@ -543,7 +549,7 @@ def test_doctor_reports_the_typst_engine() -> None:
 
 
 def test_page_setup_comes_from_the_style_file_not_the_stylesheets(tmp_path: Path) -> None:
-    families = {role: ("x",) for role in pdf_typst.FONT_ROLE_FALLBACKS}
+    families = {role: ("x",) for role in FONT_ROLE_FALLBACKS}
     contract = typst_source(sample_contract(), OPTIONS, families)
     assert "margin: (top: 25.000mm, right: 25.000mm, bottom: 25.000mm, left: 25.000mm)" in contract
     assert '#"第 "#counter(page).display()#" 页 共 "' in contract
@@ -575,14 +581,14 @@ def _no_engine_variable(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     ],
 )
 def test_a_source_sharing_bytes_with_the_last_one_prints_its_own_text(
-    before: str, after: str
+    before: str, after: str, typst: PdfEngine
 ) -> None:
     """Typst 0.15 keeps the bytes an old and a new source share at both ends and cut a
-    character in two at the end (处密协议 for 处理协议); Engine.write keeps that from happening."""
+    character in two at the end (处密协议 for 处理协议); typst_compiler keeps that from happening."""
     options = writer_options(pdf_engine="typst")
     for text in (before, after, before):
         doc = small_doc(n.Paragraph(inline(text)), title=text, kind="contract")
-        pdf = PdfReader(io.BytesIO(pdf_typst.write_pdf_typst(doc, options)))
+        pdf = PdfReader(io.BytesIO(typst.print(doc, options)))
         assert text in squeeze(pdf.pages[0].extract_text())
         assert pdf.metadata is not None and pdf.metadata["/Title"] == text
 
@@ -598,9 +604,10 @@ def test_a_stop_signal_waits_while_the_main_thread_holds_it(tmp_path: Path) -> N
         "from sample_docs import inline, small_doc\n"
         "from policygen.pipeline import writer_options\n"
         "from policygen.tree import nodes as n\n"
-        "from policygen.writers.pdf_typst import write_pdf_typst\n"
+        "from policygen.layout.typst_engine import TypstEngine\n"
         "doc = small_doc(n.Paragraph(inline('正文')), kind='contract')\n"
-        "write_pdf_typst(doc, writer_options(pdf_engine='typst'))\n"
+        "engine = TypstEngine()\n"
+        "engine.print(doc, writer_options(pdf_engine='typst'))\n"
         "held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})\n"
         "os.kill(os.getpid(), signal.SIGTERM)\n"
         "time.sleep(0.5)\n"
@@ -618,20 +625,22 @@ def test_a_stop_signal_waits_while_the_main_thread_holds_it(tmp_path: Path) -> N
     assert done.returncode == -15
 
 
-def test_pages_asked_right_after_printing_are_the_pages_asked_later(bank: Profile) -> None:
-    """A document with a contents page has its pages asked of Typst right after its PDF
-    (_LAID_OUT); its DOCX takes them, and they are the pages a fresh query gives."""
+def test_a_layout_asked_with_the_pdf_is_the_layout_asked_alone(
+    bank: Profile, typst: PdfEngine
+) -> None:
+    """A document with a contents page is laid out once for its Layout and its PDF (the
+    layout first, the PDF from Typst's memory right after, in the same lane); the Layout is
+    the one laying it out alone gives, and counts the PDF's pages."""
     options = writer_options(pdf_engine="typst")
     (job,) = jobs(bank, ["regulation"])
     doc = build_document(bank, job)
-    pdf = pdf_typst.start_pdf_typst(doc, options)
-    assert any(entry[0] is doc for entry in pdf_typst._LAID_OUT)
-    early = pdf_typst.page_map_typst(doc, options)
-    assert not any(entry[0] is doc for entry in pdf_typst._LAID_OUT)
-    assert pdf.result()[:5] == b"%PDF-"
-    fresh = pdf_typst.page_map_typst(build_document(bank, job), options)
-    assert early == fresh
-    assert early[PAGE_COUNT_KEY] == len(PdfReader(io.BytesIO(pdf.result())).pages)
+    printing = typst.start(doc, options, pdf=True, layout=True)
+    assert printing.layout is not None and printing.pdf is not None
+    early = printing.layout.result()
+    pdf = printing.pdf.result()
+    assert pdf[:5] == b"%PDF-"
+    assert early == typst.lay_out(build_document(bank, job), options)
+    assert early.pages == len(PdfReader(io.BytesIO(pdf)).pages)
 
 
 def test_documents_spread_over_the_lanes_print_as_each_alone(
@@ -641,37 +650,37 @@ def test_documents_spread_over_the_lanes_print_as_each_alone(
     lane with the least waiting, both lanes print, and every PDF is the one a lone lane gives."""
     options = writer_options(pdf_engine="typst")
     docs = [build_document(bank, job) for job in jobs(bank, ["regulation", "contract", "sla"])]
-    monkeypatch.setattr(pdf_typst, "TYPST_LANES", 1)
-    monkeypatch.setattr(pdf_typst, "_lanes", None)
-    alone = [pdf_typst.write_pdf_typst(doc, options) for doc in docs]
-    monkeypatch.setattr(pdf_typst, "TYPST_LANES", 2)
-    monkeypatch.setattr(pdf_typst, "_lanes", None)
-    monkeypatch.setattr(pdf_typst.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
-    futures = [pdf_typst.start_pdf_typst(doc, options) for doc in docs]
-    assert [future.result() for future in futures] == alone
-    assert pdf_typst._lanes is not None
-    lanes = pdf_typst._lanes[1]
-    assert len(lanes) == 2
-    assert all(lane.compilations > 0 for lane in lanes)
-    assert all(lane.queued == 0 for lane in lanes)
+    with TypstEngine(processes=1) as one:
+        alone = [one.print(doc, options) for doc in docs]
+        assert len(one.lanes()) == 1
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    with TypstEngine(processes=2) as two:
+        futures = [two.start(doc, options).pdf for doc in docs]
+        assert [future.result() for future in futures if future is not None] == alone
+        lanes = two.lanes()
+        assert len(lanes) == 2
+        assert all(lane.compilations > 0 for lane in lanes)
+        assert all(lane.queued == 0 for lane in lanes)
 
 
 def test_one_cpu_gets_one_lane(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(pdf_typst, "_lanes", None)
-    monkeypatch.setattr(pdf_typst.os, "sched_getaffinity", lambda pid: {0}, raising=False)
-    assert pdf_typst.write_pdf_typst(sample_contract(), OPTIONS)[:5] == b"%PDF-"
-    assert pdf_typst._lanes is not None
-    assert len(pdf_typst._lanes[1]) == 1
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    with TypstEngine() as engine:
+        assert engine.print(sample_contract(), OPTIONS)[:5] == b"%PDF-"
+        assert len(engine.lanes()) == 1
 
 
-def test_warm_up_sets_how_many_lanes_the_process_runs(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(pdf_typst, "_lanes", None)
-    monkeypatch.setattr(pdf_typst, "_lane_limit", pdf_typst.TYPST_LANES)
-    monkeypatch.setattr(pdf_typst.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
-    pdf_typst.warm_up(lanes=1)
-    assert pdf_typst._lanes is not None
-    assert len(pdf_typst._lanes[1]) == 1
-    docs = [sample_contract(), sample_regulation(), sample_contract()]
-    futures = [pdf_typst.start_pdf_typst(doc, OPTIONS) for doc in docs]
-    assert all(future.result()[:5] == b"%PDF-" for future in futures)
-    assert len(pdf_typst._lanes[1]) == 1
+def test_an_engine_closed_leaves_no_process_and_no_scratch_folder() -> None:
+    """An engine owns its processes and its scratch folder: closing it stops the one and
+    removes the other, and a document started after starts them again."""
+    engine = TypstEngine(processes=1)
+    assert engine.print(sample_contract(), OPTIONS)[:5] == b"%PDF-"
+    (lane,) = engine.lanes()
+    pid, scratch = lane.process.pid, engine.scratch()
+    assert pid is not None and scratch.is_dir()
+    engine.close()
+    assert lane.process.pid is None and not scratch.exists()
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+    assert engine.print(sample_contract(), OPTIONS)[:5] == b"%PDF-"
+    engine.close()

@@ -2,7 +2,8 @@
 memory budget.
 
 Input: a module-level task and its arguments (what one document's layout needs: its HTML, or
-its Typst source). Output: the task's answer, a JSON header and bytes (the PDF); or
+its Typst source); the child calls it with `kept` first, the dictionary the child keeps between
+tasks (an engine's fonts, its compiler), so no engine holds state at module level. Output: the task's answer, a JSON header and bytes (the PDF); or
 BudgetExceeded when the task outlives its time or the process its memory, after which the
 child is killed and the next task starts a new one.
 
@@ -103,7 +104,8 @@ class LayoutProcess:
         budget: LayoutBudget,
         deadline: float | None = None,
     ) -> Answer:
-        """Return `task(*args)` computed in the child under `budget` and before `deadline`
+        """Return `task(kept, *args)` computed in the child (`kept`: what the child keeps
+        between tasks) under `budget` and before `deadline`
         (time.monotonic(); None: the budget's timeout alone). `what` names the document in
         errors. Raise BudgetExceeded when a limit is broken (the child is then stopped),
         RenderError with the task's message when it fails (the child is kept)."""
@@ -271,6 +273,13 @@ class LayoutPool:
         self._starting = 0
         self._changed = threading.Condition()
 
+    def close(self) -> None:
+        """Stop every process of the pool; a later loan starts new ones."""
+        with self._changed:
+            made, self._made, self._free = self._made, [], []
+        for process in made:
+            process.stop()
+
     def warm(self, memory_bytes: int, *, wait: bool = True) -> None:
         """Start the pool's first process now, if it has none, with a limit of `memory_bytes`
         (with `wait` false, in a thread while the caller goes on), so that the first document
@@ -284,7 +293,7 @@ class LayoutPool:
             self._starting += 1
 
         def start() -> None:
-            if not wait and hasattr(signal, "pthread_sigmask"):  # as Typst's lanes (pdf_typst)
+            if not wait and hasattr(signal, "pthread_sigmask"):  # as Typst's lanes
                 signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
             try:
                 process.start(memory_bytes)
@@ -329,8 +338,11 @@ class LayoutPool:
             yield taken
         finally:
             with self._changed:
-                self._free.append(taken)
-                self._changed.notify()
+                if taken in self._made:
+                    self._free.append(taken)
+                    self._changed.notify()
+                else:  # the pool was closed meanwhile
+                    taken.stop()
 
 
 # --------------------------------------------------------------------------- the child
@@ -349,6 +361,8 @@ def serve(memory_bytes: int, preload: list[str]) -> None:
     answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     ready: dict[str, Any] = {}
+    kept: dict[str, Any] = {}
+    """What the tasks keep between documents (each task's first argument)."""
     try:
         for module in preload:
             importlib.import_module(module)
@@ -369,7 +383,7 @@ def serve(memory_bytes: int, preload: list[str]) -> None:
         answer: dict[str, Any]
         data = b""
         try:
-            answer, data = task(*args)
+            answer, data = task(kept, *args)
         except MemoryError:
             answer = {"error": "MemoryError", "memory": True}
         except PolicygenError as error:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -47,31 +47,36 @@ class FontSet:
 
 
 @dataclass
-class _Fonts:
-    """The layout process's Typst fonts, read once and kept for every document it prints."""
+class _Compiler:
+    """The layout process's Typst fonts and compiler, made on its first task and kept (in the
+    process's `kept`) for every document it prints."""
 
     folder: Path
     """The private folder holding ``fonts/`` (links to the role fonts), the empty package
     folders and the compiler's project folder ``root/``."""
-    book: Any
-    """The typst.Fonts the compiler reads."""
     families: dict[str, tuple[str, ...]]
     """Typst family names by role, fallbacks included."""
-    pid: int = field(default_factory=os.getpid)
-    """The process that made them."""
+    compiler: Any
+    """The typst.Compiler, always compiling ``root/main.typ``."""
+    compilations: int = 0
+    """Sources written so far (see `write`)."""
 
+    def write(self, source: str) -> None:
+        """Make `source` the next one the compiler reads.
 
-_fonts_made: _Fonts | None = None
-"""The layout process's fonts, made on its first task."""
-
-_compiler_made: Any = None
-"""The layout process's typst.Compiler, always compiling ``root/main.typ``."""
-
-_compilations = 0
-"""Sources written so far (see `_write`)."""
+        Typst 0.15 updates its copy of a changed file by keeping the bytes the old and new
+        text share at the start and at the end, and the end is not cut at a character
+        boundary: after a source ending ``…保密协议"`` (密 is E5 AF 86 in UTF-8), one ending
+        ``…处理协议"`` (理: E7 90 86) printed 处密协议. Every source therefore ends with a line
+        counting the compilations, whose last digit differs each time, so the shared end is
+        one line break and no character is ever cut in two."""
+        self.compilations += 1
+        main = self.folder / "root" / "main.typ"
+        main.write_text(f"{source}// {self.compilations}\n", encoding="utf-8")
 
 
 def typst_task(
+    kept: dict[str, Any],
     op: str,
     source: str,
     when: str,
@@ -83,18 +88,19 @@ def typst_task(
     role; ``pdf``, `source` printed dated `when` (ISO) to the PDF `standards` (Typst's names,
     e.g. ``a-2b``; empty: a plain PDF); ``pages``, the page of each id marker of `source` and
     the number of pages. The fonts and compiler are made on the first task, from `fonts`, in a
-    private folder inside `scratch`. The answer also says the folder and how many sources the
-    compiler has read."""
-    compiler = _compiler(Path(scratch), fonts)
-    assert _fonts_made is not None
+    private folder inside `scratch`, and kept in `kept`. The answer also says the folder and
+    how many sources the compiler has read."""
+    made = kept.get("typst")
+    if made is None:
+        made = kept["typst"] = _make_compiler(Path(scratch), fonts)
     answer: dict[str, Any] = {}
     pdf = b""
     if op == "families":
-        answer["families"] = _fonts_made.families
+        answer["families"] = made.families
     elif op == "pdf":
-        _write(source)
+        made.write(source)
         try:
-            printed, _warnings = compiler.compile_with_warnings(
+            printed, _warnings = made.compiler.compile_with_warnings(
                 format="pdf",
                 timestamp=datetime.fromisoformat(when),
                 sys_inputs={},
@@ -106,13 +112,14 @@ def typst_task(
             raise RenderError("Typst 未返回 PDF 数据 (Typst returned no PDF)")
         pdf = printed
     else:
-        _write(source)
+        made.write(source)
         try:
-            answer["found"], answer["count"] = json.loads(compiler.eval(PAGES_QUERY, format="json"))
+            query = made.compiler.eval(PAGES_QUERY, format="json")
+            answer["found"], answer["count"] = json.loads(query)
         except Exception as error:
             raise typst_error(error) from None
-    answer["folder"] = str(_fonts_made.folder)
-    answer["compilations"] = _compilations
+    answer["folder"] = str(made.folder)
+    answer["compilations"] = made.compilations
     return answer, pdf
 
 
@@ -131,27 +138,13 @@ def typst_error(error: Exception) -> RenderError:
     return RenderError(f"Typst 排版失败：{first[:300]} (Typst could not lay out the document)")
 
 
-def _write(source: str) -> None:
-    """Make `source` the next one the compiler reads.
-
-    Typst 0.15 updates its copy of a changed file by keeping the bytes the old and new text
-    share at the start and at the end, and the end is not cut at a character boundary: after
-    a source ending ``…保密协议"`` (密 is E5 AF 86 in UTF-8), one ending ``…处理协议"`` (理: E7
-    90 86) printed 处密协议. Every source therefore ends with a line counting the
-    compilations, whose last digit differs each time, so the shared end is one line break and
-    no character is ever cut in two."""
-    global _compilations
-    assert _fonts_made is not None
-    _compilations += 1
-    main = _fonts_made.folder / "root" / "main.typ"
-    main.write_text(f"{source}// {_compilations}\n", encoding="utf-8")
-
-
-def _read_fonts(scratch: Path, fonts: FontSet) -> _Fonts:
+def _make_compiler(scratch: Path, fonts: FontSet) -> _Compiler:
+    """Return the layout process's compiler, reading `fonts` from links in a private folder
+    made inside `scratch`; raise RenderError for a role none of whose fonts is there."""
     import typst
 
     folder = Path(tempfile.mkdtemp(prefix="fonts-", dir=scratch))
-    for name in ("fonts", "packages", "package-cache"):
+    for name in ("fonts", "packages", "package-cache", "root"):
         (folder / name).mkdir(mode=0o700)
     for number, file in enumerate(fonts.files):
         (folder / "fonts" / f"{number:02d}-{Path(file).name}").symlink_to(file)
@@ -167,26 +160,15 @@ def _read_fonts(scratch: Path, fonts: FontSet) -> _Fonts:
         families[key] = tuple(dict.fromkeys(names[role] for role in chain if role in names))
         if not families[key]:
             raise RenderError(fonts.missing[key])
-    return _Fonts(folder=folder, book=book, families=families)
-
-
-def _compiler(scratch: Path, fonts: FontSet) -> Any:
-    """Return the layout process's compiler, reading the fonts and making it on first use."""
-    global _fonts_made, _compiler_made
-    if _compiler_made is None or _fonts_made is None or _fonts_made.pid != os.getpid():
-        import typst
-
-        _fonts_made = _read_fonts(scratch, fonts)
-        root = _fonts_made.folder / "root"
-        root.mkdir(mode=0o700)
-        (root / "main.typ").write_text("", encoding="utf-8")
-        _compiler_made = typst.Compiler(
-            root / "main.typ",
-            root=root,
-            font_paths=_fonts_made.book,
-            ignore_system_fonts=True,
-            sys_inputs={},
-            package_path=_fonts_made.folder / "packages",
-            package_cache_path=_fonts_made.folder / "package-cache",
-        )
-    return _compiler_made
+    root = folder / "root"
+    (root / "main.typ").write_text("", encoding="utf-8")
+    compiler = typst.Compiler(
+        root / "main.typ",
+        root=root,
+        font_paths=book,
+        ignore_system_fonts=True,
+        sys_inputs={},
+        package_path=folder / "packages",
+        package_cache_path=folder / "package-cache",
+    )
+    return _Compiler(folder=folder, families=families, compiler=compiler)

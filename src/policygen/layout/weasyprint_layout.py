@@ -1,12 +1,13 @@
 """Lay out a page of HTML with WeasyPrint and print it, in a layout process.
 
 Input: the HTML writer's page, its base URL, the template folders it may read from and the
-stylesheets it links. Output: the PDF, or the page each id starts on (the layout then kept
-for the PDF of the same page). writers.pdf makes the HTML and sends the work here.
+stylesheets it links. Output: the PDF, the page each id starts on, or both from one layout.
+layout.weasyprint_engine makes the HTML and sends the work here.
 
 This module runs in a layout process (layout.process) and imports only WeasyPrint and the
 fetcher: it leaves the profile models, the style files and the HTML writer to the process that
-sends the work. The FontConfiguration is made once and kept for every document."""
+sends the work. The FontConfiguration is made once and kept (in the process's `kept`) for
+every document."""
 
 from __future__ import annotations
 
@@ -21,7 +22,6 @@ from policygen.errors import RenderError
 from policygen.writers.fetcher import LocalResources, url_fetcher
 
 if TYPE_CHECKING:
-    from weasyprint.document import Document as WeasyDocument
     from weasyprint.text.fonts import FontConfiguration
 
     from policygen.layout.process import Answer
@@ -73,8 +73,8 @@ def add_language(lang: str) -> Callable[[Any, Any], None]:
 
 
 PAGE_COUNT_KEY = ""
-"""The key of a page map (writers.pdf.page_map) that holds the number of pages (no HTML id
-can be empty)."""
+"""The key of the page map a task answers that holds the number of pages (no HTML id can be
+empty)."""
 
 
 def subsetting_path() -> str:
@@ -90,24 +90,15 @@ def subsetting_path() -> str:
     return "fonttools"
 
 
-_font_config: FontConfiguration | None = None
-"""The layout process's FontConfiguration, made on first use. Reusing it saves loading the
-fontconfig cache for every document."""
-
-_layout_slot: tuple[bytes, str | None, WeasyDocument] | None = None
-"""The last layout made for a page map, by its key and PDF variant: the PDF of the same page
-and variant takes it instead of laying the pages out a second time (a regulation's DOCX table
-of contents and its PDF). One slot, emptied by every task, so at most one document's boxes
-stay in memory."""
-
-
-def _shared_font_config() -> FontConfiguration:
-    global _font_config
-    if _font_config is None:
+def _shared_font_config(kept: dict[str, Any]) -> FontConfiguration:
+    """Return the layout process's FontConfiguration, made on first use: reusing it saves
+    loading the fontconfig cache for every document."""
+    config: FontConfiguration | None = kept.get("font_config")
+    if config is None:
         from weasyprint.text.fonts import FontConfiguration
 
-        _font_config = FontConfiguration()
-    return _font_config
+        config = kept["font_config"] = FontConfiguration()
+    return config
 
 
 @contextlib.contextmanager
@@ -137,23 +128,21 @@ class _Records(logging.Handler):
 
 
 def lay_out(
+    kept: dict[str, Any],
     want: str,
     html: str,
     base_url: str,
     template_dirs: tuple[Path, ...],
     stylesheets: tuple[Path, ...],
-    key: bytes,
     keywords: list[str],
     identifier: bytes,
     epoch: int,
     variant: str | None = None,
 ) -> Answer:
-    """Lay out `html` and answer (in the layout process): with `want` ``pdf`` the PDF (of
-    `variant`, see `pdf_options`), with ``pages`` the page map, keeping the layout for the next
-    task if it is the PDF of the same `key` and `variant`. The answer's header lists the URLs
-    refused and what WeasyPrint logged. WeasyPrint failing on one of the `stylesheets` is a
-    RenderError at its rule (`weasyprint_error`)."""
-    global _layout_slot
+    """Lay out `html` once and answer (in the layout process): with `want` ``pdf`` the PDF
+    (of `variant`, see `pdf_options`), with ``pages`` the page map, with ``both`` both. The
+    answer's header lists the URLs refused and what WeasyPrint logged. WeasyPrint failing on
+    one of the `stylesheets` is a RenderError at its rule (`weasyprint_error`)."""
     from weasyprint import HTML
     from weasyprint.urls import FatalURLFetchingError
 
@@ -161,32 +150,25 @@ def lay_out(
     records = _Records()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(records)
-    slot, _layout_slot = _layout_slot, None
     answer: dict[str, Any] = {}
     pdf = b""
     options = pdf_options(variant)
     try:
         with _source_date_epoch(epoch):
-            if slot is not None and slot[:2] == (key, variant):
-                layout = slot[2]
-            else:
-                source = HTML(
-                    string=html,
-                    encoding="utf-8",
-                    base_url=base_url,
-                    url_fetcher=url_fetcher(resources),
-                )
-                layout = source.render(font_config=_shared_font_config(), **options)
-            if want == "pages":
+            source = HTML(
+                string=html,
+                encoding="utf-8",
+                base_url=base_url,
+                url_fetcher=url_fetcher(resources),
+            )
+            layout = source.render(font_config=_shared_font_config(kept), **options)
+            if want in ("pages", "both"):
                 pages = {PAGE_COUNT_KEY: len(layout.pages)}
                 for number, page in enumerate(layout.pages, start=1):
                     for anchor in page.anchors:
                         pages.setdefault(anchor, number)
                 answer["pages"] = pages
-                if not resources.refused:  # only a layout that loaded nothing refused is kept
-                    _layout_slot = (key, variant, layout)
-                    answer["kept"] = True
-            else:
+            if want in ("pdf", "both"):
                 layout.metadata.keywords = keywords
                 lang = layout.metadata.lang
                 written = layout.write_pdf(

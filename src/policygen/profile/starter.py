@@ -21,23 +21,26 @@ from policygen.profile.load import _unwrap
 from policygen.profile.model import Profile
 from policygen.profile.types import Duration
 
+PLACEHOLDER = "【请替换】"
+"""Marks the starter's sample names and addresses: `validate` warns while any is left."""
+
 _REQUIRED_EXAMPLE: dict[str, Any] = {
     "meta": {"effective_date": date(2026, 1, 1)},
     "organisation": {
-        "name": "示例科技股份有限公司",
-        "credit_code": "91310000MA1K4X7B20",
-        "address": "上海市浦东新区示例路1号",
-        "legal_representative": "张三",
+        "name": PLACEHOLDER + "示例科技股份有限公司",
+        "credit_code": "91310000MA1K4X7B33",
+        "address": PLACEHOLDER + "上海市浦东新区示例路1号",
+        "legal_representative": PLACEHOLDER + "张三",
     },
     "engagements": [
         {
             "contract_no": "EX-2026-001",
             "title": "信息系统运行维护服务外包合同",
             "vendor": {
-                "name": "示例信息技术服务有限公司",
-                "credit_code": "91440300MA5G8K3L1R",
-                "address": "广东省深圳市南山区示例大道2号",
-                "legal_representative": "李四",
+                "name": PLACEHOLDER + "示例信息技术服务有限公司",
+                "credit_code": "91440300MA5G8K3LXG",
+                "address": PLACEHOLDER + "广东省深圳市南山区示例大道2号",
+                "legal_representative": PLACEHOLDER + "李四",
             },
             "services": ["信息系统日常运行维护", "故障处置与技术支持"],
             "service_location": "甲方指定办公场所",
@@ -134,3 +137,20 @@ def _depths(model: type[BaseModel] = Profile, depth: int = 0) -> None:
 
 
 _depths()
+
+
+def placeholders(data: Any, path: str = "") -> list[str]:
+    """Return the paths of the values in `data` (a profile as read, or a Profile) that still
+    hold the starter's sample text (PLACEHOLDER), in document order."""
+    if isinstance(data, BaseModel):
+        data = data.model_dump()
+    found: list[str] = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            found += placeholders(value, f"{path}.{key}" if path else str(key))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            found += placeholders(value, f"{path}[{i}]")
+    elif isinstance(data, str) and PLACEHOLDER in data:
+        found.append(path)
+    return found

@@ -415,6 +415,19 @@ def credit_code_check_char(first17: str) -> str:
     return _CREDIT_ALPHABET[(31 - total % 31) % 31]
 
 
+_ORG_CODE_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+"""GB 11714-1997: the weights of the eight body characters of an organisation code."""
+
+
+def organisation_code_check_char(body: str) -> str:
+    """Return the GB 11714-1997 check character of the eight-character organisation code body
+    `body` (positions 9–16 of a 统一社会信用代码, whose position 17 it checks): digits count
+    as themselves, letters A–Z as 10–35; 11 − (Σ mod 11), with 10 written X and 11 written 0."""
+    total = sum(int(c, 36) * w for c, w in zip(body, _ORG_CODE_WEIGHTS, strict=True))
+    check = 11 - total % 11
+    return "X" if check == 10 else "0" if check == 11 else str(check)
+
+
 def _check_credit_code(value: str) -> str:
     code = value.strip().upper()
     if len(code) != 18:
@@ -430,6 +443,15 @@ def _check_credit_code(value: str) -> str:
             "统一社会信用代码含非法字符「{c}」（不得使用 I、O、S、V、Z） "
             "(character '{c}' is not allowed)",
             {"c": printable(bad[0])},
+        )
+    embedded = organisation_code_check_char(code[8:16])
+    if code[16] != embedded:
+        raise PydanticCustomError(
+            "credit_code_org_checksum",
+            "统一社会信用代码第17位（内含的组织机构代码的校验位，GB 11714）应为「{expected}」，"
+            "现为「{got}」，请核对 (the organisation code's check character, position 17, should "
+            "be {expected}, got {got})",
+            {"expected": embedded, "got": printable(code[16])},
         )
     expected = credit_code_check_char(code[:17])
     if code[17] != expected:

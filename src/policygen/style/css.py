@@ -16,7 +16,18 @@ import functools
 import hashlib
 
 from policygen.kinds import DOCUMENT_KINDS
-from policygen.style.model import CharacterRole, FontRole, HouseStyle, Resolved, TextRole
+from policygen.style.model import (
+    CONTEXTUAL_ROLES,
+    CharacterRole,
+    FontRole,
+    HouseStyle,
+    Resolved,
+    TextRole,
+)
+
+END_ANCHOR = "_end"
+"""The id of the element ending the body (writers.front.END_ANCHOR): its page number is the
+body's page count."""
 
 RUNNING_HEADER = "running-header"
 """The class of the HTML element holding the running header's lines, and the name of the
@@ -80,9 +91,12 @@ def _mm(value: float) -> str:
     return f"{value:.3f}".rstrip("0").rstrip(".") + "mm" if value else "0"
 
 
-def footer_content(text: str) -> str:
+def footer_content(text: str, numbering: str = "all") -> str:
     """Return the CSS ``content`` of footer words `text`: ``{page}`` and ``{pages}`` become
-    the page counters."""
+    the page counters. With `numbering` ``body`` (the style's ``footer.numbering``) the count
+    is the page number of the anchor ending the body (writers.front.END_ANCHOR), the sheets
+    before the body not being counted."""
+    count = f"target-counter(url(#{END_ANCHOR}), page)" if numbering == "body" else "counter(pages)"
     out: list[str] = []
     rest = text
     while rest:
@@ -94,10 +108,26 @@ def footer_content(text: str) -> str:
         index, token = min(found)
         if index:
             out.append(css_string(rest[:index]))
-        out.append("counter(page)" if token == "{page}" else "counter(pages)")
+        out.append("counter(page)" if token == "{page}" else count)
         rest = rest[index + len(token) :]
     return " ".join(out)
 
+
+FRONT_PAGE = "front"
+"""The named page of the cover and the contents page (base.css puts them on it)."""
+
+FRONT_ROLES: tuple[TextRole, ...] = (
+    "cover_title", "cover_subtitle", "cover_line", "cover_party", "cover_organisation",
+    "cover_date", "toc_heading", "toc_1", "toc_2",
+)  # fmt: skip
+"""The text roles of the cover and the contents page (writers.html writes them as classes
+of the same name, ``cover-title``…)."""
+FRONT_SELECTORS: dict[TextRole, str] = {
+    role: ("section.cover p." if role.startswith("cover") else "nav.contents p.")
+    + role.replace("_", "-")
+    for role in FRONT_ROLES
+}
+"""The elements of each text role of the front matter."""
 
 SPACING: dict[TextRole, str] = {
     "caption": "padding",
@@ -180,7 +210,7 @@ def _stylesheet(style: HouseStyle, kind: str) -> str:
         )
     box = {"left": "bottom-left", "right": "bottom-right"}.get(footer.align, "bottom-center")
     footer_box = [
-        f"content: {footer_content(style.footer.text)};",
+        f"content: {footer_content(style.footer.text, style.footer.numbering)};",
         *_text(style, footer),
         "white-space: nowrap;",
         "vertical-align: top;",
@@ -190,6 +220,12 @@ def _stylesheet(style: HouseStyle, kind: str) -> str:
     rules.append(
         "@page {\n" + "".join(f"  {d}\n" for d in page_rule) + "\n" + "\n".join(boxes) + "}\n"
     )
+    # The cover and the contents page: no header or footer, and with footer.numbering: body
+    # not counted, so that the body's first page is page 1.
+    front = ["  @top-center { content: none; }\n", f"  @{box} {{ content: none; }}\n"]
+    if style.footer.numbering == "body":
+        front.insert(0, "  counter-increment: page 0;\n")
+    rules.append(f"@page {FRONT_PAGE} {{\n" + "".join(front) + "}\n")
     rules.append(
         _rule(
             "html",
@@ -215,6 +251,14 @@ def _stylesheet(style: HouseStyle, kind: str) -> str:
     for role, selector in SELECTORS.items():
         text = style.resolved(role)
         rules.append(_rule(selector, [*_text(style, text), _spacing(text, SPACING.get(role, ""))]))
+    for role in FRONT_ROLES:
+        text = style.resolved(role)
+        # Margins, which collapse as LibreOffice sets the DOCX's space between two lines: the
+        # larger of the first's space after and the second's space before.
+        selector = FRONT_SELECTORS[role]
+        rules.append(_rule(selector, [*_text(style, text), _spacing(text, "")]))
+        if role in CONTEXTUAL_ROLES:
+            rules.append(_rule(f"{selector} + p.{role.replace('_', '-')}", ["margin-top: 0;"]))
     table = style.resolved("table")
     rules.append(
         _rule(
@@ -251,7 +295,12 @@ def _stylesheet(style: HouseStyle, kind: str) -> str:
         rule = [f"border-bottom: {_pt(style.header.rule)} solid #000;"] if style.header.rule else []
         running = [f"position: running({RUNNING_HEADER});", *_text(style, header), *rule]
         rules.append(_rule(f".{RUNNING_HEADER}", running))
-        rules.append(_rule(f".{RUNNING_HEADER} p", ["margin: 0;", "text-indent: inherit;"]))
+        rules.append(
+            _rule(
+                f".{RUNNING_HEADER} p",
+                ["margin: 0;", "text-indent: inherit;", "text-align: inherit;"],
+            )
+        )
     return "\n".join(rules)
 
 

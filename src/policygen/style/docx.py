@@ -6,11 +6,13 @@ document whose styles, list numbering, page setup, header and footer the DOCX wr
 its body is a specimen of every style for people editing the house style, from which the
 writer keeps two things as templates:
 
-* the paragraphs in ``Cover …`` styles: the cover page, with ``{title}``, ``{subtitle}``,
+* the paragraphs in ``Cover …`` styles: the cover page (the style file's ``cover``, which
+  both PDFs print too: writers.front), with ``{title}``, ``{subtitle}``,
   ``{doc_no}``, ``{contract_no}``, ``{role}：{name}`` (one line per signing party),
   ``{organisation}``, ``{version}``, ``{date}``, ``{signed_on}`` and ``{signed_at}`` filled in
   (writers.docx_pages); a line one of whose placeholders is empty is left out;
-* the first ``TOC Heading`` paragraph: the heading of a regulation's table of contents.
+* the first ``TOC Heading`` paragraph: the heading of a regulation's table of contents (the
+  style file's ``contents.heading``).
 
 The header holds the style's header lines (the writer leaves out a line with an empty
 placeholder) and the footer its footer words, ``{page}`` and ``{pages}`` as PAGE and NUMPAGES
@@ -51,7 +53,7 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.shared import Mm, Pt
 from docx.styles.style import CharacterStyle, ParagraphStyle
 
-from policygen.style.model import FONT_ROLES, HouseStyle, TextRole
+from policygen.style.model import CONTEXTUAL_ROLES, FONT_ROLES, HouseStyle, TextRole
 from policygen.writers import docx_oxml, docx_styles_oxml
 from policygen.writers.docx_oxml import ListInstance, NumberingLevel
 from policygen.writers.docx_styles_oxml import FontEntry
@@ -98,7 +100,7 @@ WORD_STYLES: dict[TextRole, str] = {
 STYLE_IDS: dict[str, str] = {"Sub-clause": "Subclause", "toc 1": "TOC1", "toc 2": "TOC2"}
 """Style ids of new styles whose id python-docx would derive differently."""
 
-CONTEXTUAL = ("Cover Party", "Cover Date")
+CONTEXTUAL = tuple(WORD_STYLES[role] for role in sorted(CONTEXTUAL_ROLES))
 """Styles whose space before is left out between two paragraphs of the same style (a cover
 lists several parties and dates as one block)."""
 
@@ -153,6 +155,16 @@ class StyleSpec:
     """Put a dotted right tab this many mm from the left margin (table-of-contents lines)."""
     tracking: int | None = None
     """Character spacing in twips (negative: closer); None leaves it alone."""
+    off_grid: bool = False
+    """Keep the paragraph's own line height on a page with a grid of lines (``w:snapToGrid``
+    off): LibreOffice would otherwise give each of its lines a whole grid line."""
+
+
+def _on_grid(line: float, style: HouseStyle) -> bool:
+    """Return whether a line height of `line` pt is a whole number of the grid's lines (the
+    body's line height): a 公文 title of two lines is, a 12 pt table's or the cover's is not."""
+    lines = line / style.resolved("body").line
+    return abs(lines - round(lines)) < 0.01 and round(lines) >= 1
 
 
 def _hundredths(chars: float) -> int:
@@ -193,6 +205,7 @@ def word_styles(style: HouseStyle) -> tuple[StyleSpec, ...]:
                 rule_below=style.header.rule if role == "header" else 0,
                 page_tab=text_width if word in TOC_STYLES else None,
                 tracking=round(stated.tracking * 20) if stated.tracking is not None else None,
+                off_grid=style.page.grid_lines is not None and not _on_grid(resolved.line, style),
             )
         )
     body = style.resolved("body")
@@ -304,23 +317,6 @@ STYLE_NUMBERING: dict[str, tuple[int, int]] = {
 }
 """The list (numId, level) each numbered style is linked to."""
 
-COVER: tuple[tuple[str, str], ...] = (
-    ("Cover Title", "{title}"),
-    ("Cover Subtitle", "{subtitle}"),
-    ("Cover Line", "{doc_no}"),
-    ("Cover Line", "合同编号：{contract_no}"),
-    ("Cover Party", "{role}：{name}"),
-    ("Cover Organisation", "{organisation}"),
-    ("Cover Date", "版本：{version}"),
-    ("Cover Date", "生效日期：{date}"),
-    ("Cover Date", "签订日期：{signed_on}"),
-    ("Cover Date", "签订地点：{signed_at}"),
-)
-"""The cover page template: (style, text with placeholders), top to bottom. A regulation
-fills the 版本 and 生效日期 lines; a contract, SLA, NDA… the 合同编号 (unless its subtitle
-shows it), party, 签订日期 and 签订地点 lines; a line with an empty placeholder is left out."""
-TOC_HEADING = "目\u3000录"
-
 FIELD = re.compile(r"\{(page|pages)\}")
 FIELDS = {"page": "PAGE", "pages": "NUMPAGES"}
 """The footer's placeholders and the Word fields they become."""
@@ -355,7 +351,7 @@ def build(style: HouseStyle) -> bytes:
         apply_style(document, spec, style.fonts.latin)
     setup_numbering(document, style)
     setup_page(document, style)
-    add_specimen(document)
+    add_specimen(document, style)
     properties = document.core_properties
     properties.title = "policygen 参考样式"
     properties.author = "policygen"
@@ -482,6 +478,8 @@ def apply_paragraph(word_style: ParagraphStyle, spec: StyleSpec) -> None:
         docx_oxml.set_contextual_spacing(word_style)
     if spec.rule_below:
         docx_oxml.set_bottom_border(word_style, size_eighths=round(spec.rule_below * 8))
+    if spec.off_grid:
+        docx_oxml.set_snap_to_grid(word_style, False)
     if spec.page_tab is not None:
         fmt.tab_stops.add_tab_stop(Mm(spec.page_tab), WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS)
 
@@ -535,14 +533,15 @@ def setup_page(document: DocxDocument, style: HouseStyle) -> None:
             paragraph.add_run(part)
 
 
-def add_specimen(document: DocxDocument) -> None:
-    """Fill the body with the cover and contents templates, then one sample of each style."""
+def add_specimen(document: DocxDocument, style: HouseStyle) -> None:
+    """Fill the body with the style's cover and contents templates, then one sample of each
+    style."""
     paragraph = None
-    for name, text in COVER:
-        paragraph = document.add_paragraph(text, name)
+    for line in style.cover:
+        paragraph = document.add_paragraph(line.text, WORD_STYLES[line.role])
     if paragraph is not None:
         docx_oxml.end_section(paragraph, document)
-    toc = document.add_paragraph(TOC_HEADING, "TOC Heading")
+    toc = document.add_paragraph(style.contents.heading, "TOC Heading")
     docx_oxml.end_section(toc, document)
     document.add_paragraph("外包服务管理办法（Title）", "Title")
     document.add_paragraph("副标题（Subtitle）", "Subtitle")

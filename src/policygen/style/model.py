@@ -243,6 +243,39 @@ class Footer(StyleModel):
     ``第 {page} 页 共 {pages} 页`` or ``— {page} —``."""
     gap: Length
     """From the bottom of the text block to the footer's top, in mm (GB/T 9704: 7)."""
+    numbering: Literal["body", "all"]
+    """Which pages are numbered and counted, in the DOCX and both PDFs alike: ``body``, the
+    body's pages from 1, ``{pages}`` counting only them; ``all``, every page from the cover,
+    ``{pages}`` counting them all. Either way the cover and the contents page print no header
+    or footer."""
+
+
+CoverRole = Literal[
+    "cover_title", "cover_subtitle", "cover_line", "cover_party", "cover_organisation", "cover_date"
+]
+"""The text roles a cover line may be set in."""
+CONTEXTUAL_ROLES: frozenset[TextRole] = frozenset({"cover_party", "cover_date"})
+"""Cover roles whose space before is left out between two lines of the same role (Word's
+contextual spacing): the second party or date follows the first without a gap."""
+
+
+class CoverLine(StyleModel):
+    """One line of the cover page, which every format prints before the body."""
+
+    role: CoverRole
+    """The text style it is set in."""
+    text: Annotated[str, Field(min_length=1, max_length=200)]
+    """Its words, with placeholders ``{title}``, ``{subtitle}``, ``{doc_no}``,
+    ``{contract_no}``, ``{organisation}``, ``{version}``, ``{date}`` (the effective date),
+    ``{signed_on}``, ``{signed_at}`` and ``{role}``/``{name}`` (one line per signing party);
+    a line one of whose placeholders is empty for the document is left out."""
+
+
+class Contents(StyleModel):
+    """The contents page (目录) of the kinds that have one (kinds.Kind.contents)."""
+
+    heading: Annotated[str, Field(min_length=1, max_length=40)]
+    """Its heading, set in the ``toc_heading`` text style, e.g. 目　录."""
 
 
 class TableBlock(StyleModel):
@@ -270,6 +303,9 @@ class HouseStyle(StyleModel):
     lists: Lists
     header: Header
     footer: Footer
+    cover: tuple[CoverLine, ...] = Field(max_length=40)
+    """The cover page's lines, top to bottom; empty for no cover."""
+    contents: Contents
     table_block: TableBlock
 
     @model_validator(mode="after")
@@ -356,9 +392,13 @@ class Resolved(StyleModel):
 
 
 __all__ = [
+    "CONTEXTUAL_ROLES",
     "FONT_ROLES",
     "CharacterRole",
     "CharacterStyle",
+    "Contents",
+    "CoverLine",
+    "CoverRole",
     "Font",
     "FontRole",
     "Fonts",

@@ -1,4 +1,4 @@
-"""Turn a house style into the Typst style of the fast PDF engine (writers.pdf_typst).
+"""Turn a house style into the Typst style of the default PDF engine (writers.pdf_typst).
 
 Input: a HouseStyle and a document kind. Output: a TypstStyle (the values the Typst writer
 uses as it writes the source) and `typst_definitions`, the lines at the head of every Typst
@@ -29,6 +29,15 @@ TEXT_ROLES: dict[str, TextRole] = {
     "blank": "signature_line",
     "header": "header",
     "footer": "footer",
+    "toc-heading": "toc_heading",
+    "toc-1": "toc_1",
+    "toc-2": "toc_2",
+    "cover-title": "cover_title",
+    "cover-subtitle": "cover_subtitle",
+    "cover-line": "cover_line",
+    "cover-party": "cover_party",
+    "cover-organisation": "cover_organisation",
+    "cover-date": "cover_date",
 }
 """The Typst dictionaries (``s-<name>``) of the source, and the text role each states."""
 

@@ -7,12 +7,12 @@ amounts) so that templates branch on names, not on arithmetic."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from policygen.instruments import catalogue
 from policygen.kinds import Kind
-from policygen.profile.critical import annual_amount
 from policygen.profile.engagement import Engagement
 from policygen.profile.model import Profile
 from policygen.profile.types import Industry, RiskLevel
@@ -58,13 +58,17 @@ class Amounts:
 
 @dataclass(frozen=True)
 class Concentration:
-    """How much of the organisation's yearly outsourcing one vendor and its affiliates hold."""
+    """How much of the organisation's outsourcing in one calendar year one vendor and its
+    affiliates hold: the year the engagement's term starts."""
 
+    year: int
+    """The calendar year."""
     vendor_annual: Decimal
-    """The yearly amount (含税) of every engagement with this vendor or a vendor of its group."""
+    """The part falling in `year` of the fees (含税) of every engagement with this vendor or a
+    vendor of its group."""
     total_annual: Decimal
-    """The organisation's yearly outsourcing total: risk.annual_outsourcing_total, else the sum
-    of the yearly amounts of the profile's engagements."""
+    """The organisation's outsourcing in `year`: risk.annual_outsourcing_total, else the parts
+    falling in `year` of the fees of the profile's engagements."""
     total_stated: bool
     """Whether `total_annual` is the organisation's own figure (risk.annual_outsourcing_total)."""
     share: Decimal
@@ -158,9 +162,24 @@ def build_context(profile: Profile, kind: Kind, engagement: Engagement | None) -
     return context
 
 
+def year_amount(engagement: Engagement, year: int) -> Decimal:
+    """Return the part of `engagement`'s fee that falls in calendar `year`, pro rata to the days
+    of its term in that year (the fee spread evenly over the term)."""
+    start, end = engagement.term.start, engagement.term.end
+    days = (end - start).days + 1
+    first, last = max(start, date(year, 1, 1)), min(end, date(year, 12, 31))
+    inside = (last - first).days + 1
+    if days <= 0 or inside <= 0:
+        return Decimal(0)
+    return engagement.fee.amount * inside / days
+
+
 def concentration(profile: Profile, engagement: Engagement) -> Concentration | None:
     """Return the concentration of `engagement`'s vendor and its affiliates (vendors naming the
-    same `group`) in the organisation's yearly outsourcing; None when the total is zero."""
+    same `group`) in the organisation's outsourcing in the calendar year the engagement's term
+    starts (later years' contracts are not yet all signed). Each contract counts the part of its
+    fee that falls in the year. None when nothing else is known to compare with: no
+    organisation total is stated and every contract of the profile is this vendor's."""
     vendor = engagement.vendor
 
     def related(other: Engagement) -> bool:
@@ -170,21 +189,26 @@ def concentration(profile: Profile, engagement: Engagement) -> Concentration | N
         )
 
     mine = [e for e in profile.engagements if related(e)]
-    vendor_annual = sum((annual_amount(e) for e in mine), Decimal(0))
     stated = profile.risk.annual_outsourcing_total
+    if stated is None and len(mine) == len(profile.engagements):
+        return None
+    # The year the term starts: the contracts known for later years are not yet all signed.
+    year = engagement.term.start.year
+    vendor_year = sum((year_amount(e, year) for e in mine), Decimal(0))
     total = (
         stated
         if stated is not None
-        else sum((annual_amount(e) for e in profile.engagements), Decimal(0))
+        else sum((year_amount(e, year) for e in profile.engagements), Decimal(0))
     )
     if not total:
         return None
-    share = (vendor_annual * 100 / total).quantize(_CENT, rounding=ROUND_HALF_UP)
+    share = (vendor_year * 100 / total).quantize(_CENT, rounding=ROUND_HALF_UP)
     affiliates = tuple(
         dict.fromkeys(e.vendor.name for e in mine if e.vendor.credit_code != vendor.credit_code)
     )
     return Concentration(
-        vendor_annual=vendor_annual.quantize(_CENT, rounding=ROUND_HALF_UP),
+        year=year,
+        vendor_annual=vendor_year.quantize(_CENT, rounding=ROUND_HALF_UP),
         total_annual=total.quantize(_CENT, rounding=ROUND_HALF_UP),
         total_stated=stated is not None,
         share=share,

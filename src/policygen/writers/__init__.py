@@ -1,15 +1,21 @@
-"""Writers: each turns a numbered document tree into the bytes of one format."""
+"""Writers: each turns a numbered document tree into the bytes of one format.
+
+Every writer is pure: `Writer(doc, options) -> bytes`. What one needs from the layout stage
+(the DOCX contents page's page numbers) is passed to it as a value: `write(fmt, doc, options,
+layout)`."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import Future
+from typing import TYPE_CHECKING
 
 from policygen.tree.nodes import Document
-from policygen.writers.options import PDF_ENGINES, WriterOptions
+from policygen.writers.options import WriterOptions
+
+if TYPE_CHECKING:
+    from policygen.layout.engine import Layout
 
 Writer = Callable[[Document, WriterOptions], bytes]
-PageMap = Callable[[Document, WriterOptions], dict[str, int]]
 
 
 def _docx(doc: Document, options: WriterOptions) -> bytes:
@@ -18,49 +24,12 @@ def _docx(doc: Document, options: WriterOptions) -> bytes:
     return write_docx(doc, options)
 
 
-def _weasyprint_pdf(doc: Document, options: WriterOptions) -> bytes:
-    # Imported on use: WeasyPrint takes a second to import and most commands never need it.
+def _pdf(doc: Document, options: WriterOptions) -> bytes:
+    # Imported on use: the engines load in processes of their own, and most commands never
+    # print a PDF.
     from policygen.writers.pdf import write_pdf
 
     return write_pdf(doc, options)
-
-
-def _weasyprint_pages(doc: Document, options: WriterOptions) -> dict[str, int]:
-    from policygen.writers.pdf import page_map
-
-    return page_map(doc, options)
-
-
-def _typst_pdf(doc: Document, options: WriterOptions) -> bytes:
-    # Never imports WeasyPrint: a Typst render starts without its second of imports.
-    from policygen.writers.pdf_typst import write_pdf_typst
-
-    return write_pdf_typst(doc, options)
-
-
-def _typst_pages(doc: Document, options: WriterOptions) -> dict[str, int]:
-    from policygen.writers.pdf_typst import page_map_typst
-
-    return page_map_typst(doc, options)
-
-
-PDF_WRITERS: dict[str, tuple[Writer, PageMap]] = {
-    "weasyprint": (_weasyprint_pdf, _weasyprint_pages),
-    "typst": (_typst_pdf, _typst_pages),
-}
-"""Each PDF engine's writer and page map (the page each id starts on, and the page count under
-pdf.PAGE_COUNT_KEY), by the name WriterOptions.pdf_engine holds."""
-assert tuple(PDF_WRITERS) == PDF_ENGINES
-
-
-def _pdf(doc: Document, options: WriterOptions) -> bytes:
-    return PDF_WRITERS[options.pdf_engine][0](doc, options)
-
-
-def page_map(doc: Document, options: WriterOptions) -> dict[str, int]:
-    """Return the page each id of `doc` starts on in the PDF `options.pdf_engine` prints, and
-    the number of pages under pdf.PAGE_COUNT_KEY."""
-    return PDF_WRITERS[options.pdf_engine][1](doc, options)
 
 
 def _html(doc: Document, options: WriterOptions) -> bytes:
@@ -88,24 +57,28 @@ WRITERS: dict[str, Writer] = {
     "md": _markdown,
     "txt": _text,
 }
-"""Every output format by its file extension."""
+"""Every output format by its file extension. The PDF writer prints one document in an engine
+made for it; a run of several documents prints them in the engines of its session
+(pipeline.start_job)."""
 
 
-def start_writing(fmt: str, doc: Document, options: WriterOptions) -> Future[bytes]:
-    """Start writing `doc` in `fmt`; the future holds the bytes or the error. A PDF printed by
-    Typst is laid out in the background (a Typst layout process, fed by a thread of its own),
-    so the caller can go on with the next document; every other format is written before this
-    returns."""
-    done: Future[bytes] = Future()
-    try:
-        if fmt == "pdf" and options.pdf_engine == "typst":
-            from policygen.writers.pdf_typst import start_pdf_typst
+def needs_layout(fmt: str, doc: Document) -> bool:
+    """Return True when writing `doc` in `fmt` takes page numbers from its layout: the DOCX of
+    a kind with a contents page."""
+    from policygen.kinds import DOCUMENT_KINDS
 
-            return start_pdf_typst(doc, options)
-        done.set_result(WRITERS[fmt](doc, options))
-    except Exception as error:
-        done.set_exception(error)
-    return done
+    kind = DOCUMENT_KINDS.get(doc.kind)
+    return fmt == "docx" and kind is not None and kind.contents
 
 
-__all__ = ["PDF_WRITERS", "WRITERS", "Writer", "WriterOptions", "page_map", "start_writing"]
+def write(fmt: str, doc: Document, options: WriterOptions, layout: Layout | None = None) -> bytes:
+    """Return `doc` written in `fmt`; a DOCX contents page shows the page numbers of `layout`
+    (None: none, for Word to fill in when the reader updates the field)."""
+    if fmt == "docx" and layout is not None:
+        from policygen.writers.docx import write_docx
+
+        return write_docx(doc, options, layout)
+    return WRITERS[fmt](doc, options)
+
+
+__all__ = ["WRITERS", "Writer", "WriterOptions", "needs_layout", "write"]

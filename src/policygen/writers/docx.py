@@ -10,12 +10,14 @@ styles (STYLE_MAP) and lays out the same text, in the same order, as the plain-t
   space after 第一条) is text, so ``paragraph.text`` is the text writer's line minus the label;
 * cross-references are REF fields and links (docx_fields);
 * the body follows a cover page, and for a regulation a table of contents whose page numbers
-  come from the PDF layout of the same tree by the same engine (docx_pages, writers.page_map)."""
+  are the PDF's, as its footers number them (writers.front): the pipeline lays the tree out
+  (layout.engine) and passes the Layout in."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import count
+from typing import TYPE_CHECKING
 
 from docx.document import Document as DocxDocument
 from docx.enum.style import WD_STYLE_TYPE
@@ -36,10 +38,14 @@ from policygen.writers.docx_numbering import ListNumbering, reference_text
 from policygen.writers.docx_reference import open_reference, open_reference_data
 from policygen.writers.docx_styles import StyleTable
 from policygen.writers.docx_tables import add_signature_block, add_table, align
+from policygen.writers.front import PAGE_COUNT_KEY, contents_anchor, shown_pages
 from policygen.writers.html import block_ids
 from policygen.writers.options import WriterOptions
 from policygen.writers.reproducible import normalise_parts
 from policygen.writers.text import inline_text, labelled
+
+if TYPE_CHECKING:
+    from policygen.layout.engine import Layout
 
 REFERENCE_DOCX = "styles/reference.docx"
 """The default style's reference document, looked up in the template folders."""
@@ -76,10 +82,12 @@ CONTENTS_KINDS = frozenset(kind.name for kind in DOCUMENT_KINDS.values() if kind
 """Document kinds that get a table of contents (and body pages numbered from 1)."""
 
 
-def write_docx(doc: n.Document, options: WriterOptions) -> bytes:
+def write_docx(doc: n.Document, options: WriterOptions, layout: Layout | None = None) -> bytes:
     """Return `doc` as DOCX bytes in its house style (`reference_document`, with the page its
     kind gets in the style: policygen.style.docx.apply_page), or placed in a user's
-    ``styles/house.docx``."""
+    ``styles/house.docx``. A contents page shows the page on which `layout` put each heading
+    and counts its pages; with `layout` None it shows no page numbers, which Word fills in
+    when the reader updates the fields."""
     house = docx_house.find_house(options)
     if house is not None:
         return docx_house.write_house_docx(doc, house, options, add_body)
@@ -90,21 +98,26 @@ def write_docx(doc: n.Document, options: WriterOptions) -> bytes:
     docx_oxml.clear_body(document)
     values = page_values.document_values(doc)
     docx_pages.add_cover(document, front, values)
-    contents_end = None
+    contents_end, body_pages = None, None
     if doc.kind in CONTENTS_KINDS:
         contents_end = docx_pages.add_contents_page(document, front)
     builder = _DocxBuilder(document)
     builder.add_document(doc)
     docx_fields.link_references(builder.marks, builder.refs, builder.bookmark_ids)
     if contents_end is not None:
-        from policygen.writers import page_map
-        from policygen.writers.pdf import PAGE_COUNT_KEY  # imports no WeasyPrint
-
-        # Asked for last: a Typst PDF of the same tree may be being laid out meanwhile.
-        pages = page_map(doc, options)  # the PDF of options.pdf_engine
-
-        docx_fields.add_contents(contents_end, builder.headings, pages, builder.bookmark_ids)
-        docx_pages.number_body_from_one(document, pages[PAGE_COUNT_KEY])
+        headings = [
+            replace(heading, ids=(contents_anchor(index), *heading.ids))
+            for index, heading in enumerate(builder.headings, start=1)
+        ]
+        pages = None
+        if layout is not None:
+            # The layout is the PDF's, cover and contents page included; the contents list the
+            # page numbers its footers print.
+            sheets = {**layout.anchors, PAGE_COUNT_KEY: layout.pages}
+            pages = shown_pages(sheets, style.footer.numbering)
+            body_pages = pages[PAGE_COUNT_KEY]
+        docx_fields.add_contents(contents_end, headings, pages, builder.bookmark_ids)
+    docx_pages.number_pages(document, style.footer.numbering, body_pages)
     docx_pages.fill_header(document, page_values.header_values(doc))
     docx_pages.set_properties(document, doc)
     return normalise_parts(docx_oxml.package_parts(document), doc.meta.date)

@@ -166,8 +166,8 @@ class TocEntry:
     """The heading as it reads, number included: 第一章　总则."""
     bookmark: str
     """The ``_Toc`` bookmark on the heading."""
-    page: int
-    """The page the heading starts on."""
+    page: int | None
+    """The page the heading starts on; None: not known (no layout), left for Word to fill."""
 
 
 @dataclass(frozen=True)
@@ -186,17 +186,19 @@ class ContentsHeading:
 def add_contents(
     end: Paragraph,
     headings: Sequence[ContentsHeading],
-    pages: Mapping[str, int],
+    pages: Mapping[str, int] | None,
     ids: Iterator[int],
 ) -> None:
     """Fill the table of contents before `end` with `headings`, each on the page `pages` gives
-    its node (or the first node inside it; else the page of the entry before)."""
+    its node (or the first node inside it; else the page of the entry before); with `pages`
+    None, without page numbers."""
     entries = []
-    page = 1
+    page: int | None = None if pages is None else 1
     for index, heading in enumerate(headings, start=1):
         name = toc_bookmark(index)
         docx_oxml.add_bookmark(heading.paragraph, name, next(ids))
-        page = page_of(heading.ids, pages, page)
+        if pages is not None and page is not None:
+            page = page_of(heading.ids, pages, page)
         entries.append(
             TocEntry(
                 heading.level,

@@ -291,6 +291,11 @@ def set_east_asian_line_breaking(styles: Styles) -> None:
         _get_or_add(ppr, tag, _PPR_ORDER).set(qn("w:val"), value)
 
 
+def set_snap_to_grid(style: BaseStyle, snap: bool) -> None:
+    """Make paragraphs of `style` keep to the document grid's lines or not (``w:snapToGrid``)."""
+    _get_or_add(_ppr(style), "w:snapToGrid", _PPR_ORDER).set(qn("w:val"), "1" if snap else "0")
+
+
 def set_contextual_spacing(style: BaseStyle) -> None:
     """Ignore the space before and after paragraphs of `style` between two of them."""
     _get_or_add(_ppr(style), "w:contextualSpacing", _PPR_ORDER)
@@ -948,10 +953,10 @@ def make_internal_link(run: Run, anchor: str) -> None:
     link.append(r)
 
 
-def add_toc_entry(paragraph: Paragraph, anchor: str, text: str, page: int) -> None:
+def add_toc_entry(paragraph: Paragraph, anchor: str, text: str, page: int | None) -> None:
     """Append a table-of-contents entry to `paragraph` as Word writes one: a hyperlink to the
     bookmark `anchor` holding `text`, a tab (the style's dotted right tab) and a
-    ``PAGEREF`` field showing `page`."""
+    ``PAGEREF`` field showing `page` (None: nothing until the reader updates it)."""
     link = OxmlElement("w:hyperlink")
     link.set(qn("w:anchor"), anchor)
     link.set(qn("w:history"), "1")
@@ -963,21 +968,25 @@ def add_toc_entry(paragraph: Paragraph, anchor: str, text: str, page: int) -> No
         _field_char("begin"),
         _instruction(f"PAGEREF {anchor} \\h"),
         _field_char("separate"),
-        _text_run(str(page)),
+        _text_run("" if page is None else str(page)),
         _field_char("end"),
     ):
         link.append(element)
     paragraph._p.append(link)
 
 
-def set_field_instruction(paragraphs: Sequence[Paragraph], old: str, new: str, shown: str) -> None:
+def set_field_instruction(
+    paragraphs: Sequence[Paragraph], old: str, new: str, shown: str | None
+) -> None:
     """Change every field in `paragraphs` whose instruction is `old` (e.g. ``NUMPAGES``) to
-    `new`, showing `shown` until the reader updates it."""
+    `new`, showing `shown` until the reader updates it (None: what it shows now)."""
     for paragraph in paragraphs:
         for instr in paragraph._p.iter(qn("w:instrText")):
             if (instr.text or "").strip() != old:
                 continue
             instr.text = f" {new} "
+            if shown is None:
+                continue
             run = instr.getparent()
             for following in run.itersiblings():
                 texts = following.findall(qn("w:t"))

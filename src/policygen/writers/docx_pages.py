@@ -16,11 +16,12 @@ placeholders is empty is left out, so ``版本：{version}`` appears only with a
 
 The cover and contents sections have no header or footer. The body section has the
 reference's header, its paragraphs filled in and left out as cover lines are, and its footer
-(第 X 页 共 Y 页). When a contents page lists body page numbers, the body's pages are
-numbered from 1 and the footer's page count becomes ``SECTIONPAGES``,
-showing the page count of the PDF layout until the reader updates it; otherwise the cover is
-page 1 and the count stays ``NUMPAGES``. Core and extended properties (title, subject,
-keywords, identifier, version, company…) come from the document's meta, never from the clock;
+(第 X 页 共 Y 页), numbered as the house style's ``footer.numbering`` says, as both PDFs
+are (writers.front): ``body``, the body's pages from 1 and the count ``SECTIONPAGES``
+(showing the page count of the PDF layout, when there is one, until the reader updates it);
+``all``, on from the cover and ``NUMPAGES``. Core and extended properties (title, subject,
+keywords — the PDFs' too, the number last —, identifier, version, company…) come from the
+document's meta, never from the clock;
 a document without a version has no version property."""
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from policygen.transforms.nobreak import NO_BREAK_LANGUAGE, joined, runs
 from policygen.tree import nodes as n
 from policygen.writers import docx_oxml
 from policygen.writers.docx_styles import StyleTable
-from policygen.writers.page_values import Values, fill
+from policygen.writers.page_values import Values, document_keywords, fill
 
 COVER_STYLE_PREFIX = "Cover "
 """Reference paragraphs in styles named so are the cover template."""
@@ -117,14 +118,18 @@ def fill_header(document: DocxDocument, values: Values) -> None:
             run.text = ""
 
 
-def number_body_from_one(document: DocxDocument, pages: int) -> None:
-    """Number the body section's pages from 1 and count only them (``SECTIONPAGES``), showing
-    `pages` until the reader updates the count."""
+def number_pages(document: DocxDocument, numbering: str, pages: int | None) -> None:
+    """Number the body section's pages as the house style's ``footer.numbering`` says: with
+    ``body``, from 1, the footer's count being the body's (``SECTIONPAGES``) and showing
+    `pages` (the body pages of the PDF layout; None: no layout, the count the reference shows)
+    until the reader updates it; with ``all``, on from the cover, counting every page
+    (``NUMPAGES``)."""
+    if numbering != "body":
+        return
     section = docx_oxml.last_section(document)
     docx_oxml.set_page_number_start(section, 1)
-    docx_oxml.set_field_instruction(
-        section.footer.paragraphs, "NUMPAGES", "SECTIONPAGES", str(pages)
-    )
+    shown = None if pages is None else str(pages)
+    docx_oxml.set_field_instruction(section.footer.paragraphs, "NUMPAGES", "SECTIONPAGES", shown)
 
 
 def set_properties(document: DocxDocument, doc: n.Document) -> None:
@@ -135,7 +140,7 @@ def set_properties(document: DocxDocument, doc: n.Document) -> None:
     texts = {
         "title": doc.title,
         "subject": meta.subject,
-        "keywords": _KEYWORD_SEPARATOR.join(meta.keywords),
+        "keywords": _KEYWORD_SEPARATOR.join(document_keywords(meta)),
         "author": meta.organisation,
         "last_modified_by": meta.organisation,
         "identifier": meta.number,

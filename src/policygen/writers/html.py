@@ -33,8 +33,10 @@ from tinycss2 import ast
 from policygen.errors import RenderError
 from policygen.style import style_for
 from policygen.style.css import RUNNING_HEADER, stylesheet
+from policygen.style.model import HouseStyle
 from policygen.transforms.nobreak import runs
 from policygen.tree import nodes as n
+from policygen.writers import front
 from policygen.writers.fetcher import LocalResources
 from policygen.writers.options import WriterOptions
 from policygen.writers.page_values import header_lines
@@ -291,6 +293,28 @@ class _Writer:
         self.emitted: set[str] = set()
         self.width = width
         self.size = size
+        self.in_chapter = False
+        """Whether the block being written sits in a chapter (for its bookmark's level)."""
+        self.contents = front.has_contents(doc)
+        """Whether the document has a contents page, whose entries' headings get anchors."""
+        self.entries = 0
+        """Contents entries met so far."""
+
+    def bookmark(self, block: n.Block) -> tuple[str, Markup]:
+        """Return the class and the attribute making `block`'s element a PDF bookmark
+        (base.css: ``bookmark-N``, its label in ``data-bookmark``); empty for none."""
+        mark = front.bookmark(block, self.in_chapter)
+        if mark is None:
+            return "", Markup("")
+        return f"bookmark-{mark.level}", Markup(' data-bookmark="{}"').format(mark.text)
+
+    def contents_anchor(self, block: n.Block) -> Markup:
+        """Return the empty anchor the contents page points at, to open `block`'s heading;
+        empty when the contents do not list it."""
+        if not self.contents or front.contents_entry(block) is None:
+            return Markup("")
+        self.entries += 1
+        return Markup('<span id="{}"></span>').format(front.contents_anchor(self.entries))
 
     def attrs(self, node_id: str | None, *classes: str) -> Markup:
         """Return ` id=… class=…`; an id already used is dropped so the page stays valid."""
@@ -346,21 +370,33 @@ class _Writer:
         """Return the HTML lines of one block."""
         match block:
             case n.Chapter():
-                return [
-                    Markup("<section{}>").format(self.attrs(block.id, "chapter")),
-                    Markup("<h2>{}{}</h2>").format(_label(block.label), self.inlines(block.title)),
-                    *self.blocks(block.blocks),
-                    Markup("</section>"),
-                ]
+                bookmark, label = self.bookmark(block)
+                opening = Markup("<section{}{}>").format(
+                    self.attrs(block.id, "chapter", bookmark), label
+                )
+                heading = Markup("<h2>{}{}{}</h2>").format(
+                    self.contents_anchor(block), _label(block.label), self.inlines(block.title)
+                )
+                self.in_chapter = True
+                children = self.blocks(block.blocks)
+                self.in_chapter = False
+                return [opening, heading, *children, Markup("</section>")]
             case n.Article():
                 return self.article(block)
             case n.Paragraph():
                 return [self.paragraph(block, Markup(""))]
             case n.Heading(inlines=inlines, level=level, id=node_id):
                 tag = f"h{min(max(level, 1), 5) + 1}"
+                bookmark, label = self.bookmark(block)
+                attrs = self.attrs(node_id, "heading", bookmark)
                 return [
-                    Markup("<{}{}>{}</{}>").format(
-                        tag, self.attrs(node_id, "heading"), self.inlines(inlines), tag
+                    Markup("<{}{}{}>{}{}</{}>").format(
+                        tag,
+                        attrs,
+                        label,
+                        self.contents_anchor(block),
+                        self.inlines(inlines),
+                        tag,
                     )
                 ]
             case n.OrderedList(items=items, depth=depth):
@@ -385,12 +421,15 @@ class _Writer:
 
     def article(self, article: n.Article) -> list[Markup]:
         """Return an article: a heading line when titled, else its label run into the text."""
-        lines = [Markup("<div{}>").format(self.attrs(article.id, "article"))]
+        bookmark, label = self.bookmark(article)
+        lines = [Markup("<div{}{}>").format(self.attrs(article.id, "article", bookmark), label)]
         rest = list(article.blocks)
         if article.title:
             lines.append(
-                Markup('<h3 class="article-title">{}{}</h3>').format(
-                    _label(article.label), self.inlines(article.title)
+                Markup('<h3 class="article-title">{}{}{}</h3>').format(
+                    self.contents_anchor(article),
+                    _label(article.label),
+                    self.inlines(article.title),
                 )
             )
         elif rest and isinstance(rest[0], n.Paragraph) and not rest[0].label:
@@ -498,6 +537,33 @@ def _head(doc: n.Document, css: list[tuple[str, str]]) -> list[Markup]:
     return lines
 
 
+def _front(doc: n.Document, style: HouseStyle) -> list[Markup]:
+    """Return `doc`'s cover and, for a kind with contents, its contents page (writers.front),
+    each a sheet of its own in the PDF (base.css); the contents entries link to the headings'
+    anchors, and the printed page shows the page number there (``target-counter``)."""
+    lines: list[Markup] = []
+    cover = front.cover_lines(doc, style)
+    if cover:
+        lines.append(Markup('<section class="cover">'))
+        lines += [
+            Markup('<p class="{}">{}</p>').format(line.role.replace("_", "-"), _text(line.text))
+            for line in cover
+        ]
+        lines.append(Markup("</section>"))
+    entries = front.contents_entries(doc)
+    if front.has_contents(doc) and entries:
+        lines.append(Markup('<nav class="contents">'))
+        lines.append(Markup('<p class="toc-heading">{}</p>').format(style.contents.heading))
+        for index, entry in enumerate(entries, start=1):
+            lines.append(
+                Markup('<p class="toc-{}"><a href="#{}">{}</a></p>').format(
+                    min(entry.level, 2), front.contents_anchor(index), entry.text
+                )
+            )
+        lines.append(Markup("</nav>"))
+    return lines
+
+
 def render_html(
     doc: n.Document, options: WriterOptions, resources: LocalResources, *, standalone: bool = False
 ) -> bytes:
@@ -534,10 +600,14 @@ def render_html(
     if running:
         lines = Markup("").join(Markup("<p>{}</p>").format(_text(line)) for line in running)
         body.append(Markup('<div class="{}">{}</div>').format(RUNNING_HEADER, lines))
-    body.append(Markup('<h1 class="title">{}</h1>').format(_text(doc.title)))
+    body += _front(doc, house)
+    body.append(
+        Markup('<h1 id="{}" class="title">{}</h1>').format(front.BODY_ANCHOR, _text(doc.title))
+    )
     if doc.subtitle:
         body.append(Markup('<p class="subtitle">{}</p>').format(_text(doc.subtitle)))
     body += writer.blocks(doc.blocks)
+    body.append(Markup('<div id="{}"></div>').format(front.END_ANCHOR))
     lines = [
         Markup("<!DOCTYPE html>"),
         Markup('<html lang="zh-CN">'),

@@ -10,8 +10,9 @@ from pathlib import Path
 from policygen.errors import RenderError, UsageError
 
 PDF_ENGINES = ("weasyprint", "typst")
-"""The engines that can print a PDF: WeasyPrint (HTML and CSS, the default) or Typst (fast)."""
-DEFAULT_PDF_ENGINE = "weasyprint"
+"""The engines that can print a PDF (layout.engine.ENGINES): Typst (fast, the default) or
+WeasyPrint (the HTML-and-CSS path, which also takes a user's stylesheet)."""
+DEFAULT_PDF_ENGINE = "typst"
 """The engine used when neither the caller nor the environment names one."""
 PDF_ENGINE_VARIABLE = "POLICYGEN_PDF_ENGINE"
 """The environment variable naming the PDF engine when the caller does not."""
@@ -106,8 +107,8 @@ class WriterOptions:
     (``styles/*.style.yaml``, ``styles/reference.docx``, ``styles/*.css``) are looked up in
     them in order, and the PDF writer loads nothing from outside them."""
     pdf_engine: str = DEFAULT_PDF_ENGINE
-    """What prints PDFs (one of PDF_ENGINES): the PDF writer, and the DOCX writer's contents
-    page, which shows the page numbers of the PDF this engine prints."""
+    """What lays documents out and prints PDFs (one of PDF_ENGINES): the PDF, and the layout
+    whose page numbers a DOCX contents page shows."""
     style_file: Path | None = None
     """A house-style file (``render --style FILE``) every document is written in; None: the
     style each document's ``style`` names, ``styles/<name>.style.yaml`` in `template_dirs`."""

@@ -39,6 +39,15 @@ def document_values(doc: n.Document) -> Values:
     }
 
 
+def document_keywords(meta: n.DocumentMeta) -> tuple[str, ...]:
+    """Return the keywords every format states of a document with `meta` (the DOCX's core
+    properties, the PDFs' document information): its keywords, then its number (合同编号 or
+    发文字号), which the PDF's document information has no field of its own for."""
+    if meta.number and meta.number not in meta.keywords:
+        return (*meta.keywords, meta.number)
+    return meta.keywords
+
+
 def header_values(doc: n.Document) -> Values:
     """Return what the header placeholders stand for in `doc`: as on the cover, except that
     the header shows the contract number even when the subtitle does."""
@@ -85,4 +94,11 @@ def header_lines(doc: n.Document, templates: Sequence[str]) -> list[str]:
     return [line for template in templates for line in fill(template, values)]
 
 
-__all__ = ["Values", "document_values", "fill", "header_lines", "header_values"]
+__all__ = [
+    "Values",
+    "document_keywords",
+    "document_values",
+    "fill",
+    "header_lines",
+    "header_values",
+]

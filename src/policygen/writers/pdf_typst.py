@@ -1,9 +1,9 @@
-"""Print a document tree to PDF with Typst: the fast second PDF engine (``pdf_engine="typst"``).
+"""Turn a document tree into the Typst source the Typst engine prints (the default engine).
 
-Input: a numbered, reference-resolved Document. Output: A4 PDF bytes carrying the same text, in
-the same order, as the WeasyPrint PDF (writers/pdf.py): the title block, chapters, articles,
-clauses and items with the labels the tree carries, tables whose header row repeats on every
-page, the signature page, and the running header and the footer the house style asks for
+Input: a numbered, reference-resolved Document. Output: the source of an A4 PDF carrying the
+same text, in the same order, as the WeasyPrint PDF (layout.weasyprint_engine): the title
+block, chapters, articles, clauses and items with the labels the tree carries, tables whose
+header row repeats on every page, the signature page, and the running header and the footer the house style asks for
 (第 X 页 共 Y 页, or "— N —" in the 公文 style). WeasyPrint lays out about 50 ms a page; Typst
 lays out a whole contract in tens of milliseconds and remembers its work between documents.
 
@@ -24,48 +24,26 @@ depend on what else is installed.
 Reproducible: the PDF's dates come from ``doc.meta.date`` (Typst's creation timestamp), its
 file identifier from the document, and Typst subsets fonts without timestamps.
 
-Two Typst compilers serve the whole process (`TYPST_LANES`), each in a layout process of its
-own (layout.process) fed by a thread here (`start_pdf_typst`): each writes its source to its
-own private file for every document, and Typst's memoisation reuses fonts, shaping and the
-layout of what did not change. A document that takes longer than the layout budget, or more
-memory, stops its process with an error naming the document; the lane starts another. While
-they lay out documents the calling thread builds the next ones' trees and DOCX: a single
-process keeps two cores busy."""
+This module makes the Typst source; layout.typst_engine compiles it (the Typst engine: its
+layout processes, the threads that feed them, its fonts)."""
 
 from __future__ import annotations
 
-import functools
-import os
 import re
-import shutil
-import signal
-import tempfile
-import threading
 import unicodedata
-from collections import deque
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime
-from multiprocessing.util import Finalize
-from pathlib import Path
-from typing import Any
 
 from policygen.errors import RenderError
-from policygen.fonts import FONT_ROLES, FontMatch, match_family, resolve_role
-from policygen.kinds import DOCUMENT_KINDS
-from policygen.layout.budget import LayoutBudget, check_layout
-from policygen.layout.process import START_SECONDS, Answer, LayoutProcess
-from policygen.layout.typst_compiler import END_LABEL, FontSet, typst_task
+from policygen.layout.typst_compiler import END_LABEL
 from policygen.style import style_for
 from policygen.style.typst import MM, TypstStyle, typst_definitions
 from policygen.style.typst import typst_style as make_typst_style
 from policygen.transforms.nobreak import runs
 from policygen.tree import nodes as n
-from policygen.writers.font_faces import single_face
+from policygen.writers import front, typst_front
 from policygen.writers.html import block_ids
-from policygen.writers.options import PDF_STANDARDS, WriterOptions
+from policygen.writers.options import WriterOptions
 from policygen.writers.page_values import header_lines
-from policygen.writers.pdf import PAGE_COUNT_KEY, pdf_keywords
+from policygen.writers.pdf import pdf_keywords
 from policygen.writers.table_widths import column_widths
 from policygen.writers.text import inline_text, labelled
 
@@ -161,6 +139,14 @@ class _Source:
         self.lines: list[str] = []
         self.depth = 0
         """How many lists enclose the block being written."""
+        self.in_chapter = False
+        """Whether the block being written sits in a chapter (for its bookmark's level)."""
+        self.contents = front.has_contents(doc)
+        """Whether the document has a contents page, whose entries' headings get labels."""
+        self.entries = 0
+        """Contents entries met so far."""
+        self.heads: list[str] = []
+        """Bookmarks and contents labels waiting, like `pending`, for the next line."""
 
     # ----------------------------------------------------------------- helpers
 
@@ -171,10 +157,22 @@ class _Source:
             self.pending.append(node_id)
 
     def markers(self) -> str:
-        """Return and clear the queued markers."""
-        out = "".join(f"#metadata({typst_string(i)}){_label(i)}" for i in self.pending)
+        """Return and clear the queued markers, bookmarks and contents labels."""
+        out = "".join(self.heads)
+        out += "".join(f"#metadata({typst_string(i)}){_label(i)}" for i in self.pending)
         self.pending.clear()
+        self.heads.clear()
         return out
+
+    def head(self, block: n.Block) -> None:
+        """Queue `block`'s bookmark and, when the contents list it, its contents label."""
+        index = None
+        if self.contents and front.contents_entry(block) is not None:
+            self.entries += 1
+            index = self.entries
+        marks = typst_front.heading_marks(block, self.in_chapter, index, typst_string)
+        if marks:
+            self.heads.append(marks)
 
     def inlines(self, inlines: tuple[n.Inline, ...]) -> str:
         """Return `inlines` as markup made of string literals and function calls only."""
@@ -229,6 +227,7 @@ class _Source:
 
     def document(self, doc: n.Document) -> None:
         """Write the title block and the body of `doc`."""
+        self.mark(front.BODY_ANCHOR)
         self.lines.append(self.heading("title", _text(doc.title), first=True))
         if doc.subtitle:
             self.lines.append(self.heading("subtitle", _text(doc.subtitle)))
@@ -243,11 +242,14 @@ class _Source:
 
     def block(self, block: n.Block) -> None:
         """Write one block."""
+        self.head(block)
         match block:
             case n.Chapter(title=title, blocks=children, id=node_id, label=label):
                 self.mark(node_id)
                 self.lines.append(self.heading("chapter", self.label(label) + self.inlines(title)))
+                self.in_chapter = True
                 self.blocks(children)
+                self.in_chapter = False
             case n.Article():
                 self.article(block)
             case n.Paragraph(inlines=inlines, id=node_id, label=label, align=align):
@@ -433,8 +435,11 @@ def typst_source(
     doc: n.Document, options: WriterOptions, families: dict[str, tuple[str, ...]]
 ) -> str:
     """Return the Typst source printing `doc`, its fonts named by role in `families` (each
-    role's Typst family names, fallbacks last)."""
-    style = typst_style(doc, options)
+    role's Typst family names, fallbacks last): the cover and contents page (typst_front)
+    on sheets without header or footer, then the body, its sheets numbered as the house
+    style's ``footer.numbering`` says."""
+    house = style_for(doc, options)
+    style = make_typst_style(house, doc.kind)
     meta = doc.meta
     top, right, bottom, left = style.margins
     body = style.body
@@ -456,8 +461,7 @@ def typst_source(
         *typst_definitions(style),
         f"#set page(width: {style.width:.3f}mm, height: {style.height:.3f}mm, "
         f"margin: (top: {top:.3f}mm, right: {right:.3f}mm, bottom: {bottom:.3f}mm, "
-        f"left: {left:.3f}mm), header-ascent: {_pt(ascent)}, header: {header}, "
-        f"footer-descent: {_pt(style.footer_gap * MM)}, footer: {_footer(style)})",
+        f"left: {left:.3f}mm), header: none, footer: none)",
         f'#set text(font: s-body.font, size: s-body.size, lang: "zh", region: "cn", '
         f"top-edge: {TOP_EDGE}, bottom-edge: {BOTTOM_EDGE}, tracking: s-body.tracking, "
         "cjk-latin-spacing: none)",
@@ -465,6 +469,11 @@ def typst_source(
         f"spacing: {_pt(gap)}, first-line-indent: (amount: s-body.indent, all: true))",
         f"#set block(spacing: {_pt(gap)})",
         "#set table.cell(breakable: false)",
+        *typst_front.DEFINITIONS,
+        *typst_front.front_source(doc, house, typst_string),
+        f"#set page(header-ascent: {_pt(ascent)}, header: {header}, "
+        f"footer-descent: {_pt(style.footer_gap * MM)}, footer: {_footer(style)})",
+        *(["#counter(page).update(1)"] if house.footer.numbering == "body" else []),
         "",
     ]
     return (
@@ -472,333 +481,4 @@ def typst_source(
     )
 
 
-# --------------------------------------------------------------------------- compiler
-
-FONT_ROLE_FALLBACKS: dict[str, tuple[str, ...]] = {
-    key: role.chain for key, role in FONT_ROLES.items()
-}
-"""The roles each role's font list tries, in order: an optional role falls back as the style
-file says (fonts.FONT_ROLES: 仿宋 and 小标宋 to the 宋体-like body face, 楷体 to the 黑体-like
-one)."""
-
-
-@dataclass
-class _Lane:
-    """One Typst layout process, and the one thread here that feeds it (all of its work, in
-    order)."""
-
-    index: int
-    executor: ThreadPoolExecutor
-    process: LayoutProcess
-    """The child process holding this lane's fonts and compiler (layout.process), started on
-    the lane's first task and again after a document broke the layout budget."""
-    queued: int = 0
-    """The work submitted and not yet finished, counted in characters of Typst source: the
-    next document goes to the lane with the least."""
-    folder: Path | None = None
-    """The private folder of the lane's process (layout.typst_compiler), once it has
-    answered."""
-    compilations: int = 0
-    """Sources the lane's process has compiled, as it last said."""
-    warmed: bool = False
-    """True once `warm_up` has asked the lane's process to start."""
-
-
-TYPST_LANES = 2
-"""Typst layout processes a process runs side by side, each fed by a thread of its own (fewer
-on fewer CPUs, or as `warm_up` is told): with two a long document (a regulation) no longer
-holds up the contracts queued behind it, and this process builds the next trees meanwhile."""
-
-_lane_limit = TYPST_LANES
-"""The lanes this process may run (`warm_up`'s `lanes`)."""
-
-_lanes: tuple[int, list[_Lane]] | None = None
-"""The process's lanes and the process that made them (a forked child makes its own)."""
-
-_LANES_LOCK = threading.Lock()
-"""Guards making `_lanes`, their `queued` counts and `_families_made` (never held while
-Typst works)."""
-
-_here = threading.local()
-"""In a lane's thread, ``lane``: the lane it runs."""
-
-_families_made: tuple[int, dict[str, tuple[str, ...]]] | None = None
-"""The font families the lanes' processes found, by this process's pid."""
-
-
-def _all_lanes() -> list[_Lane]:
-    """Return the process's lanes, making them (not their processes) on first use.
-
-    The threads that feed the layout processes block SIGINT and SIGTERM, as the main thread
-    blocks them while it renames a set of files into place (output.write_all): a
-    process-directed signal then waits for the main thread instead of reaching a lane's
-    thread, which would let it stop the process half-way through the renames. Call with
-    `_LANES_LOCK` held."""
-    global _lanes
-    if _lanes is None or _lanes[0] != os.getpid():
-        try:
-            cpus = len(os.sched_getaffinity(0))
-        except AttributeError:  # pragma: no cover - macOS, Windows
-            cpus = os.cpu_count() or 1
-        made: list[_Lane] = []
-        for index in range(max(1, min(_lane_limit, cpus))):
-            executor = ThreadPoolExecutor(
-                1,
-                thread_name_prefix=f"policygen-typst-{index}",
-                initializer=_enter_lane,
-                initargs=(made, index),
-            )
-            engine = LayoutProcess(f"typst-{index}", ("typst", "policygen.layout.typst_compiler"))
-            made.append(_Lane(index, executor, engine))
-        _lanes = (os.getpid(), made)
-    return _lanes[1]
-
-
-def _enter_lane(lanes: list[_Lane], index: int) -> None:
-    if hasattr(signal, "pthread_sigmask"):  # POSIX
-        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-    _here.lane = lanes[index]
-
-
-def _submit(lane: _Lane | None, work: int, task: Any, *args: Any) -> tuple[_Lane, Future[Any]]:
-    """Run `task(*args)` in `lane`'s thread (None: the lane with the least work waiting);
-    `work` estimates its cost (the length of the source it lays out, 0 when laid out)."""
-    with _LANES_LOCK:
-        lanes = _all_lanes()
-        if lane is None:
-            lane = min(lanes, key=lambda each: each.queued)
-        lane.queued += work
-    future = lane.executor.submit(task, *args)
-    future.add_done_callback(functools.partial(_finished, lane, work))
-    return lane, future
-
-
-def _finished(lane: _Lane, work: int, _future: Future[Any]) -> None:
-    with _LANES_LOCK:
-        lane.queued -= work
-
-
-def _in_lane(
-    op: str,
-    source: str,
-    what: str,
-    deadline: float | None,
-    when: str = "",
-    standards: tuple[str, ...] = (),
-) -> Answer:
-    """Return what this lane's layout process answers to `op` for `source` (in the lane's
-    thread), under the layout budget and before `deadline`; a PDF is printed to Typst's PDF
-    `standards` (empty: a plain PDF). Reading the fonts (``families``) is the process's
-    start-up, not a document's layout: it has START_SECONDS."""
-    lane: _Lane = _here.lane
-    budget = LayoutBudget.from_environment()
-    if op == "families":
-        budget = replace(budget, timeout=START_SECONDS)
-    answer, data = lane.process.run(
-        typst_task,
-        (op, source, when, str(_scratch()), _font_set(), standards),
-        what=what,
-        budget=budget,
-        deadline=deadline,
-    )
-    lane.folder = Path(answer["folder"])
-    lane.compilations = answer["compilations"]
-    return answer, data
-
-
-def _families() -> dict[str, tuple[str, ...]]:
-    """Return the font families Typst prints each role in, as the lanes' processes found them
-    (asked of one on first use)."""
-    made = _families_made
-    if made is not None and made[0] == os.getpid():
-        return made[1]
-    return _submit(None, 0, _made_families)[1].result()
-
-
-def _made_families() -> dict[str, tuple[str, ...]]:
-    global _families_made
-    answer, _ = _in_lane("families", "", "Typst 字体", None)
-    families = {role: tuple(names) for role, names in answer["families"].items()}
-    with _LANES_LOCK:
-        _families_made = (os.getpid(), families)
-    return families
-
-
-_LAID_OUT: deque[tuple[n.Document, Future[tuple[list[Any], int]]]] = deque(maxlen=4)
-"""The pages of the last documents with a contents page (kinds.Kind.contents) printed here,
-asked of Typst right after their PDFs, in the same lane, while their layout is at hand: their
-DOCX takes them (page_map_typst) instead of queueing behind the documents printed since."""
-
-_LAID_OUT_LOCK = threading.Lock()
-
-
-def start_pdf_typst(doc: n.Document, options: WriterOptions) -> Future[bytes]:
-    """Start printing `doc` as an A4 PDF dated ``doc.meta.date``, to ``options.pdf_standard``
-    when set: the Typst source is made here, the layout and the PDF in the lane with the least
-    work waiting, under the layout budget (layout.budget). The future holds the PDF's bytes,
-    or the RenderError saying why there are none (BudgetExceeded, naming the document, beyond
-    the budget)."""
-    what = check_layout(doc)
-    source = typst_source(doc, options, _families())
-    when = datetime(doc.meta.date.year, doc.meta.date.month, doc.meta.date.day, tzinfo=UTC)
-    standard = PDF_STANDARDS.get(options.pdf_standard or "")
-    standards = standard.typst if standard and standard.typst else ()
-    lane, pdf = _submit(
-        None, len(source), _compile_pdf, source, when, what, options.deadline, standards
-    )
-    kind = DOCUMENT_KINDS.get(doc.kind)
-    if kind is not None and kind.contents:
-        with _LAID_OUT_LOCK:
-            query = _submit(lane, 0, _query_pages, source, what, options.deadline)[1]
-            _LAID_OUT.append((doc, query))
-    return pdf
-
-
-def write_pdf_typst(doc: n.Document, options: WriterOptions) -> bytes:
-    """Return `doc` as an A4 PDF laid out by Typst, dated ``doc.meta.date``."""
-    return start_pdf_typst(doc, options).result()
-
-
-def _compile_pdf(
-    source: str, when: datetime, what: str, deadline: float | None, standards: tuple[str, ...]
-) -> bytes:
-    return _in_lane("pdf", source, what, deadline, when.isoformat(), standards)[1]
-
-
-def page_map_typst(doc: n.Document, options: WriterOptions) -> dict[str, int]:
-    """Return the page (from 1) each id of `doc` starts on when printed by `write_pdf_typst`,
-    and under PAGE_COUNT_KEY the number of pages: the same contract as pdf.page_map. The
-    layout stays in the lane's memory, so printing the same document before or after costs
-    little."""
-    with _LAID_OUT_LOCK:
-        asked = next((entry for entry in _LAID_OUT if entry[0] is doc), None)
-        if asked is not None:
-            _LAID_OUT.remove(asked)
-    if asked is not None:
-        found, count = asked[1].result()
-    else:
-        what = check_layout(doc)
-        source = typst_source(doc, options, _families())
-        query = _submit(None, len(source), _query_pages, source, what, options.deadline)[1]
-        found, count = query.result()
-    pages = {PAGE_COUNT_KEY: int(count)}
-    for node_id, page in found:
-        if isinstance(node_id, str):
-            pages.setdefault(node_id, int(page))
-    return pages
-
-
-def _query_pages(source: str, what: str, deadline: float | None) -> tuple[list[Any], int]:
-    answer, _ = _in_lane("pages", source, what, deadline)
-    return answer["found"], answer["count"]
-
-
-def warm_up(*, wait: bool = True, lanes: int | None = None) -> None:
-    """Start every lane's layout process and have it read the fonts and make its compiler now,
-    unless asked before (a worker process before its first document); with `wait` false, while
-    the caller goes on.
-    `lanes` sets how many layout processes this process may run (default TYPST_LANES); it
-    counts only before the process's first Typst work."""
-    global _lane_limit
-    with _LANES_LOCK:
-        if lanes is not None:
-            _lane_limit = max(1, lanes)
-        cold = [lane for lane in _all_lanes() if not lane.warmed]
-        for lane in cold:
-            lane.warmed = True
-    made = [_submit(lane, 0, _made_families)[1] for lane in cold]
-    if wait:
-        for each in made:
-            each.result()
-
-
-_scratch_made: tuple[int, Path] | None = None
-"""The folder this process's layout processes keep their fonts and sources in, by pid."""
-
-
-def _scratch() -> Path:
-    """Return this process's scratch folder for Typst, made on first use and removed at exit,
-    with whatever a stopped layout process left in it."""
-    global _scratch_made
-    with _LANES_LOCK:
-        if _scratch_made is None or _scratch_made[0] != os.getpid():
-            folder = Path(tempfile.mkdtemp(prefix="policygen-typst-"))
-            # Removed at exit, also in a worker process, which multiprocessing ends without
-            # atexit; after the layout processes are stopped (layout.process).
-            Finalize(
-                None, shutil.rmtree, args=(folder,), kwargs={"ignore_errors": True}, exitpriority=1
-            )
-            _scratch_made = (os.getpid(), folder)
-        return _scratch_made[1]
-
-
-# --------------------------------------------------------------------------- fonts
-
-
-def _role_fonts() -> dict[str, list[FontMatch]]:
-    """Return the regular and bold font files fontconfig gives each role; a role with no
-    installed family has none (required roles are checked by the font preflight)."""
-    out: dict[str, list[FontMatch]] = {}
-    for key, role in FONT_ROLES.items():
-        found = resolve_role(role)
-        if found is None:
-            out[key] = []
-            continue
-        bold = match_family(found.requested, bold=True)
-        out[key] = [found] + ([bold] if bold.installed and bold.file != found.file else [])
-    return out
-
-
-_font_set_made: tuple[int, FontSet] | None = None
-"""The fonts this process's layout processes print with, by pid (see `_font_set`)."""
-
-
-def _font_set() -> FontSet:
-    """Return the font files of the house style's roles for a Typst layout process: each
-    role's face alone when the cache has it out of its collection (font_faces: Typst then reads
-    four faces, not forty), else the whole collection. Resolved here once, where fontconfig is
-    loaded already, so that the layout process imports only Typst."""
-    global _font_set_made
-    with _LANES_LOCK:
-        if _font_set_made is not None and _font_set_made[0] == os.getpid():
-            return _font_set_made[1]
-    files: dict[str, None] = {}
-    faces: dict[str, tuple[str, int]] = {}
-    for key, matches in _role_fonts().items():
-        for number, found in enumerate(matches):
-            alone = single_face(Path(found.file), found.index)
-            real = os.path.realpath(alone or found.file)
-            files.setdefault(real, None)
-            if number == 0:
-                faces[key] = (real, 0 if alone else found.index)
-    missing = {
-        key: f"Typst 找不到{role.label}字体（{'、'.join(role.families)}）；"
-        "请安装 fonts-noto-cjk，并运行 policygen doctor 检查 (no font for Typst)"
-        for key, role in FONT_ROLES.items()
-    }
-    made = FontSet(tuple(files), faces, dict(FONT_ROLE_FALLBACKS), missing)
-    with _LANES_LOCK:
-        _font_set_made = (os.getpid(), made)
-    return made
-
-
-def typst_version() -> str:
-    """Return the version of the Typst compiler the binding carries, e.g. ``0.15.1``; raise
-    ImportError when the binding is not installed."""
-    import typst
-
-    compiler = typst.Compiler(b"", ignore_system_fonts=True)
-    found = re.findall(r"\d+", compiler.eval("sys.version"))
-    return ".".join(found) or "?"
-
-
-__all__ = [
-    "page_map_typst",
-    "start_pdf_typst",
-    "typst_source",
-    "typst_string",
-    "typst_style",
-    "typst_version",
-    "warm_up",
-    "write_pdf_typst",
-]
+__all__ = ["typst_source", "typst_string", "typst_style"]
