@@ -117,6 +117,12 @@ def _text(text: str) -> str:
     return "".join(_box(piece) if kept else "#" + typst_string(piece) for piece, kept in runs(text))
 
 
+def _content(text: str) -> str:
+    """Return the plain string `text` as Typst content, its unbreakable runs kept whole on
+    one line (for the cover and contents lines of typst_front)."""
+    return f"[{_text(text)}]"
+
+
 def _box(text: str) -> str:
     """Return markup printing `text` on one line."""
     return f"#box({typst_string(text)})"
@@ -470,7 +476,7 @@ def typst_source(
         f"#set block(spacing: {_pt(gap)})",
         "#set table.cell(breakable: false)",
         *typst_front.DEFINITIONS,
-        *typst_front.front_source(doc, house, typst_string),
+        *typst_front.front_source(doc, house, _content),
         f"#set page(header-ascent: {_pt(ascent)}, header: {header}, "
         f"footer-descent: {_pt(style.footer_gap * MM)}, footer: {_footer(style)})",
         *(["#counter(page).update(1)"] if house.footer.numbering == "body" else []),
