@@ -16,6 +16,8 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
+WORD_JOINER = "\u2060"
+"""Invisible: the DOCX puts it between the characters no line may break between."""
 _FOOTER = re.compile(r"—\s*\d+\s*—|第\s*\d+\s*页\s*共\s*\d+\s*页")
 _SPACE = re.compile(r"\s+")
 
@@ -120,7 +122,7 @@ def docx_lines(data: bytes) -> list[str]:
     """Return the DOCX body as lines in reading order, each paragraph opened by the list number
     Word shows for it; data tables give a line per row ('a | b'), layout tables (a signature
     page) a line per paragraph. The cover and contents pages (the sections before the last)
-    are left out."""
+    are left out, and so are the invisible word joiners that keep a run on one line."""
     document = docx.Document(BytesIO(data))
     numbers = _WordNumbers(document)
     items = list(document.iter_inner_content())
@@ -149,7 +151,7 @@ def docx_lines(data: bytes) -> list[str]:
                     if not cells or cells[-1] is not cell:
                         cells.append(text)
                 lines.append(" | ".join(cells))
-    return lines
+    return [line.replace(WORD_JOINER, "") for line in lines]
 
 
 def pdf_text(data: bytes, tmp: Path) -> str:
@@ -174,9 +176,15 @@ def without_running_header(text: str, title: str) -> str:
     return header.sub("", text)
 
 
+def visible(text: str) -> str:
+    """Return `text` without the word joiners a DOCX keeps runs on one line with."""
+    return text.replace(WORD_JOINER, "")
+
+
 def squeeze(text: str) -> str:
-    """Return `text` without whitespace and page-number footers, for order-preserving matching."""
-    return _SPACE.sub("", _FOOTER.sub("", text))
+    """Return `text` without whitespace, word joiners and page-number footers, for
+    order-preserving matching."""
+    return _SPACE.sub("", _FOOTER.sub("", text)).replace(WORD_JOINER, "")
 
 
 def in_order(lines: list[str], haystack: str) -> list[str]:

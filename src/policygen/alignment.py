@@ -230,7 +230,7 @@ def _segments(inlines: Sequence[n.Inline], style: str | None = None) -> tuple[Se
     out: list[Segment] = []
     for node in inlines:
         match node:
-            case n.Text(text=text):
+            case n.Text(text=text) | n.NoBreak(text=text):
                 out.append(Segment(text, style=style))
             case n.Strong(children=children):
                 out += _segments(children, style or "strong")

@@ -32,6 +32,7 @@ from policygen.templating.context import build_context
 from policygen.templating.environment import Rendered, environment_for
 from policygen.templating.limits import render_template
 from policygen.transforms.clauses import adapt
+from policygen.transforms.nobreak import mark
 from policygen.transforms.numbering import number
 from policygen.transforms.punctuation import normalise
 from policygen.transforms.references import resolve
@@ -184,13 +185,14 @@ def finish_tree(
     profile: Profile, job: Job, output: TemplateOutput
 ) -> tuple[n.Document, dict[str, str]]:
     """Return the tree of `job` made from its template's `output` (the second half of
-    `build_tree`): clauses adapted, punctuation normalised, numbered, references resolved."""
+    `build_tree`): clauses adapted, punctuation normalised, numbered, references resolved,
+    unbreakable runs marked."""
     kind = job.kind
     rendered, source = output.rendered, output.source
     blocks = adapt(output.blocks, profile.clauses, kind.name)
     blocks = normalise(blocks, keep=_registered_names(profile))
     blocks, refs = number(blocks, kind.scheme)
-    blocks = resolve(blocks, refs, source=source)
+    blocks = mark(resolve(blocks, refs, source=source))
     title = rendered.title
     if not title:
         raise RenderError(

@@ -33,7 +33,7 @@ from policygen.writers.front import PAGE_COUNT_KEY, contents_anchor, shown_pages
 from policygen.writers.options import WriterOptions
 from policygen.writers.text import document_text
 from sample_docs import HOSTILE, sample_contract, sample_regulation
-from textutil import docx_lines
+from textutil import docx_lines, visible
 
 TEMPLATES = Path(policygen.__file__).parent / "templates" / "zh"
 OPTIONS = WriterOptions(template_dirs=(TEMPLATES,))
@@ -230,7 +230,7 @@ def test_articles_and_clauses_are_two_instances_of_one_list(written: dict[str, b
 
 def test_numbers_come_from_lists_not_text(written: dict[str, bytes]) -> None:
     for name, make in (("regulation", sample_regulation), ("contract", sample_contract)):
-        texts = [p.text for p in body_paragraphs(written[name])]
+        texts = [visible(p.text) for p in body_paragraphs(written[name])]
         assert not any(text.startswith(("第一条", "第二条", "（一）", "1.1")) for text in texts)
         expected = [line for line in document_text(make()).split("\n") if line]
         assert docx_lines(written[name]) == expected, name
@@ -351,7 +351,7 @@ def fields_of(paragraph: Paragraph) -> list[tuple[str, str]]:
         if instr is not None:
             instruction = (instruction or "") + instr.text.strip()
             continue
-        text = "".join(t.text or "" for t in run.iter(w("t")))
+        text = visible("".join(t.text or "" for t in run.iter(w("t"))))
         if run.getparent().tag == w("hyperlink"):
             pieces.append(("LINK " + run.getparent().get(w("anchor")), text))
         else:
@@ -400,7 +400,7 @@ def test_reference_fields_use_the_paragraph_number_switch(written: dict[str, byt
     contract = part(written["contract"], "word/document.xml")
     clause = [t.strip() for t in contract.xpath("//w:instrText/text()", namespaces=NS)]
     assert any(i.startswith("REF pg_services_list_") and "\\n" in i for i in clause)
-    texts = [p.text for p in body_paragraphs(written["contract"])]
+    texts = [visible(p.text) for p in body_paragraphs(written["contract"])]
     assert any("见第1.1条。" in text for text in texts)
 
 
@@ -524,7 +524,9 @@ def test_cover_contents_and_body_sections(written: dict[str, bytes], layout: Lay
         "NUMPAGES",
     ]
     cover = [
-        (p.style.name, p.text) for p in document.paragraphs if p.style.name.startswith("Cover")
+        (p.style.name, visible(p.text))
+        for p in document.paragraphs
+        if p.style.name.startswith("Cover")
     ]
     assert cover == [
         ("Cover Title", "外包服务管理办法"),
@@ -536,9 +538,9 @@ def test_cover_contents_and_body_sections(written: dict[str, bytes], layout: Lay
     contract = docx.Document(BytesIO(written["contract"]))
     assert len(contract.sections) == 2
     assert not contract.sections[-1]._sectPr.xpath("w:pgNumType")
-    parties = [p.text for p in contract.paragraphs if p.style.name == "Cover Party"]
+    parties = [visible(p.text) for p in contract.paragraphs if p.style.name == "Cover Party"]
     assert parties[0] == "甲方：华夏示范商业银行股份有限公司" and parties[1].startswith("乙方：A&B")
-    assert [p.text for p in contract.paragraphs if p.style.name == "Cover Subtitle"] == [
+    assert [visible(p.text) for p in contract.paragraphs if p.style.name == "Cover Subtitle"] == [
         "合同编号：HX-ITO-2026-001"
     ]
     assert not [
@@ -548,7 +550,11 @@ def test_cover_contents_and_body_sections(written: dict[str, bytes], layout: Lay
 
 def _cover(data: bytes) -> list[tuple[str, str]]:
     document = docx.Document(BytesIO(data))
-    return [(p.style.name, p.text) for p in document.paragraphs if p.style.name.startswith("Cover")]
+    return [
+        (p.style.name, visible(p.text))
+        for p in document.paragraphs
+        if p.style.name.startswith("Cover")
+    ]
 
 
 def _header(data: bytes) -> list[str]:

@@ -23,6 +23,7 @@ from policygen.profile.load import load_profile
 from policygen.style import bundled_style
 from policygen.tree import nodes as n
 from policygen.writers import front
+from textutil import visible
 
 ROOT = Path(__file__).resolve().parents[2]
 BANK = ROOT / "examples" / "bank.yaml"
@@ -130,7 +131,7 @@ def test_cover_header_and_footer_as_in_the_docx(kind: str, style: str, engine: s
     footer; the body's pages carry the DOCX's header and number every page from the cover
     (footer.numbering: all), counting them all."""
     document = docx.Document(io.BytesIO(rendered(kind, "docx", engine, style)))
-    cover = [p.text for p in document.paragraphs if p.style.name.startswith("Cover ")]
+    cover = [visible(p.text) for p in document.paragraphs if p.style.name.startswith("Cover ")]
     pages = page_texts(rendered(kind, "pdf", engine, style))
     assert pages[0] == squeezed("".join(cover))
     numbers = footer_numbers(pages, style)
@@ -139,7 +140,7 @@ def test_cover_header_and_footer_as_in_the_docx(kind: str, style: str, engine: s
     assert numbers[front_pages:] == list(range(front_pages + 1, len(pages) + 1))
     if "{pages}" in bundled_style(style).footer.text:
         assert f"共{len(pages)}页" in pages[-1]
-    header = [p.text for p in document.sections[-1].header.paragraphs if p.text]
+    header = [visible(p.text) for p in document.sections[-1].header.paragraphs if p.text]
     assert bool(header) == bool(bundled_style(style).header.lines)
     for text in pages[front_pages:]:
         assert squeezed("".join(header)) in text

@@ -26,6 +26,9 @@ CONTAINERS = ("signature", "right", "center")
 # braces must not be backslash-escaped: escaped braces come from profile data and stay text.
 _ATTRS = re.compile(r"(?<!\\)\{((?:\s*[#.][A-Za-z][\w-]*)+)\s*\}\s*$")
 _CAPTION = re.compile(r"^Table:\s*(.+)$", re.DOTALL)
+_TABLE_ATTRS = re.compile(r'^\{\s*(?:#([A-Za-z][\w-]*)\s+)?widths\s*=\s*"([^"]*)"\s*\}$')
+"""The attribute line before a table: ``{widths="1 4 1"}``, ``{#id widths="20% 80%"}``."""
+_WIDTH = re.compile(r"^(\d+(?:\.\d+)?)%?$")
 _ID = re.compile(r"^[A-Za-z][\w-]*$")
 
 MAX_LINES = 50_000
@@ -81,6 +84,14 @@ class _DialectError(Exception):
 class _Attrs:
     id: str | None = None
     classes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class _TableAttrs:
+    """What the attribute line before a table states."""
+
+    id: str | None = None
+    widths: tuple[float, ...] = ()
 
 
 @dataclass
@@ -162,23 +173,30 @@ class _Reader:
 
     def read(self, children: list[_Node]) -> tuple[n.Block, ...]:
         pending_caption: str | None = None
+        pending_attrs: _TableAttrs | None = None
         for node in children:
             if node.type == "heading":
-                pending_caption = None
+                pending_caption = pending_attrs = None
                 self._heading(node)
                 continue
             if node.type == "paragraph":
                 caption = self._caption(node)
-                if caption is not None:
+                if caption is not None and pending_caption is None:
                     pending_caption = caption
                     continue
-            if pending_caption is not None and node.type != "table":
+                attrs = self._table_attrs(node)
+                if attrs is not None and pending_attrs is None:
+                    pending_attrs = attrs
+                    continue
+            if (pending_caption is not None or pending_attrs is not None) and node.type != "table":
                 raise self._error(
-                    "「Table: 」标题之后必须紧跟表格 (a caption must precede a table)"
+                    "「Table: 」标题和 {widths=…} 之后必须紧跟表格 "
+                    "(a caption or a widths line must precede a table)"
                 )
-            for block in self._blocks(node, depth=1, caption=pending_caption or ""):
+            caption = pending_caption or ""
+            for block in self._blocks(node, depth=1, caption=caption, attrs=pending_attrs):
                 self._add(block)
-            pending_caption = None
+            pending_caption = pending_attrs = None
         self._close_article()
         self._close_chapter()
         return tuple(self.top)
@@ -231,7 +249,9 @@ class _Reader:
 
     # ----------------------------------------------------------------- blocks
 
-    def _blocks(self, node: _Node, *, depth: int, caption: str = "") -> list[n.Block]:
+    def _blocks(
+        self, node: _Node, *, depth: int, caption: str = "", attrs: _TableAttrs | None = None
+    ) -> list[n.Block]:
         """Return the blocks one Markdown block becomes (several for an aligned container)."""
         if node.type in ("container_right", "container_center"):
             align = node.type.removeprefix("container_")
@@ -242,9 +262,11 @@ class _Reader:
                 inlines, attrs = self._inline_with_attrs(child.children[0])
                 paragraphs.append(n.Paragraph(inlines, id=attrs.id, align=align))
             return paragraphs
-        return [self._block(node, depth=depth, caption=caption)]
+        return [self._block(node, depth=depth, caption=caption, attrs=attrs)]
 
-    def _block(self, node: _Node, *, depth: int, caption: str = "") -> n.Block:
+    def _block(
+        self, node: _Node, *, depth: int, caption: str = "", attrs: _TableAttrs | None = None
+    ) -> n.Block:
         kind = node.type
         if kind == "paragraph":
             inlines, attrs = self._inline_with_attrs(node.children[0])
@@ -254,7 +276,7 @@ class _Reader:
         if kind == "bullet_list":
             return n.BulletList(tuple(self._item(i, depth) for i in node.children))
         if kind == "table":
-            return self._table(node, caption)
+            return self._table(node, caption, attrs or _TableAttrs())
         if kind == "hr":
             return n.PageBreak()
         if kind == "container_signature":
@@ -284,14 +306,43 @@ class _Reader:
                 blocks.extend(self._blocks(child, depth=depth + 1))
         return n.ListItem(tuple(blocks), id=item_id)
 
-    def _table(self, node: _Node, caption: str) -> n.Table:
+    def _table(self, node: _Node, caption: str, attrs: _TableAttrs) -> n.Table:
         header: list[tuple[n.Cell, ...]] = []
         rows: list[tuple[n.Cell, ...]] = []
         for section in node.children:
             target = header if section.type == "thead" else rows
             for row in section.children:
                 target.append(tuple(self._cell(cell) for cell in row.children))
-        return n.Table(header=tuple(header), rows=tuple(rows), caption=caption)
+        columns = max((len(row) for row in (*header, *rows)), default=0)
+        if attrs.widths and len(attrs.widths) != columns:
+            raise self._error(
+                f"{{widths=…}} 给出 {len(attrs.widths)} 个列宽，表格有 {columns} 列 "
+                f"(one width per column: {len(attrs.widths)} for {columns})"
+            )
+        return n.Table(
+            header=tuple(header), rows=tuple(rows), id=attrs.id, caption=caption,
+            widths=attrs.widths,
+        )  # fmt: skip
+
+    def _table_attrs(self, node: _Node) -> _TableAttrs | None:
+        """Return the table attributes the paragraph `node` states (``{widths="1 4 1"}``), None
+        when it is not an attribute line; raise RenderError for widths that are not positive
+        numbers."""
+        match = _TABLE_ATTRS.match(node.children[0].content.strip())
+        if match is None:
+            return None
+        widths = []
+        for value in match.group(2).replace(",", " ").split():
+            number = _WIDTH.match(value)
+            if number is None or float(number.group(1)) <= 0:
+                raise self._error(
+                    f'列宽「{value}」应为正数或百分数，如 {{widths="1 4 1"}} '
+                    "(widths are positive numbers or percentages)"
+                )
+            widths.append(float(number.group(1)))
+        if not widths:
+            raise self._error('{widths=""} 未给出列宽 (no widths given)')
+        return _TableAttrs(match.group(1), tuple(widths))
 
     def _cell(self, node: _Node) -> n.Cell:
         style = str(node.attrs.get("style", ""))
@@ -300,13 +351,17 @@ class _Reader:
         return n.Cell(inlines, align=align)
 
     def _signature(self, node: _Node) -> n.SignatureBlock:
-        if len(node.children) != 1 or node.children[0].type != "bullet_list":
+        note: tuple[n.Inline, ...] = ()
+        children = list(node.children)
+        if len(children) == 2 and children[0].type == "paragraph":
+            note = self._inlines_of(children.pop(0).children[0])
+        if len(children) != 1 or children[0].type != "bullet_list":
             raise self._error(
-                "::: signature 内应为一个无序列表：每项「角色：名称」，其下列出签署栏 "
-                "(expected one bullet list of parties)"
+                "::: signature 内应为一个无序列表（之前可有一段签署页说明）：每项「角色：名称」，"
+                "其下列出签署栏 (expected one bullet list of parties, after an optional note)"
             )
         parties = []
-        for item in node.children[0].children:
+        for item in children[0].children:
             head = _plain(_inlines(item.children[0].children[0].children))
             role, sep, name = head.partition("：")
             if not sep:
@@ -316,7 +371,7 @@ class _Reader:
                 for line in child.children:
                     lines.append(_plain(_inlines(line.children[0].children[0].children)))
             parties.append(n.SignatureParty(role.strip(), name.strip(), tuple(lines)))
-        return n.SignatureBlock(tuple(parties))
+        return n.SignatureBlock(tuple(parties), note)
 
     def _caption(self, node: _Node) -> str | None:
         inline = node.children[0]

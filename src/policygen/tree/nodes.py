@@ -52,7 +52,16 @@ class LineBreak:
     """A forced line break inside a paragraph."""
 
 
-Inline: TypeAlias = Text | Strong | Emphasis | Ref | LineBreak
+@dataclass(frozen=True, slots=True)
+class NoBreak:
+    """A run of text printed on one line: an amount, a date, an identifier, an article
+    reference, a short word of a table cell (marked by transforms.nobreak)."""
+
+    text: str
+    """The characters, as in Text."""
+
+
+Inline: TypeAlias = Text | Strong | Emphasis | Ref | LineBreak | NoBreak
 
 # --------------------------------------------------------------------------- blocks
 
@@ -123,6 +132,9 @@ class Table:
     """Stable id for cross-references; None when not referable."""
     caption: str = ""
     """Title printed above the table, e.g. 表1 供应商评价标准; empty for none."""
+    widths: tuple[float, ...] = ()
+    """The columns' proportions as the template states them (``{widths="1 4 1"}``), one per
+    column; empty for automatic widths (writers.table_widths)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +172,9 @@ class SignatureBlock:
 
     parties: tuple[SignatureParty, ...]
     """The parties in signing order."""
+    note: tuple[Inline, ...] = ()
+    """The line a PDF prints above the block when the block stands at the top of a page, e.g.
+    （本页无正文，为《服务水平协议》之签署页）; empty for none."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,7 @@ from policygen.kinds import DOCUMENT_KINDS
 from policygen.style import docx as style_docx
 from policygen.style import style_for
 from policygen.style.load import STYLE_SUFFIX, is_bundled, style_path
+from policygen.transforms.nobreak import NO_BREAK_LANGUAGE, joined, runs
 from policygen.tree import nodes as n
 from policygen.writers import docx_fields, docx_house, docx_oxml, docx_pages, page_values
 from policygen.writers.docx_fields import Anchor, ContentsHeading, Mark
@@ -340,16 +341,29 @@ class _DocxBuilder:
                         self.add_run(paragraph, text, marks)
                     else:  # most runs: no proxy needed
                         docx_oxml.append_text_run(paragraph, text)
+                case n.NoBreak(text=text):
+                    run = self.add_run(paragraph, joined(text), marks)
+                    docx_oxml.set_lang(run, east_asia=NO_BREAK_LANGUAGE)
                 case n.Strong(children=children):
                     self.add_inlines(paragraph, children, marks | {"strong"})
                 case n.Emphasis(children=children):
                     self.add_inlines(paragraph, children, marks | {"emphasis"})
                 case n.Ref():
                     run = self.add_run(paragraph, inline_text((node,)), marks)
+                    docx_oxml.set_lang(run, east_asia=NO_BREAK_LANGUAGE)
                     if node.text:
                         self.refs.append((run, node))
                 case n.LineBreak():
                     paragraph.add_run().add_break(WD_BREAK.LINE)
+
+    def add_text(self, paragraph: Paragraph, text: str) -> None:
+        """Append the plain string `text` (a title, a caption, a signature line), its
+        unbreakable runs (transforms.nobreak) kept on one line as a NoBreak's are."""
+        for piece, kept in runs(text):
+            if kept:
+                self.add_inlines(paragraph, (n.NoBreak(piece),))
+            else:
+                docx_oxml.append_text_run(paragraph, piece)
 
     def add_run(self, paragraph: Paragraph, text: str, marks: frozenset[str]) -> Run:
         """Append `text` to `paragraph` in the character style its `marks` call for."""
@@ -366,9 +380,9 @@ class _DocxBuilder:
 
     def add_document(self, doc: n.Document) -> None:
         """Add the title, subtitle and body of `doc`."""
-        docx_oxml.append_text_run(self.new_paragraph(STYLE_MAP["title"])[0], doc.title)
+        self.add_text(self.new_paragraph(STYLE_MAP["title"])[0], doc.title)
         if doc.subtitle:
-            docx_oxml.append_text_run(self.new_paragraph(STYLE_MAP["subtitle"])[0], doc.subtitle)
+            self.add_text(self.new_paragraph(STYLE_MAP["subtitle"])[0], doc.subtitle)
         self.add_blocks(doc.blocks, depth=0)
 
     def add_blocks(self, blocks: tuple[n.Block, ...], depth: int) -> None:

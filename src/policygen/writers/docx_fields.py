@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
+from policygen.transforms.nobreak import WORD_JOINER, joined
 from policygen.tree import nodes as n
 from policygen.writers import docx_oxml
 from policygen.writers.docx_styles import StyleTable
@@ -121,7 +122,8 @@ def ref_pieces(text: str, target: Target) -> list[tuple[str, str | None]] | None
 
 
 def link_reference(run: Run, target: Target | None) -> None:
-    """Make the Ref `run` (showing the reference's text) a field or link to `target`.
+    """Make the Ref `run` (showing the reference's text) a field or link to `target`, its text
+    kept on one line (transforms.nobreak.joined).
 
     None (an id no paragraph carries) leaves the text as it is."""
     if target is None:
@@ -129,14 +131,29 @@ def link_reference(run: Run, target: Target | None) -> None:
     text = docx_oxml.run_text(run)
     pieces = ref_pieces(text, target)
     if pieces is not None:
-        runs = docx_oxml.split_run(run, [piece for piece, _ in pieces])
+        runs = docx_oxml.split_run(run, _joined_pieces(pieces))
         for part, (_, bookmark) in zip(runs, pieces, strict=True):
             if bookmark is not None:
                 docx_oxml.make_field(part, f"REF {bookmark} \\n \\h")
-    elif target.own.text is not None and target.own.text == text:
+        return
+    docx_oxml.split_run(run, [joined(text)])
+    if target.own.text is not None and target.own.text == text:
         docx_oxml.make_field(run, f"REF {target.own.bookmark} \\h")
     else:
         docx_oxml.make_internal_link(run, target.own.bookmark)
+
+
+def _joined_pieces(pieces: list[tuple[str, str | None]]) -> list[str]:
+    """Return the texts of a reference's `pieces` kept on one line (transforms.nobreak):
+    each joined, and a word joiner between two pieces, in the one that is not a field (a
+    field's shown text is Word's to replace)."""
+    shown = [joined(piece) for piece, _ in pieces]
+    for index in range(len(shown) - 1):
+        if pieces[index + 1][1] is None:
+            shown[index + 1] = WORD_JOINER + shown[index + 1]
+        else:
+            shown[index] += WORD_JOINER
+    return shown
 
 
 @dataclass(frozen=True)

@@ -1052,6 +1052,17 @@ def last_section(document: DocxDocument) -> Section:
     return Section(last, document.part)
 
 
+def last_body_paragraph(document: DocxDocument) -> Paragraph | None:
+    """Return the paragraph that ends `document`'s body so far, None when the body ends with
+    anything else (a table) or is empty."""
+    body = document.element.body
+    for child in reversed(body):
+        if child.tag == _W_SECTPR:
+            continue
+        return Paragraph(child, document._body) if child.tag == _W_P else None
+    return None
+
+
 def end_section(paragraph: Paragraph, document: DocxDocument) -> None:
     """End a section after `paragraph`: the next paragraph starts a new page.
 

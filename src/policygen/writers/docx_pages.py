@@ -32,6 +32,7 @@ from datetime import UTC, datetime
 from docx.document import Document as DocxDocument
 from docx.text.paragraph import Paragraph
 
+from policygen.transforms.nobreak import NO_BREAK_LANGUAGE, joined, runs
 from policygen.tree import nodes as n
 from policygen.writers import docx_oxml
 from policygen.writers.docx_styles import StyleTable
@@ -73,14 +74,17 @@ def read_front_matter(document: DocxDocument) -> FrontMatter:
 
 
 def add_cover(document: DocxDocument, front: FrontMatter, values: Values) -> None:
-    """Add the cover page and end its section; no cover template adds nothing."""
+    """Add the cover page and end its section; no cover template adds nothing. A contract
+    number or a date on it never breaks across lines (transforms.nobreak)."""
     last = None
     styles = StyleTable(document)
     for style, template in front.cover:
         for line in fill(template, values):
             last = docx_oxml.add_body_paragraph(document, styles.id(style))
-            if line:  # as document.add_paragraph(line, style)
-                docx_oxml.add_text_run(last, line)
+            for piece, kept in runs(line):  # as document.add_paragraph(line, style)
+                run = docx_oxml.add_text_run(last, joined(piece) if kept else piece)
+                if kept:  # as a NoBreak in the body
+                    docx_oxml.set_lang(run, east_asia=NO_BREAK_LANGUAGE)
     if last is not None:
         docx_oxml.end_section(last, document)
 

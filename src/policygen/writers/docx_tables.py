@@ -2,9 +2,13 @@
 
 Input: the DOCX builder (docx.py), which lays out paragraphs, numbers, bookmarks and inline
 text, and a Table or SignatureBlock node. Output: a Word table in the builder's document. Data
-tables are full width in the Table Grid style, columns as wide as their text asks, header rows
-repeated on every page, rows never split; the signature page is a borderless table of equal, fixed columns, one party to a cell,
-every line to sign followed by room to sign in (the Signature Line style's space after)."""
+tables are full width in the Table Grid style, their columns fixed at the widths both PDFs
+print (writers.table_widths), header rows repeated on every page, rows never split, and the
+caption, the header rows and the first body row kept together on one page (keep with next),
+so that a table starts on the next page only when not even that fits. The signature page is a
+borderless table of equal, fixed columns, one party to a cell, every line to sign followed by
+room to sign in (the Signature Line style's space after), kept on one page with the last
+paragraph before it."""
 
 from __future__ import annotations
 
@@ -14,14 +18,14 @@ from docx.document import Document as DocxDocument
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Emu
+from docx.shared import Emu, Pt
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 
 from policygen.tree import nodes as n
 from policygen.writers import docx_oxml
 from policygen.writers.docx_styles import StyleTable
-from policygen.writers.text import inline_text
+from policygen.writers.table_widths import column_widths
 
 TABLE_STYLES: dict[str, str] = {
     "caption": "Caption",
@@ -43,11 +47,11 @@ ALIGNMENTS: dict[str, WD_ALIGN_PARAGRAPH] = {
 _CENTER = WD_CELL_VERTICAL_ALIGNMENT.CENTER
 """Data cells are centred vertically."""
 
+DEFAULT_SIZE = 10.5
+"""The table text's size in pt when the Table Text style states none (五号)."""
+
 SIGNATURE_COLUMNS = 2
 """Parties side by side on a signature page; more parties continue on further rows."""
-COLUMN_WEIGHT_RANGE = (4, 40)
-"""A column's share of the width follows its longest text, in half-width characters, within
-these bounds: narrow number columns stay readable, one long column cannot starve the rest."""
 
 
 class Builder(Protocol):
@@ -70,6 +74,8 @@ class Builder(Protocol):
 
     def add_inlines(self, paragraph: Paragraph, inlines: tuple[n.Inline, ...]) -> None: ...
 
+    def add_text(self, paragraph: Paragraph, text: str) -> None: ...
+
 
 def align(paragraph: Paragraph, alignment: str | None) -> None:
     """Align `paragraph` as the tree asks, without a first-line indent (as the CSS's
@@ -88,14 +94,18 @@ def add_table(builder: Builder, table: n.Table) -> None:
     caption = None
     if table.caption:
         caption = builder.new_paragraph(TABLE_STYLES["caption"])[0]
-        docx_oxml.append_text_run(caption, table.caption)
+        builder.add_text(caption, table.caption)
         builder.bookmark(caption, table.id)
     if not columns:
         return
     builder.take_pending_break()
     section = docx_oxml.last_section(builder.document)
     width = (section.page_width or 0) - (section.left_margin or 0) - (section.right_margin or 0)
-    widths = [Emu(round(width * share)) for share in column_shares(rows, columns)]
+    size = builder.document.styles[TABLE_STYLES["table_text"]].font.size
+    widths = [
+        Emu(round(Pt(each)))
+        for each in column_widths(table, Emu(width).pt, size.pt if size else DEFAULT_SIZE)
+    ]
     formats = []
     for index, row in enumerate(rows):
         heading = index < len(table.header)
@@ -119,8 +129,13 @@ def add_table(builder: Builder, table: n.Table) -> None:
     style_id = builder.styles.id(TABLE_STYLES["table"], WD_STYLE_TYPE.TABLE)
     docx_oxml.set_table_style_id(word_table, style_id)  # as add_table(…, style) does
     docx_oxml.set_table_full_width(word_table)
+    docx_oxml.set_table_fixed_layout(word_table)
+    if caption is not None:
+        caption.paragraph_format.keep_with_next = True
     for index, (row, row_paragraphs) in enumerate(zip(rows, paragraphs, strict=True)):
         for cell, paragraph in zip(row, row_paragraphs, strict=True):
+            if index < len(table.header):  # the header rows stay with the first body row
+                paragraph.paragraph_format.keep_with_next = True
             builder.open_cell_paragraph(paragraph)
             builder.add_inlines(paragraph, cell.inlines)
             if caption is None and index == 0:
@@ -136,19 +151,6 @@ def _cell_format(style_id: str | None, alignment: str | None) -> docx_oxml.CellF
     return docx_oxml.CellFormat(_CENTER, style_id)
 
 
-def column_shares(rows: tuple[tuple[n.Cell, ...], ...], columns: int) -> list[float]:
-    """Return each column's share of the table width, by its longest text (a CJK character
-    counts twice), as a browser's automatic table layout roughly does."""
-    low, high = COLUMN_WEIGHT_RANGE
-    weights = []
-    for column in range(columns):
-        texts = [inline_text(row[column].inlines) for row in rows if column < len(row)]
-        longest = max((sum(2 if ord(c) > 0x2E7F else 1 for c in t) for t in texts), default=0)
-        weights.append(min(max(longest, low), high))
-    total = sum(weights)
-    return [weight / total for weight in weights]
-
-
 def add_signature_block(builder: Builder, block: n.SignatureBlock) -> None:
     """Add the parties side by side in a borderless table of equal columns, each line
     followed by room to sign, kept together on one page."""
@@ -156,6 +158,10 @@ def add_signature_block(builder: Builder, block: n.SignatureBlock) -> None:
     if not parties:
         return
     builder.take_pending_break()
+    # The block never stands alone on a page: the paragraph before it goes over with it.
+    previous = docx_oxml.last_body_paragraph(builder.document)
+    if previous is not None:
+        previous.paragraph_format.keep_with_next = True
     row_count = -(-len(parties) // SIGNATURE_COLUMNS)
     word_table = docx_oxml.add_table(
         builder.document, row_count, SIGNATURE_COLUMNS, cant_split=True
@@ -166,8 +172,14 @@ def add_signature_block(builder: Builder, block: n.SignatureBlock) -> None:
     for index, party in enumerate(parties):
         cell = grid[index // SIGNATURE_COLUMNS][index % SIGNATURE_COLUMNS]
         docx_oxml.set_cell_vertical_alignment(cell, WD_CELL_VERTICAL_ALIGNMENT.TOP)
+        # A row whose paragraphs all keep with the next stays with the next row.
+        keep = index + SIGNATURE_COLUMNS < len(parties)
         heading = builder.cell_paragraph(cell, TABLE_STYLES["signature_party"])
-        docx_oxml.append_text_run(heading, f"{party.role}：{party.name}")
+        builder.add_text(heading, f"{party.role}：{party.name}")
+        paragraphs = [heading]
         for line in party.lines:
             line_paragraph = builder.cell_paragraph(cell, TABLE_STYLES["signature_line"])
-            docx_oxml.append_text_run(line_paragraph, f"{line}：")
+            builder.add_text(line_paragraph, f"{line}：")
+            paragraphs.append(line_paragraph)
+        for paragraph in paragraphs if keep else ():
+            paragraph.paragraph_format.keep_with_next = True

@@ -34,11 +34,13 @@ from policygen.errors import RenderError
 from policygen.style import style_for
 from policygen.style.css import RUNNING_HEADER, stylesheet
 from policygen.style.model import HouseStyle
+from policygen.transforms.nobreak import runs
 from policygen.tree import nodes as n
 from policygen.writers import front
 from policygen.writers.fetcher import LocalResources
 from policygen.writers.options import WriterOptions
 from policygen.writers.page_values import header_lines
+from policygen.writers.table_widths import column_widths
 from policygen.writers.text import inline_text, labelled
 
 BASE_STYLESHEET = "styles/base.css"
@@ -259,39 +261,14 @@ def block_ids(blocks: tuple[n.Block, ...]) -> Iterator[str]:
                     yield from block_ids(item.blocks)
 
 
-SHORT_COLUMN = 8
-"""Columns whose every cell is at most this many characters are kept on one line, so that the
-automatic table layout gives the room to the long columns (计算方法, 应对措施) instead of
-breaking 系统可用率 or 不低于25% in two."""
-
-
-def _short_columns(table: n.Table) -> frozenset[int]:
-    """Return the indexes of `table`'s columns whose cells are all short."""
-    widths: dict[int, int] = {}
-    for row in (*table.header, *table.rows):
-        for index, cell in enumerate(row):
-            widths[index] = max(widths.get(index, 0), len(inline_text(cell.inlines)))
-    return frozenset(i for i, width in widths.items() if width <= SHORT_COLUMN)
-
-
-# Identifiers (contract numbers, credit codes, ISO 27001, 9:00—18:00) must not break at their
-# hyphens or dots the way ordinary line breaking allows. One is only looked for at the start of
-# a run of letters and digits, and the runs are possessive: from inside a run the match would
-# succeed or fail exactly as from its start (and a match never ends inside one), so this finds
-# the same spans as trying every position, in linear instead of quadratic time.
-IDENTIFIER = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]++(?:[-_./:][A-Za-z0-9]++)+")
-
-
 def _text(text: str) -> Markup:
-    """Return `text` escaped, with identifiers wrapped so that they never break across lines."""
-    out: list[Markup] = []
-    position = 0
-    for match in IDENTIFIER.finditer(text):
-        out.append(escape(text[position : match.start()]))
-        out.append(Markup('<span class="nobr">{}</span>').format(match.group()))
-        position = match.end()
-    out.append(escape(text[position:]))
-    return Markup("").join(out)
+    """Return the plain string `text` escaped, its unbreakable runs (transforms.nobreak) in
+    spans that never break across lines."""
+    return Markup("").join(_nobr(piece) if kept else escape(piece) for piece, kept in runs(text))
+
+
+def _nobr(text: str) -> Markup:
+    return Markup('<span class="nobr">{}</span>').format(text)
 
 
 def _label(label: str) -> Markup:
@@ -308,11 +285,14 @@ def _classes(*names: str) -> Markup:
 
 
 class _Writer:
-    """Turn the blocks of one document into HTML lines."""
+    """Turn the blocks of one document into HTML lines; tables `width` pt wide, their text
+    `size` pt (the house style's), for their columns' widths (writers.table_widths)."""
 
-    def __init__(self, doc: n.Document) -> None:
+    def __init__(self, doc: n.Document, width: float = 453.5, size: float = 10.5) -> None:
         self.ids = frozenset(block_ids(doc.blocks))
         self.emitted: set[str] = set()
+        self.width = width
+        self.size = size
         self.in_chapter = False
         """Whether the block being written sits in a chapter (for its bookmark's level)."""
         self.contents = front.has_contents(doc)
@@ -350,7 +330,9 @@ class _Writer:
         for node in inlines:
             match node:
                 case n.Text(text=text):
-                    out.append(_text(text))
+                    out.append(escape(text))
+                case n.NoBreak(text=text):
+                    out.append(_nobr(text))
                 case n.Strong(children=children):
                     out.append(Markup("<strong>{}</strong>").format(self.inlines(children)))
                 case n.Emphasis(children=children):
@@ -470,34 +452,39 @@ class _Writer:
         return [Markup("<li{}>").format(self.attrs(item.id)), *inner, Markup("</li>")]
 
     def table(self, table: n.Table) -> list[Markup]:
-        """Return a table with its caption and a repeating <thead>."""
+        """Return a table with its caption, its columns' widths (writers.table_widths) and a
+        repeating <thead>."""
         lines = [Markup("<table{}>").format(self.attrs(table.id, "data"))]
         if table.caption:
-            lines.append(Markup("<caption>{}</caption>").format(table.caption))
-        short = _short_columns(table)
+            lines.append(Markup("<caption>{}</caption>").format(_text(table.caption)))
+        widths = column_widths(table, self.width, self.size)
+        if widths:
+            total = sum(widths)
+            cols = (
+                Markup('<col style="width: {:.2f}%">').format(100 * each / total) for each in widths
+            )
+            lines.append(Markup("<colgroup>{}</colgroup>").format(Markup("").join(cols)))
         if table.header:
             lines.append(Markup("<thead>"))
-            lines += [self.row(row, "th", short) for row in table.header]
+            lines += [self.row(row, "th") for row in table.header]
             lines.append(Markup("</thead>"))
         lines.append(Markup("<tbody>"))
-        lines += [self.row(row, "td", short) for row in table.rows]
+        lines += [self.row(row, "td") for row in table.rows]
         lines += [Markup("</tbody>"), Markup("</table>")]
         return lines
 
-    def row(self, row: tuple[n.Cell, ...], tag: str, short: frozenset[int] = frozenset()) -> Markup:
-        """Return one table row of `tag` cells; cells of `short` columns never wrap."""
+    def row(self, row: tuple[n.Cell, ...], tag: str) -> Markup:
+        """Return one table row of `tag` cells."""
         scope = Markup(' scope="col"') if tag == "th" else Markup("")
         cells = (
             Markup("<{}{}{}>{}</{}>").format(
                 tag,
                 scope,
-                _classes(
-                    _ALIGN_CLASSES.get(cell.align or "", ""), "nowrap" if index in short else ""
-                ),
+                _classes(_ALIGN_CLASSES.get(cell.align or "", "")),
                 self.inlines(cell.inlines),
                 tag,
             )
-            for index, cell in enumerate(row)
+            for cell in row
         )
         return Markup("<tr>{}</tr>").format(Markup("").join(cells))
 
@@ -509,9 +496,11 @@ class _Writer:
             lines.append(
                 Markup(
                     '<p class="party"><span class="role">{}</span>：<span class="name">{}</span></p>'
-                ).format(party.role, party.name)
+                ).format(_text(party.role), _text(party.name))
             )
-            lines += [Markup('<p class="blank">{}：</p>').format(line) for line in party.lines]
+            lines += [
+                Markup('<p class="blank">{}：</p>').format(_text(line)) for line in party.lines
+            ]
             lines.append(Markup("</td>"))
         lines += [Markup("</tr>"), Markup("</tbody>"), Markup("</table>")]
         return lines
@@ -603,16 +592,20 @@ def render_html(
         css.append((name, _inert(text)))
         if index == 0:  # the house style, after the structure and before a user's sheets
             css.append((f"styles/{house.name}.style.yaml", _inert(stylesheet(house, doc.kind))))
-    writer = _Writer(doc)
+    margins = house.margins(doc.kind)
+    text_width = (house.page.width - margins.left - margins.right) * 72 / 25.4
+    writer = _Writer(doc, text_width, house.resolved("table").size)
     body = []
     running = header_lines(doc, house.header.lines)
     if running:
         lines = Markup("").join(Markup("<p>{}</p>").format(_text(line)) for line in running)
         body.append(Markup('<div class="{}">{}</div>').format(RUNNING_HEADER, lines))
     body += _front(doc, house)
-    body.append(Markup('<h1 id="{}" class="title">{}</h1>').format(front.BODY_ANCHOR, doc.title))
+    body.append(
+        Markup('<h1 id="{}" class="title">{}</h1>').format(front.BODY_ANCHOR, _text(doc.title))
+    )
     if doc.subtitle:
-        body.append(Markup('<p class="subtitle">{}</p>').format(doc.subtitle))
+        body.append(Markup('<p class="subtitle">{}</p>').format(_text(doc.subtitle)))
     body += writer.blocks(doc.blocks)
     body.append(Markup('<div id="{}"></div>').format(front.END_ANCHOR))
     lines = [

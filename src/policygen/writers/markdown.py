@@ -103,7 +103,7 @@ class _Writer:
         pieces: list[str | _Span] = list(lead)
         for node in inlines:
             match node:
-                case n.Text(text=text):
+                case n.Text(text=text) | n.NoBreak(text=text):
                     pieces.append(escape_text(text).replace("\n", line_break))
                 case n.Strong(children=children):
                     inner = self.inlines(children, nested=True, in_table=in_table)

@@ -37,16 +37,14 @@ from policygen.layout.typst_compiler import END_LABEL
 from policygen.style import style_for
 from policygen.style.typst import MM, TypstStyle, typst_definitions
 from policygen.style.typst import typst_style as make_typst_style
+from policygen.transforms.nobreak import runs
 from policygen.tree import nodes as n
 from policygen.writers import front, typst_front
-from policygen.writers.html import (
-    IDENTIFIER,  # the HTML writer's rule: identifiers never break at - . / :
-    SHORT_COLUMN,
-    block_ids,
-)
+from policygen.writers.html import block_ids
 from policygen.writers.options import WriterOptions
 from policygen.writers.page_values import header_lines
 from policygen.writers.pdf import pdf_keywords
+from policygen.writers.table_widths import column_widths
 from policygen.writers.text import inline_text, labelled
 
 # --------------------------------------------------------------------------- style
@@ -114,32 +112,20 @@ BOTTOM_EDGE = "-0.0675em"
 
 
 def _text(text: str) -> str:
-    """Return markup printing `text`, identifiers kept whole on one line."""
-    out: list[str] = []
-    position = 0
-    for match in IDENTIFIER.finditer(text):
-        if match.start() > position:
-            out.append("#" + typst_string(text[position : match.start()]))
-        out.append(f"#box({typst_string(match.group())})")
-        position = match.end()
-    if position < len(text):
-        out.append("#" + typst_string(text[position:]))
-    return "".join(out)
+    """Return markup printing the plain string `text`, its unbreakable runs
+    (transforms.nobreak) kept whole on one line."""
+    return "".join(_box(piece) if kept else "#" + typst_string(piece) for piece, kept in runs(text))
 
 
-def _width(text: str) -> float:
-    """Return roughly how many ems `text` takes: a CJK character one, others about half."""
-    return sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.55 for c in text)
+def _content(text: str) -> str:
+    """Return the plain string `text` as Typst content, its unbreakable runs kept whole on
+    one line (for the cover and contents lines of typst_front)."""
+    return f"[{_text(text)}]"
 
 
-_UNBREAKABLE = re.compile(r"[A-Za-z0-9]+(?:[-_./:%][A-Za-z0-9]+)*%?")
-
-
-def _unbreakable(text: str) -> float:
-    """Return roughly how many ems the longest piece of `text` no line may break takes: a run
-    of Latin letters and digits (an identifier), else one CJK character."""
-    runs = [_width(run) for run in _UNBREAKABLE.findall(text)]
-    return max([*runs, 1.0 if text else 0.0])
+def _box(text: str) -> str:
+    """Return markup printing `text` on one line."""
+    return f"#box({typst_string(text)})"
 
 
 class _Source:
@@ -200,14 +186,16 @@ class _Source:
         for node in inlines:
             match node:
                 case n.Text(text=text):
-                    out.append(_text(text))
+                    out.append("#" + typst_string(text))
+                case n.NoBreak(text=text):
+                    out.append(_box(text))
                 case n.Strong(children=children):
                     out.append(f"#strong[{self.inlines(children)}]")
                 case n.Emphasis(children=children):
                     font = self.style.emphasis_font
                     out.append(f"#text(font: f-{font})[{self.inlines(children)}]")
                 case n.Ref(target=target):
-                    shown = _text(inline_text((node,)))
+                    shown = _box(inline_text((node,)))
                     if target in self.ids:
                         out.append(f"#link({_label(target)})[{shown}]")
                     else:
@@ -287,8 +275,8 @@ class _Source:
                 self.table(block)
             case n.PageBreak():
                 self.lines.append("#pagebreak(weak: true)")
-            case n.SignatureBlock(parties=parties):
-                self.signature(parties)
+            case n.SignatureBlock(parties=parties, note=note):
+                self.signature(parties, note)
             case _:
                 raise TypeError(f"unknown block {block!r}")
 
@@ -337,13 +325,14 @@ class _Source:
                 self.block(block)
 
     def table(self, table: n.Table) -> None:
-        """Write a table: its caption kept with it, a header repeated on every page, rows that
-        never split, short columns on one line and the rest sharing the width."""
+        """Write a table: its caption kept with it, its columns as wide as in every format
+        (writers.table_widths), a header repeated on every page, rows that never split."""
         self.mark(table.id)
         if table.caption:
             self.lines.append(self.heading("caption", _text(table.caption)))
-        widths = self.column_widths(table)
         cell = self.style.text["table"]
+        size = max(cell.size, self.style.text["table-heading"].size)
+        widths = [_pt(each) for each in column_widths(table, self.width, size)]
         gap = (cell.line - cell.size) / 2
         header_rows = len(table.header)
         out = [
@@ -360,45 +349,6 @@ class _Source:
         out.append(")]")
         self.lines.append("".join(out))
 
-    def column_widths(self, table: n.Table) -> list[str]:
-        """Return Typst column widths sharing the width as CSS's automatic table layout does:
-        a short column (html.SHORT_COLUMN) as wide as its longest cell (``auto``), every
-        other column its narrowest possible width (its longest unbreakable run) plus a share
-        of the room left in proportion to how much wider its longest line would like to be.
-        The shares are given as ``fr``, so that Typst's own measure of the short columns
-        decides what is left."""
-        rows = (*table.header, *table.rows)
-        columns = max((len(row) for row in rows), default=1)
-        size = self.style.text["table"].size
-        padding = 10 + 0.5  # 5pt each side, and the rule
-        short: dict[int, float] = {}
-        long: dict[int, tuple[float, float]] = {}
-        for index in range(columns):
-            cells = [inline_text(row[index].inlines) for row in rows if index < len(row)]
-            lines = [line for text in cells for line in text.split("\n")] or [""]
-            widest = max(_width(line) for line in lines) * size + padding
-            if max((len(text) for text in cells), default=0) <= SHORT_COLUMN:
-                short[index] = widest
-            else:
-                narrowest = max(_unbreakable(line) for line in lines) * size + padding
-                long[index] = (narrowest, widest)
-        room = self.width - sum(short.values())
-        least = sum(low for low, _ in long.values())
-        most = sum(high for _, high in long.values())
-        out = []
-        for index in range(columns):
-            if index in short:
-                out.append("auto")
-                continue
-            low, high = long[index]
-            if most <= room:  # everything fits: the room left goes by the widest lines
-                share = high / most * room
-            else:
-                stretch = sum(h - lo for lo, h in long.values()) or 1.0
-                share = low + (high - low) / stretch * max(0.0, room - least)
-            out.append(f"{max(1.0, share):.1f}fr")
-        return out
-
     def cell(self, cell: n.Cell, *, header: bool = False) -> str:
         """Return one table cell (header cells in the heading face)."""
         content = self.markers() + self.inlines(cell.inlines)
@@ -410,8 +360,13 @@ class _Source:
             return f"table.cell(align: {cell.align} + top)[{content}]"
         return f"[{content}]"
 
-    def signature(self, parties: tuple[n.SignatureParty, ...]) -> None:
-        """Write the signature page: one column per party, blanks to sign on."""
+    def signature(
+        self, parties: tuple[n.SignatureParty, ...], note: tuple[n.Inline, ...] = ()
+    ) -> None:
+        """Write the signature block: one column per party, blanks to sign on, never split.
+        When the block stands at the top of a page (nothing of the text it closes above it),
+        its `note` (（本页无正文，为《…》之签署页）) is printed above it: Typst decides where
+        the block fell, then whether the note is there (``context``, ``here()``)."""
         style = self.style
         gap = style.body.line - style.body.size
         colon = "#" + typst_string("：")
@@ -425,9 +380,20 @@ class _Source:
                 lines.append(f"#block(below: s-blank.after + {_pt(gap)})[{blank}]")
             columns.append("[" + "".join(lines) + "]")
         count = max(1, len(parties))
+        above = f"s-party.before + {_pt(gap)}"
+        lead = ""
+        if note:
+            shown = self.par(self.inlines(note), align="center")
+            # Anything that starts within the block's own space from the text block's top is
+            # the first thing on its page.
+            top = _pt(style.margins[0] * MM + 2)
+            lead = (
+                f"#context {{ if here().position().y < {top} + {above} "
+                f"{{ block(below: {_pt(style.body.line)})[{shown}] }} }}"
+            )
         self.lines.append(
-            f"#block(breakable: false, above: s-party.before + {_pt(gap)})"
-            f"[#grid(columns: ({'1fr, ' * count}), column-gutter: {_pt(style.body.size)}, "
+            f"#block(breakable: false, above: {above})"
+            f"[{lead}#grid(columns: ({'1fr, ' * count}), column-gutter: {_pt(style.body.size)}, "
             f"{', '.join(columns)})]"
         )
 
@@ -510,7 +476,7 @@ def typst_source(
         f"#set block(spacing: {_pt(gap)})",
         "#set table.cell(breakable: false)",
         *typst_front.DEFINITIONS,
-        *typst_front.front_source(doc, house, typst_string),
+        *typst_front.front_source(doc, house, _content),
         f"#set page(header-ascent: {_pt(ascent)}, header: {header}, "
         f"footer-descent: {_pt(style.footer_gap * MM)}, footer: {_footer(style)})",
         *(["#counter(page).update(1)"] if house.footer.numbering == "body" else []),

@@ -15,7 +15,7 @@ def inline_text(inlines: tuple[n.Inline, ...]) -> str:
     parts: list[str] = []
     for node in inlines:
         match node:
-            case n.Text(text=text):
+            case n.Text(text=text) | n.NoBreak(text=text):
                 parts.append(text)
             case n.Strong(children=children) | n.Emphasis(children=children):
                 parts.append(inline_text(children))
