@@ -175,8 +175,9 @@ _SPACE = re.compile(r"\s+")
 def fold(text: str) -> str:
     """Return `text` without whitespace and with full-width punctuation made ASCII: what two
     renderings of the same words have in common after policygen's punctuation normalisation
-    (甲方,乙方 → 甲方，乙方) and Markdown's line joining."""
-    return _SPACE.sub("", text.translate(_FULL_WIDTH))
+    (甲方,乙方 → 甲方，乙方), Markdown's line joining and the word joiners (U+2060) a DOCX
+    keeps a run on one line with (transforms.nobreak)."""
+    return _SPACE.sub("", text.translate(_FULL_WIDTH)).replace("\u2060", "")
 
 
 def docx_text(data: bytes) -> str:

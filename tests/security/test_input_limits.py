@@ -228,6 +228,7 @@ LONG_LISTS = {
     "risk.indicators",
     "vendor_selection.criteria",
     "engagements[0].services",
+    "engagements[0].service_items",
     "information_security.controls",
 }
 
@@ -297,6 +298,7 @@ def test_the_benchmark_sizes_are_within_the_limits() -> None:
         {**data["sla"]["metrics"][0], "name": f"服务指标{i:04d}"} for i in range(MAX_ITEMS)
     ]
     data["sla"]["credits"]["metric"] = "服务指标0000"
+    data["sla"]["credits"]["additional"] = []
     base = data["engagements"][0]
     data["engagements"] = [{**base, "contract_no": f"HY-{i:04d}"} for i in range(MAX_ENGAGEMENTS)]
     with within(60):

@@ -260,7 +260,8 @@ class Sla(Section):
                     yield (
                         f"{where}.metric",
                         f"服务费扣减适用的指标「{rule.metric}」不在 sla.metrics 中；可选："
-                        f"{'、'.join(names)} (credits.metric must name one of sla.metrics)",
+                        f"{'、'.join(names[:10])}{f'等{len(names)}项' if len(names) > 10 else ''} "
+                        "(credits.metric must name one of sla.metrics)",
                     )
                     continue
                 if rule.metric in credited:

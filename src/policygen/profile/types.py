@@ -108,6 +108,7 @@ MAX_DIGITS = 18
 Quantity = Annotated[Decimal, Field(max_digits=MAX_DIGITS), AfterValidator(_unsigned_zero)]
 """A measured value in a unit the profile names (a metric target, a threshold)."""
 
+
 def _percent_sign(value: Any) -> Any:
     """Read ``"6%"`` (or ``6％``) as 6: a percentage may be written with its sign, as the JSON
     Schema's string form allows."""

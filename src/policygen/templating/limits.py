@@ -20,7 +20,6 @@ import dataclasses
 import functools
 import json
 import multiprocessing
-import os
 import signal
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -29,7 +28,8 @@ from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Any
 
-from policygen.errors import PolicygenError, RenderError, UsageError
+from policygen.errors import PolicygenError, RenderError
+from policygen.layout.budget import positive_setting
 from policygen.procs import serve_parent
 from policygen.templating.environment import MAX_OUTPUT_CHARS, Rendered, environment_for
 
@@ -54,22 +54,9 @@ class TemplateLimits:
         """Return the default limits, overridden by POLICYGEN_TEMPLATE_TIMEOUT (seconds) and
         POLICYGEN_TEMPLATE_MEMORY_MB; raise UsageError when either is not a positive number."""
         defaults = cls()
-        timeout = _positive(TIMEOUT_VARIABLE, defaults.timeout)
-        memory = _positive(MEMORY_VARIABLE, defaults.memory_bytes / 1024**2)
+        timeout = positive_setting(TIMEOUT_VARIABLE, defaults.timeout)
+        memory = positive_setting(MEMORY_VARIABLE, defaults.memory_bytes / 1024**2)
         return cls(timeout=timeout, memory_bytes=int(memory * 1024**2))
-
-
-def _positive(variable: str, default: float) -> float:
-    raw = os.environ.get(variable, "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        value = -1.0
-    if not value > 0 or value == float("inf"):
-        raise UsageError(f"环境变量 {variable}={raw!r} 应为正数 (must be a positive number)")
-    return value
 
 
 def render_template(
