@@ -55,7 +55,14 @@ from policygen.pipeline import (
     pipelined,
     start_job,
 )
-from policygen.procs import noted_signals, serve_parent, start_forkserver, worker_context, writing
+from policygen.procs import (
+    available_cpus,
+    noted_signals,
+    serve_parent,
+    start_forkserver,
+    worker_context,
+    writing,
+)
 from policygen.profile.engagement import Engagement
 from policygen.profile.load import Parsed, load_profile, validate
 from policygen.profile.model import Profile
@@ -439,13 +446,6 @@ class BatchSummary:
 # --------------------------------------------------------------------------- options
 
 
-def _default_jobs() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - macOS, Windows
-        return max(1, os.cpu_count() or 1)
-
-
 @dataclass(frozen=True)
 class BatchOptions:
     """How a batch is rendered."""
@@ -454,7 +454,7 @@ class BatchOptions:
     """Per-engagement document kinds rendered for each row."""
     formats: tuple[str, ...] = ("docx", "pdf")
     """Output formats."""
-    jobs: int = field(default_factory=_default_jobs)
+    jobs: int = field(default_factory=available_cpus)
     """Worker processes."""
     template_dirs: tuple[Path, ...] = ()
     """User template folders, searched before the bundled ones."""

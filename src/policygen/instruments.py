@@ -105,12 +105,30 @@ class Catalogue(BaseModel):
         """Return the instrument `basis` cites (by its title or an alias at its start), or None
         for a practice. Raise ValueError for anything else: a title the catalogue lacks, or a
         text that is neither a title nor a practice (a foreign guideline)."""
+        found = self._match(basis)
+        return found[0] if found else None
+
+    def cite(self, basis: str) -> str:
+        """Return `basis` as printed: its title followed by the 文号 where one is cited,
+        then the article (``《…办法》（银保监办发〔2021〕141号）第二十一条``)."""
+        found = self._match(basis)
+        if found is None:
+            return basis
+        instrument, title = found
+        rest = basis[len(title) :]
+        if rest.startswith("（"):  # the data gave the 文号 already
+            return instrument.title + rest
+        return instrument.citation + rest
+
+    def _match(self, basis: str) -> tuple[Instrument, str] | None:
+        """Return the instrument `basis` cites and the title (or alias) it starts with; None
+        for a practice; raise ValueError as `find` says."""
         if basis in self.practices:
             return None
         for instrument in self.instruments.values():
             for title in (instrument.title, *instrument.aliases):
                 if basis.startswith(title):
-                    return instrument
+                    return instrument, title
         if basis.startswith("《"):
             raise ValueError(
                 f"{basis!r} 不在法律依据目录 {CATALOGUE_RESOURCE} 中；请先在目录中登记该文件"
@@ -120,20 +138,6 @@ class Catalogue(BaseModel):
             f"依据应以《法规名称》开头，或写 {'、'.join(self.practices)}：{basis!r}"
             "（境外监管指引不作为依据，写入 informed_by）"
         )
-
-    def cite(self, basis: str) -> str:
-        """Return `basis` as printed: its title followed by the 文号 where one is cited,
-        then the article (``《…办法》（银保监办发〔2021〕141号）第二十一条``)."""
-        instrument = self.find(basis)
-        if instrument is None:
-            return basis
-        for title in (instrument.title, *instrument.aliases):
-            if basis.startswith(title):
-                rest = basis[len(title) :]
-                if rest.startswith("（"):  # the data gave the 文号 already
-                    return instrument.title + rest
-                return instrument.citation + rest
-        raise AssertionError(basis)  # pragma: no cover - find matched a title
 
     def applicable(
         self, bases: Sequence[str], industry: Industry, scopes: Iterable[Scope]

@@ -23,7 +23,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import importlib
-import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -33,7 +32,7 @@ from policygen.errors import PolicygenError, RenderError, UsageError
 from policygen.kinds import DOCUMENT_KINDS
 from policygen.layout.engine import Engines, engine_class
 from policygen.pipeline import Job, render_job, render_pipelined
-from policygen.procs import serve_parent, start_forkserver, worker_context
+from policygen.procs import available_cpus, serve_parent, start_forkserver, worker_context
 from policygen.profile.model import Profile
 from policygen.writers.options import check_pdf_standard, pdf_engine_from
 
@@ -88,14 +87,6 @@ Task = tuple[str, int | None]
 """A job as sent to a worker: its kind's name and the index of its engagement (None: none)."""
 
 
-def default_jobs() -> int:
-    """Return how many processes may run at once here: the CPUs this process may use."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - macOS, Windows
-        return max(1, os.cpu_count() or 1)
-
-
 def render_jobs(
     profile: Profile,
     todo: Sequence[Job],
@@ -121,7 +112,7 @@ def render_jobs(
     standard, and whatever the first failing job raises."""
     engine = pdf_engine_from(pdf_engine)  # chosen here, so workers never read the environment
     check_pdf_standard(pdf_standard, engine)
-    workers = default_jobs() if jobs is None else jobs
+    workers = available_cpus() if jobs is None else jobs
     if workers < 1:
         raise UsageError("--jobs 至少为 1 (at least one job)")
     workers = min(workers, len(todo))

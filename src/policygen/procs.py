@@ -167,3 +167,11 @@ def _take_sigterm(parent: int | None, on_terminate: Callable[[], None]) -> None:
             _writing.acquire()
             os._exit(128 + signal.SIGTERM)
         on_terminate()
+
+
+def available_cpus() -> int:
+    """Return how many CPUs this process may run on (its affinity where the OS has one)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - macOS, Windows
+        return max(1, os.cpu_count() or 1)

@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-import os
 import resource
 import threading
 import time
@@ -33,6 +32,7 @@ import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from policygen.layout.budget import positive_setting
+from policygen.procs import available_cpus
 
 HEADER_TIMEOUT_VARIABLE = "POLICYGEN_SERVE_HEADER_TIMEOUT"
 BODY_TIMEOUT_VARIABLE = "POLICYGEN_SERVE_BODY_TIMEOUT"
@@ -57,13 +57,6 @@ KEEP_ALIVE_SECONDS = 5
 log = logging.getLogger("policygen.service")
 
 
-def _cpus() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - macOS, Windows
-        return max(1, os.cpu_count() or 1)
-
-
 @dataclass(frozen=True)
 class ServiceLimits:
     """What one request, and all of them together, may use of the HTTP service."""
@@ -71,7 +64,7 @@ class ServiceLimits:
     request_timeout: float = 120.0
     """Seconds a request may take from its headers to its answer, waiting for its turn
     included; a layout still running then is stopped and the answer is 503."""
-    concurrency: int = field(default_factory=_cpus)
+    concurrency: int = field(default_factory=available_cpus)
     """Requests that load, check or render a profile at once (one per CPU by default)."""
     queue: int = 64
     """Requests that may wait for their turn beyond those; more are answered 503 with

@@ -13,7 +13,6 @@ DOCX-only render of a contract never imports a PDF engine."""
 
 from __future__ import annotations
 
-import os
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
@@ -177,21 +176,12 @@ class Engines:
         self.close()
 
 
-def available_cpus() -> int:
-    """Return how many CPUs this process may run on."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - macOS, Windows
-        return max(1, os.cpu_count() or 1)
-
-
 __all__ = [
     "ENGINES",
     "Engines",
     "Layout",
     "PdfEngine",
     "Printing",
-    "available_cpus",
     "engine_class",
     "engine_for",
 ]

@@ -39,9 +39,10 @@ from typing import Any, ClassVar, TypeVar
 
 from policygen.fonts import FONT_ROLES, FontMatch, match_family, resolve_role
 from policygen.layout.budget import LayoutBudget, check_layout
-from policygen.layout.engine import Layout, PdfEngine, Printing, available_cpus
+from policygen.layout.engine import Layout, PdfEngine, Printing
 from policygen.layout.process import START_SECONDS, Answer, LayoutProcess
 from policygen.layout.typst_compiler import FontSet, typst_task
+from policygen.procs import available_cpus
 from policygen.tree import nodes as n
 from policygen.writers.font_faces import single_face
 from policygen.writers.options import PDF_STANDARDS, WriterOptions

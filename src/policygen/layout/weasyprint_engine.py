@@ -26,9 +26,10 @@ from typing import Any, ClassVar
 
 from policygen.errors import RenderError
 from policygen.layout.budget import LayoutBudget, check_layout
-from policygen.layout.engine import Layout, PdfEngine, Printing, available_cpus
+from policygen.layout.engine import Layout, PdfEngine, Printing
 from policygen.layout.process import LayoutPool
 from policygen.layout.weasyprint_layout import PAGE_COUNT_KEY, lay_out
+from policygen.procs import available_cpus
 from policygen.tree import nodes as n
 from policygen.writers.fetcher import LocalResources
 from policygen.writers.html import render_html, style_folder, stylesheet_paths

@@ -6,6 +6,7 @@ amounts) so that templates branch on names, not on arithmetic."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -147,7 +148,10 @@ def build_context(profile: Profile, kind: Kind, engagement: Engagement | None) -
         "vendor": engagement.vendor if engagement else None,
         "amounts": _amounts(engagement) if engagement else None,
         "classification": classification,
-        "concentration": concentration(profile, engagement) if engagement else None,
+        # Read by the risk register only, and linear in the engagements: computed on request.
+        "concentration": functools.partial(concentration, profile, engagement)
+        if engagement
+        else None,
         "approver": approver(profile, engagement, critical) if engagement else None,
         "annexes": annexes(personal_info, engagement.on_premises is not None) if engagement else (),
         "risk_matrix": risk_matrix(profile),
