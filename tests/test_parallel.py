@@ -237,22 +237,3 @@ def test_render_run_in_process_gives_its_objects_back_to_the_collector(
     assert list(tmp_path.glob("*.md"))
     assert len(counts) == 1 and counts[0] > 0  # frozen while rendering
     assert gc.get_freeze_count() == 0  # and given back
-
-
-def test_a_process_run_freezes_what_is_left_for_its_last_collection(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """main() with no arguments runs the process's own command line: when it returns the
-    process ends, so what is left is frozen and the interpreter's last collection skips it."""
-    import gc
-    import sys
-
-    from policygen.cli import main
-
-    monkeypatch.setattr(sys, "argv", ["policygen", "--help"])
-    try:
-        assert main() == 0
-        assert gc.get_freeze_count() > 0
-    finally:
-        gc.unfreeze()
-    assert "render" in capsys.readouterr().out

@@ -9,7 +9,6 @@ INTERRUPTED = "已中断 (interrupted)"
 """What Ctrl-C prints, alone on its line, wherever it finds the command line."""
 
 try:  # Ctrl-C while the command line loads (about half a second): one line, exit 130
-    import gc
     import signal
     from pathlib import Path
     from typing import TYPE_CHECKING, Annotated
@@ -725,10 +724,8 @@ def main(argv: list[str] | None = None) -> int:
             if handled:
                 signal.signal(signal.SIGINT, previous)
             thaw_heap()  # render froze what it loaded (parallel.freeze_heap)
-        else:  # the process ends now: its last collection need not walk what is left (~30 ms)
-            if handled:
-                signal.signal(signal.SIGINT, _on_sigint_at_exit)
-            gc.freeze()
+        elif handled:  # the process ends now
+            signal.signal(signal.SIGINT, _on_sigint_at_exit)
 
 
 def _run(argv: list[str] | None) -> int:
