@@ -130,7 +130,7 @@ def test_amounts_in_figures_and_words() -> None:
     assert "人民币12,680,000.00元（大写：人民币壹仟贰佰陆拾捌万元整）" in out  # the cap
     bpo = text("manufacturer", "HY-BPO-2026-01", "contract")
     assert "人民币50,000.00元（大写：人民币伍万元整）" in bpo
-    assert "因乙方原因发生信息安全事件的，乙方应当赔偿甲方因此遭受的全部损失" in bpo
+    assert "因乙方原因发生信息安全事件的，乙方应当赔偿甲方因此遭受的实际损失" in bpo
 
 
 @pytest.mark.parametrize(("example", "contract_no"), CASES)
@@ -279,7 +279,7 @@ def test_profile_values_reach_the_contract(example: str, contract_no: str) -> No
         *(voiced(example, c).rstrip("。；") for c in section("information_security").controls),
         f"不少于{duration(section('information_security').log_retention)}",
         f"解除或者终止后{duration(section('confidentiality').term_after_termination)}内",
-        f"甲方有权要求的过渡期最长为{duration(section('exit').transition_period)}",
+        f"甲方确定的过渡期不超过{duration(section('exit').transition_period)}的，乙方不得拒绝",
         f"{duration(section('exit').data_return_within)}内按照甲方要求的格式完整返还甲方",
         f"{duration(section('exit').confidential_return_within)}内按照甲方的要求返还或者销毁",
         f"完成前述各项之日起{duration(section('exit').certify_within)}内",

@@ -232,6 +232,11 @@ class Sla(Section):
     recovery_point_objective: Duration | None = None
     """恢复点目标（RPO）：服务中断时可以接受的最大数据丢失时间；不填则以甲方业务连续性计划确定的为准"""
 
+    @property
+    def support_round_the_clock(self) -> bool:
+        """Whether people support the service at any hour (support_hours states 7×24)."""
+        return _round_the_clock(self.support_hours)
+
     @model_validator(mode="after")
     def _rules(self) -> Sla:
         def violations():
