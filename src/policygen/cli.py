@@ -573,11 +573,14 @@ def serve(
     workers: Annotated[
         int, typer.Option("--workers", min=1, help="服务进程数（PDF 生成按进程并行）。")
     ] = 1,
+    templates: TemplatesOption = None,
 ) -> None:
-    """启动 HTTP 服务：POST /validate、/render、/render-set；接口说明见 /docs。"""
+    """启动 HTTP 服务：POST /validate、/render、/render-set、/clauses；接口说明见 /docs。
+
+    模板目录（--templates）中的模板与数据文件修改后，下一次请求即按新文件生成。"""
     from policygen.service import serve as run_server
 
-    run_server(host=host, port=port, workers=workers)
+    run_server(host=host, port=port, workers=workers, template_dirs=_folders(templates))
 
 
 @app.command("diff")

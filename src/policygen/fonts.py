@@ -17,7 +17,6 @@ import array
 import contextlib
 import ctypes
 import ctypes.util
-import functools
 import hashlib
 import os
 import struct
@@ -29,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from policygen.caches import CACHES
 from policygen.errors import InvalidInputError, Issue, RenderError
 from policygen.tree import nodes as n
 from policygen.tree.walk import document_texts
@@ -117,7 +117,7 @@ FC_RESULT_MATCH = 0
 """FcResult FcResultMatch."""
 
 
-@functools.cache
+@CACHES.memo
 def _fontconfig() -> ctypes.CDLL:
     """Return libfontconfig with the signatures `match_family` calls; raise RenderError when it
     cannot be loaded.
@@ -185,7 +185,7 @@ FC_WEIGHT_BOLD = 200
 """fontconfig's weight for bold (FC_WEIGHT_BOLD), which CSS and Typst call 700."""
 
 
-@functools.cache
+@CACHES.memo
 def match_family(family: str, lang: str = LANGUAGE, *, bold: bool = False) -> FontMatch:
     """Return the font fontconfig picks for `family` in language `lang`, as Pango would; with
     `bold`, its bold face (the regular one when the family has none).
@@ -247,7 +247,7 @@ def resolve_role(role: FontRole | str) -> FontMatch | None:
 # --------------------------------------------------------------------------- character maps
 
 
-@functools.cache
+@CACHES.memo
 def font_codepoints(file: Path, index: int = 0) -> frozenset[int]:
     """Return the code points face `index` of font `file` maps to a glyph; cached per process,
     and between processes in policygen's cache folder (policygen.cache) under the file's path,
@@ -355,7 +355,7 @@ def _format12_codepoints(data: bytes) -> frozenset[int] | None:
     return None
 
 
-@functools.cache
+@CACHES.memo
 def gb2312_hanzi() -> frozenset[int]:
     """Return the 6,763 hanzi of GB 2312: what any Simplified Chinese font must cover."""
     out = set()

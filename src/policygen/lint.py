@@ -16,7 +16,6 @@ registered."""
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
@@ -24,8 +23,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from ruamel.yaml import YAML
 
+from policygen.caches import CACHES
 from policygen.errors import RenderError
 from policygen.kinds import DOCUMENT_KINDS
 from policygen.profile.model import Profile
@@ -146,9 +145,9 @@ def wording_rules(template_dirs: Sequence[Path] = ()) -> Wording:
     raise RenderError(f"找不到 {WORDING} (wording rules missing)")
 
 
-@functools.cache
+@CACHES.memo(files=True)
 def _load(path: str) -> Wording:
-    data = YAML(typ="safe", pure=True).load(Path(path).read_text(encoding="utf-8"))
+    data = CACHES.read_yaml(path)
     try:
         rules = Wording.model_validate(data)
     except ValidationError as exc:
@@ -271,12 +270,12 @@ def _parse_cn(numeral: str) -> int:
     return total + section + (digit or 0)
 
 
-@functools.cache
+@CACHES.memo
 def _unit_pattern(units: tuple[str, ...]) -> str:
     return "|".join(re.escape(u) for u in sorted(units, key=len, reverse=True))
 
 
-@functools.cache
+@CACHES.memo
 def _measure_cell(
     units: tuple[str, ...], prefixes: tuple[str, ...], suffixes: tuple[str, ...]
 ) -> re.Pattern[str]:

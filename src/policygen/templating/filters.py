@@ -13,16 +13,15 @@ numerals are fixed by rule and live here.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from importlib import resources
 
-from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
+from policygen.caches import CACHES
 from policygen.errors import RenderError
 from policygen.profile.types import Duration, Frequency
 from policygen.transforms.punctuation import is_chinese
@@ -33,15 +32,14 @@ TERMS_RESOURCE = "templates/zh/terms.yaml"
 """Where the fixed Chinese wording lives, relative to the policygen package."""
 
 
-@functools.cache
+@CACHES.memo(files=True)
 def terms() -> Mapping[str, Mapping[str, str]]:
     """Return the wording in terms.yaml: section (enum class name or word table) → key → words.
 
-    Load the file once with ruamel's safe loader; raise RenderError if it is not a mapping of
+    Load the file once while it is unchanged; raise RenderError if it is not a mapping of
     mappings of strings."""
-    text = resources.files("policygen").joinpath(TERMS_RESOURCE).read_text(encoding="utf-8")
     try:
-        data = YAML(typ="safe", pure=True).load(text)
+        data = CACHES.read_yaml(str(resources.files("policygen").joinpath(TERMS_RESOURCE)))
     except YAMLError as exc:
         raise RenderError(f"{TERMS_RESOURCE} 不是有效的 YAML (invalid YAML): {exc}") from exc
     if not isinstance(data, dict):
@@ -276,7 +274,7 @@ def cn_number(n: int) -> str:
     return _lower_number(n)
 
 
-@functools.lru_cache(maxsize=4096)
+@CACHES.memo(maxsize=4096)
 def _lower_number(n: int) -> str:
     if n == 0:
         return _LOWER_DIGITS[0]

@@ -18,7 +18,6 @@ loads its URLs through the same guard."""
 from __future__ import annotations
 
 import base64
-import functools
 import os
 import re
 from collections.abc import Iterator
@@ -30,6 +29,7 @@ import tinycss2
 from markupsafe import Markup, escape
 from tinycss2 import ast
 
+from policygen.caches import CACHES
 from policygen.errors import RenderError
 from policygen.style import style_for
 from policygen.style.css import RUNNING_HEADER, stylesheet
@@ -112,7 +112,7 @@ _SHOWN_CHARS = 200
 """Longest URL quoted in full in an error message."""
 
 
-@functools.cache
+@CACHES.memo
 def _svg_parser() -> Any:
     """Return the parser that reads an SVG image without expanding entities or loading anything
     it names. lxml is imported here, not with the module: the Typst writer imports this module
