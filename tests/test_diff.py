@@ -139,7 +139,8 @@ def test_regulation_summary_lists_exactly_the_changed_clauses(regulation: Compar
 def test_describe_quotes_the_words_around_a_small_change(regulation: Comparison) -> None:
     by_id = {c.id: c for c in regulation.clauses}
     assert describe(by_id["pi-processor-duties"]) == "「不超过两小时」改为「不超过一小时」"
-    assert describe(by_id["effective-date"]) == "「自2026年1月1日」改为「自2026年7月1日」"
+    # a date is one word
+    assert describe(by_id["effective-date"]) == "「2026年1月1日」改为「2026年7月1日」"
     assert describe(by_id["prohibited-functions"]).startswith("增加「（四）客户身份识别")
     assert describe(by_id["ai-services"]) == ""
 
@@ -169,9 +170,13 @@ def test_per_engagement_kind_needs_a_contract_number(versions: tuple[Path, Path]
 
 def test_summary_json(regulation: Comparison) -> None:
     data = json.loads(json.dumps(summary(regulation), ensure_ascii=False))
-    assert data["old"] == {"version": "V2.0", "date": "2026-01-01"}
-    assert data["new"] == {"version": "V2.1", "date": "2026-07-01"}
-    assert data["counts"] == {"added": 1, "removed": 1, "changed": 6, "renumbered": 6}
+    # Dated by the revision history, not the effective dates (2026-01-01, 2026-07-01); signed
+    # by the lead department, for the history names no author.
+    assert data["old"] == {"version": "V2.0", "date": "2025-12-15", "author": "信息科技部"}
+    assert data["new"] == {"version": "V2.1", "date": "2026-06-15", "author": "信息科技部"}
+    assert data["counts"] == {
+        "added": 1, "removed": 1, "changed": 6, "renumbered": 6, "references": 0
+    }  # fmt: skip
     added = next(c for c in data["clauses"] if c["status"] == "added")
     assert added["old_number"] is None and added["old_text"] is None
     assert added["new_text"].startswith("第八条　本行使用外部人工智能模型服务的")
@@ -252,8 +257,15 @@ def test_outline_runs_an_article_in_and_groups_contract_clauses(
     ("old", "new", "expected"),
     [
         ("并在2小时内通知", "并在1小时内通知", "并在[-2-]{+1+}小时内通知"),
-        ("不低于99%", "不低于99.5%", "不低于[-99-]{+99.5+}%"),  # a number is one word
-        ("第八条　董事会", "第九条　董事会", "第[-八-]{+九+}条　董事会"),
+        ("不低于99%", "不低于99.5%", "不低于[-99%-]{+99.5%+}"),  # a number is one word
+        ("第八条　董事会", "第九条　董事会", "[-第八条-]{+第九条+}　董事会"),  # so is a clause
+        ("依照第六十条的规定", "依照第五十九条的规定", "依照[-第六十条-]{+第五十九条+}的规定"),
+        (
+            "自2026年1月1日起施行",
+            "自2026年7月1日起施行",
+            "自[-2026年1月1日-]{+2026年7月1日+}起施行",
+        ),
+        ("服务可用率", "服务完好率", "服务[-可用率-]{+完好率+}"),  # 可用率: 可用 率, folded
         # one unchanged character between two changes is folded into them
         ("按月支付服务费", "按季度结算服务费", "按[-月支付-]{+季度结算+}服务费"),
         ("同一文本", "同一文本", "同一文本"),
@@ -270,10 +282,9 @@ def test_line_changes_keep_character_styles() -> None:
     new = (Segment("第九条　", style="label"), Segment("董事会"))
     merged = line_changes(old, new)
     assert [(s.text, s.change, s.style) for s in merged] == [
-        ("第", None, "label"),
-        ("八", "del", "label"),
-        ("九", "ins", "label"),
-        ("条　", None, "label"),
+        ("第八条", "del", "label"),
+        ("第九条", "ins", "label"),
+        ("　", None, "label"),
         ("董事会", None, None),
     ]
 
@@ -329,7 +340,7 @@ def test_redline_accepted_is_the_new_text_and_rejected_the_old(
 def test_contract_redlines_accept_and_reject(versions: tuple[Path, Path], kind: str) -> None:
     old, new = versions
     comparison = compare(as_profile(old), as_profile(new), kind, contract_no=CONTRACT)
-    data = render_comparison(comparison)[f"{kind}-redline.docx"]
+    data = render_comparison(comparison)[f"{kind}-{CONTRACT}-redline.docx"]
     assert resolved(data, accept=True) == plain_text(comparison, new=True)
     assert resolved(data, accept=False) == plain_text(comparison, new=False)
 
@@ -354,8 +365,8 @@ def test_redline_marks_carry_author_date_and_sequential_ids(files: dict[str, byt
     root = body(files["regulation-redline.docx"])
     marks = [*root.iter(f"{W}ins"), *root.iter(f"{W}del")]
     assert marks
-    assert {m.get(f"{W}author") for m in marks} == {"policygen"}
-    assert {m.get(f"{W}date") for m in marks} == {"2026-07-01T00:00:00Z"}
+    assert {m.get(f"{W}author") for m in marks} == {"信息科技部"}  # the lead department
+    assert {m.get(f"{W}date") for m in marks} == {"2026-06-15T00:00:00Z"}  # V2.1's revision
     ids = sorted(int(m.get(f"{W}id")) for m in marks)
     assert ids == list(range(1, len(ids) + 1))
 
@@ -563,9 +574,9 @@ def test_cli_prints_the_summary_table(
     printed = capsys.readouterr().out
     assert "第4.1条" in printed and "修改" in printed
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "sla-redline.docx",
-        "sla-修订对照表.docx",
-        "sla-修订对照表.pdf",
+        f"sla-{CONTRACT}-redline.docx",
+        f"sla-{CONTRACT}-修订对照表.docx",
+        f"sla-{CONTRACT}-修订对照表.pdf",
     ]
 
 

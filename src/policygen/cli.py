@@ -598,16 +598,45 @@ def diff_command(
     ] = None,
     output: Annotated[Path, typer.Option("-o", "--output", help="输出目录。")] = Path("out"),
     json_output: Annotated[bool, typer.Option("--json", help="以 JSON 输出条款变化。")] = False,
+    author: Annotated[
+        str | None,
+        typer.Option(
+            "--author",
+            help="修订人：修订稿中每处修订记在其名下。默认取修订记录中该版本的 author，"
+            "再次为外包归口管理部门。",
+        ),
+    ] = None,
+    revised_on: Annotated[
+        str | None,
+        typer.Option(
+            "--date",
+            help="修订日期（YYYY-MM-DD）。默认取修订记录中该版本的日期，无记录时为施行日期。",
+        ),
+    ] = None,
     templates: TemplatesOption = None,
 ) -> None:
     """比较两个版本：列出新增、删除、修改的条款，写出修订稿（DOCX 修订模式）和修订对照表（DOCX、PDF）。"""
+    from datetime import date
+
     from rich.table import Table
 
     from policygen.diff import STATUS_WORDS, WORDS, describe, diff_sources, summary
 
     kinds = _split(documents, ["regulation"])
+    try:
+        day = date.fromisoformat(revised_on) if revised_on else None
+    except ValueError:
+        raise UsageError(
+            f"--date 应为 YYYY-MM-DD 格式的日期：{revised_on} (invalid date)"
+        ) from None
     comparisons, files = diff_sources(
-        old, new, kinds, contract_no=contract_no, template_dirs=list(templates or [])
+        old,
+        new,
+        kinds,
+        contract_no=contract_no,
+        template_dirs=list(templates or []),
+        author=author.strip() if author else None,
+        revised_on=day,
     )
     try:
         output.mkdir(parents=True, exist_ok=True)
@@ -631,14 +660,22 @@ def diff_command(
         for column in ("变化", "修订前", "修订后", "条款", "修改之处"):
             table.add_column(column, overflow="fold")
         renumbered = [c for c in comparison.clauses if c.status == "renumbered"]
-        for c in comparison.clauses:
-            if c.status != "renumbered":
-                status, changes = STATUS_WORDS[c.status], describe(c)
-                table.add_row(status, c.old_number or "—", c.new_number or "—", c.title, changes)
-        out.print(table)
+        references = [c for c in comparison.clauses if c.status == "references"]
+        listed = [c for c in comparison.clauses if c.status not in ("renumbered", "references")]
+        for c in listed:
+            status, changes = STATUS_WORDS[c.status], describe(c)
+            table.add_row(status, c.old_number or "—", c.new_number or "—", c.title, changes)
+        if listed:
+            out.print(table)
+        else:
+            out.print(heading)
         if renumbered:
-            out.print(f"另有 {len(renumbered)} 条仅序号变化（{renumbered[0].old_number} → "
-                      f"{renumbered[0].new_number} 等）")  # fmt: skip
+            first = renumbered[0]
+            out.print(WORDS["summary_renumbered"].format(
+                count=len(renumbered), first=first.old_number, then=first.new_number))  # fmt: skip
+        if references:
+            numbers = WORDS["number_separator"].join(c.new_number for c in references)
+            out.print(WORDS["summary_references"].format(count=len(references), numbers=numbers))
     for name in files:
         out.print(str(output / name))
 

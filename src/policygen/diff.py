@@ -13,7 +13,14 @@ heading line and unnumbered content, each clause separately; an article added or
 whole is one clause with everything in it. Blocks outside any chapter or article form sections,
 each opened by an unnumbered heading (鉴于, 附件, 修订记录), the title or a signature page.
 A clause is *changed* when its text (its own number left out) differs, *renumbered* when only
-its number does.
+its number does, and *references* (条文序号调整) when what differs besides its number is only the
+number of the clauses it cites, which moved when a clause before them was added or removed: a
+cross-reference citing the same clause id on both sides is the same words.
+
+Each side of a comparison is a `Revision` of the profile: its version, the date and author of
+that version's entry in ``meta.revision_history`` (see `revision_of`). The tracked changes of the
+redline carry the new revision's author and date, so that Word's review pane shows who changed
+what and when.
 
 The words this module puts into documents (table headings, notes) are in WORDS, read from
 terms.yaml."""
@@ -26,7 +33,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from policygen.alignment import (
     Pair,
@@ -59,7 +66,7 @@ from policygen.writers.redline import (
 )
 from policygen.writers.redline_oxml import Change
 
-Status = Literal["added", "removed", "changed", "renumbered"]
+Status = Literal["added", "removed", "changed", "renumbered", "references"]
 Line = tuple[Segment, ...]
 """One printed line (paragraph) of text."""
 LinePair = tuple[Line | None, Line | None]
@@ -90,7 +97,8 @@ class Clause:
     section outside them, with its number before and after."""
 
     status: Status
-    """``added``, ``removed``, ``changed`` or ``renumbered`` (only its number changed)."""
+    """``added``, ``removed``, ``changed``, ``renumbered`` (only its number changed) or
+    ``references`` (besides its number, only the numbers of the clauses it cites changed)."""
     kind: str
     """``chapter``, ``article``, ``clause`` or ``section``."""
     id: str | None
@@ -117,13 +125,34 @@ class Clause:
 
 @dataclass(frozen=True, slots=True)
 class Revision:
-    """What one side of a comparison is called, and when it was made."""
+    """What one side of a comparison is called, when it was made and by whom."""
 
     version: str
     """The version of the profile, e.g. V2.1: a contract has none of its own, so its
     revisions too are named by the profile's."""
     date: date
-    """The profile's effective date, which dates the tracked changes of the redline."""
+    """The day the version was revised (see `revision_of`); the new side's dates the tracked
+    changes of the redline."""
+    author: str
+    """Who revised it (see `revision_of`); the new side's is the author of every tracked
+    change of the redline."""
+
+
+def revision_of(profile: Profile, *, author: str | None = None, on: date | None = None) -> Revision:
+    """Return the revision `profile` is: its ``meta.version``, dated and signed by the entry of
+    ``meta.revision_history`` for that version (the last, should there be several).
+
+    `on` and `author`, when given, are the date and author instead. Without them and without
+    an entry (or an entry without an author), the version is dated by its effective date, the
+    only other date the profile gives it, and signed by the organisation's lead department
+    (外包归口管理部门), which keeps the regulation."""
+    meta = profile.meta
+    entry = next((r for r in reversed(meta.revision_history) if r.version == meta.version), None)
+    if on is None:
+        on = entry.date if entry is not None else meta.effective_date
+    if not author:
+        author = entry.author if entry is not None and entry.author else None
+    return Revision(meta.version, on, author or profile.organisation.departments.lead)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +168,7 @@ class Comparison:
     clauses: tuple[Clause, ...]
     """Every clause that was added, removed, changed or renumbered, in document order."""
     name: str
-    """The stem of the output files, e.g. ``regulation``."""
+    """The stem of the output files, e.g. ``regulation`` or ``contract-HX-001``."""
     revisions: tuple[Revision, Revision]
     """The old and the new version's names and dates."""
 
@@ -151,11 +180,12 @@ def compare_documents(
     revisions: tuple[Revision, Revision] | None = None,
 ) -> Comparison:
     """Return `old` and `new` aligned, with their clause changes. When `revisions` is None,
-    the versions are named by the documents' own version and date."""
+    the versions are named by the documents' own version and date, and signed by the
+    organisation."""
     pairs = align(outline(old), outline(new))
     if revisions is None:
-        revisions = (Revision(old.meta.version, old.meta.date),
-                     Revision(new.meta.version, new.meta.date))  # fmt: skip
+        revisions = (Revision(old.meta.version, old.meta.date, old.meta.organisation),
+                     Revision(new.meta.version, new.meta.date, new.meta.organisation))  # fmt: skip
     return Comparison(old, new, pairs, tuple(_clauses(pairs)), name or new.kind, revisions)
 
 
@@ -166,19 +196,23 @@ def compare(
     *,
     contract_no: str | None = None,
     template_dirs: Sequence[Path] = (),
+    author: str | None = None,
+    revised_on: date | None = None,
 ) -> Comparison:
     """Return the `kind` document of profiles `old` and `new` compared.
 
     For per-engagement kinds `contract_no` picks the engagement in both; None means each
-    profile's only engagement, and is an error when either has several."""
+    profile's only engagement, and is an error when either has several. `author` and
+    `revised_on` sign and date the new revision (the tracked changes); None takes them from
+    the profile (`revision_of`). The comparison is named as render names the files of the new
+    version's job (pipeline.Job.stem), e.g. ``contract-HX-001``."""
     trees = []
     for profile in (old, new):
         checked(profile, template_dirs=template_dirs)
         job = _job(profile, kind, contract_no)
         trees.append(build_tree(profile, job, template_dirs=template_dirs)[0])
-    revisions = (Revision(old.meta.version, old.meta.effective_date),
-                 Revision(new.meta.version, new.meta.effective_date))  # fmt: skip
-    return compare_documents(trees[0], trees[1], kind, revisions)
+    revisions = (revision_of(old), revision_of(new, author=author, on=revised_on))
+    return compare_documents(trees[0], trees[1], job.stem, revisions)
 
 
 def _job(profile: Profile, kind: str, contract_no: str | None) -> Job:
@@ -239,11 +273,14 @@ def _section(pairs: Sequence[Pair], after_units: bool) -> Iterator[Clause]:
     else:
         name = WORDS["body"] if after_units else WORDS["front"]
     lines = [line for item in pairs for line in _lines(item)]
-    old = [plain(o) for o, _ in lines if o is not None]
-    new = [plain(m) for _, m in lines if m is not None]
+    old, new = _texts(lines, old=True), _texts(lines, old=False)
     if old == new:
         return
     status: Status = "added" if not old else "removed" if not new else "changed"
+    if status == "changed" and _texts(lines, old=True, keyed=True) == _texts(
+        lines, old=False, keyed=True
+    ):
+        status = "references"
     yield Clause(
         status, "section", first.id, name if old else "", name if new else "", name, tuple(lines)
     )
@@ -276,14 +313,13 @@ def _judge(item: Pair, lines: list[LinePair]) -> Clause | None:
     if old is None or new is None:
         status: Status = "added" if old is None else "removed"
     else:
-        before = [plain(o) for o, _ in lines if o is not None]
-        after = [plain(m) for _, m in lines if m is not None]
-        if before:
-            before[0] = before[0][len(old.lead) :] if before[0].startswith(old.lead) else before[0]
-        if after:
-            after[0] = after[0][len(new.lead) :] if after[0].startswith(new.lead) else after[0]
+        before = _texts(lines, old=True, lead=old.lead)
+        after = _texts(lines, old=False, lead=new.lead)
         if before != after:
-            status = "changed"
+            keyed = _texts(lines, old=True, lead=old.lead, keyed=True) == _texts(
+                lines, old=False, lead=new.lead, keyed=True
+            )
+            status = "references" if keyed else "changed"
         elif old.label != new.label:
             status = "renumbered"
         else:
@@ -297,6 +333,22 @@ def _judge(item: Pair, lines: list[LinePair]) -> Clause | None:
         title,
         tuple(lines),
     )
+
+
+def _texts(
+    lines: Sequence[LinePair], *, old: bool, lead: str = "", keyed: bool = False
+) -> list[str]:
+    """Return the old (`old`) or new side of `lines` as text, `lead` (the clause's own number)
+    left out of the first line. When `keyed`, a cross-reference is the id it cites, not its
+    words, so that a reference renumbered with its clause reads the same on both sides."""
+    out = [
+        "".join(f"\0{s.target}\0" if keyed and s.target else s.text for s in line)
+        for line in (pair[0] if old else pair[1] for pair in lines)
+        if line is not None
+    ]
+    if out and lead and out[0].startswith(lead):
+        out[0] = out[0][len(lead) :]
+    return out
 
 
 def _title(part: Part) -> str:
@@ -365,15 +417,15 @@ def _lines(item: Pair) -> list[LinePair]:
 
 def summary(comparison: Comparison) -> dict[str, Any]:
     """Return the clause summary of `comparison` as JSON-ready data."""
-    counts = {status: 0 for status in ("added", "removed", "changed", "renumbered")}
+    counts = {status: 0 for status in get_args(Status)}
     for clause in comparison.clauses:
         counts[clause.status] += 1
     old, new = comparison.revisions
     return {
         "document": comparison.name,
         "title": comparison.new.title,
-        "old": {"version": old.version, "date": old.date.isoformat()},
-        "new": {"version": new.version, "date": new.date.isoformat()},
+        "old": {"version": old.version, "date": old.date.isoformat(), "author": old.author},
+        "new": {"version": new.version, "date": new.date.isoformat(), "author": new.author},
         "counts": counts,
         "clauses": [
             {
@@ -393,10 +445,11 @@ def summary(comparison: Comparison) -> dict[str, Any]:
 
 
 def describe(clause: Clause) -> str:
-    """Return briefly what changed in `clause`, e.g. 「2」改为「1」；增加「（四）客户身份识别……」.
+    """Return briefly what changed in `clause`, word by word (alignment.tokens), e.g.
+    「不超过两小时」改为「不超过一小时」；增加「（四）客户身份识别……」；「第六十四条」改为「第六十三条」.
 
     Empty for a clause added or removed as a whole, or only renumbered."""
-    if clause.status != "changed":
+    if clause.status not in ("changed", "references"):
         return ""
     pieces: list[str] = []
     for before, after in clause.lines:
@@ -436,9 +489,17 @@ def _context(text: str, *, before: bool) -> str:
 
 
 def _short(text: str) -> str:
-    """Return `text` on one line, cut to TITLE_CHARACTERS characters."""
+    """Return `text` on one line, cut after the last word that ends within TITLE_CHARACTERS
+    characters (a first word longer than that is cut)."""
     line = " ".join(text.split())
-    return line[:TITLE_CHARACTERS] + ("……" if len(line) > TITLE_CHARACTERS else "")
+    if len(line) <= TITLE_CHARACTERS:
+        return line
+    kept = ""
+    for word in tokens(line):
+        if len(kept) + len(word) > TITLE_CHARACTERS:
+            break
+        kept += word
+    return (kept or line[:TITLE_CHARACTERS]) + "……"
 
 
 # --------------------------------------------------------------------------- redline
@@ -450,8 +511,9 @@ def redline(comparison: Comparison) -> Redline:
     for item in comparison.pairs:
         blocks += _redline_blocks(item)
     new = comparison.new
-    meta = replace(new.meta, date=comparison.revisions[1].date)  # the changes' date
-    return Redline(new.kind, new.title, new.subtitle, meta, tuple(blocks))
+    revision = comparison.revisions[1]
+    meta = replace(new.meta, date=revision.date)  # the changes' date
+    return Redline(new.kind, new.title, new.subtitle, meta, tuple(blocks), revision.author)
 
 
 def _redline_blocks(item: Pair) -> list[RedlineBlock]:
@@ -527,14 +589,20 @@ def _padded(
 
 def revision_table(comparison: Comparison) -> n.Document:
     """Return the 修订对照表 of `comparison`: a table of every added, removed and changed
-    clause in document order, 条款 / 修订前 / 修订后, changed words in bold."""
+    clause in document order, 条款 / 修订前 / 修订后, changed words in bold; under it a note
+    naming the clauses left out because only their number or the numbers they cite changed
+    (条文序号调整)."""
     new = comparison.new
     old_revision, new_revision = comparison.revisions
     rows: list[tuple[n.Cell, ...]] = []
     renumbered = False
+    references: list[str] = []
     for clause in comparison.clauses:
         if clause.status == "renumbered":
             renumbered = True
+            continue
+        if clause.status == "references":
+            references.append(clause.new_number)
             continue
         rows.append(
             (
@@ -549,8 +617,9 @@ def revision_table(comparison: Comparison) -> n.Document:
     blocks: list[n.Block] = []
     if rows:
         blocks.append(n.Table(header, tuple(rows)))
-        note = WORDS["note_bold"] + (WORDS["note_renumbered"] if renumbered else "")
-        blocks.append(n.Paragraph((n.Text(note),)))
+    note = renumbering_note(renumbered, references)
+    if rows or note:
+        blocks.append(n.Paragraph((n.Text((WORDS["note_bold"] if rows else "") + note),)))
     else:
         blocks.append(n.Paragraph((n.Text(WORDS["no_changes"]),)))
     title = WORDS["table_title"].format(title=new.title)
@@ -565,6 +634,17 @@ def revision_table(comparison: Comparison) -> n.Document:
     meta = replace(new.meta, date=new_revision.date, subject=title, keywords=(), doc_no="",
                    parties=(), signed_on=None, signed_at="")  # fmt: skip
     return n.Document(TABLE_KIND, title, tuple(blocks), meta, subtitle, new.style)
+
+
+def renumbering_note(renumbered: bool, references: Sequence[str]) -> str:
+    """Return the note on the clauses a 修订对照表 leaves out: those only renumbered (when
+    `renumbered`) and `references`, the numbers of those whose cited clause numbers alone
+    changed; empty when there are none."""
+    note = WORDS["note_renumbered"] if renumbered else ""
+    if references:
+        numbers = WORDS["number_separator"].join(references)
+        note += WORDS["note_references"].format(numbers=numbers)
+    return note
 
 
 def _number_cell(clause: Clause) -> tuple[n.Inline, ...]:
@@ -633,14 +713,24 @@ def diff_sources(
     contract_no: str | None = None,
     template_dirs: Sequence[Path] = (),
     cwd: Path | None = None,
+    author: str | None = None,
+    revised_on: date | None = None,
 ) -> tuple[list[Comparison], dict[str, bytes]]:
     """Return the comparisons of each of `kinds` between the profiles at `old` and `new` (file
-    paths or ``REV:path``, see `read_profile`), and their files by name."""
+    paths or ``REV:path``, see `read_profile`), and their files by name. `author` and
+    `revised_on` sign and date the changes (see `compare`); None takes them from the new
+    profile's revision history."""
     old_profile = read_profile(old, cwd=cwd, template_dirs=template_dirs)
     new_profile = read_profile(new, cwd=cwd, template_dirs=template_dirs)
     comparisons = [
         compare(
-            old_profile, new_profile, kind, contract_no=contract_no, template_dirs=template_dirs
+            old_profile,
+            new_profile,
+            kind,
+            contract_no=contract_no,
+            template_dirs=template_dirs,
+            author=author,
+            revised_on=revised_on,
         )
         for kind in kinds
     ]
