@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from datetime import date
@@ -453,7 +454,7 @@ def test_libreoffice_reads_the_tracked_changes(files: dict[str, bytes], tmp_path
     assert "<text:tracked-changes" in content
     assert content.count("<text:changed-region") >= 10
     assert "<text:insertion>" in content and "<text:deletion>" in content
-    assert "policygen" in content
+    assert "信息科技部" in content  # the author of the changes
 
 
 @pytest.mark.slow
@@ -586,3 +587,162 @@ def test_every_status_has_words_in_terms() -> None:
     from policygen.diff import STATUS_WORDS, Status
 
     assert set(STATUS_WORDS) == set(get_args(Status))
+
+
+# --------------------------------------------------------------------------- three revisions
+
+AI_ARTICLE = {
+    "id": "ai-services",
+    "after": "prohibited-functions",
+    "document": "regulation",
+    "text": "本行使用外部人工智能模型服务的，应当评估模型的数据来源和可解释性。",
+}
+
+
+def three_revisions(text: str) -> list[str]:
+    """Return examples/bank.yaml (V2.0) and two revisions of it: V2.1 inserts an article after
+    第七条 (every later article, and every reference to one, moves up) and shortens the breach
+    notification, its history entry naming an author; V2.2 removes 第十五条 (they move back),
+    its entry naming none. Each is effective months after its revision date."""
+    yaml = YAML()
+    data = yaml.load(text)
+    out = [text]
+    meta = data["meta"]
+    meta["version"], meta["effective_date"] = "V2.1", date(2026, 3, 1)
+    meta["revision_history"].append(
+        {"version": "V2.1", "date": date(2026, 2, 10), "summary": "增加人工智能模型服务要求",
+         "author": "法律合规部 李明"}
+    )  # fmt: skip
+    data["data_protection"]["breach_notification"] = "1小时"
+    data["clauses"] = {"add": [AI_ARTICLE]}
+    for version, effective, revised in (("V2.1", None, None), ("V2.2", (2026, 9, 1), (2026, 6, 1))):
+        if version == "V2.2":
+            meta["version"], meta["effective_date"] = version, date(*effective)
+            meta["revision_history"].append(
+                {"version": version, "date": date(*revised), "summary": "删除三道防线条款"}
+            )
+            data["clauses"]["exclude"] = ["triple-supervision"]
+        buffer = BytesIO()
+        yaml.dump(data, buffer)
+        out.append(buffer.getvalue().decode("utf-8"))
+    return out
+
+
+@pytest.fixture(scope="module")
+def history(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Return a git repository whose policygen.yaml has three commits: V2.0, V2.1, V2.2."""
+    repo = tmp_path_factory.mktemp("history")
+    git(repo, "init", "-q")
+    profile = repo / "policygen.yaml"
+    for text in three_revisions((EXAMPLES / "bank.yaml").read_text(encoding="utf-8")):
+        profile.write_text(text, encoding="utf-8")
+        git(repo, "add", "policygen.yaml")
+        git(repo, "commit", "-q", "-m", text.split("version: ", 1)[1].split("\n", 1)[0])
+    return repo
+
+
+@pytest.fixture(scope="module")
+def v21(history: Path) -> Comparison:
+    """V2.0 → V2.1, read from git."""
+    old = read_profile("HEAD~2:policygen.yaml", cwd=history)
+    new = read_profile("HEAD~1:policygen.yaml", cwd=history)
+    return compare(old, new, "regulation")
+
+
+REFERENCE = re.compile(r"第[〇一二三四五六七八九十百]+条")
+
+
+@needs_git
+def test_three_revisions_are_dated_and_signed_by_their_history(
+    history: Path, v21: Comparison
+) -> None:
+    v22 = read_profile("HEAD:policygen.yaml", cwd=history)
+    assert [(r.version, r.date, r.author) for r in v21.revisions] == [
+        ("V2.0", date(2025, 12, 15), "信息科技部"),  # no author in the history: lead department
+        ("V2.1", date(2026, 2, 10), "法律合规部 李明"),  # not its effective date, 2026-03-01
+    ]
+    later = compare(read_profile("HEAD~1:policygen.yaml", cwd=history), v22, "regulation")
+    assert [(r.version, r.date, r.author) for r in later.revisions] == [
+        ("V2.1", date(2026, 2, 10), "法律合规部 李明"),
+        ("V2.2", date(2026, 6, 1), "信息科技部"),
+    ]
+    table = docx_lines(render_comparison(v21)["regulation-修订对照表.docx"])
+    assert "修订前：V2.0（2025年12月15日）　修订后：V2.1（2026年2月10日）" in table
+    marks = [*body(render_comparison(v21)["regulation-redline.docx"]).iter(f"{W}ins")]
+    assert {(m.get(f"{W}author"), m.get(f"{W}date")) for m in marks} == {
+        ("法律合规部 李明", "2026-02-10T00:00:00Z")
+    }
+
+
+@needs_git
+def test_three_revisions_report_renumbered_references_apart(v21: Comparison) -> None:
+    by_id = {c.id: c for c in v21.clauses}
+    # Only three clauses changed in words; fifteen only cite articles that moved.
+    assert [c.id for c in v21.clauses if c.status == "changed"] == [
+        "pi-processor-duties", "effective-date", None,  # None: the 修订记录 section
+    ]  # fmt: skip
+    assert summary(v21)["counts"] == {
+        "added": 1, "removed": 0, "changed": 3, "renumbered": 48, "references": 15
+    }  # fmt: skip
+    audit = by_id["duty-audit"]
+    assert (audit.status, audit.old_number, audit.new_number) == (
+        "references",
+        "第十三条",
+        "第十四条",
+    )
+    assert describe(audit) == "「第六十五条」改为「第六十六条」"
+    # A changed clause lists its renumbered references as whole words too, never its own number.
+    assert describe(by_id["pi-processor-duties"]) == (
+        "「第五十三条」改为「第五十四条」；「不超过两小时」改为「不超过一小时」；"
+        "「第六十二条」改为「第六十三条」"
+    )
+    # The 修订对照表 lists the three and the added article, and names the fifteen in its note.
+    lines = docx_lines(render_comparison(v21)["regulation-修订对照表.docx"])
+    numbers = [line.split(" | ")[0] for line in lines if " | " in line][1:]
+    assert numbers == [
+        "第八条", "第五十一条\n（原第五十条）", "第七十三条\n（原第七十二条）", "修订记录"
+    ]  # fmt: skip
+    note = next(line for line in lines if line.startswith("注："))
+    assert "第十四条、第十八条、第二十条" in note and "条文序号调整" in note
+    assert "因条款增删，未列出的条款序号相应调整" in note
+
+
+@needs_git
+def test_three_revisions_change_whole_words(v21: Comparison) -> None:
+    root = body(render_comparison(v21)["regulation-redline.docx"])
+    deleted = ["".join(mark.itertext()) for mark in root.iter(f"{W}del")]
+    inserted = ["".join(mark.itertext()) for mark in root.iter(f"{W}ins")]
+    cited = [text.strip() for text in deleted + inserted if "条" in text and len(text) < 8]
+    assert len(cited) > 30  # labels and references, each a whole 第…条
+    assert all(REFERENCE.fullmatch(text) for text in cited), cited
+    assert "两" in deleted and "一" in inserted  # 不超过两小时 → 不超过一小时: a numeral
+    for clause in v21.clauses:
+        for fragment in re.findall(r"「([^」]*)」", describe(clause)):
+            if "条" in fragment and len(fragment) < 8:
+                assert REFERENCE.fullmatch(fragment), fragment
+
+
+@needs_git
+def test_cli_diff_over_three_revisions_with_author_and_date(
+    history: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(history)
+    args = ["diff", "HEAD~1:policygen.yaml", "HEAD:policygen.yaml", "-o", "out"]
+    assert main([*args, "--author", "王芳", "--date", "2026-06-05", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)["documents"][0]
+    assert data["old"] == {"version": "V2.1", "date": "2026-02-10", "author": "法律合规部 李明"}
+    assert data["new"] == {"version": "V2.2", "date": "2026-06-05", "author": "王芳"}
+    statuses = {c["id"]: (c["status"], c["changes"]) for c in data["clauses"]}
+    assert statuses["duty-audit"] == ("references", "「第六十六条」改为「第六十五条」")
+    assert statuses["triple-supervision"] == ("removed", None)
+    redline = body((history / "out" / "regulation-redline.docx").read_bytes())
+    marks = [*redline.iter(f"{W}ins"), *redline.iter(f"{W}del")]
+    assert {(m.get(f"{W}author"), m.get(f"{W}date")) for m in marks} == {
+        ("王芳", "2026-06-05T00:00:00Z")
+    }
+    assert main(args) == 0
+    printed = capsys.readouterr().out
+    assert "第六十六条" not in printed  # no row for a clause whose references alone moved
+    assert "条文序号调整）：第十四条、第十七条" in printed
+    assert main([*args, "--date", "6月5日"]) == 2
+    assert "--date" in capsys.readouterr().err

@@ -111,6 +111,9 @@ class Clause:
     """The article title or heading, else the first words of its text."""
     lines: tuple[LinePair, ...] = field(default=())
     """Its text line by line, old and new aligned; None where a line is only on one side."""
+    leads: tuple[str, str] = ("", "")
+    """How its first line begins in the old and the new version: its number and the space
+    after it, which `describe` leaves out (the number is reported on its own)."""
 
     @property
     def old_text(self) -> str:
@@ -332,6 +335,7 @@ def _judge(item: Pair, lines: list[LinePair]) -> Clause | None:
         _number(new),
         title,
         tuple(lines),
+        (old.lead if old else "", new.lead if new else ""),
     )
 
 
@@ -452,8 +456,10 @@ def describe(clause: Clause) -> str:
     if clause.status not in ("changed", "references"):
         return ""
     pieces: list[str] = []
-    for before, after in clause.lines:
+    for index, (before, after) in enumerate(clause.lines):
         old, new = plain(before or ()), plain(after or ())
+        if index == 0 and old.startswith(clause.leads[0]) and new.startswith(clause.leads[1]):
+            old, new = old[len(clause.leads[0]) :], new[len(clause.leads[1]) :]
         if before is None:
             pieces.append(WORDS["insert"].format(new=_short(new)))
         elif after is None:
