@@ -28,13 +28,15 @@ from policygen.diff import (
     describe,
     read_profile,
     render_comparison,
+    revision_table,
     summary,
 )
 from policygen.errors import InvalidInputError, UsageError
+from policygen.pipeline import writer_options
 from policygen.tree import nodes as n
 from policygen.writers import WRITERS, WriterOptions
 from policygen.writers.redline import Segment
-from textutil import docx_lines, pdf_text, squeeze
+from textutil import docx_lines, pdf_text, squeeze, visible
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 NEW_DATE = date(2026, 7, 1)
@@ -415,10 +417,44 @@ def test_revision_table_docx_holds_old_and_new_text(files: dict[str, bytes]) -> 
 def test_revision_table_bolds_the_changes(files: dict[str, bytes]) -> None:
     document = docx.Document(BytesIO(files["regulation-修订对照表.docx"]))
     table = document.tables[0]
-    row = next(r for r in table.rows if r.cells[0].text == "第五十条")
+    row = next(r for r in table.rows if visible(r.cells[0].text) == "第五十条")
     bold_before = [run.text for p in row.cells[1].paragraphs for run in p.runs if _bold(run)]
     bold_after = [run.text for p in row.cells[2].paragraphs for run in p.runs if _bold(run)]
     assert bold_before == ["两"] and bold_after == ["一"]
+
+
+def test_revision_table_keeps_a_clause_table_as_a_table(files: dict[str, bytes]) -> None:
+    document = docx.Document(BytesIO(files["regulation-修订对照表.docx"]))
+    row = next(r for r in document.tables[0].rows if visible(r.cells[0].text) == "第三十二条")
+    before, after = (cell.tables for cell in row.cells[1:])
+    assert len(before) == len(after) == 1  # 表5 in each version, nested in its cell
+    assert [c.text for c in after[0].rows[0].cells] == ["指标", "目标值", "统计周期", "计算方法"]
+    old_row = next(r for r in before[0].rows if r.cells[0].text == "事件响应及时率")
+    new_row = next(r for r in after[0].rows if r.cells[0].text == "事件响应及时率")
+    assert [run.text for run in old_row.cells[1].paragraphs[0].runs if _bold(run)] == ["99%"]
+    assert [run.text for run in new_row.cells[1].paragraphs[0].runs if _bold(run)] == ["99.5%"]
+    assert "｜" not in "".join(cell.text for cell in row.cells)  # not flattened
+    # The clause's text before the table and after it are paragraphs of the same cell.
+    assert row.cells[2].paragraphs[0].text.startswith("第三十二条")
+
+
+def test_revision_table_rows_may_split_and_numbers_do_not_break(tmp_path: Path) -> None:
+    long = "乙方应当按照本办法和合同的约定，向甲方报告服务水平、服务事件和整改情况。" * 40
+    old = doc(n.Article((para(long),), label="第一百二十三条", id="a"))
+    new = doc(n.Article((para(long + "新增一句。"),), label="第一百二十三条", id="a"))
+    table = revision_table(compare_documents(old, new))
+    pdf = WRITERS["pdf"](table, writer_options())
+    pages = pdf_text(pdf, tmp_path).split("\f")
+    # The 条款 column holds the number on one line (the clause's text follows on that line).
+    assert re.search(r"^第一百二十三条 第一百二十三条 乙方", pages[1], re.MULTILINE)
+    # The one row fills the page it starts on and goes on over the next, under the header.
+    assert len(pages[1].splitlines()) > 30
+    assert pages[2].startswith(f"{table.title} V1\n条款 修订前 修订后\n")
+    assert "新增一句" in pages[-2]
+    data = WRITERS["docx"](table, writer_options())
+    rows = body(data).find(f"{W}tbl").findall(f"{W}tr")
+    assert [row.find(f"{W}trPr/{W}tblHeader") is not None for row in rows] == [True, False]
+    assert all(row.find(f"{W}trPr/{W}cantSplit") is None for row in rows)  # rows may split
 
 
 def _bold(run: object) -> bool:

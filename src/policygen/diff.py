@@ -79,6 +79,10 @@ CONTEXT_WORDS = 3
 TITLE_CHARACTERS = 24
 """How much of a clause's text the summary shows when the clause has no title."""
 
+COLUMN_WIDTHS = (1.0, 3.0, 3.0)
+"""The proportions of the 修订对照表's columns 条款, 修订前 and 修订后; 条款 is never narrower
+than its longest number, which never breaks (writers.table_widths: 第一百二十三条 on one line)."""
+
 TABLE_KIND = "revision_table"
 """The kind of the 修订对照表 document: no kind's numbering, stylesheet or contents page."""
 
@@ -89,6 +93,16 @@ STATUS_WORDS: Mapping[str, str] = terms()["revision_status"]
 """How the summary names each clause status (terms.yaml)."""
 
 # --------------------------------------------------------------------------- comparison
+
+
+@dataclass(frozen=True, slots=True)
+class TableSpan:
+    """A table among a clause's lines: its rows are lines ``start`` to ``start + len(rows)``."""
+
+    start: int
+    """The index in `Clause.lines` of its first row."""
+    table: Pair
+    """The table, old and new; its rows are `_row_pairs` of it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +128,8 @@ class Clause:
     leads: tuple[str, str] = ("", "")
     """How its first line begins in the old and the new version: its number and the space
     after it, which `describe` leaves out (the number is reported on its own)."""
+    tables: tuple[TableSpan, ...] = ()
+    """The tables among `lines`, which the 修订对照表 prints as tables."""
 
     @property
     def old_text(self) -> str:
@@ -275,7 +291,10 @@ def _section(pairs: Sequence[Pair], after_units: bool) -> Iterator[Clause]:
         name = WORDS["signature"]
     else:
         name = WORDS["body"] if after_units else WORDS["front"]
-    lines = [line for item in pairs for line in _lines(item)]
+    lines: list[LinePair] = []
+    spans: list[TableSpan] = []
+    for item in pairs:
+        _add_lines(item, lines, spans)
     old, new = _texts(lines, old=True), _texts(lines, old=False)
     if old == new:
         return
@@ -285,7 +304,14 @@ def _section(pairs: Sequence[Pair], after_units: bool) -> Iterator[Clause]:
     ):
         status = "references"
     yield Clause(
-        status, "section", first.id, name if old else "", name if new else "", name, tuple(lines)
+        status,
+        "section",
+        first.id,
+        name if old else "",
+        name if new else "",
+        name,
+        tuple(lines),
+        tables=tuple(spans),
     )
 
 
@@ -294,22 +320,25 @@ def _unit(item: Pair) -> Iterator[Clause]:
     the clauses nested in it."""
     whole = item.old is None or item.new is None
     fold = whole and item.part.kind != "chapter"
-    lines = list(_own_lines(item))
+    lines: list[LinePair] = []
+    spans: list[TableSpan] = []
+    _add_lines(item, lines, spans, nested=False)
     nested: list[Pair] = []
     for child in item.children:
         if child.part.kind in _UNITS and not fold:
             nested.append(child)
         else:
-            lines += _lines(child)
-    clause = _judge(item, lines)
+            _add_lines(child, lines, spans)
+    clause = _judge(item, lines, spans)
     if clause is not None:
         yield clause
     for child in nested:
         yield from _unit(child)
 
 
-def _judge(item: Pair, lines: list[LinePair]) -> Clause | None:
-    """Return the clause of `item` made of `lines`, or None when it did not change at all."""
+def _judge(item: Pair, lines: list[LinePair], spans: list[TableSpan]) -> Clause | None:
+    """Return the clause of `item` made of `lines` (its tables at `spans`), or None when it did
+    not change at all."""
     old, new = item.old, item.new
     part = item.part
     title = _title(part)
@@ -336,6 +365,7 @@ def _judge(item: Pair, lines: list[LinePair]) -> Clause | None:
         title,
         tuple(lines),
         (old.lead if old else "", new.lead if new else ""),
+        tuple(spans),
     )
 
 
@@ -373,17 +403,23 @@ def _number(part: Part | None) -> str:
     return label
 
 
-def _own_lines(item: Pair) -> list[LinePair]:
-    """Return the line of `item` itself (for a table its caption and rows), old and new."""
+def _add_lines(
+    item: Pair, lines: list[LinePair], spans: list[TableSpan], *, nested: bool = True
+) -> None:
+    """Append to `lines` the line of `item` itself (for a table its caption and rows, recorded
+    in `spans`) and, when `nested`, the lines of everything under it, old and new aligned."""
     old, new = item.old, item.new
-    out: list[LinePair] = []
     old_line = old.line if old else None
     new_line = new.line if new else None
     if old_line is not None or new_line is not None:
-        out.append((old_line, new_line))
+        lines.append((old_line, new_line))
     if item.part.kind == "table":
-        out += [(_row_line(old, a), _row_line(new, b)) for a, b in _row_pairs(item)]
-    return out
+        rows = _row_pairs(item)
+        if rows:
+            spans.append(TableSpan(len(lines), item))
+        lines += [(_row_line(old, a), _row_line(new, b)) for a, b in rows]
+    for child in item.children if nested else ():
+        _add_lines(child, lines, spans)
 
 
 def _row_pairs(item: Pair) -> list[tuple[int | None, int | None]]:
@@ -406,14 +442,6 @@ def _row_line(table: Part | None, index: int | None) -> Line | None:
             joined.append(Segment(WORDS["cell_separator"]))
         joined += cell
     return tuple(joined)
-
-
-def _lines(item: Pair) -> list[LinePair]:
-    """Return every line of `item` and of everything under it, old and new aligned."""
-    out = _own_lines(item)
-    for child in item.children:
-        out += _lines(child)
-    return out
 
 
 # --------------------------------------------------------------------------- summary
@@ -613,16 +641,16 @@ def revision_table(comparison: Comparison) -> n.Document:
         rows.append(
             (
                 n.Cell(_number_cell(clause), align="center"),
-                n.Cell(_side(clause, old=True)),
-                n.Cell(_side(clause, old=False)),
+                _side(clause, old=True),
+                _side(clause, old=False),
             )
         )
     header = ((n.Cell((n.Text(WORDS["clause"]),), "center"),
                n.Cell((n.Text(WORDS["before"]),), "center"),
                n.Cell((n.Text(WORDS["after"]),), "center")),)  # fmt: skip
     blocks: list[n.Block] = []
-    if rows:
-        blocks.append(n.Table(header, tuple(rows)))
+    if rows:  # a clause may be longer than a page: its row breaks rather than leave a gap
+        blocks.append(n.Table(header, tuple(rows), widths=COLUMN_WIDTHS, split_rows=True))
     note = renumbering_note(renumbered, references)
     if rows or note:
         blocks.append(n.Paragraph((n.Text((WORDS["note_bold"] if rows else "") + note),)))
@@ -654,44 +682,101 @@ def renumbering_note(renumbered: bool, references: Sequence[str]) -> str:
 
 
 def _number_cell(clause: Clause) -> tuple[n.Inline, ...]:
-    """Return the 条款 cell: the new number, and the old one under it when it changed."""
+    """Return the 条款 cell: the new number, and the old one under it when it changed; a number
+    never breaks across lines (a section's name may)."""
     if clause.kind == "section":
         return (n.Text(clause.new_number or clause.old_number),)
     if not clause.new_number:
-        return (n.Text(clause.old_number),)
+        return (n.NoBreak(clause.old_number),)
     if clause.old_number and clause.old_number != clause.new_number:
         formerly = WORDS["formerly"].format(number=clause.old_number)
-        return (n.Text(clause.new_number), n.LineBreak(), n.Text(formerly))
-    return (n.Text(clause.new_number),)
+        return (n.NoBreak(clause.new_number), n.LineBreak(), n.NoBreak(formerly))
+    return (n.NoBreak(clause.new_number),)
 
 
-def _side(clause: Clause, *, old: bool) -> tuple[n.Inline, ...]:
-    """Return the 修订前 (`old`) or 修订后 cell of `clause`, its changes in bold."""
+def _side(clause: Clause, *, old: bool) -> n.Cell:
+    """Return the 修订前 (`old`) or 修订后 cell of `clause`, its changes in bold: its lines, and
+    its tables as tables."""
     if clause.status == ("added" if old else "removed"):
-        return (n.Text(WORDS["added" if old else "removed"]),)
-    keep = "del" if old else "ins"
-    out: list[n.Inline] = []
-    for before, after in clause.lines:
-        line = before if old else after
-        if line is None:
+        return n.Cell((n.Text(WORDS["added" if old else "removed"]),))
+    starts = {span.start: span for span in clause.tables}
+    blocks: list[n.Block] = []
+    inlines: list[n.Inline] = []  # the paragraph being gathered
+    index = 0
+    while index < len(clause.lines):
+        span = starts.get(index)
+        if span is not None:
+            index += len(_row_pairs(span.table))
+            table = _side_table(span.table, old=old)
+            if table is not None:
+                if inlines:
+                    blocks.append(n.Paragraph(tuple(inlines)))
+                    inlines = []
+                blocks.append(table)
             continue
-        if out:
-            out.append(n.LineBreak())
-        if before is None or after is None:
-            segments: tuple[Segment, ...] = marked(line, keep)
-        else:
-            segments = line_changes(before, after)
-        for segment in segments:
-            if segment.change not in (None, keep):
+        before, after = clause.lines[index]
+        index += 1
+        if (before if old else after) is None:
+            continue
+        if inlines:
+            inlines.append(n.LineBreak())
+        inlines += _bold_changes(before, after, old=old)
+    if not blocks:
+        return n.Cell(tuple(inlines))
+    if inlines:
+        blocks.append(n.Paragraph(tuple(inlines)))
+    return n.Cell((), blocks=tuple(blocks))
+
+
+def _bold_changes(before: Line | None, after: Line | None, *, old: bool) -> list[n.Inline]:
+    """Return the `old` side of a line (`before`, else `after`) as inlines, what the other
+    side lacks in bold; a line on one side only is bold throughout."""
+    keep: Change = "del" if old else "ins"
+    line = before if old else after
+    assert line is not None
+    if before is None or after is None:
+        segments: tuple[Segment, ...] = marked(line, keep)
+    else:
+        segments = line_changes(before, after)
+    out: list[n.Inline] = []
+    for segment in segments:
+        if segment.change not in (None, keep):
+            continue
+        for k, piece in enumerate(segment.text.split("\n")):
+            if k:
+                out.append(n.LineBreak())
+            if not piece:
                 continue
-            for k, piece in enumerate(segment.text.split("\n")):
-                if k:
-                    out.append(n.LineBreak())
-                if not piece:
-                    continue
-                text = n.Text(piece)
-                out.append(n.Strong((text,)) if segment.change else text)
-    return tuple(out)
+            text = n.Text(piece)
+            out.append(n.Strong((text,)) if segment.change else text)
+    return out
+
+
+def _side_table(item: Pair, *, old: bool) -> n.Table | None:
+    """Return the old (`old`) or new version of table `item`, cell by cell what the other
+    version lacks in bold (a whole row when the row, or the table's columns, differ); None
+    when this version has no such table."""
+    part = item.old if old else item.new
+    if part is None:
+        return None
+    compared = item.old is not None and item.new is not None and bool(item.rows)
+    header: list[tuple[n.Cell, ...]] = []
+    body: list[tuple[n.Cell, ...]] = []
+    for a, b in _row_pairs(item):
+        index = a if old else b
+        if index is None:
+            continue
+        if compared and a is not None and b is not None:
+            assert item.old is not None and item.new is not None
+            pairs: list[tuple[Line | None, Line | None]] = list(
+                zip(item.old.rows[a], item.new.rows[b], strict=True)
+            )
+        else:
+            pairs = [(cell, None) if old else (None, cell) for cell in part.rows[index]]
+        cells = tuple(n.Cell(tuple(_bold_changes(x, y, old=old))) for x, y in pairs)
+        cells += tuple(n.Cell(()) for _ in range(columns(part) - len(cells)))
+        (header if index < part.header_rows else body).append(cells)
+    return n.Table(tuple(header), tuple(body), caption="")
 
 
 # --------------------------------------------------------------------------- files
