@@ -28,6 +28,7 @@ from policygen.diff import (
     describe,
     read_profile,
     render_comparison,
+    report,
     revision_table,
     summary,
 )
@@ -756,6 +757,26 @@ def test_three_revisions_change_whole_words(v21: Comparison) -> None:
         for fragment in re.findall(r"「([^」]*)」", describe(clause)):
             if "条" in fragment and len(fragment) < 8:
                 assert REFERENCE.fullmatch(fragment), fragment
+
+
+@needs_git
+@pytest.mark.parametrize("width", [40, 80])
+def test_report_lines_fit_and_break_between_words(v21: Comparison, width: int) -> None:
+    lines = report(v21, width)
+    assert all(sum(2 if ord(c) > 0x2E7F else 1 for c in line) <= width for line in lines)
+    assert not any(line.lstrip()[:1] in "」）。，；、" for line in lines[1:])
+    assert not any(line.endswith(("「", "（")) for line in lines)
+    text = "".join(lines).replace(" ", "")
+    assert text.startswith("明远商业银行信息科技外包管理办法：V2.0（2025年12月15日）→V2.1")
+    assert "修改第五十条→第五十一条委托处理个人信息" in text
+    assert "「不超过两小时」改为「不超过一小时」" in text  # whatever the width
+    assert "另有48条仅序号变化（第八条→第九条等）" in text
+    assert "另有15条仅引用的条款序号调整（条文序号调整）：第十四条、第十八条、" in text
+    for line in lines:  # a number is never cut
+        for piece in re.findall(
+            r"第[〇一二三四五六七八九十百]*$|^[〇一二三四五六七八九十百]*条", line
+        ):
+            assert not piece, line
 
 
 @needs_git

@@ -618,9 +618,7 @@ def diff_command(
     """比较两个版本：列出新增、删除、修改的条款，写出修订稿（DOCX 修订模式）和修订对照表（DOCX、PDF）。"""
     from datetime import date
 
-    from rich.table import Table
-
-    from policygen.diff import STATUS_WORDS, WORDS, describe, diff_sources, summary
+    from policygen.diff import diff_sources, report, summary
 
     kinds = _split(documents, ["regulation"])
     try:
@@ -651,31 +649,8 @@ def diff_command(
         )
         return
     for comparison in comparisons:
-        old_revision, new_revision = comparison.revisions
-        heading = f"{comparison.new.title}（{old_revision.version} → {new_revision.version}）"
-        if not comparison.clauses:
-            out.print(f"{heading}：{WORDS['no_changes']}")
-            continue
-        table = Table(title=heading)
-        for column in ("变化", "修订前", "修订后", "条款", "修改之处"):
-            table.add_column(column, overflow="fold")
-        renumbered = [c for c in comparison.clauses if c.status == "renumbered"]
-        references = [c for c in comparison.clauses if c.status == "references"]
-        listed = [c for c in comparison.clauses if c.status not in ("renumbered", "references")]
-        for c in listed:
-            status, changes = STATUS_WORDS[c.status], describe(c)
-            table.add_row(status, c.old_number or "—", c.new_number or "—", c.title, changes)
-        if listed:
-            out.print(table)
-        else:
-            out.print(heading)
-        if renumbered:
-            first = renumbered[0]
-            out.print(WORDS["summary_renumbered"].format(
-                count=len(renumbered), first=first.old_number, then=first.new_number))  # fmt: skip
-        if references:
-            numbers = WORDS["number_separator"].join(c.new_number for c in references)
-            out.print(WORDS["summary_references"].format(count=len(references), numbers=numbers))
+        for line in report(comparison, out.width):
+            out.print(line, markup=False)
     for name in files:
         out.print(str(output / name))
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -504,6 +505,80 @@ def describe(clause: Clause) -> str:
                 old_words, new_words = left + old[i1:i2] + right, left + new[j1:j2] + right
                 pieces.append(WORDS[tag].format(old=_short(old_words), new=_short(new_words)))
     return WORDS["change_separator"].join(pieces)
+
+
+def report(comparison: Comparison, width: int = 80) -> list[str]:
+    """Return the clause summary of `comparison` as text lines of at most `width` terminal
+    columns, broken between words: the versions with their dates and the new one's author,
+    a line per added, removed or changed clause (its numbers and title, then what changed),
+    and a line each for the clauses only renumbered and those whose references alone moved."""
+    old, new = comparison.revisions
+    heading = WORDS["report_heading"].format(
+        title=comparison.new.title, old=old.version, old_date=cn_date(old.date),
+        new=new.version, new_date=cn_date(new.date), author=new.author,
+    )  # fmt: skip
+    lines = _wrapped(heading, width, "")
+    if not comparison.clauses:
+        return [*lines, *_wrapped(WORDS["no_changes"], width, "")]
+    indent = " " * 6
+    renumbered: list[Clause] = []
+    references: list[Clause] = []
+    for clause in comparison.clauses:
+        if clause.status in ("renumbered", "references"):
+            (renumbered if clause.status == "renumbered" else references).append(clause)
+            continue
+        number = clause.new_number or clause.old_number
+        if clause.old_number and clause.new_number and clause.old_number != clause.new_number:
+            number = WORDS["report_renumbered"].format(old=clause.old_number, new=number)
+        title = "" if clause.kind == "section" else clause.title
+        line = WORDS["report_clause"].format(status=STATUS_WORDS[clause.status], number=number)
+        lines += _wrapped(line + title, width, indent)
+        if changes := describe(clause):
+            lines += _wrapped(indent + changes, width, indent)
+    if renumbered:
+        first = renumbered[0]
+        line = WORDS["summary_renumbered"].format(
+            count=len(renumbered), first=first.old_number, then=first.new_number
+        )
+        lines += _wrapped(line, width, "")
+    if references:
+        numbers = WORDS["number_separator"].join(c.new_number for c in references)
+        line = WORDS["summary_references"].format(count=len(references), numbers=numbers)
+        lines += _wrapped(line, width, "")
+    return lines
+
+
+_NO_LINE_START = frozenset("」』）》〉】，。；：、！？”’)]},.;:!?")
+"""Marks a line never starts with (the rule of Chinese typesetting, 避头点)."""
+_NO_LINE_END = frozenset("「『（《〈【“‘([{")
+"""Marks a line never ends with (避尾点)."""
+
+
+def _wrapped(text: str, width: int, indent: str) -> list[str]:
+    """Return `text` in lines of at most `width` terminal columns (a Chinese character takes
+    two), broken between words (alignment.tokens), a closing mark kept with the word before
+    it and an opening mark with the word after; the lines after the first start with
+    `indent`. A word wider than a line overflows it."""
+    units: list[str] = []
+    for word in tokens(text):
+        if units and (word[0] in _NO_LINE_START or units[-1][-1] in _NO_LINE_END):
+            units[-1] += word
+        else:
+            units.append(word)
+    lines: list[str] = []
+    line = ""
+    for unit in units:
+        if _columns(line) + _columns(unit.rstrip()) <= width or not line.strip():
+            line += unit
+            continue
+        lines.append(line.rstrip())
+        line = indent + unit
+    return [*lines, line.rstrip()]
+
+
+def _columns(text: str) -> int:
+    """Return how many terminal columns `text` takes: two for a wide character, else one."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
 
 
 _PAUSE = re.compile(r"[\s，。；：、（）《》“”！？,.;:()]")
