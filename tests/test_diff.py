@@ -753,6 +753,9 @@ def test_three_revisions_change_whole_words(v21: Comparison) -> None:
     assert len(cited) > 30  # labels and references, each a whole 第…条
     assert all(REFERENCE.fullmatch(text) for text in cited), cited
     assert "两" in deleted and "一" in inserted  # 不超过两小时 → 不超过一小时: a numeral
+    history = next(c for c in v21.clauses if c.old_number == "修订记录")
+    # A long text is cut after a word (模型), not within one (服务要求).
+    assert describe(history) == "增加「V2.1｜2026年2月10日｜增加人工智能模型……」"
     for clause in v21.clauses:
         for fragment in re.findall(r"「([^」]*)」", describe(clause)):
             if "条" in fragment and len(fragment) < 8:
