@@ -603,7 +603,7 @@ def diff_command(
         typer.Option(
             "--author",
             help="修订人：修订稿中每处修订记在其名下。默认取修订记录中该版本的 author，"
-            "再次为外包归口管理部门。",
+            "没有时为外包归口管理部门。",
         ),
     ] = None,
     revised_on: Annotated[
