@@ -169,6 +169,7 @@ def revision_of(profile: Profile, *, author: str | None = None, on: date | None 
     meta = profile.meta
     entry = next((r for r in reversed(meta.revision_history) if r.version == meta.version), None)
     if on is None:
+        # Without an entry for the version, its effective date is the only date it has.
         on = entry.date if entry is not None else meta.effective_date
     if not author:
         author = entry.author if entry is not None and entry.author else None
