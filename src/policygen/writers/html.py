@@ -454,7 +454,8 @@ class _Writer:
     def table(self, table: n.Table) -> list[Markup]:
         """Return a table with its caption, its columns' widths (writers.table_widths) and a
         repeating <thead>."""
-        lines = [Markup("<table{}>").format(self.attrs(table.id, "data"))]
+        classes = ("data", "split-rows") if table.split_rows else ("data",)
+        lines = [Markup("<table{}>").format(self.attrs(table.id, *classes))]
         if table.caption:
             lines.append(Markup("<caption>{}</caption>").format(_text(table.caption)))
         widths = column_widths(table, self.width, self.size)
@@ -481,12 +482,22 @@ class _Writer:
                 tag,
                 scope,
                 _classes(_ALIGN_CLASSES.get(cell.align or "", "")),
-                self.inlines(cell.inlines),
+                self.cell(cell),
                 tag,
             )
             for cell in row
         )
         return Markup("<tr>{}</tr>").format(Markup("").join(cells))
+
+    def cell(self, cell: n.Cell) -> Markup:
+        """Return the content of one table cell: its text, then its paragraphs and tables."""
+        out = [self.inlines(cell.inlines)]
+        for block in cell.blocks:
+            if isinstance(block, n.Table):
+                out += self.table(block)
+            else:
+                out.append(Markup("<p>{}</p>").format(self.inlines(block.inlines)))
+        return Markup("").join(out)
 
     def signature(self, parties: tuple[n.SignatureParty, ...]) -> list[Markup]:
         """Return the signature page: one column per party, blanks to sign on."""

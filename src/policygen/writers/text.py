@@ -26,6 +26,18 @@ def inline_text(inlines: tuple[n.Inline, ...]) -> str:
     return "".join(parts)
 
 
+def cell_text(cell: n.Cell) -> str:
+    """Return the plain text of `cell` on one line: its text, then its paragraphs and the rows
+    of its tables, each after a space (a plain-text row cannot hold a table)."""
+    pieces = [inline_text(cell.inlines)]
+    for block in cell.blocks:
+        if isinstance(block, n.Table):
+            pieces += [" ".join(map(cell_text, row)) for row in (*block.header, *block.rows)]
+        else:
+            pieces.append(inline_text(block.inlines))
+    return " ".join(piece for piece in pieces if piece)
+
+
 def labelled(label: str, text: str) -> str:
     """Return `text` after `label`, separated the Chinese way (no space after （一） or 1.)."""
     if not label:
@@ -73,7 +85,7 @@ def block_lines(block: n.Block) -> list[str]:
         case n.Table(caption=caption, header=header, rows=rows):
             lines = [caption] if caption else []
             for row in (*header, *rows):
-                lines.append(" | ".join(inline_text(cell.inlines) for cell in row))
+                lines.append(" | ".join(cell_text(cell) for cell in row))
             return [*lines, ""]
         case n.PageBreak():
             return []
