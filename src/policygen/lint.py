@@ -27,14 +27,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from policygen.caches import CACHES
 from policygen.errors import RenderError
 from policygen.kinds import DOCUMENT_KINDS
+from policygen.numerals import CN_NUMBER_LIMIT, cn_number
 from policygen.profile.model import Profile
 from policygen.profile.types import Industry
 from policygen.templating.environment import environment_for
-from policygen.templating.filters import CN_NUMBER_LIMIT, cn_number
 from policygen.transforms.punctuation import is_chinese
 from policygen.tree import nodes as n
+from policygen.tree.text import inline_text
 from policygen.tree.walk import Place, node_texts, walk
-from policygen.writers.text import inline_text, labelled
+from policygen.writers.text import labelled
 
 if TYPE_CHECKING:
     from policygen.pipeline import Built

@@ -33,10 +33,11 @@ from policygen.style import bundled_style
 from policygen.style.typst import MM
 from policygen.transforms.nobreak import UNBREAKABLE, joined, runs
 from policygen.tree import nodes as n
+from policygen.tree.text import inline_text
 from policygen.writers import WRITERS
 from policygen.writers.options import DEFAULT_PDF_ENGINE, WriterOptions
 from policygen.writers.table_widths import CELL_PADDING, column_widths, text_width
-from policygen.writers.text import document_text, inline_text
+from policygen.writers.text import document_text
 from sample_docs import small_doc
 from textutil import pdf_text, squeeze
 

@@ -492,6 +492,6 @@ def _merge_text(inlines: list[n.Inline]) -> list[n.Inline]:
 
 
 def _plain(inlines: tuple[n.Inline, ...]) -> str:
-    from policygen.writers.text import inline_text
+    from policygen.tree.text import inline_text
 
     return inline_text(inlines)

@@ -34,7 +34,7 @@ from docx.document import Document as DocxDocument
 from docx.styles.style import BaseStyle
 
 from policygen.caches import CACHES
-from policygen.templating.filters import cn_number
+from policygen.numerals import cn_number
 from policygen.writers import docx_oxml
 from policygen.writers.docx_oxml import NumberingLevel
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 import base64
 import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urljoin
@@ -36,12 +35,14 @@ from policygen.style.css import RUNNING_HEADER, stylesheet
 from policygen.style.model import HouseStyle
 from policygen.transforms.nobreak import runs
 from policygen.tree import nodes as n
+from policygen.tree.text import inline_text
+from policygen.tree.walk import block_ids
 from policygen.writers import front
 from policygen.writers.fetcher import LocalResources
 from policygen.writers.options import WriterOptions
 from policygen.writers.page_values import header_lines
 from policygen.writers.table_widths import column_widths
-from policygen.writers.text import inline_text, labelled
+from policygen.writers.text import labelled
 
 BASE_STYLESHEET = "styles/base.css"
 """The structure every document's page gets (what breaks where, how tables are ruled); its
@@ -243,22 +244,6 @@ class _CssInliner:
 
 
 # --------------------------------------------------------------------------- inlines
-
-
-def block_ids(blocks: tuple[n.Block, ...]) -> Iterator[str]:
-    """Yield the id of every referable node in `blocks`, depth first."""
-    for block in blocks:
-        node_id = getattr(block, "id", None)
-        if node_id:
-            yield node_id
-        match block:
-            case n.Chapter(blocks=children) | n.Article(blocks=children):
-                yield from block_ids(children)
-            case n.OrderedList(items=items) | n.BulletList(items=items):
-                for item in items:
-                    if item.id:
-                        yield item.id
-                    yield from block_ids(item.blocks)
 
 
 def _text(text: str) -> Markup:

@@ -13,9 +13,10 @@ from dataclasses import dataclass, replace
 from urllib.parse import quote
 
 from policygen.tree import nodes as n
-from policygen.writers.html import block_ids
+from policygen.tree.text import inline_text
+from policygen.tree.walk import block_ids
 from policygen.writers.options import WriterOptions
-from policygen.writers.text import cell_text, inline_text, labelled
+from policygen.writers.text import cell_text, labelled
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>&|~{}#])")
 """ASCII characters that mean something inline (or as a heading's closing #), escaped anywhere."""

@@ -39,13 +39,14 @@ from policygen.style.typst import MM, TypstStyle, typst_definitions
 from policygen.style.typst import typst_style as make_typst_style
 from policygen.transforms.nobreak import runs
 from policygen.tree import nodes as n
+from policygen.tree.text import inline_text
+from policygen.tree.walk import block_ids
 from policygen.writers import front, typst_front
-from policygen.writers.html import block_ids
 from policygen.writers.options import WriterOptions
 from policygen.writers.page_values import header_lines
 from policygen.writers.pdf import pdf_keywords
 from policygen.writers.table_widths import CELL_PADDING, column_widths
-from policygen.writers.text import inline_text, labelled
+from policygen.writers.text import labelled
 
 # --------------------------------------------------------------------------- style
 

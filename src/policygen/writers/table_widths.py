@@ -186,7 +186,7 @@ def _cell_measures(cell: n.Cell) -> tuple[list[str], list[str]]:
 
 
 def _plain(inlines: tuple[n.Inline, ...]) -> str:
-    from policygen.writers.text import inline_text
+    from policygen.tree.text import inline_text
 
     return inline_text(inlines)
 

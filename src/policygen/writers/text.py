@@ -5,25 +5,10 @@ Input: a numbered, reference-resolved Document. Output: UTF-8 bytes, one block p
 from __future__ import annotations
 
 from policygen.tree import nodes as n
+from policygen.tree.text import inline_text
 from policygen.writers.options import WriterOptions
 
 _FULL_SPACE = "\u3000"
-
-
-def inline_text(inlines: tuple[n.Inline, ...]) -> str:
-    """Return the plain text of `inlines` (references as their resolved text)."""
-    parts: list[str] = []
-    for node in inlines:
-        match node:
-            case n.Text(text=text) | n.NoBreak(text=text):
-                parts.append(text)
-            case n.Strong(children=children) | n.Emphasis(children=children):
-                parts.append(inline_text(children))
-            case n.Ref(text=text, target=target):
-                parts.append(text or f"[{target}]")
-            case n.LineBreak():
-                parts.append("\n")
-    return "".join(parts)
 
 
 def cell_text(cell: n.Cell) -> str:
