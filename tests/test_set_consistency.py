@@ -88,7 +88,9 @@ def test_deadlines_after_termination_are_stated_once_and_agree(
     assert _PERIOD.findall(deadlines.split("\n", 1)[1]) == [duration(d) for d in expected]
     # The transition the event closes is the contract's own, and the renewal clause points to it.
     transition = clause(contract, refs, "contract-transition-period")
-    assert f"甲方确定的过渡期不超过{duration(exit_.transition_period)}的，乙方不得拒绝" in transition
+    assert (
+        f"甲方确定的过渡期不超过{duration(exit_.transition_period)}的，乙方不得拒绝" in transition
+    )
 
     # Every other clause that speaks of returning, destroying or deleting refers to that clause.
     number = refs["contract-exit-deadlines"]
@@ -209,6 +211,33 @@ def test_the_bank_set_follows_each_engagement() -> None:
         assert clause_id in refs
     register, _ = app["risk_register"]
     assert "是否重要外包 | 是。符合《明远商业银行信息科技外包管理办法》重要外包认定标准" in register
+
+
+def test_the_application_engagement_states_its_own_facts() -> None:
+    """MY-ITO-2026-002 (application operations of the mobile and internet banking systems):
+    a service list of those systems, professional and cyber insurance, a performance bond and
+    tiered penalties; its P1 is about those systems, recovered within the RTO, and it promises
+    no RPO, since backups and replication are the data centre contract's."""
+    e = engagement("bank", "MY-ITO-2026-002")
+    docs = documents("bank", "MY-ITO-2026-002")
+    contract, refs = docs["contract"]
+    assert "服务清单" in clause(contract, refs, "contract-service-list")
+    assert "| 对客渠道系统应用运维和监控 | 手机银行系统、网上银行系统 |" in contract
+    for clause_id in ("contract-insurance", "contract-performance-bond", "contract-change-rates"):
+        assert clause_id in refs, clause_id
+    insurance = clause(contract, refs, "contract-insurance")
+    assert "职业责任保险" in insurance and "网络安全保险" in insurance
+    assert "即人民币61,728.39元" in clause(contract, refs, "contract-performance-bond")
+    assert "信息安全事件违约金" in contract
+    sla_section = profile("bank").section("sla", e)
+    top = sla_section.severities[0]
+    assert "手机银行系统或者网上银行系统" in top.definition
+    assert "核心业务系统" not in top.definition
+    assert top.resolution == sla_section.recovery_time_objective
+    assert sla_section.recovery_point_objective is None
+    sla, _ = docs["sla"]
+    assert f"P1 | 紧急 | {top.definition} |" in sla
+    assert "恢复点目标（RPO）不超过" not in sla
 
 
 def test_the_manufacturers_amount_rule_makes_its_contract_critical() -> None:
