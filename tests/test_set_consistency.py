@@ -187,6 +187,42 @@ def test_agreements_call_the_organisation_party_a(example: str, contract_no: str
             assert not found, f"{kind}: {found}"
 
 
+@pytest.mark.parametrize(("example", "contract_no"), engagements())
+def test_notices_reach_the_named_contacts(example: str, contract_no: str) -> None:
+    """The organisation's contact (organisation.contact) and the vendor's are printed where
+    the parties are named — the contract, the NDA, the DPA, the safety agreement — and the
+    contract's notices clause sends notices to them."""
+    p, e = profile(example), engagement(example, contract_no)
+    client, vendor = p.organisation.contact, e.vendor
+    assert client is not None
+    docs = documents(example, contract_no)
+    contract, refs = docs["contract"]
+    notices = clause(contract, refs, "contract-notice-methods")
+    lines = notices.splitlines()
+    assert lines[1].startswith(f"{refs['contract-notice-methods'][1:-1]}.1　甲方：通知地址为")
+    client_line = f"联系人为{client.name}（{client.department}）"
+    assert client_line in lines[1]
+    for value in (client.phone, client.email):
+        if value:
+            assert value in lines[1]
+    for value in (vendor.contact, vendor.phone, vendor.email):
+        if value:
+            assert value in lines[2]
+    assert "contract-notice-delivery" in refs
+    for kind, (text, _) in docs.items():
+        if kind in ("contract", "nda", "dpa", "safety"):
+            head = text.split("\n乙方（", 1)[0]
+            assert f"联系人：{client.name}（{client.department}）" in head, kind
+            if client.phone:
+                assert f"联系电话：{client.phone}" in head, kind
+            if client.email:
+                assert f"电子邮箱：{client.email}" in head, kind
+            if vendor.email:
+                assert f"电子邮箱：{vendor.email}" in text.split("\n鉴于", 1)[0], kind
+    if "dpa" in docs:
+        assert "以书面形式通知甲方本协议首部所列的联系人" in docs["dpa"][0]
+
+
 def test_the_bank_set_follows_each_engagement() -> None:
     """The consulting engagement entrusts no personal information: no DPA, no entrustment
     clause; 002 is 重要外包 by the bank's own criteria wherever that matters."""

@@ -359,6 +359,8 @@ def test_optional_values_left_out_and_alternatives_chosen() -> None:
         engagements__0__deliverables=None,
         engagements__0__vendor__contact=None,
         engagements__0__vendor__phone=None,
+        engagements__0__vendor__email=None,
+        organisation__contact=None,
         engagements__0__signing_place=None,
         engagements__0__penalties__security_breach=None,
         engagements__0__dispute_resolution="litigation",
