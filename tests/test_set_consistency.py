@@ -223,6 +223,24 @@ def test_notices_reach_the_named_contacts(example: str, contract_no: str) -> Non
         assert "以书面形式通知甲方本协议首部所列的联系人" in docs["dpa"][0]
 
 
+@pytest.mark.parametrize(("example", "contract_no"), engagements())
+def test_one_term_for_the_vendors_people(example: str, contract_no: str) -> None:
+    """The contract defines 外包人员; its annexes use that term, the NDA and the DPA with the
+    contract's meaning, and none says 乙方人员."""
+    docs = documents(example, contract_no)
+    contract, _ = docs["contract"]
+    assert "“外包人员”：指乙方为履行本合同而派驻甲方或者参与提供服务的全部人员" in contract
+    meaning = "具有服务合同所述的含义，即乙方为履行服务合同而派驻甲方或者参与提供服务的全部人员"
+    assert meaning in docs["nda"][0]
+    if "dpa" in docs:
+        assert f"“外包人员”：{meaning}" in docs["dpa"][0]
+    for kind, (text, _) in docs.items():
+        if kind in (*AGREEMENTS, "safety"):
+            assert "乙方人员" not in text, kind
+    if "safety" in docs:
+        assert "外包人员进场前" in docs["safety"][0]
+
+
 def test_the_bank_set_follows_each_engagement() -> None:
     """The consulting engagement entrusts no personal information: no DPA, no entrustment
     clause; 002 is 重要外包 by the bank's own criteria wherever that matters."""
