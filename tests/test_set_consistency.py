@@ -241,6 +241,59 @@ def test_one_term_for_the_vendors_people(example: str, contract_no: str) -> None
         assert "外包人员进场前" in docs["safety"][0]
 
 
+@pytest.mark.parametrize(("example", "contract_no"), engagements())
+def test_the_register_shows_the_facts_behind_each_criterion_met(
+    example: str, contract_no: str
+) -> None:
+    """One row per 重要外包 criterion the engagement meets, holding one fact per test it passed;
+    the regulator's advance report and the exit plan are stated from the classification."""
+    p, e = profile(example), engagement(example, contract_no)
+    classification = p.classification(e)
+    register, _ = documents(example, contract_no)["risk_register"]
+    rows = [
+        line
+        for line in register.splitlines()
+        if re.match(r"第（[一二三四五六七八九十]+）项：", line)
+    ]
+    assert len(rows) == len(classification.met)
+    for row, met in zip(rows, classification.met, strict=True):
+        criterion, facts = row.split(" | ")
+        assert criterion.endswith(met.criterion.text.rstrip("。；"))
+        assert len(facts.split("；")) == len(met.held)
+    report = next(
+        (line for line in register.splitlines() if line.startswith("监管事前报告 | ")), None
+    )
+    if p.organisation.industry.value in ("banking", "insurance", "securities"):
+        assert report is not None
+        lead = duration(p.policy.regulatory_report_lead_time)
+        if classification.critical:
+            assert (
+                f"需要：本外包为重要外包，依照《{p.policy.title}》的规定，应当在合同签订{lead}前向监管部门报告"
+                in report
+            )
+        else:
+            assert report == "监管事前报告 | 不需要：本外包为一般外包"
+    else:
+        assert report is None
+    plan = next(line for line in register.splitlines() if line.startswith("退出计划 | "))
+    assert plan.startswith("退出计划 | 需要" if classification.critical else "退出计划 | 不要求")
+    assert "未制定" not in plan
+
+
+def test_the_facts_the_registers_print() -> None:
+    app, _ = documents("bank", "MY-ITO-2026-002")["risk_register"]
+    assert (
+        "| 服务清单所列服务对象为手机银行系统、网上银行系统，涉及本行的核心业务系统或者重要业务系统\n"
+        in app
+    )
+    assert "服务提供商可以远程访问本行的生产环境，服务地点为本行指定的办公场所" in app
+    assert "委托服务提供商处理约五百万人的个人信息" in app and "达到十万人以上的标准" in app
+    assert "服务中断对本行业务的影响评定为重大，服务水平协议约定的恢复时间目标为两小时" in app
+    maker, _ = documents("manufacturer", "HY-BPO-2026-01")["risk_register"]
+    assert "年度合同金额（按服务期限折算）为2,160,000.00元，达到1,000,000.00元的标准" in maker
+    assert "需求部门逐项核对后认定本外包符合该项标准" in maker
+
+
 def test_the_bank_set_follows_each_engagement() -> None:
     """The consulting engagement entrusts no personal information: no DPA, no entrustment
     clause; 002 is 重要外包 by the bank's own criteria wherever that matters."""

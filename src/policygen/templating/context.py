@@ -158,6 +158,7 @@ def build_context(profile: Profile, kind: Kind, engagement: Engagement | None) -
         if engagement
         else None,
         "approver": approver(profile, engagement, critical) if engagement else None,
+        "service_objects": service_objects(engagement) if engagement else (),
         "annexes": annexes(personal_info, engagement.on_premises is not None) if engagement else (),
         "risk_matrix": risk_matrix(profile),
         "legal_bases": catalogue().regulation_bases(
@@ -243,6 +244,12 @@ def approver(profile: Profile, engagement: Engagement, critical: bool) -> str:
             return tiers[index].approver if index == len(tiers) - 1 else senior
         index = max(index, at)
     return tiers[index].approver
+
+
+def service_objects(engagement: Engagement) -> tuple[str, ...]:
+    """Return what the engagement's service list covers (its systems, equipment or sites), each
+    once, in the list's order; empty without a service list."""
+    return tuple(dict.fromkeys(name for line in engagement.service_items for name in line.covers))
 
 
 def annexes(personal_info: bool, on_premises: bool = False) -> tuple[str, ...]:
