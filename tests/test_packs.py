@@ -112,6 +112,33 @@ def test_only_a_regulated_organisation_speaks_of_a_regulator() -> None:
         assert "证券" not in text.replace("有价证券", ""), name
 
 
+def _contract(profile: Profile, contract_no: str) -> str:
+    for job in jobs(profile):
+        engagement = job.engagement
+        if job.kind.name == "contract" and engagement and engagement.contract_no == contract_no:
+            document, _ = build_tree(profile, job)
+            return WRITERS["txt"](document, writer_options()).decode()
+    raise AssertionError(contract_no)
+
+
+def test_the_ip_clause_fits_the_work() -> None:
+    """专利申请权 and source code only where software is developed; IT operations and consulting
+    yield copyright and know-how; business-process work, copyright."""
+    for example in ("bank", "securities", "manufacturer"):
+        for name, text in _set(example).items():
+            if name.startswith("contract-"):
+                assert "专利申请权" not in text, name
+                assert "一并交付完整的源代码" not in text, name
+    assert "（包括著作权、技术秘密等）" in _set("bank")["contract-MY-ITO-2026-001.txt"]
+    assert "（包括著作权等）" in _set("manufacturer")["contract-HY-BPO-2026-01.txt"]
+    assert "（包括著作权等）" in _set("securities")["contract-MC-BPO-2026-02.txt"]
+    data = _data("bank")
+    data["engagements"][2]["category"] = "开发测试类"
+    text = _contract(load_profile(data), "MY-ITO-2026-003")
+    assert "（包括著作权、专利申请权、技术秘密等）" in text
+    assert "乙方应当在交付时一并交付完整的源代码" in text
+
+
 def test_what_the_profile_writes_wins_over_every_pack() -> None:
     data = _data("bank")
     data["policy"]["scope"] = ["ITO", "BPO"]
