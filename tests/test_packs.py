@@ -91,6 +91,9 @@ def test_a_securities_firm_is_supervised_by_the_csrc_in_every_contract() -> None
         assert "监管机构要求甲方终止本合同，或者认定本合同项下外包不符合监管要求" in text, name
         assert "或者监管机构要求甲方调整本合同项下的外包安排" in text, name
         assert "甲方因乙方原因受到监管机构处罚而遭受的损失" in text, name
+    filing = "向中国证券监督管理委员会和国务院有关主管部门备案，并在本合同签订前向甲方提供备案证明"
+    assert filing in contracts["contract-MC-ITO-2026-01.txt"]  # IT systems service: 《证券法》
+    assert filing not in contracts["contract-MC-BPO-2026-02.txt"]
     regulation = texts["regulation.txt"]
     assert f"监管部门，是指依法对本公司履行监督管理职责的{CSRC}" in regulation
     assert (
