@@ -101,6 +101,10 @@ def test_a_securities_firm_is_supervised_by_the_csrc_in_every_contract() -> None
         "等监管规定，向监管部门报告下列事项" in regulation
     )
     assert f"或者{CSRC}要求变更或者终止外包" in regulation
+    assert (
+        "已依照《中华人民共和国证券法》的规定向中国证券监督管理委员会和国务院有关主管部门备案"
+        in (regulation)
+    )
     for name, text in texts.items():
         # its article numbers were not checked against the official text: never printed
         assert "（中国证券监督管理委员会令第152号）第" not in text, name
