@@ -67,6 +67,85 @@ def test_an_engagement_of_another_scope_gets_its_own_wording() -> None:
     assert len(controls) == len(set(controls))
 
 
+@cache
+def _set(example: str) -> dict[str, str]:
+    return _texts(load_profile(_data(example)))
+
+
+CSRC = "中国证券监督管理委员会及其派出机构"
+BANK_REGULATORS = ("国家金融监督管理总局", "银行保险机构", "银保监", "141号", "银行业保险业")
+
+
+def test_a_securities_firm_is_supervised_by_the_csrc_in_every_contract() -> None:
+    """The securities firm's contracts (IT and call centre alike) name the CSRC as regulator,
+    have the vendor accept its inspection and the auditors', and let it order a change or an
+    end; the regulation reports to it under the CSRC's IT rule, cited without an article."""
+    texts = _set("securities")
+    contracts = {name: text for name, text in texts.items() if name.startswith("contract-")}
+    assert len(contracts) == 2
+    for name, text in contracts.items():
+        assert "甲方系经依法批准设立并有效存续的证券基金经营机构" in text, name
+        assert f"“监管机构”：指依法对甲方履行监督管理职责的机构，包括{CSRC}等" in text, name
+        assert "乙方应当接受并配合监管机构依法对甲方外包活动" in text, name
+        assert "甲方聘请的外部审计机构为审计甲方财务报告或者内部控制需要" in text, name
+        assert "监管机构要求甲方终止本合同，或者认定本合同项下外包不符合监管要求" in text, name
+        assert "或者监管机构要求甲方调整本合同项下的外包安排" in text, name
+        assert "甲方因乙方原因受到监管机构处罚而遭受的损失" in text, name
+    filing = "向中国证券监督管理委员会和国务院有关主管部门备案，并在本合同签订前向甲方提供备案证明"
+    assert filing in contracts["contract-MC-ITO-2026-01.txt"]  # IT systems service: 《证券法》
+    assert filing not in contracts["contract-MC-BPO-2026-02.txt"]
+    regulation = texts["regulation.txt"]
+    assert f"监管部门，是指依法对本公司履行监督管理职责的{CSRC}" in regulation
+    assert (
+        "本公司依照《证券基金经营机构信息技术管理办法》（中国证券监督管理委员会令第152号）"
+        "等监管规定，向监管部门报告下列事项" in regulation
+    )
+    assert f"或者{CSRC}要求变更或者终止外包" in regulation
+    assert (
+        "已依照《中华人民共和国证券法》的规定向中国证券监督管理委员会和国务院有关主管部门备案"
+        in (regulation)
+    )
+    for name, text in texts.items():
+        # its article numbers were not checked against the official text: never printed
+        assert "（中国证券监督管理委员会令第152号）第" not in text, name
+        for word in BANK_REGULATORS:
+            assert word not in text, (name, word)
+
+
+def test_only_a_regulated_organisation_speaks_of_a_regulator() -> None:
+    for name, text in _set("manufacturer").items():
+        assert "证券监督管理" not in text and "监管机构" not in text, name
+    for name, text in _set("bank").items():
+        assert "证券" not in text.replace("有价证券", ""), name
+
+
+def _contract(profile: Profile, contract_no: str) -> str:
+    for job in jobs(profile):
+        engagement = job.engagement
+        if job.kind.name == "contract" and engagement and engagement.contract_no == contract_no:
+            document, _ = build_tree(profile, job)
+            return WRITERS["txt"](document, writer_options()).decode()
+    raise AssertionError(contract_no)
+
+
+def test_the_ip_clause_fits_the_work() -> None:
+    """专利申请权 and source code only where software is developed; IT operations and consulting
+    yield copyright and know-how; business-process work, copyright."""
+    for example in ("bank", "securities", "manufacturer"):
+        for name, text in _set(example).items():
+            if name.startswith("contract-"):
+                assert "专利申请权" not in text, name
+                assert "一并交付完整的源代码" not in text, name
+    assert "（包括著作权、技术秘密等）" in _set("bank")["contract-MY-ITO-2026-001.txt"]
+    assert "（包括著作权等）" in _set("manufacturer")["contract-HY-BPO-2026-01.txt"]
+    assert "（包括著作权等）" in _set("securities")["contract-MC-BPO-2026-02.txt"]
+    data = _data("bank")
+    data["engagements"][2]["category"] = "开发测试类"
+    text = _contract(load_profile(data), "MY-ITO-2026-003")
+    assert "（包括著作权、专利申请权、技术秘密等）" in text
+    assert "乙方应当在交付时一并交付完整的源代码" in text
+
+
 def test_what_the_profile_writes_wins_over_every_pack() -> None:
     data = _data("bank")
     data["policy"]["scope"] = ["ITO", "BPO"]

@@ -187,6 +187,113 @@ def test_agreements_call_the_organisation_party_a(example: str, contract_no: str
             assert not found, f"{kind}: {found}"
 
 
+@pytest.mark.parametrize(("example", "contract_no"), engagements())
+def test_notices_reach_the_named_contacts(example: str, contract_no: str) -> None:
+    """The organisation's contact (organisation.contact) and the vendor's are printed where
+    the parties are named — the contract, the NDA, the DPA, the safety agreement — and the
+    contract's notices clause sends notices to them."""
+    p, e = profile(example), engagement(example, contract_no)
+    client, vendor = p.organisation.contact, e.vendor
+    assert client is not None
+    docs = documents(example, contract_no)
+    contract, refs = docs["contract"]
+    notices = clause(contract, refs, "contract-notice-methods")
+    lines = notices.splitlines()
+    assert lines[1].startswith(f"{refs['contract-notice-methods'][1:-1]}.1　甲方：通知地址为")
+    client_line = f"联系人为{client.name}（{client.department}）"
+    assert client_line in lines[1]
+    for value in (client.phone, client.email):
+        if value:
+            assert value in lines[1]
+    for value in (vendor.contact, vendor.phone, vendor.email):
+        if value:
+            assert value in lines[2]
+    assert "contract-notice-delivery" in refs
+    for kind, (text, _) in docs.items():
+        if kind in ("contract", "nda", "dpa", "safety"):
+            head = text.split("\n乙方（", 1)[0]
+            assert f"联系人：{client.name}（{client.department}）" in head, kind
+            if client.phone:
+                assert f"联系电话：{client.phone}" in head, kind
+            if client.email:
+                assert f"电子邮箱：{client.email}" in head, kind
+            if vendor.email:
+                assert f"电子邮箱：{vendor.email}" in text.split("\n鉴于", 1)[0], kind
+    if "dpa" in docs:
+        assert "以书面形式通知甲方本协议首部所列的联系人" in docs["dpa"][0]
+
+
+@pytest.mark.parametrize(("example", "contract_no"), engagements())
+def test_one_term_for_the_vendors_people(example: str, contract_no: str) -> None:
+    """The contract defines 外包人员; its annexes use that term, the NDA and the DPA with the
+    contract's meaning, and none says 乙方人员."""
+    docs = documents(example, contract_no)
+    contract, _ = docs["contract"]
+    assert "“外包人员”：指乙方为履行本合同而派驻甲方或者参与提供服务的全部人员" in contract
+    meaning = "具有服务合同所述的含义，即乙方为履行服务合同而派驻甲方或者参与提供服务的全部人员"
+    assert meaning in docs["nda"][0]
+    if "dpa" in docs:
+        assert f"“外包人员”：{meaning}" in docs["dpa"][0]
+    for kind, (text, _) in docs.items():
+        if kind in (*AGREEMENTS, "safety"):
+            assert "乙方人员" not in text, kind
+    if "safety" in docs:
+        assert "外包人员进场前" in docs["safety"][0]
+
+
+@pytest.mark.parametrize(("example", "contract_no"), engagements())
+def test_the_register_shows_the_facts_behind_each_criterion_met(
+    example: str, contract_no: str
+) -> None:
+    """One row per 重要外包 criterion the engagement meets, holding one fact per test it passed;
+    the regulator's advance report and the exit plan are stated from the classification."""
+    p, e = profile(example), engagement(example, contract_no)
+    classification = p.classification(e)
+    register, _ = documents(example, contract_no)["risk_register"]
+    rows = [
+        line
+        for line in register.splitlines()
+        if re.match(r"第（[一二三四五六七八九十]+）项：", line)
+    ]
+    assert len(rows) == len(classification.met)
+    for row, met in zip(rows, classification.met, strict=True):
+        criterion, facts = row.split(" | ")
+        assert criterion.endswith(met.criterion.text.rstrip("。；"))
+        assert len(facts.split("；")) == len(met.held)
+    report = next(
+        (line for line in register.splitlines() if line.startswith("监管事前报告 | ")), None
+    )
+    if p.organisation.industry.value in ("banking", "insurance", "securities"):
+        assert report is not None
+        lead = duration(p.policy.regulatory_report_lead_time)
+        if classification.critical:
+            assert (
+                f"需要：本外包为重要外包，依照《{p.policy.title}》的规定，应当在合同签订{lead}前向监管部门报告"
+                in report
+            )
+        else:
+            assert report == "监管事前报告 | 不需要：本外包为一般外包"
+    else:
+        assert report is None
+    plan = next(line for line in register.splitlines() if line.startswith("退出计划 | "))
+    assert plan.startswith("退出计划 | 需要" if classification.critical else "退出计划 | 不要求")
+    assert "未制定" not in plan
+
+
+def test_the_facts_the_registers_print() -> None:
+    app, _ = documents("bank", "MY-ITO-2026-002")["risk_register"]
+    assert (
+        "| 服务清单所列服务对象为手机银行系统、网上银行系统，涉及本行的核心业务系统或者重要业务系统\n"
+        in app
+    )
+    assert "服务提供商可以远程访问本行的生产环境，服务地点为本行指定的办公场所" in app
+    assert "委托服务提供商处理约五百万人的个人信息" in app and "达到十万人以上的标准" in app
+    assert "服务中断对本行业务的影响评定为重大，服务水平协议约定的恢复时间目标为两小时" in app
+    maker, _ = documents("manufacturer", "HY-BPO-2026-01")["risk_register"]
+    assert "年度合同金额（按服务期限折算）为2,160,000.00元，达到1,000,000.00元的标准" in maker
+    assert "需求部门逐项核对后认定本外包符合该项标准" in maker
+
+
 def test_the_bank_set_follows_each_engagement() -> None:
     """The consulting engagement entrusts no personal information: no DPA, no entrustment
     clause; 002 is 重要外包 by the bank's own criteria wherever that matters."""
@@ -211,6 +318,33 @@ def test_the_bank_set_follows_each_engagement() -> None:
         assert clause_id in refs
     register, _ = app["risk_register"]
     assert "是否重要外包 | 是。符合《明远商业银行信息科技外包管理办法》重要外包认定标准" in register
+
+
+def test_the_application_engagement_states_its_own_facts() -> None:
+    """MY-ITO-2026-002 (application operations of the mobile and internet banking systems):
+    a service list of those systems, professional and cyber insurance, a performance bond and
+    tiered penalties; its P1 is about those systems, recovered within the RTO, and it promises
+    no RPO, since backups and replication are the data centre contract's."""
+    e = engagement("bank", "MY-ITO-2026-002")
+    docs = documents("bank", "MY-ITO-2026-002")
+    contract, refs = docs["contract"]
+    assert "服务清单" in clause(contract, refs, "contract-service-list")
+    assert "| 对客渠道系统应用运维和监控 | 手机银行系统、网上银行系统 |" in contract
+    for clause_id in ("contract-insurance", "contract-performance-bond", "contract-change-rates"):
+        assert clause_id in refs, clause_id
+    insurance = clause(contract, refs, "contract-insurance")
+    assert "职业责任保险" in insurance and "网络安全保险" in insurance
+    assert "即人民币61,728.39元" in clause(contract, refs, "contract-performance-bond")
+    assert "信息安全事件违约金" in contract
+    sla_section = profile("bank").section("sla", e)
+    top = sla_section.severities[0]
+    assert "手机银行系统或者网上银行系统" in top.definition
+    assert "核心业务系统" not in top.definition
+    assert top.resolution == sla_section.recovery_time_objective
+    assert sla_section.recovery_point_objective is None
+    sla, _ = docs["sla"]
+    assert f"P1 | 紧急 | {top.definition} |" in sla
+    assert "恢复点目标（RPO）不超过" not in sla
 
 
 def test_the_manufacturers_amount_rule_makes_its_contract_critical() -> None:

@@ -89,6 +89,22 @@ class Instrument(BaseModel):
         return self.title
 
 
+class Regulator(BaseModel):
+    """Who supervises the outsourcing of an organisation of one industry, as the documents
+    name it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    entity: str = Field(min_length=1)
+    """What the organisation is, e.g. 证券基金经营机构 (the contract's recital)."""
+    body: str = Field(min_length=1)
+    """The regulation's 监管部门, e.g. 银行业保险业监督管理机构."""
+    includes: str = Field(min_length=1)
+    """The contract's 监管机构, e.g. 中国证券监督管理委员会及其派出机构."""
+    note: str = ""
+    """For the editors; never printed."""
+
+
 class Catalogue(BaseModel):
     """The whole file."""
 
@@ -98,7 +114,15 @@ class Catalogue(BaseModel):
     """Bases that name no rule (合同惯例, 管理惯例…), printed as written."""
     no_applicable_basis: str = Field(min_length=1)
     """Printed when none of an element's bases applies to the organisation."""
+    regulators: dict[Industry, Regulator] = Field(default_factory=dict)
+    """The regulator of each industry whose outsourcing is supervised; an industry not listed
+    has none."""
     instruments: dict[str, Instrument]
+
+    def regulator(self, industry: Industry) -> Regulator | None:
+        """Return the regulator of an organisation of `industry`; None when its outsourcing has
+        none."""
+        return self.regulators.get(industry)
 
     def find(self, basis: str) -> Instrument | None:
         """Return the instrument `basis` cites (by its title or an alias at its start), or None

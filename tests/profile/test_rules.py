@@ -215,6 +215,24 @@ CASES: list[tuple[str, Callable[[dict[str, Any]], None], str, str]] = [
         "processes_personal_info",
     ),
     (
+        "a contact's phone is a phone number",
+        lambda d: _set(d, "organisation.contact.phone", "请致电王敏"),
+        "organisation.contact.phone",
+        "电话号码",
+    ),
+    (
+        "a contact's e-mail is an address",
+        lambda d: _set(d, "engagements[1].vendor.email", "wanglei@anheng"),
+        "engagements[1].vendor.email",
+        "电子邮箱",
+    ),
+    (
+        "a contact can be reached",
+        lambda d: _set(d, "organisation.contact", {"name": "王敏"}),
+        "organisation.contact.phone",
+        "联系电话",
+    ),
+    (
         "control characters rejected",
         lambda d: _set(d, "organisation.address", "上海市\x07浦东"),
         "organisation.address",

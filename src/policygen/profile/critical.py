@@ -200,6 +200,9 @@ class MetCriterion:
     number: int
     """Its position in `policy.critical_criteria`, from 1 (the regulation's 第（N）项)."""
     criterion: CriticalCriterion
+    held: tuple[CriticalTest, ...] = ()
+    """The criterion's tests the engagement passes, in the criterion's order: the facts the
+    determination rests on (the risk register prints each)."""
 
 
 @dataclass(frozen=True)
@@ -237,37 +240,40 @@ def evaluate(
     missing: list[Missing] = []
     facts = engagement.facts
     for number, criterion in enumerate(criteria, start=1):
-        holds = False
+        held: list[CriticalTest] = []
         for test in criterion.test:
+            holds = False
             if test in FACT_TESTS:
                 name = FACT_TESTS[test]
                 value = getattr(facts, name)
                 if value is None:
                     missing.append(Missing(f"facts.{name}", number, criterion))
                 elif test is CriticalTest.MAJOR_INTERRUPTION:
-                    holds |= value is InterruptionImpact.MAJOR
+                    holds = value is InterruptionImpact.MAJOR
                 else:
-                    holds |= bool(value)
+                    holds = bool(value)
             elif test is CriticalTest.ANNUAL_AMOUNT:
-                holds |= annual_amount(engagement) >= (criterion.amount or 0)
+                holds = annual_amount(engagement) >= (criterion.amount or 0)
             elif test is CriticalTest.PERSONAL_INFO_AT_SCALE:
                 if dp.processes_personal_info:
                     if dp.individuals is None:
                         missing.append(Missing("data_protection.individuals", number, criterion))
                     else:
-                        holds |= dp.individuals >= (criterion.individuals or 0)
+                        holds = dp.individuals >= (criterion.individuals or 0)
             elif test is CriticalTest.SENSITIVE_PERSONAL_INFO:
-                holds |= dp.processes_personal_info and dp.sensitive_pi
+                holds = dp.processes_personal_info and dp.sensitive_pi
             elif test is CriticalTest.CROSS_BORDER:
-                holds |= dp.processes_personal_info and dp.cross_border
+                holds = dp.processes_personal_info and dp.cross_border
             elif test is CriticalTest.QUESTION:
                 answer = facts.answers.get(criterion.id or "")
                 if answer is None:
                     missing.append(Missing(f"facts.answers.{criterion.id}", number, criterion))
                 else:
-                    holds |= answer
-        if holds:
-            met.append(MetCriterion(number, criterion))
+                    holds = answer
+            if holds:
+                held.append(test)
+        if held:
+            met.append(MetCriterion(number, criterion, tuple(held)))
     return tuple(met), tuple(missing)
 
 

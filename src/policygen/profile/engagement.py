@@ -23,6 +23,7 @@ from policygen.profile.types import (
     CreditCode,
     DisputeResolution,
     Duration,
+    Email,
     Money,
     Name,
     Percent,
@@ -70,6 +71,8 @@ class Party(Section):
     """联系人"""
     phone: Name | None = None
     """联系电话"""
+    email: Email | None = None
+    """电子邮箱，合同约定以电子邮件送达通知时使用"""
 
 
 class Term(Section):

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from policygen.profile import defaults
-from policygen.profile.base import Section
-from policygen.profile.types import CreditCode, Industry, Name, Text
+from policygen.profile.base import Section, check_rules
+from policygen.profile.types import CreditCode, Email, Industry, Name, Phone, Text
 
 
 class Departments(Section):
@@ -28,6 +28,33 @@ class Departments(Section):
     """外包需求部门（业务部门）"""
 
 
+class Contact(Section):
+    """The person who receives notices under the contract and its agreements for 甲方."""
+
+    name: Name
+    """联系人姓名"""
+    phone: Phone | None = None
+    """联系电话，如 021-50801234"""
+    email: Email | None = None
+    """电子邮箱，合同约定以电子邮件送达通知时使用"""
+    department: Name | None = None
+    """联系人所在部门，如 信息科技部"""
+
+    @model_validator(mode="after")
+    def _reachable(self) -> Contact:
+        if self.phone is None and self.email is None:
+            check_rules(
+                [
+                    (
+                        "phone",
+                        "联系人至少应写明联系电话（phone）或者电子邮箱（email）之一 "
+                        "(a contact needs a phone number or an e-mail address)",
+                    )
+                ]
+            )
+        return self
+
+
 class Organisation(Section):
     """甲方: the organisation issuing the regulation and signing the contracts."""
 
@@ -42,7 +69,9 @@ class Organisation(Section):
     legal_representative: Name
     """法定代表人"""
     industry: Industry = Industry.OTHER
-    """所属行业；banking、insurance 适用银行保险机构外包监管规定"""
+    """所属行业；banking、insurance 适用银行保险机构外包监管规定，securities（证券公司和公募基金管理公司）适用中国证监会的规定"""
+    contact: Contact | None = None
+    """接收合同项下通知的联系人（姓名、电话、电子邮箱），印在合同、保密协议和个人信息委托处理协议的当事人信息和通知条款中"""
     board: Name = defaults.field("organisation.board", Name)
     """最高决策机构，如 董事会、执行董事"""
     senior_management: Name = defaults.field("organisation.senior_management", Name)

@@ -65,6 +65,49 @@ Text = Annotated[str, Field(max_length=MAX_TEXT), AfterValidator(_check_text)]
 Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_check_text)]
 """A short label: a name, a title, a department."""
 
+_PHONE = re.compile(r"^\+?[0-9][0-9 ()\-]{3,30}[0-9](转[0-9]{1,6})?$")
+_EMAIL = re.compile(
+    r"^[^@\s<>()\[\],;:\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
+)
+
+
+def _check_phone(value: str) -> str:
+    if not _PHONE.match(value):
+        raise PydanticCustomError(
+            "phone",
+            "电话号码「{value}」格式有误：只能由数字、空格、-、括号组成，可以 + 开头、以“转”加分机号结尾，"
+            "如 021-50801234、13800138000、+86 21 5080 1234转8001 "
+            "(a phone number: digits, spaces, '-', brackets, an optional leading '+' and 转 extension)",
+            {"value": printable(value[:40])},
+        )
+    return value
+
+
+Phone = Annotated[
+    str,
+    Field(min_length=5, max_length=40, json_schema_extra={"pattern": _PHONE.pattern}),
+    AfterValidator(_check_phone),
+]
+"""A telephone number as printed: 021-50801234, 13800138000, +86 21 5080 1234转8001."""
+
+
+def _check_email(value: str) -> str:
+    if not _EMAIL.match(value):
+        raise PydanticCustomError(
+            "email",
+            "电子邮箱「{value}」格式有误，应如 zhang.san@example.com (an e-mail address: name@domain)",
+            {"value": printable(value[:80])},
+        )
+    return value
+
+
+Email = Annotated[
+    str,
+    Field(min_length=3, max_length=254, json_schema_extra={"pattern": _EMAIL.pattern}),
+    AfterValidator(_check_email),
+]
+"""An e-mail address: name@domain.tld (no display name, no brackets)."""
+
 # --------------------------------------------------------------------------- list lengths
 
 MAX_ITEMS = 1000

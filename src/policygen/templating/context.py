@@ -27,6 +27,9 @@ class Flags:
 
     financial: bool
     """The organisation is a bank or an insurer: the CBIRC outsourcing rules apply."""
+    regulated: bool
+    """A regulator supervises the organisation's outsourcing (a bank, an insurer, a securities
+    firm or fund manager: instruments.yaml `regulators`); `regulator` names it."""
     critical: bool
     """重要外包 as derived from the criteria: for an engagement's documents, this engagement;
     for a regulation, any engagement."""
@@ -132,8 +135,10 @@ def build_context(profile: Profile, kind: Kind, engagement: Engagement | None) -
         sensitive_pi = any(d.processes_personal_info and d.sensitive_pi for d in portfolio)
         cross_border = any(d.processes_personal_info and d.cross_border for d in portfolio)
         critical = any(profile.classification(e).critical for e in profile.engagements)
+    regulator = catalogue().regulator(profile.organisation.industry)
     flags = Flags(
         financial=profile.organisation.industry in (Industry.BANKING, Industry.INSURANCE),
+        regulated=regulator is not None,
         critical=critical,
         personal_info=personal_info,
         sensitive_pi=sensitive_pi,
@@ -153,11 +158,13 @@ def build_context(profile: Profile, kind: Kind, engagement: Engagement | None) -
         if engagement
         else None,
         "approver": approver(profile, engagement, critical) if engagement else None,
+        "service_objects": service_objects(engagement) if engagement else (),
         "annexes": annexes(personal_info, engagement.on_premises is not None) if engagement else (),
         "risk_matrix": risk_matrix(profile),
         "legal_bases": catalogue().regulation_bases(
             profile.policy.legal_basis, profile.organisation.industry, profile.policy.scope
         ),
+        "regulator": regulator,
         "regulator_rules": catalogue().regulator_rules(
             profile.organisation.industry,
             (engagement.scope,) if engagement else profile.policy.scope,
@@ -237,6 +244,12 @@ def approver(profile: Profile, engagement: Engagement, critical: bool) -> str:
             return tiers[index].approver if index == len(tiers) - 1 else senior
         index = max(index, at)
     return tiers[index].approver
+
+
+def service_objects(engagement: Engagement) -> tuple[str, ...]:
+    """Return what the engagement's service list covers (its systems, equipment or sites), each
+    once, in the list's order; empty without a service list."""
+    return tuple(dict.fromkeys(name for line in engagement.service_items for name in line.covers))
 
 
 def annexes(personal_info: bool, on_premises: bool = False) -> tuple[str, ...]:
