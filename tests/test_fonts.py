@@ -143,8 +143,8 @@ def test_profile_field_is_named_and_check_raises() -> None:
 def test_code_points_kept_between_processes_are_the_fonts_own(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from policygen import fonts
     from policygen.cache import CACHE_VARIABLE
+    from policygen.fonts import codepoints as fonts
 
     monkeypatch.setenv(CACHE_VARIABLE, str(tmp_path))
     body = resolve_role("body")
@@ -166,8 +166,8 @@ def test_code_points_kept_between_processes_are_the_fonts_own(
 
 
 def test_code_points_without_a_cache(monkeypatch: pytest.MonkeyPatch) -> None:
-    from policygen import fonts
     from policygen.cache import CACHE_VARIABLE
+    from policygen.fonts import codepoints as fonts
 
     monkeypatch.setenv(CACHE_VARIABLE, "")
     heading = resolve_role("heading")
