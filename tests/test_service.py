@@ -193,8 +193,9 @@ def running_server() -> Iterator[str]:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
+    app = create_app()
     server = uvicorn.Server(
-        uvicorn.Config(create_app(), log_level="warning", lifespan="off", access_log=False)
+        uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
     )
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
@@ -208,6 +209,7 @@ def running_server() -> Iterator[str]:
         server.should_exit = True
         thread.join(timeout=20)
         sock.close()
+        app.state.settings.engines.close()  # what the lifespan, off here, would do
 
 
 def test_concurrent_requests_through_a_real_server(

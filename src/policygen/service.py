@@ -28,12 +28,13 @@ import os
 import time
 import zipfile
 from collections import deque
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
-from fastapi import FastAPI, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
@@ -478,6 +479,259 @@ class _Gate:
 # --------------------------------------------------------------------------- the app
 
 
+@dataclass(frozen=True)
+class _Settings:
+    """What every request of one application shares: its limits, its template folders, the
+    gate that gives requests their turn and the PDF engines that lay documents out."""
+
+    limits: ServiceLimits
+    max_body_bytes: int
+    max_set_documents: int
+    folders: tuple[Path, ...]
+    gate: _Gate
+    engines: Engines
+
+    async def work(self, request: Request, job: Callable[..., _T], *args: Any) -> _T:
+        """Read the request's body within its time, wait for a turn at the gate, and run
+        `job(text, body format, *args)` in a worker thread; return what it returns."""
+        deadline = time.monotonic() + self.limits.request_timeout
+        text = await _body_text(request, self.max_body_bytes, self.limits.body_timeout)
+        async with self.gate.turn(deadline):
+            return await run_in_threadpool(job, text, _body_format(request), *args)
+
+
+def _settings(request: Request) -> _Settings:
+    """The settings of the application serving `request` (create_app)."""
+    settings: _Settings = request.app.state.settings
+    return settings
+
+
+_T = TypeVar("_T")
+SettingsOf = Annotated[_Settings, Depends(_settings)]
+"""A route's parameter: the settings of its application."""
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody, "description": "参数有误 (bad request)"},
+    408: {"model": ErrorBody, "description": "请求体发送超时 (body too slow)"},
+    413: {
+        "model": ErrorBody,
+        "description": "请求体过大、文档过多或排版超出预算 (body too large, too many "
+        "documents, layout over its budget)",
+    },
+    422: {"model": ValidationReport, "description": "配置无效 (invalid profile)"},
+    503: {
+        "model": ErrorBody,
+        "description": "服务繁忙或本次请求处理超时，见 Retry-After (busy, or out of time)",
+    },
+}
+"""The error answers every route may give, for the OpenAPI description."""
+_PROFILE_ERRORS = {k: v for k, v in _ERRORS.items() if k != 400}
+"""Those of a route that takes nothing but a profile."""
+
+router = APIRouter()
+
+
+@router.get("/health", response_model=Health, tags=["service"])
+async def health() -> Health:
+    """服务状态与版本。"""
+    return Health()
+
+
+@router.get("/kinds", response_model=KindsInfo, tags=["service"])
+async def kinds() -> KindsInfo:
+    """可生成的文档类型与输出格式。"""
+    return KindsInfo(
+        kinds=[
+            KindInfo(
+                name=k.name,
+                template=k.template,
+                per_engagement=k.per_engagement,
+                needs_personal_info=k.needs_personal_info,
+                needs=k.needs,
+            )
+            for k in DOCUMENT_KINDS.values()
+        ],
+        formats=list(WRITERS),
+    )
+
+
+@router.post(
+    "/validate",
+    response_model=ValidationReport,
+    responses=_PROFILE_ERRORS,
+    openapi_extra=_PROFILE_BODY,
+    tags=["profile"],
+)
+async def validate(request: Request, settings: SettingsOf) -> ValidationReport:
+    """校验配置：有效返回 200；无效返回 422，列出每处错误的路径与说明。"""
+    load = partial(_load, documents=True, template_dirs=settings.folders)
+    await settings.work(request, load)
+    return ValidationReport(valid=True, errors=[])
+
+
+@router.post(
+    "/clauses",
+    response_model=ClauseList,
+    responses=_PROFILE_ERRORS,
+    openapi_extra=_PROFILE_BODY,
+    tags=["profile"],
+)
+async def clauses(request: Request, settings: SettingsOf) -> ClauseList:
+    """列出配置生成的各文档中的条款（条款 id、文档、条号、标题、依据），同 policygen clauses。"""
+    return await settings.work(request, _clauses, settings.folders)
+
+
+@router.post(
+    "/render",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "文档 (the document)",
+            "content": {
+                m: {"schema": {"type": "string", "format": "binary"}} for m in MEDIA_TYPES.values()
+            },
+        },
+        **_ERRORS,
+    },
+    openapi_extra=_PROFILE_BODY,
+    tags=["render"],
+)
+async def render_one(
+    request: Request,
+    settings: SettingsOf,
+    kind: str = Query(description="文档类型", json_schema_extra={"enum": list(DOCUMENT_KINDS)}),
+    fmt: str = Query(
+        "pdf",
+        alias="format",
+        description="输出格式",
+        json_schema_extra={"enum": list(WRITERS)},
+    ),
+    contract_no: str | None = Query(
+        None, description="合同编号；每份合同一份的文档在配置有多份合同时必填"
+    ),
+    pdf_standard: str | None = PDF_STANDARD_QUERY,
+) -> Response:
+    """生成一份文档，返回其字节（Content-Disposition 给出文件名）。"""
+    _format(fmt)
+    _kind(kind)
+    _pdf_standard(pdf_standard)
+    job = partial(
+        _render_document,
+        kind=kind,
+        fmt=fmt,
+        contract_no=contract_no,
+        deadline=time.monotonic() + settings.limits.request_timeout,
+        pdf_standard=pdf_standard,
+        engines=settings.engines,
+        template_dirs=settings.folders,
+    )
+    filename, data = await settings.work(request, job)
+    return Response(data, media_type=MEDIA_TYPES[fmt], headers=_attachment(filename))
+
+
+@router.post(
+    "/render-set",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "整套文档的 zip (a zip of the set)",
+            "content": {ZIP_TYPE: {"schema": {"type": "string", "format": "binary"}}},
+        },
+        **_ERRORS,
+    },
+    openapi_extra=_PROFILE_BODY,
+    tags=["render"],
+)
+async def render_many(
+    request: Request,
+    settings: SettingsOf,
+    formats: str = Query("docx,pdf", description="输出格式，逗号分隔"),
+    kinds: str | None = Query(None, description="文档类型，逗号分隔；默认整套适用的文档"),
+    pdf_standard: str | None = PDF_STANDARD_QUERY,
+) -> Response:
+    """生成整套文档（或 kinds 所列类型），以 zip 返回。"""
+    _pdf_standard(pdf_standard)
+    fmts = [_format(f) for f in dict.fromkeys(_split(formats))]
+    if not fmts:
+        raise ApiError(400, "unknown_format", "请至少指定一种输出格式 (no format)", list(WRITERS))
+    job = partial(
+        _render_zip,
+        kinds=[_kind(k) for k in dict.fromkeys(_split(kinds))] or None,
+        formats=fmts,
+        max_documents=settings.max_set_documents,
+        deadline=time.monotonic() + settings.limits.request_timeout,
+        pdf_standard=pdf_standard,
+        engines=settings.engines,
+        template_dirs=settings.folders,
+    )
+    data = await settings.work(request, job)
+    return Response(data, media_type=ZIP_TYPE, headers=_attachment("policygen-set.zip"))
+
+
+# --------------------------------------------------------------------------- error answers
+
+
+async def _api_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, ApiError)
+    return JSONResponse(error.body.model_dump(), status_code=error.status, headers=error.headers)
+
+
+async def _over_budget(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, BudgetExceeded)
+    if error.limit == "deadline":  # the request's own time ran out
+        settings = _settings(request)
+        body = ErrorBody(
+            error="timeout",
+            message=f"{error} 本次请求的时间预算为 {settings.limits.request_timeout:g} 秒",
+        )
+        headers = {"Retry-After": settings.gate.retry_after()}
+        return JSONResponse(body.model_dump(), status_code=503, headers=headers)
+    body = ErrorBody(error="too_costly", message=str(error))
+    return JSONResponse(body.model_dump(), status_code=413)
+
+
+async def _invalid(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, _Invalid)
+    return JSONResponse(error.report.model_dump(), status_code=422)
+
+
+async def _invalid_later(request: Request, error: Exception) -> JSONResponse:
+    # Found while rendering a profile that validated: a character no font can draw.
+    assert isinstance(error, InvalidInputError)
+    return JSONResponse(_Invalid(error.issues).report.model_dump(), status_code=422)
+
+
+async def _usage(request: Request, error: Exception) -> JSONResponse:
+    body = ErrorBody(error="bad_request", message=str(error))
+    return JSONResponse(body.model_dump(), status_code=400)
+
+
+async def _render_error(request: Request, error: Exception) -> JSONResponse:
+    body = ErrorBody(error="render_failed", message=str(error))
+    return JSONResponse(body.model_dump(), status_code=500)
+
+
+async def _bad_request(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    problems = "; ".join(
+        f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', '')}" for e in error.errors()
+    )
+    body = ErrorBody(error="bad_request", message=f"请求参数有误 (bad request): {problems}")
+    return JSONResponse(body.model_dump(), status_code=400)
+
+
+_ANSWERS: dict[type[Exception], Callable[[Request, Exception], Awaitable[JSONResponse]]] = {
+    ApiError: _api_error,
+    BudgetExceeded: _over_budget,
+    _Invalid: _invalid,
+    InvalidInputError: _invalid_later,
+    UsageError: _usage,
+    RenderError: _render_error,
+    RequestValidationError: _bad_request,
+}
+"""How each error a route raises is answered."""
+
+
 def create_app(
     *,
     max_body_bytes: int = MAX_BODY_BYTES,
@@ -491,17 +745,22 @@ def create_app(
     are searched before the bundled templates (None: the folders TEMPLATES_VARIABLE lists);
     a template or data file edited there is seen by the next request."""
     limits = limits or ServiceLimits.from_environment()
-    folders = tuple(template_dirs) if template_dirs is not None else _template_folders()
     LayoutBudget.from_environment()  # a bad setting stops the service now, not every request
-    gate = _Gate(limits.concurrency, limits.queue)
-    engines = Engines()
+    settings = _Settings(
+        limits=limits,
+        max_body_bytes=max_body_bytes,
+        max_set_documents=max_set_documents,
+        folders=tuple(template_dirs) if template_dirs is not None else _template_folders(),
+        gate=_Gate(limits.concurrency, limits.queue),
+        engines=Engines(),
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         try:
             yield
         finally:
-            await run_in_threadpool(engines.close)
+            await run_in_threadpool(settings.engines.close)
 
     app = FastAPI(
         title="policygen",
@@ -509,213 +768,10 @@ def create_app(
         description="外包管理制度、合同与服务水平协议生成服务 (policygen over HTTP).",
         lifespan=lifespan,
     )
-    errors = {
-        400: {"model": ErrorBody, "description": "参数有误 (bad request)"},
-        408: {"model": ErrorBody, "description": "请求体发送超时 (body too slow)"},
-        413: {
-            "model": ErrorBody,
-            "description": "请求体过大、文档过多或排版超出预算 (body too large, too many "
-            "documents, layout over its budget)",
-        },
-        422: {"model": ValidationReport, "description": "配置无效 (invalid profile)"},
-        503: {
-            "model": ErrorBody,
-            "description": "服务繁忙或本次请求处理超时，见 Retry-After (busy, or out of time)",
-        },
-    }
-
-    @app.exception_handler(ApiError)
-    async def _api_error(request: Request, error: ApiError) -> JSONResponse:
-        return JSONResponse(
-            error.body.model_dump(), status_code=error.status, headers=error.headers
-        )
-
-    @app.exception_handler(BudgetExceeded)
-    async def _over_budget(request: Request, error: BudgetExceeded) -> JSONResponse:
-        if error.limit == "deadline":  # the request's own time ran out
-            body = ErrorBody(
-                error="timeout",
-                message=f"{error} 本次请求的时间预算为 {limits.request_timeout:g} 秒",
-            )
-            headers = {"Retry-After": gate.retry_after()}
-            return JSONResponse(body.model_dump(), status_code=503, headers=headers)
-        body = ErrorBody(error="too_costly", message=str(error))
-        return JSONResponse(body.model_dump(), status_code=413)
-
-    @app.exception_handler(_Invalid)
-    async def _invalid(request: Request, error: _Invalid) -> JSONResponse:
-        return JSONResponse(error.report.model_dump(), status_code=422)
-
-    @app.exception_handler(InvalidInputError)
-    async def _invalid_later(request: Request, error: InvalidInputError) -> JSONResponse:
-        # Found while rendering a profile that validated: a character no font can draw.
-        return JSONResponse(_Invalid(error.issues).report.model_dump(), status_code=422)
-
-    @app.exception_handler(UsageError)
-    async def _usage(request: Request, error: UsageError) -> JSONResponse:
-        body = ErrorBody(error="bad_request", message=str(error))
-        return JSONResponse(body.model_dump(), status_code=400)
-
-    @app.exception_handler(RenderError)
-    async def _render_error(request: Request, error: RenderError) -> JSONResponse:
-        body = ErrorBody(error="render_failed", message=str(error))
-        return JSONResponse(body.model_dump(), status_code=500)
-
-    @app.exception_handler(RequestValidationError)
-    async def _bad_request(request: Request, error: RequestValidationError) -> JSONResponse:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', '')}"
-            for e in error.errors()
-        )
-        body = ErrorBody(error="bad_request", message=f"请求参数有误 (bad request): {problems}")
-        return JSONResponse(body.model_dump(), status_code=400)
-
-    @app.get("/health", response_model=Health, tags=["service"])
-    async def health() -> Health:
-        """服务状态与版本。"""
-        return Health()
-
-    @app.get("/kinds", response_model=KindsInfo, tags=["service"])
-    async def kinds() -> KindsInfo:
-        """可生成的文档类型与输出格式。"""
-        return KindsInfo(
-            kinds=[
-                KindInfo(
-                    name=k.name,
-                    template=k.template,
-                    per_engagement=k.per_engagement,
-                    needs_personal_info=k.needs_personal_info,
-                    needs=k.needs,
-                )
-                for k in DOCUMENT_KINDS.values()
-            ],
-            formats=list(WRITERS),
-        )
-
-    @app.post(
-        "/validate",
-        response_model=ValidationReport,
-        responses={k: v for k, v in errors.items() if k != 400},
-        openapi_extra=_PROFILE_BODY,
-        tags=["profile"],
-    )
-    async def validate(request: Request) -> ValidationReport:
-        """校验配置：有效返回 200；无效返回 422，列出每处错误的路径与说明。"""
-        deadline = time.monotonic() + limits.request_timeout
-        text = await _body_text(request, max_body_bytes, limits.body_timeout)
-        async with gate.turn(deadline):
-            await run_in_threadpool(
-                partial(_load, documents=True, template_dirs=folders), text, _body_format(request)
-            )
-        return ValidationReport(valid=True, errors=[])
-
-    @app.post(
-        "/clauses",
-        response_model=ClauseList,
-        responses={k: v for k, v in errors.items() if k != 400},
-        openapi_extra=_PROFILE_BODY,
-        tags=["profile"],
-    )
-    async def clauses(request: Request) -> ClauseList:
-        """列出配置生成的各文档中的条款（条款 id、文档、条号、标题、依据），同 policygen clauses。"""
-        deadline = time.monotonic() + limits.request_timeout
-        text = await _body_text(request, max_body_bytes, limits.body_timeout)
-        async with gate.turn(deadline):
-            return await run_in_threadpool(_clauses, text, _body_format(request), folders)
-
-    @app.post(
-        "/render",
-        response_class=Response,
-        responses={
-            200: {
-                "description": "文档 (the document)",
-                "content": {
-                    m: {"schema": {"type": "string", "format": "binary"}}
-                    for m in MEDIA_TYPES.values()
-                },
-            },
-            **errors,
-        },
-        openapi_extra=_PROFILE_BODY,
-        tags=["render"],
-    )
-    async def render_one(
-        request: Request,
-        kind: str = Query(description="文档类型", json_schema_extra={"enum": list(DOCUMENT_KINDS)}),
-        fmt: str = Query(
-            "pdf",
-            alias="format",
-            description="输出格式",
-            json_schema_extra={"enum": list(WRITERS)},
-        ),
-        contract_no: str | None = Query(
-            None, description="合同编号；每份合同一份的文档在配置有多份合同时必填"
-        ),
-        pdf_standard: str | None = PDF_STANDARD_QUERY,
-    ) -> Response:
-        """生成一份文档，返回其字节（Content-Disposition 给出文件名）。"""
-        _format(fmt)
-        _kind(kind)
-        _pdf_standard(pdf_standard)
-        deadline = time.monotonic() + limits.request_timeout
-        text = await _body_text(request, max_body_bytes, limits.body_timeout)
-        async with gate.turn(deadline):
-            filename, data = await run_in_threadpool(
-                partial(_render_document, template_dirs=folders),
-                text,
-                _body_format(request),
-                kind,
-                fmt,
-                contract_no,
-                deadline,
-                pdf_standard,
-                engines,
-            )
-        return Response(data, media_type=MEDIA_TYPES[fmt], headers=_attachment(filename))
-
-    @app.post(
-        "/render-set",
-        response_class=Response,
-        responses={
-            200: {
-                "description": "整套文档的 zip (a zip of the set)",
-                "content": {ZIP_TYPE: {"schema": {"type": "string", "format": "binary"}}},
-            },
-            **errors,
-        },
-        openapi_extra=_PROFILE_BODY,
-        tags=["render"],
-    )
-    async def render_many(
-        request: Request,
-        formats: str = Query("docx,pdf", description="输出格式，逗号分隔"),
-        kinds: str | None = Query(None, description="文档类型，逗号分隔；默认整套适用的文档"),
-        pdf_standard: str | None = PDF_STANDARD_QUERY,
-    ) -> Response:
-        """生成整套文档（或 kinds 所列类型），以 zip 返回。"""
-        _pdf_standard(pdf_standard)
-        fmts = [_format(f) for f in dict.fromkeys(_split(formats))]
-        if not fmts:
-            raise ApiError(
-                400, "unknown_format", "请至少指定一种输出格式 (no format)", list(WRITERS)
-            )
-        names = [_kind(k) for k in dict.fromkeys(_split(kinds))] or None
-        deadline = time.monotonic() + limits.request_timeout
-        text = await _body_text(request, max_body_bytes, limits.body_timeout)
-        async with gate.turn(deadline):
-            data = await run_in_threadpool(
-                partial(_render_zip, template_dirs=folders),
-                text,
-                _body_format(request),
-                names,
-                fmts,
-                max_set_documents,
-                deadline,
-                pdf_standard,
-                engines,
-            )
-        return Response(data, media_type=ZIP_TYPE, headers=_attachment("policygen-set.zip"))
-
+    app.state.settings = settings
+    for error, answer in _ANSWERS.items():
+        app.add_exception_handler(error, answer)
+    app.include_router(router)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 

@@ -186,10 +186,10 @@ def test_a_full_queue_is_answered_503_with_retry_after_while_health_answers(
     started = threading.Event()
     real = service._render_document
 
-    def held(*args: Any) -> tuple[str, bytes]:
+    def held(*args: Any, **kwargs: Any) -> tuple[str, bytes]:
         started.set()
         release.wait(30)
-        return real(*args)
+        return real(*args, **kwargs)
 
     monkeypatch.setattr(service, "_render_document", held)
     app = service.create_app(limits=ServiceLimits(concurrency=1, queue=1, request_timeout=60))
@@ -224,10 +224,10 @@ def test_a_request_whose_time_runs_out_while_it_waits_is_answered_503(
     started = threading.Event()
     real = service._render_document
 
-    def held(*args: Any) -> tuple[str, bytes]:
+    def held(*args: Any, **kwargs: Any) -> tuple[str, bytes]:
         started.set()
         release.wait(30)
-        return real(*args)
+        return real(*args, **kwargs)
 
     monkeypatch.setattr(service, "_render_document", held)
     app = service.create_app(limits=ServiceLimits(concurrency=1, queue=4, request_timeout=1))
