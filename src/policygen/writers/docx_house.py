@@ -3,9 +3,10 @@
 Input: a numbered, reference-resolved Document, and ``styles/house.docx`` from a user's
 template folder: a docxtpl template whose cover and header may print ``{{ title }}``,
 ``{{ subtitle }}``, ``{{ organisation }}``, ``{{ version }}``, ``{{ date }}`` (the effective
-date), ``{{ doc_no }}``, ``{{ contract_no }}``, ``{{ signed_on }}``, ``{{ signed_at }}`` (each
-empty when the document does not print it: a contract has no version or effective date, a
-regulation no contract number) and loop over ``parties`` (each with ``role`` and ``name``), and
+date), ``{{ doc_no }}`` (the number the document is known by: a regulation's 发文字号, a
+contract's or annex's 合同编号), ``{{ contract_no }}``, ``{{ signed_on }}``, ``{{ signed_at }}``
+(each empty when the document does not have it: a contract has no version or effective date,
+a regulation no contract number) and loop over ``parties`` (each with ``role`` and ``name``), and
 that holds the subdocument placeholder ``{{p body }}`` on a paragraph of its own. Output: DOCX
 bytes.
 
@@ -144,9 +145,12 @@ def open_house(path: Path) -> DocxTemplate:
 
 
 def house_context(doc: n.Document) -> dict[str, Any]:
-    """Return the values a house template may print, from `doc` alone."""
+    """Return the values a house template may print, from `doc` alone. Unlike the built-in
+    cover, a house template need not print the subtitle, so ``doc_no`` is the document's
+    number even when the subtitle shows it too."""
     values = page_values.header_values(doc)
     context: dict[str, Any] = {k: v for k, v in values.items() if isinstance(v, str)}
+    context["doc_no"] = doc.meta.number
     roles, names = values["role"], values["name"]
     context["parties"] = [{"role": r, "name": m} for r, m in zip(roles, names, strict=False)]
     context["organisation"] = doc.meta.organisation
