@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import IntEnum
 
 from policygen.chars import printable
+
+
+def closest_name(name: str, names: Iterable[str]) -> str | None:
+    """Return the one of `names` that `name` most likely misspells, for a message's "did you
+    mean"; None when none is close (difflib's ratio below 0.6)."""
+    close = difflib.get_close_matches(name, list(names), n=1, cutoff=0.6)
+    return close[0] if close else None
 
 
 class ExitCode(IntEnum):

@@ -132,6 +132,18 @@ def test_house_fields_of_a_contract_are_its_own() -> None:
     assert regulation["doc_no"] == "华银发〔2026〕1号"
 
 
+def test_a_misspelt_house_field_is_named_with_the_field_meant(tmp_path: Path) -> None:
+    folder = house_folder(tmp_path)
+    house = docx.Document(folder / "styles" / "house.docx")
+    house.add_paragraph("{{ titel }}")
+    house.save(folder / "styles" / "house.docx")
+    with pytest.raises(RenderError) as caught:
+        policygen.render(BANK, "regulation", "docx", template_dirs=[folder])
+    message = str(caught.value)
+    assert message.startswith("house.docx（第 6 段「{{ titel }}」） 出错")
+    assert "未定义的字段 titel，是否想写「title」？" in message
+
+
 def test_house_without_body_placeholder_is_refused(tmp_path: Path) -> None:
     folder = house_folder(tmp_path, body=False)
     with pytest.raises(RenderError, match=r"\{\{p body \}\}"):

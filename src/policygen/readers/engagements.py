@@ -15,7 +15,6 @@ default applies."""
 from __future__ import annotations
 
 import csv
-import difflib
 import json
 import re
 import types
@@ -27,7 +26,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from policygen.errors import InvalidInputError, Issue, Location, UsageError
+from policygen.errors import InvalidInputError, Issue, Location, UsageError, closest_name
 from policygen.profile.engagement import Engagement
 from policygen.profile.load import Loc, dotted, read_decimal, read_int, split_path
 
@@ -302,10 +301,8 @@ def _column_shape(loc: Loc) -> tuple[str | None, bool]:
         elif _is_model(annotation):
             fields = list(annotation.model_fields)
             if part not in fields:
-                close = difflib.get_close_matches(part, fields, n=1, cutoff=0.6)
-                hint = (
-                    f"，是否想写「{close[0]}」？" if close else f"；此处可用：{', '.join(fields)}"
-                )
+                close = closest_name(part, fields)
+                hint = f"，是否想写「{close}」？" if close else f"；此处可用：{', '.join(fields)}"
                 return f"未知字段「{part}」{hint} (unknown field)", False
             annotation = annotation.model_fields[part].annotation
         else:

@@ -37,12 +37,13 @@ from jinja2 import TemplateError, UndefinedError
 from jinja2.sandbox import SecurityError
 
 from policygen.errors import RenderError
+from policygen.templating.messages import undefined_message
 from policygen.templating.word_environment import word_environment
 from policygen.tree import nodes as n
 from policygen.writers import docx_pages, docx_styles_oxml, page_values
 from policygen.writers.docx_guard import check_package
 from policygen.writers.docx_reference import open_reference
-from policygen.writers.docxtpl_loader import open_template
+from policygen.writers.docxtpl_loader import find_tag, open_template
 from policygen.writers.options import WriterOptions
 from policygen.writers.reproducible import normalise_docx
 
@@ -167,10 +168,11 @@ def render_house(template: DocxTemplate, context: dict[str, Any], name: str) -> 
             f"{name} 试图执行不允许的操作，已阻止 (blocked by the sandbox): {error}"
         ) from None
     except UndefinedError as error:
-        raise RenderError(
-            f"{name} 使用了未定义的字段 (undefined variable): {error}；可用字段："
-            f"{'、'.join(sorted(context))}"
-        ) from None
+        looked_up = getattr(error, "name", None)
+        found = find_tag(template, looked_up if isinstance(looked_up, str) else "")
+        where = f"（{found[0]}「{found[1]}」）" if found else ""
+        message = undefined_message(error, found[1] if found else "", sorted(context))
+        raise RenderError(f"{name}{where} 出错：{message}") from None
     except TemplateError as error:
         near = " ".join(line.strip() for line in getattr(error, "docx_context", ()) if line)
         where = f"，位于「{near[:80]}」附近" if near else ""
