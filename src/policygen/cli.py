@@ -30,7 +30,9 @@ except KeyboardInterrupt:
     raise SystemExit(130) from None  # ExitCode.INTERRUPTED, which may not be loaded yet
 
 if TYPE_CHECKING:
+    from policygen.check import Finding
     from policygen.layout.engine import Engines
+    from policygen.library import Entry
     from policygen.lint import WordingFinding
 
 app = typer.Typer(
@@ -379,8 +381,6 @@ def check_command(
     templates: TemplatesOption = None,
 ) -> None:
     """核对生成的文档是否包含适用规则要求的全部要素，并检查用语；有缺失或用语问题时退出码 1。"""
-    from rich.table import Table
-
     from policygen.check import check
     from policygen.lint import lint_set
     from policygen.pipeline import build_set
@@ -402,24 +402,71 @@ def check_command(
             }
         )
     else:
-        table = Table(title="要素核对 (required elements)", show_lines=False)
-        for column in ("要素", "名称", "依据", "文档", "条款", "条号", "结果"):
-            table.add_column(column, overflow="fold")
-        for f in findings:
-            result = "[green]✓[/]" if f.covered else f"[bold red]missing[/] {f.reason}"
-            source = f.source if f.verified else f"{f.source} ※"
-            row = (f.element, f.title, source, f.document, f.clause or "—", f.number or "—")
-            table.add_row(*row, result)
-        out.print(table)
+        _print_findings(findings)
         if not all(f.verified for f in findings):
             out.print(
-                "※ 依据的条号来自二手资料，引用前请核对官方文本 (article number from a secondary source)"
+                "※ 依据的条号来自二手资料，引用前请核对官方文本 (article number from a secondary source)",
+                soft_wrap=False,
             )
         summary = f"{len(findings) - len(missing)}/{len(findings)} 项要素已覆盖"
         out.print(summary + (f"，缺失 {len(missing)} 项" if missing else ""))
         _print_wording(wording)
     if missing or wording:
         raise typer.Exit(ExitCode.INVALID_INPUT)
+
+
+WIDE_CHECK = 160
+"""Columns from which ``check`` prints one table with the legal basis of each element; a
+narrower terminal, or output that is not a terminal, gets one short table per document."""
+
+
+def _print_findings(findings: list[Finding]) -> None:
+    """Print `findings`: one table with every column on a wide terminal, else per document a
+    table of one line per element (the basis is left to --json). Ids, clause numbers and
+    document names are never broken; only titles and reasons wrap."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    def result(f: Finding) -> str:
+        return "[green]✓[/]" if f.covered else "[bold red]缺失[/]"
+
+    def title(f: Finding, *, reason: bool) -> str:
+        mark = "" if f.verified else "※"
+        why = f"\n[red]{escape(f.reason)}[/]" if reason and not f.covered else ""
+        return escape(f.title) + mark + why
+
+    if out.is_terminal and out.width >= WIDE_CHECK:
+        table = Table(title="要素核对 (required elements)", show_lines=False)
+        table.add_column("要素", no_wrap=True)
+        table.add_column("名称", ratio=2, min_width=12, overflow="fold")
+        table.add_column("依据", ratio=3, min_width=16, overflow="fold")
+        for column in ("文档", "条款", "条号"):
+            table.add_column(column, no_wrap=True)
+        wide = any(not f.covered for f in findings)  # room for a reason and the id it names
+        table.add_column("结果", ratio=2 if wide else None, min_width=24 if wide else None,
+                         overflow="fold")  # fmt: skip
+        for f in findings:
+            source = f.source if f.verified else f"{f.source} ※"
+            outcome = result(f) + ("" if f.covered else f" {escape(f.reason)}")
+            cells = (f.element, title(f, reason=False), escape(source), f.document,
+                     f.clause or "—", f.number or "—", outcome)  # fmt: skip
+            table.add_row(*cells)
+        out.print(table)
+        return
+    out.print("要素核对 (required elements)")
+    documents = dict.fromkeys(f.document for f in findings)
+    for document in documents:
+        mine = [f for f in findings if f.document == document]
+        table = Table(title=f"{document}（{len(mine)} 项）", title_justify="left", box=None,
+                      pad_edge=False, show_edge=False)  # fmt: skip
+        for column in ("结果", "要素", "条号", "条款"):
+            table.add_column(column, no_wrap=True)
+        table.add_column("名称", ratio=1, min_width=16, overflow="fold")
+        for f in mine:
+            cells = (result(f), f.element, f.number or "—", f.clause or "—", title(f, reason=True))
+            table.add_row(*cells)
+        out.print(table)
+    out.print(f"依据见 --json 或宽于 {WIDE_CHECK} 列的终端 (basis: --json)")
 
 
 @app.command("lint")
@@ -458,8 +505,11 @@ def _print_wording(findings: list[WordingFinding]) -> None:
         out.print("用语检查：未发现问题 (wording: no findings)")
         return
     table = Table(title="用语检查 (wording)", show_lines=False)
-    for column in ("文档", "位置", "规则", "原文", "说明"):
-        table.add_column(column, overflow="fold")
+    table.add_column("文档", no_wrap=True)  # file stems and rule ids are never broken
+    table.add_column("位置", ratio=1, min_width=6, overflow="fold")
+    table.add_column("规则", no_wrap=True)
+    table.add_column("原文", ratio=2, min_width=8, overflow="fold")
+    table.add_column("说明", ratio=2, min_width=8, overflow="fold")
     for f in findings:
         table.add_row(*(escape(c) for c in (f.document, f.where, f.rule, f.excerpt, f.message)))
     out.print(table)
@@ -491,15 +541,32 @@ def clauses_command(
             }
         )
         return
-    table = Table(title="条款库 (clause library)", show_lines=False)
-    table.add_column("id", no_wrap=True)  # an id is copied into profiles: never broken
-    for column in ("文档", "条号", "标题", "依据"):
-        table.add_column(column, overflow="fold")
-    for e in entries:
-        title = e.title + ("（已改写）" if e.replaced else "")
-        cells = (e.id, e.document, e.number or "—", title, "\n".join(e.basis))
-        table.add_row(*(escape(c) for c in cells))
-    out.print(table)
+
+    def title(e: Entry) -> str:
+        return e.title + ("（已改写）" if e.replaced else "（本机构新增）" if e.added else "")
+
+    if out.is_terminal and out.width >= WIDE_CHECK:
+        table = Table(title="条款库 (clause library)", show_lines=False)
+        for column in ("id", "文档", "条号"):  # ids are copied into profiles: never broken
+            table.add_column(column, no_wrap=True)
+        table.add_column("标题", ratio=1, overflow="fold")
+        table.add_column("依据", ratio=2, overflow="fold")
+        for e in entries:
+            cells = (e.id, e.document, e.number or "—", title(e), "\n".join(e.basis) or "—")
+            table.add_row(*(escape(c) for c in cells))
+        out.print(table)
+    else:  # one table per document, the basis under the title
+        out.print("条款库 (clause library)")
+        for document in dict.fromkeys(e.document for e in entries):
+            table = Table(title=document, title_justify="left", box=None, pad_edge=False,
+                          show_edge=False)  # fmt: skip
+            for column in ("id", "条号"):
+                table.add_column(column, no_wrap=True)
+            table.add_column("标题 / 依据", ratio=1, min_width=16, overflow="fold")
+            for e in (e for e in entries if e.document == document):
+                basis = "".join(f"\n[dim]{escape(b)}[/]" for b in e.basis)
+                table.add_row(escape(e.id), e.number or "—", escape(title(e)) + basis)
+            out.print(table)
     out.print(f"共 {len(entries)} 条")
     for g in gaps:
         err.print(
