@@ -103,9 +103,14 @@ def _main(
 
 def _fail(error: PolicygenError) -> typer.Exit:
     """Print `error` once, in the form a user can act on, and return the exit to raise."""
+    from rich.markup import escape
+
     if isinstance(error, InvalidInputError):
         count = len(error.issues)
-        err.print(f"[bold red]配置有误[/]：发现 {count} 处错误 ({count} error(s))", markup=True)
+        err.print(
+            f"[bold red]{escape(error.what)}有误[/]：发现 {count} 处错误 ({count} error(s))",
+            markup=True,
+        )
         for issue in error.issues:
             err.print(f"  {issue}", markup=False)
     else:

@@ -30,6 +30,9 @@ from policygen.errors import InvalidInputError, Issue, Location, UsageError, clo
 from policygen.profile.engagement import Engagement
 from policygen.profile.load import Loc, dotted, read_decimal, read_int, split_path
 
+ENGAGEMENTS_FILE = "合同清单"
+"""What a headline calls the file (合同清单有误), not the profile (配置有误)."""
+
 LIST_SEPARATOR = "；"
 """Separates the items of a list of texts written in one CSV cell."""
 
@@ -80,7 +83,9 @@ def read_rows(path: Path) -> Iterator[Row]:
 
 
 def _file_error(path: Path, message: str, line: int | None = None) -> InvalidInputError:
-    return InvalidInputError([Issue("", message, Location(str(path), line))], str(path))
+    return InvalidInputError(
+        [Issue("", message, Location(str(path), line))], str(path), ENGAGEMENTS_FILE
+    )
 
 
 def _row_error(number: int, line: int, path: Path, message: str, column: int | None = None) -> Row:
@@ -262,7 +267,7 @@ def _columns(header: list[str], path: Path) -> list[_Column]:
                 )
             )
     if issues:
-        raise InvalidInputError(issues, str(path))
+        raise InvalidInputError(issues, str(path), ENGAGEMENTS_FILE)
     return columns
 
 
