@@ -177,3 +177,13 @@ def test_check_on_a_wide_terminal_shows_the_basis_in_one_table() -> None:
     (c02,) = [line for line in shown.splitlines() if "│ C02 " in line]
     assert "contract-party-client" in c02 and "│ —" in c02 and "甲方" not in c02
     _intact(shown, "contract-HY-BPO-2026-01", "sla-recovery-objectives")
+
+
+def test_the_readmes_example_is_the_commands_output() -> None:
+    """README.md shows `COLUMNS=80 policygen check examples/manufacturer.yaml` as it prints."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    head = "`COLUMNS=80 policygen check examples/manufacturer.yaml`):\n\n```\n"
+    shown = readme[readme.index(head) + len(head) :].split("```", 1)[0]
+    printed = _run_check(["check", str(ROOT / "examples" / "manufacturer.yaml")], width=80,
+                         terminal=False, env={})  # fmt: skip
+    assert shown.splitlines() == [line.rstrip() for line in printed.splitlines()]
