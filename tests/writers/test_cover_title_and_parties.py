@@ -55,14 +55,16 @@ def _assert_parties_flush(lines: list[Line], page: int) -> None:
 
 @pytest.fixture(scope="module")
 def converted(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The regulation with LONGER as its title and a contract, as DOCX converted to PDF by
-    LibreOffice (one conversion)."""
+    """The regulation with LONGER and with LONG as its title, and a contract, as DOCX
+    converted to PDF by LibreOffice (one conversion)."""
     folder = tmp_path_factory.mktemp("cover")
     data = parse(MANUFACTURER.read_text(encoding="utf-8"), fmt="yaml", name="m").data
     data["policy"]["title"] = LONGER
     (folder / "regulation.docx").write_bytes(policygen.render(data, "regulation", "docx"))
+    data["policy"]["title"] = LONG
+    (folder / "smaller.docx").write_bytes(policygen.render(data, "regulation", "docx"))
     (folder / "contract.docx").write_bytes(policygen.render(MANUFACTURER, "contract", "docx"))
-    sources = [folder / "regulation.docx", folder / "contract.docx"]
+    sources = [folder / "regulation.docx", folder / "smaller.docx", folder / "contract.docx"]
     convert(sources, "pdf", folder, folder / ".lo-profile")
     return folder
 
@@ -76,6 +78,9 @@ def test_libreoffice_breaks_the_docx_cover_title_only_between_words(converted: P
     allowed = {m.start() for m in TITLE_BREAKS.finditer(LONGER)} | {LONGER.rfind("管理办法")}
     breaks = [len("".join(title[:i])) for i in range(1, 3)]
     assert set(breaks) <= allowed, (title, breaks)
+    smaller = [line for line in pdf_lines(converted / "smaller.pdf") if line.page == 1]
+    assert smaller[0].text == LONG  # set smaller, on one line
+    assert smaller[0].width < len(LONG) * 26 * 0.9  # each character narrower than 26 pt
 
 
 @pytest.mark.slow
@@ -93,3 +98,20 @@ def test_the_pdf_engines_set_the_parties_block_flush(engine: str, tmp_path: Path
     lines = pdf_lines(path)
     page = next(line.page for line in lines if line.text.startswith("甲方（"))
     _assert_parties_flush(lines, page)
+
+
+@pytest.mark.parametrize("engine", ["typst", "weasyprint"])
+def test_the_pdf_engines_break_the_cover_title_only_between_words(
+    engine: str, tmp_path: Path
+) -> None:
+    """Both PDFs print the title in the lines front.title_lines chose, as the DOCX does."""
+    data = parse(MANUFACTURER.read_text(encoding="utf-8"), fmt="yaml", name="m").data
+    data["policy"]["title"] = LONGER
+    path = tmp_path / "regulation.pdf"
+    path.write_bytes(policygen.render(data, "regulation", "pdf", pdf_engine=engine))
+    first = [line.text for line in pdf_lines(path) if line.page == 1]
+    assert first[:3] == [
+        "苏州华岳精密机械制造有限公司",
+        "及其境内全资子公司",
+        "信息技术外包服务管理办法",
+    ]

@@ -47,6 +47,11 @@ class CoverLine:
     whichever is larger; none after a line of the same contextual role."""
     after: float
     """Space after it in pt."""
+    lines: tuple[str, ...] = ()
+    """The title as it is set (title_lines): its lines, each kept whole; empty for any other
+    line, printed as `text` is."""
+    size: float | None = None
+    """The title's size in pt when it is set smaller to fit (title_lines); None: its style's."""
 
 
 def cover_lines(doc: n.Document, style: HouseStyle) -> tuple[CoverLine, ...]:
@@ -66,8 +71,19 @@ def cover_lines(doc: n.Document, style: HouseStyle) -> tuple[CoverLine, ...]:
                 out[-1] = CoverLine(out[-1].role, out[-1].text, out[-1].before, 0.0)
             elif out:
                 before = max(before, out[-1].after)
-            out.append(CoverLine(line.role, text, before, after))
+            if line.role == TITLE_ROLE and resolved.size:
+                set_as = title_lines(text, resolved.size, _text_width(style, doc.kind))
+                size = None if set_as.size == resolved.size else set_as.size
+                out.append(CoverLine(line.role, text, before, after, set_as.lines, size))
+            else:
+                out.append(CoverLine(line.role, text, before, after))
     return tuple(out)
+
+
+def _text_width(style: HouseStyle, kind: str) -> float:
+    """Return the width in pt of the text block of a page of `kind` in `style`."""
+    margins = style.margins(kind)
+    return (style.page.width - margins.left - margins.right) * 72 / 25.4
 
 
 @dataclass(frozen=True)
