@@ -17,7 +17,7 @@ from pathlib import Path
 from lxml import etree
 
 from policygen.tree import nodes as n
-from policygen.writers.text import inline_text
+from policygen.tree.text import inline_text
 
 _XHTML = "{http://www.w3.org/1999/xhtml}"
 _SPACE = re.compile(r"\s+")

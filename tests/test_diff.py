@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from datetime import date
@@ -27,13 +28,16 @@ from policygen.diff import (
     describe,
     read_profile,
     render_comparison,
+    report,
+    revision_table,
     summary,
 )
 from policygen.errors import InvalidInputError, UsageError
+from policygen.pipeline import writer_options
 from policygen.tree import nodes as n
 from policygen.writers import WRITERS, WriterOptions
 from policygen.writers.redline import Segment
-from textutil import docx_lines, pdf_text, squeeze
+from textutil import docx_lines, pdf_text, squeeze, visible
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 NEW_DATE = date(2026, 7, 1)
@@ -139,7 +143,8 @@ def test_regulation_summary_lists_exactly_the_changed_clauses(regulation: Compar
 def test_describe_quotes_the_words_around_a_small_change(regulation: Comparison) -> None:
     by_id = {c.id: c for c in regulation.clauses}
     assert describe(by_id["pi-processor-duties"]) == "「不超过两小时」改为「不超过一小时」"
-    assert describe(by_id["effective-date"]) == "「自2026年1月1日」改为「自2026年7月1日」"
+    # a date is one word
+    assert describe(by_id["effective-date"]) == "「2026年1月1日」改为「2026年7月1日」"
     assert describe(by_id["prohibited-functions"]).startswith("增加「（四）客户身份识别")
     assert describe(by_id["ai-services"]) == ""
 
@@ -169,9 +174,13 @@ def test_per_engagement_kind_needs_a_contract_number(versions: tuple[Path, Path]
 
 def test_summary_json(regulation: Comparison) -> None:
     data = json.loads(json.dumps(summary(regulation), ensure_ascii=False))
-    assert data["old"] == {"version": "V2.0", "date": "2026-01-01"}
-    assert data["new"] == {"version": "V2.1", "date": "2026-07-01"}
-    assert data["counts"] == {"added": 1, "removed": 1, "changed": 6, "renumbered": 6}
+    # Dated by the revision history, not the effective dates (2026-01-01, 2026-07-01); signed
+    # by the lead department, for the history names no author.
+    assert data["old"] == {"version": "V2.0", "date": "2025-12-15", "author": "信息科技部"}
+    assert data["new"] == {"version": "V2.1", "date": "2026-06-15", "author": "信息科技部"}
+    assert data["counts"] == {
+        "added": 1, "removed": 1, "changed": 6, "renumbered": 6, "references": 0
+    }  # fmt: skip
     added = next(c for c in data["clauses"] if c["status"] == "added")
     assert added["old_number"] is None and added["old_text"] is None
     assert added["new_text"].startswith("第八条　本行使用外部人工智能模型服务的")
@@ -252,8 +261,15 @@ def test_outline_runs_an_article_in_and_groups_contract_clauses(
     ("old", "new", "expected"),
     [
         ("并在2小时内通知", "并在1小时内通知", "并在[-2-]{+1+}小时内通知"),
-        ("不低于99%", "不低于99.5%", "不低于[-99-]{+99.5+}%"),  # a number is one word
-        ("第八条　董事会", "第九条　董事会", "第[-八-]{+九+}条　董事会"),
+        ("不低于99%", "不低于99.5%", "不低于[-99%-]{+99.5%+}"),  # a number is one word
+        ("第八条　董事会", "第九条　董事会", "[-第八条-]{+第九条+}　董事会"),  # so is a clause
+        ("依照第六十条的规定", "依照第五十九条的规定", "依照[-第六十条-]{+第五十九条+}的规定"),
+        (
+            "自2026年1月1日起施行",
+            "自2026年7月1日起施行",
+            "自[-2026年1月1日-]{+2026年7月1日+}起施行",
+        ),
+        ("服务可用率", "服务完好率", "服务[-可用率-]{+完好率+}"),  # 可用率: 可用 率, folded
         # one unchanged character between two changes is folded into them
         ("按月支付服务费", "按季度结算服务费", "按[-月支付-]{+季度结算+}服务费"),
         ("同一文本", "同一文本", "同一文本"),
@@ -270,10 +286,9 @@ def test_line_changes_keep_character_styles() -> None:
     new = (Segment("第九条　", style="label"), Segment("董事会"))
     merged = line_changes(old, new)
     assert [(s.text, s.change, s.style) for s in merged] == [
-        ("第", None, "label"),
-        ("八", "del", "label"),
-        ("九", "ins", "label"),
-        ("条　", None, "label"),
+        ("第八条", "del", "label"),
+        ("第九条", "ins", "label"),
+        ("　", None, "label"),
         ("董事会", None, None),
     ]
 
@@ -329,7 +344,7 @@ def test_redline_accepted_is_the_new_text_and_rejected_the_old(
 def test_contract_redlines_accept_and_reject(versions: tuple[Path, Path], kind: str) -> None:
     old, new = versions
     comparison = compare(as_profile(old), as_profile(new), kind, contract_no=CONTRACT)
-    data = render_comparison(comparison)[f"{kind}-redline.docx"]
+    data = render_comparison(comparison)[f"{kind}-{CONTRACT}-redline.docx"]
     assert resolved(data, accept=True) == plain_text(comparison, new=True)
     assert resolved(data, accept=False) == plain_text(comparison, new=False)
 
@@ -354,8 +369,8 @@ def test_redline_marks_carry_author_date_and_sequential_ids(files: dict[str, byt
     root = body(files["regulation-redline.docx"])
     marks = [*root.iter(f"{W}ins"), *root.iter(f"{W}del")]
     assert marks
-    assert {m.get(f"{W}author") for m in marks} == {"policygen"}
-    assert {m.get(f"{W}date") for m in marks} == {"2026-07-01T00:00:00Z"}
+    assert {m.get(f"{W}author") for m in marks} == {"信息科技部"}  # the lead department
+    assert {m.get(f"{W}date") for m in marks} == {"2026-06-15T00:00:00Z"}  # V2.1's revision
     ids = sorted(int(m.get(f"{W}id")) for m in marks)
     assert ids == list(range(1, len(ids) + 1))
 
@@ -403,10 +418,44 @@ def test_revision_table_docx_holds_old_and_new_text(files: dict[str, bytes]) -> 
 def test_revision_table_bolds_the_changes(files: dict[str, bytes]) -> None:
     document = docx.Document(BytesIO(files["regulation-修订对照表.docx"]))
     table = document.tables[0]
-    row = next(r for r in table.rows if r.cells[0].text == "第五十条")
+    row = next(r for r in table.rows if visible(r.cells[0].text) == "第五十条")
     bold_before = [run.text for p in row.cells[1].paragraphs for run in p.runs if _bold(run)]
     bold_after = [run.text for p in row.cells[2].paragraphs for run in p.runs if _bold(run)]
     assert bold_before == ["两"] and bold_after == ["一"]
+
+
+def test_revision_table_keeps_a_clause_table_as_a_table(files: dict[str, bytes]) -> None:
+    document = docx.Document(BytesIO(files["regulation-修订对照表.docx"]))
+    row = next(r for r in document.tables[0].rows if visible(r.cells[0].text) == "第三十二条")
+    before, after = (cell.tables for cell in row.cells[1:])
+    assert len(before) == len(after) == 1  # 表5 in each version, nested in its cell
+    assert [c.text for c in after[0].rows[0].cells] == ["指标", "目标值", "统计周期", "计算方法"]
+    old_row = next(r for r in before[0].rows if r.cells[0].text == "事件响应及时率")
+    new_row = next(r for r in after[0].rows if r.cells[0].text == "事件响应及时率")
+    assert [run.text for run in old_row.cells[1].paragraphs[0].runs if _bold(run)] == ["99%"]
+    assert [run.text for run in new_row.cells[1].paragraphs[0].runs if _bold(run)] == ["99.5%"]
+    assert "｜" not in "".join(cell.text for cell in row.cells)  # not flattened
+    # The clause's text before the table and after it are paragraphs of the same cell.
+    assert row.cells[2].paragraphs[0].text.startswith("第三十二条")
+
+
+def test_revision_table_rows_may_split_and_numbers_do_not_break(tmp_path: Path) -> None:
+    long = "乙方应当按照本办法和合同的约定，向甲方报告服务水平、服务事件和整改情况。" * 40
+    old = doc(n.Article((para(long),), label="第一百二十三条", id="a"))
+    new = doc(n.Article((para(long + "新增一句。"),), label="第一百二十三条", id="a"))
+    table = revision_table(compare_documents(old, new))
+    pdf = WRITERS["pdf"](table, writer_options())
+    pages = pdf_text(pdf, tmp_path).split("\f")
+    # The 条款 column holds the number on one line (the clause's text follows on that line).
+    assert re.search(r"^第一百二十三条 第一百二十三条 乙方", pages[1], re.MULTILINE)
+    # The one row fills the page it starts on and goes on over the next, under the header.
+    assert len(pages[1].splitlines()) > 30
+    assert pages[2].startswith(f"{table.title} V1\n条款 修订前 修订后\n")
+    assert "新增一句" in pages[-2]
+    data = WRITERS["docx"](table, writer_options())
+    rows = body(data).find(f"{W}tbl").findall(f"{W}tr")
+    assert [row.find(f"{W}trPr/{W}tblHeader") is not None for row in rows] == [True, False]
+    assert all(row.find(f"{W}trPr/{W}cantSplit") is None for row in rows)  # rows may split
 
 
 def _bold(run: object) -> bool:
@@ -442,7 +491,7 @@ def test_libreoffice_reads_the_tracked_changes(files: dict[str, bytes], tmp_path
     assert "<text:tracked-changes" in content
     assert content.count("<text:changed-region") >= 10
     assert "<text:insertion>" in content and "<text:deletion>" in content
-    assert "policygen" in content
+    assert "信息科技部" in content  # the author of the changes
 
 
 @pytest.mark.slow
@@ -563,9 +612,9 @@ def test_cli_prints_the_summary_table(
     printed = capsys.readouterr().out
     assert "第4.1条" in printed and "修改" in printed
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "sla-redline.docx",
-        "sla-修订对照表.docx",
-        "sla-修订对照表.pdf",
+        f"sla-{CONTRACT}-redline.docx",
+        f"sla-{CONTRACT}-修订对照表.docx",
+        f"sla-{CONTRACT}-修订对照表.pdf",
     ]
 
 
@@ -575,3 +624,185 @@ def test_every_status_has_words_in_terms() -> None:
     from policygen.diff import STATUS_WORDS, Status
 
     assert set(STATUS_WORDS) == set(get_args(Status))
+
+
+# --------------------------------------------------------------------------- three revisions
+
+AI_ARTICLE = {
+    "id": "ai-services",
+    "after": "prohibited-functions",
+    "document": "regulation",
+    "text": "本行使用外部人工智能模型服务的，应当评估模型的数据来源和可解释性。",
+}
+
+
+def three_revisions(text: str) -> list[str]:
+    """Return examples/bank.yaml (V2.0) and two revisions of it: V2.1 inserts an article after
+    第七条 (every later article, and every reference to one, moves up) and shortens the breach
+    notification, its history entry naming an author; V2.2 removes 第十五条 (they move back),
+    its entry naming none. Each is effective months after its revision date."""
+    yaml = YAML()
+    data = yaml.load(text)
+    out = [text]
+    meta = data["meta"]
+    meta["version"], meta["effective_date"] = "V2.1", date(2026, 3, 1)
+    meta["revision_history"].append(
+        {"version": "V2.1", "date": date(2026, 2, 10), "summary": "增加人工智能模型服务要求",
+         "author": "法律合规部 李明"}
+    )  # fmt: skip
+    data["data_protection"]["breach_notification"] = "1小时"
+    data["clauses"] = {"add": [AI_ARTICLE]}
+    for version, effective, revised in (("V2.1", None, None), ("V2.2", (2026, 9, 1), (2026, 6, 1))):
+        if version == "V2.2":
+            meta["version"], meta["effective_date"] = version, date(*effective)
+            meta["revision_history"].append(
+                {"version": version, "date": date(*revised), "summary": "删除三道防线条款"}
+            )
+            data["clauses"]["exclude"] = ["triple-supervision"]
+        buffer = BytesIO()
+        yaml.dump(data, buffer)
+        out.append(buffer.getvalue().decode("utf-8"))
+    return out
+
+
+@pytest.fixture(scope="module")
+def history(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Return a git repository whose policygen.yaml has three commits: V2.0, V2.1, V2.2."""
+    repo = tmp_path_factory.mktemp("history")
+    git(repo, "init", "-q")
+    profile = repo / "policygen.yaml"
+    for text in three_revisions((EXAMPLES / "bank.yaml").read_text(encoding="utf-8")):
+        profile.write_text(text, encoding="utf-8")
+        git(repo, "add", "policygen.yaml")
+        git(repo, "commit", "-q", "-m", text.split("version: ", 1)[1].split("\n", 1)[0])
+    return repo
+
+
+@pytest.fixture(scope="module")
+def v21(history: Path) -> Comparison:
+    """V2.0 → V2.1, read from git."""
+    old = read_profile("HEAD~2:policygen.yaml", cwd=history)
+    new = read_profile("HEAD~1:policygen.yaml", cwd=history)
+    return compare(old, new, "regulation")
+
+
+REFERENCE = re.compile(r"第[〇一二三四五六七八九十百]+条")
+
+
+@needs_git
+def test_three_revisions_are_dated_and_signed_by_their_history(
+    history: Path, v21: Comparison
+) -> None:
+    v22 = read_profile("HEAD:policygen.yaml", cwd=history)
+    assert [(r.version, r.date, r.author) for r in v21.revisions] == [
+        ("V2.0", date(2025, 12, 15), "信息科技部"),  # no author in the history: lead department
+        ("V2.1", date(2026, 2, 10), "法律合规部 李明"),  # not its effective date, 2026-03-01
+    ]
+    later = compare(read_profile("HEAD~1:policygen.yaml", cwd=history), v22, "regulation")
+    assert [(r.version, r.date, r.author) for r in later.revisions] == [
+        ("V2.1", date(2026, 2, 10), "法律合规部 李明"),
+        ("V2.2", date(2026, 6, 1), "信息科技部"),
+    ]
+    table = docx_lines(render_comparison(v21)["regulation-修订对照表.docx"])
+    assert "修订前：V2.0（2025年12月15日）　修订后：V2.1（2026年2月10日）" in table
+    marks = [*body(render_comparison(v21)["regulation-redline.docx"]).iter(f"{W}ins")]
+    assert {(m.get(f"{W}author"), m.get(f"{W}date")) for m in marks} == {
+        ("法律合规部 李明", "2026-02-10T00:00:00Z")
+    }
+
+
+@needs_git
+def test_three_revisions_report_renumbered_references_apart(v21: Comparison) -> None:
+    by_id = {c.id: c for c in v21.clauses}
+    # Only three clauses changed in words; fifteen only cite articles that moved.
+    assert [c.id for c in v21.clauses if c.status == "changed"] == [
+        "pi-processor-duties", "effective-date", None,  # None: the 修订记录 section
+    ]  # fmt: skip
+    assert summary(v21)["counts"] == {
+        "added": 1, "removed": 0, "changed": 3, "renumbered": 48, "references": 15
+    }  # fmt: skip
+    audit = by_id["duty-audit"]
+    assert (audit.status, audit.old_number, audit.new_number) == (
+        "references",
+        "第十三条",
+        "第十四条",
+    )
+    assert describe(audit) == "「第六十五条」改为「第六十六条」"
+    # A changed clause lists its renumbered references as whole words too, never its own number.
+    assert describe(by_id["pi-processor-duties"]) == (
+        "「第五十三条」改为「第五十四条」；「不超过两小时」改为「不超过一小时」；"
+        "「第六十二条」改为「第六十三条」"
+    )
+    # The 修订对照表 lists the three and the added article, and names the fifteen in its note.
+    lines = docx_lines(render_comparison(v21)["regulation-修订对照表.docx"])
+    numbers = [line.split(" | ")[0] for line in lines if " | " in line][1:]
+    assert numbers == [
+        "第八条", "第五十一条\n（原第五十条）", "第七十三条\n（原第七十二条）", "修订记录"
+    ]  # fmt: skip
+    note = next(line for line in lines if line.startswith("注："))
+    assert "第十四条、第十八条、第二十条" in note and "条文序号调整" in note
+    assert "因条款增删，未列出的条款序号相应调整" in note
+
+
+@needs_git
+def test_three_revisions_change_whole_words(v21: Comparison) -> None:
+    root = body(render_comparison(v21)["regulation-redline.docx"])
+    deleted = ["".join(mark.itertext()) for mark in root.iter(f"{W}del")]
+    inserted = ["".join(mark.itertext()) for mark in root.iter(f"{W}ins")]
+    cited = [text.strip() for text in deleted + inserted if "条" in text and len(text) < 8]
+    assert len(cited) > 30  # labels and references, each a whole 第…条
+    assert all(REFERENCE.fullmatch(text) for text in cited), cited
+    assert "两" in deleted and "一" in inserted  # 不超过两小时 → 不超过一小时: a numeral
+    history = next(c for c in v21.clauses if c.old_number == "修订记录")
+    # A long text is cut after a word (模型), not within one (服务要求).
+    assert describe(history) == "增加「V2.1｜2026年2月10日｜增加人工智能模型……」"
+    for clause in v21.clauses:
+        for fragment in re.findall(r"「([^」]*)」", describe(clause)):
+            if "条" in fragment and len(fragment) < 8:
+                assert REFERENCE.fullmatch(fragment), fragment
+
+
+@needs_git
+@pytest.mark.parametrize("width", [40, 80])
+def test_report_lines_fit_and_break_between_words(v21: Comparison, width: int) -> None:
+    lines = report(v21, width)
+    assert all(sum(2 if ord(c) > 0x2E7F else 1 for c in line) <= width for line in lines)
+    assert not any(line.lstrip()[:1] in "」）。，；、" for line in lines[1:])
+    assert not any(line.endswith(("「", "（")) for line in lines)
+    text = "".join(lines).replace(" ", "")
+    assert text.startswith("明远商业银行信息科技外包管理办法：V2.0（2025年12月15日）→V2.1")
+    assert "修改第五十条→第五十一条委托处理个人信息" in text
+    assert "「不超过两小时」改为「不超过一小时」" in text  # whatever the width
+    assert "另有48条仅序号变化（第八条→第九条等）" in text
+    assert "另有15条仅引用的条款序号调整（条文序号调整）：第十四条、第十八条、" in text
+    for line in lines:  # a number is never cut
+        for piece in re.findall(
+            r"第[〇一二三四五六七八九十百]*$|^[〇一二三四五六七八九十百]*条", line
+        ):
+            assert not piece, line
+
+
+@needs_git
+def test_cli_diff_over_three_revisions_with_author_and_date(
+    history: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(history)
+    args = ["diff", "HEAD~1:policygen.yaml", "HEAD:policygen.yaml", "-o", "out"]
+    assert main([*args, "--author", "王芳", "--date", "2026-06-05", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)["documents"][0]
+    assert data["old"] == {"version": "V2.1", "date": "2026-02-10", "author": "法律合规部 李明"}
+    assert data["new"] == {"version": "V2.2", "date": "2026-06-05", "author": "王芳"}
+    statuses = {c["id"]: (c["status"], c["changes"]) for c in data["clauses"]}
+    assert statuses["duty-audit"] == ("references", "「第六十六条」改为「第六十五条」")
+    assert statuses["triple-supervision"] == ("removed", None)
+    redline = body((history / "out" / "regulation-redline.docx").read_bytes())
+    marks = [*redline.iter(f"{W}ins"), *redline.iter(f"{W}del")]
+    assert {(m.get(f"{W}author"), m.get(f"{W}date")) for m in marks} == {
+        ("王芳", "2026-06-05T00:00:00Z")
+    }
+    assert main(args) == 0
+    printed = capsys.readouterr().out
+    assert "第六十六条" not in printed  # no row for a clause whose references alone moved
+    assert "条文序号调整）：第十四条、第十七条" in printed
+    assert main([*args, "--date", "6月5日"]) == 2
+    assert "--date" in capsys.readouterr().err

@@ -88,7 +88,9 @@ def test_deadlines_after_termination_are_stated_once_and_agree(
     assert _PERIOD.findall(deadlines.split("\n", 1)[1]) == [duration(d) for d in expected]
     # The transition the event closes is the contract's own, and the renewal clause points to it.
     transition = clause(contract, refs, "contract-transition-period")
-    assert f"甲方确定的过渡期不超过{duration(exit_.transition_period)}的，乙方不得拒绝" in transition
+    assert (
+        f"甲方确定的过渡期不超过{duration(exit_.transition_period)}的，乙方不得拒绝" in transition
+    )
 
     # Every other clause that speaks of returning, destroying or deleting refers to that clause.
     number = refs["contract-exit-deadlines"]

@@ -26,10 +26,11 @@ and signature parties. Parts nest as the tree does. Two sibling sequences are al
 3. Matched parts have their children aligned the same way; table rows (header rows by
    position) are aligned like parts without ids when the tables have the same columns.
 
-Within a matched paragraph the text is compared word by word (a run of Latin letters or digits,
-e.g. 99.95, is one word; every Chinese character is one), and an unchanged stretch of one or two
-characters between two changes is folded into them, so that a reworded phrase reads as one
-deletion and one insertion rather than as confetti."""
+Within a matched paragraph the text is compared word by word, the unit a lawyer reads (see
+`tokens`): a cited article (第六十四条), a date (2026年7月1日), a number or code (99.95%,
+MY-ITO-2026-001) and a Chinese word (as jieba segments it) each change as a whole, never in
+part; an unchanged stretch of one or two characters between two changes is folded into them,
+so that a reworded phrase reads as one deletion and one insertion rather than as confetti."""
 
 from __future__ import annotations
 
@@ -37,6 +38,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
+
+import rjieba
 
 from policygen.tree import nodes as n
 from policygen.writers.redline import Segment
@@ -237,20 +240,26 @@ def _segments(inlines: Sequence[n.Inline], style: str | None = None) -> tuple[Se
             case n.Emphasis(children=children):
                 out += _segments(children, "emphasis")
             case n.Ref(text=text, target=target):
-                out.append(Segment(text or f"[{target}]", style=style))
+                out.append(Segment(text or f"[{target}]", style=style, target=target))
             case n.LineBreak():
                 out.append(Segment("\n", style=style))
     return _merged(out)
 
 
 def _merged(segments: Sequence[Segment]) -> tuple[Segment, ...]:
-    """Return `segments` without empty ones, neighbours of the same change and style joined."""
+    """Return `segments` without empty ones, neighbours of the same change and style joined
+    (a cross-reference stays a segment of its own)."""
     out: list[Segment] = []
     for segment in segments:
         if not segment.text:
             continue
         last = out[-1] if out else None
-        if last and (last.change, last.style) == (segment.change, segment.style):
+        if (
+            last
+            and (last.change, last.style) == (segment.change, segment.style)
+            and last.target is None
+            and segment.target is None
+        ):
             out[-1] = replace(last, text=last.text + segment.text)
         else:
             out.append(segment)
@@ -466,13 +475,39 @@ def _similarity(a: str, b: str) -> float:
 
 # --------------------------------------------------------------------------- text changes
 
-_TOKEN = re.compile(r"[A-Za-z0-9]+(?:[.,:][A-Za-z0-9]+)*|\s+|.", re.DOTALL)
+_NUMERALS = "〇零一二三四五六七八九十百千两0-9０-９"
+_UNIT = re.compile(
+    rf"第[{_NUMERALS}]+(?:[.．][0-9０-９]+)*[编章节条款项目]"  # 第六十四条, 第2.1条
+    r"|[0-9]{4}年[0-9]{1,2}月[0-9]{1,2}日"  # 2026年7月1日
+    r"|[A-Za-z0-9]+(?:[-.,:/][A-Za-z0-9]+)*%?"  # 99.95%, MY-ITO-2026-001
+    r"|\s+"
+)
+"""What is one word whatever the characters around it."""
+_HAN = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]+)|.", re.DOTALL)
+"""A run of Chinese characters (to segment), else one character."""
 
 
 def tokens(text: str) -> list[str]:
-    """Return `text` as words: runs of Latin letters and digits (99.95), whitespace, and
-    single characters (every Chinese character and punctuation mark)."""
-    return _TOKEN.findall(text)
+    """Return `text` as the words a reader sees: a cited article or clause (第六十四条, 第2.1条),
+    a date (2026年7月1日), a run of Latin letters and digits (99.95%, MY-ITO-2026-001),
+    whitespace, a Chinese word (the runs of Chinese characters between those, segmented by
+    jieba) and any other single character (a punctuation mark)."""
+    out: list[str] = []
+    position = 0
+    for unit in _UNIT.finditer(text):
+        out += _words(text[position : unit.start()])
+        out.append(unit.group())
+        position = unit.end()
+    out += _words(text[position:])
+    return out
+
+
+def _words(text: str) -> list[str]:
+    """Return `text` (no unit of _UNIT in it) as Chinese words and single other characters."""
+    out: list[str] = []
+    for match in _HAN.finditer(text):
+        out += rjieba.cut(match.group()) if match.group(1) else [match.group()]
+    return out
 
 
 Opcode = tuple[str, int, int, int, int]

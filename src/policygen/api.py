@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from policygen.caches import CACHES
 from policygen.errors import UsageError
 from policygen.layout.engine import Engines
 from policygen.pipeline import Job, check_format, jobs, kind_named, render_job, render_pipelined
@@ -34,7 +35,11 @@ def as_profile(source: ProfileSource) -> Profile:
 def renderable(source: ProfileSource, *, template_dirs: Sequence[Path] = ()) -> Profile:
     """Return `source` as a Profile whose set can be rendered with `template_dirs`: validated,
     and its clause adaptations checked against the documents (validation.check_parsed); raise
-    InvalidInputError listing every problem, located in the file when `source` is one."""
+    InvalidInputError listing every problem, located in the file when `source` is one.
+
+    First, every cache of what was read from a file that has changed since is emptied
+    (caches.CACHES.refresh), so a long-running process renders from the edited files."""
+    CACHES.refresh()
     if isinstance(source, Profile):
         return checked(source, template_dirs=template_dirs)
     return load_checked(source, template_dirs=template_dirs)

@@ -8,15 +8,14 @@ the clause excluded by the profile, the clause not in the document)."""
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from ruamel.yaml import YAML
 
+from policygen.caches import CACHES
 from policygen.errors import RenderError
 from policygen.instruments import catalogue
 from policygen.kinds import DOCUMENT_KINDS
@@ -120,9 +119,9 @@ def requirements(template_dirs: Sequence[Path] = ()) -> dict[str, Element]:
     raise RenderError(f"找不到 {REQUIREMENTS} (requirements table missing)")
 
 
-@functools.cache
+@CACHES.memo(files=True)
 def _load(path: str) -> dict[str, Element]:
-    data = YAML(typ="safe", pure=True).load(Path(path).read_text(encoding="utf-8"))
+    data = CACHES.read_yaml(path)
     try:
         table = {str(k): Element.model_validate(v) for k, v in data.items()}
     except (ValidationError, AttributeError) as exc:

@@ -700,11 +700,14 @@ def serve(
         int,
         typer.Option("--workers", min=1, help="服务进程数（PDF 生成按进程并行）。", metavar="N"),
     ] = 1,
+    templates: TemplatesOption = None,
 ) -> None:
-    """启动 HTTP 服务：POST /validate、/render、/render-set； 接口说明见 /docs。"""
+    """启动 HTTP 服务：POST /validate、/render、/render-set、/clauses； 接口说明见 /docs。
+
+    模板目录（--templates）中的模板与数据文件修改后， 下一次请求即按新文件生成。"""
     from policygen.service import serve as run_server
 
-    run_server(host=host, port=port, workers=workers)
+    run_server(host=host, port=port, workers=workers, template_dirs=_folders(templates))
 
 
 @app.command("diff")
@@ -737,16 +740,45 @@ def diff_command(
     json_output: Annotated[
         bool, typer.Option("--json", help="以 JSON 输出条款变化。", metavar="")
     ] = False,
+    author: Annotated[
+        str | None,
+        typer.Option(
+            "--author",
+            help="修订人：修订稿中每处修订记在其名下。 默认取修订记录中该版本的 author，"
+            "没有时为外包归口管理部门。",
+            metavar="NAME",
+        ),
+    ] = None,
+    revised_on: Annotated[
+        str | None,
+        typer.Option(
+            "--date",
+            help="修订日期（YYYY-MM-DD）。 默认取修订记录中该版本的日期， 无记录时为施行日期。",
+            metavar="DATE",
+        ),
+    ] = None,
     templates: TemplatesOption = None,
 ) -> None:
     """比较两个版本：列出新增、删除、修改的条款， 写出修订稿（DOCX 修订模式）和修订对照表（DOCX、PDF）。"""
-    from rich.table import Table
+    from datetime import date
 
-    from policygen.diff import STATUS_WORDS, WORDS, describe, diff_sources, summary
+    from policygen.diff import diff_sources, report, summary
 
     kinds = _split(documents, ["regulation"])
+    try:
+        day = date.fromisoformat(revised_on) if revised_on else None
+    except ValueError:
+        raise UsageError(
+            f"--date 应为 YYYY-MM-DD 格式的日期：{revised_on} (invalid date)"
+        ) from None
     comparisons, files = diff_sources(
-        old, new, kinds, contract_no=contract_no, template_dirs=list(templates or [])
+        old,
+        new,
+        kinds,
+        contract_no=contract_no,
+        template_dirs=list(templates or []),
+        author=author.strip() if author else None,
+        revised_on=day,
     )
     try:
         output.mkdir(parents=True, exist_ok=True)
@@ -761,23 +793,8 @@ def diff_command(
         )
         return
     for comparison in comparisons:
-        old_revision, new_revision = comparison.revisions
-        heading = f"{comparison.new.title}（{old_revision.version} → {new_revision.version}）"
-        if not comparison.clauses:
-            out.print(f"{heading}：{WORDS['no_changes']}")
-            continue
-        table = Table(title=heading)
-        for column in ("变化", "修订前", "修订后", "条款", "修改之处"):
-            table.add_column(column, overflow="fold")
-        renumbered = [c for c in comparison.clauses if c.status == "renumbered"]
-        for c in comparison.clauses:
-            if c.status != "renumbered":
-                status, changes = STATUS_WORDS[c.status], describe(c)
-                table.add_row(status, c.old_number or "—", c.new_number or "—", c.title, changes)
-        out.print(table)
-        if renumbered:
-            out.print(f"另有 {len(renumbered)} 条仅序号变化（{renumbered[0].old_number} → "
-                      f"{renumbered[0].new_number} 等）")  # fmt: skip
+        for line in report(comparison, out.width):
+            out.print(line, markup=False)
     for name in files:
         out.print(str(output / name))
 

@@ -13,7 +13,14 @@ heading line and unnumbered content, each clause separately; an article added or
 whole is one clause with everything in it. Blocks outside any chapter or article form sections,
 each opened by an unnumbered heading (鉴于, 附件, 修订记录), the title or a signature page.
 A clause is *changed* when its text (its own number left out) differs, *renumbered* when only
-its number does.
+its number does, and *references* (条文序号调整) when what differs besides its number is only the
+number of the clauses it cites, which moved when a clause before them was added or removed: a
+cross-reference citing the same clause id on both sides is the same words.
+
+Each side of a comparison is a `Revision` of the profile: its version, the date and author of
+that version's entry in ``meta.revision_history`` (see `revision_of`). The tracked changes of the
+redline carry the new revision's author and date, so that Word's review pane shows who changed
+what and when.
 
 The words this module puts into documents (table headings, notes) are in WORDS, read from
 terms.yaml."""
@@ -22,11 +29,12 @@ from __future__ import annotations
 
 import re
 import subprocess
+import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from policygen.alignment import (
     Pair,
@@ -59,7 +67,7 @@ from policygen.writers.redline import (
 )
 from policygen.writers.redline_oxml import Change
 
-Status = Literal["added", "removed", "changed", "renumbered"]
+Status = Literal["added", "removed", "changed", "renumbered", "references"]
 Line = tuple[Segment, ...]
 """One printed line (paragraph) of text."""
 LinePair = tuple[Line | None, Line | None]
@@ -71,6 +79,10 @@ CONTEXT_WORDS = 3
 """How many words around a small change its description quotes."""
 TITLE_CHARACTERS = 24
 """How much of a clause's text the summary shows when the clause has no title."""
+
+COLUMN_WIDTHS = (1.0, 3.0, 3.0)
+"""The proportions of the 修订对照表's columns 条款, 修订前 and 修订后; 条款 is never narrower
+than its longest number, which never breaks (writers.table_widths: 第一百二十三条 on one line)."""
 
 TABLE_KIND = "revision_table"
 """The kind of the 修订对照表 document: no kind's numbering, stylesheet or contents page."""
@@ -85,12 +97,23 @@ STATUS_WORDS: Mapping[str, str] = terms()["revision_status"]
 
 
 @dataclass(frozen=True, slots=True)
+class TableSpan:
+    """A table among a clause's lines: its rows are lines ``start`` to ``start + len(rows)``."""
+
+    start: int
+    """The index in `Clause.lines` of its first row."""
+    table: Pair
+    """The table, old and new; its rows are `_row_pairs` of it."""
+
+
+@dataclass(frozen=True, slots=True)
 class Clause:
     """One clause of the summary: an article, a numbered clause, a chapter heading or a
     section outside them, with its number before and after."""
 
     status: Status
-    """``added``, ``removed``, ``changed`` or ``renumbered`` (only its number changed)."""
+    """``added``, ``removed``, ``changed``, ``renumbered`` (only its number changed) or
+    ``references`` (besides its number, only the numbers of the clauses it cites changed)."""
     kind: str
     """``chapter``, ``article``, ``clause`` or ``section``."""
     id: str | None
@@ -103,6 +126,11 @@ class Clause:
     """The article title or heading, else the first words of its text."""
     lines: tuple[LinePair, ...] = field(default=())
     """Its text line by line, old and new aligned; None where a line is only on one side."""
+    leads: tuple[str, str] = ("", "")
+    """How its first line begins in the old and the new version: its number and the space
+    after it, which `describe` leaves out (the number is reported on its own)."""
+    tables: tuple[TableSpan, ...] = ()
+    """The tables among `lines`, which the 修订对照表 prints as tables."""
 
     @property
     def old_text(self) -> str:
@@ -117,13 +145,35 @@ class Clause:
 
 @dataclass(frozen=True, slots=True)
 class Revision:
-    """What one side of a comparison is called, and when it was made."""
+    """What one side of a comparison is called, when it was made and by whom."""
 
     version: str
     """The version of the profile, e.g. V2.1: a contract has none of its own, so its
     revisions too are named by the profile's."""
     date: date
-    """The profile's effective date, which dates the tracked changes of the redline."""
+    """The day the version was revised (see `revision_of`); the new side's dates the tracked
+    changes of the redline."""
+    author: str
+    """Who revised it (see `revision_of`); the new side's is the author of every tracked
+    change of the redline."""
+
+
+def revision_of(profile: Profile, *, author: str | None = None, on: date | None = None) -> Revision:
+    """Return the revision `profile` is: its ``meta.version``, dated and signed by the entry of
+    ``meta.revision_history`` for that version (the last, should there be several).
+
+    `on` and `author`, when given, are the date and author instead. Without them and without
+    an entry (or an entry without an author), the version is dated by its effective date, the
+    only other date the profile gives it, and signed by the organisation's lead department
+    (外包归口管理部门), which keeps the regulation."""
+    meta = profile.meta
+    entry = next((r for r in reversed(meta.revision_history) if r.version == meta.version), None)
+    if on is None:
+        # Without an entry for the version, its effective date is the only date it has.
+        on = entry.date if entry is not None else meta.effective_date
+    if not author:
+        author = entry.author if entry is not None and entry.author else None
+    return Revision(meta.version, on, author or profile.organisation.departments.lead)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +189,7 @@ class Comparison:
     clauses: tuple[Clause, ...]
     """Every clause that was added, removed, changed or renumbered, in document order."""
     name: str
-    """The stem of the output files, e.g. ``regulation``."""
+    """The stem of the output files, e.g. ``regulation`` or ``contract-HX-001``."""
     revisions: tuple[Revision, Revision]
     """The old and the new version's names and dates."""
 
@@ -151,11 +201,12 @@ def compare_documents(
     revisions: tuple[Revision, Revision] | None = None,
 ) -> Comparison:
     """Return `old` and `new` aligned, with their clause changes. When `revisions` is None,
-    the versions are named by the documents' own version and date."""
+    the versions are named by the documents' own version and date, and signed by the
+    organisation."""
     pairs = align(outline(old), outline(new))
     if revisions is None:
-        revisions = (Revision(old.meta.version, old.meta.date),
-                     Revision(new.meta.version, new.meta.date))  # fmt: skip
+        revisions = (Revision(old.meta.version, old.meta.date, old.meta.organisation),
+                     Revision(new.meta.version, new.meta.date, new.meta.organisation))  # fmt: skip
     return Comparison(old, new, pairs, tuple(_clauses(pairs)), name or new.kind, revisions)
 
 
@@ -166,19 +217,23 @@ def compare(
     *,
     contract_no: str | None = None,
     template_dirs: Sequence[Path] = (),
+    author: str | None = None,
+    revised_on: date | None = None,
 ) -> Comparison:
     """Return the `kind` document of profiles `old` and `new` compared.
 
     For per-engagement kinds `contract_no` picks the engagement in both; None means each
-    profile's only engagement, and is an error when either has several."""
+    profile's only engagement, and is an error when either has several. `author` and
+    `revised_on` sign and date the new revision (the tracked changes); None takes them from
+    the profile (`revision_of`). The comparison is named as render names the files of the new
+    version's job (pipeline.Job.stem), e.g. ``contract-HX-001``."""
     trees = []
     for profile in (old, new):
         checked(profile, template_dirs=template_dirs)
         job = _job(profile, kind, contract_no)
         trees.append(build_tree(profile, job, template_dirs=template_dirs)[0])
-    revisions = (Revision(old.meta.version, old.meta.effective_date),
-                 Revision(new.meta.version, new.meta.effective_date))  # fmt: skip
-    return compare_documents(trees[0], trees[1], kind, revisions)
+    revisions = (revision_of(old), revision_of(new, author=author, on=revised_on))
+    return compare_documents(trees[0], trees[1], job.stem, revisions)
 
 
 def _job(profile: Profile, kind: str, contract_no: str | None) -> Job:
@@ -238,14 +293,27 @@ def _section(pairs: Sequence[Pair], after_units: bool) -> Iterator[Clause]:
         name = WORDS["signature"]
     else:
         name = WORDS["body"] if after_units else WORDS["front"]
-    lines = [line for item in pairs for line in _lines(item)]
-    old = [plain(o) for o, _ in lines if o is not None]
-    new = [plain(m) for _, m in lines if m is not None]
+    lines: list[LinePair] = []
+    spans: list[TableSpan] = []
+    for item in pairs:
+        _add_lines(item, lines, spans)
+    old, new = _texts(lines, old=True), _texts(lines, old=False)
     if old == new:
         return
     status: Status = "added" if not old else "removed" if not new else "changed"
+    if status == "changed" and _texts(lines, old=True, keyed=True) == _texts(
+        lines, old=False, keyed=True
+    ):
+        status = "references"
     yield Clause(
-        status, "section", first.id, name if old else "", name if new else "", name, tuple(lines)
+        status,
+        "section",
+        first.id,
+        name if old else "",
+        name if new else "",
+        name,
+        tuple(lines),
+        tables=tuple(spans),
     )
 
 
@@ -254,36 +322,38 @@ def _unit(item: Pair) -> Iterator[Clause]:
     the clauses nested in it."""
     whole = item.old is None or item.new is None
     fold = whole and item.part.kind != "chapter"
-    lines = list(_own_lines(item))
+    lines: list[LinePair] = []
+    spans: list[TableSpan] = []
+    _add_lines(item, lines, spans, nested=False)
     nested: list[Pair] = []
     for child in item.children:
         if child.part.kind in _UNITS and not fold:
             nested.append(child)
         else:
-            lines += _lines(child)
-    clause = _judge(item, lines)
+            _add_lines(child, lines, spans)
+    clause = _judge(item, lines, spans)
     if clause is not None:
         yield clause
     for child in nested:
         yield from _unit(child)
 
 
-def _judge(item: Pair, lines: list[LinePair]) -> Clause | None:
-    """Return the clause of `item` made of `lines`, or None when it did not change at all."""
+def _judge(item: Pair, lines: list[LinePair], spans: list[TableSpan]) -> Clause | None:
+    """Return the clause of `item` made of `lines` (its tables at `spans`), or None when it did
+    not change at all."""
     old, new = item.old, item.new
     part = item.part
     title = _title(part)
     if old is None or new is None:
         status: Status = "added" if old is None else "removed"
     else:
-        before = [plain(o) for o, _ in lines if o is not None]
-        after = [plain(m) for _, m in lines if m is not None]
-        if before:
-            before[0] = before[0][len(old.lead) :] if before[0].startswith(old.lead) else before[0]
-        if after:
-            after[0] = after[0][len(new.lead) :] if after[0].startswith(new.lead) else after[0]
+        before = _texts(lines, old=True, lead=old.lead)
+        after = _texts(lines, old=False, lead=new.lead)
         if before != after:
-            status = "changed"
+            keyed = _texts(lines, old=True, lead=old.lead, keyed=True) == _texts(
+                lines, old=False, lead=new.lead, keyed=True
+            )
+            status = "references" if keyed else "changed"
         elif old.label != new.label:
             status = "renumbered"
         else:
@@ -296,7 +366,25 @@ def _judge(item: Pair, lines: list[LinePair]) -> Clause | None:
         _number(new),
         title,
         tuple(lines),
+        (old.lead if old else "", new.lead if new else ""),
+        tuple(spans),
     )
+
+
+def _texts(
+    lines: Sequence[LinePair], *, old: bool, lead: str = "", keyed: bool = False
+) -> list[str]:
+    """Return the old (`old`) or new side of `lines` as text, `lead` (the clause's own number)
+    left out of the first line. When `keyed`, a cross-reference is the id it cites, not its
+    words, so that a reference renumbered with its clause reads the same on both sides."""
+    out = [
+        "".join(f"\0{s.target}\0" if keyed and s.target else s.text for s in line)
+        for line in (pair[0] if old else pair[1] for pair in lines)
+        if line is not None
+    ]
+    if out and lead and out[0].startswith(lead):
+        out[0] = out[0][len(lead) :]
+    return out
 
 
 def _title(part: Part) -> str:
@@ -317,17 +405,23 @@ def _number(part: Part | None) -> str:
     return label
 
 
-def _own_lines(item: Pair) -> list[LinePair]:
-    """Return the line of `item` itself (for a table its caption and rows), old and new."""
+def _add_lines(
+    item: Pair, lines: list[LinePair], spans: list[TableSpan], *, nested: bool = True
+) -> None:
+    """Append to `lines` the line of `item` itself (for a table its caption and rows, recorded
+    in `spans`) and, when `nested`, the lines of everything under it, old and new aligned."""
     old, new = item.old, item.new
-    out: list[LinePair] = []
     old_line = old.line if old else None
     new_line = new.line if new else None
     if old_line is not None or new_line is not None:
-        out.append((old_line, new_line))
+        lines.append((old_line, new_line))
     if item.part.kind == "table":
-        out += [(_row_line(old, a), _row_line(new, b)) for a, b in _row_pairs(item)]
-    return out
+        rows = _row_pairs(item)
+        if rows:
+            spans.append(TableSpan(len(lines), item))
+        lines += [(_row_line(old, a), _row_line(new, b)) for a, b in rows]
+    for child in item.children if nested else ():
+        _add_lines(child, lines, spans)
 
 
 def _row_pairs(item: Pair) -> list[tuple[int | None, int | None]]:
@@ -352,28 +446,20 @@ def _row_line(table: Part | None, index: int | None) -> Line | None:
     return tuple(joined)
 
 
-def _lines(item: Pair) -> list[LinePair]:
-    """Return every line of `item` and of everything under it, old and new aligned."""
-    out = _own_lines(item)
-    for child in item.children:
-        out += _lines(child)
-    return out
-
-
 # --------------------------------------------------------------------------- summary
 
 
 def summary(comparison: Comparison) -> dict[str, Any]:
     """Return the clause summary of `comparison` as JSON-ready data."""
-    counts = {status: 0 for status in ("added", "removed", "changed", "renumbered")}
+    counts = {status: 0 for status in get_args(Status)}
     for clause in comparison.clauses:
         counts[clause.status] += 1
     old, new = comparison.revisions
     return {
         "document": comparison.name,
         "title": comparison.new.title,
-        "old": {"version": old.version, "date": old.date.isoformat()},
-        "new": {"version": new.version, "date": new.date.isoformat()},
+        "old": {"version": old.version, "date": old.date.isoformat(), "author": old.author},
+        "new": {"version": new.version, "date": new.date.isoformat(), "author": new.author},
         "counts": counts,
         "clauses": [
             {
@@ -393,14 +479,17 @@ def summary(comparison: Comparison) -> dict[str, Any]:
 
 
 def describe(clause: Clause) -> str:
-    """Return briefly what changed in `clause`, e.g. 「2」改为「1」；增加「（四）客户身份识别……」.
+    """Return briefly what changed in `clause`, word by word (alignment.tokens), e.g.
+    「不超过两小时」改为「不超过一小时」；增加「（四）客户身份识别……」；「第六十四条」改为「第六十三条」.
 
     Empty for a clause added or removed as a whole, or only renumbered."""
-    if clause.status != "changed":
+    if clause.status not in ("changed", "references"):
         return ""
     pieces: list[str] = []
-    for before, after in clause.lines:
+    for index, (before, after) in enumerate(clause.lines):
         old, new = plain(before or ()), plain(after or ())
+        if index == 0 and old.startswith(clause.leads[0]) and new.startswith(clause.leads[1]):
+            old, new = old[len(clause.leads[0]) :], new[len(clause.leads[1]) :]
         if before is None:
             pieces.append(WORDS["insert"].format(new=_short(new)))
         elif after is None:
@@ -417,6 +506,80 @@ def describe(clause: Clause) -> str:
                 old_words, new_words = left + old[i1:i2] + right, left + new[j1:j2] + right
                 pieces.append(WORDS[tag].format(old=_short(old_words), new=_short(new_words)))
     return WORDS["change_separator"].join(pieces)
+
+
+def report(comparison: Comparison, width: int = 80) -> list[str]:
+    """Return the clause summary of `comparison` as text lines of at most `width` terminal
+    columns, broken between words: the versions with their dates and the new one's author,
+    a line per added, removed or changed clause (its numbers and title, then what changed),
+    and a line each for the clauses only renumbered and those whose references alone moved."""
+    old, new = comparison.revisions
+    heading = WORDS["report_heading"].format(
+        title=comparison.new.title, old=old.version, old_date=cn_date(old.date),
+        new=new.version, new_date=cn_date(new.date), author=new.author,
+    )  # fmt: skip
+    lines = _wrapped(heading, width, "")
+    if not comparison.clauses:
+        return [*lines, *_wrapped(WORDS["no_changes"], width, "")]
+    indent = " " * 6
+    renumbered: list[Clause] = []
+    references: list[Clause] = []
+    for clause in comparison.clauses:
+        if clause.status in ("renumbered", "references"):
+            (renumbered if clause.status == "renumbered" else references).append(clause)
+            continue
+        number = clause.new_number or clause.old_number
+        if clause.old_number and clause.new_number and clause.old_number != clause.new_number:
+            number = WORDS["report_renumbered"].format(old=clause.old_number, new=number)
+        title = "" if clause.kind == "section" else clause.title
+        line = WORDS["report_clause"].format(status=STATUS_WORDS[clause.status], number=number)
+        lines += _wrapped(line + title, width, indent)
+        if changes := describe(clause):
+            lines += _wrapped(indent + changes, width, indent)
+    if renumbered:
+        first = renumbered[0]
+        line = WORDS["summary_renumbered"].format(
+            count=len(renumbered), first=first.old_number, then=first.new_number
+        )
+        lines += _wrapped(line, width, "")
+    if references:
+        numbers = WORDS["number_separator"].join(c.new_number for c in references)
+        line = WORDS["summary_references"].format(count=len(references), numbers=numbers)
+        lines += _wrapped(line, width, "")
+    return lines
+
+
+_NO_LINE_START = frozenset("」』）》〉】，。；：、！？”’)]},.;:!?")
+"""Marks a line never starts with (the rule of Chinese typesetting, 避头点)."""
+_NO_LINE_END = frozenset("「『（《〈【“‘([{")
+"""Marks a line never ends with (避尾点)."""
+
+
+def _wrapped(text: str, width: int, indent: str) -> list[str]:
+    """Return `text` in lines of at most `width` terminal columns (a Chinese character takes
+    two), broken between words (alignment.tokens), a closing mark kept with the word before
+    it and an opening mark with the word after; the lines after the first start with
+    `indent`. A word wider than a line overflows it."""
+    units: list[str] = []
+    for word in tokens(text):
+        if units and (word[0] in _NO_LINE_START or units[-1][-1] in _NO_LINE_END):
+            units[-1] += word
+        else:
+            units.append(word)
+    lines: list[str] = []
+    line = ""
+    for unit in units:
+        if _columns(line) + _columns(unit.rstrip()) <= width or not line.strip():
+            line += unit
+            continue
+        lines.append(line.rstrip())
+        line = indent + unit
+    return [*lines, line.rstrip()]
+
+
+def _columns(text: str) -> int:
+    """Return how many terminal columns `text` takes: two for a wide character, else one."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
 
 
 _PAUSE = re.compile(r"[\s，。；：、（）《》“”！？,.;:()]")
@@ -436,9 +599,17 @@ def _context(text: str, *, before: bool) -> str:
 
 
 def _short(text: str) -> str:
-    """Return `text` on one line, cut to TITLE_CHARACTERS characters."""
+    """Return `text` on one line, cut after the last word that ends within TITLE_CHARACTERS
+    characters (a first word longer than that is cut)."""
     line = " ".join(text.split())
-    return line[:TITLE_CHARACTERS] + ("……" if len(line) > TITLE_CHARACTERS else "")
+    if len(line) <= TITLE_CHARACTERS:
+        return line
+    kept = ""
+    for word in tokens(line):
+        if len(kept) + len(word) > TITLE_CHARACTERS:
+            break
+        kept += word
+    return (kept or line[:TITLE_CHARACTERS]) + "……"
 
 
 # --------------------------------------------------------------------------- redline
@@ -450,8 +621,9 @@ def redline(comparison: Comparison) -> Redline:
     for item in comparison.pairs:
         blocks += _redline_blocks(item)
     new = comparison.new
-    meta = replace(new.meta, date=comparison.revisions[1].date)  # the changes' date
-    return Redline(new.kind, new.title, new.subtitle, meta, tuple(blocks))
+    revision = comparison.revisions[1]
+    meta = replace(new.meta, date=revision.date)  # the changes' date
+    return Redline(new.kind, new.title, new.subtitle, meta, tuple(blocks), revision.author)
 
 
 def _redline_blocks(item: Pair) -> list[RedlineBlock]:
@@ -527,30 +699,37 @@ def _padded(
 
 def revision_table(comparison: Comparison) -> n.Document:
     """Return the 修订对照表 of `comparison`: a table of every added, removed and changed
-    clause in document order, 条款 / 修订前 / 修订后, changed words in bold."""
+    clause in document order, 条款 / 修订前 / 修订后, changed words in bold; under it a note
+    naming the clauses left out because only their number or the numbers they cite changed
+    (条文序号调整)."""
     new = comparison.new
     old_revision, new_revision = comparison.revisions
     rows: list[tuple[n.Cell, ...]] = []
     renumbered = False
+    references: list[str] = []
     for clause in comparison.clauses:
         if clause.status == "renumbered":
             renumbered = True
             continue
+        if clause.status == "references":
+            references.append(clause.new_number)
+            continue
         rows.append(
             (
                 n.Cell(_number_cell(clause), align="center"),
-                n.Cell(_side(clause, old=True)),
-                n.Cell(_side(clause, old=False)),
+                _side(clause, old=True),
+                _side(clause, old=False),
             )
         )
     header = ((n.Cell((n.Text(WORDS["clause"]),), "center"),
                n.Cell((n.Text(WORDS["before"]),), "center"),
                n.Cell((n.Text(WORDS["after"]),), "center")),)  # fmt: skip
     blocks: list[n.Block] = []
-    if rows:
-        blocks.append(n.Table(header, tuple(rows)))
-        note = WORDS["note_bold"] + (WORDS["note_renumbered"] if renumbered else "")
-        blocks.append(n.Paragraph((n.Text(note),)))
+    if rows:  # a clause may be longer than a page: its row breaks rather than leave a gap
+        blocks.append(n.Table(header, tuple(rows), widths=COLUMN_WIDTHS, split_rows=True))
+    note = renumbering_note(renumbered, references)
+    if rows or note:
+        blocks.append(n.Paragraph((n.Text((WORDS["note_bold"] if rows else "") + note),)))
     else:
         blocks.append(n.Paragraph((n.Text(WORDS["no_changes"]),)))
     title = WORDS["table_title"].format(title=new.title)
@@ -567,45 +746,113 @@ def revision_table(comparison: Comparison) -> n.Document:
     return n.Document(TABLE_KIND, title, tuple(blocks), meta, subtitle, new.style)
 
 
+def renumbering_note(renumbered: bool, references: Sequence[str]) -> str:
+    """Return the note on the clauses a 修订对照表 leaves out: those only renumbered (when
+    `renumbered`) and `references`, the numbers of those whose cited clause numbers alone
+    changed; empty when there are none."""
+    note = WORDS["note_renumbered"] if renumbered else ""
+    if references:
+        numbers = WORDS["number_separator"].join(references)
+        note += WORDS["note_references"].format(numbers=numbers)
+    return note
+
+
 def _number_cell(clause: Clause) -> tuple[n.Inline, ...]:
-    """Return the 条款 cell: the new number, and the old one under it when it changed."""
+    """Return the 条款 cell: the new number, and the old one under it when it changed; a number
+    never breaks across lines (a section's name may)."""
     if clause.kind == "section":
         return (n.Text(clause.new_number or clause.old_number),)
     if not clause.new_number:
-        return (n.Text(clause.old_number),)
+        return (n.NoBreak(clause.old_number),)
     if clause.old_number and clause.old_number != clause.new_number:
         formerly = WORDS["formerly"].format(number=clause.old_number)
-        return (n.Text(clause.new_number), n.LineBreak(), n.Text(formerly))
-    return (n.Text(clause.new_number),)
+        return (n.NoBreak(clause.new_number), n.LineBreak(), n.NoBreak(formerly))
+    return (n.NoBreak(clause.new_number),)
 
 
-def _side(clause: Clause, *, old: bool) -> tuple[n.Inline, ...]:
-    """Return the 修订前 (`old`) or 修订后 cell of `clause`, its changes in bold."""
+def _side(clause: Clause, *, old: bool) -> n.Cell:
+    """Return the 修订前 (`old`) or 修订后 cell of `clause`, its changes in bold: its lines, and
+    its tables as tables."""
     if clause.status == ("added" if old else "removed"):
-        return (n.Text(WORDS["added" if old else "removed"]),)
-    keep = "del" if old else "ins"
-    out: list[n.Inline] = []
-    for before, after in clause.lines:
-        line = before if old else after
-        if line is None:
+        return n.Cell((n.Text(WORDS["added" if old else "removed"]),))
+    starts = {span.start: span for span in clause.tables}
+    blocks: list[n.Block] = []
+    inlines: list[n.Inline] = []  # the paragraph being gathered
+    index = 0
+    while index < len(clause.lines):
+        span = starts.get(index)
+        if span is not None:
+            index += len(_row_pairs(span.table))
+            table = _side_table(span.table, old=old)
+            if table is not None:
+                if inlines:
+                    blocks.append(n.Paragraph(tuple(inlines)))
+                    inlines = []
+                blocks.append(table)
             continue
-        if out:
-            out.append(n.LineBreak())
-        if before is None or after is None:
-            segments: tuple[Segment, ...] = marked(line, keep)
-        else:
-            segments = line_changes(before, after)
-        for segment in segments:
-            if segment.change not in (None, keep):
+        before, after = clause.lines[index]
+        index += 1
+        if (before if old else after) is None:
+            continue
+        if inlines:
+            inlines.append(n.LineBreak())
+        inlines += _bold_changes(before, after, old=old)
+    if not blocks:
+        return n.Cell(tuple(inlines))
+    if inlines:
+        blocks.append(n.Paragraph(tuple(inlines)))
+    return n.Cell((), blocks=tuple(blocks))
+
+
+def _bold_changes(before: Line | None, after: Line | None, *, old: bool) -> list[n.Inline]:
+    """Return the `old` side of a line (`before`, else `after`) as inlines, what the other
+    side lacks in bold; a line on one side only is bold throughout."""
+    keep: Change = "del" if old else "ins"
+    line = before if old else after
+    assert line is not None
+    if before is None or after is None:
+        segments: tuple[Segment, ...] = marked(line, keep)
+    else:
+        segments = line_changes(before, after)
+    out: list[n.Inline] = []
+    for segment in segments:
+        if segment.change not in (None, keep):
+            continue
+        for k, piece in enumerate(segment.text.split("\n")):
+            if k:
+                out.append(n.LineBreak())
+            if not piece:
                 continue
-            for k, piece in enumerate(segment.text.split("\n")):
-                if k:
-                    out.append(n.LineBreak())
-                if not piece:
-                    continue
-                text = n.Text(piece)
-                out.append(n.Strong((text,)) if segment.change else text)
-    return tuple(out)
+            text = n.Text(piece)
+            out.append(n.Strong((text,)) if segment.change else text)
+    return out
+
+
+def _side_table(item: Pair, *, old: bool) -> n.Table | None:
+    """Return the old (`old`) or new version of table `item`, cell by cell what the other
+    version lacks in bold (a whole row when the row, or the table's columns, differ); None
+    when this version has no such table."""
+    part = item.old if old else item.new
+    if part is None:
+        return None
+    compared = item.old is not None and item.new is not None and bool(item.rows)
+    header: list[tuple[n.Cell, ...]] = []
+    body: list[tuple[n.Cell, ...]] = []
+    for a, b in _row_pairs(item):
+        index = a if old else b
+        if index is None:
+            continue
+        if compared and a is not None and b is not None:
+            assert item.old is not None and item.new is not None
+            pairs: list[tuple[Line | None, Line | None]] = list(
+                zip(item.old.rows[a], item.new.rows[b], strict=True)
+            )
+        else:
+            pairs = [(cell, None) if old else (None, cell) for cell in part.rows[index]]
+        cells = tuple(n.Cell(tuple(_bold_changes(x, y, old=old))) for x, y in pairs)
+        cells += tuple(n.Cell(()) for _ in range(columns(part) - len(cells)))
+        (header if index < part.header_rows else body).append(cells)
+    return n.Table(tuple(header), tuple(body), caption="")
 
 
 # --------------------------------------------------------------------------- files
@@ -633,14 +880,24 @@ def diff_sources(
     contract_no: str | None = None,
     template_dirs: Sequence[Path] = (),
     cwd: Path | None = None,
+    author: str | None = None,
+    revised_on: date | None = None,
 ) -> tuple[list[Comparison], dict[str, bytes]]:
     """Return the comparisons of each of `kinds` between the profiles at `old` and `new` (file
-    paths or ``REV:path``, see `read_profile`), and their files by name."""
+    paths or ``REV:path``, see `read_profile`), and their files by name. `author` and
+    `revised_on` sign and date the changes (see `compare`); None takes them from the new
+    profile's revision history."""
     old_profile = read_profile(old, cwd=cwd, template_dirs=template_dirs)
     new_profile = read_profile(new, cwd=cwd, template_dirs=template_dirs)
     comparisons = [
         compare(
-            old_profile, new_profile, kind, contract_no=contract_no, template_dirs=template_dirs
+            old_profile,
+            new_profile,
+            kind,
+            contract_no=contract_no,
+            template_dirs=template_dirs,
+            author=author,
+            revised_on=revised_on,
         )
         for kind in kinds
     ]

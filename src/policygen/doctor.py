@@ -10,7 +10,6 @@ less than right)."""
 
 from __future__ import annotations
 
-import functools
 import platform
 import re
 import shutil
@@ -20,6 +19,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from policygen import __version__
+from policygen.caches import CACHES
 from policygen.errors import ExitCode, PolicygenError
 from policygen.fonts import FONT_ROLES, FontRole, fontconfig_version, is_cjk_sc, match_family
 from policygen.style import bundled_style
@@ -80,7 +80,7 @@ class Finding:
 # --------------------------------------------------------------------------- versions
 
 
-@functools.cache
+@CACHES.memo
 def weasyprint_versions() -> dict[str, str]:
     """Return the versions of WeasyPrint and the libraries it loaded (Pango, HarfBuzz,
     fontconfig, pydyf); raise PolicygenError when WeasyPrint cannot be loaded."""
@@ -144,7 +144,7 @@ def typst_engine() -> Finding:
     return Finding(topic, Status.OK, f"Typst {version}（Python 绑定 typst {binding}）")
 
 
-@functools.cache
+@CACHES.memo
 def libreoffice() -> tuple[str, str] | None:
     """Return LibreOffice's program path and version line, or None when it is not installed."""
     for name in ("soffice", "libreoffice"):

@@ -17,10 +17,8 @@ import array
 import contextlib
 import ctypes
 import ctypes.util
-import functools
 import hashlib
 import os
-import struct
 import sys
 import threading
 import unicodedata
@@ -29,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from policygen.caches import CACHES
 from policygen.errors import InvalidInputError, Issue, RenderError
 from policygen.tree import nodes as n
 from policygen.tree.walk import document_texts
@@ -117,7 +116,7 @@ FC_RESULT_MATCH = 0
 """FcResult FcResultMatch."""
 
 
-@functools.cache
+@CACHES.memo
 def _fontconfig() -> ctypes.CDLL:
     """Return libfontconfig with the signatures `match_family` calls; raise RenderError when it
     cannot be loaded.
@@ -185,7 +184,7 @@ FC_WEIGHT_BOLD = 200
 """fontconfig's weight for bold (FC_WEIGHT_BOLD), which CSS and Typst call 700."""
 
 
-@functools.cache
+@CACHES.memo
 def match_family(family: str, lang: str = LANGUAGE, *, bold: bool = False) -> FontMatch:
     """Return the font fontconfig picks for `family` in language `lang`, as Pango would; with
     `bold`, its bold face (the regular one when the family has none).
@@ -247,7 +246,7 @@ def resolve_role(role: FontRole | str) -> FontMatch | None:
 # --------------------------------------------------------------------------- character maps
 
 
-@functools.cache
+@CACHES.memo
 def font_codepoints(file: Path, index: int = 0) -> frozenset[int]:
     """Return the code points face `index` of font `file` maps to a glyph; cached per process,
     and between processes in policygen's cache folder (policygen.cache) under the file's path,
@@ -307,10 +306,10 @@ def _store_codepoints(file: Path, index: int, codes: frozenset[int]) -> None:
 
 
 def _read_codepoints(file: Path, index: int) -> frozenset[int]:
-    """Return the code points of face `index` of `file`, read with fontTools (a .ttc collection
-    at face `index`). A format 12 subtable is read group by group: decompiling it with fontTools
-    builds a glyph name for each of the 45,000 glyphs of a CJK font, ten times slower than
-    reading the ranges."""
+    """Return the code points of face `index` of `file` (a .ttc collection at face `index`)
+    that map to a glyph other than .notdef, read with fontTools: a fifth of a second for a CJK
+    face, once per machine (font_codepoints keeps the result; a hand-written reader of the
+    format 12 table, ten times faster, earned nothing on a bench figure: see bench/RESULTS.md)."""
     from fontTools.ttLib import TTFont, TTLibError
 
     try:
@@ -318,44 +317,14 @@ def _read_codepoints(file: Path, index: int) -> frozenset[int]:
     except (OSError, TTLibError) as error:
         raise RenderError(f"无法读取字体文件 {file}：{error}") from None
     try:
-        fast = _format12_codepoints(font.reader["cmap"]) if "cmap" in font.reader else None
-        if fast is not None:
-            return fast
-        best = font.getBestCmap() or {}
-        return frozenset(best)
+        return frozenset(
+            code for code, glyph in (font.getBestCmap() or {}).items() if glyph != ".notdef"
+        )
     finally:
         font.close()
 
 
-_UNICODE_FULL = ((3, 10), (0, 6), (0, 4))
-"""cmap subtables that may hold a format 12 (full Unicode) map, best first."""
-
-
-def _format12_codepoints(data: bytes) -> frozenset[int] | None:
-    """Return the code points of the format 12 subtable in raw `cmap` `data`; None if none."""
-    try:
-        _, count = struct.unpack_from(">HH", data, 0)
-        records = {
-            (platform, encoding): offset
-            for platform, encoding, offset in struct.iter_unpack(">HHI", data[4 : 4 + 8 * count])
-        }
-        for key in _UNICODE_FULL:
-            offset = records.get(key)
-            if offset is None or struct.unpack_from(">H", data, offset)[0] != 12:
-                continue
-            groups = struct.unpack_from(">I", data, offset + 12)[0]
-            start = offset + 16
-            out: set[int] = set()
-            for first, last, glyph in struct.iter_unpack(">III", data[start : start + 12 * groups]):
-                # A group starting at glyph 0 maps its first character to .notdef: no glyph.
-                out.update(range(first + (glyph == 0), last + 1))
-            return frozenset(out)
-    except struct.error:
-        return None
-    return None
-
-
-@functools.cache
+@CACHES.memo
 def gb2312_hanzi() -> frozenset[int]:
     """Return the 6,763 hanzi of GB 2312: what any Simplified Chinese font must cover."""
     out = set()

@@ -11,15 +11,14 @@ Foreign guidelines are not in the catalogue: they inform the requirement table
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
 from importlib import resources
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
-from ruamel.yaml import YAML
 
+from policygen.caches import CACHES
 from policygen.errors import RenderError
 from policygen.profile.types import Industry, Scope
 
@@ -246,12 +245,12 @@ INDUSTRY_WORDS = {
 """How `refused` names an instrument's industries."""
 
 
-@functools.cache
+@CACHES.memo(files=True)
 def catalogue() -> Catalogue:
-    """Return the bundled catalogue, read and validated once."""
+    """Return the bundled catalogue, read and validated once while it is unchanged."""
     path = resources.files("policygen") / CATALOGUE_RESOURCE
     try:
-        data = YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
+        data = CACHES.read_yaml(str(path))
         return Catalogue.model_validate(data)
     except ValidationError as exc:
         raise RenderError(

@@ -8,17 +8,16 @@ the catalogue does not describe."""
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
-from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from policygen import instruments
+from policygen.caches import CACHES
 from policygen.errors import RenderError
 from policygen.pipeline import Job, build_tree, jobs
 from policygen.profile.clauses import ClauseId, DocumentKindName
@@ -120,10 +119,10 @@ def library(template_dirs: Sequence[Path] = ()) -> dict[str, Clause]:
     raise RenderError(f"找不到 {CATALOGUE} (clause library missing)")
 
 
-@functools.cache
+@CACHES.memo(files=True)
 def _load(path: str) -> dict[str, Clause]:
     try:
-        data = YAML(typ="safe", pure=True).load(Path(path).read_text(encoding="utf-8"))
+        data = CACHES.read_yaml(path)
         return _TABLE.validate_python(data)
     except (YAMLError, ValidationError) as exc:
         raise RenderError(f"{path} 格式有误 (invalid clause library): {exc}") from None

@@ -16,7 +16,6 @@ registered."""
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
@@ -24,18 +23,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from ruamel.yaml import YAML
 
+from policygen.caches import CACHES
 from policygen.errors import RenderError
 from policygen.kinds import DOCUMENT_KINDS
+from policygen.numerals import CN_NUMBER_LIMIT, cn_number
 from policygen.profile.model import Profile
 from policygen.profile.types import Industry
 from policygen.templating.environment import environment_for
-from policygen.templating.filters import CN_NUMBER_LIMIT, cn_number
 from policygen.transforms.punctuation import is_chinese
 from policygen.tree import nodes as n
+from policygen.tree.text import inline_text
 from policygen.tree.walk import Place, node_texts, walk
-from policygen.writers.text import inline_text, labelled
+from policygen.writers.text import labelled
 
 if TYPE_CHECKING:
     from policygen.pipeline import Built
@@ -146,9 +146,9 @@ def wording_rules(template_dirs: Sequence[Path] = ()) -> Wording:
     raise RenderError(f"找不到 {WORDING} (wording rules missing)")
 
 
-@functools.cache
+@CACHES.memo(files=True)
 def _load(path: str) -> Wording:
-    data = YAML(typ="safe", pure=True).load(Path(path).read_text(encoding="utf-8"))
+    data = CACHES.read_yaml(path)
     try:
         rules = Wording.model_validate(data)
     except ValidationError as exc:
@@ -271,12 +271,12 @@ def _parse_cn(numeral: str) -> int:
     return total + section + (digit or 0)
 
 
-@functools.cache
+@CACHES.memo
 def _unit_pattern(units: tuple[str, ...]) -> str:
     return "|".join(re.escape(u) for u in sorted(units, key=len, reverse=True))
 
 
-@functools.cache
+@CACHES.memo
 def _measure_cell(
     units: tuple[str, ...], prefixes: tuple[str, ...], suffixes: tuple[str, ...]
 ) -> re.Pattern[str]:

@@ -53,11 +53,17 @@ class Job:
     kind: Kind
     engagement: Engagement | None
 
+    @property
+    def stem(self) -> str:
+        """Return the output file name without its suffix, e.g. ``regulation`` or
+        ``contract-HX-001``: per-engagement files carry the contract number."""
+        if self.engagement is None:
+            return self.kind.name
+        return f"{self.kind.name}-{self.engagement.contract_no}"
+
     def filename(self, fmt: str) -> str:
         """Return the output file name, e.g. ``regulation.docx`` or ``contract-HX-001.pdf``."""
-        if self.engagement is None:
-            return f"{self.kind.name}.{fmt}"
-        return f"{self.kind.name}-{self.engagement.contract_no}.{fmt}"
+        return f"{self.stem}.{fmt}"
 
 
 def kind_named(name: str) -> Kind:

@@ -24,11 +24,13 @@ import asyncio
 import contextlib
 import io
 import math
+import os
 import time
 import zipfile
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from functools import partial
+from pathlib import Path
 from typing import Any, Literal
 
 from fastapi import FastAPI, Query, Request
@@ -41,6 +43,7 @@ from starlette.requests import ClientDisconnect
 
 from policygen import __version__
 from policygen.api import render, render_set
+from policygen.caches import CACHES
 from policygen.errors import InvalidInputError, Issue, RenderError, UsageError
 from policygen.kinds import DOCUMENT_KINDS
 from policygen.layout.budget import BudgetExceeded, LayoutBudget
@@ -251,12 +254,17 @@ def _body_format(request: Request) -> str:
     return "json"
 
 
-def _load(text: str, fmt: str, *, documents: bool = False) -> Profile:
-    """Return the profile in `text` checked as the command line checks it (with `documents`,
-    as ``validate`` does: every document of the set is built); raise _Invalid with every
-    problem found."""
+def _load(
+    text: str, fmt: str, *, documents: bool = False, template_dirs: Sequence[Path] = ()
+) -> Profile:
+    """Return the profile in `text` checked as the command line checks it with the templates
+    in `template_dirs` (with `documents`, as ``validate`` does: every document of the set is
+    built); raise _Invalid with every problem found. Every cache of an edited template or data
+    file is emptied first (caches.CACHES.refresh)."""
+    CACHES.refresh()
     try:
-        return check_parsed(parse(text, fmt=fmt, name="<request>"), documents=documents)
+        parsed = parse(text, fmt=fmt, name="<request>")
+        return check_parsed(parsed, template_dirs=template_dirs, documents=documents)
     except InvalidInputError as error:
         raise _Invalid(error.issues) from None
 
@@ -307,16 +315,18 @@ def _render_document(
     deadline: float | None = None,
     pdf_standard: str | None = None,
     engines: Engines | None = None,
+    template_dirs: Sequence[Path] = (),
 ) -> tuple[str, bytes]:
     """Return the file name and bytes of one document laid out by `engines` (None: engines
     of its own), its layout stopped at `deadline`, a PDF printed to `pdf_standard` (None: a
-    plain PDF); run in a worker thread."""
-    profile = _load(text, body_format)
+    plain PDF), with the templates in `template_dirs`; run in a worker thread."""
+    profile = _load(text, body_format, template_dirs=template_dirs)
     data = render(
         profile,
         kind,
         fmt,
         contract_no=contract_no,
+        template_dirs=template_dirs,
         deadline=deadline,
         pdf_standard=pdf_standard,
         engines=engines,
@@ -339,12 +349,14 @@ def _render_zip(
     deadline: float | None = None,
     pdf_standard: str | None = None,
     engines: Engines | None = None,
+    template_dirs: Sequence[Path] = (),
 ) -> bytes:
     """Return a zip of the set laid out by `engines` (None: engines of its own); entries are
     in render order with fixed timestamps, so identical input gives an identical zip. Raise
     ApiError 413 beyond `max_documents`; stop laying out at `deadline`; print PDFs to
-    `pdf_standard` (None: plain PDFs). Run in a worker thread."""
-    profile = _load(text, body_format)
+    `pdf_standard` (None: plain PDFs), with the templates in `template_dirs`. Run in a worker
+    thread."""
+    profile = _load(text, body_format, template_dirs=template_dirs)
     count = len(jobs(profile, kinds)) * len(formats)
     if count > max_documents:
         raise ApiError(
@@ -356,6 +368,7 @@ def _render_zip(
         )
     files = render_set(
         profile,
+        template_dirs=template_dirs,
         kinds=kinds,
         formats=formats,
         deadline=deadline,
@@ -374,6 +387,41 @@ def _render_zip(
             info.external_attr = 0o644 << 16
             archive.writestr(info, data)
     return buffer.getvalue()
+
+
+class ClauseList(BaseModel):
+    """The clauses of a profile's documents, as ``policygen clauses --json`` lists them."""
+
+    clauses: list[dict[str, Any]]
+    """Every catalogued clause: id, document, number, title, basis, replaced (library.Entry)."""
+    uncatalogued: list[dict[str, Any]]
+    """Numbered clauses the catalogue (clauses.yaml) lacks (library.Uncatalogued)."""
+
+
+def _clauses(text: str, body_format: str, template_dirs: Sequence[Path]) -> ClauseList:
+    """Return the clause list of the profile in `text`; run in a worker thread."""
+    from policygen.library import catalogue, uncatalogued
+
+    profile = _load(text, body_format, template_dirs=template_dirs)
+    return ClauseList(
+        clauses=[e.as_dict() for e in catalogue(profile, template_dirs=template_dirs)],
+        uncatalogued=[g.as_dict() for g in uncatalogued(profile, template_dirs=template_dirs)],
+    )
+
+
+TEMPLATES_VARIABLE = "POLICYGEN_SERVE_TEMPLATES"
+"""The environment variable listing the service's template folders (``policygen serve
+--templates``), separated by the path separator (``:``)."""
+
+
+def _template_folders() -> tuple[Path, ...]:
+    """Return the folders TEMPLATES_VARIABLE lists; raise UsageError naming one that is not a
+    folder (the service then does not start)."""
+    named = [Path(p) for p in os.environ.get(TEMPLATES_VARIABLE, "").split(os.pathsep) if p]
+    for folder in named:
+        if not folder.is_dir():
+            raise UsageError(f"{TEMPLATES_VARIABLE}：找不到模板目录 {folder} (no such folder)")
+    return tuple(named)
 
 
 def _attachment(filename: str) -> dict[str, str]:
@@ -435,11 +483,15 @@ def create_app(
     max_body_bytes: int = MAX_BODY_BYTES,
     max_set_documents: int = MAX_SET_DOCUMENTS,
     limits: ServiceLimits | None = None,
+    template_dirs: Sequence[Path] | None = None,
 ) -> FastAPI:
     """Return the policygen HTTP application. `max_body_bytes` bounds every request body,
     `max_set_documents` the documents one /render-set request may produce, and `limits` the
-    time and turns requests get (None: ServiceLimits.from_environment())."""
+    time and turns requests get (None: ServiceLimits.from_environment()). `template_dirs`
+    are searched before the bundled templates (None: the folders TEMPLATES_VARIABLE lists);
+    a template or data file edited there is seen by the next request."""
     limits = limits or ServiceLimits.from_environment()
+    folders = tuple(template_dirs) if template_dirs is not None else _template_folders()
     LayoutBudget.from_environment()  # a bad setting stops the service now, not every request
     gate = _Gate(limits.concurrency, limits.queue)
     engines = Engines()
@@ -552,8 +604,24 @@ def create_app(
         deadline = time.monotonic() + limits.request_timeout
         text = await _body_text(request, max_body_bytes, limits.body_timeout)
         async with gate.turn(deadline):
-            await run_in_threadpool(partial(_load, documents=True), text, _body_format(request))
+            await run_in_threadpool(
+                partial(_load, documents=True, template_dirs=folders), text, _body_format(request)
+            )
         return ValidationReport(valid=True, errors=[])
+
+    @app.post(
+        "/clauses",
+        response_model=ClauseList,
+        responses={k: v for k, v in errors.items() if k != 400},
+        openapi_extra=_PROFILE_BODY,
+        tags=["profile"],
+    )
+    async def clauses(request: Request) -> ClauseList:
+        """列出配置生成的各文档中的条款（条款 id、文档、条号、标题、依据），同 policygen clauses。"""
+        deadline = time.monotonic() + limits.request_timeout
+        text = await _body_text(request, max_body_bytes, limits.body_timeout)
+        async with gate.turn(deadline):
+            return await run_in_threadpool(_clauses, text, _body_format(request), folders)
 
     @app.post(
         "/render",
@@ -593,7 +661,7 @@ def create_app(
         text = await _body_text(request, max_body_bytes, limits.body_timeout)
         async with gate.turn(deadline):
             filename, data = await run_in_threadpool(
-                _render_document,
+                partial(_render_document, template_dirs=folders),
                 text,
                 _body_format(request),
                 kind,
@@ -636,7 +704,7 @@ def create_app(
         text = await _body_text(request, max_body_bytes, limits.body_timeout)
         async with gate.turn(deadline):
             data = await run_in_threadpool(
-                _render_zip,
+                partial(_render_zip, template_dirs=folders),
                 text,
                 _body_format(request),
                 names,
@@ -674,12 +742,24 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     return spec
 
 
-def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: int = 1,
+    template_dirs: Sequence[Path] = (),
+) -> None:
     """Serve the application with uvicorn on `host`:`port` in `workers` processes, under the
-    limits the environment sets (serving.ServiceLimits)."""
+    limits the environment sets (serving.ServiceLimits), with the templates in `template_dirs`
+    searched first (passed to the workers in TEMPLATES_VARIABLE)."""
     import uvicorn
 
     from policygen.serving import uvicorn_options
+
+    if template_dirs:
+        os.environ[TEMPLATES_VARIABLE] = os.pathsep.join(
+            str(Path(d).resolve()) for d in template_dirs
+        )
+    _template_folders()  # a missing folder stops the command now
 
     uvicorn.run(
         "policygen.service:create_app",

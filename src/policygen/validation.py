@@ -18,12 +18,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 from jinja2 import TemplateNotFound
 
+from policygen.caches import CACHES
 from policygen.errors import InvalidInputError, Issue, Location, RenderError, closest_name
 from policygen.kinds import DOCUMENT_KINDS
 from policygen.pipeline import Job, TemplateOutput, finish_tree, jobs, read_template
@@ -475,6 +475,6 @@ def _references(node: Any, holder: str = "") -> Iterator[tuple[str, str]]:
             yield from _references(value, holder)
 
 
-@cache
+@CACHES.memo
 def _field_names(cls: type) -> tuple[str, ...]:
     return tuple(f.name for f in fields(cls))

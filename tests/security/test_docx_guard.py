@@ -578,7 +578,7 @@ def test_the_redline_uses_the_same_guard(tmp_path: Path) -> None:
     (folder / "styles").mkdir(parents=True)
     make, _ = PAYLOADS["footer-renamed-upper-case"]
     (folder / "styles" / "reference.docx").write_bytes(make().bytes())
-    redline = Redline("regulation", "办法", "", sample_regulation().meta, ())
+    redline = Redline("regulation", "办法", "", sample_regulation().meta, (), "信息科技部")
     with pytest.raises(RenderError, match=r"word/footer1\.XML.*INCLUDEPICTURE"):
         write_redline(redline, WriterOptions(template_dirs=(folder, BUNDLED_TEMPLATES)))
     assert write_redline(redline, WriterOptions(template_dirs=(BUNDLED_TEMPLATES,)))

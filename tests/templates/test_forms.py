@@ -22,8 +22,9 @@ from policygen.profile.load import load_profile
 from policygen.profile.model import Profile
 from policygen.templating.filters import quantity
 from policygen.tree import nodes as n
+from policygen.tree.text import inline_text
 from policygen.writers import WRITERS
-from policygen.writers.text import document_text, inline_text
+from policygen.writers.text import document_text
 from sample_profiles import MINIMAL
 
 ROOT = Path(__file__).resolve().parents[2]

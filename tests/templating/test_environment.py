@@ -12,7 +12,7 @@ from policygen.errors import RenderError
 from policygen.readers.markdown import read_markdown
 from policygen.templating.environment import environment_for, md_escape
 from policygen.tree import nodes as n
-from policygen.writers.text import inline_text
+from policygen.tree.text import inline_text
 
 
 def _render(tmp_path: Path, source: str, **context: object) -> str:

@@ -15,6 +15,7 @@ from docx.opc.pkgreader import PackageReader
 from docx.shared import Pt
 
 import policygen
+from policygen.caches import CACHES
 from policygen.errors import RenderError
 from policygen.writers import docx_oxml, docx_reference
 from policygen.writers.docx import REFERENCE_DOCX, write_docx
@@ -28,13 +29,10 @@ Memory = OrderedDict[str, tuple[PackageReader, int]]
 
 
 @pytest.fixture
-def cold(monkeypatch: pytest.MonkeyPatch) -> Memory:
+def cold() -> Memory:
     """Start with nothing checked or read; return the memory of packages read."""
-    memory: Memory = OrderedDict()
-    monkeypatch.setattr(docx_reference, "_CHECKED", set())
-    monkeypatch.setattr(docx_reference, "_READ", memory)
-    monkeypatch.setattr(docx_reference, "_read_size", 0)
-    return memory
+    CACHES.clear()
+    return docx_reference._READ
 
 
 def reference_bytes() -> bytes:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Mapping
-from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -26,6 +25,7 @@ from pydantic import Field, TypeAdapter, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
+from policygen.caches import CACHES
 from policygen.errors import InvalidInputError, Issue, Location
 from policygen.profile.base import RULES_ERROR
 
@@ -38,7 +38,7 @@ def factory(key: str, kind: Any) -> Callable[[], Any]:
     (on the first call) as `kind`, the field's type, e.g. ``list[Metric]``. Sections do not
     validate their defaults (``validate_default=False``), so it gives validated objects."""
 
-    @cache
+    @CACHES.memo(files=True)
     def validated() -> Any:
         data, source = _data()
         return lookup(data, key, kind, source)
@@ -90,14 +90,15 @@ def lookup(data: Mapping[str, Any], key: str, kind: Any, source: str) -> Any:
         raise InvalidInputError(issues, source) from None
 
 
-@cache
+@CACHES.memo(files=True)
 def _data() -> tuple[Mapping[str, Any], str]:
-    """Return the contents of the data file, read once, and its path (shown in errors)."""
-    resource = resources.files("policygen").joinpath(DEFAULTS_RESOURCE)
-    return read(resource.read_text(encoding="utf-8"), str(resource)), str(resource)
+    """Return the contents of the data file, read once while it is unchanged, and its path
+    (shown in errors)."""
+    resource = str(resources.files("policygen").joinpath(DEFAULTS_RESOURCE))
+    return read(CACHES.read_text(resource), resource), resource
 
 
-@cache
+@CACHES.memo
 def _adapter(kind: Any) -> TypeAdapter[Any]:
     """Return the validator of `kind`, built once per type (Name and Text serve many keys)."""
     return TypeAdapter(kind)

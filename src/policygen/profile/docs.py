@@ -18,7 +18,6 @@ from __future__ import annotations
 import ast
 import inspect
 import sys
-from functools import cache
 from typing import Any
 
 from pydantic import BaseModel
@@ -26,6 +25,7 @@ from pydantic.fields import FieldInfo
 from pydantic.json_schema import GenerateJsonSchema, JsonRef, JsonSchemaValue
 from pydantic_core import core_schema
 
+from policygen.caches import CACHES
 from policygen.profile.base import Section
 
 
@@ -90,7 +90,7 @@ def _collect(node: ast.AST, prefix: str, found: _Found) -> None:
             _collect(child, prefix, found)
 
 
-@cache
+@CACHES.memo
 def _module_docstrings(module_name: str) -> _Found:
     """Return the attribute docstrings of every class in module `module_name` (parsed once)."""
     module = sys.modules.get(module_name)

@@ -3,7 +3,6 @@ deliverables, secrets and personal information."""
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterator
 from decimal import Decimal
 from enum import StrEnum
@@ -11,8 +10,8 @@ from importlib import resources
 from typing import ClassVar
 
 from pydantic import Field, model_validator
-from ruamel.yaml import YAML
 
+from policygen.caches import CACHES
 from policygen.profile import defaults
 from policygen.profile.base import Section, check_rules
 from policygen.profile.types import (
@@ -123,10 +122,9 @@ SENSITIVE_PI_RESOURCE = "templates/zh/sensitive_pi.yaml"
 """The words that make a category of personal information sensitive, by class."""
 
 
-@functools.cache
+@CACHES.memo(files=True)
 def _sensitive_words() -> tuple[dict[str, list[str]], frozenset[str]]:
-    text = (resources.files("policygen") / SENSITIVE_PI_RESOURCE).read_text(encoding="utf-8")
-    data = YAML(typ="safe", pure=True).load(text)
+    data = CACHES.read_yaml(str(resources.files("policygen") / SENSITIVE_PI_RESOURCE))
     return data["classes"], frozenset(data.get("keep") or ())
 
 

@@ -17,12 +17,10 @@ profile writes always wins."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from functools import cache
 from importlib import resources
 from typing import Any
 
-from ruamel.yaml import YAML
-
+from policygen.caches import CACHES
 from policygen.errors import InvalidInputError, Issue
 
 PACKS_RESOURCE = "templates/zh/packs"
@@ -32,15 +30,14 @@ DEFAULT_SCOPE = "ITO"
 """The scope of a profile or an engagement that names none (Policy.scope, Engagement.scope)."""
 
 
-@cache
+@CACHES.memo(files=True)
 def pack(kind: str, name: str) -> dict[str, dict[str, Any]]:
     """Return the pack `name` of `kind` (``scope`` or ``industry``): section → field → value;
     empty when there is none."""
     path = resources.files("policygen") / PACKS_RESOURCE / kind / f"{name}.yaml"
     if not path.is_file():
         return {}
-    text = path.read_text(encoding="utf-8")
-    data = YAML(typ="safe", pure=True).load(text) or {}
+    data = CACHES.read_yaml(str(path)) or {}
     where = f"{PACKS_RESOURCE}/{kind}/{name}.yaml"
     if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
         raise InvalidInputError(

@@ -16,12 +16,12 @@ from __future__ import annotations
 import types
 import typing
 from collections.abc import Iterator
-from functools import cache
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import PydanticCustomError
 
+from policygen.caches import CACHES
 from policygen.profile.base import RULES_ERROR
 
 Loc = tuple[str | int, ...]
@@ -111,7 +111,7 @@ def _run(rule: Any, instance: BaseModel, loc: Loc) -> Iterator[Violation]:
         return  # the rule needs a field that did not validate: it is judged once that is fixed
 
 
-@cache
+@CACHES.memo
 def _adapter(model: type[BaseModel], name: str) -> TypeAdapter[Any]:
     """Return a validator for field `name` of `model` (not a model) alone, with the model's
     settings (whitespace stripped)."""

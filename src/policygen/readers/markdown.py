@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
 from typing import Any
 
 from markdown_it import MarkdownIt
@@ -16,6 +15,7 @@ from markdown_it.token import Token
 from markdown_it.tree import SyntaxTreeNode
 from mdit_py_plugins.container import container_plugin
 
+from policygen.caches import CACHES
 from policygen.errors import RenderError
 from policygen.tree import nodes as n
 
@@ -59,13 +59,13 @@ def _configured() -> MarkdownIt:
     return md
 
 
-@cache
+@CACHES.memo
 def _parser() -> MarkdownIt:
     """The dialect's parser; here it parses inline content only (see _inline_tree)."""
     return _configured()
 
 
-@cache
+@CACHES.memo
 def _block_parser() -> MarkdownIt:
     """The dialect's parser without the inline pass: it leaves every inline token's content
     unparsed, and the reader parses each distinct content once (see _inline_tree)."""
@@ -404,12 +404,12 @@ def _inline_tree(content: str, env: dict[str, Any]) -> SyntaxTreeNode:
     return SyntaxTreeNode(_parser().parseInline(content, env)).children[0]
 
 
-@lru_cache(maxsize=_CACHE_SIZE)
+@CACHES.memo(maxsize=_CACHE_SIZE)
 def _cached_with_attrs(content: str) -> tuple[tuple[n.Inline, ...], _Attrs]:
     return _with_attrs(_inline_tree(content, {}))
 
 
-@lru_cache(maxsize=_CACHE_SIZE)
+@CACHES.memo(maxsize=_CACHE_SIZE)
 def _cached_inlines(content: str) -> tuple[n.Inline, ...]:
     return _inlines(_inline_tree(content, {}).children)
 
@@ -492,6 +492,6 @@ def _merge_text(inlines: list[n.Inline]) -> list[n.Inline]:
 
 
 def _plain(inlines: tuple[n.Inline, ...]) -> str:
-    from policygen.writers.text import inline_text
+    from policygen.tree.text import inline_text
 
     return inline_text(inlines)

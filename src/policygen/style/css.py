@@ -12,9 +12,9 @@ nothing from outside the template folders."""
 
 from __future__ import annotations
 
-import functools
 import hashlib
 
+from policygen.caches import CACHES
 from policygen.kinds import DOCUMENT_KINDS
 from policygen.style.model import (
     CONTEXTUAL_ROLES,
@@ -172,7 +172,7 @@ def _rule(selector: str, declarations: list[str]) -> str:
     return f"{selector} {{\n{body}}}\n"
 
 
-@functools.lru_cache(maxsize=64)
+@CACHES.memo(maxsize=64)
 def _cached(digest: str, kind: str, style_json: str) -> str:
     return _stylesheet(HouseStyle.model_validate_json(style_json), kind)
 

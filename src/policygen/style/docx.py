@@ -38,7 +38,6 @@ here at run time (`reference_docx`, once per style). Output is byte-identical ru
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import re
 from dataclasses import dataclass
@@ -53,6 +52,7 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.shared import Mm, Pt
 from docx.styles.style import CharacterStyle, ParagraphStyle
 
+from policygen.caches import CACHES
 from policygen.style.model import CONTEXTUAL_ROLES, FONT_ROLES, HouseStyle, TextRole
 from policygen.writers import docx_oxml, docx_styles_oxml
 from policygen.writers.docx_oxml import ListInstance, NumberingLevel
@@ -335,7 +335,7 @@ def reference_docx(style: HouseStyle) -> bytes:
     return _reference(hashlib.sha256(data.encode("utf-8")).hexdigest(), data)
 
 
-@functools.lru_cache(maxsize=8)
+@CACHES.memo(maxsize=8)
 def _reference(_digest: str, data: str) -> bytes:
     return build(HouseStyle.model_validate_json(data))
 

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import os
 import re
-import threading
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from policygen.caches import CACHES
 from policygen.errors import InvalidInputError, Issue, Location, UsageError
 from policygen.profile.load import Parsed, dotted, issues_from, parse_source
 from policygen.style.model import HouseStyle
@@ -32,12 +32,6 @@ MAX_BASES = 4
 """Most styles a chain of ``based_on`` may pass through."""
 BUNDLED_FOLDER = Path(__file__).resolve().parents[1] / "templates" / "zh"
 """The bundled template folder, holding the styles ``default`` and ``gongwen``."""
-
-_lock = threading.Lock()
-_parsed: dict[tuple[str, int, int], Parsed] = {}
-"""Files read, by (path, modification time, size)."""
-_styles: dict[tuple[Any, ...], HouseStyle] = {}
-"""Styles validated, by the keys of their file and of its bases."""
 
 
 def style_path(name: str, template_dirs: tuple[Path, ...] | list[Path] = (), *,
@@ -117,11 +111,15 @@ def available_styles(template_dirs: tuple[Path, ...] | list[Path] = ()) -> set[s
 def load_style(path: str | Path, template_dirs: tuple[Path, ...] | list[Path] = ()) -> HouseStyle:
     """Return the style in the file `path`, merged over its ``based_on`` style (found in
     `template_dirs`, then the bundled folder); raise InvalidInputError listing every problem."""
-    return _load(Path(path), tuple(Path(d) for d in template_dirs), 0)[0]
+    return _load(Path(path), tuple(Path(d) for d in template_dirs), 0)
 
 
-def _load(path: Path, dirs: tuple[Path, ...], depth: int) -> tuple[HouseStyle, tuple[Any, ...]]:
-    parsed, file_key = _read(path)
+@CACHES.memo(maxsize=64, files=True)
+def _load(path: Path, dirs: tuple[Path, ...], depth: int) -> HouseStyle:
+    """Return the style in `path` merged over its bases, validated once while its files are
+    unchanged."""
+    parsed = parse_source(path, fmt="yaml")
+    CACHES.watch(path, path.read_bytes())
     data = parsed.data
     if not isinstance(data, dict):
         raise InvalidInputError(
@@ -136,7 +134,6 @@ def _load(path: Path, dirs: tuple[Path, ...], depth: int) -> tuple[HouseStyle, t
         )
     base_name = data.get("based_on")
     base: HouseStyle | None = None
-    key: tuple[Any, ...] = (file_key,)
     if base_name is not None:
         where = parsed.location(("based_on",))
         if not isinstance(base_name, str):
@@ -147,15 +144,10 @@ def _load(path: Path, dirs: tuple[Path, ...], depth: int) -> tuple[HouseStyle, t
         base_path = style_path(base_name, dirs, skip=path)
         if base_path is None:
             raise _invalid(parsed, "based_on", unknown_style(base_name, dirs), where)
-        base, base_key = _load(base_path, dirs, depth + 1)
-        key = (file_key, base_key)
+        base = _load(base_path, dirs, depth + 1)
         if "name" not in data:
             message = "基于其他版式的版式文件须给出自己的 name (a derived style needs a name)"
             raise _invalid(parsed, "name", message, parsed.location(()))
-    with _lock:
-        found = _styles.get(key)
-    if found is not None:
-        return found, key
     merged = {k: v for k, v in data.items() if k != "based_on"}
     if base is not None:
         merged = _merge(base.model_dump(mode="json", exclude_none=False), merged)
@@ -167,27 +159,7 @@ def _load(path: Path, dirs: tuple[Path, ...], depth: int) -> tuple[HouseStyle, t
             Issue(i.path, i.message.removeprefix("Value error, "), i.location) for i in issues
         ]
         raise InvalidInputError(issues, parsed.source) from None
-    with _lock:
-        _styles[key] = style
-    return style, key
-
-
-def _read(path: Path) -> tuple[Parsed, tuple[str, int, int]]:
-    """Return the data of the file `path` with positions, read once while it is unchanged."""
-    try:
-        stat = path.stat()
-    except OSError:
-        stat = None
-    key = (str(path), stat.st_mtime_ns, stat.st_size) if stat else (str(path), 0, -1)
-    with _lock:
-        parsed = _parsed.get(key)
-    if parsed is None:
-        parsed = parse_source(path, fmt="yaml")
-        with _lock:
-            if len(_parsed) > 64:
-                _parsed.clear()
-            _parsed[key] = parsed
-    return parsed, key
+    return style
 
 
 def _merge(base: Any, over: Any) -> Any:

@@ -13,7 +13,6 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -34,6 +33,7 @@ from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup
 
+from policygen.caches import CACHES
 from policygen.errors import RenderError
 from policygen.templating.messages import (
     FieldUndefined,
@@ -286,15 +286,8 @@ class _FolderLoader(FileSystemLoader):
             raise RenderError(
                 f"模板 {template} 不是 UTF-8 编码（第 {exc.start + 1} 字节） (not UTF-8)"
             ) from None
-        mtime = os.path.getmtime(real)
-        return source, os.path.normpath(filename), lambda: _unchanged(real, mtime)
-
-
-def _unchanged(path: Path, mtime: float) -> bool:
-    try:
-        return os.path.getmtime(path) == mtime
-    except OSError:
-        return False
+        CACHES.watch(real, data)  # an edited template renews the environment (CACHES.refresh)
+        return source, os.path.normpath(filename), lambda: True
 
 
 class _Sandbox(ImmutableSandboxedEnvironment):
@@ -343,7 +336,7 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-@lru_cache(maxsize=16)
+@CACHES.memo(maxsize=16, files=True)
 def _environment(folders: tuple[Path, ...]) -> ImmutableSandboxedEnvironment:
     from policygen.templating.filters import FILTERS
 
@@ -358,7 +351,7 @@ def _environment(folders: tuple[Path, ...]) -> ImmutableSandboxedEnvironment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        auto_reload=False,
+        auto_reload=False,  # an edited template renews the whole environment: CACHES.refresh
     )
     env.filters.update(FILTERS)
     env.filters["join"] = _join

@@ -13,17 +13,17 @@ numerals are fixed by rule and live here.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from importlib import resources
 
-from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
+from policygen.caches import CACHES
 from policygen.errors import RenderError
+from policygen.numerals import CN_NUMBER_LIMIT, cn_number, not_none, ordinal
 from policygen.profile.types import Duration, Frequency
 from policygen.transforms.punctuation import is_chinese
 
@@ -33,15 +33,14 @@ TERMS_RESOURCE = "templates/zh/terms.yaml"
 """Where the fixed Chinese wording lives, relative to the policygen package."""
 
 
-@functools.cache
+@CACHES.memo(files=True)
 def terms() -> Mapping[str, Mapping[str, str]]:
     """Return the wording in terms.yaml: section (enum class name or word table) → key → words.
 
-    Load the file once with ruamel's safe loader; raise RenderError if it is not a mapping of
+    Load the file once while it is unchanged; raise RenderError if it is not a mapping of
     mappings of strings."""
-    text = resources.files("policygen").joinpath(TERMS_RESOURCE).read_text(encoding="utf-8")
     try:
-        data = YAML(typ="safe", pure=True).load(text)
+        data = CACHES.read_yaml(str(resources.files("policygen").joinpath(TERMS_RESOURCE)))
     except YAMLError as exc:
         raise RenderError(f"{TERMS_RESOURCE} 不是有效的 YAML (invalid YAML): {exc}") from exc
     if not isinstance(data, dict):
@@ -69,19 +68,11 @@ def _term(section: str, key: str) -> str:
 # --------------------------------------------------------------------------- input checks
 
 
-def _not_none(value: object, filter_name: str) -> None:
-    if value is None:
-        raise ValueError(
-            f"{filter_name}：值为空（None），模板不能输出空值，请在资料中填写该项 "
-            f"({filter_name} got None; fill in the value in the profile)"
-        )
-
-
 def _number(value: object, filter_name: str) -> Decimal:
     """Return `value` as a finite Decimal; accept Decimal, int or a numeric str, never float.
 
     A float is refused because it may already carry a binary rounding error (0.1 + 0.2)."""
-    _not_none(value, filter_name)
+    not_none(value, filter_name)
     if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
         raise TypeError(
             f"{filter_name}：应为 Decimal、整数或数字字符串，不接受 {type(value).__name__} "
@@ -251,78 +242,12 @@ def rmb_upper(
 
 # --------------------------------------------------------------------------- numerals and dates
 
-CN_NUMBER_LIMIT = 10**8
-"""`cn_number` writes 0 up to 99,999,999 (below 1亿)."""
-
-_LOWER_DIGITS = "零一二三四五六七八九"
-_LOWER_PLACES = ("", "十", "百", "千")
-
-
-def cn_number(n: int) -> str:
-    """Return `n` in lower-case Chinese numerals for counts and labels, 民法典 style.
-
-    1 → 一, 10 → 十, 11 → 十一, 20 → 二十, 101 → 一百零一, 110 → 一百一十, 470 → 四百七十, 0 → 零.
-    Raise ValueError for None or `n` outside 0..99,999,999 (see `CN_NUMBER_LIMIT`).
-
-    The same text as cn2an's ``an2cn(n, "low")`` for every such `n` (the tests check it against
-    cn2an), written here because importing cn2an costs a new process about 0.1 s — it compiles
-    the patterns of its parsers and a table of place names that policygen never uses — which is
-    a tenth of rendering a whole document set."""
-    _not_none(n, "cn_number")
-    if isinstance(n, bool) or not isinstance(n, int):
-        raise TypeError(f"cn_number：应为整数 (expected int, got {type(n).__name__})")
-    if not 0 <= n < CN_NUMBER_LIMIT:
-        raise ValueError(f"cn_number：{n} 超出范围，须在0至99999999之间 (must be in 0..99,999,999)")
-    return _lower_number(n)
-
-
-@functools.lru_cache(maxsize=4096)
-def _lower_number(n: int) -> str:
-    if n == 0:
-        return _LOWER_DIGITS[0]
-    wan, rest = divmod(n, 10_000)
-    text = ""
-    if wan:
-        text = _lower_group(wan) + "万"
-        if rest and rest < 1000:
-            text += _LOWER_DIGITS[0]  # 一万零一百: a skipped thousand reads 零
-    if rest:
-        text += _lower_group(rest)
-    # 十一, 十万 at the start; 一百一十, 一万零一十 inside.
-    return text[1:] if text.startswith("一十") else text
-
-
-def _lower_group(n: int) -> str:
-    """Return 1 ≤ `n` ≤ 9999 as 一千零一十: one 零 for each run of skipped places inside."""
-    out: list[str] = []
-    gap = False
-    for place in (3, 2, 1, 0):
-        digit = n // 10**place % 10
-        if not digit:
-            gap = bool(out)
-            continue
-        if gap:
-            out.append(_LOWER_DIGITS[0])
-            gap = False
-        out.append(_LOWER_DIGITS[digit] + _LOWER_PLACES[place])
-    return "".join(out)
-
-
-def ordinal(n: int) -> str:
-    """Return the ordinal 第`n` in Chinese numerals: 1 → 第一, 110 → 第一百一十.
-
-    Raise ValueError for None or `n` below 1."""
-    _not_none(n, "ordinal")
-    if isinstance(n, int) and not isinstance(n, bool) and n < 1:
-        raise ValueError(f"ordinal：序号须从1开始，现为{n} (must be at least 1, got {n})")
-    return "第" + cn_number(n)
-
 
 def cn_date(d: date) -> str:
     """Return `d` as 2026年1月1日: Arabic figures, month and day not zero-padded (GB/T 9704).
 
     A datetime prints its date only. Raise ValueError for None."""
-    _not_none(d, "cn_date")
+    not_none(d, "cn_date")
     if not isinstance(d, date):
         raise TypeError(f"cn_date：应为日期 (expected a date, got {type(d).__name__})")
     return f"{d.year}年{d.month}月{d.day}日"
@@ -371,7 +296,7 @@ def duration(d: Duration | str) -> str:
 
     Accept a Duration or a string Duration.parse reads (2h, 15分钟). Raise ValueError for None
     or an unreadable string."""
-    _not_none(d, "duration")
+    not_none(d, "duration")
     if isinstance(d, str):
         try:
             d = Duration.parse(d)
@@ -383,7 +308,7 @@ def duration(d: Duration | str) -> str:
 
 
 def _frequency(f: Frequency | str, filter_name: str) -> Frequency:
-    _not_none(f, filter_name)
+    not_none(f, filter_name)
     try:
         return Frequency(f)
     except ValueError:
@@ -416,7 +341,7 @@ def label(value: StrEnum) -> str:
 
     Raise ValueError for None, TypeError for a plain string (its enum is unknown), and
     RenderError when terms.yaml has no label for the member."""
-    _not_none(value, "label")
+    not_none(value, "label")
     if not isinstance(value, StrEnum):
         raise TypeError(
             f"label：应为枚举成员 (expected an enum member, got {type(value).__name__} {value!r})"
@@ -429,12 +354,12 @@ def cn_list(items: Iterable[str], sep: str = "、", last: str = "和") -> str:
 
     `sep` goes between items and `last` before the final one (e.g. 或, 及). Raise ValueError
     for None or a None item; TypeError for a single string or a non-string item."""
-    _not_none(items, "cn_list")
+    not_none(items, "cn_list")
     if isinstance(items, str):
         raise TypeError("cn_list：应为字符串列表，而不是单个字符串 (expected a list of str)")
     words = list(items)
     for index, word in enumerate(words):
-        _not_none(word, f"cn_list[{index}]")
+        not_none(word, f"cn_list[{index}]")
         if not isinstance(word, str):
             raise TypeError(
                 f"cn_list：第{index + 1}项应为文字 (item {index} is {type(word).__name__})"

@@ -17,7 +17,6 @@ word_template)."""
 from __future__ import annotations
 
 import dataclasses
-import functools
 import json
 import multiprocessing
 import signal
@@ -28,6 +27,7 @@ from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Any
 
+from policygen.caches import CACHES
 from policygen.errors import PolicygenError, RenderError
 from policygen.layout.budget import positive_setting
 from policygen.procs import serve_parent
@@ -178,7 +178,7 @@ def run_limited(
     return answer
 
 
-@functools.cache
+@CACHES.memo
 def _context() -> BaseContext:
     """Return the multiprocessing context for template children: a forkserver that has this
     module (hence Jinja, the filters and the profile models) imported, or spawn."""

@@ -10,9 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from policygen.errors import RenderError
-from policygen.templating.filters import cn_number
+from policygen.numerals import cn_number
 from policygen.tree import nodes as n
-from policygen.writers.text import inline_text
+from policygen.tree.text import inline_text
 
 Refs = dict[str, str]
 

@@ -22,9 +22,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import fields, replace
-from functools import cache, lru_cache
 from typing import Any
 
+from policygen.caches import CACHES
 from policygen.tree import nodes as n
 
 SINGLE_MARKS = {",": "，", ";": "；", ":": "：", "!": "！", "?": "？"}
@@ -187,7 +187,7 @@ def normalise_inlines(
     return _normalised_cached(inlines, keep)
 
 
-@lru_cache(maxsize=_CACHE_SIZE)
+@CACHES.memo(maxsize=_CACHE_SIZE)
 def _normalised_cached(
     inlines: tuple[n.Inline, ...], keep: tuple[str, ...]
 ) -> tuple[n.Inline, ...]:
@@ -253,7 +253,7 @@ def _is_inlines(value: object) -> bool:
     )
 
 
-@cache
+@CACHES.memo
 def _field_names(cls: type) -> tuple[str, ...]:
     # dataclasses.fields builds its answer anew on every call; the walk asks once per class.
     return tuple(f.name for f in fields(cls))

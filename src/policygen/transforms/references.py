@@ -6,9 +6,9 @@ same blocks with each Ref's `text` filled in; an unknown id is an error naming i
 from __future__ import annotations
 
 from dataclasses import fields, replace
-from functools import cache
 from typing import Any
 
+from policygen.caches import CACHES
 from policygen.errors import RenderError
 from policygen.transforms.numbering import Refs
 from policygen.tree import nodes as n
@@ -19,7 +19,7 @@ def resolve(blocks: tuple[n.Block, ...], refs: Refs, *, source: str) -> tuple[n.
     return tuple(_node(b, refs, source) for b in blocks)
 
 
-@cache
+@CACHES.memo
 def _field_names(cls: type) -> tuple[str, ...]:
     # dataclasses.fields builds its answer anew on every call; the walk asks once per class.
     return tuple(f.name for f in fields(cls))

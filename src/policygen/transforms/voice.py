@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import lru_cache
 
+from policygen.caches import CACHES
 from policygen.templating.filters import terms
 
 VOICE = "contract_voice"
@@ -42,7 +42,7 @@ def party_voice(markdown: str, short_name: str, registered: Sequence[str] = ()) 
     )
 
 
-@lru_cache(maxsize=64)
+@CACHES.memo(maxsize=64)
 def _pattern(short_name: str) -> tuple[re.Pattern[str], dict[str, str]]:
     """Return the pattern of every self-name, longest first, each not followed by the rest of a
     kept word, and the word each becomes."""

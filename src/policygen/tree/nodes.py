@@ -119,11 +119,15 @@ class Cell:
     """The cell's content."""
     align: str | None = None
     """``left``, ``center`` or ``right``; None for the writer's default."""
+    blocks: tuple[Paragraph | Table, ...] = ()
+    """Paragraphs and tables after `inlines`, for a cell that holds a table (a clause and its
+    table in a 修订对照表); empty for a cell of text alone, as every template's is."""
 
 
 @dataclass(frozen=True, slots=True)
 class Table:
-    """A table whose header rows repeat on every page and whose rows never split across pages."""
+    """A table whose header rows repeat on every page and whose rows never split across pages
+    (unless `split_rows`)."""
 
     header: tuple[tuple[Cell, ...], ...]
     """Header rows (usually one)."""
@@ -136,6 +140,9 @@ class Table:
     widths: tuple[float, ...] = ()
     """The columns' proportions as the template states them (``{widths="1 4 1"}``), one per
     column; empty for automatic widths (writers.table_widths)."""
+    split_rows: bool = False
+    """Let a row break across pages, for rows that may be longer than a page (a 修订对照表's
+    clauses); False keeps each row whole."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from policygen.tree import nodes as n
-from policygen.writers.text import inline_text
+from policygen.tree.text import inline_text
 
 Place = tuple[str, ...]
 """Where a node is: the labels (or, without a label, the id or a short name) from the outermost
@@ -89,3 +89,19 @@ def document_texts(doc: n.Document) -> Iterator[tuple[str, Place]]:
 
 def _id(node_id: str | None) -> str:
     return f"{{#{node_id}}}" if node_id else ""
+
+
+def block_ids(blocks: tuple[n.Block, ...]) -> Iterator[str]:
+    """Yield the id of every referable node in `blocks`, depth first."""
+    for block in blocks:
+        node_id = getattr(block, "id", None)
+        if node_id:
+            yield node_id
+        match block:
+            case n.Chapter(blocks=children) | n.Article(blocks=children):
+                yield from block_ids(children)
+            case n.OrderedList(items=items) | n.BulletList(items=items):
+                for item in items:
+                    if item.id:
+                        yield item.id
+                    yield from block_ids(item.blocks)

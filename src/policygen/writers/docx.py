@@ -32,6 +32,8 @@ from policygen.style import style_for
 from policygen.style.load import STYLE_SUFFIX, is_bundled, style_path
 from policygen.transforms.nobreak import NO_BREAK_LANGUAGE, joined, runs
 from policygen.tree import nodes as n
+from policygen.tree.text import inline_text
+from policygen.tree.walk import block_ids
 from policygen.writers import docx_fields, docx_house, docx_oxml, docx_pages, page_values
 from policygen.writers.docx_fields import Anchor, ContentsHeading, Mark
 from policygen.writers.docx_numbering import ListNumbering, reference_text
@@ -39,10 +41,9 @@ from policygen.writers.docx_reference import open_reference, open_reference_data
 from policygen.writers.docx_styles import StyleTable
 from policygen.writers.docx_tables import add_signature_block, add_table, align
 from policygen.writers.front import PAGE_COUNT_KEY, contents_anchor, shown_pages
-from policygen.writers.html import block_ids
 from policygen.writers.options import WriterOptions
 from policygen.writers.reproducible import normalise_parts
-from policygen.writers.text import inline_text, labelled
+from policygen.writers.text import labelled
 
 if TYPE_CHECKING:
     from policygen.layout.engine import Layout

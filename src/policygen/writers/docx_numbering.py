@@ -29,12 +29,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
 
 from docx.document import Document as DocxDocument
 from docx.styles.style import BaseStyle
 
-from policygen.templating.filters import cn_number
+from policygen.caches import CACHES
+from policygen.numerals import cn_number
 from policygen.writers import docx_oxml
 from policygen.writers.docx_oxml import NumberingLevel
 
@@ -89,7 +89,7 @@ def level_text(
     return "".join(texts)
 
 
-@cache
+@CACHES.memo
 def _text_parts(text: str) -> tuple[tuple[str, int | None], ...]:
     """Return number text `text` (``w:lvlText``, e.g. 第%1条) cut once into (literal, index
     of the level whose counter follows it, None after the last)."""

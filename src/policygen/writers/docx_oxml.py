@@ -15,7 +15,6 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from copy import deepcopy
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
 from io import BytesIO
 from typing import TypeAlias
 from zipfile import ZipFile
@@ -36,6 +35,8 @@ from docx.table import Table, _Cell, _Row
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 from lxml import etree
+
+from policygen.caches import CACHES
 
 RunPropertiesTarget: TypeAlias = BaseStyle | Run | Styles
 """Something with run properties: a style, a run, or the document defaults (``Styles``)."""
@@ -845,7 +846,7 @@ def remove_paragraph(paragraph: Paragraph) -> None:
     element.getparent().remove(element)
 
 
-@cache
+@CACHES.memo
 def _field_char_template(kind: str) -> etree._Element:
     run = OxmlElement("w:r")
     char = OxmlElement("w:fldChar")
@@ -859,7 +860,7 @@ def _field_char(kind: str) -> etree._Element:
     return deepcopy(_field_char_template(kind))
 
 
-@cache
+@CACHES.memo
 def _text_template(tag: str) -> etree._Element:
     run = OxmlElement("w:r")
     text = OxmlElement(tag)
@@ -995,7 +996,7 @@ def set_field_instruction(
                     break
 
 
-@lru_cache(maxsize=4096)  # the same ids recur in every document of a kind
+@CACHES.memo(maxsize=4096)  # the same ids recur in every document of a kind
 def bookmark_name(node_id: str) -> str:
     """Return the Word bookmark name for tree id `node_id`: ``pg_`` + id, hashed if unsafe.
 

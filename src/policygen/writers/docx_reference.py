@@ -32,6 +32,7 @@ from docx.opc.part import PartFactory
 from docx.opc.pkgreader import PackageReader
 from docx.package import Package
 
+from policygen.caches import CACHES
 from policygen.errors import RenderError
 from policygen.writers.docx_guard import check_package
 from policygen.writers.fetcher import LocalResources
@@ -50,6 +51,19 @@ _READ_BUDGET = 32 * 1024 * 1024
 _read_size = 0
 """Bytes of parts `_READ` keeps."""
 _read_lock = threading.Lock()
+"""Held while `_CHECKED`, `_READ` or `_read_size` changes (the service writes from threads)."""
+
+
+def _forget() -> None:
+    """Forget every reference document checked and read (CACHES.clear)."""
+    global _read_size
+    with _read_lock:
+        _CHECKED.clear()
+        _READ.clear()
+        _read_size = 0
+
+
+CACHES.register(_forget, files=False)  # keyed by the documents' digests: never stale
 
 
 def open_reference(options: WriterOptions, relative: str) -> DocxDocument:
@@ -61,11 +75,14 @@ def open_reference(options: WriterOptions, relative: str) -> DocxDocument:
     shown = str(path)
     data = LocalResources(options.template_dirs).fetch(Path(os.path.abspath(path)).as_uri()).data
     digest = hashlib.sha256(data).hexdigest()
-    if digest not in _CHECKED:
+    with _read_lock:
+        checked = digest in _CHECKED
+    if not checked:
         check_package(data, shown)
-        if len(_CHECKED) >= _MAX_CHECKED:
-            _CHECKED.clear()
-        _CHECKED.add(digest)
+        with _read_lock:
+            if len(_CHECKED) >= _MAX_CHECKED:
+                _CHECKED.clear()
+            _CHECKED.add(digest)
     return _open_package(_package(digest, data, shown), shown)
 
 

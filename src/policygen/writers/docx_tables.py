@@ -3,9 +3,10 @@
 Input: the DOCX builder (docx.py), which lays out paragraphs, numbers, bookmarks and inline
 text, and a Table or SignatureBlock node. Output: a Word table in the builder's document. Data
 tables are full width in the Table Grid style, their columns fixed at the widths both PDFs
-print (writers.table_widths), header rows repeated on every page, rows never split, and the
-caption, the header rows and the first body row kept together on one page (keep with next),
-so that a table starts on the next page only when not even that fits. The signature page is a
+print (writers.table_widths), header rows repeated on every page, rows never split (unless
+the table lets them: a 修订对照表's), and the caption, the header rows and the first body row
+kept together on one page (keep with next), so that a table starts on the next page only when
+not even that fits. A cell may hold paragraphs and nested tables after its text. The signature page is a
 borderless table of equal, fixed columns, one party to a cell, every line to sign followed by
 room to sign in (the Signature Line style's space after), kept on one page with the last
 paragraph before it."""
@@ -25,7 +26,7 @@ from docx.text.paragraph import Paragraph
 from policygen.tree import nodes as n
 from policygen.writers import docx_oxml
 from policygen.writers.docx_styles import StyleTable
-from policygen.writers.table_widths import column_widths
+from policygen.writers.table_widths import CELL_PADDING, column_widths
 
 TABLE_STYLES: dict[str, str] = {
     "caption": "Caption",
@@ -45,7 +46,8 @@ ALIGNMENTS: dict[str, WD_ALIGN_PARAGRAPH] = {
 """Paragraph and cell alignments the tree may ask for; anything else keeps the style's."""
 
 _CENTER = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-"""Data cells are centred vertically."""
+"""Data cells are centred vertically, but for a table whose rows split across pages, whose
+cells start at the top (where the row starts), as both PDFs set every cell."""
 
 DEFAULT_SIZE = 10.5
 """The table text's size in pt when the Table Text style states none (五号)."""
@@ -88,7 +90,8 @@ def align(paragraph: Paragraph, alignment: str | None) -> None:
 
 
 def add_table(builder: Builder, table: n.Table) -> None:
-    """Add `table` under its caption: full width, header rows repeated, rows unsplit."""
+    """Add `table` under its caption: full width, header rows repeated, rows unsplit unless
+    `table.split_rows`."""
     rows = (*table.header, *table.rows)
     columns = max((len(row) for row in rows), default=0)
     caption = None
@@ -113,9 +116,12 @@ def add_table(builder: Builder, table: n.Table) -> None:
         style_id = builder.styles.id(style) if row else None
         # As both PDFs: a header cell keeps its style's alignment (centred) unless it asks to
         # be centred or set right; a Markdown table's ``:---`` does not set it left.
+        vertical = WD_CELL_VERTICAL_ALIGNMENT.TOP if table.split_rows and not heading else _CENTER
         formats.append(
             [
-                _cell_format(style_id, None if heading and cell.align == "left" else cell.align)
+                _cell_format(
+                    style_id, None if heading and cell.align == "left" else cell.align, vertical
+                )
                 for cell in row
             ]
         )
@@ -124,7 +130,11 @@ def add_table(builder: Builder, table: n.Table) -> None:
     # alignment, styles, alignment) walk an element's children on every property set, and
     # it makes a proxy for every cell.
     word_table, paragraphs = docx_oxml.add_formatted_table(
-        builder.document, widths, formats, header_rows=len(table.header), cant_split=True
+        builder.document,
+        widths,
+        formats,
+        header_rows=len(table.header),
+        cant_split=not table.split_rows,
     )
     style_id = builder.styles.id(TABLE_STYLES["table"], WD_STYLE_TYPE.TABLE)
     docx_oxml.set_table_style_id(word_table, style_id)  # as add_table(…, style) does
@@ -133,22 +143,61 @@ def add_table(builder: Builder, table: n.Table) -> None:
     if caption is not None:
         caption.paragraph_format.keep_with_next = True
     for index, (row, row_paragraphs) in enumerate(zip(rows, paragraphs, strict=True)):
-        for cell, paragraph in zip(row, row_paragraphs, strict=True):
+        for column, (cell, paragraph) in enumerate(zip(row, row_paragraphs, strict=True)):
             if index < len(table.header):  # the header rows stay with the first body row
                 paragraph.paragraph_format.keep_with_next = True
             builder.open_cell_paragraph(paragraph)
             builder.add_inlines(paragraph, cell.inlines)
+            if cell.blocks:
+                inner = Emu(widths[column]).pt - CELL_PADDING
+                add_cell_blocks(builder, word_table.cell(index, column), cell.blocks, inner)
             if caption is None and index == 0:
                 builder.bookmark(paragraph, table.id)
                 caption = paragraph
 
 
-def _cell_format(style_id: str | None, alignment: str | None) -> docx_oxml.CellFormat:
-    """Return how a data cell is formatted: centred vertically, its paragraph in `style_id`
-    and aligned as the tree asks (as `align` does)."""
+def add_cell_blocks(
+    builder: Builder, cell: _Cell, blocks: tuple[n.Paragraph | n.Table, ...], width: float
+) -> None:
+    """Add `blocks` to `cell`, whose text is `width` pt wide: paragraphs in the Table Text
+    style, tables as nested tables (their columns by writers.table_widths, rows unsplit)."""
+    size = builder.document.styles[TABLE_STYLES["table_text"]].font.size
+    for block in blocks:
+        if isinstance(block, n.Paragraph):
+            paragraph = builder.cell_paragraph(cell, TABLE_STYLES["table_text"])
+            builder.add_inlines(paragraph, block.inlines)
+            continue
+        rows = (*block.header, *block.rows)
+        columns = max((len(row) for row in rows), default=0)
+        if not columns:
+            continue
+        nested = cell.add_table(len(rows), columns)  # and the paragraph Word wants after it
+        style_id = builder.styles.id(TABLE_STYLES["table"], WD_STYLE_TYPE.TABLE)
+        docx_oxml.set_table_style_id(nested, style_id)
+        docx_oxml.set_table_fixed_layout(nested)
+        widths = column_widths(block, width, size.pt if size else DEFAULT_SIZE)
+        for column, each in zip(nested.columns, widths, strict=True):
+            column.width = Emu(round(Pt(each)))
+        for index, (row, word_row) in enumerate(zip(rows, nested.rows, strict=True)):
+            docx_oxml.set_cant_split(word_row)
+            heading = index < len(block.header)
+            style = TABLE_STYLES["table_heading" if heading else "table_text"]
+            for column, (inner, word_cell) in enumerate(zip(row, word_row.cells, strict=False)):
+                word_cell.width = Emu(round(Pt(widths[column])))
+                paragraph = builder.cell_paragraph(word_cell, style)
+                builder.add_inlines(paragraph, inner.inlines)
+
+
+def _cell_format(
+    style_id: str | None,
+    alignment: str | None,
+    vertical: WD_CELL_VERTICAL_ALIGNMENT = _CENTER,
+) -> docx_oxml.CellFormat:
+    """Return how a data cell is formatted: aligned vertically as `vertical` (centred by
+    default), its paragraph in `style_id` and aligned as the tree asks (as `align` does)."""
     if alignment in ALIGNMENTS:
-        return docx_oxml.CellFormat(_CENTER, style_id, ALIGNMENTS[alignment], Emu(0))
-    return docx_oxml.CellFormat(_CENTER, style_id)
+        return docx_oxml.CellFormat(vertical, style_id, ALIGNMENTS[alignment], Emu(0))
+    return docx_oxml.CellFormat(vertical, style_id)
 
 
 def add_signature_block(builder: Builder, block: n.SignatureBlock) -> None:

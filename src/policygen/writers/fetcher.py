@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import functools
 import mimetypes
 import os
 import stat
@@ -23,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, unquote_to_bytes, urlsplit
 
+from policygen.caches import CACHES
 from policygen.errors import RenderError
 
 if TYPE_CHECKING:
@@ -184,7 +184,7 @@ class LocalResources:
         return Resource(url, data, content_type, charset)
 
 
-@functools.cache
+@CACHES.memo
 def _fetcher_class() -> type[URLFetcher]:
     """Return the WeasyPrint fetcher class, importing WeasyPrint only when a PDF is made."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse

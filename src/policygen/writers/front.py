@@ -21,8 +21,9 @@ from policygen.kinds import DOCUMENT_KINDS
 from policygen.style.css import END_ANCHOR  # the anchor after the body's last block
 from policygen.style.model import CONTEXTUAL_ROLES, HouseStyle
 from policygen.tree import nodes as n
+from policygen.tree.text import inline_text
 from policygen.writers.page_values import document_values, fill
-from policygen.writers.text import inline_text, labelled
+from policygen.writers.text import labelled
 
 BODY_ANCHOR = "_body"
 """The anchor (HTML id, Typst marker) at the start of the body; tree ids begin with a

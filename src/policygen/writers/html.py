@@ -18,10 +18,8 @@ loads its URLs through the same guard."""
 from __future__ import annotations
 
 import base64
-import functools
 import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urljoin
@@ -30,18 +28,21 @@ import tinycss2
 from markupsafe import Markup, escape
 from tinycss2 import ast
 
+from policygen.caches import CACHES
 from policygen.errors import RenderError
 from policygen.style import style_for
 from policygen.style.css import RUNNING_HEADER, stylesheet
 from policygen.style.model import HouseStyle
 from policygen.transforms.nobreak import runs
 from policygen.tree import nodes as n
+from policygen.tree.text import inline_text
+from policygen.tree.walk import block_ids
 from policygen.writers import front
 from policygen.writers.fetcher import LocalResources
 from policygen.writers.options import WriterOptions
 from policygen.writers.page_values import header_lines
 from policygen.writers.table_widths import column_widths
-from policygen.writers.text import inline_text, labelled
+from policygen.writers.text import labelled
 
 BASE_STYLESHEET = "styles/base.css"
 """The structure every document's page gets (what breaks where, how tables are ruled); its
@@ -112,7 +113,7 @@ _SHOWN_CHARS = 200
 """Longest URL quoted in full in an error message."""
 
 
-@functools.cache
+@CACHES.memo
 def _svg_parser() -> Any:
     """Return the parser that reads an SVG image without expanding entities or loading anything
     it names. lxml is imported here, not with the module: the Typst writer imports this module
@@ -243,22 +244,6 @@ class _CssInliner:
 
 
 # --------------------------------------------------------------------------- inlines
-
-
-def block_ids(blocks: tuple[n.Block, ...]) -> Iterator[str]:
-    """Yield the id of every referable node in `blocks`, depth first."""
-    for block in blocks:
-        node_id = getattr(block, "id", None)
-        if node_id:
-            yield node_id
-        match block:
-            case n.Chapter(blocks=children) | n.Article(blocks=children):
-                yield from block_ids(children)
-            case n.OrderedList(items=items) | n.BulletList(items=items):
-                for item in items:
-                    if item.id:
-                        yield item.id
-                    yield from block_ids(item.blocks)
 
 
 def _text(text: str) -> Markup:
@@ -454,7 +439,8 @@ class _Writer:
     def table(self, table: n.Table) -> list[Markup]:
         """Return a table with its caption, its columns' widths (writers.table_widths) and a
         repeating <thead>."""
-        lines = [Markup("<table{}>").format(self.attrs(table.id, "data"))]
+        classes = ("data", "split-rows") if table.split_rows else ("data",)
+        lines = [Markup("<table{}>").format(self.attrs(table.id, *classes))]
         if table.caption:
             lines.append(Markup("<caption>{}</caption>").format(_text(table.caption)))
         widths = column_widths(table, self.width, self.size)
@@ -481,12 +467,22 @@ class _Writer:
                 tag,
                 scope,
                 _classes(_ALIGN_CLASSES.get(cell.align or "", "")),
-                self.inlines(cell.inlines),
+                self.cell(cell),
                 tag,
             )
             for cell in row
         )
         return Markup("<tr>{}</tr>").format(Markup("").join(cells))
+
+    def cell(self, cell: n.Cell) -> Markup:
+        """Return the content of one table cell: its text, then its paragraphs and tables."""
+        out = [self.inlines(cell.inlines)]
+        for block in cell.blocks:
+            if isinstance(block, n.Table):
+                out += self.table(block)
+            else:
+                out.append(Markup("<p>{}</p>").format(self.inlines(block.inlines)))
+        return Markup("").join(out)
 
     def signature(self, parties: tuple[n.SignatureParty, ...]) -> list[Markup]:
         """Return the signature page: one column per party, blanks to sign on."""

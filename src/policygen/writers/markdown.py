@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import quote
 
 from policygen.tree import nodes as n
-from policygen.writers.html import block_ids
+from policygen.tree.text import inline_text
+from policygen.tree.walk import block_ids
 from policygen.writers.options import WriterOptions
-from policygen.writers.text import inline_text, labelled
+from policygen.writers.text import cell_text, labelled
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>&|~{}#])")
 """ASCII characters that mean something inline (or as a heading's closing #), escaped anywhere."""
@@ -208,7 +209,11 @@ class _Writer:
 
     def row(self, row: tuple[n.Cell, ...], width: int) -> str:
         """Return one GFM table row padded to `width` cells."""
-        cells = [self.inlines(cell.inlines, in_table=True) for cell in row]
+        cells = [
+            self.inlines(cell.inlines, in_table=True)
+            + (escape_text(" " + cell_text(replace(cell, inlines=()))) if cell.blocks else "")
+            for cell in row
+        ]
         cells += [""] * (width - len(cells))
         return "| " + " | ".join(cells) + " |"
 

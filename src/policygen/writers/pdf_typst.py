@@ -39,13 +39,14 @@ from policygen.style.typst import MM, TypstStyle, typst_definitions
 from policygen.style.typst import typst_style as make_typst_style
 from policygen.transforms.nobreak import runs
 from policygen.tree import nodes as n
+from policygen.tree.text import inline_text
+from policygen.tree.walk import block_ids
 from policygen.writers import front, typst_front
-from policygen.writers.html import block_ids
 from policygen.writers.options import WriterOptions
 from policygen.writers.page_values import header_lines
 from policygen.writers.pdf import pdf_keywords
-from policygen.writers.table_widths import column_widths
-from policygen.writers.text import inline_text, labelled
+from policygen.writers.table_widths import CELL_PADDING, column_widths
+from policygen.writers.text import labelled
 
 # --------------------------------------------------------------------------- style
 
@@ -326,32 +327,58 @@ class _Source:
 
     def table(self, table: n.Table) -> None:
         """Write a table: its caption kept with it, its columns as wide as in every format
-        (writers.table_widths), a header repeated on every page, rows that never split."""
+        (writers.table_widths), a header repeated on every page, rows that never split
+        (unless `table.split_rows`)."""
         self.mark(table.id)
         if table.caption:
             self.lines.append(self.heading("caption", _text(table.caption)))
+        breakable = "#set table.cell(breakable: true); " if table.split_rows else ""
+        self.lines.append(f"#table-block[{breakable}{self.table_markup(table, self.width)}]")
+
+    def table_markup(self, table: n.Table, width: float) -> str:
+        """Return the ``#table`` of `table` in a text block `width` pt wide, without its
+        caption."""
         cell = self.style.text["table"]
         size = max(cell.size, self.style.text["table-heading"].size)
-        widths = [_pt(each) for each in column_widths(table, self.width, size)]
+        column_pts = column_widths(table, width, size)
+        widths = [_pt(each) for each in column_pts]
         gap = (cell.line - cell.size) / 2
         header_rows = len(table.header)
         out = [
-            f"#table-block[#table(columns: ({', '.join(widths)},), "
+            f"#table(columns: ({', '.join(widths)},), "
             f"inset: (x: 5pt, top: {_pt(cell.before + gap)}, bottom: {_pt(cell.after + gap)}), "
             f"stroke: 0.5pt, align: (x, y) => if y < {header_rows} "
             "{ center + top } else { left + top }, "
             f'fill: (x, y) => if y < {header_rows} {{ rgb("f2f2f2") }}, '
         ]
         if table.header:
-            cells = ", ".join(self.cell(cell, header=True) for row in table.header for cell in row)
+            cells = ", ".join(
+                self.cell(cell, column_pts[k], header=True)
+                for row in table.header
+                for k, cell in enumerate(row)
+            )
             out.append(f"table.header(repeat: true, {cells}), ")
-        out.append("".join(self.cell(cell) + ", " for row in table.rows for cell in row))
-        out.append(")]")
-        self.lines.append("".join(out))
+        out.append(
+            "".join(
+                self.cell(cell, column_pts[k]) + ", "
+                for row in table.rows
+                for k, cell in enumerate(row)
+            )
+        )
+        out.append(")")
+        return "".join(out)
 
-    def cell(self, cell: n.Cell, *, header: bool = False) -> str:
-        """Return one table cell (header cells in the heading face)."""
+    def cell(self, cell: n.Cell, width: float, *, header: bool = False) -> str:
+        """Return one table cell `width` pt wide (header cells in the heading face), its
+        paragraphs and nested tables after its text."""
         content = self.markers() + self.inlines(cell.inlines)
+        for block in cell.blocks:
+            if content:
+                content += "#parbreak()"
+            if isinstance(block, n.Table):
+                content += self.table_markup(block, width - CELL_PADDING)
+            else:
+                content += self.inlines(block.inlines)
         if header:
             content = f"#text(font: s-table-heading.font)[{content}]"
         # As the CSS cascades: a header cell is centred unless it asks for the right or

@@ -30,9 +30,6 @@ from policygen.writers.reproducible import normalise_docx
 REFERENCE_DOCX = "styles/reference.docx"
 """The house-style document, looked up in the template folders."""
 
-AUTHOR = "policygen"
-"""The author every tracked change is attributed to."""
-
 PARAGRAPH_STYLES: dict[str, str] = {
     "title": "Title",
     "subtitle": "Subtitle",
@@ -84,6 +81,9 @@ class Segment:
     """``ins`` or ``del`` for a tracked change; None for text both versions share."""
     style: str | None = None
     """A key of CHARACTER_STYLES (``label``, ``strong``, ``emphasis``); None for plain text."""
+    target: str | None = None
+    """For a cross-reference (第十二条), the id of the clause it cites, by which a comparison
+    tells a renumbered reference from a changed one; None for other text."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,13 +141,15 @@ class Redline:
     """The new document's properties; `meta.date` dates every tracked change."""
     blocks: tuple[RedlineBlock, ...]
     """Paragraphs and tables in order."""
+    author: str
+    """Who made the changes: every tracked change, and the document's last editor, is theirs."""
 
 
 def write_redline(redline: Redline, options: WriterOptions) -> bytes:
     """Return `redline` as DOCX bytes with tracked changes, in the house style of `options`."""
     document = open_reference(options, REFERENCE_DOCX)  # checked like the DOCX writer's
     docx_oxml.clear_body(document)
-    builder = _RedlineBuilder(document, Revisions(AUTHOR, redline.meta.date))
+    builder = _RedlineBuilder(document, Revisions(redline.author, redline.meta.date))
     for block in redline.blocks:
         if isinstance(block, RedlineTable):
             builder.add_table(block)
@@ -169,7 +171,7 @@ def _set_properties(document: DocxDocument, redline: Redline) -> None:
     properties.title = redline.title[:255]
     properties.subject = meta.subject[:255]
     properties.author = meta.organisation[:255]
-    properties.last_modified_by = AUTHOR
+    properties.last_modified_by = redline.author[:255]
     properties.identifier = meta.number[:255]
     properties.version = meta.version[:255]
     if not meta.version:

@@ -30,7 +30,7 @@ class Revisions:
     """The author and date every mark carries, and the counter that numbers the marks."""
 
     author: str
-    """Who made the changes, e.g. policygen."""
+    """Who made the changes, e.g. 信息科技部 (shown in the review pane)."""
     when: date
     """The day of the changes; marks are dated at 00:00 UTC of it."""
     last_id: int = field(default=0)

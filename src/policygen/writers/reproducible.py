@@ -18,6 +18,8 @@ from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
 from lxml import etree
 
+from policygen.caches import CACHES
+
 CONTENT_TYPES = "[Content_Types].xml"
 """The part a consumer reads first; by convention the first entry."""
 CORE_PROPERTIES = "docProps/core.xml"
@@ -136,6 +138,17 @@ _DEFLATED_BUDGET = 4 * 1024 * 1024
 """Most bytes (parts and their deflated bytes) `_DEFLATED` keeps."""
 _deflated_size = 0
 _deflated_lock = threading.Lock()
+
+
+def _forget() -> None:
+    """Forget every part deflated (CACHES.clear)."""
+    global _deflated_size
+    with _deflated_lock:
+        _DEFLATED.clear()
+        _deflated_size = 0
+
+
+CACHES.register(_forget, files=False)  # keyed by the parts' bytes: never stale
 
 
 def _deflate(data: bytes) -> tuple[int, bytes]:

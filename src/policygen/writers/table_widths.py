@@ -91,10 +91,9 @@ def measure(table: n.Table) -> list[ColumnMeasure]:
         for row in rows:
             if index >= len(row):
                 continue
-            cell = row[index].inlines
-            lines = _plain(cell).split("\n")
+            lines, unbreakable = _cell_measures(row[index])
             widest = max(text_width(line) for line in lines)
-            runs = max([text_width(run) for run in _unbreakable(cell)] + [_CHARACTER])
+            runs = max([text_width(run) for run in unbreakable] + [_CHARACTER])
             most = max(most, widest)
             least = max(least, runs)
             short = all(len(line) <= SHORT_CELL for line in lines)
@@ -169,8 +168,25 @@ def _stated(shares: list[float], keep: list[float], width: float) -> list[float]
             held[i] = keep[i]
 
 
+def _cell_measures(cell: n.Cell) -> tuple[list[str], list[str]]:
+    """Return the lines of `cell` and its unbreakable runs, its paragraphs' and its tables'
+    (a nested table's row as one line) included."""
+    lines = _plain(cell.inlines).split("\n")
+    runs = _unbreakable(cell.inlines)
+    for block in cell.blocks:
+        if isinstance(block, n.Table):
+            for row in (*block.header, *block.rows):
+                measured = [_cell_measures(inner) for inner in row]
+                lines.append("　".join(max(m[0], key=text_width) for m in measured))
+                runs += [run for m in measured for run in m[1]]
+        else:
+            lines += _plain(block.inlines).split("\n")
+            runs += _unbreakable(block.inlines)
+    return lines, runs
+
+
 def _plain(inlines: tuple[n.Inline, ...]) -> str:
-    from policygen.writers.text import inline_text
+    from policygen.tree.text import inline_text
 
     return inline_text(inlines)
 

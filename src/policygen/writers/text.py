@@ -5,25 +5,22 @@ Input: a numbered, reference-resolved Document. Output: UTF-8 bytes, one block p
 from __future__ import annotations
 
 from policygen.tree import nodes as n
+from policygen.tree.text import inline_text
 from policygen.writers.options import WriterOptions
 
 _FULL_SPACE = "\u3000"
 
 
-def inline_text(inlines: tuple[n.Inline, ...]) -> str:
-    """Return the plain text of `inlines` (references as their resolved text)."""
-    parts: list[str] = []
-    for node in inlines:
-        match node:
-            case n.Text(text=text) | n.NoBreak(text=text):
-                parts.append(text)
-            case n.Strong(children=children) | n.Emphasis(children=children):
-                parts.append(inline_text(children))
-            case n.Ref(text=text, target=target):
-                parts.append(text or f"[{target}]")
-            case n.LineBreak():
-                parts.append("\n")
-    return "".join(parts)
+def cell_text(cell: n.Cell) -> str:
+    """Return the plain text of `cell` on one line: its text, then its paragraphs and the rows
+    of its tables, each after a space (a plain-text row cannot hold a table)."""
+    pieces = [inline_text(cell.inlines)]
+    for block in cell.blocks:
+        if isinstance(block, n.Table):
+            pieces += [" ".join(map(cell_text, row)) for row in (*block.header, *block.rows)]
+        else:
+            pieces.append(inline_text(block.inlines))
+    return " ".join(piece for piece in pieces if piece)
 
 
 def labelled(label: str, text: str) -> str:
@@ -73,7 +70,7 @@ def block_lines(block: n.Block) -> list[str]:
         case n.Table(caption=caption, header=header, rows=rows):
             lines = [caption] if caption else []
             for row in (*header, *rows):
-                lines.append(" | ".join(inline_text(cell.inlines) for cell in row))
+                lines.append(" | ".join(cell_text(cell) for cell in row))
             return [*lines, ""]
         case n.PageBreak():
             return []
