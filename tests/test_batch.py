@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -382,3 +384,64 @@ def test_a_typst_batch_worker_runs_one_typst_compiler(
     typst = engines.get("typst")
     assert isinstance(typst, TypstEngine) and typst.lane_count == 1
     batch._engines.close()
+
+
+# --------------------------------------------------------------------------- what a user is told
+
+
+def test_ctrl_c_while_the_workers_start_says_how_far_it_got(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C after the rows are counted but before any worker runs (the forkserver is
+    starting) still prints the summary: how many rows were done, how many were not, and
+    that running the command again resumes; the JSON report says the same."""
+    rows = tmp_path / "engagements.csv"
+    write_engagements_csv(rows, 6, spoil=False)
+    out, report = tmp_path / "out", tmp_path / "report.json"
+
+    def interrupt() -> None:  # Ctrl-C, as the terminal sends it
+        os.kill(os.getpid(), signal.SIGINT)
+
+    monkeypatch.setattr(batch_module, "start_forkserver", interrupt)
+    args = ["batch", str(rows), "-p", str(BANK), "-o", str(out), "-f", "txt", "--report",
+            str(report)]  # fmt: skip
+    assert main(args) == 130
+    captured = capsys.readouterr()
+    assert (
+        "截至中断：生成 0 行" in captured.out and "rendered 0, skipped 0, failed 0" in captured.out
+    )
+    assert "已中断：已完成 0 行，另有 6 行未完成；重新运行同一命令即可续做" in captured.out
+    assert "(interrupted: 0 rows done, 6 rows not done; run again to resume)" in captured.out
+    assert captured.err.strip().splitlines()[-1] == "已中断 (interrupted)"
+    summary = json.loads(report.read_text(encoding="utf-8"))
+    assert (summary["interrupted"], summary["unfinished"], summary["rows"]) == (True, 6, 6)
+
+
+def test_an_error_that_is_not_an_interrupt_prints_no_summary(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = tmp_path / "engagements.csv"
+    write_engagements_csv(rows, 2, spoil=False)
+
+    def fail() -> None:
+        raise InvalidInputError([], "x", "输出目录")
+
+    monkeypatch.setattr(batch_module, "start_forkserver", fail)
+    assert (
+        main(["batch", str(rows), "-p", str(BANK), "-o", str(tmp_path / "out"), "-f", "txt"]) == 1
+    )
+    captured = capsys.readouterr()
+    assert "已中断" not in captured.out + captured.err and "输出目录有误" in captured.err
+
+
+def test_a_csv_not_in_utf8_is_the_files_fault_not_the_profiles(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = tmp_path / "gbk.csv"
+    rows.write_bytes("contract_no,title\nA-1,服务外包合同\n".encode("gbk"))
+    assert (
+        main(["batch", str(rows), "-p", str(BANK), "-o", str(tmp_path / "out"), "-f", "txt"]) == 1
+    )
+    err = capsys.readouterr().err
+    assert err.lstrip().startswith("合同清单有误：发现 1 处错误") and "配置有误" not in err
+    assert "gbk.csv" in err and "CSV UTF-8" in err

@@ -25,8 +25,9 @@ def test_examples_pass(example: str) -> None:
     findings = check(load_profile(ROOT / "examples" / f"{example}.yaml"))
     missing = [f for f in findings if not f.covered]
     assert findings and not missing, missing
-    for finding in findings:
-        assert finding.number, finding
+    for finding in findings:  # the article number; the parties block at the head has none
+        assert finding.number.startswith("第") or finding.clause == "contract-party-client"
+        assert finding.number or finding.element == "C02", finding
     assert sum(f.number.startswith("第") for f in findings) > len(findings) * 0.9
 
 
@@ -57,11 +58,22 @@ def test_missing_breach_notification_fails_naming_the_element(tmp_path: Path) ->
     assert report["ok"] is False
 
 
-def test_an_excluded_clause_leaves_its_element_missing() -> None:
+def test_an_excluded_clause_leaves_its_element_missing_and_says_so() -> None:
     data = _data("manufacturer")
     data["clauses"] = {"exclude": ["contract-governing-law"]}
     missing = [f for f in check(load_profile(data)) if not f.covered]
     assert [f.element for f in missing] == ["C14"]
+    (finding,) = missing
+    assert finding.reason == "已按配置排除（clauses.exclude: contract-governing-law）"
+    assert finding.as_dict()["excluded"] == finding.clause == "contract-governing-law"
+
+
+def test_the_parties_block_has_no_article_number() -> None:
+    """C02 is covered by the parties block at the contract's head: it has no number, and the
+    number column does not show the party line instead."""
+    findings = check(load_profile(ROOT / "examples" / "manufacturer.yaml"))
+    (c02,) = [f for f in findings if f.element == "C02"]
+    assert c02.covered and c02.clause == "contract-party-client" and c02.number == ""
 
 
 def test_terminal_table_lists_clause_numbers() -> None:
@@ -94,3 +106,84 @@ def test_check_marks_sources_read_only_in_secondary_summaries() -> None:
     by_element = {f.element: f.as_dict() for f in findings}
     assert by_element["R05"]["verified"] is False
     assert by_element["D08"]["verified"] is True
+
+
+# --------------------------------------------------------------------------- the terminal
+
+
+def _run_check(args: list[str], *, width: int, terminal: bool, env: dict[str, str]) -> str:
+    """Return what ``policygen check`` prints, run by Click's CliRunner (piped) with a console
+    `width` columns wide that is a terminal when `terminal`."""
+    from rich.console import Console
+    from typer.testing import CliRunner
+
+    from policygen import cli
+
+    original = cli.out
+    cli.out = Console(highlight=False, soft_wrap=True, width=width, force_terminal=terminal,
+                      color_system=None)  # fmt: skip
+    try:
+        result = CliRunner().invoke(cli.app, args, env={"COLUMNS": str(width), **env})
+    finally:
+        cli.out = original
+    assert result.exit_code in (0, 1), result.output
+    return result.output
+
+
+def _widths(text: str) -> int:
+    from rich.cells import cell_len
+
+    return max(cell_len(line) for line in text.splitlines())
+
+
+def _intact(text: str, *words: str) -> None:
+    """Assert that each of `words` is printed whole on some line."""
+    for word in words:
+        assert any(word in line for line in text.splitlines()), word
+
+
+@pytest.mark.parametrize("terminal", [False, True], ids=["piped", "terminal"])
+def test_check_at_80_columns_fits_and_keeps_ids_whole(terminal: bool) -> None:
+    bank = ROOT / "examples" / "bank.yaml"
+    shown = _run_check(["check", str(bank)], width=80, terminal=terminal, env={})
+    findings = check(load_profile(bank))
+    assert _widths(shown) <= 80
+    assert len(shown.splitlines()) < 2 * len(findings)  # one line an element, titles wrapping
+    for f in findings:
+        _intact(shown, f.element, f.clause, f.document, f.number or "—")
+    assert "missing" not in shown and "缺失" not in shown
+
+
+def test_check_names_an_exclusion_in_chinese_at_80_columns(tmp_path: Path) -> None:
+    data = _data("manufacturer")
+    data["clauses"] = {"exclude": ["contract-governing-law"]}
+    profile = tmp_path / "excluded.json"
+    profile.write_text(json.dumps(data, ensure_ascii=False, default=str), encoding="utf-8")
+    shown = _run_check(["check", str(profile)], width=80, terminal=False, env={})
+    assert _widths(shown) <= 80
+    (row,) = [line for line in shown.splitlines() if " C14 " in f" {line} "]
+    assert row.startswith("缺失") and "contract-governing-law" in row
+    assert "已按配置排除（clauses.exclude:" in shown and "可能已被删除" not in shown
+    _intact(shown, "contract-governing-law）")
+    assert "missing" not in shown
+
+
+def test_check_on_a_wide_terminal_shows_the_basis_in_one_table() -> None:
+    shown = _run_check(["check", str(ROOT / "examples" / "manufacturer.yaml")], width=200,
+                       terminal=True, env={})  # fmt: skip
+    assert _widths(shown) <= 200
+    header = next(line for line in shown.splitlines() if "依据" in line)
+    assert all(name in header for name in ("要素", "名称", "文档", "条款", "条号", "结果"))
+    (c02,) = [line for line in shown.splitlines() if "│ C02 " in line]
+    assert "contract-party-client" in c02 and "│ —" in c02 and "甲方" not in c02
+    _intact(shown, "contract-HY-BPO-2026-01", "sla-recovery-objectives")
+
+
+def test_the_readmes_example_is_the_commands_output() -> None:
+    """README.md shows `COLUMNS=80 policygen check examples/manufacturer.yaml` as it prints."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    head = "`COLUMNS=80 policygen check examples/manufacturer.yaml`):\n\n```\n"
+    shown = readme[readme.index(head) + len(head) :].split("```", 1)[0]
+    printed = _run_check(["check", str(ROOT / "examples" / "manufacturer.yaml")], width=80,
+                         terminal=False, env={})  # fmt: skip
+    assert shown.splitlines() == [line.rstrip() for line in printed.splitlines()]

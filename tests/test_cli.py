@@ -183,3 +183,67 @@ def test_schema_goes_to_standard_output_unless_a_folder_is_given(
     assert main(["schema"]) == 0
     assert json.loads(capsys.readouterr().out)["title"]
     assert not (tmp_path / "schemas").exists()  # nothing written silently
+
+
+# --------------------------------------------------------------------------- at 80 columns
+
+
+def _invoke_at(width: int, *args: str) -> str:
+    """Return what the command line prints for `args`, run by Click's CliRunner (piped) on a
+    console `width` columns wide."""
+    from rich.console import Console
+    from typer.testing import CliRunner
+
+    from policygen import cli
+
+    original = cli.out
+    cli.out = Console(highlight=False, soft_wrap=True, width=width, color_system=None)
+    try:
+        env = {"COLUMNS": str(width), "TERMINAL_WIDTH": str(width)}
+        result = CliRunner().invoke(cli.app, list(args), env=env)
+    finally:
+        cli.out = original
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def _commands() -> list[str]:
+    from typer.main import get_command
+
+    from policygen.cli import app
+
+    return ["", *get_command(app).commands]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("command", _commands())
+def test_help_is_whole_at_80_columns(command: str) -> None:
+    """Every option's and command's help is printed whole: wrapped, never cut with …; flags
+    show no type, options a short placeholder (DIR, N) instead of <list[Path]>."""
+    from rich.cells import cell_len
+
+    shown = _invoke_at(80, *([command] if command else []), "--help")
+    lines = shown.splitlines()
+    assert "…" not in shown, "\n".join(line for line in lines if "…" in line)
+    assert max(cell_len(line) for line in lines) <= 80
+    options = [line for line in lines if " --" in line and "--help" not in line]
+    types = ("<bool>", "<str>", "<path>", "<int", "<list")
+    assert not [line for line in options if any(t in line for t in types)], options
+
+
+def test_list_aligns_its_columns_by_display_width_and_names_conditions() -> None:
+    from rich.cells import cell_len
+
+    from policygen.kinds import DOCUMENT_KINDS
+
+    lines = _invoke_at(80, "list").splitlines()
+    rows = {line.split()[0]: line for line in lines if line.split()[0] in DOCUMENT_KINDS}
+    assert set(rows) == set(DOCUMENT_KINDS)
+    for column in (1, 2):  # the template and the scope start at the same display column
+        starts = set()
+        for name, line in rows.items():
+            word = line.split()[column]
+            starts.add(cell_len(line[: line.index(word, len(name))]))
+        assert len(starts) == 1, (column, rows)
+    assert "（仅委托处理个人信息时）" in rows["dpa"]
+    assert "（仅乙方人员在甲方场所工作时）" in rows["safety"]
+    assert max(cell_len(line) for line in lines) <= 80

@@ -243,7 +243,12 @@ def test_profile_adaptations_show_in_the_catalogue() -> None:
     profile = load_profile(data)
     entries = catalogue(profile)
     ids = {e.id for e in entries}
-    assert "complaints" not in ids and "own-rule" not in ids
+    assert "complaints" not in ids
+    (own,) = [e for e in entries if e.id == "own-rule"]  # the organisation's own, listed
+    assert (own.document, own.number, own.title, own.basis, own.added) == (
+        "regulation", "第二条", "", (), True,
+    )  # fmt: skip
+    assert not any(e.added for e in entries if e.id != "own-rule")
     assert all(e.replaced for e in entries if e.id == "contract-notices")
     assert not any(e.replaced for e in entries if e.id != "contract-notices")
     numbers = {e.id: e.number for e in entries if e.document == "regulation"}
@@ -301,10 +306,46 @@ def test_cli_prints_the_table_and_json(capsys: pytest.CaptureFixture[str]) -> No
         "basis": ["管理惯例"],
         "condition": "",
         "replaced": False,
+        "added": False,
     }
     assert {"contract-HY-BPO-2026-01", "sla-HY-BPO-2026-01"} <= {
         c["document"] for c in report["clauses"]
     }
+
+
+def test_cli_lists_added_clauses_at_80_columns(tmp_path: Path) -> None:
+    """Piped at 80 columns: one short table per document, ids and document names whole, the
+    organisation's own clauses marked."""
+    from rich.cells import cell_len
+    from rich.console import Console
+    from typer.testing import CliRunner
+
+    from policygen import cli
+
+    data = _data("manufacturer")
+    data["clauses"] = {"add": [
+        {"id": "own-rule", "after": "purpose", "text": "本公司自定条款。"},
+        {"id": "own-contract-insurance", "after": "contract-price", "title": "保险",
+         "text": "乙方应投保职业责任险。"},
+    ]}  # fmt: skip
+    profile = tmp_path / "own.json"
+    profile.write_text(json.dumps(data, ensure_ascii=False, default=str), encoding="utf-8")
+    original = cli.out
+    cli.out = Console(highlight=False, soft_wrap=True, width=80, color_system=None)
+    try:
+        result = CliRunner().invoke(cli.app, ["clauses", str(profile)], env={"COLUMNS": "80"})
+    finally:
+        cli.out = original
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert max(cell_len(line) for line in lines) <= 80
+    (rule,) = [line for line in lines if line.startswith("own-rule ")]
+    assert "第二条" in rule and "（本机构新增）" in rule
+    (insurance,) = [line for line in lines if line.startswith("own-contract-insurance ")]
+    assert "保险（本机构新增）" in insurance
+    for entry in catalogue(load_profile(profile)):
+        assert any(line.startswith(entry.id + " ") for line in lines), entry.id
+    assert {"regulation", "contract-HY-BPO-2026-01", "sla-HY-BPO-2026-01"} <= set(lines)
 
 
 def test_cli_warns_about_uncatalogued_articles(

@@ -144,6 +144,16 @@ def test_undefined_name_fails_located(tmp_path: Path, capsys: pytest.CaptureFixt
     assert "第 2 段" in error
 
 
+def test_misspelt_field_names_the_path_and_the_field_meant(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    template = word_template(tmp_path / "t.docx", "甲方", "甲方：{{ organisation.nmae }}")
+    error = failure(tmp_path, capsys, template, "-d", "regulation")
+    assert "Word 模板 t.docx（第 2 段「{{ organisation.nmae }}」）" in error
+    assert "未定义的字段 organisation.nmae，是否想写「organisation.name」？" in error
+    assert "object" not in error and "policygen." not in error
+
+
 def test_syntax_error_fails(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     template = word_template(tmp_path / "t.docx", "{% if organisation %}没有结束")
     error = failure(tmp_path, capsys, template, "-d", "regulation")

@@ -77,6 +77,9 @@ if typing.TYPE_CHECKING:
 DEFAULT_KINDS = ("contract", "sla")
 """The documents rendered per row when none are asked for."""
 
+OUTPUT_FOLDER = "输出目录"
+"""What a headline calls the output folder when it cannot be written (输出目录有误)."""
+
 MANIFEST = ".policygen.json"
 """The file in each row's folder recording, per output, the hash of its inputs and its bytes."""
 
@@ -816,6 +819,7 @@ def output_lock(out: Path) -> Iterator[None]:
         raise InvalidInputError(
             [Issue("", f"无法写入输出目录：{exc.strerror} (cannot write to the output folder)")],
             str(out),
+            OUTPUT_FOLDER,
         ) from None
     try:
         try:
@@ -896,7 +900,9 @@ def run_batch(
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InvalidInputError(
-            [Issue("", f"无法创建输出目录：{exc.strerror} (cannot create output folder)")], str(out)
+            [Issue("", f"无法创建输出目录：{exc.strerror} (cannot create output folder)")],
+            str(out),
+            OUTPUT_FOLDER,
         ) from None
     with output_lock(out):
         worker = _Worker(
@@ -1107,13 +1113,19 @@ def run_with_progress(
             progress.update(task, advance=1, failed=failed)
 
     summary = BatchSummary()
+    began = time.perf_counter()
     try:
         run_batch(
             engagements, profile, out, options, on_start=start, on_result=result, summary=summary
         )
-    except BaseException:
+    except BaseException as error:
         progress.stop()
-        if summary.interrupted:
+        # Stopped by a signal once the rows were counted, even before the workers ran (Ctrl-C
+        # while they start): say how far it got and that a rerun resumes. An error that is
+        # not an interrupt (an Exception) is reported by the caller alone.
+        if summary.interrupted or (task is not None and not isinstance(error, Exception)):
+            summary.interrupted = True
+            summary.seconds = summary.seconds or time.perf_counter() - began
             _conclude(summary, summary_console, report)
         raise
     progress.stop()
@@ -1129,7 +1141,7 @@ def run_with_progress(
 def _conclude(summary: BatchSummary, console: Console, report: Path | None) -> None:
     """Print `summary` on `console` and write it as JSON to `report` when given."""
     console.print(
-        f"完成：生成 {summary.rendered} 行（{summary.files} 个文件），跳过 {summary.skipped} 行"
+        f"{'截至中断' if summary.interrupted else '完成'}：生成 {summary.rendered} 行（{summary.files} 个文件），跳过 {summary.skipped} 行"
         f"（已是最新），失败 {summary.failed} 行，用时 {summary.seconds:.1f} 秒 "
         f"(rendered {summary.rendered}, skipped {summary.skipped}, failed {summary.failed}, "
         f"{summary.seconds:.1f} s)",
@@ -1137,9 +1149,11 @@ def _conclude(summary: BatchSummary, console: Console, report: Path | None) -> N
         highlight=False,
     )
     if summary.interrupted:
+        done = summary.rows - summary.unfinished
         console.print(
-            f"已中断：另有 {summary.unfinished} 行未完成，重新运行即可续做 "
-            f"(interrupted: {summary.unfinished} rows not done; run again to resume)",
+            f"已中断：已完成 {done} 行，另有 {summary.unfinished} 行未完成；重新运行同一命令即可"
+            f"续做，已完成的行将跳过 (interrupted: {done} rows done, {summary.unfinished} rows "
+            "not done; run again to resume)",
             markup=False,
             highlight=False,
         )

@@ -3,7 +3,8 @@
 Input: a validated Profile and the requirements table (templates/zh/requirements.yaml: each
 element, the document it belongs in, when it applies, the clause ids that cover it and the
 profile values it needs). Output: one Finding per applicable element and document, naming the
-clause and its number that covers it, or marking it missing."""
+clause and its number that covers it, or marking it missing and why (a profile value unset,
+the clause excluded by the profile, the clause not in the document)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from policygen.caches import CACHES
 from policygen.errors import RenderError
 from policygen.instruments import catalogue
 from policygen.kinds import DOCUMENT_KINDS
+from policygen.library import numbered_ids
 from policygen.pipeline import Built, Job, build_set
 from policygen.profile.engagement import Engagement
 from policygen.profile.load import split_path
@@ -88,9 +90,12 @@ class Finding:
     clause: str = ""
     """The covering clause id; empty when missing."""
     number: str = ""
-    """The covering clause's number, e.g. 第十二条; empty when missing."""
+    """The covering clause's number, e.g. 第十二条; empty when missing or when the clause is
+    not numbered (the parties block at a contract's head)."""
     reason: str = ""
     """Why the element is missing."""
+    excluded: str = ""
+    """The ``clauses.exclude`` entry that removed the covering clause; empty when none did."""
     confidence: str = ""
     """The confidence marks of the instruments in `source` (Element.confidence)."""
 
@@ -142,7 +147,8 @@ def check(
     documents = []
     for one in built if built is not None else build_set(profile, template_dirs=template_dirs):
         flags = build_context(profile, one.job.kind, one.job.engagement)["flags"]
-        documents.append((one.job, one.refs, flags))
+        numbered = {i: one.refs[i] for i in numbered_ids(one.document.blocks) if i in one.refs}
+        documents.append((one.job, one.refs, flags, numbered))
     organisation_flags = build_context(profile, DOCUMENT_KINDS["regulation"], None)["flags"]
     industry = profile.organisation.industry
     for key, element in table.items():
@@ -162,9 +168,9 @@ def check(
                     )
                 )
             continue
-        for job, refs, flags in matching:
+        for job, refs, flags, numbered in matching:
             if _applies(element, flags):
-                findings.append(_finding(key, element, job, refs, profile))
+                findings.append(_finding(key, element, job, refs, numbered, profile))
     return findings
 
 
@@ -173,8 +179,15 @@ def _applies(element: Element, flags: Any) -> bool:
 
 
 def _finding(
-    key: str, element: Element, job: Job, refs: dict[str, str], profile: Profile
+    key: str,
+    element: Element,
+    job: Job,
+    refs: dict[str, str],
+    numbered: dict[str, str],
+    profile: Profile,
 ) -> Finding:
+    """Return whether `element` is covered in `job`'s document, whose ids are referred to as
+    `refs` and numbered as `numbered` (the numbered ones only)."""
     scopes = (job.engagement.scope,) if job.engagement else tuple(profile.policy.scope)
     source, marks = element.printed(profile.organisation.industry, scopes)
     base = {
@@ -186,17 +199,27 @@ def _finding(
     }
     present = [clause for clause in element.clauses if clause in refs]
     if not present:
+        excluded = [c for c in element.clauses if c in profile.clauses.exclude]
+        if excluded:
+            return Finding(
+                **base,
+                covered=False,
+                clause=excluded[0],
+                reason=f"已按配置排除（clauses.exclude: {excluded[0]}）",
+                excluded=excluded[0],
+            )
         return Finding(**base, covered=False, reason="文档中没有覆盖该要素的条款（可能已被删除）")
+    clause = present[0]
     for path in element.requires:
         if not _has_value(profile, path, job.engagement):
             return Finding(
                 **base,
                 covered=False,
-                clause=present[0],
-                number=refs[present[0]],
+                clause=clause,
+                number=numbered.get(clause, ""),
                 reason=f"配置未填写 {path}",
             )
-    return Finding(**base, covered=True, clause=present[0], number=refs[present[0]])
+    return Finding(**base, covered=True, clause=clause, number=numbered.get(clause, ""))
 
 
 def _has_value(profile: Profile, path: str, engagement: Engagement | None) -> bool:

@@ -30,7 +30,9 @@ except KeyboardInterrupt:
     raise SystemExit(130) from None  # ExitCode.INTERRUPTED, which may not be loaded yet
 
 if TYPE_CHECKING:
+    from policygen.check import Finding
     from policygen.layout.engine import Engines
+    from policygen.library import Entry
     from policygen.lint import WordingFinding
 
 app = typer.Typer(
@@ -46,18 +48,21 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 SCHEMA_FILE = "profile.schema.json"
 
 ProfileArgument = Annotated[
-    str, typer.Argument(help="配置文件（YAML、JSON、TOML），- 表示标准输入。")
+    str, typer.Argument(help="配置文件（YAML、JSON、TOML）， - 表示标准输入。", metavar="PROFILE")
 ]
 TemplatesOption = Annotated[
     list[Path] | None,
-    typer.Option("--templates", help="自定义模板目录（先于内置模板查找），可重复。"),
+    typer.Option(
+        "--templates", help="自定义模板目录（先于内置模板查找）， 可重复。", metavar="DIR"
+    ),
 ]
 PdfEngineOption = Annotated[
     str | None,
     typer.Option(
         "--pdf-engine",
-        help="PDF 排版引擎：typst（默认，快）或 weasyprint（HTML 与 CSS）；未指定时取环境变量 "
+        help="PDF 排版引擎：typst（默认， 快）或 weasyprint（HTML 与 CSS）； 未指定时取环境变量 "
         "POLICYGEN_PDF_ENGINE。",
+        metavar="ENGINE",
     ),
 ]
 PdfStandardOption = Annotated[
@@ -65,19 +70,21 @@ PdfStandardOption = Annotated[
     typer.Option(
         "--pdf-standard",
         help="PDF 归档标准："
-        + "；".join(
-            f"{name}（{standard.label}，{'、'.join(engines_for(name))}）"
+        + "； ".join(
+            f"{name} = {standard.label}（{' 或 '.join(engines_for(name))}）"
             for name, standard in PDF_STANDARDS.items()
         )
-        + "。字体全部嵌入，带结构标签，标题、作者、语言写入 XMP；默认为普通 PDF。",
+        + "。 默认为普通 PDF。 字体全部嵌入， 带结构标签， 标题、作者、语言写入 XMP。",
+        metavar="STANDARD",
     ),
 ]
 StyleOption = Annotated[
     str | None,
     typer.Option(
         "--style",
-        help="版式文件（*.style.yaml）或版式名称，代替配置中的 meta.style；DOCX、PDF、HTML "
+        help="版式文件（*.style.yaml）或版式名称， 代替配置中的 meta.style； DOCX、PDF、HTML "
         "都按它排版。",
+        metavar="STYLE",
     ),
 ]
 STARTER_FILE = "policygen.yaml"
@@ -93,7 +100,9 @@ def _version(value: bool) -> None:
 def _main(
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="显示版本号并退出。"),
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="显示版本号并退出。", metavar=""
+        ),
     ] = False,
 ) -> None:
     """policygen: outsourcing governance documents from one profile."""
@@ -101,9 +110,14 @@ def _main(
 
 def _fail(error: PolicygenError) -> typer.Exit:
     """Print `error` once, in the form a user can act on, and return the exit to raise."""
+    from rich.markup import escape
+
     if isinstance(error, InvalidInputError):
         count = len(error.issues)
-        err.print(f"[bold red]配置有误[/]：发现 {count} 处错误 ({count} error(s))", markup=True)
+        err.print(
+            f"[bold red]{escape(error.what)}有误[/]：发现 {count} 处错误 ({count} error(s))",
+            markup=True,
+        )
         for issue in error.issues:
             err.print(f"  {issue}", markup=False)
     else:
@@ -113,8 +127,12 @@ def _fail(error: PolicygenError) -> typer.Exit:
 
 @app.command()
 def init(
-    directory: Annotated[Path, typer.Argument(help="写入起始配置的目录。")] = Path("."),
-    force: Annotated[bool, typer.Option("--force", help="覆盖已有的 policygen.yaml。")] = False,
+    directory: Annotated[Path, typer.Argument(help="写入起始配置的目录。", metavar="DIR")] = Path(
+        "."
+    ),
+    force: Annotated[
+        bool, typer.Option("--force", help="覆盖已有的 policygen.yaml。", metavar="")
+    ] = False,
 ) -> None:
     """写出一份带注释的起始配置（列出全部默认值）。"""
     from policygen.profile.starter import starter_yaml
@@ -135,10 +153,12 @@ def init(
 @app.command()
 def validate(
     profile: ProfileArgument,
-    json_output: Annotated[bool, typer.Option("--json", help="以 JSON 输出结果。")] = False,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="以 JSON 输出结果。", metavar="")
+    ] = False,
     templates: TemplatesOption = None,
 ) -> None:
-    """校验配置文件：检查 render 会检查的一切（字段、条款 id、引用、整套文档能否生成）；有效则退出码 0，否则一次列出全部错误（含路径与行列号）并退出码 1。"""
+    """校验配置文件：检查 render 会检查的一切（字段、条款 id、引用、整套文档能否生成）； 有效则退出码 0， 否则一次列出全部错误（含路径与行列号）并退出码 1。"""
     from policygen.validation import load_checked
 
     try:
@@ -205,10 +225,15 @@ def _issue_json(issue: object) -> dict[str, object]:
 def schema(
     output: Annotated[
         Path | None,
-        typer.Option("-o", "--output", help="写入 JSON Schema 的目录（不写则输出到标准输出）。"),
+        typer.Option(
+            "-o",
+            "--output",
+            help="写入 JSON Schema 的目录（不写则输出到标准输出）。",
+            metavar="DIR",
+        ),
     ] = None,
 ) -> None:
-    """输出配置文件的 JSON Schema：写到标准输出，或以 -o DIR 写入 DIR/profile.schema.json。"""
+    """输出配置文件的 JSON Schema：写到标准输出， 或以 -o DIR 写入 DIR/profile.schema.json。"""
     from policygen.profile.schema import schema_json
 
     if output is None:
@@ -236,21 +261,31 @@ def render(
     documents: Annotated[
         list[str] | None,
         typer.Option(
-            "-d", "--documents", help="文档类型，逗号分隔：regulation,contract,sla。默认全部。"
+            "-d",
+            "--documents",
+            help="文档类型， 逗号分隔：regulation,contract,sla。 默认全部。",
+            metavar="KINDS",
         ),
     ] = None,
     formats: Annotated[
         list[str] | None,
         typer.Option(
-            "-f", "--formats", help="输出格式，逗号分隔：docx,pdf,html,md,txt。默认 docx,pdf。"
+            "-f",
+            "--formats",
+            help="输出格式， 逗号分隔：docx,pdf,html,md,txt。 默认 docx,pdf。",
+            metavar="FORMATS",
         ),
     ] = None,
-    output: Annotated[Path, typer.Option("-o", "--output", help="输出目录。")] = Path("out"),
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="输出目录。", metavar="DIR")
+    ] = Path("out"),
     templates: TemplatesOption = None,
     template: Annotated[
         Path | None,
         typer.Option(
-            "--template", help="用自己的 Word 模板（docxtpl 标签的 .docx）生成，每份文档一个 DOCX。"
+            "--template",
+            help="用自己的 Word 模板（docxtpl 标签的 .docx）生成， 每份文档一个 DOCX。",
+            metavar="DOCX",
         ),
     ] = None,
     workers: Annotated[
@@ -259,15 +294,16 @@ def render(
             "-j",
             "--jobs",
             min=1,
-            help="并行进程数（生成 PDF 时）。默认 CPU 核数；1 为不并行。"
+            help="并行进程数（生成 PDF 时）。 默认 CPU 核数； 1 为不并行。"
             "用 Typst（默认）时少于 16 份文档在一个进程中生成（Typst 另占一核）。",
+            metavar="N",
         ),
     ] = None,
     pdf_engine: PdfEngineOption = None,
     style: StyleOption = None,
     pdf_standard: PdfStandardOption = None,
 ) -> None:
-    """生成文档：管理制度、每份合同及其服务水平协议，输出 DOCX、PDF 等格式。"""
+    """生成文档：管理制度、每份合同及其服务水平协议， 输出 DOCX、PDF 等格式。"""
     from policygen.writers.options import check_pdf_standard, pdf_engine_from
 
     engine = pdf_engine_from(pdf_engine, source="--pdf-engine")
@@ -375,12 +411,12 @@ def _render_command(
 @app.command("check")
 def check_command(
     profile: ProfileArgument,
-    json_output: Annotated[bool, typer.Option("--json", help="以 JSON 输出结果。")] = False,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="以 JSON 输出结果。", metavar="")
+    ] = False,
     templates: TemplatesOption = None,
 ) -> None:
-    """核对生成的文档是否包含适用规则要求的全部要素，并检查用语；有缺失或用语问题时退出码 1。"""
-    from rich.table import Table
-
+    """核对生成的文档是否包含适用规则要求的全部要素， 并检查用语； 有缺失或用语问题时退出码 1。"""
     from policygen.check import check
     from policygen.lint import lint_set
     from policygen.pipeline import build_set
@@ -402,18 +438,11 @@ def check_command(
             }
         )
     else:
-        table = Table(title="要素核对 (required elements)", show_lines=False)
-        for column in ("要素", "名称", "依据", "文档", "条款", "条号", "结果"):
-            table.add_column(column, overflow="fold")
-        for f in findings:
-            result = "[green]✓[/]" if f.covered else f"[bold red]missing[/] {f.reason}"
-            source = f.source if f.verified else f"{f.source} ※"
-            row = (f.element, f.title, source, f.document, f.clause or "—", f.number or "—")
-            table.add_row(*row, result)
-        out.print(table)
+        _print_findings(findings)
         if not all(f.verified for f in findings):
             out.print(
-                "※ 依据的条号来自二手资料，引用前请核对官方文本 (article number from a secondary source)"
+                "※ 依据的条号来自二手资料，引用前请核对官方文本 (article number from a secondary source)",
+                soft_wrap=False,
             )
         summary = f"{len(findings) - len(missing)}/{len(findings)} 项要素已覆盖"
         out.print(summary + (f"，缺失 {len(missing)} 项" if missing else ""))
@@ -422,13 +451,71 @@ def check_command(
         raise typer.Exit(ExitCode.INVALID_INPUT)
 
 
+WIDE_CHECK = 160
+"""Columns from which ``check`` prints one table with the legal basis of each element; a
+narrower terminal, or output that is not a terminal, gets one short table per document."""
+
+
+def _print_findings(findings: list[Finding]) -> None:
+    """Print `findings`: one table with every column on a wide terminal, else per document a
+    table of one line per element (the basis is left to --json). Ids, clause numbers and
+    document names are never broken; only titles and reasons wrap."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    def result(f: Finding) -> str:
+        return "[green]✓[/]" if f.covered else "[bold red]缺失[/]"
+
+    def title(f: Finding, *, reason: bool) -> str:
+        mark = "" if f.verified else "※"
+        why = f"\n[red]{escape(f.reason)}[/]" if reason and not f.covered else ""
+        return escape(f.title) + mark + why
+
+    if out.is_terminal and out.width >= WIDE_CHECK:
+        table = Table(title="要素核对 (required elements)", show_lines=False)
+        table.add_column("要素", no_wrap=True)
+        table.add_column("名称", ratio=2, min_width=12, overflow="fold")
+        table.add_column("依据", ratio=3, min_width=16, overflow="fold")
+        for column in ("文档", "条款", "条号"):
+            table.add_column(column, no_wrap=True)
+        wide = any(not f.covered for f in findings)  # room for a reason and the id it names
+        table.add_column("结果", ratio=2 if wide else None, min_width=24 if wide else None,
+                         overflow="fold")  # fmt: skip
+        for f in findings:
+            source = f.source if f.verified else f"{f.source} ※"
+            outcome = result(f) + ("" if f.covered else f" {escape(f.reason)}")
+            cells = (f.element, title(f, reason=False), escape(source), f.document,
+                     f.clause or "—", f.number or "—", outcome)  # fmt: skip
+            table.add_row(*cells)
+        out.print(table)
+        return
+    out.print("要素核对 (required elements)")
+    documents = dict.fromkeys(f.document for f in findings)
+    for document in documents:
+        mine = [f for f in findings if f.document == document]
+        table = Table(title=f"{document}（{len(mine)} 项）", title_justify="left", box=None,
+                      pad_edge=False, show_edge=False)  # fmt: skip
+        for column in ("结果", "要素", "条号", "条款"):
+            table.add_column(column, no_wrap=True)
+        table.add_column("名称", ratio=1, min_width=16, overflow="fold")
+        for f in mine:
+            cells = (result(f), f.element, f.number or "—", f.clause or "—", title(f, reason=True))
+            table.add_row(*cells)
+        out.print(table)
+    out.print(f"依据见 --json 或宽于 {WIDE_CHECK} 列的终端 (basis: --json)")
+
+
 @app.command("lint")
 def lint_command(
     profile: ProfileArgument,
-    json_output: Annotated[bool, typer.Option("--json", help="以 JSON 输出结果。")] = False,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="以 JSON 输出结果。", metavar="")
+    ] = False,
     templates: TemplatesOption = None,
 ) -> None:
-    """检查生成文档的用语（数字用法、日/天、或者/或、列举项标点、空格、统一用语、协议中的自称）；有问题时退出码 1。"""
+    """检查生成文档的用语； 有问题时退出码 1。
+
+    检查项：数字用法、日/天、或者/或、列举项标点、空格、统一用语、协议中的自称。"""
     from policygen.lint import lint_set
     from policygen.validation import load_checked
 
@@ -458,8 +545,11 @@ def _print_wording(findings: list[WordingFinding]) -> None:
         out.print("用语检查：未发现问题 (wording: no findings)")
         return
     table = Table(title="用语检查 (wording)", show_lines=False)
-    for column in ("文档", "位置", "规则", "原文", "说明"):
-        table.add_column(column, overflow="fold")
+    table.add_column("文档", no_wrap=True)  # file stems and rule ids are never broken
+    table.add_column("位置", ratio=1, min_width=6, overflow="fold")
+    table.add_column("规则", no_wrap=True)
+    table.add_column("原文", ratio=2, min_width=8, overflow="fold")
+    table.add_column("说明", ratio=2, min_width=8, overflow="fold")
     for f in findings:
         table.add_row(*(escape(c) for c in (f.document, f.where, f.rule, f.excerpt, f.message)))
     out.print(table)
@@ -469,7 +559,9 @@ def _print_wording(findings: list[WordingFinding]) -> None:
 @app.command("clauses")
 def clauses_command(
     profile: ProfileArgument,
-    json_output: Annotated[bool, typer.Option("--json", help="以 JSON 输出结果。")] = False,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="以 JSON 输出结果。", metavar="")
+    ] = False,
     templates: TemplatesOption = None,
 ) -> None:
     """列出配置生成的各文档中的条款：条款 id、所在文档、条号、标题及其法律依据。"""
@@ -491,15 +583,32 @@ def clauses_command(
             }
         )
         return
-    table = Table(title="条款库 (clause library)", show_lines=False)
-    table.add_column("id", no_wrap=True)  # an id is copied into profiles: never broken
-    for column in ("文档", "条号", "标题", "依据"):
-        table.add_column(column, overflow="fold")
-    for e in entries:
-        title = e.title + ("（已改写）" if e.replaced else "")
-        cells = (e.id, e.document, e.number or "—", title, "\n".join(e.basis))
-        table.add_row(*(escape(c) for c in cells))
-    out.print(table)
+
+    def title(e: Entry) -> str:
+        return e.title + ("（已改写）" if e.replaced else "（本机构新增）" if e.added else "")
+
+    if out.is_terminal and out.width >= WIDE_CHECK:
+        table = Table(title="条款库 (clause library)", show_lines=False)
+        for column in ("id", "文档", "条号"):  # ids are copied into profiles: never broken
+            table.add_column(column, no_wrap=True)
+        table.add_column("标题", ratio=1, overflow="fold")
+        table.add_column("依据", ratio=2, overflow="fold")
+        for e in entries:
+            cells = (e.id, e.document, e.number or "—", title(e), "\n".join(e.basis) or "—")
+            table.add_row(*(escape(c) for c in cells))
+        out.print(table)
+    else:  # one table per document, the basis under the title
+        out.print("条款库 (clause library)")
+        for document in dict.fromkeys(e.document for e in entries):
+            table = Table(title=document, title_justify="left", box=None, pad_edge=False,
+                          show_edge=False)  # fmt: skip
+            for column in ("id", "条号"):
+                table.add_column(column, no_wrap=True)
+            table.add_column("标题 / 依据", ratio=1, min_width=16, overflow="fold")
+            for e in (e for e in entries if e.document == document):
+                basis = "".join(f"\n[dim]{escape(b)}[/]" for b in e.basis)
+                table.add_row(escape(e.id), e.number or "—", escape(title(e)) + basis)
+            out.print(table)
     out.print(f"共 {len(entries)} 条")
     for g in gaps:
         err.print(
@@ -512,20 +621,31 @@ def batch(
     engagements: Annotated[
         Path,
         typer.Argument(
-            help="合同清单：.jsonl（每行一份合同）或 .csv（列名为字段路径，如 vendor.name）。"
+            help="合同清单：.jsonl（每行一份合同）或 .csv（列名为字段路径， 如 vendor.name）。",
+            metavar="FILE",
         ),
     ],
     profile: Annotated[
-        str, typer.Option("-p", "--profile", help="组织配置文件（甲方与制度参数）。")
+        str,
+        typer.Option("-p", "--profile", help="组织配置文件（甲方与制度参数）。", metavar="PROFILE"),
     ],
-    output: Annotated[Path, typer.Option("-o", "--output", help="输出目录。")] = Path("out"),
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="输出目录。", metavar="DIR")
+    ] = Path("out"),
     formats: Annotated[
         list[str] | None,
-        typer.Option("-f", "--formats", help="输出格式，逗号分隔。默认 docx,pdf。"),
+        typer.Option(
+            "-f", "--formats", help="输出格式， 逗号分隔。 默认 docx,pdf。", metavar="FORMATS"
+        ),
     ] = None,
     documents: Annotated[
         list[str] | None,
-        typer.Option("-d", "--documents", help="每份合同的文档，逗号分隔。默认 contract,sla。"),
+        typer.Option(
+            "-d",
+            "--documents",
+            help="每份合同的文档， 逗号分隔。 默认 contract,sla。",
+            metavar="KINDS",
+        ),
     ] = None,
     jobs: Annotated[
         int | None,
@@ -533,19 +653,23 @@ def batch(
             "-j",
             "--jobs",
             min=1,
-            help="并行作业数。默认 CPU 核数。用 Typst 时每个进程占两核（Typst 另有一线程）。",
+            help="并行作业数。 默认 CPU 核数。 用 Typst 时每个进程占两核（Typst 另有一线程）。",
+            metavar="N",
         ),
     ] = None,
     templates: TemplatesOption = None,
-    force: Annotated[bool, typer.Option("--force", help="即使输出已是最新也重新生成。")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="即使输出已是最新也重新生成。", metavar="")
+    ] = False,
     report: Annotated[
-        Path | None, typer.Option("--report", help="把汇总与每行错误写成 JSON 文件。")
+        Path | None,
+        typer.Option("--report", help="把汇总与每行错误写成 JSON 文件。", metavar="FILE"),
     ] = None,
     pdf_engine: PdfEngineOption = None,
     style: StyleOption = None,
     pdf_standard: PdfStandardOption = None,
 ) -> None:
-    """批量生成合同：每行一份，多进程并行，坏行逐行报告，已是最新的跳过。"""
+    """批量生成合同：每行一份， 多进程并行， 坏行逐行报告， 已是最新的跳过。"""
     from policygen.batch import DEFAULT_KINDS, BatchOptions, run_with_progress
     from policygen.writers.options import check_pdf_standard, pdf_engine_from
 
@@ -568,16 +692,19 @@ def batch(
 
 @app.command()
 def serve(
-    host: Annotated[str, typer.Option("--host", help="监听地址。")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="监听端口。")] = 8000,
+    host: Annotated[str, typer.Option("--host", help="监听地址。", metavar="HOST")] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option("--port", min=0, max=65535, help="监听端口。", metavar="PORT")
+    ] = 8000,
     workers: Annotated[
-        int, typer.Option("--workers", min=1, help="服务进程数（PDF 生成按进程并行）。")
+        int,
+        typer.Option("--workers", min=1, help="服务进程数（PDF 生成按进程并行）。", metavar="N"),
     ] = 1,
     templates: TemplatesOption = None,
 ) -> None:
-    """启动 HTTP 服务：POST /validate、/render、/render-set、/clauses；接口说明见 /docs。
+    """启动 HTTP 服务：POST /validate、/render、/render-set、/clauses； 接口说明见 /docs。
 
-    模板目录（--templates）中的模板与数据文件修改后，下一次请求即按新文件生成。"""
+    模板目录（--templates）中的模板与数据文件修改后， 下一次请求即按新文件生成。"""
     from policygen.service import serve as run_server
 
     run_server(host=host, port=port, workers=workers, template_dirs=_folders(templates))
@@ -588,37 +715,51 @@ def diff_command(
     old: Annotated[
         str,
         typer.Argument(
-            help="修订前的配置：文件路径，或 git 版本 REV:path（如 HEAD~1:policygen.yaml）。"
+            help="修订前的配置：文件路径， 或 git 版本 REV:path（如 HEAD~1:policygen.yaml）。",
+            metavar="OLD",
         ),
     ],
-    new: Annotated[str, typer.Argument(help="修订后的配置：文件路径，或 git 版本 REV:path。")],
+    new: Annotated[
+        str, typer.Argument(help="修订后的配置：文件路径， 或 git 版本 REV:path。", metavar="NEW")
+    ],
     documents: Annotated[
         list[str] | None,
-        typer.Option("-d", "--documents", help="文档类型，逗号分隔。默认 regulation。"),
+        typer.Option(
+            "-d", "--documents", help="文档类型， 逗号分隔。 默认 regulation。", metavar="KINDS"
+        ),
     ] = None,
     contract_no: Annotated[
-        str | None, typer.Option("--contract-no", help="合同类文档：比较哪一份合同（合同编号）。")
+        str | None,
+        typer.Option(
+            "--contract-no", help="合同类文档：比较哪一份合同（合同编号）。", metavar="NO"
+        ),
     ] = None,
-    output: Annotated[Path, typer.Option("-o", "--output", help="输出目录。")] = Path("out"),
-    json_output: Annotated[bool, typer.Option("--json", help="以 JSON 输出条款变化。")] = False,
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="输出目录。", metavar="DIR")
+    ] = Path("out"),
+    json_output: Annotated[
+        bool, typer.Option("--json", help="以 JSON 输出条款变化。", metavar="")
+    ] = False,
     author: Annotated[
         str | None,
         typer.Option(
             "--author",
-            help="修订人：修订稿中每处修订记在其名下。默认取修订记录中该版本的 author，"
+            help="修订人：修订稿中每处修订记在其名下。 默认取修订记录中该版本的 author，"
             "没有时为外包归口管理部门。",
+            metavar="NAME",
         ),
     ] = None,
     revised_on: Annotated[
         str | None,
         typer.Option(
             "--date",
-            help="修订日期（YYYY-MM-DD）。默认取修订记录中该版本的日期，无记录时为施行日期。",
+            help="修订日期（YYYY-MM-DD）。 默认取修订记录中该版本的日期， 无记录时为施行日期。",
+            metavar="DATE",
         ),
     ] = None,
     templates: TemplatesOption = None,
 ) -> None:
-    """比较两个版本：列出新增、删除、修改的条款，写出修订稿（DOCX 修订模式）和修订对照表（DOCX、PDF）。"""
+    """比较两个版本：列出新增、删除、修改的条款， 写出修订稿（DOCX 修订模式）和修订对照表（DOCX、PDF）。"""
     from datetime import date
 
     from policygen.diff import diff_sources, report, summary
@@ -661,18 +802,21 @@ def diff_command(
 @app.command()
 def doctor(
     strict: Annotated[
-        bool, typer.Option("--strict", help="警告（如慢速字体子集化）也返回 1。")
+        bool, typer.Option("--strict", help="警告（如慢速字体子集化）也返回 1。", metavar="")
     ] = False,
     fontconfig: Annotated[
         bool,
         typer.Option(
             "--fontconfig",
-            help="不检查，改为输出让 LibreOffice 以 PDF 所用字体替换宋体、黑体等的 fontconfig 规则"
-            "（存为 ~/.config/fontconfig/conf.d/60-policygen.conf）。",
+            help="不检查， 改为输出让 LibreOffice 以 PDF 所用字体替换宋体、黑体等的 fontconfig 规则"
+            "， 存到 ~/.config/fontconfig/conf.d/ 下的 60-policygen.conf。",
+            metavar="",
         ),
     ] = False,
 ) -> None:
-    """检查字体（宋体、黑体、仿宋、楷体类）、字体子集化、WeasyPrint/Pango、Typst 与 LibreOffice；缺少必需组件时退出码 1。"""
+    """检查字体、字体子集化、WeasyPrint/Pango、Typst 与 LibreOffice； 缺少必需组件时退出码 1。
+
+    字体：宋体、黑体、仿宋、楷体类（或可代替它们的字体）。"""
     if fontconfig:
         from policygen.style import bundled_style
         from policygen.style.fontconfig import fontconfig as fontconfig_rules
@@ -689,12 +833,23 @@ def doctor(
 @app.command("list")
 def list_kinds() -> None:
     """列出可生成的文档类型和输出格式。"""
+    from rich.table import Table
+
     from policygen.kinds import DOCUMENT_KINDS
     from policygen.writers import WRITERS
 
+    conditions = {
+        "personal_info": "（仅委托处理个人信息时）",
+        "on_premises": "（仅乙方人员在甲方场所工作时）",
+    }
+    table = Table(box=None, show_header=False, pad_edge=False)  # aligned by display width
+    table.add_column(no_wrap=True)
+    table.add_column(no_wrap=True)
+    table.add_column(overflow="fold")
     for kind in DOCUMENT_KINDS.values():
         scope = "每份合同一份" if kind.per_engagement else "每个组织一份"
-        out.print(f"{kind.name:<12} {kind.template:<20} {scope}")
+        table.add_row(kind.name, kind.template, scope + conditions.get(kind.needs, ""))
+    out.print(table)
     out.print("formats: " + ", ".join(WRITERS))
 
 

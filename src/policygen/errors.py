@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import IntEnum
 
 from policygen.chars import printable
+
+
+def closest_name(name: str, names: Iterable[str]) -> str | None:
+    """Return the one of `names` that `name` most likely misspells, for a message's "did you
+    mean"; None when none is close (difflib's ratio below 0.6)."""
+    close = difflib.get_close_matches(name, list(names), n=1, cutoff=0.6)
+    return close[0] if close else None
 
 
 class ExitCode(IntEnum):
@@ -72,9 +81,12 @@ class PolicygenError(Exception):
 class InvalidInputError(PolicygenError):
     """The input cannot be used; `issues` lists every problem found, each located."""
 
-    def __init__(self, issues: list[Issue], source: str | None = None) -> None:
+    def __init__(self, issues: list[Issue], source: str | None = None, what: str = "配置") -> None:
         self.issues = issues
         self.source = None if source is None else printable(source)
+        self.what = what
+        """What the input is, for a headline such as 配置有误: the profile (配置), the
+        engagements file of a batch (合同清单), its output folder (输出目录)…"""
         count = len(issues)
         head = f"{self.source}: " if self.source else ""
         super().__init__(
@@ -82,10 +94,10 @@ class InvalidInputError(PolicygenError):
             + "\n".join(f"  - {issue}" for issue in issues)
         )
 
-    def __reduce__(self) -> tuple[type[InvalidInputError], tuple[list[Issue], str | None]]:
+    def __reduce__(self) -> tuple[type[InvalidInputError], tuple[list[Issue], str | None, str]]:
         # Rebuilt from its issues when sent back from a worker process (parallel.py):
         # Exception's own pickling would pass the formatted message as `issues`.
-        return (type(self), (self.issues, self.source))
+        return (type(self), (self.issues, self.source, self.what))
 
 
 class UsageError(PolicygenError):

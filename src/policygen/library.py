@@ -2,8 +2,9 @@
 
 Input: the catalogue (templates/zh/clauses.yaml: id → document kind, title, basis, condition)
 and a validated Profile. Output: one Entry for every catalogued clause in the profile's
-documents, with the document it sits in and its number (第十二条, 第3.2条); and the chapter and
-article ids a document holds that the catalogue does not describe."""
+documents, with the document it sits in and its number (第十二条, 第3.2条), and one for every
+clause the profile adds (`clauses.add`); and the chapter and article ids a document holds that
+the catalogue does not describe."""
 
 from __future__ import annotations
 
@@ -82,6 +83,9 @@ class Entry:
     condition: str = ""
     replaced: bool = False
     """True when the profile rewrites the clause (`clauses.replace`): check its basis still holds."""
+    added: bool = False
+    """True for a clause of the organisation's own (`clauses.add`): not in the catalogue, so
+    with no basis, and titled as the profile titles it (empty for an untitled article)."""
 
     def as_dict(self) -> dict[str, Any]:
         """Return the entry as JSON-ready data."""
@@ -125,15 +129,24 @@ def _load(path: str) -> dict[str, Clause]:
 
 
 def catalogue(profile: Profile, template_dirs: Sequence[Path] = ()) -> list[Entry]:
-    """Return an Entry for every catalogued clause in the documents of `profile`'s set, in the
-    order of the set and, within a document, in reading order. Excluded clauses are absent;
-    clauses the profile adds are not catalogued and not listed."""
+    """Return an Entry for every catalogued clause in the documents of `profile`'s set, and for
+    every clause the profile adds, in the order of the set and, within a document, in reading
+    order. Excluded clauses are absent."""
     table = library(template_dirs)
     replaced = set(profile.clauses.replace)
+    added = {a.id: a for a in profile.clauses.add}
     out: list[Entry] = []
     for job, document, refs in _documents(profile, template_dirs):
-        numbered = set(_numbered_ids(document.blocks))
+        numbered = set(numbered_ids(document.blocks))
         for clause_id, ref in refs.items():
+            own = added.get(clause_id)
+            if own is not None:
+                number = ref if clause_id in numbered else ""
+                out.append(
+                    Entry(clause_id, _stem(job), job.kind.name, number, own.title or "", (),
+                          added=True)
+                )  # fmt: skip
+                continue
             clause = table.get(clause_id)
             if clause is None or clause.document != job.kind.name:
                 continue
@@ -205,7 +218,7 @@ def _structural_ids(blocks: Sequence[n.Block]) -> Iterator[str]:
             yield from _structural_ids(block.blocks)
 
 
-def _numbered_ids(blocks: Sequence[n.Block], *, inside: bool = False) -> Iterator[str]:
+def numbered_ids(blocks: Sequence[n.Block], *, inside: bool = False) -> Iterator[str]:
     """Yield the ids the numbering labels: chapters, articles, the body paragraphs of articles
     and ordered-list items. Headings, tables and paragraphs outside articles (the parties block)
     are referred to by their text instead, so they have no number."""
@@ -213,13 +226,13 @@ def _numbered_ids(blocks: Sequence[n.Block], *, inside: bool = False) -> Iterato
         match block:
             case n.Chapter():
                 yield from ([block.id] if block.id else [])
-                yield from _numbered_ids(block.blocks)
+                yield from numbered_ids(block.blocks)
             case n.Article():
                 yield from ([block.id] if block.id else [])
-                yield from _numbered_ids(block.blocks, inside=True)
+                yield from numbered_ids(block.blocks, inside=True)
             case n.Paragraph() if inside and block.align is None and block.id:
                 yield block.id
             case n.OrderedList():
                 for item in block.items:
                     yield from ([item.id] if item.id else [])
-                    yield from _numbered_ids(item.blocks)
+                    yield from numbered_ids(item.blocks)

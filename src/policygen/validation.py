@@ -15,7 +15,6 @@ batch all check through `check_parsed` or `check_set`: validate and render see t
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
@@ -25,7 +24,7 @@ from typing import Any
 from jinja2 import TemplateNotFound
 
 from policygen.caches import CACHES
-from policygen.errors import InvalidInputError, Issue, Location, RenderError
+from policygen.errors import InvalidInputError, Issue, Location, RenderError, closest_name
 from policygen.kinds import DOCUMENT_KINDS
 from policygen.pipeline import Job, TemplateOutput, finish_tree, jobs, read_template
 from policygen.profile.load import Loc, Parsed, dotted, parse_source, validate
@@ -383,8 +382,8 @@ def _broken_references(
 
 
 def _unknown(clause_id: str, candidates: set[str]) -> str:
-    close = difflib.get_close_matches(clause_id, sorted(candidates), n=1)
-    hint = f"，是否想写「{close[0]}」？" if close else ""
+    close = closest_name(clause_id, sorted(candidates))
+    hint = f"，是否想写「{close}」？" if close else ""
     return f"条款库中没有 id「{clause_id}」{hint} (unknown clause id)"
 
 

@@ -16,8 +16,7 @@ when they can, the paragraph or table row holding the offending tag."""
 from __future__ import annotations
 
 import base64
-import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -32,9 +31,6 @@ MAX_TEMPLATE_BYTES = 50 * 1024 * 1024
 """Largest Word template read."""
 MAX_OUTPUT_BYTES = 200 * 1024 * 1024
 """Largest answer read back from the child (base64 of the DOCX, in JSON)."""
-
-_UNDEFINED_NAME = re.compile(r"'([^']+)' is undefined|has no attribute '([^']+)'")
-_TAG = re.compile(r"\{[{%].*?[%}]\}")
 
 
 def output_names(stem: str, todo: Sequence[Job]) -> list[str]:
@@ -131,9 +127,10 @@ def _render(data: bytes, context: dict[str, Any], name: str) -> dict[str, Any]:
     from jinja2.sandbox import SecurityError
     from lxml.etree import XMLSyntaxError
 
+    from policygen.templating.messages import undefined_message
     from policygen.templating.word_environment import word_environment
     from policygen.writers.docx_guard import check_package
-    from policygen.writers.docxtpl_loader import open_template
+    from policygen.writers.docxtpl_loader import find_tag, open_template
 
     template = open_template(data, name)
     try:
@@ -143,11 +140,11 @@ def _render(data: bytes, context: dict[str, Any], name: str) -> dict[str, Any]:
             f"Word 模板 {name} 试图执行不允许的操作，已阻止 (blocked by the sandbox): {error}"
         ) from None
     except UndefinedError as error:
-        found = _UNDEFINED_NAME.search(str(error))
-        where = _locate(template, (found.group(1) or found.group(2)) if found else "")
-        raise RenderError(
-            f"Word 模板 {name}{where} 使用了未定义的字段 (undefined variable): {error}"
-        ) from None
+        looked_up = getattr(error, "name", None)
+        found = find_tag(template, looked_up if isinstance(looked_up, str) else "")
+        where = f"（{found[0]}「{found[1]}」）" if found else ""
+        message = undefined_message(error, found[1] if found else "", context)
+        raise RenderError(f"Word 模板 {name}{where} 出错：{message}") from None
     except TemplateSyntaxError as error:
         near = " ".join(line.strip() for line in getattr(error, "docx_context", ()) if line)
         where = f"，位于「{near[:80]}」附近" if near else ""
@@ -171,35 +168,3 @@ def _render(data: bytes, context: dict[str, Any], name: str) -> dict[str, Any]:
     # field's end, say), so what rendering made is checked as well as the template.
     check_package(buffer.getvalue(), f"Word 模板 {name}（渲染结果 rendered）")
     return {"docx": base64.b64encode(buffer.getvalue()).decode("ascii")}
-
-
-def _locate(template: Any, name: str) -> str:
-    """Return where in `template`'s source the first tag naming `name` is, e.g.
-    ``（第 3 段「{{ organisation.nam }}」）``; empty when it cannot be found."""
-    if not name:
-        return ""
-    word = re.compile(rf"\b{re.escape(name)}\b")
-    for where, text in _texts(template.get_docx()):
-        for tag in _TAG.findall(text):
-            if word.search(tag):
-                return f"（{where}「{tag}」）"
-    return ""
-
-
-def _texts(document: Any) -> Iterator[tuple[str, str]]:
-    """Yield (where, text) for each paragraph of `document`'s body, tables and headers."""
-    from docx.table import Table
-
-    paragraph = table = 0
-    for block in document.iter_inner_content():
-        if isinstance(block, Table):
-            table += 1
-            for row_index, row in enumerate(block.rows, start=1):
-                text = "".join(p.text for cell in row.cells for p in cell.paragraphs)
-                yield f"第 {table} 个表格第 {row_index} 行", text
-        else:
-            paragraph += 1
-            yield f"第 {paragraph} 段", block.text
-    for section in document.sections:
-        for part, label in ((section.header, "页眉"), (section.footer, "页脚")):
-            yield label, "".join(p.text for p in part.paragraphs)

@@ -113,7 +113,7 @@ def test_versions_carry_the_sandbox_and_fetcher_fixes() -> None:
 
 def test_environment_is_immutable_sandbox_with_strict_undefined(tmp_path: Path) -> None:
     env = environment_for([tmp_path]).jinja
-    assert env.undefined is StrictUndefined
+    assert issubclass(env.undefined, StrictUndefined)
     assert env.sandboxed and type(env).__mro__[1].__name__ == "ImmutableSandboxedEnvironment"
 
 

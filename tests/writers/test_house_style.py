@@ -53,7 +53,8 @@ def test_letterhead_cover_fields_and_body(regulation: bytes) -> None:
     texts = [p.text for p in document.paragraphs]
     assert texts[0] == LETTERHEAD
     assert texts[1] == "明远商业银行信息科技外包管理办法"
-    assert texts[2].startswith("明远商业银行股份有限公司　V2.0　2026年1月1日")
+    # {{ doc_no }} is the regulation's 发文字号, though its built-in subtitle shows it too.
+    assert texts[2] == "明远商业银行股份有限公司　V2.0　2026年1月1日　明银发〔2025〕68号"
     assert texts[-1] == "（本文件由示例集团法律合规部发布）"
     assert "{{" not in "".join(texts)
     header = document.sections[0].header.paragraphs[0].text
@@ -85,7 +86,10 @@ def test_house_styles_are_kept_and_missing_ones_copied(tmp_path: Path) -> None:
     assert {"Article", "Clause", "Sub-clause", "Table Text", "Signature Party"} <= names
     assert document.styles["Title"].font.size == house_title_size
     assert document.paragraphs[0].text == LETTERHEAD
-    assert document.paragraphs[2].text == "明远商业银行股份有限公司\u3000\u3000\u3000"  # no version
+    # No version or effective date; {{ doc_no }} is the contract number.
+    assert (
+        document.paragraphs[2].text == "明远商业银行股份有限公司\u3000\u3000\u3000MY-ITO-2026-001"
+    )
     assert document.tables  # the signature block and fee tables came through
 
 
@@ -119,11 +123,25 @@ def test_house_fields_of_a_contract_are_its_own() -> None:
     assert (context["contract_no"], context["signed_on"], context["signed_at"]) == (
         "HX-ITO-2026-001", "2026年3月18日", "北京市西城区",
     )  # fmt: skip
-    assert context["version"] == context["date"] == context["doc_no"] == ""
+    assert context["version"] == context["date"] == ""
+    assert context["doc_no"] == context["contract_no"]  # the number the contract is known by
     assert [party["role"] for party in context["parties"]] == ["甲方", "乙方"]
     regulation = house_context(sample_regulation())
     assert (regulation["version"], regulation["date"]) == ("V2.0", "2026年1月1日")
     assert regulation["contract_no"] == regulation["signed_on"] == ""
+    assert regulation["doc_no"] == "华银发〔2026〕1号"
+
+
+def test_a_misspelt_house_field_is_named_with_the_field_meant(tmp_path: Path) -> None:
+    folder = house_folder(tmp_path)
+    house = docx.Document(folder / "styles" / "house.docx")
+    house.add_paragraph("{{ titel }}")
+    house.save(folder / "styles" / "house.docx")
+    with pytest.raises(RenderError) as caught:
+        policygen.render(BANK, "regulation", "docx", template_dirs=[folder])
+    message = str(caught.value)
+    assert message.startswith("house.docx（第 6 段「{{ titel }}」） 出错")
+    assert "未定义的字段 titel，是否想写「title」？" in message
 
 
 def test_house_without_body_placeholder_is_refused(tmp_path: Path) -> None:
@@ -141,6 +159,7 @@ def test_libreoffice_shows_the_letterhead_and_article_numbers(
     source.write_bytes(regulation)
     text = convert_one(source, "txt:Text").read_text(encoding="utf-8-sig")
     assert text.lstrip().startswith(LETTERHEAD)
+    assert "明银发〔2025〕68号" in text.split("第一章")[0]  # {{ doc_no }} on the cover
     for label in ("第一章", "第一条", "第二条", "第十条", "（一）"):
         assert label in text, label
 

@@ -83,6 +83,15 @@ def _one_or_many(value: Any) -> Any:
     return [value] if isinstance(value, str) else value
 
 
+def _one_or_many_schema(schema: dict[str, Any]) -> None:
+    """Publish in the JSON Schema what `_one_or_many` accepts: one item, or a list of them."""
+    listed = {k: v for k, v in schema.items() if k not in ("description", "title")}
+    one = listed["items"]
+    for key in listed:
+        del schema[key]
+    schema["anyOf"] = [one, listed]
+
+
 class CriticalCriterion(Section):
     """One criterion of 重要外包 in the regulation, and how it is decided."""
 
@@ -91,7 +100,7 @@ class CriticalCriterion(Section):
     test: Annotated[
         list[CriticalTest],
         BeforeValidator(_one_or_many),
-        Field(min_length=1, max_length=MAX_SHORT_ITEMS),
+        Field(min_length=1, max_length=MAX_SHORT_ITEMS, json_schema_extra=_one_or_many_schema),
     ]
     """判定方式，可写一项或多项（任一项成立即符合）：annual_amount、data_centre、core_system、
     customer_facing、remote_production_access、important_data、major_interruption、

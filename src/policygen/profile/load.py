@@ -5,7 +5,6 @@ once, each with its dotted path, a Chinese message and, for YAML and JSON, file:
 
 from __future__ import annotations
 
-import difflib
 import functools
 import io
 import json
@@ -36,7 +35,7 @@ try:
     from ruamel.yaml.cyaml import CParser
 except ImportError:  # ruamel.yaml.clib is not installed: the pure-Python reader reads all
     CParser = None
-from policygen.errors import InvalidInputError, Issue, Location
+from policygen.errors import InvalidInputError, Issue, Location, closest_name
 from policygen.profile import partial
 from policygen.profile.base import RULES_ERROR
 from policygen.profile.model import ENGAGEMENT_SECTIONS, Profile
@@ -914,11 +913,11 @@ def _unknown_key(loc: Loc, model: type[BaseModel] = Profile) -> str:
             f"(moved to {moved})"
         )
     known = fields_at(loc[:-1], model)
-    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    close = closest_name(key, known)
     if close:
         return (
-            f"未知字段「{key}」，是否想写「{close[0]}」？ "
-            f"(unknown key {key!r}; did you mean {close[0]!r}?)"
+            f"未知字段「{key}」，是否想写「{close}」？ "
+            f"(unknown key {key!r}; did you mean {close!r}?)"
         )
     if known:
         return f"未知字段「{key}」；此处可用：{', '.join(known)} (unknown key {key!r})"

@@ -120,6 +120,56 @@ MAX_SHORT_ITEMS = 200
 # --------------------------------------------------------------------------- numbers
 
 
+_D = "[0-9\uff10-\uff19]"  # ASCII or full-width digits, as a Chinese input method types them
+_0 = "[0\uff10]"
+_1 = "[1\uff11]"
+_PERCENT_SIGN = "[%\uff05]"
+_UP_TO_100 = rf"{_0}*({_1}{_0}{_0}(\.{_0}+)?|{_D}{{1,2}}(\.{_D}+)?)"
+_MINUS_ZERO = rf"-{_0}+(\.{_0}+)?"  # -0 and -0.00 are zero, printed without the sign
+PERCENT_TEXT = rf"^\s*(\+?{_UP_TO_100}|{_MINUS_ZERO})\s*{_PERCENT_SIGN}?\s*$"
+"""A percentage written as text: 0 to 100, a point and decimals, the sign % (or ％) optional."""
+SCORE_TEXT = rf"^\s*(\+?{_UP_TO_100}|{_MINUS_ZERO})\s*$"
+"""A score written as text: 0 to 100, a point and decimals."""
+MONEY_TEXT = rf"^\s*(\+?{_0}*{_D}{{1,12}}(\.{_D}{{1,2}})?|-{_0}+(\.{_0}{{1,2}})?)\s*$"
+"""An amount written as text: up to 12 digits of yuan and 2 of fen, no thousands separators."""
+QUANTITY_TEXT = rf"^\s*[+-]?{_D}+(\.{_D}+)?\s*$"
+"""A measured value written as text: digits, a point and decimals, a sign."""
+
+
+def _written_as(pattern: str, chinese: str, english: str) -> BeforeValidator:
+    """Return a validator refusing a number written as text that `pattern` does not match
+    (``1e3``, ``1,000``, ``6.``), the same pattern the JSON Schema publishes for the text
+    form, so that the schema and the model accept the same text; `chinese` and `english` say
+    what is expected."""
+    compiled = re.compile(pattern)
+
+    def check(value: Any) -> Any:
+        if isinstance(value, str) and not compiled.match(value):
+            raise PydanticCustomError(
+                "number_text",
+                "「{value}」应为" + chinese + " (expected " + english + ")",
+                {"value": printable(value[:50])},
+            )
+        return value
+
+    return BeforeValidator(check)
+
+
+def _number_schema(
+    pattern: str, *, minimum: float | None = None, maximum: float | None = None
+) -> WithJsonSchema:
+    """Return the JSON Schema of a number that may also be written as text matching
+    `pattern`: a JSON number within `minimum` and `maximum`, or such a string."""
+    number: dict[str, Any] = {"type": "number"}
+    if minimum is not None:
+        number["minimum"] = minimum
+    if maximum is not None:
+        number["maximum"] = maximum
+    return WithJsonSchema(
+        {"anyOf": [number, {"type": "string", "pattern": pattern}]}, mode="validation"
+    )
+
+
 def _unsigned_zero(value: Decimal) -> Decimal:
     """Return `value`, zero without its sign: ``-0`` and ``-0.00`` pass ``ge=0`` and would
     otherwise be printed with a minus sign wherever a number is shown as written."""
@@ -141,6 +191,10 @@ Money = Annotated[
     Field(ge=0, le=Decimal("999999999999.99"), description="金额（元），最多两位小数"),
     AfterValidator(_check_money),
     AfterValidator(_unsigned_zero),
+    _written_as(
+        MONEY_TEXT, "金额（元，最多两位小数），如 600000 或 600000.00", "an amount in yuan"
+    ),
+    _number_schema(MONEY_TEXT, minimum=0, maximum=999999999999.99),
 ]
 """An amount in yuan. Always Decimal, never float."""
 
@@ -148,7 +202,13 @@ MAX_DIGITS = 18
 """Most significant digits a number may have, counting zeros an exponent stands for: without it
 ``1E-1000000`` passes ``0 ≤ x ≤ 100`` in a few bytes and is printed as a million digits."""
 
-Quantity = Annotated[Decimal, Field(max_digits=MAX_DIGITS), AfterValidator(_unsigned_zero)]
+Quantity = Annotated[
+    Decimal,
+    Field(max_digits=MAX_DIGITS),
+    AfterValidator(_unsigned_zero),
+    _written_as(QUANTITY_TEXT, "数值，如 99.9", "a number"),
+    _number_schema(QUANTITY_TEXT),
+]
 """A measured value in a unit the profile names (a metric target, a threshold)."""
 
 
@@ -167,6 +227,8 @@ Percent = Annotated[
     BeforeValidator(_percent_sign),
     Field(ge=0, le=100, max_digits=MAX_DIGITS, description="百分比，0–100（可写 6 或 6%）"),
     AfterValidator(_unsigned_zero),
+    _written_as(PERCENT_TEXT, "0–100 的百分比，如 6 或 6%", "a percentage from 0 to 100"),
+    _number_schema(PERCENT_TEXT, minimum=0, maximum=100),
 ]
 """A percentage written as a number from 0 to 100 (80 means 80%)."""
 
@@ -174,6 +236,8 @@ Score = Annotated[
     Decimal,
     Field(ge=0, le=100, max_digits=MAX_DIGITS, description="分值，0–100"),
     AfterValidator(_unsigned_zero),
+    _written_as(SCORE_TEXT, "0–100 的分值，如 70", "a score from 0 to 100"),
+    _number_schema(SCORE_TEXT, minimum=0, maximum=100),
 ]
 """A score on the 0–100 scale used by vendor evaluation."""
 
@@ -261,6 +325,23 @@ _MINUTES: dict[DurationUnit, int] = {
 
 _DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([^\d\s.][^\d]*?)\s*$")
 
+_NZ = "[1-9\uff11-\uff19]"
+_POSITIVE = (
+    rf"({_0}*{_NZ}{_D}{{0,4}}(\.{_D}{{1,3}}{_0}*)?"  # 1 to 99999.999
+    rf"|{_0}*{_1}{_0}{{5}}(\.{_0}+)?"  # 100000
+    rf"|{_0}*\.(?={_0}{{0,2}}{_NZ}){_D}{{1,3}}{_0}*)"  # 0.001 to 0.999
+)
+"""A duration's number: more than 0, at most 100000, at most three decimal places."""
+_UNITS = "(" + "|".join(
+    "".join(f"[{c}{c.upper()}]" if c.isascii() and c.isalpha() else re.escape(c) for c in unit)
+    for unit in sorted(_UNIT_SPELLINGS, key=len, reverse=True)
+) + ")"  # fmt: skip
+"""Every spelling of a unit, ASCII letters in either case."""
+DURATION_TEXT = rf"^\s*{_POSITIVE}\s*{_UNITS}\s*$"
+"""A duration written as text, as the JSON Schema publishes it and the model reads it."""
+_DURATION_WRITTEN = re.compile(DURATION_TEXT)
+_DURATION_NUMBER = re.compile(rf"^\s*{_POSITIVE}\s*$")
+
 MAX_DURATION_CHARS = 64
 """Longest duration string read (``15 business_days`` is 16): the pattern above backtracks in
 time quadratic in the length of a run of spaces, so a long string is refused before it runs."""
@@ -304,16 +385,21 @@ class Duration:
         if isinstance(raw, Duration):
             return raw
         if isinstance(raw, dict):
+            number, written = raw.get("value"), raw.get("unit")
+            if set(raw) != {"value", "unit"} or not isinstance(written, str):
+                raise _duration_error(raw)
+            if isinstance(number, str) and not _DURATION_NUMBER.match(number):
+                raise _duration_error(raw)
+            if isinstance(number, bool) or not isinstance(number, int | float | str | Decimal):
+                raise _duration_error(raw)
             try:
-                value = Decimal(str(raw["value"]))
-                unit = _UNIT_SPELLINGS.get(str(raw["unit"]).strip().lower()) or DurationUnit(
-                    raw["unit"]
-                )
-            except (KeyError, ValueError, InvalidOperation):
+                value = Decimal(str(number).strip())
+                unit = _UNIT_SPELLINGS.get(written.strip().lower()) or DurationUnit(written)
+            except (ValueError, InvalidOperation):
                 raise _duration_error(raw) from None
             return cls._checked(value, unit, raw)
         if isinstance(raw, str) and len(raw) <= MAX_DURATION_CHARS:
-            match = _DURATION_RE.match(raw)
+            match = _DURATION_RE.match(raw) if _DURATION_WRITTEN.match(raw) else None
             if match:
                 unit_text = match.group(2).strip().lower()
                 unit = _UNIT_SPELLINGS.get(unit_text)
@@ -347,15 +433,21 @@ class Duration:
             "anyOf": [
                 {
                     "type": "string",
-                    "pattern": r"^\s*\d+(\.\d+)?\s*\S+\s*$",
+                    "maxLength": MAX_DURATION_CHARS,
+                    "pattern": DURATION_TEXT,
                     "description": "时长，数字加单位，如 2小时、15分钟、5个工作日、2h。单位："
                     + "、".join(units),
                 },
                 {
                     "type": "object",
                     "properties": {
-                        "value": {"type": "number", "exclusiveMinimum": 0},
-                        "unit": {"enum": [u.value for u in DurationUnit]},
+                        "value": {
+                            "anyOf": [
+                                {"type": "number", "exclusiveMinimum": 0, "maximum": 100_000},
+                                {"type": "string", "pattern": rf"^\s*{_POSITIVE}\s*$"},
+                            ]
+                        },
+                        "unit": {"type": "string", "pattern": rf"^\s*{_UNITS}\s*$"},
                     },
                     "required": ["value", "unit"],
                     "additionalProperties": False,
@@ -442,7 +534,19 @@ CnDate = Annotated[
                 {"type": "string", "format": "date", "description": "公历日期，如 2026-03-01"},
                 {
                     "type": "string",
-                    "pattern": r"^[0-9０-９]{4}\s*年\s*[0-9０-９]{1,2}\s*月\s*[0-9０-９]{1,2}\s*日$",
+                    "pattern": rf"^(?![0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}$)\s*{_DIGIT}{{4}}-"
+                    rf"{_DIGIT}{{1,2}}-{_DIGIT}{{1,2}}\s*$",
+                    "description": "公历日期，月、日可写一位数或全角数字，如 2026-3-1",
+                },
+                {
+                    "type": "string",
+                    "pattern": r"^\s*[0-9]{4}-[0-9]{2}-[0-9]{2}[T ]00:00(:00(\.0+)?)?"
+                    r"(Z|[+-][0-9]{2}:[0-9]{2})?\s*$",
+                    "description": "零点的日期时间，如 2026-03-01T00:00:00",
+                },
+                {
+                    "type": "string",
+                    "pattern": r"^\s*[0-9０-９]{4}\s*年\s*[0-9０-９]{1,2}\s*月\s*[0-9０-９]{1,2}\s*日\s*$",
                     "description": "中文日期，如 2026年3月1日",
                 },
             ],

@@ -15,7 +15,6 @@ default applies."""
 from __future__ import annotations
 
 import csv
-import difflib
 import json
 import re
 import types
@@ -27,9 +26,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from policygen.errors import InvalidInputError, Issue, Location, UsageError
+from policygen.errors import InvalidInputError, Issue, Location, UsageError, closest_name
 from policygen.profile.engagement import Engagement
 from policygen.profile.load import Loc, dotted, read_decimal, read_int, split_path
+
+ENGAGEMENTS_FILE = "合同清单"
+"""What a headline calls the file (合同清单有误), not the profile (配置有误)."""
 
 LIST_SEPARATOR = "；"
 """Separates the items of a list of texts written in one CSV cell."""
@@ -81,7 +83,9 @@ def read_rows(path: Path) -> Iterator[Row]:
 
 
 def _file_error(path: Path, message: str, line: int | None = None) -> InvalidInputError:
-    return InvalidInputError([Issue("", message, Location(str(path), line))], str(path))
+    return InvalidInputError(
+        [Issue("", message, Location(str(path), line))], str(path), ENGAGEMENTS_FILE
+    )
 
 
 def _row_error(number: int, line: int, path: Path, message: str, column: int | None = None) -> Row:
@@ -263,7 +267,7 @@ def _columns(header: list[str], path: Path) -> list[_Column]:
                 )
             )
     if issues:
-        raise InvalidInputError(issues, str(path))
+        raise InvalidInputError(issues, str(path), ENGAGEMENTS_FILE)
     return columns
 
 
@@ -302,10 +306,8 @@ def _column_shape(loc: Loc) -> tuple[str | None, bool]:
         elif _is_model(annotation):
             fields = list(annotation.model_fields)
             if part not in fields:
-                close = difflib.get_close_matches(part, fields, n=1, cutoff=0.6)
-                hint = (
-                    f"，是否想写「{close[0]}」？" if close else f"；此处可用：{', '.join(fields)}"
-                )
+                close = closest_name(part, fields)
+                hint = f"，是否想写「{close}」？" if close else f"；此处可用：{', '.join(fields)}"
                 return f"未知字段「{part}」{hint} (unknown field)", False
             annotation = annotation.model_fields[part].annotation
         else:

@@ -19,7 +19,7 @@ from policygen.caches import CACHES
 from policygen.errors import RenderError
 from policygen.tree import nodes as n
 
-CONTAINERS = ("signature", "right", "center")
+CONTAINERS = ("signature", "right", "center", "left")
 """Fenced ``::: name`` blocks the dialect knows."""
 
 # Attributes written after a heading, paragraph or item: {#id}, {.unnumbered}, or both. The
@@ -253,7 +253,7 @@ class _Reader:
         self, node: _Node, *, depth: int, caption: str = "", attrs: _TableAttrs | None = None
     ) -> list[n.Block]:
         """Return the blocks one Markdown block becomes (several for an aligned container)."""
-        if node.type in ("container_right", "container_center"):
+        if node.type in ("container_right", "container_center", "container_left"):
             align = node.type.removeprefix("container_")
             paragraphs: list[n.Block] = []
             for child in node.children:

@@ -22,10 +22,11 @@ from jinja2 import (
     Environment,
     FileSystemBytecodeCache,
     FileSystemLoader,
-    StrictUndefined,
     Template,
     TemplateError,
     TemplateNotFound,
+    TemplateSyntaxError,
+    UndefinedError,
 )
 from jinja2.loaders import split_template_path
 from jinja2.runtime import Context
@@ -34,6 +35,13 @@ from markupsafe import Markup
 
 from policygen.caches import CACHES
 from policygen.errors import RenderError
+from policygen.templating.messages import (
+    FieldUndefined,
+    syntax_excerpt,
+    syntax_message,
+    template_frame,
+    undefined_message,
+)
 
 BUNDLED_TEMPLATES = Path(str(resources.files("policygen") / "templates" / "zh"))
 """The templates shipped with policygen; a user's folders are searched before it."""
@@ -135,7 +143,7 @@ class TemplateEnvironment:
         """Return `template` rendered with `context`: its module (``{% set %}`` values such as
         ``title``) and its Markdown text. Raise RenderError naming the template and line when
         rendering fails or reaches for anything the sandbox forbids."""
-        with self._errors(template.name or "<template>", template):
+        with self._errors(template.name or "<template>", template, context):
             module = template.make_module(context)
             return module, str(module)
         raise AssertionError("unreachable")  # pragma: no cover
@@ -166,22 +174,38 @@ class TemplateEnvironment:
         raise AssertionError("unreachable")  # pragma: no cover
 
     @contextmanager
-    def _errors(self, name: str, template: Template | None = None) -> Iterator[None]:
+    def _errors(
+        self, name: str, template: Template | None = None, context: dict[str, Any] | None = None
+    ) -> Iterator[None]:
+        """Turn what rendering `template` (named `name`) with `context` raised into a
+        RenderError naming the template file and line, and what to change there."""
         try:
             yield
         except TemplateNotFound as exc:
             raise RenderError(f"找不到模板 {exc.name}（查找目录：{self._searched()}）") from None
         except RenderError as exc:  # a None printed: say where
-            line = _template_line(exc, template)
-            raise RenderError(f"模板 {name}:{line or '?'} 出错: {exc}") from None
+            raise RenderError(f"模板 {self._where(exc, name)} 出错: {exc}") from None
         except SecurityError as exc:
             raise RenderError(
                 f"模板 {name} 试图执行不允许的操作，已阻止 (blocked by the sandbox): {exc}"
             ) from None
+        except TemplateSyntaxError as exc:
+            where = f"{exc.filename or exc.name or name}:{exc.lineno}"
+            source = exc.source if exc.source is not None else self._source(exc.name or name)
+            excerpt = syntax_excerpt(self.jinja, exc, source)
+            raise RenderError(
+                f"模板 {where} 语法错误 (template syntax error): {syntax_message(exc)}"
+                + (f"\n{excerpt}" if excerpt else "")
+            ) from None
+        except UndefinedError as exc:
+            found = template_frame(exc)
+            line = self._line(found[0].name, found[1]) if found else ""
+            message = undefined_message(exc, line, context or {})
+            raise RenderError(f"模板 {self._where(exc, name)} 出错：{message}") from None
         except TemplateError as exc:
-            line = getattr(exc, "lineno", None) or _template_line(exc, template)
-            where = f"{getattr(exc, 'filename', None) or name}:{line or '?'}"
-            raise RenderError(f"模板 {where} 出错 (template error): {exc}") from None
+            raise RenderError(
+                f"模板 {self._where(exc, name)} 出错 (template error): {exc}"
+            ) from None
         except RecursionError:
             raise RenderError(
                 f"模板 {name} 嵌套或递归过深，已停止 (recursion too deep, e.g. a macro calling "
@@ -192,10 +216,33 @@ class TemplateEnvironment:
                 f"模板 {name} 渲染超出内存上限 (template rendering ran out of memory)"
             ) from None
         except Exception as exc:  # whatever else a template's expression raised: 1/0, 'a' + 1
-            line = _template_line(exc, template)
             raise RenderError(
-                f"模板 {name}:{line or '?'} 出错 ({type(exc).__name__}): {exc}"
+                f"模板 {self._where(exc, name)} 出错 ({type(exc).__name__}): {exc}"
             ) from None
+
+    @staticmethod
+    def _where(exc: BaseException, name: str) -> str:
+        """Return ``file:line`` of the template (an imported one, say) `exc` was raised in."""
+        found = template_frame(exc)
+        if found is None:
+            return f"{name}:?"
+        template, line = found
+        return f"{template.name or name}:{line}"
+
+    def _source(self, name: str | None) -> str | None:
+        """Return the source of template `name`; None when it cannot be read."""
+        loader = self.jinja.loader
+        if not name or loader is None:
+            return None
+        try:
+            return loader.get_source(self.jinja, name)[0]
+        except (TemplateError, RenderError, OSError):
+            return None
+
+    def _line(self, name: str | None, line: int) -> str:
+        """Return line `line` of template `name`; empty when it cannot be read."""
+        lines = (self._source(name) or "").splitlines()
+        return lines[line - 1] if 0 < line <= len(lines) else ""
 
     def _searched(self) -> str:
         return "、".join(str(f) for f in self.folders)
@@ -295,7 +342,7 @@ def _environment(folders: tuple[Path, ...]) -> ImmutableSandboxedEnvironment:
 
     env = _Sandbox(
         loader=_FolderLoader(folders),
-        undefined=StrictUndefined,
+        undefined=FieldUndefined,
         autoescape=True,
         finalize=_finalize,
         # Markdown ids are written {#id}, which is Jinja's comment syntax; comments become {## ##}.
@@ -347,22 +394,6 @@ def _bytecode_cache(env: Environment) -> FileSystemBytecodeCache | None:
     )
     folder = cache_dir("jinja-" + hashlib.sha256(settings.encode()).hexdigest()[:16])
     return None if folder is None else FileSystemBytecodeCache(str(folder))
-
-
-def _template_line(exc: BaseException, template: Template | None) -> int | None:
-    """Return the template line a runtime error happened on, from its traceback.
-
-    make_module() does not rewrite tracebacks as render() does, so the compiled template's
-    Python line is mapped back through the template's debug information."""
-    if template is None:
-        return None
-    tb = exc.__traceback__
-    line = None
-    while tb is not None:
-        if tb.tb_frame.f_code.co_filename == template.filename:
-            line = template.get_corresponding_lineno(tb.tb_lineno)
-        tb = tb.tb_next
-    return line
 
 
 def environment_for(folders: Sequence[Path] = ()) -> TemplateEnvironment:

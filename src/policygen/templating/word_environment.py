@@ -4,20 +4,21 @@ Input: nothing; a docxtpl template compiles its own XML with it. Output: XML tex
 value is escaped for XML (autoescape, markupsafe), so a vendor called ``<w:p>&`` stays literal
 text; a docxtpl subdocument, rich text or listing (which carry ``__html__``) passes through as
 the XML it is. The sandbox is the one Markdown templates render in (immutable, with ``*``,
-``**`` and ``+`` bounded), with StrictUndefined and the Chinese filters, but none of the
+``**`` and ``+`` bounded), with its strict undefined (an error names the field and the closest
+one) and the Chinese filters, but none of the
 Markdown escaping: Word is not Markdown."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from jinja2 import StrictUndefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from policygen.errors import RenderError
 from policygen.templating.environment import _Sandbox
 from policygen.templating.filters import FILTERS
+from policygen.templating.messages import FieldUndefined
 
 
 def _finalize(value: Any) -> Any:
@@ -34,7 +35,7 @@ def word_environment() -> ImmutableSandboxedEnvironment:
     """Return a new sandboxed environment for one docxtpl rendering (docxtpl sets options on
     the environment it is given, so it is not shared)."""
     env = _Sandbox(
-        undefined=StrictUndefined,
+        undefined=FieldUndefined,
         autoescape=True,
         finalize=_finalize,
         auto_reload=False,

@@ -77,7 +77,8 @@ class Paragraph:
     label: str = ""
     """Number printed before the text, e.g. 1.1; empty when the paragraph is not numbered."""
     align: str | None = None
-    """``center`` or ``right`` for a paragraph set apart (dates, sign-offs); None for body text."""
+    """``center`` or ``right`` for a paragraph set apart (dates, sign-offs), ``left`` for one
+    flush with the margin, every line (the parties block); None for body text."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,9 +3,10 @@
 Input: a numbered, reference-resolved Document, and ``styles/house.docx`` from a user's
 template folder: a docxtpl template whose cover and header may print ``{{ title }}``,
 ``{{ subtitle }}``, ``{{ organisation }}``, ``{{ version }}``, ``{{ date }}`` (the effective
-date), ``{{ doc_no }}``, ``{{ contract_no }}``, ``{{ signed_on }}``, ``{{ signed_at }}`` (each
-empty when the document does not print it: a contract has no version or effective date, a
-regulation no contract number) and loop over ``parties`` (each with ``role`` and ``name``), and
+date), ``{{ doc_no }}`` (the number the document is known by: a regulation's 发文字号, a
+contract's or annex's 合同编号), ``{{ contract_no }}``, ``{{ signed_on }}``, ``{{ signed_at }}``
+(each empty when the document does not have it: a contract has no version or effective date,
+a regulation no contract number) and loop over ``parties`` (each with ``role`` and ``name``), and
 that holds the subdocument placeholder ``{{p body }}`` on a paragraph of its own. Output: DOCX
 bytes.
 
@@ -36,12 +37,13 @@ from jinja2 import TemplateError, UndefinedError
 from jinja2.sandbox import SecurityError
 
 from policygen.errors import RenderError
+from policygen.templating.messages import undefined_message
 from policygen.templating.word_environment import word_environment
 from policygen.tree import nodes as n
 from policygen.writers import docx_pages, docx_styles_oxml, page_values
 from policygen.writers.docx_guard import check_package
 from policygen.writers.docx_reference import open_reference
-from policygen.writers.docxtpl_loader import open_template
+from policygen.writers.docxtpl_loader import find_tag, open_template
 from policygen.writers.options import WriterOptions
 from policygen.writers.reproducible import normalise_docx
 
@@ -144,9 +146,12 @@ def open_house(path: Path) -> DocxTemplate:
 
 
 def house_context(doc: n.Document) -> dict[str, Any]:
-    """Return the values a house template may print, from `doc` alone."""
+    """Return the values a house template may print, from `doc` alone. Unlike the built-in
+    cover, a house template need not print the subtitle, so ``doc_no`` is the document's
+    number even when the subtitle shows it too."""
     values = page_values.header_values(doc)
     context: dict[str, Any] = {k: v for k, v in values.items() if isinstance(v, str)}
+    context["doc_no"] = doc.meta.number
     roles, names = values["role"], values["name"]
     context["parties"] = [{"role": r, "name": m} for r, m in zip(roles, names, strict=False)]
     context["organisation"] = doc.meta.organisation
@@ -163,10 +168,11 @@ def render_house(template: DocxTemplate, context: dict[str, Any], name: str) -> 
             f"{name} 试图执行不允许的操作，已阻止 (blocked by the sandbox): {error}"
         ) from None
     except UndefinedError as error:
-        raise RenderError(
-            f"{name} 使用了未定义的字段 (undefined variable): {error}；可用字段："
-            f"{'、'.join(sorted(context))}"
-        ) from None
+        looked_up = getattr(error, "name", None)
+        found = find_tag(template, looked_up if isinstance(looked_up, str) else "")
+        where = f"（{found[0]}「{found[1]}」）" if found else ""
+        message = undefined_message(error, found[1] if found else "", sorted(context))
+        raise RenderError(f"{name}{where} 出错：{message}") from None
     except TemplateError as error:
         near = " ".join(line.strip() for line in getattr(error, "docx_context", ()) if line)
         where = f"，位于「{near[:80]}」附近" if near else ""

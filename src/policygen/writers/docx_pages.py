@@ -30,16 +30,20 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from docx.document import Document as DocxDocument
+from docx.shared import Length, Pt
 from docx.text.paragraph import Paragraph
 
 from policygen.transforms.nobreak import NO_BREAK_LANGUAGE, joined, runs
 from policygen.tree import nodes as n
 from policygen.writers import docx_oxml
 from policygen.writers.docx_styles import StyleTable
+from policygen.writers.front import TitleLines, title_lines
 from policygen.writers.page_values import Values, document_keywords, fill
 
 COVER_STYLE_PREFIX = "Cover "
 """Reference paragraphs in styles named so are the cover template."""
+COVER_TITLE_STYLE = "Cover Title"
+"""The cover line that holds the title (front.TITLE_ROLE's style)."""
 TOC_HEADING_STYLE = "TOC Heading"
 """The reference paragraph in this style is the contents page's heading."""
 
@@ -81,12 +85,35 @@ def add_cover(document: DocxDocument, front: FrontMatter, values: Values) -> Non
     for style, template in front.cover:
         for line in fill(template, values):
             last = docx_oxml.add_body_paragraph(document, styles.id(style))
+            if style == COVER_TITLE_STYLE:
+                _add_title(document, last, line, style)
+                continue
             for piece, kept in runs(line):  # as document.add_paragraph(line, style)
                 run = docx_oxml.add_text_run(last, joined(piece) if kept else piece)
                 if kept:  # as a NoBreak in the body
                     docx_oxml.set_lang(run, east_asia=NO_BREAK_LANGUAGE)
     if last is not None:
         docx_oxml.end_section(last, document)
+
+
+def _add_title(document: DocxDocument, paragraph: Paragraph, title: str, style: str) -> None:
+    """Add `title` to the cover paragraph `paragraph` in `style` as front.title_lines sets it:
+    each of its lines kept whole (a NoBreak), set smaller when that keeps it on one line,
+    else broken where a title may break, never inside a word."""
+    size = document.styles[style].font.size
+    section = docx_oxml.last_section(document)
+    width = (section.page_width or 0) - (section.left_margin or 0) - (section.right_margin or 0)
+    if size is None or width <= 0:
+        lines = TitleLines((title,), 0)
+    else:
+        lines = title_lines(title, size.pt, Length(width).pt)
+    for index, line in enumerate(lines.lines):
+        run = docx_oxml.add_text_run(paragraph, joined(line))
+        docx_oxml.set_lang(run, east_asia=NO_BREAK_LANGUAGE)
+        if size is not None and lines.size != size.pt:
+            run.font.size = Pt(lines.size)
+        if index < len(lines.lines) - 1:
+            run.add_break()
 
 
 def add_contents_page(document: DocxDocument, front: FrontMatter) -> Paragraph:

@@ -7,10 +7,13 @@ docxtpl has been imported every DOCX written by the same process would silently 
 docxtpl is therefore imported only here, and the prefix is put back straight after.
 docxcompose's own code keeps working: it looks the custom namespace up in its private
 ``NS`` table, not in python-docx's.
-"""
+
+Also: where in a template a Jinja tag naming a field is, for error messages."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from io import BytesIO
 from typing import TYPE_CHECKING
 from zipfile import BadZipFile
@@ -18,7 +21,10 @@ from zipfile import BadZipFile
 from policygen.errors import RenderError
 
 if TYPE_CHECKING:
+    from docx.document import Document as DocxDocument
     from docxtpl import DocxTemplate
+
+_TAG = re.compile(r"\{[{%].*?[%}]\}")
 
 CORE_PROPERTIES = "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"
 
@@ -43,3 +49,35 @@ def open_template(data: bytes, name: str) -> DocxTemplate:
             f"{name} 不是有效的 Word 文档（.docx） (not a DOCX file): {error}"
         ) from None
     return template
+
+
+def find_tag(template: DocxTemplate, name: str) -> tuple[str, str] | None:
+    """Return where in `template`'s source the first tag naming `name` is and the tag, e.g.
+    ``("第 3 段", "{{ organisation.nam }}")``; None when it cannot be found."""
+    if not name:
+        return None
+    word = re.compile(rf"\b{re.escape(name)}\b")
+    for where, text in texts(template.get_docx()):
+        for tag in _TAG.findall(text):
+            if word.search(tag):
+                return where, tag
+    return None
+
+
+def texts(document: DocxDocument) -> Iterator[tuple[str, str]]:
+    """Yield (where, text) for each paragraph of `document`'s body, tables and headers."""
+    from docx.table import Table
+
+    paragraph = table = 0
+    for block in document.iter_inner_content():
+        if isinstance(block, Table):
+            table += 1
+            for row_index, row in enumerate(block.rows, start=1):
+                text = "".join(p.text for cell in row.cells for p in cell.paragraphs)
+                yield f"第 {table} 个表格第 {row_index} 行", text
+        else:
+            paragraph += 1
+            yield f"第 {paragraph} 段", block.text
+    for section in document.sections:
+        for part, label in ((section.header, "页眉"), (section.footer, "页脚")):
+            yield label, "".join(p.text for p in part.paragraphs)

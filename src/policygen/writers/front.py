@@ -13,6 +13,7 @@ cover and contents sheets), or ``all``, every sheet from the cover."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
@@ -47,6 +48,11 @@ class CoverLine:
     whichever is larger; none after a line of the same contextual role."""
     after: float
     """Space after it in pt."""
+    lines: tuple[str, ...] = ()
+    """The title as it is set (title_lines): its lines, each kept whole; empty for any other
+    line, printed as `text` is."""
+    size: float | None = None
+    """The title's size in pt when it is set smaller to fit (title_lines); None: its style's."""
 
 
 def cover_lines(doc: n.Document, style: HouseStyle) -> tuple[CoverLine, ...]:
@@ -66,8 +72,19 @@ def cover_lines(doc: n.Document, style: HouseStyle) -> tuple[CoverLine, ...]:
                 out[-1] = CoverLine(out[-1].role, out[-1].text, out[-1].before, 0.0)
             elif out:
                 before = max(before, out[-1].after)
-            out.append(CoverLine(line.role, text, before, after))
+            if line.role == TITLE_ROLE and resolved.size:
+                set_as = title_lines(text, resolved.size, _text_width(style, doc.kind))
+                size = None if set_as.size == resolved.size else set_as.size
+                out.append(CoverLine(line.role, text, before, after, set_as.lines, size))
+            else:
+                out.append(CoverLine(line.role, text, before, after))
     return tuple(out)
+
+
+def _text_width(style: HouseStyle, kind: str) -> float:
+    """Return the width in pt of the text block of a page of `kind` in `style`."""
+    margins = style.margins(kind)
+    return (style.page.width - margins.left - margins.right) * 72 / 25.4
 
 
 @dataclass(frozen=True)
@@ -90,6 +107,80 @@ class Bookmark:
     text: str
     """The label and title (第一章　总则, 第三条　定义), or the label alone of an article
     without a title (第一条)."""
+
+
+TITLE_ROLE = "cover_title"
+"""The cover line that holds the title, set by `title_lines`."""
+MIN_TITLE_SCALE = 0.75
+"""How far a cover title too long for one line is set smaller to fit before it is broken."""
+TITLE_BREAKS = re.compile(r"(?:(?<=公司)|(?<=银行)|(?<=集团)|(?<=）)|(?<=》))(?=.)|(?<=.)(?=《)")
+"""Where a cover title may break when it must (after an organisation's name or a bracket);
+it also may before its last word (`TITLE_WORDS`); nowhere else."""
+TITLE_WORDS = ("管理办法", "管理制度", "管理规定", "实施细则", "办法", "制度", "规定", "细则",
+               "合同", "协议", "评估表")  # fmt: skip
+"""The words a document's title ends with, kept whole on its last line."""
+
+
+@dataclass(frozen=True)
+class TitleLines:
+    """How a cover title is set: its lines and their size."""
+
+    lines: tuple[str, ...]
+    """The title's lines, each kept whole (one unless it had to break)."""
+    size: float
+    """The font size in pt: the style's, or smaller for a title set smaller to fit one line."""
+
+
+def text_width(text: str, size: float) -> float:
+    """Return about how wide `text` is at `size` pt: a Chinese character one em, any other
+    character (Latin letters, digits) six tenths of one, the widest a proportional face sets."""
+    from rich.cells import cell_len
+
+    return sum(size if cell_len(char) == 2 else size * 0.6 for char in text)
+
+
+def title_lines(title: str, size: float, width: float) -> TitleLines:
+    """Return how to set `title` at `size` pt on lines `width` pt wide: whole on one line,
+    set smaller when it must be (down to MIN_TITLE_SCALE of `size`); a title too long even
+    then is broken only where a title may break (TITLE_BREAKS, and before its last word),
+    each line as full as it can be, and set smaller if a line needs it; so no line ends
+    inside a word (外包服务管/理办法). Only a title with no such place, too long for its
+    lines at the smallest size, is broken where its lines are full."""
+    floor = size * MIN_TITLE_SCALE
+    if text_width(title, size) <= width:
+        return TitleLines((title,), size)
+    if text_width(title, floor) <= width:
+        return TitleLines((title,), _fitting(title, size, width))
+    places = [m.start() for m in TITLE_BREAKS.finditer(title)]
+    last = max((len(title) - len(w) for w in TITLE_WORDS if title.endswith(w)), default=0)
+    places = sorted({*places, *([last] if last > 0 else [])})
+    lines = _fill(title, places, size, width)
+    widest = max(lines, key=lambda line: text_width(line, size))
+    if text_width(widest, floor) <= width:
+        return TitleLines(lines, min(size, _fitting(widest, size, width)))
+    return TitleLines(_fill(title, list(range(1, len(title))), floor, width), floor)
+
+
+def _fitting(text: str, size: float, width: float) -> float:
+    """Return the largest size, in half points up to `size`, at which `text` fits `width`."""
+    return min(size, int(size * width / text_width(text, size) * 2) / 2)
+
+
+def _fill(title: str, places: list[int], size: float, width: float) -> tuple[str, ...]:
+    """Return `title` broken at some of `places`, each line the longest that fits `width` at
+    `size` (a line with no place to break within the width runs on to the next place)."""
+    lines: list[str] = []
+    start = 0
+    while text_width(title[start:], size) > width:
+        later = [p for p in places if p > start]
+        if not later:
+            break
+        fitting = [p for p in later if text_width(title[start:p], size) <= width]
+        end = fitting[-1] if fitting else later[0]
+        lines.append(title[start:end])
+        start = end
+    lines.append(title[start:])
+    return tuple(lines)
 
 
 def contents_entry(block: n.Block) -> ContentsEntry | None:
@@ -177,9 +268,11 @@ __all__ = [
     "CONTENTS_ANCHOR",
     "END_ANCHOR",
     "PAGE_COUNT_KEY",
+    "TITLE_ROLE",
     "Bookmark",
     "ContentsEntry",
     "CoverLine",
+    "TitleLines",
     "bookmark",
     "bookmarks",
     "contents_anchor",
@@ -189,5 +282,7 @@ __all__ = [
     "front_sheets",
     "has_contents",
     "shown_pages",
+    "text_width",
+    "title_lines",
     "walk",
 ]

@@ -533,6 +533,18 @@ def _head(doc: n.Document, css: list[tuple[str, str]]) -> list[Markup]:
     return lines
 
 
+def _cover_line(line: front.CoverLine) -> Markup:
+    """Return cover line `line` as a paragraph: its text, or the title's lines each kept whole
+    (a nobr span) with a break between, at its own size when set smaller."""
+    role = line.role.replace("_", "-")
+    if not line.lines:
+        return Markup('<p class="{}">{}</p>').format(role, _text(line.text))
+    body = Markup("<br>").join(_nobr(part) for part in line.lines)
+    if line.size is None:
+        return Markup('<p class="{}">{}</p>').format(role, body)
+    return Markup('<p class="{}" style="font-size: {}pt">{}</p>').format(role, line.size, body)
+
+
 def _front(doc: n.Document, style: HouseStyle) -> list[Markup]:
     """Return `doc`'s cover and, for a kind with contents, its contents page (writers.front),
     each a sheet of its own in the PDF (base.css); the contents entries link to the headings'
@@ -541,10 +553,7 @@ def _front(doc: n.Document, style: HouseStyle) -> list[Markup]:
     cover = front.cover_lines(doc, style)
     if cover:
         lines.append(Markup('<section class="cover">'))
-        lines += [
-            Markup('<p class="{}">{}</p>').format(line.role.replace("_", "-"), _text(line.text))
-            for line in cover
-        ]
+        lines += [_cover_line(line) for line in cover]
         lines.append(Markup("</section>"))
     entries = front.contents_entries(doc)
     if front.has_contents(doc) and entries:

@@ -60,6 +60,17 @@ def toc_label(index: int) -> str:
     return f"<toc-{index}>"
 
 
+def _cover_text(line: front.CoverLine, literal: Literal) -> str:
+    """Return the Typst content of cover line `line`: its text, or the title's lines each in
+    a box (no line breaks inside it) with a break between, at its own size when set smaller."""
+    if not line.lines:
+        return literal(line.text)
+    body = "#linebreak()".join(f"#box[#{literal(part)}]" for part in line.lines)
+    if line.size is not None:
+        body = f"#text(size: {pt(line.size)})[{body}]"
+    return f"[{body}]"
+
+
 def front_source(doc: n.Document, style: HouseStyle, literal: Literal) -> list[str]:
     """Return the source of `doc`'s cover and, for a kind with contents, its contents page,
     each ending its sheet; empty when it has neither."""
@@ -67,7 +78,7 @@ def front_source(doc: n.Document, style: HouseStyle, literal: Literal) -> list[s
     for line in front.cover_lines(doc, style):
         if line.before:  # the gap above it, the previous line's space after included
             lines.append(f"#v({pt(line.before)})")
-        lines.append(f"#front-line({_role(line.role)}, {literal(line.text)})")
+        lines.append(f"#front-line({_role(line.role)}, {_cover_text(line, literal)})")
     if lines:
         lines.append("#pagebreak()")
     entries = front.contents_entries(doc)
