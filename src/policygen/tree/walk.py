@@ -22,28 +22,39 @@ def walk(blocks: Iterable[n.Block], place: Place = ()) -> Iterator[tuple[Node, P
     """Yield every block of `blocks` and every list item inside them, depth first in reading
     order, each with its place: for a chapter, article, labelled paragraph or item, the place
     ends with its own label; a container is yielded before what it holds."""
+    for node, here, _depth in walk_depths(blocks, place):
+        yield node, here
+
+
+def walk_depths(
+    blocks: Iterable[n.Block], place: Place = (), depth: int = 0
+) -> Iterator[tuple[Node, Place, int]]:
+    """Yield what `walk` yields, each with its depth: `depth` for `blocks` themselves, one
+    more for what a chapter, an article or a list holds, two more for the blocks of a list's
+    items."""
     for block in blocks:
         match block:
             case n.Chapter(title=title, blocks=children, label=label, id=node_id):
                 here = (*place, label or _id(node_id) or inline_text(title)[:12])
-                yield block, here
-                yield from walk(children, here)
+                yield block, here, depth
+                yield from walk_depths(children, here, depth + 1)
             case n.Article(blocks=children, label=label, id=node_id):
                 here = (*place, label or _id(node_id) or "条")
-                yield block, here
-                yield from walk(children, here)
+                yield block, here, depth
+                yield from walk_depths(children, here, depth + 1)
             case n.Paragraph(label=label, id=node_id):
-                yield block, (*place, label) if label else (place or ("正文", _id(node_id)))
+                here = (*place, label) if label else (place or ("正文", _id(node_id)))
+                yield block, here, depth
             case n.Heading(inlines=inlines):
-                yield block, (*place, f"小标题「{inline_text(inlines)[:12]}」")
+                yield block, (*place, f"小标题「{inline_text(inlines)[:12]}」"), depth
             case n.OrderedList(items=items) | n.BulletList(items=items):
-                yield block, place
+                yield block, place, depth
                 for item in items:
                     here = (*place, item.label) if item.label else place
-                    yield item, here
-                    yield from walk(item.blocks, here)
+                    yield item, here, depth + 1
+                    yield from walk_depths(item.blocks, here, depth + 2)
             case _:
-                yield block, place
+                yield block, place, depth
 
 
 def node_texts(node: Node, place: Place) -> Iterator[tuple[str, Place]]:
