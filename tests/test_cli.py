@@ -247,3 +247,27 @@ def test_list_aligns_its_columns_by_display_width_and_names_conditions() -> None
     assert "（仅委托处理个人信息时）" in rows["dpa"]
     assert "（仅乙方人员在甲方场所工作时）" in rows["safety"]
     assert max(cell_len(line) for line in lines) <= 80
+
+
+@pytest.mark.parametrize(
+    ("args", "absent"),
+    [
+        (["--version"], ("typer", "rich", "policygen.cli", "policygen.pipeline")),
+        (["--help"], ("policygen.pipeline", "policygen.tree.nodes", "jinja2", "pydantic")),
+    ],
+)
+def test_version_and_help_start_without_the_pipeline(
+    args: list[str], absent: tuple[str, ...]
+) -> None:
+    """``policygen --version`` loads no command line at all, ``--help`` no pipeline (their
+    time is in bench/RESULTS.md, not asserted here)."""
+    run = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "policygen", *args],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    imported = {line.rsplit("|", 1)[-1].strip() for line in run.stderr.splitlines()}
+    assert not imported & set(absent), sorted(imported & set(absent))
+    assert ("policygen 0.1.0" in run.stdout) == (args == ["--version"])

@@ -2,6 +2,6 @@
 
 import sys
 
-from policygen.cli import main
+from policygen._launch import main
 
 sys.exit(main())

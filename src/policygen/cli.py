@@ -20,7 +20,6 @@ try:  # Ctrl-C while the command line loads (about half a second): one line, exi
     from policygen.chars import printable
     from policygen.errors import ExitCode, InvalidInputError, PolicygenError, UsageError
     from policygen.output import write_all, write_atomic
-    from policygen.parallel import freeze_heap, thaw_heap
     from policygen.writers.options import PDF_STANDARDS, engines_for
 except KeyboardInterrupt:
     # A worker process preloading the command line's script (multiprocessing runs it as
@@ -366,6 +365,8 @@ def _render_command(
     # writes nothing when one fails.
     loaded = load_checked(profile, template_dirs=folders)
     todo = jobs(loaded, kinds)
+    from policygen.parallel import freeze_heap
+
     freeze_heap()  # what is loaded by now lives until the command ends
     if not todo:
         err.print("没有可生成的文档：所选类型需要 engagements 中至少一份合同 (nothing to render)")
@@ -893,7 +894,8 @@ def main(argv: list[str] | None = None) -> int:
         if argv is not None:  # run in-process by a caller who goes on
             if handled:
                 signal.signal(signal.SIGINT, previous)
-            thaw_heap()  # render froze what it loaded (parallel.freeze_heap)
+            if "policygen.parallel" in sys.modules:  # render froze what it loaded
+                sys.modules["policygen.parallel"].thaw_heap()
         elif handled:  # the process ends now
             signal.signal(signal.SIGINT, _on_sigint_at_exit)
 

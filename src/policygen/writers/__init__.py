@@ -9,13 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from policygen.tree.nodes import Document
 from policygen.writers.options import WriterOptions
 
 if TYPE_CHECKING:
     from policygen.layout.engine import Layout
+    from policygen.tree.nodes import Document
 
-Writer = Callable[[Document, WriterOptions], bytes]
+Writer = Callable[["Document", WriterOptions], bytes]
+"""A writer: the bytes of one format for a document (the tree module is imported by the
+writers themselves, so that ``policygen --version`` and ``--help`` load no tree)."""
 
 
 def _docx(doc: Document, options: WriterOptions) -> bytes:
