@@ -32,9 +32,10 @@ from policygen.layout.weasyprint_layout import PAGE_COUNT_KEY, lay_out
 from policygen.procs import available_cpus
 from policygen.tree import nodes as n
 from policygen.writers.fetcher import LocalResources
-from policygen.writers.html import render_html, style_folder, stylesheet_paths
+from policygen.writers.html import render_html
 from policygen.writers.options import PDF_STANDARDS, WriterOptions
 from policygen.writers.pdf import pdf_identifier, pdf_keywords
+from policygen.writers.stylesheets import style_folder, stylesheet_paths
 
 
 class WeasyPrintEngine(PdfEngine):

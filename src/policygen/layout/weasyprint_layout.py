@@ -208,7 +208,7 @@ def weasyprint_error(
     from weasyprint import CSS
 
     from policygen.templating.environment import BUNDLED_TEMPLATES
-    from policygen.writers.html import read_css
+    from policygen.writers.stylesheets import read_css
 
     resources = LocalResources(template_dirs)
     for path in paths:
