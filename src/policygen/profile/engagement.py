@@ -6,10 +6,8 @@ import re
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, StringConstraints, model_validator
-from pydantic_core import PydanticCustomError
+from pydantic import Field, StringConstraints, model_validator
 
-from policygen.chars import printable
 from policygen.profile import defaults
 from policygen.profile.base import Section, check_rules
 from policygen.profile.critical import Facts
@@ -29,27 +27,23 @@ from policygen.profile.types import (
     Percent,
     Scope,
     Text,
+    matching,
 )
 
 _CONTRACT_NO = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-
-
-def _check_contract_no(value: str) -> str:
-    if not _CONTRACT_NO.match(value):
-        raise PydanticCustomError(
-            "contract_no",
-            "合同编号「{value}」只能由字母、数字、.、_、- 组成（以字母或数字开头，最长64位），"
-            "因为它用于输出文件名 (letters, digits, '.', '_' and '-' only: it names files)",
-            {"value": printable(value[:70])},
-        )
-    return value
 
 
 ContractNo = Annotated[
     str,
     StringConstraints(strip_whitespace=True),
     Field(max_length=64, json_schema_extra={"pattern": _CONTRACT_NO.pattern}),
-    AfterValidator(_check_contract_no),
+    matching(
+        _CONTRACT_NO,
+        "contract_no",
+        "合同编号「{value}」只能由字母、数字、.、_、- 组成（以字母或数字开头，最长64位），"
+        "因为它用于输出文件名 (letters, digits, '.', '_' and '-' only: it names files)",
+        70,
+    ),
 ]
 """A contract number; it names output files, so letters, digits, ``.``, ``_`` and ``-`` only."""
 

@@ -71,40 +71,42 @@ _EMAIL = re.compile(
 )
 
 
-def _check_phone(value: str) -> str:
-    if not _PHONE.match(value):
-        raise PydanticCustomError(
-            "phone",
-            "电话号码「{value}」格式有误：只能由数字、空格、-、括号组成，可以 + 开头、以“转”加分机号结尾，"
-            "如 021-50801234、13800138000、+86 21 5080 1234转8001 "
-            "(a phone number: digits, spaces, '-', brackets, an optional leading '+' and 转 extension)",
-            {"value": printable(value[:40])},
-        )
-    return value
+def matching(pattern: re.Pattern[str], code: str, message: str, shown: int) -> AfterValidator:
+    """Return the validator of a text `pattern` must match: otherwise an error of type `code`
+    saying `message`, whose ``{value}`` is the first `shown` characters of the text."""
+
+    def check(value: str) -> str:
+        if not pattern.match(value):
+            raise PydanticCustomError(code, message, {"value": printable(value[:shown])})
+        return value
+
+    return AfterValidator(check)
 
 
 Phone = Annotated[
     str,
     Field(min_length=5, max_length=40, json_schema_extra={"pattern": _PHONE.pattern}),
-    AfterValidator(_check_phone),
+    matching(
+        _PHONE,
+        "phone",
+        "电话号码「{value}」格式有误：只能由数字、空格、-、括号组成，可以 + 开头、以“转”加分机号结尾，"
+        "如 021-50801234、13800138000、+86 21 5080 1234转8001 "
+        "(a phone number: digits, spaces, '-', brackets, an optional leading '+' and 转 extension)",
+        40,
+    ),
 ]
 """A telephone number as printed: 021-50801234, 13800138000, +86 21 5080 1234转8001."""
-
-
-def _check_email(value: str) -> str:
-    if not _EMAIL.match(value):
-        raise PydanticCustomError(
-            "email",
-            "电子邮箱「{value}」格式有误，应如 zhang.san@example.com (an e-mail address: name@domain)",
-            {"value": printable(value[:80])},
-        )
-    return value
 
 
 Email = Annotated[
     str,
     Field(min_length=3, max_length=254, json_schema_extra={"pattern": _EMAIL.pattern}),
-    AfterValidator(_check_email),
+    matching(
+        _EMAIL,
+        "email",
+        "电子邮箱「{value}」格式有误，应如 zhang.san@example.com (an e-mail address: name@domain)",
+        80,
+    ),
 ]
 """An e-mail address: name@domain.tld (no display name, no brackets)."""
 
