@@ -13,8 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
+from policygen.errors import InvalidInputError
 from policygen.profile import load
-from policygen.profile.load import Parsed
+from policygen.profile.load import Parsed, parse
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -30,7 +31,10 @@ def _pure(text: str) -> tuple[Any, dict] | None:
 
 
 def _fast(text: str) -> tuple[Any, dict] | None:
-    documents = load._fast_documents(text)
+    try:
+        documents = load._fast_documents(text)
+    except (load._TooDeep, load._TooManyNodes):
+        return None  # refused outright: see the tests below
     return None if documents is None else _plain(documents)
 
 
@@ -72,7 +76,6 @@ def test_the_fast_reader_reads_every_shipped_yaml_file_as_the_pure_one() -> None
         "? [1]\n: 2\n",  # a key that is a list
         "1: x\n",  # a key that is a number
         "2026-01-01: x\n",  # a key that is a date
-        "a: [" * 40 + "]" * 40,  # deeper than MAX_DEPTH
         "a:\n\tb: 1\n",  # a tab
         "a: 'unterminated\n",
         "a: &x [1, 2]\nb: *x\nc: *y\n",  # an unknown alias
@@ -82,10 +85,19 @@ def test_what_the_fast_reader_does_not_read_plainly_is_left_to_the_pure_one(text
     assert _fast(text) is None
 
 
-def test_a_flow_nesting_a_million_deep_does_not_crash() -> None:
-    """The C composer recurses on the machine stack; the event pass stops it first."""
-    text = "a: " + "[" * 1_000_000 + "]" * 1_000_000
-    assert load._fast_documents(text) is None
+def test_a_flow_nesting_a_million_deep_is_refused_at_the_level_too_many() -> None:
+    """The C composer recurses on the machine stack; the event pass refuses first, located."""
+    with pytest.raises(InvalidInputError) as caught:
+        parse("a: " + "[" * 1_000_000 + "]" * 1_000_000, fmt="yaml", name="p.yaml")
+    (issue,) = caught.value.issues
+    assert "嵌套层级过深" in issue.message
+    assert (issue.location.line, issue.location.column) == (1, 4 + load.MAX_DEPTH)
+
+
+def test_a_million_values_are_refused_before_any_is_composed() -> None:
+    with pytest.raises(InvalidInputError) as caught:
+        parse("k:\n" + "  - a\n" * 1_000_000, fmt="yaml", name="p.yaml")
+    assert f"超过 {load.MAX_NODES} 个" in caught.value.issues[0].message
 
 
 _scalars = st.one_of(

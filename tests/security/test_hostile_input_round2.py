@@ -699,7 +699,11 @@ def _env() -> dict[str, str]:
     [
         ("typer", ["validate", str(BANK)]),
         ("pydantic", ["validate", str(BANK)]),
-        ("policygen.parallel", ["validate", str(BANK)]),
+        ("policygen.pipeline", ["validate", str(BANK)]),
+        (
+            "policygen.parallel",
+            ["render", str(MANUFACTURER), "-d", "nda", "-f", "txt", "-o", "{out}"],
+        ),
         ("policygen.validation", ["validate", str(BANK)]),
         # The engine itself (Typst, by default) loads in a layout process, which leaves
         # Ctrl-C to the command line

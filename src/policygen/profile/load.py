@@ -514,22 +514,32 @@ def _fast_documents(text: str) -> list[Any] | None:
     ruamel's C parser (ruamel.yaml.clib: about five times faster than the pure-Python reader,
     a tenth of a second a file), with the same constructor, hence the same values and
     positions; None when the C parser is not installed, the text is no single mapping or not
-    plainly well formed — nested deeper than
-    MAX_DEPTH (the C composer recurses on the machine stack and would crash where Python
-    raises RecursionError), more than MAX_NODES events, an explicit tag (``!x``: no profile
-    needs one, and the two readers resolve some differently), or anything it does not read — so
-    that the pure-Python reader reads it and reports what is wrong as it always has."""
+    plainly well formed — an explicit tag (``!x``: no profile needs one, and the two readers
+    resolve some differently), or anything it does not read — so that the pure-Python reader
+    reads it and reports what is wrong as it always has.
+
+    Before anything is composed, the C parser's events are counted: nesting deeper than
+    MAX_DEPTH raises _TooDeep at the level too many (the C composer recurses on the machine
+    stack, and would crash where Python raises RecursionError), more than MAX_NODES values
+    _TooManyNodes — at once, where the pure-Python reader would take half a minute."""
     if CParser is None or "\t" in text or _ODD_SYNTAX.search(text):
         return None
+    depth = 0
     try:
-        depth = 0
         for events, event in enumerate(YAML(typ="safe", pure=False).parse(io.StringIO(text))):
             if isinstance(event, CollectionStartEvent):
                 depth += 1
+                if depth > MAX_DEPTH + 1:  # the document's own mapping is not a level
+                    raise _TooDeep(event.start_mark)
             elif isinstance(event, CollectionEndEvent):
                 depth -= 1
-            if depth > MAX_DEPTH or events >= MAX_NODES or getattr(event, "tag", None):
+            if events >= MAX_NODES:
+                raise _TooManyNodes
+            if getattr(event, "tag", None):
                 return None
+    except YAMLError:
+        return None
+    try:
         yaml = YAML(typ="rt", pure=True)
         yaml.Reader = yaml.Scanner = None  # the combined C reader, scanner, parser, composer
         yaml.Parser = CParser
@@ -549,6 +559,14 @@ followed by a comment with no space between. The pure reader also refuses tabs t
 allows."""
 
 
+class _TooDeep(Exception):
+    """The YAML text nests deeper than MAX_DEPTH; `mark` is where the level too many opens."""
+
+    def __init__(self, mark: Any) -> None:
+        super().__init__(str(mark))
+        self.mark = mark
+
+
 class _NotPlain(Exception):
     """The C parser read something the pure-Python reader is to report."""
 
@@ -557,7 +575,12 @@ _TOO_MANY = f"配置包含的值超过 {MAX_NODES} 个（可能是 YAML 别名�
 
 
 def _parse_yaml(text: str, name: str) -> Parsed:
-    documents = _fast_documents(text)
+    try:
+        documents = _fast_documents(text)
+    except _TooManyNodes:
+        raise _fail(name, _TOO_MANY) from None
+    except _TooDeep as exc:
+        raise _fail(name, _TOO_DEEP, exc.mark.line + 1, exc.mark.column + 1) from None
     if documents is not None:
         parsed = Parsed(None, name)
         parsed.data = _plain(documents[0], (), parsed.positions, _Budget(name))
