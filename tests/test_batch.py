@@ -14,6 +14,8 @@ import pytest
 import policygen
 from policygen import batch as batch_module
 from policygen.batch import MANIFEST, engagement_profile, organisation_data
+from policygen.batch import run as batch_run
+from policygen.batch import workers as batch_workers
 from policygen.cli import main
 from policygen.errors import InvalidInputError
 from policygen.profile.model import Profile
@@ -271,7 +273,7 @@ def test_batch_unknown_extension_is_a_usage_error(
 
 
 def test_plan_gives_a_typst_worker_two_jobs() -> None:
-    from policygen.batch import CHUNK, _plan
+    from policygen.batch.workers import CHUNK, _plan
     from policygen.layout.typst_engine import TypstEngine
     from policygen.layout.weasyprint_engine import WeasyPrintEngine
 
@@ -286,9 +288,9 @@ def test_plan_gives_a_typst_worker_two_jobs() -> None:
     assert _plan(8, 1, two) == (1, 1)
 
 
-def _typst_worker(organisation: Profile, out: Path) -> batch_module._Worker:
+def _typst_worker(organisation: Profile, out: Path) -> batch_workers._Worker:
     """A batch worker rendering contracts as DOCX and Typst PDF into `out`."""
-    return batch_module._Worker(
+    return batch_workers._Worker(
         organisation=organisation_data(organisation),
         organisation_digest="o",
         templates_digest="t",
@@ -307,7 +309,7 @@ def test_typst_rows_pipelined_in_a_worker_keep_order_and_fail_alone(
     """`_render_rows` lays out one row's PDFs while it builds the next row: each row still
     gets its own files (the bytes rendering it alone gives), results come in row order, and a
     row whose PDF fails, or whose data is bad, fails alone and writes nothing."""
-    from policygen import batch
+    from policygen.batch import workers as batch
     from policygen.layout.engine import Engines
     from policygen.layout.typst_engine import TypstEngine
     from policygen.pipeline import Job, render_job
@@ -344,7 +346,7 @@ def test_typst_rows_pipelined_in_a_worker_keep_order_and_fail_alone(
     row = rows[5]
     assert row.data is not None
     profile = engagement_profile(organisation_data(organisation), row.data)
-    job = Job(batch.batch_kinds(["contract"])[0], profile.engagements[0])
+    job = Job(batch_module.batch_kinds(["contract"])[0], profile.engagements[0])
     alone = render_job(profile, job, ["docx", "pdf"], pdf_engine="typst")
     folder = tmp_path / "out" / "BT-2026-0006"
     assert {name: (folder / name).read_bytes() for name in alone} == alone
@@ -366,7 +368,7 @@ def test_a_typst_batch_worker_runs_one_typst_compiler(
 ) -> None:
     """Rows are pipelined one ahead in a worker, so a second Typst compiler would only add
     memory: the worker's engine session runs one layout process per engine."""
-    from policygen import batch
+    from policygen.batch import workers as batch
     from policygen.layout.typst_engine import TypstEngine
     from policygen.profile.load import load_profile
 
@@ -402,7 +404,7 @@ def test_ctrl_c_while_the_workers_start_says_how_far_it_got(
     def interrupt() -> None:  # Ctrl-C, as the terminal sends it
         os.kill(os.getpid(), signal.SIGINT)
 
-    monkeypatch.setattr(batch_module, "start_forkserver", interrupt)
+    monkeypatch.setattr(batch_run, "start_forkserver", interrupt)
     args = ["batch", str(rows), "-p", str(BANK), "-o", str(out), "-f", "txt", "--report",
             str(report)]  # fmt: skip
     assert main(args) == 130
@@ -426,7 +428,7 @@ def test_an_error_that_is_not_an_interrupt_prints_no_summary(
     def fail() -> None:
         raise InvalidInputError([], "x", "输出目录")
 
-    monkeypatch.setattr(batch_module, "start_forkserver", fail)
+    monkeypatch.setattr(batch_run, "start_forkserver", fail)
     assert (
         main(["batch", str(rows), "-p", str(BANK), "-o", str(tmp_path / "out"), "-f", "txt"]) == 1
     )

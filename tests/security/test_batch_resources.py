@@ -25,6 +25,7 @@ from policygen.batch import (
     output_lock,
     templates_digest,
 )
+from policygen.batch import manifest as batch_manifest
 from policygen.cli import main
 from policygen.errors import ExitCode, Issue
 from policygen.templating.environment import MAX_TEMPLATE_BYTES, environment_for
@@ -101,7 +102,7 @@ def test_the_size_limit_is_the_largest_any_reader_takes() -> None:
 def test_a_file_over_the_limit_counts_by_its_size(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(batch, "MAX_TEMPLATE_FILE_BYTES", 1000)
+    monkeypatch.setattr(batch_manifest, "MAX_TEMPLATE_FILE_BYTES", 1000)
     big = tmp_path / "big.bin"
     big.write_bytes(b"a" * 1001)
     before = templates_digest([tmp_path])

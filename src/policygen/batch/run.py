@@ -1,0 +1,339 @@
+"""One run over an engagements file: scan, lock the output folder, render every row in the workers, settle."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import os
+import time
+import typing
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+
+from policygen.batch.constants import OUTPUT_FOLDER
+from policygen.batch.manifest import check_outside_templates, templates_digest
+from policygen.batch.options import BatchOptions, batch_kinds
+from policygen.batch.results import BatchSummary, RowResult, _contract_no, _failed
+from policygen.batch.rows import organisation_data
+from policygen.batch.workers import _plan, _pool, _render_rows, _Worker
+from policygen.errors import InvalidInputError, Issue, UsageError
+from policygen.layout.engine import engine_class
+from policygen.pipeline import (
+    check_format,
+)
+from policygen.procs import (
+    noted_signals,
+    start_forkserver,
+    worker_context,
+)
+from policygen.profile.load import load_profile
+from policygen.readers.engagements import Row, read_rows, row_key
+from policygen.templating.environment import environment_for
+from policygen.writers.options import check_pdf_standard, pdf_engine_from
+
+if typing.TYPE_CHECKING:
+    pass
+
+SHOWN_DUPLICATES = 10
+"""Other rows named in the message of a row whose contract number they share."""
+
+
+@dataclass
+class _Shared:
+    """The rows using one contract number, when more than one does."""
+
+    count: int
+    """How many rows use it."""
+    numbers: list[int]
+    """The first of them, at most SHOWN_DUPLICATES + 1, so a message can name ten others."""
+
+
+def _scan(path: Path) -> tuple[int, dict[str, _Shared]]:
+    """Return how many rows `path` holds and, by row_key, the contract numbers more than one
+    row uses. Raise InvalidInputError for a bad file."""
+    rows = 0
+    first: dict[str, int] = {}
+    shared: dict[str, _Shared] = {}
+    for row in read_rows(path):
+        rows += 1
+        key = row_key(row.data)
+        if key is None:
+            continue
+        if key not in first:
+            first[key] = row.number
+            continue
+        entry = shared.setdefault(key, _Shared(1, [first[key]]))
+        entry.count += 1
+        if len(entry.numbers) <= SHOWN_DUPLICATES:
+            entry.numbers.append(row.number)
+    return rows, shared
+
+
+def _duplicate(row: Row, shared: _Shared) -> RowResult:
+    others = [n for n in shared.numbers if n != row.number][:SHOWN_DUPLICATES]
+    more = "…" if shared.count - 1 > SHOWN_DUPLICATES else ""
+    return _failed(
+        row,
+        f"合同编号 {_contract_no(row.data)} 与第 {'、'.join(map(str, others))}{more} 行重复"
+        "（不区分大小写）；各行的合同编号须唯一 (duplicate contract number)",
+        "contract_no",
+    )
+
+
+LOCK = ".policygen.lock"
+"""The file in the output folder a run holds a lock on (fcntl.flock), holding its process id."""
+
+
+@contextlib.contextmanager
+def output_lock(out: Path) -> Iterator[None]:
+    """Hold the output folder `out` for the block, so that two runs never write one manifest
+    at once. Raise UsageError naming the process that holds it, at once rather than waiting:
+    a second run on one folder is a mistake (two cron jobs overlapping), and waiting would
+    only render the same rows twice. Where the file system has no locks, do without."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX
+        yield
+        return
+    try:
+        fd = os.open(out / LOCK, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    except OSError as exc:
+        raise InvalidInputError(
+            [Issue("", f"无法写入输出目录：{exc.strerror} (cannot write to the output folder)")],
+            str(out),
+            OUTPUT_FOLDER,
+        ) from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
+            raise UsageError(
+                f"输出目录 {out} 正由另一个 policygen batch（进程 {holder}）使用；请等它结束或"
+                f"换一个输出目录 (output folder in use by process {holder})"
+            ) from None
+        except OSError as exc:
+            if exc.errno not in (errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS):
+                raise
+        else:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+        yield
+    finally:
+        os.close(fd)
+
+
+POLL_SECONDS = 0.2
+"""How often the parent, waiting for rows, looks whether it is to stop."""
+
+MAX_HELD_ERRORS = 1000
+"""Failed rows the parent holds in memory, waiting for an earlier row still in flight, before
+it stops reading to wait for that row."""
+
+
+def run_batch(
+    engagements: Path,
+    profile: str | Path,
+    out: Path,
+    options: BatchOptions | None = None,
+    *,
+    on_start: Callable[[int], None] | None = None,
+    on_result: Callable[[RowResult], None] | None = None,
+    summary: BatchSummary | None = None,
+) -> BatchSummary:
+    """Render every row of `engagements` with the organisation `profile` into `out`; return
+    `summary` (None: a new one) filled in.
+
+    `on_start` is called with the number of rows once the file is checked, `on_result` with
+    each row's result as it completes (in the calling thread). Raise InvalidInputError when the
+    profile or the file as a whole is bad, UsageError for bad options, for `out` inside a
+    template folder, or when another run holds `out` (output_lock); a bad row is only
+    reported. Workers are started with forkserver (spawn where there is none), so a script
+    calling this needs the usual ``if __name__ == "__main__":`` guard.
+
+    SIGINT or SIGTERM while rows render stops the run after the rows in progress: their
+    results are counted, `summary.interrupted` is set, and the signal then acts as it would
+    have (KeyboardInterrupt, say), so a caller that reports an interrupted run passes its own
+    `summary`. A SIGTERM sent to a worker alone stops the run the same way, and the call then
+    returns."""
+    options = options or BatchOptions()
+    summary = summary or BatchSummary()
+    started = time.perf_counter()
+    formats = tuple(check_format(fmt) for fmt in dict.fromkeys(options.formats))
+    if not formats:
+        raise UsageError("请至少指定一种输出格式 (no format given)")
+    for folder in options.template_dirs:
+        if not Path(folder).is_dir():
+            raise UsageError(f"模板目录不存在：{folder} (template folder not found)")
+    if options.jobs < 1:
+        raise UsageError("--jobs 至少为 1 (at least one job)")
+    pdf_engine = pdf_engine_from(options.pdf_engine)
+    check_pdf_standard(options.pdf_standard, pdf_engine)
+    environment = environment_for(options.template_dirs)
+    check_outside_templates(out, environment.folders, ("输出目录", "output folder"))
+    organisation = load_profile(profile)
+    kinds = batch_kinds(options.kinds)
+    engagements = Path(engagements)
+    total, duplicates = _scan(engagements)
+    summary.rows = total
+    if on_start:
+        on_start(total)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InvalidInputError(
+            [Issue("", f"无法创建输出目录：{exc.strerror} (cannot create output folder)")],
+            str(out),
+            OUTPUT_FOLDER,
+        ) from None
+    with output_lock(out):
+        worker = _Worker(
+            organisation=organisation_data(organisation),
+            organisation_digest=hashlib.sha256(
+                organisation.model_dump_json(exclude={"engagements"}).encode("utf-8")
+            ).hexdigest(),
+            templates_digest=templates_digest(environment.folders, options.style_file),
+            kinds=kinds,
+            formats=formats,
+            template_dirs=tuple(Path(f).resolve() for f in options.template_dirs),
+            out=out.resolve(),
+            force=options.force,
+            pdf_engine=pdf_engine,
+            claimed=_claimed(out, environment.folders),
+            style_file=options.style_file,
+            pdf_standard=options.pdf_standard,
+        )
+        try:
+            _render_all(engagements, worker, options, duplicates, summary, on_result)
+        finally:
+            summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _claimed(out: Path, folders: Sequence[Path]) -> frozenset[str]:
+    """Return the names (casefolded) of the folders in `out` that hold one of `folders`."""
+    real = Path(os.path.realpath(out))
+    names = set()
+    for folder in folders:
+        inner = Path(os.path.realpath(folder))
+        if inner.is_relative_to(real) and inner != real:
+            names.add(inner.relative_to(real).parts[0].casefold())
+    return frozenset(names)
+
+
+def _render_all(
+    engagements: Path,
+    worker: _Worker,
+    options: BatchOptions,
+    duplicates: Mapping[str, _Shared],
+    summary: BatchSummary,
+    on_result: Callable[[RowResult], None] | None,
+) -> None:
+    """Render the rows of `engagements` with `worker` in worker processes into `summary`.
+
+    SIGINT and SIGTERM are noted, not acted on at once (procs.noted_signals): the workers
+    are told to start no further row (`stop`), the rows in flight are collected, and only
+    then the signal acts. The errors of failed rows go to the summary's log as soon as no
+    earlier row is in flight, so that they are held in memory only while rows are."""
+    cores = engine_class(worker.pdf_engine).cores if "pdf" in worker.formats else 1
+    workers, chunk = _plan(options.jobs, summary.rows, cores)
+    per_child = options.tasks_per_worker
+    tasks_per_child = None if per_child is None else max(1, per_child // chunk)
+    pending: dict[Future[list[RowResult]], list[Row]] = {}
+    rows: list[Row] = []
+    """Rows read but not yet sent to a worker."""
+    stop = worker_context().Event()
+
+    def record(result: RowResult) -> None:
+        summary.add(result)
+        if on_result:
+            on_result(result)
+
+    def settle(reading: int) -> None:
+        """Write the errors of rows before any still in flight; `reading`: the row being read."""
+        waiting = [batch[0].number for batch in (*pending.values(), rows) if batch]
+        summary.errors.settle(min([reading, *waiting]))
+
+    start_forkserver()
+    with noted_signals() as noted:
+        pool = _pool(workers, worker, tasks_per_child, stop)
+
+        def collect() -> None:
+            done, _ = wait(pending, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
+            if noted:
+                stop.set()
+            for future in sorted(done, key=lambda f: pending[f][0].number):
+                batch = pending.pop(future)
+                try:
+                    results = future.result()
+                except BrokenProcessPool:
+                    if stop.is_set():  # stopping: a worker gone now only leaves rows unfinished
+                        continue
+                    results = [
+                        _failed(
+                            row,
+                            "工作进程意外退出（可能是内存不足），本行未生成；重新运行即可续做 "
+                            "(worker process died; run again to resume)",
+                        )
+                        for row in batch
+                    ]
+                except Exception as error:  # pragma: no cover - _render_rows catches its own
+                    message = f"内部错误 (internal error): {type(error).__name__}: {error}"
+                    results = [_failed(row, message) for row in batch]
+                for result in results:  # fewer than the rows when the batch is stopping
+                    record(result)
+
+        def submit(batch: list[Row]) -> None:
+            nonlocal pool
+            while len(pending) >= 2 * workers and not stop.is_set():
+                collect()
+            if stop.is_set():
+                return
+            try:
+                future = pool.submit(_render_rows, batch)
+            except BrokenProcessPool:
+                # A worker died (e.g. killed for memory): fail what was in flight, start afresh.
+                while pending:
+                    collect()
+                pool.shutdown(wait=True, cancel_futures=True)
+                pool = _pool(workers, worker, tasks_per_child, stop)
+                future = pool.submit(_render_rows, batch)
+            pending[future] = batch
+
+        try:
+            for row in read_rows(engagements):
+                if noted:
+                    stop.set()
+                if stop.is_set():
+                    break
+                if row.data is None:
+                    record(RowResult(row.number, row.line, None, "failed", (), row.issues))
+                elif (shared := duplicates.get(row_key(row.data) or "")) is not None:
+                    record(_duplicate(row, shared))
+                else:
+                    rows.append(row)
+                    if len(rows) == chunk:
+                        submit(rows)
+                        rows = []
+                settle(row.number + 1)
+                if summary.errors.held > MAX_HELD_ERRORS:  # bad rows pile up behind good ones
+                    if rows:
+                        submit(rows)
+                        rows = []
+                    while summary.errors.held > MAX_HELD_ERRORS and pending:
+                        collect()
+                        settle(row.number + 1)
+            if rows:
+                submit(rows)
+                rows = []
+            while pending:
+                collect()
+                settle(summary.rows + 1)
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+            summary.interrupted = stop.is_set() or bool(noted)
+    summary.errors.settle()

@@ -1,0 +1,295 @@
+"""The worker processes: each renders and writes whole rows, one document ahead, under its parent's signals."""
+
+from __future__ import annotations
+
+import hashlib
+import typing
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from multiprocessing.synchronize import Event as EventType
+from pathlib import Path
+from typing import Any
+
+from policygen.batch.manifest import _sha256_file, _write_manifest, inputs_digest, read_manifest
+from policygen.batch.results import RowResult, _contract_no, _failed
+from policygen.batch.rows import _relative, engagement_profile
+from policygen.errors import InvalidInputError, Issue, PolicygenError
+from policygen.kinds import Kind
+from policygen.layout.engine import Engines
+from policygen.output import write_all
+from policygen.parallel import freeze_heap, warm_up
+from policygen.pipeline import (
+    Job,
+    PendingJob,
+    applies,
+    pipelined,
+    start_job,
+)
+from policygen.procs import (
+    serve_parent,
+    worker_context,
+    writing,
+)
+from policygen.readers.engagements import Row
+from policygen.templating.environment import environment_for
+from policygen.validation import checked
+
+if typing.TYPE_CHECKING:
+    pass
+
+
+@dataclass(frozen=True)
+class _Worker:
+    """What a worker process keeps between rows: set once by `_init_worker`."""
+
+    organisation: dict[str, Any]
+    organisation_digest: str
+    templates_digest: str
+    kinds: tuple[Kind, ...]
+    formats: tuple[str, ...]
+    template_dirs: tuple[Path, ...]
+    out: Path
+    force: bool
+    pdf_engine: str = "weasyprint"
+    claimed: frozenset[str] = frozenset()
+    """Names (casefolded) of the folders in `out` that hold a template folder: a row with
+    one of them as its contract number would write its files among the templates."""
+    style_file: Path | None = None
+    pdf_standard: str | None = None
+
+    def start(self, row: Row, engines: Engines) -> _Started | RowResult:
+        """Validate `row`, build the trees of its documents that are not up to date and start
+        writing them (laid out by the engines of `engines` meanwhile); return what `finish`
+        completes, or the row's result when there is nothing to write."""
+        assert row.data is not None
+        try:
+            profile = engagement_profile(self.organisation, row.data, source=f"row {row.number}")
+        except InvalidInputError as error:
+            return RowResult(
+                row.number, row.line, _contract_no(row.data), "failed", (), tuple(error.issues)
+            )
+        except Exception as error:  # a bug must not stop the rows pipelined with this one
+            return _row_failure(row, _contract_no(row.data), self.out, error)
+        engagement = profile.engagements[0]
+        number = engagement.contract_no
+        if number.casefold() in self.claimed:
+            return _failed(
+                row,
+                f"合同编号 {number} 的输出目录中有模板目录，本行未生成 "
+                "(this row's folder would hold a template folder)",
+                "contract_no",
+            )
+        folder = self.out / number
+        key = inputs_digest(
+            self.organisation_digest,
+            engagement,
+            self.templates_digest,
+            self.pdf_engine,
+            self.pdf_standard,
+        )
+        manifest = read_manifest(folder)
+        todo: list[tuple[Job, list[str]]] = []
+        for kind in self.kinds:
+            if not applies(kind, profile, engagement):
+                continue  # e.g. no personal information entrusted under this row: no DPA
+            job = Job(kind, engagement)
+            stale = [
+                fmt for fmt in self.formats if not self._current(folder, job, fmt, manifest, key)
+            ]
+            if stale:
+                todo.append((job, stale))
+        if not todo:
+            return RowResult(row.number, row.line, number, "skipped")
+        try:
+            checked(profile, template_dirs=self.template_dirs)
+            pending = [
+                start_job(
+                    profile,
+                    job,
+                    formats,
+                    engines=engines,
+                    template_dirs=self.template_dirs,
+                    pdf_engine=self.pdf_engine,
+                    style_file=self.style_file,
+                    pdf_standard=self.pdf_standard,
+                )
+                for job, formats in todo
+            ]
+        except Exception as error:  # a bug must not stop the other rows either
+            return _row_failure(row, number, folder, error)
+        return _Started(row, number, folder, key, manifest, pending)
+
+    def finish(self, started: _Started) -> RowResult:
+        """Wait for the files of `started` and write them with its manifest."""
+        row, number, folder, manifest = (
+            started.row,
+            started.number,
+            started.folder,
+            started.manifest,
+        )
+        written: list[str] = []
+        try:
+            files: dict[str, bytes] = {}
+            for pending in started.pending:
+                files.update(pending.result())
+            with writing():  # a worker whose parent dies finishes this first
+                try:
+                    folder.mkdir(parents=True, exist_ok=True)
+                    write_all(folder, files)  # the row's files together, or none of them
+                    for name, data in files.items():
+                        digest = hashlib.sha256(data).hexdigest()
+                        manifest[name] = {"inputs": started.key, "sha256": digest}
+                        written.append(f"{number}/{name}")
+                finally:
+                    if written:
+                        _write_manifest(folder, number, manifest)
+        except Exception as error:
+            return _row_failure(row, number, folder, error)
+        return RowResult(row.number, row.line, number, "rendered", tuple(written))
+
+    def _current(
+        self, folder: Path, job: Job, fmt: str, manifest: dict[str, dict[str, str]], key: str
+    ) -> bool:
+        if self.force:
+            return False
+        name = job.filename(fmt)
+        entry = manifest.get(name, {})
+        return entry.get("inputs") == key and _sha256_file(folder / name) == entry.get("sha256")
+
+
+@dataclass(frozen=True)
+class _Started:
+    """A row whose documents are being written (`_Worker.start`)."""
+
+    row: Row
+    number: str
+    """The row's contract number."""
+    folder: Path
+    """Where its files go."""
+    key: str
+    """The digest of its inputs (inputs_digest)."""
+    manifest: dict[str, dict[str, str]]
+    """Its folder's manifest as read before rendering."""
+    pending: list[PendingJob]
+
+    def write_ready(self) -> None:
+        """Write now the files of the row that need no layout still being made."""
+        for job in self.pending:
+            job.write_ready()
+
+
+@dataclass(frozen=True)
+class _Done:
+    """A row finished as it started: failed, or skipped (nothing to write)."""
+
+    result: RowResult
+
+    def write_ready(self) -> None:
+        """Nothing to write."""
+
+
+def _row_failure(row: Row, number: str | None, folder: Path, error: Exception) -> RowResult:
+    """Return the result of `row` when rendering or writing it raised `error`."""
+    if isinstance(error, InvalidInputError):  # e.g. a character no font draws, at its field
+        issues = tuple(
+            Issue("、".join(_relative(p) for p in i.path.split("、")), i.message, i.location)
+            for i in error.issues
+        )
+        return RowResult(row.number, row.line, number, "failed", (), issues)
+    if isinstance(error, PolicygenError):
+        return _failed(row, str(error))
+    if isinstance(error, OSError):
+        return _failed(row, f"无法写入 {folder}：{error.strerror} (cannot write output)")
+    return _failed(row, f"内部错误 (internal error): {type(error).__name__}: {error}")
+
+
+_worker: _Worker | None = None
+"""The worker process's state; set by `_init_worker`, never used in the parent."""
+
+
+_stop: EventType | None = None
+"""Set when the batch is to stop after the rows in progress: by the parent on SIGINT or
+SIGTERM, or by a worker on a SIGTERM of its own; shared by the parent and its workers."""
+
+
+_engines: Engines | None = None
+"""The worker process's engine session; set by `_init_worker`, never used in the parent."""
+
+
+def _init_worker(worker: _Worker, stop: EventType) -> None:
+    """Keep `worker` for the rows to come and warm what every row needs: the compiled
+    templates, the writers' modules and one engine session. Ctrl-C is left to the parent,
+    which sets `stop`; a SIGTERM from elsewhere sets it too; the worker exits when the parent
+    dies, its engines' processes with it."""
+    global _worker, _stop, _engines
+    serve_parent(on_terminate=stop.set)
+    # One layout process per engine: rows are pipelined one ahead (_render_rows), so the
+    # second core is busy with the next row's tree and DOCX; a second Typst compiler measured
+    # slower (20.5 against 22 contracts a second) and 20 MB larger.
+    _worker, _stop, _engines = worker, stop, Engines(processes=1)
+    env = environment_for(worker.template_dirs)
+    for kind in worker.kinds:
+        env.template(kind.template)
+    warm_up(worker.formats, worker.pdf_engine, _engines)
+    freeze_heap()
+
+
+def _render_rows(rows: list[Row]) -> list[RowResult]:
+    """Render `rows` in a worker process, in order, one row ahead (pipeline.pipelined): each
+    row's PDFs are laid out in the engine's process while the next row's trees and DOCX are
+    made here, so one worker keeps two cores busy with one copy of the engine's fonts and
+    caches in memory.
+
+    Once the batch is to stop (`_stop`), start no further row: the results cover the first
+    rows of `rows`, each of them finished."""
+    worker, engines = _worker, _engines
+    if worker is None or engines is None:  # pragma: no cover - the initializer runs first
+        raise RuntimeError("worker not initialised")
+
+    def start(row: Row) -> _Started | _Done:
+        started = worker.start(row, engines)
+        return _Done(started) if isinstance(started, RowResult) else started
+
+    def finish(started: _Started | _Done) -> RowResult:
+        return started.result if isinstance(started, _Done) else worker.finish(started)
+
+    def unstopped() -> Iterator[Row]:
+        for row in rows:
+            if _stop is not None and _stop.is_set():
+                return
+            yield row
+
+    return list(pipelined(unstopped(), start, finish, ahead=1))
+
+
+CHUNK = 16
+"""Rows a worker renders per task when its engine keeps two cores busy: within a task the
+rows are pipelined (`_render_rows`), so the cores idle only at a task's first and last row; a
+longer task makes coarser progress."""
+
+
+def _plan(jobs: int, rows: int, cores: int) -> tuple[int, int]:
+    """Return how many worker processes to start for `jobs` jobs and `rows` rows, and how many
+    rows each task holds, when a worker keeps `cores` cores busy (PdfEngine.cores). An engine
+    laying out beside the worker (Typst) makes a worker count as two jobs, and one worker
+    holds one copy of its fonts and caches (some 200 MB) where two would hold two."""
+    if cores < 2:
+        return max(1, min(jobs, rows)), 1
+    workers = max(1, min((jobs + 1) // 2, rows))
+    return workers, max(1, min(CHUNK, -(-rows // (2 * workers))))
+
+
+def _pool(
+    jobs: int, worker: _Worker, tasks_per_worker: int | None, stop: EventType
+) -> ProcessPoolExecutor:
+    """Return a pool of `jobs` worker processes sharing `stop`, started without fork (forking
+    a parent that runs threads, the progress bar's, is unsafe, and workers would inherit its
+    memory): from worker_context, the context `stop` was made in."""
+    return ProcessPoolExecutor(
+        max_workers=jobs,
+        mp_context=worker_context(),
+        initializer=_init_worker,
+        initargs=(worker, stop),
+        max_tasks_per_child=tasks_per_worker,
+    )
