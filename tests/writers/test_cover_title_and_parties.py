@@ -12,7 +12,7 @@ import policygen
 from libreoffice import convert, needs_libreoffice
 from linebreaks import Line, pdf_lines
 from policygen.profile.load import parse
-from policygen.writers.front import MIN_TITLE_SCALE, TITLE_BREAKS, title_lines
+from policygen.writers.front import MIN_TITLE_SCALE, _title_rules, title_lines
 
 ROOT = Path(__file__).resolve().parents[2]
 MANUFACTURER = ROOT / "examples" / "manufacturer.yaml"
@@ -75,7 +75,7 @@ def test_libreoffice_breaks_the_docx_cover_title_only_between_words(converted: P
     lines = [line for line in pdf_lines(converted / "regulation.pdf") if line.page == 1]
     title = [line.text for line in lines if line.text and line.text in LONGER]
     assert "".join(title[:3]) == LONGER, title
-    allowed = {m.start() for m in TITLE_BREAKS.finditer(LONGER)} | {LONGER.rfind("管理办法")}
+    allowed = {m.start() for m in _title_rules()[0].finditer(LONGER)} | {LONGER.rfind("管理办法")}
     breaks = [len("".join(title[:i])) for i in range(1, 3)]
     assert set(breaks) <= allowed, (title, breaks)
     smaller = [line for line in pdf_lines(converted / "smaller.pdf") if line.page == 1]

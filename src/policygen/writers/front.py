@@ -17,9 +17,11 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
+from policygen.caches import CACHES
 from policygen.kinds import DOCUMENT_KINDS
 from policygen.style.css import END_ANCHOR  # the anchor after the body's last block
 from policygen.style.model import CONTEXTUAL_ROLES, HouseStyle
+from policygen.templating.filters import terms
 from policygen.tree import nodes as n
 from policygen.tree.text import inline_text
 from policygen.writers.page_values import document_values, fill
@@ -113,12 +115,15 @@ TITLE_ROLE = "cover_title"
 """The cover line that holds the title, set by `title_lines`."""
 MIN_TITLE_SCALE = 0.75
 """How far a cover title too long for one line is set smaller to fit before it is broken."""
-TITLE_BREAKS = re.compile(r"(?:(?<=公司)|(?<=银行)|(?<=集团)|(?<=）)|(?<=》))(?=.)|(?<=.)(?=《)")
-"""Where a cover title may break when it must (after an organisation's name or a bracket);
-it also may before its last word (`TITLE_WORDS`); nowhere else."""
-TITLE_WORDS = ("管理办法", "管理制度", "管理规定", "实施细则", "办法", "制度", "规定", "细则",
-               "合同", "协议", "评估表")  # fmt: skip
-"""The words a document's title ends with, kept whole on its last line."""
+@CACHES.memo(files=True)
+def _title_rules() -> tuple[re.Pattern[str], tuple[str, ...]]:
+    """Return where a cover title may break (after and before the words terms.yaml's
+    ``cover_title`` names) and the words it may end with, kept whole on its last line."""
+    words = terms()["cover_title"]
+    after = "|".join(f"(?<={re.escape(w)})" for w in words["break_after"].split())
+    before = "|".join(re.escape(w) for w in words["break_before"].split())
+    breaks = re.compile(f"(?:{after})(?=.)" + (f"|(?<=.)(?={before})" if before else ""))
+    return breaks, tuple(words["last_words"].split())
 
 
 @dataclass(frozen=True)
@@ -142,7 +147,7 @@ def text_width(text: str, size: float) -> float:
 def title_lines(title: str, size: float, width: float) -> TitleLines:
     """Return how to set `title` at `size` pt on lines `width` pt wide: whole on one line,
     set smaller when it must be (down to MIN_TITLE_SCALE of `size`); a title too long even
-    then is broken only where a title may break (TITLE_BREAKS, and before its last word),
+    then is broken only where a title may break (terms.yaml's cover_title),
     each line as full as it can be, and set smaller if a line needs it; so no line ends
     inside a word (外包服务管/理办法). Only a title with no such place, too long for its
     lines at the smallest size, is broken where its lines are full."""
@@ -151,8 +156,9 @@ def title_lines(title: str, size: float, width: float) -> TitleLines:
         return TitleLines((title,), size)
     if text_width(title, floor) <= width:
         return TitleLines((title,), _fitting(title, size, width))
-    places = [m.start() for m in TITLE_BREAKS.finditer(title)]
-    last = max((len(title) - len(w) for w in TITLE_WORDS if title.endswith(w)), default=0)
+    breaks, last_words = _title_rules()
+    places = [m.start() for m in breaks.finditer(title)]
+    last = max((len(title) - len(w) for w in last_words if title.endswith(w)), default=0)
     places = sorted({*places, *([last] if last > 0 else [])})
     lines = _fill(title, places, size, width)
     widest = max(lines, key=lambda line: text_width(line, size))
