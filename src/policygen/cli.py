@@ -254,6 +254,7 @@ def _split(values: list[str] | None, default: list[str]) -> list[str]:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
+# Long by design: a typer command's options are its parameters; the work is _render_command.
 @app.command()
 def render(
     profile: ProfileArgument,
@@ -342,6 +343,7 @@ def render(
         )
 
 
+# Long by design: the steps of one render in order (load, plan, write, report), each a call.
 def _render_command(
     profile: str,
     kinds: list[str] | None,
@@ -711,6 +713,8 @@ def serve(
     run_server(host=host, port=port, workers=workers, template_dirs=_folders(templates))
 
 
+# Long by design: a typer command's options are its parameters, then one call each for the
+# comparison, the report and the files.
 @app.command("diff")
 def diff_command(
     old: Annotated[

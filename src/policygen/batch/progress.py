@@ -18,6 +18,7 @@ if typing.TYPE_CHECKING:
     from rich.console import Console
 
 
+# Long by design: the progress bar's callbacks beside the run they follow.
 def run_with_progress(
     engagements: Path,
     profile: str | Path,

@@ -135,6 +135,7 @@ MAX_HELD_ERRORS = 1000
 it stops reading to wait for that row."""
 
 
+# Long by design: the steps of one run in order (check, scan, lock, render, settle).
 def run_batch(
     engagements: Path,
     profile: str | Path,
@@ -225,6 +226,8 @@ def _claimed(out: Path, folders: Sequence[Path]) -> frozenset[str]:
     return frozenset(names)
 
 
+# Long: the run's loop and its two closures share the pool, the pending futures and the stop
+# event; issue 23 (the batch on a cluster) replaces this loop, and splits it then.
 def _render_all(
     engagements: Path,
     worker: _Worker,

@@ -58,6 +58,8 @@ class _Worker:
     style_file: Path | None = None
     pdf_standard: str | None = None
 
+    # Long by design: one row from its data to its first document started, each failure
+    # turned into that row's result where it happens.
     def start(self, row: Row, engines: Engines) -> _Started | RowResult:
         """Validate `row`, build the trees of its documents that are not up to date and start
         writing them (laid out by the engines of `engines` meanwhile); return what `finish`

@@ -127,6 +127,8 @@ class _Records(logging.Handler):
         self.kept.append((record.name, record.levelno, record.getMessage()))
 
 
+# Long by design: one layout in a child process, start to answer, under one time and memory
+# budget whose checks sit between its steps.
 def lay_out(
     kept: dict[str, Any],
     want: str,

@@ -183,6 +183,8 @@ def stylesheet(style: HouseStyle, kind: str) -> str:
     return _cached(hashlib.sha256(data.encode("utf-8")).hexdigest(), kind, data)
 
 
+# Long by design: one CSS rule after another, in the order the stylesheet prints them; split,
+# the order of the cascade would be spread over several functions.
 def _stylesheet(style: HouseStyle, kind: str) -> str:
     margins = style.margins(kind)
     page = style.page

@@ -171,6 +171,8 @@ def _hundredths(chars: float) -> int:
     return round(chars * 100)
 
 
+# Long by design: the table of Word styles, one entry each, read top to bottom like the
+# style file it follows.
 def word_styles(style: HouseStyle) -> tuple[StyleSpec, ...]:
     """Return the Word styles of `style`, in the order they are set up."""
     fonts = style.fonts

@@ -115,6 +115,8 @@ TITLE_ROLE = "cover_title"
 """The cover line that holds the title, set by `title_lines`."""
 MIN_TITLE_SCALE = 0.75
 """How far a cover title too long for one line is set smaller to fit before it is broken."""
+
+
 @CACHES.memo(files=True)
 def _title_rules() -> tuple[re.Pattern[str], tuple[str, ...]]:
     """Return where a cover title may break (after and before the words terms.yaml's
