@@ -398,14 +398,14 @@ def bench_set_inprocess(repeat: int) -> dict[str, Any]:
 
 def bench_docxtpl(repeat: int) -> dict[str, Any]:
     """(b): one contract DOCX, policygen against the docxtpl template, N renders each."""
-    from policygen.writers.docxtpl_loader import load_docxtpl
+    from policygen.writers.docx.docxtpl_loader import load_docxtpl
 
     DocxTemplate = load_docxtpl()
 
     from policygen.api import render
     from policygen.pipeline import build_document, jobs, writer_options
     from policygen.profile.load import load_profile
-    from policygen.writers.docx import write_docx
+    from policygen.writers.docx.writer import write_docx
 
     template = (BENCH / "contract_docxtpl.docx").read_bytes()
     context = json.loads((BENCH / "contract_docxtpl.json").read_text(encoding="utf-8"))
@@ -660,7 +660,7 @@ def linearity(rows: list[dict], key: str) -> tuple[list[float], str]:
 
 _HOTSPOTS = (
     ("policygen/pipeline.py", "build_tree", "profile → tree (Jinja, Markdown, numbering)"),
-    ("policygen/writers/docx.py", "write_docx", "DOCX writer (python-docx)"),
+    ("policygen/writers/docx/writer.py", "write_docx", "DOCX writer (python-docx)"),
     ("docx/oxml/styles.py", "default_for", "… python-docx style lookup by name (Styles.default)"),
     ("policygen/writers/pdf.py", "write_pdf", "PDF writer"),
     ("weasyprint/document.py", "_render", "… WeasyPrint layout (pages)"),

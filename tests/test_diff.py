@@ -36,7 +36,7 @@ from policygen.errors import InvalidInputError, UsageError
 from policygen.pipeline import writer_options
 from policygen.tree import nodes as n
 from policygen.writers import WRITERS, WriterOptions
-from policygen.writers.redline import Segment
+from policygen.writers.docx.redline import Segment
 from textutil import docx_lines, pdf_text, squeeze, visible
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

@@ -42,8 +42,8 @@ from difflib import SequenceMatcher
 import rjieba
 
 from policygen.tree import nodes as n
-from policygen.writers.redline import Segment
-from policygen.writers.redline_oxml import Change
+from policygen.writers.docx.oxml import Change
+from policygen.writers.docx.redline import Segment
 from policygen.writers.text import labelled
 
 SIMILARITY = 0.5
@@ -65,7 +65,7 @@ class Part:
     clause), ``paragraph``, ``item``, ``heading``, ``table``, ``signature``, ``party`` or
     ``signature_line`` (and, only while the outline is built, ``list``)."""
     role: str
-    """The paragraph style role in writers.redline.PARAGRAPH_STYLES."""
+    """The paragraph style role in writers.docx.redline.PARAGRAPH_STYLES."""
     line: tuple[Segment, ...] | None
     """The part's own paragraph (for a table its caption); None when it prints none."""
     id: str | None = None

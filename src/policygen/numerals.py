@@ -1,7 +1,7 @@
 """Chinese numerals: counts and ordinals as 民法典 writes them (一百零一, 第一百一十).
 
 Below every layer that prints a number in words: the template filters (templating.filters),
-the clause numbering (transforms.numbering, writers.docx_numbering) and the wording rules
+the clause numbering (transforms.numbering, writers.docx.numbering) and the wording rules
 (lint) all take them from here."""
 
 from __future__ import annotations

@@ -40,7 +40,7 @@ PARALLEL_FORMATS = frozenset({"pdf"})
 """Formats expensive enough to be worth worker processes."""
 
 HEAVY_MODULES: dict[str, tuple[str, ...]] = {
-    "docx": ("policygen.writers.docx",),
+    "docx": ("policygen.writers.docx.writer",),
 }
 """Modules a worker imports before its first job, by format (a PDF engine loads in its own
 layout processes: `warm_up`)."""

@@ -7,7 +7,7 @@ kinds. Output: DOCX bytes by file name, or the files written atomically.
 Each document gets the context a Markdown template of its kind sees (templating.context) and
 the same filters, in the Word sandbox (templating.word_environment: immutable, StrictUndefined,
 values escaped for XML). The template, and each DOCX rendered from it, must load nothing from
-outside itself (writers.docx_guard: no external links but web and mail hyperlinks, no embedded
+outside itself (writers.docx.guard: no external links but web and mail hyperlinks, no embedded
 objects, only the allowed fields). The template is user code, so it renders in a child process
 under the time and memory limits of user Markdown templates (templating.limits): a template
 that loops for ever is stopped, and the parent reads back only base64 text. Errors name the template and,
@@ -57,7 +57,7 @@ def render_word_template(
     """Return the Word template at `template` rendered for each document of `profile` (or of
     `kinds`), by output file name. Raise RenderError when the template cannot be read or fails
     to render; nothing is returned in part."""
-    from policygen.writers.docx_guard import check_package
+    from policygen.writers.docx.guard import check_package
     from policygen.writers.reproducible import normalise_docx
 
     data = _read(template)
@@ -129,8 +129,8 @@ def _render(data: bytes, context: dict[str, Any], name: str) -> dict[str, Any]:
 
     from policygen.templating.messages import undefined_message
     from policygen.templating.word_environment import word_environment
-    from policygen.writers.docx_guard import check_package
-    from policygen.writers.docxtpl_loader import find_tag, open_template
+    from policygen.writers.docx.docxtpl_loader import find_tag, open_template
+    from policygen.writers.docx.guard import check_package
 
     template = open_template(data, name)
     try:

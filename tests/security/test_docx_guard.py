@@ -30,10 +30,10 @@ from libreoffice import convert_one, needs_libreoffice
 from policygen.errors import RenderError
 from policygen.templating.environment import BUNDLED_TEMPLATES
 from policygen.word_template import render_word_template
-from policygen.writers.docx_guard import check_package
-from policygen.writers.docx_guard_fields import FIELDS, NESTED, iter_instructions, refusal
+from policygen.writers.docx.guard import check_package
+from policygen.writers.docx.guard_fields import FIELDS, NESTED, iter_instructions, refusal
+from policygen.writers.docx.redline import Redline, write_redline
 from policygen.writers.options import WriterOptions
-from policygen.writers.redline import Redline, write_redline
 from sample_docs import sample_regulation
 
 PROFILE = policygen.load_profile(MANUFACTURER)
@@ -751,7 +751,7 @@ WORD_FIELDS = frozenset({
 
 def test_the_allow_list_is_closed_under_prefixes() -> None:
     """Text the reader drops can only end a field's name early, so no proper prefix of an
-    allowed name may be a field Word knows that is refused (docx_guard_fields)."""
+    allowed name may be a field Word knows that is refused (guard_fields)."""
     assert set(FIELDS) <= set(WORD_FIELDS)
     for name in FIELDS:
         for other in WORD_FIELDS:

@@ -29,7 +29,7 @@ from policygen.profile.load import load_profile
 from policygen.style import bundled_style, load_style
 from policygen.style.model import HouseStyle
 from policygen.tree import nodes as n
-from policygen.writers.docx import write_docx
+from policygen.writers.docx.writer import write_docx
 from policygen.writers.html import write_html
 from policygen.writers.options import WriterOptions
 from policygen.writers.pdf_typst import typst_source

@@ -21,7 +21,7 @@ from lxml import etree
 import policygen
 from policygen.errors import RenderError
 from policygen.tree import nodes as n
-from policygen.writers.docx import write_docx
+from policygen.writers.docx.writer import write_docx
 from policygen.writers.options import WriterOptions
 from policygen.writers.reproducible import normalise_docx
 from policygen.writers.text import document_text
@@ -413,7 +413,7 @@ from pathlib import Path
 sys.path.insert(0, sys.argv[1])
 import test_docx
 from sample_docs import sample_regulation
-from policygen.writers.docx import write_docx
+from policygen.writers.docx.writer import write_docx
 for make in (sample_regulation, test_docx.every_node_doc):
     print(hashlib.sha256(write_docx(make(), test_docx.OPTIONS)).hexdigest())
 """
@@ -441,10 +441,10 @@ def test_output_ignores_time_zone_and_hash_seed(written: dict[str, bytes]) -> No
 def test_without_python_docx_private_writer_steps_the_bytes_are_the_same(
     written: dict[str, bytes], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """docx_oxml.package_parts calls private steps of python-docx's PackageWriter; should a
+    """oxml.package_parts calls private steps of python-docx's PackageWriter; should a
     later python-docx drop them, the plain save gives the same DOCX."""
-    from policygen.writers import docx_oxml
+    from policygen.writers.docx.oxml import shared
 
-    monkeypatch.setattr(docx_oxml, "_WRITER_STEPS", ("_a_step_python_docx_dropped",))
+    monkeypatch.setattr(shared, "_WRITER_STEPS", ("_a_step_python_docx_dropped",))
     for name, make in SAMPLES.items():
         assert write_docx(make(), OPTIONS) == written[name], name

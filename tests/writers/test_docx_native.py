@@ -18,17 +18,18 @@ from lxml import etree
 import policygen
 from policygen.layout.engine import Engines, Layout, PdfEngine
 from policygen.tree import nodes as n
-from policygen.writers import docx_fields, docx_oxml, page_values
-from policygen.writers.docx import write_docx
-from policygen.writers.docx_fields import Anchor, Target
-from policygen.writers.docx_numbering import (
+from policygen.writers import page_values
+from policygen.writers.docx import fields, oxml
+from policygen.writers.docx.fields import Anchor, Target
+from policygen.writers.docx.numbering import (
     ListNumbering,
     Numbered,
     format_number,
     level_text,
     reference_text,
 )
-from policygen.writers.docx_oxml import NumberingLevel, bookmark_name
+from policygen.writers.docx.oxml import NumberingLevel, bookmark_name
+from policygen.writers.docx.writer import write_docx
 from policygen.writers.front import PAGE_COUNT_KEY, contents_anchor, shown_pages
 from policygen.writers.options import WriterOptions
 from policygen.writers.text import document_text
@@ -315,7 +316,7 @@ def test_a_level_only_word_shows_right_is_not_used() -> None:
     """Clauses numbered through the articles' own instance read 1.1 in Word (w:isLgl) but 一.1
     in LibreOffice 7: the writer must type such a label rather than use the list."""
     document = reference_document()
-    docx_oxml.set_numbering(document.styles["Clause"], 2, 1)
+    oxml.set_numbering(document.styles["Clause"], 2, 1)
     numbering = ListNumbering(document)
     assert numbering.number(document.styles["Article"], "第一条") is not None
     assert numbering.number(document.styles["Clause"], "1.1") is None
@@ -323,8 +324,8 @@ def test_a_level_only_word_shows_right_is_not_used() -> None:
 
 def test_a_restarted_list_keeps_its_level_overrides() -> None:
     document = reference_document()
-    fresh = docx_oxml.add_num(document, 2, {0: 1}, like=2)
-    definitions = docx_oxml.read_numbering(document)
+    fresh = oxml.add_num(document, 2, {0: 1}, like=2)
+    definitions = oxml.read_numbering(document)
     assert definitions.nums[fresh] == (2, {0: 1})
     assert definitions.levels(fresh) == definitions.levels(2)
     assert definitions.levels(fresh)[0].fmt == "chineseCounting"
@@ -422,7 +423,7 @@ def test_ref_pieces(
     expected: list[tuple[str, str | None]] | None,
 ) -> None:
     target = Target(Anchor(*own), tuple(Anchor(*anchor) for anchor in outer))
-    assert docx_fields.ref_pieces(text, target) == expected
+    assert fields.ref_pieces(text, target) == expected
 
 
 # --------------------------------------------------------------------------- pages

@@ -1,4 +1,4 @@
-"""docx_oxml's hand-built tables and paragraph properties match python-docx's own, element for
+"""oxml's hand-built tables and paragraph properties match python-docx's own, element for
 element: the writer builds them with lxml for speed, and the DOCX must not change a byte."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from docx.shared import Emu, Length, Pt
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
-from policygen.writers import docx_oxml
+from policygen.writers.docx import oxml
 
 
 def body_xml(document: DocxDocument) -> bytes:
@@ -28,7 +28,7 @@ def paragraph_states() -> list[Callable[[Paragraph], None]]:
     """Ways a paragraph's properties may look before it is aligned."""
 
     def numbered(paragraph: Paragraph) -> None:
-        docx_oxml.set_numbering(paragraph, 3, 1)
+        oxml.set_numbering(paragraph, 3, 1)
 
     def spaced(paragraph: Paragraph) -> None:
         paragraph.paragraph_format.space_after = Pt(6)
@@ -61,8 +61,8 @@ def test_alignment_and_first_line_indent_as_python_docx(
     for document in (ours, theirs):
         paragraph = document.add_paragraph("段落", "Heading 1")
         prepare(paragraph)
-    docx_oxml.set_alignment(ours.paragraphs[0], alignment)
-    docx_oxml.set_first_line_indent(ours.paragraphs[0], indent)
+    oxml.set_alignment(ours.paragraphs[0], alignment)
+    oxml.set_first_line_indent(ours.paragraphs[0], indent)
     theirs.paragraphs[0].alignment = alignment
     theirs.paragraphs[0].paragraph_format.first_line_indent = indent
     assert body_xml(ours) == body_xml(theirs)
@@ -76,7 +76,7 @@ def test_table_as_python_docx(shape: tuple[int, int], set_widths: bool) -> None:
     for document in (ours, theirs):
         document.add_paragraph("前文")
     widths = [Emu(round(5_000_000 * (index + 1) / 7)) for index in range(cols)]
-    ours_table = docx_oxml.add_table(ours, rows, cols, widths if set_widths else None)
+    ours_table = oxml.add_table(ours, rows, cols, widths if set_widths else None)
     theirs_table = theirs.add_table(rows, cols)
     if set_widths:
         for column, width in zip(theirs_table.columns, widths, strict=True):
@@ -84,27 +84,27 @@ def test_table_as_python_docx(shape: tuple[int, int], set_widths: bool) -> None:
             for cell in column.cells:
                 cell.width = width
     for table in (ours_table, theirs_table):
-        docx_oxml.set_table_full_width(table)
-        docx_oxml.set_table_style_id(table, "TableGrid")
+        oxml.set_table_full_width(table)
+        oxml.set_table_style_id(table, "TableGrid")
     for index, row in enumerate(ours_table.rows):
         if index == 0:
-            docx_oxml.set_repeat_table_header(row)
-        docx_oxml.set_cant_split(row)
+            oxml.set_repeat_table_header(row)
+        oxml.set_cant_split(row)
     for index, row in enumerate(theirs_table.rows):
         trpr = row._tr.get_or_add_trPr()
         if index == 0:
             trpr.append(trpr.makeelement(qn("w:tblHeader")))
         trpr.insert(0, trpr.makeelement(qn("w:cantSplit")))
     alignments = [WD_CELL_VERTICAL_ALIGNMENT.CENTER, WD_CELL_VERTICAL_ALIGNMENT.TOP]
-    ours_cells = docx_oxml.table_cells(ours_table)
+    ours_cells = oxml.table_cells(ours_table)
     assert [[cell._tc for cell in cells] for cells in ours_cells] == [
         [cell._tc for cell in row.cells] for row in ours_table.rows
     ]
     for index, cell in enumerate(cell for cells in ours_cells for cell in cells):
-        docx_oxml.set_cell_vertical_alignment(cell, alignments[index % 2])
-        first = docx_oxml.cell_paragraph(cell)
-        docx_oxml.add_text_run(first, "甲")
-        docx_oxml.add_text_run(docx_oxml.cell_paragraph(cell), "乙")
+        oxml.set_cell_vertical_alignment(cell, alignments[index % 2])
+        first = oxml.cell_paragraph(cell)
+        oxml.add_text_run(first, "甲")
+        oxml.add_text_run(oxml.cell_paragraph(cell), "乙")
     for index, cell in enumerate(cell for row in theirs_table.rows for cell in row.cells):
         cell.vertical_alignment = alignments[index % 2]
         cell.paragraphs[0].add_run("甲")
@@ -116,36 +116,36 @@ def test_table_as_python_docx(shape: tuple[int, int], set_widths: bool) -> None:
 
 def test_cell_paragraph_reuses_only_an_unused_first_paragraph() -> None:
     document = docx.Document()
-    cell = docx_oxml.table_cells(docx_oxml.add_table(document, 1, 1))[0][0]
-    first = docx_oxml.cell_paragraph(cell)
+    cell = oxml.table_cells(oxml.add_table(document, 1, 1))[0][0]
+    first = oxml.cell_paragraph(cell)
     assert first._p is cell._tc.findall(qn("w:p"))[0]
-    assert docx_oxml.cell_paragraph(cell)._p is first._p  # still no runs
-    docx_oxml.add_text_run(first, "文字")
-    second = docx_oxml.cell_paragraph(cell)
+    assert oxml.cell_paragraph(cell)._p is first._p  # still no runs
+    oxml.add_text_run(first, "文字")
+    second = oxml.cell_paragraph(cell)
     assert second._p is not first._p
     assert [p._p for p in cell.paragraphs] == [first._p, second._p]
 
 
 def test_table_widths_must_match_the_columns() -> None:
     with pytest.raises(ValueError, match="2 widths for 3 columns"):
-        docx_oxml.add_table(docx.Document(), 1, 3, [Emu(1), Emu(2)])
+        oxml.add_table(docx.Document(), 1, 3, [Emu(1), Emu(2)])
 
 
 FORMATS = [
     [
-        docx_oxml.CellFormat(WD_CELL_VERTICAL_ALIGNMENT.CENTER, "TableHeading"),
-        docx_oxml.CellFormat(
+        oxml.CellFormat(WD_CELL_VERTICAL_ALIGNMENT.CENTER, "TableHeading"),
+        oxml.CellFormat(
             WD_CELL_VERTICAL_ALIGNMENT.CENTER, "TableHeading", WD_ALIGN_PARAGRAPH.RIGHT, Emu(0)
         ),
-        docx_oxml.CellFormat(WD_CELL_VERTICAL_ALIGNMENT.TOP, None, WD_ALIGN_PARAGRAPH.CENTER),
+        oxml.CellFormat(WD_CELL_VERTICAL_ALIGNMENT.TOP, None, WD_ALIGN_PARAGRAPH.CENTER),
     ],
     [
-        docx_oxml.CellFormat(WD_CELL_VERTICAL_ALIGNMENT.BOTTOM, "TableText", None, Pt(-12)),
-        docx_oxml.CellFormat(WD_CELL_VERTICAL_ALIGNMENT.CENTER, None, None, Pt(12)),
+        oxml.CellFormat(WD_CELL_VERTICAL_ALIGNMENT.BOTTOM, "TableText", None, Pt(-12)),
+        oxml.CellFormat(WD_CELL_VERTICAL_ALIGNMENT.CENTER, None, None, Pt(12)),
     ],  # a short row: its last cell stays bare
     [],
-    [docx_oxml.CellFormat(WD_CELL_VERTICAL_ALIGNMENT.CENTER, "TableText")] * 3,
-    [docx_oxml.CellFormat(WD_CELL_VERTICAL_ALIGNMENT.TOP, "A&B <\"样式\">\t\n\r'x'")],
+    [oxml.CellFormat(WD_CELL_VERTICAL_ALIGNMENT.CENTER, "TableText")] * 3,
+    [oxml.CellFormat(WD_CELL_VERTICAL_ALIGNMENT.TOP, "A&B <\"样式\">\t\n\r'x'")],
 ]
 
 
@@ -154,12 +154,12 @@ FORMATS = [
 def test_formatted_table_as_python_docx(header_rows: int, cant_split: bool) -> None:
     ours, theirs = docx.Document(), docx.Document()
     widths = [Emu(1_000_000), Emu(2_345_678), Emu(777_777)]
-    table, paragraphs = docx_oxml.add_formatted_table(
+    table, paragraphs = oxml.add_formatted_table(
         ours, widths, FORMATS, header_rows=header_rows, cant_split=cant_split
     )
     for row_paragraphs in paragraphs:
         for paragraph in row_paragraphs:
-            docx_oxml.add_text_run(paragraph, "文字")
+            oxml.add_text_run(paragraph, "文字")
     theirs_table = theirs.add_table(len(FORMATS), len(widths))
     for column, width in zip(theirs_table.columns, widths, strict=True):
         column.width = width
@@ -191,7 +191,7 @@ def test_formatted_table_as_python_docx(header_rows: int, cant_split: bool) -> N
 
 def test_an_empty_table_as_python_docx() -> None:
     ours, theirs = docx.Document(), docx.Document()
-    table, paragraphs = docx_oxml.add_formatted_table(ours, [Emu(8640 * 635)], [])  # 6 in
+    table, paragraphs = oxml.add_formatted_table(ours, [Emu(8640 * 635)], [])  # 6 in
     assert paragraphs == []
     assert len(table.rows) == 0
     theirs.add_table(0, 1)
@@ -216,10 +216,10 @@ TEXTS = [
 @pytest.mark.parametrize("text", TEXTS)
 def test_text_runs_as_python_docx(text: str) -> None:
     ours, theirs = docx.Document(), docx.Document()
-    paragraph = docx_oxml.add_body_paragraph(ours, "Heading1")
-    run = docx_oxml.add_text_run(paragraph, text)
+    paragraph = oxml.add_body_paragraph(ours, "Heading1")
+    run = oxml.add_text_run(paragraph, text)
     assert run._r is paragraph._p[-1]
-    docx_oxml.append_text_run(paragraph, text)
+    oxml.append_text_run(paragraph, text)
     expected = theirs.add_paragraph(style="Heading 1")
     expected.add_run(text)
     expected.add_run(text)
@@ -230,10 +230,10 @@ def test_bookmark_follows_the_paragraph_properties() -> None:
     document = docx.Document()
     plain = document.add_paragraph()
     plain.add_run("甲")
-    styled = docx_oxml.add_body_paragraph(document, "Heading1")
+    styled = oxml.add_body_paragraph(document, "Heading1")
     styled.add_run("乙")
     for index, paragraph in enumerate((plain, styled)):
-        docx_oxml.add_bookmark(paragraph, f"pg_{index}", index)
+        oxml.add_bookmark(paragraph, f"pg_{index}", index)
     tags = [[etree.QName(child).localname for child in p._p] for p in (plain, styled)]
     assert tags == [
         ["bookmarkStart", "r", "bookmarkEnd"],
@@ -276,7 +276,7 @@ def test_add_num_as_with_oxml_elements(cleanup: bool) -> None:
         if cleanup:
             root.append(OxmlElement("w:numIdMacAtCleanup", {qn("w:val"): "3"}))
     for abstract_id, starts in ((0, {}), (1, {0: 1, 1: 1, 2: 5}), (0, {3: 2})):
-        assert docx_oxml.add_num(ours, abstract_id, starts) == add_num_with_oxml_elements(
+        assert oxml.add_num(ours, abstract_id, starts) == add_num_with_oxml_elements(
             theirs, abstract_id, starts
         )
     numbering = [document.part.numbering_part.blob for document in (ours, theirs)]

@@ -1,4 +1,4 @@
-"""The house-style reference.docx is checked and unzipped once per process (docx_reference
+"""The house-style reference.docx is checked and unzipped once per process (reference
 keeps the package read from its bytes), yet every document written gets parts of its own:
 nothing one document changes reaches the next, and a changed file is read and checked anew."""
 
@@ -17,8 +17,8 @@ from docx.shared import Pt
 import policygen
 from policygen.caches import CACHES
 from policygen.errors import RenderError
-from policygen.writers import docx_oxml, docx_reference
-from policygen.writers.docx import REFERENCE_DOCX, write_docx
+from policygen.writers.docx import oxml, reference
+from policygen.writers.docx.writer import REFERENCE_DOCX, write_docx
 from policygen.writers.options import WriterOptions
 from sample_docs import sample_contract, sample_regulation
 
@@ -32,7 +32,7 @@ Memory = OrderedDict[str, tuple[PackageReader, int]]
 def cold() -> Memory:
     """Start with nothing checked or read; return the memory of packages read."""
     CACHES.clear()
-    return docx_reference._READ
+    return reference._READ
 
 
 def reference_bytes() -> bytes:
@@ -40,23 +40,23 @@ def reference_bytes() -> bytes:
 
 
 def test_each_open_is_a_fresh_document(cold: Memory) -> None:
-    expected = docx_oxml.package_parts(docx.Document(BytesIO(reference_bytes())))
-    first = docx_reference.open_reference(OPTIONS, REFERENCE_DOCX)
-    assert docx_oxml.package_parts(first) == expected
+    expected = oxml.package_parts(docx.Document(BytesIO(reference_bytes())))
+    first = reference.open_reference(OPTIONS, REFERENCE_DOCX)
+    assert oxml.package_parts(first) == expected
     # Change every kind of part the writer changes: body, styles, numbering, settings,
     # header, core and extended properties.
-    docx_oxml.clear_body(first)
+    oxml.clear_body(first)
     first.add_paragraph("改过的正文", "Heading 1")
     first.styles["Normal"].font.size = Pt(30)
-    docx_oxml.add_num(first, 1, {0: 5})
-    docx_oxml.set_theme_font_lang(first, "ja-JP")
+    oxml.add_num(first, 1, {0: 5})
+    oxml.set_theme_font_lang(first, "ja-JP")
     first.sections[0].header.paragraphs[0].text = "改过的页眉"
     first.core_properties.title = "改过的标题"
-    docx_oxml.set_company(first, "改过的公司")
-    assert docx_oxml.package_parts(first) != expected
-    second = docx_reference.open_reference(OPTIONS, REFERENCE_DOCX)
+    oxml.set_company(first, "改过的公司")
+    assert oxml.package_parts(first) != expected
+    second = reference.open_reference(OPTIONS, REFERENCE_DOCX)
     assert second is not first
-    assert docx_oxml.package_parts(second) == expected
+    assert oxml.package_parts(second) == expected
 
 
 def test_the_package_is_read_once(cold: Memory, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -69,7 +69,7 @@ def test_the_package_is_read_once(cold: Memory, monkeypatch: pytest.MonkeyPatch)
 
     monkeypatch.setattr(PackageReader, "from_file", staticmethod(counting))
     for _ in range(3):
-        docx_reference.open_reference(OPTIONS, REFERENCE_DOCX)
+        reference.open_reference(OPTIONS, REFERENCE_DOCX)
     assert len(reads) == 1
     assert len(cold) == 1
 
@@ -118,7 +118,7 @@ def test_packages_read_stay_within_their_budget(
         len(blob)
         for _, _, _, blob in PackageReader.from_file(BytesIO(reference_bytes())).iter_sparts()
     )
-    monkeypatch.setattr(docx_reference, "_READ_BUDGET", size * 2)
+    monkeypatch.setattr(reference, "_READ_BUDGET", size * 2)
     folders = []
     for index in range(3):  # three references with different bytes
         folder = tmp_path / f"t{index}"
@@ -133,10 +133,10 @@ def test_packages_read_stay_within_their_budget(
         folders.append(WriterOptions(template_dirs=(folder, TEMPLATES)))
     written = [write_docx(sample_contract(), options) for options in folders]
     assert len(cold) == 2  # the oldest made room
-    assert docx_reference._read_size == sum(kept for _, kept in cold.values()) <= size * 2
+    assert reference._read_size == sum(kept for _, kept in cold.values()) <= size * 2
     assert [write_docx(sample_contract(), options) for options in folders] == written
-    monkeypatch.setattr(docx_reference, "_READ_BUDGET", size // 2)
+    monkeypatch.setattr(reference, "_READ_BUDGET", size // 2)
     cold.clear()
-    monkeypatch.setattr(docx_reference, "_read_size", 0)
+    monkeypatch.setattr(reference, "_read_size", 0)
     assert write_docx(sample_contract(), folders[0]) == written[0]
     assert not cold

@@ -15,8 +15,8 @@ from docx.oxml.ns import qn
 import policygen
 from libreoffice import convert_one, needs_libreoffice
 from policygen.errors import RenderError
-from policygen.writers import docx_oxml
-from policygen.writers.docx_house import house_context
+from policygen.writers.docx import oxml
+from policygen.writers.docx.house import house_context
 from sample_docs import sample_contract, sample_regulation
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,9 +66,9 @@ def test_articles_keep_native_numbering(regulation: bytes) -> None:
     articles = [p for p in document.paragraphs if p.style.name == "Article"]
     assert len(articles) > 50
     assert not any(p.text.startswith("第一条") for p in articles)  # the number is Word's
-    numbering = docx_oxml.read_numbering(document)
+    numbering = oxml.read_numbering(document)
     for name, text in (("Article", "第%1条"), ("Heading 1", "第%1章"), ("List Number", "（%1）")):
-        linked = docx_oxml.style_numbering(document.styles[name])
+        linked = oxml.style_numbering(document.styles[name])
         assert linked is not None, name
         num_id, level = linked
         abstract_id, _ = numbering.nums[num_id]
@@ -97,9 +97,9 @@ def test_contract_clauses_count_with_the_copied_article_list(tmp_path: Path) -> 
     data = policygen.render(BANK, "contract", "docx", contract_no="MY-ITO-2026-001",
                             template_dirs=[house_folder(tmp_path)])  # fmt: skip
     document = docx.Document(BytesIO(data))
-    numbering = docx_oxml.read_numbering(document)
-    article = docx_oxml.style_numbering(document.styles["Article"])
-    clause = docx_oxml.style_numbering(document.styles["Clause"])
+    numbering = oxml.read_numbering(document)
+    article = oxml.style_numbering(document.styles["Article"])
+    clause = oxml.style_numbering(document.styles["Clause"])
     assert article is not None and clause is not None and article[0] != clause[0]
     assert numbering.nums[article[0]][0] == numbering.nums[clause[0]][0]
     shown = numbering.levels(article[0])[0]
@@ -184,7 +184,7 @@ def test_an_endless_house_template_is_stopped(
 def test_core_properties_survive_docxtpl(regulation: bytes) -> None:
     """Importing docxtpl (through docxcompose) rebinds python-docx's ``cp`` prefix; the
     keywords and version of every DOCX the process writes afterwards must still be there."""
-    from policygen.writers.docxtpl_loader import load_docxtpl
+    from policygen.writers.docx.docxtpl_loader import load_docxtpl
 
     load_docxtpl()
     plain = policygen.render(BANK, "regulation", "docx")
@@ -203,7 +203,7 @@ def test_house_bookmarks_do_not_clash_with_the_body(tmp_path: Path) -> None:
     path = folder / "styles" / "house.docx"
     house = docx.Document(path)
     letterhead = house.paragraphs[0]
-    docx_oxml.add_bookmark(letterhead, "Letterhead", 1)
+    oxml.add_bookmark(letterhead, "Letterhead", 1)
     house.save(path)
     data = policygen.render(BANK, "regulation", "docx", template_dirs=[folder])
     body = docx.Document(BytesIO(data)).element.body

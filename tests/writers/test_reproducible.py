@@ -16,7 +16,7 @@ import pytest
 
 import policygen
 from policygen.writers import reproducible
-from policygen.writers.docx import write_docx
+from policygen.writers.docx.writer import write_docx
 from policygen.writers.options import WriterOptions
 from sample_docs import sample_contract, sample_regulation
 

@@ -3,7 +3,7 @@
 Input: two validated profiles (the old and the new version) and a document kind. The two
 numbered trees are aligned part by part into a `Comparison`, from which this module derives
 the clause summary (`summary`, JSON-ready), the tracked-changes redline (`redline`, written by
-writers.redline) and the 修订对照表 (`revision_table`, a document tree for the ordinary writers).
+writers.docx.redline) and the 修订对照表 (`revision_table`, a document tree for the ordinary writers).
 
 How parts are matched is described in policygen.alignment.
 

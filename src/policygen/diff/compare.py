@@ -23,7 +23,7 @@ from policygen.profile.model import Profile
 from policygen.templating.filters import terms
 from policygen.tree import nodes as n
 from policygen.validation import checked
-from policygen.writers.redline import (
+from policygen.writers.docx.redline import (
     Segment,
 )
 

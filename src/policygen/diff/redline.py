@@ -1,4 +1,4 @@
-"""The tracked-changes redline of a comparison, for writers.redline."""
+"""The tracked-changes redline of a comparison, for writers.docx.redline."""
 
 from __future__ import annotations
 
@@ -11,14 +11,14 @@ from policygen.alignment import (
     marked,
 )
 from policygen.diff.compare import Comparison, row_pairs
-from policygen.writers.redline import (
+from policygen.writers.docx.oxml import Change
+from policygen.writers.docx.redline import (
     Redline,
     RedlineBlock,
     RedlineParagraph,
     RedlineRow,
     RedlineTable,
 )
-from policygen.writers.redline_oxml import Change
 
 # --------------------------------------------------------------------------- redline
 

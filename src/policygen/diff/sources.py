@@ -16,7 +16,7 @@ from policygen.profile.load import MAX_PROFILE_BYTES, parse
 from policygen.profile.model import Profile
 from policygen.validation import check_parsed, load_checked
 from policygen.writers import WRITERS
-from policygen.writers.redline import (
+from policygen.writers.docx.redline import (
     write_redline,
 )
 

@@ -20,10 +20,10 @@ from policygen.diff.compare import (
 )
 from policygen.templating.filters import cn_date
 from policygen.tree import nodes as n
-from policygen.writers.redline import (
+from policygen.writers.docx.oxml import Change
+from policygen.writers.docx.redline import (
     Segment,
 )
-from policygen.writers.redline_oxml import Change
 
 COLUMN_WIDTHS = (1.0, 3.0, 3.0)
 """The proportions of the 修订对照表's columns 条款, 修订前 and 修订后; 条款 is never narrower

@@ -10,7 +10,7 @@ writer keeps two things as templates:
   both PDFs print too: writers.front), with ``{title}``, ``{subtitle}``,
   ``{doc_no}``, ``{contract_no}``, ``{role}：{name}`` (one line per signing party),
   ``{organisation}``, ``{version}``, ``{date}``, ``{signed_on}`` and ``{signed_at}`` filled in
-  (writers.docx_pages); a line one of whose placeholders is empty is left out;
+  (writers.docx.pages); a line one of whose placeholders is empty is left out;
 * the first ``TOC Heading`` paragraph: the heading of a regulation's table of contents (the
   style file's ``contents.heading``).
 
@@ -28,7 +28,7 @@ Lists are Word multilevel lists linked to styles: 第%1章 (Heading 1); 第%1条
 Heading 2 for titled articles) with clauses %1.%2 (Clause) and %1.%2.%3 (Sub-clause) shown in
 Arabic digits; items （%1） / %2. / （%3） / ① (List Number 1–4); bullets (List Bullet 1–3).
 Chapters and articles are separate lists, so articles number on across chapters. Articles and
-clauses are two instances of one list (writers.docx_numbering says why): the clauses' shows
+clauses are two instances of one list (writers.docx.numbering says why): the clauses' shows
 the article's counter in Arabic digits, the articles' overrides level 1 to count in Chinese,
 so both read right in Word and in LibreOffice 7, which ignores ``w:isLgl`` (正规形式编号).
 
@@ -54,9 +54,8 @@ from docx.styles.style import CharacterStyle, ParagraphStyle
 
 from policygen.caches import CACHES
 from policygen.style.model import CONTEXTUAL_ROLES, FONT_ROLES, HouseStyle, TextRole
-from policygen.writers import docx_oxml, docx_styles_oxml
-from policygen.writers.docx_oxml import ListInstance, NumberingLevel
-from policygen.writers.docx_styles_oxml import FontEntry
+from policygen.writers.docx import oxml
+from policygen.writers.docx.oxml import FontEntry, ListInstance, NumberingLevel
 from policygen.writers.reproducible import normalise_docx
 
 BUILD_DATE = date(2026, 1, 1)
@@ -190,7 +189,7 @@ def word_styles(style: HouseStyle) -> tuple[StyleSpec, ...]:
                 word,
                 base=base,
                 # Every paragraph style names its Chinese font, even one it could inherit: a
-                # style copied into an organisation's house.docx keeps it (writers.docx_house).
+                # style copied into an organisation's house.docx keeps it (writers.docx.house).
                 east_asia=fonts.role(resolved.font).word,
                 size=stated.size,
                 bold=stated.bold,
@@ -383,14 +382,14 @@ def setup_defaults(document: DocxDocument, style: HouseStyle) -> None:
     and declare the fonts in the font table."""
     styles = document.styles
     fonts = style.fonts
-    docx_oxml.clear_default_run_formatting(styles)
-    docx_oxml.clear_default_paragraph_formatting(styles)
-    docx_oxml.set_east_asian_font(styles, fonts.role(style.resolved("body").font).word, fonts.latin)
-    docx_styles_oxml.declare_fonts(document, font_entries(style), keep={fonts.latin})
-    docx_oxml.set_lang(styles)
-    docx_oxml.set_theme_font_lang(document)
-    docx_oxml.set_no_stretch_before_line_break(document)
-    docx_oxml.set_east_asian_line_breaking(styles)
+    oxml.clear_default_run_formatting(styles)
+    oxml.clear_default_paragraph_formatting(styles)
+    oxml.set_east_asian_font(styles, fonts.role(style.resolved("body").font).word, fonts.latin)
+    oxml.declare_fonts(document, font_entries(style), keep={fonts.latin})
+    oxml.set_lang(styles)
+    oxml.set_theme_font_lang(document)
+    oxml.set_no_stretch_before_line_break(document)
+    oxml.set_east_asian_line_breaking(styles)
 
 
 def font_entries(style: HouseStyle) -> tuple[FontEntry, ...]:
@@ -410,7 +409,7 @@ def prune_styles(document: DocxDocument, specs: tuple[StyleSpec, ...]) -> None:
         if word_style.name not in wanted:
             word_style.delete()
     for word_style in document.styles:
-        docx_oxml.remove_style_link(word_style)
+        oxml.remove_style_link(word_style)
 
 
 def apply_style(document: DocxDocument, spec: StyleSpec, latin: str = "Times New Roman") -> None:
@@ -419,7 +418,7 @@ def apply_style(document: DocxDocument, spec: StyleSpec, latin: str = "Times New
     if spec.name in styles:
         word_style = styles[spec.name]
         if spec.kind != WD_STYLE_TYPE.TABLE:
-            docx_oxml.clear_style_formatting(word_style)
+            oxml.clear_style_formatting(word_style)
     else:
         word_style = styles.add_style(spec.name, spec.kind)
         word_style.quick_style = True
@@ -431,8 +430,8 @@ def apply_style(document: DocxDocument, spec: StyleSpec, latin: str = "Times New
     if spec.base is not None:
         word_style.base_style = styles[spec.base]
     if spec.east_asia:
-        docx_oxml.set_east_asian_font(word_style, spec.east_asia, latin)
-    docx_oxml.set_lang(word_style)
+        oxml.set_east_asian_font(word_style, spec.east_asia, latin)
+    oxml.set_lang(word_style)
     if isinstance(word_style, CharacterStyle):
         apply_font(word_style, spec)
     if isinstance(word_style, ParagraphStyle) and spec.kind == WD_STYLE_TYPE.PARAGRAPH:
@@ -449,9 +448,9 @@ def apply_font(word_style: CharacterStyle, spec: StyleSpec) -> None:
     if spec.italic is not None:
         font.italic = spec.italic
     if spec.emphasis_mark:
-        docx_oxml.set_emphasis_mark(word_style)
+        oxml.set_emphasis_mark(word_style)
     if spec.tracking is not None:
-        docx_styles_oxml.set_character_spacing(word_style, spec.tracking)
+        oxml.set_character_spacing(word_style, spec.tracking)
 
 
 def apply_paragraph(word_style: ParagraphStyle, spec: StyleSpec) -> None:
@@ -461,7 +460,7 @@ def apply_paragraph(word_style: ParagraphStyle, spec: StyleSpec) -> None:
         fmt.alignment = ALIGN[spec.align]
     if spec.indent is not None:
         first, left, hanging = spec.indent
-        docx_oxml.set_indent_chars(
+        oxml.set_indent_chars(
             word_style, Pt(spec.char_width), first_line=first, left=left, hanging=hanging
         )
     if spec.line is not None:
@@ -477,21 +476,21 @@ def apply_paragraph(word_style: ParagraphStyle, spec: StyleSpec) -> None:
         fmt.keep_with_next = spec.keep_with_next
     fmt.widow_control = True
     if spec.contextual:
-        docx_oxml.set_contextual_spacing(word_style)
+        oxml.set_contextual_spacing(word_style)
     if spec.rule_below:
-        docx_oxml.set_bottom_border(word_style, size_eighths=round(spec.rule_below * 8))
+        oxml.set_bottom_border(word_style, size_eighths=round(spec.rule_below * 8))
     if spec.off_grid:
-        docx_oxml.set_snap_to_grid(word_style, False)
+        oxml.set_snap_to_grid(word_style, False)
     if spec.page_tab is not None:
         fmt.tab_stops.add_tab_stop(Mm(spec.page_tab), WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS)
 
 
 def setup_numbering(document: DocxDocument, style: HouseStyle) -> None:
     """Replace the template's lists with the style's and link the styles to them."""
-    docx_oxml.replace_numbering(document, numbering(style), list_instances(style),
+    oxml.replace_numbering(document, numbering(style), list_instances(style),
                                 Pt(style.resolved("body").char_width))  # fmt: skip
     for name, (num_id, level) in STYLE_NUMBERING.items():
-        docx_oxml.set_numbering(document.styles[name], num_id, level)
+        oxml.set_numbering(document.styles[name], num_id, level)
 
 
 def apply_page(document: DocxDocument, style: HouseStyle, kind: str) -> None:
@@ -506,7 +505,7 @@ def apply_page(document: DocxDocument, style: HouseStyle, kind: str) -> None:
         section.footer_distance = Mm(footer_distance(style, kind))
         section.gutter = Mm(0)
         if style.page.grid_lines is not None:
-            docx_styles_oxml.set_doc_grid(section, round(style.resolved("body").line * 20))
+            oxml.set_doc_grid(section, round(style.resolved("body").line * 20))
 
 
 def setup_page(document: DocxDocument, style: HouseStyle) -> None:
@@ -530,7 +529,7 @@ def setup_page(document: DocxDocument, style: HouseStyle) -> None:
     paragraph.style = document.styles["Footer"]
     for part in FIELD.split(style.footer.text):
         if part in FIELDS:
-            docx_oxml.add_field(paragraph, FIELDS[part])
+            oxml.add_field(paragraph, FIELDS[part])
         elif part:
             paragraph.add_run(part)
 
@@ -542,9 +541,9 @@ def add_specimen(document: DocxDocument, style: HouseStyle) -> None:
     for line in style.cover:
         paragraph = document.add_paragraph(line.text, WORD_STYLES[line.role])
     if paragraph is not None:
-        docx_oxml.end_section(paragraph, document)
+        oxml.end_section(paragraph, document)
     toc = document.add_paragraph(style.contents.heading, "TOC Heading")
-    docx_oxml.end_section(toc, document)
+    oxml.end_section(toc, document)
     document.add_paragraph("外包服务管理办法（Title）", "Title")
     document.add_paragraph("副标题（Subtitle）", "Subtitle")
     document.add_paragraph("\u3000总则（Heading 1，编号 第%1章）", "Heading 1")
@@ -563,16 +562,16 @@ def add_specimen(document: DocxDocument, style: HouseStyle) -> None:
         document.add_paragraph(f"项目符号（{name}）", name)
     document.add_paragraph("表1\u3000表题（Caption）", "Caption")
     table = document.add_table(rows=2, cols=2, style="Table Grid")
-    docx_oxml.set_table_full_width(table)
+    oxml.set_table_full_width(table)
     for column, text in enumerate(("表头（Table Heading）", "权重")):
         table.cell(0, column).paragraphs[0].style = document.styles["Table Heading"]
         table.cell(0, column).paragraphs[0].add_run(text)
     for column, text in enumerate(("表格正文（Table Text）", "30")):
         table.cell(1, column).paragraphs[0].style = document.styles["Table Text"]
         table.cell(1, column).paragraphs[0].add_run(text)
-    docx_oxml.set_repeat_table_header(table.rows[0])
+    oxml.set_repeat_table_header(table.rows[0])
     for row in table.rows:
-        docx_oxml.set_cant_split(row)
+        oxml.set_cant_split(row)
     signature = document.add_paragraph("甲方：示例公司（Signature Party）", "Signature Party")
     signature.paragraph_format.page_break_before = True
     document.add_paragraph("法定代表人或授权代表（签字）：（Signature Line）", "Signature Line")

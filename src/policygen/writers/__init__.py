@@ -21,7 +21,7 @@ writers themselves, so that ``policygen --version`` and ``--help`` load no tree)
 
 
 def _docx(doc: Document, options: WriterOptions) -> bytes:
-    from policygen.writers.docx import write_docx
+    from policygen.writers.docx.writer import write_docx
 
     return write_docx(doc, options)
 
@@ -77,7 +77,7 @@ def write(fmt: str, doc: Document, options: WriterOptions, layout: Layout | None
     """Return `doc` written in `fmt`; a DOCX contents page shows the page numbers of `layout`
     (None: none, for Word to fill in when the reader updates the field)."""
     if fmt == "docx" and layout is not None:
-        from policygen.writers.docx import write_docx
+        from policygen.writers.docx.writer import write_docx
 
         return write_docx(doc, options, layout)
     return WRITERS[fmt](doc, options)

@@ -33,8 +33,8 @@ from docx.text.run import Run
 
 from policygen.transforms.nobreak import WORD_JOINER, joined
 from policygen.tree import nodes as n
-from policygen.writers import docx_oxml
-from policygen.writers.docx_styles import StyleTable
+from policygen.writers.docx import oxml
+from policygen.writers.docx.styles import StyleTable
 
 TOC_INSTRUCTION = 'TOC \\o "1-2" \\h \\z \\u'
 """Word's own table of contents: heading levels 1–2, hyperlinked, no page numbers on the web."""
@@ -86,9 +86,9 @@ def link_references(
     for mark in marks:
         if mark.node_id in found:
             continue
-        name = docx_oxml.bookmark_name(mark.node_id)
-        docx_oxml.add_bookmark(mark.paragraph, name, next(ids))
-        text = None if mark.number is not None else docx_oxml.paragraph_text(mark.paragraph)
+        name = oxml.bookmark_name(mark.node_id)
+        oxml.add_bookmark(mark.paragraph, name, next(ids))
+        text = None if mark.number is not None else oxml.paragraph_text(mark.paragraph)
         found[mark.node_id] = Target(Anchor(name, mark.number, text), mark.outer)
     for run, ref in refs:
         link_reference(run, found.get(ref.target))
@@ -128,19 +128,19 @@ def link_reference(run: Run, target: Target | None) -> None:
     None (an id no paragraph carries) leaves the text as it is."""
     if target is None:
         return
-    text = docx_oxml.run_text(run)
+    text = oxml.run_text(run)
     pieces = ref_pieces(text, target)
     if pieces is not None:
-        runs = docx_oxml.split_run(run, _joined_pieces(pieces))
+        runs = oxml.split_run(run, _joined_pieces(pieces))
         for part, (_, bookmark) in zip(runs, pieces, strict=True):
             if bookmark is not None:
-                docx_oxml.make_field(part, f"REF {bookmark} \\n \\h")
+                oxml.make_field(part, f"REF {bookmark} \\n \\h")
         return
-    docx_oxml.split_run(run, [joined(text)])
+    oxml.split_run(run, [joined(text)])
     if target.own.text is not None and target.own.text == text:
-        docx_oxml.make_field(run, f"REF {target.own.bookmark} \\h")
+        oxml.make_field(run, f"REF {target.own.bookmark} \\h")
     else:
-        docx_oxml.make_internal_link(run, target.own.bookmark)
+        oxml.make_internal_link(run, target.own.bookmark)
 
 
 def _joined_pieces(pieces: list[tuple[str, str | None]]) -> list[str]:
@@ -196,13 +196,13 @@ def add_contents(
     page: int | None = None if pages is None else 1
     for index, heading in enumerate(headings, start=1):
         name = toc_bookmark(index)
-        docx_oxml.add_bookmark(heading.paragraph, name, next(ids))
+        oxml.add_bookmark(heading.paragraph, name, next(ids))
         if pages is not None and page is not None:
             page = page_of(heading.ids, pages, page)
         entries.append(
             TocEntry(
                 heading.level,
-                heading.number + docx_oxml.paragraph_text(heading.paragraph),
+                heading.number + oxml.paragraph_text(heading.paragraph),
                 name,
                 page,
             )
@@ -220,12 +220,12 @@ def fill_toc(end: Paragraph, entries: Sequence[TocEntry]) -> None:
     styles = StyleTable(end.part.document)
     for index, entry in enumerate(entries):
         paragraph = end.insert_paragraph_before()  # then its style, as style=… would
-        docx_oxml.set_paragraph_style_id(paragraph, styles.id(TOC_STYLES.get(entry.level, "toc 2")))
+        oxml.set_paragraph_style_id(paragraph, styles.id(TOC_STYLES.get(entry.level, "toc 2")))
         if index == 0:
-            docx_oxml.add_field_start(paragraph, TOC_INSTRUCTION)
-        docx_oxml.add_toc_entry(paragraph, entry.bookmark, entry.text, entry.page)
+            oxml.add_field_start(paragraph, TOC_INSTRUCTION)
+        oxml.add_toc_entry(paragraph, entry.bookmark, entry.text, entry.page)
     if entries:
-        docx_oxml.add_field_end(end)
+        oxml.add_field_end(end)
 
 
 def page_of(node_ids: Sequence[str], pages: Mapping[str, int], fallback: int) -> int:

@@ -35,8 +35,8 @@ from docx.styles.style import BaseStyle
 
 from policygen.caches import CACHES
 from policygen.numerals import cn_number
-from policygen.writers import docx_oxml
-from policygen.writers.docx_oxml import NumberingLevel
+from policygen.writers.docx import oxml
+from policygen.writers.docx.oxml import NumberingLevel
 
 _PLACEHOLDER = re.compile(r"%([1-9])")
 _CIRCLED = 20
@@ -146,7 +146,7 @@ class ListNumbering:
 
     def __init__(self, document: DocxDocument) -> None:
         self.document = document
-        definitions = docx_oxml.read_numbering(document)
+        definitions = oxml.read_numbering(document)
         self.nums: dict[int, tuple[int, dict[int, int]]] = {
             num_id: (abstract, dict(starts))
             for num_id, (abstract, starts) in definitions.nums.items()
@@ -199,7 +199,7 @@ class ListNumbering:
         element: python-docx parses ``style.style_id`` from the XML on every read)."""
         key = style.element
         if key not in self._styles:
-            linked = docx_oxml.style_numbering(style)
+            linked = oxml.style_numbering(style)
             if linked is not None and linked[0] not in self.nums:
                 self._missing.add(linked[0])
             self._styles[key] = (linked, style.style_id)
@@ -235,7 +235,7 @@ class ListNumbering:
         text, own, shared = self._count(None, style_num, level, restart)
         if text != label:
             return None
-        fresh = docx_oxml.add_num(self.document, abstract, restart, like=style_num)
+        fresh = oxml.add_num(self.document, abstract, restart, like=style_num)
         self.nums[fresh] = (abstract, restart)
         self.shown[fresh] = levels
         if style_num in self.override_starts:

@@ -18,7 +18,7 @@ are first copied in from the bundled reference.docx; a house style of the same n
 look but is linked to the copied list (so a house Heading 1 reads 第一章, a house List Number
 （一）). The values come from the tree (page_values.header_values), never the profile.
 The template renders in the sandboxed, XML-escaping Word environment; it, and the DOCX
-rendered from it, must load nothing from outside (writers.docx_guard)."""
+rendered from it, must load nothing from outside (writers.docx.guard)."""
 
 from __future__ import annotations
 
@@ -40,10 +40,12 @@ from policygen.errors import RenderError
 from policygen.templating.messages import undefined_message
 from policygen.templating.word_environment import word_environment
 from policygen.tree import nodes as n
-from policygen.writers import docx_pages, docx_styles_oxml, page_values
-from policygen.writers.docx_guard import check_package
-from policygen.writers.docx_reference import open_reference
-from policygen.writers.docxtpl_loader import find_tag, open_template
+from policygen.writers import page_values
+from policygen.writers.docx import oxml
+from policygen.writers.docx.docxtpl_loader import find_tag, open_template
+from policygen.writers.docx.guard import check_package
+from policygen.writers.docx.pages import set_properties
+from policygen.writers.docx.reference import open_reference
 from policygen.writers.options import WriterOptions
 from policygen.writers.reproducible import normalise_docx
 
@@ -116,7 +118,7 @@ def _write_house_docx(
     context[BODY_FIELD] = body
     render_house(template, context, house.name)
     renumber_bookmarks(template.docx.element.body)
-    docx_pages.set_properties(template.docx, doc)
+    set_properties(template.docx, doc)
     buffer = BytesIO()
     template.save(buffer)
     # Jinja tags can cut XML apart and join it again (a tag in a comment or text ending a
@@ -127,7 +129,7 @@ def _write_house_docx(
 
 def open_house(path: Path) -> DocxTemplate:
     """Return the docxtpl template at `path`; raise RenderError when it is too large, not a
-    Word document, would make Word load anything (docx_guard.check_package), or has no
+    Word document, would make Word load anything (guard.check_package), or has no
     ``{{p body }}``."""
     with open(path, "rb") as file:
         data = file.read(MAX_HOUSE_BYTES + 1)
@@ -207,8 +209,8 @@ def adopt_reference(document: DocxDocument, reference: DocxDocument) -> list[str
     named by the copied styles), and link the numbered styles to the lists; return the names
     of the styles copied."""
     names = [style.name for style in reference.styles if style.name is not None]
-    copied = docx_styles_oxml.adopt_styles(document, reference, names)
-    num_ids = docx_styles_oxml.adopt_numbering(document, reference)
-    docx_styles_oxml.link_style_numbering(document, reference, num_ids)
-    docx_styles_oxml.adopt_fonts(document, reference)
+    copied = oxml.adopt_styles(document, reference, names)
+    num_ids = oxml.adopt_numbering(document, reference)
+    oxml.link_style_numbering(document, reference, num_ids)
+    oxml.adopt_fonts(document, reference)
     return copied

@@ -40,12 +40,12 @@ FIELDS: dict[str, str] = {
     # Page numbers and counts: the footer's 第 N 页 共 M 页 (tools/make_reference_docx.py).
     "PAGE": "the current page number",
     "NUMPAGES": "the number of pages in the document",
-    "SECTIONPAGES": "the number of pages in the section (the body's count, docx_pages)",
+    "SECTIONPAGES": "the number of pages in the section (the body's count, pages)",
     "SECTION": "the current section number",
     # Running heads, contents and cross-references: read from the document itself.
     "STYLEREF": "the text of the nearest paragraph in a style (a running head)",
-    "TOC": "the table of contents, built from the headings (docx_fields)",
-    "REF": "the text or number of a bookmark (cross-references, docx_fields)",
+    "TOC": "the table of contents, built from the headings (fields)",
+    "REF": "the text or number of a bookmark (cross-references, fields)",
     "PAGEREF": "the page of a bookmark (contents entries)",
     "NOTEREF": "the number of a footnote",
     "SEQ": "a caption number (表1, 图2)",
@@ -62,7 +62,7 @@ FIELDS: dict[str, str] = {
     "COMMENTS": "the comments property",
     "DOCPROPERTY": "a document property by name",
     # A link, followed only when clicked: web and mail addresses or a bookmark (as for
-    # hyperlink relationships, docx_guard), checked by _refused_hyperlink.
+    # hyperlink relationships, guard), checked by _refused_hyperlink.
     "HYPERLINK": "a web, mail or bookmark link",
 }
 """Fields a house style or Word template may hold, each with why it is harmless: it shows a

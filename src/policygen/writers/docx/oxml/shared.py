@@ -659,7 +659,7 @@ def _paragraph_properties(p: etree._Element) -> etree._Element:
 
 def add_body_paragraph(document: DocxDocument, style_id: str | None) -> Paragraph:
     """Append an empty paragraph in style `style_id` to `document`'s body, as
-    ``document.add_paragraph(style=…)`` does once the style name is resolved (docx_styles).
+    ``document.add_paragraph(style=…)`` does once the style name is resolved (styles).
 
     python-docx looks for the body's closing ``w:sectPr`` by scanning every child, which makes
     writing a long document quadratic; the sectPr is the body's last child, so look there."""
@@ -683,7 +683,7 @@ def add_body_paragraph(document: DocxDocument, style_id: str | None) -> Paragrap
 
 def set_paragraph_style_id(paragraph: Paragraph, style_id: str | None) -> None:
     """Name the style `style_id` in `paragraph`'s ``w:pStyle``, as assigning
-    ``paragraph.style`` does once the name is resolved (docx_styles); None names the default
+    ``paragraph.style`` does once the name is resolved (styles); None names the default
     style and, as python-docx does, leaves an empty ``w:pPr``."""
     p = paragraph._p
     if _find_paragraph_properties(p) is not None:

@@ -35,8 +35,8 @@ from docx.text.paragraph import Paragraph
 
 from policygen.transforms.nobreak import NO_BREAK_LANGUAGE, joined, runs
 from policygen.tree import nodes as n
-from policygen.writers import docx_oxml
-from policygen.writers.docx_styles import StyleTable
+from policygen.writers.docx import oxml
+from policygen.writers.docx.styles import StyleTable
 from policygen.writers.front import TitleLines, title_lines
 from policygen.writers.page_values import Values, document_keywords, fill
 
@@ -69,11 +69,11 @@ def read_front_matter(document: DocxDocument) -> FrontMatter:
     toc_heading = None
     styles = StyleTable(document)
     for paragraph in document.paragraphs:
-        style = styles.name_of(docx_oxml.paragraph_style_id(paragraph))
+        style = styles.name_of(oxml.paragraph_style_id(paragraph))
         if style.startswith(COVER_STYLE_PREFIX):
-            cover.append((style, docx_oxml.paragraph_text(paragraph)))
+            cover.append((style, oxml.paragraph_text(paragraph)))
         elif style == TOC_HEADING_STYLE and toc_heading is None:
-            toc_heading = (style, docx_oxml.paragraph_text(paragraph))
+            toc_heading = (style, oxml.paragraph_text(paragraph))
     return FrontMatter(tuple(cover), toc_heading)
 
 
@@ -84,16 +84,16 @@ def add_cover(document: DocxDocument, front: FrontMatter, values: Values) -> Non
     styles = StyleTable(document)
     for style, template in front.cover:
         for line in fill(template, values):
-            last = docx_oxml.add_body_paragraph(document, styles.id(style))
+            last = oxml.add_body_paragraph(document, styles.id(style))
             if style == COVER_TITLE_STYLE:
                 _add_title(document, last, line, style)
                 continue
             for piece, kept in runs(line):  # as document.add_paragraph(line, style)
-                run = docx_oxml.add_text_run(last, joined(piece) if kept else piece)
+                run = oxml.add_text_run(last, joined(piece) if kept else piece)
                 if kept:  # as a NoBreak in the body
-                    docx_oxml.set_lang(run, east_asia=NO_BREAK_LANGUAGE)
+                    oxml.set_lang(run, east_asia=NO_BREAK_LANGUAGE)
     if last is not None:
-        docx_oxml.end_section(last, document)
+        oxml.end_section(last, document)
 
 
 def _add_title(document: DocxDocument, paragraph: Paragraph, title: str, style: str) -> None:
@@ -101,15 +101,15 @@ def _add_title(document: DocxDocument, paragraph: Paragraph, title: str, style: 
     each of its lines kept whole (a NoBreak), set smaller when that keeps it on one line,
     else broken where a title may break, never inside a word."""
     size = document.styles[style].font.size
-    section = docx_oxml.last_section(document)
+    section = oxml.last_section(document)
     width = (section.page_width or 0) - (section.left_margin or 0) - (section.right_margin or 0)
     if size is None or width <= 0:
         lines = TitleLines((title,), 0)
     else:
         lines = title_lines(title, size.pt, Length(width).pt)
     for index, line in enumerate(lines.lines):
-        run = docx_oxml.add_text_run(paragraph, joined(line))
-        docx_oxml.set_lang(run, east_asia=NO_BREAK_LANGUAGE)
+        run = oxml.add_text_run(paragraph, joined(line))
+        oxml.set_lang(run, east_asia=NO_BREAK_LANGUAGE)
         if size is not None and lines.size != size.pt:
             run.font.size = Pt(lines.size)
         if index < len(lines.lines) - 1:
@@ -123,7 +123,7 @@ def add_contents_page(document: DocxDocument, front: FrontMatter) -> Paragraph:
         style, text = front.toc_heading
         document.add_paragraph(text, style)
     end = document.add_paragraph()
-    docx_oxml.end_section(end, document)
+    oxml.end_section(end, document)
     return end
 
 
@@ -131,14 +131,14 @@ def fill_header(document: DocxDocument, values: Values) -> None:
     """Replace the placeholders in the body section's header by `values`, and remove a
     header paragraph one of whose placeholders is empty (the reference has one line for a
     regulation and one for a contract); the header keeps at least one paragraph."""
-    header = docx_oxml.last_section(document).header
+    header = oxml.last_section(document).header
     for paragraph in header.paragraphs:
         text = paragraph.text
         if "{" not in text or not paragraph.runs:
             continue
         lines = fill(text, values)
         if not lines and len(header.paragraphs) > 1:
-            docx_oxml.remove_paragraph(paragraph)
+            oxml.remove_paragraph(paragraph)
             continue
         paragraph.runs[0].text = lines[0] if lines else ""
         for run in paragraph.runs[1:]:
@@ -153,10 +153,10 @@ def number_pages(document: DocxDocument, numbering: str, pages: int | None) -> N
     (``NUMPAGES``)."""
     if numbering != "body":
         return
-    section = docx_oxml.last_section(document)
-    docx_oxml.set_page_number_start(section, 1)
+    section = oxml.last_section(document)
+    oxml.set_page_number_start(section, 1)
     shown = None if pages is None else str(pages)
-    docx_oxml.set_field_instruction(section.footer.paragraphs, "NUMPAGES", "SECTIONPAGES", shown)
+    oxml.set_field_instruction(section.footer.paragraphs, "NUMPAGES", "SECTIONPAGES", shown)
 
 
 def set_properties(document: DocxDocument, doc: n.Document) -> None:
@@ -179,8 +179,8 @@ def set_properties(document: DocxDocument, doc: n.Document) -> None:
     for name, value in texts.items():
         setattr(properties, name, value[:_CORE_PROPERTY_MAX])
     if not meta.version:  # a contract has none, rather than an empty one
-        docx_oxml.remove_core_property(document, "version")
+        oxml.remove_core_property(document, "version")
     properties.revision = 1
     properties.created = stamp
     properties.modified = stamp
-    docx_oxml.set_company(document, meta.organisation)
+    oxml.set_company(document, meta.organisation)

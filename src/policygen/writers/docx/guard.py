@@ -27,7 +27,7 @@ documents made from it, so the whole package is inspected, not only the parts py
   they sit, alternate content and glossary documents included), and attributes naming a
   location to load (``src``, ``href``: VML pictures and fills, SVG images and stylesheets);
 * every field instruction, simple or complex, split over runs, nested: only the fields of
-  docx_guard_fields.FIELDS pass (page numbers, dates, contents, cross-references, document
+  guard_fields.FIELDS pass (page numbers, dates, contents, cross-references, document
   properties, web links).
 
 Refusing rather than quietly dropping: a house style that loses its letterhead image without a
@@ -45,8 +45,8 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from policygen.errors import RenderError
-from policygen.writers import docx_guard_fields
-from policygen.writers.docx_guard_fields import FIELDS, HYPERLINK_SCHEMES, NESTED, MalformedField
+from policygen.writers.docx import guard_fields
+from policygen.writers.docx.guard_fields import FIELDS, HYPERLINK_SCHEMES, NESTED, MalformedField
 
 MAX_UNPACKED_BYTES = 64 * 1024 * 1024
 """Largest total size of a package's parts once unzipped."""
@@ -458,14 +458,14 @@ def _check_svg(root: etree._Element, name: str, shown: str) -> None:
 
 def _check_fields(root: etree._Element, name: str, shown: str) -> None:
     """Refuse a field not on the allow-list, innermost first, and field markup that Word and
-    LibreOffice might assemble otherwise than docx_guard_fields does."""
+    LibreOffice might assemble otherwise than guard_fields does."""
     try:
-        for instruction in docx_guard_fields.iter_instructions(root):
-            reason = docx_guard_fields.refusal(instruction)
+        for instruction in guard_fields.iter_instructions(root):
+            reason = guard_fields.refusal(instruction)
             if reason is None:
                 continue
             code = _clip(" ".join(instruction.replace(NESTED, "{…}").split()))
-            field = docx_guard_fields.field_name(instruction.replace(NESTED, "{…}"))
+            field = guard_fields.field_name(instruction.replace(NESTED, "{…}"))
             raise RenderError(
                 f"{shown} 的 {name} 含域「{code}」：{reason}；只允许这些域："
                 f"{'、'.join(FIELDS)}，请删除该域 (refused: field {field} in {name} of {shown})"

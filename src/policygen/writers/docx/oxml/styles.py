@@ -1,9 +1,9 @@
 """Edit the raw WordprocessingML of whole style sets: document grids, font fallbacks, and the
 styles and lists one document adopts from another.
 
-Like docx_oxml, this module speaks ``w:`` XML so that its callers need not: the reference
+Like oxml, this module speaks ``w:`` XML so that its callers need not: the reference
 builder (tools/make_reference_docx.py) gives the 公文 reference its character grid and every
-reference its font table, and docx_house gives an organisation's house document the styles,
+reference its font table, and house gives an organisation's house document the styles,
 list definitions and fonts the body writer names. Callers pass python-docx proxy objects and
 plain values."""
 
@@ -21,7 +21,7 @@ from docx.section import Section
 from docx.styles.style import BaseStyle
 from lxml import etree
 
-from policygen.writers.docx_oxml import _SECTPR_ORDER, _get_or_add
+from policygen.writers.docx.oxml.shared import _SECTPR_ORDER, _get_or_add
 
 _FONT_TABLE = "/word/fontTable.xml"
 _STYLE_REFERENCES = ("w:basedOn", "w:next", "w:link")

@@ -5,7 +5,7 @@ the python-docx Document the DOCX writer builds on. A user's template folder may
 ``styles/reference.docx``, and what the writer keeps of it (styles, numbering, settings, headers,
 footers, the cover) reaches everyone who opens the documents made from it, so it is read through
 the same local-only guard as the stylesheets (writers/fetcher.py: inside the template folders,
-a regular file of at most 16 MB) and checked before python-docx sees it by writers.docx_guard:
+a regular file of at most 16 MB) and checked before python-docx sees it by writers.docx.guard:
 a file that is not a DOCX is a RenderError naming the file, never a traceback, and one with
 anything Word or LibreOffice would load or run (an external relationship other than a web or
 mail hyperlink, an altChunk, an embedded object, a field not on the allow-list…, in any part
@@ -34,7 +34,7 @@ from docx.package import Package
 
 from policygen.caches import CACHES
 from policygen.errors import RenderError
-from policygen.writers.docx_guard import check_package
+from policygen.writers.docx.guard import check_package
 from policygen.writers.fetcher import LocalResources
 from policygen.writers.options import WriterOptions
 
@@ -70,7 +70,7 @@ def open_reference(options: WriterOptions, relative: str) -> DocxDocument:
     """Return the first `relative` document in `options`' template folders, opened.
 
     Raise RenderError naming the file when it cannot be read, is not a valid DOCX, or would make
-    Word or LibreOffice load or run anything (docx_guard.check_package)."""
+    Word or LibreOffice load or run anything (guard.check_package)."""
     path = options.find(relative)
     shown = str(path)
     data = LocalResources(options.template_dirs).fetch(Path(os.path.abspath(path)).as_uri()).data

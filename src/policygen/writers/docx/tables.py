@@ -24,8 +24,8 @@ from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 
 from policygen.tree import nodes as n
-from policygen.writers import docx_oxml
-from policygen.writers.docx_styles import StyleTable
+from policygen.writers.docx import oxml
+from policygen.writers.docx.styles import StyleTable
 from policygen.writers.table_widths import CELL_PADDING, column_widths
 
 TABLE_STYLES: dict[str, str] = {
@@ -83,10 +83,10 @@ def align(paragraph: Paragraph, alignment: str | None) -> None:
     """Align `paragraph` as the tree asks, without a first-line indent (as the CSS's
     ``.align-*`` classes); None or an unknown value keeps the style's."""
     if alignment in ALIGNMENTS:
-        # docx_oxml rather than paragraph.alignment and paragraph_format.first_line_indent,
+        # oxml rather than paragraph.alignment and paragraph_format.first_line_indent,
         # for speed: python-docx's setters walk pPr's children on every assignment.
-        docx_oxml.set_alignment(paragraph, ALIGNMENTS[alignment])
-        docx_oxml.set_first_line_indent(paragraph, Emu(0))
+        oxml.set_alignment(paragraph, ALIGNMENTS[alignment])
+        oxml.set_first_line_indent(paragraph, Emu(0))
 
 
 def add_table(builder: Builder, table: n.Table) -> None:
@@ -102,7 +102,7 @@ def add_table(builder: Builder, table: n.Table) -> None:
     if not columns:
         return
     builder.take_pending_break()
-    section = docx_oxml.last_section(builder.document)
+    section = oxml.last_section(builder.document)
     width = (section.page_width or 0) - (section.left_margin or 0) - (section.right_margin or 0)
     size = builder.document.styles[TABLE_STYLES["table_text"]].font.size
     widths = [
@@ -125,11 +125,11 @@ def add_table(builder: Builder, table: n.Table) -> None:
                 for cell in row
             ]
         )
-    # The table is built with its cells and paragraphs formatted by docx_oxml rather than
+    # The table is built with its cells and paragraphs formatted by oxml rather than
     # through python-docx's table API, for speed: python-docx's setters (widths, vertical
     # alignment, styles, alignment) walk an element's children on every property set, and
     # it makes a proxy for every cell.
-    word_table, paragraphs = docx_oxml.add_formatted_table(
+    word_table, paragraphs = oxml.add_formatted_table(
         builder.document,
         widths,
         formats,
@@ -137,9 +137,9 @@ def add_table(builder: Builder, table: n.Table) -> None:
         cant_split=not table.split_rows,
     )
     style_id = builder.styles.id(TABLE_STYLES["table"], WD_STYLE_TYPE.TABLE)
-    docx_oxml.set_table_style_id(word_table, style_id)  # as add_table(…, style) does
-    docx_oxml.set_table_full_width(word_table)
-    docx_oxml.set_table_fixed_layout(word_table)
+    oxml.set_table_style_id(word_table, style_id)  # as add_table(…, style) does
+    oxml.set_table_full_width(word_table)
+    oxml.set_table_fixed_layout(word_table)
     if caption is not None:
         caption.paragraph_format.keep_with_next = True
     for index, (row, row_paragraphs) in enumerate(zip(rows, paragraphs, strict=True)):
@@ -173,13 +173,13 @@ def add_cell_blocks(
             continue
         nested = cell.add_table(len(rows), columns)  # and the paragraph Word wants after it
         style_id = builder.styles.id(TABLE_STYLES["table"], WD_STYLE_TYPE.TABLE)
-        docx_oxml.set_table_style_id(nested, style_id)
-        docx_oxml.set_table_fixed_layout(nested)
+        oxml.set_table_style_id(nested, style_id)
+        oxml.set_table_fixed_layout(nested)
         widths = column_widths(block, width, size.pt if size else DEFAULT_SIZE)
         for column, each in zip(nested.columns, widths, strict=True):
             column.width = Emu(round(Pt(each)))
         for index, (row, word_row) in enumerate(zip(rows, nested.rows, strict=True)):
-            docx_oxml.set_cant_split(word_row)
+            oxml.set_cant_split(word_row)
             heading = index < len(block.header)
             style = TABLE_STYLES["table_heading" if heading else "table_text"]
             for column, (inner, word_cell) in enumerate(zip(row, word_row.cells, strict=False)):
@@ -192,12 +192,12 @@ def _cell_format(
     style_id: str | None,
     alignment: str | None,
     vertical: WD_CELL_VERTICAL_ALIGNMENT = _CENTER,
-) -> docx_oxml.CellFormat:
+) -> oxml.CellFormat:
     """Return how a data cell is formatted: aligned vertically as `vertical` (centred by
     default), its paragraph in `style_id` and aligned as the tree asks (as `align` does)."""
     if alignment in ALIGNMENTS:
-        return docx_oxml.CellFormat(vertical, style_id, ALIGNMENTS[alignment], Emu(0))
-    return docx_oxml.CellFormat(vertical, style_id)
+        return oxml.CellFormat(vertical, style_id, ALIGNMENTS[alignment], Emu(0))
+    return oxml.CellFormat(vertical, style_id)
 
 
 def add_signature_block(builder: Builder, block: n.SignatureBlock) -> None:
@@ -208,19 +208,17 @@ def add_signature_block(builder: Builder, block: n.SignatureBlock) -> None:
         return
     builder.take_pending_break()
     # The block never stands alone on a page: the paragraph before it goes over with it.
-    previous = docx_oxml.last_body_paragraph(builder.document)
+    previous = oxml.last_body_paragraph(builder.document)
     if previous is not None:
         previous.paragraph_format.keep_with_next = True
     row_count = -(-len(parties) // SIGNATURE_COLUMNS)
-    word_table = docx_oxml.add_table(
-        builder.document, row_count, SIGNATURE_COLUMNS, cant_split=True
-    )
-    docx_oxml.set_table_full_width(word_table)
-    docx_oxml.set_table_fixed_layout(word_table)
-    grid = docx_oxml.table_cells(word_table)
+    word_table = oxml.add_table(builder.document, row_count, SIGNATURE_COLUMNS, cant_split=True)
+    oxml.set_table_full_width(word_table)
+    oxml.set_table_fixed_layout(word_table)
+    grid = oxml.table_cells(word_table)
     for index, party in enumerate(parties):
         cell = grid[index // SIGNATURE_COLUMNS][index % SIGNATURE_COLUMNS]
-        docx_oxml.set_cell_vertical_alignment(cell, WD_CELL_VERTICAL_ALIGNMENT.TOP)
+        oxml.set_cell_vertical_alignment(cell, WD_CELL_VERTICAL_ALIGNMENT.TOP)
         # A row whose paragraphs all keep with the next stays with the next row.
         keep = index + SIGNATURE_COLUMNS < len(parties)
         heading = builder.cell_paragraph(cell, TABLE_STYLES["signature_party"])

@@ -5,10 +5,10 @@ input. Styles, list definitions, fonts, page setup, cover template, header and f
 the house-style ``styles/reference.docx`` (found through WriterOptions); this module only names
 styles (STYLE_MAP) and lays out the same text, in the same order, as the plain-text writer:
 
-* chapters, articles, clauses and items are numbered by Word's own lists (docx_numbering), so
+* chapters, articles, clauses and items are numbered by Word's own lists (numbering), so
   inserting an article in Word renumbers the rest; the separator after a number (the full-width
   space after 第一条) is text, so ``paragraph.text`` is the text writer's line minus the label;
-* cross-references are REF fields and links (docx_fields);
+* cross-references are REF fields and links (fields);
 * the body follows a cover page, and for a regulation a table of contents whose page numbers
   are the PDF's, as its footers number them (writers.front): the pipeline lays the tree out
   (layout.engine) and passes the Layout in."""
@@ -34,12 +34,28 @@ from policygen.transforms.nobreak import NO_BREAK_LANGUAGE, joined, runs
 from policygen.tree import nodes as n
 from policygen.tree.text import inline_text
 from policygen.tree.walk import block_ids
-from policygen.writers import docx_fields, docx_house, docx_oxml, docx_pages, page_values
-from policygen.writers.docx_fields import Anchor, ContentsHeading, Mark
-from policygen.writers.docx_numbering import ListNumbering, reference_text
-from policygen.writers.docx_reference import open_reference, open_reference_data
-from policygen.writers.docx_styles import StyleTable
-from policygen.writers.docx_tables import add_signature_block, add_table, align
+from policygen.writers import page_values
+from policygen.writers.docx import oxml
+from policygen.writers.docx.fields import (
+    Anchor,
+    ContentsHeading,
+    Mark,
+    add_contents,
+    link_references,
+)
+from policygen.writers.docx.house import find_house, write_house_docx
+from policygen.writers.docx.numbering import ListNumbering, reference_text
+from policygen.writers.docx.pages import (
+    add_contents_page,
+    add_cover,
+    fill_header,
+    number_pages,
+    read_front_matter,
+    set_properties,
+)
+from policygen.writers.docx.reference import open_reference, open_reference_data
+from policygen.writers.docx.styles import StyleTable
+from policygen.writers.docx.tables import add_signature_block, add_table, align
 from policygen.writers.front import PAGE_COUNT_KEY, contents_anchor, shown_pages
 from policygen.writers.options import WriterOptions
 from policygen.writers.reproducible import normalise_parts
@@ -66,7 +82,7 @@ STYLE_MAP: dict[str, str] = {
     "strong": "Strong",
     "emphasis": "Emphasis",
 }
-"""Which reference.docx style each part of the tree is written in (tables: docx_tables)."""
+"""Which reference.docx style each part of the tree is written in (tables: tables)."""
 
 HEADING_STYLES: dict[int, str] = {1: "Heading 1", 2: "Heading 2", 3: "Heading 3"}
 """Style of an unnumbered Heading by its level; deeper levels use the last."""
@@ -89,22 +105,22 @@ def write_docx(doc: n.Document, options: WriterOptions, layout: Layout | None = 
     ``styles/house.docx``. A contents page shows the page on which `layout` put each heading
     and counts its pages; with `layout` None it shows no page numbers, which Word fills in
     when the reader updates the fields."""
-    house = docx_house.find_house(options)
+    house = find_house(options)
     if house is not None:
-        return docx_house.write_house_docx(doc, house, options, add_body)
+        return write_house_docx(doc, house, options, add_body)
     style = style_for(doc, options)
     document = reference_document(doc, options)
     style_docx.apply_page(document, style, doc.kind)
-    front = docx_pages.read_front_matter(document)
-    docx_oxml.clear_body(document)
+    front = read_front_matter(document)
+    oxml.clear_body(document)
     values = page_values.document_values(doc)
-    docx_pages.add_cover(document, front, values)
+    add_cover(document, front, values)
     contents_end, body_pages = None, None
     if doc.kind in CONTENTS_KINDS:
-        contents_end = docx_pages.add_contents_page(document, front)
+        contents_end = add_contents_page(document, front)
     builder = _DocxBuilder(document)
     builder.add_document(doc)
-    docx_fields.link_references(builder.marks, builder.refs, builder.bookmark_ids)
+    link_references(builder.marks, builder.refs, builder.bookmark_ids)
     if contents_end is not None:
         headings = [
             replace(heading, ids=(contents_anchor(index), *heading.ids))
@@ -117,11 +133,11 @@ def write_docx(doc: n.Document, options: WriterOptions, layout: Layout | None = 
             sheets = {**layout.anchors, PAGE_COUNT_KEY: layout.pages}
             pages = shown_pages(sheets, style.footer.numbering)
             body_pages = pages[PAGE_COUNT_KEY]
-        docx_fields.add_contents(contents_end, headings, pages, builder.bookmark_ids)
-    docx_pages.number_pages(document, style.footer.numbering, body_pages)
-    docx_pages.fill_header(document, page_values.header_values(doc))
-    docx_pages.set_properties(document, doc)
-    return normalise_parts(docx_oxml.package_parts(document), doc.meta.date)
+        add_contents(contents_end, headings, pages, builder.bookmark_ids)
+    number_pages(document, style.footer.numbering, body_pages)
+    fill_header(document, page_values.header_values(doc))
+    set_properties(document, doc)
+    return normalise_parts(oxml.package_parts(document), doc.meta.date)
 
 
 def reference_document(doc: n.Document, options: WriterOptions) -> DocxDocument:
@@ -142,7 +158,7 @@ def add_body(document: DocxDocument, doc: n.Document) -> None:
     no cover or contents (a house template supplies those)."""
     builder = _DocxBuilder(document)
     builder.add_document(doc)
-    docx_fields.link_references(builder.marks, builder.refs, builder.bookmark_ids)
+    link_references(builder.marks, builder.refs, builder.bookmark_ids)
 
 
 @dataclass(frozen=True)
@@ -162,7 +178,7 @@ def _anchor(node_id: str | None, number: str | None) -> Anchor:
     unnumbered); a block without id cannot be referred to by a field."""
     if node_id is None:
         return Anchor("")
-    return Anchor(docx_oxml.bookmark_name(node_id), number)
+    return Anchor(oxml.bookmark_name(node_id), number)
 
 
 class _DocxBuilder:
@@ -215,12 +231,12 @@ class _DocxBuilder:
             style = item.style or self.item_style(label) or style
         else:
             prefix = "".join(labelled(item.label, "") for item in pending)
-        paragraph = docx_oxml.add_body_paragraph(self.document, self.styles.id(style))
+        paragraph = oxml.add_body_paragraph(self.document, self.styles.id(style))
         if self.break_pending:
             paragraph.paragraph_format.page_break_before = True
             self.break_pending = False
         if prefix:
-            docx_oxml.append_text_run(paragraph, prefix)
+            oxml.append_text_run(paragraph, prefix)
         number = self.apply_number(paragraph, style, label, label_style, typed=bool(prefix))
         if separate:
             self.add_separator(paragraph, label)
@@ -258,10 +274,10 @@ class _DocxBuilder:
         numbered = None if typed or not label else self.numbering.number(style_object, label)
         if numbered is not None:
             if not numbered.by_style:
-                docx_oxml.set_numbering(paragraph, numbered.num_id, numbered.level)
+                oxml.set_numbering(paragraph, numbered.num_id, numbered.level)
         else:
             if self.numbering.link(style_object) is not None and not self.is_bullet(style):
-                docx_oxml.set_numbering(paragraph, 0)
+                oxml.set_numbering(paragraph, 0)
             if label:
                 self.add_styled_run(paragraph, label, label_style)
         return reference_text(label) if numbered is not None else None
@@ -271,7 +287,7 @@ class _DocxBuilder:
         """Append what the text writer puts after `label` (a full-width space after 第一条)."""
         separator = labelled(label, "")[len(label) :]
         if separator:
-            docx_oxml.append_text_run(paragraph, separator)
+            oxml.append_text_run(paragraph, separator)
 
     def is_bullet(self, style: str) -> bool:
         """Return whether paragraph style `style` is one of the bullet-list styles."""
@@ -282,16 +298,16 @@ class _DocxBuilder:
     def add_styled_run(self, paragraph: Paragraph, text: str, style: str | None) -> Run:
         """Append `text` to `paragraph` in character style `style` (None: the paragraph's),
         as ``paragraph.add_run(text, style)`` does."""
-        run = docx_oxml.add_text_run(paragraph, text)
+        run = oxml.add_text_run(paragraph, text)
         if style:
-            docx_oxml.set_run_style_id(run, self.styles.id(style, WD_STYLE_TYPE.CHARACTER))
+            oxml.set_run_style_id(run, self.styles.id(style, WD_STYLE_TYPE.CHARACTER))
         return run
 
     def cell_paragraph(self, cell: _Cell, style: str) -> Paragraph:
         """Return a paragraph in `style` at the end of `cell` (its first, if unused), opened by
         any waiting item labels as text."""
-        paragraph = docx_oxml.cell_paragraph(cell)
-        docx_oxml.set_paragraph_style_id(paragraph, self.styles.id(style))
+        paragraph = oxml.cell_paragraph(cell)
+        oxml.set_paragraph_style_id(paragraph, self.styles.id(style))
         self.open_cell_paragraph(paragraph)
         return paragraph
 
@@ -300,7 +316,7 @@ class _DocxBuilder:
         pending, self.pending = self.pending, ()
         if pending:
             labels = "".join(labelled(item.label, "") for item in pending)
-            docx_oxml.append_text_run(paragraph, labels)
+            oxml.append_text_run(paragraph, labels)
         for item in pending:
             self.bookmark(paragraph, item.node_id)
 
@@ -341,17 +357,17 @@ class _DocxBuilder:
                     if marks:
                         self.add_run(paragraph, text, marks)
                     else:  # most runs: no proxy needed
-                        docx_oxml.append_text_run(paragraph, text)
+                        oxml.append_text_run(paragraph, text)
                 case n.NoBreak(text=text):
                     run = self.add_run(paragraph, joined(text), marks)
-                    docx_oxml.set_lang(run, east_asia=NO_BREAK_LANGUAGE)
+                    oxml.set_lang(run, east_asia=NO_BREAK_LANGUAGE)
                 case n.Strong(children=children):
                     self.add_inlines(paragraph, children, marks | {"strong"})
                 case n.Emphasis(children=children):
                     self.add_inlines(paragraph, children, marks | {"emphasis"})
                 case n.Ref():
                     run = self.add_run(paragraph, inline_text((node,)), marks)
-                    docx_oxml.set_lang(run, east_asia=NO_BREAK_LANGUAGE)
+                    oxml.set_lang(run, east_asia=NO_BREAK_LANGUAGE)
                     if node.text:
                         self.refs.append((run, node))
                 case n.LineBreak():
@@ -364,7 +380,7 @@ class _DocxBuilder:
             if kept:
                 self.add_inlines(paragraph, (n.NoBreak(piece),))
             else:
-                docx_oxml.append_text_run(paragraph, piece)
+                oxml.append_text_run(paragraph, piece)
 
     def add_run(self, paragraph: Paragraph, text: str, marks: frozenset[str]) -> Run:
         """Append `text` to `paragraph` in the character style its `marks` call for."""
@@ -375,7 +391,7 @@ class _DocxBuilder:
             return run
         if "strong" in marks:
             return self.add_styled_run(paragraph, text, STYLE_MAP["strong"])
-        return docx_oxml.add_text_run(paragraph, text)
+        return oxml.add_text_run(paragraph, text)
 
     # ------------------------------------------------------------------ document and blocks
 

@@ -6,8 +6,8 @@ it). Output: DOCX bytes in the house style of ``styles/reference.docx``, identic
 identical input, in which Word and LibreOffice show every difference as a change to accept or
 reject. Labels (第七条, （一）, 2.1) are plain text, so a renumbering is a tracked change too,
 and numbering a style would add is switched off. The running header is the house style's
-(writers.docx_pages); the body has no cover or contents page. The revision marks themselves are
-written by writers.redline_oxml."""
+(writers.docx.pages); the body has no cover or contents page. The revision marks themselves are
+written by writers.docx.oxml."""
 
 from __future__ import annotations
 
@@ -21,10 +21,12 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.text.paragraph import Paragraph
 
 from policygen.tree import nodes as n
-from policygen.writers import docx_oxml, docx_pages, page_values, redline_oxml
-from policygen.writers.docx_reference import open_reference
+from policygen.writers import page_values
+from policygen.writers.docx import oxml
+from policygen.writers.docx.oxml import Change, Revisions
+from policygen.writers.docx.pages import fill_header
+from policygen.writers.docx.reference import open_reference
 from policygen.writers.options import WriterOptions
-from policygen.writers.redline_oxml import Change, Revisions
 from policygen.writers.reproducible import normalise_docx
 
 REFERENCE_DOCX = "styles/reference.docx"
@@ -148,7 +150,7 @@ class Redline:
 def write_redline(redline: Redline, options: WriterOptions) -> bytes:
     """Return `redline` as DOCX bytes with tracked changes, in the house style of `options`."""
     document = open_reference(options, REFERENCE_DOCX)  # checked like the DOCX writer's
-    docx_oxml.clear_body(document)
+    oxml.clear_body(document)
     builder = _RedlineBuilder(document, Revisions(redline.author, redline.meta.date))
     for block in redline.blocks:
         if isinstance(block, RedlineTable):
@@ -156,7 +158,7 @@ def write_redline(redline: Redline, options: WriterOptions) -> bytes:
         else:
             builder.add_paragraph(block)
     header = n.Document(redline.kind, redline.title, (), redline.meta, redline.subtitle)
-    docx_pages.fill_header(document, page_values.document_values(header))
+    fill_header(document, page_values.document_values(header))
     _set_properties(document, redline)
     buffer = BytesIO()
     document.save(buffer)
@@ -175,14 +177,14 @@ def _set_properties(document: DocxDocument, redline: Redline) -> None:
     properties.identifier = meta.number[:255]
     properties.version = meta.version[:255]
     if not meta.version:
-        docx_oxml.remove_core_property(document, "version")
+        oxml.remove_core_property(document, "version")
     properties.language = "zh-CN"
     properties.comments = ""
     properties.keywords = ""
     properties.revision = 1
     properties.created = stamp
     properties.modified = stamp
-    docx_oxml.set_company(document, meta.organisation)
+    oxml.set_company(document, meta.organisation)
 
 
 class _RedlineBuilder:
@@ -205,31 +207,29 @@ class _RedlineBuilder:
         """Give `paragraph` the style, alignment, text and revision marks of `block`."""
         style = self.document.styles[PARAGRAPH_STYLES[block.role]]
         paragraph.style = style
-        if not block.role.startswith("bullet") and redline_oxml.style_is_numbered(style):
-            redline_oxml.suppress_numbering(paragraph)
+        if not block.role.startswith("bullet") and oxml.style_is_numbered(style):
+            oxml.suppress_numbering(paragraph)
         if block.align in ALIGNMENTS:
             paragraph.alignment = ALIGNMENTS[block.align]
         for segment in block.segments:
             if segment.text:
                 style_id = self.style_ids[segment.style] if segment.style else None
-                redline_oxml.add_run(
-                    paragraph, segment.text, self.revisions, segment.change, style_id
-                )
+                oxml.add_run(paragraph, segment.text, self.revisions, segment.change, style_id)
         if block.change is not None:
-            redline_oxml.mark_paragraph(paragraph, block.change, self.revisions)
+            oxml.mark_paragraph(paragraph, block.change, self.revisions)
 
     def add_table(self, table: RedlineTable) -> None:
         """Add `table` at full width, header rows repeated, rows unsplit."""
         if not table.rows or not table.columns:
             return
         word_table = self.document.add_table(len(table.rows), table.columns, TABLE_STYLE)
-        docx_oxml.set_table_full_width(word_table)
+        oxml.set_table_full_width(word_table)
         for row, word_row in zip(table.rows, word_table.rows, strict=True):
             if row.header:
-                docx_oxml.set_repeat_table_header(word_row)
-            docx_oxml.set_cant_split(word_row)
+                oxml.set_repeat_table_header(word_row)
+            oxml.set_cant_split(word_row)
             if row.change is not None:
-                redline_oxml.mark_row(word_row, row.change, self.revisions)
+                oxml.mark_row(word_row, row.change, self.revisions)
             for cell, word_cell in zip(row.cells, word_row.cells, strict=False):
                 word_cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
                 self.fill(word_cell.paragraphs[0], cell)
