@@ -1,11 +1,26 @@
-"""Raw WordprocessingML: the only package of the DOCX writer that builds or reads ``w:``
+"""Raw WordprocessingML: the one package of the DOCX writer that builds or reads ``w:``
 elements.
 
-Each module edits one subject and is named for it; callers pass python-docx proxy objects
-and plain values, never XML, and import the functions from here."""
+Laid out as python-docx's own ``docx/oxml``: one module per subject (paragraph, run, table,
+numbering, fields, section, styles, settings, fonts, package, redline), the schema orders and
+helpers they share in ``shared``, and what relies on python-docx's private names in
+``compat``. Callers elsewhere pass python-docx proxy objects and plain values, never XML,
+and take the functions from this package: ``from policygen.writers.docx import oxml``."""
 
 from __future__ import annotations
 
+from policygen.writers.docx.oxml.numbering import (
+    ListInstance,
+    NumberingDefinitions,
+    NumberingLevel,
+    add_num,
+    adopt_numbering,
+    link_style_numbering,
+    read_numbering,
+    replace_numbering,
+    set_numbering,
+    style_numbering,
+)
 from policygen.writers.docx.oxml.redline import (
     Change,
     Revisions,
@@ -17,9 +32,6 @@ from policygen.writers.docx.oxml.redline import (
 )
 from policygen.writers.docx.oxml.shared import (
     CellFormat,
-    ListInstance,
-    NumberingDefinitions,
-    NumberingLevel,
     ParagraphPropertiesTarget,
     RunPropertiesTarget,
     add_body_paragraph,
@@ -29,7 +41,6 @@ from policygen.writers.docx.oxml.shared import (
     add_field_end,
     add_field_start,
     add_formatted_table,
-    add_num,
     add_table,
     add_text_run,
     add_toc_entry,
@@ -49,11 +60,9 @@ from policygen.writers.docx.oxml.shared import (
     package_parts,
     paragraph_style_id,
     paragraph_text,
-    read_numbering,
     remove_core_property,
     remove_paragraph,
     remove_style_link,
-    replace_numbering,
     run_text,
     set_alignment,
     set_bottom_border,
@@ -69,7 +78,6 @@ from policygen.writers.docx.oxml.shared import (
     set_indent_chars,
     set_lang,
     set_no_stretch_before_line_break,
-    set_numbering,
     set_page_number_start,
     set_paragraph_style_id,
     set_repeat_table_header,
@@ -80,7 +88,6 @@ from policygen.writers.docx.oxml.shared import (
     set_table_style_id,
     set_theme_font_lang,
     split_run,
-    style_numbering,
     table_cells,
 )
 from policygen.writers.docx.oxml.styles import (
@@ -88,10 +95,8 @@ from policygen.writers.docx.oxml.styles import (
     GB2312_SIGNATURE,
     FontEntry,
     adopt_fonts,
-    adopt_numbering,
     adopt_styles,
     declare_fonts,
-    link_style_numbering,
     set_character_spacing,
     set_doc_grid,
     style_ids,

@@ -19,10 +19,10 @@ from docx.table import _Row
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
+from policygen.writers.docx.oxml.shared import XML_SPACE
+
 Change = Literal["ins", "del"]
 """A revision mark: inserted (``w:ins``) or deleted (``w:del``) content."""
-
-_XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 
 
 @dataclass
@@ -69,7 +69,7 @@ def add_run(
             run.append(OxmlElement("w:br"))
         if piece:
             element = OxmlElement(text_tag)
-            element.set(_XML_SPACE, "preserve")
+            element.set(XML_SPACE, "preserve")
             element.text = piece
             run.append(element)
     if change is None:

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from copy import deepcopy
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from io import BytesIO
 from typing import TypeAlias
 from zipfile import ZipFile
@@ -48,12 +48,12 @@ _THEME_FONT_ATTRIBUTES = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:
 _STYLE_FORMATTING = ("w:pPr", "w:rPr", "w:tblPr", "w:trPr", "w:tcPr", "w:tblStylePr")
 _BOOKMARK_SAFE = re.compile(r"[A-Za-z0-9_]+")
 _BOOKMARK_MAX = 40
-_XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 _APP_NS = "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"
 
 # Schema sequences (ECMA-376 part 1) of the elements edited here: Word rejects children out of order.
 _DEFAULTS_ORDER = ("w:rPrDefault", "w:pPrDefault")
-_PPR_ORDER = (
+PPR_ORDER = (
     "w:pStyle", "w:keepNext", "w:keepLines", "w:pageBreakBefore", "w:framePr", "w:widowControl",
     "w:numPr", "w:suppressLineNumbers", "w:pBdr", "w:shd", "w:tabs", "w:suppressAutoHyphens",
     "w:kinsoku", "w:wordWrap", "w:overflowPunct", "w:topLinePunct", "w:autoSpaceDE",
@@ -62,7 +62,7 @@ _PPR_ORDER = (
     "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr",
     "w:sectPr", "w:pPrChange",
 )  # fmt: skip
-_SECTPR_ORDER = (
+SECTPR_ORDER = (
     "w:headerReference", "w:footerReference", "w:footnotePr", "w:endnotePr", "w:type", "w:pgSz",
     "w:pgMar", "w:paperSrc", "w:pgBorders", "w:lnNumType", "w:pgNumType", "w:cols", "w:formProt",
     "w:vAlign", "w:noEndnote", "w:titlePg", "w:textDirection", "w:bidi", "w:rtlGutter",
@@ -94,21 +94,21 @@ def _rpr(target: RunPropertiesTarget) -> etree._Element:
         if defaults is None:
             defaults = OxmlElement("w:docDefaults")
             styles.insert(0, defaults)
-        rpr_default = _get_or_add(defaults, "w:rPrDefault", _DEFAULTS_ORDER)
-        return _get_or_add(rpr_default, "w:rPr")
+        rpr_default = get_or_add(defaults, "w:rPrDefault", _DEFAULTS_ORDER)
+        return get_or_add(rpr_default, "w:rPr")
     if isinstance(target, Run):
         return target._r.get_or_add_rPr()
     return target.element.get_or_add_rPr()
 
 
-def _ppr(target: ParagraphPropertiesTarget) -> etree._Element:
+def target_ppr(target: ParagraphPropertiesTarget) -> etree._Element:
     """Return the ``w:pPr`` of `target`, creating it when missing."""
     if isinstance(target, Paragraph):
         return target._p.get_or_add_pPr()
     return target.element.get_or_add_pPr()
 
 
-def _get_or_add(parent: etree._Element, tag: str, order: tuple[str, ...] = ()) -> etree._Element:
+def get_or_add(parent: etree._Element, tag: str, order: tuple[str, ...] = ()) -> etree._Element:
     """Return the child `tag` of `parent`, adding it where the schema sequence `order` wants it.
 
     With an empty `order`, a new child is appended."""
@@ -147,7 +147,7 @@ def set_east_asian_font(
 
 def set_lang(target: RunPropertiesTarget, east_asia: str = "zh-CN", latin: str = "en-US") -> None:
     """Mark the text of `target` as `east_asia` (e.g. zh-CN) and `latin` for spelling and fonts."""
-    lang = _get_or_add(_rpr(target), "w:lang", _RPR_ORDER)
+    lang = get_or_add(_rpr(target), "w:lang", _RPR_ORDER)
     lang.set(qn("w:val"), latin)
     lang.set(qn("w:eastAsia"), east_asia)
     lang.attrib.pop(qn("w:bidi"), None)
@@ -185,7 +185,7 @@ def set_no_stretch_before_line_break(document: DocxDocument) -> None:
 
 def set_emphasis_mark(target: RunPropertiesTarget, mark: str = "dot") -> None:
     """Put Chinese emphasis marks (着重号, ``w:em``) of kind `mark` under the text of `target`."""
-    em = _get_or_add(_rpr(target), "w:em", _RPR_ORDER)
+    em = get_or_add(_rpr(target), "w:em", _RPR_ORDER)
     em.set(qn("w:val"), mark)
 
 
@@ -204,7 +204,7 @@ def set_indent_chars(
 
     Word uses the character units; readers that ignore them (LibreOffice) use the absolute
     twips written alongside. `hanging` wins over `first_line` when both are given."""
-    ind = _ppr(target).get_or_add_ind()
+    ind = target_ppr(target).get_or_add_ind()
     for attribute in ("w:firstLine", "w:firstLineChars", "w:hanging", "w:hangingChars"):
         ind.attrib.pop(qn(attribute), None)
     twips_per_char = char_width.twips
@@ -279,8 +279,8 @@ def set_east_asian_line_breaking(styles: Styles) -> None:
     if defaults is None:
         defaults = OxmlElement("w:docDefaults")
         styles.element.insert(0, defaults)
-    ppr_default = _get_or_add(defaults, "w:pPrDefault", _DEFAULTS_ORDER)
-    ppr = _get_or_add(ppr_default, "w:pPr")
+    ppr_default = get_or_add(defaults, "w:pPrDefault", _DEFAULTS_ORDER)
+    ppr = get_or_add(ppr_default, "w:pPr")
     flags = {
         "w:kinsoku": "1",
         "w:overflowPunct": "1",
@@ -289,24 +289,24 @@ def set_east_asian_line_breaking(styles: Styles) -> None:
         "w:autoSpaceDN": "1",
     }
     for tag, value in flags.items():
-        _get_or_add(ppr, tag, _PPR_ORDER).set(qn("w:val"), value)
+        get_or_add(ppr, tag, PPR_ORDER).set(qn("w:val"), value)
 
 
 def set_snap_to_grid(style: BaseStyle, snap: bool) -> None:
     """Make paragraphs of `style` keep to the document grid's lines or not (``w:snapToGrid``)."""
-    _get_or_add(_ppr(style), "w:snapToGrid", _PPR_ORDER).set(qn("w:val"), "1" if snap else "0")
+    get_or_add(target_ppr(style), "w:snapToGrid", PPR_ORDER).set(qn("w:val"), "1" if snap else "0")
 
 
 def set_contextual_spacing(style: BaseStyle) -> None:
     """Ignore the space before and after paragraphs of `style` between two of them."""
-    _get_or_add(_ppr(style), "w:contextualSpacing", _PPR_ORDER)
+    get_or_add(target_ppr(style), "w:contextualSpacing", PPR_ORDER)
 
 
 def set_bottom_border(style: BaseStyle, size_eighths: int = 6, space_points: int = 1) -> None:
     """Rule a single black line under paragraphs of `style` (a running header's rule).
 
     `size_eighths` is the line width in eighths of a point; `space_points` the gap above it."""
-    borders = _get_or_add(_ppr(style), "w:pBdr", _PPR_ORDER)
+    borders = get_or_add(target_ppr(style), "w:pBdr", PPR_ORDER)
     for child in list(borders):
         borders.remove(child)
     bottom = OxmlElement("w:bottom")
@@ -314,264 +314,6 @@ def set_bottom_border(style: BaseStyle, size_eighths: int = 6, space_points: int
                              ("space", str(space_points)), ("color", "000000")):  # fmt: skip
         bottom.set(qn(f"w:{attribute}"), value)
     borders.append(bottom)
-
-
-# --------------------------------------------------------------------------- list numbering
-
-
-@dataclass(frozen=True)
-class NumberingLevel:
-    """One level of a multilevel list (``w:lvl``), as Word's “Define new multilevel list” has it."""
-
-    fmt: str
-    """Number format (``w:numFmt``): ``decimal``, ``chineseCounting`` (一, 十二),
-    ``decimalEnclosedCircle`` (①) or ``bullet``."""
-    text: str
-    """Number text (``w:lvlText``): ``%1`` … ``%9`` stand for the counters of levels 1 … 9,
-    e.g. 第%1条, （%2）, %1.%2; for a bullet, the bullet character."""
-    start: int = 1
-    """The first number."""
-    legal: bool = False
-    """Show every counter in the text as Arabic digits (``w:isLgl``, 正规形式编号), so that
-    level 2 of 第一条 reads 1.1, not 一.1. Word honours it, LibreOffice only from 24.8: 7.x
-    formats each counter as its own level does."""
-    style: str | None = None
-    """Style id of the paragraph style linked to this level (``w:pStyle``); None for none."""
-    east_asia: str | None = None
-    """Chinese font of the number, e.g. 黑体; None keeps the paragraph's."""
-    suffix: str = "nothing"
-    """What follows the number (``w:suff``): ``nothing``, ``space`` or ``tab``. Numbers are
-    followed by nothing: the paragraph text carries the separator (a full-width space after
-    第一条, none after （一） or 1.), so a REF field to the number reads 第一条, not 第一条　."""
-    indent: tuple[int, int] | None = None
-    """(left, first line) indent of a paragraph numbered directly at this level, in hundredths
-    of a character; a negative first line hangs. Set it to the linked style's indent: Word and
-    LibreOffice let it override the style's when a paragraph names its list itself (a
-    restarted list). None leaves the paragraph's own."""
-
-
-@dataclass(frozen=True)
-class ListInstance:
-    """A list instance (``w:num``) to write: the list definition it counts with, and the levels
-    it shows otherwise than the definition does.
-
-    Word and LibreOffice count every instance of one definition with the same counters (an
-    instance that restarts a level aside), and each instance formats them with its own levels:
-    articles (第%1条 in Chinese counting) and their clauses (%1.%2, the article's counter in
-    Arabic digits) are two instances of one definition, which is how both show 第一条 and 1.1
-    without ``w:isLgl``."""
-
-    abstract: int
-    """The list definition (``w:abstractNumId``)."""
-    overrides: tuple[tuple[int, NumberingLevel], ...] = ()
-    """(level, how this instance shows it) for each level shown otherwise
-    (``w:lvlOverride/w:lvl``)."""
-
-
-@dataclass(frozen=True)
-class NumberingDefinitions:
-    """The lists of a document (``word/numbering.xml``) as plain values."""
-
-    abstracts: Mapping[int, tuple[NumberingLevel, ...]] = field(default_factory=dict)
-    """Each list definition (``w:abstractNum``) by id: its levels, level 0 first."""
-    nums: Mapping[int, tuple[int, Mapping[int, int]]] = field(default_factory=dict)
-    """Each list instance (``w:num``) by numId: its definition's id and the start value each
-    overridden level restarts at (``w:lvlOverride/w:startOverride``)."""
-    overrides: Mapping[int, Mapping[int, NumberingLevel]] = field(default_factory=dict)
-    """The levels each list instance shows otherwise than its definition, by numId and level
-    (``w:lvlOverride/w:lvl``); an instance without any is left out."""
-
-    def levels(self, num_id: int) -> tuple[NumberingLevel, ...]:
-        """Return the levels list instance `num_id` shows: its definition's, each overridden
-        one replaced; () for an unknown instance."""
-        if num_id not in self.nums:
-            return ()
-        levels = list(self.abstracts.get(self.nums[num_id][0], ()))
-        for index, level in self.overrides.get(num_id, {}).items():
-            if index < len(levels):
-                levels[index] = level
-        return tuple(levels)
-
-
-def _numbering_element(document: DocxDocument) -> etree._Element:
-    return document.part.numbering_part.element
-
-
-def replace_numbering(
-    document: DocxDocument,
-    abstracts: Sequence[tuple[int, str, Sequence[NumberingLevel]]],
-    nums: Mapping[int, ListInstance],
-    char_width: Length,
-) -> None:
-    """Replace every list of `document` by `abstracts` (id, name, levels) and `nums` (numId →
-    list instance). Each definition gets a stable ``w:nsid`` hashed from its name; level
-    indents are written in characters and in twips of `char_width` (see set_indent_chars)."""
-    root = _numbering_element(document)
-    for child in list(root):
-        root.remove(child)
-    for abstract_id, name, levels in abstracts:
-        abstract = OxmlElement("w:abstractNum")
-        abstract.set(qn("w:abstractNumId"), str(abstract_id))
-        nsid = hashlib.sha1(name.encode("utf-8")).hexdigest()[:8].upper()
-        _append(abstract, "w:nsid", nsid)
-        _append(abstract, "w:multiLevelType", "multilevel")
-        _append(abstract, "w:name", name)
-        for index, level in enumerate(levels):
-            abstract.append(_level_element(index, level, char_width))
-        root.append(abstract)
-    for num_id, instance in sorted(nums.items()):
-        num = OxmlElement("w:num")
-        num.set(qn("w:numId"), str(num_id))
-        _append(num, "w:abstractNumId", str(instance.abstract))
-        for index, level in instance.overrides:
-            override = _append(num, "w:lvlOverride")
-            override.set(qn("w:ilvl"), str(index))
-            override.append(_level_element(index, level, char_width))
-        root.append(num)
-
-
-def _append(parent: etree._Element, tag: str, value: str | None = None) -> etree._Element:
-    """Append a new `tag` child to `parent`, with ``w:val`` = `value` unless None."""
-    child = OxmlElement(tag)
-    if value is not None:
-        child.set(qn("w:val"), value)
-    parent.append(child)
-    return child
-
-
-def _level_element(index: int, level: NumberingLevel, char_width: Length) -> etree._Element:
-    lvl = OxmlElement("w:lvl")
-    lvl.set(qn("w:ilvl"), str(index))
-    _append(lvl, "w:start", str(level.start))
-    _append(lvl, "w:numFmt", level.fmt)
-    if level.style:
-        _append(lvl, "w:pStyle", level.style)
-    if level.legal:
-        _append(lvl, "w:isLgl")
-    _append(lvl, "w:suff", level.suffix)
-    _append(lvl, "w:lvlText", level.text)
-    _append(lvl, "w:lvlJc", "left")
-    if level.indent is not None:
-        left, first_line = level.indent
-        ind = _append(_append(lvl, "w:pPr"), "w:ind")
-        twips = char_width.twips
-        ind.set(qn("w:leftChars"), str(left))
-        ind.set(qn("w:left"), str(round(twips * left / 100)))
-        kind = "firstLine" if first_line >= 0 else "hanging"
-        ind.set(qn(f"w:{kind}Chars"), str(abs(first_line)))
-        ind.set(qn(f"w:{kind}"), str(round(twips * abs(first_line) / 100)))
-    if level.east_asia:
-        fonts = _append(_append(lvl, "w:rPr"), "w:rFonts")
-        fonts.set(qn("w:eastAsia"), level.east_asia)
-        fonts.set(qn("w:hint"), "eastAsia")
-    return lvl
-
-
-def read_numbering(document: DocxDocument) -> NumberingDefinitions:
-    """Return the lists `document` defines; a document without numbering.xml has none."""
-    root = _numbering_element(document)
-    abstracts: dict[int, tuple[NumberingLevel, ...]] = {}
-    for abstract in root.findall(qn("w:abstractNum")):
-        levels = {int(lvl.get(qn("w:ilvl"), "0")): _read_level(lvl)
-                  for lvl in abstract.findall(qn("w:lvl"))}  # fmt: skip
-        if levels:
-            top = max(levels)
-            filler = NumberingLevel(fmt="none", text="")
-            ordered = tuple(levels.get(i, filler) for i in range(top + 1))
-            abstracts[int(abstract.get(qn("w:abstractNumId"), "0"))] = ordered
-    nums: dict[int, tuple[int, Mapping[int, int]]] = {}
-    shown: dict[int, Mapping[int, NumberingLevel]] = {}
-    for num in root.findall(qn("w:num")):
-        num_id = int(num.get(qn("w:numId"), "0"))
-        starts = {
-            int(override.get(qn("w:ilvl"), "0")): int(_val(override, "w:startOverride") or 1)
-            for override in num.findall(qn("w:lvlOverride"))
-            if override.find(qn("w:startOverride")) is not None
-        }
-        nums[num_id] = (int(_val(num, "w:abstractNumId") or 0), starts)
-        levels = {int(override.get(qn("w:ilvl"), "0")): _read_level(lvl)
-                  for override in num.findall(qn("w:lvlOverride"))
-                  if (lvl := override.find(qn("w:lvl"))) is not None}  # fmt: skip
-        if levels:
-            shown[num_id] = levels
-    return NumberingDefinitions(abstracts, nums, shown)
-
-
-def _read_level(lvl: etree._Element) -> NumberingLevel:
-    """Return the level `lvl` (``w:lvl``) defines, as far as counting and showing it go."""
-    return NumberingLevel(
-        fmt=_val(lvl, "w:numFmt") or "decimal",
-        text=_val(lvl, "w:lvlText") or "",
-        start=int(_val(lvl, "w:start") or 1),
-        legal=lvl.find(qn("w:isLgl")) is not None,
-        style=_val(lvl, "w:pStyle"),
-        suffix=_val(lvl, "w:suff") or "tab",
-    )
-
-
-def _val(parent: etree._Element, tag: str) -> str | None:
-    child = parent.find(qn(tag))
-    return None if child is None else child.get(qn("w:val"))
-
-
-def add_num(
-    document: DocxDocument, abstract_id: int, starts: Mapping[int, int], like: int | None = None
-) -> int:
-    """Add a list instance of definition `abstract_id` whose levels restart at `starts`
-    (level → first number), as Word's “Restart at 1” does, and that shows its levels as
-    instance `like` does (None: as the definition does); return its numId."""
-    # Written as XML text and parsed, as python-docx makes a new table (see _new_table), for
-    # speed: a long regulation restarts lists dozens of times, and each OxmlElement is a
-    # document of its own, moved into this one.
-    root = _numbering_element(document)
-    numbered = (int(num.get(_W_NUMID, "0")) for num in root.iterchildren(_W_NUM))
-    num_id = max(numbered, default=0) + 1
-    overrides = "".join(
-        f'<w:lvlOverride w:ilvl="{int(level)}"><w:startOverride w:val="{int(start)}"/>'
-        "</w:lvlOverride>"
-        for level, start in sorted(starts.items())
-    )
-    num = parse_xml(
-        f'<w:num {nsdecls("w")} w:numId="{num_id}"><w:abstractNumId w:val="{int(abstract_id)}"/>'
-        f"{overrides}</w:num>"
-    )
-    if like is not None:
-        _copy_level_overrides(root, like, num)
-    later = root.find(_W_NUMIDMACATCLEANUP)
-    if later is not None:
-        later.addprevious(num)
-    else:
-        root.append(num)
-    return num_id
-
-
-def _copy_level_overrides(root: etree._Element, source_id: int, num: etree._Element) -> None:
-    """Give `num` a copy of each level override (``w:lvlOverride/w:lvl``) of the list instance
-    `source_id`, beside its own start overrides."""
-    source = next((n for n in root.iterchildren(_W_NUM) if n.get(_W_NUMID) == str(source_id)), None)
-    if source is None:
-        return
-    for override in source.iterchildren(_W_LVLOVERRIDE):
-        lvl = override.find(_W_LVL)
-        if lvl is None:
-            continue
-        ilvl = override.get(_W_ILVL)
-        target = next((o for o in num.iterchildren(_W_LVLOVERRIDE) if o.get(_W_ILVL) == ilvl), None)
-        if target is None:
-            target = etree.SubElement(num, _W_LVLOVERRIDE)
-            target.set(_W_ILVL, ilvl or "0")
-        target.append(deepcopy(lvl))
-
-
-def style_numbering(style: BaseStyle) -> tuple[int, int] | None:
-    """Return the list (numId, level) `style` itself is numbered with; None when it is not."""
-    num_pr = style.element.find(f"{qn('w:pPr')}/{qn('w:numPr')}")
-    if num_pr is None:
-        return None
-    num_id = _val(num_pr, "w:numId")
-    if num_id is None or int(num_id) == 0:
-        return None
-    return int(num_id), int(_val(num_pr, "w:ilvl") or 0)
 
 
 # --------------------------------------------------------------------------- body content
@@ -588,14 +330,14 @@ def style_numbering(style: BaseStyle) -> tuple[int, int] | None:
 _W_P = qn("w:p")
 _W_PPR = qn("w:pPr")
 _W_PSTYLE = qn("w:pStyle")
-_W_NUMPR = qn("w:numPr")
-_W_ILVL = qn("w:ilvl")
-_W_NUMID = qn("w:numId")
+W_NUMPR = qn("w:numPr")
+W_ILVL = qn("w:ilvl")
+W_NUMID = qn("w:numId")
 _W_R = qn("w:r")
 _W_RPR = qn("w:rPr")
 _W_RSTYLE = qn("w:rStyle")
 _W_T = qn("w:t")
-_W_VAL = qn("w:val")
+W_VAL = qn("w:val")
 _W_ID = qn("w:id")
 _W_NAME = qn("w:name")
 _W_SECTPR = qn("w:sectPr")
@@ -605,25 +347,18 @@ _W_HISTORY = qn("w:history")
 _W_BOOKMARK_START = qn("w:bookmarkStart")
 _W_BOOKMARK_END = qn("w:bookmarkEnd")
 _BOOKMARK_MARKERS = frozenset({_W_BOOKMARK_START, _W_BOOKMARK_END})
-_NUMPR_SUCCESSORS = frozenset(qn(tag) for tag in _PPR_ORDER[_PPR_ORDER.index("w:numPr") + 1 :])
 _W_IND = qn("w:ind")
 _W_FIRSTLINE = qn("w:firstLine")
 _W_HANGING = qn("w:hanging")
 _W_JC = qn("w:jc")
-_IND_SUCCESSORS = frozenset(qn(tag) for tag in _PPR_ORDER[_PPR_ORDER.index("w:ind") + 1 :])
-_JC_SUCCESSORS = frozenset(qn(tag) for tag in _PPR_ORDER[_PPR_ORDER.index("w:jc") + 1 :])
-_NUMID_SUCCESSORS = frozenset({qn("w:numberingChange"), qn("w:ins")})
-"""What follows ``w:numId`` in ``w:numPr`` (``w:ilvl`` precedes it)."""
-_W_NUM = qn("w:num")
-_W_NUMIDMACATCLEANUP = qn("w:numIdMacAtCleanup")
-_W_LVLOVERRIDE = qn("w:lvlOverride")
-_W_LVL = qn("w:lvl")
+_IND_SUCCESSORS = frozenset(qn(tag) for tag in PPR_ORDER[PPR_ORDER.index("w:ind") + 1 :])
+_JC_SUCCESSORS = frozenset(qn(tag) for tag in PPR_ORDER[PPR_ORDER.index("w:jc") + 1 :])
 
 _RUN_CONTROLS = re.compile(r"[\t\r\n]")
 """Characters python-docx turns into run content other than text (``w:tab``, ``w:br``)."""
 
 
-def _add_child(
+def add_child(
     parent: etree._Element, tag: str, successors: frozenset[str] = frozenset()
 ) -> etree._Element:
     """Return a new child `tag` (a Clark name) of `parent`, before the first child whose tag
@@ -647,7 +382,7 @@ def _find_paragraph_properties(p: etree._Element) -> etree._Element | None:
     return first if first.tag == _W_PPR else p.find(_W_PPR)
 
 
-def _paragraph_properties(p: etree._Element) -> etree._Element:
+def get_or_add_ppr(p: etree._Element) -> etree._Element:
     """Return the ``w:pPr`` of paragraph element `p`, adding it (first) when missing."""
     ppr = _find_paragraph_properties(p)
     if ppr is None:
@@ -677,7 +412,7 @@ def add_body_paragraph(document: DocxDocument, style_id: str | None) -> Paragrap
     # set_paragraph_style_id on a new, empty paragraph.
     ppr = etree.SubElement(p, _W_PPR)
     if style_id is not None:
-        etree.SubElement(ppr, _W_PSTYLE).set(_W_VAL, style_id)
+        etree.SubElement(ppr, _W_PSTYLE).set(W_VAL, style_id)
     return Paragraph(p, parent)
 
 
@@ -689,9 +424,9 @@ def set_paragraph_style_id(paragraph: Paragraph, style_id: str | None) -> None:
     if _find_paragraph_properties(p) is not None:
         p.style = style_id
         return
-    ppr = _paragraph_properties(p)
+    ppr = get_or_add_ppr(p)
     if style_id is not None:
-        etree.SubElement(ppr, _W_PSTYLE).set(_W_VAL, style_id)
+        etree.SubElement(ppr, _W_PSTYLE).set(W_VAL, style_id)
 
 
 def paragraph_style_id(paragraph: Paragraph) -> str | None:
@@ -701,45 +436,26 @@ def paragraph_style_id(paragraph: Paragraph) -> str | None:
 
 def set_alignment(paragraph: Paragraph, alignment: WD_ALIGN_PARAGRAPH) -> None:
     """Align `paragraph`, as assigning ``paragraph.alignment`` does."""
-    ppr = _paragraph_properties(paragraph._p)
+    ppr = get_or_add_ppr(paragraph._p)
     jc = ppr.find(_W_JC)
     if jc is None:
-        jc = _add_child(ppr, _W_JC, _JC_SUCCESSORS)
-    jc.set(_W_VAL, str(alignment.xml_value))
+        jc = add_child(ppr, _W_JC, _JC_SUCCESSORS)
+    jc.set(W_VAL, str(alignment.xml_value))
 
 
 def set_first_line_indent(paragraph: Paragraph, indent: Length) -> None:
     """Indent the first line of `paragraph` by `indent` (a negative one hangs), as assigning
     ``paragraph.paragraph_format.first_line_indent`` does."""
-    ppr = _paragraph_properties(paragraph._p)
+    ppr = get_or_add_ppr(paragraph._p)
     ind = ppr.find(_W_IND)
     if ind is None:
-        ind = _add_child(ppr, _W_IND, _IND_SUCCESSORS)
+        ind = add_child(ppr, _W_IND, _IND_SUCCESSORS)
     ind.attrib.pop(_W_FIRSTLINE, None)
     ind.attrib.pop(_W_HANGING, None)
     if indent < 0:
         ind.set(_W_HANGING, str(Emu(-indent).twips))
     else:
         ind.set(_W_FIRSTLINE, str(Emu(indent).twips))
-
-
-def set_numbering(target: ParagraphPropertiesTarget, num_id: int, level: int = 0) -> None:
-    """Number `target` (a paragraph or paragraph style) at `level` of list `num_id`.
-
-    numId 0 turns numbering off, e.g. for an unnumbered paragraph in a numbered style."""
-    ppr = _paragraph_properties(target._p) if isinstance(target, Paragraph) else _ppr(target)
-    num_pr = ppr.find(_W_NUMPR)
-    if num_pr is None:
-        num_pr = _add_child(ppr, _W_NUMPR, _NUMPR_SUCCESSORS)
-    ilvl = num_pr.find(_W_ILVL)
-    if ilvl is None:
-        ilvl = etree.SubElement(num_pr, _W_ILVL)
-        num_pr.insert(0, ilvl)
-    ilvl.set(_W_VAL, str(level))
-    numbered = num_pr.find(_W_NUMID)
-    if numbered is None:
-        numbered = _add_child(num_pr, _W_NUMID, _NUMID_SUCCESSORS)
-    numbered.set(_W_VAL, str(num_id))
 
 
 def _set_text(r: etree._Element, text: str) -> None:
@@ -762,7 +478,7 @@ def _append_text(r: etree._Element, text: str) -> None:
     t = etree.SubElement(r, _W_T)
     t.text = text
     if text[0].isspace() or text[-1].isspace():  # CT_R.add_t: len(text.strip()) < len(text)
-        t.set(_XML_SPACE, "preserve")
+        t.set(XML_SPACE, "preserve")
 
 
 def add_text_run(paragraph: Paragraph, text: str) -> Run:
@@ -826,10 +542,10 @@ def set_run_style_id(run: Run, style_id: str | None) -> None:
             rpr.remove(style)
     elif style is None:
         style = etree.SubElement(rpr, _W_RSTYLE)
-        style.set(_W_VAL, style_id)
+        style.set(W_VAL, style_id)
         rpr.insert(0, style)
     else:
-        style.set(_W_VAL, style_id)
+        style.set(W_VAL, style_id)
 
 
 def clear_body(document: DocxDocument) -> None:
@@ -864,7 +580,7 @@ def _field_char(kind: str) -> etree._Element:
 def _text_template(tag: str) -> etree._Element:
     run = OxmlElement("w:r")
     text = OxmlElement(tag)
-    text.set(_XML_SPACE, "preserve")
+    text.set(XML_SPACE, "preserve")
     run.append(text)
     return run
 
@@ -1075,12 +791,12 @@ def end_section(paragraph: Paragraph, document: DocxDocument) -> None:
     for tag in ("w:headerReference", "w:footerReference", "w:titlePg", "w:pgNumType", "w:type"):
         for child in sectpr.findall(qn(tag)):
             sectpr.remove(child)
-    _ppr(paragraph)._insert_sectPr(sectpr)
+    target_ppr(paragraph)._insert_sectPr(sectpr)
 
 
 def set_page_number_start(section: Section, start: int) -> None:
     """Number the pages of `section` from `start` (``w:pgNumType w:start``)."""
-    number_type = _get_or_add(section._sectPr, "w:pgNumType", _SECTPR_ORDER)
+    number_type = get_or_add(section._sectPr, "w:pgNumType", SECTPR_ORDER)
     number_type.set(qn("w:start"), str(start))
 
 
@@ -1279,7 +995,7 @@ def _row_flag(row: _Row, tag: str) -> None:
         else:
             tr.insert(0, tr_pr)
     if tr_pr.find(qn(tag)) is None:
-        _add_child(tr_pr, qn(tag), _TRPR_SUCCESSORS[tag])
+        add_child(tr_pr, qn(tag), _TRPR_SUCCESSORS[tag])
 
 
 def set_repeat_table_header(row: _Row) -> None:
@@ -1297,8 +1013,8 @@ def set_cell_vertical_alignment(cell: _Cell, alignment: WD_CELL_VERTICAL_ALIGNME
     tc_pr = _leading_child(cell._tc, _W_TCPR)
     v_align = tc_pr.find(_W_VALIGN)
     if v_align is None:
-        v_align = _add_child(tc_pr, _W_VALIGN, _VALIGN_SUCCESSORS)
-    v_align.set(_W_VAL, str(alignment.xml_value))
+        v_align = add_child(tc_pr, _W_VALIGN, _VALIGN_SUCCESSORS)
+    v_align.set(W_VAL, str(alignment.xml_value))
 
 
 def cell_paragraph(cell: _Cell) -> Paragraph:
@@ -1319,14 +1035,14 @@ def set_table_style_id(table: Table, style_id: str | None) -> None:
 
 def set_table_full_width(table: Table) -> None:
     """Make `table` as wide as the text block (100 %)."""
-    width = _get_or_add(table._tbl.tblPr, "w:tblW", _TBLPR_ORDER)
+    width = get_or_add(table._tbl.tblPr, "w:tblW", _TBLPR_ORDER)
     width.set(qn("w:type"), "pct")
     width.set(qn("w:w"), "5000")
 
 
 def set_table_fixed_layout(table: Table) -> None:
     """Keep `table`'s column widths as set instead of fitting them to the content."""
-    _get_or_add(table._tbl.tblPr, "w:tblLayout", _TBLPR_ORDER).set(qn("w:type"), "fixed")
+    get_or_add(table._tbl.tblPr, "w:tblLayout", _TBLPR_ORDER).set(qn("w:type"), "fixed")
 
 
 # --------------------------------------------------------------------------- package properties

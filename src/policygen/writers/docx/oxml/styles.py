@@ -9,19 +9,19 @@ plain values."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence, Set
+from collections.abc import Iterable, Sequence, Set
 from copy import deepcopy
 from dataclasses import dataclass
 
 from docx.document import Document as DocxDocument
 from docx.opc.part import Part
-from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.parser import OxmlElement
 from docx.section import Section
 from docx.styles.style import BaseStyle
 from lxml import etree
 
-from policygen.writers.docx.oxml.shared import _SECTPR_ORDER, _get_or_add
+from policygen.writers.docx.oxml.shared import SECTPR_ORDER, get_or_add
 
 _FONT_TABLE = "/word/fontTable.xml"
 _STYLE_REFERENCES = ("w:basedOn", "w:next", "w:link")
@@ -39,7 +39,7 @@ def set_doc_grid(section: Section, line_pitch: int) -> None:
     a line, 16 characters to a 公文 line instead of 28. The character pitch is set as the body
     style's character spacing instead (set_character_spacing), which Word, WPS and LibreOffice
     all honour alike."""
-    grid = _get_or_add(section._sectPr, "w:docGrid", _SECTPR_ORDER)
+    grid = get_or_add(section._sectPr, "w:docGrid", SECTPR_ORDER)
     grid.attrib.clear()
     grid.set(qn("w:type"), "lines")
     grid.set(qn("w:linePitch"), str(line_pitch))
@@ -190,85 +190,3 @@ def adopt_styles(target: DocxDocument, source: DocxDocument, names: Iterable[str
                 else:
                     element.remove(reference)
     return copied
-
-
-def adopt_numbering(target: DocxDocument, source: DocxDocument) -> dict[int, int]:
-    """Copy every list definition and instance of `source` into `target` under new ids; return
-    the new numId of each of `source`'s. A level's linked style (``w:pStyle``) is renamed to the
-    id `target` gives the style of the same name."""
-    source_root = source.part.numbering_part.element
-    target_root = target.part.numbering_part.element
-    renamed = {
-        source_id: target_id
-        for name, source_id in style_ids(source).items()
-        if (target_id := style_ids(target).get(name)) is not None
-    }
-    abstract_ids = [int(a.get(qn("w:abstractNumId"), "0"))
-                    for a in target_root.findall(qn("w:abstractNum"))]  # fmt: skip
-    num_ids = [int(num.get(qn("w:numId"), "0")) for num in target_root.findall(qn("w:num"))]
-    abstract_offset = max(abstract_ids, default=-1) + 1
-    num_offset = max(num_ids, default=0)
-    abstracts = target_root.findall(qn("w:abstractNum"))
-    anchor = abstracts[-1] if abstracts else None
-    for abstract in source_root.findall(qn("w:abstractNum")):
-        copy = deepcopy(abstract)
-        copy.set(qn("w:abstractNumId"), str(int(abstract.get(qn("w:abstractNumId"), "0"))
-                                             + abstract_offset))  # fmt: skip
-        _rename_level_styles(copy, renamed)
-        if anchor is None:
-            target_root.insert(0, copy)
-        else:
-            anchor.addnext(copy)
-        anchor = copy
-    mapping: dict[int, int] = {}
-    later = target_root.find(qn("w:numIdMacAtCleanup"))
-    for num in source_root.findall(qn("w:num")):
-        copy = deepcopy(num)
-        _rename_level_styles(copy, renamed)
-        old_id = int(num.get(qn("w:numId"), "0"))
-        mapping[old_id] = old_id + num_offset
-        copy.set(qn("w:numId"), str(mapping[old_id]))
-        abstract_ref = copy.find(qn("w:abstractNumId"))
-        if abstract_ref is not None:
-            value = int(abstract_ref.get(qn("w:val"), "0")) + abstract_offset
-            abstract_ref.set(qn("w:val"), str(value))
-        if later is not None:
-            later.addprevious(copy)
-        else:
-            target_root.append(copy)
-    return mapping
-
-
-def _rename_level_styles(element: etree._Element, renamed: Mapping[str, str]) -> None:
-    """Rename each level's linked style (``w:pStyle``) in `element` by `renamed` (old id →
-    new id), dropping a link to a style not in it."""
-    for link in list(element.iter(qn("w:pStyle"))):
-        old = link.get(qn("w:val"), "")
-        if old in renamed:
-            link.set(qn("w:val"), renamed[old])
-        else:
-            link.getparent().remove(link)
-
-
-def link_style_numbering(
-    target: DocxDocument, source: DocxDocument, num_ids: Mapping[int, int]
-) -> None:
-    """Number each style of `target` as the style of the same name in `source` is, through the
-    lists `num_ids` maps (source numId → target numId), replacing any list it had: the
-    numbers the writer gives such styles are those of `source`'s lists."""
-    targets = style_ids(target)
-    for style in source.styles:
-        num_pr = style.element.find(f"{qn('w:pPr')}/{qn('w:numPr')}")
-        if num_pr is None or style.name not in targets:
-            continue
-        num_id = num_pr.find(qn("w:numId"))
-        value = int(num_id.get(qn("w:val"), "0")) if num_id is not None else 0
-        if value not in num_ids:
-            continue
-        element = target.styles[style.name].element
-        existing = element.find(f"{qn('w:pPr')}/{qn('w:numPr')}")
-        if existing is not None:
-            existing.getparent().remove(existing)
-        link = deepcopy(num_pr)
-        link.find(qn("w:numId")).set(qn("w:val"), str(num_ids[value]))
-        element.get_or_add_pPr()._insert_numPr(link)
