@@ -9,6 +9,18 @@ and take the functions from this package: ``from policygen.writers.docx import o
 
 from __future__ import annotations
 
+from policygen.writers.docx.oxml.fields import (
+    add_bookmark,
+    add_bookmark_around,
+    add_field,
+    add_field_end,
+    add_field_start,
+    add_toc_entry,
+    bookmark_name,
+    make_field,
+    make_internal_link,
+    set_field_instruction,
+)
 from policygen.writers.docx.oxml.numbering import (
     ListInstance,
     NumberingDefinitions,
@@ -35,17 +47,10 @@ from policygen.writers.docx.oxml.shared import (
     ParagraphPropertiesTarget,
     RunPropertiesTarget,
     add_body_paragraph,
-    add_bookmark,
-    add_bookmark_around,
-    add_field,
-    add_field_end,
-    add_field_start,
     add_formatted_table,
     add_table,
     add_text_run,
-    add_toc_entry,
     append_text_run,
-    bookmark_name,
     cell_paragraph,
     clear_body,
     clear_default_paragraph_formatting,
@@ -55,8 +60,6 @@ from policygen.writers.docx.oxml.shared import (
     iter_section_breaks,
     last_body_paragraph,
     last_section,
-    make_field,
-    make_internal_link,
     package_parts,
     paragraph_style_id,
     paragraph_text,
@@ -73,7 +76,6 @@ from policygen.writers.docx.oxml.shared import (
     set_east_asian_font,
     set_east_asian_line_breaking,
     set_emphasis_mark,
-    set_field_instruction,
     set_first_line_indent,
     set_indent_chars,
     set_lang,

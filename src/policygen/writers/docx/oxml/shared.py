@@ -10,7 +10,6 @@ objects and plain values, never XML."""
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterator, Sequence
 from copy import deepcopy
@@ -36,8 +35,6 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 from lxml import etree
 
-from policygen.caches import CACHES
-
 RunPropertiesTarget: TypeAlias = BaseStyle | Run | Styles
 """Something with run properties: a style, a run, or the document defaults (``Styles``)."""
 
@@ -46,8 +43,6 @@ ParagraphPropertiesTarget: TypeAlias = BaseStyle | Paragraph
 
 _THEME_FONT_ATTRIBUTES = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
 _STYLE_FORMATTING = ("w:pPr", "w:rPr", "w:tblPr", "w:trPr", "w:tcPr", "w:tblStylePr")
-_BOOKMARK_SAFE = re.compile(r"[A-Za-z0-9_]+")
-_BOOKMARK_MAX = 40
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 _APP_NS = "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"
 
@@ -338,15 +333,15 @@ _W_RPR = qn("w:rPr")
 _W_RSTYLE = qn("w:rStyle")
 _W_T = qn("w:t")
 W_VAL = qn("w:val")
-_W_ID = qn("w:id")
-_W_NAME = qn("w:name")
+W_ID = qn("w:id")
+W_NAME = qn("w:name")
 _W_SECTPR = qn("w:sectPr")
-_W_HYPERLINK = qn("w:hyperlink")
-_W_ANCHOR = qn("w:anchor")
-_W_HISTORY = qn("w:history")
-_W_BOOKMARK_START = qn("w:bookmarkStart")
-_W_BOOKMARK_END = qn("w:bookmarkEnd")
-_BOOKMARK_MARKERS = frozenset({_W_BOOKMARK_START, _W_BOOKMARK_END})
+W_HYPERLINK = qn("w:hyperlink")
+W_ANCHOR = qn("w:anchor")
+W_HISTORY = qn("w:history")
+W_BOOKMARK_START = qn("w:bookmarkStart")
+W_BOOKMARK_END = qn("w:bookmarkEnd")
+_BOOKMARK_MARKERS = frozenset({W_BOOKMARK_START, W_BOOKMARK_END})
 _W_IND = qn("w:ind")
 _W_FIRSTLINE = qn("w:firstLine")
 _W_HANGING = qn("w:hanging")
@@ -372,7 +367,7 @@ def add_child(
     return child
 
 
-def _find_paragraph_properties(p: etree._Element) -> etree._Element | None:
+def find_ppr(p: etree._Element) -> etree._Element | None:
     """Return the ``w:pPr`` of paragraph element `p`, None when it has none, as ``p.pPr``
     does; the schema puts it first, so look there before searching (``find`` costs more)."""
     try:
@@ -384,7 +379,7 @@ def _find_paragraph_properties(p: etree._Element) -> etree._Element | None:
 
 def get_or_add_ppr(p: etree._Element) -> etree._Element:
     """Return the ``w:pPr`` of paragraph element `p`, adding it (first) when missing."""
-    ppr = _find_paragraph_properties(p)
+    ppr = find_ppr(p)
     if ppr is None:
         ppr = etree.SubElement(p, _W_PPR)
         if ppr.getprevious() is not None:
@@ -421,7 +416,7 @@ def set_paragraph_style_id(paragraph: Paragraph, style_id: str | None) -> None:
     ``paragraph.style`` does once the name is resolved (styles); None names the default
     style and, as python-docx does, leaves an empty ``w:pPr``."""
     p = paragraph._p
-    if _find_paragraph_properties(p) is not None:
+    if find_ppr(p) is not None:
         p.style = style_id
         return
     ppr = get_or_add_ppr(p)
@@ -562,78 +557,6 @@ def remove_paragraph(paragraph: Paragraph) -> None:
     element.getparent().remove(element)
 
 
-@CACHES.memo
-def _field_char_template(kind: str) -> etree._Element:
-    run = OxmlElement("w:r")
-    char = OxmlElement("w:fldChar")
-    char.set(qn("w:fldCharType"), kind)
-    run.append(char)
-    return run
-
-
-def _field_char(kind: str) -> etree._Element:
-    """Return a run holding a ``w:fldChar`` of `kind`: begin, separate or end."""
-    return deepcopy(_field_char_template(kind))
-
-
-@CACHES.memo
-def _text_template(tag: str) -> etree._Element:
-    run = OxmlElement("w:r")
-    text = OxmlElement(tag)
-    text.set(XML_SPACE, "preserve")
-    run.append(text)
-    return run
-
-
-def _instruction(instruction: str) -> etree._Element:
-    run = deepcopy(_text_template("w:instrText"))
-    run[0].text = f" {instruction} "
-    return run
-
-
-def _text_run(text: str) -> etree._Element:
-    run = deepcopy(_text_template("w:t"))
-    run[0].text = text
-    return run
-
-
-def add_field(paragraph: Paragraph, instruction: str, placeholder: str = "1") -> None:
-    """Append a complex field such as ``PAGE`` or ``NUMPAGES`` to `paragraph`.
-
-    `placeholder` is the result shown until the reader updates the field."""
-    p = paragraph._p
-    for element in (
-        _field_char("begin"),
-        _instruction(instruction),
-        _field_char("separate"),
-        _text_run(placeholder),
-        _field_char("end"),
-    ):
-        p.append(element)
-
-
-def add_field_start(paragraph: Paragraph, instruction: str) -> None:
-    """Append the start of a field whose result follows in this and later paragraphs (a TOC)."""
-    for element in (_field_char("begin"), _instruction(instruction), _field_char("separate")):
-        paragraph._p.append(element)
-
-
-def add_field_end(paragraph: Paragraph) -> None:
-    """Append the end of the field `add_field_start` opened."""
-    paragraph._p.append(_field_char("end"))
-
-
-def make_field(run: Run, instruction: str) -> None:
-    """Make `run` the shown result of a field with `instruction`, e.g. ``REF pg_x \\n \\h``.
-
-    The run keeps its text and formatting, so the document reads the same before the field
-    is updated."""
-    r = run._r
-    for element in (_field_char("begin"), _instruction(instruction), _field_char("separate")):
-        r.addprevious(element)
-    r.addnext(_field_char("end"))
-
-
 def split_run(run: Run, texts: Sequence[str]) -> list[Run]:
     """Split `run` into runs reading `texts` in order, each formatted as `run`; return them."""
     if not texts:
@@ -654,102 +577,10 @@ def split_run(run: Run, texts: Sequence[str]) -> list[Run]:
     return runs
 
 
-def _new_sibling(r: etree._Element, tag: str) -> etree._Element:
+def new_sibling(r: etree._Element, tag: str) -> etree._Element:
     """Return a new element `tag` (a Clark name) in the parent of `r`, at its end: for the
     caller to move next to `r`."""
     return etree.SubElement(r.getparent(), tag)
-
-
-def make_internal_link(run: Run, anchor: str) -> None:
-    """Turn `run` into a hyperlink to the bookmark `anchor` in the same document."""
-    r = run._r
-    link = _new_sibling(r, _W_HYPERLINK)
-    link.set(_W_ANCHOR, anchor)
-    link.set(_W_HISTORY, "1")
-    r.addprevious(link)
-    link.append(r)
-
-
-def add_toc_entry(paragraph: Paragraph, anchor: str, text: str, page: int | None) -> None:
-    """Append a table-of-contents entry to `paragraph` as Word writes one: a hyperlink to the
-    bookmark `anchor` holding `text`, a tab (the style's dotted right tab) and a
-    ``PAGEREF`` field showing `page` (None: nothing until the reader updates it)."""
-    link = OxmlElement("w:hyperlink")
-    link.set(qn("w:anchor"), anchor)
-    link.set(qn("w:history"), "1")
-    tab_run = OxmlElement("w:r")
-    tab_run.append(OxmlElement("w:tab"))
-    for element in (
-        _text_run(text),
-        tab_run,
-        _field_char("begin"),
-        _instruction(f"PAGEREF {anchor} \\h"),
-        _field_char("separate"),
-        _text_run("" if page is None else str(page)),
-        _field_char("end"),
-    ):
-        link.append(element)
-    paragraph._p.append(link)
-
-
-def set_field_instruction(
-    paragraphs: Sequence[Paragraph], old: str, new: str, shown: str | None
-) -> None:
-    """Change every field in `paragraphs` whose instruction is `old` (e.g. ``NUMPAGES``) to
-    `new`, showing `shown` until the reader updates it (None: what it shows now)."""
-    for paragraph in paragraphs:
-        for instr in paragraph._p.iter(qn("w:instrText")):
-            if (instr.text or "").strip() != old:
-                continue
-            instr.text = f" {new} "
-            if shown is None:
-                continue
-            run = instr.getparent()
-            for following in run.itersiblings():
-                texts = following.findall(qn("w:t"))
-                if texts:
-                    texts[0].text = shown
-                    break
-
-
-@CACHES.memo(maxsize=4096)  # the same ids recur in every document of a kind
-def bookmark_name(node_id: str) -> str:
-    """Return the Word bookmark name for tree id `node_id`: ``pg_`` + id, hashed if unsafe.
-
-    Word allows at most 40 letters, digits and underscores. Ids that fit are kept readable;
-    others are shortened and suffixed with a hash of the id, so two ids never share a name."""
-    if _BOOKMARK_SAFE.fullmatch(node_id) and len(node_id) <= _BOOKMARK_MAX - 3:
-        return f"pg_{node_id}"
-    digest = hashlib.sha1(node_id.encode("utf-8")).hexdigest()[:8]
-    safe = re.sub(r"[^A-Za-z0-9_]", "_", node_id)[: _BOOKMARK_MAX - 3 - 9]
-    return f"pg_{safe}_{digest}"
-
-
-def add_bookmark(paragraph: Paragraph, name: str, bookmark_id: int) -> None:
-    """Bookmark the whole content of `paragraph` as `name`; `bookmark_id` must be unique."""
-    p = paragraph._p
-    number = str(bookmark_id)
-    start = etree.SubElement(p, _W_BOOKMARK_START)
-    start.set(_W_ID, number)
-    start.set(_W_NAME, name)
-    ppr = _find_paragraph_properties(p)
-    if ppr is None:
-        p.insert(0, start)
-    else:
-        ppr.addnext(start)
-    etree.SubElement(p, _W_BOOKMARK_END).set(_W_ID, number)
-
-
-def add_bookmark_around(run: Run, name: str, bookmark_id: int) -> None:
-    """Bookmark exactly the text of `run` as `name`; `bookmark_id` must be unique."""
-    r = run._r
-    start = _new_sibling(r, _W_BOOKMARK_START)
-    start.set(_W_ID, str(bookmark_id))
-    start.set(_W_NAME, name)
-    r.addprevious(start)
-    end = _new_sibling(r, _W_BOOKMARK_END)
-    end.set(_W_ID, str(bookmark_id))
-    r.addnext(end)
 
 
 # --------------------------------------------------------------------------- sections
