@@ -43,15 +43,11 @@ from policygen.writers.docx.oxml.redline import (
     suppress_numbering,
 )
 from policygen.writers.docx.oxml.shared import (
-    CellFormat,
     ParagraphPropertiesTarget,
     RunPropertiesTarget,
     add_body_paragraph,
-    add_formatted_table,
-    add_table,
     add_text_run,
     append_text_run,
-    cell_paragraph,
     clear_body,
     clear_default_paragraph_formatting,
     clear_default_run_formatting,
@@ -69,8 +65,6 @@ from policygen.writers.docx.oxml.shared import (
     run_text,
     set_alignment,
     set_bottom_border,
-    set_cant_split,
-    set_cell_vertical_alignment,
     set_company,
     set_contextual_spacing,
     set_east_asian_font,
@@ -82,15 +76,10 @@ from policygen.writers.docx.oxml.shared import (
     set_no_stretch_before_line_break,
     set_page_number_start,
     set_paragraph_style_id,
-    set_repeat_table_header,
     set_run_style_id,
     set_snap_to_grid,
-    set_table_fixed_layout,
-    set_table_full_width,
-    set_table_style_id,
     set_theme_font_lang,
     split_run,
-    table_cells,
 )
 from policygen.writers.docx.oxml.styles import (
     GB2312_CHARSET,
@@ -102,6 +91,19 @@ from policygen.writers.docx.oxml.styles import (
     set_character_spacing,
     set_doc_grid,
     style_ids,
+)
+from policygen.writers.docx.oxml.table import (
+    CellFormat,
+    add_formatted_table,
+    add_table,
+    cell_paragraph,
+    set_cant_split,
+    set_cell_vertical_alignment,
+    set_repeat_table_header,
+    set_table_fixed_layout,
+    set_table_full_width,
+    set_table_style_id,
+    table_cells,
 )
 
 __all__ = [
