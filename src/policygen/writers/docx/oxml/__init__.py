@@ -42,6 +42,13 @@ from policygen.writers.docx.oxml.redline import (
     style_is_numbered,
     suppress_numbering,
 )
+from policygen.writers.docx.oxml.section import (
+    end_section,
+    iter_section_breaks,
+    last_section,
+    set_doc_grid,
+    set_page_number_start,
+)
 from policygen.writers.docx.oxml.shared import (
     ParagraphPropertiesTarget,
     RunPropertiesTarget,
@@ -52,10 +59,7 @@ from policygen.writers.docx.oxml.shared import (
     clear_default_paragraph_formatting,
     clear_default_run_formatting,
     clear_style_formatting,
-    end_section,
-    iter_section_breaks,
     last_body_paragraph,
-    last_section,
     package_parts,
     paragraph_style_id,
     paragraph_text,
@@ -74,7 +78,6 @@ from policygen.writers.docx.oxml.shared import (
     set_indent_chars,
     set_lang,
     set_no_stretch_before_line_break,
-    set_page_number_start,
     set_paragraph_style_id,
     set_run_style_id,
     set_snap_to_grid,
@@ -89,7 +92,6 @@ from policygen.writers.docx.oxml.styles import (
     adopt_styles,
     declare_fonts,
     set_character_spacing,
-    set_doc_grid,
     style_ids,
 )
 from policygen.writers.docx.oxml.table import (

@@ -11,7 +11,7 @@ objects and plain values, never XML."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from copy import deepcopy
 from io import BytesIO
 from typing import TypeAlias
@@ -24,7 +24,6 @@ from docx.opc.packuri import PackURI
 from docx.opc.pkgwriter import PackageWriter
 from docx.oxml.ns import qn
 from docx.oxml.parser import OxmlElement
-from docx.section import Section
 from docx.shared import Emu, Length
 from docx.styles.style import BaseStyle
 from docx.styles.styles import Styles
@@ -580,23 +579,6 @@ def new_sibling(r: etree._Element, tag: str) -> etree._Element:
     return etree.SubElement(r.getparent(), tag)
 
 
-# --------------------------------------------------------------------------- sections
-
-
-def last_section(document: DocxDocument) -> Section:
-    """Return `document`'s last section, as ``document.sections[-1]`` does: the one the
-    body's closing ``w:sectPr`` describes (python-docx finds it with an XPath over every
-    paragraph of the body)."""
-    body = document.element.body
-    try:
-        last = body[-1]
-    except IndexError:
-        last = None
-    if last is None or last.tag != W_SECTPR:
-        return document.sections[-1]
-    return Section(last, document.part)
-
-
 def last_body_paragraph(document: DocxDocument) -> Paragraph | None:
     """Return the paragraph that ends `document`'s body so far, None when the body ends with
     anything else (a table) or is empty."""
@@ -606,33 +588,6 @@ def last_body_paragraph(document: DocxDocument) -> Paragraph | None:
             continue
         return Paragraph(child, document._body) if child.tag == W_P else None
     return None
-
-
-def end_section(paragraph: Paragraph, document: DocxDocument) -> None:
-    """End a section after `paragraph`: the next paragraph starts a new page.
-
-    The section takes the page size and margins of `document`'s last section but no header,
-    footer or page-number settings, so a cover or contents page stays bare."""
-    body_sectpr = document.element.body.find(qn("w:sectPr"))
-    sectpr = deepcopy(body_sectpr) if body_sectpr is not None else OxmlElement("w:sectPr")
-    sectpr.attrib.clear()
-    for tag in ("w:headerReference", "w:footerReference", "w:titlePg", "w:pgNumType", "w:type"):
-        for child in sectpr.findall(qn(tag)):
-            sectpr.remove(child)
-    target_ppr(paragraph)._insert_sectPr(sectpr)
-
-
-def set_page_number_start(section: Section, start: int) -> None:
-    """Number the pages of `section` from `start` (``w:pgNumType w:start``)."""
-    number_type = get_or_add(section._sectPr, "w:pgNumType", SECTPR_ORDER)
-    number_type.set(qn("w:start"), str(start))
-
-
-def iter_section_breaks(document: DocxDocument) -> Iterator[Paragraph]:
-    """Yield the body paragraphs of `document` that end a section, in order."""
-    for p in document.element.body.iterchildren(qn("w:p")):
-        if p.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None:
-            yield Paragraph(p, document._body)
 
 
 # --------------------------------------------------------------------------- package properties

@@ -17,32 +17,12 @@ from docx.document import Document as DocxDocument
 from docx.opc.part import Part
 from docx.oxml.ns import qn
 from docx.oxml.parser import OxmlElement
-from docx.section import Section
 from docx.styles.style import BaseStyle
 from lxml import etree
-
-from policygen.writers.docx.oxml.shared import SECTPR_ORDER, get_or_add
 
 _FONT_TABLE = "/word/fontTable.xml"
 _STYLE_REFERENCES = ("w:basedOn", "w:next", "w:link")
 """Children of ``w:style`` that name another style by id."""
-
-# --------------------------------------------------------------------------- page grid and fonts
-
-
-def set_doc_grid(section: Section, line_pitch: int) -> None:
-    """Give `section` a grid of lines (``w:docGrid w:type="lines"``, Word's 文档网格 “只指定行
-    网格”) `line_pitch` twips apart.
-
-    A grid of characters as well (``linesAndChars`` with ``w:charSpace``) is what Word writes
-    for “指定行和字符网格”, but LibreOffice 7 lays such a grid out in square cells as high as
-    a line, 16 characters to a 公文 line instead of 28. The character pitch is set as the body
-    style's character spacing instead (set_character_spacing), which Word, WPS and LibreOffice
-    all honour alike."""
-    grid = get_or_add(section._sectPr, "w:docGrid", SECTPR_ORDER)
-    grid.attrib.clear()
-    grid.set(qn("w:type"), "lines")
-    grid.set(qn("w:linePitch"), str(line_pitch))
 
 
 _AFTER_SPACING = ("w:w", "w:kern", "w:position", "w:sz", "w:szCs", "w:highlight", "w:u",

@@ -18,6 +18,7 @@ from docx.table import Table, _Cell, _Row
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
+from policygen.writers.docx.oxml.section import last_section
 from policygen.writers.docx.oxml.shared import (
     TBLPR_ORDER,
     TRPR_ORDER,
@@ -28,7 +29,6 @@ from policygen.writers.docx.oxml.shared import (
     add_child,
     get_or_add,
     get_or_add_first,
-    last_section,
 )
 
 # --------------------------------------------------------------------------- tables
