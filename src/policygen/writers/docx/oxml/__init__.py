@@ -33,6 +33,18 @@ from policygen.writers.docx.oxml.numbering import (
     set_numbering,
     style_numbering,
 )
+from policygen.writers.docx.oxml.paragraph import (
+    add_body_paragraph,
+    clear_body,
+    last_body_paragraph,
+    paragraph_style_id,
+    paragraph_text,
+    remove_paragraph,
+    set_alignment,
+    set_first_line_indent,
+    set_indent_chars,
+    set_paragraph_style_id,
+)
 from policygen.writers.docx.oxml.redline import (
     Change,
     Revisions,
@@ -41,6 +53,16 @@ from policygen.writers.docx.oxml.redline import (
     mark_row,
     style_is_numbered,
     suppress_numbering,
+)
+from policygen.writers.docx.oxml.run import (
+    add_text_run,
+    append_text_run,
+    run_text,
+    set_east_asian_font,
+    set_emphasis_mark,
+    set_lang,
+    set_run_style_id,
+    split_run,
 )
 from policygen.writers.docx.oxml.section import (
     end_section,
@@ -52,37 +74,19 @@ from policygen.writers.docx.oxml.section import (
 from policygen.writers.docx.oxml.shared import (
     ParagraphPropertiesTarget,
     RunPropertiesTarget,
-    add_body_paragraph,
-    add_text_run,
-    append_text_run,
-    clear_body,
     clear_default_paragraph_formatting,
     clear_default_run_formatting,
     clear_style_formatting,
-    last_body_paragraph,
     package_parts,
-    paragraph_style_id,
-    paragraph_text,
     remove_core_property,
-    remove_paragraph,
     remove_style_link,
-    run_text,
-    set_alignment,
     set_bottom_border,
     set_company,
     set_contextual_spacing,
-    set_east_asian_font,
     set_east_asian_line_breaking,
-    set_emphasis_mark,
-    set_first_line_indent,
-    set_indent_chars,
-    set_lang,
     set_no_stretch_before_line_break,
-    set_paragraph_style_id,
-    set_run_style_id,
     set_snap_to_grid,
     set_theme_font_lang,
-    split_run,
 )
 from policygen.writers.docx.oxml.styles import (
     GB2312_CHARSET,

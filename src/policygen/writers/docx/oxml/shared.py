@@ -10,21 +10,16 @@ objects and plain values, never XML."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
-from copy import deepcopy
 from io import BytesIO
 from typing import TypeAlias
 from zipfile import ZipFile
 
 from docx.document import Document as DocxDocument
-from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
 from docx.opc.pkgwriter import PackageWriter
 from docx.oxml.ns import qn
 from docx.oxml.parser import OxmlElement
-from docx.shared import Emu, Length
 from docx.styles.style import BaseStyle
 from docx.styles.styles import Styles
 from docx.text.paragraph import Paragraph
@@ -36,8 +31,6 @@ RunPropertiesTarget: TypeAlias = BaseStyle | Run | Styles
 
 ParagraphPropertiesTarget: TypeAlias = BaseStyle | Paragraph
 """Something with paragraph properties: a paragraph style or a paragraph."""
-
-_THEME_FONT_ATTRIBUTES = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
 _STYLE_FORMATTING = ("w:pPr", "w:rPr", "w:tblPr", "w:trPr", "w:tcPr", "w:tblStylePr")
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 _APP_NS = "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"
@@ -59,7 +52,7 @@ SECTPR_ORDER = (
     "w:vAlign", "w:noEndnote", "w:titlePg", "w:textDirection", "w:bidi", "w:rtlGutter",
     "w:docGrid", "w:printerSettings", "w:sectPrChange",
 )  # fmt: skip
-_RPR_ORDER = (
+RPR_ORDER = (
     "w:rStyle", "w:rFonts", "w:b", "w:bCs", "w:i", "w:iCs", "w:caps", "w:smallCaps", "w:strike",
     "w:dstrike", "w:outline", "w:shadow", "w:emboss", "w:imprint", "w:noProof", "w:snapToGrid",
     "w:vanish", "w:webHidden", "w:color", "w:spacing", "w:w", "w:kern", "w:position", "w:sz",
@@ -77,7 +70,7 @@ TBLPR_ORDER = (
 )  # fmt: skip
 
 
-def _rpr(target: RunPropertiesTarget) -> etree._Element:
+def target_rpr(target: RunPropertiesTarget) -> etree._Element:
     """Return the ``w:rPr`` of `target`, creating it (and ``w:docDefaults``) when missing."""
     if isinstance(target, Styles):
         styles = target.element
@@ -116,34 +109,6 @@ def get_or_add(parent: etree._Element, tag: str, order: tuple[str, ...] = ()) ->
     return child
 
 
-# --------------------------------------------------------------------------- fonts and language
-
-
-def set_east_asian_font(
-    target: RunPropertiesTarget, east_asia: str, latin: str | None = None
-) -> None:
-    """Set the East-Asian font of `target` to `east_asia`, e.g. 宋体, and drop theme fonts.
-
-    When `latin` is given, use it for Latin and complex-script text too; when None, leave those
-    fonts as they are. Chinese punctuation shared with Latin (“”) is hinted East-Asian."""
-    fonts = _rpr(target).get_or_add_rFonts()
-    for attribute in _THEME_FONT_ATTRIBUTES:
-        fonts.attrib.pop(qn(attribute), None)
-    fonts.set(qn("w:eastAsia"), east_asia)
-    fonts.set(qn("w:hint"), "eastAsia")
-    if latin is not None:
-        for attribute in ("w:ascii", "w:hAnsi", "w:cs"):
-            fonts.set(qn(attribute), latin)
-
-
-def set_lang(target: RunPropertiesTarget, east_asia: str = "zh-CN", latin: str = "en-US") -> None:
-    """Mark the text of `target` as `east_asia` (e.g. zh-CN) and `latin` for spelling and fonts."""
-    lang = get_or_add(_rpr(target), "w:lang", _RPR_ORDER)
-    lang.set(qn("w:val"), latin)
-    lang.set(qn("w:eastAsia"), east_asia)
-    lang.attrib.pop(qn("w:bidi"), None)
-
-
 def set_theme_font_lang(document: DocxDocument, east_asia: str = "zh-CN") -> None:
     """Make `document`'s settings pick theme fonts for `east_asia` rather than the template's."""
     settings = document.settings.element
@@ -172,45 +137,6 @@ def set_no_stretch_before_line_break(document: DocxDocument) -> None:
             following[0].addprevious(flag)
         else:
             compat.append(flag)
-
-
-def set_emphasis_mark(target: RunPropertiesTarget, mark: str = "dot") -> None:
-    """Put Chinese emphasis marks (着重号, ``w:em``) of kind `mark` under the text of `target`."""
-    em = get_or_add(_rpr(target), "w:em", _RPR_ORDER)
-    em.set(qn("w:val"), mark)
-
-
-# --------------------------------------------------------------------------- paragraphs and styles
-
-
-def set_indent_chars(
-    target: ParagraphPropertiesTarget,
-    char_width: Length,
-    *,
-    first_line: int = 0,
-    left: int = 0,
-    hanging: int = 0,
-) -> None:
-    """Indent `target` in hundredths of a character (200 = 2 characters of `char_width`).
-
-    Word uses the character units; readers that ignore them (LibreOffice) use the absolute
-    twips written alongside. `hanging` wins over `first_line` when both are given."""
-    ind = target_ppr(target).get_or_add_ind()
-    for attribute in ("w:firstLine", "w:firstLineChars", "w:hanging", "w:hangingChars"):
-        ind.attrib.pop(qn(attribute), None)
-    twips_per_char = char_width.twips
-
-    def twips(chars: int) -> str:
-        return str(round(twips_per_char * chars / 100))
-
-    ind.set(qn("w:leftChars"), str(left))
-    ind.set(qn("w:left"), twips(left))
-    if hanging:
-        ind.set(qn("w:hangingChars"), str(hanging))
-        ind.set(qn("w:hanging"), twips(hanging))
-    else:
-        ind.set(qn("w:firstLineChars"), str(first_line))
-        ind.set(qn("w:firstLine"), twips(first_line))
 
 
 def clear_style_formatting(style: BaseStyle) -> None:
@@ -254,7 +180,7 @@ def clear_default_paragraph_formatting(styles: Styles) -> None:
 
 def clear_default_run_formatting(styles: Styles) -> None:
     """Remove the document-wide default run properties (``w:rPrDefault``) of `styles`."""
-    rpr = _rpr(styles)
+    rpr = target_rpr(styles)
     for child in list(rpr):
         rpr.remove(child)
 
@@ -319,15 +245,15 @@ def set_bottom_border(style: BaseStyle, size_eighths: int = 6, space_points: int
 # class, same serialisation.
 
 W_P = qn("w:p")
-_W_PPR = qn("w:pPr")
-_W_PSTYLE = qn("w:pStyle")
+W_PPR = qn("w:pPr")
+W_PSTYLE = qn("w:pStyle")
 W_NUMPR = qn("w:numPr")
 W_ILVL = qn("w:ilvl")
 W_NUMID = qn("w:numId")
 W_R = qn("w:r")
-_W_RPR = qn("w:rPr")
-_W_RSTYLE = qn("w:rStyle")
-_W_T = qn("w:t")
+W_RPR = qn("w:rPr")
+W_RSTYLE = qn("w:rStyle")
+W_T = qn("w:t")
 W_VAL = qn("w:val")
 W_ID = qn("w:id")
 W_NAME = qn("w:name")
@@ -337,16 +263,13 @@ W_ANCHOR = qn("w:anchor")
 W_HISTORY = qn("w:history")
 W_BOOKMARK_START = qn("w:bookmarkStart")
 W_BOOKMARK_END = qn("w:bookmarkEnd")
-_BOOKMARK_MARKERS = frozenset({W_BOOKMARK_START, W_BOOKMARK_END})
-_W_IND = qn("w:ind")
-_W_FIRSTLINE = qn("w:firstLine")
-_W_HANGING = qn("w:hanging")
-_W_JC = qn("w:jc")
-_IND_SUCCESSORS = frozenset(qn(tag) for tag in PPR_ORDER[PPR_ORDER.index("w:ind") + 1 :])
-_JC_SUCCESSORS = frozenset(qn(tag) for tag in PPR_ORDER[PPR_ORDER.index("w:jc") + 1 :])
-
-_RUN_CONTROLS = re.compile(r"[\t\r\n]")
-"""Characters python-docx turns into run content other than text (``w:tab``, ``w:br``)."""
+BOOKMARK_MARKERS = frozenset({W_BOOKMARK_START, W_BOOKMARK_END})
+W_IND = qn("w:ind")
+W_FIRSTLINE = qn("w:firstLine")
+W_HANGING = qn("w:hanging")
+W_JC = qn("w:jc")
+IND_SUCCESSORS = frozenset(qn(tag) for tag in PPR_ORDER[PPR_ORDER.index("w:ind") + 1 :])
+JC_SUCCESSORS = frozenset(qn(tag) for tag in PPR_ORDER[PPR_ORDER.index("w:jc") + 1 :])
 
 
 def add_child(
@@ -370,147 +293,17 @@ def find_ppr(p: etree._Element) -> etree._Element | None:
         first = p[0]
     except IndexError:
         return None
-    return first if first.tag == _W_PPR else p.find(_W_PPR)
+    return first if first.tag == W_PPR else p.find(W_PPR)
 
 
 def get_or_add_ppr(p: etree._Element) -> etree._Element:
     """Return the ``w:pPr`` of paragraph element `p`, adding it (first) when missing."""
     ppr = find_ppr(p)
     if ppr is None:
-        ppr = etree.SubElement(p, _W_PPR)
+        ppr = etree.SubElement(p, W_PPR)
         if ppr.getprevious() is not None:
             p.insert(0, ppr)
     return ppr
-
-
-def add_body_paragraph(document: DocxDocument, style_id: str | None) -> Paragraph:
-    """Append an empty paragraph in style `style_id` to `document`'s body, as
-    ``document.add_paragraph(style=…)`` does once the style name is resolved (styles).
-
-    python-docx looks for the body's closing ``w:sectPr`` by scanning every child, which makes
-    writing a long document quadratic; the sectPr is the body's last child, so look there."""
-    parent = document._body  # python-docx's body proxy: the parent add_paragraph gives
-    body = parent._element
-    try:
-        last = body[-1]  # lxml finds the last child directly (len() counts them all)
-    except IndexError:
-        last = None
-    if last is not None and last.tag == W_SECTPR:
-        p = etree.SubElement(body, W_P)
-        last.addprevious(p)
-    else:
-        p = body.add_p()
-    # set_paragraph_style_id on a new, empty paragraph.
-    ppr = etree.SubElement(p, _W_PPR)
-    if style_id is not None:
-        etree.SubElement(ppr, _W_PSTYLE).set(W_VAL, style_id)
-    return Paragraph(p, parent)
-
-
-def set_paragraph_style_id(paragraph: Paragraph, style_id: str | None) -> None:
-    """Name the style `style_id` in `paragraph`'s ``w:pStyle``, as assigning
-    ``paragraph.style`` does once the name is resolved (styles); None names the default
-    style and, as python-docx does, leaves an empty ``w:pPr``."""
-    p = paragraph._p
-    if find_ppr(p) is not None:
-        p.style = style_id
-        return
-    ppr = get_or_add_ppr(p)
-    if style_id is not None:
-        etree.SubElement(ppr, _W_PSTYLE).set(W_VAL, style_id)
-
-
-def paragraph_style_id(paragraph: Paragraph) -> str | None:
-    """Return the style id `paragraph` names (``w:pStyle``); None when it names none."""
-    return paragraph._p.style
-
-
-def set_alignment(paragraph: Paragraph, alignment: WD_ALIGN_PARAGRAPH) -> None:
-    """Align `paragraph`, as assigning ``paragraph.alignment`` does."""
-    ppr = get_or_add_ppr(paragraph._p)
-    jc = ppr.find(_W_JC)
-    if jc is None:
-        jc = add_child(ppr, _W_JC, _JC_SUCCESSORS)
-    jc.set(W_VAL, str(alignment.xml_value))
-
-
-def set_first_line_indent(paragraph: Paragraph, indent: Length) -> None:
-    """Indent the first line of `paragraph` by `indent` (a negative one hangs), as assigning
-    ``paragraph.paragraph_format.first_line_indent`` does."""
-    ppr = get_or_add_ppr(paragraph._p)
-    ind = ppr.find(_W_IND)
-    if ind is None:
-        ind = add_child(ppr, _W_IND, _IND_SUCCESSORS)
-    ind.attrib.pop(_W_FIRSTLINE, None)
-    ind.attrib.pop(_W_HANGING, None)
-    if indent < 0:
-        ind.set(_W_HANGING, str(Emu(-indent).twips))
-    else:
-        ind.set(_W_FIRSTLINE, str(Emu(indent).twips))
-
-
-def _set_text(r: etree._Element, text: str) -> None:
-    """Make run element `r` read `text`, keeping its properties, as python-docx's
-    ``run.text = text`` does."""
-    for child in list(r):
-        if child.tag != _W_RPR:
-            r.remove(child)
-    _append_text(r, text)
-
-
-def _append_text(r: etree._Element, text: str) -> None:
-    """Append `text` to run element `r` as python-docx does; text without tabs or line
-    breaks becomes one ``w:t``."""
-    if not text:
-        return
-    if _RUN_CONTROLS.search(text):
-        r.text = text  # CT_R.text: python-docx's w:tab and w:br (r holds no text yet)
-        return
-    t = etree.SubElement(r, _W_T)
-    t.text = text
-    if text[0].isspace() or text[-1].isspace():  # CT_R.add_t: len(text.strip()) < len(text)
-        t.set(XML_SPACE, "preserve")
-
-
-def add_text_run(paragraph: Paragraph, text: str) -> Run:
-    """Append a run reading `text` to `paragraph`, as ``paragraph.add_run(text)`` does."""
-    r = etree.SubElement(paragraph._p, W_R)  # as CT_P.add_r: no child may follow a run
-    _append_text(r, text)
-    return Run(r, paragraph)
-
-
-def append_text_run(paragraph: Paragraph, text: str) -> None:
-    """Append a run reading `text` to `paragraph`, as `add_text_run` does, for a caller that
-    needs no proxy of it (most of the document's runs)."""
-    _append_text(etree.SubElement(paragraph._p, W_R), text)
-
-
-def run_text(run: Run) -> str:
-    """Return the text of `run`, as ``run.text`` reads it (a run of ``w:t`` only directly)."""
-    texts = []
-    for child in run._r:
-        if child.tag == _W_T:
-            texts.append(child.text or "")
-        elif child.tag != _W_RPR:
-            return run.text
-    return "".join(texts)
-
-
-def paragraph_text(paragraph: Paragraph) -> str:
-    """Return the text of `paragraph`, as ``paragraph.text`` reads it (directly when it holds
-    only runs of ``w:t`` and bookmarks, as the writer's paragraphs do)."""
-    texts = []
-    for child in paragraph._p:
-        tag = child.tag
-        if tag == W_R:
-            for content in child:
-                if content.tag == _W_T:
-                    texts.append(content.text or "")
-                elif content.tag != _W_RPR:
-                    return paragraph.text
-        elif tag != _W_PPR and tag not in _BOOKMARK_MARKERS:
-            return paragraph.text
-    return "".join(texts)
 
 
 def get_or_add_first(element: etree._Element, tag: str) -> etree._Element:
@@ -523,71 +316,10 @@ def get_or_add_first(element: etree._Element, tag: str) -> etree._Element:
     return child
 
 
-def set_run_style_id(run: Run, style_id: str | None) -> None:
-    """Name the character style `style_id` in `run`'s ``w:rStyle``, as assigning
-    ``run.style`` does once the name is resolved; None leaves an empty ``w:rPr``."""
-    rpr = get_or_add_first(run._r, _W_RPR)
-    style = rpr.find(_W_RSTYLE)
-    if style_id is None:
-        if style is not None:
-            rpr.remove(style)
-    elif style is None:
-        style = etree.SubElement(rpr, _W_RSTYLE)
-        style.set(W_VAL, style_id)
-        rpr.insert(0, style)
-    else:
-        style.set(W_VAL, style_id)
-
-
-def clear_body(document: DocxDocument) -> None:
-    """Remove all paragraphs and tables from `document`'s body, keeping the final section."""
-    body = document.element.body
-    for child in list(body):
-        if child.tag != W_SECTPR:
-            body.remove(child)
-
-
-def remove_paragraph(paragraph: Paragraph) -> None:
-    """Remove `paragraph` from the body, header or cell holding it."""
-    element = paragraph._p
-    element.getparent().remove(element)
-
-
-def split_run(run: Run, texts: Sequence[str]) -> list[Run]:
-    """Split `run` into runs reading `texts` in order, each formatted as `run`; return them."""
-    if not texts:
-        return []
-    r = run._r
-    rpr = r.find(_W_RPR)
-    runs = [run]
-    _set_text(r, texts[0])
-    previous = r
-    for text in texts[1:]:
-        new = etree.SubElement(r.getparent(), W_R)
-        previous.addnext(new)
-        if rpr is not None:
-            new.append(deepcopy(rpr))
-        _set_text(new, text)
-        runs.append(Run(new, run._parent))
-        previous = new
-    return runs
-
-
 def new_sibling(r: etree._Element, tag: str) -> etree._Element:
     """Return a new element `tag` (a Clark name) in the parent of `r`, at its end: for the
     caller to move next to `r`."""
     return etree.SubElement(r.getparent(), tag)
-
-
-def last_body_paragraph(document: DocxDocument) -> Paragraph | None:
-    """Return the paragraph that ends `document`'s body so far, None when the body ends with
-    anything else (a table) or is empty."""
-    body = document.element.body
-    for child in reversed(body):
-        if child.tag == W_SECTPR:
-            continue
-        return Paragraph(child, document._body) if child.tag == W_P else None
-    return None
 
 
 # --------------------------------------------------------------------------- package properties

@@ -1,0 +1,174 @@
+"""Edit paragraphs (``w:p``) and paragraph properties (``w:pPr``) in the body: new body
+paragraphs, styles, alignment, indents (in characters too), text, removal."""
+
+from __future__ import annotations
+
+from docx.document import Document as DocxDocument
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Emu, Length
+from docx.text.paragraph import Paragraph
+from lxml import etree
+
+from policygen.writers.docx.oxml.shared import (
+    BOOKMARK_MARKERS,
+    IND_SUCCESSORS,
+    JC_SUCCESSORS,
+    W_FIRSTLINE,
+    W_HANGING,
+    W_IND,
+    W_JC,
+    W_P,
+    W_PPR,
+    W_PSTYLE,
+    W_R,
+    W_RPR,
+    W_SECTPR,
+    W_T,
+    W_VAL,
+    ParagraphPropertiesTarget,
+    add_child,
+    find_ppr,
+    get_or_add_ppr,
+    target_ppr,
+)
+
+# --------------------------------------------------------------------------- paragraphs and styles
+
+
+def set_indent_chars(
+    target: ParagraphPropertiesTarget,
+    char_width: Length,
+    *,
+    first_line: int = 0,
+    left: int = 0,
+    hanging: int = 0,
+) -> None:
+    """Indent `target` in hundredths of a character (200 = 2 characters of `char_width`).
+
+    Word uses the character units; readers that ignore them (LibreOffice) use the absolute
+    twips written alongside. `hanging` wins over `first_line` when both are given."""
+    ind = target_ppr(target).get_or_add_ind()
+    for attribute in ("w:firstLine", "w:firstLineChars", "w:hanging", "w:hangingChars"):
+        ind.attrib.pop(qn(attribute), None)
+    twips_per_char = char_width.twips
+
+    def twips(chars: int) -> str:
+        return str(round(twips_per_char * chars / 100))
+
+    ind.set(qn("w:leftChars"), str(left))
+    ind.set(qn("w:left"), twips(left))
+    if hanging:
+        ind.set(qn("w:hangingChars"), str(hanging))
+        ind.set(qn("w:hanging"), twips(hanging))
+    else:
+        ind.set(qn("w:firstLineChars"), str(first_line))
+        ind.set(qn("w:firstLine"), twips(first_line))
+
+
+def add_body_paragraph(document: DocxDocument, style_id: str | None) -> Paragraph:
+    """Append an empty paragraph in style `style_id` to `document`'s body, as
+    ``document.add_paragraph(style=…)`` does once the style name is resolved (styles).
+
+    python-docx looks for the body's closing ``w:sectPr`` by scanning every child, which makes
+    writing a long document quadratic; the sectPr is the body's last child, so look there."""
+    parent = document._body  # python-docx's body proxy: the parent add_paragraph gives
+    body = parent._element
+    try:
+        last = body[-1]  # lxml finds the last child directly (len() counts them all)
+    except IndexError:
+        last = None
+    if last is not None and last.tag == W_SECTPR:
+        p = etree.SubElement(body, W_P)
+        last.addprevious(p)
+    else:
+        p = body.add_p()
+    # set_paragraph_style_id on a new, empty paragraph.
+    ppr = etree.SubElement(p, W_PPR)
+    if style_id is not None:
+        etree.SubElement(ppr, W_PSTYLE).set(W_VAL, style_id)
+    return Paragraph(p, parent)
+
+
+def set_paragraph_style_id(paragraph: Paragraph, style_id: str | None) -> None:
+    """Name the style `style_id` in `paragraph`'s ``w:pStyle``, as assigning
+    ``paragraph.style`` does once the name is resolved (styles); None names the default
+    style and, as python-docx does, leaves an empty ``w:pPr``."""
+    p = paragraph._p
+    if find_ppr(p) is not None:
+        p.style = style_id
+        return
+    ppr = get_or_add_ppr(p)
+    if style_id is not None:
+        etree.SubElement(ppr, W_PSTYLE).set(W_VAL, style_id)
+
+
+def paragraph_style_id(paragraph: Paragraph) -> str | None:
+    """Return the style id `paragraph` names (``w:pStyle``); None when it names none."""
+    return paragraph._p.style
+
+
+def set_alignment(paragraph: Paragraph, alignment: WD_ALIGN_PARAGRAPH) -> None:
+    """Align `paragraph`, as assigning ``paragraph.alignment`` does."""
+    ppr = get_or_add_ppr(paragraph._p)
+    jc = ppr.find(W_JC)
+    if jc is None:
+        jc = add_child(ppr, W_JC, JC_SUCCESSORS)
+    jc.set(W_VAL, str(alignment.xml_value))
+
+
+def set_first_line_indent(paragraph: Paragraph, indent: Length) -> None:
+    """Indent the first line of `paragraph` by `indent` (a negative one hangs), as assigning
+    ``paragraph.paragraph_format.first_line_indent`` does."""
+    ppr = get_or_add_ppr(paragraph._p)
+    ind = ppr.find(W_IND)
+    if ind is None:
+        ind = add_child(ppr, W_IND, IND_SUCCESSORS)
+    ind.attrib.pop(W_FIRSTLINE, None)
+    ind.attrib.pop(W_HANGING, None)
+    if indent < 0:
+        ind.set(W_HANGING, str(Emu(-indent).twips))
+    else:
+        ind.set(W_FIRSTLINE, str(Emu(indent).twips))
+
+
+def paragraph_text(paragraph: Paragraph) -> str:
+    """Return the text of `paragraph`, as ``paragraph.text`` reads it (directly when it holds
+    only runs of ``w:t`` and bookmarks, as the writer's paragraphs do)."""
+    texts = []
+    for child in paragraph._p:
+        tag = child.tag
+        if tag == W_R:
+            for content in child:
+                if content.tag == W_T:
+                    texts.append(content.text or "")
+                elif content.tag != W_RPR:
+                    return paragraph.text
+        elif tag != W_PPR and tag not in BOOKMARK_MARKERS:
+            return paragraph.text
+    return "".join(texts)
+
+
+def clear_body(document: DocxDocument) -> None:
+    """Remove all paragraphs and tables from `document`'s body, keeping the final section."""
+    body = document.element.body
+    for child in list(body):
+        if child.tag != W_SECTPR:
+            body.remove(child)
+
+
+def remove_paragraph(paragraph: Paragraph) -> None:
+    """Remove `paragraph` from the body, header or cell holding it."""
+    element = paragraph._p
+    element.getparent().remove(element)
+
+
+def last_body_paragraph(document: DocxDocument) -> Paragraph | None:
+    """Return the paragraph that ends `document`'s body so far, None when the body ends with
+    anything else (a table) or is empty."""
+    body = document.element.body
+    for child in reversed(body):
+        if child.tag == W_SECTPR:
+            continue
+        return Paragraph(child, document._body) if child.tag == W_P else None
+    return None
