@@ -21,6 +21,13 @@ from policygen.writers.docx.oxml.fields import (
     make_internal_link,
     set_field_instruction,
 )
+from policygen.writers.docx.oxml.fonts import (
+    GB2312_CHARSET,
+    GB2312_SIGNATURE,
+    FontEntry,
+    adopt_fonts,
+    declare_fonts,
+)
 from policygen.writers.docx.oxml.numbering import (
     ListInstance,
     NumberingDefinitions,
@@ -71,31 +78,28 @@ from policygen.writers.docx.oxml.section import (
     set_doc_grid,
     set_page_number_start,
 )
+from policygen.writers.docx.oxml.settings import (
+    set_no_stretch_before_line_break,
+    set_theme_font_lang,
+)
 from policygen.writers.docx.oxml.shared import (
     ParagraphPropertiesTarget,
     RunPropertiesTarget,
+    package_parts,
+    remove_core_property,
+    set_company,
+)
+from policygen.writers.docx.oxml.styles import (
+    adopt_styles,
     clear_default_paragraph_formatting,
     clear_default_run_formatting,
     clear_style_formatting,
-    package_parts,
-    remove_core_property,
     remove_style_link,
     set_bottom_border,
-    set_company,
+    set_character_spacing,
     set_contextual_spacing,
     set_east_asian_line_breaking,
-    set_no_stretch_before_line_break,
     set_snap_to_grid,
-    set_theme_font_lang,
-)
-from policygen.writers.docx.oxml.styles import (
-    GB2312_CHARSET,
-    GB2312_SIGNATURE,
-    FontEntry,
-    adopt_fonts,
-    adopt_styles,
-    declare_fonts,
-    set_character_spacing,
     style_ids,
 )
 from policygen.writers.docx.oxml.table import (

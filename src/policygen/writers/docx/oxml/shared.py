@@ -31,12 +31,11 @@ RunPropertiesTarget: TypeAlias = BaseStyle | Run | Styles
 
 ParagraphPropertiesTarget: TypeAlias = BaseStyle | Paragraph
 """Something with paragraph properties: a paragraph style or a paragraph."""
-_STYLE_FORMATTING = ("w:pPr", "w:rPr", "w:tblPr", "w:trPr", "w:tcPr", "w:tblStylePr")
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 _APP_NS = "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"
 
 # Schema sequences (ECMA-376 part 1) of the elements edited here: Word rejects children out of order.
-_DEFAULTS_ORDER = ("w:rPrDefault", "w:pPrDefault")
+DEFAULTS_ORDER = ("w:rPrDefault", "w:pPrDefault")
 PPR_ORDER = (
     "w:pStyle", "w:keepNext", "w:keepLines", "w:pageBreakBefore", "w:framePr", "w:widowControl",
     "w:numPr", "w:suppressLineNumbers", "w:pBdr", "w:shd", "w:tabs", "w:suppressAutoHyphens",
@@ -78,7 +77,7 @@ def target_rpr(target: RunPropertiesTarget) -> etree._Element:
         if defaults is None:
             defaults = OxmlElement("w:docDefaults")
             styles.insert(0, defaults)
-        rpr_default = get_or_add(defaults, "w:rPrDefault", _DEFAULTS_ORDER)
+        rpr_default = get_or_add(defaults, "w:rPrDefault", DEFAULTS_ORDER)
         return get_or_add(rpr_default, "w:rPr")
     if isinstance(target, Run):
         return target._r.get_or_add_rPr()
@@ -107,130 +106,6 @@ def get_or_add(parent: etree._Element, tag: str, order: tuple[str, ...] = ()) ->
             return child
     parent.append(child)
     return child
-
-
-def set_theme_font_lang(document: DocxDocument, east_asia: str = "zh-CN") -> None:
-    """Make `document`'s settings pick theme fonts for `east_asia` rather than the template's."""
-    settings = document.settings.element
-    lang = settings.find(qn("w:themeFontLang"))
-    if lang is None:
-        lang = OxmlElement("w:themeFontLang")
-        settings.append(lang)
-    lang.set(qn("w:eastAsia"), east_asia)
-
-
-def set_no_stretch_before_line_break(document: DocxDocument) -> None:
-    """Stop Word and LibreOffice stretching a justified line that ends in a line break.
-
-    Sets the ``w:doNotExpandShiftReturn`` compatibility flag in `document`'s settings."""
-    settings = document.settings.element
-    compat = settings.find(qn("w:compat"))
-    if compat is None:
-        compat = OxmlElement("w:compat")
-        settings.append(compat)
-    if compat.find(qn("w:doNotExpandShiftReturn")) is None:
-        flag = OxmlElement("w:doNotExpandShiftReturn")
-        # Of the flags that follow it in the schema, Word templates hold these two.
-        later = [compat.find(qn(tag)) for tag in ("w:useFELayout", "w:compatSetting")]
-        following = [element for element in later if element is not None]
-        if following:
-            following[0].addprevious(flag)
-        else:
-            compat.append(flag)
-
-
-def clear_style_formatting(style: BaseStyle) -> None:
-    """Remove every paragraph, run and table property of `style`, keeping its name and links.
-
-    A numbering reference with a list number (``w:numPr/w:numId``) and the outline level stay:
-    they give the style its meaning, not its look."""
-    element = style.element
-    for tag in _STYLE_FORMATTING:
-        for child in element.findall(qn(tag)):
-            if tag == "w:pPr":
-                kept = [
-                    node
-                    for node in child
-                    if node.tag == qn("w:outlineLvl")
-                    or (node.tag == qn("w:numPr") and node.find(qn("w:numId")) is not None)
-                ]
-                for node in list(child):
-                    if node not in kept:
-                        child.remove(node)
-                if len(child):
-                    continue
-            element.remove(child)
-
-
-def remove_style_link(style: BaseStyle) -> None:
-    """Unlink `style` from its paired character style (``w:link``), e.g. Heading 1 Char."""
-    for link in style.element.findall(qn("w:link")):
-        style.element.remove(link)
-
-
-def clear_default_paragraph_formatting(styles: Styles) -> None:
-    """Remove the document-wide default paragraph properties (``w:pPrDefault``) of `styles`."""
-    defaults = styles.element.find(qn("w:docDefaults"))
-    if defaults is None:
-        return
-    for ppr_default in defaults.findall(qn("w:pPrDefault")):
-        for child in list(ppr_default):
-            ppr_default.remove(child)
-
-
-def clear_default_run_formatting(styles: Styles) -> None:
-    """Remove the document-wide default run properties (``w:rPrDefault``) of `styles`."""
-    rpr = target_rpr(styles)
-    for child in list(rpr):
-        rpr.remove(child)
-
-
-def set_east_asian_line_breaking(styles: Styles) -> None:
-    """Turn on Chinese line breaking for the whole document (``w:pPrDefault`` of `styles`).
-
-    避头尾 (``w:kinsoku``: no line starts with ，。） or ends with （《), punctuation allowed
-    to hang into the margin (``w:overflowPunct``), no compression of an opening bracket at the
-    start of a line (``w:topLinePunct`` off), and automatic spacing between Chinese and Latin
-    letters (``w:autoSpaceDE``) and between Chinese and digits (``w:autoSpaceDN``)."""
-    defaults = styles.element.find(qn("w:docDefaults"))
-    if defaults is None:
-        defaults = OxmlElement("w:docDefaults")
-        styles.element.insert(0, defaults)
-    ppr_default = get_or_add(defaults, "w:pPrDefault", _DEFAULTS_ORDER)
-    ppr = get_or_add(ppr_default, "w:pPr")
-    flags = {
-        "w:kinsoku": "1",
-        "w:overflowPunct": "1",
-        "w:topLinePunct": "0",
-        "w:autoSpaceDE": "1",
-        "w:autoSpaceDN": "1",
-    }
-    for tag, value in flags.items():
-        get_or_add(ppr, tag, PPR_ORDER).set(qn("w:val"), value)
-
-
-def set_snap_to_grid(style: BaseStyle, snap: bool) -> None:
-    """Make paragraphs of `style` keep to the document grid's lines or not (``w:snapToGrid``)."""
-    get_or_add(target_ppr(style), "w:snapToGrid", PPR_ORDER).set(qn("w:val"), "1" if snap else "0")
-
-
-def set_contextual_spacing(style: BaseStyle) -> None:
-    """Ignore the space before and after paragraphs of `style` between two of them."""
-    get_or_add(target_ppr(style), "w:contextualSpacing", PPR_ORDER)
-
-
-def set_bottom_border(style: BaseStyle, size_eighths: int = 6, space_points: int = 1) -> None:
-    """Rule a single black line under paragraphs of `style` (a running header's rule).
-
-    `size_eighths` is the line width in eighths of a point; `space_points` the gap above it."""
-    borders = get_or_add(target_ppr(style), "w:pBdr", PPR_ORDER)
-    for child in list(borders):
-        borders.remove(child)
-    bottom = OxmlElement("w:bottom")
-    for attribute, value in (("val", "single"), ("sz", str(size_eighths)),
-                             ("space", str(space_points)), ("color", "000000")):  # fmt: skip
-        bottom.set(qn(f"w:{attribute}"), value)
-    borders.append(bottom)
 
 
 # --------------------------------------------------------------------------- body content

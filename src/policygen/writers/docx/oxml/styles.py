@@ -1,26 +1,125 @@
-"""Edit the raw WordprocessingML of whole style sets: document grids, font fallbacks, and the
-styles and lists one document adopts from another.
-
-Like oxml, this module speaks ``w:`` XML so that its callers need not: the reference
-builder (tools/make_reference_docx.py) gives the 公文 reference its character grid and every
-reference its font table, and house gives an organisation's house document the styles,
-list definitions and fonts the body writer names. Callers pass python-docx proxy objects and
-plain values."""
+"""Edit styles (``w:style``) and the document defaults (``w:docDefaults``): a style's formatting
+cleared or set where python-docx has no property for it (character spacing, borders, snapping
+to the grid, contextual spacing), Chinese line breaking for the whole document, and the styles
+one document adopts from another (house gives an organisation's house document the styles the
+body writer names). policygen.style.docx builds the reference documents with these."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence, Set
+from collections.abc import Iterable
 from copy import deepcopy
-from dataclasses import dataclass
 
 from docx.document import Document as DocxDocument
-from docx.opc.part import Part
 from docx.oxml.ns import qn
 from docx.oxml.parser import OxmlElement
 from docx.styles.style import BaseStyle
-from lxml import etree
+from docx.styles.styles import Styles
 
-_FONT_TABLE = "/word/fontTable.xml"
+from policygen.writers.docx.oxml.shared import (
+    DEFAULTS_ORDER,
+    PPR_ORDER,
+    get_or_add,
+    target_ppr,
+    target_rpr,
+)
+
+_STYLE_FORMATTING = ("w:pPr", "w:rPr", "w:tblPr", "w:trPr", "w:tcPr", "w:tblStylePr")
+
+
+def clear_style_formatting(style: BaseStyle) -> None:
+    """Remove every paragraph, run and table property of `style`, keeping its name and links.
+
+    A numbering reference with a list number (``w:numPr/w:numId``) and the outline level stay:
+    they give the style its meaning, not its look."""
+    element = style.element
+    for tag in _STYLE_FORMATTING:
+        for child in element.findall(qn(tag)):
+            if tag == "w:pPr":
+                kept = [
+                    node
+                    for node in child
+                    if node.tag == qn("w:outlineLvl")
+                    or (node.tag == qn("w:numPr") and node.find(qn("w:numId")) is not None)
+                ]
+                for node in list(child):
+                    if node not in kept:
+                        child.remove(node)
+                if len(child):
+                    continue
+            element.remove(child)
+
+
+def remove_style_link(style: BaseStyle) -> None:
+    """Unlink `style` from its paired character style (``w:link``), e.g. Heading 1 Char."""
+    for link in style.element.findall(qn("w:link")):
+        style.element.remove(link)
+
+
+def clear_default_paragraph_formatting(styles: Styles) -> None:
+    """Remove the document-wide default paragraph properties (``w:pPrDefault``) of `styles`."""
+    defaults = styles.element.find(qn("w:docDefaults"))
+    if defaults is None:
+        return
+    for ppr_default in defaults.findall(qn("w:pPrDefault")):
+        for child in list(ppr_default):
+            ppr_default.remove(child)
+
+
+def clear_default_run_formatting(styles: Styles) -> None:
+    """Remove the document-wide default run properties (``w:rPrDefault``) of `styles`."""
+    rpr = target_rpr(styles)
+    for child in list(rpr):
+        rpr.remove(child)
+
+
+def set_east_asian_line_breaking(styles: Styles) -> None:
+    """Turn on Chinese line breaking for the whole document (``w:pPrDefault`` of `styles`).
+
+    避头尾 (``w:kinsoku``: no line starts with ，。） or ends with （《), punctuation allowed
+    to hang into the margin (``w:overflowPunct``), no compression of an opening bracket at the
+    start of a line (``w:topLinePunct`` off), and automatic spacing between Chinese and Latin
+    letters (``w:autoSpaceDE``) and between Chinese and digits (``w:autoSpaceDN``)."""
+    defaults = styles.element.find(qn("w:docDefaults"))
+    if defaults is None:
+        defaults = OxmlElement("w:docDefaults")
+        styles.element.insert(0, defaults)
+    ppr_default = get_or_add(defaults, "w:pPrDefault", DEFAULTS_ORDER)
+    ppr = get_or_add(ppr_default, "w:pPr")
+    flags = {
+        "w:kinsoku": "1",
+        "w:overflowPunct": "1",
+        "w:topLinePunct": "0",
+        "w:autoSpaceDE": "1",
+        "w:autoSpaceDN": "1",
+    }
+    for tag, value in flags.items():
+        get_or_add(ppr, tag, PPR_ORDER).set(qn("w:val"), value)
+
+
+def set_snap_to_grid(style: BaseStyle, snap: bool) -> None:
+    """Make paragraphs of `style` keep to the document grid's lines or not (``w:snapToGrid``)."""
+    get_or_add(target_ppr(style), "w:snapToGrid", PPR_ORDER).set(qn("w:val"), "1" if snap else "0")
+
+
+def set_contextual_spacing(style: BaseStyle) -> None:
+    """Ignore the space before and after paragraphs of `style` between two of them."""
+    get_or_add(target_ppr(style), "w:contextualSpacing", PPR_ORDER)
+
+
+def set_bottom_border(style: BaseStyle, size_eighths: int = 6, space_points: int = 1) -> None:
+    """Rule a single black line under paragraphs of `style` (a running header's rule).
+
+    `size_eighths` is the line width in eighths of a point; `space_points` the gap above it."""
+    borders = get_or_add(target_ppr(style), "w:pBdr", PPR_ORDER)
+    for child in list(borders):
+        borders.remove(child)
+    bottom = OxmlElement("w:bottom")
+    for attribute, value in (("val", "single"), ("sz", str(size_eighths)),
+                             ("space", str(space_points)), ("color", "000000")):  # fmt: skip
+        bottom.set(qn(f"w:{attribute}"), value)
+    borders.append(bottom)
+
+
 _STYLE_REFERENCES = ("w:basedOn", "w:next", "w:link")
 """Children of ``w:style`` that name another style by id."""
 
@@ -40,83 +139,6 @@ def set_character_spacing(style: BaseStyle, twips: int) -> None:
         spacing = OxmlElement("w:spacing")
         rpr.insert_element_before(spacing, *_AFTER_SPACING)
     spacing.set(qn("w:val"), str(twips))
-
-
-@dataclass(frozen=True)
-class FontEntry:
-    """One East-Asian face of a document's font table (``w:font``), as Word writes it."""
-
-    name: str
-    """The name the styles give it, e.g. 宋体."""
-    alternate: str | None = None
-    """The name Word tries when `name` is not installed (``w:altName``), e.g. SimSun."""
-    panose: str | None = None
-    """Its PANOSE-1 number, 20 hex digits (``w:panose1``); None for none."""
-    classification: str = "auto"
-    """Its class (``w:family``): roman, swiss, modern, script, decorative or auto."""
-
-
-GB2312_CHARSET = "86"
-"""The Windows character set of Simplified Chinese (GB2312_CHARSET)."""
-GB2312_SIGNATURE = {"w:usb0": "00000003", "w:usb1": "288F0000", "w:usb2": "00000016",
-                    "w:usb3": "00000000", "w:csb0": "00040001", "w:csb1": "00000000"}  # fmt: skip
-"""The Unicode ranges and code pages a Simplified Chinese face covers (``w:sig``): Latin-1,
-CJK punctuation, kana, CJK ideographs and full-width forms; code pages 1252 and 936, as
-SimSun states them."""
-
-
-def declare_fonts(document: DocxDocument, fonts: Sequence[FontEntry], keep: Set[str]) -> None:
-    """Make `document`'s font table (word/fontTable.xml) declare each of `fonts` as a
-    Simplified Chinese (GB 2312) face, with its alternate name, PANOSE number and class, so
-    that Word and WPS substitute a Chinese face of the same class when one is missing; keep of
-    the table's other entries those named in `keep` (the Latin font) and drop the rest (the
-    template's ＭＳ 明朝, Calibri…, which nothing names)."""
-    part = _font_table(document)
-    root = etree.fromstring(part.blob)
-    for old in root.findall(qn("w:font")):
-        if old.get(qn("w:name")) not in keep:
-            root.remove(old)
-    for font in fonts:
-        entry = etree.SubElement(root, qn("w:font"))
-        entry.set(qn("w:name"), font.name)
-        values = (("w:altName", font.alternate), ("w:panose1", font.panose),
-                  ("w:charset", GB2312_CHARSET), ("w:family", font.classification),
-                  ("w:pitch", "variable"))  # fmt: skip
-        for tag, value in values:
-            if value is not None:
-                etree.SubElement(entry, qn(tag)).set(qn("w:val"), value)
-        signature = etree.SubElement(entry, qn("w:sig"))
-        for attribute, value in GB2312_SIGNATURE.items():
-            signature.set(qn(attribute), value)
-    part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-
-
-def adopt_fonts(target: DocxDocument, source: DocxDocument) -> list[str]:
-    """Copy into `target`'s font table each face `source`'s declares that `target`'s lacks
-    (the Chinese faces of copied styles); return their names. A document without a font
-    table (Word makes one when it saves) or a source without one gets nothing."""
-    try:
-        part, theirs = _font_table(target), _font_table(source)
-    except LookupError:
-        return []
-    root = etree.fromstring(part.blob)
-    have = {font.get(qn("w:name")) for font in root.findall(qn("w:font"))}
-    copied = []
-    for font in etree.fromstring(theirs.blob).findall(qn("w:font")):
-        name = font.get(qn("w:name"), "")
-        if name and name not in have:
-            root.append(deepcopy(font))
-            copied.append(name)
-    if copied:
-        part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-    return copied
-
-
-def _font_table(document: DocxDocument) -> Part:
-    for part in document.part.package.iter_parts():
-        if part.partname == _FONT_TABLE:
-            return part
-    raise LookupError("the document has no font table")
 
 
 # --------------------------------------------------------------------------- adopting styles
