@@ -40,6 +40,11 @@ from policygen.writers.docx.oxml.numbering import (
     set_numbering,
     style_numbering,
 )
+from policygen.writers.docx.oxml.package import (
+    package_parts,
+    remove_core_property,
+    set_company,
+)
 from policygen.writers.docx.oxml.paragraph import (
     add_body_paragraph,
     clear_body,
@@ -85,9 +90,6 @@ from policygen.writers.docx.oxml.settings import (
 from policygen.writers.docx.oxml.shared import (
     ParagraphPropertiesTarget,
     RunPropertiesTarget,
-    package_parts,
-    remove_core_property,
-    set_company,
 )
 from policygen.writers.docx.oxml.styles import (
     adopt_styles,

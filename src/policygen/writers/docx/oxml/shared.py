@@ -1,23 +1,10 @@
-"""Edit raw WordprocessingML where python-docx has no proxy API, or one too slow to use.
-
-This is the only module that builds ``w:`` elements (``qn("w:…")``): East-Asian fonts,
-languages and line breaking, character-based indents, list numbering definitions, fields,
-hyperlinks, bookmarks, section breaks, table row flags; and, for speed, what python-docx does
-offer for the thousands of paragraphs, runs and table cells of a document (paragraph styles,
-alignment and indents, runs, whole formatted tables), element for element as python-docx
-makes it. Every function edits one thing and is named for it; callers pass python-docx proxy
-objects and plain values, never XML."""
+"""What the oxml modules share: the schema orders of the elements they edit, tag names, and
+helpers that find or add a child where the schema wants it."""
 
 from __future__ import annotations
 
-from io import BytesIO
 from typing import TypeAlias
-from zipfile import ZipFile
 
-from docx.document import Document as DocxDocument
-from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.opc.packuri import PackURI
-from docx.opc.pkgwriter import PackageWriter
 from docx.oxml.ns import qn
 from docx.oxml.parser import OxmlElement
 from docx.styles.style import BaseStyle
@@ -32,7 +19,6 @@ RunPropertiesTarget: TypeAlias = BaseStyle | Run | Styles
 ParagraphPropertiesTarget: TypeAlias = BaseStyle | Paragraph
 """Something with paragraph properties: a paragraph style or a paragraph."""
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
-_APP_NS = "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"
 
 # Schema sequences (ECMA-376 part 1) of the elements edited here: Word rejects children out of order.
 DEFAULTS_ORDER = ("w:rPrDefault", "w:pPrDefault")
@@ -195,70 +181,3 @@ def new_sibling(r: etree._Element, tag: str) -> etree._Element:
     """Return a new element `tag` (a Clark name) in the parent of `r`, at its end: for the
     caller to move next to `r`."""
     return etree.SubElement(r.getparent(), tag)
-
-
-# --------------------------------------------------------------------------- package properties
-
-
-def set_company(document: DocxDocument, company: str) -> None:
-    """Set the Company of `document`'s extended properties (``docProps/app.xml``), if present."""
-    package = document.part.package
-    for rel in package.rels.values():
-        if rel.reltype != RT.EXTENDED_PROPERTIES or rel.is_external:
-            continue
-        part = rel.target_part
-        root = etree.fromstring(part.blob)
-        element = root.find(f"{{{_APP_NS}}}Company")
-        if element is None:
-            element = etree.SubElement(root, f"{{{_APP_NS}}}Company")
-        element.text = company
-        # python-docx keeps unknown parts as plain blobs and has no public setter.
-        part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-
-
-def remove_core_property(document: DocxDocument, name: str) -> None:
-    """Remove the core property `name` (``version``, ``identifier``…) from `document`'s
-    ``docProps/core.xml``, so that a document without one does not claim an empty one."""
-    element = document.core_properties._element  # python-docx has no public remover
-    for child in list(element):
-        if etree.QName(child).localname == name:
-            element.remove(child)
-
-
-class _PartCollector:
-    """python-docx's physical package writer, keeping each part's bytes by zip member name
-    instead of zipping them."""
-
-    def __init__(self) -> None:
-        self.parts: dict[str, bytes] = {}
-
-    def write(self, pack_uri: PackURI, blob: bytes) -> None:
-        self.parts[pack_uri.membername] = blob
-
-
-_WRITER_STEPS = ("_write_content_types_stream", "_write_pkg_rels", "_write_parts")
-"""The private steps of python-docx's PackageWriter that `package_parts` calls."""
-
-
-def package_parts(document: DocxDocument) -> dict[str, bytes]:
-    """Return the parts of `document` by zip member name, each as ``document.save`` writes it,
-    for a caller that zips them itself (reproducible.normalise_parts): python-docx's own zip,
-    deflated and read back only to be re-zipped, was a tenth of the DOCX writer's time.
-
-    The steps are python-docx's own ``OpcPackage.save`` and ``PackageWriter.write``, whose
-    zip writer cannot be chosen; should a later python-docx drop those private steps, this
-    falls back to ``document.save`` and reads the parts back (slower, the same parts)."""
-    if not all(hasattr(PackageWriter, step) for step in _WRITER_STEPS):
-        buffer = BytesIO()
-        document.save(buffer)
-        with ZipFile(buffer) as saved:
-            return {info.filename: saved.read(info) for info in saved.infolist()}
-    package = document.part.package
-    for part in package.parts:
-        part.before_marshal()
-    writer = _PartCollector()
-    parts = package.parts
-    PackageWriter._write_content_types_stream(writer, parts)
-    PackageWriter._write_pkg_rels(writer, package.rels)
-    PackageWriter._write_parts(writer, parts)
-    return writer.parts

@@ -1,8 +1,11 @@
-"""Edit styles (``w:style``) and the document defaults (``w:docDefaults``): a style's formatting
-cleared or set where python-docx has no property for it (character spacing, borders, snapping
-to the grid, contextual spacing), Chinese line breaking for the whole document, and the styles
-one document adopts from another (house gives an organisation's house document the styles the
-body writer names). policygen.style.docx builds the reference documents with these."""
+"""Edit the raw WordprocessingML of whole style sets: document grids, font fallbacks, and the
+styles and lists one document adopts from another.
+
+Like oxml, this module speaks ``w:`` XML so that its callers need not: the reference
+builder (tools/make_reference_docx.py) gives the 公文 reference its character grid and every
+reference its font table, and house gives an organisation's house document the styles,
+list definitions and fonts the body writer names. Callers pass python-docx proxy objects and
+plain values."""
 
 from __future__ import annotations
 
