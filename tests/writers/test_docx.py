@@ -443,8 +443,8 @@ def test_without_python_docx_private_writer_steps_the_bytes_are_the_same(
 ) -> None:
     """oxml.package_parts calls private steps of python-docx's PackageWriter; should a
     later python-docx drop them, the plain save gives the same DOCX."""
-    from policygen.writers.docx.oxml import shared
+    from policygen.writers.docx.oxml import compat
 
-    monkeypatch.setattr(shared, "_WRITER_STEPS", ("_a_step_python_docx_dropped",))
+    monkeypatch.setattr(compat, "_WRITER_STEPS", ("_a_step_python_docx_dropped",))
     for name, make in SAMPLES.items():
         assert write_docx(make(), OPTIONS) == written[name], name

@@ -22,19 +22,15 @@ import hashlib
 import os
 import threading
 from collections import OrderedDict
-from io import BytesIO
 from pathlib import Path
 
 from docx.document import Document as DocxDocument
-from docx.opc.constants import CONTENT_TYPE as CT
-from docx.opc.package import Unmarshaller
-from docx.opc.part import PartFactory
 from docx.opc.pkgreader import PackageReader
-from docx.package import Package
 
 from policygen.caches import CACHES
 from policygen.errors import RenderError
 from policygen.writers.docx.guard import check_package
+from policygen.writers.docx.oxml.compat import iter_part_blobs, open_package, read_package
 from policygen.writers.fetcher import LocalResources
 from policygen.writers.options import WriterOptions
 
@@ -108,7 +104,7 @@ def _package(digest: str, data: bytes, shown: str) -> PackageReader:
             _READ.move_to_end(digest)
             return kept[0]
     reader = _read_package(data, shown)
-    size = sum(len(blob) for _, _, _, blob in reader.iter_sparts())
+    size = sum(len(blob) for blob in iter_part_blobs(reader))
     if size <= _READ_BUDGET:
         with _read_lock:
             if digest not in _READ:
@@ -122,7 +118,7 @@ def _package(digest: str, data: bytes, shown: str) -> PackageReader:
 def _read_package(data: bytes, shown: str) -> PackageReader:
     """Return the package in `data` read (unzipped, not parsed), as ``Package.open`` reads it."""
     try:
-        return PackageReader.from_file(BytesIO(data))
+        return read_package(data)
     except Exception as error:  # python-docx raises KeyError, ValueError, … on a broken package
         raise _invalid(shown, f"{type(error).__name__}: {error}") from None
 
@@ -131,12 +127,7 @@ def _open_package(reader: PackageReader, shown: str) -> DocxDocument:
     """Return a new Document made from `reader`'s parts, as ``docx.Document`` does: every
     part parsed from its bytes afresh."""
     try:
-        package = Package()
-        Unmarshaller.unmarshal(reader, package, PartFactory)
-        document_part = package.main_document_part
-        if document_part.content_type != CT.WML_DOCUMENT_MAIN:
-            raise ValueError(f"not a Word file, content type is '{document_part.content_type}'")
-        return document_part.document
+        return open_package(reader)
     except Exception as error:  # python-docx raises KeyError, ValueError, … on a broken package
         raise _invalid(shown, f"{type(error).__name__}: {error}") from None
 

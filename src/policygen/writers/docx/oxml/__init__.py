@@ -9,6 +9,7 @@ and take the functions from this package: ``from policygen.writers.docx import o
 
 from __future__ import annotations
 
+from policygen.writers.docx.oxml.compat import package_parts
 from policygen.writers.docx.oxml.fields import (
     add_bookmark,
     add_bookmark_around,
@@ -41,7 +42,6 @@ from policygen.writers.docx.oxml.numbering import (
     style_numbering,
 )
 from policygen.writers.docx.oxml.package import (
-    package_parts,
     remove_core_property,
     set_company,
 )

@@ -15,6 +15,7 @@ from docx.text.run import Run
 from lxml import etree
 
 from policygen.caches import CACHES
+from policygen.writers.docx.oxml.compat import paragraph_element, run_element
 from policygen.writers.docx.oxml.shared import (
     W_ANCHOR,
     W_BOOKMARK_END,
@@ -71,7 +72,7 @@ def add_field(paragraph: Paragraph, instruction: str, placeholder: str = "1") ->
     """Append a complex field such as ``PAGE`` or ``NUMPAGES`` to `paragraph`.
 
     `placeholder` is the result shown until the reader updates the field."""
-    p = paragraph._p
+    p = paragraph_element(paragraph)
     for element in (
         _field_char("begin"),
         _instruction(instruction),
@@ -85,12 +86,12 @@ def add_field(paragraph: Paragraph, instruction: str, placeholder: str = "1") ->
 def add_field_start(paragraph: Paragraph, instruction: str) -> None:
     """Append the start of a field whose result follows in this and later paragraphs (a TOC)."""
     for element in (_field_char("begin"), _instruction(instruction), _field_char("separate")):
-        paragraph._p.append(element)
+        paragraph_element(paragraph).append(element)
 
 
 def add_field_end(paragraph: Paragraph) -> None:
     """Append the end of the field `add_field_start` opened."""
-    paragraph._p.append(_field_char("end"))
+    paragraph_element(paragraph).append(_field_char("end"))
 
 
 def make_field(run: Run, instruction: str) -> None:
@@ -98,7 +99,7 @@ def make_field(run: Run, instruction: str) -> None:
 
     The run keeps its text and formatting, so the document reads the same before the field
     is updated."""
-    r = run._r
+    r = run_element(run)
     for element in (_field_char("begin"), _instruction(instruction), _field_char("separate")):
         r.addprevious(element)
     r.addnext(_field_char("end"))
@@ -106,7 +107,7 @@ def make_field(run: Run, instruction: str) -> None:
 
 def make_internal_link(run: Run, anchor: str) -> None:
     """Turn `run` into a hyperlink to the bookmark `anchor` in the same document."""
-    r = run._r
+    r = run_element(run)
     link = new_sibling(r, W_HYPERLINK)
     link.set(W_ANCHOR, anchor)
     link.set(W_HISTORY, "1")
@@ -133,7 +134,7 @@ def add_toc_entry(paragraph: Paragraph, anchor: str, text: str, page: int | None
         _field_char("end"),
     ):
         link.append(element)
-    paragraph._p.append(link)
+    paragraph_element(paragraph).append(link)
 
 
 def set_field_instruction(
@@ -142,7 +143,7 @@ def set_field_instruction(
     """Change every field in `paragraphs` whose instruction is `old` (e.g. ``NUMPAGES``) to
     `new`, showing `shown` until the reader updates it (None: what it shows now)."""
     for paragraph in paragraphs:
-        for instr in paragraph._p.iter(qn("w:instrText")):
+        for instr in paragraph_element(paragraph).iter(qn("w:instrText")):
             if (instr.text or "").strip() != old:
                 continue
             instr.text = f" {new} "
@@ -171,7 +172,7 @@ def bookmark_name(node_id: str) -> str:
 
 def add_bookmark(paragraph: Paragraph, name: str, bookmark_id: int) -> None:
     """Bookmark the whole content of `paragraph` as `name`; `bookmark_id` must be unique."""
-    p = paragraph._p
+    p = paragraph_element(paragraph)
     number = str(bookmark_id)
     start = etree.SubElement(p, W_BOOKMARK_START)
     start.set(W_ID, number)
@@ -186,7 +187,7 @@ def add_bookmark(paragraph: Paragraph, name: str, bookmark_id: int) -> None:
 
 def add_bookmark_around(run: Run, name: str, bookmark_id: int) -> None:
     """Bookmark exactly the text of `run` as `name`; `bookmark_id` must be unique."""
-    r = run._r
+    r = run_element(run)
     start = new_sibling(r, W_BOOKMARK_START)
     start.set(W_ID, str(bookmark_id))
     start.set(W_NAME, name)

@@ -12,6 +12,8 @@ from docx.opc.part import Part
 from docx.oxml.ns import qn
 from lxml import etree
 
+from policygen.writers.docx.oxml.compat import set_part_blob
+
 _FONT_TABLE = "/word/fontTable.xml"
 
 
@@ -61,7 +63,7 @@ def declare_fonts(document: DocxDocument, fonts: Sequence[FontEntry], keep: Set[
         signature = etree.SubElement(entry, qn("w:sig"))
         for attribute, value in GB2312_SIGNATURE.items():
             signature.set(qn(attribute), value)
-    part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    set_part_blob(part, _xml_bytes(root))
 
 
 def adopt_fonts(target: DocxDocument, source: DocxDocument) -> list[str]:
@@ -81,7 +83,7 @@ def adopt_fonts(target: DocxDocument, source: DocxDocument) -> list[str]:
             root.append(deepcopy(font))
             copied.append(name)
     if copied:
-        part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+        set_part_blob(part, _xml_bytes(root))
     return copied
 
 
@@ -90,3 +92,8 @@ def _font_table(document: DocxDocument) -> Part:
         if part.partname == _FONT_TABLE:
             return part
     raise LookupError("the document has no font table")
+
+
+def _xml_bytes(root: etree._Element) -> bytes:
+    """Return part root `root` serialised as Word writes a part (declaration, standalone)."""
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)

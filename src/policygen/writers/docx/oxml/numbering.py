@@ -17,6 +17,7 @@ from docx.styles.style import BaseStyle
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
+from policygen.writers.docx.oxml.compat import paragraph_element
 from policygen.writers.docx.oxml.shared import (
     PPR_ORDER,
     W_ILVL,
@@ -26,6 +27,7 @@ from policygen.writers.docx.oxml.shared import (
     ParagraphPropertiesTarget,
     add_child,
     get_or_add_ppr,
+    insert_in_order,
     target_ppr,
 )
 from policygen.writers.docx.oxml.styles import style_ids
@@ -301,7 +303,11 @@ def set_numbering(target: ParagraphPropertiesTarget, num_id: int, level: int = 0
     """Number `target` (a paragraph or paragraph style) at `level` of list `num_id`.
 
     numId 0 turns numbering off, e.g. for an unnumbered paragraph in a numbered style."""
-    ppr = get_or_add_ppr(target._p) if isinstance(target, Paragraph) else target_ppr(target)
+    ppr = (
+        get_or_add_ppr(paragraph_element(target))
+        if isinstance(target, Paragraph)
+        else target_ppr(target)
+    )
     num_pr = ppr.find(W_NUMPR)
     if num_pr is None:
         num_pr = add_child(ppr, W_NUMPR, _NUMPR_SUCCESSORS)
@@ -395,4 +401,4 @@ def link_style_numbering(
             existing.getparent().remove(existing)
         link = deepcopy(num_pr)
         link.find(qn("w:numId")).set(qn("w:val"), str(num_ids[value]))
-        element.get_or_add_pPr()._insert_numPr(link)
+        insert_in_order(element.get_or_add_pPr(), link, "w:numPr", PPR_ORDER)

@@ -10,6 +10,7 @@ from docx.shared import Emu, Length
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
+from policygen.writers.docx.oxml.compat import document_body, paragraph_element
 from policygen.writers.docx.oxml.shared import (
     BOOKMARK_MARKERS,
     IND_SUCCESSORS,
@@ -72,8 +73,8 @@ def add_body_paragraph(document: DocxDocument, style_id: str | None) -> Paragrap
 
     python-docx looks for the body's closing ``w:sectPr`` by scanning every child, which makes
     writing a long document quadratic; the sectPr is the body's last child, so look there."""
-    parent = document._body  # python-docx's body proxy: the parent add_paragraph gives
-    body = parent._element
+    parent = document_body(document)
+    body = document.element.body
     try:
         last = body[-1]  # lxml finds the last child directly (len() counts them all)
     except IndexError:
@@ -94,7 +95,7 @@ def set_paragraph_style_id(paragraph: Paragraph, style_id: str | None) -> None:
     """Name the style `style_id` in `paragraph`'s ``w:pStyle``, as assigning
     ``paragraph.style`` does once the name is resolved (styles); None names the default
     style and, as python-docx does, leaves an empty ``w:pPr``."""
-    p = paragraph._p
+    p = paragraph_element(paragraph)
     if find_ppr(p) is not None:
         p.style = style_id
         return
@@ -105,12 +106,12 @@ def set_paragraph_style_id(paragraph: Paragraph, style_id: str | None) -> None:
 
 def paragraph_style_id(paragraph: Paragraph) -> str | None:
     """Return the style id `paragraph` names (``w:pStyle``); None when it names none."""
-    return paragraph._p.style
+    return paragraph_element(paragraph).style
 
 
 def set_alignment(paragraph: Paragraph, alignment: WD_ALIGN_PARAGRAPH) -> None:
     """Align `paragraph`, as assigning ``paragraph.alignment`` does."""
-    ppr = get_or_add_ppr(paragraph._p)
+    ppr = get_or_add_ppr(paragraph_element(paragraph))
     jc = ppr.find(W_JC)
     if jc is None:
         jc = add_child(ppr, W_JC, JC_SUCCESSORS)
@@ -120,7 +121,7 @@ def set_alignment(paragraph: Paragraph, alignment: WD_ALIGN_PARAGRAPH) -> None:
 def set_first_line_indent(paragraph: Paragraph, indent: Length) -> None:
     """Indent the first line of `paragraph` by `indent` (a negative one hangs), as assigning
     ``paragraph.paragraph_format.first_line_indent`` does."""
-    ppr = get_or_add_ppr(paragraph._p)
+    ppr = get_or_add_ppr(paragraph_element(paragraph))
     ind = ppr.find(W_IND)
     if ind is None:
         ind = add_child(ppr, W_IND, IND_SUCCESSORS)
@@ -136,7 +137,7 @@ def paragraph_text(paragraph: Paragraph) -> str:
     """Return the text of `paragraph`, as ``paragraph.text`` reads it (directly when it holds
     only runs of ``w:t`` and bookmarks, as the writer's paragraphs do)."""
     texts = []
-    for child in paragraph._p:
+    for child in paragraph_element(paragraph):
         tag = child.tag
         if tag == W_R:
             for content in child:
@@ -159,7 +160,7 @@ def clear_body(document: DocxDocument) -> None:
 
 def remove_paragraph(paragraph: Paragraph) -> None:
     """Remove `paragraph` from the body, header or cell holding it."""
-    element = paragraph._p
+    element = paragraph_element(paragraph)
     element.getparent().remove(element)
 
 
@@ -170,5 +171,5 @@ def last_body_paragraph(document: DocxDocument) -> Paragraph | None:
     for child in reversed(body):
         if child.tag == W_SECTPR:
             continue
-        return Paragraph(child, document._body) if child.tag == W_P else None
+        return Paragraph(child, document_body(document)) if child.tag == W_P else None
     return None

@@ -19,6 +19,7 @@ from docx.table import _Row
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
+from policygen.writers.docx.oxml.compat import paragraph_element, row_element
 from policygen.writers.docx.oxml.shared import XML_SPACE
 
 Change = Literal["ins", "del"]
@@ -73,11 +74,11 @@ def add_run(
             element.text = piece
             run.append(element)
     if change is None:
-        paragraph._p.append(run)
+        paragraph_element(paragraph).append(run)
         return
     mark = revisions.stamp(OxmlElement(f"w:{change}"))
     mark.append(run)
-    paragraph._p.append(mark)
+    paragraph_element(paragraph).append(mark)
 
 
 def mark_paragraph(paragraph: Paragraph, change: Change, revisions: Revisions) -> None:
@@ -85,7 +86,7 @@ def mark_paragraph(paragraph: Paragraph, change: Change, revisions: Revisions) -
 
     A paragraph whose runs and mark are all inserted disappears when the change is rejected;
     one whose runs and mark are all deleted disappears when it is accepted."""
-    ppr = paragraph._p.get_or_add_pPr()
+    ppr = paragraph_element(paragraph).get_or_add_pPr()
     rpr = ppr.find(qn("w:rPr"))
     if rpr is None:
         rpr = OxmlElement("w:rPr")
@@ -101,7 +102,7 @@ def mark_paragraph(paragraph: Paragraph, change: Change, revisions: Revisions) -
 
 def mark_row(row: _Row, change: Change, revisions: Revisions) -> None:
     """Mark table `row` inserted or deleted as a whole (``w:trPr/w:ins`` or ``w:del``)."""
-    trpr = row._tr.get_or_add_trPr()
+    trpr = row_element(row).get_or_add_trPr()
     # w:ins and w:del follow the row's other properties and precede w:trPrChange.
     change_element = trpr.find(qn("w:trPrChange"))
     mark = revisions.stamp(OxmlElement(f"w:{change}"))
@@ -126,5 +127,5 @@ def style_is_numbered(style: BaseStyle | None) -> bool:
 
 def suppress_numbering(paragraph: Paragraph) -> None:
     """Stop `paragraph` taking list numbering from its style (``w:numId`` 0): its label is text."""
-    num_pr = paragraph._p.get_or_add_pPr().get_or_add_numPr()
+    num_pr = paragraph_element(paragraph).get_or_add_pPr().get_or_add_numPr()
     num_pr.get_or_add_numId().val = 0

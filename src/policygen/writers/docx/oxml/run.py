@@ -12,6 +12,7 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 from lxml import etree
 
+from policygen.writers.docx.oxml.compat import paragraph_element, run_element, run_parent
 from policygen.writers.docx.oxml.shared import (
     RPR_ORDER,
     W_R,
@@ -92,7 +93,9 @@ def _append_text(r: etree._Element, text: str) -> None:
 
 def add_text_run(paragraph: Paragraph, text: str) -> Run:
     """Append a run reading `text` to `paragraph`, as ``paragraph.add_run(text)`` does."""
-    r = etree.SubElement(paragraph._p, W_R)  # as CT_P.add_r: no child may follow a run
+    r = etree.SubElement(
+        paragraph_element(paragraph), W_R
+    )  # as CT_P.add_r: no child may follow a run
     _append_text(r, text)
     return Run(r, paragraph)
 
@@ -100,13 +103,13 @@ def add_text_run(paragraph: Paragraph, text: str) -> Run:
 def append_text_run(paragraph: Paragraph, text: str) -> None:
     """Append a run reading `text` to `paragraph`, as `add_text_run` does, for a caller that
     needs no proxy of it (most of the document's runs)."""
-    _append_text(etree.SubElement(paragraph._p, W_R), text)
+    _append_text(etree.SubElement(paragraph_element(paragraph), W_R), text)
 
 
 def run_text(run: Run) -> str:
     """Return the text of `run`, as ``run.text`` reads it (a run of ``w:t`` only directly)."""
     texts = []
-    for child in run._r:
+    for child in run_element(run):
         if child.tag == W_T:
             texts.append(child.text or "")
         elif child.tag != W_RPR:
@@ -117,7 +120,7 @@ def run_text(run: Run) -> str:
 def set_run_style_id(run: Run, style_id: str | None) -> None:
     """Name the character style `style_id` in `run`'s ``w:rStyle``, as assigning
     ``run.style`` does once the name is resolved; None leaves an empty ``w:rPr``."""
-    rpr = get_or_add_first(run._r, W_RPR)
+    rpr = get_or_add_first(run_element(run), W_RPR)
     style = rpr.find(W_RSTYLE)
     if style_id is None:
         if style is not None:
@@ -134,7 +137,7 @@ def split_run(run: Run, texts: Sequence[str]) -> list[Run]:
     """Split `run` into runs reading `texts` in order, each formatted as `run`; return them."""
     if not texts:
         return []
-    r = run._r
+    r = run_element(run)
     rpr = r.find(W_RPR)
     runs = [run]
     _set_text(r, texts[0])
@@ -145,6 +148,6 @@ def split_run(run: Run, texts: Sequence[str]) -> list[Run]:
         if rpr is not None:
             new.append(deepcopy(rpr))
         _set_text(new, text)
-        runs.append(Run(new, run._parent))
+        runs.append(Run(new, run_parent(run)))
         previous = new
     return runs

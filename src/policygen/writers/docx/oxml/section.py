@@ -11,7 +11,15 @@ from docx.oxml.parser import OxmlElement
 from docx.section import Section
 from docx.text.paragraph import Paragraph
 
-from policygen.writers.docx.oxml.shared import SECTPR_ORDER, W_SECTPR, get_or_add, target_ppr
+from policygen.writers.docx.oxml.compat import document_body, section_element
+from policygen.writers.docx.oxml.shared import (
+    PPR_ORDER,
+    SECTPR_ORDER,
+    W_SECTPR,
+    get_or_add,
+    insert_in_order,
+    target_ppr,
+)
 
 # --------------------------------------------------------------------------- sections
 
@@ -41,12 +49,12 @@ def end_section(paragraph: Paragraph, document: DocxDocument) -> None:
     for tag in ("w:headerReference", "w:footerReference", "w:titlePg", "w:pgNumType", "w:type"):
         for child in sectpr.findall(qn(tag)):
             sectpr.remove(child)
-    target_ppr(paragraph)._insert_sectPr(sectpr)
+    insert_in_order(target_ppr(paragraph), sectpr, "w:sectPr", PPR_ORDER)
 
 
 def set_page_number_start(section: Section, start: int) -> None:
     """Number the pages of `section` from `start` (``w:pgNumType w:start``)."""
-    number_type = get_or_add(section._sectPr, "w:pgNumType", SECTPR_ORDER)
+    number_type = get_or_add(section_element(section), "w:pgNumType", SECTPR_ORDER)
     number_type.set(qn("w:start"), str(start))
 
 
@@ -54,7 +62,7 @@ def iter_section_breaks(document: DocxDocument) -> Iterator[Paragraph]:
     """Yield the body paragraphs of `document` that end a section, in order."""
     for p in document.element.body.iterchildren(qn("w:p")):
         if p.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None:
-            yield Paragraph(p, document._body)
+            yield Paragraph(p, document_body(document))
 
 
 # --------------------------------------------------------------------------- page grid and fonts
@@ -69,7 +77,7 @@ def set_doc_grid(section: Section, line_pitch: int) -> None:
     a line, 16 characters to a 公文 line instead of 28. The character pitch is set as the body
     style's character spacing instead (set_character_spacing), which Word, WPS and LibreOffice
     all honour alike."""
-    grid = get_or_add(section._sectPr, "w:docGrid", SECTPR_ORDER)
+    grid = get_or_add(section_element(section), "w:docGrid", SECTPR_ORDER)
     grid.attrib.clear()
     grid.set(qn("w:type"), "lines")
     grid.set(qn("w:linePitch"), str(line_pitch))

@@ -13,6 +13,8 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 from lxml import etree
 
+from policygen.writers.docx.oxml.compat import paragraph_element, run_element
+
 RunPropertiesTarget: TypeAlias = BaseStyle | Run | Styles
 """Something with run properties: a style, a run, or the document defaults (``Styles``)."""
 
@@ -66,15 +68,29 @@ def target_rpr(target: RunPropertiesTarget) -> etree._Element:
         rpr_default = get_or_add(defaults, "w:rPrDefault", DEFAULTS_ORDER)
         return get_or_add(rpr_default, "w:rPr")
     if isinstance(target, Run):
-        return target._r.get_or_add_rPr()
+        return run_element(target).get_or_add_rPr()
     return target.element.get_or_add_rPr()
 
 
 def target_ppr(target: ParagraphPropertiesTarget) -> etree._Element:
     """Return the ``w:pPr`` of `target`, creating it when missing."""
     if isinstance(target, Paragraph):
-        return target._p.get_or_add_pPr()
+        return paragraph_element(target).get_or_add_pPr()
     return target.element.get_or_add_pPr()
+
+
+def insert_in_order(
+    parent: etree._Element, child: etree._Element, tag: str, order: tuple[str, ...]
+) -> None:
+    """Insert `child`, a `tag` element, into `parent` where the schema sequence `order` wants
+    it: before the first child of a tag `order` puts after `tag`, else last (as python-docx's
+    generated ``_insert_*`` methods do)."""
+    successors = {qn(name) for name in order[order.index(tag) + 1 :]}
+    for sibling in parent:
+        if sibling.tag in successors:
+            sibling.addprevious(child)
+            return
+    parent.append(child)
 
 
 def get_or_add(parent: etree._Element, tag: str, order: tuple[str, ...] = ()) -> etree._Element:

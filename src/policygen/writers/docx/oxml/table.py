@@ -18,6 +18,12 @@ from docx.table import Table, _Cell, _Row
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
+from policygen.writers.docx.oxml.compat import (
+    cell_element,
+    document_body,
+    row_element,
+    table_element,
+)
 from policygen.writers.docx.oxml.section import last_section
 from policygen.writers.docx.oxml.shared import (
     TBLPR_ORDER,
@@ -157,7 +163,7 @@ def _new_table(
         sectpr.addprevious(tbl)
     else:
         body.append(tbl)
-    table = Table(tbl, document._body)
+    table = Table(tbl, document_body(document))
     paragraphs: list[list[Paragraph]] = []
     for tr, row_formats in zip(tbl.iterchildren(_W_TR), formats, strict=True):
         row_paragraphs = []
@@ -203,13 +209,13 @@ def _cell_content(spec: CellFormat) -> str:
 def table_cells(table: Table) -> list[list[_Cell]]:
     """Return the cells of `table`, row by row, for a table without merged cells (as
     ``[row.cells for row in table.rows]``, which lays out the spans of the whole grid)."""
-    rows = table._tbl.iterchildren(_W_TR)
+    rows = table_element(table).iterchildren(_W_TR)
     return [[_Cell(tc, table) for tc in tr.iterchildren(_W_TC)] for tr in rows]
 
 
 def _row_flag(row: _Row, tag: str) -> None:
     """Add the empty flag `tag` (``w:cantSplit``, ``w:tblHeader``) to `row`'s ``w:trPr``."""
-    tr = row._tr
+    tr = row_element(row)
     tr_pr = tr.find(_W_TRPR)
     if tr_pr is None:
         tr_pr = etree.SubElement(tr, _W_TRPR)
@@ -234,7 +240,7 @@ def set_cant_split(row: _Row) -> None:
 
 def set_cell_vertical_alignment(cell: _Cell, alignment: WD_CELL_VERTICAL_ALIGNMENT) -> None:
     """Align the content of `cell` vertically, as assigning ``cell.vertical_alignment`` does."""
-    tc_pr = get_or_add_first(cell._tc, _W_TCPR)
+    tc_pr = get_or_add_first(cell_element(cell), _W_TCPR)
     v_align = tc_pr.find(_W_VALIGN)
     if v_align is None:
         v_align = add_child(tc_pr, _W_VALIGN, _VALIGN_SUCCESSORS)
@@ -244,7 +250,7 @@ def set_cell_vertical_alignment(cell: _Cell, alignment: WD_CELL_VERTICAL_ALIGNME
 def cell_paragraph(cell: _Cell) -> Paragraph:
     """Return the only paragraph of `cell` while it has no runs (a new cell's), else a new
     paragraph at the end of `cell`, as ``cell.add_paragraph()`` adds it."""
-    tc = cell._tc
+    tc = cell_element(cell)
     paragraphs = tc.findall(W_P)
     if len(paragraphs) == 1 and paragraphs[0].find(W_R) is None:
         return Paragraph(paragraphs[0], cell)
@@ -254,16 +260,16 @@ def cell_paragraph(cell: _Cell) -> Paragraph:
 def set_table_style_id(table: Table, style_id: str | None) -> None:
     """Name the table style `style_id` in `table`'s ``w:tblStyle``, as assigning
     ``table.style`` does once the name is resolved; None removes it."""
-    table._tbl.tblStyle_val = style_id
+    table_element(table).tblStyle_val = style_id
 
 
 def set_table_full_width(table: Table) -> None:
     """Make `table` as wide as the text block (100 %)."""
-    width = get_or_add(table._tbl.tblPr, "w:tblW", TBLPR_ORDER)
+    width = get_or_add(table_element(table).tblPr, "w:tblW", TBLPR_ORDER)
     width.set(qn("w:type"), "pct")
     width.set(qn("w:w"), "5000")
 
 
 def set_table_fixed_layout(table: Table) -> None:
     """Keep `table`'s column widths as set instead of fitting them to the content."""
-    get_or_add(table._tbl.tblPr, "w:tblLayout", TBLPR_ORDER).set(qn("w:type"), "fixed")
+    get_or_add(table_element(table).tblPr, "w:tblLayout", TBLPR_ORDER).set(qn("w:type"), "fixed")
