@@ -26,13 +26,10 @@ import base64
 import os
 from collections.abc import Callable
 from io import BytesIO
-from itertools import count
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from docx.document import Document as DocxDocument
-from docx.oxml.ns import qn
-from docx.oxml.xmlchemy import BaseOxmlElement
 from jinja2 import TemplateError, UndefinedError
 from jinja2.sandbox import SecurityError
 
@@ -117,7 +114,7 @@ def _write_house_docx(
     context = house_context(doc)
     context[BODY_FIELD] = body
     render_house(template, context, house.name)
-    renumber_bookmarks(template.docx.element.body)
+    oxml.renumber_bookmarks(template.docx)
     set_properties(template.docx, doc)
     buffer = BytesIO()
     template.save(buffer)
@@ -179,28 +176,6 @@ def render_house(template: DocxTemplate, context: dict[str, Any], name: str) -> 
         near = " ".join(line.strip() for line in getattr(error, "docx_context", ()) if line)
         where = f"，位于「{near[:80]}」附近" if near else ""
         raise RenderError(f"{name} 模板语法错误{where} (template syntax error): {error}") from None
-
-
-def renumber_bookmarks(body: BaseOxmlElement) -> None:
-    """Give every bookmark in `body` its own ``w:id``, 1, 2, … in document order.
-
-    The body's bookmarks (cross-reference targets, contents entries) are numbered from 1 by
-    the writer, and the house document's own (a ``_GoBack``, a letterhead anchor) may use the
-    same ids; Word pairs a bookmark's start and end by id and repairs or drops a duplicate.
-    An end is matched to the latest still-open start with its old id."""
-    start_tag, end_tag, id_attr = qn("w:bookmarkStart"), qn("w:bookmarkEnd"), qn("w:id")
-    open_starts: dict[str | None, list[str]] = {}
-    ids = count(1)
-    for element in list(body.iter(start_tag, end_tag)):
-        old = element.get(id_attr)
-        if element.tag == start_tag:
-            new = str(next(ids))
-            open_starts.setdefault(old, []).append(new)
-            element.set(id_attr, new)
-        elif open_starts.get(old):
-            element.set(id_attr, open_starts[old].pop())
-        else:  # an end without a start: Word ignores it, and so would a reader of the ids
-            element.getparent().remove(element)
 
 
 def adopt_reference(document: DocxDocument, reference: DocxDocument) -> list[str]:

@@ -18,10 +18,10 @@ from __future__ import annotations
 
 from docx.document import Document as DocxDocument
 from docx.enum.style import WD_STYLE_TYPE
-from docx.oxml.ns import qn
 from docx.styles import BabelFish
 from docx.styles.style import BaseStyle, StyleFactory
-from lxml import etree
+
+from policygen.writers.docx import oxml
 
 
 class StyleTable:
@@ -33,10 +33,7 @@ class StyleTable:
         self._styles: dict[str, BaseStyle | None] = {}
         self._names: dict[tuple[str | None, WD_STYLE_TYPE], str] = {}
         self._defaults: dict[WD_STYLE_TYPE, BaseStyle | None] = {}
-        self._by_name: dict[str, etree._Element] = {}
-        self._by_id: dict[str, etree._Element] = {}
-        self._marked: list[etree._Element] = []
-        self._indexed = False
+        self._elements: oxml.StyleElements | None = None
 
     def id(self, name: str, kind: WD_STYLE_TYPE = WD_STYLE_TYPE.PARAGRAPH) -> str | None:
         """Return the id of style `name` of type `kind`, None when it is the type's default;
@@ -56,40 +53,22 @@ class StyleTable:
         if kind not in self._defaults:
             # Styles.default(kind): the last style of the type marked default, among the few
             # that carry ``w:default`` at all (python-docx reads every style's type for it).
-            self._index()
-            marked = [style for style in self._marked if style.type == kind and style.default]
-            self._defaults[kind] = StyleFactory(marked[-1]) if marked else None
+            element = self._index().defaults.get(kind)
+            self._defaults[kind] = None if element is None else StyleFactory(element)
         return self._defaults[kind]
 
     def get(self, name: str) -> BaseStyle | None:
         """Return the style `name`; None when the document has none of that name."""
         if name not in self._styles:
-            element = self._elements().get(BabelFish.ui2internal(name))
+            element = self._index().by_name.get(BabelFish.ui2internal(name))
             self._styles[name] = None if element is None else StyleFactory(element)
         return self._styles[name]
 
-    def _elements(self) -> dict[str, etree._Element]:
-        """Return each ``w:style`` by its ``w:name``; see `_index`."""
-        self._index()
-        return self._by_name
-
-    def _index(self) -> None:
-        """Read each ``w:style`` by its ``w:name`` and by its ``w:styleId`` (the first of a
-        name or id, as python-docx's lookups find), and those marked ``w:default``, in one
-        pass: python-docx scans styles.xml for each name, id or default asked."""
-        if self._indexed:
-            return
-        self._indexed = True
-        for element in self.styles.element.iterchildren(qn("w:style")):
-            name = element.find(qn("w:name"))
-            value = None if name is None else name.get(qn("w:val"))
-            if value is not None:
-                self._by_name.setdefault(value, element)
-            style_id = element.get(qn("w:styleId"))
-            if style_id is not None:
-                self._by_id.setdefault(style_id, element)
-            if element.get(qn("w:default")) is not None:
-                self._marked.append(element)
+    def _index(self) -> oxml.StyleElements:
+        """Return the document's style elements by name, id and as defaults, read once."""
+        if self._elements is None:
+            self._elements = oxml.read_style_elements(self.styles)
+        return self._elements
 
     def __getitem__(self, name: str) -> BaseStyle:
         """Return the style `name`; raise KeyError when the document has none."""
@@ -107,8 +86,7 @@ class StyleTable:
         key = (style_id, kind)
         if key not in self._names:
             # Styles.get_by_id(style_id, kind), with the id looked up in the index.
-            self._index()
-            element = self._by_id.get(style_id) if style_id else None
+            element = self._index().by_id.get(style_id) if style_id else None
             style = None if element is None else StyleFactory(element)
             if style is None or style.type != kind:
                 style = self._default(kind)

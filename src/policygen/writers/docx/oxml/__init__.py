@@ -20,6 +20,7 @@ from policygen.writers.docx.oxml.fields import (
     bookmark_name,
     make_field,
     make_internal_link,
+    renumber_bookmarks,
     set_field_instruction,
 )
 from policygen.writers.docx.oxml.fonts import (
@@ -92,10 +93,12 @@ from policygen.writers.docx.oxml.shared import (
     RunPropertiesTarget,
 )
 from policygen.writers.docx.oxml.styles import (
+    StyleElements,
     adopt_styles,
     clear_default_paragraph_formatting,
     clear_default_run_formatting,
     clear_style_formatting,
+    read_style_elements,
     remove_style_link,
     set_bottom_border,
     set_character_spacing,
@@ -130,6 +133,7 @@ __all__ = [
     "ParagraphPropertiesTarget",
     "Revisions",
     "RunPropertiesTarget",
+    "StyleElements",
     "add_body_paragraph",
     "add_bookmark",
     "add_bookmark_around",
@@ -166,9 +170,11 @@ __all__ = [
     "paragraph_style_id",
     "paragraph_text",
     "read_numbering",
+    "read_style_elements",
     "remove_core_property",
     "remove_paragraph",
     "remove_style_link",
+    "renumber_bookmarks",
     "replace_numbering",
     "run_text",
     "set_alignment",

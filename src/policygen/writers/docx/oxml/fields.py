@@ -1,5 +1,5 @@
 """Write fields (``w:fldChar``, ``w:instrText``), internal hyperlinks, table-of-contents entries
-and bookmarks."""
+and bookmarks; renumber the bookmarks of a whole body."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ import hashlib
 import re
 from collections.abc import Sequence
 from copy import deepcopy
+from itertools import count
 
+from docx.document import Document as DocxDocument
 from docx.oxml.ns import qn
 from docx.oxml.parser import OxmlElement
 from docx.text.paragraph import Paragraph
@@ -195,3 +197,25 @@ def add_bookmark_around(run: Run, name: str, bookmark_id: int) -> None:
     end = new_sibling(r, W_BOOKMARK_END)
     end.set(W_ID, str(bookmark_id))
     r.addnext(end)
+
+
+def renumber_bookmarks(document: DocxDocument) -> None:
+    """Give every bookmark in `document`'s body its own ``w:id``, 1, 2, … in document order.
+
+    The body's bookmarks (cross-reference targets, contents entries) are numbered from 1 by
+    the writer, and the house document's own (a ``_GoBack``, a letterhead anchor) may use the
+    same ids; Word pairs a bookmark's start and end by id and repairs or drops a duplicate.
+    An end is matched to the latest still-open start with its old id."""
+    start_tag, end_tag, id_attr = qn("w:bookmarkStart"), qn("w:bookmarkEnd"), qn("w:id")
+    open_starts: dict[str | None, list[str]] = {}
+    ids = count(1)
+    for element in list(document.element.body.iter(start_tag, end_tag)):
+        old = element.get(id_attr)
+        if element.tag == start_tag:
+            new = str(next(ids))
+            open_starts.setdefault(old, []).append(new)
+            element.set(id_attr, new)
+        elif open_starts.get(old):
+            element.set(id_attr, open_starts[old].pop())
+        else:  # an end without a start: Word ignores it, and so would a reader of the ids
+            element.getparent().remove(element)

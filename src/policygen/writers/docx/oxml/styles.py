@@ -11,8 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from copy import deepcopy
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from docx.document import Document as DocxDocument
+from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml.ns import qn
 from docx.oxml.parser import OxmlElement
 from docx.styles.style import BaseStyle
@@ -25,6 +28,9 @@ from policygen.writers.docx.oxml.shared import (
     target_ppr,
     target_rpr,
 )
+
+if TYPE_CHECKING:
+    from docx.oxml.styles import CT_Style
 
 _STYLE_FORMATTING = ("w:pPr", "w:rPr", "w:tblPr", "w:trPr", "w:tcPr", "w:tblStylePr")
 
@@ -195,3 +201,33 @@ def adopt_styles(target: DocxDocument, source: DocxDocument, names: Iterable[str
                 else:
                     element.remove(reference)
     return copied
+
+
+@dataclass
+class StyleElements:
+    """The ``w:style`` elements of a styles part, read in one pass: python-docx scans
+    styles.xml for each name, id or default asked."""
+
+    by_name: dict[str, CT_Style] = field(default_factory=dict)
+    """Each style by its ``w:name`` (the first of a name, as python-docx's lookup finds)."""
+    by_id: dict[str, CT_Style] = field(default_factory=dict)
+    """Each style by its ``w:styleId`` (the first of an id)."""
+    defaults: dict[WD_STYLE_TYPE | None, CT_Style] = field(default_factory=dict)
+    """The default style of each type: the last one marked ``w:default``, as
+    ``Styles.default`` finds it."""
+
+
+def read_style_elements(styles: Styles) -> StyleElements:
+    """Return the ``w:style`` elements of `styles` by name, by id and as defaults."""
+    found = StyleElements()
+    for element in styles.element.iterchildren(qn("w:style")):
+        name = element.find(qn("w:name"))
+        value = None if name is None else name.get(qn("w:val"))
+        if value is not None:
+            found.by_name.setdefault(value, element)
+        style_id = element.get(qn("w:styleId"))
+        if style_id is not None:
+            found.by_id.setdefault(style_id, element)
+        if element.get(qn("w:default")) is not None and element.default:
+            found.defaults[element.type] = element
+    return found
