@@ -50,7 +50,6 @@ TOC_HEADING_STYLE = "TOC Heading"
 _KEYWORD_SEPARATOR = "; "
 _CORE_PROPERTY_MAX = 255
 """python-docx refuses longer core-property strings."""
-_PARTY_FIELDS = ("role", "name")
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ from __future__ import annotations
 from policygen.writers.docx.oxml.compat import package_parts
 from policygen.writers.docx.oxml.fields import (
     add_bookmark,
-    add_bookmark_around,
     add_field,
     add_field_end,
     add_field_start,
@@ -79,7 +78,6 @@ from policygen.writers.docx.oxml.run import (
 )
 from policygen.writers.docx.oxml.section import (
     end_section,
-    iter_section_breaks,
     last_section,
     set_doc_grid,
     set_page_number_start,
@@ -136,7 +134,6 @@ __all__ = [
     "StyleElements",
     "add_body_paragraph",
     "add_bookmark",
-    "add_bookmark_around",
     "add_field",
     "add_field_end",
     "add_field_start",
@@ -158,7 +155,6 @@ __all__ = [
     "clear_style_formatting",
     "declare_fonts",
     "end_section",
-    "iter_section_breaks",
     "last_body_paragraph",
     "last_section",
     "link_style_numbering",

@@ -187,18 +187,6 @@ def add_bookmark(paragraph: Paragraph, name: str, bookmark_id: int) -> None:
     etree.SubElement(p, W_BOOKMARK_END).set(W_ID, number)
 
 
-def add_bookmark_around(run: Run, name: str, bookmark_id: int) -> None:
-    """Bookmark exactly the text of `run` as `name`; `bookmark_id` must be unique."""
-    r = run_element(run)
-    start = new_sibling(r, W_BOOKMARK_START)
-    start.set(W_ID, str(bookmark_id))
-    start.set(W_NAME, name)
-    r.addprevious(start)
-    end = new_sibling(r, W_BOOKMARK_END)
-    end.set(W_ID, str(bookmark_id))
-    r.addnext(end)
-
-
 def renumber_bookmarks(document: DocxDocument) -> None:
     """Give every bookmark in `document`'s body its own ``w:id``, 1, 2, … in document order.
 

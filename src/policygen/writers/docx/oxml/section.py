@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from copy import deepcopy
 
 from docx.document import Document as DocxDocument
@@ -11,7 +10,7 @@ from docx.oxml.parser import OxmlElement
 from docx.section import Section
 from docx.text.paragraph import Paragraph
 
-from policygen.writers.docx.oxml.compat import document_body, section_element
+from policygen.writers.docx.oxml.compat import section_element
 from policygen.writers.docx.oxml.shared import (
     PPR_ORDER,
     SECTPR_ORDER,
@@ -56,16 +55,6 @@ def set_page_number_start(section: Section, start: int) -> None:
     """Number the pages of `section` from `start` (``w:pgNumType w:start``)."""
     number_type = get_or_add(section_element(section), "w:pgNumType", SECTPR_ORDER)
     number_type.set(qn("w:start"), str(start))
-
-
-def iter_section_breaks(document: DocxDocument) -> Iterator[Paragraph]:
-    """Yield the body paragraphs of `document` that end a section, in order."""
-    for p in document.element.body.iterchildren(qn("w:p")):
-        if p.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None:
-            yield Paragraph(p, document_body(document))
-
-
-# --------------------------------------------------------------------------- page grid and fonts
 
 
 def set_doc_grid(section: Section, line_pitch: int) -> None:
