@@ -41,7 +41,11 @@ def paragraph_states() -> list[Callable[[Paragraph], None]]:
 
     def outlined(paragraph: Paragraph) -> None:
         paragraph.paragraph_format.widow_control = False
-        paragraph._p.get_or_add_pPr()._add_outlineLvl().val = 1
+        # An outline level after widowControl, as python-docx 1.2's private _add_outlineLvl
+        # adds it (1.1.2 has no such method).
+        outline = OxmlElement("w:outlineLvl")
+        outline.set(qn("w:val"), "1")
+        paragraph._p.get_or_add_pPr().append(outline)
 
     def plain(paragraph: Paragraph) -> None:
         pass
