@@ -32,8 +32,6 @@ from policygen.writers.docx.oxml.shared import (
 )
 from policygen.writers.docx.oxml.styles import style_ids
 
-# --------------------------------------------------------------------------- list numbering
-
 
 @dataclass(frozen=True)
 class NumberingLevel:
@@ -121,7 +119,7 @@ def replace_numbering(
 ) -> None:
     """Replace every list of `document` by `abstracts` (id, name, levels) and `nums` (numId →
     list instance). Each definition gets a stable ``w:nsid`` hashed from its name; level
-    indents are written in characters and in twips of `char_width` (see set_indent_chars)."""
+    indents are written in characters and in twips of `char_width` (see paragraph.set_indent_chars)."""
     root = _numbering_element(document)
     for child in list(root):
         root.remove(child)
@@ -236,7 +234,7 @@ def add_num(
     """Add a list instance of definition `abstract_id` whose levels restart at `starts`
     (level → first number), as Word's “Restart at 1” does, and that shows its levels as
     instance `like` does (None: as the definition does); return its numId."""
-    # Written as XML text and parsed, as python-docx makes a new table (see _new_table), for
+    # Written as XML text and parsed, as python-docx makes a new table (see table._new_table), for
     # speed: a long regulation restarts lists dozens of times, and each OxmlElement is a
     # document of its own, moved into this one.
     root = _numbering_element(document)

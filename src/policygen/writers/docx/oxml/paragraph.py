@@ -34,8 +34,6 @@ from policygen.writers.docx.oxml.shared import (
     target_ppr,
 )
 
-# --------------------------------------------------------------------------- paragraphs and styles
-
 
 def set_indent_chars(
     target: ParagraphPropertiesTarget,

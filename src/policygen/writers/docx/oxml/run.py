@@ -30,9 +30,6 @@ from policygen.writers.docx.oxml.shared import (
 _THEME_FONT_ATTRIBUTES = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
 
 
-# --------------------------------------------------------------------------- fonts and language
-
-
 def set_east_asian_font(
     target: RunPropertiesTarget, east_asia: str, latin: str | None = None
 ) -> None:

@@ -20,8 +20,6 @@ from policygen.writers.docx.oxml.shared import (
     target_ppr,
 )
 
-# --------------------------------------------------------------------------- sections
-
 
 def last_section(document: DocxDocument) -> Section:
     """Return `document`'s last section, as ``document.sections[-1]`` does: the one the

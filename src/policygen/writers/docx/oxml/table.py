@@ -37,8 +37,6 @@ from policygen.writers.docx.oxml.shared import (
     get_or_add_first,
 )
 
-# --------------------------------------------------------------------------- tables
-
 # Tables are built here rather than through python-docx's table API, for speed: its
 # property setters (cell width and vertical alignment, paragraph style and alignment, row
 # flags) walk a child's possible successors on every call, and it makes a proxy for every
@@ -153,7 +151,7 @@ def _new_table(
     xml.append("</w:tbl>")
     tbl = parse_xml("".join(xml))
     body = document.element.body
-    # The body ends with its sectPr as a rule: look there first (see add_body_paragraph).
+    # The body ends with its sectPr as a rule: look there first (see paragraph.add_body_paragraph).
     try:
         last = body[-1]
     except IndexError:
