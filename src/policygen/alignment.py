@@ -42,8 +42,7 @@ from difflib import SequenceMatcher
 import rjieba
 
 from policygen.tree import nodes as n
-from policygen.writers.docx.oxml import Change
-from policygen.writers.docx.redline import Segment
+from policygen.writers.docx.redline import Change, Segment
 from policygen.writers.text import labelled
 
 SIMILARITY = 0.5

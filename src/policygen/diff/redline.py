@@ -11,8 +11,8 @@ from policygen.alignment import (
     marked,
 )
 from policygen.diff.compare import Comparison, row_pairs
-from policygen.writers.docx.oxml import Change
 from policygen.writers.docx.redline import (
+    Change,
     Redline,
     RedlineBlock,
     RedlineParagraph,

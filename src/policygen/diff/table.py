@@ -20,8 +20,8 @@ from policygen.diff.compare import (
 )
 from policygen.templating.filters import cn_date
 from policygen.tree import nodes as n
-from policygen.writers.docx.oxml import Change
 from policygen.writers.docx.redline import (
+    Change,
     Segment,
 )
 

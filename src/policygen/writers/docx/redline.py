@@ -23,7 +23,8 @@ from docx.text.paragraph import Paragraph
 from policygen.tree import nodes as n
 from policygen.writers import page_values
 from policygen.writers.docx import oxml
-from policygen.writers.docx.oxml import Change, Revisions
+from policygen.writers.docx.oxml import Change as Change  # re-exported for diff, alignment
+from policygen.writers.docx.oxml import Revisions
 from policygen.writers.docx.pages import fill_header
 from policygen.writers.docx.reference import open_reference
 from policygen.writers.options import WriterOptions
