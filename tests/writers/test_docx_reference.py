@@ -1,17 +1,15 @@
-"""The house-style reference.docx is checked and unzipped once per process (reference
-keeps the package read from its bytes), yet every document written gets parts of its own:
-nothing one document changes reaches the next, and a changed file is read and checked anew."""
+"""The house-style reference.docx is checked once per process (reference remembers the digest
+of the bytes that passed), yet every document written gets a document of its own: nothing one
+document changes reaches the next, and a changed file is read and checked anew."""
 
 from __future__ import annotations
 
 import zipfile
-from collections import OrderedDict
 from io import BytesIO
 from pathlib import Path
 
 import docx
 import pytest
-from docx.opc.pkgreader import PackageReader
 from docx.shared import Pt
 
 import policygen
@@ -25,21 +23,19 @@ from sample_docs import sample_contract, sample_regulation
 TEMPLATES = Path(policygen.__file__).parent / "templates" / "zh"
 OPTIONS = WriterOptions(template_dirs=(TEMPLATES,))
 SAMPLES = {"regulation": sample_regulation, "contract": sample_contract}
-Memory = OrderedDict[str, tuple[PackageReader, int]]
 
 
 @pytest.fixture
-def cold() -> Memory:
-    """Start with nothing checked or read; return the memory of packages read."""
+def cold() -> None:
+    """Start with nothing checked."""
     CACHES.clear()
-    return reference._READ
 
 
 def reference_bytes() -> bytes:
     return (TEMPLATES / REFERENCE_DOCX).read_bytes()
 
 
-def test_each_open_is_a_fresh_document(cold: Memory) -> None:
+def test_each_open_is_a_fresh_document(cold: None) -> None:
     expected = oxml.package_parts(docx.Document(BytesIO(reference_bytes())))
     first = reference.open_reference(OPTIONS, REFERENCE_DOCX)
     assert oxml.package_parts(first) == expected
@@ -59,33 +55,32 @@ def test_each_open_is_a_fresh_document(cold: Memory) -> None:
     assert oxml.package_parts(second) == expected
 
 
-def test_the_package_is_read_once(cold: Memory, monkeypatch: pytest.MonkeyPatch) -> None:
-    reads: list[int] = []
-    read = PackageReader.from_file
+def test_the_reference_is_checked_once(cold: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    checks: list[str] = []
+    check = reference.check_package
 
-    def counting(file: BytesIO) -> PackageReader:
-        reads.append(1)
-        return read(file)
+    def counting(data: bytes, shown: str) -> None:
+        checks.append(shown)
+        check(data, shown)
 
-    monkeypatch.setattr(PackageReader, "from_file", staticmethod(counting))
+    monkeypatch.setattr(reference, "check_package", counting)
     for _ in range(3):
         reference.open_reference(OPTIONS, REFERENCE_DOCX)
-    assert len(reads) == 1
-    assert len(cold) == 1
+    assert len(checks) == 1
 
 
 def test_documents_written_in_turn_are_as_written_alone(
-    cold: Memory,
+    cold: None,
 ) -> None:
     alone = {}
     for name, make in SAMPLES.items():
-        cold.clear()
+        CACHES.clear()
         alone[name] = write_docx(make(), OPTIONS)
     for name in [*SAMPLES, *reversed(SAMPLES), *SAMPLES]:
         assert write_docx(SAMPLES[name](), OPTIONS) == alone[name], name
 
 
-def test_a_changed_reference_is_read_and_checked_again(cold: Memory, tmp_path: Path) -> None:
+def test_a_changed_reference_is_read_and_checked_again(cold: None, tmp_path: Path) -> None:
     folder = tmp_path / "templates"
     (folder / "styles").mkdir(parents=True)
     target = folder / REFERENCE_DOCX
@@ -107,36 +102,3 @@ def test_a_changed_reference_is_read_and_checked_again(cold: Memory, tmp_path: P
         write_docx(sample_contract(), options)
     target.write_bytes(reference_bytes())
     assert write_docx(sample_contract(), options) == plain
-
-
-def test_packages_read_stay_within_their_budget(
-    cold: Memory, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    """Each reference read is kept only while the packages kept fit the budget; one too
-    large is read for every document (and still checked only once)."""
-    size = sum(
-        len(blob)
-        for _, _, _, blob in PackageReader.from_file(BytesIO(reference_bytes())).iter_sparts()
-    )
-    monkeypatch.setattr(reference, "_READ_BUDGET", size * 2)
-    folders = []
-    for index in range(3):  # three references with different bytes
-        folder = tmp_path / f"t{index}"
-        (folder / "styles").mkdir(parents=True)
-        with (
-            zipfile.ZipFile(BytesIO(reference_bytes())) as source,
-            zipfile.ZipFile(folder / REFERENCE_DOCX, "w") as target,
-        ):
-            for item in source.infolist():
-                target.writestr(item, source.read(item))
-            target.writestr(f"custom/{index}.xml", b"<a/>")
-        folders.append(WriterOptions(template_dirs=(folder, TEMPLATES)))
-    written = [write_docx(sample_contract(), options) for options in folders]
-    assert len(cold) == 2  # the oldest made room
-    assert reference._read_size == sum(kept for _, kept in cold.values()) <= size * 2
-    assert [write_docx(sample_contract(), options) for options in folders] == written
-    monkeypatch.setattr(reference, "_READ_BUDGET", size // 2)
-    cold.clear()
-    monkeypatch.setattr(reference, "_read_size", 0)
-    assert write_docx(sample_contract(), folders[0]) == written[0]
-    assert not cold

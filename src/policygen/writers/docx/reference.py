@@ -11,26 +11,25 @@ anything Word or LibreOffice would load or run (an external relationship other t
 mail hyperlink, an altChunk, an embedded object, a field not on the allow-list…, in any part
 whatever its name) is refused, naming the file, the part and what was refused.
 
-The check of a given file's bytes is remembered, and so is the package read from them (its
-parts' bytes, not yet parsed; within a budget), so rendering many documents checks and unzips
-it once; each document still gets its own parts, parsed afresh, so nothing one document changes
-reaches the next."""
+The check of a given file's bytes is remembered, so rendering many documents checks it once;
+each document is opened from the bytes afresh with python-docx's own ``docx.Document``, so
+nothing one document changes reaches the next. (Keeping the unzipped package between documents
+took python-docx's private reader and earned nothing measurable: bench/RESULTS.md.)"""
 
 from __future__ import annotations
 
 import hashlib
 import os
 import threading
-from collections import OrderedDict
+from io import BytesIO
 from pathlib import Path
 
+import docx
 from docx.document import Document as DocxDocument
-from docx.opc.pkgreader import PackageReader
 
 from policygen.caches import CACHES
 from policygen.errors import RenderError
 from policygen.writers.docx.guard import check_package
-from policygen.writers.docx.oxml.compat import iter_part_blobs, open_package, read_package
 from policygen.writers.fetcher import LocalResources
 from policygen.writers.options import WriterOptions
 
@@ -38,25 +37,14 @@ _CHECKED: set[str] = set()
 """SHA-256 digests of reference documents that passed the check."""
 _MAX_CHECKED = 64
 """Digests remembered before the memory starts over."""
-_READ: OrderedDict[str, tuple[PackageReader, int]] = OrderedDict()
-"""The packages python-docx read from reference documents that passed the check (immutable:
-part names, content types, relationships and each part's bytes) and the bytes of their parts,
-by the SHA-256 digest of the document, least recently used first."""
-_READ_BUDGET = 32 * 1024 * 1024
-"""Most bytes of parts `_READ` keeps (a user's reference may unpack to 64 MB: not kept)."""
-_read_size = 0
-"""Bytes of parts `_READ` keeps."""
-_read_lock = threading.Lock()
-"""Held while `_CHECKED`, `_READ` or `_read_size` changes (the service writes from threads)."""
+_checked_lock = threading.Lock()
+"""Held while `_CHECKED` changes (the service writes from threads)."""
 
 
 def _forget() -> None:
-    """Forget every reference document checked and read (CACHES.clear)."""
-    global _read_size
-    with _read_lock:
+    """Forget every reference document checked (CACHES.clear)."""
+    with _checked_lock:
         _CHECKED.clear()
-        _READ.clear()
-        _read_size = 0
 
 
 CACHES.register(_forget, files=False)  # keyed by the documents' digests: never stale
@@ -71,63 +59,28 @@ def open_reference(options: WriterOptions, relative: str) -> DocxDocument:
     shown = str(path)
     data = LocalResources(options.template_dirs).fetch(Path(os.path.abspath(path)).as_uri()).data
     digest = hashlib.sha256(data).hexdigest()
-    with _read_lock:
+    with _checked_lock:
         checked = digest in _CHECKED
     if not checked:
         check_package(data, shown)
-        with _read_lock:
+        with _checked_lock:
             if len(_CHECKED) >= _MAX_CHECKED:
                 _CHECKED.clear()
             _CHECKED.add(digest)
-    return _open_package(_package(digest, data, shown), shown)
+    return _open(data, shown)
 
 
 def open_reference_data(data: bytes, shown: str) -> DocxDocument:
     """Return a new Document made from the reference document `data` (one policygen made, so
-    not checked), named `shown` in errors; its package is read once, as `open_reference`'s."""
-    digest = hashlib.sha256(data).hexdigest()
-    return _open_package(_package(digest, data, shown), shown)
+    not checked), named `shown` in errors."""
+    return _open(data, shown)
 
 
-# Opening a document in two steps, python-docx's own ``docx.Document`` (Package.open), so the
-# first step (unzipping the package, a third of the time) is done once per reference document
-# rather than once per document written.
-
-
-def _package(digest: str, data: bytes, shown: str) -> PackageReader:
-    """Return the package read from `data` (whose digest is `digest`), read once while it
-    is among the recently used ones that fit in `_READ_BUDGET`."""
-    global _read_size
-    with _read_lock:
-        kept = _READ.get(digest)
-        if kept is not None:
-            _READ.move_to_end(digest)
-            return kept[0]
-    reader = _read_package(data, shown)
-    size = sum(len(blob) for blob in iter_part_blobs(reader))
-    if size <= _READ_BUDGET:
-        with _read_lock:
-            if digest not in _READ:
-                _READ[digest] = (reader, size)
-                _read_size += size
-            while _read_size > _READ_BUDGET:
-                _read_size -= _READ.popitem(last=False)[1][1]
-    return reader
-
-
-def _read_package(data: bytes, shown: str) -> PackageReader:
-    """Return the package in `data` read (unzipped, not parsed), as ``Package.open`` reads it."""
+def _open(data: bytes, shown: str) -> DocxDocument:
+    """Return a new Document made from `data`, as ``docx.Document`` opens it; raise
+    RenderError naming `shown` when it is not a Word document."""
     try:
-        return read_package(data)
-    except Exception as error:  # python-docx raises KeyError, ValueError, … on a broken package
-        raise _invalid(shown, f"{type(error).__name__}: {error}") from None
-
-
-def _open_package(reader: PackageReader, shown: str) -> DocxDocument:
-    """Return a new Document made from `reader`'s parts, as ``docx.Document`` does: every
-    part parsed from its bytes afresh."""
-    try:
-        return open_package(reader)
+        return docx.Document(BytesIO(data))
     except Exception as error:  # python-docx raises KeyError, ValueError, … on a broken package
         raise _invalid(shown, f"{type(error).__name__}: {error}") from None
 

@@ -13,27 +13,19 @@ one of these, this module is the one to change:
 * ``Part._blob``: python-docx keeps a part it has no class for (``docProps/app.xml``,
   ``word/fontTable.xml``) as bytes, without a setter;
 * ``PackageWriter._write_content_types_stream``, ``_write_pkg_rels`` and ``_write_parts``,
-  the steps of ``document.save`` before zipping (`package_parts`), with a fallback to
-  ``document.save`` should they go;
-* ``PackageReader`` and ``Unmarshaller`` (``docx.opc.pkgreader``, ``docx.opc.package``): the
-  two steps of ``docx.Document``, so that a reference document is unzipped once and opened
-  many times (writers.docx.reference)."""
+  the steps of ``document.save`` before zipping (`package_parts`: it earns its keep in
+  bench/RESULTS.md), with a fallback to ``document.save`` should they go."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from io import BytesIO
 from typing import TYPE_CHECKING
 from zipfile import ZipFile
 
 from docx.document import Document as DocxDocument
-from docx.opc.constants import CONTENT_TYPE as CT
-from docx.opc.package import Unmarshaller
 from docx.opc.packuri import PackURI
-from docx.opc.part import Part, PartFactory
-from docx.opc.pkgreader import PackageReader
+from docx.opc.part import Part
 from docx.opc.pkgwriter import PackageWriter
-from docx.package import Package
 from docx.section import Section
 from docx.table import Table, _Cell, _Row
 from docx.text.paragraph import Paragraph
@@ -143,27 +135,3 @@ def package_parts(document: DocxDocument) -> dict[str, bytes]:
     PackageWriter._write_pkg_rels(writer, package.rels)
     PackageWriter._write_parts(writer, parts)
     return writer.parts
-
-
-def read_package(data: bytes) -> PackageReader:
-    """Return the package in `data` read (unzipped, not parsed), as ``docx.Document`` reads
-    it first; raise what python-docx raises on a broken package."""
-    return PackageReader.from_file(BytesIO(data))
-
-
-def iter_part_blobs(reader: PackageReader) -> Iterator[bytes]:
-    """Yield the bytes of each part `reader` read."""
-    for _, _, _, blob in reader.iter_sparts():
-        yield blob
-
-
-def open_package(reader: PackageReader) -> DocxDocument:
-    """Return a new Document made from `reader`'s parts, as ``docx.Document`` does: every
-    part parsed from its bytes afresh. Raise ValueError for a package that is not a Word
-    document, and what python-docx raises on a broken one."""
-    package = Package()
-    Unmarshaller.unmarshal(reader, package, PartFactory)
-    document_part = package.main_document_part
-    if document_part.content_type != CT.WML_DOCUMENT_MAIN:
-        raise ValueError(f"not a Word file, content type is '{document_part.content_type}'")
-    return document_part.document
