@@ -112,6 +112,36 @@ def test_a_securities_firm_is_supervised_by_the_csrc_in_every_contract() -> None
             assert word not in text, (name, word)
 
 
+def test_a_securities_firm_reports_as_the_csrc_rules_say_and_only_where_they_apply() -> None:
+    """The bank's day counts (141号文: twenty working days before signing, twenty-four hours
+    after an incident) are never the CSRC's: the securities regulation reports as the CSRC's
+    rules say, and the lead time it states is the firm's own. The IT-only rule needs no report
+    of the call centre; the bank keeps its lead time and deadline."""
+    texts = _set("securities")
+    regulation = texts["regulation.txt"]
+    article = regulation[regulation.index("向监管部门报告下列事项") :][:600]
+    assert "按照监管规定的内容、时限和方式报告" in article
+    assert "二十四小时" not in article and "二十个工作日前报告" not in article
+    assert "本公司规定：需求部门应当至迟在重要外包合同签订二十个工作日前" in article
+    it_line = _register_line(texts["risk_register-MC-ITO-2026-01.txt"])
+    assert it_line.startswith(
+        "依照监管规定：本外包为重要外包，适用《证券基金经营机构信息技术管理办法》"
+    )
+    assert "报告后方可签订合同" not in it_line
+    bpo_line = _register_line(texts["risk_register-MC-BPO-2026-02.txt"])
+    assert bpo_line.startswith("不需要：《证券基金经营机构信息技术管理办法》")
+    assert "不适用于业务流程外包（BPO）" in bpo_line
+    bank = _set("bank")
+    assert "在合同签订二十个工作日前报告" in bank["regulation.txt"]
+    assert "报告后方可签订合同" in _register_line(bank["risk_register-MY-ITO-2026-002.txt"])
+
+
+def _register_line(text: str) -> str:
+    """Return the register's 监管事前报告 cell."""
+    line = next(line for line in text.splitlines() if line.startswith("监管事前报告"))
+    return line.split("|", 1)[1].strip()
+
+
 def test_only_a_regulated_organisation_speaks_of_a_regulator() -> None:
     for name, text in _set("manufacturer").items():
         assert "证券监督管理" not in text and "监管机构" not in text, name

@@ -169,6 +169,10 @@ def build_context(profile: Profile, kind: Kind, engagement: Engagement | None) -
             profile.organisation.industry,
             (engagement.scope,) if engagement else profile.policy.scope,
         ),
+        # The risk register says which of the regulation's rules leave an engagement's scope out.
+        "policy_regulator_rules": catalogue().regulator_rules(
+            profile.organisation.industry, profile.policy.scope
+        ),
     }
     return context
 
