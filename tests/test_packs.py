@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from pydantic import TypeAdapter
 
+from policygen.errors import PolicygenError
 from policygen.pipeline import build_tree, jobs, writer_options
 from policygen.profile.load import load_profile, parse
 from policygen.profile.model import Profile
@@ -134,6 +135,52 @@ def test_a_securities_firm_reports_as_the_csrc_rules_say_and_only_where_they_app
     bank = _set("bank")
     assert "在合同签订二十个工作日前报告" in bank["regulation.txt"]
     assert "报告后方可签订合同" in _register_line(bank["risk_register-MY-ITO-2026-002.txt"])
+
+
+def test_the_call_centre_speaks_for_the_firm_records_calls_and_stores_where_agreed() -> None:
+    """The call centre calls clients in the firm's name within its scripts; its recordings hold
+    the ID and account numbers clients speak, marked sensitive and masked, under conditional
+    consent; the regulation lets data be stored where the contract agrees and the DPA lists, so
+    the call centre's storage is one text in contract, DPA and register (review 3 items 4–7)."""
+    texts = _set("securities")
+    contract, dpa = texts["contract-MC-BPO-2026-02.txt"], texts["dpa-MC-BPO-2026-02.txt"]
+    assert (
+        "除按照甲方授权的名单、话术和业务规则以甲方名义开展新开户客户回访、适当性回访和客户咨询受理外"
+        in contract
+    )
+    assert "乙方不得以甲方名义对外从事任何活动" in texts["contract-MC-ITO-2026-01.txt"]
+    assert "除按照甲方授权" not in texts["contract-MC-ITO-2026-01.txt"]
+    # recordings: sensitive categories marked, masking and access control, never "stop at once"
+    assert "| 身份证件号码 | 是" in dpa and "| 资金账号 | 是" in dpa
+    assert "不得记录、复制或者留存" not in dpa
+    assert "客户在通话中提供的身份证件号码和资金账号随录音保存" in dpa
+    assert "质检记录、工单、回访报告和服务报告中出现的敏感个人信息予以屏蔽或者去标识化" in dpa
+    assert "客户在通话中提供的身份证件号码和资金账号随录音保存" in contract
+    # PIPL 29: consent only where processing relies on it
+    assert (
+        "依照《个人信息保护法》第二十九条应当取得个人单独同意的，甲方应当在委托乙方处理前取得"
+        in dpa
+    )
+    assert "第三十条，就敏感个人信息的处理取得个人的单独同意" not in dpa
+    # storage: the regulation permits what the contract agrees and the DPA lists
+    regulation = texts["regulation.txt"]
+    assert "或者外包合同约定并在个人信息委托处理协议中列明的其他境内地点" in regulation
+    storage = "乙方呼叫中心系统，录音按月传输至甲方数据中心保存"
+    assert f"存储地点：中华人民共和国境内（{storage}）" in contract
+    assert f"个人信息的存储地点为中华人民共和国境内（{storage}）" in dpa
+    register = texts["risk_register-MC-BPO-2026-02.txt"]
+    assert (
+        "数据存储地点 | 中华人民共和国境内（乙方呼叫中心系统，录音按月传输至本公司数据中心保存）"
+        in register
+    )
+
+
+def test_recorded_calls_need_their_sensitive_categories() -> None:
+    data = _data("securities")
+    data["engagements"][1]["data_protection"].update(sensitive_pi=False, sensitive_categories=[])
+    data["engagements"][1]["data_protection"]["pi_categories"] = ["姓名", "手机号码", "通话录音"]
+    with pytest.raises(PolicygenError, match="call_recording"):
+        load_profile(data)
 
 
 def _register_line(text: str) -> str:
