@@ -12,6 +12,7 @@ from pydantic import TypeAdapter
 
 from policygen.errors import PolicygenError
 from policygen.pipeline import build_tree, jobs, writer_options
+from policygen.profile import packs
 from policygen.profile.load import load_profile, parse
 from policygen.profile.model import Profile
 from policygen.profile.packs import PACKS_RESOURCE, layered, pack
@@ -60,7 +61,7 @@ def test_an_engagement_of_another_scope_gets_its_own_wording() -> None:
     for kind in ("contract", "nda", "sla"):
         for word in IT_WORDS:
             assert word not in texts[f"{kind}-{bpo}.txt"], (kind, word)
-    assert "移交全部业务记录、文档、资料及系统账号" in texts[f"contract-{bpo}.txt"]
+    assert "交还系统账号、证件和设备" in texts[f"contract-{bpo}.txt"]
     # The regulation speaks for both kinds of work: both lists, in order, without repeats.
     controls = profile.information_security.controls
     assert "定期开展漏洞扫描和安全检查，发现的高危漏洞限期修复" in controls
@@ -181,6 +182,27 @@ def test_recorded_calls_need_their_sensitive_categories() -> None:
     data["engagements"][1]["data_protection"]["pi_categories"] = ["姓名", "手机号码", "通话录音"]
     with pytest.raises(PolicygenError, match="call_recording"):
         load_profile(data)
+
+
+def test_merged_scope_lists_say_each_thing_once_and_no_factory_work_in_a_securities_firm() -> None:
+    """The securities regulation joins the IT and the business-process packs: each item once
+    (the packs write what they share in the same words), each scope's own items beside those
+    they follow, the catch-all last; the on-premises safety paragraph is a manufacturer's or an
+    on-premises engagement's, not a securities firm's or a bank's (review 3 items 15, 16)."""
+    regulation = _set("securities")["regulation.txt"]
+    for text in ("离岗当日注销", "客户信息、", "知识转移", "移交全部"):
+        assert regulation.count(text) == 1, text
+    secrets = regulation[regulation.index("属于本公司的保密信息") :].split("\n\n")[1:6]
+    assert secrets[-1].endswith("外包合同的内容及履行过程中知悉的其他非公开信息。")
+    for example in ("securities", "bank"):
+        assert "安全生产管理协议" not in _set(example)["regulation.txt"], example
+        assert "特种作业人员" not in _set(example)["regulation.txt"], example
+    assert "安全生产管理协议" in _set("manufacturer")["regulation.txt"]
+
+
+def test_the_merge_keeps_each_packs_order() -> None:
+    assert packs._joined(["a", "x", "z"], ["a", "b", "z"]) == ["a", "b", "x", "z"]
+    assert packs._joined(["a", "z"], ["b", "a", "c"]) == ["b", "a", "c", "z"]
 
 
 def _register_line(text: str) -> str:
