@@ -205,6 +205,27 @@ def test_the_merge_keeps_each_packs_order() -> None:
     assert packs._joined(["a", "z"], ["b", "a", "c"]) == ["b", "a", "c", "z"]
 
 
+def test_senior_management_by_its_own_name_and_warnings_before_the_sla_is_missed() -> None:
+    """The securities firm says 经营管理层 everywhere (its risk table and registers included),
+    the bank 高级管理层; the satisfaction warning of each register is its SLA's own target, and
+    the regulation's table says so (review 3 items 22, 27)."""
+    for name, text in _set("securities").items():
+        assert "高级管理层" not in text, name
+    securities = _set("securities")
+    assert "| 报告经营管理层，启动应急预案并评估替换服务提供商" in securities["regulation.txt"]
+    for contract_no in ("MC-ITO-2026-01", "MC-BPO-2026-02"):
+        register = securities[f"risk_register-{contract_no}.txt"]
+        assert "用户满意度（季度） | 低于85%（服务水平协议的目标值） |" in register
+        assert "达到或者低于80%" not in register
+        assert "用户满意度 | 不低于85% |" in securities[f"sla-{contract_no}.txt"].replace(
+            "| 全部服务对象 ", ""
+        )
+    assert "低于服务水平协议约定的用户满意度目标值" in securities["regulation.txt"]
+    bank = _set("bank")
+    assert "| 报告高级管理层，启动应急预案并评估替换服务提供商" in bank["regulation.txt"]
+    assert "经营管理层" not in bank["regulation.txt"]
+
+
 def _register_line(text: str) -> str:
     """Return the register's 监管事前报告 cell."""
     line = next(line for line in text.splitlines() if line.startswith("监管事前报告"))
