@@ -57,7 +57,7 @@ def test_an_engagement_of_another_scope_gets_its_own_wording() -> None:
     profile = _mixed()
     texts = _texts(profile)
     it, bpo = profile.engagements[0].contract_no, profile.engagements[2].contract_no
-    assert all(word in texts[f"contract-{it}.txt"] for word in ("源代码", "漏洞扫描", "开源"))
+    assert all(word in texts[f"contract-{it}.txt"] for word in ("源代码", "漏洞扫描", "网络拓扑"))
     for kind in ("contract", "nda", "sla"):
         for word in IT_WORDS:
             assert word not in texts[f"{kind}-{bpo}.txt"], (kind, word)
@@ -224,6 +224,31 @@ def test_senior_management_by_its_own_name_and_warnings_before_the_sla_is_missed
     bank = _set("bank")
     assert "| 报告高级管理层，启动应急预案并评估替换服务提供商" in bank["regulation.txt"]
     assert "经营管理层" not in bank["regulation.txt"]
+
+
+def test_development_wording_only_for_development() -> None:
+    """Registering rights, open-source licences and handing over source code belong to software
+    development; IT operations and the call centre have none, nor patents on software, on-site
+    attendance or 服务对象 in a call centre's SLA (review 3 item 25)."""
+    securities, bank = _set("securities"), _set("bank")
+    operations = [securities["contract-MC-ITO-2026-01.txt"], bank["contract-MY-ITO-2026-002.txt"]]
+    call_centre = securities["contract-MC-BPO-2026-02.txt"]
+    for text in (*operations, call_centre):
+        for word in ("权利登记", "开源", "移交源代码", "开发或者形成"):
+            assert word not in text, word
+    assert "各类报告、文档、记录和数据。" in call_centre
+    assert "各类报告、文档、记录、数据、脚本和配置信息" in operations[0]
+    assert "申请专利或者其他知识产权" in securities["nda-MC-BPO-2026-02.txt"]
+    assert "软件著作权" not in securities["nda-MC-BPO-2026-02.txt"]
+    sla = securities["sla-MC-BPO-2026-02.txt"]
+    assert "乙方的人工服务时间为工作日9:00—21:00" in sla
+    for word in ("现场（人工）支持", "到场", "服务对象"):
+        assert word not in sla, word
+    data = _data("bank")
+    data["engagements"][0]["category"] = "开发测试类"
+    development = _contract(load_profile(data), data["engagements"][0]["contract_no"])
+    assert "办理相关权利登记手续" in development and "开源许可证" in development
+    assert "制作、开发或者形成的全部成果" in development
 
 
 def _register_line(text: str) -> str:
