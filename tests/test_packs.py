@@ -251,6 +251,22 @@ def test_development_wording_only_for_development() -> None:
     assert "制作、开发或者形成的全部成果" in development
 
 
+def test_the_call_centre_keeps_recordings_whole_gives_no_advice_and_states_its_rto() -> None:
+    """Recordings are handed over in full, and 甲方 confirms it, before the vendor deletes
+    them; a securities firm's call centre gives no investment advice and leaves suitability to
+    the firm; the critical call centre states its RTO; the bank's DPA lets personal information
+    be processed where the contract's service is given (review 3 items 13, 14, 20, 21)."""
+    texts = _set("securities")
+    dpa, contract = texts["dpa-MC-BPO-2026-02.txt"], texts["contract-MC-BPO-2026-02.txt"]
+    for text in (dpa, contract):
+        assert "经甲方书面确认接收完整后方可删除" in text
+    assert "外包人员不得向客户提供投资建议" in contract and "由甲方作出最终判定" in contract
+    assert "恢复时间目标（RTO）不超过四小时" in texts["sla-MC-BPO-2026-02.txt"]
+    bank = _set("bank")["dpa-MY-ITO-2026-002.txt"]
+    assert "存储个人信息，仅在第2.4条约定的地点访问和处理个人信息" in bank
+    assert "投资建议" not in _set("bank")["contract-MY-ITO-2026-002.txt"]
+
+
 def _register_line(text: str) -> str:
     """Return the register's 监管事前报告 cell."""
     line = next(line for line in text.splitlines() if line.startswith("监管事前报告"))
