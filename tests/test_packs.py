@@ -260,6 +260,7 @@ def test_the_call_centre_keeps_recordings_whole_gives_no_advice_and_states_its_r
     dpa, contract = texts["dpa-MC-BPO-2026-02.txt"], texts["contract-MC-BPO-2026-02.txt"]
     for text in (dpa, contract):
         assert "经甲方书面确认接收完整后方可删除" in text
+    assert "业务记录依照法律、行政法规和监管规定应当保存更长期限的，从其规定" in texts["regulation.txt"]
     assert "外包人员不得向客户提供投资建议" in contract and "由甲方作出最终判定" in contract
     assert "恢复时间目标（RTO）不超过四小时" in texts["sla-MC-BPO-2026-02.txt"]
     bank = _set("bank")["dpa-MY-ITO-2026-002.txt"]
