@@ -203,6 +203,8 @@ def test_merged_scope_lists_say_each_thing_once_and_no_factory_work_in_a_securit
 def test_the_merge_keeps_each_packs_order() -> None:
     assert packs._joined(["a", "x", "z"], ["a", "b", "z"]) == ["a", "b", "x", "z"]
     assert packs._joined(["a", "z"], ["b", "a", "c"]) == ["b", "a", "c", "z"]
+    assert packs._joined(["a", "b"], ["c", "d"]) == ["a", "b", "c", "d"]
+    assert packs._joined(["a", "x", "z"], ["b", "z"]) == ["a", "x", "b", "z"]
 
 
 def test_senior_management_by_its_own_name_and_warnings_before_the_sla_is_missed() -> None:
@@ -260,12 +262,25 @@ def test_the_call_centre_keeps_recordings_whole_gives_no_advice_and_states_its_r
     dpa, contract = texts["dpa-MC-BPO-2026-02.txt"], texts["contract-MC-BPO-2026-02.txt"]
     for text in (dpa, contract):
         assert "经甲方书面确认接收完整后方可删除" in text
-    assert "业务记录依照法律、行政法规和监管规定应当保存更长期限的，从其规定" in texts["regulation.txt"]
+    assert (
+        "业务记录依照法律、行政法规和监管规定应当保存更长期限的，从其规定"
+        in texts["regulation.txt"]
+    )
     assert "外包人员不得向客户提供投资建议" in contract and "由甲方作出最终判定" in contract
     assert "恢复时间目标（RTO）不超过四小时" in texts["sla-MC-BPO-2026-02.txt"]
     bank = _set("bank")["dpa-MY-ITO-2026-002.txt"]
     assert "存储个人信息，仅在第2.4条约定的地点访问和处理个人信息" in bank
     assert "投资建议" not in _set("bank")["contract-MY-ITO-2026-002.txt"]
+
+
+def test_the_categories_cover_every_kind_of_work_of_the_regulation() -> None:
+    """A securities firm doing IT and business-process outsourcing classifies both, so its call
+    centre's 客户服务类 is one of the regulation's categories (review 3 item 10)."""
+    profile = load_profile(_data("securities"))
+    for engagement in profile.engagements:
+        assert engagement.category in profile.policy.categories, engagement.category
+    categories = list(profile.policy.categories)
+    assert categories.index("业务支持类") < categories.index("客户服务类")
 
 
 def _register_line(text: str) -> str:

@@ -70,10 +70,12 @@ def layered(industry: str, scopes: Iterable[str]) -> dict[str, dict[str, Any]]:
 
 def _joined(first: list[str], then: list[str]) -> list[str]:
     """Return the texts of `first` with those of `then` it lacks, each inserted after the text
-    that precedes it in `then` (so a catch-all item both lists end with stays last). A text both
-    lists hold appears once: packs that mean the same thing write the same words."""
+    that precedes it in `then` (so a catch-all item both lists end with stays last); those before
+    the first text both hold go before it, and lists with nothing in common are appended. A text
+    both lists hold appears once: packs that mean the same thing write the same words."""
     joined = list(first)
-    at = 0
+    shared = [item for item in then if item in joined]
+    at = joined.index(shared[0]) if shared else len(joined)
     for item in then:
         if item in joined:
             at = joined.index(item) + 1
