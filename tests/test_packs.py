@@ -283,6 +283,19 @@ def test_the_categories_cover_every_kind_of_work_of_the_regulation() -> None:
     assert categories.index("业务支持类") < categories.index("客户服务类")
 
 
+def test_the_trading_system_is_served_where_the_contract_says_and_fined_beyond_its_rto() -> None:
+    """Outside trading hours the vendor answers by telephone and comes on site: no remote work
+    from a site the contract never names; the outage penalty starts where the SLA's 30-minute
+    RTO ends (review 3 items 8, 24)."""
+    texts = _set("securities")
+    contract, sla = texts["contract-MC-ITO-2026-01.txt"], texts["sla-MC-ITO-2026-01.txt"]
+    for text in (contract, sla):
+        assert "远程响应" not in text
+    assert "其余时间7×24小时电话响应、需要时两小时内到场" in sla
+    assert "恢复时间目标（RTO）不超过三十分钟" in sla
+    assert "中断超过三十分钟（恢复时间目标）" in contract and "十五分钟" not in contract
+
+
 def _register_line(text: str) -> str:
     """Return the register's 监管事前报告 cell."""
     line = next(line for line in text.splitlines() if line.startswith("监管事前报告"))
