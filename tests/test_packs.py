@@ -294,6 +294,11 @@ def test_the_trading_system_is_served_where_the_contract_says_and_fined_beyond_i
     assert "其余时间7×24小时电话响应、需要时两小时内到场" in sla
     assert "恢复时间目标（RTO）不超过三十分钟" in sla
     assert "中断超过三十分钟（恢复时间目标）" in contract and "十五分钟" not in contract
+    # batch processing, fault handling and upgrades edit and delete data (review 3 item 17)
+    assert (
+        "乙方仅可以存储、使用、加工、传输和删除的方式处理个人信息"
+        in texts["dpa-MC-ITO-2026-01.txt"]
+    )
 
 
 def _register_line(text: str) -> str:
