@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 from pydantic import TypeAdapter
 
+from policygen.errors import PolicygenError
 from policygen.pipeline import build_tree, jobs, writer_options
+from policygen.profile import packs
 from policygen.profile.load import load_profile, parse
 from policygen.profile.model import Profile
 from policygen.profile.packs import PACKS_RESOURCE, layered, pack
@@ -55,11 +57,11 @@ def test_an_engagement_of_another_scope_gets_its_own_wording() -> None:
     profile = _mixed()
     texts = _texts(profile)
     it, bpo = profile.engagements[0].contract_no, profile.engagements[2].contract_no
-    assert all(word in texts[f"contract-{it}.txt"] for word in ("源代码", "漏洞扫描", "开源"))
+    assert all(word in texts[f"contract-{it}.txt"] for word in ("源代码", "漏洞扫描", "网络拓扑"))
     for kind in ("contract", "nda", "sla"):
         for word in IT_WORDS:
             assert word not in texts[f"{kind}-{bpo}.txt"], (kind, word)
-    assert "移交全部业务记录、文档、资料及系统账号" in texts[f"contract-{bpo}.txt"]
+    assert "交还系统账号、证件和设备" in texts[f"contract-{bpo}.txt"]
     # The regulation speaks for both kinds of work: both lists, in order, without repeats.
     controls = profile.information_security.controls
     assert "定期开展漏洞扫描和安全检查，发现的高危漏洞限期修复" in controls
@@ -110,6 +112,199 @@ def test_a_securities_firm_is_supervised_by_the_csrc_in_every_contract() -> None
         assert "（中国证券监督管理委员会令第152号）第" not in text, name
         for word in BANK_REGULATORS:
             assert word not in text, (name, word)
+
+
+def test_a_securities_firm_reports_as_the_csrc_rules_say_and_only_where_they_apply() -> None:
+    """The bank's day counts (141号文: twenty working days before signing, twenty-four hours
+    after an incident) are never the CSRC's: the securities regulation reports as the CSRC's
+    rules say, and the lead time it states is the firm's own. The IT-only rule needs no report
+    of the call centre; the bank keeps its lead time and deadline."""
+    texts = _set("securities")
+    regulation = texts["regulation.txt"]
+    article = regulation[regulation.index("向监管部门报告下列事项") :][:600]
+    assert "按照监管规定的内容、时限和方式报告" in article
+    assert "二十四小时" not in article and "二十个工作日前报告" not in article
+    assert "本公司规定：需求部门应当至迟在重要外包合同签订二十个工作日前" in article
+    it_line = _register_line(texts["risk_register-MC-ITO-2026-01.txt"])
+    assert it_line.startswith(
+        "依照监管规定：本外包为重要外包，适用《证券基金经营机构信息技术管理办法》"
+    )
+    assert "报告后方可签订合同" not in it_line
+    bpo_line = _register_line(texts["risk_register-MC-BPO-2026-02.txt"])
+    assert bpo_line.startswith("不需要：《证券基金经营机构信息技术管理办法》")
+    assert "不适用于业务流程外包（BPO）" in bpo_line
+    bank = _set("bank")
+    assert "在合同签订二十个工作日前报告" in bank["regulation.txt"]
+    assert "报告后方可签订合同" in _register_line(bank["risk_register-MY-ITO-2026-002.txt"])
+
+
+def test_the_call_centre_speaks_for_the_firm_records_calls_and_stores_where_agreed() -> None:
+    """The call centre calls clients in the firm's name within its scripts; its recordings hold
+    the ID and account numbers clients speak, marked sensitive and masked, under conditional
+    consent; the regulation lets data be stored where the contract agrees and the DPA lists, so
+    the call centre's storage is one text in contract, DPA and register (review 3 items 4–7)."""
+    texts = _set("securities")
+    contract, dpa = texts["contract-MC-BPO-2026-02.txt"], texts["dpa-MC-BPO-2026-02.txt"]
+    assert (
+        "除按照甲方授权的名单、话术和业务规则以甲方名义开展新开户客户回访、适当性回访和客户咨询受理外"
+        in contract
+    )
+    assert "乙方不得以甲方名义对外从事任何活动" in texts["contract-MC-ITO-2026-01.txt"]
+    assert "除按照甲方授权" not in texts["contract-MC-ITO-2026-01.txt"]
+    # recordings: sensitive categories marked, masking and access control, never "stop at once"
+    assert "| 身份证件号码 | 是" in dpa and "| 资金账号 | 是" in dpa
+    assert "不得记录、复制或者留存" not in dpa
+    assert "客户在通话中提供的身份证件号码和资金账号随录音保存" in dpa
+    assert "质检记录、工单、回访报告和服务报告中出现的敏感个人信息予以屏蔽或者去标识化" in dpa
+    assert "客户在通话中提供的身份证件号码和资金账号随录音保存" in contract
+    # PIPL 29: consent only where processing relies on it
+    assert (
+        "依照《个人信息保护法》第二十九条应当取得个人单独同意的，甲方应当在委托乙方处理前取得"
+        in dpa
+    )
+    assert "第三十条，就敏感个人信息的处理取得个人的单独同意" not in dpa
+    # storage: the regulation permits what the contract agrees and the DPA lists
+    regulation = texts["regulation.txt"]
+    assert "或者外包合同约定并在个人信息委托处理协议中列明的其他境内地点" in regulation
+    storage = "乙方呼叫中心系统，录音按月传输至甲方数据中心保存"
+    assert f"存储地点：中华人民共和国境内（{storage}）" in contract
+    assert f"个人信息的存储地点为中华人民共和国境内（{storage}）" in dpa
+    register = texts["risk_register-MC-BPO-2026-02.txt"]
+    assert (
+        "数据存储地点 | 中华人民共和国境内（乙方呼叫中心系统，录音按月传输至本公司数据中心保存）"
+        in register
+    )
+
+
+def test_recorded_calls_need_their_sensitive_categories() -> None:
+    data = _data("securities")
+    data["engagements"][1]["data_protection"].update(sensitive_pi=False, sensitive_categories=[])
+    data["engagements"][1]["data_protection"]["pi_categories"] = ["姓名", "手机号码", "通话录音"]
+    with pytest.raises(PolicygenError, match="call_recording"):
+        load_profile(data)
+
+
+def test_merged_scope_lists_say_each_thing_once_and_no_factory_work_in_a_securities_firm() -> None:
+    """The securities regulation joins the IT and the business-process packs: each item once
+    (the packs write what they share in the same words), each scope's own items beside those
+    they follow, the catch-all last; the on-premises safety paragraph is a manufacturer's or an
+    on-premises engagement's, not a securities firm's or a bank's (review 3 items 15, 16)."""
+    regulation = _set("securities")["regulation.txt"]
+    for text in ("离岗当日注销", "客户信息、", "知识转移", "移交全部"):
+        assert regulation.count(text) == 1, text
+    secrets = regulation[regulation.index("属于本公司的保密信息") :].split("\n\n")[1:6]
+    assert secrets[-1].endswith("外包合同的内容及履行过程中知悉的其他非公开信息。")
+    for example in ("securities", "bank"):
+        assert "安全生产管理协议" not in _set(example)["regulation.txt"], example
+        assert "特种作业人员" not in _set(example)["regulation.txt"], example
+    assert "安全生产管理协议" in _set("manufacturer")["regulation.txt"]
+
+
+def test_the_merge_keeps_each_packs_order() -> None:
+    assert packs._joined(["a", "x", "z"], ["a", "b", "z"]) == ["a", "b", "x", "z"]
+    assert packs._joined(["a", "z"], ["b", "a", "c"]) == ["b", "a", "c", "z"]
+    assert packs._joined(["a", "b"], ["c", "d"]) == ["a", "b", "c", "d"]
+    assert packs._joined(["a", "x", "z"], ["b", "z"]) == ["a", "x", "b", "z"]
+
+
+def test_senior_management_by_its_own_name_and_warnings_before_the_sla_is_missed() -> None:
+    """The securities firm says 经营管理层 everywhere (its risk table and registers included),
+    the bank 高级管理层; the satisfaction warning of each register is its SLA's own target, and
+    the regulation's table says so (review 3 items 22, 27)."""
+    for name, text in _set("securities").items():
+        assert "高级管理层" not in text, name
+    securities = _set("securities")
+    assert "| 报告经营管理层，启动应急预案并评估替换服务提供商" in securities["regulation.txt"]
+    for contract_no in ("MC-ITO-2026-01", "MC-BPO-2026-02"):
+        register = securities[f"risk_register-{contract_no}.txt"]
+        assert "用户满意度（季度） | 低于85%（服务水平协议的目标值） |" in register
+        assert "达到或者低于80%" not in register
+        assert "用户满意度 | 不低于85% |" in securities[f"sla-{contract_no}.txt"].replace(
+            "| 全部服务对象 ", ""
+        )
+    assert "低于服务水平协议约定的用户满意度目标值" in securities["regulation.txt"]
+    bank = _set("bank")
+    assert "| 报告高级管理层，启动应急预案并评估替换服务提供商" in bank["regulation.txt"]
+    assert "经营管理层" not in bank["regulation.txt"]
+
+
+def test_development_wording_only_for_development() -> None:
+    """Registering rights, open-source licences and handing over source code belong to software
+    development; IT operations and the call centre have none, nor patents on software, on-site
+    attendance or 服务对象 in a call centre's SLA (review 3 item 25)."""
+    securities, bank = _set("securities"), _set("bank")
+    operations = [securities["contract-MC-ITO-2026-01.txt"], bank["contract-MY-ITO-2026-002.txt"]]
+    call_centre = securities["contract-MC-BPO-2026-02.txt"]
+    for text in (*operations, call_centre):
+        for word in ("权利登记", "开源", "移交源代码", "开发或者形成"):
+            assert word not in text, word
+    assert "各类报告、文档、记录和数据。" in call_centre
+    assert "各类报告、文档、记录、数据、脚本和配置信息" in operations[0]
+    assert "申请专利或者其他知识产权" in securities["nda-MC-BPO-2026-02.txt"]
+    assert "软件著作权" not in securities["nda-MC-BPO-2026-02.txt"]
+    sla = securities["sla-MC-BPO-2026-02.txt"]
+    assert "乙方的人工服务时间为工作日9:00—21:00" in sla
+    for word in ("现场（人工）支持", "到场", "服务对象"):
+        assert word not in sla, word
+    data = _data("bank")
+    data["engagements"][0]["category"] = "开发测试类"
+    development = _contract(load_profile(data), data["engagements"][0]["contract_no"])
+    assert "办理相关权利登记手续" in development and "开源许可证" in development
+    assert "制作、开发或者形成的全部成果" in development
+
+
+def test_the_call_centre_keeps_recordings_whole_gives_no_advice_and_states_its_rto() -> None:
+    """Recordings are handed over in full, and 甲方 confirms it, before the vendor deletes
+    them; a securities firm's call centre gives no investment advice and leaves suitability to
+    the firm; the critical call centre states its RTO; the bank's DPA lets personal information
+    be processed where the contract's service is given (review 3 items 13, 14, 20, 21)."""
+    texts = _set("securities")
+    dpa, contract = texts["dpa-MC-BPO-2026-02.txt"], texts["contract-MC-BPO-2026-02.txt"]
+    for text in (dpa, contract):
+        assert "经甲方书面确认接收完整后方可删除" in text
+    assert (
+        "业务记录依照法律、行政法规和监管规定应当保存更长期限的，从其规定"
+        in texts["regulation.txt"]
+    )
+    assert "外包人员不得向客户提供投资建议" in contract and "由甲方作出最终判定" in contract
+    assert "恢复时间目标（RTO）不超过四小时" in texts["sla-MC-BPO-2026-02.txt"]
+    bank = _set("bank")["dpa-MY-ITO-2026-002.txt"]
+    assert "存储个人信息，仅在第2.4条约定的地点访问和处理个人信息" in bank
+    assert "投资建议" not in _set("bank")["contract-MY-ITO-2026-002.txt"]
+
+
+def test_the_categories_cover_every_kind_of_work_of_the_regulation() -> None:
+    """A securities firm doing IT and business-process outsourcing classifies both, so its call
+    centre's 客户服务类 is one of the regulation's categories (review 3 item 10)."""
+    profile = load_profile(_data("securities"))
+    for engagement in profile.engagements:
+        assert engagement.category in profile.policy.categories, engagement.category
+    categories = list(profile.policy.categories)
+    assert categories.index("业务支持类") < categories.index("客户服务类")
+
+
+def test_the_trading_system_is_served_where_the_contract_says_and_fined_beyond_its_rto() -> None:
+    """Outside trading hours the vendor answers by telephone and comes on site: no remote work
+    from a site the contract never names; the outage penalty starts where the SLA's 30-minute
+    RTO ends (review 3 items 8, 24)."""
+    texts = _set("securities")
+    contract, sla = texts["contract-MC-ITO-2026-01.txt"], texts["sla-MC-ITO-2026-01.txt"]
+    for text in (contract, sla):
+        assert "远程响应" not in text
+    assert "其余时间7×24小时电话响应、需要时两小时内到场" in sla
+    assert "恢复时间目标（RTO）不超过三十分钟" in sla
+    assert "中断超过三十分钟（恢复时间目标）" in contract and "十五分钟" not in contract
+    # batch processing, fault handling and upgrades edit and delete data (review 3 item 17)
+    assert (
+        "乙方仅可以存储、使用、加工、传输和删除的方式处理个人信息"
+        in texts["dpa-MC-ITO-2026-01.txt"]
+    )
+
+
+def _register_line(text: str) -> str:
+    """Return the register's 监管事前报告 cell."""
+    line = next(line for line in text.splitlines() if line.startswith("监管事前报告"))
+    return line.split("|", 1)[1].strip()
 
 
 def test_only_a_regulated_organisation_speaks_of_a_regulator() -> None:

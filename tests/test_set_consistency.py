@@ -223,6 +223,13 @@ def test_notices_reach_the_named_contacts(example: str, contract_no: str) -> Non
         assert "以书面形式通知甲方本协议首部所列的联系人" in docs["dpa"][0]
 
 
+@functools.cache
+def regulation_text(example: str) -> str:
+    p = profile(example)
+    document, _ = build_tree(p, jobs(p, ["regulation"])[0])
+    return WRITERS["txt"](document, writer_options()).decode()
+
+
 @pytest.mark.parametrize(("example", "contract_no"), engagements())
 def test_one_term_for_the_vendors_people(example: str, contract_no: str) -> None:
     """The contract defines 外包人员; its annexes use that term, the NDA and the DPA with the
@@ -234,6 +241,19 @@ def test_one_term_for_the_vendors_people(example: str, contract_no: str) -> None
     assert meaning in docs["nda"][0]
     if "dpa" in docs:
         assert f"“外包人员”：{meaning}" in docs["dpa"][0]
+    # one definition everywhere (the regulation's in its own words), one word for subcontractors
+    who = "包括经{}书面同意使用的分包方的人员"
+    for kind in ("contract", "nda", "dpa"):
+        if kind in docs:
+            assert who.format("甲方") in docs[kind][0], kind
+    regulation = regulation_text(example)
+    short = profile(example).organisation.short_name
+    assert (
+        f"外包人员，是指服务提供商为履行外包合同而派驻{short}或者参与提供服务的全部人员，"
+        f"{who.format(short)}" in regulation
+    )
+    for text in (regulation, *(t for t, _ in docs.values())):
+        assert "分包商" not in text
     for kind, (text, _) in docs.items():
         if kind in (*AGREEMENTS, "safety"):
             assert "乙方人员" not in text, kind
@@ -266,11 +286,13 @@ def test_the_register_shows_the_facts_behind_each_criterion_met(
     if p.organisation.industry.value in ("banking", "insurance", "securities"):
         assert report is not None
         lead = duration(p.policy.regulatory_report_lead_time)
-        if classification.critical:
+        if classification.critical and p.organisation.industry.value != "securities":
             assert (
                 f"需要：本外包为重要外包，依照《{p.policy.title}》的规定，应当在合同签订{lead}前向监管部门报告"
                 in report
             )
+        elif classification.critical:  # the CSRC's rules set the timing; the lead time is its own
+            assert f"在合同签订{lead}前将报告所需资料提交" in report or "不适用于" in report
         else:
             assert report == "监管事前报告 | 不需要：本外包为一般外包"
     else:

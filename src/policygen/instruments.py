@@ -98,7 +98,7 @@ class Regulator(BaseModel):
     entity: str = Field(min_length=1)
     """What the organisation is, e.g. 证券基金经营机构 (the contract's recital)."""
     body: str = Field(min_length=1)
-    """The regulation's 监管部门, e.g. 银行业保险业监督管理机构."""
+    """The regulation's 监管部门, e.g. 国家金融监督管理总局及其派出机构."""
     includes: str = Field(min_length=1)
     """The contract's 监管机构, e.g. 中国证券监督管理委员会及其派出机构."""
     note: str = ""

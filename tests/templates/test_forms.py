@@ -306,10 +306,20 @@ def test_risk_register_prints_categories_indicators_and_limit(name: str, index: 
     indicators = table(doc, "风险预警指标")
     assert indicators[0] == ["预警指标", "预警条件", "预警级别", "当期值", "应对措施", "监测部门"]
     assert [r[0] for r in indicators[1:]] == [i.name for i in risk.indicators]
+    metrics = {m.name: m for m in profile.section("sla", engagement).metrics}
     for row, indicator in zip(indicators[1:], risk.indicators, strict=True):
         word = "达到或者超过" if indicator.comparison == ">=" else "达到或者低于"
-        assert row[1] == word + measure(indicator.threshold, indicator.unit)
-        assert row[4] == indicator.action
+        followed = metrics.get(indicator.metric or "")
+        if followed is not None:  # the warning is missing the engagement's own SLA target
+            assert (
+                row[1] == f"低于{measure(followed.target, followed.unit)}（服务水平协议的目标值）"
+            )
+        else:
+            assert row[1] == word + measure(indicator.threshold, indicator.unit)
+        senior = f"报告{profile.organisation.senior_management}，"
+        assert (
+            row[4] == (senior if indicator.report_to_senior_management else "") + indicator.action
+        )
         assert row[5] == depts.risk
     assert f"不得超过{plain(risk.concentration_limit)}%" in text
     assert f"（上限{plain(risk.concentration_limit)}%）" in text

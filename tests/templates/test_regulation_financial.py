@@ -72,3 +72,11 @@ def test_lint_reports_blacklist_as_another_name_for_the_exclusion_list() -> None
     profile = load_profile(data)
     findings = lint_set(profile)
     assert any(f.rule == "glossary" and f.text == "黑名单" for f in findings), findings
+
+
+def test_a_bank_names_its_regulator_as_it_now_is() -> None:
+    """Since 2023 the bank's outsourcing regulator is 国家金融监督管理总局 and its local offices,
+    not the former 银行业保险业监督管理机构 (review 3 item 31)."""
+    text, _ = _regulation("bank")
+    assert "监管部门，是指依法对本行履行监督管理职责的国家金融监督管理总局及其派出机构" in text
+    assert "银行业保险业监督管理机构" not in text

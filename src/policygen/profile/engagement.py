@@ -334,6 +334,8 @@ class Engagement(Section):
     """服务清单：服务项目逐项列明服务对象、数量、服务时间、人员和地点；写出时合同以服务清单表列明"""
     deliverables: list[Text] = Field(default_factory=list, max_length=MAX_ITEMS)
     """交付成果"""
+    on_behalf: list[Name] = Field(default_factory=list, max_length=MAX_SHORT_ITEMS)
+    """乙方经授权、按甲方话术以甲方名义开展的活动（如 客户回访、咨询受理）；不写则乙方不得以甲方名义从事任何活动"""
     acceptance: Acceptance = Field(default_factory=Acceptance)
     """验收程序"""
     change_rates: list[ChangeRate] = Field(default_factory=list, max_length=MAX_SHORT_ITEMS)

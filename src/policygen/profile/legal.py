@@ -172,6 +172,8 @@ class DataProtection(Section):
     """发生个人信息安全事件后乙方通知甲方的时限"""
     sub_processing_requires_consent: bool = True
     """转委托须经甲方事先书面同意"""
+    call_recording: bool = False
+    """乙方按甲方要求对通话录音（呼叫中心等）：客户在通话中口述的身份证件号码、账号等随录音保存，须列为敏感个人信息"""
     impact_assessment: bool = True
     """委托处理前开展个人信息保护影响评估（《个人信息保护法》第五十五条要求，委托处理个人信息时须为 true）"""
 
@@ -183,6 +185,7 @@ class DataProtection(Section):
         "individuals",
         "cross_border",
         "overseas_recipients",
+        "call_recording",
     )
     """Fields that describe entrusted personal information: an engagement that entrusts none
     does not inherit them from the organisation's default."""
@@ -211,6 +214,13 @@ class DataProtection(Section):
                         "处理个人信息时须列明委托处理目的（《个人信息保护法》第二十一条） "
                         "(state the purposes of processing)",
                     )
+            if self.call_recording and not (self.processes_personal_info and self.sensitive_pi):
+                yield (
+                    "call_recording",
+                    "通话录音中客户会口述身份证件号码、账号等敏感个人信息：须处理个人信息，"
+                    "并将 sensitive_pi 设为 true、在 sensitive_categories 中列明其种类 "
+                    "(recorded calls hold sensitive personal information: list it)",
+                )
             if self.sensitive_pi and not self.sensitive_categories:
                 yield (
                     "sensitive_categories",

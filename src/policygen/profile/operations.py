@@ -62,6 +62,10 @@ class Indicator(Section):
     """预警级别"""
     action: Text
     """应对措施"""
+    report_to_senior_management: bool = False
+    """预警时报告 organisation.senior_management（应对措施之前写“报告经营管理层”“报告高级管理层”等，按本机构的称谓）"""
+    metric: Name | None = None
+    """对应的服务水平指标名称（如 用户满意度）：写出时，各合同的外包风险评估表以该合同服务水平协议的目标值为预警条件，未达到目标值即预警；服务水平协议未列该指标的合同仍以 threshold 为准"""
 
     @model_validator(mode="after")
     def _percent_in_range(self) -> Indicator:

@@ -8,8 +8,9 @@ so that defaults.yaml keeps the wording common to all work and a cleaning contra
 speaks of source code.
 
 Layers, later over earlier: defaults.yaml, the industry's pack, the scopes' packs. The
-organisation's sections take the packs of every scope of ``policy.scope`` (lists of texts joined
-in order without repeats; any other value from the first scope that states one). An engagement
+organisation's sections take the packs of every scope of ``policy.scope`` (lists of texts merged
+without repeats, each scope's own items beside the items they follow in its pack; any other value
+from the first scope that states one). An engagement
 whose own ``scope`` speaks differently gets, in the sections an engagement may override,
 its own scope's wording for every field neither it nor the organisation wrote. What the
 profile writes always wins."""
@@ -63,10 +64,25 @@ def layered(industry: str, scopes: Iterable[str]) -> dict[str, dict[str, Any]]:
                     target[name] = value
                     stated.add((section, name))
                 elif _texts(value) and _texts(target.get(name)):
-                    joined = list(target[name])
-                    joined += [item for item in value if item not in joined]
-                    target[name] = joined
+                    target[name] = _joined(target[name], value)
     return out
+
+
+def _joined(first: list[str], then: list[str]) -> list[str]:
+    """Return the texts of `first` with those of `then` it lacks, each inserted after the text
+    that precedes it in `then` (so a catch-all item both lists end with stays last); those before
+    the first text both hold go before it, and lists with nothing in common are appended. A text
+    both lists hold appears once: packs that mean the same thing write the same words."""
+    joined = list(first)
+    shared = [item for item in then if item in joined]
+    at = joined.index(shared[0]) if shared else len(joined)
+    for item in then:
+        if item in joined:
+            at = joined.index(item) + 1
+        else:
+            joined.insert(at, item)
+            at += 1
+    return joined
 
 
 def _texts(value: Any) -> bool:

@@ -101,7 +101,7 @@ class Policy(Section):
     regulatory_report_lead_time: Duration = Field(
         default_factory=lambda: Duration(20, "business_day")
     )
-    """银行保险机构：重要外包合同签订前向监管部门报告的提前期"""
+    """银行保险机构：重要外包合同签订前向监管部门报告的提前期；证券基金经营机构：本机构自定的、需求部门在合同签订前提交报告资料的提前期（向监管部门报告的时限依照监管规定）"""
     regulatory_incident_report_within: Duration = Field(
         default_factory=lambda: Duration(24, "hour")
     )

@@ -16,6 +16,7 @@ from policygen.instruments import catalogue
 from policygen.kinds import Kind
 from policygen.profile.engagement import Engagement
 from policygen.profile.model import Profile
+from policygen.profile.sla import Metric
 from policygen.profile.types import Industry, RiskLevel
 
 _CENT = Decimal("0.01")
@@ -165,12 +166,31 @@ def build_context(profile: Profile, kind: Kind, engagement: Engagement | None) -
             profile.policy.legal_basis, profile.organisation.industry, profile.policy.scope
         ),
         "regulator": regulator,
+        # The risk register's indicators that follow the engagement's own SLA targets.
+        "indicator_metrics": indicator_metrics(profile, engagement) if engagement else {},
         "regulator_rules": catalogue().regulator_rules(
             profile.organisation.industry,
             (engagement.scope,) if engagement else profile.policy.scope,
         ),
+        # The risk register says which of the regulation's rules leave an engagement's scope out.
+        "policy_regulator_rules": catalogue().regulator_rules(
+            profile.organisation.industry, profile.policy.scope
+        ),
     }
     return context
+
+
+def indicator_metrics(profile: Profile, engagement: Engagement) -> dict[str, Metric]:
+    """Return, by indicator name, the metric of `engagement`'s SLA that each risk indicator
+    naming a `metric` follows (same name and unit): its warning condition is missing that
+    metric's target. Indicators whose metric the SLA lacks are left out."""
+    metrics = {m.name: m for m in profile.section("sla", engagement).metrics}
+    out = {}
+    for indicator in profile.risk.indicators:
+        metric = metrics.get(indicator.metric or "")
+        if metric is not None and metric.unit == indicator.unit:
+            out[indicator.name] = metric
+    return out
 
 
 def year_amount(engagement: Engagement, year: int) -> Decimal:
