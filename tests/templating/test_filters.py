@@ -663,6 +663,7 @@ def test_terms_sections_are_known() -> None:
         "revision_status",
         "contract_voice",
         "contract_voice_keep",
+        "cover_title",
     }
     assert set(terms()) == {enum.__name__ for enum in PROFILE_ENUMS} | words
     assert set(terms()["frequency_noun"]) == {member.value for member in Frequency}
