@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError, model_validator
 
-from policygen.profile.base import Section, check_rules
+from policygen.profile.base import Section, Violations, check_rules
 from policygen.profile.clauses import Clauses
 from policygen.profile.critical import Classification, classify, evaluate
 from policygen.profile.engagement import Engagement
@@ -156,7 +156,7 @@ class Profile(Section):
 
     @model_validator(mode="after")
     def _rules(self) -> Profile:
-        def violations():
+        def violations() -> Violations:
             # Compared without case, as batch compares rows: a contract number names files and
             # zip entries, which collide on a case-insensitive file system (macOS, Windows).
             first: dict[str, int] = {}

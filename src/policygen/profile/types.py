@@ -404,9 +404,9 @@ class Duration:
             match = _DURATION_RE.match(raw) if _DURATION_WRITTEN.match(raw) else None
             if match:
                 unit_text = match.group(2).strip().lower()
-                unit = _UNIT_SPELLINGS.get(unit_text)
-                if unit is not None:
-                    return cls._checked(Decimal(match.group(1)), unit, raw)
+                spelled = _UNIT_SPELLINGS.get(unit_text)
+                if spelled is not None:
+                    return cls._checked(Decimal(match.group(1)), spelled, raw)
         raise _duration_error(raw)
 
     @classmethod
