@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Literal, overload
 
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError, model_validator
 
@@ -133,6 +133,27 @@ class Profile(Section):
                         engagement[section] = _merged(data.get(section), given, section)
             engagements.append(engagement)
         return {**data, "engagements": engagements}
+
+    @overload
+    def section(self, name: Literal["sla"], engagement: Engagement | None) -> Sla: ...
+    @overload
+    def section(
+        self, name: Literal["data_protection"], engagement: Engagement | None
+    ) -> DataProtection: ...
+    @overload
+    def section(
+        self, name: Literal["confidentiality"], engagement: Engagement | None
+    ) -> Confidentiality: ...
+    @overload
+    def section(
+        self, name: Literal["information_security"], engagement: Engagement | None
+    ) -> InformationSecurity: ...
+    @overload
+    def section(self, name: Literal["ip"], engagement: Engagement | None) -> Ip: ...
+    @overload
+    def section(self, name: Literal["exit"], engagement: Engagement | None) -> Exit: ...
+    @overload
+    def section(self, name: str, engagement: Engagement | None) -> Any: ...
 
     def section(self, name: str, engagement: Engagement | None) -> Any:
         """Return the section `name` as it applies to `engagement`: its override when it has one,
