@@ -101,7 +101,10 @@ class CreditTier(Section):
     @property
     def threshold(self) -> Decimal:
         """The value the tier starts at."""
-        return self.below if self.below is not None else self.above  # type: ignore[return-value]
+        if self.below is not None:
+            return self.below
+        assert self.above is not None  # one of the two, checked by the validator above
+        return self.above
 
 
 class CreditRule(Section):
