@@ -9,7 +9,7 @@ PYTHON          ?= python3
 SYSTEM_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 poppler-utils libreoffice-writer-nogui
 PYTEST_ARGS     ?=
 
-.PHONY: setup system demo test test-latest-deps lint bench clean
+.PHONY: setup system demo test typecheck test-latest-deps lint bench clean
 
 setup: system $(STAMP)
 
@@ -33,9 +33,13 @@ $(STAMP): pyproject.toml
 demo: setup
 	$(VENV)/bin/policygen render examples/bank.yaml -f docx,pdf -o out/
 
-test: setup
+test: setup typecheck
 	$(VENV)/bin/ruff check src tests tools
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# mypy --strict on the packages pyproject.toml's [tool.mypy] names.
+typecheck: setup
+	$(VENV)/bin/mypy
 
 # The DOCX tests against the latest python-docx release, whatever pyproject's pin says, in a
 # throwaway venv (not part of `make test`): run it when python-docx releases, before raising
@@ -65,4 +69,4 @@ bench: setup
 	$(PY) bench/run.py
 
 clean:
-	rm -rf out build dist .pytest_cache .ruff_cache
+	rm -rf out build dist .pytest_cache .ruff_cache .mypy_cache

@@ -75,10 +75,10 @@ class Caches:
         self, *, maxsize: int | None = None, files: bool = False
     ) -> Callable[[Callable[P, R]], Callable[P, R]]: ...
 
+    # No "/" after `func`: mypy 2.4 rejects a positional-only implementation of these overloads.
     def memo(
         self,
         func: Callable[P, R] | None = None,
-        /,
         *,
         maxsize: int | None = None,
         files: bool = False,
@@ -89,6 +89,7 @@ class Caches:
         def decorate(function: Callable[P, R]) -> Callable[P, R]:
             kept = functools.lru_cache(maxsize=maxsize)(function)
             self.register(kept.cache_clear, files=files)
+            # lru_cache's wrapper is typed as taking any arguments; it takes those of `function`.
             return kept  # type: ignore[return-value]
 
         return decorate(func) if func is not None else decorate

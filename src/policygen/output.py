@@ -152,13 +152,13 @@ def _link_aside(path: Path) -> Path | None:
         return backup
 
 
-def _hold_signals() -> set[signal.Signals] | None:
+def _hold_signals() -> set[int | signal.Signals] | None:
     if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - not POSIX
         return None
     return signal.pthread_sigmask(signal.SIG_BLOCK, _DEFERRED)
 
 
-def _release_signals(held: set[signal.Signals] | None) -> None:
+def _release_signals(held: set[int | signal.Signals] | None) -> None:
     if held is not None:
         signal.pthread_sigmask(signal.SIG_SETMASK, held)
 

@@ -133,8 +133,8 @@ def noted_signals() -> Iterator[list[int]]:
     try:
         yield noted
     finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
         if noted:
             signal.raise_signal(noted[0])
 

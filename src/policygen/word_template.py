@@ -124,7 +124,7 @@ def _render(data: bytes, context: dict[str, Any], name: str) -> dict[str, Any]:
     """Render the Word template `data` with `context` (in the child); return the DOCX as
     base64 text. Raise RenderError saying what failed and where."""
     from jinja2 import TemplateError, TemplateSyntaxError, UndefinedError
-    from jinja2.sandbox import SecurityError
+    from jinja2.exceptions import SecurityError
     from lxml.etree import XMLSyntaxError
 
     from policygen.templating.messages import undefined_message

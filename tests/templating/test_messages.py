@@ -66,6 +66,12 @@ def test_the_path_is_as_written_and_the_suggestion_exists(
     assert f"未定义的字段 {path}，是否想写「{meant}」？" in message
 
 
+def test_an_index_past_the_end_names_the_list(tmp_path: Path, context: dict[str, Any]) -> None:
+    message = error_of(tmp_path, {"t.md.j2": "第一行\n{{ sla.metrics[99].name }}\n"}, context)
+    assert message.startswith("模板 t.md.j2:2 出错")
+    assert "「sla.metrics[99]」不存在：序号超出范围 (no item 99 in sla.metrics)" in message
+
+
 def test_nothing_close_lists_the_fields_there(tmp_path: Path, context: dict[str, Any]) -> None:
     message = error_of(tmp_path, {"t.md.j2": "{{ vendor.zzzzzz }}\n"}, context)
     assert "未定义的字段 vendor.zzzzzz；此处可用：" in message and "credit_code" in message

@@ -190,7 +190,7 @@ def match_family(family: str, lang: str = LANGUAGE, *, bold: bool = False) -> Fo
         if not matched:
             raise RenderError(f"fontconfig 找不到任何字体 (no font at all for {family})")
         try:
-            families = []
+            families: list[str] = []
             value = ctypes.c_char_p()
             while (
                 lib.FcPatternGetString(matched, b"family", len(families), ctypes.byref(value))

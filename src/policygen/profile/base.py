@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict
@@ -27,7 +27,14 @@ RULES_ERROR = "policygen_rules"
 """Error type of a cross-field rule violation; its context holds (sub-path, message) pairs."""
 
 
-def check_rules(violations: Iterable[tuple[str, str]]) -> None:
+Violation = tuple[str, str]
+"""A broken cross-field rule: the sub-path it is reported at and its Chinese message."""
+
+Violations = Iterator[Violation]
+"""What a section's ``violations()`` generator yields, for `check_rules`."""
+
+
+def check_rules(violations: Iterable[Violation]) -> None:
     """Raise one validation error carrying every `violations` pair (sub-path, Chinese message).
 
     A section's ``model_validator`` calls this so that each broken rule is reported at its own

@@ -10,7 +10,7 @@ from pydantic import AfterValidator, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from policygen.chars import printable
-from policygen.profile.base import Section, check_rules
+from policygen.profile.base import Section, Violations, check_rules
 from policygen.profile.types import MAX_ITEMS, Name, Text
 
 _CLAUSE_ID = re.compile(r"^[A-Za-z][\w-]{0,63}$")
@@ -77,7 +77,7 @@ class Clauses(Section):
 
     @model_validator(mode="after")
     def _consistent(self) -> Clauses:
-        def violations():
+        def violations() -> Violations:
             for i, clause_id in enumerate(self.exclude):
                 if clause_id in self.replace:
                     yield (

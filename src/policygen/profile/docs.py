@@ -94,8 +94,10 @@ def _collect(node: ast.AST, prefix: str, found: _Found) -> None:
 def _module_docstrings(module_name: str) -> _Found:
     """Return the attribute docstrings of every class in module `module_name` (parsed once)."""
     module = sys.modules.get(module_name)
+    if module is None:
+        return {}
     try:
-        source = inspect.getsource(module)  # type: ignore[arg-type]
+        source = inspect.getsource(module)
     except (OSError, TypeError):  # no source (frozen, interactive): no docstrings
         return {}
     found: _Found = {}

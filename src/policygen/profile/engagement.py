@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints, model_validator
 
 from policygen.profile import defaults
-from policygen.profile.base import Section, check_rules
+from policygen.profile.base import Section, Violations, check_rules
 from policygen.profile.critical import Facts
 from policygen.profile.legal import Confidentiality, DataProtection, Ip
 from policygen.profile.operations import Exit, InformationSecurity
@@ -21,6 +21,7 @@ from policygen.profile.types import (
     CreditCode,
     DisputeResolution,
     Duration,
+    DurationUnit,
     Email,
     Money,
     Name,
@@ -175,7 +176,7 @@ class Penalties(Section):
 
     @model_validator(mode="after")
     def _rules(self) -> Penalties:
-        def violations():
+        def violations() -> Violations:
             if self.security_breach is not None and self.security_incidents:
                 yield (
                     "security_breach",
@@ -238,9 +239,9 @@ class ServiceItem(Section):
 class Acceptance(Section):
     """How deliverables and periodic service are accepted (验收)."""
 
-    within: Duration = Field(default_factory=lambda: Duration(10, "business_day"))
+    within: Duration = Field(default_factory=lambda: Duration(10, DurationUnit.BUSINESS_DAY))
     """甲方收到交付成果或者服务报告后组织验收的期限"""
-    fix_within: Duration = Field(default_factory=lambda: Duration(10, "business_day"))
+    fix_within: Duration = Field(default_factory=lambda: Duration(10, DurationUnit.BUSINESS_DAY))
     """验收不合格时乙方整改并重新提交的期限"""
     attempts: int = Field(default=2, ge=1, le=5)
     """验收不合格的次数达到此数时，甲方可以解除合同"""
@@ -266,7 +267,7 @@ class LicensedOperation(Section):
     """须持有的证书，如 特种设备安全管理和作业人员证（叉车司机）"""
 
 
-ACCIDENT_REPORT_LIMIT = Duration(1, "hour")
+ACCIDENT_REPORT_LIMIT = Duration(1, DurationUnit.HOUR)
 """The longest a vendor may take to report an accident to the organisation: the organisation
 itself must report to the authorities within one hour (生产安全事故报告和调查处理条例 第九条)."""
 
@@ -290,7 +291,9 @@ class OnPremises(Section):
     """作业是否涉及危险废物的收集、贮存或者转运"""
     goods_custody: bool = False
     """乙方是否保管、搬运或者运输甲方的物品（约定货损货差责任）"""
-    accident_report_within: Duration = Field(default_factory=lambda: Duration(15, "minute"))
+    accident_report_within: Duration = Field(
+        default_factory=lambda: Duration(15, DurationUnit.MINUTE)
+    )
     """乙方向甲方报告生产安全事故的最长时限（立即报告，最迟不超过此时限；不得超过1小时）"""
 
     @model_validator(mode="after")
@@ -383,7 +386,7 @@ class Engagement(Section):
 
     @model_validator(mode="after")
     def _rules(self) -> Engagement:
-        def violations():
+        def violations() -> Violations:
             if (
                 self.dispute_resolution == DisputeResolution.ARBITRATION
                 and not self.arbitration_commission

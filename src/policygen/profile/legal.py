@@ -13,12 +13,13 @@ from pydantic import Field, model_validator
 
 from policygen.caches import CACHES
 from policygen.profile import defaults
-from policygen.profile.base import Section, check_rules
+from policygen.profile.base import Section, Violations, check_rules
 from policygen.profile.types import (
     MAX_SHORT_ITEMS,
     Classification,
     CnDate,
     Duration,
+    DurationUnit,
     IpOwnership,
     Money,
     Name,
@@ -61,7 +62,7 @@ class Confidentiality(Section):
         max_length=MAX_SHORT_ITEMS,
     )
     """信息分级（自低至高）"""
-    term_after_termination: Duration = Field(default_factory=lambda: Duration(5, "year"))
+    term_after_termination: Duration = Field(default_factory=lambda: Duration(5, DurationUnit.YEAR))
     """合同终止后保密义务的持续期间"""
     liquidated_damages: Money | None = Decimal(100000)
     """违反保密义务的违约金（元）；不约定则填 null"""
@@ -192,7 +193,7 @@ class DataProtection(Section):
 
     @model_validator(mode="after")
     def _rules(self) -> DataProtection:
-        def violations():
+        def violations() -> Violations:
             if not self.processes_personal_info:
                 for field in ("sensitive_pi", "cross_border"):
                     if getattr(self, field):

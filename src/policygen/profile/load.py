@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -32,7 +33,8 @@ from ruamel.yaml.nodes import ScalarNode
 from policygen.chars import printable
 
 try:
-    from ruamel.yaml.cyaml import CParser
+    # cyaml takes CParser from the C extension and leaves it out of its __all__.
+    from ruamel.yaml.cyaml import CParser  # type: ignore[attr-defined]
 except ImportError:  # ruamel.yaml.clib is not installed: the pure-Python reader reads all
     CParser = None
 from policygen.errors import InvalidInputError, Issue, Location, closest_name
@@ -292,8 +294,8 @@ def _number_problem(value: Any) -> str | None:
     """Return why `value` is a number no field can hold (see `_bad_numbers`); None when it is
     not a number, or one within bounds."""
     if isinstance(value, Unreadable):
-        exponent = "e" in value.text.lower() and not value.text.lower().startswith("0x")
-        return _NUMBER_OUT_OF_RANGE if exponent else _NUMBER_TOO_LONG
+        scientific = "e" in value.text.lower() and not value.text.lower().startswith("0x")
+        return _NUMBER_OUT_OF_RANGE if scientific else _NUMBER_TOO_LONG
     if isinstance(value, Decimal) and value.is_finite():
         _, digits, exponent = value.as_tuple()
         assert isinstance(exponent, int)
@@ -501,7 +503,11 @@ class _DatesAsTextLoaded(_DatesAsText):
 
     comment_handling = None
 
-    def construct_mapping(self, node: Any, maptyp: Any, deep: bool = False) -> Any:
+    # The signature of RoundTripConstructor.construct_mapping, which ruamel itself declares
+    # against that of its bases.
+    def construct_mapping(  # type: ignore[override]
+        self, node: Any, maptyp: Any, deep: bool = False
+    ) -> Any:
         """Construct a mapping whose keys are all text, as _CountingComposer wants them."""
         for key, _ in node.value:
             if not isinstance(key, ScalarNode) or str(key.tag) not in _KEY_TAGS:
@@ -701,8 +707,13 @@ class _suppress_lc:
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, *exc: object) -> bool:
-        return exc[0] is not None and issubclass(exc[0], (AttributeError, KeyError, TypeError))
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> bool:
+        return kind is not None and issubclass(kind, (AttributeError, KeyError, TypeError))
 
 
 def _parse_json(text: str, name: str) -> Parsed:

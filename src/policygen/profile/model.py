@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Literal, overload
 
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError, model_validator
 
-from policygen.profile.base import Section, check_rules
+from policygen.profile.base import Section, Violations, check_rules
 from policygen.profile.clauses import Clauses
 from policygen.profile.critical import Classification, classify, evaluate
 from policygen.profile.engagement import Engagement
@@ -134,6 +134,27 @@ class Profile(Section):
             engagements.append(engagement)
         return {**data, "engagements": engagements}
 
+    @overload
+    def section(self, name: Literal["sla"], engagement: Engagement | None) -> Sla: ...
+    @overload
+    def section(
+        self, name: Literal["data_protection"], engagement: Engagement | None
+    ) -> DataProtection: ...
+    @overload
+    def section(
+        self, name: Literal["confidentiality"], engagement: Engagement | None
+    ) -> Confidentiality: ...
+    @overload
+    def section(
+        self, name: Literal["information_security"], engagement: Engagement | None
+    ) -> InformationSecurity: ...
+    @overload
+    def section(self, name: Literal["ip"], engagement: Engagement | None) -> Ip: ...
+    @overload
+    def section(self, name: Literal["exit"], engagement: Engagement | None) -> Exit: ...
+    @overload
+    def section(self, name: str, engagement: Engagement | None) -> Any: ...
+
     def section(self, name: str, engagement: Engagement | None) -> Any:
         """Return the section `name` as it applies to `engagement`: its override when it has one,
         else the organisation's; the organisation's when `engagement` is None."""
@@ -156,7 +177,7 @@ class Profile(Section):
 
     @model_validator(mode="after")
     def _rules(self) -> Profile:
-        def violations():
+        def violations() -> Violations:
             # Compared without case, as batch compares rows: a contract number names files and
             # zip entries, which collide on a case-insensitive file system (macOS, Windows).
             first: dict[str, int] = {}

@@ -8,12 +8,13 @@ from decimal import Decimal
 from pydantic import Field, model_validator
 
 from policygen.profile import defaults
-from policygen.profile.base import Section, check_percentage, check_rules
+from policygen.profile.base import Section, Violations, check_percentage, check_rules
 from policygen.profile.types import (
     MAX_ITEMS,
     MAX_SHORT_ITEMS,
     Comparison,
     Duration,
+    DurationUnit,
     Frequency,
     Money,
     Name,
@@ -41,7 +42,7 @@ class InformationSecurity(Section):
     """应急演练频率"""
     assessment_frequency: Frequency = Frequency.ANNUAL
     """信息安全评估频率"""
-    log_retention: Duration = Field(default_factory=lambda: Duration(6, "month"))
+    log_retention: Duration = Field(default_factory=lambda: Duration(6, DurationUnit.MONTH))
     """操作日志留存期限（不少于六个月）"""
     mlps_level: int | None = Field(default=None, ge=1, le=5)
     """涉及信息系统的网络安全等级保护级别；不涉及则为 null"""
@@ -105,7 +106,7 @@ class Risk(Section):
 
     @model_validator(mode="after")
     def _rules(self) -> Risk:
-        def violations():
+        def violations() -> Violations:
             top = self.likelihood_levels * self.impact_levels
             if self.high_risk_score > top:
                 yield (
@@ -126,19 +127,21 @@ class Risk(Section):
 class Exit(Section):
     """How an outsourcing ends without disrupting the business."""
 
-    notice_period: Duration = Field(default_factory=lambda: Duration(90, "day"))
+    notice_period: Duration = Field(default_factory=lambda: Duration(90, DurationUnit.DAY))
     """提前通知期（不续期、无过错解除的通知期限）"""
-    transition_period: Duration = Field(default_factory=lambda: Duration(6, "month"))
+    transition_period: Duration = Field(default_factory=lambda: Duration(6, DurationUnit.MONTH))
     """过渡期上限：合同解除或者终止后乙方按原服务水平继续服务、协助交接的最长期间"""
-    data_return_within: Duration = Field(default_factory=lambda: Duration(30, "day"))
+    data_return_within: Duration = Field(default_factory=lambda: Duration(30, DurationUnit.DAY))
     """返还甲方数据、文档和资料的期限（自退出起算日起：过渡期届满之日，无过渡期的为合同解除或者终止之日）"""
     confidential_return_within: Duration = Field(
-        default_factory=lambda: Duration(10, "business_day")
+        default_factory=lambda: Duration(10, DurationUnit.BUSINESS_DAY)
     )
     """返还或者销毁保密信息的期限（自退出起算日起）"""
-    personal_info_deletion_within: Duration = Field(default_factory=lambda: Duration(15, "day"))
+    personal_info_deletion_within: Duration = Field(
+        default_factory=lambda: Duration(15, DurationUnit.DAY)
+    )
     """返还或者删除个人信息的期限（自退出起算日起）"""
-    certify_within: Duration = Field(default_factory=lambda: Duration(5, "business_day"))
+    certify_within: Duration = Field(default_factory=lambda: Duration(5, DurationUnit.BUSINESS_DAY))
     """返还、销毁或者删除完成后出具书面确认的期限"""
     triggers: list[Text] = Field(
         default_factory=defaults.factory("exit.triggers", list[Text]),

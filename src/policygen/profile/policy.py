@@ -8,11 +8,12 @@ from pydantic import BeforeValidator, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from policygen.profile import defaults
-from policygen.profile.base import Section, check_rules
+from policygen.profile.base import Section, Violations, check_rules
 from policygen.profile.critical import CriticalCriterion
 from policygen.profile.types import (
     MAX_SHORT_ITEMS,
     Duration,
+    DurationUnit,
     Frequency,
     Money,
     Name,
@@ -99,17 +100,17 @@ class Policy(Section):
     repeals: list[Name] = Field(default_factory=list, max_length=MAX_SHORT_ITEMS)
     """本制度施行后废止的原制度名称"""
     regulatory_report_lead_time: Duration = Field(
-        default_factory=lambda: Duration(20, "business_day")
+        default_factory=lambda: Duration(20, DurationUnit.BUSINESS_DAY)
     )
     """银行保险机构：重要外包合同签订前向监管部门报告的提前期；证券基金经营机构：本机构自定的、需求部门在合同签订前提交报告资料的提前期（向监管部门报告的时限依照监管规定）"""
     regulatory_incident_report_within: Duration = Field(
-        default_factory=lambda: Duration(24, "hour")
+        default_factory=lambda: Duration(24, DurationUnit.HOUR)
     )
     """银行保险机构：外包重大风险事件向监管部门报告的最长时限（监管规定更短的，从其规定）"""
 
     @model_validator(mode="after")
     def _tiers_ascend(self) -> Policy:
-        def violations():
+        def violations() -> Violations:
             tiers = self.approval_tiers
             for i, tier in enumerate(tiers):
                 if tier.up_to is None and i != len(tiers) - 1:

@@ -8,12 +8,13 @@ from decimal import Decimal
 from pydantic import Field, model_validator
 
 from policygen.profile import defaults
-from policygen.profile.base import Section, check_percentage, check_rules
+from policygen.profile.base import Section, Violations, check_percentage, check_rules
 from policygen.profile.types import (
     MAX_ITEMS,
     MAX_SHORT_ITEMS,
     Comparison,
     Duration,
+    DurationUnit,
     Frequency,
     Name,
     Percent,
@@ -100,7 +101,10 @@ class CreditTier(Section):
     @property
     def threshold(self) -> Decimal:
         """The value the tier starts at."""
-        return self.below if self.below is not None else self.above  # type: ignore[return-value]
+        if self.below is not None:
+            return self.below
+        assert self.above is not None  # one of the two, checked by the validator above
+        return self.above
 
 
 class CreditRule(Section):
@@ -119,9 +123,10 @@ def _tier_rules(tiers: list[CreditTier], cap: Decimal, where: str) -> Iterator[t
         if (tier.below is None) != (prev.below is None):
             yield (f"{where}[{i}]", "同一指标的各档须都写 below 或者都写 above (one direction)")
             continue
-        worse = (
-            tier.below < prev.below if tier.below is not None else tier.threshold > prev.threshold
-        )
+        if tier.below is not None and prev.below is not None:
+            worse = tier.below < prev.below
+        else:
+            worse = tier.threshold > prev.threshold
         if not worse:
             yield (
                 f"{where}[{i}].{'below' if tier.below is not None else 'above'}",
@@ -162,7 +167,7 @@ class ServiceCredits(Section):
     """其他适用服务费扣减的指标及其阶梯"""
     cap: Percent = Decimal(20)
     """同一统计周期各项扣减合计的上限（占当期服务费的比例）"""
-    claim_within: Duration = Field(default_factory=lambda: Duration(30, "day"))
+    claim_within: Duration = Field(default_factory=lambda: Duration(30, DurationUnit.DAY))
     """甲方主张扣减的期限（自月度报告提交之日起）"""
 
     @property
@@ -172,7 +177,7 @@ class ServiceCredits(Section):
 
     @model_validator(mode="after")
     def _monotonic_and_capped(self) -> ServiceCredits:
-        def violations():
+        def violations() -> Violations:
             yield from _tier_rules(self.tiers, self.cap, "tiers")
             for j, rule in enumerate(self.additional):
                 yield from _tier_rules(rule.tiers, self.cap, f"additional[{j}].tiers")
@@ -217,7 +222,7 @@ class Sla(Section):
     """服务水平指标"""
     credits: ServiceCredits = Field(default_factory=ServiceCredits)
     """服务费扣减（服务信用）"""
-    maintenance_notice: Duration = Field(default_factory=lambda: Duration(72, "hour"))
+    maintenance_notice: Duration = Field(default_factory=lambda: Duration(72, DurationUnit.HOUR))
     """计划维护提前通知时间"""
     reporting_frequency: Frequency = Frequency.MONTHLY
     """服务报告频率"""
@@ -239,7 +244,7 @@ class Sla(Section):
 
     @model_validator(mode="after")
     def _rules(self) -> Sla:
-        def violations():
+        def violations() -> Violations:
             seen: set[str] = set()
             for i, sev in enumerate(self.severities):
                 if sev.level in seen:
@@ -260,8 +265,8 @@ class Sla(Section):
             credited: set[str] = set()
             for j, rule in enumerate(self.credits.rules):
                 where = "credits" if j == 0 else f"credits.additional[{j - 1}]"
-                metric = by_name.get(rule.metric)
-                if metric is None:
+                target = by_name.get(rule.metric)
+                if target is None:
                     yield (
                         f"{where}.metric",
                         f"服务费扣减适用的指标「{rule.metric}」不在 sla.metrics 中；可选："
@@ -272,7 +277,7 @@ class Sla(Section):
                 if rule.metric in credited:
                     yield (f"{where}.metric", f"指标「{rule.metric}」的扣减重复 (duplicate)")
                 credited.add(rule.metric)
-                wanted = "below" if metric.comparison == Comparison.AT_LEAST else "above"
+                wanted = "below" if target.comparison == Comparison.AT_LEAST else "above"
                 for i, tier in enumerate(rule.tiers):
                     if getattr(tier, wanted) is None:
                         yield (

@@ -181,7 +181,9 @@ def _unsigned_zero(value: Decimal) -> Decimal:
 def _check_money(value: Decimal) -> Decimal:
     if not value.is_finite():
         raise PydanticCustomError("money", "金额必须是有限数值 (amount must be finite)")
-    if value.as_tuple().exponent < -2:  # type: ignore[operator]
+    exponent = value.as_tuple().exponent
+    assert isinstance(exponent, int)  # finite, checked above
+    if exponent < -2:
         raise PydanticCustomError(
             "money_precision", "金额最多精确到分（两位小数） (at most two decimal places)"
         )
@@ -404,16 +406,18 @@ class Duration:
             match = _DURATION_RE.match(raw) if _DURATION_WRITTEN.match(raw) else None
             if match:
                 unit_text = match.group(2).strip().lower()
-                unit = _UNIT_SPELLINGS.get(unit_text)
-                if unit is not None:
-                    return cls._checked(Decimal(match.group(1)), unit, raw)
+                spelled = _UNIT_SPELLINGS.get(unit_text)
+                if spelled is not None:
+                    return cls._checked(Decimal(match.group(1)), spelled, raw)
         raise _duration_error(raw)
 
     @classmethod
     def _checked(cls, value: Decimal, unit: DurationUnit, raw: Any) -> Duration:
         if not value.is_finite() or value <= 0 or value > 100_000:
             raise _duration_error(raw)
-        if value.normalize().as_tuple().exponent < -MAX_DURATION_PLACES:  # type: ignore[operator]
+        exponent = value.normalize().as_tuple().exponent
+        assert isinstance(exponent, int)  # finite, checked above
+        if exponent < -MAX_DURATION_PLACES:
             raise _duration_error(raw)
         return cls(value, unit)
 

@@ -7,12 +7,13 @@ from decimal import Decimal
 from pydantic import Field, model_validator
 
 from policygen.profile import defaults
-from policygen.profile.base import Section, check_rules
+from policygen.profile.base import Section, Violations, check_rules
 from policygen.profile.types import (
     MAX_DIGITS,
     MAX_ITEMS,
     MAX_SHORT_ITEMS,
     Duration,
+    DurationUnit,
     Frequency,
     Name,
     Score,
@@ -92,7 +93,7 @@ class VendorSelection(Section):
     """评价等级，自高至低排列"""
     evaluation_frequency: Frequency = Frequency.QUARTERLY
     """服务提供商评价频率"""
-    exclusion_term: Duration = Field(default_factory=lambda: Duration(3, "year"))
+    exclusion_term: Duration = Field(default_factory=lambda: Duration(3, DurationUnit.YEAR))
     """列入禁止合作名单的期限"""
     performance_criteria: list[Criterion] = Field(
         default_factory=defaults.factory("vendor_selection.performance_criteria", list[Criterion]),
@@ -103,7 +104,7 @@ class VendorSelection(Section):
 
     @model_validator(mode="after")
     def _rules(self) -> VendorSelection:
-        def violations():
+        def violations() -> Violations:
             for field in ("criteria", "performance_criteria"):
                 criteria = getattr(self, field)
                 total = sum((c.weight for c in criteria), Decimal(0))

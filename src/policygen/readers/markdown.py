@@ -259,8 +259,8 @@ class _Reader:
             for child in node.children:
                 if child.type != "paragraph":
                     raise self._error(f"::: {align} 内只能是段落 (only paragraphs inside)")
-                inlines, attrs = self._inline_with_attrs(child.children[0])
-                paragraphs.append(n.Paragraph(inlines, id=attrs.id, align=align))
+                inlines, inline_attrs = self._inline_with_attrs(child.children[0])
+                paragraphs.append(n.Paragraph(inlines, id=inline_attrs.id, align=align))
             return paragraphs
         return [self._block(node, depth=depth, caption=caption, attrs=attrs)]
 
@@ -269,8 +269,8 @@ class _Reader:
     ) -> n.Block:
         kind = node.type
         if kind == "paragraph":
-            inlines, attrs = self._inline_with_attrs(node.children[0])
-            return n.Paragraph(inlines, id=attrs.id)
+            inlines, inline_attrs = self._inline_with_attrs(node.children[0])
+            return n.Paragraph(inlines, id=inline_attrs.id)
         if kind == "ordered_list":
             return n.OrderedList(tuple(self._item(i, depth) for i in node.children), depth=depth)
         if kind == "bullet_list":

@@ -276,8 +276,8 @@ def _stylesheet(style: HouseStyle, kind: str) -> str:
     rules.append(
         _rule("table.signature", [f"margin-top: {_pt(style.resolved('signature_party').before)};"])
     )
-    for role, selector in CHARACTER_SELECTORS.items():
-        character = style.characters.get(role)
+    for character_role, selector in CHARACTER_SELECTORS.items():
+        character = style.characters.get(character_role)
         if character is None:
             continue
         declarations = []
@@ -285,7 +285,7 @@ def _stylesheet(style: HouseStyle, kind: str) -> str:
             declarations.append(f"font-family: {font_family(style, character.font)};")
         if character.bold is not None:
             declarations.append(f"font-weight: {'bold' if character.bold else 'normal'};")
-        if role == "emphasis":
+        if character_role == "emphasis":
             declarations.append("font-style: normal;")
         if declarations:
             rules.append(_rule(selector, declarations))

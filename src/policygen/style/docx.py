@@ -53,7 +53,13 @@ from docx.shared import Mm, Pt
 from docx.styles.style import CharacterStyle, ParagraphStyle
 
 from policygen.caches import CACHES
-from policygen.style.model import CONTEXTUAL_ROLES, FONT_ROLES, HouseStyle, TextRole
+from policygen.style.model import (
+    CONTEXTUAL_ROLES,
+    FONT_ROLES,
+    CharacterRole,
+    HouseStyle,
+    TextRole,
+)
 from policygen.writers.docx import oxml
 from policygen.writers.docx.oxml import FontEntry, ListInstance, NumberingLevel
 from policygen.writers.reproducible import normalise_docx
@@ -95,6 +101,13 @@ WORD_STYLES: dict[TextRole, str] = {
     "cover_date": "Cover Date",
 }
 """The Word style each text role of the style file is written as (writers.docx names them)."""
+
+CHARACTER_STYLES: dict[CharacterRole, str] = {
+    "article_label": "Article Label",
+    "strong": "Strong",
+    "emphasis": "Emphasis",
+}
+"""The Word character style each character role of the style file is written as."""
 
 STYLE_IDS: dict[str, str] = {"Sub-clause": "Subclause", "toc 1": "TOC1", "toc 2": "TOC2"}
 """Style ids of new styles whose id python-docx would derive differently."""
@@ -229,9 +242,8 @@ def word_styles(style: HouseStyle) -> tuple[StyleSpec, ...]:
                       indent=(0, _hundredths(left), _hundredths(lists.bullet_hanging)))
         )  # fmt: skip
     characters = style.characters
-    for role, name in (("article_label", "Article Label"), ("strong", "Strong"),
-                       ("emphasis", "Emphasis")):  # fmt: skip
-        character = characters.get(role)  # type: ignore[call-overload]
+    for character_role, name in CHARACTER_STYLES.items():
+        character = characters.get(character_role)
         if character is None:
             continue
         specs.append(
@@ -241,7 +253,7 @@ def word_styles(style: HouseStyle) -> tuple[StyleSpec, ...]:
                 base="Default Paragraph Font",
                 east_asia=fonts.role(character.font).word if character.font else None,
                 bold=character.bold,
-                italic=False if role == "emphasis" else None,
+                italic=False if character_role == "emphasis" else None,
                 emphasis_mark=bool(character.emphasis_marks),
             )
         )

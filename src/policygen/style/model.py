@@ -11,7 +11,7 @@ pt; indents in characters (字) of the paragraph's own size."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -52,8 +52,12 @@ TextRole = Literal[
 CharacterRole = Literal["article_label", "strong", "emphasis"]
 """The runs the writers set in a style of their own."""
 
-KindName = Literal[tuple(DOCUMENT_KINDS)]  # type: ignore[valid-type]
-"""A document kind (kinds.DOCUMENT_KINDS)."""
+if TYPE_CHECKING:
+    KindName = str
+    """A document kind (a literal of kinds.DOCUMENT_KINDS, which a type checker cannot
+    compute: it checks a name; pydantic checks the kind)."""
+else:
+    KindName = Literal[tuple(DOCUMENT_KINDS)]
 
 Size = Annotated[float, Field(gt=0, le=200)]
 """A font size or line height in pt."""
@@ -345,7 +349,7 @@ class HouseStyle(StyleModel):
 
     def margins(self, kind: str) -> Margins:
         """Return the page margins of documents of `kind`."""
-        own = (self.kinds or {}).get(kind)  # type: ignore[call-overload]
+        own = (self.kinds or {}).get(kind)
         return own.margins if own is not None else self.page.margins
 
     def resolved(self, role: TextRole) -> Resolved:

@@ -129,9 +129,8 @@ def _cents(amount: Decimal | int | str, filter_name: str) -> int:
     coefficient = int("".join(map(str, digits)))
     if coefficient == 0:
         return 0
-    if below_fen > 0:
-        return coefficient // 10**below_fen
-    return coefficient * 10**-below_fen
+    scale: int = 10 ** abs(below_fen)
+    return coefficient // scale if below_fen > 0 else coefficient * scale
 
 
 def money(amount: Decimal | int | str) -> str:

@@ -109,14 +109,16 @@ def undefined_message(error: UndefinedError, text: str, variables: Iterable[str]
     return f"未定义的字段 {path}{where} (undefined field {path})"
 
 
-def _prefix(text: str, name: str) -> str:
+def _prefix(text: str, name: str | int) -> str:
     """Return the expression `name` was looked up in, as `text` writes it (``organisation``
-    in ``{{ organisation.nmae }}``); empty when `text` does not show it."""
-    key = re.escape(name)
-    found = re.search(
-        rf"(?<![\w.])({_NAME}(?:\.{_NAME}|\[[^\]]*\])*)(?:\.{key}\b|\[\s*['\"]{key}['\"]\s*\])",
-        text,
-    )
+    in ``{{ organisation.nmae }}``, ``sla.metrics`` in ``{{ sla.metrics[9] }}``); empty when
+    `text` does not show it."""
+    key = re.escape(str(name))
+    if isinstance(name, int):
+        lookup = rf"\[\s*{key}\s*\]"
+    else:
+        lookup = rf"\.{key}\b|\[\s*['\"]{key}['\"]\s*\]"
+    found = re.search(rf"(?<![\w.])({_NAME}(?:\.{_NAME}|\[[^\]]*\])*)(?:{lookup})", text)
     return found.group(1) if found else ""
 
 

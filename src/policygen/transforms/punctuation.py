@@ -20,7 +20,7 @@ twice changes nothing more."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import fields, replace
 from typing import Any
 
@@ -127,7 +127,7 @@ def _next_word(text: str, index: int) -> str:
     return text[following] if following > index + 1 and following < len(text) else ""
 
 
-def _convert_pairs(text: str, locked: list[bool], out: list[str], at: Any) -> None:
+def _convert_pairs(text: str, locked: list[bool], out: list[str], at: Callable[[int], str]) -> None:
     """Convert matching brackets and quotes of `text` into `out` where their context is Chinese."""
     stack: list[int] = []
     for index, char in enumerate(text):
@@ -228,7 +228,7 @@ def _collect(inlines: tuple[n.Inline, ...], leaves: list[tuple[str, bool]]) -> N
                 leaves.append(("\n", False))
 
 
-def _rebuild(inlines: tuple[n.Inline, ...], take: Any) -> tuple[n.Inline, ...]:
+def _rebuild(inlines: tuple[n.Inline, ...], take: Callable[[int], str]) -> tuple[n.Inline, ...]:
     out: list[n.Inline] = []
     for node in inlines:
         match node:
@@ -259,11 +259,19 @@ def _field_names(cls: type) -> tuple[str, ...]:
     return tuple(f.name for f in fields(cls))
 
 
+def _normalise_text(text: str, keep: tuple[str, ...]) -> str:
+    """Return `text` normalised as one run of plain text (a table's caption)."""
+    match normalise_inlines((n.Text(text),), keep):
+        case (n.Text(text=converted),):
+            return converted
+    raise AssertionError("one run of text normalises to one run of text")
+
+
 def _node(node: Any, keep: tuple[str, ...]) -> Any:
     """Return `node` normalised; `node` itself (not a copy) when nothing in it changes."""
     if isinstance(node, tuple):
-        new = tuple(_node(child, keep) for child in node)
-        return node if all(a is b for a, b in zip(new, node, strict=True)) else new
+        children = tuple(_node(child, keep) for child in node)
+        return node if all(a is b for a, b in zip(children, node, strict=True)) else children
     if not hasattr(node, "__dataclass_fields__") or isinstance(node, _INLINE_TYPES):
         return node
     if isinstance(node, n.SignatureBlock):
@@ -271,12 +279,13 @@ def _node(node: Any, keep: tuple[str, ...]) -> Any:
     changes: dict[str, Any] = {}
     for name in _field_names(type(node)):
         value = getattr(node, name)
+        new: object
         if _is_inlines(value):
             new = normalise_inlines(value, keep)
         elif isinstance(value, tuple) or hasattr(value, "__dataclass_fields__"):
             new = _node(value, keep)
         elif name == "caption" and isinstance(value, str) and value:
-            new = normalise_inlines((n.Text(value),), keep)[0].text  # type: ignore[union-attr]
+            new = _normalise_text(value, keep)
         else:
             continue
         if new is not value and new != value:

@@ -6,8 +6,8 @@ they never compute numbers."""
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
-from datetime import date
 from typing import TypeAlias
 
 # --------------------------------------------------------------------------- inlines
@@ -249,7 +249,7 @@ class DocumentMeta:
     version: str
     """The version printed on the cover and in the header, e.g. V2.0; empty for a document
     that has none (a per-engagement document is known by `contract_no`)."""
-    date: date
+    date: datetime.date
     """The document's timestamp: the creation and modification date of its files (DOCX core
     properties, PDF and HTML metadata, tracked changes). Not printed as such: a regulation's
     is its `effective_date`; a per-engagement document's is its signing date, else the start
@@ -260,7 +260,7 @@ class DocumentMeta:
     """Document keywords for properties."""
     doc_no: str = ""
     """The organisation's document number (发文字号), e.g. 明银发〔2025〕68号; empty for none."""
-    effective_date: date | None = None
+    effective_date: datetime.date | None = None
     """The date printed as 生效日期 on the cover; None for a document that prints none (a
     contract takes effect as its own clauses say)."""
     contract_no: str = ""
@@ -269,7 +269,7 @@ class DocumentMeta:
     parties: tuple[SignatureParty, ...] = ()
     """The parties signing the document, printed on the cover one line each (甲方：…); empty
     for a document the parties do not sign (a regulation, an assessment form)."""
-    signed_on: date | None = None
+    signed_on: datetime.date | None = None
     """The signing date (签订日期), printed on the cover; None when not given or not signed."""
     signed_at: str = ""
     """The signing place (签订地点), printed on the cover; empty when not given or not signed."""

@@ -189,7 +189,7 @@ def _fetcher_class() -> type[URLFetcher]:
     """Return the WeasyPrint fetcher class, importing WeasyPrint only when a PDF is made."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    class LocalURLFetcher(URLFetcher):
+    class LocalURLFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no types
         """A WeasyPrint URL fetcher backed by `LocalResources`; it never opens a socket."""
 
         def __init__(self, resources: LocalResources) -> None:

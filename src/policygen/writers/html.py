@@ -218,8 +218,9 @@ class _Writer:
                     self.inlines(article.title),
                 )
             )
-        elif rest and isinstance(rest[0], n.Paragraph) and not rest[0].label:
-            lines.append(self.paragraph(rest.pop(0), _label(article.label), "run-in"))
+        elif rest and isinstance(first := rest[0], n.Paragraph) and not first.label:
+            del rest[0]
+            lines.append(self.paragraph(first, _label(article.label), "run-in"))
         else:
             lines.append(Markup('<p class="article-label">{}</p>').format(_label(article.label)))
         lines += self.blocks(rest)
@@ -230,8 +231,9 @@ class _Writer:
         """Return a list item, its label printed in front of its first paragraph."""
         rest = list(item.blocks)
         inner: list[Markup] = []
-        if rest and isinstance(rest[0], n.Paragraph):
-            inner.append(self.paragraph(rest.pop(0), _label(item.label)))
+        if rest and isinstance(first := rest[0], n.Paragraph):
+            del rest[0]
+            inner.append(self.paragraph(first, _label(item.label)))
         elif rest and item.label:
             inner.append(Markup('<p class="item-label">{}</p>').format(_label(item.label)))
         inner += self.blocks(rest)
@@ -404,8 +406,8 @@ def render_html(
     body = []
     running = header_lines(doc, house.header.lines)
     if running:
-        lines = Markup("").join(Markup("<p>{}</p>").format(_text(line)) for line in running)
-        body.append(Markup('<div class="{}">{}</div>').format(RUNNING_HEADER, lines))
+        header = Markup("").join(Markup("<p>{}</p>").format(_text(line)) for line in running)
+        body.append(Markup('<div class="{}">{}</div>').format(RUNNING_HEADER, header))
     body += _front(doc, house)
     body.append(
         Markup('<h1 id="{}" class="title">{}</h1>').format(front.BODY_ANCHOR, _text(doc.title))

@@ -172,8 +172,8 @@ class _Writer:
         rest = list(article.blocks)
         if article.title:
             out = [self.heading("###", article.label, article.title)]
-        elif rest and isinstance(rest[0], n.Paragraph) and not rest[0].label:
-            first = rest.pop(0)
+        elif rest and isinstance(first := rest[0], n.Paragraph) and not first.label:
+            del rest[0]
             out = [_paragraph(self.inlines(first.inlines, lead=_strong_label(article.label)))]
         else:
             label = _strong_label(article.label)[:1]
@@ -184,8 +184,8 @@ class _Writer:
         """Return a list item as plain paragraphs, its label in front of the first one."""
         rest = list(item.blocks)
         out: list[str] = []
-        if rest and isinstance(rest[0], n.Paragraph):
-            first = rest.pop(0)
+        if rest and isinstance(first := rest[0], n.Paragraph):
+            del rest[0]
             lead = (*_plain_label(item.label), *_plain_label(first.label))
             text = _paragraph(self.inlines(first.inlines, lead=lead))
             out.append(f"- {text}" if bullet else text)

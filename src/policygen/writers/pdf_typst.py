@@ -289,8 +289,8 @@ class _Source:
         if article.title:
             plain = self.label(article.label)
             self.lines.append(self.heading("article", plain + self.inlines(article.title)))
-        elif rest and isinstance(rest[0], n.Paragraph) and not rest[0].label:
-            first = rest.pop(0)
+        elif rest and isinstance(first := rest[0], n.Paragraph) and not first.label:
+            del rest[0]
             self.mark(first.id)
             self.lines.append(self.par(label + self.inlines(first.inlines), align=first.align))
         else:
@@ -304,11 +304,11 @@ class _Source:
         pad = self.style.nested_item_pad if self.depth > 1 else 0.0
         prefix = '#"• "' if bullet and not item.label else self.label(item.label)
         first = ""
-        if rest and isinstance(rest[0], n.Paragraph):
-            para = rest.pop(0)
-            self.mark(para.id)
-            first = self.par(prefix + self.label(para.label) + self.inlines(para.inlines),
-                             align=para.align)  # fmt: skip
+        if rest and isinstance(lead := rest[0], n.Paragraph):
+            del rest[0]
+            self.mark(lead.id)
+            first = self.par(prefix + self.label(lead.label) + self.inlines(lead.inlines),
+                             align=lead.align)  # fmt: skip
         elif rest and prefix:
             first = self.par(prefix)
         if first:

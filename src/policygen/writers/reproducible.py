@@ -91,9 +91,14 @@ _PLAIN_ZIP_BYTES = 1 << 30
 """Most bytes of parts `_zip` writes (far from zip64's 2 GiB, deflate's overhead included)."""
 _PLAIN_ZIP_ENTRIES = 0xFFFF
 """Most entries `_zip` writes (more need zip64's end record)."""
-_LOCAL_HEADER = struct.Struct(zipfile.structFileHeader)
-_CENTRAL_HEADER = struct.Struct(zipfile.structCentralDir)
-_END_RECORD = struct.Struct(zipfile.structEndArchive)
+# zipfile's record layouts and signatures: zipfile does not export them, so typeshed leaves
+# them out.
+_LOCAL_HEADER = struct.Struct(zipfile.structFileHeader)  # type: ignore[attr-defined]
+_CENTRAL_HEADER = struct.Struct(zipfile.structCentralDir)  # type: ignore[attr-defined]
+_END_RECORD = struct.Struct(zipfile.structEndArchive)  # type: ignore[attr-defined]
+_LOCAL_SIGNATURE: bytes = zipfile.stringFileHeader  # type: ignore[attr-defined]
+_CENTRAL_SIGNATURE: bytes = zipfile.stringCentralDir  # type: ignore[attr-defined]
+_END_SIGNATURE: bytes = zipfile.stringEndArchive  # type: ignore[attr-defined]
 _DOS_TIME = ZIP_EPOCH[3] << 11 | ZIP_EPOCH[4] << 5 | ZIP_EPOCH[5] // 2
 _DOS_DATE = (ZIP_EPOCH[0] - 1980) << 9 | ZIP_EPOCH[1] << 5 | ZIP_EPOCH[2]
 _UTF8_NAME = 0x800
@@ -115,11 +120,11 @@ def _zip(entries: list[tuple[str, bytes]]) -> bytes:
         crc, deflated = _deflate(data)
         sizes = (crc, len(deflated), len(data), len(encoded))
         header = _LOCAL_HEADER.pack(
-            zipfile.stringFileHeader, version, 0, flags, ZIP_DEFLATED, _DOS_TIME, _DOS_DATE,
+            _LOCAL_SIGNATURE, version, 0, flags, ZIP_DEFLATED, _DOS_TIME, _DOS_DATE,
             *sizes, 0,
         )  # fmt: skip
         central_header = _CENTRAL_HEADER.pack(
-            zipfile.stringCentralDir, version, CREATE_SYSTEM, version, 0, flags, ZIP_DEFLATED,
+            _CENTRAL_SIGNATURE, version, CREATE_SYSTEM, version, 0, flags, ZIP_DEFLATED,
             _DOS_TIME, _DOS_DATE, *sizes, 0, 0, 0, 0, EXTERNAL_ATTR, offset,
         )  # fmt: skip
         directory += (central_header, encoded)
@@ -127,7 +132,7 @@ def _zip(entries: list[tuple[str, bytes]]) -> bytes:
         offset += len(header) + len(encoded) + len(deflated)
     central = b"".join(directory)
     count = len(entries)
-    end = _END_RECORD.pack(zipfile.stringEndArchive, 0, 0, count, count, len(central), offset, 0)
+    end = _END_RECORD.pack(_END_SIGNATURE, 0, 0, count, count, len(central), offset, 0)
     return b"".join((*chunks, central, end))
 
 

@@ -13,8 +13,9 @@ from __future__ import annotations
 import base64
 import os
 import re
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
 import tinycss2
@@ -25,6 +26,9 @@ from policygen.errors import RenderError
 from policygen.tree import nodes as n
 from policygen.writers.fetcher import LocalResources
 from policygen.writers.options import WriterOptions
+
+if TYPE_CHECKING:
+    from lxml import etree
 
 BASE_STYLESHEET = "styles/base.css"
 """The structure every document's page gets (what breaks where, how tables are ruled); its
@@ -91,7 +95,7 @@ _SHOWN_CHARS = 200
 
 
 @CACHES.memo
-def _svg_parser() -> Any:
+def _svg_parser() -> etree.XMLParser:
     """Return the parser that reads an SVG image without expanding entities or loading anything
     it names. lxml is imported here, not with the module: the Typst writer imports this module
     for its CSS helpers, and lxml's import is not needed before its first DOCX."""
@@ -125,11 +129,11 @@ class _CssInliner:
         self.changed = False
         """Whether any URL was replaced, so the stylesheet must be serialised again."""
 
-    def nodes(self, nodes: list[Any]) -> list[Any]:
+    def nodes(self, nodes: Iterable[ast.Node]) -> list[ast.Node]:
         """Return `nodes` with every URL in them and below them inlined."""
         return [self.node(node) for node in nodes]
 
-    def node(self, node: Any) -> Any:
+    def node(self, node: ast.Node) -> ast.Node:
         """Return `node` with every URL in it inlined; raise RenderError for an import."""
         match node:
             case ast.AtRule(lower_at_keyword="import") | ast.AtKeywordToken(lower_value="import"):
@@ -158,10 +162,20 @@ class _CssInliner:
                 node.content = self.nodes(node.content)
         return node
 
-    def url(self, node: Any, url: str) -> Any:
+    def url(self, node: ast.Node, url: str) -> ast.Node:
         """Return a ``url()`` token carrying `url`'s bytes, to stand where `node` stood."""
-        if not url.strip() or url.startswith("#"):
+        inline = self.inline(url)
+        if inline is None:
             return node
+        self.changed = True
+        return ast.URLToken(node.source_line, node.source_column, inline, f'url("{inline}")')
+
+    def inline(self, url: str) -> str | None:
+        """Return the ``data:`` URL carrying `url`'s bytes; None when `url` stays as written
+        (empty, a fragment, a ``data:`` URL). Raise RenderError for a URL the resources
+        refuse."""
+        if not url.strip() or url.startswith("#"):
+            return None
         target = urljoin(self.base_url, url)
         try:
             resource = self.resources.fetch(target)
@@ -173,11 +187,9 @@ class _CssInliner:
         if resource.content_type == "image/svg+xml":
             self.check_svg(resource.data, url)
         if target[:5].lower() == "data:":
-            return node
-        self.changed = True
+            return None
         encoded = base64.b64encode(resource.data).decode("ascii")
-        inline = f"data:{resource.content_type};base64,{encoded}"
-        return ast.URLToken(node.source_line, node.source_column, inline, f'url("{inline}")')
+        return f"data:{resource.content_type};base64,{encoded}"
 
     def check_svg(self, data: bytes, url: str) -> None:
         """Raise RenderError unless the SVG image `data` (from `url`) refers only to its own
@@ -199,16 +211,16 @@ class _CssInliner:
         for element in root.iter():
             for key, value in element.attrib.items():
                 if key.rpartition("}")[2].lower() in ("href", "src"):
-                    nothing.url(None, value)
+                    nothing.inline(value)
                 elif "(" in value:
                     nothing.nodes(tinycss2.parse_component_value_list(value))
             if str(element.tag).rpartition("}")[2] == "style" and element.text:
                 nothing.nodes(tinycss2.parse_stylesheet(element.text))
         for sibling in root.itersiblings(preceding=True):
-            if sibling.tag is etree.ProcessingInstruction:
-                nothing.url(None, sibling.text or "?")  # <?xml-stylesheet href=…?>
+            if isinstance(sibling, etree._ProcessingInstruction):
+                nothing.inline(sibling.text or "?")  # <?xml-stylesheet href=…?>
 
-    def refuse_import(self, node: Any) -> RenderError:
+    def refuse_import(self, node: ast.Node) -> RenderError:
         """Return the error for an ``@import`` rule (or keyword, nested where it is invalid)."""
         shown = tinycss2.serialize(node.prelude).strip() if isinstance(node, ast.AtRule) else ""
         if len(shown) > _SHOWN_CHARS:

@@ -41,12 +41,12 @@ def block_lines(block: n.Block) -> list[str]:
                 lines += block_lines(child)
             return lines
         case n.Article(label=label, title=title, blocks=blocks):
-            lines: list[str] = []
+            lines = []
             rest = list(blocks)
             if title:
                 lines += [labelled(label, inline_text(title)), ""]
-            elif rest and isinstance(rest[0], n.Paragraph) and not rest[0].label:
-                first = rest.pop(0)
+            elif rest and isinstance(first := rest[0], n.Paragraph) and not first.label:
+                del rest[0]
                 lines += [labelled(label, inline_text(first.inlines)), ""]
             else:
                 lines += [label, ""]

@@ -35,7 +35,8 @@ def load_docxtpl() -> type[DocxTemplate]:
     from docxtpl import DocxTemplate
 
     nsmap["cp"] = CORE_PROPERTIES
-    return DocxTemplate
+    loaded: type[DocxTemplate] = DocxTemplate  # docxtpl ships no types: say what it is
+    return loaded
 
 
 def open_template(data: bytes, name: str) -> DocxTemplate:

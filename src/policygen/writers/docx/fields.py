@@ -27,7 +27,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import cast
 
+from docx.parts.document import DocumentPart
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
@@ -217,7 +219,7 @@ def toc_bookmark(index: int) -> str:
 
 def fill_toc(end: Paragraph, entries: Sequence[TocEntry]) -> None:
     """Put a TOC field holding `entries` before the paragraph `end`, which closes the field."""
-    styles = StyleTable(end.part.document)
+    styles = StyleTable(cast(DocumentPart, end.part).document)
     for index, entry in enumerate(entries):
         paragraph = end.insert_paragraph_before()  # then its style, as style=… would
         oxml.set_paragraph_style_id(paragraph, styles.id(TOC_STYLES.get(entry.level, "toc 2")))

@@ -198,7 +198,7 @@ def refusal(instruction: str) -> str | None:
 def field_name(instruction: str) -> str:
     """Return the field name of `instruction` in capitals, as shown in errors."""
     text = instruction.lstrip(" \t\r\n")
-    return (_NAME.match(text).group(0) or text[:1]).upper()  # type: ignore[union-attr]
+    return (_NAME.match(text).group(0) or text[:1]).upper()  # type: ignore[union-attr]  # matches always
 
 
 def _refused_hyperlink(arguments: str) -> str | None:

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from docx.document import Document as DocxDocument
 from jinja2 import TemplateError, UndefinedError
-from jinja2.sandbox import SecurityError
+from jinja2.exceptions import SecurityError
 
 from policygen.errors import RenderError
 from policygen.templating.messages import undefined_message

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from docx.oxml.table import CT_Row, CT_Tbl, CT_Tc
     from docx.oxml.text.paragraph import CT_P
     from docx.oxml.text.run import CT_R
-    from docx.shared import StoryChild
+    from docx.types import ProvidesStoryPart
     from lxml import etree
 
 # --------------------------------------------------------------------------- proxies and elements
@@ -54,7 +54,7 @@ def run_element(run: Run) -> CT_R:
     return run._r
 
 
-def run_parent(run: Run) -> StoryChild:
+def run_parent(run: Run) -> ProvidesStoryPart:
     """Return the proxy `run` was made with (its paragraph), for a new run beside it."""
     return run._parent
 
@@ -131,7 +131,8 @@ def package_parts(document: DocxDocument) -> dict[str, bytes]:
         part.before_marshal()
     writer = _PartCollector()
     parts = package.parts
-    PackageWriter._write_content_types_stream(writer, parts)
-    PackageWriter._write_pkg_rels(writer, package.rels)
-    PackageWriter._write_parts(writer, parts)
+    # python-docx's private steps are untyped, and take any writer with its `write`.
+    PackageWriter._write_content_types_stream(writer, parts)  # type: ignore[no-untyped-call]
+    PackageWriter._write_pkg_rels(writer, package.rels)  # type: ignore[no-untyped-call]
+    PackageWriter._write_parts(writer, parts)  # type: ignore[arg-type]
     return writer.parts

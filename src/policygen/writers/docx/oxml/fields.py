@@ -29,6 +29,7 @@ from policygen.writers.docx.oxml.shared import (
     XML_SPACE,
     find_ppr,
     new_sibling,
+    parent_of,
 )
 
 _BOOKMARK_SAFE = re.compile(r"[A-Za-z0-9_]+")
@@ -151,8 +152,7 @@ def set_field_instruction(
             instr.text = f" {new} "
             if shown is None:
                 continue
-            run = instr.getparent()
-            for following in run.itersiblings():
+            for following in parent_of(instr).itersiblings():
                 texts = following.findall(qn("w:t"))
                 if texts:
                     texts[0].text = shown

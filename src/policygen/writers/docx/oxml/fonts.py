@@ -89,7 +89,7 @@ def adopt_fonts(target: DocxDocument, source: DocxDocument) -> list[str]:
 
 def _font_table(document: DocxDocument) -> Part:
     for part in document.part.package.iter_parts():
-        if part.partname == _FONT_TABLE:
+        if isinstance(part, Part) and part.partname == _FONT_TABLE:
             return part
     raise LookupError("the document has no font table")
 

@@ -108,7 +108,8 @@ class NumberingDefinitions:
 
 
 def _numbering_element(document: DocxDocument) -> etree._Element:
-    return document.part.numbering_part.element
+    numbering: etree._Element = document.part.numbering_part.element  # python-docx: untyped
+    return numbering
 
 
 def replace_numbering(
@@ -374,8 +375,8 @@ def _rename_level_styles(element: etree._Element, renamed: Mapping[str, str]) ->
         old = link.get(qn("w:val"), "")
         if old in renamed:
             link.set(qn("w:val"), renamed[old])
-        else:
-            link.getparent().remove(link)
+        elif (parent := link.getparent()) is not None:
+            parent.remove(link)
 
 
 def link_style_numbering(

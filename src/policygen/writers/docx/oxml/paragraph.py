@@ -31,6 +31,7 @@ from policygen.writers.docx.oxml.shared import (
     add_child,
     find_ppr,
     get_or_add_ppr,
+    parent_of,
     target_ppr,
 )
 
@@ -159,7 +160,7 @@ def clear_body(document: DocxDocument) -> None:
 def remove_paragraph(paragraph: Paragraph) -> None:
     """Remove `paragraph` from the body, header or cell holding it."""
     element = paragraph_element(paragraph)
-    element.getparent().remove(element)
+    parent_of(element).remove(element)
 
 
 def last_body_paragraph(document: DocxDocument) -> Paragraph | None:

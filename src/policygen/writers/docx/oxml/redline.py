@@ -14,7 +14,7 @@ from typing import Literal
 
 from docx.oxml.ns import qn
 from docx.oxml.parser import OxmlElement
-from docx.styles.style import BaseStyle
+from docx.styles.style import BaseStyle, CharacterStyle
 from docx.table import _Row
 from docx.text.paragraph import Paragraph
 from lxml import etree
@@ -120,12 +120,13 @@ def style_is_numbered(style: BaseStyle | None) -> bool:
         if ppr is not None and ppr.find(qn("w:numPr")) is not None:
             num_id = ppr.find(qn("w:numPr")).find(qn("w:numId"))
             return num_id is None or num_id.get(qn("w:val")) != "0"
-        style = style.base_style
+        style = style.base_style if isinstance(style, CharacterStyle) else None
         seen += 1
     return False
 
 
 def suppress_numbering(paragraph: Paragraph) -> None:
     """Stop `paragraph` taking list numbering from its style (``w:numId`` 0): its label is text."""
-    num_pr = paragraph_element(paragraph).get_or_add_pPr().get_or_add_numPr()
+    # python-docx makes get_or_add_numPr (ZeroOrOne "w:numPr") without declaring it.
+    num_pr = paragraph_element(paragraph).get_or_add_pPr().get_or_add_numPr()  # type: ignore[attr-defined]
     num_pr.get_or_add_numId().val = 0

@@ -6,8 +6,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from copy import deepcopy
+from typing import cast
 
 from docx.oxml.ns import qn
+from docx.oxml.text.run import CT_R
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 from lxml import etree
@@ -24,6 +26,7 @@ from policygen.writers.docx.oxml.shared import (
     RunPropertiesTarget,
     get_or_add,
     get_or_add_first,
+    parent_of,
     target_rpr,
 )
 
@@ -94,7 +97,7 @@ def add_text_run(paragraph: Paragraph, text: str) -> Run:
         paragraph_element(paragraph), W_R
     )  # as CT_P.add_r: no child may follow a run
     _append_text(r, text)
-    return Run(r, paragraph)
+    return Run(cast(CT_R, r), paragraph)  # the oxml parser's class of a w:r
 
 
 def append_text_run(paragraph: Paragraph, text: str) -> None:
@@ -140,7 +143,7 @@ def split_run(run: Run, texts: Sequence[str]) -> list[Run]:
     _set_text(r, texts[0])
     previous = r
     for text in texts[1:]:
-        new = etree.SubElement(r.getparent(), W_R)
+        new = cast(CT_R, etree.SubElement(parent_of(r), W_R))  # the oxml parser's class of a w:r
         previous.addnext(new)
         if rpr is not None:
             new.append(deepcopy(rpr))

@@ -3,10 +3,12 @@ helpers that find or add a child where the schema wants it."""
 
 from __future__ import annotations
 
-from typing import TypeAlias
+from typing import TypeAlias, cast
 
 from docx.oxml.ns import qn
 from docx.oxml.parser import OxmlElement
+from docx.oxml.text.font import CT_RPr
+from docx.oxml.text.parfmt import CT_PPr
 from docx.styles.style import BaseStyle
 from docx.styles.styles import Styles
 from docx.text.paragraph import Paragraph
@@ -57,7 +59,7 @@ TBLPR_ORDER = (
 )  # fmt: skip
 
 
-def target_rpr(target: RunPropertiesTarget) -> etree._Element:
+def target_rpr(target: RunPropertiesTarget) -> CT_RPr:
     """Return the ``w:rPr`` of `target`, creating it (and ``w:docDefaults``) when missing."""
     if isinstance(target, Styles):
         styles = target.element
@@ -66,17 +68,20 @@ def target_rpr(target: RunPropertiesTarget) -> etree._Element:
             defaults = OxmlElement("w:docDefaults")
             styles.insert(0, defaults)
         rpr_default = get_or_add(defaults, "w:rPrDefault", DEFAULTS_ORDER)
-        return get_or_add(rpr_default, "w:rPr")
+        # python-docx's parser makes every w:rPr a CT_RPr.
+        return cast(CT_RPr, get_or_add(rpr_default, "w:rPr"))
     if isinstance(target, Run):
         return run_element(target).get_or_add_rPr()
-    return target.element.get_or_add_rPr()
+    rpr: CT_RPr = target.element.get_or_add_rPr()  # a style's CT_Style (python-docx: untyped)
+    return rpr
 
 
-def target_ppr(target: ParagraphPropertiesTarget) -> etree._Element:
+def target_ppr(target: ParagraphPropertiesTarget) -> CT_PPr:
     """Return the ``w:pPr`` of `target`, creating it when missing."""
     if isinstance(target, Paragraph):
         return paragraph_element(target).get_or_add_pPr()
-    return target.element.get_or_add_pPr()
+    ppr: CT_PPr = target.element.get_or_add_pPr()  # a style's CT_Style (python-docx: untyped)
+    return ppr
 
 
 def insert_in_order(
@@ -196,4 +201,13 @@ def get_or_add_first(element: etree._Element, tag: str) -> etree._Element:
 def new_sibling(r: etree._Element, tag: str) -> etree._Element:
     """Return a new element `tag` (a Clark name) in the parent of `r`, at its end: for the
     caller to move next to `r`."""
-    return etree.SubElement(r.getparent(), tag)
+    return etree.SubElement(parent_of(r), tag)
+
+
+def parent_of(element: etree._Element) -> etree._Element:
+    """Return the parent of `element`; raise ValueError when it has none (the runs,
+    paragraphs and field codes edited here always have one)."""
+    parent = element.getparent()
+    if parent is None:
+        raise ValueError("an element to edit in place has no parent")
+    return parent

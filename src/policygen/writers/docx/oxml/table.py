@@ -5,14 +5,17 @@ comment above the tag names below."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from docx.document import Document as DocxDocument
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import nsdecls, qn
 from docx.oxml.parser import parse_xml
+from docx.oxml.table import CT_Tbl, CT_Tc
+from docx.oxml.text.paragraph import CT_P
 from docx.shared import Emu, Inches, Length
 from docx.table import Table, _Cell, _Row
 from docx.text.paragraph import Paragraph
@@ -149,7 +152,7 @@ def _new_table(
             xml += (cell, fragments[spec])
         xml.append("</w:tr>")
     xml.append("</w:tbl>")
-    tbl = parse_xml("".join(xml))
+    tbl = cast(CT_Tbl, parse_xml("".join(xml)))  # the oxml parser's class of a w:tbl
     body = document.element.body
     # The body ends with its sectPr as a rule: look there first (see paragraph.add_body_paragraph).
     try:
@@ -165,8 +168,8 @@ def _new_table(
     paragraphs: list[list[Paragraph]] = []
     for tr, row_formats in zip(tbl.iterchildren(_W_TR), formats, strict=True):
         row_paragraphs = []
-        for tc, _ in zip(tr.iterchildren(_W_TC), row_formats, strict=False):
-            row_paragraphs.append(Paragraph(tc[-1], _Cell(tc, table)))
+        for tc, _ in zip(_cells_of(tr), row_formats, strict=False):
+            row_paragraphs.append(Paragraph(cast(CT_P, tc[-1]), _Cell(tc, table)))
         paragraphs.append(row_paragraphs)
     return table, paragraphs
 
@@ -208,7 +211,13 @@ def table_cells(table: Table) -> list[list[_Cell]]:
     """Return the cells of `table`, row by row, for a table without merged cells (as
     ``[row.cells for row in table.rows]``, which lays out the spans of the whole grid)."""
     rows = table_element(table).iterchildren(_W_TR)
-    return [[_Cell(tc, table) for tc in tr.iterchildren(_W_TC)] for tr in rows]
+    return [[_Cell(tc, table) for tc in _cells_of(tr)] for tr in rows]
+
+
+def _cells_of(tr: etree._Element) -> Iterator[CT_Tc]:
+    """Yield the cells of the table row `tr`."""
+    # The oxml parser makes every w:tc a CT_Tc.
+    return cast("Iterator[CT_Tc]", tr.iterchildren(_W_TC))
 
 
 def _row_flag(row: _Row, tag: str) -> None:
@@ -249,10 +258,11 @@ def cell_paragraph(cell: _Cell) -> Paragraph:
     """Return the only paragraph of `cell` while it has no runs (a new cell's), else a new
     paragraph at the end of `cell`, as ``cell.add_paragraph()`` adds it."""
     tc = cell_element(cell)
-    paragraphs = tc.findall(W_P)
+    # The oxml parser makes every w:p a CT_P.
+    paragraphs = cast("list[CT_P]", tc.findall(W_P))
     if len(paragraphs) == 1 and paragraphs[0].find(W_R) is None:
         return Paragraph(paragraphs[0], cell)
-    return Paragraph(etree.SubElement(tc, W_P), cell)
+    return Paragraph(cast(CT_P, etree.SubElement(tc, W_P)), cell)
 
 
 def set_table_style_id(table: Table, style_id: str | None) -> None:
