@@ -21,7 +21,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-from policygen.errors import PolicygenError, RenderError, UsageError
+from policygen.errors import RenderError, UsageError
 from policygen.pipeline import Job, document_date, jobs
 from policygen.profile.model import Profile
 from policygen.templating.context import build_context
@@ -123,45 +123,11 @@ def _read(template: Path) -> bytes:
 def _render(data: bytes, context: dict[str, Any], name: str) -> dict[str, Any]:
     """Render the Word template `data` with `context` (in the child); return the DOCX as
     base64 text. Raise RenderError saying what failed and where."""
-    from jinja2 import TemplateError, TemplateSyntaxError, UndefinedError
-    from jinja2.exceptions import SecurityError
-    from lxml.etree import XMLSyntaxError
-
-    from policygen.templating.messages import undefined_message
-    from policygen.templating.word_environment import word_environment
-    from policygen.writers.docx.docxtpl_loader import find_tag, open_template
+    from policygen.writers.docx.docxtpl_loader import open_template, render_template
     from policygen.writers.docx.guard import check_package
 
     template = open_template(data, name)
-    try:
-        template.render(context, word_environment(), autoescape=True)
-    except SecurityError as error:
-        raise RenderError(
-            f"Word 模板 {name} 试图执行不允许的操作，已阻止 (blocked by the sandbox): {error}"
-        ) from None
-    except UndefinedError as error:
-        looked_up = getattr(error, "name", None)
-        found = find_tag(template, looked_up if isinstance(looked_up, str) else "")
-        where = f"（{found[0]}「{found[1]}」）" if found else ""
-        message = undefined_message(error, found[1] if found else "", context)
-        raise RenderError(f"Word 模板 {name}{where} 出错：{message}") from None
-    except TemplateSyntaxError as error:
-        near = " ".join(line.strip() for line in getattr(error, "docx_context", ()) if line)
-        where = f"，位于「{near[:80]}」附近" if near else ""
-        raise RenderError(
-            f"Word 模板 {name} 语法错误{where} (template syntax error): {error.message}"
-        ) from None
-    except TemplateError as error:
-        raise RenderError(f"Word 模板 {name} 出错 (template error): {error}") from None
-    except XMLSyntaxError as error:
-        raise RenderError(
-            f"Word 模板 {name} 渲染后不是有效的 XML，请检查标签是否拆开了表格或段落 "
-            f"(rendered XML is invalid): {error}"
-        ) from None
-    except (PolicygenError, MemoryError, RecursionError):
-        raise
-    except Exception as error:  # an expression in the template raised: 1/0, 'a' + 1
-        raise RenderError(f"Word 模板 {name} 出错 ({type(error).__name__}): {error}") from None
+    render_template(template, context, f"Word 模板 {name}")
     buffer = BytesIO()
     template.save(buffer)
     # Jinja tags can cut XML apart and join it again (a tag in a comment or text ending a

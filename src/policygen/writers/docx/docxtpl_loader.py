@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from io import BytesIO
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zipfile import BadZipFile
 
 from policygen.errors import RenderError
@@ -82,3 +82,48 @@ def texts(document: DocxDocument) -> Iterator[tuple[str, str]]:
     for section in document.sections:
         for part, label in ((section.header, "页眉"), (section.footer, "页脚")):
             yield label, "".join(p.text for p in part.paragraphs)
+
+
+def render_template(template: DocxTemplate, context: dict[str, Any], label: str) -> None:
+    """Render the Word template `template` with `context` in the Word sandbox; raise
+    RenderError starting with `label` (``Word 模板 x.docx``, a house document's name) saying
+    what failed and where: the sandbox's refusal, an undefined field with its tag and the
+    closest name, a syntax error near its text, XML the tags cut apart, an expression that
+    raised (1/0)."""
+    from jinja2 import TemplateError, TemplateSyntaxError, UndefinedError
+    from jinja2.exceptions import SecurityError
+    from lxml.etree import XMLSyntaxError
+
+    from policygen.errors import PolicygenError
+    from policygen.templating.messages import undefined_message
+    from policygen.templating.word_environment import word_environment
+
+    try:
+        template.render(context, word_environment(), autoescape=True)
+    except SecurityError as error:
+        raise RenderError(
+            f"{label} 试图执行不允许的操作，已阻止 (blocked by the sandbox): {error}"
+        ) from None
+    except UndefinedError as error:
+        looked_up = getattr(error, "name", None)
+        found = find_tag(template, looked_up if isinstance(looked_up, str) else "")
+        where = f"（{found[0]}「{found[1]}」）" if found else ""
+        message = undefined_message(error, found[1] if found else "", sorted(context))
+        raise RenderError(f"{label}{where} 出错：{message}") from None
+    except TemplateSyntaxError as error:
+        near = " ".join(line.strip() for line in getattr(error, "docx_context", ()) if line)
+        where = f"，位于「{near[:80]}」附近" if near else ""
+        raise RenderError(
+            f"{label} 语法错误{where} (template syntax error): {error.message}"
+        ) from None
+    except TemplateError as error:
+        raise RenderError(f"{label} 出错 (template error): {error}") from None
+    except XMLSyntaxError as error:
+        raise RenderError(
+            f"{label} 渲染后不是有效的 XML，请检查标签是否拆开了表格或段落 "
+            f"(rendered XML is invalid): {error}"
+        ) from None
+    except (PolicygenError, MemoryError, RecursionError):
+        raise
+    except Exception as error:  # an expression in the template raised: 1/0, 'a' + 1
+        raise RenderError(f"{label} 出错 ({type(error).__name__}): {error}") from None

@@ -30,16 +30,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from docx.document import Document as DocxDocument
-from jinja2 import TemplateError, UndefinedError
-from jinja2.exceptions import SecurityError
 
 from policygen.errors import RenderError
-from policygen.templating.messages import undefined_message
-from policygen.templating.word_environment import word_environment
 from policygen.tree import nodes as n
 from policygen.writers import page_values
 from policygen.writers.docx import oxml
-from policygen.writers.docx.docxtpl_loader import find_tag, open_template
+from policygen.writers.docx.docxtpl_loader import open_template, render_template
 from policygen.writers.docx.guard import check_package
 from policygen.writers.docx.pages import set_properties
 from policygen.writers.docx.reference import open_reference
@@ -113,7 +109,7 @@ def _write_house_docx(
     add_body(body.subdocx, doc)
     context = house_context(doc)
     context[BODY_FIELD] = body
-    render_house(template, context, house.name)
+    render_template(template, context, house.name)
     oxml.renumber_bookmarks(template.docx)
     set_properties(template.docx, doc)
     buffer = BytesIO()
@@ -155,27 +151,6 @@ def house_context(doc: n.Document) -> dict[str, Any]:
     context["parties"] = [{"role": r, "name": m} for r, m in zip(roles, names, strict=False)]
     context["organisation"] = doc.meta.organisation
     return context
-
-
-def render_house(template: DocxTemplate, context: dict[str, Any], name: str) -> None:
-    """Render `template` with `context` in the Word sandbox; raise RenderError naming `name`
-    and what failed."""
-    try:
-        template.render(context, word_environment(), autoescape=True)
-    except SecurityError as error:
-        raise RenderError(
-            f"{name} 试图执行不允许的操作，已阻止 (blocked by the sandbox): {error}"
-        ) from None
-    except UndefinedError as error:
-        looked_up = getattr(error, "name", None)
-        found = find_tag(template, looked_up if isinstance(looked_up, str) else "")
-        where = f"（{found[0]}「{found[1]}」）" if found else ""
-        message = undefined_message(error, found[1] if found else "", sorted(context))
-        raise RenderError(f"{name}{where} 出错：{message}") from None
-    except TemplateError as error:
-        near = " ".join(line.strip() for line in getattr(error, "docx_context", ()) if line)
-        where = f"，位于「{near[:80]}」附近" if near else ""
-        raise RenderError(f"{name} 模板语法错误{where} (template syntax error): {error}") from None
 
 
 def adopt_reference(document: DocxDocument, reference: DocxDocument) -> list[str]:
