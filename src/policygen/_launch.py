@@ -8,10 +8,15 @@ import sys
 from policygen import __version__
 
 
+def version_line() -> str:
+    """What ``policygen --version`` prints."""
+    return f"policygen {__version__}"
+
+
 def main() -> int:
     """Run the ``policygen`` command with the process's arguments; return its exit code."""
     if sys.argv[1:] == ["--version"]:
-        sys.stdout.write(f"policygen {__version__}\n")
+        sys.stdout.write(version_line() + "\n")
         return 0
     from policygen.cli import main as run
 

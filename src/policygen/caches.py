@@ -100,17 +100,25 @@ class Caches:
         with self._lock:
             self._clears.append((clear, files))
 
-    def watch(self, path: str | os.PathLike[str], data: bytes) -> None:
-        """Note that `data` was read from `path` for a cache kept while the files are unchanged."""
+    def watch(
+        self,
+        path: str | os.PathLike[str],
+        data: bytes,
+        stat: tuple[int, int, int, int] | None = None,
+    ) -> None:
+        """Note that `data` was read from `path` for a cache kept while the files are
+        unchanged; `stat` is the file's as it was read (None: as it is now)."""
         name = os.fspath(path)
         with self._lock:
-            self._read[name] = _Read(_stat(name), _digest(data))
+            self._read[name] = _Read(stat or _stat(name), _digest(data))
 
     def read_bytes(self, path: str | os.PathLike[str]) -> bytes:
-        """Return the bytes of the file `path`, noting them (`watch`)."""
+        """Return the bytes of the file `path`, noting them (`watch`) with its stat taken
+        before the read, so an edit while it is read is seen by the next `refresh`."""
         with open(path, "rb") as file:
+            info = os.fstat(file.fileno())
             data = file.read()
-        self.watch(path, data)
+        self.watch(path, data, (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino))
         return data
 
     def read_text(self, path: str | os.PathLike[str]) -> str:

@@ -16,7 +16,6 @@ try:  # Ctrl-C while the command line loads (about half a second): one line, exi
     import typer
     from rich.console import Console
 
-    from policygen import __version__
     from policygen.chars import printable
     from policygen.errors import ExitCode, InvalidInputError, PolicygenError, UsageError
     from policygen.output import write_all, write_atomic
@@ -91,7 +90,9 @@ STARTER_FILE = "policygen.yaml"
 
 def _version(value: bool) -> None:
     if value:
-        out.print(f"policygen {__version__}")
+        from policygen._launch import version_line
+
+        out.print(version_line())
         raise typer.Exit(ExitCode.OK)
 
 

@@ -62,6 +62,7 @@ from policygen.writers.options import (
     engines_for,
     pdf_engine_from,
 )
+from policygen.writers.reproducible import ZIP_EPOCH
 
 MAX_BODY_BYTES = 2 * 1024 * 1024
 """Largest request body accepted, in bytes; a real profile is a few kilobytes."""
@@ -261,8 +262,7 @@ def _load(
     """Return the profile in `text` checked as the command line checks it with the templates
     in `template_dirs` (with `documents`, as ``validate`` does: every document of the set is
     built); raise _Invalid with every problem found. Every cache of an edited template or data
-    file is emptied first (caches.CACHES.refresh)."""
-    CACHES.refresh()
+    file is emptied first, once per request (`_Settings.work`, caches.CACHES.refresh)."""
     try:
         parsed = parse(text, fmt=fmt, name="<request>")
         return check_parsed(parsed, template_dirs=template_dirs, documents=documents)
@@ -383,7 +383,7 @@ def _render_zip(
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, data in files.items():
-            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             archive.writestr(info, data)
@@ -491,12 +491,21 @@ class _Settings:
     gate: _Gate
     engines: Engines
 
-    async def work(self, request: Request, job: Callable[..., _T], *args: Any) -> _T:
-        """Read the request's body within its time, wait for a turn at the gate, and run
-        `job(text, body format, *args)` in a worker thread; return what it returns."""
-        deadline = time.monotonic() + self.limits.request_timeout
+    def deadline(self) -> float:
+        """Return when a request starting now has used up its time (time.monotonic())."""
+        return time.monotonic() + self.limits.request_timeout
+
+    async def work(
+        self, request: Request, job: Callable[..., _T], *args: Any, deadline: float | None = None
+    ) -> _T:
+        """Read the request's body within its time, wait for a turn at the gate until
+        `deadline` (None: the request's time from now), forget what was read from files that
+        have changed since (caches.CACHES.refresh), and run `job(text, body format, *args)`
+        in a worker thread; return what it returns."""
+        deadline = self.deadline() if deadline is None else deadline
         text = await _body_text(request, self.max_body_bytes, self.limits.body_timeout)
         async with self.gate.turn(deadline):
+            CACHES.refresh()
             return await run_in_threadpool(job, text, _body_format(request), *args)
 
 
@@ -620,12 +629,12 @@ async def render_one(
         kind=kind,
         fmt=fmt,
         contract_no=contract_no,
-        deadline=time.monotonic() + settings.limits.request_timeout,
+        deadline=(deadline := settings.deadline()),
         pdf_standard=pdf_standard,
         engines=settings.engines,
         template_dirs=settings.folders,
     )
-    filename, data = await settings.work(request, job)
+    filename, data = await settings.work(request, job, deadline=deadline)
     return Response(data, media_type=MEDIA_TYPES[fmt], headers=_attachment(filename))
 
 
@@ -659,12 +668,12 @@ async def render_many(
         kinds=[_kind(k) for k in dict.fromkeys(_split(kinds))] or None,
         formats=fmts,
         max_documents=settings.max_set_documents,
-        deadline=time.monotonic() + settings.limits.request_timeout,
+        deadline=(deadline := settings.deadline()),
         pdf_standard=pdf_standard,
         engines=settings.engines,
         template_dirs=settings.folders,
     )
-    data = await settings.work(request, job)
+    data = await settings.work(request, job, deadline=deadline)
     return Response(data, media_type=ZIP_TYPE, headers=_attachment("policygen-set.zip"))
 
 

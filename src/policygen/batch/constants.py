@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import typing
 from typing import Literal
-
-if typing.TYPE_CHECKING:
-    pass
 
 DEFAULT_KINDS = ("contract", "sla")
 """The documents rendered per row when none are asked for."""

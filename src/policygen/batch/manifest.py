@@ -6,7 +6,6 @@ import hashlib
 import json
 import os
 import stat
-import typing
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -15,9 +14,6 @@ from policygen.batch.constants import MANIFEST
 from policygen.errors import UsageError
 from policygen.output import write_atomic
 from policygen.profile.engagement import Engagement
-
-if typing.TYPE_CHECKING:
-    pass
 
 MAX_TEMPLATE_FILE_BYTES = 50 * 1024 * 1024
 """Largest file in a template folder that anything reads: a ``styles/house.docx``

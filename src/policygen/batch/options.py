@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import typing
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,9 +15,6 @@ from policygen.pipeline import (
 from policygen.procs import (
     available_cpus,
 )
-
-if typing.TYPE_CHECKING:
-    pass
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,6 @@ from policygen.chars import printable
 from policygen.errors import Issue
 from policygen.readers.engagements import Row
 
-if typing.TYPE_CHECKING:
-    pass
-
 
 @dataclass(frozen=True)
 class RowResult:

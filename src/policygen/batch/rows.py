@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import typing
 from collections.abc import Mapping
 from typing import Any
 
 from policygen.errors import InvalidInputError, Issue
 from policygen.profile.load import Parsed, validate
 from policygen.profile.model import Profile
-
-if typing.TYPE_CHECKING:
-    pass
 
 
 def engagement_profile(

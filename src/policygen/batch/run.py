@@ -7,7 +7,6 @@ import errno
 import hashlib
 import os
 import time
-import typing
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -34,9 +33,6 @@ from policygen.profile.load import load_profile
 from policygen.readers.engagements import Row, read_rows, row_key
 from policygen.templating.environment import environment_for
 from policygen.writers.options import check_pdf_standard, pdf_engine_from
-
-if typing.TYPE_CHECKING:
-    pass
 
 SHOWN_DUPLICATES = 10
 """Other rows named in the message of a row whose contract number they share."""

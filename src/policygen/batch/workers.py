@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import typing
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -34,9 +33,6 @@ from policygen.procs import (
 from policygen.readers.engagements import Row
 from policygen.templating.environment import environment_for
 from policygen.validation import checked
-
-if typing.TYPE_CHECKING:
-    pass
 
 
 @dataclass(frozen=True)

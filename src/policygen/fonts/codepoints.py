@@ -8,15 +8,10 @@ import hashlib
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from policygen.caches import CACHES
 from policygen.errors import RenderError
 from policygen.fonts.fontconfig import FontMatch
-
-if TYPE_CHECKING:
-    pass
-
 
 # --------------------------------------------------------------------------- character maps
 

@@ -8,14 +8,9 @@ import ctypes.util
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from policygen.caches import CACHES
 from policygen.errors import RenderError
-
-if TYPE_CHECKING:
-    pass
-
 
 # --------------------------------------------------------------------------- roles
 

@@ -118,8 +118,8 @@ def load_style(path: str | Path, template_dirs: tuple[Path, ...] | list[Path] = 
 def _load(path: Path, dirs: tuple[Path, ...], depth: int) -> HouseStyle:
     """Return the style in `path` merged over its bases, validated once while its files are
     unchanged."""
+    CACHES.watch(path, path.read_bytes())  # first: an edit while it is parsed shows next time
     parsed = parse_source(path, fmt="yaml")
-    CACHES.watch(path, path.read_bytes())
     data = parsed.data
     if not isinstance(data, dict):
         raise InvalidInputError(

@@ -85,8 +85,7 @@ def cover_lines(doc: n.Document, style: HouseStyle) -> tuple[CoverLine, ...]:
 
 def _text_width(style: HouseStyle, kind: str) -> float:
     """Return the width in pt of the text block of a page of `kind` in `style`."""
-    margins = style.margins(kind)
-    return (style.page.width - margins.left - margins.right) * 72 / 25.4
+    return style.text_width(kind) * 72 / 25.4
 
 
 @dataclass(frozen=True)

@@ -400,8 +400,7 @@ def render_html(
         css.append((name, inert(text)))
         if index == 0:  # the house style, after the structure and before a user's sheets
             css.append((f"styles/{house.name}.style.yaml", inert(stylesheet(house, doc.kind))))
-    margins = house.margins(doc.kind)
-    text_width = (house.page.width - margins.left - margins.right) * 72 / 25.4
+    text_width = house.text_width(doc.kind) * 72 / 25.4
     writer = _Writer(doc, text_width, house.resolved("table").size)
     body = []
     running = header_lines(doc, house.header.lines)
