@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Protocol, TypeVar
 
 from policygen.errors import InvalidInputError, Issue, RenderError, UsageError
+from policygen.house import fill_house
 from policygen.kinds import DOCUMENT_KINDS, Kind
 from policygen.layout.budget import out_of_time
 from policygen.layout.engine import Engines, Layout
@@ -441,6 +442,7 @@ def start_job(
     if any(fmt in PRINTED_FORMATS for fmt in formats):
         preflight_glyphs(doc, profile)
     files: dict[str, FileResult] = {}
+    house = fill_house(doc, options.template_dirs) if "docx" in formats else None
     printing = None
     if engine is not None:
         wants_layout = any(needs_layout(fmt, doc) for fmt in formats)
@@ -450,7 +452,8 @@ def start_job(
             files[fmt] = printing.pdf
             continue
         layout = printing.layout if printing is not None and needs_layout(fmt, doc) else None
-        files[fmt] = _Later(partial(write, fmt, doc, options), layout)
+        filled = house if fmt == "docx" else None
+        files[fmt] = _Later(partial(write, fmt, doc, options, house=filled), layout)
     return PendingJob(job, {job.filename(fmt): files[fmt] for fmt in formats})
 
 

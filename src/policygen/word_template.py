@@ -123,7 +123,7 @@ def _read(template: Path) -> bytes:
 def _render(data: bytes, context: dict[str, Any], name: str) -> dict[str, Any]:
     """Render the Word template `data` with `context` (in the child); return the DOCX as
     base64 text. Raise RenderError saying what failed and where."""
-    from policygen.writers.docx.docxtpl_loader import open_template, render_template
+    from policygen.templating.docxtpl_loader import open_template, render_template
     from policygen.writers.docx.guard import check_package
 
     template = open_template(data, name)

@@ -28,8 +28,8 @@ from policygen.batch import (
 from policygen.batch import manifest as batch_manifest
 from policygen.cli import main
 from policygen.errors import ExitCode, Issue
+from policygen.house import MAX_HOUSE_BYTES
 from policygen.templating.environment import MAX_TEMPLATE_BYTES, environment_for
-from policygen.writers.docx.house import MAX_HOUSE_BYTES
 from policygen.writers.fetcher import MAX_FILE_BYTES
 from test_batch import write_engagements_csv
 

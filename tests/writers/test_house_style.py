@@ -15,8 +15,8 @@ from docx.oxml.ns import qn
 import policygen
 from libreoffice import convert_one, needs_libreoffice
 from policygen.errors import RenderError
+from policygen.house import house_context
 from policygen.writers.docx import oxml
-from policygen.writers.docx.house import house_context
 from sample_docs import sample_contract, sample_regulation
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -132,6 +132,36 @@ def test_house_fields_of_a_contract_are_its_own() -> None:
     assert regulation["doc_no"] == "华银发〔2026〕1号"
 
 
+def test_the_house_stage_fills_the_template_and_the_writer_only_places_the_body(
+    tmp_path: Path,
+) -> None:
+    """The house template runs in its own stage (policygen.house.fill_house); the DOCX writer
+    is handed the filled-in document and runs no template: the same stage output gives the
+    same DOCX, the body where ``{{p body }}`` was, between the house's own paragraphs."""
+    from policygen.house import fill_house
+    from policygen.writers import WriterOptions
+    from policygen.writers.docx.writer import write_docx
+
+    contract = sample_contract()
+    house = fill_house(contract, [house_folder(tmp_path)])
+    assert house is not None and house.name == "house.docx"
+    filled = docx.Document(BytesIO(house.data))
+    texts = [paragraph.text for paragraph in filled.paragraphs]
+    assert "{{" not in "".join(texts) and contract.title in texts
+    assert oxml.body_mark(filled) is not None
+    options = WriterOptions(template_dirs=(ROOT / "src" / "policygen" / "templates" / "zh",))
+    written = write_docx(contract, options, house=house)
+    assert write_docx(contract, options, house=house) == written
+    paragraphs = [p.text for p in docx.Document(BytesIO(written)).paragraphs]
+    closing = paragraphs.index("（本文件由示例集团法律合规部发布）")
+    assert closing == len(paragraphs) - 1  # the house's last paragraph stays last
+    body = paragraphs[paragraphs.index(LETTERHEAD) + 3 : closing]
+    assert len(body) > 10 and contract.title in body  # the body went in where the mark was
+    with ZipFile(BytesIO(written)) as package:
+        assert oxml.BODY_MARK not in package.read("word/document.xml").decode()
+    assert fill_house(contract, [tmp_path / "nowhere"]) is None
+
+
 def test_a_misspelt_house_field_is_named_with_the_field_meant(tmp_path: Path) -> None:
     folder = house_folder(tmp_path)
     house = docx.Document(folder / "styles" / "house.docx")
@@ -184,7 +214,7 @@ def test_an_endless_house_template_is_stopped(
 def test_core_properties_survive_docxtpl(regulation: bytes) -> None:
     """Importing docxtpl (through docxcompose) rebinds python-docx's ``cp`` prefix; the
     keywords and version of every DOCX the process writes afterwards must still be there."""
-    from policygen.writers.docx.docxtpl_loader import load_docxtpl
+    from policygen.templating.docxtpl_loader import load_docxtpl
 
     load_docxtpl()
     plain = policygen.render(BANK, "regulation", "docx")
@@ -215,3 +245,32 @@ def test_house_bookmarks_do_not_clash_with_the_body(tmp_path: Path) -> None:
     assert sorted(e.get(qn("w:id")) for e in ends) == sorted(start_ids)
     names = {s.get(qn("w:name")): s.get(qn("w:id")) for s in starts}
     assert names["Letterhead"] == "1"
+
+
+def test_no_writer_runs_a_template() -> None:
+    """Writers are pure: templates (Markdown, Word, house) run in the stages before them, so
+    no module under writers/ imports Jinja, docxtpl or the template limits."""
+    import ast
+
+    forbidden = ("jinja2", "docxtpl", "policygen.templating.limits",
+                 "policygen.templating.docxtpl_loader", "policygen.house")  # fmt: skip
+    writers = ROOT / "src" / "policygen" / "writers"
+    found = []
+    for path in sorted(writers.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        checking = {
+            id(node)
+            for block in ast.walk(tree)
+            if isinstance(block, ast.If) and ast.unparse(block.test) == "TYPE_CHECKING"
+            for node in ast.walk(block)
+        }
+        for node in ast.walk(tree):
+            if id(node) in checking or not isinstance(node, ast.Import | ast.ImportFrom):
+                continue
+            names = (
+                [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else [alias.name for alias in node.names]
+            )
+            found += [f"{path.name}: {m}" for m in names if m.startswith(forbidden)]
+    assert found == []

@@ -17,7 +17,7 @@ from policygen.profile.engagement import Engagement
 
 MAX_TEMPLATE_FILE_BYTES = 50 * 1024 * 1024
 """Largest file in a template folder that anything reads: a ``styles/house.docx``
-(writers.docx.house.MAX_HOUSE_BYTES; a template may be 1 MB, a stylesheet or an image 16 MB).
+(house.MAX_HOUSE_BYTES; a template may be 1 MB, a stylesheet or an image 16 MB).
 Every reader refuses a larger file, so its bytes cannot change an output: it is hashed by
 name and size, unread."""
 

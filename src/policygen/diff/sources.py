@@ -11,11 +11,12 @@ from policygen.diff.compare import Comparison, compare
 from policygen.diff.redline import redline
 from policygen.diff.table import revision_table
 from policygen.errors import InvalidInputError, Issue, Location
+from policygen.house import fill_house
 from policygen.pipeline import writer_options
 from policygen.profile.load import MAX_PROFILE_BYTES, parse
 from policygen.profile.model import Profile
 from policygen.validation import check_parsed, load_checked
-from policygen.writers import WRITERS
+from policygen.writers import WRITERS, write
 from policygen.writers.docx.redline import (
     write_redline,
 )
@@ -32,7 +33,9 @@ def render_comparison(
     stem = comparison.name
     return {
         f"{stem}-redline.docx": write_redline(redline(comparison), options),
-        f"{stem}-修订对照表.docx": WRITERS["docx"](table, options),
+        f"{stem}-修订对照表.docx": write(
+            "docx", table, options, house=fill_house(table, options.template_dirs)
+        ),
         f"{stem}-修订对照表.pdf": WRITERS["pdf"](table, options),
     }
 

@@ -1,8 +1,9 @@
 """Writers: each turns a numbered document tree into the bytes of one format.
 
-Every writer is pure: `Writer(doc, options) -> bytes`. What one needs from the layout stage
-(the DOCX contents page's page numbers) is passed to it as a value: `write(fmt, doc, options,
-layout)`."""
+Every writer is pure: `Writer(doc, options) -> bytes`. What one needs from an earlier stage
+is passed to it as a value: `write(fmt, doc, options, layout, house)` — the layout stage's
+page numbers for a DOCX contents page, the house stage's filled-in house document
+(policygen.house) for a DOCX placed in an organisation's own Word document."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING
 from policygen.writers.options import WriterOptions
 
 if TYPE_CHECKING:
+    from policygen.house import HouseDocument
     from policygen.layout.engine import Layout
     from policygen.tree.nodes import Document
 
@@ -73,13 +75,20 @@ def needs_layout(fmt: str, doc: Document) -> bool:
     return fmt == "docx" and kind is not None and kind.contents
 
 
-def write(fmt: str, doc: Document, options: WriterOptions, layout: Layout | None = None) -> bytes:
+def write(
+    fmt: str,
+    doc: Document,
+    options: WriterOptions,
+    layout: Layout | None = None,
+    house: HouseDocument | None = None,
+) -> bytes:
     """Return `doc` written in `fmt`; a DOCX contents page shows the page numbers of `layout`
-    (None: none, for Word to fill in when the reader updates the field)."""
-    if fmt == "docx" and layout is not None:
+    (None: none, for Word to fill in when the reader updates the field), and a DOCX is
+    placed in `house` when one is given (None: the house style's own cover and pages)."""
+    if fmt == "docx" and (layout is not None or house is not None):
         from policygen.writers.docx.writer import write_docx
 
-        return write_docx(doc, options, layout)
+        return write_docx(doc, options, layout, house)
     return WRITERS[fmt](doc, options)
 
 

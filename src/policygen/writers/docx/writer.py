@@ -43,7 +43,7 @@ from policygen.writers.docx.fields import (
     add_contents,
     link_references,
 )
-from policygen.writers.docx.house import find_house, write_house_docx
+from policygen.writers.docx.house import write_house_docx
 from policygen.writers.docx.numbering import ListNumbering, reference_text
 from policygen.writers.docx.pages import (
     add_contents_page,
@@ -62,6 +62,7 @@ from policygen.writers.reproducible import normalise_parts
 from policygen.writers.text import labelled
 
 if TYPE_CHECKING:
+    from policygen.house import HouseDocument
     from policygen.layout.engine import Layout
 
 REFERENCE_DOCX = "styles/reference.docx"
@@ -99,13 +100,17 @@ CONTENTS_KINDS = frozenset(kind.name for kind in DOCUMENT_KINDS.values() if kind
 """Document kinds that get a table of contents (and body pages numbered from 1)."""
 
 
-def write_docx(doc: n.Document, options: WriterOptions, layout: Layout | None = None) -> bytes:
+def write_docx(
+    doc: n.Document,
+    options: WriterOptions,
+    layout: Layout | None = None,
+    house: HouseDocument | None = None,
+) -> bytes:
     """Return `doc` as DOCX bytes in its house style (`reference_document`, with the page its
-    kind gets in the style: policygen.style.docx.apply_page), or placed in a user's
-    ``styles/house.docx``. A contents page shows the page on which `layout` put each heading
-    and counts its pages; with `layout` None it shows no page numbers, which Word fills in
-    when the reader updates the fields."""
-    house = find_house(options)
+    kind gets in the style: policygen.style.docx.apply_page), or placed in `house`, a user's
+    ``styles/house.docx`` filled in by the house stage (policygen.house). A contents page
+    shows the page on which `layout` put each heading and counts its pages; with `layout`
+    None it shows no page numbers, which Word fills in when the reader updates the fields."""
     if house is not None:
         return write_house_docx(doc, house, options, add_body)
     style = style_for(doc, options)

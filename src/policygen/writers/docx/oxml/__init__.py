@@ -46,9 +46,13 @@ from policygen.writers.docx.oxml.package import (
     set_company,
 )
 from policygen.writers.docx.oxml.paragraph import (
+    BODY_MARK,
+    BODY_MARK_XML,
     add_body_paragraph,
+    body_mark,
     clear_body,
     last_body_paragraph,
+    move_appended_to,
     paragraph_style_id,
     paragraph_text,
     remove_paragraph,
@@ -120,6 +124,8 @@ from policygen.writers.docx.oxml.table import (
 )
 
 __all__ = [
+    "BODY_MARK",
+    "BODY_MARK_XML",
     "GB2312_CHARSET",
     "GB2312_SIGNATURE",
     "CellFormat",
@@ -147,6 +153,7 @@ __all__ = [
     "adopt_numbering",
     "adopt_styles",
     "append_text_run",
+    "body_mark",
     "bookmark_name",
     "cell_paragraph",
     "clear_body",
@@ -162,6 +169,7 @@ __all__ = [
     "make_internal_link",
     "mark_paragraph",
     "mark_row",
+    "move_appended_to",
     "package_parts",
     "paragraph_style_id",
     "paragraph_text",

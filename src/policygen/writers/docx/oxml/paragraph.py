@@ -172,3 +172,35 @@ def last_body_paragraph(document: DocxDocument) -> Paragraph | None:
             continue
         return Paragraph(child, document_body(document)) if child.tag == W_P else None
     return None
+
+
+BODY_MARK = "_PolicygenBody"
+"""The bookmark on the paragraph the house stage leaves where a house document's body goes."""
+BODY_MARK_XML = (
+    f'<w:p><w:bookmarkStart w:id="0" w:name="{BODY_MARK}"/><w:bookmarkEnd w:id="0"/></w:p>'
+)
+"""That paragraph as the XML docxtpl puts in place of the ``{{p body }}`` paragraph."""
+
+
+def body_mark(document: DocxDocument) -> etree._Element | None:
+    """Return the top-level body paragraph of `document` holding the BODY_MARK bookmark; None
+    when it has none."""
+    body: etree._Element = document.element.body
+    for element in body.iterchildren(W_P):
+        for start in element.iterchildren(qn("w:bookmarkStart")):
+            if start.get(qn("w:name")) == BODY_MARK:
+                return element
+    return None
+
+
+def move_appended_to(document: DocxDocument, before: int, mark: etree._Element) -> None:
+    """Move what was appended to `document`'s body since it had `before` children to where
+    `mark` is, and remove `mark`. python-docx appends in front of the body's final section
+    properties, which stay last."""
+    body: etree._Element = document.element.body
+    children = list(body)
+    ends_with_section = bool(children) and children[-1].tag == W_SECTPR
+    appended = children[before - 1 : -1] if ends_with_section else children[before:]
+    for element in appended:
+        mark.addprevious(element)
+    body.remove(mark)
