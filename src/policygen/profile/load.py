@@ -37,7 +37,7 @@ try:
     from ruamel.yaml.cyaml import CParser  # type: ignore[attr-defined]
 except ImportError:  # ruamel.yaml.clib is not installed: the pure-Python reader reads all
     CParser = None
-from policygen.errors import InvalidInputError, Issue, Location, closest_name
+from policygen.errors import InvalidInputError, Issue, Location, suggest
 from policygen.profile import partial
 from policygen.profile.base import RULES_ERROR
 from policygen.profile.model import ENGAGEMENT_SECTIONS, Profile
@@ -411,14 +411,23 @@ class _CountingComposer(Composer):
         a number, a date, true or null): every key of a profile is a name, and a list or a
         mapping cannot even be a Python dict key."""
         node = super().compose_mapping_node(anchor)
-        for key, _ in node.value:
-            if not isinstance(key, ScalarNode) or str(key.tag) not in _KEY_TAGS:
-                raise _KeyNotText(key)
+        key = _key_not_text(node)
+        if key is not None:
+            raise _KeyNotText(key)
         return node
 
 
 _KEY_TAGS = frozenset({"tag:yaml.org,2002:str", "tag:yaml.org,2002:merge"})
 """What a mapping key may be: text, or ``<<`` merging an anchored mapping."""
+
+
+def _key_not_text(node: Any) -> Any | None:
+    """Return the first key of the mapping node `node` that is not text (_KEY_TAGS); None
+    when all are."""
+    for key, _ in node.value:
+        if not isinstance(key, ScalarNode) or str(key.tag) not in _KEY_TAGS:
+            return key
+    return None
 
 
 class _KeyNotText(Exception):
@@ -509,9 +518,8 @@ class _DatesAsTextLoaded(_DatesAsText):
         self, node: Any, maptyp: Any, deep: bool = False
     ) -> Any:
         """Construct a mapping whose keys are all text, as _CountingComposer wants them."""
-        for key, _ in node.value:
-            if not isinstance(key, ScalarNode) or str(key.tag) not in _KEY_TAGS:
-                raise _NotPlain
+        if _key_not_text(node) is not None:
+            raise _NotPlain
         return super().construct_mapping(node, maptyp, deep=deep)
 
 
@@ -947,12 +955,9 @@ def _unknown_key(loc: Loc, model: type[BaseModel] = Profile) -> str:
             f"(moved to {moved})"
         )
     known = fields_at(loc[:-1], model)
-    close = closest_name(key, known)
-    if close:
-        return (
-            f"未知字段「{key}」，是否想写「{close}」？ "
-            f"(unknown key {key!r}; did you mean {close!r}?)"
-        )
+    hint = suggest(key, known)
+    if hint.zh:
+        return f"未知字段「{key}」{hint.zh} (unknown key {key!r}{hint.en})"
     if known:
         return f"未知字段「{key}」；此处可用：{', '.join(known)} (unknown key {key!r})"
     return f"未知字段「{key}」 (unknown key {key!r})"
