@@ -356,7 +356,7 @@ class Engagement(Section):
     sub_outsourcing_allowed: bool = False
     """是否允许分包（允许时仍须事先书面同意）"""
     dispute_resolution: DisputeResolution = DisputeResolution.LITIGATION
-    """争议解决方式：litigation（诉讼）或 arbitration（仲裁）"""
+    """争议解决方式"""
     arbitration_commission: Name | None = None
     """仲裁机构，选择仲裁时必填"""
     court: Name = defaults.field("engagements.court", Name)

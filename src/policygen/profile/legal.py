@@ -31,7 +31,7 @@ class Ip(Section):
     """Intellectual property in deliverables and what each party brings."""
 
     deliverables_owner: IpOwnership = IpOwnership.CLIENT
-    """交付成果知识产权归属：client（甲方）、vendor（乙方）、joint（共有）"""
+    """交付成果知识产权归属"""
     background_ip: Text = defaults.field("ip.background_ip", Text)
     """背景知识产权"""
     licence_scope: Text = defaults.field("ip.licence_scope", Text)
@@ -91,7 +91,7 @@ class OverseasRecipient(Section):
     contact: Text
     """联系方式（联系人、地址、电话或者电子邮箱）"""
     mechanism: TransferMechanism
-    """出境机制：standard_contract（标准合同）、security_assessment（安全评估）、certification（认证）、exempt（依法免予）"""
+    """出境机制（exempt 须在 basis 中写明免予的法律依据）"""
     basis: Text | None = None
     """出境机制的依据或者编号，如 标准合同备案编号、安全评估通过文号；exempt 时必填免予的法律依据"""
     assessment_date: CnDate

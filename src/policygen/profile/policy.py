@@ -63,7 +63,7 @@ class Policy(Section):
     scope: list[Scope] = Field(
         default_factory=lambda: [Scope.ITO], min_length=1, max_length=MAX_SHORT_ITEMS
     )
-    """外包类型：ITO、BPO、KPO、other"""
+    """外包类型，可写多项"""
     scope_note: Text | None = None
     """适用范围的补充说明"""
     subsidiaries_follow: bool = True

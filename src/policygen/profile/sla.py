@@ -28,7 +28,7 @@ class SeverityLevel(Section):
     """One incident severity level and its time limits."""
 
     level: Severity
-    """级别：P1–P4"""
+    """级别，P1 最严重"""
     name: Name
     """级别名称，如 紧急"""
     definition: Text
