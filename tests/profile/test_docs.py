@@ -33,10 +33,10 @@ def test_attribute_docstrings_reach_the_schema() -> None:
     vendor = defs["Engagement"]["properties"]["vendor"]
     assert vendor == {
         "$ref": "#/$defs/Party",
-        "description": "乙方（服务提供商）",
+        "description": "乙方（服务提供商）的名称、统一社会信用代码、住所等登记信息",
         "title": "乙方（服务提供商）",  # profile.labels
     }
-    assert field_description(Engagement, "vendor") == "乙方（服务提供商）"
+    assert field_description(Engagement, "vendor") == vendor["description"]
 
 
 def test_explicit_description_wins_over_the_docstring() -> None:

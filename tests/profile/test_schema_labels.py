@@ -93,7 +93,10 @@ def test_init_prints_the_names_the_schema_gives(schema: dict[str, Any]) -> None:
     for name in ("Frequency", "Industry", "Scope", "InterruptionImpact", "DisputeResolution"):
         for option in schema["$defs"][name]["oneOf"]:
             assert option["title"] in text, (name, option)
-    assert "review_frequency: annual # 制度审阅频率；可选：monthly 每月、" in text
+    assert (
+        "review_frequency: annual # 对本制度进行评估、必要时修订的频率；可选：monthly 每月、"
+        in text
+    )
 
 
 def test_the_labels_file_names_only_what_the_models_have() -> None:

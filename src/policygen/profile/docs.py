@@ -129,6 +129,16 @@ def field_description(model: type[BaseModel], name: str) -> str | None:
     return None
 
 
+def field_help(model: type[BaseModel], name: str) -> str | None:
+    """Return the help text of field `name` of `model` as the JSON Schema and the starter
+    profile show it: the description the labels file gives (profile.labels), else
+    `field_description`."""
+    label = field_label(model.__name__, name)
+    if label is not None and label.description is not None:
+        return label.description
+    return field_description(model, name)
+
+
 class DocumentedJsonSchema(GenerateJsonSchema):
     """JSON Schema generator giving each property of a section without an explicit description
     its attribute docstring, as pydantic's ``use_attribute_docstrings`` would have, and the

@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from policygen.profile.docs import field_description
+from policygen.profile.docs import field_help
 from policygen.profile.labels import choices, enum_of
 from policygen.profile.load import _unwrap
 from policygen.profile.model import Profile
@@ -86,7 +86,7 @@ def _commented(model: BaseModel, comments: bool = True) -> CommentedMap:
     for name in type(model).model_fields:
         value = getattr(model, name)
         node[name] = _value(value)
-        description = field_description(type(model), name) if comments else None
+        description = field_help(type(model), name) if comments else None
         enum = enum_of(type(model).model_fields[name].annotation)
         if description and enum is not None:  # the names the schema gives (profile.labels)
             description += f"；可选：{choices(enum)}"
