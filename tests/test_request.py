@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 
 import policygen
 from policygen.cli import main
+from policygen.request import RenderOptions, RenderRequest
 from policygen.service import create_app
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -154,3 +155,32 @@ def test_the_docs_pages_load_everything_from_the_service_itself(
         assert url.startswith("/") and not url.startswith("//"), url  # on this host only
         assert client.get(url).status_code == 200, url
     assert not re.search(r"https?://(?!127\.0\.0\.1)", html.text)
+
+
+def test_options_take_names_as_front_ends_have_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    options = RenderRequest.of(
+        BANK, kinds="contract, sla", formats=["docx,pdf", "txt", "pdf"]
+    ).options
+    assert options.kinds == ("contract", "sla")
+    assert options.formats == ("docx", "pdf", "txt")
+    assert options.pdf_engine == "typst" and options.style is None
+    monkeypatch.setenv("POLICYGEN_PDF_ENGINE", "weasyprint")
+    assert RenderOptions.of().pdf_engine == "weasyprint"
+    monkeypatch.setenv("POLICYGEN_PDF_ENGINE", "bogus")
+    with pytest.raises(policygen.UsageError) as raised:
+        RenderOptions.of()
+    assert raised.value.code == "unknown_pdf_engine"
+    assert raised.value.allowed == ("weasyprint", "typst")
+
+
+def test_one_document_is_one_kind_in_one_format() -> None:
+    with pytest.raises(policygen.UsageError, match="一种文档类型"):
+        RenderOptions.of(kinds="contract,sla", formats="pdf", single=True)
+    with pytest.raises(policygen.UsageError, match="一种输出格式"):
+        RenderOptions.of(kinds="contract", formats="docx,pdf", single=True)
+    request = RenderRequest.of(
+        BANK, kinds="sla", formats="txt", contract_no="MY-ITO-2026-001", single=True
+    )
+    assert [job.filename("txt") for job in request.options.jobs(request.load())] == [
+        "sla-MY-ITO-2026-001.txt"
+    ]
