@@ -3,7 +3,12 @@
 Nothing here keeps state between calls, so the functions are safe to call from several
 threads. PDFs are laid out by engines (layout.engine) in layout processes of their own, under
 the layout budget: a caller rendering many documents (the HTTP service) passes one `Engines`
-session to every call and closes it at the end; without one, each call makes its own."""
+session to every call and closes it at the end; without one, each call makes its own.
+
+Every call is one request.RenderRequest, checked as every front end checks it: `render` and
+`render_set` build one from their arguments; the service and the editor build their own and
+call `render_request`, or `plan` then `render_plan` when they look at the documents before
+rendering them (the service counts them)."""
 
 from __future__ import annotations
 
@@ -47,15 +52,18 @@ class Plan:
     """A request's profile, loaded and checked, and the documents it asks of it."""
 
     profile: Profile
+    """The profile, validated and checked with the request's template folders."""
     jobs: list[Job]
+    """The documents to render, in render order."""
     options: RenderOptions
+    """How to render them: formats, template folders, engine, standard, style."""
 
 
 def plan(request: RenderRequest) -> Plan:
-    """Return what `request` renders: its profile checked (`renderable`: caches of edited
-    files emptied first, then RenderRequest.load) and its documents (RenderOptions.jobs). Raise InvalidInputError for
-    a profile that cannot be rendered, UsageError for a contract number it lacks."""
-    CACHES.refresh()
+    """Return what `request` renders: its profile checked (RenderRequest.load) and its
+    documents (RenderOptions.jobs). Raise InvalidInputError for a profile that cannot be
+    rendered, UsageError for a contract number it lacks. The caches are not refreshed here:
+    `render_request` does it first, the service once per request."""
     profile = request.load()
     return Plan(profile, request.options.jobs(profile), request.options)
 
@@ -91,7 +99,10 @@ def render_plan(
 def render_request(
     request: RenderRequest, *, engines: Engines | None = None, deadline: float | None = None
 ) -> dict[str, bytes]:
-    """Return the files `request` asks for, by file name (`plan`, then `render_plan`)."""
+    """Return the files `request` asks for, by file name: every cache of what was read from
+    a file that has changed since is emptied (caches.CACHES.refresh), then `plan`, then
+    `render_plan`."""
+    CACHES.refresh()
     return render_plan(plan(request), engines=engines, deadline=deadline)
 
 
