@@ -128,16 +128,23 @@ def test_an_unknown_path_and_a_wrong_method_answer_in_the_error_form(
     assert wrong.headers["allow"] == "POST"
 
 
+def test_a_yaml_profile_sent_as_json_is_valid(clients: dict[bool, TestClient]) -> None:
+    headers = {"content-type": "application/json"}
+    answer = clients[False].post("/validate", content=BANK.read_bytes(), headers=headers)
+    assert answer.status_code == 200, answer.text
+
+
 @pytest.mark.parametrize("content_type", ["application/json", None, "text/plain"])
 def test_a_yaml_body_is_read_as_yaml_whatever_its_content_type(
     clients: dict[bool, TestClient], content_type: str | None
 ) -> None:
     headers = {"content-type": content_type} if content_type else {}
-    answer = clients[False].post("/validate", content=BANK.read_bytes(), headers=headers)
-    assert answer.status_code == 200, answer.text
-    bad = clients[False].post("/validate", content=b"meta: [", headers=headers)
+    bad = clients[False].post("/validate", content=b"meta:\n  version: [V1\n", headers=headers)
     assert bad.status_code == 422
-    assert "YAML" in bad.json()["errors"][0]["message"]
+    message = bad.json()["errors"][0]["message"]
+    assert "YAML" in message and "JSON" not in message, message
+    json_body = clients[False].post("/validate", content=b'{"meta": ', headers=headers)
+    assert "JSON" in json_body.json()["errors"][0]["message"]  # JSON is still read as JSON
 
 
 @pytest.mark.parametrize("page", ["/docs", "/redoc"])
