@@ -126,6 +126,16 @@ class UsageError(PolicygenError):
 
     exit_code = ExitCode.USAGE
 
+    def __init__(
+        self, message: str, *, code: str = "bad_request", allowed: Iterable[str] = ()
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        """A stable name of the check that failed (unknown_kind, unknown_format…): the
+        ``error`` of the HTTP service's answer."""
+        self.allowed = tuple(allowed)
+        """The values accepted, when a value was not among them; empty otherwise."""
+
 
 class RenderError(PolicygenError):
     """A template or writer could not produce the document; the message says where."""

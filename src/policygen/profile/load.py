@@ -152,7 +152,7 @@ def parse_source(
     path = Path(source) if not isinstance(source, Path) else source
     if str(source) == "-":
         text = _read_limited(sys.stdin.buffer, "<stdin>")
-        return parse(text, fmt=fmt or _sniff(text), name=name or "<stdin>")
+        return parse(text, fmt=fmt or text_format(text), name=name or "<stdin>")
     label = name or str(path)
     try:
         with path.open("rb") as stream:
@@ -376,9 +376,17 @@ _JSON_START = re.compile(r'\s*(\[|\{\s*("|\}))')
 but its keys need no quotes: ``{meta: {version: V1}}``."""
 
 
-def _sniff(text: str) -> str:
-    """Return the format of a profile read from standard input: JSON when it starts as JSON
-    does, else YAML (block or flow style)."""
+def text_format(text: str, declared: str | None = None) -> str:
+    """Return the format of profile `text` whose source declares nothing more precise than
+    `declared` (a media type such as ``application/yaml``, or a format name; None: nothing):
+    YAML or TOML when it names one, else JSON when the text starts as JSON does, else YAML
+    (block or flow style). Standard input (``-``) and the HTTP service's request body are
+    read this way, so a YAML body sent as ``application/json`` or untyped is read as YAML."""
+    media = (declared or "").split(";")[0].strip().lower()
+    if "yaml" in media or media == "yml":
+        return "yaml"
+    if "toml" in media:
+        return "toml"
     return "json" if _JSON_START.match(text) else "yaml"
 
 
