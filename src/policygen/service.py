@@ -42,7 +42,7 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
-from policygen import __version__
+from policygen import __version__, editor
 from policygen.api import render, render_set
 from policygen.caches import CACHES
 from policygen.errors import InvalidInputError, Issue, RenderError, UsageError
@@ -781,6 +781,7 @@ def create_app(
     for error, answer in _ANSWERS.items():
         app.add_exception_handler(error, answer)
     app.include_router(router)
+    editor.include(app)  # the browser editor at /
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 
