@@ -19,7 +19,13 @@ from docx import Document
 from fastapi.testclient import TestClient
 
 from conftest import EXAMPLES
-from policygen.editor import EditorSettings, Workspace, WorkspaceError, create_editor_app
+from policygen.editor import (
+    EditorSettings,
+    Workspace,
+    WorkspaceError,
+    create_editor_app,
+    share_token,
+)
 from policygen.editor.roundtrip import updated_yaml
 from policygen.editor.routes import TOKEN_HEADER
 from policygen.editor.work import read_data
@@ -265,9 +271,14 @@ def test_the_service_serves_the_editor_at_the_root(
     from policygen.service import create_app
 
     monkeypatch.setenv("POLICYGEN_EDITOR_WORKSPACE", str(workspace))
-    with TestClient(create_app(), base_url="http://localhost:8000") as client:
-        page = client.get("/")
-        token = page.text.split('name="policygen-token" content="')[1].split('"')[0]
-        session = client.get("/editor/api/session", headers={TOKEN_HEADER: token}).json()
-        assert session["files"] == ["bank.yaml"]
-        assert client.get("/health").json()["status"] == "ok"
+    monkeypatch.delenv("POLICYGEN_EDITOR_TOKEN", raising=False)
+    share_token()  # as `policygen serve` does before its workers start
+    tokens = []
+    for _worker in range(2):
+        with TestClient(create_app(), base_url="http://localhost:8000") as client:
+            page = client.get("/")
+            tokens.append(page.text.split('name="policygen-token" content="')[1].split('"')[0])
+            session = client.get("/editor/api/session", headers={TOKEN_HEADER: tokens[0]}).json()
+            assert session["files"] == ["bank.yaml"]
+            assert client.get("/health").json()["status"] == "ok"
+    assert tokens[0] == tokens[1] == os.environ["POLICYGEN_EDITOR_TOKEN"]

@@ -90,7 +90,7 @@ def browser(editor_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     driver = webdriver.Chrome(options=options, service=service)
     try:
         driver.get(editor_url)
-        WebDriverWait(driver, WAIT).until(
+        wait(driver).until(
             lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready") == "true"
         )
         yield driver
@@ -105,11 +105,16 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def preview_text(driver: WebDriver) -> str:
-    driver.switch_to.frame(driver.find_element(By.ID, "preview"))
-    try:
-        return driver.find_element(By.TAG_NAME, "body").text
-    finally:
-        driver.switch_to.default_content()
+    """Return the text of the document the preview frame shows."""
+    text = driver.execute_script(
+        "const d = document.getElementById('preview').contentDocument;"
+        "return d && d.body ? d.body.textContent : ''"
+    )
+    return str(text)
+
+
+def wait(driver: WebDriver) -> WebDriverWait[WebDriver]:
+    return WebDriverWait(driver, WAIT, poll_frequency=0.1)
 
 
 def field(driver: WebDriver, path: str) -> WebElement:
@@ -130,7 +135,7 @@ def retype(driver: WebDriver, name: str, text: str) -> None:
 def test_page_opens_the_profile_and_previews_a_contract(browser: WebDriver, shots: Path) -> None:
     name = browser.find_element(By.NAME, "organisation.name")
     assert name.get_attribute("value") == "明远商业银行股份有限公司"
-    WebDriverWait(browser, WAIT).until(lambda d: "数据中心运行维护服务外包合同" in preview_text(d))
+    wait(browser).until(lambda d: "数据中心运行维护服务外包合同" in preview_text(d))
     assert browser.find_element(By.ID, "document").get_attribute("value") == (
         "contract|MY-ITO-2026-001"
     )
@@ -150,9 +155,9 @@ def test_page_opens_the_profile_and_previews_a_contract(browser: WebDriver, shot
 
 def test_an_edit_shows_in_the_preview_highlighted(browser: WebDriver) -> None:
     retype(browser, "organisation.name", NEW_NAME)
-    WebDriverWait(browser, WAIT).until(lambda d: NEW_NAME in preview_text(d))
+    wait(browser).until(lambda d: NEW_NAME in preview_text(d))
     frame = browser.find_element(By.ID, "preview")
-    WebDriverWait(browser, WAIT).until(lambda d: frame.get_attribute("data-changed") != "0")
+    wait(browser).until(lambda d: frame.get_attribute("data-changed") != "0")
     assert not browser.find_element(By.ID, "dirty").get_attribute("hidden")
 
 
@@ -161,9 +166,7 @@ def test_an_invalid_value_is_shown_at_its_field_and_in_the_list(
 ) -> None:
     where = "engagements[0].vendor.credit_code"
     retype(browser, where, "91440300MA5G8K3LX")  # one character short
-    WebDriverWait(browser, WAIT).until(
-        lambda d: "has-error" in (field(d, where).get_attribute("class") or "")
-    )
+    wait(browser).until(lambda d: "has-error" in (field(d, where).get_attribute("class") or ""))
     message = field(browser, where).find_element(By.CSS_SELECTOR, ".field-error").text
     assert message
     links = browser.find_elements(By.CSS_SELECTOR, "#error-list a")
@@ -173,13 +176,34 @@ def test_an_invalid_value_is_shown_at_its_field_and_in_the_list(
     links[0].click()
     assert browser.switch_to.active_element.get_attribute("name") == where
     retype(browser, where, "91440300MA5G8K3LXG")
-    WebDriverWait(browser, WAIT).until(lambda d: not d.find_elements(By.CSS_SELECTOR, ".has-error"))
+    wait(browser).until(lambda d: not d.find_elements(By.CSS_SELECTOR, ".has-error"))
     assert browser.find_element(By.ID, "errors").get_attribute("hidden") is not None
+
+
+def test_enum_labels_from_the_schema(browser: WebDriver) -> None:
+    """Labels for enum values are read from x-enum-labels, or from oneOf with const and title."""
+    schema = {
+        "properties": {
+            "a": {"enum": ["annual", "monthly"], "x-enum-labels": {"annual": "每年"}},
+            "b": {"oneOf": [{"const": "banking", "title": "银行业"}, {"const": "other"}]},
+        }
+    }
+    labels = browser.execute_async_script(
+        """const [schema, done] = arguments;
+        import("/editor/static/form.js").then(({ SchemaForm }) => {
+          const root = document.createElement("div");
+          new SchemaForm(schema, root, () => {}).render({ a: "annual" });
+          done([...root.querySelectorAll("option")].map((o) => o.textContent));
+        });""",
+        schema,
+    )
+    assert labels == ["（未填写）", "每年（annual）", "monthly", "（未填写）", "银行业（banking）",
+                      "other"]  # fmt: skip
 
 
 def test_saving_changes_only_the_edited_line(browser: WebDriver, workspace: Path) -> None:
     browser.find_element(By.ID, "save").click()
-    WebDriverWait(browser, WAIT).until(lambda d: "已保存" in d.find_element(By.ID, "status").text)
+    wait(browser).until(lambda d: "已保存" in d.find_element(By.ID, "status").text)
     before = (EXAMPLES / "bank.yaml").read_text(encoding="utf-8").splitlines()
     after = (workspace / "bank.yaml").read_text(encoding="utf-8").splitlines()
     changed = [
@@ -191,11 +215,36 @@ def test_saving_changes_only_the_edited_line(browser: WebDriver, workspace: Path
     assert browser.find_element(By.ID, "dirty").get_attribute("hidden") is not None
 
 
+def test_excluding_a_clause_in_the_library_removes_it_from_the_preview(
+    browser: WebDriver, shots: Path
+) -> None:
+    def in_preview(d: WebDriver) -> bool:
+        return bool(
+            d.execute_script(
+                "return document.getElementById('preview').contentDocument"
+                ".getElementById('contract-compliance') !== null"
+            )
+        )
+
+    assert in_preview(browser)
+    browser.find_element(By.CSS_SELECTOR, '[data-tab="clauses"]').click()
+    row = '#clause-rows tr[data-clause="contract-compliance"]'
+    wait(browser).until(lambda d: d.find_elements(By.CSS_SELECTOR, row))
+    assert "《" in browser.find_element(By.CSS_SELECTOR, row).text  # its legal basis
+    browser.save_screenshot(str(shots / "clauses.png"))
+    browser.find_element(By.CSS_SELECTOR, f"{row} .tools button").click()
+    wait(browser).until(lambda d: not in_preview(d))
+    assert browser.find_element(By.NAME, "clauses.exclude").get_attribute("value") == (
+        "contract-compliance"
+    )
+    browser.find_element(By.CSS_SELECTOR, '[data-tab="preview"]').click()
+
+
 def test_hostile_text_stays_text(browser: WebDriver) -> None:
     """Profile text that looks like markup is shown as text, in the form and the preview."""
     hostile = '<img src=x onerror="document.title=1">'
     retype(browser, "engagements[0].services", f"{hostile}\n")
-    WebDriverWait(browser, WAIT).until(lambda d: hostile in preview_text(d))
+    wait(browser).until(lambda d: hostile in preview_text(d))
     with pytest.raises(NoAlertPresentException):
         browser.switch_to.alert.text  # noqa: B018
     assert browser.title != "1"

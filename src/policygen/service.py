@@ -826,6 +826,7 @@ def serve(
             str(Path(d).resolve()) for d in template_dirs
         )
     _template_folders()  # a missing folder stops the command now
+    editor.share_token()  # every worker's editor accepts the page any worker served
 
     uvicorn.run(
         "policygen.service:create_app",

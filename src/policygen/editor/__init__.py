@@ -21,7 +21,13 @@ import webbrowser
 from collections.abc import Callable
 from pathlib import Path
 
-from policygen.editor.routes import EditorSettings, create_editor_app, include, router
+from policygen.editor.routes import (
+    EditorSettings,
+    create_editor_app,
+    include,
+    router,
+    share_token,
+)
 from policygen.editor.workspace import Workspace, WorkspaceError
 
 
@@ -91,4 +97,5 @@ __all__ = [
     "include",
     "router",
     "run",
+    "share_token",
 ]

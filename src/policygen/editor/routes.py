@@ -40,6 +40,10 @@ HOSTS_VARIABLE = "POLICYGEN_EDITOR_HOSTS"
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 
+TOKEN_VARIABLE = "POLICYGEN_EDITOR_TOKEN"
+"""The session token of the editor under ``policygen serve``, shared by its worker processes
+(`share_token`); the editor of ``policygen edit`` makes its own."""
+
 TOKEN_HEADER = "X-Policygen-Token"
 """The request header carrying the session's token."""
 
@@ -105,15 +109,16 @@ class EditorSettings:
         workspace: Path,
         start: str | None = None,
         template_dirs: tuple[Path, ...] = (),
+        token: str | None = None,
     ) -> EditorSettings:
-        """Return settings for `workspace` with a fresh token; the hosts are the loopback ones
-        and those HOSTS_VARIABLE lists."""
+        """Return settings for `workspace` with `token` (None: a fresh one); the hosts are
+        the loopback ones and those HOSTS_VARIABLE lists."""
         extra = {h.strip().lower() for h in os.environ.get(HOSTS_VARIABLE, "").split(",")}
         return cls(
             workspace=Workspace.at(workspace),
             start=start,
             template_dirs=template_dirs,
-            token=secrets.token_urlsafe(32),
+            token=token or secrets.token_urlsafe(32),
             hosts=LOOPBACK_HOSTS | {h for h in extra if h},
         )
 
@@ -128,9 +133,17 @@ def _settings(request: Request) -> EditorSettings:
         service = getattr(state, "settings", None)
         folders = tuple(getattr(service, "folders", ()))
         folder = Path(os.environ.get(WORKSPACE_VARIABLE) or Path.cwd())
-        settings = EditorSettings.make(folder, template_dirs=folders)
+        token = os.environ.get(TOKEN_VARIABLE) or None
+        settings = EditorSettings.make(folder, template_dirs=folders, token=token)
         state.editor = settings
     return settings
+
+
+def share_token() -> None:
+    """Give the editor of ``policygen serve`` one token for all its worker processes (set
+    TOKEN_VARIABLE, unless already set, before they start): a page served by one worker
+    then calls any other."""
+    os.environ.setdefault(TOKEN_VARIABLE, secrets.token_urlsafe(32))
 
 
 def _host_allowed(request: Request, settings: EditorSettings) -> bool:

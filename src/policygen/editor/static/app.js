@@ -86,7 +86,10 @@ class Editor {
       tab.setAttribute("aria-selected", String(on));
       $(`panel-${tab.dataset.tab}`).hidden = !on;
     }
-    if (name === "clauses") this.clauses.refresh();
+    if (name === "clauses") {
+      this.clauses.follow($("preview").dataset.stem);
+      this.clauses.refresh();
+    }
   }
 
   async open(name) {
@@ -147,6 +150,7 @@ class Editor {
       if (mine === this.sequence) this.failed(error);
     }
     await preview;
+    if (mine === this.sequence && !$("panel-clauses").hidden) this.clauses.refresh();
   }
 
   fillDocuments(documents) {

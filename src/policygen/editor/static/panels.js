@@ -37,12 +37,21 @@ export class ClausePanel {
     const select = document.getElementById("clause-document");
     const previous = select.value;
     select.replaceChildren();
+    const all = el("option", "全部文档");
+    all.value = "";
+    select.append(all);
     for (const d of documents) {
       const option = el("option", d.stem);
       option.value = d.stem;
       select.append(option);
     }
     if ([...select.options].some((o) => o.value === previous)) select.value = previous;
+  }
+
+  // Show the clauses of `stem`, the document the preview shows, when the panel opens.
+  follow(stem) {
+    const select = document.getElementById("clause-document");
+    if (stem && [...select.options].some((o) => o.value === stem)) select.value = stem;
   }
 
   async refresh() {
@@ -67,7 +76,6 @@ export class ClausePanel {
     if (Object.keys(clauses).length === 0) delete this.editor.data.clauses;
     this.editor.form.render(this.editor.data);
     this.editor.edited();
-    setTimeout(() => this.refresh(), 900);
     this.draw();
   }
 
