@@ -186,6 +186,7 @@ def test_enum_labels_from_the_schema(browser: WebDriver) -> None:
         "properties": {
             "a": {"enum": ["annual", "monthly"], "x-enum-labels": {"annual": "每年"}},
             "b": {"oneOf": [{"const": "banking", "title": "银行业"}, {"const": "other"}]},
+            "c": {"anyOf": [{"const": "ITO", "title": "信息技术外包"}, {"type": "null"}]},
         }
     }
     labels = browser.execute_async_script(
@@ -198,7 +199,7 @@ def test_enum_labels_from_the_schema(browser: WebDriver) -> None:
         schema,
     )
     assert labels == ["（未填写）", "每年（annual）", "monthly", "（未填写）", "银行业（banking）",
-                      "other"]  # fmt: skip
+                      "other", "（未填写）", "信息技术外包（ITO）"]  # fmt: skip
 
 
 def test_saving_changes_only_the_edited_line(browser: WebDriver, workspace: Path) -> None:

@@ -7,6 +7,7 @@
 import { getAt, pathText, setAt } from "./paths.js";
 
 const LONG_TEXT = 200;
+const CJK = /[\u3400-\u9fff]/;
 
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -45,11 +46,16 @@ export class SchemaForm {
       out = { ...target, ...here };
       if (!here.title && target.title) out.title = target.title;
     }
-    const choices = out.anyOf || (out.oneOf && !out.oneOf.every((c) => "const" in c) ? out.oneOf : null);
+    const choices = out.anyOf || out.oneOf;
     if (choices) {
       const real = choices.filter((c) => c.type !== "null");
       const nullable = real.length < choices.length;
       const { anyOf, oneOf, ...here } = out;
+      if (real.length && real.every((c) => "const" in c)) {
+        // An enum whose values carry their labels: [{const: "banking", title: "银行业"}, …]
+        return { ...here, enum: real.map((c) => c.const), nullable,
+          enumTitles: Object.fromEntries(real.map((c) => [c.const, c.title || c.description || String(c.const)])) };
+      }
       if (real.length === 1) {
         const inner = this.resolve(real[0]);
         return { ...inner, ...here, title: here.title || inner.title, nullable, innerDescription: inner.description };
@@ -58,15 +64,15 @@ export class SchemaForm {
       const strings = resolved.every((c) => c.type === "string" && !c.enum);
       return { ...here, type: strings ? "string" : "union", choices: resolved, nullable };
     }
-    if (out.oneOf && out.oneOf.every((c) => "const" in c)) {
-      out.enum = out.oneOf.map((c) => c.const);
-      out.enumTitles = Object.fromEntries(out.oneOf.map((c) => [c.const, c.title || c.description || String(c.const)]));
-    }
     return out;
   }
 
+  // The label of enum `value`: from x-enum-labels ({value: label}), from oneOf/anyOf with
+  // const and title, or from x-enumNames (labels in the order of enum); else the value.
   enumLabel(node, value) {
-    const labels = node["x-enum-labels"] || node.enumTitles || {};
+    const names = node["x-enumNames"] || node.enumNames;
+    const byOrder = Array.isArray(names) && node.enum ? Object.fromEntries(node.enum.map((v, i) => [v, names[i]])) : {};
+    const labels = { ...byOrder, ...(node.enumTitles || {}), ...(node["x-enum-labels"] || {}) };
     const label = labels[value];
     return label && label !== String(value) ? `${label}（${value}）` : String(value);
   }
@@ -132,8 +138,15 @@ export class SchemaForm {
     });
   }
 
+  // The label of a field: its title; while a schema's titles are still English and its
+  // description Chinese, the description's first phrase (统一社会信用代码 for "Credit Code").
   titleOf(key, node) {
-    return node.title || key;
+    const title = node.title || "";
+    if (CJK.test(title)) return title;
+    const description = node.description || node.innerDescription || "";
+    const phrase = description.split(/[；，。（(：:、\n]/)[0].trim();
+    if (CJK.test(phrase) && phrase.length <= 16) return phrase;
+    return title || String(key);
   }
 
   // The section an engagement's field overrides: ["sla", ...] for ["engagements", 0, "sla", ...].
@@ -199,7 +212,8 @@ export class SchemaForm {
     if (required) label.append(el("span", { className: "required", text: "*", title: "必填" }));
     wrap.append(label, this.control(path, node, id, required));
     const hints = [];
-    if (node.description || node.innerDescription) hints.push(node.description || node.innerDescription);
+    const description = node.description || node.innerDescription;
+    if (description && description !== this.titleOf(key, node)) hints.push(description);
     if (node.default !== undefined && node.default !== null) hints.push(`默认：${this.show(node, node.default)}`);
     const base = this.basePath(path);
     if (base) {
