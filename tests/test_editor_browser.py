@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from conftest import EXAMPLES, ROOT
+from sample_docs import HOSTILE
 
 webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.common.exceptions import NoAlertPresentException  # noqa: E402
@@ -243,12 +244,23 @@ def test_excluding_a_clause_in_the_library_removes_it_from_the_preview(
 
 def test_hostile_text_stays_text(browser: WebDriver) -> None:
     """Profile text that looks like markup is shown as text, in the form and the preview."""
-    hostile = '<img src=x onerror="document.title=1">'
-    retype(browser, "engagements[0].services", f"{hostile}\n")
-    wait(browser).until(lambda d: hostile in preview_text(d))
+    markup = '<img src=x onerror="document.title=1">'
+    retype(browser, "engagements[0].services", f"{markup}\n")
+    vendor = browser.find_element(By.NAME, "engagements[0].vendor.name")
+    browser.execute_script(  # 𠮷 is beyond what chromedriver can type
+        "arguments[0].value = arguments[1];"
+        "arguments[0].dispatchEvent(new Event('input', {bubbles: true}))",
+        vendor,
+        HOSTILE,
+    )
+    wait(browser).until(lambda d: markup in preview_text(d) and HOSTILE in preview_text(d))
     with pytest.raises(NoAlertPresentException):
         browser.switch_to.alert.text  # noqa: B018
     assert browser.title != "1"
     assert not browser.find_elements(By.CSS_SELECTOR, "img[src=x]")
+    found = browser.execute_script(
+        "return document.getElementById('preview').contentDocument.querySelectorAll('img').length"
+    )
+    assert found == 0
     control = browser.find_element(By.NAME, "engagements[0].services")
-    assert hostile in (control.get_attribute("value") or "")
+    assert markup in (control.get_attribute("value") or "")

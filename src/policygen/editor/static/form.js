@@ -305,7 +305,7 @@ export class SchemaForm {
       : node.default !== undefined && node.default !== null ? this.show(node, node.default)
         : node.examples ? `例：${node.examples[0]}` : "";
     if (placeholder) input.setAttribute("placeholder", placeholder);
-    input.value = value === undefined || value === null ? "" : typeof value === "object" ? JSON.stringify(value) : String(value);
+    input.value = this.written(value);
     input.addEventListener("input", () => {
       const raw = input.value;
       if (raw.trim() === "") commit(undefined);
@@ -314,6 +314,13 @@ export class SchemaForm {
       else commit(raw);
     });
     return input;
+  }
+
+  // A value as a text box shows it: a list of words as "a, b" (read back by `union`).
+  written(value) {
+    if (value === undefined || value === null) return "";
+    if (Array.isArray(value) && value.every((v) => typeof v === "string" && !/[,，]/.test(v))) return value.join(", ");
+    return typeof value === "object" ? JSON.stringify(value) : String(value);
   }
 
   // A number as typed, or the text itself when it is none: policygen then says what is wrong.
@@ -365,9 +372,11 @@ export class SchemaForm {
     table.append(body);
     box.append(table, this.addButton(path, {}), el("p", { className: "field-error", role: "alert" }));
     const base = this.basePath(path);
-    if (base && !Array.isArray(rows)) {
-      const inherited = getAt(this.data, base);
-      if (Array.isArray(inherited)) box.prepend(el("p", { className: "help", text: `沿用组织设置（${inherited.length} 项）；新增一行即仅对本合同另行约定。` }));
+    const inherited = base ? getAt(this.data, base) : undefined;
+    if (Array.isArray(inherited)) {
+      box.prepend(el("p", { className: Array.isArray(rows) ? "override-note" : "help",
+        text: Array.isArray(rows) ? `本合同另行约定，覆盖组织设置的 ${inherited.length} 项。`
+          : `沿用组织设置（${inherited.length} 项）；新增一行即仅对本合同另行约定。` }));
     }
     return box;
   }
