@@ -167,7 +167,7 @@ export class SchemaForm {
     if (required) summary.append(el("span", { className: "required", text: "*", title: "必填" }));
     details.append(summary);
     const help = node.description || node.innerDescription;
-    if (help) details.append(el("p", { className: "help", text: help }));
+    if (help && help !== this.titleOf(key, node)) details.append(el("p", { className: "help", text: help }));
     const base = this.basePath(path);
     if (base && path.length === 3) {
       const own = getAt(this.data, path);
