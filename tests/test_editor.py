@@ -282,3 +282,17 @@ def test_the_service_serves_the_editor_at_the_root(
             assert session["files"] == ["bank.yaml"]
             assert client.get("/health").json()["status"] == "ok"
     assert tokens[0] == tokens[1] == os.environ["POLICYGEN_EDITOR_TOKEN"]
+
+
+def test_edit_command_refuses_a_missing_profile_or_one_outside_the_workspace(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from policygen.cli import main
+
+    assert main(["edit", str(tmp_path / "missing.yaml"), "--no-browser"]) == 2
+    assert "找不到配置文件" in capsys.readouterr().err
+    (tmp_path / "ws").mkdir()
+    shutil.copy(BANK, tmp_path / "bank.yaml")
+    argv = ["edit", str(tmp_path / "bank.yaml"), "--workspace", str(tmp_path / "ws")]
+    assert main([*argv, "--no-browser"]) == 2
+    assert "不在工作目录" in capsys.readouterr().err

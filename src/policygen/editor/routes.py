@@ -17,7 +17,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
@@ -31,6 +31,9 @@ from policygen.editor.workspace import Workspace, WorkspaceError
 from policygen.errors import InvalidInputError, Issue, PolicygenError, RenderError, UsageError
 from policygen.kinds import DOCUMENT_KINDS
 from policygen.layout.budget import BudgetExceeded
+
+if TYPE_CHECKING:
+    from policygen.diff import Comparison
 
 WORKSPACE_VARIABLE = "POLICYGEN_EDITOR_WORKSPACE"
 """The folder the editor under ``policygen serve`` works in (default: the current folder)."""
@@ -99,7 +102,7 @@ class EditorSettings:
     """The name of the profile the page opens first; None: the page offers the list."""
     template_dirs: tuple[Path, ...] = ()
     token: str = ""
-    """The secret every API request carries (TOKEN_HEADER); set by `make`."""
+    """The secret every API request carries (TOKEN_HEADER)."""
     hosts: frozenset[str] = LOOPBACK_HOSTS
     """Host names the editor answers."""
 
@@ -467,33 +470,36 @@ async def download(body: DownloadRequest, settings: Guarded) -> Response:
     return _file(name, data, body.format)
 
 
-def _comparison(body: DocumentRequest, settings: EditorSettings) -> tuple[dict[str, Any], bytes]:
+def _comparison(body: DocumentRequest, settings: EditorSettings) -> Comparison:
     folders = settings.template_dirs
     if body.name is None:
         raise UsageError("新配置尚未保存，无法与 git 版本比较 (not saved yet)")
     new = work.checked(body.data, body.name, template_dirs=folders)
     old = work.committed_profile(settings.workspace, body.name, template_dirs=folders)
-    return work.compared(old, new, body.kind, body.contract_no, template_dirs=folders)
+    return work.comparison(old, new, body.kind, body.contract_no, template_dirs=folders)
 
 
 @router.post("/editor/api/compare")
 async def compare(body: DocumentRequest, settings: Guarded) -> Response:
     """The clause changes of one document since the last commit (``policygen diff``)."""
+    from policygen.diff import summary
+
     try:
-        summary, _redline = await _run(_comparison, body, settings)
+        compared = await _run(_comparison, body, settings)
     except PolicygenError as error:
         return _error(error)
-    return _json(summary)
+    return _json(summary(compared))
 
 
 @router.post("/editor/api/redline")
 async def redline(body: DocumentRequest, settings: Guarded) -> Response:
     """The redline DOCX of one document since the last commit (``policygen diff``)."""
     try:
-        summary, data = await _run(_comparison, body, settings)
+        compared = await _run(_comparison, body, settings)
+        data = await _run(work.redline_docx, compared, template_dirs=settings.template_dirs)
     except PolicygenError as error:
         return _error(error)
-    return _file(f"{summary['document']}-redline.docx", data, "docx")
+    return _file(f"{compared.name}-redline.docx", data, "docx")
 
 
 # --------------------------------------------------------------------------- the app

@@ -17,10 +17,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from policygen.api import render, render_set
 from policygen.editor.workspace import Workspace
+
+if TYPE_CHECKING:
+    from policygen.diff import Comparison
 from policygen.errors import InvalidInputError, Issue, PolicygenError, UsageError
 from policygen.kinds import DOCUMENT_KINDS
 from policygen.pipeline import Job, jobs
@@ -254,21 +257,27 @@ def committed_profile(
     return check_parsed(parsed, template_dirs=template_dirs)
 
 
-def compared(
+def comparison(
     old: Profile,
     new: Profile,
     kind: str,
     contract_no: str | None,
     *,
     template_dirs: Sequence[Path] = (),
-) -> tuple[dict[str, Any], bytes]:
-    """Return the clause summary of the `kind` document between `old` and `new` (as
-    ``policygen diff --json``) and its redline DOCX."""
-    from policygen.diff import compare, redline, summary
-    from policygen.pipeline import writer_options
-    from policygen.writers.docx.redline import write_redline
+) -> Comparison:
+    """Return the `kind` document (of contract `contract_no`) of `old` and `new` compared, as
+    ``policygen diff`` compares them."""
+    from policygen.diff import compare
 
     job = _job(new, kind, contract_no)
     number = job.engagement.contract_no if job.engagement else None
-    comparison = compare(old, new, kind, contract_no=number, template_dirs=template_dirs)
-    return summary(comparison), write_redline(redline(comparison), writer_options(template_dirs))
+    return compare(old, new, kind, contract_no=number, template_dirs=template_dirs)
+
+
+def redline_docx(compared: Comparison, *, template_dirs: Sequence[Path] = ()) -> bytes:
+    """Return the redline DOCX of `compared` (tracked changes), as ``policygen diff``."""
+    from policygen.diff import redline
+    from policygen.pipeline import writer_options
+    from policygen.writers.docx.redline import write_redline
+
+    return write_redline(redline(compared), writer_options(template_dirs))
