@@ -10,12 +10,13 @@ script cannot read it), and every file it names is confined to the workspace fol
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import importlib.resources
 import os
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
@@ -31,6 +32,7 @@ from policygen.editor.workspace import Workspace, WorkspaceError
 from policygen.errors import InvalidInputError, Issue, PolicygenError, RenderError, UsageError
 from policygen.kinds import DOCUMENT_KINDS
 from policygen.layout.budget import BudgetExceeded
+from policygen.procs import available_cpus
 
 if TYPE_CHECKING:
     from policygen.diff import Comparison
@@ -105,6 +107,10 @@ class EditorSettings:
     """The secret every API request carries (TOKEN_HEADER)."""
     hosts: frozenset[str] = LOOPBACK_HOSTS
     """Host names the editor answers."""
+    turns: asyncio.Semaphore = field(
+        default_factory=lambda: asyncio.Semaphore(available_cpus()), compare=False
+    )
+    """Jobs (checks, previews, files) that may run at once: one per CPU."""
 
     @classmethod
     def make(
@@ -259,15 +265,17 @@ def _error(error: Exception) -> JSONResponse:
 _T = TypeVar("_T")
 
 
-async def _run(job: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
-    """Run `job` in a worker thread after forgetting what was read from files that changed
-    (an edited template is seen by the next preview)."""
+async def _run(settings: EditorSettings, job: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
+    """Run `job` in a worker thread when one of the editor's turns is free (at most one job
+    per CPU at once), after forgetting what was read from files that changed (an edited
+    template is seen by the next preview)."""
 
     def run() -> _T:
         CACHES.refresh()
         return job(*args, **kwargs)
 
-    return await run_in_threadpool(run)
+    async with settings.turns:
+        return await run_in_threadpool(run)
 
 
 def _json(body: Any) -> JSONResponse:
@@ -319,7 +327,7 @@ async def session(settings: Guarded) -> Response:
 
     body = {
         "workspace": settings.workspace.root.name,
-        "files": await _run(settings.workspace.profiles),
+        "files": await _run(settings, settings.workspace.profiles),
         "start": settings.start,
         "kinds": list(DOCUMENT_KINDS),
         "schema": profile_schema(),
@@ -331,8 +339,8 @@ async def session(settings: Guarded) -> Response:
 async def open_file(body: FileRequest, settings: Guarded) -> Response:
     """The plain data of a profile file, for the form."""
     try:
-        text = await _run(settings.workspace.read, body.name)
-        data = await _run(work.read_data, text, body.name)
+        text = await _run(settings, settings.workspace.read, body.name)
+        data = await _run(settings, work.read_data, text, body.name)
     except PolicygenError as error:
         return _error(error)
     if not isinstance(data, dict):
@@ -351,8 +359,8 @@ async def new_file(body: FileRequest, settings: Guarded) -> Response:
         if work.format_of(body.name) != "yaml":
             raise WorkspaceError("新建的配置应为 .yaml 文件 (new profiles are YAML)")
         text = starter_yaml()
-        await _run(settings.workspace.write, body.name, text)
-        data = await _run(work.read_data, text, body.name)
+        await _run(settings, settings.workspace.write, body.name, text)
+        data = await _run(settings, work.read_data, text, body.name)
     except PolicygenError as error:
         return _error(error)
     return _json({"name": body.name, "data": data})
@@ -362,7 +370,7 @@ async def new_file(body: FileRequest, settings: Guarded) -> Response:
 async def validate(body: ProfileRequest, settings: Guarded) -> Response:
     """The profile's problems, as ``policygen validate`` lists them, and its documents."""
     name = body.name or "profile.yaml"
-    result = await _run(work.check, body.data, name, template_dirs=settings.template_dirs)
+    result = await _run(settings, work.check, body.data, name, template_dirs=settings.template_dirs)
     documents = work.documents(result.profile) if result.profile else None
     return _json(
         {
@@ -386,7 +394,7 @@ async def preview(body: DocumentRequest, settings: Guarded) -> Response:
         )
 
     try:
-        return _json(await _run(job))
+        return _json(await _run(settings, job))
     except PolicygenError as error:
         return _error(error)
 
@@ -401,7 +409,7 @@ async def clauses(body: ProfileRequest, settings: Guarded) -> Response:
         return work.clause_list(profile, template_dirs=folders)
 
     try:
-        return _json(await _run(job))
+        return _json(await _run(settings, job))
     except PolicygenError as error:
         return _error(error)
 
@@ -416,7 +424,7 @@ async def check(body: ProfileRequest, settings: Guarded) -> Response:
         return work.findings(profile, template_dirs=folders)
 
     try:
-        return _json(await _run(job))
+        return _json(await _run(settings, job))
     except PolicygenError as error:
         return _error(error)
 
@@ -443,7 +451,7 @@ async def save(body: SaveRequest, settings: Guarded) -> Response:
         }
 
     try:
-        return _json(await _run(job))
+        return _json(await _run(settings, job))
     except PolicygenError as error:
         return _error(error)
 
@@ -464,7 +472,7 @@ async def download(body: DownloadRequest, settings: Guarded) -> Response:
         )
 
     try:
-        name, data = await _run(job)
+        name, data = await _run(settings, job)
     except PolicygenError as error:
         return _error(error)
     return _file(name, data, body.format)
@@ -485,7 +493,7 @@ async def compare(body: DocumentRequest, settings: Guarded) -> Response:
     from policygen.diff import summary
 
     try:
-        compared = await _run(_comparison, body, settings)
+        compared = await _run(settings, _comparison, body, settings)
     except PolicygenError as error:
         return _error(error)
     return _json(summary(compared))
@@ -495,8 +503,10 @@ async def compare(body: DocumentRequest, settings: Guarded) -> Response:
 async def redline(body: DocumentRequest, settings: Guarded) -> Response:
     """The redline DOCX of one document since the last commit (``policygen diff``)."""
     try:
-        compared = await _run(_comparison, body, settings)
-        data = await _run(work.redline_docx, compared, template_dirs=settings.template_dirs)
+        compared = await _run(settings, _comparison, body, settings)
+        data = await _run(
+            settings, work.redline_docx, compared, template_dirs=settings.template_dirs
+        )
     except PolicygenError as error:
         return _error(error)
     return _file(f"{compared.name}-redline.docx", data, "docx")

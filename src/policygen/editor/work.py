@@ -35,6 +35,10 @@ from policygen.writers.reproducible import ZIP_EPOCH
 SET_FORMATS = ("docx", "pdf")
 """The formats of the whole set's zip."""
 
+MAX_SET_FILES = 100
+"""Most files one zip of the set may hold, as the HTTP service's /render-set allows; a
+larger set is for ``policygen render`` or ``policygen batch``."""
+
 _CLAUSE_ID = re.compile(r"[A-Za-z][\w-]{0,127}")
 """An id the preview may highlight; anything else is never written into its style sheet."""
 
@@ -176,13 +180,11 @@ def highlighted(page: str, ids: Sequence[str]) -> str:
 
 
 def clause_list(profile: Profile, *, template_dirs: Sequence[Path] = ()) -> dict[str, Any]:
-    """Return the clause library of `profile`'s documents, as ``policygen clauses --json``."""
-    from policygen.library import catalogue, uncatalogued
+    """Return the clause library of `profile`'s documents, as ``policygen clauses --json``
+    lists it (its `clauses`; the uncatalogued ids, a check of the catalogue, are left out)."""
+    from policygen.library import catalogue
 
-    return {
-        "clauses": [e.as_dict() for e in catalogue(profile, template_dirs=template_dirs)],
-        "uncatalogued": [g.as_dict() for g in uncatalogued(profile, template_dirs=template_dirs)],
-    }
+    return {"clauses": [e.as_dict() for e in catalogue(profile, template_dirs=template_dirs)]}
 
 
 def findings(profile: Profile, *, template_dirs: Sequence[Path] = ()) -> dict[str, Any]:
@@ -217,7 +219,14 @@ def document_file(
 
 
 def set_zip(profile: Profile, *, template_dirs: Sequence[Path] = ()) -> bytes:
-    """Return the whole set in DOCX and PDF as a zip with fixed timestamps."""
+    """Return the whole set in DOCX and PDF as a zip with fixed timestamps; raise UsageError
+    beyond MAX_SET_FILES files."""
+    count = len(jobs(profile)) * len(SET_FORMATS)
+    if count > MAX_SET_FILES:
+        raise UsageError(
+            f"整套文档共 {count} 个文件，超过每次 {MAX_SET_FILES} 个的上限；请逐份下载，或使用 "
+            f"policygen render (more than {MAX_SET_FILES} files)"
+        )
     files = render_set(profile, formats=SET_FORMATS, template_dirs=template_dirs)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
