@@ -84,8 +84,8 @@ FILE_TYPES = {
 # frame keeps the policy of the page that made it.
 _SECURITY_HEADERS = {
     "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-        "font-src 'self'; frame-src 'self' about:; connect-src 'self'; object-src 'none'; "
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; font-src 'self'; frame-src 'self' about:; connect-src 'self'; object-src 'none'; "
         "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
     ),
     "X-Content-Type-Options": "nosniff",
@@ -104,7 +104,7 @@ class EditorSettings:
     """The name of the profile the page opens first; None: the page offers the list."""
     template_dirs: tuple[Path, ...] = ()
     token: str = ""
-    """The secret every API request carries (TOKEN_HEADER)."""
+    """The secret every API request carries (TOKEN_HEADER); empty: every request refused."""
     hosts: frozenset[str] = LOOPBACK_HOSTS
     """Host names the editor answers."""
     turns: asyncio.Semaphore = field(
@@ -168,7 +168,7 @@ def _guarded(request: Request) -> EditorSettings:
     if not _host_allowed(request, settings):
         raise _Refused(403, "bad_host", "编辑器只接受本机地址的请求 (host not allowed)")
     given = request.headers.get(TOKEN_HEADER, "")
-    if not hmac.compare_digest(given.encode(), settings.token.encode()):
+    if not settings.token or not hmac.compare_digest(given.encode(), settings.token.encode()):
         raise _Refused(403, "bad_token", "请求缺少有效的会话令牌，请刷新页面 (missing token)")
     length = request.headers.get("content-length", "")
     if length.isdigit() and int(length) > MAX_BODY_BYTES:
