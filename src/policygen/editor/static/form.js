@@ -168,6 +168,7 @@ export class SchemaForm {
     details.append(summary);
     const help = node.description || node.innerDescription;
     if (help && help !== this.titleOf(key, node)) details.append(el("p", { className: "help", text: help }));
+    details.append(el("p", { className: "field-error", role: "alert" }));
     const base = this.basePath(path);
     if (base && path.length === 3) {
       const own = getAt(this.data, path);
@@ -261,12 +262,16 @@ export class SchemaForm {
         if (value === choice) option.selected = true;
         select.append(option);
       });
+      if (value !== undefined && value !== null && !choices.includes(value)) {
+        select.append(el("option", { value: "kept", text: `${String(value)}（不在可选值中）`, selected: true }));
+      }
       if (value === null && node.nullable) {
         select.append(el("option", { value: "null", text: "null（不适用）", selected: true }));
       }
       select.addEventListener("change", () => {
         if (select.value === "") commit(undefined);
         else if (select.value === "null") commit(null);
+        else if (select.value === "kept") commit(value);
         else commit(choices[Number(select.value)]);
       });
       return select;
@@ -391,6 +396,7 @@ export class SchemaForm {
       const details = el("details", { className: "card", "data-path": pathText(rowPath) });
       const name = row && typeof row === "object" ? [row.contract_no, row.title, row.name, row.id].filter(Boolean).join(" · ") : "";
       details.append(el("summary", {}, el("span", { className: "group-title", text: name || `第 ${index + 1} 项` })));
+      details.append(el("p", { className: "field-error", role: "alert" }));
       details.append(this.objectBody(rowPath, items), this.removeButton(path, index));
       box.append(details);
     });

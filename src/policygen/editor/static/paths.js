@@ -35,8 +35,21 @@ export function setAt(data, path, value) {
   if (value === undefined) {
     if (Array.isArray(node)) node.splice(last, 1);
     else delete node[last];
+    prune(data, path.slice(0, -1));
   } else {
     node[last] = value;
+  }
+}
+
+// Remove the mappings along `path` that a removal left empty, innermost first: clearing the
+// last field of an engagement's override leaves no `sla: {}` behind.
+function prune(data, path) {
+  for (let end = path.length; end > 0; end -= 1) {
+    const node = getAt(data, path.slice(0, end));
+    if (!node || Array.isArray(node) || typeof node !== "object" || Object.keys(node).length) return;
+    const parent = getAt(data, path.slice(0, end - 1));
+    if (Array.isArray(parent)) return;
+    delete parent[path[end - 1]];
   }
 }
 
