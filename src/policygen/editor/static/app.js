@@ -94,6 +94,7 @@ class Editor {
 
   async open(name) {
     if (!name) return;
+    if (!$("dirty").hidden && !window.confirm("当前配置尚未保存，仍要打开另一个文件吗？")) return;
     try {
       const answer = await call("open", { name });
       this.load(answer.name, answer.data);
@@ -104,6 +105,7 @@ class Editor {
   }
 
   async create() {
+    if (!$("dirty").hidden && !window.confirm("当前配置尚未保存，仍要新建吗？")) return;
     const name = window.prompt("新配置的文件名（工作目录中，.yaml）", "policygen.yaml");
     if (!name) return;
     try {
@@ -170,7 +172,8 @@ class Editor {
     const contract = documents.find((d) => d.kind === "contract");
     select.value = keys.includes(previous) ? previous : contract ? key(contract) : keys[0] || "";
     this.clauses.fillDocuments(documents);
-    if (previous && select.value !== previous) this.refreshPreview();
+    const chosen = select.selectedOptions[0];
+    if (chosen && chosen.textContent !== $("preview").dataset.stem) this.refreshPreview();
   }
 
   chosenDocument() {
