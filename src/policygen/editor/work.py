@@ -21,9 +21,6 @@ from typing import TYPE_CHECKING, Any
 
 from policygen.api import render, render_set
 from policygen.editor.workspace import Workspace
-
-if TYPE_CHECKING:
-    from policygen.diff import Comparison
 from policygen.errors import InvalidInputError, Issue, PolicygenError, UsageError
 from policygen.kinds import DOCUMENT_KINDS
 from policygen.pipeline import Job, jobs
@@ -31,6 +28,9 @@ from policygen.profile.load import parse
 from policygen.profile.model import Profile
 from policygen.validation import check_parsed
 from policygen.writers.reproducible import ZIP_EPOCH
+
+if TYPE_CHECKING:
+    from policygen.diff import Comparison
 
 SET_FORMATS = ("docx", "pdf")
 """The formats of the whole set's zip."""

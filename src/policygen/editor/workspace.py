@@ -134,7 +134,13 @@ def _git(arguments: list[str], cwd: Path) -> str | None:
     """Return what git prints for `arguments` run in `cwd`, or None when it fails."""
     try:
         done = subprocess.run(
-            ["git", *arguments], cwd=cwd, capture_output=True, check=False, timeout=30
+            # A repository's own configuration may name a program to run (core.fsmonitor):
+            # reading a revision needs none.
+            ["git", "-c", "core.fsmonitor=false", *arguments],
+            cwd=cwd,
+            capture_output=True,
+            check=False,
+            timeout=30,
         )
     except (OSError, subprocess.TimeoutExpired):
         return None
