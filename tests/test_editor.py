@@ -296,3 +296,13 @@ def test_edit_command_refuses_a_missing_profile_or_one_outside_the_workspace(
     argv = ["edit", str(tmp_path / "bank.yaml"), "--workspace", str(tmp_path / "ws")]
     assert main([*argv, "--no-browser"]) == 2
     assert "不在工作目录" in capsys.readouterr().err
+
+
+def test_a_bad_document_gets_the_render_requests_message(client: TestClient) -> None:
+    body = {"name": "bank.yaml", "data": bank(), "kind": "contract", "contract_no": "NO-SUCH"}
+    answer = client.post("/editor/api/preview", json=body)
+    assert answer.status_code == 400
+    assert answer.json()["error"] == "unknown_contract"
+    assert "MY-ITO-2026-001" in answer.json()["allowed"]
+    unknown = client.post("/editor/api/preview", json={**body, "kind": "memo"}).json()
+    assert unknown["error"] == "unknown_kind" and "contract" in unknown["allowed"]

@@ -253,8 +253,10 @@ def _error(error: Exception) -> JSONResponse:
         body = {"valid": False, "errors": _problems(error.issues)}
     elif isinstance(error, BudgetExceeded):
         status, body = 413, {"error": "too_costly", "message": str(error)}
-    elif isinstance(error, UsageError):
-        status, body = 400, {"error": "bad_request", "message": str(error)}
+    elif isinstance(error, UsageError):  # the service's answer: its code and allowed values
+        status, body = 400, {"error": error.code, "message": str(error)}
+        if error.allowed:
+            body["allowed"] = list(error.allowed)
     elif isinstance(error, RenderError | PolicygenError):
         status, body = 500, {"error": "render_failed", "message": str(error)}
     else:  # pragma: no cover - every error above is the editor's own

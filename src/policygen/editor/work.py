@@ -22,8 +22,7 @@ from typing import TYPE_CHECKING, Any
 from policygen.api import render, render_set
 from policygen.editor.workspace import Workspace
 from policygen.errors import InvalidInputError, Issue, PolicygenError, UsageError
-from policygen.kinds import DOCUMENT_KINDS
-from policygen.pipeline import Job, jobs
+from policygen.pipeline import Job, job_for, jobs, kind_named
 from policygen.profile.load import parse
 from policygen.profile.model import Profile
 from policygen.validation import check_parsed
@@ -113,13 +112,14 @@ def documents(profile: Profile) -> list[dict[str, str | None]]:
 
 
 def _job(profile: Profile, kind: str, contract_no: str | None) -> Job:
-    """Return the job of `kind` (for a contract's kind, of contract `contract_no`)."""
-    if kind not in DOCUMENT_KINDS:
-        raise UsageError(f"未知的文档类型 {kind}；可选：{', '.join(DOCUMENT_KINDS)} (unknown kind)")
-    for job in jobs(profile, [kind]):
-        if job.engagement is None or contract_no in (None, job.engagement.contract_no):
-            return job
-    raise UsageError(f"配置中没有合同 {contract_no} 的 {kind} 文档 (no such document)")
+    """Return the `kind` document of contract `contract_no` (pipeline.job_for, the one choice
+    of an engagement); None: the first engagement that has one, as the page shows a document
+    before it has chosen."""
+    if contract_no is None:
+        first = next(iter(jobs(profile, [kind_named(kind).name])), None)
+        if first is not None:
+            return first
+    return job_for(profile, kind, contract_no)
 
 
 def preview(

@@ -30,6 +30,9 @@ class WorkspaceError(UsageError):
     """A name that is not a profile inside the workspace, or a file that cannot be read or
     written."""
 
+    def __init__(self, message: str) -> None:
+        super().__init__(message, code="bad_file")
+
 
 @dataclass(frozen=True)
 class Workspace:
