@@ -74,7 +74,8 @@ export class SchemaForm {
     const byOrder = Array.isArray(names) && node.enum ? Object.fromEntries(node.enum.map((v, i) => [v, names[i]])) : {};
     const labels = { ...byOrder, ...(node.enumTitles || {}), ...(node["x-enum-labels"] || {}) };
     const label = labels[value];
-    return label && label !== String(value) ? `${label}（${value}）` : String(value);
+    if (!label || label === String(value)) return String(value);
+    return label.includes(String(value)) ? label : `${label}（${value}）`;
   }
 
   kindOf(node) {
