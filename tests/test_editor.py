@@ -18,6 +18,7 @@ import pytest
 from docx import Document
 from fastapi.testclient import TestClient
 
+import policygen
 from conftest import EXAMPLES
 from policygen.editor import (
     EditorSettings,
@@ -29,7 +30,7 @@ from policygen.editor import (
 from policygen.editor.roundtrip import updated_yaml
 from policygen.editor.routes import TOKEN_HEADER
 from policygen.editor.work import read_data
-from policygen.errors import InvalidInputError
+from policygen.errors import InvalidInputError, UsageError
 from policygen.validation import load_checked
 
 BANK = EXAMPLES / "bank.yaml"
@@ -304,5 +305,8 @@ def test_a_bad_document_gets_the_render_requests_message(client: TestClient) -> 
     assert answer.status_code == 400
     assert answer.json()["error"] == "unknown_contract"
     assert "MY-ITO-2026-001" in answer.json()["allowed"]
+    with pytest.raises(UsageError) as api:  # the render request's message, word for word
+        policygen.render(BANK, "contract", "txt", contract_no="NO-SUCH")
+    assert answer.json()["message"] == str(api.value)
     unknown = client.post("/editor/api/preview", json={**body, "kind": "memo"}).json()
     assert unknown["error"] == "unknown_kind" and "contract" in unknown["allowed"]
