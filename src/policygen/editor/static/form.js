@@ -368,7 +368,9 @@ export class SchemaForm {
       for (const [key, sub] of columns) {
         const cellPath = [...path, index, key];
         const td = el("td", { className: "field", "data-path": pathText(cellPath) });
-        td.append(this.control(cellPath, sub, `f-${pathText(cellPath).replace(/[^\w-]/g, "_")}`, required.has(key)));
+        const control = this.control(cellPath, sub, `f-${pathText(cellPath).replace(/[^\w-]/g, "_")}`, required.has(key));
+        control.setAttribute("aria-label", `${this.titleOf(key, sub)}（第 ${index + 1} 行）`);
+        td.append(control);
         td.append(el("p", { className: "field-error", role: "alert" }));
         tr.append(td);
       }
