@@ -5,8 +5,10 @@ PY              := $(VENV)/bin/python
 STAMP           := $(VENV)/.installed
 PYTHON          ?= python3
 # Fonts for the PDF (Noto CJK: 宋体/黑体-like), HarfBuzz subsetting for fast CJK PDF, poppler
-# for PDF text checks, LibreOffice to prove the DOCX opens and converts.
-SYSTEM_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 poppler-utils libreoffice-writer-nogui
+# for PDF text checks, LibreOffice to prove the DOCX opens and converts, Chromium and its
+# driver for the browser editor's test.
+SYSTEM_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 poppler-utils libreoffice-writer-nogui \
+                   chromium chromium-driver
 PYTEST_ARGS     ?=
 
 .PHONY: setup system demo test typecheck test-latest-deps lint bench clean
@@ -32,6 +34,7 @@ $(STAMP): pyproject.toml
 
 demo: setup
 	$(VENV)/bin/policygen render examples/bank.yaml -f docx,pdf -o out/
+	@echo "在浏览器中编辑配置 (edit in the browser): $(VENV)/bin/policygen edit examples/bank.yaml"
 
 test: setup typecheck
 	$(VENV)/bin/ruff check src tests tools

@@ -51,6 +51,10 @@ def test_wheel_ships_templates_styles_and_schema(wheel: Path) -> None:
         "policygen/templates/zh/styles/gongwen.style.yaml",
         "policygen/templates/zh/styles/gongwen.docx",
         "policygen/schemas/profile.schema.json",
+        "policygen/editor/static/index.html",
+        "policygen/editor/static/app.js",
+        "policygen/editor/static/form.js",
+        "policygen/editor/static/editor.css",
     ):
         assert required in names, required
 

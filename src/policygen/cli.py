@@ -709,6 +709,42 @@ def serve(
     run_server(host=host, port=port, workers=workers, template_dirs=_folders(templates))
 
 
+@app.command()
+def edit(
+    profile: Annotated[
+        Path | None, typer.Argument(help="先打开的配置文件（YAML）。", metavar="PROFILE")
+    ] = None,
+    workspace: Annotated[
+        Path | None,
+        typer.Option(
+            "--workspace",
+            help="工作目录： 只读写其中的配置文件。 默认为配置文件所在目录。",
+            metavar="DIR",
+        ),
+    ] = None,
+    host: Annotated[str, typer.Option("--host", help="监听地址。", metavar="HOST")] = "127.0.0.1",
+    port: Annotated[
+        int,
+        typer.Option("--port", min=0, max=65535, help="监听端口； 0 为任一空闲端口。", metavar="N"),
+    ] = 8765,
+    no_browser: Annotated[
+        bool, typer.Option("--no-browser", help="不打开浏览器。", metavar="")
+    ] = False,
+    templates: TemplatesOption = None,
+) -> None:
+    """在浏览器中编辑配置： 按表单填写， 错误显示在字段旁， 文档实时预览， 可调整条款、 保存和比较版本。"""
+    from policygen.editor import run as run_editor
+
+    run_editor(
+        profile,
+        workspace=workspace,
+        host=host,
+        port=port,
+        template_dirs=tuple(_folders(templates)),
+        open_browser=not no_browser,
+    )
+
+
 # Long by design: a typer command's options are its parameters, then one call each for the
 # comparison, the report and the files.
 @app.command("diff")

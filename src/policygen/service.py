@@ -48,7 +48,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
-from policygen import __version__
+from policygen import __version__, editor
 from policygen.api import plan, render_plan
 from policygen.caches import CACHES
 from policygen.errors import InvalidInputError, Issue, RenderError, UsageError
@@ -747,6 +747,7 @@ def create_app(
     for error, answer in _ANSWERS.items():
         app.add_exception_handler(error, answer)
     app.include_router(router)
+    editor.include(app)  # the browser editor at /
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 
@@ -791,6 +792,7 @@ def serve(
             str(Path(d).resolve()) for d in template_dirs
         )
     _template_folders()  # a missing folder stops the command now
+    editor.share_token()  # every worker's editor accepts the page any worker served
 
     uvicorn.run(
         "policygen.service:create_app",
