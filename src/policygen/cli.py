@@ -303,6 +303,15 @@ def render(
     pdf_engine: PdfEngineOption = None,
     style: StyleOption = None,
     pdf_standard: PdfStandardOption = None,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            help="语言：zh（中文）、en（英文）或 zh+en（中英文对照，逐条中文在前、英文在后）。"
+            " 默认为配置文件 meta.languages。 暂仅合同有英文模板。",
+            metavar="LANG",
+        ),
+    ] = None,
 ) -> None:
     """生成文档：管理制度、每份合同及其服务水平协议， 输出 DOCX、PDF 等格式。"""
     from policygen.writers.options import check_pdf_standard, pdf_engine_from
@@ -341,6 +350,7 @@ def render(
             style_file,
             pdf_standard,
             engines,
+            lang,
         )
 
 
@@ -356,8 +366,10 @@ def _render_command(
     style_file: Path | None,
     pdf_standard: str | None,
     engines: Engines,
+    lang: str | None = None,
 ) -> None:
-    """Render and write the documents of `render`, laid out by the engines of `engines`."""
+    """Render and write the documents of `render`, laid out by the engines of `engines`, in
+    the languages `lang` (None: the profile's ``meta.languages``)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from policygen.parallel import render_jobs
@@ -367,7 +379,7 @@ def _render_command(
     # What validate checks, but for building the trees: rendering builds them next, and
     # writes nothing when one fails.
     loaded = load_checked(profile, template_dirs=folders)
-    todo = jobs(loaded, kinds)
+    todo = jobs(loaded, kinds, lang=lang)
     from policygen.parallel import freeze_heap
 
     freeze_heap()  # what is loaded by now lives until the command ends

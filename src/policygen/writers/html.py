@@ -57,11 +57,12 @@ def _nobr(text: str) -> Markup:
     return Markup('<span class="nobr">{}</span>').format(text)
 
 
-def _label(label: str) -> Markup:
-    """Return `label` as a span followed by the separator writers/text.py puts after it."""
+def _label(label: str, lang: str = "") -> Markup:
+    """Return `label` as a span followed by the separator writers/text.py puts after it (in
+    an English paragraph, `lang`, a space)."""
     if not label:
         return Markup("")
-    separator = labelled(label, "")[len(label) :]
+    separator = labelled(label, "", lang)[len(label) :]
     return Markup('<span class="label">{}</span>{}').format(label, separator)
 
 
@@ -140,9 +141,15 @@ class _Writer:
             extra_class,
             "numbered" if para.label else "",
             _ALIGN_CLASSES.get(para.align or "", ""),
+            "translation" if para.lang else "",
         )
-        return Markup("<p{}>{}{}{}</p>").format(
-            self.attrs(para.id, *classes), prefix, _label(para.label), self.inlines(para.inlines)
+        lang = Markup(' lang="{}"').format(para.lang) if para.lang else Markup("")
+        return Markup("<p{}{}>{}{}{}</p>").format(
+            self.attrs(para.id, *classes),
+            lang,
+            prefix,
+            _label(para.label, para.lang),
+            self.inlines(para.inlines),
         )
 
     def blocks(self, blocks: tuple[n.Block, ...] | list[n.Block]) -> list[Markup]:

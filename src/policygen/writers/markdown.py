@@ -146,8 +146,8 @@ class _Writer:
                 return [self.heading("##", label, title), *self.blocks(blocks)]
             case n.Article():
                 return self.article(block)
-            case n.Paragraph(label=label, inlines=inlines):
-                return [_paragraph(self.inlines(inlines, lead=_plain_label(label)))]
+            case n.Paragraph(label=label, inlines=inlines, lang=lang):
+                return [_paragraph(self.inlines(inlines, lead=_plain_label(label, lang)))]
             case n.Heading(inlines=inlines, level=level):
                 return [self.heading(_HEADING_MARKS.get(level, "####"), "", inlines)]
             case n.OrderedList(items=items):
@@ -224,9 +224,10 @@ class _Writer:
         return _paragraph("\\\n".join(lines))
 
 
-def _plain_label(label: str) -> tuple[str, ...]:
-    """Return `label` and its separator as lead pieces, escaped; nothing when empty."""
-    return (escape_text(labelled(label, "")),) if label else ()
+def _plain_label(label: str, lang: str = "") -> tuple[str, ...]:
+    """Return `label` and its separator (an English paragraph's: a space, `lang`) as lead
+    pieces, escaped; nothing when empty."""
+    return (escape_text(labelled(label, "", lang)),) if label else ()
 
 
 def _strong_label(label: str) -> tuple[str | _Span, ...]:

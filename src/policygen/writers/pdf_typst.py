@@ -205,11 +205,12 @@ class _Source:
                     out.append("#linebreak()")
         return "".join(out)
 
-    def label(self, label: str, font: str = "") -> str:
-        """Return `label` and the separator the text writer puts after it."""
+    def label(self, label: str, font: str = "", lang: str = "") -> str:
+        """Return `label` and the separator the text writer puts after it (in an English
+        paragraph, `lang`, a space)."""
         if not label:
             return ""
-        separator = labelled(label, "")[len(label) :]
+        separator = labelled(label, "", lang)[len(label) :]
         shown = typst_string(label)
         head = f"#text(font: {font}, {shown})" if font else f"#{shown}"
         return head + (("#" + typst_string(separator)) if separator else "")
@@ -259,9 +260,12 @@ class _Source:
                 self.in_chapter = False
             case n.Article():
                 self.article(block)
-            case n.Paragraph(inlines=inlines, id=node_id, label=label, align=align):
+            case n.Paragraph(inlines=inlines, id=node_id, label=label, align=align, lang=lang):
                 self.mark(node_id)
-                self.lines.append(self.par(self.label(label) + self.inlines(inlines), align=align))
+                content = self.label(label, lang=lang) + self.inlines(inlines)
+                if lang:  # an English paragraph of a bilingual document: never hyphenated
+                    content = f"#text(lang: {typst_string(lang)}, hyphenate: false)[{content}]"
+                self.lines.append(self.par(content, align=align))
             case n.Heading(inlines=inlines, level=level, id=node_id):
                 self.mark(node_id)
                 role = ("chapter", "article")[level - 1] if level in (1, 2) else "minor"

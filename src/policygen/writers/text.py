@@ -23,10 +23,13 @@ def cell_text(cell: n.Cell) -> str:
     return " ".join(piece for piece in pieces if piece)
 
 
-def labelled(label: str, text: str) -> str:
-    """Return `text` after `label`, separated the Chinese way (no space after （一） or 1.)."""
+def labelled(label: str, text: str, lang: str = "") -> str:
+    """Return `text` after `label`, separated the Chinese way (no space after （一） or 1.);
+    in an English paragraph (`lang` en) by one space."""
     if not label:
         return text
+    if lang:
+        return f"{label} {text}"
     if label.endswith(("）", ".", "、")):
         return label + text
     return label + _FULL_SPACE + text
@@ -53,8 +56,8 @@ def block_lines(block: n.Block) -> list[str]:
             for child in rest:
                 lines += block_lines(child)
             return lines
-        case n.Paragraph(label=label, inlines=inlines):
-            return [labelled(label, inline_text(inlines)), ""]
+        case n.Paragraph(label=label, inlines=inlines, lang=lang):
+            return [labelled(label, inline_text(inlines), lang), ""]
         case n.Heading(inlines=inlines):
             return [inline_text(inlines), ""]
         case n.OrderedList(items=items) | n.BulletList(items=items):
