@@ -57,6 +57,7 @@ def render(
     deadline: float | None = None,
     pdf_standard: str | None = None,
     engines: Engines | None = None,
+    lang: str | None = None,
 ) -> bytes:
     """Return one document of `kind` in format `fmt` as bytes.
 
@@ -70,7 +71,9 @@ def render(
     (``a-2b``, ``ua-1``…; UsageError when `pdf_engine` cannot print it); None: a plain PDF. A
     layout still running at `deadline` (a time.monotonic() value; None: none) is stopped with
     layout.budget.BudgetExceeded, as is one beyond the layout budget. `engines` is the
-    session whose engines lay it out (None: one made for this call and closed after it)."""
+    session whose engines lay it out (None: one made for this call and closed after it).
+    `lang` is ``zh``, ``en`` or ``zh+en`` (中英文对照, policygen.bilingual); None: the
+    profile's ``meta.languages``."""
     engine = pdf_engine_from(pdf_engine)
     check_pdf_standard(pdf_standard, engine)
     style_file = _style_file(style, template_dirs)
@@ -87,7 +90,9 @@ def render(
                 f"请用 contract_no 指定一份合同；配置中的合同编号：{numbers} (choose one engagement)"
             )
         engagement = matches[0]
-    job = Job(document_kind, engagement)
+    from policygen.bilingual import kind_lang
+
+    job = Job(document_kind, engagement, kind_lang(kind, lang or profile.meta.lang, named=True))
     return render_job(
         profile,
         job,
@@ -112,9 +117,10 @@ def render_set(
     deadline: float | None = None,
     pdf_standard: str | None = None,
     engines: Engines | None = None,
+    lang: str | None = None,
 ) -> dict[str, bytes]:
     """Return every document of the set (or of `kinds`) in each of `formats`, by file name;
-    `pdf_engine`, `style`, `deadline`, `pdf_standard` and `engines` as for `render` (no
+    `pdf_engine`, `style`, `deadline`, `pdf_standard`, `engines` and `lang` as for `render` (no
     document is begun after `deadline`). The documents are pipelined as `render` pipelines
     them on the command line (pipeline.pipelined): the engine lays one out while the next is
     built."""
@@ -128,7 +134,7 @@ def render_set(
             engines = stack.enter_context(Engines())
         for _job, files in render_pipelined(
             profile,
-            jobs(profile, kinds),
+            jobs(profile, kinds, lang=lang),
             [check_format(fmt) for fmt in formats],
             engines=engines,
             template_dirs=template_dirs,

@@ -68,6 +68,22 @@ def check_lang(lang: str) -> str:
     return lang
 
 
+def kind_lang(kind: str, lang: str, *, named: bool) -> str:
+    """Return the languages a document of `kind` is rendered in when `lang` is asked for: `lang`
+    for a kind with English templates, else Chinese (``zh``) in a full set; raise UsageError
+    for a kind without them asked for by name (`named`) in another language."""
+    from policygen.errors import UsageError
+
+    if check_lang(lang) == "zh" or kind in ENGLISH_KINDS:
+        return lang
+    if named:
+        raise UsageError(
+            f"{kind} 暂无英文模板，只能以 --lang zh 生成 "
+            f"(no English templates yet; in English: {', '.join(ENGLISH_KINDS)})"
+        )
+    return "zh"
+
+
 # --------------------------------------------------------------------------- English numbers
 
 _CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7}

@@ -121,29 +121,20 @@ def jobs(
     kind that needs something (the DPA personal information, the safety agreement work on the
     premises) is rendered for the engagements that have it, and is an error when asked for by
     name while none does."""
-    from policygen.bilingual import ENGLISH_KINDS, check_lang
+    from policygen.bilingual import kind_lang
 
-    lang = check_lang(lang or profile.meta.lang)
+    lang = lang or profile.meta.lang
     selected = [kind_named(k) for k in (kinds or DOCUMENT_KINDS)]
-    if (
-        kinds
-        and lang != "zh"
-        and (chinese := [k.name for k in selected if k.name not in ENGLISH_KINDS])
-    ):
-        raise UsageError(
-            f"{'、'.join(chinese)} 暂无英文模板，只能以 --lang zh 生成 "
-            f"(no English templates yet; English: {', '.join(ENGLISH_KINDS)})"
-        )
+    langs = {kind.name: kind_lang(kind.name, lang, named=bool(kinds)) for kind in selected}
     out: list[Job] = []
     for kind in selected:
-        kind_lang = lang if kind.name in ENGLISH_KINDS else "zh"
         if not kind.per_engagement:
-            out.append(Job(kind, None, kind_lang))
+            out.append(Job(kind, None, langs[kind.name]))
             continue
         engagements = [e for e in profile.engagements if applies(kind, profile, e)]
         if kinds and kind.needs and not engagements and profile.engagements:
             raise UsageError(f"{kind.name} {NEEDS[kind.needs]}")
-        out += [Job(kind, e, kind_lang) for e in engagements]
+        out += [Job(kind, e, langs[kind.name]) for e in engagements]
     return out
 
 
@@ -234,7 +225,7 @@ def read_template(
     name = f"en/{kind.template}" if english else kind.template
     source = name if job.engagement is None else f"{name}（合同 {job.engagement.contract_no}）"
     markdown = rendered.markdown
-    if kind.agreement and job.engagement is not None and not english:
+    if kind.agreement and job.engagement is not None:
         parties = (profile.organisation.name, job.engagement.vendor.name)
         markdown = party_voice(markdown, profile.organisation.short_name, parties)
     return TemplateOutput(rendered, read_markdown(markdown, source=source), source)

@@ -496,8 +496,12 @@ def en_label(value: StrEnum) -> str:
 
 def en_list(items: Iterable[str], last: str = "and") -> str:
     """Join `items` the English way: A, B and C; A and B; A (`last`: the word before the
-    final item, e.g. or)."""
-    words = [str(word) for word in items]
+    final item, e.g. or). Raise ValueError for None or a None item."""
+    not_none(items, "en_list")
+    words = []
+    for index, word in enumerate(items):
+        not_none(word, f"en_list[{index}]")
+        words.append(str(word))
     if len(words) <= 1:
         return "".join(words)
     return ", ".join(words[:-1]) + f" {last} " + words[-1]

@@ -25,10 +25,10 @@ def cell_text(cell: n.Cell) -> str:
 
 def labelled(label: str, text: str, lang: str = "") -> str:
     """Return `text` after `label`, separated the Chinese way (no space after （一） or 1.);
-    in an English paragraph (`lang` en) by one space."""
+    in an English paragraph (`lang` en), or after an English label (Article 4), by one space."""
     if not label:
         return text
-    if lang:
+    if lang or (label[0].isascii() and label[0].isalpha()):
         return f"{label} {text}"
     if label.endswith(("）", ".", "、")):
         return label + text

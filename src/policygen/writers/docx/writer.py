@@ -480,8 +480,10 @@ class _DocxBuilder:
 
     def add_paragraph(self, paragraph: n.Paragraph, depth: int) -> None:
         """Add a body paragraph with its label (a clause 1.1), or as an item's first paragraph."""
-        numbered = paragraph.label and not (paragraph.lang and depth)
-        style = STYLE_MAP["clause"] if numbered else self.body_style(depth)
+        if paragraph.lang:  # English under its clause: body text, the number typed at its indent
+            style = STYLE_MAP["body"]
+        else:
+            style = STYLE_MAP["clause"] if paragraph.label else self.body_style(depth)
         added, number = self.new_paragraph(style, paragraph.label, lang=paragraph.lang)
         self.add_inlines(added, paragraph.inlines)
         align(added, paragraph.align)
