@@ -365,6 +365,25 @@ def test_a_reworded_clause_cannot_be_rendered_in_english() -> None:
         )
 
 
+def test_diff_reports_a_bilingual_clause_once_with_both_texts() -> None:
+    from policygen.diff.compare import compare
+
+    old_data, new_data = _data(), _data()
+    for data in (old_data, new_data):
+        data["meta"] |= {"languages": ["zh", "en"]}
+    new_data["engagements"][0]["fee"]["amount"] = "12880000.00"
+    comparison = compare(
+        load_profile(old_data), load_profile(new_data), "contract", contract_no="MY-ITO-2026-001"
+    )
+    price = [c for c in comparison.clauses if c.id == "contract-price"]
+    assert len(price) == 1 and price[0].status == "changed"
+    (clause,) = price
+    assert "人民币12,880,000.00元" in clause.new_text and "RMB 12,880,000.00" in clause.new_text
+    assert "RMB 12,680,000.00" in clause.old_text
+    numbers = [c.new_number for c in comparison.clauses]
+    assert len(numbers) == len(set(numbers)), numbers  # no clause reported twice
+
+
 # --------------------------------------------------------------------------- the command
 
 
