@@ -365,6 +365,13 @@ def test_a_reworded_clause_cannot_be_rendered_in_english() -> None:
         )
 
 
+def test_lint_reads_the_chinese_side_alone(bank: Profile, both: n.Document) -> None:
+    from policygen.lint import LintContext, lint_document
+
+    context = LintContext.for_profile(bank, "contract", "contract-MY-ITO-2026-001-zh+en")
+    assert lint_document(both, context) == []
+
+
 def test_diff_reports_a_bilingual_clause_once_with_both_texts() -> None:
     from policygen.diff.compare import compare
 

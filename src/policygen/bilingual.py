@@ -403,6 +403,24 @@ def _cells(zh: tuple[n.Cell, ...], en: tuple[n.Cell, ...]) -> tuple[n.Cell, ...]
     )
 
 
+def without_english(blocks: tuple[n.Block, ...]) -> tuple[n.Block, ...]:
+    """Return `blocks` without the English paragraphs of a bilingual tree (Paragraph.lang),
+    for the readers of the Chinese alone (the wording rules of policygen lint)."""
+    out: list[n.Block] = []
+    for block in blocks:
+        match block:
+            case n.Paragraph(lang=lang) if lang:
+                continue
+            case n.Chapter() | n.Article():
+                out.append(replace(block, blocks=without_english(block.blocks)))
+            case n.OrderedList() | n.BulletList():
+                items = tuple(replace(i, blocks=without_english(i.blocks)) for i in block.items)
+                out.append(replace(block, items=items))
+            case _:
+                out.append(block)
+    return tuple(out)
+
+
 def interleave(
     zh: tuple[n.Block, ...], en: tuple[n.Block, ...], *, zh_source: str, en_source: str
 ) -> tuple[n.Block, ...]:
