@@ -100,6 +100,22 @@ def test_every_clause_is_followed_by_its_english_with_the_same_number(both: n.Do
     assert articles >= 20 and clauses > 80 and items > 40
 
 
+@pytest.mark.parametrize("example", ["bank", "manufacturer", "securities"])
+@pytest.mark.parametrize("kind", ["contract", "nda"])
+def test_every_example_aligns_with_english_wording(example: str, kind: str) -> None:
+    profile = load_profile(ROOT / "examples" / f"{example}.yaml")
+    avoided = [a for entry in glossary()["terms"].values() for a in entry["avoid"]]
+    for job in jobs(profile, [kind], lang="zh+en"):
+        doc = build_document(profile, job)
+        english_texts = _english_texts(doc)
+        chinese = [p for p, _ in walk(doc.blocks) if isinstance(p, n.Paragraph) and not p.lang]
+        assert len(english_texts) == len(chinese)
+        for text in english_texts:
+            assert not CJK_PUNCTUATION.search(re.sub(r"《[^》]*》", "", text)), text
+            assert not [a for a in avoided if re.search(rf"\b{re.escape(a)}\b", text)], text
+        assert any("the Chinese version shall prevail" in t for t in english_texts)
+
+
 def test_the_english_tree_has_the_chinese_clause_keys(bank: Profile, english: n.Document) -> None:
     chinese = build_document(bank, jobs(bank, ["contract"], lang="zh")[0])
     english_keys = [k for k, _ in clause_keys(english.blocks)]
@@ -154,7 +170,8 @@ def test_kinds_without_english_templates(bank: Profile) -> None:
     with pytest.raises(UsageError, match="sla"):
         jobs(bank, ["sla"], lang="zh+en")
     by_kind = {job.kind.name: job.lang for job in jobs(bank, lang="zh+en")}
-    assert by_kind["contract"] == "zh+en" and by_kind["regulation"] == by_kind["sla"] == "zh"
+    assert by_kind["contract"] == by_kind["nda"] == "zh+en"
+    assert by_kind["regulation"] == by_kind["sla"] == by_kind["dpa"] == "zh"
 
 
 def test_meta_languages_choose_the_languages_and_the_precedence() -> None:
