@@ -45,7 +45,7 @@ LANGUAGES = ("zh", "en", "zh+en")
 ENGLISH = "en"
 """The language tag of an English paragraph in a bilingual tree (Paragraph.lang)."""
 
-ENGLISH_KINDS = ("contract", "nda")
+ENGLISH_KINDS = ("contract", "sla", "nda")
 """The kinds with English templates in ``templates/en/``: a full set rendered with ``--lang en``
 or ``zh+en`` renders the others in Chinese alone; asking for one of them by name is an error."""
 
@@ -391,10 +391,20 @@ def _prefixed(label: str, title: tuple[n.Inline, ...]) -> tuple[n.Inline, ...]:
 
 
 def _both(zh: tuple[n.Inline, ...], en: tuple[n.Inline, ...]) -> tuple[n.Inline, ...]:
-    """Return `zh`, a line break and `en`; `zh` alone when the two read the same."""
-    if not en or inline_text(zh) == inline_text(en):
+    """Return `zh`, a line break and `en`; `zh` alone when the two read the same: the same
+    text, the English the Chinese with Latin punctuation (a profile's text, untranslated), or
+    neither holding a letter (— and -)."""
+    if not en or _same(inline_text(zh), inline_text(en)):
         return zh
     return (*zh, n.LineBreak(), *en) if zh else en
+
+
+def _same(zh: str, en: str) -> bool:
+    from policygen.templating.filters import en_text
+
+    if zh == en or not any(c.isalpha() for c in zh + en):
+        return True
+    return bool(zh) and en_text(zh) == en
 
 
 def _cells(zh: tuple[n.Cell, ...], en: tuple[n.Cell, ...]) -> tuple[n.Cell, ...]:
