@@ -39,7 +39,7 @@ from policygen.writers.stylesheets import (
     stylesheet_paths,
 )
 from policygen.writers.table_widths import column_widths
-from policygen.writers.text import labelled
+from policygen.writers.text import colon, labelled
 
 _ALIGN_CLASSES = {"left": "align-left", "center": "align-center", "right": "align-right"}
 
@@ -301,11 +301,12 @@ class _Writer:
             lines.append(Markup("<td>"))
             lines.append(
                 Markup(
-                    '<p class="party"><span class="role">{}</span>：<span class="name">{}</span></p>'
-                ).format(_text(party.role), _text(party.name))
+                    '<p class="party"><span class="role">{}</span>{}<span class="name">{}</span></p>'
+                ).format(_text(party.role), colon(party.role), _text(party.name))
             )
             lines += [
-                Markup('<p class="blank">{}：</p>').format(_text(line)) for line in party.lines
+                Markup('<p class="blank">{}{}</p>').format(_text(line), colon(line).rstrip())
+                for line in party.lines
             ]
             lines.append(Markup("</td>"))
         lines += [Markup("</tr>"), Markup("</tbody>"), Markup("</table>")]

@@ -16,7 +16,7 @@ from policygen.tree import nodes as n
 from policygen.tree.text import inline_text
 from policygen.tree.walk import block_ids
 from policygen.writers.options import WriterOptions
-from policygen.writers.text import cell_text, labelled
+from policygen.writers.text import cell_text, colon, labelled
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>&|~{}#])")
 """ASCII characters that mean something inline (or as a heading's closing #), escaped anywhere."""
@@ -219,8 +219,9 @@ class _Writer:
 
     def party(self, party: n.SignatureParty) -> str:
         """Return one party's signature lines as a paragraph with hard line breaks."""
-        lines = [f"{escape_text(party.role)}：{escape_text(party.name)}"]
-        lines += [f"{escape_text(line)}：" for line in party.lines]
+        role = escape_text(party.role) + escape_text(colon(party.role))
+        lines = [f"{role}{escape_text(party.name)}"]
+        lines += [f"{escape_text(line)}{escape_text(colon(line).rstrip())}" for line in party.lines]
         return _paragraph("\\\n".join(lines))
 
 

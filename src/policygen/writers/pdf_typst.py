@@ -46,7 +46,7 @@ from policygen.writers.options import WriterOptions
 from policygen.writers.page_values import header_lines
 from policygen.writers.pdf import pdf_keywords
 from policygen.writers.table_widths import CELL_PADDING, column_widths
-from policygen.writers.text import labelled
+from policygen.writers.text import colon, labelled
 
 # --------------------------------------------------------------------------- style
 
@@ -400,14 +400,13 @@ class _Source:
         the block fell, then whether the note is there (``context``, ``here()``)."""
         style = self.style
         gap = style.body.line - style.body.size
-        colon = "#" + typst_string("：")
         columns = []
         for party in parties:
-            role = _text(party.role) + colon + _text(party.name)
+            role = _text(party.role) + _text(colon(party.role)) + _text(party.name)
             party_line = self.par(f"#text(font: s-party.font)[{role}]", align="left")
             lines = [f"#block(below: s-party.after + {_pt(gap)})[{party_line}]"]
             for line in party.lines:
-                blank = self.par(_text(line) + colon, align="left")
+                blank = self.par(_text(line) + _text(colon(line).rstrip()), align="left")
                 lines.append(f"#block(below: s-blank.after + {_pt(gap)})[{blank}]")
             columns.append("[" + "".join(lines) + "]")
         count = max(1, len(parties))

@@ -35,6 +35,12 @@ def labelled(label: str, text: str, lang: str = "") -> str:
     return label + _FULL_SPACE + text
 
 
+def colon(text: str) -> str:
+    """Return the colon after a signature role or line `text`: ： after Chinese, ": " after
+    English (an English document's Party A, Date)."""
+    return ": " if text[-1:].isascii() else "："
+
+
 def block_lines(block: n.Block) -> list[str]:
     """Return the text lines of `block`, labels included; blank lines separate blocks."""
     match block:
@@ -80,8 +86,8 @@ def block_lines(block: n.Block) -> list[str]:
         case n.SignatureBlock(parties=parties):
             lines = []
             for party in parties:
-                lines.append(f"{party.role}：{party.name}")
-                lines += [f"{line}：" for line in party.lines]
+                lines.append(f"{party.role}{colon(party.role)}{party.name}")
+                lines += [f"{line}{colon(line).rstrip()}" for line in party.lines]
                 lines.append("")
             return lines
     raise TypeError(f"unknown block {block!r}")
