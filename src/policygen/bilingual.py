@@ -45,7 +45,7 @@ LANGUAGES = ("zh", "en", "zh+en")
 ENGLISH = "en"
 """The language tag of an English paragraph in a bilingual tree (Paragraph.lang)."""
 
-ENGLISH_KINDS = ("contract", "sla", "nda")
+ENGLISH_KINDS = ("contract", "sla", "nda", "dpa")
 """The kinds with English templates in ``templates/en/``: a full set rendered with ``--lang en``
 or ``zh+en`` renders the others in Chinese alone; asking for one of them by name is an error."""
 

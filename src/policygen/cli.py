@@ -308,7 +308,7 @@ def render(
         typer.Option(
             "--lang",
             help="语言：zh（中文）、 en（英文）或 zh+en（中英文对照， 逐条中文在前、 英文在后）。"
-            " 默认为配置文件 meta.languages。 暂仅合同、 服务水平协议和保密协议有英文模板。",
+            " 默认为配置文件 meta.languages。 管理制度、 安全生产管理协议和评估表暂无英文模板。",
             metavar="LANG",
         ),
     ] = None,
