@@ -136,10 +136,12 @@ def _part(block: n.Block, depth: int) -> Part:
                         children=tuple(_parts(blocks, depth)))  # fmt: skip
         case n.Article():
             return _article(block, depth)
-        case n.Paragraph(label=label, inlines=inlines, id=node_id, align=align):
-            lead = labelled(label, "") if label else ""
+        case n.Paragraph(label=label, inlines=inlines, id=node_id, align=align, lang=lang):
+            lead = labelled(label, "", lang) if label else ""
             line = (*((Segment(lead),) if lead else ()), *_segments(inlines))
-            kind = "clause" if label else "paragraph"
+            # A clause's English (a bilingual document) is a paragraph of that clause: the
+            # diff reports the clause once, with both texts.
+            kind = "clause" if label and not lang else "paragraph"
             return Part(kind, body, line, node_id, label, lead, align)
         case n.Heading(inlines=inlines, level=level, id=node_id):
             return Part("heading", f"heading{min(max(level, 1), 3)}", _segments(inlines), node_id)

@@ -118,6 +118,7 @@ def render(
     deadline: float | None = None,
     pdf_standard: str | None = None,
     engines: Engines | None = None,
+    lang: str | None = None,
 ) -> bytes:
     """Return one document of `kind` in format `fmt` as bytes.
 
@@ -133,7 +134,9 @@ def render(
     layout still running at `deadline` (a time.monotonic() value; None: none) is stopped with
     layout.budget.BudgetExceeded, as is one beyond the layout budget. `engines` is the
     session whose engines lay it out (None: one made for this call and closed after it).
-    Every argument is checked as the command line checks it (request.RenderOptions)."""
+    `lang` is ``zh``, ``en`` or ``zh+en`` (中英文对照, policygen.bilingual); None: the
+    profile's ``meta.languages``. Every argument is checked as the command line checks it
+    (request.RenderOptions)."""
     request = RenderRequest.of(
         source,
         kinds=[kind],
@@ -143,6 +146,7 @@ def render(
         pdf_engine=pdf_engine,
         style=style,
         pdf_standard=pdf_standard,
+        lang=lang,
         single=True,
     )
     return next(iter(render_request(request, engines=engines, deadline=deadline).values()))
@@ -160,12 +164,13 @@ def render_set(
     deadline: float | None = None,
     pdf_standard: str | None = None,
     engines: Engines | None = None,
+    lang: str | None = None,
 ) -> dict[str, bytes]:
     """Return every document of the set (or of `kinds`; of the engagement `contract_no`
     names, when given) in each of `formats`, by file name; `template_dirs`, `pdf_engine`,
-    `style`, `deadline`, `pdf_standard` and `engines` as for `render` (no document is begun
-    after `deadline`). The documents are pipelined as `render` pipelines them on the command
-    line (pipeline.pipelined): the engine lays one out while the next is built."""
+    `style`, `deadline`, `pdf_standard`, `engines` and `lang` as for `render` (no document is
+    begun after `deadline`). The documents are pipelined as `render` pipelines them on the
+    command line (pipeline.pipelined): the engine lays one out while the next is built."""
     request = RenderRequest.of(
         source,
         kinds=kinds,
@@ -175,6 +180,7 @@ def render_set(
         pdf_engine=pdf_engine,
         style=style,
         pdf_standard=pdf_standard,
+        lang=lang,
     )
     return render_request(request, engines=engines, deadline=deadline)
 

@@ -310,6 +310,15 @@ def render(
             metavar="NO",
         ),
     ] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            help="语言：zh（中文）、 en（英文）或 zh+en（中英文对照， 逐条中文在前、 英文在后）。"
+            " 默认为配置文件 meta.languages。 管理制度、 安全生产管理协议和评估表暂无英文模板。",
+            metavar="LANG",
+        ),
+    ] = None,
 ) -> None:
     """生成文档：管理制度、每份合同及其服务水平协议， 输出 DOCX、PDF 等格式。"""
     from policygen.request import RenderOptions, RenderRequest
@@ -337,6 +346,7 @@ def render(
         pdf_engine=pdf_engine,
         pdf_standard=pdf_standard,
         style=style,
+        lang=lang,
     )
     options = request.options
     with Engines() as engines:
@@ -351,7 +361,7 @@ def render(
 def _render_command(
     request: RenderRequest, output: Path, workers: int | None, engines: Engines
 ) -> None:
-    """Render and write the documents of `render`, laid out by the engines of `engines`."""
+    """Render and write the documents of `request`, laid out by the engines of `engines`."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from policygen.parallel import render_jobs

@@ -52,6 +52,9 @@ class Instrument(BaseModel):
 
     title: Title
     """Its full title in 书名号."""
+    title_en: str = ""
+    """Its official English title, without brackets, for the English templates (en_law);
+    empty when it has none."""
     number: str = ""
     """文号, e.g. 银保监办发〔2021〕141号; cited after the title unless the instrument is a law."""
     level: Level

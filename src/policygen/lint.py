@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -579,9 +579,13 @@ def lint_document(
     doc: n.Document, context: LintContext, rules: Wording | None = None
 ) -> list[WordingFinding]:
     """Return the wording findings of `doc` in reading order, each once per place (rules in
-    the order of RULES at one place). When `rules` is None, use the bundled wording.yaml."""
+    the order of RULES at one place). When `rules` is None, use the bundled wording.yaml.
+    The rules are Chinese: the English paragraphs of a bilingual document are not read."""
     if rules is None:
         rules = wording_rules()
+    from policygen.bilingual import without_english
+
+    doc = replace(doc, blocks=without_english(doc.blocks))
     found: list[_Found] = []
 
     def check_text(text: str, position: tuple[int, int], where: str, *, cell: bool = False) -> None:

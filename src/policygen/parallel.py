@@ -83,8 +83,9 @@ _frozen = False
 """True while objects frozen by `freeze_heap` are kept from the collector."""
 
 
-Task = tuple[str, int | None]
-"""A job as sent to a worker: its kind's name and the index of its engagement (None: none)."""
+Task = tuple[str, int | None, str]
+"""A job as sent to a worker: its kind's name, the index of its engagement (None: none) and
+its languages."""
 
 
 def render_jobs(
@@ -146,9 +147,9 @@ def render_jobs(
 
 def _task(profile: Profile, job: Job) -> Task:
     if job.engagement is None:
-        return job.kind.name, None
+        return job.kind.name, None, job.lang
     index = next(i for i, e in enumerate(profile.engagements) if e is job.engagement)
-    return job.kind.name, index
+    return job.kind.name, index, job.lang
 
 
 def _render_in_workers(
@@ -244,8 +245,12 @@ def _render_task(task: Task) -> dict[str, bytes]:
     if _state is None:  # pragma: no cover - the pool always runs the initializer first
         raise RuntimeError("worker not initialised")
     profile, formats, template_dirs, pdf_engine, style_file, pdf_standard, engines = _state
-    kind, engagement = task
-    job = Job(DOCUMENT_KINDS[kind], None if engagement is None else profile.engagements[engagement])
+    kind, engagement, lang = task
+    job = Job(
+        DOCUMENT_KINDS[kind],
+        None if engagement is None else profile.engagements[engagement],
+        lang,
+    )
     return render_job(
         profile,
         job,

@@ -15,7 +15,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -26,6 +26,7 @@ from policygen.house import fill_house
 from policygen.kinds import DOCUMENT_KINDS, Kind
 from policygen.layout.budget import out_of_time
 from policygen.layout.engine import Engines, Layout
+from policygen.profile.clauses import Clauses
 from policygen.profile.engagement import Engagement
 from policygen.profile.model import Profile
 from policygen.readers.markdown import read_markdown
@@ -53,14 +54,18 @@ class Job:
 
     kind: Kind
     engagement: Engagement | None
+    lang: str = "zh"
+    """``zh``, ``en`` or ``zh+en`` (中英文对照): the languages of the document (bilingual)."""
 
     @property
     def stem(self) -> str:
         """Return the output file name without its suffix, e.g. ``regulation`` or
-        ``contract-HX-001``: per-engagement files carry the contract number."""
-        if self.engagement is None:
-            return self.kind.name
-        return f"{self.kind.name}-{self.engagement.contract_no}"
+        ``contract-HX-001``: per-engagement files carry the contract number, a document in
+        another language than Chinese its languages (``contract-HX-001-zh+en``)."""
+        stem = self.kind.name
+        if self.engagement is not None:
+            stem = f"{stem}-{self.engagement.contract_no}"
+        return stem if self.lang == "zh" else f"{stem}-{self.lang}"
 
     def filename(self, fmt: str) -> str:
         """Return the output file name, e.g. ``regulation.docx`` or ``contract-HX-001.pdf``."""
@@ -110,23 +115,32 @@ def applies(kind: Kind, profile: Profile, engagement: Engagement) -> bool:
     return True
 
 
-def jobs(profile: Profile, kinds: Sequence[str] | None = None) -> list[Job]:
-    """Return the documents a full set holds for `profile`, limited to `kinds` when given.
+def jobs(
+    profile: Profile, kinds: Sequence[str] | None = None, *, lang: str | None = None
+) -> list[Job]:
+    """Return the documents a full set holds for `profile`, limited to `kinds` when given, in
+    the languages `lang` (None: the profile's ``meta.languages``; bilingual.LANGUAGES). A
+    kind without English templates is rendered in Chinese in a full set, and is an error when
+    asked for by name in another language.
 
     Per-engagement kinds give one job per engagement; with no engagements they give none. A
     kind that needs something (the DPA personal information, the safety agreement work on the
     premises) is rendered for the engagements that have it, and is an error when asked for by
     name while none does."""
+    from policygen.bilingual import kind_lang
+
+    lang = lang or profile.meta.lang
     selected = [kind_named(k) for k in (kinds or DOCUMENT_KINDS)]
+    langs = {kind.name: kind_lang(kind.name, lang, named=bool(kinds)) for kind in selected}
     out: list[Job] = []
     for kind in selected:
         if not kind.per_engagement:
-            out.append(Job(kind, None))
+            out.append(Job(kind, None, langs[kind.name]))
             continue
         engagements = [e for e in profile.engagements if applies(kind, profile, e)]
         if kinds and kind.needs and not engagements and profile.engagements:
             raise UsageError(f"{kind.name} {NEEDS[kind.needs]}", code="not_applicable")
-        out += [Job(kind, e) for e in engagements]
+        out += [Job(kind, e, langs[kind.name]) for e in engagements]
     return out
 
 
@@ -145,16 +159,22 @@ def engagement_named(profile: Profile, contract_no: str) -> Engagement:
     )
 
 
-def job_for(profile: Profile, kind: str | Kind, contract_no: str | None = None) -> Job:
+def job_for(
+    profile: Profile, kind: str | Kind, contract_no: str | None = None, *, lang: str | None = None
+) -> Job:
     """Return the one document of `kind` for `profile`: for a per-engagement kind, of the
     engagement whose contract number is `contract_no` (None: the profile's only engagement).
     Raise UsageError when `kind` or `contract_no` is unknown, when `contract_no` is None and
     the profile has several engagements or none, or when the engagement lacks what the kind
     needs (Kind.needs). A kind rendered once per profile ignores `contract_no`. The one
-    choice of an engagement by its number: the API, the service, the editor and ``diff``."""
+    choice of an engagement by its number: the API, the service, the editor and ``diff``.
+    In the languages `lang` (None: the profile's ``meta.languages``): bilingual.kind_lang."""
+    from policygen.bilingual import kind_lang
+
     kind = kind_named(kind) if isinstance(kind, str) else kind
+    languages = kind_lang(kind.name, lang or profile.meta.lang, named=True)
     if not kind.per_engagement:
-        return Job(kind, None)
+        return Job(kind, None, languages)
     if contract_no is not None:
         engagement = engagement_named(profile, contract_no)
     elif len(profile.engagements) == 1:
@@ -172,7 +192,7 @@ def job_for(profile: Profile, kind: str | Kind, contract_no: str | None = None) 
             f"{kind.name} {NEEDS[kind.needs]}；合同 {engagement.contract_no} 不适用",
             code="not_applicable",
         )
-    return Job(kind, engagement)
+    return Job(kind, engagement, languages)
 
 
 def _listed(numbers: Sequence[str]) -> str:
@@ -207,8 +227,33 @@ def build_tree(
     """Return the document tree of `job` and how each of its ids is referred to (第十二条).
 
     A template from `template_dirs` renders in a child process under a time and memory limit
-    (templating.limits); the bundled templates render here."""
-    return finish_tree(profile, job, read_template(profile, job, template_dirs=template_dirs))
+    (templating.limits); the bundled templates render here. In English (``job.lang`` en) the
+    English template of ``en/`` renders instead; in both (zh+en) both render and are aligned
+    clause by clause (policygen.bilingual)."""
+    if job.lang == "zh":
+        return finish_tree(profile, job, read_template(profile, job, template_dirs=template_dirs))
+    from policygen.bilingual import englished, interleave
+
+    if reworded := list(profile.clauses.replace):
+        raise RenderError(
+            f"clauses.replace 改写的条款（{'、'.join(reworded)}）只有中文，不能生成英文文本 "
+            "(a reworded clause has no English text: render it with --lang zh)"
+        )
+    english = read_template(profile, job, template_dirs=template_dirs, english=True)
+    if job.lang == "en":
+        en_doc, en_refs = finish_tree(profile, job, english, english=True)
+        return replace(en_doc, blocks=englished(en_doc.blocks, en_refs)), en_refs
+    zh_output = read_template(profile, job, template_dirs=template_dirs)
+    zh_doc, refs = finish_tree(profile, job, zh_output)
+    en_doc, _ = finish_tree(profile, job, english, english=True)
+    blocks = interleave(
+        zh_doc.blocks,
+        englished(en_doc.blocks, refs),  # the English reads the Chinese numbers by id
+        zh_source=zh_output.source,
+        en_source=english.source,
+    )
+    # The English title under the Chinese; the contract number prints from meta.contract_no.
+    return replace(zh_doc, blocks=blocks, subtitle=en_doc.title), refs
 
 
 @dataclass(frozen=True)
@@ -224,18 +269,22 @@ class TemplateOutput:
 
 
 def read_template(
-    profile: Profile, job: Job, *, template_dirs: Sequence[Path] = ()
+    profile: Profile, job: Job, *, template_dirs: Sequence[Path] = (), english: bool = False
 ) -> TemplateOutput:
     """Return `job`'s template rendered with the profile and read into blocks (the first half
-    of `build_tree`)."""
+    of `build_tree`); with `english`, its English template (bilingual.english_folders).
+
+    Templates see ``lang``, the job's languages (``zh``, ``en``, ``zh+en``), and
+    ``prevailing_language``, for the clause on which text prevails."""
     kind = job.kind
     context = build_context(profile, kind, job.engagement)
-    rendered = render_template(kind.template, context, template_dirs=template_dirs)
-    source = (
-        kind.template
-        if job.engagement is None
-        else (f"{kind.template}（合同 {job.engagement.contract_no}）")
-    )
+    context |= {"lang": job.lang, "prevailing_language": profile.meta.prevailing_language}
+    if english:
+        rendered = _render_english(kind, context, template_dirs)
+    else:
+        rendered = render_template(kind.template, context, template_dirs=template_dirs)
+    name = f"en/{kind.template}" if english else kind.template
+    source = name if job.engagement is None else f"{name}（合同 {job.engagement.contract_no}）"
     markdown = rendered.markdown
     if kind.agreement and job.engagement is not None:
         parties = (profile.organisation.name, job.engagement.vendor.name)
@@ -243,16 +292,37 @@ def read_template(
     return TemplateOutput(rendered, read_markdown(markdown, source=source), source)
 
 
+def _render_english(
+    kind: Kind, context: dict[str, object], template_dirs: Sequence[Path]
+) -> Rendered:
+    """Return `kind`'s English template rendered: the bundled one here, a user's (``en/`` in a
+    template folder) in a child process like any user template; raise UsageError when no
+    folder has one."""
+    from policygen.bilingual import english_folders
+
+    folders = english_folders(list(template_dirs))
+    if not any((folder / kind.template).is_file() for folder in folders):
+        raise UsageError(f"{kind.name} 没有英文模板 en/{kind.template} (no English template)")
+    if len(folders) == 1:
+        return environment_for(folders).render_document(kind.template, context)
+    return render_template(kind.template, context, template_dirs=folders)
+
+
 def finish_tree(
-    profile: Profile, job: Job, output: TemplateOutput
+    profile: Profile, job: Job, output: TemplateOutput, *, english: bool = False
 ) -> tuple[n.Document, dict[str, str]]:
     """Return the tree of `job` made from its template's `output` (the second half of
     `build_tree`): clauses adapted, punctuation normalised, numbered, references resolved,
-    unbreakable runs marked."""
+    unbreakable runs marked. With `english` (an English template's output), Chinese
+    punctuation is left alone and only the profile's exclusions apply: a clause the profile
+    rewords or adds has Chinese text alone, which bilingual alignment reports."""
     kind = job.kind
     rendered, source = output.rendered, output.source
-    blocks = adapt(output.blocks, profile.clauses, kind.name)
-    blocks = normalise(blocks, keep=_registered_names(profile))
+    if english:
+        blocks = adapt(output.blocks, Clauses(exclude=profile.clauses.exclude), kind.name)
+    else:
+        blocks = adapt(output.blocks, profile.clauses, kind.name)
+        blocks = normalise(blocks, keep=_registered_names(profile))
     blocks, refs = number(blocks, kind.scheme)
     blocks = mark(resolve(blocks, refs, source=source))
     title = rendered.title

@@ -110,6 +110,9 @@ class RenderOptions(BaseModel):
     style: Path | None = None
     """The house-style file every document is written in, found from a path or a style's
     name (style.load.style_option) and read; None: each profile's ``meta.style``."""
+    lang: str | None = None
+    """The languages: ``zh``, ``en`` or ``zh+en`` (中英文对照, policygen.bilingual); None: each
+    profile's ``meta.languages``."""
     single: bool = False
     """One document: exactly one kind and one format, for a per-engagement kind the
     engagement `contract_no` names (None: the profile's only one)."""
@@ -125,6 +128,7 @@ class RenderOptions(BaseModel):
         pdf_engine: str | None = None,
         pdf_standard: str | None = None,
         style: str | Path | None = None,
+        lang: str | None = None,
         single: bool = False,
     ) -> RenderOptions:
         """Return the options checked; `formats` None means DEFAULT_FORMATS, other Nones as
@@ -137,6 +141,7 @@ class RenderOptions(BaseModel):
             "pdf_engine": pdf_engine,
             "pdf_standard": pdf_standard,
             "style": style,
+            "lang": lang,
             "single": single,
         }
         try:
@@ -190,6 +195,13 @@ class RenderOptions(BaseModel):
 
         return style_option(value, environment_for(info.data["template_dirs"]).folders)
 
+    @field_validator("lang", mode="before")
+    @classmethod
+    def _lang(cls, value: str | None) -> str | None:
+        from policygen.bilingual import check_lang
+
+        return check_lang(value) if value else None
+
     @field_validator("single")
     @classmethod
     def _single(cls, value: bool, info: ValidationInfo) -> bool:
@@ -207,8 +219,8 @@ class RenderOptions(BaseModel):
         by name that no engagement it applies to can have."""
         if self.single:
             assert self.kinds is not None  # checked by _single
-            return [job_for(profile, self.kinds[0], self.contract_no)]
-        todo = jobs(profile, self.kinds)
+            return [job_for(profile, self.kinds[0], self.contract_no, lang=self.lang)]
+        todo = jobs(profile, self.kinds, lang=self.lang)
         if self.contract_no is None:
             return todo
         engagement = engagement_named(profile, self.contract_no)

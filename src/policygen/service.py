@@ -100,6 +100,12 @@ PDF_ENGINE_QUERY: Any = Query(
     json_schema_extra={"enum": list(PDF_ENGINES)},
 )
 """The ``pdf_engine`` query parameter of /render and /render-set."""
+LANG_QUERY: Any = Query(
+    None,
+    description="语言：zh（中文）、en（英文）或 zh+en（中英文对照）；默认为配置的 meta.languages",
+    json_schema_extra={"enum": ["zh", "en", "zh+en"]},
+)
+"""The ``lang`` query parameter of /render and /render-set (bilingual.LANGUAGES)."""
 
 _PROFILE_REF = {"$ref": "#/components/schemas/Profile"}
 _PROFILE_BODY: dict[str, Any] = {
@@ -557,6 +563,7 @@ async def render_one(
     ),
     pdf_standard: str | None = PDF_STANDARD_QUERY,
     pdf_engine: str | None = PDF_ENGINE_QUERY,
+    lang: str | None = LANG_QUERY,
 ) -> Response:
     """生成一份文档，返回其字节（Content-Disposition 给出文件名）。"""
     options = RenderOptions.of(
@@ -566,6 +573,7 @@ async def render_one(
         template_dirs=settings.folders,
         pdf_engine=pdf_engine,
         pdf_standard=pdf_standard,
+        lang=lang,
         single=True,
     )
     job = partial(
@@ -601,6 +609,7 @@ async def render_many(
     ),
     pdf_standard: str | None = PDF_STANDARD_QUERY,
     pdf_engine: str | None = PDF_ENGINE_QUERY,
+    lang: str | None = LANG_QUERY,
 ) -> Response:
     """生成整套文档（或 kinds 所列类型），以 zip 返回。"""
     options = RenderOptions.of(
@@ -610,6 +619,7 @@ async def render_many(
         template_dirs=settings.folders,
         pdf_engine=pdf_engine,
         pdf_standard=pdf_standard,
+        lang=lang,
     )
     job = partial(
         _render_zip,

@@ -36,6 +36,7 @@ from policygen.profile.types import (
     Severity,
     WarningLevel,
 )
+from policygen.templating import filters
 from policygen.templating.filters import (
     FILTERS,
     cn_date,
@@ -712,6 +713,21 @@ def test_cn_list_rejects(value: Any, error: type[Exception]) -> None:
 # =========================================================================== registry
 
 
+ENGLISH_FILTERS = (
+    "en_amount",
+    "en_date",
+    "en_count",
+    "en_duration",
+    "en_frequency",
+    "en_frequency_noun",
+    "en_label",
+    "en_list",
+    "en_text",
+    "en_law",
+)
+"""The English templates' filters (tested in tests/test_bilingual.py)."""
+
+
 def test_filters_table_names_each_filter_once() -> None:
     expected = {
         "rmb_upper": rmb_upper,
@@ -727,6 +743,7 @@ def test_filters_table_names_each_filter_once() -> None:
         "frequency_noun": frequency_noun,
         "label": label,
         "cn_list": cn_list,
+        **{name: getattr(filters, name) for name in ENGLISH_FILTERS},
     }
     assert expected == FILTERS
 

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from policygen.profile import defaults
 from policygen.profile.base import Section
 from policygen.profile.types import MAX_SHORT_ITEMS, CnDate, Name, Text
+
+Language = Literal["zh", "en"]
+"""A language a document is written in: zh (Chinese) or en (English)."""
+
+
+def _chinese() -> list[Language]:
+    return ["zh"]
 
 
 class Revision(Section):
@@ -41,3 +48,19 @@ class Meta(Section):
     """版式：default（宋体正文、黑体标题）、gongwen（GB/T 9704 公文版式），或模板目录中 styles/<名称>.style.yaml 定义的本单位版式"""
     revision_history: list[Revision] = Field(default_factory=list, max_length=MAX_SHORT_ITEMS)
     """修订记录，按时间先后"""
+    languages: list[Language] = Field(default_factory=_chinese, min_length=1, max_length=2)
+    """合同等文档的语言：[zh]（中文）、[en]（英文）或 [zh, en]（中英文对照，逐条中文在前、英文在后）；命令行 --lang 优先"""
+    prevailing_language: Language = "zh"
+    """中英文本不一致时以何种文本为准：zh（中文，默认）或 en（英文）；印在中英文对照及英文文本的效力条款中"""
+
+    @field_validator("languages")
+    @classmethod
+    def _distinct(cls, value: list[Language]) -> list[Language]:
+        if len(set(value)) != len(value):
+            raise ValueError("语言不得重复 (each language once)")
+        return value
+
+    @property
+    def lang(self) -> str:
+        """Return the languages as the command line writes them: ``zh``, ``en`` or ``zh+en``."""
+        return "+".join(code for code in ("zh", "en") if code in self.languages)

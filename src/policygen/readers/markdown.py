@@ -364,6 +364,8 @@ class _Reader:
         for item in children[0].children:
             head = _plain(_inlines(item.children[0].children[0].children))
             role, sep, name = head.partition("：")
+            if not sep:  # an English template's party: ``Party A: name``
+                role, sep, name = head.partition(": ")
             if not sep:
                 raise self._error(f"签署方「{head}」应写作「角色：名称」 (write role：name)")
             lines: list[str] = []

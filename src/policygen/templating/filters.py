@@ -18,6 +18,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from importlib import resources
+from typing import Any
 
 from ruamel.yaml.error import YAMLError
 
@@ -368,6 +369,202 @@ def cn_list(items: Iterable[str], sep: str = "、", last: str = "和") -> str:
     return sep.join(words[:-1]) + last + words[-1]
 
 
+# --------------------------------------------------------------------------- English (en/)
+
+GLOSSARY_RESOURCE = "templates/en/glossary.yaml"
+"""The English of the defined terms and enum labels, relative to the policygen package."""
+
+
+@CACHES.memo(files=True)
+def glossary() -> Mapping[str, Any]:
+    """Return templates/en/glossary.yaml (terms, enum labels, unit words), loaded once while it
+    is unchanged; raise RenderError when it is not a mapping."""
+    try:
+        data = CACHES.read_yaml(str(resources.files("policygen").joinpath(GLOSSARY_RESOURCE)))
+    except YAMLError as exc:
+        raise RenderError(f"{GLOSSARY_RESOURCE} 不是有效的 YAML (invalid YAML): {exc}") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("terms"), dict):
+        raise RenderError(f"{GLOSSARY_RESOURCE} 应为含 terms 的映射 (must be a mapping)")
+    return data
+
+
+def _gloss(section: str, key: str) -> Any:
+    try:
+        return glossary()[section][key]
+    except KeyError:
+        raise RenderError(
+            f"{GLOSSARY_RESOURCE} 缺少「{section}.{key}」的英文表述 (no English for {section}.{key})"
+        ) from None
+
+
+def _words(whole: int) -> str:
+    """Return `whole` in English words, British style, capitalised for an amount in words:
+    12680000 → Twelve Million Six Hundred and Eighty Thousand.
+
+    num2words (PyPI) spells the number; it writes commas between groups and lower case,
+    which the legal style drops and capitalises."""
+    from num2words import num2words
+
+    spelled = str(num2words(whole, lang="en")).replace(",", "")
+    return " ".join(
+        "-".join(part if part == "and" else part.capitalize() for part in word.split("-"))
+        for word in spelled.split()
+    )
+
+
+def en_amount(amount: Decimal | int | str) -> str:
+    """Return an amount in English legal style, the figure then the words:
+    RMB 12,680,000.00 (say Renminbi Twelve Million Six Hundred and Eighty Thousand only);
+    fen after the yuan (… Thirty-Four and Fifty-Six Fen only). Decimal only: refuse a float
+    (TypeError) and None (ValueError); a negative amount or one with more than two decimals
+    is a ValueError, as for `money`."""
+    cents = _cents(amount, "en_amount")
+    yuan, fen = divmod(cents, 100)
+    words = _words(yuan)
+    if fen:
+        words += f" and {_words(fen)} Fen"
+    return f"RMB {money(amount)} (say Renminbi {words} only)"
+
+
+def en_date(d: date) -> str:
+    """Return `d` the British legal way: 18 March 2026. Raise ValueError for None."""
+    not_none(d, "en_date")
+    if not isinstance(d, date):
+        raise TypeError(f"en_date：应为日期 (expected a date, got {type(d).__name__})")
+    return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
+
+
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def en_count(x: Decimal | int, unit: str = "") -> str:
+    """Return a whole number in words with its figure, as contracts count: 3 → three (3);
+    with `unit` (singular, plural separated by ``|``: ``time|times``) → three (3) times. A
+    fraction stays in figures. Raise ValueError for None; refuse a float (TypeError)."""
+    value = _number(x, "en_count")
+    singular, _, plural = unit.partition("|")
+    noun = (singular if value == 1 else (plural or singular)) if unit else ""
+    if value == value.to_integral_value() and 0 <= value < 1000:
+        figure = f"{_words(int(value)).lower()} ({int(value)})"
+    else:
+        figure = _plain(value)
+    return f"{figure} {noun}".strip()
+
+
+def en_duration(d: Duration | str) -> str:
+    """Return `d` in English: ninety (90) days, two (2) hours, fifteen (15) Working Days,
+    1.5 hours; unit words from glossary.yaml. Raise ValueError for None."""
+    not_none(d, "en_duration")
+    if isinstance(d, str):
+        d = Duration.parse(d)
+    if not isinstance(d, Duration):
+        raise TypeError(f"en_duration：应为时长 (expected a Duration, got {type(d).__name__})")
+    singular, plural = _gloss("DurationUnit", d.unit.value)
+    return en_count(d.value, f"{singular}|{plural}")
+
+
+def en_frequency(f: Frequency | str) -> str:
+    """Return how often `f` recurs, as an adverb: monthly, every six months, annually."""
+    return str(_gloss("Frequency", _frequency(f, "en_frequency").value))
+
+
+def en_frequency_noun(f: Frequency | str) -> str:
+    """Return `f` as the adjective before a report or a review: monthly, half-yearly, annual."""
+    return str(_gloss("frequency_noun", _frequency(f, "en_frequency_noun").value))
+
+
+def en_label(value: StrEnum) -> str:
+    """Return the English label of the enum member `value` from glossary.yaml."""
+    not_none(value, "en_label")
+    if not isinstance(value, StrEnum):
+        raise TypeError(f"en_label：应为枚举成员 (expected an enum member, got {value!r})")
+    return str(_gloss(type(value).__name__, value.value))
+
+
+def en_list(items: Iterable[str], last: str = "and") -> str:
+    """Join `items` the English way: A, B and C; A and B; A (`last`: the word before the
+    final item, e.g. or). Raise ValueError for None or a None item."""
+    not_none(items, "en_list")
+    words = []
+    for index, word in enumerate(items):
+        not_none(word, f"en_list[{index}]")
+        words.append(str(word))
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + f" {last} " + words[-1]
+
+
+_LATIN_PUNCTUATION = str.maketrans(
+    {
+        "，": ", ",
+        "、": ", ",
+        "；": "; ",
+        "：": ": ",
+        "。": ". ",
+        "（": " (",
+        "）": ") ",
+        "“": '"',
+        "”": '"',
+        "‘": "'",
+        "’": "'",
+        "！": "! ",
+        "？": "? ",
+        "—": "-",
+        "～": "~",
+        "　": " ",
+        "〔": "[",
+        "〕": "]",
+        "《": '"',
+        "》": '"',
+        "【": "[",
+        "】": "]",
+    }
+)
+
+
+def en_text(text: str) -> str:
+    """Return a profile's Chinese free text (a service, a milestone) fit to quote in an English
+    sentence: its words as written, its Chinese punctuation in Latin form (，→ , （）→ ()), so
+    that English text never holds CJK punctuation. The words are not translated."""
+    not_none(text, "en_text")
+    spaced = str(text).translate(_LATIN_PUNCTUATION)
+    spaced = " ".join(spaced.split())
+    for before, after in ((" )", ")"), ("( ", "("), (" ,", ","), (" ;", ";"), (" :", ":")):
+        spaced = spaced.replace(before, after)
+    return spaced.rstrip(" .;,")
+
+
+def en_law(citation: str) -> str:
+    """Return an instrument as an English text cites it: its official English title with the
+    Chinese title in brackets, ``Personal Information Protection Law of the People's Republic
+    of China (《中华人民共和国个人信息保护法》)``; the Chinese title alone (in brackets, after
+    nothing) when the catalogue (instruments.yaml ``title_en``) gives no English one. A 文号
+    after the title (``（银保监办发〔2021〕141号）``) is left out."""
+    from policygen.instruments import catalogue
+
+    not_none(citation, "en_law")
+    title = str(citation)
+    if "《" in title and "》" in title:
+        title = title[title.index("《") : title.index("》") + 1]
+    found = catalogue().find(title)
+    if found is not None and found.title_en:
+        return f"{found.title_en} ({found.title})"
+    return title
+
+
 # --------------------------------------------------------------------------- registry
 
 FILTERS: dict[str, Callable[..., str]] = {
@@ -384,6 +581,16 @@ FILTERS: dict[str, Callable[..., str]] = {
     "frequency_noun": frequency_noun,
     "label": label,
     "cn_list": cn_list,
+    "en_amount": en_amount,
+    "en_date": en_date,
+    "en_count": en_count,
+    "en_duration": en_duration,
+    "en_frequency": en_frequency,
+    "en_frequency_noun": en_frequency_noun,
+    "en_label": en_label,
+    "en_list": en_list,
+    "en_text": en_text,
+    "en_law": en_law,
 }
 """Every template filter by the name templates use: {{ fee | rmb_upper(prefix=true) }}."""
 
@@ -396,8 +603,19 @@ __all__ = [
     "cn_number",
     "count",
     "duration",
+    "en_amount",
+    "en_count",
+    "en_date",
+    "en_duration",
+    "en_frequency",
+    "en_frequency_noun",
+    "en_label",
+    "en_law",
+    "en_list",
+    "en_text",
     "frequency",
     "frequency_noun",
+    "glossary",
     "label",
     "money",
     "ordinal",

@@ -79,6 +79,10 @@ class Paragraph:
     align: str | None = None
     """``center`` or ``right`` for a paragraph set apart (dates, sign-offs), ``left`` for one
     flush with the margin, every line (the parties block); None for body text."""
+    lang: str = ""
+    """``en`` for the English text of the clause just before it in a 中英文对照 document
+    (policygen.bilingual): writers print `label` as text, never as a list number, and mark the
+    paragraph English (no hyphenation, the Latin serif); empty for the document's own language."""
 
 
 @dataclass(frozen=True, slots=True)

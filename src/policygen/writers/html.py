@@ -39,7 +39,7 @@ from policygen.writers.stylesheets import (
     stylesheet_paths,
 )
 from policygen.writers.table_widths import column_widths
-from policygen.writers.text import labelled
+from policygen.writers.text import colon, labelled
 
 _ALIGN_CLASSES = {"left": "align-left", "center": "align-center", "right": "align-right"}
 
@@ -57,11 +57,12 @@ def _nobr(text: str) -> Markup:
     return Markup('<span class="nobr">{}</span>').format(text)
 
 
-def _label(label: str) -> Markup:
-    """Return `label` as a span followed by the separator writers/text.py puts after it."""
+def _label(label: str, lang: str = "") -> Markup:
+    """Return `label` as a span followed by the separator writers/text.py puts after it (in
+    an English paragraph, `lang`, a space)."""
     if not label:
         return Markup("")
-    separator = labelled(label, "")[len(label) :]
+    separator = labelled(label, "", lang)[len(label) :]
     return Markup('<span class="label">{}</span>{}').format(label, separator)
 
 
@@ -140,9 +141,15 @@ class _Writer:
             extra_class,
             "numbered" if para.label else "",
             _ALIGN_CLASSES.get(para.align or "", ""),
+            "translation" if para.lang else "",
         )
-        return Markup("<p{}>{}{}{}</p>").format(
-            self.attrs(para.id, *classes), prefix, _label(para.label), self.inlines(para.inlines)
+        lang = Markup(' lang="{}"').format(para.lang) if para.lang else Markup("")
+        return Markup("<p{}{}>{}{}{}</p>").format(
+            self.attrs(para.id, *classes),
+            lang,
+            prefix,
+            _label(para.label, para.lang),
+            self.inlines(para.inlines),
         )
 
     def blocks(self, blocks: tuple[n.Block, ...] | list[n.Block]) -> list[Markup]:
@@ -294,11 +301,12 @@ class _Writer:
             lines.append(Markup("<td>"))
             lines.append(
                 Markup(
-                    '<p class="party"><span class="role">{}</span>：<span class="name">{}</span></p>'
-                ).format(_text(party.role), _text(party.name))
+                    '<p class="party"><span class="role">{}</span>{}<span class="name">{}</span></p>'
+                ).format(_text(party.role), colon(party.role), _text(party.name))
             )
             lines += [
-                Markup('<p class="blank">{}：</p>').format(_text(line)) for line in party.lines
+                Markup('<p class="blank">{}{}</p>').format(_text(line), colon(line).rstrip())
+                for line in party.lines
             ]
             lines.append(Markup("</td>"))
         lines += [Markup("</tr>"), Markup("</tbody>"), Markup("</table>")]

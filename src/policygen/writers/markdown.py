@@ -16,7 +16,7 @@ from policygen.tree import nodes as n
 from policygen.tree.text import inline_text
 from policygen.tree.walk import block_ids
 from policygen.writers.options import WriterOptions
-from policygen.writers.text import cell_text, labelled
+from policygen.writers.text import cell_text, colon, labelled
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>&|~{}#])")
 """ASCII characters that mean something inline (or as a heading's closing #), escaped anywhere."""
@@ -146,8 +146,8 @@ class _Writer:
                 return [self.heading("##", label, title), *self.blocks(blocks)]
             case n.Article():
                 return self.article(block)
-            case n.Paragraph(label=label, inlines=inlines):
-                return [_paragraph(self.inlines(inlines, lead=_plain_label(label)))]
+            case n.Paragraph(label=label, inlines=inlines, lang=lang):
+                return [_paragraph(self.inlines(inlines, lead=_plain_label(label, lang)))]
             case n.Heading(inlines=inlines, level=level):
                 return [self.heading(_HEADING_MARKS.get(level, "####"), "", inlines)]
             case n.OrderedList(items=items):
@@ -219,14 +219,16 @@ class _Writer:
 
     def party(self, party: n.SignatureParty) -> str:
         """Return one party's signature lines as a paragraph with hard line breaks."""
-        lines = [f"{escape_text(party.role)}：{escape_text(party.name)}"]
-        lines += [f"{escape_text(line)}：" for line in party.lines]
+        role = escape_text(party.role) + escape_text(colon(party.role))
+        lines = [f"{role}{escape_text(party.name)}"]
+        lines += [f"{escape_text(line)}{escape_text(colon(line).rstrip())}" for line in party.lines]
         return _paragraph("\\\n".join(lines))
 
 
-def _plain_label(label: str) -> tuple[str, ...]:
-    """Return `label` and its separator as lead pieces, escaped; nothing when empty."""
-    return (escape_text(labelled(label, "")),) if label else ()
+def _plain_label(label: str, lang: str = "") -> tuple[str, ...]:
+    """Return `label` and its separator (an English paragraph's: a space, `lang`) as lead
+    pieces, escaped; nothing when empty."""
+    return (escape_text(labelled(label, "", lang)),) if label else ()
 
 
 def _strong_label(label: str) -> tuple[str | _Span, ...]:

@@ -46,7 +46,7 @@ from policygen.writers.options import WriterOptions
 from policygen.writers.page_values import header_lines
 from policygen.writers.pdf import pdf_keywords
 from policygen.writers.table_widths import CELL_PADDING, column_widths
-from policygen.writers.text import labelled
+from policygen.writers.text import colon, labelled
 
 # --------------------------------------------------------------------------- style
 
@@ -205,11 +205,12 @@ class _Source:
                     out.append("#linebreak()")
         return "".join(out)
 
-    def label(self, label: str, font: str = "") -> str:
-        """Return `label` and the separator the text writer puts after it."""
+    def label(self, label: str, font: str = "", lang: str = "") -> str:
+        """Return `label` and the separator the text writer puts after it (in an English
+        paragraph, `lang`, a space)."""
         if not label:
             return ""
-        separator = labelled(label, "")[len(label) :]
+        separator = labelled(label, "", lang)[len(label) :]
         shown = typst_string(label)
         head = f"#text(font: {font}, {shown})" if font else f"#{shown}"
         return head + (("#" + typst_string(separator)) if separator else "")
@@ -259,9 +260,12 @@ class _Source:
                 self.in_chapter = False
             case n.Article():
                 self.article(block)
-            case n.Paragraph(inlines=inlines, id=node_id, label=label, align=align):
+            case n.Paragraph(inlines=inlines, id=node_id, label=label, align=align, lang=lang):
                 self.mark(node_id)
-                self.lines.append(self.par(self.label(label) + self.inlines(inlines), align=align))
+                content = self.label(label, lang=lang) + self.inlines(inlines)
+                if lang:  # an English paragraph of a bilingual document: never hyphenated
+                    content = f"#text(lang: {typst_string(lang)}, hyphenate: false)[{content}]"
+                self.lines.append(self.par(content, align=align))
             case n.Heading(inlines=inlines, level=level, id=node_id):
                 self.mark(node_id)
                 role = ("chapter", "article")[level - 1] if level in (1, 2) else "minor"
@@ -396,14 +400,13 @@ class _Source:
         the block fell, then whether the note is there (``context``, ``here()``)."""
         style = self.style
         gap = style.body.line - style.body.size
-        colon = "#" + typst_string("：")
         columns = []
         for party in parties:
-            role = _text(party.role) + colon + _text(party.name)
+            role = _text(party.role) + _text(colon(party.role)) + _text(party.name)
             party_line = self.par(f"#text(font: s-party.font)[{role}]", align="left")
             lines = [f"#block(below: s-party.after + {_pt(gap)})[{party_line}]"]
             for line in party.lines:
-                blank = self.par(_text(line) + colon, align="left")
+                blank = self.par(_text(line) + _text(colon(line).rstrip()), align="left")
                 lines.append(f"#block(below: s-blank.after + {_pt(gap)})[{blank}]")
             columns.append("[" + "".join(lines) + "]")
         count = max(1, len(parties))

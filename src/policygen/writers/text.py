@@ -23,13 +23,22 @@ def cell_text(cell: n.Cell) -> str:
     return " ".join(piece for piece in pieces if piece)
 
 
-def labelled(label: str, text: str) -> str:
-    """Return `text` after `label`, separated the Chinese way (no space after （一） or 1.)."""
+def labelled(label: str, text: str, lang: str = "") -> str:
+    """Return `text` after `label`, separated the Chinese way (no space after （一） or 1.);
+    in an English paragraph (`lang` en), or after an English label (Article 4), by one space."""
     if not label:
         return text
+    if lang or (label[0].isascii() and label[0].isalpha()):
+        return f"{label} {text}"
     if label.endswith(("）", ".", "、")):
         return label + text
     return label + _FULL_SPACE + text
+
+
+def colon(text: str) -> str:
+    """Return the colon after a signature role or line `text`: ： after Chinese, ": " after
+    English (an English document's Party A, Date)."""
+    return ": " if text[-1:].isascii() else "："
 
 
 def block_lines(block: n.Block) -> list[str]:
@@ -53,8 +62,8 @@ def block_lines(block: n.Block) -> list[str]:
             for child in rest:
                 lines += block_lines(child)
             return lines
-        case n.Paragraph(label=label, inlines=inlines):
-            return [labelled(label, inline_text(inlines)), ""]
+        case n.Paragraph(label=label, inlines=inlines, lang=lang):
+            return [labelled(label, inline_text(inlines), lang), ""]
         case n.Heading(inlines=inlines):
             return [inline_text(inlines), ""]
         case n.OrderedList(items=items) | n.BulletList(items=items):
@@ -77,8 +86,8 @@ def block_lines(block: n.Block) -> list[str]:
         case n.SignatureBlock(parties=parties):
             lines = []
             for party in parties:
-                lines.append(f"{party.role}：{party.name}")
-                lines += [f"{line}：" for line in party.lines]
+                lines.append(f"{party.role}{colon(party.role)}{party.name}")
+                lines += [f"{line}{colon(line).rstrip()}" for line in party.lines]
                 lines.append("")
             return lines
     raise TypeError(f"unknown block {block!r}")

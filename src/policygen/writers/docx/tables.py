@@ -27,6 +27,7 @@ from policygen.tree import nodes as n
 from policygen.writers.docx import oxml
 from policygen.writers.docx.styles import StyleTable
 from policygen.writers.table_widths import CELL_PADDING, column_widths
+from policygen.writers.text import colon
 
 TABLE_STYLES: dict[str, str] = {
     "caption": "Caption",
@@ -231,11 +232,11 @@ def add_signature_block(builder: Builder, block: n.SignatureBlock) -> None:
         # A row whose paragraphs all keep with the next stays with the next row.
         keep = index + SIGNATURE_COLUMNS < len(parties)
         heading = builder.cell_paragraph(cell, TABLE_STYLES["signature_party"])
-        builder.add_text(heading, f"{party.role}：{party.name}")
+        builder.add_text(heading, f"{party.role}{colon(party.role)}{party.name}")
         paragraphs = [heading]
         for line in party.lines:
             line_paragraph = builder.cell_paragraph(cell, TABLE_STYLES["signature_line"])
-            builder.add_text(line_paragraph, f"{line}：")
+            builder.add_text(line_paragraph, f"{line}{colon(line).rstrip()}")
             paragraphs.append(line_paragraph)
         for paragraph in paragraphs if keep else ():
             paragraph.paragraph_format.keep_with_next = True

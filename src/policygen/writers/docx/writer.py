@@ -218,7 +218,12 @@ class _DocxBuilder:
     # ------------------------------------------------------------------ paragraphs
 
     def new_paragraph(
-        self, style: str, label: str = "", label_style: str | None = None, separate: bool = True
+        self,
+        style: str,
+        label: str = "",
+        label_style: str | None = None,
+        separate: bool = True,
+        lang: str = "",
     ) -> tuple[Paragraph, str | None]:
         """Return a new body paragraph in `style` numbered `label`, and what a REF to its
         number shows (None when the number is typed or absent).
@@ -226,7 +231,9 @@ class _DocxBuilder:
         The paragraph takes a pending page break and any waiting item labels: a single numbered
         item label becomes the paragraph's list number (in the item style that shows it);
         several labels, or one before the paragraph's own, are typed. Unless `separate` is
-        False, the separator the text writer puts after the label follows it as text."""
+        False, the separator the text writer puts after the label follows it as text. An
+        English paragraph (`lang`) types its label: the number of the Chinese clause it
+        translates, outside Word's list, so the Chinese numbering runs on undisturbed."""
         pending, self.pending = self.pending, ()
         prefix = ""
         owner: str | None = None
@@ -242,9 +249,10 @@ class _DocxBuilder:
             self.break_pending = False
         if prefix:
             oxml.append_text_run(paragraph, prefix)
-        number = self.apply_number(paragraph, style, label, label_style, typed=bool(prefix))
+        typed = bool(prefix or lang)
+        number = self.apply_number(paragraph, style, label, label_style, typed=typed)
         if separate:
-            self.add_separator(paragraph, label)
+            self.add_separator(paragraph, label, lang)
         for item in pending:
             own = number if item.node_id == owner else None
             self.bookmark(paragraph, item.node_id, own)
@@ -288,9 +296,10 @@ class _DocxBuilder:
         return reference_text(label) if numbered is not None else None
 
     @staticmethod
-    def add_separator(paragraph: Paragraph, label: str) -> None:
-        """Append what the text writer puts after `label` (a full-width space after 第一条)."""
-        separator = labelled(label, "")[len(label) :]
+    def add_separator(paragraph: Paragraph, label: str, lang: str = "") -> None:
+        """Append what the text writer puts after `label` (a full-width space after 第一条; a
+        space in an English paragraph, `lang`)."""
+        separator = labelled(label, "", lang)[len(label) :]
         if separator:
             oxml.append_text_run(paragraph, separator)
 
@@ -471,8 +480,11 @@ class _DocxBuilder:
 
     def add_paragraph(self, paragraph: n.Paragraph, depth: int) -> None:
         """Add a body paragraph with its label (a clause 1.1), or as an item's first paragraph."""
-        style = STYLE_MAP["clause"] if paragraph.label else self.body_style(depth)
-        added, number = self.new_paragraph(style, paragraph.label)
+        if paragraph.lang:  # English under its clause: body text, the number typed at its indent
+            style = STYLE_MAP["body"]
+        else:
+            style = STYLE_MAP["clause"] if paragraph.label else self.body_style(depth)
+        added, number = self.new_paragraph(style, paragraph.label, lang=paragraph.lang)
         self.add_inlines(added, paragraph.inlines)
         align(added, paragraph.align)
         self.bookmark(added, paragraph.id, number)

@@ -1,0 +1,455 @@
+"""Bilingual contracts (issue 24): the English templates, their alignment with the Chinese clause
+by clause, the English filters and the writers' English paragraphs."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import shutil
+import subprocess
+import sys
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pypdf import PdfReader
+
+from libreoffice import convert, needs_libreoffice
+from policygen.bilingual import clause_keys, cn_int, english_label, english_ref
+from policygen.check import check
+from policygen.errors import RenderError, UsageError
+from policygen.pipeline import Job, build_document, jobs, writer_options
+from policygen.profile.load import load_profile, parse
+from policygen.profile.model import Profile
+from policygen.templating.environment import BUNDLED_TEMPLATES
+from policygen.templating.filters import (
+    en_amount,
+    en_count,
+    en_date,
+    en_duration,
+    en_law,
+    en_text,
+    glossary,
+)
+from policygen.tree import nodes as n
+from policygen.tree.text import inline_text
+from policygen.tree.walk import walk
+from policygen.writers import write
+
+ROOT = Path(__file__).resolve().parents[1]
+ENGLISH = BUNDLED_TEMPLATES.parent / "en"
+CJK_PUNCTUATION = re.compile(r"[，。；：、“”‘’（）《》〔〕【】！？　…—]")
+
+
+def _data(example: str = "bank") -> dict:
+    text = (ROOT / "examples" / f"{example}.yaml").read_text(encoding="utf-8")
+    return parse(text, fmt="yaml", name=example).data
+
+
+@pytest.fixture(scope="module")
+def bank() -> Profile:
+    return load_profile(ROOT / "examples" / "bank.yaml")
+
+
+@pytest.fixture(scope="module")
+def both(bank: Profile) -> n.Document:
+    (job,) = [j for j in jobs(bank, ["contract"], lang="zh+en") if j.stem.endswith("001-zh+en")]
+    return build_document(bank, job)
+
+
+@pytest.fixture(scope="module")
+def english(bank: Profile) -> n.Document:
+    return build_document(bank, jobs(bank, ["contract"], lang="en")[0])
+
+
+def _english_texts(doc: n.Document) -> list[str]:
+    return [
+        inline_text(node.inlines)
+        for node, _ in walk(doc.blocks)
+        if isinstance(node, n.Paragraph) and node.lang == "en"
+    ]
+
+
+# --------------------------------------------------------------------------- alignment
+
+
+def test_every_clause_is_followed_by_its_english_with_the_same_number(both: n.Document) -> None:
+    articles = items = clauses = 0
+    for node, _ in walk(both.blocks):
+        if isinstance(node, n.Article):
+            articles += 1
+            assert node.title, node.label
+            english_line = inline_text(node.title).split("\n")[1]
+            assert english_line.startswith(f"Article {cn_int(node.label[1:-1])} "), english_line
+            blocks = list(node.blocks)
+            for index, block in enumerate(blocks):
+                if isinstance(block, n.Paragraph) and not block.lang:
+                    follower = blocks[index + 1]
+                    assert isinstance(follower, n.Paragraph) and follower.lang == "en", block
+                    assert follower.label == block.label and follower.align == block.align
+                    clauses += bool(block.label)
+        elif isinstance(node, n.ListItem):
+            items += 1
+            chinese, translation = node.blocks[0], node.blocks[1]
+            assert isinstance(chinese, n.Paragraph) and not chinese.lang
+            assert isinstance(translation, n.Paragraph) and translation.lang == "en"
+            assert translation.label == english_label(node.label), node.label
+    assert articles >= 20 and clauses > 80 and items > 40
+
+
+@pytest.mark.parametrize("example", ["bank", "manufacturer", "securities"])
+@pytest.mark.parametrize("kind", ["contract", "sla", "nda", "dpa"])
+def test_every_example_aligns_with_english_wording(example: str, kind: str) -> None:
+    if (example, kind) == ("manufacturer", "dpa"):
+        pytest.skip("the manufacturer entrusts no personal information: it has no DPA")
+    profile = load_profile(ROOT / "examples" / f"{example}.yaml")
+    avoided = [a for entry in glossary()["terms"].values() for a in entry["avoid"]]
+    for job in jobs(profile, [kind], lang="zh+en"):
+        doc = build_document(profile, job)
+        english_texts = _english_texts(doc)
+        chinese = [p for p, _ in walk(doc.blocks) if isinstance(p, n.Paragraph) and not p.lang]
+        assert len(english_texts) == len(chinese)
+        for text in english_texts:
+            assert not CJK_PUNCTUATION.search(re.sub(r"《[^》]*》", "", text)), text
+            assert not [a for a in avoided if re.search(rf"\b{re.escape(a)}\b", text)], text
+        assert any("the Chinese version shall prevail" in t for t in english_texts)
+
+
+def test_the_english_tree_has_the_chinese_clause_keys(bank: Profile, english: n.Document) -> None:
+    chinese = build_document(bank, jobs(bank, ["contract"], lang="zh")[0])
+    english_keys = [k for k, _ in clause_keys(english.blocks)]
+    english_keys.remove("contract-language")  # the languages clause: in a Chinese text alone, none
+    assert [k for k, _ in clause_keys(chinese.blocks)] == english_keys
+
+
+def test_english_references_read_the_chinese_numbers(both: n.Document) -> None:
+    refs = [
+        (node.target, node.text)
+        for block, _ in walk(both.blocks)
+        if isinstance(block, n.Paragraph) and block.lang == "en"
+        for node in block.inlines
+        if isinstance(node, n.Ref)
+    ]
+    assert ("contract-amendment", "Article 17") in refs
+    assert ("contract-confidential-information", "Clause 9.1") in refs
+    assert all(not re.search(r"[第条款项]", text) for _, text in refs), refs
+
+
+@pytest.mark.parametrize(
+    ("zh", "en"),
+    [
+        ("第十二条", "Article 12"),
+        ("第3.2条", "Clause 3.2"),
+        ("第十二条第二款", "paragraph 2 of Article 12"),
+        ("第五条第（三）项", "item (c) of Article 5"),
+        ("第3.1.2条（1）", "Clause 3.1.2(1)"),
+        ("第一百零三条", "Article 103"),
+    ],
+)
+def test_english_reference_texts(zh: str, en: str) -> None:
+    assert english_ref(zh) == en
+
+
+def test_a_clause_missing_in_english_is_a_located_error(bank: Profile, tmp_path: Path) -> None:
+    shutil.copytree(ENGLISH, tmp_path / "en")
+    template = tmp_path / "en" / "contract.md.j2"
+    text = template.read_text(encoding="utf-8")
+    kept = [line for line in text.splitlines() if "{#contract-set-off}" not in line]
+    assert len(kept) == len(text.splitlines()) - 1
+    template.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    job = jobs(bank, ["contract"], lang="zh+en")[0]
+    with pytest.raises(RenderError) as caught:
+        build_document(bank, job, template_dirs=[tmp_path])
+    message = str(caught.value)
+    assert "contract-set-off" in message and "en/contract.md.j2" in message
+    assert "MY-ITO-2026-001" in message  # and the engagement, as every template error does
+
+
+def test_kinds_without_english_templates(bank: Profile) -> None:
+    with pytest.raises(UsageError, match="scorecard"):
+        jobs(bank, ["scorecard"], lang="zh+en")
+    by_kind = {job.kind.name: job.lang for job in jobs(bank, lang="zh+en")}
+    assert by_kind["contract"] == by_kind["sla"] == by_kind["nda"] == by_kind["dpa"] == "zh+en"
+    assert by_kind["regulation"] == by_kind["scorecard"] == by_kind["risk_register"] == "zh"
+
+
+def test_meta_languages_choose_the_languages_and_the_precedence() -> None:
+    data = _data()
+    data["meta"] |= {"languages": ["zh", "en"], "prevailing_language": "en"}
+    profile = load_profile(data)
+    (job, *_) = jobs(profile, ["contract"])
+    assert job.lang == "zh+en" and job.filename("docx").endswith("-zh+en.docx")
+    doc = build_document(profile, job)
+    clause = [
+        inline_text(node.inlines)
+        for node, _ in walk(doc.blocks)
+        if isinstance(node, n.Paragraph) and "英文书就" in inline_text(node.inlines)
+    ]
+    assert clause == [
+        "本合同以中文和英文书就，中英文对照，两种文本具有同等法律效力；两种文本不一致的，以英文文本为准。"
+    ]
+    assert any("the English version shall prevail" in t for t in _english_texts(doc))
+
+
+def test_the_chinese_prevails_by_default(both: n.Document) -> None:
+    assert any("the Chinese version shall prevail" in t for t in _english_texts(both))
+
+
+def test_a_chinese_only_render_has_no_language_clause(bank: Profile) -> None:
+    doc = build_document(bank, jobs(bank, ["contract"])[0])
+    assert not any(
+        "英文" in inline_text(p.inlines) for p, _ in walk(doc.blocks) if isinstance(p, n.Paragraph)
+    )
+
+
+# --------------------------------------------------------------------------- wording
+
+
+def test_amounts_agree_in_both_languages(both: n.Document) -> None:
+    price = [node for node, _ in walk(both.blocks) if isinstance(node, n.Paragraph)]
+    index = next(i for i, p in enumerate(price) if p.id == "contract-price")
+    chinese, english_text = inline_text(price[index].inlines), inline_text(price[index + 1].inlines)
+    assert "人民币12,680,000.00元（大写：人民币壹仟贰佰陆拾捌万元整）" in chinese
+    assert (
+        "RMB 12,680,000.00 (say Renminbi Twelve Million Six Hundred and Eighty Thousand only)"
+        in english_text
+    )
+
+
+def test_english_text_has_no_chinese_punctuation(both: n.Document) -> None:
+    for text in _english_texts(both):
+        bare = re.sub(r"《[^》]*》", "", text)  # a Chinese title after its English one
+        assert not CJK_PUNCTUATION.search(bare), text
+
+
+def test_english_uses_the_glossary_and_never_its_avoided_words(both: n.Document) -> None:
+    chinese = "".join(
+        inline_text(p.inlines)
+        for p, _ in walk(both.blocks)
+        if isinstance(p, n.Paragraph) and not p.lang
+    )
+    english_text = "\n".join(_english_texts(both))
+    terms = glossary()["terms"]
+    used = [zh for zh in terms if zh in chinese]
+    assert len(used) > 25
+    for zh in used:
+        assert terms[zh]["en"].lower() in english_text.lower(), (zh, terms[zh]["en"])
+    for zh, entry in terms.items():
+        for avoided in entry["avoid"]:
+            assert not re.search(rf"\b{re.escape(avoided)}\b", english_text), (zh, avoided)
+
+
+def test_laws_are_cited_by_their_official_english_titles(both: n.Document) -> None:
+    text = "\n".join(_english_texts(both))
+    assert (
+        "Personal Information Protection Law of the People's Republic of China "
+        "(《中华人民共和国个人信息保护法》)"
+    ) in text
+    assert "Civil Code of the People's Republic of China (《中华人民共和国民法典》)" in text
+
+
+# --------------------------------------------------------------------------- filters
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (Decimal("12680000.00"), "RMB 12,680,000.00 (say Renminbi Twelve Million Six Hundred and Eighty Thousand only)"),
+        (Decimal("1234.56"), "RMB 1,234.56 (say Renminbi One Thousand Two Hundred and Thirty-Four and Fifty-Six Fen only)"),
+        (Decimal("0.05"), "RMB 0.05 (say Renminbi Zero and Five Fen only)"),
+        (100, "RMB 100.00 (say Renminbi One Hundred only)"),
+    ],
+)  # fmt: skip
+def test_en_amount(value: Decimal | int, expected: str) -> None:
+    assert en_amount(value) == expected
+
+
+def test_en_amount_refuses_floats() -> None:
+    with pytest.raises(TypeError):
+        en_amount(1.5)  # type: ignore[arg-type]
+
+
+_UNITS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+    "seventy": 70, "eighty": 80, "ninety": 90,
+}  # fmt: skip
+_SCALES = {"thousand": 10**3, "million": 10**6, "billion": 10**9}
+
+
+def _read_words(words: str) -> int:
+    """Return the number English `words` spell (the test's own reader, not num2words)."""
+    total = group = 0
+    for word in words.lower().replace("-", " ").split():
+        if word == "and":
+            continue
+        if word == "hundred":
+            group *= 100
+        elif word in _SCALES:
+            total += group * _SCALES[word]
+            group = 0
+        else:
+            group += _UNITS[word]
+    return total + group
+
+
+@given(st.decimals(min_value=0, max_value=Decimal("999999999999.99"), places=2))
+def test_en_amount_words_spell_the_figure(amount: Decimal) -> None:
+    text = en_amount(amount)
+    figure, words = re.fullmatch(r"RMB ([\d,]+\.\d\d) \(say Renminbi (.+) only\)", text).groups()
+    assert Decimal(figure.replace(",", "")) == amount
+    yuan, fen = words, ""
+    if words.endswith(" Fen"):  # the fen after the last "and": "… Thirty-Four and Five Fen"
+        yuan, _, fen = words.removesuffix(" Fen").rpartition(" and ")
+    cents = _read_words(yuan) * 100 + (_read_words(fen) if fen else 0)
+    assert cents == int(amount * 100)
+    assert words == words.replace(",", "") and all(
+        w[0].isupper() or w == "and" for w in words.split()
+    )
+
+
+@pytest.mark.parametrize(
+    ("filter_", "value", "expected"),
+    [
+        (en_date, date(2026, 3, 18), "18 March 2026"),
+        (en_date, date(2028, 12, 31), "31 December 2028"),
+        (en_duration, "90日", "ninety (90) days"),
+        (en_duration, "1个月", "one (1) month"),
+        (en_duration, "10个工作日", "ten (10) Working Days"),
+        (en_duration, "1.5小时", "1.5 hours"),
+        (en_count, 3, "three (3)"),
+        (en_text, "7×24小时（重大事件三十分钟内到达现场）；", "7×24小时 (重大事件三十分钟内到达现场)"),
+        (en_text, "服务器、存储，网络。", "服务器, 存储, 网络"),
+        (en_law, "《中华人民共和国数据安全法》", "Data Security Law of the People's Republic of China (《中华人民共和国数据安全法》)"),
+        (en_law, "《银行保险机构信息科技外包风险监管办法》（银保监办发〔2021〕141号）", "《银行保险机构信息科技外包风险监管办法》"),
+    ],
+)  # fmt: skip
+def test_english_filters(filter_: object, value: object, expected: str) -> None:
+    assert filter_(value) == expected  # type: ignore[operator]
+
+
+# --------------------------------------------------------------------------- check and writers
+
+
+def test_check_runs_on_the_chinese_side_of_a_bilingual_set() -> None:
+    """The requirement checks read the Chinese clauses; the English side needs no check of its
+    own, because alignment (above) guarantees a counterpart for every Chinese clause: a set
+    whose English lacks one does not build, so check reports the located error instead."""
+    data = _data()
+    data["meta"] |= {"languages": ["zh", "en"]}
+    findings = check(load_profile(data))
+    assert findings and all(f.covered for f in findings)
+
+
+def test_check_of_a_drifted_english_template_names_the_clause(tmp_path: Path) -> None:
+    shutil.copytree(ENGLISH, tmp_path / "en")
+    template = tmp_path / "en" / "contract.md.j2"
+    text = template.read_text(encoding="utf-8").replace(" {#contract-invoice}", " {#contract-bill}")
+    template.write_text(text, encoding="utf-8")
+    data = _data()
+    data["meta"] |= {"languages": ["zh", "en"]}
+    with pytest.raises(RenderError, match="contract-invoice") as caught:
+        check(load_profile(data), template_dirs=[tmp_path])
+    assert "contract-bill" in str(caught.value)
+
+
+@pytest.mark.parametrize("fmt", ["txt", "md", "html"])
+def test_text_writers_print_both_languages_with_one_number(both: n.Document, fmt: str) -> None:
+    text = write(fmt, both, writer_options()).decode("utf-8")
+    assert "4.6" in text and "Party A may deduct directly from the service fees payable" in text
+    assert "第四条" in text and "Article 4 Fees and Payment" in text
+    if fmt == "html":
+        assert '<p class="numbered translation" lang="en">' in text
+
+
+def test_english_only_document(english: n.Document) -> None:
+    text = write("txt", english, writer_options()).decode("utf-8")
+    assert "Article 4 Fees and Payment" in text and "第四条" not in text
+    assert "4.6 Party A may deduct" in text
+    assert english.title == "Outsourcing Service Contract"
+
+
+def test_a_reworded_clause_cannot_be_rendered_in_english() -> None:
+    data = _data()
+    data["clauses"] = {"replace": {"contract-set-off": "甲方有权抵扣。"}}
+    profile = load_profile(data)
+    with pytest.raises(RenderError, match="contract-set-off"):
+        build_document(
+            profile, Job(jobs(profile, ["contract"])[0].kind, profile.engagements[0], "zh+en")
+        )
+
+
+def test_lint_reads_the_chinese_side_alone(bank: Profile, both: n.Document) -> None:
+    from policygen.lint import LintContext, lint_document
+
+    context = LintContext.for_profile(bank, "contract", "contract-MY-ITO-2026-001-zh+en")
+    assert lint_document(both, context) == []
+
+
+def test_diff_reports_a_bilingual_clause_once_with_both_texts() -> None:
+    from policygen.diff.compare import compare
+
+    old_data, new_data = _data(), _data()
+    for data in (old_data, new_data):
+        data["meta"] |= {"languages": ["zh", "en"]}
+    new_data["engagements"][0]["fee"]["amount"] = "12880000.00"
+    comparison = compare(
+        load_profile(old_data), load_profile(new_data), "contract", contract_no="MY-ITO-2026-001"
+    )
+    price = [c for c in comparison.clauses if c.id == "contract-price"]
+    assert len(price) == 1 and price[0].status == "changed"
+    (clause,) = price
+    assert "人民币12,880,000.00元" in clause.new_text and "RMB 12,880,000.00" in clause.new_text
+    assert "RMB 12,680,000.00" in clause.old_text
+    numbers = [c.new_number for c in comparison.clauses]
+    assert len(numbers) == len(set(numbers)), numbers  # no clause reported twice
+
+
+# --------------------------------------------------------------------------- the issue's command
+
+
+@needs_libreoffice
+def test_render_zh_en_docx_and_pdf_and_libreoffice_keeps_both_blocks(tmp_path: Path) -> None:
+    """`policygen render examples/bank.yaml -d contract --lang zh+en -f docx,pdf`: every clause
+    in both languages with one number, in the PDF and in the DOCX as LibreOffice opens it (its
+    Word numbering for the Chinese, the typed number for the English)."""
+    out = tmp_path / "out"
+    result = subprocess.run(
+        [sys.executable, "-m", "policygen", "render", str(ROOT / "examples" / "bank.yaml"),
+         "-d", "contract", "--lang", "zh+en", "-f", "docx,pdf", "-o", str(out)],
+        capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    names = sorted(p.name for p in out.iterdir())
+    assert names == [
+        f"contract-MY-ITO-2026-00{i}-zh+en.{fmt}" for i in (1, 2, 3) for fmt in ("docx", "pdf")
+    ]
+    pdf = "".join(
+        page.extract_text() for page in PdfReader(out / "contract-MY-ITO-2026-001-zh+en.pdf").pages
+    )
+    flat = re.sub(r"\s+", "", pdf)
+    assert "人民币12,680,000.00元（大写：人民币壹仟贰佰陆拾捌万元整）" in flat
+    assert "RMB12,680,000.00(sayRenminbiTwelveMillionSixHundredandEightyThousandonly)" in flat
+    source = out / "contract-MY-ITO-2026-001-zh+en.docx"
+    convert([source], "txt:Text", tmp_path, tmp_path / "lo-profile")
+    lines = [
+        line.strip()
+        for line in (tmp_path / f"{source.stem}.txt").read_text("utf-8-sig").splitlines()
+    ]
+    lines = [line for line in lines if line]
+    pairs = 0
+    for chinese, english_line in itertools.pairwise(lines):
+        match = re.match(r"^(\d+(?:\.\d+)+)\s*[\u4e00-\u9fff“（]", chinese)
+        if match and re.match(r"^\d+(?:\.\d+)+ [A-Z\"(a-z]", english_line):
+            assert english_line.startswith(match.group(1) + " "), (chinese, english_line)
+            pairs += 1
+    assert pairs > 100
+    assert "第四条\t费用及支付" in lines or any(
+        re.match(r"^第四条\s*费用及支付", line) for line in lines
+    )
+    assert any(line.startswith("Article 4 Fees and Payment") for line in lines)
