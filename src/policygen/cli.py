@@ -672,6 +672,15 @@ def batch(
     pdf_engine: PdfEngineOption = None,
     style: StyleOption = None,
     pdf_standard: PdfStandardOption = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help="在 Dask 集群上生成：调度器地址 tcp://HOST:PORT， 或 local:N（在本机启动 N 个"
+            "工作进程）。 需安装 policygen[cluster]。",
+            metavar="ADDRESS",
+        ),
+    ] = None,
 ) -> None:
     """批量生成合同：每行一份， 多进程并行， 坏行逐行报告， 已是最新的跳过。"""
     from policygen.batch import DEFAULT_KINDS, BatchOptions, run_with_progress
@@ -686,6 +695,7 @@ def batch(
         pdf_engine=engine,
         style_file=_style_file(style, templates),
         pdf_standard=check_pdf_standard(pdf_standard, engine, source="--pdf-standard"),
+        scheduler=scheduler,
         **({"jobs": jobs} if jobs else {}),
     )
     code = run_with_progress(

@@ -6,7 +6,8 @@ import hashlib
 import json
 import os
 import stat
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from policygen import __version__
@@ -139,7 +140,7 @@ def inputs_digest(
     when it is not WeasyPrint (so a file printed by one engine is stale for the other), and
     the PDF standard when one is asked (so a plain PDF is stale for an archival one)."""
     digest = hashlib.sha256()
-    engine = () if pdf_engine == "weasyprint" else (f"pdf_engine={pdf_engine}",)
+    engine: tuple[str, ...] = () if pdf_engine == "weasyprint" else (f"pdf_engine={pdf_engine}",)
     if pdf_standard is not None:
         engine += (f"pdf_standard={pdf_standard}",)
     for part in (__version__, templates, organisation, engagement.model_dump_json(), *engine):
@@ -165,6 +166,30 @@ def read_manifest(folder: Path) -> dict[str, dict[str, str]]:
     if not isinstance(files, dict):
         return {}
     return {k: v for k, v in files.items() if isinstance(v, dict)}
+
+
+@dataclass(frozen=True)
+class FolderState:
+    """A row's folder as a run finds it: what its manifest says, and which of the files asked
+    about still hold the bytes it records."""
+
+    manifest: dict[str, dict[str, str]]
+    """The manifest's entries by file name (read_manifest)."""
+    intact: frozenset[str]
+    """The names asked about whose file's SHA-256 is the one the manifest records."""
+
+
+def folder_state(folder: Path, names: Iterable[str]) -> FolderState:
+    """Return the state of the row folder `folder` for the files `names`: what its manifest
+    records, and which of `names` are intact. Only `names` are read, never a name the
+    manifest alone gives."""
+    manifest = read_manifest(folder)
+    intact = frozenset(
+        name
+        for name in names
+        if name in manifest and _sha256_file(folder / name) == manifest[name].get("sha256")
+    )
+    return FolderState(manifest, intact)
 
 
 def _write_manifest(folder: Path, contract_no: str, files: dict[str, dict[str, str]]) -> None:

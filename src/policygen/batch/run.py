@@ -8,17 +8,17 @@ import hashlib
 import os
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, wait
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from policygen.batch.constants import OUTPUT_FOLDER
 from policygen.batch.manifest import check_outside_templates, templates_digest
 from policygen.batch.options import BatchOptions, batch_kinds
 from policygen.batch.results import BatchSummary, RowResult, _contract_no, _failed
 from policygen.batch.rows import organisation_data
-from policygen.batch.workers import _plan, _pool, _render_rows, _Worker
+from policygen.batch.scheduling import LocalPool, Scheduler
+from policygen.batch.workers import _plan, _Worker
 from policygen.errors import InvalidInputError, Issue, UsageError
 from policygen.layout.engine import engine_class
 from policygen.pipeline import (
@@ -27,12 +27,14 @@ from policygen.pipeline import (
 from policygen.procs import (
     noted_signals,
     start_forkserver,
-    worker_context,
 )
 from policygen.profile.load import load_profile
 from policygen.readers.engagements import Row, read_rows, row_key
 from policygen.templating.environment import environment_for
 from policygen.writers.options import check_pdf_standard, pdf_engine_from
+
+if TYPE_CHECKING:
+    from policygen.batch.cluster import Cluster
 
 SHOWN_DUPLICATES = 10
 """Other rows named in the message of a row whose contract number they share."""
@@ -177,17 +179,21 @@ def run_batch(
     engagements = Path(engagements)
     total, duplicates = _scan(engagements)
     summary.rows = total
-    if on_start:
-        on_start(total)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InvalidInputError(
-            [Issue("", f"无法创建输出目录：{exc.strerror} (cannot create output folder)")],
-            str(out),
-            OUTPUT_FOLDER,
-        ) from None
-    with output_lock(out):
+    with contextlib.ExitStack() as resources:
+        cluster = None
+        if options.scheduler is not None:  # before anything is written: a bad address stops
+            cluster = resources.enter_context(_connect(options.scheduler))
+        if on_start:
+            on_start(total)
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InvalidInputError(
+                [Issue("", f"无法创建输出目录：{exc.strerror} (cannot create output folder)")],
+                str(out),
+                OUTPUT_FOLDER,
+            ) from None
+        resources.enter_context(output_lock(out))
         worker = _Worker(
             organisation=organisation_data(organisation),
             organisation_digest=hashlib.sha256(
@@ -204,11 +210,35 @@ def run_batch(
             style_file=options.style_file,
             pdf_standard=options.pdf_standard,
         )
+        cores = engine_class(worker.pdf_engine).cores if "pdf" in worker.formats else 1
         try:
-            _render_all(engagements, worker, options, duplicates, summary, on_result)
+            if cluster is not None:
+                scheduler: Scheduler = cluster.scheduler(worker)
+                _, chunk = _plan(scheduler.workers * cores, total, cores)
+            else:
+                workers, chunk = _plan(options.jobs, total, cores)
+                per_child = options.tasks_per_worker
+                start_forkserver()
+                scheduler = LocalPool(
+                    workers, worker, None if per_child is None else max(1, per_child // chunk)
+                )
+            _render_all(engagements, scheduler, chunk, duplicates, summary, on_result)
         finally:
             summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _connect(address: str) -> contextlib.AbstractContextManager[Cluster]:
+    """Return batch.cluster.connect(`address`); raise UsageError when Dask is not installed."""
+    try:
+        from policygen.batch.cluster import connect
+    except ImportError as error:
+        if (error.name or "").partition(".")[0] not in ("dask", "distributed"):
+            raise
+        raise UsageError(
+            "--scheduler 需要 Dask：pip install 'policygen[cluster]' (Dask is not installed)"
+        ) from None
+    return connect(address)
 
 
 def _claimed(out: Path, folders: Sequence[Path]) -> frozenset[str]:
@@ -222,30 +252,25 @@ def _claimed(out: Path, folders: Sequence[Path]) -> frozenset[str]:
     return frozenset(names)
 
 
-# Long: the run's loop and its two closures share the pool, the pending futures and the stop
-# event; issue 23 (the batch on a cluster) replaces this loop, and splits it then.
+# Long: the run's loop and its two closures share the scheduler, the pending tasks and the
+# rows not yet sent.
 def _render_all(
     engagements: Path,
-    worker: _Worker,
-    options: BatchOptions,
+    scheduler: Scheduler,
+    chunk: int,
     duplicates: Mapping[str, _Shared],
     summary: BatchSummary,
     on_result: Callable[[RowResult], None] | None,
 ) -> None:
-    """Render the rows of `engagements` with `worker` in worker processes into `summary`.
+    """Render the rows of `engagements` with `scheduler`, `chunk` rows a task, into `summary`.
 
     SIGINT and SIGTERM are noted, not acted on at once (procs.noted_signals): the workers
-    are told to start no further row (`stop`), the rows in flight are collected, and only
-    then the signal acts. The errors of failed rows go to the summary's log as soon as no
+    are told to start no further row (`scheduler.stop`), the rows in flight are collected, and
+    only then the signal acts. The errors of failed rows go to the summary's log as soon as no
     earlier row is in flight, so that they are held in memory only while rows are."""
-    cores = engine_class(worker.pdf_engine).cores if "pdf" in worker.formats else 1
-    workers, chunk = _plan(options.jobs, summary.rows, cores)
-    per_child = options.tasks_per_worker
-    tasks_per_child = None if per_child is None else max(1, per_child // chunk)
-    pending: dict[Future[list[RowResult]], list[Row]] = {}
+    pending: dict[object, list[Row]] = {}
     rows: list[Row] = []
     """Rows read but not yet sent to a worker."""
-    stop = worker_context().Event()
 
     def record(result: RowResult) -> None:
         summary.add(result)
@@ -257,57 +282,27 @@ def _render_all(
         waiting = [batch[0].number for batch in (*pending.values(), rows) if batch]
         summary.errors.settle(min([reading, *waiting]))
 
-    start_forkserver()
     with noted_signals() as noted:
-        pool = _pool(workers, worker, tasks_per_child, stop)
 
         def collect() -> None:
-            done, _ = wait(pending, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
+            done = scheduler.wait(list(pending), POLL_SECONDS)
             if noted:
-                stop.set()
-            for future in sorted(done, key=lambda f: pending[f][0].number):
-                batch = pending.pop(future)
-                try:
-                    results = future.result()
-                except BrokenProcessPool:
-                    if stop.is_set():  # stopping: a worker gone now only leaves rows unfinished
-                        continue
-                    results = [
-                        _failed(
-                            row,
-                            "工作进程意外退出（可能是内存不足），本行未生成；重新运行即可续做 "
-                            "(worker process died; run again to resume)",
-                        )
-                        for row in batch
-                    ]
-                except Exception as error:  # pragma: no cover - _render_rows catches its own
-                    message = f"内部错误 (internal error): {type(error).__name__}: {error}"
-                    results = [_failed(row, message) for row in batch]
-                for result in results:  # fewer than the rows when the batch is stopping
-                    record(result)
+                scheduler.stop()
+            for task in sorted(done, key=lambda t: pending[t][0].number):
+                for result in scheduler.results(task, pending.pop(task)):
+                    record(result)  # fewer than the rows when the batch is stopping
 
         def submit(batch: list[Row]) -> None:
-            nonlocal pool
-            while len(pending) >= 2 * workers and not stop.is_set():
+            while len(pending) >= 2 * scheduler.workers and not scheduler.stopping:
                 collect()
-            if stop.is_set():
-                return
-            try:
-                future = pool.submit(_render_rows, batch)
-            except BrokenProcessPool:
-                # A worker died (e.g. killed for memory): fail what was in flight, start afresh.
-                while pending:
-                    collect()
-                pool.shutdown(wait=True, cancel_futures=True)
-                pool = _pool(workers, worker, tasks_per_child, stop)
-                future = pool.submit(_render_rows, batch)
-            pending[future] = batch
+            if not scheduler.stopping:
+                pending[scheduler.submit(batch)] = batch
 
         try:
             for row in read_rows(engagements):
                 if noted:
-                    stop.set()
-                if stop.is_set():
+                    scheduler.stop()
+                if scheduler.stopping:
                     break
                 if row.data is None:
                     record(RowResult(row.number, row.line, None, "failed", (), row.issues))
@@ -333,6 +328,6 @@ def _render_all(
                 collect()
                 settle(summary.rows + 1)
         finally:
-            pool.shutdown(wait=True, cancel_futures=True)
-            summary.interrupted = stop.is_set() or bool(noted)
+            scheduler.close()
+            summary.interrupted = scheduler.stopping or bool(noted)
     summary.errors.settle()
