@@ -54,6 +54,7 @@ from policygen.profile.docs import DocumentedJsonSchema
 from policygen.profile.load import parse
 from policygen.profile.model import Profile
 from policygen.serving import ServiceLimits, conditions
+from policygen.serving_ops import instrument
 from policygen.validation import check_parsed
 from policygen.writers import WRITERS
 from policygen.writers.options import (
@@ -781,6 +782,7 @@ def create_app(
     for error, answer in _ANSWERS.items():
         app.add_exception_handler(error, answer)
     app.include_router(router)
+    instrument(app)  # health, request ids, access log, /metrics (serving_ops)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 
@@ -819,12 +821,14 @@ def serve(
     import uvicorn
 
     from policygen.serving import uvicorn_options
+    from policygen.serving_ops import share_metrics
 
     if template_dirs:
         os.environ[TEMPLATES_VARIABLE] = os.pathsep.join(
             str(Path(d).resolve()) for d in template_dirs
         )
     _template_folders()  # a missing folder stops the command now
+    share_metrics(workers)  # one /metrics for the `workers` processes
 
     uvicorn.run(
         "policygen.service:create_app",
