@@ -27,6 +27,7 @@ from policygen.pipeline import (
 from policygen.procs import (
     noted_signals,
     start_forkserver,
+    worker_context,
 )
 from policygen.profile.load import load_profile
 from policygen.readers.engagements import Row, read_rows, row_key
@@ -158,7 +159,11 @@ def run_batch(
     results are counted, `summary.interrupted` is set, and the signal then acts as it would
     have (KeyboardInterrupt, say), so a caller that reports an interrupted run passes its own
     `summary`. A SIGTERM sent to a worker alone stops the run the same way, and the call then
-    returns."""
+    returns.
+
+    With `options.scheduler`, the rows are rendered on that Dask cluster (batch.cluster), which
+    is reached before anything is written (UsageError naming it when it cannot be); the rest
+    is as above, the files written by this process."""
     options = options or BatchOptions()
     summary = summary or BatchSummary()
     started = time.perf_counter()
@@ -218,9 +223,10 @@ def run_batch(
             else:
                 workers, chunk = _plan(options.jobs, total, cores)
                 per_child = options.tasks_per_worker
+                stop = worker_context().Event()  # before the forkserver (worker_context)
                 start_forkserver()
                 scheduler = LocalPool(
-                    workers, worker, None if per_child is None else max(1, per_child // chunk)
+                    workers, worker, None if per_child is None else max(1, per_child // chunk), stop
                 )
             _render_all(engagements, scheduler, chunk, duplicates, summary, on_result)
         finally:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.synchronize import Event as EventType
 from typing import Protocol
 
 from policygen.batch.results import RowResult, _failed
@@ -56,11 +57,16 @@ class LocalPool:
     writes its rows' files itself. A pool broken by a dead worker (killed for memory, say)
     fails that worker's rows and is replaced."""
 
-    def __init__(self, workers: int, worker: _Worker, tasks_per_worker: int | None) -> None:
+    def __init__(
+        self, workers: int, worker: _Worker, tasks_per_worker: int | None, stop: EventType
+    ) -> None:
+        """Start `workers` processes rendering with `worker`, each replaced after
+        `tasks_per_worker` tasks (None: never), sharing `stop` (made in worker_context before
+        the forkserver starts: procs.worker_context)."""
         self.workers = workers
         self._worker = worker
         self._tasks_per_worker = tasks_per_worker
-        self._stop = worker_context().Event()
+        self._stop = stop
         self._pool = self._start()
 
     def _start(self) -> ProcessPoolExecutor:
