@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -13,6 +14,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -182,3 +184,58 @@ def test_an_unreachable_scheduler_is_named_and_nothing_is_written(
     assert main([*args, "local:0"]) == 2
     assert "local:N" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_a_task_that_fails_twice_fails_its_rows_and_is_not_retried_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Dask runs a task that raised once more (retries=1); when it raises again its rows are
+    reported failed, each by its row, and the other tasks' rows are written as usual. The
+    cluster's worker runs in this process here, so that the task can be made to fail."""
+    from distributed import Client, LocalCluster
+
+    from policygen.batch import batch_kinds, organisation_data
+    from policygen.readers.engagements import read_rows
+
+    rows_file = tmp_path / "rows.csv"
+    write_engagements_csv(rows_file, 3, spoil=False)
+    rows = list(read_rows(rows_file))
+    worker = batch_cluster._Worker(
+        organisation=organisation_data(policygen.load_profile(BANK)),
+        organisation_digest="o",
+        templates_digest="t",
+        kinds=batch_kinds(["contract"]),
+        formats=("txt",),
+        template_dirs=(),
+        out=tmp_path / "out",
+        force=False,
+    )
+    attempts: Counter[int] = Counter()
+    real = batch_cluster.render_rows
+
+    def flaky(worker: object, engines: object, items: list[tuple[Any, Any]], stopped: Any) -> Any:
+        attempts[items[0][0].number] += 1
+        if items[0][0].number == 2:
+            raise RuntimeError("a fault in the task")
+        return real(worker, engines, items, stopped)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(batch_cluster, "render_rows", flaky)
+    with (
+        LocalCluster(
+            n_workers=1, processes=False, dashboard_address=None, silence_logs=logging.ERROR
+        ) as local,
+        Client(local, set_as_default=False) as client,
+    ):
+        scheduler = batch_cluster.Cluster(client).scheduler(worker)
+        tasks = {scheduler.submit([row]): [row] for row in rows}
+        done: set[object] = set()
+        while len(done) < len(tasks):
+            done |= scheduler.wait(list(tasks), 1.0)
+        results = {r.number: r for task, batch in tasks.items() for r in scheduler.results(task, batch)}  # fmt: skip
+        scheduler.close()
+
+    assert attempts == Counter({1: 1, 2: 2, 3: 1})  # run twice, then given up
+    assert results[2].status == "failed" and "a fault in the task" in results[2].issues[0].message
+    assert results[1].status == results[3].status == "rendered"
+    assert (tmp_path / "out" / "BT-2026-0003" / "contract-BT-2026-0003.txt").is_file()
+    assert not (tmp_path / "out" / "BT-2026-0002").exists()
