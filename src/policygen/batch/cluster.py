@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
+import time
 import uuid
 from collections.abc import Collection, Iterator
 from concurrent.futures import CancelledError
@@ -51,6 +53,9 @@ cluster: the second loss fails its rows. A scheduler of one's own reads its own 
 
 RETRIES = 1
 """Times a task that raised is run again before its rows are reported failed."""
+
+COUNT_SECONDS = 5.0
+"""How often a run counts the cluster's workers again, to keep two tasks in flight each."""
 
 
 @contextlib.contextmanager
@@ -151,7 +156,17 @@ class DaskScheduler:
         self._tasks: set[Future[Any]] = set()
         self._stopping = False
         client.register_plugin(WorkerSetup(self._name, worker), name=self._name)
-        self.workers = max(1, sum(client.nthreads().values()))
+        self._workers, self._counted = 1, -math.inf
+
+    @property
+    def workers(self) -> int:
+        """The cluster's worker threads (at least 1), counted again every COUNT_SECONDS: a
+        worker that joins gets rows, one that leaves is not waited for."""
+        now = time.monotonic()
+        if now - self._counted >= COUNT_SECONDS:
+            self._workers = max(1, sum(self.client.nthreads().values()))
+            self._counted = now
+        return self._workers
 
     @property
     def stopping(self) -> bool:

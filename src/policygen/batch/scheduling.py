@@ -28,8 +28,9 @@ WORKER_DIED = (
 class Scheduler(Protocol):
     """What renders a run's batches of rows (run._render_all)."""
 
-    workers: int
-    """Batches rendered at once; twice as many are kept in flight."""
+    @property
+    def workers(self) -> int:
+        """Batches rendered at once; twice as many are kept in flight."""
 
     @property
     def stopping(self) -> bool:
