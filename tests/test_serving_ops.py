@@ -18,13 +18,11 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from prometheus_client import CollectorRegistry
-from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.parser import text_string_to_metric_families
 
 import policygen
 from policygen.service import create_app
-from policygen.serving_ops import REQUEST_ID_HEADER, JsonLines
+from policygen.serving_ops import REQUEST_ID_HEADER, JsonLines, Metrics
 
 ROOT = Path(__file__).resolve().parents[1]
 BANK = ROOT / "examples" / "bank.yaml"
@@ -117,7 +115,9 @@ def _free_port() -> int:
         return port
 
 
-def test_sigterm_during_a_render_lets_it_finish_and_counts_it(tmp_path: Path) -> None:
+def test_sigterm_during_a_render_lets_it_finish_and_counts_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A real `policygen serve`: SIGTERM arrives while a PDF is being laid out; uvicorn
     stops accepting, the render finishes and its client gets the document; the metrics the
     process kept (in PROMETHEUS_MULTIPROC_DIR, as under --workers N) count it."""
@@ -183,13 +183,9 @@ def test_sigterm_during_a_render_lets_it_finish_and_counts_it(tmp_path: Path) ->
     records = [json.loads(line) for line in err.decode().splitlines() if line.startswith("{")]
     assert any("Shutting down" in r["message"] for r in records)
 
-    registry = CollectorRegistry()
-    MultiProcessCollector(registry, path=str(metrics))  # type: ignore[no-untyped-call]
-    samples = {
-        (s.name, frozenset(s.labels.items())): s.value
-        for family in registry.collect()
-        for s in family.samples
-    }
+    # What /metrics answers, read from the folder the served process kept its metrics in.
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(metrics))
+    samples = _samples(Metrics().exposition().decode())
     pdf = {"kind": "regulation", "format": "pdf", "engine": "typst"}
     assert _value(samples, "policygen_renders_total", **pdf) == 1
     assert _value(samples, "policygen_http_requests_total", method="POST", route="/render", status="200") == 1  # fmt: skip
