@@ -1175,9 +1175,10 @@ def _report_cluster(e: dict[str, Any], add: Callable[[str], None]) -> None:
     )
     add("")
     add(
-        "The client writes every file on its own machine; beyond its ceiling, split the rows "
-        "into several files and run one `policygen batch` per output folder against the same "
-        "scheduler (each run's worker plugin keeps apart)."
+        "The client writes every file on its own machine; beyond its ceiling, let the workers "
+        "write (`-o s3://…`, an fsspec URL), or split the rows into several files and run one "
+        "`policygen batch` per output folder against the same scheduler (each run's worker "
+        "plugin keeps apart)."
     )
     add("")
 

@@ -33,14 +33,15 @@ BAD = {7: "vendor.credit_code", 23: "vendor.name"}
 
 
 def _engagements(path: Path, rows: int) -> None:
-    """Write `rows` good engagements to `path`, then spoil the rows in BAD."""
+    """Write `rows` good engagements to `path`, then spoil the rows in BAD it has."""
     write_engagements_csv(path, rows, spoil=False)
     with path.open(encoding="utf-8", newline="") as stream:
         header, *cells = list(csv.reader(stream))
     col = {name: i for i, name in enumerate(header)}
     code = cells[6][col["vendor.credit_code"]]
     cells[6][col["vendor.credit_code"]] = code[:17] + ("0" if code[17] != "0" else "1")
-    cells[22][col["vendor.name"]] = ""
+    if len(cells) >= 23:
+        cells[22][col["vendor.name"]] = ""
     with path.open("w", encoding="utf-8", newline="") as stream:
         csv.writer(stream, lineterminator="\n").writerows([header, *cells])
 
@@ -239,3 +240,53 @@ def test_a_task_that_fails_twice_fails_its_rows_and_is_not_retried_again(
     assert results[1].status == results[3].status == "rendered"
     assert (tmp_path / "out" / "BT-2026-0003" / "contract-BT-2026-0003.txt").is_file()
     assert not (tmp_path / "out" / "BT-2026-0002").exists()
+
+
+def test_workers_write_to_an_fsspec_url_and_a_rerun_skips(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`-o memory://…` with `--scheduler`: the workers read the rows' manifests and write the
+    files there themselves (the cluster's worker runs in this process, whose memory file
+    system the test can read): the bytes of a local run, and a second run renders nothing."""
+    import contextlib
+
+    import fsspec
+    from distributed import Client, LocalCluster
+
+    from policygen.batch import run as batch_run
+
+    @contextlib.contextmanager
+    def in_process(address: str) -> Iterator[batch_cluster.Cluster]:
+        with (
+            LocalCluster(
+                n_workers=1, processes=False, dashboard_address=None, silence_logs=logging.ERROR
+            ) as local,
+            Client(local, set_as_default=False) as client,
+        ):
+            yield batch_cluster.Cluster(client)
+
+    monkeypatch.setattr(batch_run, "_connect", in_process)
+    rows = tmp_path / "engagements.csv"
+    _engagements(rows, 8)
+    url = f"memory://policygen-test-{tmp_path.name}/out"
+    common = ["batch", str(rows), "-p", str(BANK), "-f", "txt,docx", "-d", "contract"]
+    assert main([*common, "-o", url]) == 2  # a URL is for a cluster's workers
+    assert "--scheduler" in capsys.readouterr().err
+    assert main([*common, "-o", url, "--scheduler", "in-process"]) == 1
+    assert "rendered 7, skipped 0, failed 1" in capsys.readouterr().out
+    assert main([*common, "-o", str(tmp_path / "local"), "-j", "1"]) == 1
+    capsys.readouterr()
+
+    fs = fsspec.filesystem("memory")
+    root = url.removeprefix("memory://")
+    remote = {path.removeprefix(f"/{root}/"): fs.cat_file(path) for path in fs.find(f"/{root}")}
+    local = {
+        str(p.relative_to(tmp_path / "local")): p.read_bytes()
+        for p in (tmp_path / "local").rglob("*")
+        if p.is_file() and p.parent != tmp_path / "local"
+    }
+    assert len(remote) == 7 * 3 and remote == local  # txt, docx and the manifest per row
+
+    assert main([*common, "-o", url, "--scheduler", "in-process"]) == 1
+    assert "rendered 0, skipped 7, failed 1" in capsys.readouterr().out
+    fs.rm(f"/{root}", recursive=True)

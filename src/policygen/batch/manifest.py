@@ -159,8 +159,16 @@ def _sha256_file(path: Path) -> str | None:
 def read_manifest(folder: Path) -> dict[str, dict[str, str]]:
     """Return the manifest entries in `folder` by file name; empty when missing or unreadable."""
     try:
-        data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return manifest_entries((folder / MANIFEST).read_bytes())
+    except OSError:
+        return {}
+
+
+def manifest_entries(content: bytes) -> dict[str, dict[str, str]]:
+    """Return the entries of the manifest `content` by file name; empty when it is not one."""
+    try:
+        data = json.loads(content.decode("utf-8"))
+    except ValueError:
         return {}
     files = data.get("files") if isinstance(data, dict) else None
     if not isinstance(files, dict):
@@ -193,10 +201,15 @@ def folder_state(folder: Path, names: Iterable[str]) -> FolderState:
 
 
 def _write_manifest(folder: Path, contract_no: str, files: dict[str, dict[str, str]]) -> None:
+    write_atomic(folder / MANIFEST, manifest_bytes(contract_no, files))
+
+
+def manifest_bytes(contract_no: str, files: dict[str, dict[str, str]]) -> bytes:
+    """Return the manifest of the folder of `contract_no` recording `files` (name → entry)."""
     text = json.dumps(
         {"policygen": __version__, "contract_no": contract_no, "files": files},
         ensure_ascii=False,
         indent=2,
         sort_keys=True,
     )
-    write_atomic(folder / MANIFEST, (text + "\n").encode("utf-8"))
+    return (text + "\n").encode("utf-8")

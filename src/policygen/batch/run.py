@@ -6,6 +6,7 @@ import contextlib
 import errno
 import hashlib
 import os
+import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -36,6 +37,9 @@ from policygen.writers.options import check_pdf_standard, pdf_engine_from
 
 if TYPE_CHECKING:
     from policygen.batch.cluster import Cluster
+
+URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
+"""An output given as an fsspec URL (``s3://…``, ``file://…``), not a path."""
 
 SHOWN_DUPLICATES = 10
 """Other rows named in the message of a row whose contract number they share."""
@@ -138,7 +142,7 @@ it stops reading to wait for that row."""
 def run_batch(
     engagements: Path,
     profile: str | Path,
-    out: Path,
+    out: Path | str,
     options: BatchOptions | None = None,
     *,
     on_start: Callable[[int], None] | None = None,
@@ -163,7 +167,8 @@ def run_batch(
 
     With `options.scheduler`, the rows are rendered on that Dask cluster (batch.cluster), which
     is reached before anything is written (UsageError naming it when it cannot be); the rest
-    is as above, the files written by this process."""
+    is as above, the files written by this process — or, when `out` is an fsspec URL
+    (``s3://bucket/contracts``), by the workers, there (a URL needs a cluster)."""
     options = options or BatchOptions()
     summary = summary or BatchSummary()
     started = time.perf_counter()
@@ -178,7 +183,15 @@ def run_batch(
     pdf_engine = pdf_engine_from(options.pdf_engine)
     check_pdf_standard(options.pdf_standard, pdf_engine)
     environment = environment_for(options.template_dirs)
-    check_outside_templates(out, environment.folders, ("输出目录", "output folder"))
+    url = out if isinstance(out, str) and URL.match(out) else None
+    if url is not None and options.scheduler is None:
+        raise UsageError(
+            f"输出到 {url} 需要 --scheduler：由集群的工作进程写入 "
+            "(an output URL is written by a cluster's workers: give --scheduler)"
+        )
+    out = Path(out if url is None else ".")
+    if url is None:
+        check_outside_templates(out, environment.folders, ("输出目录", "output folder"))
     organisation = load_profile(profile)
     kinds = batch_kinds(options.kinds)
     engagements = Path(engagements)
@@ -190,15 +203,9 @@ def run_batch(
             cluster = resources.enter_context(_connect(options.scheduler))
         if on_start:
             on_start(total)
-        try:
-            out.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise InvalidInputError(
-                [Issue("", f"无法创建输出目录：{exc.strerror} (cannot create output folder)")],
-                str(out),
-                OUTPUT_FOLDER,
-            ) from None
-        resources.enter_context(output_lock(out))
+        if url is None:
+            _make_folder(out)
+            resources.enter_context(output_lock(out))
         worker = _Worker(
             organisation=organisation_data(organisation),
             organisation_digest=hashlib.sha256(
@@ -211,14 +218,14 @@ def run_batch(
             out=out.resolve(),
             force=options.force,
             pdf_engine=pdf_engine,
-            claimed=_claimed(out, environment.folders),
+            claimed=frozenset() if url else _claimed(out, environment.folders),
             style_file=options.style_file,
             pdf_standard=options.pdf_standard,
         )
         cores = engine_class(worker.pdf_engine).cores if "pdf" in worker.formats else 1
         try:
             if cluster is not None:
-                scheduler: Scheduler = cluster.scheduler(worker)
+                scheduler: Scheduler = cluster.scheduler(worker, url)
                 _, chunk = _plan(scheduler.workers * cores, total, cores)
             else:
                 workers, chunk = _plan(options.jobs, total, cores)
@@ -232,6 +239,18 @@ def run_batch(
         finally:
             summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _make_folder(out: Path) -> None:
+    """Create the output folder `out`; raise InvalidInputError when it cannot be."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InvalidInputError(
+            [Issue("", f"无法创建输出目录：{exc.strerror} (cannot create output folder)")],
+            str(out),
+            OUTPUT_FOLDER,
+        ) from None
 
 
 def _connect(address: str) -> contextlib.AbstractContextManager[Cluster]:
