@@ -12,7 +12,10 @@ each measurement, its target and whether it is met. Every figure comes from this
 (b) one contract DOCX through policygen against the same contract as a plain docxtpl template;
 (c) ``policygen batch``: N contracts (DOCX + PDF) on all cores, with the peak memory of the
     whole process tree;
-(d) 10 / 100 / 1,000 SLA metrics and 10 / 100 / 500 regulation articles, with a linearity check.
+(d) 10 / 100 / 1,000 SLA metrics and 10 / 100 / 500 regulation articles, with a linearity check;
+(e) ``policygen batch`` through a Dask cluster (``--scheduler local:N``) against the local pool,
+    with 1 and 2 worker processes, and from its CPU per contract set (f) a projection to one
+    million sets overnight.
 """
 
 from __future__ import annotations
@@ -50,7 +53,7 @@ POLICYGEN = Path(sys.executable).parent / "policygen"
 SET_KINDS = "regulation,contract,sla"
 PDF_ENGINES = ("weasyprint", "typst")
 """The PDF engines measured side by side in (a) and (c) (`--pdf-engine`)."""
-ALL_PARTS = frozenset({"a", "b", "c", "d", "profile"})
+ALL_PARTS = frozenset({"a", "b", "c", "d", "e", "profile"})
 """The parts of the benchmark (`--only`)."""
 DEFAULT = "default"
 """How (a) names the command as a user runs it: no `--pdf-engine`, the default engine."""
@@ -78,6 +81,10 @@ class Run:
     peak_process_mb: float = 0.0
     processes: int = 0
     stderr: str = ""
+    root_cpu: float = 0.0
+    """CPU time of the command's own process (a batch's client), when sampled."""
+    load: float = 0.0
+    """The machine's 1-minute load average as the command started, when recorded."""
 
 
 class TreeSampler(threading.Thread):
@@ -187,6 +194,7 @@ def run_command(
         peak_process_mb=sampler.peak_process / 2**20,
         processes=len(sampler.cpu_ticks),
         stderr=stderr[-2000:],
+        root_cpu=sampler.cpu_ticks.get(process.pid, 0) / sampler.tick,
     )
 
 
@@ -535,6 +543,68 @@ def _render_chunk(lines: list[str]) -> int:
     data = YAML(typ="safe").load(BANK.read_text(encoding="utf-8"))
     data["engagements"] = [json.loads(line) for line in lines]
     return len(render_set(data, kinds=["contract"], formats=["docx", "pdf"]))
+
+
+# --------------------------------------------------------------------------- (e)
+
+CLUSTER_WORKERS = (1, 2)
+"""Worker processes (e) measures each path with."""
+
+OVERNIGHT_HOURS = 8
+"""The window of (f)'s projection."""
+
+OVERNIGHT_SETS = 1_000_000
+"""Contract sets (a contract and its SLA, DOCX + PDF each) in (f)'s projection."""
+
+UTILISATION = 0.8
+"""Share of a core's time (f) counts on: uneven rows, the start and the tail of a run."""
+
+START_SETS = 2
+"""Sets in (e)'s short runs, which tell what a run costs to start."""
+
+
+def bench_cluster(count: int, rounds: int) -> dict[str, Any]:
+    """(e): contract sets (contract + SLA, DOCX + PDF by Typst) through `policygen batch` on
+    the local pool (`-j 2N`: a Typst worker counts as two jobs) and on a Dask cluster of N
+    worker processes started by the command (`--scheduler local:N`), for N in CLUSTER_WORKERS:
+    each command with `count` sets and with START_SETS, so that what a run costs to start is
+    told apart from what each set costs. `rounds` rounds, the eight commands interleaved."""
+    runs: dict[tuple[str, int, int], list[Run]] = {}
+    size = 0
+    with tempfile.TemporaryDirectory(prefix="policygen-cluster-") as temp:
+        folder = Path(temp)
+        files = {}
+        for sets in (START_SETS, count):
+            files[sets] = folder / f"engagements-{sets}.jsonl"
+            with files[sets].open("w", encoding="utf-8") as stream:
+                for row in _engagement_rows(sets):
+                    stream.write(json.dumps(row, ensure_ascii=False) + "\n")
+        for _ in range(rounds):
+            for workers, path, sets in itertools.product(
+                CLUSTER_WORKERS, ("local", "dask"), (START_SETS, count)
+            ):
+                how = ["-j", str(2 * workers)]
+                if path == "dask":
+                    how = ["--scheduler", f"local:{workers}"]
+                out = folder / f"out-{path}-{workers}-{sets}"
+                command = [str(POLICYGEN), "batch", str(files[sets]), "-p", str(BANK), "-o",
+                           str(out), "-d", "contract,sla", "-f", "docx,pdf",
+                           "--pdf-engine", "typst", "--force", *how]  # fmt: skip
+                load = os.getloadavg()[0]
+                run = check(run_command(command, sample=True), f"batch {path} {workers}")
+                run.load = load
+                runs.setdefault((path, workers, sets), []).append(run)
+                made = len(list(out.rglob("*.pdf")))
+                if made != 2 * sets:
+                    raise SystemExit(f"batch {path} {workers}: {made} PDFs of {2 * sets}")
+                if sets == count:
+                    size = sum(f.stat().st_size for f in out.rglob("*") if f.is_file())
+    return {"count": count, "rounds": rounds, "runs": runs, "bytes_per_set": size / count}
+
+
+def _median_run(runs: list[Run]) -> Run:
+    """Return the run of median wall time."""
+    return sorted(runs, key=lambda r: r.wall)[len(runs) // 2]
 
 
 # --------------------------------------------------------------------------- (d)
@@ -931,6 +1001,10 @@ def write_report(path: Path, results: dict[str, Any], quick: bool, merge: bool =
         )
         add("")
 
+    e = results.get("cluster")
+    if e:
+        _report_cluster(e, add)
+
     d = results.get("scaling")
     if d:
         add("## (d) Scaling")
@@ -997,11 +1071,136 @@ def write_report(path: Path, results: dict[str, Any], quick: bool, merge: bool =
     path.write_text(text, encoding="utf-8")
 
 
+def _report_cluster(e: dict[str, Any], add: Callable[[str], None]) -> None:
+    """Add sections (e) and (f), from `e` (bench_cluster's result), through `add`."""
+    count, runs = e["count"], e["runs"]
+    extra = count - START_SETS
+
+    def steady(path: str, workers: int) -> tuple[Run, Run, float, float, float]:
+        """The long and the short run, and a set's wall, CPU and client CPU between them."""
+        long, short = (_median_run(runs[(path, workers, n)]) for n in (count, START_SETS))
+        return (
+            long,
+            short,
+            (long.wall - short.wall) / extra,
+            (long.cpu - short.cpu) / extra,
+            (long.root_cpu - short.root_cpu) / extra,
+        )
+
+    add("## (e) Batch on a Dask cluster against the local pool")
+    add("")
+    add(
+        f"{count} contract sets (copies of the bank's first engagement; contract and SLA, DOCX + "
+        "PDF by Typst: 4 files a set) through `policygen batch -d contract,sla -f docx,pdf "
+        "--pdf-engine typst --force`, on the local pool (`-j 2N`: a Typst worker process counts "
+        "as two jobs) and on a Dask cluster of N worker processes with one thread each, started "
+        "by the command (`--scheduler local:N`: scheduler, nannies and workers on this machine; "
+        f"the client writes every file); each command also with {START_SETS} sets, so that a "
+        "run's start (processes, imports, the workers' warm-up) is told apart from the cost of "
+        "a set: **per set** is the difference of the two runs divided by the sets between them. "
+        f"{e['rounds']} round(s), the eight commands interleaved; medians. CPU time is summed "
+        "over the whole process tree (client, scheduler, nannies, workers, Typst); the client's "
+        "is that of the command's own process (with `local:N` it also runs the scheduler). The "
+        "load average each long command started at is in the table: on a machine other work "
+        "keeps busy (a load above its 2 cores), every time stretches and the overhead is only "
+        "roughly told."
+    )
+    add("")
+    add("| worker processes | path | wall | start-up (wall / CPU) | per set: wall | per set: "
+        "CPU | per set: client's CPU | peak RSS, tree | load at start | overhead: wall | "
+        "overhead per set: wall / CPU |")  # fmt: skip
+    add("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    overheads = []
+    for workers in CLUSTER_WORKERS:
+        local = steady("local", workers)
+        for path in ("local", "dask"):
+            long, short, wall, cpu, client = steady(path, workers)
+            over = ("", "")
+            if path == "dask":
+                total = long.wall / local[0].wall - 1
+                per_wall, per_cpu = wall / local[2] - 1, cpu / local[3] - 1
+                overheads.append((workers, total, per_wall, per_cpu))
+                over = (f"{total:+.1%}", f"{per_wall:+.1%} / {per_cpu:+.1%}")
+            add(
+                f"| {workers} | {path} | {fmt_s(long.wall)} | {fmt_s(short.wall)} / "
+                f"{fmt_s(short.cpu)} | {fmt_s(wall)} | {fmt_s(cpu)} | {fmt_s(client)} | "
+                f"{long.peak_tree_mb:.0f} MB | {long.load:.1f} | {over[0]} | {over[1]} |"
+            )
+    add("")
+    for workers, total, per_wall, per_cpu in overheads:
+        add(
+            f"- **{workers} worker process{'es' if workers > 1 else ''}: the Dask path's overhead "
+            f"is {per_wall:+.1%} of the local pool's wall time per set ({per_cpu:+.1%} CPU), "
+            f"{total:+.1%} of the whole run's of {count} sets, start included.** Target under "
+            f"10% (per set, what a long batch pays): {verdict(per_wall < 0.10)}."
+        )
+    add("")
+
+    _, _, _, per_set, client = steady("dask", max(CLUSTER_WORKERS))
+    seconds = OVERNIGHT_HOURS * 3600
+    cpu_total = OVERNIGHT_SETS * per_set
+    cores = cpu_total / seconds / UTILISATION
+    add(f"## (f) Capacity: {OVERNIGHT_SETS:,} contract sets in {OVERNIGHT_HOURS} hours")
+    add("")
+    add(
+        f"From (e)'s Dask runs with {max(CLUSTER_WORKERS)} workers: the CPU time of a set, all "
+        f"processes counted, and the client's alone (it reads the rows, sends them and writes "
+        f"every file); a run's start, a few seconds, is left out. Cores are counted at {UTILISATION:.0%} use (uneven rows, a run's start "
+        "and tail); a worker process with Typst keeps two cores busy, so a worker host of C "
+        "cores runs C/2 `dask worker --nthreads 1` processes. CPU time measured while other "
+        "work keeps the machine busy runs higher than on a quiet one (see (e)'s load and (c)'s "
+        "CPU per contract): the projection then errs on the safe side."
+    )
+    add("")
+    add("| | figure |")
+    add("|---|---:|")
+    add(f"| contract sets | {OVERNIGHT_SETS:,} (4 files each: {4 * OVERNIGHT_SETS:,} files) |")
+    add(f"| window | {OVERNIGHT_HOURS} h ({seconds:,} s) |")
+    add(f"| sets per second needed | {OVERNIGHT_SETS / seconds:.1f} |")
+    add(f"| CPU per set, measured | {fmt_s(per_set)} |")
+    add(f"| CPU in all | {cpu_total / 3600:,.0f} core-hours |")
+    add(f"| **cores needed** | **{cores:.0f}** (16-core hosts: {-(-cores // 16):.0f}) |")
+    add(f"| worker processes (2 cores each) | {-(-cores // 2):.0f} |")
+    add(f"| client's CPU per set | {fmt_s(client)} |")
+    limit = 1 / client if client else float("inf")
+    hours = OVERNIGHT_SETS / limit / 3600 if client else 0.0
+    add(
+        f"| one client's ceiling | {limit:,.0f} sets/s: {hours:.1f} h for the million "
+        f"({verdict(hours <= OVERNIGHT_HOURS)} within the window) |"
+    )
+    add(
+        f"| output written | {e['bytes_per_set'] / 1024:.0f} KB a set: "
+        f"{e['bytes_per_set'] * OVERNIGHT_SETS / 2**30:,.0f} GiB, "
+        f"{e['bytes_per_set'] * OVERNIGHT_SETS / seconds / 2**20:.1f} MiB/s over the window |"
+    )
+    add("")
+    add(
+        "The client writes every file on its own machine; beyond its ceiling, let the workers "
+        "write (`-o s3://…`, an fsspec URL), or split the rows into several files and run one "
+        "`policygen batch` per output folder against the same scheduler (each run's worker "
+        "plugin keeps apart)."
+    )
+    add("")
+
+
 def _sections(text: str) -> tuple[str, dict[str, str]]:
     """Return the part of a report before its first ``## `` heading, and each section by its
     heading line."""
     head, *rest = text.split("\n## ")
     return head, {part.split("\n", 1)[0]: "## " + part for part in rest}
+
+
+def _both_loads(old: str, new: str, date: str) -> str:
+    """Return the machine section `new` with the load-average rows of `old` kept, for the
+    sections kept from it, and `new`'s named for the parts measured on `date`."""
+    loads = [line for line in old.splitlines() if line.startswith("| load average")]
+    lines = []
+    for line in new.splitlines():
+        if line.startswith("| load average"):
+            line = line.replace("| load average", f"| load average ({date} parts)", 1)
+        lines.append(line)
+    last = max(i for i, line in enumerate(lines) if line.startswith("|"))
+    return "\n".join([*lines[: last + 1], *loads, *lines[last + 1 :]])
 
 
 def merged_report(old: str, new: str, date: str) -> str:
@@ -1020,6 +1219,9 @@ def merged_report(old: str, new: str, date: str) -> str:
     for heading, section in before.items():
         key = heading.split(" ", 1)[0]
         same = next((h for h in now if h.split(" ", 1)[0] == key), None)
+        if key == "Machine" and same is not None:  # the load of both runs, each named
+            out.append(_both_loads(section, now.pop(same), date))
+            continue
         out.append(now.pop(same) if same is not None else section)
     out.extend(now.values())
     return "\n".join(part.rstrip("\n") + "\n" for part in out)
@@ -1111,6 +1313,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "batch_" + engine,
             )
             results["batch"].append(results.pop("batch_" + engine))
+    if "e" in parts:
+        count = 30 if quick else 150
+        step(
+            f"(e) batch of {count} sets, local pool against Dask",
+            lambda: bench_cluster(count, 1),
+            "cluster",
+        )
     if "d" in parts:
         sizes = ((10, 100), (10, 50)) if quick else ((10, 100, 1000), (10, 100, 500))
         step("(d) scaling", lambda: bench_scaling(*sizes), "scaling")

@@ -18,6 +18,7 @@ from policygen.batch import run as batch_run
 from policygen.batch import workers as batch_workers
 from policygen.cli import main
 from policygen.errors import InvalidInputError
+from policygen.procs import worker_context
 from policygen.profile.model import Profile
 from policygen.readers.engagements import read_rows
 
@@ -380,7 +381,7 @@ def test_a_typst_batch_worker_runs_one_typst_compiler(
     monkeypatch.setattr(batch, "_worker", None)
     monkeypatch.setattr(batch, "_stop", None)
     monkeypatch.setattr(batch, "_engines", None)
-    batch._init_worker(worker, batch.worker_context().Event())
+    batch._init_worker(worker, worker_context().Event())
     ((formats, engine, engines),) = asked
     assert formats == ("docx", "pdf") and engine == "typst" and engines is batch._engines
     typst = engines.get("typst")

@@ -639,8 +639,15 @@ def batch(
         typer.Option("-p", "--profile", help="组织配置文件（甲方与制度参数）。", metavar="PROFILE"),
     ],
     output: Annotated[
-        Path, typer.Option("-o", "--output", help="输出目录。", metavar="DIR")
-    ] = Path("out"),
+        str,
+        typer.Option(
+            "-o",
+            "--output",
+            help="输出目录； 与 --scheduler 同用时也可为 fsspec 地址（如 s3://bucket/dir）， "
+            "由集群的工作进程直接写入。",
+            metavar="DIR",
+        ),
+    ] = "out",
     formats: Annotated[
         list[str] | None,
         typer.Option(
@@ -677,9 +684,19 @@ def batch(
     pdf_engine: PdfEngineOption = None,
     style: StyleOption = None,
     pdf_standard: PdfStandardOption = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help="在 Dask 集群上生成：调度器地址 tcp://HOST:PORT， 或 local:N（在本机启动 N 个"
+            "工作进程）。 需安装 policygen[cluster]。",
+            metavar="ADDRESS",
+        ),
+    ] = None,
 ) -> None:
     """批量生成合同：每行一份， 多进程并行， 坏行逐行报告， 已是最新的跳过。"""
     from policygen.batch import DEFAULT_KINDS, BatchOptions, run_with_progress
+    from policygen.batch.run import URL
     from policygen.writers.options import check_pdf_standard, pdf_engine_from
 
     engine = pdf_engine_from(pdf_engine, source="--pdf-engine")
@@ -691,10 +708,12 @@ def batch(
         pdf_engine=engine,
         style_file=_style_file(style, templates),
         pdf_standard=check_pdf_standard(pdf_standard, engine, source="--pdf-standard"),
+        scheduler=scheduler,
         **({"jobs": jobs} if jobs else {}),
     )
+    target = output if URL.match(output) else Path(output)  # a URL: written by the workers
     code = run_with_progress(
-        engagements, profile, output, options, console=err, summary_console=out, report=report
+        engagements, profile, target, options, console=err, summary_console=out, report=report
     )
     raise typer.Exit(code)
 

@@ -60,6 +60,7 @@ from policygen.profile.load import parse, text_format
 from policygen.profile.model import Profile
 from policygen.request import ProfileText, RenderOptions, RenderRequest
 from policygen.serving import ServiceLimits, conditions
+from policygen.serving_ops import instrument
 from policygen.validation import check_parsed
 from policygen.writers import WRITERS
 from policygen.writers.options import PDF_ENGINES, PDF_STANDARDS
@@ -758,6 +759,7 @@ def create_app(
         app.add_exception_handler(error, answer)
     app.include_router(router)
     editor.include(app)  # the browser editor at /
+    instrument(app)  # health, request ids, access log, /metrics (serving_ops)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 
@@ -796,6 +798,7 @@ def serve(
     import uvicorn
 
     from policygen.serving import uvicorn_options
+    from policygen.serving_ops import share_metrics
 
     if template_dirs:
         os.environ[TEMPLATES_VARIABLE] = os.pathsep.join(
@@ -803,6 +806,7 @@ def serve(
         )
     _template_folders()  # a missing folder stops the command now
     editor.share_token()  # every worker's editor accepts the page any worker served
+    share_metrics(workers)  # one /metrics for the `workers` processes
 
     uvicorn.run(
         "policygen.service:create_app",

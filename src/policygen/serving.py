@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import math
 import resource
 import threading
 import time
@@ -53,6 +54,9 @@ MAX_HEADER_BYTES = 16 * 1024
 
 KEEP_ALIVE_SECONDS = 5
 """Seconds an idle connection is kept open between requests (uvicorn's keep-alive)."""
+
+GRACE_SECONDS = 5
+"""Seconds beyond the request time-out a SIGTERM waits for the requests in flight."""
 
 log = logging.getLogger("policygen.service")
 
@@ -308,7 +312,10 @@ class GuardedH11Protocol(H11Protocol):
 def uvicorn_options(limits: ServiceLimits | None = None) -> dict[str, Any]:
     """Return the uvicorn settings (uvicorn.run's or uvicorn.Config's keywords) that serve
     under `limits` (None: ServiceLimits.from_environment()), the connections fitted to the
-    open-file limit; have the per-connection log records logged once per condition."""
+    open-file limit, log in JSON lines (serving_ops.LOG_CONFIG) and finish the requests in
+    flight on SIGTERM; have the per-connection log records logged once per condition."""
+    from policygen.serving_ops import LOG_CONFIG
+
     limits = (limits or ServiceLimits.from_environment()).within_descriptors()
     quiet_per_connection_logs()
     return {
@@ -316,4 +323,10 @@ def uvicorn_options(limits: ServiceLimits | None = None) -> dict[str, Any]:
         "backlog": BACKLOG,
         "timeout_keep_alive": KEEP_ALIVE_SECONDS,
         "h11_max_incomplete_event_size": MAX_HEADER_BYTES,
+        # On SIGTERM uvicorn stops accepting and lets the requests in flight finish: for as
+        # long as one may take, then a little for its answer to go out.
+        "timeout_graceful_shutdown": math.ceil(limits.request_timeout) + GRACE_SECONDS,
+        # Every record a JSON line; each request logged once by serving_ops, with its id.
+        "log_config": LOG_CONFIG,
+        "access_log": False,
     }

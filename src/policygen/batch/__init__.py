@@ -1,4 +1,4 @@
-"""Render one contract set per row of an engagements file, in parallel worker processes.
+"""Render one contract set per row of an engagements file, in parallel worker processes or on a Dask cluster.
 
 Input: an organisation profile, a JSON Lines or CSV file holding one engagement per row (the
 shape of ``engagements[]`` in a profile) and an output folder. Output: for every good row,
@@ -14,7 +14,9 @@ however long the file is and however many rows fail. How rows are read (CSV colu
 cells) is described in readers/engagements.py.
 
 The package: `rows` (a row checked as a profile), `manifest` (what is up to date), `results`,
-`options`, `workers` (the worker processes), `run` (one run) and `progress` (as a user sees it).
+`options`, `workers` (what renders rows, in any process), `scheduling` (where: the local pool),
+`cluster` (or a Dask cluster, `--scheduler`; imported only then), `run` (one run, whichever
+renders it) and `progress` (as a user sees it).
 
 One run holds an output folder at a time (output_lock). SIGINT or SIGTERM stops a run after the
 rows in progress, which are reported; the workers end with the run however it ends

@@ -6,7 +6,8 @@ import hashlib
 import json
 import os
 import stat
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from policygen import __version__
@@ -139,7 +140,7 @@ def inputs_digest(
     when it is not WeasyPrint (so a file printed by one engine is stale for the other), and
     the PDF standard when one is asked (so a plain PDF is stale for an archival one)."""
     digest = hashlib.sha256()
-    engine = () if pdf_engine == "weasyprint" else (f"pdf_engine={pdf_engine}",)
+    engine: tuple[str, ...] = () if pdf_engine == "weasyprint" else (f"pdf_engine={pdf_engine}",)
     if pdf_standard is not None:
         engine += (f"pdf_standard={pdf_standard}",)
     for part in (__version__, templates, organisation, engagement.model_dump_json(), *engine):
@@ -158,8 +159,16 @@ def _sha256_file(path: Path) -> str | None:
 def read_manifest(folder: Path) -> dict[str, dict[str, str]]:
     """Return the manifest entries in `folder` by file name; empty when missing or unreadable."""
     try:
-        data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return manifest_entries((folder / MANIFEST).read_bytes())
+    except OSError:
+        return {}
+
+
+def manifest_entries(content: bytes) -> dict[str, dict[str, str]]:
+    """Return the entries of the manifest `content` by file name; empty when it is not one."""
+    try:
+        data = json.loads(content.decode("utf-8"))
+    except ValueError:
         return {}
     files = data.get("files") if isinstance(data, dict) else None
     if not isinstance(files, dict):
@@ -167,11 +176,40 @@ def read_manifest(folder: Path) -> dict[str, dict[str, str]]:
     return {k: v for k, v in files.items() if isinstance(v, dict)}
 
 
+@dataclass(frozen=True)
+class FolderState:
+    """A row's folder as a run finds it: what its manifest says, and which of the files asked
+    about still hold the bytes it records."""
+
+    manifest: dict[str, dict[str, str]]
+    """The manifest's entries by file name (read_manifest)."""
+    intact: frozenset[str]
+    """The names asked about whose file's SHA-256 is the one the manifest records."""
+
+
+def folder_state(folder: Path, names: Iterable[str]) -> FolderState:
+    """Return the state of the row folder `folder` for the files `names`: what its manifest
+    records, and which of `names` are intact. Only `names` are read, never a name the
+    manifest alone gives."""
+    manifest = read_manifest(folder)
+    intact = frozenset(
+        name
+        for name in names
+        if name in manifest and _sha256_file(folder / name) == manifest[name].get("sha256")
+    )
+    return FolderState(manifest, intact)
+
+
 def _write_manifest(folder: Path, contract_no: str, files: dict[str, dict[str, str]]) -> None:
+    write_atomic(folder / MANIFEST, manifest_bytes(contract_no, files))
+
+
+def manifest_bytes(contract_no: str, files: dict[str, dict[str, str]]) -> bytes:
+    """Return the manifest of the folder of `contract_no` recording `files` (name → entry)."""
     text = json.dumps(
         {"policygen": __version__, "contract_no": contract_no, "files": files},
         ensure_ascii=False,
         indent=2,
         sort_keys=True,
     )
-    write_atomic(folder / MANIFEST, (text + "\n").encode("utf-8"))
+    return (text + "\n").encode("utf-8")

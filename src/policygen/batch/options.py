@@ -42,6 +42,10 @@ class BatchOptions:
     tasks_per_worker: int | None = 250
     """Rows a worker renders before it is replaced, bounding any growth of its memory; None:
     never replaced."""
+    scheduler: str | None = None
+    """The Dask cluster that renders the rows: a scheduler's address (``tcp://HOST:PORT``) or
+    ``local:N`` for a cluster of N worker processes started here (batch.cluster); None: worker
+    processes on this machine (`jobs` of them)."""
 
 
 def batch_kinds(names: Sequence[str]) -> tuple[Kind, ...]:

@@ -22,7 +22,7 @@ if typing.TYPE_CHECKING:
 def run_with_progress(
     engagements: Path,
     profile: str | Path,
-    out: Path,
+    out: Path | str,
     options: BatchOptions,
     *,
     console: Console,

@@ -6,19 +6,20 @@ import contextlib
 import errno
 import hashlib
 import os
+import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, wait
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from policygen.batch.constants import OUTPUT_FOLDER
 from policygen.batch.manifest import check_outside_templates, templates_digest
 from policygen.batch.options import BatchOptions, batch_kinds
 from policygen.batch.results import BatchSummary, RowResult, _contract_no, _failed
 from policygen.batch.rows import organisation_data
-from policygen.batch.workers import _plan, _pool, _render_rows, _Worker
+from policygen.batch.scheduling import LocalPool, Scheduler
+from policygen.batch.workers import _plan, _Worker
 from policygen.errors import InvalidInputError, Issue, UsageError
 from policygen.layout.engine import engine_class
 from policygen.procs import (
@@ -30,6 +31,12 @@ from policygen.profile.load import load_profile
 from policygen.readers.engagements import Row, read_rows, row_key
 from policygen.request import RenderOptions
 from policygen.templating.environment import environment_for
+
+if TYPE_CHECKING:
+    from policygen.batch.cluster import Cluster
+
+URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
+"""An output given as an fsspec URL (``s3://…``, ``file://…``), not a path."""
 
 SHOWN_DUPLICATES = 10
 """Other rows named in the message of a row whose contract number they share."""
@@ -132,7 +139,7 @@ it stops reading to wait for that row."""
 def run_batch(
     engagements: Path,
     profile: str | Path,
-    out: Path,
+    out: Path | str,
     options: BatchOptions | None = None,
     *,
     on_start: Callable[[int], None] | None = None,
@@ -153,7 +160,12 @@ def run_batch(
     results are counted, `summary.interrupted` is set, and the signal then acts as it would
     have (KeyboardInterrupt, say), so a caller that reports an interrupted run passes its own
     `summary`. A SIGTERM sent to a worker alone stops the run the same way, and the call then
-    returns."""
+    returns.
+
+    With `options.scheduler`, the rows are rendered on that Dask cluster (batch.cluster), which
+    is reached before anything is written (UsageError naming it when it cannot be); the rest
+    is as above, the files written by this process — or, when `out` is an fsspec URL
+    (``s3://bucket/contracts``), by the workers, there (a URL needs a cluster)."""
     options = options or BatchOptions()
     summary = summary or BatchSummary()
     started = time.perf_counter()
@@ -168,23 +180,29 @@ def run_batch(
     if options.jobs < 1:
         raise UsageError("--jobs 至少为 1 (at least one job)")
     environment = environment_for(options.template_dirs)
-    check_outside_templates(out, environment.folders, ("输出目录", "output folder"))
+    url = out if isinstance(out, str) and URL.match(out) else None
+    if url is not None and options.scheduler is None:
+        raise UsageError(
+            f"输出到 {url} 需要 --scheduler：由集群的工作进程写入 "
+            "(an output URL is written by a cluster's workers: give --scheduler)"
+        )
+    out = Path(out if url is None else ".")
+    if url is None:
+        check_outside_templates(out, environment.folders, ("输出目录", "output folder"))
     organisation = load_profile(profile)
     kinds = batch_kinds(options.kinds)
     engagements = Path(engagements)
     total, duplicates = _scan(engagements)
     summary.rows = total
-    if on_start:
-        on_start(total)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InvalidInputError(
-            [Issue("", f"无法创建输出目录：{exc.strerror} (cannot create output folder)")],
-            str(out),
-            OUTPUT_FOLDER,
-        ) from None
-    with output_lock(out):
+    with contextlib.ExitStack() as resources:
+        cluster = None
+        if options.scheduler is not None:  # before anything is written: a bad address stops
+            cluster = resources.enter_context(_connect(options.scheduler))
+        if on_start:
+            on_start(total)
+        if url is None:
+            _make_folder(out)
+            resources.enter_context(output_lock(out))
         worker = _Worker(
             organisation=organisation_data(organisation),
             organisation_digest=hashlib.sha256(
@@ -197,15 +215,52 @@ def run_batch(
             out=out.resolve(),
             force=options.force,
             pdf_engine=pdf_engine,
-            claimed=_claimed(out, environment.folders),
+            claimed=frozenset() if url else _claimed(out, environment.folders),
             style_file=options.style_file,
             pdf_standard=options.pdf_standard,
         )
+        cores = engine_class(worker.pdf_engine).cores if "pdf" in worker.formats else 1
         try:
-            _render_all(engagements, worker, options, duplicates, summary, on_result)
+            if cluster is not None:
+                scheduler: Scheduler = cluster.scheduler(worker, url)
+                _, chunk = _plan(scheduler.workers * cores, total, cores)
+            else:
+                workers, chunk = _plan(options.jobs, total, cores)
+                per_child = options.tasks_per_worker
+                stop = worker_context().Event()  # before the forkserver (worker_context)
+                start_forkserver()
+                scheduler = LocalPool(
+                    workers, worker, None if per_child is None else max(1, per_child // chunk), stop
+                )
+            _render_all(engagements, scheduler, chunk, duplicates, summary, on_result)
         finally:
             summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _make_folder(out: Path) -> None:
+    """Create the output folder `out`; raise InvalidInputError when it cannot be."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InvalidInputError(
+            [Issue("", f"无法创建输出目录：{exc.strerror} (cannot create output folder)")],
+            str(out),
+            OUTPUT_FOLDER,
+        ) from None
+
+
+def _connect(address: str) -> contextlib.AbstractContextManager[Cluster]:
+    """Return batch.cluster.connect(`address`); raise UsageError when Dask is not installed."""
+    try:
+        from policygen.batch.cluster import connect
+    except ImportError as error:
+        if (error.name or "").partition(".")[0] not in ("dask", "distributed"):
+            raise
+        raise UsageError(
+            "--scheduler 需要 Dask：pip install 'policygen[cluster]' (Dask is not installed)"
+        ) from None
+    return connect(address)
 
 
 def _claimed(out: Path, folders: Sequence[Path]) -> frozenset[str]:
@@ -219,30 +274,25 @@ def _claimed(out: Path, folders: Sequence[Path]) -> frozenset[str]:
     return frozenset(names)
 
 
-# Long: the run's loop and its two closures share the pool, the pending futures and the stop
-# event; issue 23 (the batch on a cluster) replaces this loop, and splits it then.
+# Long: the run's loop and its two closures share the scheduler, the pending tasks and the
+# rows not yet sent.
 def _render_all(
     engagements: Path,
-    worker: _Worker,
-    options: BatchOptions,
+    scheduler: Scheduler,
+    chunk: int,
     duplicates: Mapping[str, _Shared],
     summary: BatchSummary,
     on_result: Callable[[RowResult], None] | None,
 ) -> None:
-    """Render the rows of `engagements` with `worker` in worker processes into `summary`.
+    """Render the rows of `engagements` with `scheduler`, `chunk` rows a task, into `summary`.
 
     SIGINT and SIGTERM are noted, not acted on at once (procs.noted_signals): the workers
-    are told to start no further row (`stop`), the rows in flight are collected, and only
-    then the signal acts. The errors of failed rows go to the summary's log as soon as no
+    are told to start no further row (`scheduler.stop`), the rows in flight are collected, and
+    only then the signal acts. The errors of failed rows go to the summary's log as soon as no
     earlier row is in flight, so that they are held in memory only while rows are."""
-    cores = engine_class(worker.pdf_engine).cores if "pdf" in worker.formats else 1
-    workers, chunk = _plan(options.jobs, summary.rows, cores)
-    per_child = options.tasks_per_worker
-    tasks_per_child = None if per_child is None else max(1, per_child // chunk)
-    pending: dict[Future[list[RowResult]], list[Row]] = {}
+    pending: dict[object, list[Row]] = {}
     rows: list[Row] = []
     """Rows read but not yet sent to a worker."""
-    stop = worker_context().Event()
 
     def record(result: RowResult) -> None:
         summary.add(result)
@@ -254,57 +304,27 @@ def _render_all(
         waiting = [batch[0].number for batch in (*pending.values(), rows) if batch]
         summary.errors.settle(min([reading, *waiting]))
 
-    start_forkserver()
     with noted_signals() as noted:
-        pool = _pool(workers, worker, tasks_per_child, stop)
 
         def collect() -> None:
-            done, _ = wait(pending, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
+            done = scheduler.wait(list(pending), POLL_SECONDS)
             if noted:
-                stop.set()
-            for future in sorted(done, key=lambda f: pending[f][0].number):
-                batch = pending.pop(future)
-                try:
-                    results = future.result()
-                except BrokenProcessPool:
-                    if stop.is_set():  # stopping: a worker gone now only leaves rows unfinished
-                        continue
-                    results = [
-                        _failed(
-                            row,
-                            "工作进程意外退出（可能是内存不足），本行未生成；重新运行即可续做 "
-                            "(worker process died; run again to resume)",
-                        )
-                        for row in batch
-                    ]
-                except Exception as error:  # pragma: no cover - _render_rows catches its own
-                    message = f"内部错误 (internal error): {type(error).__name__}: {error}"
-                    results = [_failed(row, message) for row in batch]
-                for result in results:  # fewer than the rows when the batch is stopping
-                    record(result)
+                scheduler.stop()
+            for task in sorted(done, key=lambda t: pending[t][0].number):
+                for result in scheduler.results(task, pending.pop(task)):
+                    record(result)  # fewer than the rows when the batch is stopping
 
         def submit(batch: list[Row]) -> None:
-            nonlocal pool
-            while len(pending) >= 2 * workers and not stop.is_set():
+            while len(pending) >= 2 * scheduler.workers and not scheduler.stopping:
                 collect()
-            if stop.is_set():
-                return
-            try:
-                future = pool.submit(_render_rows, batch)
-            except BrokenProcessPool:
-                # A worker died (e.g. killed for memory): fail what was in flight, start afresh.
-                while pending:
-                    collect()
-                pool.shutdown(wait=True, cancel_futures=True)
-                pool = _pool(workers, worker, tasks_per_child, stop)
-                future = pool.submit(_render_rows, batch)
-            pending[future] = batch
+            if not scheduler.stopping:
+                pending[scheduler.submit(batch)] = batch
 
         try:
             for row in read_rows(engagements):
                 if noted:
-                    stop.set()
-                if stop.is_set():
+                    scheduler.stop()
+                if scheduler.stopping:
                     break
                 if row.data is None:
                     record(RowResult(row.number, row.line, None, "failed", (), row.issues))
@@ -330,6 +350,6 @@ def _render_all(
                 collect()
                 settle(summary.rows + 1)
         finally:
-            pool.shutdown(wait=True, cancel_futures=True)
-            summary.interrupted = stop.is_set() or bool(noted)
+            scheduler.close()
+            summary.interrupted = scheduler.stopping or bool(noted)
     summary.errors.settle()

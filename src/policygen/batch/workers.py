@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from multiprocessing.synchronize import Event as EventType
 from pathlib import Path
 from typing import Any
 
-from policygen.batch.manifest import _sha256_file, _write_manifest, inputs_digest, read_manifest
+from policygen.batch.manifest import FolderState, _write_manifest, folder_state, inputs_digest
 from policygen.batch.results import RowResult, _contract_no, _failed
 from policygen.batch.rows import _relative, engagement_profile
+from policygen.bilingual import kind_lang
 from policygen.errors import InvalidInputError, Issue, PolicygenError
 from policygen.kinds import Kind
 from policygen.layout.engine import Engines
@@ -27,7 +27,6 @@ from policygen.pipeline import (
 )
 from policygen.procs import (
     serve_parent,
-    worker_context,
     writing,
 )
 from policygen.readers.engagements import Row
@@ -56,10 +55,13 @@ class _Worker:
 
     # Long by design: one row from its data to its first document started, each failure
     # turned into that row's result where it happens.
-    def start(self, row: Row, engines: Engines) -> _Started | RowResult:
+    def start(
+        self, row: Row, engines: Engines, state: FolderState | None = None
+    ) -> _Started | RowResult:
         """Validate `row`, build the trees of its documents that are not up to date and start
         writing them (laid out by the engines of `engines` meanwhile); return what `finish`
-        completes, or the row's result when there is nothing to write."""
+        completes, or the row's result when there is nothing to write. `state` is the row's
+        folder as the writer of its files found it (None: read it here, from `out`)."""
         assert row.data is not None
         try:
             profile = engagement_profile(self.organisation, row.data, source=f"row {row.number}")
@@ -86,15 +88,17 @@ class _Worker:
             self.pdf_engine,
             self.pdf_standard,
         )
-        manifest = read_manifest(folder)
+        jobs = [
+            Job(kind, engagement, kind_lang(kind.name, profile.meta.lang, named=False))
+            for kind in self.kinds
+            if applies(kind, profile, engagement)
+        ]  # in the organisation's meta.languages, as a full set is rendered
+        if state is None:  # e.g. no DPA when no personal information is entrusted: not asked
+            names = () if self.force else (j.filename(f) for j in jobs for f in self.formats)
+            state = folder_state(folder, names)
         todo: list[tuple[Job, list[str]]] = []
-        for kind in self.kinds:
-            if not applies(kind, profile, engagement):
-                continue  # e.g. no personal information entrusted under this row: no DPA
-            job = Job(kind, engagement)
-            stale = [
-                fmt for fmt in self.formats if not self._current(folder, job, fmt, manifest, key)
-            ]
+        for job in jobs:
+            stale = [fmt for fmt in self.formats if not self._current(job, fmt, state, key)]
             if stale:
                 todo.append((job, stale))
         if not todo:
@@ -116,44 +120,67 @@ class _Worker:
             ]
         except Exception as error:  # a bug must not stop the other rows either
             return _row_failure(row, number, folder, error)
-        return _Started(row, number, folder, key, manifest, pending)
+        return _Started(row, number, folder, key, state.manifest, pending)
 
     def finish(self, started: _Started) -> RowResult:
         """Wait for the files of `started` and write them with its manifest."""
-        row, number, folder, manifest = (
-            started.row,
-            started.number,
-            started.folder,
-            started.manifest,
-        )
-        written: list[str] = []
+        produced = self.produce(started)
+        return produced if isinstance(produced, RowResult) else write_row(self.out, produced)
+
+    def produce(self, started: _Started) -> RowFiles | RowResult:
+        """Wait for the files of `started`; return them, or the row's result when one failed."""
         try:
             files: dict[str, bytes] = {}
             for pending in started.pending:
                 files.update(pending.result())
-            with writing():  # a worker whose parent dies finishes this first
-                try:
-                    folder.mkdir(parents=True, exist_ok=True)
-                    write_all(folder, files)  # the row's files together, or none of them
-                    for name, data in files.items():
-                        digest = hashlib.sha256(data).hexdigest()
-                        manifest[name] = {"inputs": started.key, "sha256": digest}
-                        written.append(f"{number}/{name}")
-                finally:
-                    if written:
-                        _write_manifest(folder, number, manifest)
         except Exception as error:
-            return _row_failure(row, number, folder, error)
-        return RowResult(row.number, row.line, number, "rendered", tuple(written))
+            return _row_failure(started.row, started.number, started.folder, error)
+        return RowFiles(started.row, started.number, started.key, started.manifest, files)
 
-    def _current(
-        self, folder: Path, job: Job, fmt: str, manifest: dict[str, dict[str, str]], key: str
-    ) -> bool:
+    def _current(self, job: Job, fmt: str, state: FolderState, key: str) -> bool:
         if self.force:
             return False
         name = job.filename(fmt)
-        entry = manifest.get(name, {})
-        return entry.get("inputs") == key and _sha256_file(folder / name) == entry.get("sha256")
+        return name in state.intact and state.manifest[name].get("inputs") == key
+
+
+@dataclass(frozen=True)
+class RowFiles:
+    """A row's files, rendered and not yet written: what the holder of the output folder
+    writes with the row's manifest (write_row) — the worker itself, or a cluster's client."""
+
+    row: Row
+    number: str
+    """The row's contract number, its folder's name."""
+    key: str
+    """The digest of its inputs (inputs_digest)."""
+    manifest: dict[str, dict[str, str]]
+    """Its folder's manifest as read before rendering."""
+    files: dict[str, bytes]
+    """File name → bytes."""
+
+
+def write_row(out: Path, rendered: RowFiles) -> RowResult:
+    """Write the files of `rendered` into its folder in `out`, all or none, and record them in
+    the folder's manifest; return the row's result (failed when they cannot be written)."""
+    row, number, manifest = rendered.row, rendered.number, dict(rendered.manifest)
+    folder = out / number
+    written: list[str] = []
+    try:
+        with writing():  # a worker whose parent dies finishes this first
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                write_all(folder, rendered.files)  # the row's files together, or none of them
+                for name, data in rendered.files.items():
+                    digest = hashlib.sha256(data).hexdigest()
+                    manifest[name] = {"inputs": rendered.key, "sha256": digest}
+                    written.append(f"{number}/{name}")
+            finally:
+                if written:
+                    _write_manifest(folder, number, manifest)
+    except Exception as error:
+        return _row_failure(row, number, folder, error)
+    return RowResult(row.number, row.line, number, "rendered", tuple(written))
 
 
 @dataclass(frozen=True)
@@ -234,31 +261,44 @@ def _init_worker(worker: _Worker, stop: EventType) -> None:
 
 
 def _render_rows(rows: list[Row]) -> list[RowResult]:
-    """Render `rows` in a worker process, in order, one row ahead (pipeline.pipelined): each
-    row's PDFs are laid out in the engine's process while the next row's trees and DOCX are
-    made here, so one worker keeps two cores busy with one copy of the engine's fonts and
-    caches in memory.
-
-    Once the batch is to stop (`_stop`), start no further row: the results cover the first
-    rows of `rows`, each of them finished."""
-    worker, engines = _worker, _engines
+    """Render and write `rows` in a worker process (render_rows), with the state `_init_worker`
+    set; once the batch is to stop (`_stop`), start no further row: the results cover the
+    first rows of `rows`, each of them finished."""
+    worker, engines, stop = _worker, _engines, _stop
     if worker is None or engines is None:  # pragma: no cover - the initializer runs first
         raise RuntimeError("worker not initialised")
+    rendered = render_rows(
+        worker, engines, [(row, None) for row in rows], lambda: stop is not None and stop.is_set()
+    )
+    return [r if isinstance(r, RowResult) else write_row(worker.out, r) for r in rendered]
 
-    def start(row: Row) -> _Started | _Done:
-        started = worker.start(row, engines)
+
+def render_rows(
+    worker: _Worker,
+    engines: Engines,
+    rows: Iterable[tuple[Row, FolderState | None]],
+    stopped: Callable[[], bool],
+) -> Iterator[RowFiles | RowResult]:
+    """Yield, for each of `rows` (a row and its folder's state, None: read from `worker.out`),
+    in order, its files rendered and not yet written, or its result. Rows are pipelined one
+    ahead (pipeline.pipelined): each row's PDFs are laid out in the engine's process while the
+    next row's trees and DOCX are made here, so one worker keeps two cores busy with one copy
+    of the engine's fonts and caches in memory. Once `stopped()`, start no further row."""
+
+    def start(item: tuple[Row, FolderState | None]) -> _Started | _Done:
+        started = worker.start(item[0], engines, item[1])
         return _Done(started) if isinstance(started, RowResult) else started
 
-    def finish(started: _Started | _Done) -> RowResult:
-        return started.result if isinstance(started, _Done) else worker.finish(started)
+    def finish(started: _Started | _Done) -> RowFiles | RowResult:
+        return started.result if isinstance(started, _Done) else worker.produce(started)
 
-    def unstopped() -> Iterator[Row]:
-        for row in rows:
-            if _stop is not None and _stop.is_set():
+    def unstopped() -> Iterator[tuple[Row, FolderState | None]]:
+        for item in rows:
+            if stopped():
                 return
-            yield row
+            yield item
 
-    return list(pipelined(unstopped(), start, finish, ahead=1))
+    return pipelined(unstopped(), start, finish, ahead=1)
 
 
 CHUNK = 16
@@ -276,18 +316,3 @@ def _plan(jobs: int, rows: int, cores: int) -> tuple[int, int]:
         return max(1, min(jobs, rows)), 1
     workers = max(1, min((jobs + 1) // 2, rows))
     return workers, max(1, min(CHUNK, -(-rows // (2 * workers))))
-
-
-def _pool(
-    jobs: int, worker: _Worker, tasks_per_worker: int | None, stop: EventType
-) -> ProcessPoolExecutor:
-    """Return a pool of `jobs` worker processes sharing `stop`, started without fork (forking
-    a parent that runs threads, the progress bar's, is unsafe, and workers would inherit its
-    memory): from worker_context, the context `stop` was made in."""
-    return ProcessPoolExecutor(
-        max_workers=jobs,
-        mp_context=worker_context(),
-        initializer=_init_worker,
-        initargs=(worker, stop),
-        max_tasks_per_child=tasks_per_worker,
-    )

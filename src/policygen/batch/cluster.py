@@ -1,0 +1,328 @@
+"""Render a batch's rows on a Dask distributed cluster: the Scheduler of a run with ``--scheduler``.
+
+Input: a scheduler's address (``tcp://HOST:PORT``, or ``local:N`` for a cluster of N worker
+processes started here) and the run's worker (workers._Worker: the organisation, the kinds,
+the formats). Output: each row's result, its files written by this process, the client, or
+by the workers to an fsspec URL.
+
+The organisation and the run's settings reach each worker once, in a worker plugin that also
+starts the worker's engine session; a task is a batch of rows, each sent with its folder's
+state (manifest.folder_state, read here), and it returns the rows' files, rendered and not
+written: this process writes them and their manifests (workers.write_row), as a worker
+process of a local run does, so resume, errors and bytes are those of a local run. When the
+output is an fsspec URL (``s3://…``) the workers read the rows' folders there and write the
+files there themselves (UrlOutput), and only the results come back. A worker
+that dies leaves its tasks to the scheduler, which runs them elsewhere (Dask's resilience); a
+task that raises is run once more (``retries=1``), and one that fails again, or whose workers
+keep dying (the scheduler's ``allowed-failures``, 1 in a ``local:N`` cluster), fails its
+rows, reported as any failed row."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import math
+import time
+import uuid
+from collections.abc import Collection, Iterator
+from concurrent.futures import CancelledError
+from pathlib import Path
+from typing import Any
+
+import dask
+import fsspec
+from distributed import Client, Future, LocalCluster, WorkerPlugin, get_worker, wait
+
+from policygen.batch.constants import MANIFEST
+from policygen.batch.manifest import FolderState, folder_state, manifest_bytes, manifest_entries
+from policygen.batch.results import RowResult, _contract_no, _failed
+from policygen.batch.scheduling import WORKER_DIED
+from policygen.batch.workers import RowFiles, _row_failure, _Worker, render_rows, write_row
+from policygen.errors import UsageError
+from policygen.layout.engine import Engines
+from policygen.parallel import warm_up
+from policygen.profile.engagement import _CONTRACT_NO
+from policygen.readers.engagements import Row
+from policygen.templating.environment import environment_for
+
+LOCAL = "local:"
+"""The prefix of ``--scheduler local:N``."""
+
+CONNECT_SECONDS = 5
+"""How long to try reaching a scheduler before the run stops with a usage error."""
+
+ALLOWED_FAILURES = 1
+"""Workers a task may lose (die while running it) and still be run again, in a ``local:N``
+cluster: the second loss fails its rows. A scheduler of one's own reads its own setting
+(``DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES``)."""
+
+RETRIES = 1
+"""Times a task that raised is run again before its rows are reported failed."""
+
+COUNT_SECONDS = 5.0
+"""How often a run counts the cluster's workers again, to keep two tasks in flight each."""
+
+
+@contextlib.contextmanager
+def connect(address: str) -> Iterator[Cluster]:
+    """Yield the cluster at `address` (``local:N``: N worker processes started here for the
+    block), closed when the block ends. Raise UsageError naming the address when `address`
+    is malformed or no scheduler answers within CONNECT_SECONDS."""
+    with contextlib.ExitStack() as stack:
+        if address.startswith(LOCAL):
+            count = address.removeprefix(LOCAL)
+            if not count.isdigit() or int(count) < 1:
+                raise UsageError(
+                    f"--scheduler {address}：local: 后应为工作进程数，如 local:4 "
+                    "(expected local:N, N ≥ 1)"
+                )
+            stack.enter_context(dask.config.set({_ALLOWED: ALLOWED_FAILURES}))
+            local = stack.enter_context(
+                LocalCluster(
+                    n_workers=int(count),
+                    threads_per_worker=1,
+                    processes=True,
+                    host="127.0.0.1",
+                    dashboard_address=None,
+                    silence_logs=logging.ERROR,
+                )
+            )
+            client = stack.enter_context(Client(local, set_as_default=False))
+        else:
+            try:
+                client = stack.enter_context(
+                    Client(address, timeout=CONNECT_SECONDS, set_as_default=False)
+                )
+            except (OSError, ValueError, TypeError) as error:
+                raise UsageError(
+                    f"无法连接 Dask 调度器 {address}：{error}；请检查地址与调度器是否在运行 "
+                    f"(cannot reach the Dask scheduler at {address})"
+                ) from None
+        yield Cluster(client)
+
+
+_ALLOWED = "distributed.scheduler.allowed-failures"
+
+
+class Cluster:
+    """A Dask cluster a run's rows can be rendered on."""
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+
+    def scheduler(self, worker: _Worker, url: str | None = None) -> DaskScheduler:
+        """Return the scheduler rendering rows with `worker` on this cluster's workers, each
+        set up once (WorkerSetup) before its first row; the files written by this process
+        into `worker.out`, or, given `url`, by the workers there (UrlOutput)."""
+        return DaskScheduler(self.client, worker, url)
+
+
+class WorkerSetup(WorkerPlugin):
+    """A Dask worker plugin: what a worker keeps between a run's rows (the run's worker and an
+    engine session), set up when the run starts or when the worker joins, torn down with the
+    run. Its `name` is the run's, so that runs sharing a cluster keep apart."""
+
+    idempotent = False
+
+    def __init__(self, name: str, worker: _Worker) -> None:
+        self.name = name
+        self.worker = worker
+        self.engines: Engines | None = None
+
+    def setup(self, worker: Any) -> None:
+        """Start the engine session and warm what every row needs (workers._init_worker)."""
+        self.engines = Engines(processes=1)
+        env = environment_for(self.worker.template_dirs)
+        for kind in self.worker.kinds:
+            env.template(kind.template)
+        warm_up(self.worker.formats, self.worker.pdf_engine, self.engines)
+
+    def teardown(self, worker: Any) -> None:
+        """Stop the engine session."""
+        if self.engines is not None:
+            self.engines.close()
+            self.engines = None
+
+
+def _render_remote(
+    name: str, rows: list[tuple[Row, FolderState | None]], url: str | None = None
+) -> list[RowFiles | RowResult]:
+    """Render `rows` on a Dask worker set up by the plugin `name`; return their files,
+    unwritten, or their results (workers.render_rows). Given `url`, read the rows' folders
+    there and write their files there (UrlOutput): only results come back."""
+    setup = get_worker().plugins[name]
+    assert isinstance(setup, WorkerSetup) and setup.engines is not None
+    if url is None:
+        return list(render_rows(setup.worker, setup.engines, rows, lambda: False))
+    output = UrlOutput(url)
+    items = [(row, output.state(row, setup.worker)) for row, _ in rows]
+    rendered = render_rows(setup.worker, setup.engines, items, lambda: False)
+    return [r if isinstance(r, RowResult) else output.write_row(r) for r in rendered]
+
+
+def _names(worker: _Worker, number: str) -> list[str]:
+    """Return the names every file of the row `number` may have (its kinds × formats)."""
+    return [f"{k.name}-{number}.{fmt}" for k in worker.kinds for fmt in worker.formats]
+
+
+def _folder_name(row: Row) -> str | None:
+    """Return the contract number of `row` when it can name a folder (the worker rejects a
+    row whose number cannot)."""
+    number = _contract_no(row.data)
+    return number if number is not None and _CONTRACT_NO.match(number) else None
+
+
+class UrlOutput:
+    """An output folder given as an fsspec URL (``s3://bucket/contracts``, ``file:///srv/out``,
+    ``memory://out``), read and written by the workers: a row's folder is ``URL/<contract_no>``
+    with its manifest, as on disk. Object stores cannot replace several files at once, so a
+    row's files are written one by one and its manifest last: a row cut short by a fault
+    keeps its old manifest entries, whose hashes no longer match, so a rerun renders it again."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.fs, self.root = fsspec.core.url_to_fs(url)
+
+    def _path(self, *parts: str) -> str:
+        return "/".join([self.root.rstrip("/"), *parts])
+
+    def state(self, row: Row, worker: _Worker) -> FolderState:
+        """Return the state of `row`'s folder for every file it may have."""
+        number = _folder_name(row)
+        if number is None:
+            return FolderState({}, frozenset())
+        try:
+            manifest = manifest_entries(self.fs.cat_file(self._path(number, MANIFEST)))
+        except (OSError, ValueError):
+            return FolderState({}, frozenset())
+        intact = set()
+        for name in () if worker.force else _names(worker, number):
+            if name in manifest and self._sha256(self._path(number, name)) == manifest[name].get(
+                "sha256"
+            ):
+                intact.add(name)
+        return FolderState(manifest, frozenset(intact))
+
+    def _sha256(self, path: str) -> str | None:
+        try:
+            return hashlib.sha256(self.fs.cat_file(path)).hexdigest()
+        except (OSError, ValueError):
+            return None
+
+    def write_row(self, rendered: RowFiles) -> RowResult:
+        """Write the files of `rendered`, then its folder's manifest; return the row's result
+        (failed when a file cannot be written: the files written before it are recorded)."""
+        row, number, manifest = rendered.row, rendered.number, dict(rendered.manifest)
+        folder = self._path(number)
+        written: list[str] = []
+        try:
+            try:
+                self.fs.makedirs(folder, exist_ok=True)
+                for name, data in rendered.files.items():
+                    self.fs.pipe_file(self._path(number, name), data)
+                    manifest[name] = {
+                        "inputs": rendered.key,
+                        "sha256": hashlib.sha256(data).hexdigest(),
+                    }
+                    written.append(f"{number}/{name}")
+            finally:
+                if written:
+                    self.fs.pipe_file(
+                        self._path(number, MANIFEST), manifest_bytes(number, manifest)
+                    )
+        except Exception as error:
+            return _row_failure(row, number, Path(folder), error)
+        return RowResult(row.number, row.line, number, "rendered", tuple(written))
+
+
+class DaskScheduler:
+    """Render batches of rows as tasks of a Dask cluster (see the module's docstring)."""
+
+    def __init__(self, client: Client, worker: _Worker, url: str | None = None) -> None:
+        self.client = client
+        self._worker = worker
+        self._url = url
+        self._name = f"policygen-batch-{uuid.uuid4().hex}"
+        self._tasks: set[Future[Any]] = set()
+        self._stopping = False
+        client.register_plugin(WorkerSetup(self._name, worker), name=self._name)
+        self._workers, self._counted = 1, -math.inf
+
+    @property
+    def workers(self) -> int:
+        """The cluster's worker threads (at least 1), counted again every COUNT_SECONDS: a
+        worker that joins gets rows, one that leaves is not waited for."""
+        now = time.monotonic()
+        if now - self._counted >= COUNT_SECONDS:
+            self._workers = max(1, sum(self.client.nthreads().values()))
+            self._counted = now
+        return self._workers
+
+    @property
+    def stopping(self) -> bool:
+        """True once `stop` was called."""
+        return self._stopping
+
+    def submit(self, batch: list[Row]) -> Future[Any]:
+        """Send `batch`, each row with its folder's state (read by the worker when the output
+        is a URL), as one task."""
+        rows = [(row, None if self._url else self._state(row)) for row in batch]
+        task = self.client.submit(
+            _render_remote,
+            self._name,
+            rows,
+            self._url,
+            retries=RETRIES,
+            pure=False,
+            key=f"policygen-rows-{batch[0].number}-{uuid.uuid4().hex}",
+        )
+        self._tasks.add(task)
+        return task
+
+    def _state(self, row: Row) -> FolderState:
+        """Return the state of `row`'s folder for every file it may have (none when its
+        contract number could not name a folder: the worker rejects the row)."""
+        number = _folder_name(row)
+        if number is None:
+            return FolderState({}, frozenset())
+        worker = self._worker
+        return folder_state(worker.out / number, () if worker.force else _names(worker, number))
+
+    def wait(self, tasks: Collection[object], timeout: float) -> set[object]:
+        """Return the tasks finished within `timeout` seconds."""
+        futures = [task for task in tasks if isinstance(task, Future) and task in self._tasks]
+        with contextlib.suppress(TimeoutError), self.client.as_current():
+            wait(futures, timeout=timeout, return_when="FIRST_COMPLETED")
+        return {task for task in futures if task.done()}
+
+    def results(self, task: object, batch: list[Row]) -> list[RowResult]:
+        """Return the results of `batch`, writing the files of its rendered rows."""
+        assert isinstance(task, Future)
+        self._tasks.discard(task)
+        try:
+            rendered: list[RowFiles | RowResult] = task.result()
+        except CancelledError:  # stopping
+            return []
+        except Exception as error:
+            if type(error).__name__ == "KilledWorker":
+                return [_failed(row, WORKER_DIED) for row in batch]
+            message = f"内部错误 (internal error): {type(error).__name__}: {error}"
+            return [_failed(row, message) for row in batch]
+        out = Path(self._worker.out)
+        return [r if isinstance(r, RowResult) else write_row(out, r) for r in rendered]
+
+    def stop(self) -> None:
+        """Cancel the tasks not finished: their rows are left for a rerun."""
+        self._stopping = True
+        if self._tasks:
+            self.client.cancel(list(self._tasks))
+
+    def close(self) -> None:
+        """Cancel what is left and take the run's plugin off the workers (their engine
+        sessions stop)."""
+        if self._tasks:
+            self.client.cancel(list(self._tasks))
+            self._tasks.clear()
+        with contextlib.suppress(Exception):  # a cluster gone meanwhile has nothing to undo
+            self.client.unregister_worker_plugin(self._name)
