@@ -7,16 +7,19 @@ from __future__ import annotations
 
 import functools
 import re
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from policygen.kinds import DOCUMENT_KINDS
 from policygen.pipeline import Job, build_tree, jobs, writer_options
+from policygen.profile.critical import months_between, year_amount
 from policygen.profile.engagement import Engagement
 from policygen.profile.load import load_profile
 from policygen.profile.model import Profile
-from policygen.templating.filters import duration
+from policygen.templating.filters import duration, money
 from policygen.writers import WRITERS
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -422,3 +425,39 @@ def test_work_on_the_premises_gets_a_safety_agreement_the_contract_names() -> No
     # No safety agreement, and none of its clauses, where nobody works on the premises.
     bank = documents("bank", "MY-ITO-2026-001")
     assert "safety" not in bank and "contract-safety" not in bank["contract"][1]
+
+
+@pytest.mark.parametrize(("example", "contract_no"), engagements())
+def test_one_annualisation_rule(example: str, contract_no: str) -> None:
+    """The 重要外包 amount criterion, the register's concentration and the SLA's 当期服务费 all
+    spread the fee over the term's months: a year's parts add up to the fee, a term starting on
+    1 January has its first calendar year's part equal its 年度合同金额, and the register prints
+    for the same engagement no second annual figure."""
+    p, e = profile(example), engagement(example, contract_no)
+    years = range(e.term.start.year, e.term.end.year + 1)
+    assert sum(year_amount(e, y) for y in years).quantize(Decimal("0.01")) == e.fee.amount
+    annual = p.classification(e).annual_amount
+    register, _ = documents(example, contract_no)["risk_register"]
+    assert f"年度合同金额（按服务期限折算） | {money(annual)}元" in register
+    this_year = re.search(r"(\d{4})年本合同金额（含税） \| ([\d,.]+)元", register)
+    assert this_year is not None
+    year = int(this_year.group(1))
+    assert this_year.group(2) == money(year_amount(e, year).quantize(Decimal("0.01")))
+    if e.term.start == date(year, 1, 1):
+        assert this_year.group(2) == money(annual)
+    assert "日数折算其年度金额" not in register
+    sla, _ = documents(example, contract_no)["sla"]
+    assert "该统计周期的服务月数占服务期限总月数的比例" in sla
+
+
+def test_the_annualisation_rule_counts_part_months_by_their_days() -> None:
+    assert months_between(date(2026, 3, 1), date(2027, 2, 28)) == 12
+    assert months_between(date(2026, 1, 1), date(2028, 12, 31)) == 36
+    assert months_between(date(2026, 3, 16), date(2026, 4, 15)) == Decimal(16) / 31 + Decimal(
+        15
+    ) / Decimal(30)
+    bank = profile("bank")
+    datacentre = engagement("bank", "MY-ITO-2026-001")
+    assert bank.classification(datacentre).annual_amount == Decimal("4226666.67")
+    register, _ = documents("bank", "MY-ITO-2026-001")["risk_register"]
+    assert "2026年该服务提供商承接本行外包合同金额合计 | 4,226,666.67元" in register

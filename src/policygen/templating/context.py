@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from policygen.instruments import catalogue
 from policygen.kinds import Kind
+from policygen.profile.critical import year_amount
 from policygen.profile.engagement import Engagement
 from policygen.profile.model import Profile
 from policygen.profile.sla import Metric
@@ -68,9 +68,12 @@ class Concentration:
 
     year: int
     """The calendar year."""
+    engagement_annual: Decimal
+    """The part falling in `year` of this engagement's fee (含税), by the annualisation rule of
+    `policygen.profile.critical` like every other amount here."""
     vendor_annual: Decimal
-    """The part falling in `year` of the fees (含税) of every engagement with this vendor or a
-    vendor of its group."""
+    """The part falling in `year` (by the same rule) of the fees (含税) of every engagement with
+    this vendor or a vendor of its group."""
     total_annual: Decimal
     """The organisation's outsourcing in `year`: risk.annual_outsourcing_total, else the parts
     falling in `year` of the fees of the profile's engagements."""
@@ -193,18 +196,6 @@ def indicator_metrics(profile: Profile, engagement: Engagement) -> dict[str, Met
     return out
 
 
-def year_amount(engagement: Engagement, year: int) -> Decimal:
-    """Return the part of `engagement`'s fee that falls in calendar `year`, pro rata to the days
-    of its term in that year (the fee spread evenly over the term)."""
-    start, end = engagement.term.start, engagement.term.end
-    days = (end - start).days + 1
-    first, last = max(start, date(year, 1, 1)), min(end, date(year, 12, 31))
-    inside = (last - first).days + 1
-    if days <= 0 or inside <= 0:
-        return Decimal(0)
-    return engagement.fee.amount * inside / days
-
-
 def concentration(profile: Profile, engagement: Engagement) -> Concentration | None:
     """Return the concentration of `engagement`'s vendor and its affiliates (vendors naming the
     same `group`) in the organisation's outsourcing in the calendar year the engagement's term
@@ -239,6 +230,7 @@ def concentration(profile: Profile, engagement: Engagement) -> Concentration | N
     )
     return Concentration(
         year=year,
+        engagement_annual=year_amount(engagement, year).quantize(_CENT, rounding=ROUND_HALF_UP),
         vendor_annual=vendor_year.quantize(_CENT, rounding=ROUND_HALF_UP),
         total_annual=total.quantize(_CENT, rounding=ROUND_HALF_UP),
         total_stated=stated is not None,
