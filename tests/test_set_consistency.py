@@ -200,17 +200,23 @@ def test_notices_reach_the_named_contacts(example: str, contract_no: str) -> Non
     assert client is not None
     docs = documents(example, contract_no)
     contract, refs = docs["contract"]
-    notices = clause(contract, refs, "contract-notice-methods")
-    lines = notices.splitlines()
-    assert lines[1].startswith(f"{refs['contract-notice-methods'][1:-1]}.1　甲方：通知地址为")
-    client_line = f"联系人为{client.name}（{client.department}）"
-    assert client_line in lines[1]
-    for value in (client.phone, client.email):
-        if value:
-            assert value in lines[1]
-    for value in (vendor.contact, vendor.phone, vendor.email):
-        if value:
-            assert value in lines[2]
+    # Each detail on a line of its own, as in the parties block: no long justified sentence
+    # around an unbreakable e-mail address.
+    number = refs["contract-notice-methods"][1:-1]
+    section = contract.split(f"\n{number}.1\u3000甲方：\n", 1)[1].split("\n\n\n", 1)[0]
+    section = re.split(r"\n\d+\.\d+\u3000", section, maxsplit=1)[0]
+    client_block, vendor_block = section.split(f"\n{number}.2\u3000乙方：\n")
+    client_lines = [
+        f"通知地址：{p.organisation.address}",
+        f"联系人：{client.name}（{client.department}）",
+    ]
+    client_lines += [f"联系电话：{client.phone}"] if client.phone else []
+    client_lines += [f"电子邮箱：{client.email}"] if client.email else []
+    assert client_block.strip().splitlines() == client_lines
+    vendor_lines = [f"通知地址：{vendor.address}", f"联系人：{vendor.contact}"]
+    vendor_lines += [f"联系电话：{vendor.phone}"] if vendor.phone else []
+    vendor_lines += [f"电子邮箱：{vendor.email}"] if vendor.email else []
+    assert vendor_block.strip().splitlines() == vendor_lines
     assert "contract-notice-delivery" in refs
     for kind, (text, _) in docs.items():
         if kind in ("contract", "nda", "dpa", "safety"):
