@@ -467,3 +467,37 @@ def test_the_annualisation_rule_counts_part_months_by_their_days() -> None:
     assert bank.classification(datacentre).annual_amount == Decimal("4226666.67")
     register, _ = documents("bank", "MY-ITO-2026-001")["risk_register"]
     assert "2026年该服务提供商承接本行外包合同金额合计 | 4,226,666.67元" in register
+
+
+# What each of the regulation's baseline indicators (表5) measures, as the services name it: an
+# engagement whose services include it states the indicator in its SLA, at least as strict.
+_BASELINE_SUBJECTS = {
+    "系统可用率": ("运行维护", "运维"),
+    "平均故障修复时间": ("故障",),
+    "事件响应及时率": ("故障", "事件"),
+    "变更成功率": ("变更",),
+}
+
+
+@pytest.mark.parametrize(("example", "contract_no"), engagements())
+def test_indicators_follow_the_services_in_scope(example: str, contract_no: str) -> None:
+    """The regulation lets an SLA replace a baseline indicator only where it does not apply to
+    the engagement: the data centre contract implements production changes, so it keeps
+    变更成功率 beside its own 巡检计划完成率."""
+    p, e = profile(example), engagement(example, contract_no)
+    work = " ".join([*e.services, *(item.name for item in e.service_items)])
+    mine = {m.name: m for m in p.section("sla", e).metrics}
+    regulation = regulation_text(example)
+    for baseline in p.sla.metrics:
+        assert f"\n{baseline.name} | " in regulation
+        subjects = _BASELINE_SUBJECTS.get(baseline.name, ())
+        if not any(s in work for s in subjects):
+            continue
+        metric = mine.get(baseline.name)
+        assert metric is not None, f"{contract_no} lacks {baseline.name}"
+        if baseline.comparison == ">=":
+            assert metric.target >= baseline.target, baseline.name
+        else:
+            assert metric.target <= baseline.target or metric.unit != baseline.unit
+    if contract_no == "MY-ITO-2026-001":
+        assert {"变更成功率", "巡检计划完成率"} <= set(mine)
