@@ -501,3 +501,28 @@ def test_indicators_follow_the_services_in_scope(example: str, contract_no: str)
             assert metric.target <= baseline.target or metric.unit != baseline.unit
     if contract_no == "MY-ITO-2026-001":
         assert {"变更成功率", "巡检计划完成率"} <= set(mine)
+
+
+def _sentence(text: str, words: str) -> str:
+    """The one sentence of `text` holding `words`, without its clause number and its 。."""
+    (found,) = {s for s in re.split(r"。|\n", text) if words in s}
+    return found.split("\u3000")[-1]
+
+
+@pytest.mark.parametrize(("example", "contract_no"), engagements())
+def test_one_rule_for_an_unlawful_instruction(example: str, contract_no: str) -> None:
+    """PIPL art. 21: the vendor processes as agreed; an instruction it considers unlawful it
+    reports at once and may hold until 甲方 confirms or changes it — the same words in the
+    contract and the DPA."""
+    docs = documents(example, contract_no)
+    if "dpa" not in docs:
+        return
+    rule = "乙方认为甲方的指示违反法律、行政法规的，应当立即书面告知甲方，并可以在甲方书面确认或者修改该指示前暂停执行该指示"
+    contract, refs = docs["contract"]
+    dpa, dpa_refs = docs["dpa"]
+    in_contract = clause(contract, refs, "contract-pi-instructions")
+    in_dpa = clause(dpa, dpa_refs, "dpa-instructions")
+    assert _sentence(in_contract, "指示违反") == _sentence(in_dpa, "指示违反") == rule
+    for text in (contract, dpa):
+        assert text.count("指示违反") == 1
+        assert "有权在甲方作出答复前暂停" not in text
