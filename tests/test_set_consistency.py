@@ -526,3 +526,25 @@ def test_one_rule_for_an_unlawful_instruction(example: str, contract_no: str) ->
     for text in (contract, dpa):
         assert text.count("指示违反") == 1
         assert "有权在甲方作出答复前暂停" not in text
+
+
+@pytest.mark.parametrize(("example", "contract_no"), engagements())
+def test_one_background_check_clause(example: str, contract_no: str) -> None:
+    """Who is checked and what is checked is one fact, in the same words in the contract, the
+    NDA and the DPA; a credit-status check only with the person's written consent (征信业管理条例
+    第十八条), wherever a document of the set mentions one."""
+    p, e = profile(example), engagement(example, contract_no)
+    docs = documents(example, contract_no)
+    ids = {"contract": "contract-background-checks", "nda": "nda-background-checks"}
+    ids |= {"dpa": "dpa-background-checks"} if "dpa" in docs else {}
+    if not p.section("information_security", e).background_checks:
+        assert not any(i in docs[k][1] for k, i in ids.items())
+        return
+    texts = {k: clause(docs[k][0], docs[k][1], i).split("\u3000", 1)[1] for k, i in ids.items()}
+    assert len(set(texts.values())) == 1, texts
+    (text,) = set(texts.values())
+    assert "对其身份、学历、从业经历和违法犯罪记录进行背景审查" in text
+    for document in (*(t for t, _ in docs.values()), regulation_text(example)):
+        for sentence in re.split("[。；]", document):
+            if "个人信用状况" in sentence:
+                assert "本人书面同意" in sentence, sentence
