@@ -548,3 +548,28 @@ def test_one_background_check_clause(example: str, contract_no: str) -> None:
         for sentence in re.split("[。；]", document):
             if "个人信用状况" in sentence:
                 assert "本人书面同意" in sentence, sentence
+
+
+@pytest.mark.parametrize(("example", "contract_no"), engagements())
+def test_security_images_are_entrusted_where_security_systems_are_in_scope(
+    example: str, contract_no: str
+) -> None:
+    """An engagement that runs the site's security systems (安防: CCTV, access control) handles
+    the images and access records of the people on the site: its DPA lists them among the
+    personal information entrusted; any other DPA does not mention them."""
+    p, e = profile(example), engagement(example, contract_no)
+    docs = documents(example, contract_no)
+    if "dpa" not in docs:
+        return
+    work = " ".join([*e.services, *(c for item in e.service_items for c in item.covers)])
+    security = any(word in work for word in ("安防", "门禁", "视频监控"))
+    categories = p.section("data_protection", e).pi_categories
+    dpa, refs = docs["dpa"]
+    if security:
+        assert any("图像" in c for c in categories) and any("门禁" in c for c in categories)
+        for c in categories:
+            assert f" | {c} | " in dpa
+    else:
+        assert not any("图像" in c or "门禁" in c for c in categories)
+        assert "监控图像" not in dpa and "门禁" not in dpa
+    assert (example, contract_no) != ("bank", "MY-ITO-2026-001") or security
