@@ -564,7 +564,7 @@ def test_security_images_are_entrusted_where_security_systems_are_in_scope(
     work = " ".join([*e.services, *(c for item in e.service_items for c in item.covers)])
     security = any(word in work for word in ("安防", "门禁", "视频监控"))
     categories = p.section("data_protection", e).pi_categories
-    dpa, refs = docs["dpa"]
+    dpa, _ = docs["dpa"]
     if security:
         assert any("图像" in c for c in categories) and any("门禁" in c for c in categories)
         for c in categories:
@@ -573,3 +573,35 @@ def test_security_images_are_entrusted_where_security_systems_are_in_scope(
         assert not any("图像" in c or "门禁" in c for c in categories)
         assert "监控图像" not in dpa and "门禁" not in dpa
     assert (example, contract_no) != ("bank", "MY-ITO-2026-001") or security
+
+
+def _items(text: str, refs: dict[str, str], clause_id: str) -> list[str]:
+    """The texts of `clause_id` and its items, without their numbers."""
+    return [line.split("\u3000", 1)[1] for line in clause(text, refs, clause_id).splitlines()]
+
+
+@pytest.mark.parametrize(("example", "contract_no"), engagements())
+def test_one_set_of_confidentiality_exceptions_and_dates(example: str, contract_no: str) -> None:
+    """The contract and the NDA hold the same exceptions (独立开发 included, each proved in
+    writing), the same compelled disclosure, and the same start and end of the duty (依法为公众所
+    知悉之日), in the same words but for how each names the contract and itself."""
+    docs = documents(example, contract_no)
+    contract, refs = docs["contract"]
+    nda, nda_refs = docs["nda"]
+    exceptions = _items(contract, refs, "contract-confidentiality-exceptions")
+    assert exceptions == _items(nda, nda_refs, "nda-exclusions")
+    assert len(exceptions) == 5 and any("独立开发" in line for line in exceptions)
+    assert exceptions[0].startswith("乙方能够以书面证据证明")
+    assert _items(contract, refs, "contract-compelled-disclosure") == _items(
+        nda, nda_refs, "nda-compelled-disclosure"
+    )
+    (term,) = _items(contract, refs, "contract-confidentiality-term")
+    (nda_term,) = _items(nda, nda_refs, "nda-term-duration")
+    assert term.replace("本合同", "服务合同", 3).replace("服务合同签订前", "本协议签订前") == (
+        nda_term
+    )
+    for text in (contract, nda):
+        assert "依法公开之日" not in text
+    assert "自乙方首次知悉或者接触保密信息之日起生效" in term
+    if "dpa" in docs:
+        assert "依法公开之日" not in docs["dpa"][0]
