@@ -19,6 +19,7 @@ from policygen.profile.critical import months_between, year_amount
 from policygen.profile.engagement import Engagement
 from policygen.profile.load import load_profile
 from policygen.profile.model import Profile
+from policygen.templating.context import availability_allowances
 from policygen.templating.filters import duration, money
 from policygen.writers import WRITERS
 
@@ -605,3 +606,55 @@ def test_one_set_of_confidentiality_exceptions_and_dates(example: str, contract_
     assert "自乙方首次知悉或者接触保密信息之日起生效" in term
     if "dpa" in docs:
         assert "依法公开之日" not in docs["dpa"][0]
+
+
+@pytest.mark.parametrize(("example", "contract_no"), engagements())
+def test_outage_remedies_escalate_with_the_outage(example: str, contract_no: str) -> None:
+    """How the SLA's numbers relate, each remedy starting where the one before ends: the month's
+    unavailability an availability target allows (stated in the SLA) ≤ the P1 resolution time ≤
+    the RTO ≤ the outage after which the contract's security-incident penalty is due. So an
+    outage recovered within the RTO costs service credits (the RTO is no exemption from the
+    availability target, and the SLA says so), never the penalty; and the regulation's 表5
+    baseline holds (test_indicators_follow_the_services_in_scope)."""
+    p, e = profile(example), engagement(example, contract_no)
+    sla_section = p.section("sla", e)
+    sla, _ = documents(example, contract_no)["sla"]
+    contract, _ = documents(example, contract_no)["contract"]
+    allowances = availability_allowances(sla_section)
+    rto = sla_section.recovery_time_objective
+    p1 = sla_section.severities[0]
+    for name, allowance in allowances.items():
+        assert f"{name}不低于" in sla and "即每月累计不可用时间不超过约" in sla
+        assert allowance.minutes <= p1.resolution.minutes, name
+    if rto is None:
+        return
+    assert p1.resolution.minutes <= rto.minutes
+    if allowances and p.classification(e).critical:
+        assert "恢复时间目标是单次服务中断恢复服务的最长时间，不是对" in sla
+    for incident in e.penalties.security_incidents:
+        if "中断超过" not in incident.consequence:
+            continue
+        if "恢复时间目标" in incident.consequence:
+            threshold = rto
+            assert "中断超过服务水平协议规定的恢复时间目标" in incident.consequence or (
+                f"中断超过{duration(rto)}（恢复时间目标）" in incident.consequence
+            )
+        else:
+            assert "P1级事件解决时限" in incident.consequence, incident.consequence
+            threshold = p1.resolution
+        assert threshold.minutes >= rto.minutes, incident.consequence
+        assert incident.consequence in contract
+
+
+def test_the_allowance_of_an_availability_target() -> None:
+    securities = profile("securities")
+    trading = engagement("securities", "MC-ITO-2026-01")
+    (allowance,) = availability_allowances(securities.section("sla", trading)).values()
+    assert allowance.hours == 84 and allowance.rounded_seconds == 30
+    sla, _ = documents("securities", "MC-ITO-2026-01")["sla"]
+    assert (
+        "系统可用率不低于99.99%，按每月应当可用八十四小时计算，即每月累计不可用时间不超过约三十秒"
+        in sla
+    )
+    datacentre = documents("bank", "MY-ITO-2026-001")["sla"][0]
+    assert "按每月应当可用七百二十小时计算，即每月累计不可用时间不超过约21.6分钟" in datacentre

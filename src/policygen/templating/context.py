@@ -16,8 +16,8 @@ from policygen.kinds import Kind
 from policygen.profile.critical import year_amount
 from policygen.profile.engagement import Engagement
 from policygen.profile.model import Profile
-from policygen.profile.sla import Metric
-from policygen.profile.types import Industry, RiskLevel
+from policygen.profile.sla import Metric, Sla
+from policygen.profile.types import Comparison, Frequency, Industry, RiskLevel
 
 _CENT = Decimal("0.01")
 
@@ -85,6 +85,50 @@ class Concentration:
     """Whether `share` exceeds risk.concentration_limit."""
     affiliates: tuple[str, ...]
     """The other vendors of the same group whose engagements are counted."""
+
+
+@dataclass(frozen=True)
+class Allowance:
+    """The unavailability an availability target (可用率) allows in one month, for the SLA to
+    state beside the target, and for the tests to set against the RTO and the penalties."""
+
+    hours: Decimal
+    """The hours the service must be available in a month: the metric's `available_hours`,
+    else 720 for a round-the-clock service."""
+    minutes: Decimal
+    """(100 − target) % of `hours`, in minutes, unrounded."""
+
+    @property
+    def rounded_minutes(self) -> Decimal:
+        """`minutes` to a tenth, without trailing zeros (21.6, 43.2, 5)."""
+        tenth = self.minutes.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        return tenth.to_integral_value() if tenth == tenth.to_integral_value() else tenth
+
+    @property
+    def rounded_seconds(self) -> int:
+        """`minutes` in whole seconds, for an allowance under a minute."""
+        return int((self.minutes * 60).to_integral_value(rounding=ROUND_HALF_UP))
+
+
+def availability_allowances(sla: Sla) -> dict[str, Allowance]:
+    """Return, by metric name, the monthly allowance of each availability metric of `sla` (a
+    percentage to reach at least, named …可用率, counted monthly) whose hours are known: its
+    `available_hours`, or 720 when the service hours are 7×24. Other metrics are left out."""
+    out = {}
+    for metric in sla.metrics:
+        if not (
+            "可用率" in metric.name
+            and metric.unit == "%"
+            and metric.comparison == Comparison.AT_LEAST
+            and metric.window == Frequency.MONTHLY
+        ):
+            continue
+        hours = metric.available_hours
+        if hours is None and sla.service_round_the_clock:
+            hours = Decimal(720)
+        if hours is not None:
+            out[metric.name] = Allowance(hours, (100 - metric.target) * hours * 60 / 100)
+    return out
 
 
 @dataclass(frozen=True)
@@ -171,6 +215,7 @@ def build_context(profile: Profile, kind: Kind, engagement: Engagement | None) -
         "regulator": regulator,
         # The risk register's indicators that follow the engagement's own SLA targets.
         "indicator_metrics": indicator_metrics(profile, engagement) if engagement else {},
+        "allowances": availability_allowances(sections["sla"]),
         "regulator_rules": catalogue().regulator_rules(
             profile.organisation.industry,
             (engagement.scope,) if engagement else profile.policy.scope,
