@@ -73,8 +73,7 @@ class Metric(Section):
     covers: list[Name] = Field(default_factory=list, max_length=MAX_SHORT_ITEMS)
     """指标计量的对象（系统、设备或者服务），如 核心业务系统、手机银行；不写则为全部服务对象"""
     available_hours: Decimal | None = Field(default=None, gt=0, le=8784)
-    """可用率指标每个统计周期应当可用的小时数（如交易时段），用于在服务水平协议中写明目标值允许的
-    不可用时间；不写时，服务时间为7×24小时、按月统计的可用率按每月七百二十小时计"""
+    """可用率每月应当可用的小时数（如交易时段），用于写明允许的不可用时间；不写时7×24小时服务按720小时计"""
 
     @model_validator(mode="after")
     def _percent_in_range(self) -> Metric:
