@@ -658,3 +658,26 @@ def test_the_allowance_of_an_availability_target() -> None:
     )
     datacentre = documents("bank", "MY-ITO-2026-001")["sla"][0]
     assert "按每月应当可用七百二十小时计算，即每月累计不可用时间不超过约21.6分钟" in datacentre
+
+
+def test_contracts_are_signed_under_the_regulation_in_force() -> None:
+    """A contract states the date it is signed; the regulation it is approved under is in force
+    by then (the examples' regulations take effect before any contract of theirs is signed)."""
+    for example, contract_no in engagements():
+        p, e = profile(example), engagement(example, contract_no)
+        if e.signing_date is not None:
+            assert e.signing_date >= p.meta.effective_date, (example, contract_no)
+
+
+@pytest.mark.parametrize("example", ["bank", "manufacturer", "securities"])
+def test_revisions_cite_what_came_after_the_version_before(example: str) -> None:
+    """A revision made 依据 an instrument cites one issued after the version it revises (its
+    文号's year is not before that version's), and the history ends at the current version."""
+    history = profile(example).meta.revision_history
+    for before, after in zip(history, history[1:], strict=False):
+        assert before.date < after.date
+        for year in re.findall(r"〔(\d{4})〕", after.summary):
+            cited = int(year)
+            assert cited >= before.date.year or "依据" not in after.summary, after.summary
+    if history:
+        assert history[-1].version == profile(example).meta.version
