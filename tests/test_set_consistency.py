@@ -681,3 +681,30 @@ def test_revisions_cite_what_came_after_the_version_before(example: str) -> None
             assert cited >= before.date.year or "依据" not in after.summary, after.summary
     if history:
         assert history[-1].version == profile(example).meta.version
+
+
+# Words that describe an application's behaviour, out of place in an SLA whose services are
+# infrastructure and equipment only.
+_APPLICATION_WORDS = ("界面", "功能异常", "主要功能受损", "应用")
+
+
+@pytest.mark.parametrize(("example", "contract_no"), engagements())
+def test_severities_speak_of_the_kind_of_service(example: str, contract_no: str) -> None:
+    """An engagement whose service list covers only infrastructure and equipment (no
+    application system) defines its incidents by failures of that infrastructure, not of
+    application functions; the data centre contract is one."""
+    p, e = profile(example), engagement(example, contract_no)
+    objects = [c for item in e.service_items for c in item.covers]
+    infrastructure = bool(objects) and all(
+        any(word in c for word in ("供配电", "空调", "消防", "机房", "服务器", "存储", "网络"))
+        or c == "生产系统"
+        for c in objects
+    )
+    if not infrastructure:
+        return
+    sla, _ = documents(example, contract_no)["sla"]
+    table = [line for line in sla.splitlines() if re.match(r"P\d \| ", line)]
+    assert len(table) == len(p.section("sla", e).severities)
+    for line in table:
+        assert not any(word in line for word in _APPLICATION_WORDS), line
+    assert (example, contract_no) != ("bank", "MY-ITO-2026-001") or "基础设施" in table[0]
