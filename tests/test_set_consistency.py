@@ -275,8 +275,9 @@ def test_one_term_for_the_vendors_people(example: str, contract_no: str) -> None
 def test_the_register_shows_the_facts_behind_each_criterion_met(
     example: str, contract_no: str
 ) -> None:
-    """One row per 重要外包 criterion the engagement meets, holding one fact per test it passed;
-    the regulator's advance report and the exit plan are stated from the classification."""
+    """One row per 重要外包 criterion, met or not: a met one holds one fact per test it passed,
+    one not met the fact that rules out each of its tests; the regulator's advance report and
+    the exit plan are stated from the classification."""
     p, e = profile(example), engagement(example, contract_no)
     classification = p.classification(e)
     register, _ = documents(example, contract_no)["risk_register"]
@@ -285,11 +286,16 @@ def test_the_register_shows_the_facts_behind_each_criterion_met(
         for line in register.splitlines()
         if re.match(r"第（[一二三四五六七八九十]+）项：", line)
     ]
-    assert len(rows) == len(classification.met)
-    for row, met in zip(rows, classification.met, strict=True):
-        criterion, facts = row.split(" | ")
-        assert criterion.endswith(met.criterion.text.rstrip("。；"))
-        assert len(facts.split("；")) == len(met.held)
+    # Every criterion is assessed from the facts, met or not (数据中心整体外包 included).
+    criteria = p.policy.critical_criteria
+    assert len(rows) == len(criteria)
+    met = {m.number: m for m in classification.met}
+    for number, (row, criterion) in enumerate(zip(rows, criteria, strict=True), start=1):
+        text, verdict, facts = row.split(" | ")
+        assert text.endswith(criterion.text.rstrip("。；"))
+        assert verdict == ("符合" if number in met else "不符合")
+        tests = met[number].held if number in met else criterion.test
+        assert len(facts.split("；")) == len(tests)
     report = next(
         (line for line in register.splitlines() if line.startswith("监管事前报告 | ")), None
     )
@@ -323,6 +329,11 @@ def test_the_facts_the_registers_print() -> None:
     assert "服务中断对本行业务的影响评定为重大，服务水平协议约定的恢复时间目标为两小时" in app
     maker, _ = documents("manufacturer", "HY-BPO-2026-01")["risk_register"]
     assert "年度合同金额（按服务期限折算）为2,160,000.00元，达到1,000,000.00元的标准" in maker
+    datacentre, _ = documents("bank", "MY-ITO-2026-001")["risk_register"]
+    assert (
+        "第（一）项：数据中心（机房）整体外包 | 不符合 | 本外包不是本行数据中心（机房）的整体外包\n"
+        in datacentre
+    )
     assert "需求部门逐项核对后认定本外包符合该项标准" in maker
 
 
