@@ -6,6 +6,7 @@ engagement; the organisation is 甲方 in every agreement."""
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from datetime import date
 from decimal import Decimal
@@ -685,7 +686,7 @@ def test_revisions_cite_what_came_after_the_version_before(example: str) -> None
     """A revision made 依据 an instrument cites one issued after the version it revises (its
     文号's year is not before that version's), and the history ends at the current version."""
     history = profile(example).meta.revision_history
-    for before, after in zip(history, history[1:], strict=False):
+    for before, after in itertools.pairwise(history):
         assert before.date < after.date
         for year in re.findall(r"〔(\d{4})〕", after.summary):
             cited = int(year)
@@ -719,3 +720,23 @@ def test_severities_speak_of_the_kind_of_service(example: str, contract_no: str)
     for line in table:
         assert not any(word in line for word in _APPLICATION_WORDS), line
     assert (example, contract_no) != ("bank", "MY-ITO-2026-001") or "基础设施" in table[0]
+
+
+@pytest.mark.parametrize("example", ["bank", "manufacturer", "securities"])
+def test_no_enumeration_comma_between_book_titles(example: str) -> None:
+    """GB/T 15834: consecutive 《》 titles take no 、 between them, in every document of a set;
+    the regulation repeals the predecessor its profile names, in its effective-date article."""
+    texts = [regulation_text(example)] + [
+        text
+        for e in profile(example).engagements
+        for text, _ in documents(example, e.contract_no).values()
+    ]
+    for text in texts:
+        assert "》、《" not in text
+    p = profile(example)
+    last = regulation_text(example).split("修订记录")[0].rstrip().splitlines()[-1]
+    assert (
+        f"起施行。{''.join(p.policy.repeals)}同时废止。" in last
+        if p.policy.repeals
+        else (last.endswith("起施行。"))
+    )
