@@ -21,7 +21,7 @@ from policygen.profile.engagement import Engagement
 from policygen.profile.load import load_profile
 from policygen.profile.model import Profile
 from policygen.templating.context import availability_allowances
-from policygen.templating.filters import duration, money
+from policygen.templating.filters import duration, frequency_noun, money, quantity
 from policygen.writers import WRITERS
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -739,4 +739,65 @@ def test_no_enumeration_comma_between_book_titles(example: str) -> None:
         f"起施行。{''.join(p.policy.repeals)}同时废止。" in last
         if p.policy.repeals
         else (last.endswith("起施行。"))
+    )
+
+
+@pytest.mark.parametrize(("example", "contract_no"), engagements())
+def test_indicators_warn_at_the_slas_own_targets(example: str, contract_no: str) -> None:
+    """A risk indicator that follows an SLA metric (用户满意度) warns at that SLA's target, in the
+    register and the scorecard alike: never at the organisation's default."""
+    p, e = profile(example), engagement(example, contract_no)
+    metrics = {m.name: m for m in p.section("sla", e).metrics}
+    docs = documents(example, contract_no)
+    register, scorecard = docs["risk_register"][0], docs["scorecard"][0]
+    for indicator in p.risk.indicators:
+        metric = metrics.get(indicator.metric or "")
+        if metric is None:
+            continue
+        target = quantity(metric.target, metric.unit)
+        assert f"{indicator.name} | 低于{target}（服务水平协议的目标值） |" in register
+        assert f"| {metric.name} | {frequency_noun(metric.window)} | 不低于{target} |" in (
+            scorecard
+        )
+
+
+@pytest.mark.parametrize(("example", "contract_no"), engagements())
+def test_early_termination_settles_and_refunds(example: str, contract_no: str) -> None:
+    """Fees paid ahead (the first instalment at signing) are refunded when the contract ends
+    early, on the same months rule the SLA's 当期服务费 uses; the clauses that settle fees on
+    termination refer to that one clause."""
+    contract, refs = documents(example, contract_no)["contract"]
+    settlement = clause(contract, refs, "contract-termination-settlement")
+    assert "合同总价乘以已提供服务的月数占服务期限总月数的比例" in settlement
+    assert "超过结算金额的，乙方应当自本合同解除或者终止之日起十五日内将超出部分退还甲方" in (
+        settlement
+    )
+    number = refs["contract-termination-settlement"]
+    for other in ("contract-termination-for-convenience", "contract-termination-consequences"):
+        assert f"按照{number}结算费用" in clause(contract, refs, other)
+
+
+@pytest.mark.parametrize(("example", "contract_no"), engagements())
+def test_mlps_level_binds_the_organisations_systems_only(example: str, contract_no: str) -> None:
+    """等级保护: the organisation's level binds the vendor on the organisation's systems; a system
+    the vendor runs itself is held to the level it is graded at (定级), in the contract, the DPA
+    and the regulation."""
+    p, e = profile(example), engagement(example, contract_no)
+    level = p.section("information_security", e).mlps_level
+    docs = documents(example, contract_no)
+    contract, refs = docs["contract"]
+    if level is None:
+        assert "contract-mlps" not in refs
+        return
+    mlps = clause(contract, refs, "contract-mlps")
+    assert "涉及的甲方信息系统的网络安全等级保护级别为第" in mlps
+    assert "按照其定级的安全保护等级履行安全保护义务" in mlps
+    assert "服务涉及的信息系统的网络安全等级保护级别为" not in contract
+    if "dpa" in docs:
+        dpa, dpa_refs = docs["dpa"]
+        text = clause(dpa, dpa_refs, "dpa-mlps")
+        assert "按照其定级的安全保护等级履行安全保护义务" in text
+        assert "或者与其相连的" not in text
+    assert "服务提供商使用自有信息系统提供服务的，应当依法对该系统开展定级" in regulation_text(
+        example
     )
