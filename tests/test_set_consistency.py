@@ -801,3 +801,34 @@ def test_mlps_level_binds_the_organisations_systems_only(example: str, contract_
     assert "服务提供商使用自有信息系统提供服务的，应当依法对该系统开展定级" in regulation_text(
         example
     )
+
+
+@pytest.mark.parametrize(("example", "contract_no"), engagements())
+def test_off_site_centralised_outsourcing_follows_the_facts(example: str, contract_no: str) -> None:
+    """非驻场集中式外包 (the vendor serves several institutions from its own site, e.g. the
+    application contract's remote operations centre): where the regulation defines it (banks and
+    insurers) the register states it from facts.off_site_centralised with the regulation's
+    inspection duty, and the contract lets 甲方 inspect the site and requires isolation."""
+    p, e = profile(example), engagement(example, contract_no)
+    docs = documents(example, contract_no)
+    register, _ = docs["risk_register"]
+    contract, refs = docs["contract"]
+    centralised = e.facts.off_site_centralised
+    row = next(
+        (line for line in register.splitlines() if line.startswith("非驻场集中式外包 | ")), None
+    )
+    if p.organisation.industry.value not in ("banking", "insurance"):
+        assert row is None
+    elif centralised:
+        assert row is not None and row.startswith("非驻场集中式外包 | 是：服务提供商在其自有场所")
+        assert "现场检查或者委托第三方评估" in row
+        assert "非驻场集中式外包，即服务提供商在其自有场所集中为多家机构提供服务" in (
+            regulation_text(example)
+        )
+    else:
+        assert row == ("非驻场集中式外包 | 否" if centralised is False else row)
+    assert ("contract-off-site-centre" in refs) == bool(centralised)
+    if centralised:
+        assert "对甲方的服务团队、网络、终端和数据与其他客户实施有效隔离" in contract
+    if (example, contract_no) == ("bank", "MY-ITO-2026-002"):
+        assert centralised

@@ -159,6 +159,8 @@ class Facts(Section):
     """服务提供商能否接触重要数据（《中华人民共和国数据安全法》所称重要数据）"""
     interruption_impact: InterruptionImpact | None = None
     """服务中断对本单位业务的影响：major（重大）、significant（较大）、limited（有限）"""
+    off_site_centralised: bool | None = None
+    """是否为非驻场集中式外包：服务提供商在其自有场所集中为多家机构提供服务（如远程运维中心）"""
     answers: dict[ClauseId, bool] = Field(default_factory=dict, max_length=MAX_SHORT_ITEMS)
     """对需逐项回答的重要外包认定标准（test: question）的回答：标准 id → true/false"""
 
