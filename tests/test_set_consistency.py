@@ -636,7 +636,7 @@ def test_outage_remedies_escalate_with_the_outage(example: str, contract_no: str
     rto = sla_section.recovery_time_objective
     p1 = sla_section.severities[0]
     for name, allowance in allowances.items():
-        assert f"{name}不低于" in sla and "即每月累计不可用时间不超过约" in sla
+        assert f"{name}不低于" in sla and "即每月累计不可用时间不超过当月应当可用时间的" in sla
         assert allowance.minutes <= p1.resolution.minutes, name
     if rto is None:
         return
@@ -665,11 +665,13 @@ def test_the_allowance_of_an_availability_target() -> None:
     assert allowance.hours == 84 and allowance.rounded_seconds == 30
     sla, _ = documents("securities", "MC-ITO-2026-01")["sla"]
     assert (
-        "系统可用率不低于99.99%，按每月应当可用八十四小时计算，即每月累计不可用时间不超过约三十秒"
+        "系统可用率不低于99.99%，即每月累计不可用时间不超过当月应当可用时间的0.01%（按每月应当可用八十四小时计，约为三十秒）"
         in sla
     )
     datacentre = documents("bank", "MY-ITO-2026-001")["sla"][0]
-    assert "按每月应当可用七百二十小时计算，即每月累计不可用时间不超过约21.6分钟" in datacentre
+    assert (
+        "不超过当月应当可用时间的0.05%（按每月应当可用七百二十小时计，约为21.6分钟）" in datacentre
+    )
 
 
 def test_contracts_are_signed_under_the_regulation_in_force() -> None:
