@@ -735,6 +735,7 @@ def test_no_enumeration_comma_between_book_titles(example: str) -> None:
     ]
     for text in texts:
         assert "》、《" not in text
+        assert not re.search(r"》（[^（）]*）《", text)  # but 、 after a bracketed note
     p = profile(example)
     last = regulation_text(example).split("修订记录")[0].rstrip().splitlines()[-1]
     assert (

@@ -339,7 +339,7 @@ def test_other_branches() -> None:
     check_structure(render(profile))
     assert REGULATOR_RULES in md  # insurers are regulated too, even if they do not cite it
     assert (
-        "《中华人民共和国保险法》、《保险机构信息化监管规定》（国家金融监督管理总局令2023年第2号）、"
+        "《中华人民共和国保险法》《保险机构信息化监管规定》（国家金融监督管理总局令2023年第2号）、"
         "《银行保险机构信息科技外包风险监管办法》（银保监办发〔2021〕141号）等" in md
     )
     assert "包括信息技术外包（ITO）和业务流程外包（BPO）" in md
