@@ -214,10 +214,12 @@ def test_notices_reach_the_named_contacts(example: str, contract_no: str) -> Non
     ]
     client_lines += [f"联系电话：{client.phone}"] if client.phone else []
     client_lines += [f"电子邮箱：{client.email}"] if client.email else []
+    client_lines[-1] += "；"
     assert client_block.strip().splitlines() == client_lines
     vendor_lines = [f"通知地址：{vendor.address}", f"联系人：{vendor.contact}"]
     vendor_lines += [f"联系电话：{vendor.phone}"] if vendor.phone else []
     vendor_lines += [f"电子邮箱：{vendor.email}"] if vendor.email else []
+    vendor_lines[-1] += "。"
     assert vendor_block.strip().splitlines() == vendor_lines
     assert "contract-notice-delivery" in refs
     for kind, (text, _) in docs.items():
