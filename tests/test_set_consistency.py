@@ -618,6 +618,9 @@ def test_one_set_of_confidentiality_exceptions_and_dates(example: str, contract_
     for text in (contract, nda):
         assert "依法公开之日" not in text
     assert "自乙方首次知悉或者接触保密信息之日起生效" in term
+    # what is confidential: learnt from the negotiation on, in both
+    assert "乙方在磋商、订立和履行本合同过程中" in contract
+    assert "乙方在服务合同的磋商、订立和履行过程中" in nda
     if "dpa" in docs:
         assert "依法公开之日" not in docs["dpa"][0]
 
