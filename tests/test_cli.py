@@ -86,7 +86,10 @@ def test_validate_lists_every_mistake_at_once_located(
         assert f"{bad}:{line}:{column}: {path}: " in err, err
     assert "2026年2月只有28天 (February 2026 has 28 days)" in err
     assert "付款比例合计应为 100，现为 105" in err
-    assert "「vendor-critera」，是否想写「vendor-criteria」？ (unknown clause id)" in err
+    assert (
+        "「vendor-critera」，是否想写「vendor-criteria」？ (unknown clause id; did you mean vendor-criteria?)"
+        in err
+    )
 
     assert main(["validate", "--json", str(bad)]) == 1
     report = json.loads(capsys.readouterr().out)

@@ -44,6 +44,7 @@ def test_wheel_ships_templates_styles_and_schema(wheel: Path) -> None:
         "policygen/templates/zh/sla.md.j2",
         "policygen/templates/zh/terms.yaml",
         "policygen/templates/zh/defaults.yaml",
+        "policygen/templates/zh/schema.yaml",
         "policygen/templates/zh/styles/reference.docx",
         "policygen/templates/zh/styles/base.css",
         "policygen/templates/zh/styles/default.style.yaml",

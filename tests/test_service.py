@@ -28,6 +28,8 @@ from policygen.writers import WRITERS
 ROOT = Path(__file__).resolve().parents[1]
 BANK = ROOT / "examples" / "bank.yaml"
 CONTRACT_NO = "MY-ITO-2026-002"
+NUMBERS = ["MY-ITO-2026-001", CONTRACT_NO, "MY-ITO-2026-003"]
+"""The contract numbers of the bank profile."""
 
 
 @pytest.fixture(scope="module")
@@ -142,8 +144,9 @@ def test_too_large_is_413(client: TestClient) -> None:
         ("/render-set?formats=docx,odt", "unknown_format", list(WRITERS)),
         ("/render-set?kinds=memo", "unknown_kind", list(DOCUMENT_KINDS)),
         ("/render", "bad_request", None),
-        ("/render?kind=contract&format=txt", "bad_request", None),  # two engagements
-        ("/render?kind=contract&format=txt&contract_no=NOPE", "bad_request", None),
+        ("/render?kind=contract&format=txt", "contract_no_required", NUMBERS),  # two of them
+        ("/render?kind=contract&format=txt&contract_no=NOPE", "unknown_contract", NUMBERS),
+        ("/render-set?kinds=sla&contract_no=NOPE", "unknown_contract", NUMBERS),
     ],
 )
 def test_bad_requests_are_400_and_say_what_is_allowed(

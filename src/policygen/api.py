@@ -3,36 +3,39 @@
 Nothing here keeps state between calls, so the functions are safe to call from several
 threads. PDFs are laid out by engines (layout.engine) in layout processes of their own, under
 the layout budget: a caller rendering many documents (the HTTP service) passes one `Engines`
-session to every call and closes it at the end; without one, each call makes its own."""
+session to every call and closes it at the end; without one, each call makes its own.
+
+Every call is one request.RenderRequest, checked as every front end checks it: `render` and
+`render_set` build one from their arguments; the service and the editor build their own and
+call `render_request`, or `plan` then `render_plan` when they look at the documents before
+rendering them (the service counts them)."""
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from policygen.caches import CACHES
-from policygen.errors import UsageError
 from policygen.layout.engine import Engines
-from policygen.pipeline import Job, check_format, jobs, kind_named, render_job, render_pipelined
-from policygen.profile.load import load_profile
+from policygen.pipeline import Job, render_pipelined
+from policygen.profile.load import load_profile, load_profile_text, text_format
 from policygen.profile.model import Profile
-from policygen.templating.environment import environment_for
-from policygen.validation import checked, load_checked
-from policygen.writers.options import check_pdf_standard, pdf_engine_from
-
-ProfileSource = Profile | Mapping[str, Any] | str | Path
+from policygen.request import ProfileSource, ProfileText, RenderOptions, RenderRequest
 
 
-def as_profile(source: ProfileSource) -> Profile:
-    """Return `source` as a validated Profile: a Profile, a mapping, or a file path."""
+def as_profile(source: ProfileSource | str) -> Profile:
+    """Return `source` as a validated Profile: a Profile, a mapping, a file path or text."""
     if isinstance(source, Profile):
         return source
+    if isinstance(source, ProfileText):
+        fmt = text_format(source.text, source.declared)
+        return load_profile_text(source.text, fmt=fmt, name=source.name)
     return load_profile(source)
 
 
-def renderable(source: ProfileSource, *, template_dirs: Sequence[Path] = ()) -> Profile:
+def renderable(source: ProfileSource | str, *, template_dirs: Sequence[Path] = ()) -> Profile:
     """Return `source` as a Profile whose set can be rendered with `template_dirs`: validated,
     and its clause adaptations checked against the documents (validation.check_parsed); raise
     InvalidInputError listing every problem, located in the file when `source` is one.
@@ -40,13 +43,71 @@ def renderable(source: ProfileSource, *, template_dirs: Sequence[Path] = ()) -> 
     First, every cache of what was read from a file that has changed since is emptied
     (caches.CACHES.refresh), so a long-running process renders from the edited files."""
     CACHES.refresh()
-    if isinstance(source, Profile):
-        return checked(source, template_dirs=template_dirs)
-    return load_checked(source, template_dirs=template_dirs)
+    options = RenderOptions.of(template_dirs=template_dirs)
+    return RenderRequest(profile=source, options=options).load()
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A request's profile, loaded and checked, and the documents it asks of it."""
+
+    profile: Profile
+    """The profile, validated and checked with the request's template folders."""
+    jobs: list[Job]
+    """The documents to render, in render order."""
+    options: RenderOptions
+    """How to render them: formats, template folders, engine, standard, style."""
+
+
+def plan(request: RenderRequest) -> Plan:
+    """Return what `request` renders: its profile checked (RenderRequest.load) and its
+    documents (RenderOptions.jobs). Raise InvalidInputError for a profile that cannot be
+    rendered, UsageError for a contract number it lacks. The caches are not refreshed here:
+    `render_request` does it first, the service once per request."""
+    profile = request.load()
+    return Plan(profile, request.options.jobs(profile), request.options)
+
+
+def render_plan(
+    planned: Plan, *, engines: Engines | None = None, deadline: float | None = None
+) -> dict[str, bytes]:
+    """Return the files of `planned`, by file name, in job then format order, laid out by
+    the engines of `engines` (None: a session made for this call and closed after it);
+    no document is begun after `deadline` (time.monotonic(); None: the layout budget alone).
+    The one way a request is rendered in this process (the command line renders a large set
+    in worker processes, parallel.render_jobs, with the same options)."""
+    options = planned.options
+    out: dict[str, bytes] = {}
+    with contextlib.ExitStack() as stack:
+        if engines is None:
+            engines = stack.enter_context(Engines())
+        for _job, files in render_pipelined(
+            planned.profile,
+            planned.jobs,
+            list(options.formats),
+            engines=engines,
+            template_dirs=options.template_dirs,
+            pdf_engine=options.pdf_engine,
+            style_file=options.style,
+            deadline=deadline,
+            pdf_standard=options.pdf_standard,
+        ):
+            out.update(files)
+    return out
+
+
+def render_request(
+    request: RenderRequest, *, engines: Engines | None = None, deadline: float | None = None
+) -> dict[str, bytes]:
+    """Return the files `request` asks for, by file name: every cache of what was read from
+    a file that has changed since is emptied (caches.CACHES.refresh), then `plan`, then
+    `render_plan`."""
+    CACHES.refresh()
+    return render_plan(plan(request), engines=engines, deadline=deadline)
 
 
 def render(
-    source: ProfileSource,
+    source: ProfileSource | str,
     kind: str,
     fmt: str = "docx",
     *,
@@ -61,7 +122,8 @@ def render(
     """Return one document of `kind` in format `fmt` as bytes.
 
     For per-engagement kinds (contract, sla) `contract_no` picks the engagement; None means the
-    profile's only engagement, and is an error when it has several. `pdf_engine` lays out
+    profile's only engagement, and is an error when it has several. `template_dirs` are
+    searched before the bundled templates (each must exist). `pdf_engine` lays out
     and prints PDFs (and numbers a regulation's DOCX contents page): ``typst`` or
     ``weasyprint``; None means the one ``POLICYGEN_PDF_ENGINE`` names, else Typst. `style` is
     a house-style file (``*.style.yaml``) or the name of a style in `template_dirs`, used
@@ -70,42 +132,28 @@ def render(
     (``a-2b``, ``ua-1``…; UsageError when `pdf_engine` cannot print it); None: a plain PDF. A
     layout still running at `deadline` (a time.monotonic() value; None: none) is stopped with
     layout.budget.BudgetExceeded, as is one beyond the layout budget. `engines` is the
-    session whose engines lay it out (None: one made for this call and closed after it)."""
-    engine = pdf_engine_from(pdf_engine)
-    check_pdf_standard(pdf_standard, engine)
-    style_file = _style_file(style, template_dirs)
-    profile = renderable(source, template_dirs=template_dirs)
-    document_kind = kind_named(kind)
-    engagement = None
-    if document_kind.per_engagement:
-        matches = [
-            e for e in profile.engagements if contract_no is None or e.contract_no == contract_no
-        ]
-        if len(matches) != 1:
-            numbers = ", ".join(e.contract_no for e in profile.engagements) or "（无）"
-            raise UsageError(
-                f"请用 contract_no 指定一份合同；配置中的合同编号：{numbers} (choose one engagement)"
-            )
-        engagement = matches[0]
-    job = Job(document_kind, engagement)
-    return render_job(
-        profile,
-        job,
-        [check_format(fmt)],
-        engines=engines,
+    session whose engines lay it out (None: one made for this call and closed after it).
+    Every argument is checked as the command line checks it (request.RenderOptions)."""
+    request = RenderRequest.of(
+        source,
+        kinds=[kind],
+        formats=[fmt],
+        contract_no=contract_no,
         template_dirs=template_dirs,
-        pdf_engine=engine,
-        style_file=style_file,
-        deadline=deadline,
+        pdf_engine=pdf_engine,
+        style=style,
         pdf_standard=pdf_standard,
-    )[job.filename(fmt)]
+        single=True,
+    )
+    return next(iter(render_request(request, engines=engines, deadline=deadline).values()))
 
 
 def render_set(
-    source: ProfileSource,
+    source: ProfileSource | str,
     *,
     kinds: Sequence[str] | None = None,
     formats: Sequence[str] = ("docx", "pdf"),
+    contract_no: str | None = None,
     template_dirs: Sequence[Path] = (),
     pdf_engine: str | None = None,
     style: str | Path | None = None,
@@ -113,45 +161,26 @@ def render_set(
     pdf_standard: str | None = None,
     engines: Engines | None = None,
 ) -> dict[str, bytes]:
-    """Return every document of the set (or of `kinds`) in each of `formats`, by file name;
-    `pdf_engine`, `style`, `deadline`, `pdf_standard` and `engines` as for `render` (no
-    document is begun after `deadline`). The documents are pipelined as `render` pipelines
-    them on the command line (pipeline.pipelined): the engine lays one out while the next is
-    built."""
-    engine = pdf_engine_from(pdf_engine)
-    check_pdf_standard(pdf_standard, engine)
-    style_file = _style_file(style, template_dirs)
-    profile = renderable(source, template_dirs=template_dirs)
-    out: dict[str, bytes] = {}
-    with contextlib.ExitStack() as stack:
-        if engines is None:
-            engines = stack.enter_context(Engines())
-        for _job, files in render_pipelined(
-            profile,
-            jobs(profile, kinds),
-            [check_format(fmt) for fmt in formats],
-            engines=engines,
-            template_dirs=template_dirs,
-            pdf_engine=engine,
-            style_file=style_file,
-            deadline=deadline,
-            pdf_standard=pdf_standard,
-        ):
-            out.update(files)
-    return out
-
-
-def _style_file(style: str | Path | None, template_dirs: Sequence[Path]) -> Path | None:
-    """Return the style file `style` gives (None: none), checked; see style.load.style_option."""
-    if style is None:
-        return None
-    from policygen.style.load import style_option
-
-    return style_option(style, environment_for(template_dirs).folders)
+    """Return every document of the set (or of `kinds`; of the engagement `contract_no`
+    names, when given) in each of `formats`, by file name; `template_dirs`, `pdf_engine`,
+    `style`, `deadline`, `pdf_standard` and `engines` as for `render` (no document is begun
+    after `deadline`). The documents are pipelined as `render` pipelines them on the command
+    line (pipeline.pipelined): the engine lays one out while the next is built."""
+    request = RenderRequest.of(
+        source,
+        kinds=kinds,
+        formats=formats,
+        contract_no=contract_no,
+        template_dirs=template_dirs,
+        pdf_engine=pdf_engine,
+        style=style,
+        pdf_standard=pdf_standard,
+    )
+    return render_request(request, engines=engines, deadline=deadline)
 
 
 def render_word_template(
-    source: ProfileSource, template: str | Path, *, kinds: Sequence[str] | None = None
+    source: ProfileSource | str, template: str | Path, *, kinds: Sequence[str] | None = None
 ) -> dict[str, bytes]:
     """Return a user's Word template (docxtpl) rendered for every document of the set (or of
     `kinds`) as DOCX bytes, by file name (``mine-HX-001.docx``). The template renders in a

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from policygen.layout.engine import Engines
     from policygen.library import Entry
     from policygen.lint import WordingFinding
+    from policygen.request import RenderRequest
 
 app = typer.Typer(
     name="policygen",
@@ -189,11 +190,9 @@ def validate(
 
 def _folders(templates: list[Path] | None) -> list[Path]:
     """Return the template folders asked for; raise UsageError naming one that does not exist."""
-    folders = list(templates or [])
-    for folder in folders:
-        if not folder.is_dir():
-            raise UsageError(f"模板目录不存在：{folder} (template folder not found)")
-    return folders
+    from policygen.request import check_folder
+
+    return [check_folder(folder) for folder in templates or []]
 
 
 def _style_file(style: str | None, templates: list[Path] | None) -> Path | None:
@@ -303,14 +302,22 @@ def render(
     pdf_engine: PdfEngineOption = None,
     style: StyleOption = None,
     pdf_standard: PdfStandardOption = None,
+    contract_no: Annotated[
+        str | None,
+        typer.Option(
+            "--contract-no",
+            help="只生成这份合同（合同编号）的文档， 以及每个组织一份的文档。",
+            metavar="NO",
+        ),
+    ] = None,
 ) -> None:
     """生成文档：管理制度、每份合同及其服务水平协议， 输出 DOCX、PDF 等格式。"""
-    from policygen.writers.options import check_pdf_standard, pdf_engine_from
+    from policygen.request import RenderOptions, RenderRequest
 
-    engine = pdf_engine_from(pdf_engine, source="--pdf-engine")
-    check_pdf_standard(pdf_standard, engine, source="--pdf-standard")
-    style_file = _style_file(style, templates)
     if template is not None:
+        RenderOptions.of(  # checked as for any render
+            template_dirs=templates, pdf_engine=pdf_engine, pdf_standard=pdf_standard, style=style
+        )
         from policygen.word_template import write_word_template
 
         kinds = _split(documents, []) or None
@@ -320,54 +327,42 @@ def render(
             out.print(str(path))
         return
     from policygen.layout.engine import Engines, engine_class
-    from policygen.pipeline import check_format
 
-    kinds = _split(documents, []) or None  # None: the full set that applies to the profile
-    fmts = [check_format(f) for f in _split(formats, ["docx", "pdf"])]
-    folders = _folders(templates)
+    request = RenderRequest.of(
+        profile,
+        kinds=documents,  # None: the full set that applies to the profile
+        formats=formats,
+        contract_no=contract_no,
+        template_dirs=templates,
+        pdf_engine=pdf_engine,
+        pdf_standard=pdf_standard,
+        style=style,
+    )
+    options = request.options
     with Engines() as engines:
-        if "pdf" in fmts and engine_class(engine).cores > 1:
+        if "pdf" in options.formats and engine_class(options.pdf_engine).cores > 1:
             # An engine that lays out beside this process (Typst) renders a set here: its
             # processes start and read their fonts while the profile loads.
-            engines.get(engine).warm_up(wait=False)
-        _render_command(
-            profile,
-            kinds,
-            fmts,
-            folders,
-            output,
-            workers,
-            engine,
-            style_file,
-            pdf_standard,
-            engines,
-        )
+            engines.get(options.pdf_engine).warm_up(wait=False)
+        _render_command(request, output, workers, engines)
 
 
 # Long by design: the steps of one render in order (load, plan, write, report), each a call.
 def _render_command(
-    profile: str,
-    kinds: list[str] | None,
-    fmts: list[str],
-    folders: list[Path],
-    output: Path,
-    workers: int | None,
-    engine: str,
-    style_file: Path | None,
-    pdf_standard: str | None,
-    engines: Engines,
+    request: RenderRequest, output: Path, workers: int | None, engines: Engines
 ) -> None:
     """Render and write the documents of `render`, laid out by the engines of `engines`."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from policygen.parallel import render_jobs
-    from policygen.pipeline import Job, jobs
-    from policygen.validation import load_checked
+    from policygen.pipeline import Job
 
     # What validate checks, but for building the trees: rendering builds them next, and
     # writes nothing when one fails.
-    loaded = load_checked(profile, template_dirs=folders)
-    todo = jobs(loaded, kinds)
+    loaded = request.load()
+    options = request.options
+    fmts = list(options.formats)
+    todo = options.jobs(loaded)
     from policygen.parallel import freeze_heap
 
     freeze_heap()  # what is loaded by now lives until the command ends
@@ -394,12 +389,12 @@ def _render_command(
             loaded,
             todo,
             fmts,
-            template_dirs=folders,
+            template_dirs=list(options.template_dirs),
             jobs=workers,
             on_done=done,
-            pdf_engine=engine,
-            style_file=style_file,
-            pdf_standard=pdf_standard,
+            pdf_engine=options.pdf_engine,
+            style_file=options.style,
+            pdf_standard=options.pdf_standard,
             engines=engines,
         )
     try:

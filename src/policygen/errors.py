@@ -6,6 +6,7 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import IntEnum
+from typing import NamedTuple
 
 from policygen.chars import printable
 
@@ -15,6 +16,26 @@ def closest_name(name: str, names: Iterable[str]) -> str | None:
     mean"; None when none is close (difflib's ratio below 0.6)."""
     close = difflib.get_close_matches(name, list(names), n=1, cutoff=0.6)
     return close[0] if close else None
+
+
+class Suggestion(NamedTuple):
+    """The "did you mean" of a message, in its Chinese text and in its English gloss; both
+    empty when there is nothing to suggest."""
+
+    zh: str
+    """``，是否想写「organisation.name」？``"""
+    en: str
+    """``; did you mean organisation.name?``"""
+
+
+def suggest(name: str, names: Iterable[str], *, prefix: str = "") -> Suggestion:
+    """Return the "did you mean" for `name` among `names` (closest_name), shown after
+    `prefix` (``organisation.``); empty strings when none is close."""
+    close = closest_name(name, names)
+    if close is None:
+        return Suggestion("", "")
+    shown = f"{prefix}{close}"
+    return Suggestion(f"，是否想写「{shown}」？", f"; did you mean {shown}?")
 
 
 class ExitCode(IntEnum):
@@ -104,6 +125,16 @@ class UsageError(PolicygenError):
     """The command was called wrongly (unknown document kind, format, option)."""
 
     exit_code = ExitCode.USAGE
+
+    def __init__(
+        self, message: str, *, code: str = "bad_request", allowed: Iterable[str] = ()
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        """A stable name of the check that failed (unknown_kind, unknown_format…): the
+        ``error`` of the HTTP service's answer."""
+        self.allowed = tuple(allowed)
+        """The values accepted, when a value was not among them; empty otherwise."""
 
 
 class RenderError(PolicygenError):

@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from policygen.caches import CACHES
 from policygen.errors import RenderError
 from policygen.kinds import DOCUMENT_KINDS
-from policygen.numerals import CN_NUMBER_LIMIT, cn_number
+from policygen.numerals import CN_NUMBER_LIMIT, CN_NUMERAL_CHARS, cn_number, cn_value
 from policygen.profile.model import Profile
 from policygen.profile.types import Industry
 from policygen.templating.environment import environment_for
@@ -246,29 +246,9 @@ TextRule = Callable[[_Text, LintContext, Wording], Iterator[_Hit]]
 # --------------------------------------------------------------------------- text rules
 
 _ARABIC = "0-9０-９"
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6}
-_CN_DIGITS |= {"七": 7, "八": 8, "九": 9}
-_CN_PLACES = {"十": 10, "百": 100, "千": 1000}
-_CN_NUMERAL = "".join([*_CN_DIGITS, *_CN_PLACES, "万"])
 _NOT_BEFORE_ARABIC = frozenset(".,:/*×xX-_第")
 """A number right after one of these is a decimal, code, time of day, 7×24 or ordinal."""
 _BLANK = "\x00"
-
-
-def _parse_cn(numeral: str) -> int:
-    """Return the value of the Chinese numeral `numeral`: 十五 → 15, 一百零一 → 101."""
-    total = section = 0
-    digit: int | None = None
-    for char in numeral:
-        if char in _CN_DIGITS:
-            digit = _CN_DIGITS[char]
-        elif char in _CN_PLACES:
-            section += (1 if digit is None else digit) * _CN_PLACES[char]
-            digit = None
-        else:  # 万
-            total += (section + (digit or 0)) * 10_000
-            section, digit = 0, None
-    return total + section + (digit or 0)
 
 
 @CACHES.memo
@@ -285,7 +265,7 @@ def _measure_cell(
     def words(items: tuple[str, ...]) -> str:
         return "|".join(re.escape(w) for w in sorted(items, key=len, reverse=True)) or "(?!)"
 
-    number = rf"[{_ARABIC}{_CN_NUMERAL}]+(?:[.．][{_ARABIC}]+)?"
+    number = rf"[{_ARABIC}{CN_NUMERAL_CHARS}]+(?:[.．][{_ARABIC}]+)?"
     return re.compile(
         rf"(?:{words(prefixes)})?\s*{number}\s*(?:{_unit_pattern(units)})(?:{words(suffixes)})?"
     )
@@ -303,7 +283,7 @@ def _numerals(piece: _Text, context: LintContext, rules: Wording) -> Iterator[_H
     if style == "chinese":  # 15个工作日, and 15 个工作日 (which `space` reports as well)
         pattern = rf"(?<![{_ARABIC}])([{_ARABIC}]+)[ \u00a0]*({units})"
     else:
-        pattern = rf"(?<![{_CN_NUMERAL}])([{_CN_NUMERAL}]+)({units})"
+        pattern = rf"(?<![{CN_NUMERAL_CHARS}])([{CN_NUMERAL_CHARS}]+)({units})"
     for match in re.finditer(pattern, text):
         number, unit = match.groups()
         before = text[: match.start()].rstrip(" \u00a0")[-1:]  # 7 × 24小时 as 7×24小时
@@ -323,7 +303,7 @@ def _numerals(piece: _Text, context: LintContext, rules: Wording) -> Iterator[_H
         else:
             if "〇" in number:
                 continue  # 二〇二六年: a year written out
-            value = _parse_cn(number)
+            value = cn_value(number)
             if value <= 1:
                 continue  # 一次, 一年: a word as much as a count (GB/T 15835 §4.2)
             written, wanted, words = str(value), "阿拉伯数字", "Arabic numerals"
@@ -340,7 +320,7 @@ def _numerals(piece: _Text, context: LintContext, rules: Wording) -> Iterator[_H
 def _day_unit(piece: _Text, context: LintContext, rules: Wording) -> Iterator[_Hit]:
     """Periods in 日, not 天."""
     text = piece.masked
-    for match in re.finditer(rf"[{_ARABIC}]+天|[{_CN_NUMERAL}]+天", text):
+    for match in re.finditer(rf"[{_ARABIC}]+天|[{CN_NUMERAL_CHARS}]+天", text):
         shown = match.group()
         yield _Hit(
             match.start(),

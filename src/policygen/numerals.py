@@ -84,3 +84,27 @@ def ordinal(n: int) -> str:
     if isinstance(n, int) and not isinstance(n, bool) and n < 1:
         raise ValueError(f"ordinal：序号须从1开始，现为{n} (must be at least 1, got {n})")
     return "第" + cn_number(n)
+
+
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6}
+_CN_DIGITS |= {"七": 7, "八": 8, "九": 9}
+_CN_PLACES = {"十": 10, "百": 100, "千": 1000}
+CN_NUMERAL_CHARS = "".join([*_CN_DIGITS, *_CN_PLACES, "万"])
+"""The characters a Chinese numeral that `cn_value` reads is written with."""
+
+
+def cn_value(numeral: str) -> int:
+    """Return the value of the Chinese numeral `numeral` (written with CN_NUMERAL_CHARS):
+    十五 → 15, 一百零一 → 101, 两万 → 20000; the inverse of `cn_number`."""
+    total = section = 0
+    digit: int | None = None
+    for char in numeral:
+        if char in _CN_DIGITS:
+            digit = _CN_DIGITS[char]
+        elif char in _CN_PLACES:
+            section += (1 if digit is None else digit) * _CN_PLACES[char]
+            digit = None
+        else:  # 万
+            total += (section + (digit or 0)) * 10_000
+            section, digit = 0, None
+    return total + section + (digit or 0)

@@ -73,14 +73,20 @@ def kind_named(name: str) -> Kind:
         return DOCUMENT_KINDS[name]
     except KeyError:
         raise UsageError(
-            f"未知的文档类型 {name}；可选：{', '.join(DOCUMENT_KINDS)} (unknown document kind)"
+            f"未知的文档类型 {name}；可选：{', '.join(DOCUMENT_KINDS)} (unknown document kind)",
+            code="unknown_kind",
+            allowed=DOCUMENT_KINDS,
         ) from None
 
 
 def check_format(fmt: str) -> str:
     """Return `fmt` if a writer exists for it; raise UsageError listing the formats otherwise."""
     if fmt not in WRITERS:
-        raise UsageError(f"未知的输出格式 {fmt}；可选：{', '.join(WRITERS)} (unknown format)")
+        raise UsageError(
+            f"未知的输出格式 {fmt}；可选：{', '.join(WRITERS)} (unknown format)",
+            code="unknown_format",
+            allowed=WRITERS,
+        )
     return fmt
 
 
@@ -119,9 +125,58 @@ def jobs(profile: Profile, kinds: Sequence[str] | None = None) -> list[Job]:
             continue
         engagements = [e for e in profile.engagements if applies(kind, profile, e)]
         if kinds and kind.needs and not engagements and profile.engagements:
-            raise UsageError(f"{kind.name} {NEEDS[kind.needs]}")
+            raise UsageError(f"{kind.name} {NEEDS[kind.needs]}", code="not_applicable")
         out += [Job(kind, e) for e in engagements]
     return out
+
+
+def engagement_named(profile: Profile, contract_no: str) -> Engagement:
+    """Return the engagement of `profile` whose contract number is `contract_no`; raise
+    UsageError listing the profile's contract numbers when none is."""
+    for engagement in profile.engagements:
+        if engagement.contract_no == contract_no:
+            return engagement
+    numbers = [e.contract_no for e in profile.engagements]
+    raise UsageError(
+        f"配置中没有合同编号为 {contract_no} 的合同；配置中的合同编号：{_listed(numbers)} "
+        "(unknown contract number)",
+        code="unknown_contract",
+        allowed=numbers,
+    )
+
+
+def job_for(profile: Profile, kind: str | Kind, contract_no: str | None = None) -> Job:
+    """Return the one document of `kind` for `profile`: for a per-engagement kind, of the
+    engagement whose contract number is `contract_no` (None: the profile's only engagement).
+    Raise UsageError when `kind` or `contract_no` is unknown, when `contract_no` is None and
+    the profile has several engagements or none, or when the engagement lacks what the kind
+    needs (Kind.needs). A kind rendered once per profile ignores `contract_no`. The one
+    choice of an engagement by its number: the API, the service, the editor and ``diff``."""
+    kind = kind_named(kind) if isinstance(kind, str) else kind
+    if not kind.per_engagement:
+        return Job(kind, None)
+    if contract_no is not None:
+        engagement = engagement_named(profile, contract_no)
+    elif len(profile.engagements) == 1:
+        engagement = profile.engagements[0]
+    else:
+        numbers = [e.contract_no for e in profile.engagements]
+        raise UsageError(
+            f"{kind.name} 每份合同一份，请用合同编号（--contract-no / contract_no）指定一份合同；配置中的合同编号："
+            f"{_listed(numbers)} (choose one engagement by its contract number)",
+            code="contract_no_required",
+            allowed=numbers,
+        )
+    if not applies(kind, profile, engagement):
+        raise UsageError(
+            f"{kind.name} {NEEDS[kind.needs]}；合同 {engagement.contract_no} 不适用",
+            code="not_applicable",
+        )
+    return Job(kind, engagement)
+
+
+def _listed(numbers: Sequence[str]) -> str:
+    return ", ".join(numbers) or "（无）"
 
 
 def build_document(profile: Profile, job: Job, *, template_dirs: Sequence[Path] = ()) -> n.Document:

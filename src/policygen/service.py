@@ -1,6 +1,8 @@
 """Serve policygen over HTTP: validate a profile, render one document or a whole set.
 
-Input: a profile as the body of a request (JSON; YAML or TOML with their content type).
+Input: a profile as the body of a request: JSON or YAML, told apart as the command line tells
+standard input (profile.load.text_format); TOML with its content type. The options of a
+render are one request.RenderOptions, checked as every front end checks them.
 Output: a validation report, the bytes of a document, or a zip of a set. Requests share
 nothing: each one loads its own profile, and loading and rendering run in the thread pool so
 that the event loop keeps answering (/health above all) while documents are being written.
@@ -16,7 +18,9 @@ engines, whose layout processes keep their fonts between requests, and are stopp
 app shuts down. How connections are read and limited is serving's part.
 
 The OpenAPI description is generated from the same pydantic models that validate a profile:
-the request body of every POST is the Profile schema."""
+the request body of every POST is the Profile schema. /docs (Swagger UI) and /redoc load
+their scripts from the package, never from a CDN. Every error is answered with an ErrorBody
+(``{"error", "message"}``), a 404 or 405 too, or with a ValidationReport (422)."""
 
 from __future__ import annotations
 
@@ -38,30 +42,27 @@ from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
+from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
 from policygen import __version__
-from policygen.api import render, render_set
+from policygen.api import plan, render_plan
 from policygen.caches import CACHES
 from policygen.errors import InvalidInputError, Issue, RenderError, UsageError
 from policygen.kinds import DOCUMENT_KINDS
 from policygen.layout.budget import BudgetExceeded, LayoutBudget
 from policygen.layout.engine import Engines
-from policygen.pipeline import Job, jobs
 from policygen.profile.docs import DocumentedJsonSchema
-from policygen.profile.load import parse
+from policygen.profile.load import parse, text_format
 from policygen.profile.model import Profile
+from policygen.request import ProfileText, RenderOptions, RenderRequest
 from policygen.serving import ServiceLimits, conditions
 from policygen.validation import check_parsed
 from policygen.writers import WRITERS
-from policygen.writers.options import (
-    PDF_STANDARDS,
-    check_pdf_standard,
-    engines_for,
-    pdf_engine_from,
-)
+from policygen.writers.options import PDF_ENGINES, PDF_STANDARDS
 from policygen.writers.reproducible import ZIP_EPOCH
 
 MAX_BODY_BYTES = 2 * 1024 * 1024
@@ -82,12 +83,23 @@ MEDIA_TYPES: dict[str, str] = {
 
 ZIP_TYPE = "application/zip"
 
+SWAGGER_UI_PARAMETERS: dict[str, Any] = {"validatorUrl": None}
+"""Swagger UI's settings at /docs: no badge fetched from the public validator, so the page
+asks nothing of the network (its script, style and icon are files of fastapi-offline)."""
+
 PDF_STANDARD_QUERY: Any = Query(
     None,
     description="PDF 归档标准（PDF/A、PDF/UA）；默认为普通 PDF。PDF/A-2a、PDF/UA-1 仅 Typst 引擎可生成",
     json_schema_extra={"enum": list(PDF_STANDARDS)},
 )
 """The ``pdf_standard`` query parameter of /render and /render-set."""
+
+PDF_ENGINE_QUERY: Any = Query(
+    None,
+    description="PDF 排版引擎；默认为环境变量 POLICYGEN_PDF_ENGINE 所指定的，否则为 typst",
+    json_schema_extra={"enum": list(PDF_ENGINES)},
+)
+"""The ``pdf_engine`` query parameter of /render and /render-set."""
 
 _PROFILE_REF = {"$ref": "#/components/schemas/Profile"}
 _PROFILE_BODY: dict[str, Any] = {
@@ -246,119 +258,51 @@ def _size(limit: int) -> str:
     return f"{mib} MB" if mib and not rest else f"{limit // 1024} KB"
 
 
-def _body_format(request: Request) -> str:
-    """Return the profile format the request's content type announces (JSON by default)."""
-    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if "yaml" in media:
-        return "yaml"
-    if "toml" in media:
-        return "toml"
-    return "json"
-
-
 def _load(
-    text: str, fmt: str, *, documents: bool = False, template_dirs: Sequence[Path] = ()
+    text: str, declared: str, *, documents: bool = False, template_dirs: Sequence[Path] = ()
 ) -> Profile:
-    """Return the profile in `text` checked as the command line checks it with the templates
-    in `template_dirs` (with `documents`, as ``validate`` does: every document of the set is
-    built); raise _Invalid with every problem found. Every cache of an edited template or data
-    file is emptied first, once per request (`_Settings.work`, caches.CACHES.refresh)."""
+    """Return the profile in `text`, whose content type is `declared` (read as the command
+    line reads standard input: profile.load.text_format), checked as the command line checks
+    it with the templates in `template_dirs` (with `documents`, as ``validate`` does: every
+    document of the set is built); raise _Invalid with every problem found. Every cache of an
+    edited template or data file is emptied first, once per request (`_Settings.work`,
+    caches.CACHES.refresh)."""
     try:
-        parsed = parse(text, fmt=fmt, name="<request>")
+        parsed = parse(text, fmt=text_format(text, declared), name="<request>")
         return check_parsed(parsed, template_dirs=template_dirs, documents=documents)
     except InvalidInputError as error:
         raise _Invalid(error.issues) from None
 
 
-def _kind(name: str) -> str:
-    if name not in DOCUMENT_KINDS:
-        raise ApiError(
-            400,
-            "unknown_kind",
-            f"未知的文档类型 {name}；可选：{', '.join(DOCUMENT_KINDS)} (unknown document kind)",
-            list(DOCUMENT_KINDS),
-        )
-    return name
-
-
-def _format(name: str) -> str:
-    if name not in WRITERS:
-        raise ApiError(
-            400,
-            "unknown_format",
-            f"未知的输出格式 {name}；可选：{', '.join(WRITERS)} (unknown format)",
-            list(WRITERS),
-        )
-    return name
-
-
-def _pdf_standard(name: str | None) -> str | None:
-    """Return the PDF standard `name` asks for (None: a plain PDF); raise ApiError 400 when it
-    is unknown or the service's PDF engine cannot print it, listing the ones it can."""
-    engine = pdf_engine_from(None)
-    try:
-        return check_pdf_standard(name, engine, source="pdf_standard")
-    except UsageError as error:
-        allowed = [key for key in PDF_STANDARDS if engine in engines_for(key)]
-        raise ApiError(400, "unknown_pdf_standard", str(error), allowed) from None
-
-
-def _split(value: str | None) -> list[str]:
-    return [part.strip() for part in (value or "").split(",") if part.strip()]
-
-
 def _render_document(
     text: str,
-    body_format: str,
-    kind: str,
-    fmt: str,
-    contract_no: str | None,
+    declared: str,
+    options: RenderOptions,
     deadline: float | None = None,
-    pdf_standard: str | None = None,
     engines: Engines | None = None,
-    template_dirs: Sequence[Path] = (),
 ) -> tuple[str, bytes]:
-    """Return the file name and bytes of one document laid out by `engines` (None: engines
-    of its own), its layout stopped at `deadline`, a PDF printed to `pdf_standard` (None: a
-    plain PDF), with the templates in `template_dirs`; run in a worker thread."""
-    profile = _load(text, body_format, template_dirs=template_dirs)
-    data = render(
-        profile,
-        kind,
-        fmt,
-        contract_no=contract_no,
-        template_dirs=template_dirs,
-        deadline=deadline,
-        pdf_standard=pdf_standard,
-        engines=engines,
-    )
-    document_kind = DOCUMENT_KINDS[kind]
-    engagement = None
-    if document_kind.per_engagement:
-        engagement = next(
-            e for e in profile.engagements if contract_no is None or e.contract_no == contract_no
-        )
-    return Job(document_kind, engagement).filename(fmt), data
+    """Return the file name and bytes of the one document `options` ask of the profile in
+    `text` (content type `declared`), laid out by `engines` (None: engines of its own), its
+    layout stopped at `deadline`; run in a worker thread."""
+    request = RenderRequest(profile=ProfileText(text, declared), options=options)
+    files = render_plan(plan(request), engines=engines, deadline=deadline)
+    return next(iter(files.items()))
 
 
 def _render_zip(
     text: str,
-    body_format: str,
-    kinds: list[str] | None,
-    formats: list[str],
+    declared: str,
+    options: RenderOptions,
     max_documents: int = MAX_SET_DOCUMENTS,
     deadline: float | None = None,
-    pdf_standard: str | None = None,
     engines: Engines | None = None,
-    template_dirs: Sequence[Path] = (),
 ) -> bytes:
-    """Return a zip of the set laid out by `engines` (None: engines of its own); entries are
-    in render order with fixed timestamps, so identical input gives an identical zip. Raise
-    ApiError 413 beyond `max_documents`; stop laying out at `deadline`; print PDFs to
-    `pdf_standard` (None: plain PDFs), with the templates in `template_dirs`. Run in a worker
-    thread."""
-    profile = _load(text, body_format, template_dirs=template_dirs)
-    count = len(jobs(profile, kinds)) * len(formats)
+    """Return a zip of the set `options` ask of the profile in `text` (content type
+    `declared`), laid out by `engines` (None: engines of its own); entries are in render
+    order with fixed timestamps, so identical input gives an identical zip. Raise ApiError
+    413 beyond `max_documents`; stop laying out at `deadline`. Run in a worker thread."""
+    planned = plan(RenderRequest(profile=ProfileText(text, declared), options=options))
+    count = len(planned.jobs) * len(options.formats)
     if count > max_documents:
         raise ApiError(
             413,
@@ -367,15 +311,7 @@ def _render_zip(
             "formats 缩小范围，按合同调用 /render，或使用 policygen batch "
             f"(more than {max_documents} documents in one request)",
         )
-    files = render_set(
-        profile,
-        template_dirs=template_dirs,
-        kinds=kinds,
-        formats=formats,
-        deadline=deadline,
-        pdf_standard=pdf_standard,
-        engines=engines,
-    )
+    files = render_plan(planned, engines=engines, deadline=deadline)
     if not files:
         raise UsageError(
             "没有可生成的文档：所选类型需要 engagements 中至少一份合同 (nothing to render)"
@@ -399,11 +335,11 @@ class ClauseList(BaseModel):
     """Numbered clauses the catalogue (clauses.yaml) lacks (library.Uncatalogued)."""
 
 
-def _clauses(text: str, body_format: str, template_dirs: Sequence[Path]) -> ClauseList:
+def _clauses(text: str, declared: str, template_dirs: Sequence[Path]) -> ClauseList:
     """Return the clause list of the profile in `text`; run in a worker thread."""
     from policygen.library import catalogue, uncatalogued
 
-    profile = _load(text, body_format, template_dirs=template_dirs)
+    profile = _load(text, declared, template_dirs=template_dirs)
     return ClauseList(
         clauses=[e.as_dict() for e in catalogue(profile, template_dirs=template_dirs)],
         uncatalogued=[g.as_dict() for g in uncatalogued(profile, template_dirs=template_dirs)],
@@ -500,13 +436,14 @@ class _Settings:
     ) -> _T:
         """Read the request's body within its time, wait for a turn at the gate until
         `deadline` (None: the request's time from now), forget what was read from files that
-        have changed since (caches.CACHES.refresh), and run `job(text, body format, *args)`
+        have changed since (caches.CACHES.refresh), and run `job(text, content type, *args)`
         in a worker thread; return what it returns."""
         deadline = self.deadline() if deadline is None else deadline
         text = await _body_text(request, self.max_body_bytes, self.limits.body_timeout)
         async with self.gate.turn(deadline):
             CACHES.refresh()
-            return await run_in_threadpool(job, text, _body_format(request), *args)
+            declared = request.headers.get("content-type", "")
+            return await run_in_threadpool(job, text, declared, *args)
 
 
 def _settings(request: Request) -> _Settings:
@@ -619,20 +556,23 @@ async def render_one(
         None, description="合同编号；每份合同一份的文档在配置有多份合同时必填"
     ),
     pdf_standard: str | None = PDF_STANDARD_QUERY,
+    pdf_engine: str | None = PDF_ENGINE_QUERY,
 ) -> Response:
     """生成一份文档，返回其字节（Content-Disposition 给出文件名）。"""
-    _format(fmt)
-    _kind(kind)
-    _pdf_standard(pdf_standard)
+    options = RenderOptions.of(
+        kinds=[kind],
+        formats=[fmt],
+        contract_no=contract_no,
+        template_dirs=settings.folders,
+        pdf_engine=pdf_engine,
+        pdf_standard=pdf_standard,
+        single=True,
+    )
     job = partial(
         _render_document,
-        kind=kind,
-        fmt=fmt,
-        contract_no=contract_no,
+        options=options,
         deadline=(deadline := settings.deadline()),
-        pdf_standard=pdf_standard,
         engines=settings.engines,
-        template_dirs=settings.folders,
     )
     filename, data = await settings.work(request, job, deadline=deadline)
     return Response(data, media_type=MEDIA_TYPES[fmt], headers=_attachment(filename))
@@ -656,22 +596,27 @@ async def render_many(
     settings: SettingsOf,
     formats: str = Query("docx,pdf", description="输出格式，逗号分隔"),
     kinds: str | None = Query(None, description="文档类型，逗号分隔；默认整套适用的文档"),
+    contract_no: str | None = Query(
+        None, description="合同编号：只生成这份合同的文档（及每个组织一份的文档）"
+    ),
     pdf_standard: str | None = PDF_STANDARD_QUERY,
+    pdf_engine: str | None = PDF_ENGINE_QUERY,
 ) -> Response:
     """生成整套文档（或 kinds 所列类型），以 zip 返回。"""
-    _pdf_standard(pdf_standard)
-    fmts = [_format(f) for f in dict.fromkeys(_split(formats))]
-    if not fmts:
-        raise ApiError(400, "unknown_format", "请至少指定一种输出格式 (no format)", list(WRITERS))
+    options = RenderOptions.of(
+        kinds=kinds,
+        formats=formats,
+        contract_no=contract_no,
+        template_dirs=settings.folders,
+        pdf_engine=pdf_engine,
+        pdf_standard=pdf_standard,
+    )
     job = partial(
         _render_zip,
-        kinds=[_kind(k) for k in dict.fromkeys(_split(kinds))] or None,
-        formats=fmts,
+        options=options,
         max_documents=settings.max_set_documents,
         deadline=(deadline := settings.deadline()),
-        pdf_standard=pdf_standard,
         engines=settings.engines,
-        template_dirs=settings.folders,
     )
     data = await settings.work(request, job, deadline=deadline)
     return Response(data, media_type=ZIP_TYPE, headers=_attachment("policygen-set.zip"))
@@ -711,8 +656,27 @@ async def _invalid_later(request: Request, error: Exception) -> JSONResponse:
 
 
 async def _usage(request: Request, error: Exception) -> JSONResponse:
-    body = ErrorBody(error="bad_request", message=str(error))
+    assert isinstance(error, UsageError)
+    allowed = list(error.allowed) or None
+    body = ErrorBody(error=error.code, message=str(error), allowed=allowed)
     return JSONResponse(body.model_dump(), status_code=400)
+
+
+HTTP_ERRORS: dict[int, tuple[str, str]] = {
+    404: ("not_found", "没有这个地址；接口说明见 /docs (no such path)"),
+    405: ("method_not_allowed", "该地址不接受此请求方法；接口说明见 /docs (method not allowed)"),
+}
+"""The ErrorBody of an HTTP error the router itself answers, by status."""
+
+
+async def _http_error(request: Request, error: Exception) -> JSONResponse:
+    # What Starlette answers itself (no route, a route without this method), in ErrorBody form.
+    assert isinstance(error, StarletteHTTPException)
+    code, message = HTTP_ERRORS.get(
+        error.status_code, ("http_error", f"{error.detail} (HTTP {error.status_code})")
+    )
+    body = ErrorBody(error=code, message=message)
+    return JSONResponse(body.model_dump(), status_code=error.status_code, headers=error.headers)
 
 
 async def _render_error(request: Request, error: Exception) -> JSONResponse:
@@ -737,6 +701,7 @@ _ANSWERS: dict[type[Exception], Callable[[Request, Exception], Awaitable[JSONRes
     UsageError: _usage,
     RenderError: _render_error,
     RequestValidationError: _bad_request,
+    StarletteHTTPException: _http_error,
 }
 """How each error a route raises is answered."""
 
@@ -771,11 +736,12 @@ def create_app(
         finally:
             await run_in_threadpool(settings.engines.close)
 
-    app = FastAPI(
+    app = FastAPIOffline(  # /docs and /redoc from files in the package: no CDN, works offline
         title="policygen",
         version=__version__,
         description="外包管理制度、合同与服务水平协议生成服务 (policygen over HTTP).",
         lifespan=lifespan,
+        swagger_ui_parameters=SWAGGER_UI_PARAMETERS,
     )
     app.state.settings = settings
     for error, answer in _ANSWERS.items():

@@ -24,7 +24,7 @@ from typing import Any
 from jinja2 import TemplateNotFound
 
 from policygen.caches import CACHES
-from policygen.errors import InvalidInputError, Issue, Location, RenderError, closest_name
+from policygen.errors import InvalidInputError, Issue, Location, RenderError, suggest
 from policygen.kinds import DOCUMENT_KINDS
 from policygen.pipeline import Job, TemplateOutput, finish_tree, jobs, read_template
 from policygen.profile.load import Loc, Parsed, dotted, parse_source, validate
@@ -382,9 +382,8 @@ def _broken_references(
 
 
 def _unknown(clause_id: str, candidates: set[str]) -> str:
-    close = closest_name(clause_id, sorted(candidates))
-    hint = f"，是否想写「{close}」？" if close else ""
-    return f"条款库中没有 id「{clause_id}」{hint} (unknown clause id)"
+    hint = suggest(clause_id, sorted(candidates))
+    return f"条款库中没有 id「{clause_id}」{hint.zh} (unknown clause id{hint.en})"
 
 
 def _in_use(clause_id: str, owners: list[str]) -> str:

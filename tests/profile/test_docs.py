@@ -31,16 +31,24 @@ def test_attribute_docstrings_reach_the_schema() -> None:
     assert meta["document_no"]["description"] == "发文字号，如 华银发〔2026〕1号；无则省略"
     # a field whose schema is a $ref to another section
     vendor = defs["Engagement"]["properties"]["vendor"]
-    assert vendor == {"$ref": "#/$defs/Party", "description": "乙方（服务提供商）"}
-    assert field_description(Engagement, "vendor") == "乙方（服务提供商）"
+    assert vendor == {
+        "$ref": "#/$defs/Party",
+        "description": "乙方（服务提供商）的名称、统一社会信用代码、住所等登记信息",
+        "title": "乙方（服务提供商）",  # profile.labels
+    }
+    assert field_description(Engagement, "vendor") == vendor["description"]
 
 
 def test_explicit_description_wins_over_the_docstring() -> None:
     # Fee.amount is a Money (Field(description=...)) and has a docstring of its own.
     assert attribute_docstrings(Fee)["amount"] == "合同总价（元，含税）"
     assert field_description(Fee, "amount") == "金额（元），最多两位小数"
+    tier = profile_schema()["$defs"]["ApprovalTier"]["properties"]["approver"]
+    assert tier["description"] == "审批人或审批机构"  # the docstring, no label description
+    # A description in the labels file (templates/zh/schema.yaml) wins over both.
     amount = profile_schema()["$defs"]["Fee"]["properties"]["amount"]
-    assert amount["description"] == "金额（元），最多两位小数"
+    assert amount["description"] == "合同总价（元，含税），最多两位小数"
+    assert amount["title"] == "合同金额"
 
 
 def test_starter_profile_comments_come_from_the_docstrings() -> None:

@@ -1,7 +1,9 @@
 """The published JSON Schema (``policygen schema``) and the models accept the same profiles:
 every example validates against both, and for a table of edge values each of the shared value
 types (percentages, money, scores, quantities, dates, durations) and the one-or-many fields
-says yes or no alike in the schema (checked with a JSON Schema validator) and in the model.
+says yes or no alike in the schema (checked with a JSON Schema validator) and in the model;
+a list of whole profiles made wrong (an unknown value of a closed set, a missing field…) is
+refused by both.
 
 What a pattern cannot say is left out of the table: the calendar (2026-2-30 in the short and
 Chinese forms; ``format: date`` checks the ISO form), a JSON number's decimal places (money to
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +88,51 @@ def test_a_criterion_test_may_be_one_or_a_list(
     criterion = next(c for c in data["policy"]["critical_criteria"] if "amount" in c)
     criterion["test"] = copy.deepcopy(test)
     assert (schema.is_valid(data), _model_accepts(data)) == (accepted, accepted)
+
+
+def _set(path: str, value: Any) -> Callable[[dict[str, Any]], None]:
+    """Return a change setting the value at dotted `path` (``engagements.0.fee.amount``)."""
+
+    def change(data: dict[str, Any]) -> None:
+        *parents, last = path.split(".")
+        node: Any = data
+        for part in parents:
+            node = node[int(part)] if isinstance(node, list) else node.setdefault(part, {})
+        if value is _DELETE:
+            del node[last]
+        else:
+            node[last] = copy.deepcopy(value)
+
+    return change
+
+
+_DELETE = object()
+
+REJECTED: dict[str, Callable[[dict[str, Any]], None]] = {
+    "an unknown key": _set("meta.versoin", "V2"),
+    "a frequency that is none": _set("policy.review_frequency", "yearly"),
+    "a value's Chinese name for the value": _set("organisation.industry", "制造业"),
+    "a scope list with an unknown scope": _set("policy.scope", ["ITO", "XPO"]),
+    "a severity that is none": _set("sla.severities.0.level", "P5"),
+    "a required field left out": _set("organisation.name", _DELETE),
+    "a negative amount": _set("engagements.0.fee.amount", -1),
+    "a tax rate over 100%": _set("engagements.0.fee.tax_rate", "101%"),
+    "no payment at all": _set("engagements.0.fee.payment_schedule", []),
+    "a credit code of the wrong length": _set("organisation.credit_code", "9132"),
+    "a date that is not one": _set("meta.effective_date", "2026/03/01"),
+}
+"""Changes to a valid profile that the schema and the model must both refuse."""
+
+
+@pytest.mark.parametrize("case", list(REJECTED))
+def test_a_rejected_profile_is_refused_by_both(
+    schema: jsonschema.protocols.Validator, case: str
+) -> None:
+    data = _json_data("manufacturer")
+    if case.startswith("a severity"):
+        data["sla"] = {"severities": _json_data("bank")["sla"]["severities"]}
+    REJECTED[case](data)
+    assert (schema.is_valid(data), _model_accepts(data)) == (False, False)
 
 
 EDGES: dict[str, tuple[Any, list[Any]]] = {

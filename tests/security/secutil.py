@@ -23,7 +23,7 @@ from loopback import counting_server
 from policygen.pipeline import jobs, render_job
 from policygen.profile.load import dotted, load_profile, load_profile_text
 from policygen.profile.model import Profile
-from policygen.profile.types import _check_text
+from policygen.profile.types import _check_raw_text
 
 __all__ = ["counting_server"]
 
@@ -86,7 +86,7 @@ def _unwrap(annotation: Any) -> tuple[Any, list[Any]]:
 def _fields(annotation: Any, metadata: list[Any], value: Any, loc: Loc) -> Iterator[TextField]:
     inner, more = _unwrap(annotation)
     metadata = metadata + more
-    if inner is str and any(getattr(m, "func", None) is _check_text for m in metadata):
+    if inner is str and any(getattr(m, "func", None) is _check_raw_text for m in metadata):
         low = next((m.min_length for m in metadata if isinstance(m, annotated_types.MinLen)), 0)
         high = next(m.max_length for m in metadata if isinstance(m, annotated_types.MaxLen))
         yield TextField(loc, low, high)

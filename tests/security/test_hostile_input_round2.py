@@ -325,6 +325,17 @@ def test_a_lone_surrogate_value_is_located_and_printable() -> None:
     assert LOCATED.search(shown) and "代理项" in shown
 
 
+@pytest.mark.parametrize("value", ["\x0c", "\x1f", "上海\x0b", "\x1c上海"])
+def test_a_control_the_strip_would_drop_is_refused(value: str) -> None:
+    """A form feed or U+001C–U+001F at either end of a text counts as whitespace to
+    str.strip(); it is refused as written, not stripped into an empty address (hypothesis
+    found ``organisation.address = "\\x0c"`` accepted)."""
+    data = example_data()
+    data["organisation"]["address"] = value
+    error = refused(json.dumps(data, ensure_ascii=True, indent=1), "json")
+    assert "U+00" in issue_at(error, "organisation.address")
+
+
 # --------------------------------------------------------------------------- smaller
 
 

@@ -779,3 +779,11 @@ def test_filters_work_in_jinja() -> None:
         "第一百一十条 合同总价人民币壹拾万柒仟元零伍角叁分（￥107,000.53），每月结算；"
         "甲方、乙方和丙方；信息技术外包（ITO）；四个工作小时"
     )
+
+
+@given(st.integers(min_value=0, max_value=10**8 - 1))
+def test_cn_value_reads_back_what_cn_number_writes(value: int) -> None:
+    from policygen.numerals import cn_value
+
+    assert cn_value(cn_number(value)) == value
+    assert cn_value(cn2an.an2cn(value, "low")) == value

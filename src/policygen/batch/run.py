@@ -21,9 +21,6 @@ from policygen.batch.rows import organisation_data
 from policygen.batch.workers import _plan, _pool, _render_rows, _Worker
 from policygen.errors import InvalidInputError, Issue, UsageError
 from policygen.layout.engine import engine_class
-from policygen.pipeline import (
-    check_format,
-)
 from policygen.procs import (
     noted_signals,
     start_forkserver,
@@ -31,8 +28,8 @@ from policygen.procs import (
 )
 from policygen.profile.load import load_profile
 from policygen.readers.engagements import Row, read_rows, row_key
+from policygen.request import RenderOptions
 from policygen.templating.environment import environment_for
-from policygen.writers.options import check_pdf_standard, pdf_engine_from
 
 SHOWN_DUPLICATES = 10
 """Other rows named in the message of a row whose contract number they share."""
@@ -160,16 +157,16 @@ def run_batch(
     options = options or BatchOptions()
     summary = summary or BatchSummary()
     started = time.perf_counter()
-    formats = tuple(check_format(fmt) for fmt in dict.fromkeys(options.formats))
-    if not formats:
-        raise UsageError("请至少指定一种输出格式 (no format given)")
-    for folder in options.template_dirs:
-        if not Path(folder).is_dir():
-            raise UsageError(f"模板目录不存在：{folder} (template folder not found)")
+    asked = RenderOptions.of(  # checked as every front end's render request
+        formats=options.formats,
+        template_dirs=options.template_dirs,
+        pdf_engine=options.pdf_engine,
+        pdf_standard=options.pdf_standard,
+        style=options.style_file,
+    )
+    formats, pdf_engine = asked.formats, asked.pdf_engine
     if options.jobs < 1:
         raise UsageError("--jobs 至少为 1 (at least one job)")
-    pdf_engine = pdf_engine_from(options.pdf_engine)
-    check_pdf_standard(options.pdf_standard, pdf_engine)
     environment = environment_for(options.template_dirs)
     check_outside_templates(out, environment.folders, ("输出目录", "output folder"))
     organisation = load_profile(profile)

@@ -17,8 +17,7 @@ from policygen.alignment import (
     plain,
     tokens,
 )
-from policygen.errors import UsageError
-from policygen.pipeline import Job, build_tree, jobs
+from policygen.pipeline import build_tree, job_for
 from policygen.profile.model import Profile
 from policygen.templating.filters import terms
 from policygen.tree import nodes as n
@@ -184,26 +183,10 @@ def compare(
     trees = []
     for profile in (old, new):
         checked(profile, template_dirs=template_dirs)
-        job = _job(profile, kind, contract_no)
+        job = job_for(profile, kind, contract_no)
         trees.append(build_tree(profile, job, template_dirs=template_dirs)[0])
     revisions = (revision_of(old), revision_of(new, author=author, on=revised_on))
     return compare_documents(trees[0], trees[1], job.stem, revisions)
-
-
-def _job(profile: Profile, kind: str, contract_no: str | None) -> Job:
-    """Return the job of `kind` in `profile`, for per-engagement kinds the chosen engagement."""
-    found = jobs(profile, [kind])
-    if found and found[0].engagement is None:
-        return found[0]
-    matches = [
-        job for job in found if job.engagement and contract_no in (None, job.engagement.contract_no)
-    ]
-    if len(matches) != 1:
-        numbers = ", ".join(e.contract_no for e in profile.engagements) or "（无）"
-        raise UsageError(
-            f"请用 --contract-no 指定一份合同；配置中的合同编号：{numbers} (choose one engagement)"
-        )
-    return matches[0]
 
 
 # --------------------------------------------------------------------------- clauses

@@ -4,8 +4,9 @@ plain-text report of `policygen diff`."""
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Any, get_args
+
+from rich.cells import cell_len  # terminal columns: two for a wide character
 
 from policygen.alignment import (
     plain,
@@ -147,17 +148,12 @@ def _wrapped(text: str, width: int, indent: str) -> list[str]:
     lines: list[str] = []
     line = ""
     for unit in units:
-        if _columns(line) + _columns(unit.rstrip()) <= width or not line.strip():
+        if cell_len(line) + cell_len(unit.rstrip()) <= width or not line.strip():
             line += unit
             continue
         lines.append(line.rstrip())
         line = indent + unit
     return [*lines, line.rstrip()]
-
-
-def _columns(text: str) -> int:
-    """Return how many terminal columns `text` takes: two for a wide character, else one."""
-    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
 
 
 _PAUSE = re.compile(r"[\s，。；：、（）《》“”！？,.;:()]")

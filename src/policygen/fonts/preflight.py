@@ -112,6 +112,7 @@ def missing_glyphs(
     seen: set[str] = set()
     found: list[MissingGlyph] = []
     name = document_name(doc)
+    strings = profile_strings(profile) if profile is not None else []  # dumped once
     for text, place in texts:
         for position, char in enumerate(text):
             if char not in lacked or char in seen:
@@ -126,7 +127,7 @@ def missing_glyphs(
                     where=" ".join(part for part in place if part),
                     context=_context(text, position),
                     fonts=lacking,
-                    profile_paths=profile_paths(profile, char) if profile is not None else (),
+                    profile_paths=paths_holding(strings, char),
                 )
             )
     return found
@@ -145,14 +146,18 @@ def _context(text: str, position: int, width: int = 8) -> str:
 
 def profile_paths(profile: Profile, char: str) -> tuple[str, ...]:
     """Return the dotted paths of the `profile` fields whose text holds `char`."""
+    return paths_holding(profile_strings(profile), char)
+
+
+def profile_strings(profile: Profile) -> list[tuple[str, str]]:
+    """Return (dotted path, text) for every text field of `profile`, in the profile's order."""
     from policygen.profile.load import dotted
 
-    out: list[str] = []
+    out: list[tuple[str, str]] = []
 
     def walk(value: Any, loc: tuple[str | int, ...]) -> None:
         if isinstance(value, str):
-            if char in value:
-                out.append(dotted(loc))
+            out.append((dotted(loc), value))
         elif isinstance(value, dict):
             for key, child in value.items():
                 walk(child, (*loc, str(key)))
@@ -161,7 +166,12 @@ def profile_paths(profile: Profile, char: str) -> tuple[str, ...]:
                 walk(child, (*loc, index))
 
     walk(profile.model_dump(mode="json"), ())
-    return tuple(out)
+    return out
+
+
+def paths_holding(strings: list[tuple[str, str]], char: str) -> tuple[str, ...]:
+    """Return the paths of `strings` (profile_strings) whose text holds `char`."""
+    return tuple(path for path, text in strings if char in text)
 
 
 def check_glyphs(doc: n.Document, profile: Profile | None = None) -> None:

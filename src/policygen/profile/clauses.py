@@ -73,7 +73,7 @@ class Clauses(Section):
     replace: dict[ClauseId, Text] = Field(default_factory=dict, max_length=MAX_ITEMS)
     """改写条款：id → 新的正文（空行分段）"""
     add: list[AddedClause] = Field(default_factory=list, max_length=MAX_ITEMS)
-    """新增条款"""
+    """本单位自拟的条款，放在条款库中某一条款之前或者之后"""
 
     @model_validator(mode="after")
     def _consistent(self) -> Clauses:

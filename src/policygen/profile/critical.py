@@ -102,9 +102,7 @@ class CriticalCriterion(Section):
         BeforeValidator(_one_or_many),
         Field(min_length=1, max_length=MAX_SHORT_ITEMS, json_schema_extra=_one_or_many_schema),
     ]
-    """判定方式，可写一项或多项（任一项成立即符合）：annual_amount、data_centre、core_system、
-    customer_facing、remote_production_access、important_data、major_interruption、
-    personal_info_at_scale、sensitive_personal_info、cross_border、question"""
+    """判定方式，可写一项或多项（任一项成立即符合）"""
     id: ClauseId | None = None
     """标准的 id；test 为 question 时必填，各合同在 facts.answers 中按此 id 回答"""
     amount: Money | None = None
@@ -158,7 +156,7 @@ class Facts(Section):
     important_data: bool | None = None
     """服务提供商能否接触重要数据（《中华人民共和国数据安全法》所称重要数据）"""
     interruption_impact: InterruptionImpact | None = None
-    """服务中断对本单位业务的影响：major（重大）、significant（较大）、limited（有限）"""
+    """服务中断对本单位业务的影响"""
     off_site_centralised: bool | None = None
     """是否为非驻场集中式外包：服务提供商在其自有场所集中为多家机构提供服务（如远程运维中心）"""
     answers: dict[ClauseId, bool] = Field(default_factory=dict, max_length=MAX_SHORT_ITEMS)

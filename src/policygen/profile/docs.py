@@ -22,11 +22,12 @@ from typing import Any
 
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
-from pydantic.json_schema import GenerateJsonSchema, JsonRef, JsonSchemaValue
+from pydantic.json_schema import GenerateJsonSchema, JsonRef, JsonSchemaMode, JsonSchemaValue
 from pydantic_core import core_schema
 
 from policygen.caches import CACHES
 from policygen.profile.base import Section
+from policygen.profile.labels import Label, enum_labels, field_label, model_label
 
 
 class _AttributeDocstrings(ast.NodeVisitor):
@@ -128,9 +129,22 @@ def field_description(model: type[BaseModel], name: str) -> str | None:
     return None
 
 
+def field_help(model: type[BaseModel], name: str) -> str | None:
+    """Return the help text of field `name` of `model` as the JSON Schema and the starter
+    profile show it: the description the labels file gives (profile.labels), else
+    `field_description`."""
+    label = field_label(model.__name__, name)
+    if label is not None and label.description is not None:
+        return label.description
+    return field_description(model, name)
+
+
 class DocumentedJsonSchema(GenerateJsonSchema):
     """JSON Schema generator giving each property of a section without an explicit description
-    its attribute docstring, as pydantic's ``use_attribute_docstrings`` would have. Pass it as
+    its attribute docstring, as pydantic's ``use_attribute_docstrings`` would have, and the
+    Chinese names of profile.labels: each section's and each property's ``title`` (and the
+    ``description`` the labels file gives instead of a field's own), and each enum's values as
+    ``oneOf`` of ``{"const": value, "title": 名称}`` (see profile.schema). Pass it as
     ``schema_generator=`` to ``model_json_schema``; other models are left as they are."""
 
     def model_schema(self, schema: core_schema.ModelSchema) -> JsonSchemaValue:
@@ -139,14 +153,45 @@ class DocumentedJsonSchema(GenerateJsonSchema):
         properties = json_schema.get("properties")
         if not isinstance(properties, dict) or not issubclass(model, Section):
             return json_schema
+        _name(json_schema, model_label(model.__name__))
         for name, info in model.model_fields.items():
             key = self._property_name(name, info)
-            if info.description is not None or key not in properties:
+            if key not in properties:
+                continue
+            label = field_label(model.__name__, name)
+            if label is not None:  # a new dict: pydantic sorts the keys afterwards
+                properties[key] = {**properties[key], "title": label.title}
+            if label is not None and label.description is not None:
+                properties[key]["description"] = label.description
+                continue
+            if info.description is not None:
                 continue  # an explicit description is already in the schema
             description = field_description(model, name)
             if description is not None and not self._repeats_ref(properties[key], description):
-                # A new dict: the key order does not matter, pydantic sorts the keys afterwards.
                 properties[key] = {**properties[key], "description": description}
+        return json_schema
+
+    def generate(
+        self, schema: core_schema.CoreSchema, mode: JsonSchemaMode = "validation"
+    ) -> JsonSchemaValue:
+        json_schema = super().generate(schema, mode)
+        # pydantic names an enum's schema (title, description) after enum_schema, from the
+        # class: its Chinese names are given here, to the definitions enum_schema labelled.
+        for name, definition in json_schema.get("$defs", {}).items():
+            if "oneOf" in definition and definition.get("title") == name:
+                _name(definition, model_label(name))
+        return json_schema
+
+    def enum_schema(self, schema: core_schema.EnumSchema) -> JsonSchemaValue:
+        json_schema = super().enum_schema(schema)
+        enum = schema["cls"]
+        labels = enum_labels(enum)
+        values = json_schema.get("enum")
+        if labels and isinstance(values, list):  # each value with its name, for a form
+            del json_schema["enum"]
+            json_schema["oneOf"] = [
+                {"const": value, "title": labels.get(str(value), str(value))} for value in values
+            ]
         return json_schema
 
     def _property_name(self, name: str, info: FieldInfo) -> str:
@@ -163,3 +208,11 @@ class DocumentedJsonSchema(GenerateJsonSchema):
             return False
         referenced = self.get_schema_from_definitions(JsonRef(prop["$ref"]))
         return referenced is not None and referenced.get("description") == description
+
+
+def _name(json_schema: JsonSchemaValue, label: Label | None) -> None:
+    """Give the schema of a section or an enum the Chinese title (and help) of `label`."""
+    if label is not None:
+        json_schema["title"] = label.title
+        if label.description is not None:
+            json_schema["description"] = label.description

@@ -98,7 +98,7 @@ class Installment(Section):
     """One payment in the schedule."""
 
     milestone: Text
-    """付款节点"""
+    """付款的条件或者时点，如 合同签订后、验收合格后"""
     percent: Percent
     """占合同总价的比例（%）"""
 
@@ -119,7 +119,7 @@ class Fee(Section):
     )
     """付款安排，比例合计 100"""
     invoice: Name = defaults.field("engagements.fee.invoice", Name)
-    """发票类型"""
+    """乙方开具的发票类型，如 增值税专用发票"""
 
     @model_validator(mode="after")
     def _schedule_complete(self) -> Fee:
@@ -229,7 +229,7 @@ class ServiceItem(Section):
     hours: Name | None = None
     """服务时间，如 7×24小时、每日两班（7:00—23:00）"""
     headcount: int | None = Field(default=None, ge=1, le=100_000)
-    """投入人数"""
+    """乙方为该项服务投入的人数"""
     qualifications: Text | None = None
     """人员资质，如 具有三年以上数据中心运维经验，持电工证"""
     site: Text | None = None
@@ -320,9 +320,9 @@ class Engagement(Section):
     title: Name = defaults.field("engagements.title", Name)
     """合同名称，如 信息系统运行维护服务外包合同"""
     vendor: Party
-    """乙方（服务提供商）"""
+    """乙方（服务提供商）的名称、统一社会信用代码、住所等登记信息"""
     scope: Scope = Scope.ITO
-    """外包类型"""
+    """本合同的外包类型（信息技术外包、业务流程外包等）"""
     category: Name | None = None
     """外包分类，如 运行维护类"""
     facts: Facts = Field(default_factory=Facts)
@@ -336,7 +336,7 @@ class Engagement(Section):
     service_items: list[ServiceItem] = Field(default_factory=list, max_length=MAX_ITEMS)
     """服务清单：服务项目逐项列明服务对象、数量、服务时间、人员和地点；写出时合同以服务清单表列明"""
     deliverables: list[Text] = Field(default_factory=list, max_length=MAX_ITEMS)
-    """交付成果"""
+    """乙方应当交付的成果（文档、软件、报告等），逐项列明"""
     on_behalf: list[Name] = Field(default_factory=list, max_length=MAX_SHORT_ITEMS)
     """乙方经授权、按甲方话术以甲方名义开展的活动（如 客户回访、咨询受理）；不写则乙方不得以甲方名义从事任何活动"""
     acceptance: Acceptance = Field(default_factory=Acceptance)
@@ -344,25 +344,25 @@ class Engagement(Section):
     change_rates: list[ChangeRate] = Field(default_factory=list, max_length=MAX_SHORT_ITEMS)
     """服务变更的计价单价（变更单价表）"""
     service_location: Text
-    """服务地点"""
+    """乙方提供服务的地点，如 甲方指定办公场所"""
     term: Term
-    """服务期限"""
+    """服务期的起止日期，以及期满是否自动续期"""
     fee: Fee
-    """费用与支付"""
+    """合同金额、税率、发票和付款安排"""
     penalties: Penalties = Field(default_factory=Penalties)
-    """违约金"""
+    """逾期履行、信息安全事件等违约情形的违约金及其上限"""
     liability: Liability = Field(default_factory=Liability)
     """责任上限、保险和履约保函"""
     sub_outsourcing_allowed: bool = False
     """是否允许分包（允许时仍须事先书面同意）"""
     dispute_resolution: DisputeResolution = DisputeResolution.LITIGATION
-    """争议解决方式：litigation（诉讼）或 arbitration（仲裁）"""
+    """协商不成时的争议解决方式；选择仲裁时须填写仲裁机构"""
     arbitration_commission: Name | None = None
     """仲裁机构，选择仲裁时必填"""
     court: Name = defaults.field("engagements.court", Name)
     """管辖法院，选择诉讼时适用"""
     governing_law: Text = defaults.field("engagements.governing_law", Text)
-    """适用法律"""
+    """合同适用的法律，如 中华人民共和国法律"""
     signing_place: Name | None = None
     """签订地点"""
     signing_date: CnDate | None = None

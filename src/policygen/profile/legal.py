@@ -31,15 +31,15 @@ class Ip(Section):
     """Intellectual property in deliverables and what each party brings."""
 
     deliverables_owner: IpOwnership = IpOwnership.CLIENT
-    """交付成果知识产权归属：client（甲方）、vendor（乙方）、joint（共有）"""
+    """交付成果知识产权归属"""
     background_ip: Text = defaults.field("ip.background_ip", Text)
-    """背景知识产权"""
+    """双方订立合同前已有的知识产权（背景知识产权）的归属约定"""
     licence_scope: Text = defaults.field("ip.licence_scope", Text)
-    """许可范围"""
+    """交付成果含有乙方背景知识产权时，乙方授予甲方的许可范围"""
     open_source: Text | None = None
     """开源软件使用要求；不写则不设开源软件条款（信息技术外包默认写入）"""
     infringement: Text = defaults.field("ip.infringement", Text)
-    """侵权责任"""
+    """交付成果侵犯第三方知识产权时乙方的责任"""
 
 
 class Confidentiality(Section):
@@ -50,7 +50,7 @@ class Confidentiality(Section):
         min_length=1,
         max_length=MAX_SHORT_ITEMS,
     )
-    """保密信息范围"""
+    """属于保密信息的各类信息，逐项列明"""
     classification_levels: list[Classification] = Field(
         default_factory=lambda: [
             Classification.PUBLIC,
@@ -91,7 +91,7 @@ class OverseasRecipient(Section):
     contact: Text
     """联系方式（联系人、地址、电话或者电子邮箱）"""
     mechanism: TransferMechanism
-    """出境机制：standard_contract（标准合同）、security_assessment（安全评估）、certification（认证）、exempt（依法免予）"""
+    """出境机制（exempt 须在 basis 中写明免予的法律依据）"""
     basis: Text | None = None
     """出境机制的依据或者编号，如 标准合同备案编号、安全评估通过文号；exempt 时必填免予的法律依据"""
     assessment_date: CnDate
@@ -153,12 +153,12 @@ class DataProtection(Section):
     sensitive_categories: list[Name] = Field(default_factory=list, max_length=MAX_SHORT_ITEMS)
     """敏感个人信息种类，如 金融账户、身份证件号码"""
     purposes: list[Text] = Field(default_factory=list, max_length=MAX_SHORT_ITEMS)
-    """委托处理目的"""
+    """委托乙方处理个人信息的目的，逐项列明"""
     processing_methods: list[Name] = Field(
         default_factory=defaults.factory("data_protection.processing_methods", list[Name]),
         max_length=MAX_SHORT_ITEMS,
     )
-    """处理方式"""
+    """乙方处理个人信息的方式，如 存储、使用、加工（委托处理须约定）"""
     individuals: int | None = Field(default=None, ge=1)
     """委托处理的个人信息涉及的自然人数量（约数），用于按规模认定重要外包"""
     cross_border: bool = False
@@ -168,7 +168,7 @@ class DataProtection(Section):
     )
     """境外接收方（《个人信息保护法》第三十八、三十九条）"""
     storage_location: Name = defaults.field("data_protection.storage_location", Name)
-    """数据存储地点"""
+    """个人信息和数据的存储地点，如 中华人民共和国境内甲方数据中心"""
     breach_notification: Duration | None = None
     """发生个人信息安全事件后乙方通知甲方的时限"""
     sub_processing_requires_consent: bool = True

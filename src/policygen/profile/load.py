@@ -37,7 +37,7 @@ try:
     from ruamel.yaml.cyaml import CParser  # type: ignore[attr-defined]
 except ImportError:  # ruamel.yaml.clib is not installed: the pure-Python reader reads all
     CParser = None
-from policygen.errors import InvalidInputError, Issue, Location, closest_name
+from policygen.errors import InvalidInputError, Issue, Location, suggest
 from policygen.profile import partial
 from policygen.profile.base import RULES_ERROR
 from policygen.profile.model import ENGAGEMENT_SECTIONS, Profile
@@ -152,7 +152,7 @@ def parse_source(
     path = Path(source) if not isinstance(source, Path) else source
     if str(source) == "-":
         text = _read_limited(sys.stdin.buffer, "<stdin>")
-        return parse(text, fmt=fmt or _sniff(text), name=name or "<stdin>")
+        return parse(text, fmt=fmt or text_format(text), name=name or "<stdin>")
     label = name or str(path)
     try:
         with path.open("rb") as stream:
@@ -376,9 +376,17 @@ _JSON_START = re.compile(r'\s*(\[|\{\s*("|\}))')
 but its keys need no quotes: ``{meta: {version: V1}}``."""
 
 
-def _sniff(text: str) -> str:
-    """Return the format of a profile read from standard input: JSON when it starts as JSON
-    does, else YAML (block or flow style)."""
+def text_format(text: str, declared: str | None = None) -> str:
+    """Return the format of profile `text` whose source declares nothing more precise than
+    `declared` (a media type such as ``application/yaml``, or a format name; None: nothing):
+    YAML or TOML when it names one, else JSON when the text starts as JSON does, else YAML
+    (block or flow style). Standard input (``-``) and the HTTP service's request body are
+    read this way, so a YAML body sent as ``application/json`` or untyped is read as YAML."""
+    media = (declared or "").split(";")[0].strip().lower()
+    if "yaml" in media or media == "yml":
+        return "yaml"
+    if "toml" in media:
+        return "toml"
     return "json" if _JSON_START.match(text) else "yaml"
 
 
@@ -411,14 +419,23 @@ class _CountingComposer(Composer):
         a number, a date, true or null): every key of a profile is a name, and a list or a
         mapping cannot even be a Python dict key."""
         node = super().compose_mapping_node(anchor)
-        for key, _ in node.value:
-            if not isinstance(key, ScalarNode) or str(key.tag) not in _KEY_TAGS:
-                raise _KeyNotText(key)
+        key = _key_not_text(node)
+        if key is not None:
+            raise _KeyNotText(key)
         return node
 
 
 _KEY_TAGS = frozenset({"tag:yaml.org,2002:str", "tag:yaml.org,2002:merge"})
 """What a mapping key may be: text, or ``<<`` merging an anchored mapping."""
+
+
+def _key_not_text(node: Any) -> Any | None:
+    """Return the first key of the mapping node `node` that is not text (_KEY_TAGS); None
+    when all are."""
+    for key, _ in node.value:
+        if not isinstance(key, ScalarNode) or str(key.tag) not in _KEY_TAGS:
+            return key
+    return None
 
 
 class _KeyNotText(Exception):
@@ -509,9 +526,8 @@ class _DatesAsTextLoaded(_DatesAsText):
         self, node: Any, maptyp: Any, deep: bool = False
     ) -> Any:
         """Construct a mapping whose keys are all text, as _CountingComposer wants them."""
-        for key, _ in node.value:
-            if not isinstance(key, ScalarNode) or str(key.tag) not in _KEY_TAGS:
-                raise _NotPlain
+        if _key_not_text(node) is not None:
+            raise _NotPlain
         return super().construct_mapping(node, maptyp, deep=deep)
 
 
@@ -947,12 +963,9 @@ def _unknown_key(loc: Loc, model: type[BaseModel] = Profile) -> str:
             f"(moved to {moved})"
         )
     known = fields_at(loc[:-1], model)
-    close = closest_name(key, known)
-    if close:
-        return (
-            f"未知字段「{key}」，是否想写「{close}」？ "
-            f"(unknown key {key!r}; did you mean {close!r}?)"
-        )
+    hint = suggest(key, known)
+    if hint.zh:
+        return f"未知字段「{key}」{hint.zh} (unknown key {key!r}{hint.en})"
     if known:
         return f"未知字段「{key}」；此处可用：{', '.join(known)} (unknown key {key!r})"
     return f"未知字段「{key}」 (unknown key {key!r})"

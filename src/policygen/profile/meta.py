@@ -19,7 +19,7 @@ class Revision(Section):
     date: CnDate
     """修订日期"""
     summary: Text
-    """修订内容摘要"""
+    """本次修订的主要内容"""
     author: Name | None = None
     """修订人或修订部门：修订稿（policygen diff）中此次修订记在其名下；无则记在外包归口管理部门名下"""
 

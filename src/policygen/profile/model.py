@@ -90,21 +90,21 @@ class Profile(Section):
     policy: Policy = Field(default_factory=Policy)
     """制度框架：名称、依据、范围、原则、审批权限"""
     vendor_selection: VendorSelection = Field(default_factory=VendorSelection)
-    """服务提供商选择与评价"""
+    """服务提供商的准入评价、尽职调查、采购方式和定期评价"""
     sla: Sla = Field(default_factory=Sla)
-    """服务水平"""
+    """附于每份合同的服务水平协议：事件分级、指标、服务费扣减和报告评审；各合同可以另行约定"""
     ip: Ip = Field(default_factory=Ip)
-    """知识产权"""
+    """交付成果的知识产权归属、背景知识产权的许可和侵权责任；各合同可以另行约定"""
     confidentiality: Confidentiality = Field(default_factory=Confidentiality)
-    """保密"""
+    """保密信息的范围、分级、合同终止后的保密期间和违约金；各合同可以另行约定"""
     data_protection: DataProtection = Field(default_factory=DataProtection)
-    """数据与个人信息保护"""
+    """服务提供商接触的个人信息和数据，以及委托处理个人信息的约定（《个人信息保护法》第二十一条）；各合同可以另行约定"""
     information_security: InformationSecurity = Field(default_factory=InformationSecurity)
-    """信息安全"""
+    """服务提供商应当遵守的信息安全要求：控制措施、访问授权、演练和评估；各合同可以另行约定"""
     risk: Risk = Field(default_factory=Risk)
-    """风险管理"""
+    """外包风险的类别、评分方法、预警指标和集中度上限"""
     exit: Exit = Field(default_factory=Exit)
-    """退出管理"""
+    """外包终止时的退出安排：通知期、过渡期、数据和资料的返还与删除；各合同可以另行约定"""
     clauses: Clauses = Field(default_factory=Clauses)
     """条款库调整：删除、改写或新增条款"""
     engagements: list[Engagement] = Field(default_factory=list, max_length=MAX_ENGAGEMENTS)

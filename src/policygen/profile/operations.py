@@ -33,15 +33,15 @@ class InformationSecurity(Section):
         min_length=1,
         max_length=MAX_ITEMS,
     )
-    """安全控制措施"""
+    """乙方应当落实的信息安全控制措施，逐项列明"""
     access_principle: Text = defaults.field("information_security.access_principle", Text)
-    """访问授权原则"""
+    """乙方人员访问甲方系统和数据的授权原则，如 最小授权、按需知悉"""
     background_checks: bool = True
     """是否对关键岗位外包人员进行背景审查"""
     drill_frequency: Frequency = Frequency.ANNUAL
-    """应急演练频率"""
+    """信息安全应急演练的频率"""
     assessment_frequency: Frequency = Frequency.ANNUAL
-    """信息安全评估频率"""
+    """甲方对乙方开展信息安全评估的频率"""
     log_retention: Duration = Field(default_factory=lambda: Duration(6, DurationUnit.MONTH))
     """操作日志留存期限（不少于六个月）"""
     mlps_level: int | None = Field(default=None, ge=1, le=5)
@@ -52,17 +52,17 @@ class Indicator(Section):
     """A risk warning indicator and what happens when it is crossed."""
 
     name: Name
-    """预警指标"""
+    """预警指标的名称，如 服务可用率"""
     threshold: Quantity
-    """阈值"""
+    """触发预警的数值（单位见“单位”一项）"""
     unit: Name = "%"
-    """单位"""
+    """阈值的单位，如 %、次"""
     comparison: Comparison = Comparison.AT_LEAST
     """>= 表示达到或超过阈值即预警，<= 表示达到或低于阈值即预警"""
     level: WarningLevel = WarningLevel.YELLOW
-    """预警级别"""
+    """触发时的预警级别"""
     action: Text
-    """应对措施"""
+    """触发预警后采取的措施"""
     report_to_senior_management: bool = False
     """预警时报告 organisation.senior_management（应对措施之前写“报告经营管理层”“报告高级管理层”等，按本机构的称谓）"""
     metric: Name | None = None
@@ -82,9 +82,9 @@ class Risk(Section):
         min_length=1,
         max_length=MAX_SHORT_ITEMS,
     )
-    """风险类别"""
+    """外包风险的类别，如 操作风险、信息安全风险"""
     likelihood_levels: int = Field(default=5, ge=3, le=5)
-    """可能性分级数"""
+    """可能性分为几级（风险分值 = 可能性 × 影响程度）"""
     impact_levels: int = Field(default=5, ge=3, le=5)
     """影响程度分级数"""
     high_risk_score: int = Field(default=15, ge=1, le=25)
@@ -94,7 +94,7 @@ class Risk(Section):
     indicators: list[Indicator] = Field(
         default_factory=defaults.factory("risk.indicators", list[Indicator]), max_length=MAX_ITEMS
     )
-    """风险预警指标"""
+    """外包风险预警指标：指标、阈值、预警级别和应对措施"""
     concentration_limit: Percent = Decimal(30)
     """单一服务提供商及其关联方承接的外包合同年度金额占外包合同年度总金额的上限（%）"""
     annual_outsourcing_total: Money | None = None
@@ -102,7 +102,7 @@ class Risk(Section):
     assessment_frequency: Frequency = Frequency.ANNUAL
     """外包风险全面评估频率"""
     contingency_drill_frequency: Frequency = Frequency.ANNUAL
-    """应急演练频率"""
+    """外包应急预案的演练频率"""
 
     @model_validator(mode="after")
     def _rules(self) -> Risk:
@@ -148,14 +148,14 @@ class Exit(Section):
         min_length=1,
         max_length=MAX_SHORT_ITEMS,
     )
-    """退出触发情形"""
+    """甲方启动退出的情形，如 乙方严重违约、经营状况恶化"""
     transition_assistance: list[Text] = Field(
         default_factory=defaults.factory("exit.transition_assistance", list[Text]),
         min_length=1,
         max_length=MAX_SHORT_ITEMS,
     )
-    """过渡期协助义务"""
+    """过渡期内乙方应当提供的协助，如 移交文档、培训接替人员"""
     alternate_vendors: list[Name] = Field(default_factory=list, max_length=MAX_SHORT_ITEMS)
-    """备选服务提供商"""
+    """可以接替本服务的备选服务提供商，逐项列明"""
     plan_test_frequency: Frequency = Frequency.ANNUAL
     """退出计划评估与测试频率"""

@@ -15,15 +15,15 @@ class Departments(Section):
     lead: Name = defaults.field("organisation.departments.lead", Name)
     """外包归口管理部门（牵头部门）"""
     legal: Name = defaults.field("organisation.departments.legal", Name)
-    """法律合规部门"""
+    """负责合同审查和合规审查的部门名称，如 法律合规部"""
     risk: Name = defaults.field("organisation.departments.risk", Name)
-    """风险管理部门"""
+    """负责外包风险管理的部门名称，如 风险管理部"""
     it: Name = defaults.field("organisation.departments.it", Name)
-    """信息科技部门"""
+    """负责信息科技外包技术管理的部门名称，如 信息科技部"""
     audit: Name = defaults.field("organisation.departments.audit", Name)
-    """内部审计部门"""
+    """负责外包审计的部门名称，如 审计部"""
     procurement: Name = defaults.field("organisation.departments.procurement", Name)
-    """采购管理部门"""
+    """负责采购的部门名称，如 采购部"""
     business: Name = defaults.field("organisation.departments.business", Name)
     """外包需求部门（业务部门）"""
 
@@ -79,4 +79,4 @@ class Organisation(Section):
     it_committee: Name = defaults.field("organisation.it_committee", Name)
     """银行保险机构：审议重要信息科技外包合同的委员会"""
     departments: Departments = Field(default_factory=Departments)
-    """职责部门"""
+    """管理制度中承担各项职责的部门名称"""

@@ -53,7 +53,7 @@ class Policy(Section):
     """The regulation's frame: title, legal basis, scope, principles, approvals."""
 
     title: Name = defaults.field("policy.title", Name)
-    """制度名称"""
+    """管理制度的名称，如 外包管理办法"""
     legal_basis: list[Name] = Field(
         default_factory=defaults.factory("policy.legal_basis", list[Name]),
         min_length=1,
@@ -63,7 +63,7 @@ class Policy(Section):
     scope: list[Scope] = Field(
         default_factory=lambda: [Scope.ITO], min_length=1, max_length=MAX_SHORT_ITEMS
     )
-    """外包类型：ITO、BPO、KPO、other"""
+    """外包类型，可写多项"""
     scope_note: Text | None = None
     """适用范围的补充说明"""
     subsidiaries_follow: bool = True
@@ -72,18 +72,18 @@ class Policy(Section):
         default_factory=defaults.factory("policy.categories", list[Name]),
         max_length=MAX_SHORT_ITEMS,
     )
-    """外包分类"""
+    """制度中列明的外包分类，如 信息技术外包、业务流程外包"""
     principles: list[Text] = Field(
         default_factory=defaults.factory("policy.principles", list[Text]),
         min_length=1,
         max_length=MAX_SHORT_ITEMS,
     )
-    """基本原则"""
+    """制度中的外包管理基本原则，逐项列明"""
     prohibited_functions: list[Text] = Field(
         default_factory=defaults.factory("policy.prohibited_functions", list[Text]),
         max_length=MAX_SHORT_ITEMS,
     )
-    """不得外包的职能"""
+    """不得外包的职能，逐项列明，如 决策管理、内部审计"""
     approval_tiers: list[ApprovalTier] = Field(
         default_factory=defaults.factory("policy.approval_tiers", list[ApprovalTier]),
         min_length=1,
@@ -96,7 +96,7 @@ class Policy(Section):
     )
     """重要外包的认定标准：每项写明表述（text）和判定方式（test），由各合同的事实判定"""
     review_frequency: Frequency = Frequency.ANNUAL
-    """制度审阅频率"""
+    """对本制度进行评估、必要时修订的频率"""
     repeals: list[Name] = Field(default_factory=list, max_length=MAX_SHORT_ITEMS)
     """本制度施行后废止的原制度名称"""
     regulatory_report_lead_time: Duration = Field(

@@ -28,13 +28,13 @@ class SeverityLevel(Section):
     """One incident severity level and its time limits."""
 
     level: Severity
-    """级别：P1–P4"""
+    """级别，P1 最严重"""
     name: Name
     """级别名称，如 紧急"""
     definition: Text
-    """判定标准"""
+    """属于该级别事件的判定标准"""
     response: Duration
-    """响应时限"""
+    """乙方接报后作出响应的最长时限"""
     resolution: Duration
     """解决（恢复）时限"""
     update_interval: Duration | None = None
@@ -59,15 +59,15 @@ class Metric(Section):
     """A measurable service-level target."""
 
     name: Name
-    """指标名称"""
+    """指标名称，如 系统可用率、故障响应时间"""
     target: Quantity
-    """目标值"""
+    """应当达到的数值（单位见“单位”一项）"""
     unit: Name = "%"
     """单位，如 %、小时、分钟"""
     comparison: Comparison = Comparison.AT_LEAST
     """>= 表示不低于目标值，<= 表示不高于目标值"""
     window: Frequency = Frequency.MONTHLY
-    """统计周期"""
+    """指标统计的周期"""
     method: Text
     """计算与计量方法"""
     covers: list[Name] = Field(default_factory=list, max_length=MAX_SHORT_ITEMS)
@@ -198,7 +198,7 @@ class ChronicFailure(Section):
     """When repeated failure lets the client terminate."""
 
     breaches: int = Field(default=3, ge=1, le=24)
-    """未达标次数"""
+    """统计期间内服务水平未达标的次数达到此数时，甲方可以解除合同"""
     within_months: int = Field(default=6, ge=1, le=36)
     """统计期间（连续月数）"""
 
@@ -207,7 +207,7 @@ class Sla(Section):
     """The service-level agreement annexed to every contract."""
 
     service_hours: Name = defaults.field("sla.service_hours", Name)
-    """服务时间"""
+    """服务时间，如 7×24小时、工作日 9:00—18:00"""
     support_hours: Name = defaults.field("sla.support_hours", Name)
     """现场（人工）支持时间"""
     severities: list[SeverityLevel] = Field(
@@ -215,21 +215,21 @@ class Sla(Section):
         min_length=1,
         max_length=MAX_SHORT_ITEMS,
     )
-    """事件分级"""
+    """事件分级：各级别的判定标准及响应、解决时限"""
     metrics: list[Metric] = Field(
         default_factory=defaults.factory("sla.metrics", list[Metric]),
         min_length=1,
         max_length=MAX_ITEMS,
     )
-    """服务水平指标"""
+    """服务水平指标：名称、目标值、单位、统计周期和计量方法"""
     credits: ServiceCredits = Field(default_factory=ServiceCredits)
     """服务费扣减（服务信用）"""
     maintenance_notice: Duration = Field(default_factory=lambda: Duration(72, DurationUnit.HOUR))
     """计划维护提前通知时间"""
     reporting_frequency: Frequency = Frequency.MONTHLY
-    """服务报告频率"""
+    """乙方提交服务报告的频率"""
     review_frequency: Frequency = Frequency.QUARTERLY
-    """服务水平评审频率"""
+    """双方评审服务水平的频率"""
     record_retention_years: int = Field(default=3, ge=1, le=30)
     """监控与评价数据在服务结束后的保存年限"""
     chronic_failure: ChronicFailure = Field(default_factory=ChronicFailure)

@@ -1,8 +1,9 @@
 """Write the commented starter profile `policygen init` hands a new user.
 
 Input: the Profile model and its defaults. Output: YAML text in which every section and every
-default appears, each key commented with its meaning, so nothing the documents depend on is
-hidden."""
+default appears, each key commented with its meaning (and, for a closed set of values, each
+value with the Chinese name the JSON Schema gives it: profile.labels), so nothing the
+documents depend on is hidden."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from pydantic import BaseModel
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from policygen.profile.docs import field_description
+from policygen.profile.docs import field_help
+from policygen.profile.labels import choices, enum_of
 from policygen.profile.load import _unwrap
 from policygen.profile.model import Profile
 from policygen.profile.types import Duration
@@ -84,7 +86,10 @@ def _commented(model: BaseModel, comments: bool = True) -> CommentedMap:
     for name in type(model).model_fields:
         value = getattr(model, name)
         node[name] = _value(value)
-        description = field_description(type(model), name) if comments else None
+        description = field_help(type(model), name) if comments else None
+        enum = enum_of(type(model).model_fields[name].annotation)
+        if description and enum is not None:  # the names the schema gives (profile.labels)
+            description += f"；可选：{choices(enum)}"
         if description:
             if isinstance(node[name], CommentedMap | CommentedSeq) and node[name]:
                 node.yaml_set_comment_before_after_key(

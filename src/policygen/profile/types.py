@@ -59,10 +59,19 @@ def _check_text(value: str) -> str:
     return value
 
 
-Text = Annotated[str, Field(max_length=MAX_TEXT), AfterValidator(_check_text)]
+def _check_raw_text(value: Any) -> Any:
+    """Check a text value as written, before the models strip its ends
+    (base.str_strip_whitespace): a form feed or U+001F at either end counts as whitespace to
+    str.strip(), and would otherwise pass unseen and leave an empty value."""
+    if isinstance(value, str):
+        _check_text(value)
+    return value
+
+
+Text = Annotated[str, Field(max_length=MAX_TEXT), BeforeValidator(_check_raw_text)]
 """Free text a legal team writes in its own words; none of the characters chars.REFUSED names."""
 
-Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_check_text)]
+Name = Annotated[str, Field(min_length=1, max_length=200), BeforeValidator(_check_raw_text)]
 """A short label: a name, a title, a department."""
 
 _PHONE = re.compile(r"^\+?[0-9][0-9 ()\-]{3,30}[0-9](转[0-9]{1,6})?$")

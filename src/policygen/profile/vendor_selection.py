@@ -25,11 +25,11 @@ class Criterion(Section):
     """One weighted evaluation criterion."""
 
     name: Name
-    """评价维度"""
+    """评价维度的名称，如 技术能力、服务质量"""
     weight: Decimal = Field(gt=0, le=100, max_digits=MAX_DIGITS)
     """权重（%），各项合计 100"""
     description: Text | None = None
-    """评分要点"""
+    """该维度的评分要点，印在评价表中"""
 
 
 class GradeBand(Section):
@@ -44,7 +44,7 @@ class GradeBand(Section):
     max: Score
     """分数上限（不含；最高一档含 100）"""
     consequence: Text
-    """评定结果的运用"""
+    """评为该等级的后果，如 优先续约、限期整改、终止合作"""
 
     @model_validator(mode="after")
     def _min_below_max(self) -> GradeBand:
@@ -76,13 +76,13 @@ class VendorSelection(Section):
         min_length=1,
         max_length=MAX_SHORT_ITEMS,
     )
-    """采购方式"""
+    """可以采用的采购方式，如 公开招标、邀请招标、竞争性谈判"""
     due_diligence: list[Text] = Field(
         default_factory=defaults.factory("vendor_selection.due_diligence", list[Text]),
         min_length=1,
         max_length=MAX_SHORT_ITEMS,
     )
-    """尽职调查事项"""
+    """准入前对服务提供商开展尽职调查的事项，逐项列明"""
     due_diligence_validity_months: int = Field(default=12, ge=1, le=60)
     """尽职调查结果有效期（月）"""
     grading: list[GradeBand] = Field(

@@ -26,7 +26,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from policygen.errors import InvalidInputError, Issue, Location, UsageError, closest_name
+from policygen.errors import InvalidInputError, Issue, Location, UsageError, suggest
 from policygen.profile.engagement import Engagement
 from policygen.profile.load import Loc, dotted, read_decimal, read_int, split_path
 
@@ -306,9 +306,9 @@ def _column_shape(loc: Loc) -> tuple[str | None, bool]:
         elif _is_model(annotation):
             fields = list(annotation.model_fields)
             if part not in fields:
-                close = closest_name(part, fields)
-                hint = f"，是否想写「{close}」？" if close else f"；此处可用：{', '.join(fields)}"
-                return f"未知字段「{part}」{hint} (unknown field)", False
+                hint = suggest(part, fields)
+                shown = hint.zh or f"；此处可用：{', '.join(fields)}"
+                return f"未知字段「{part}」{shown} (unknown field{hint.en})", False
             annotation = annotation.model_fields[part].annotation
         else:
             return f"「{here}」不是对象，不能有子字段 (not an object)", False

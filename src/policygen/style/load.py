@@ -63,7 +63,9 @@ def style_option(value: str | Path, template_dirs: tuple[Path, ...] | list[Path]
         if found is None:
             raise UsageError(
                 f"找不到版式文件或版式「{text}」：应为 .style.yaml 文件的路径，或 "
-                f"{', '.join(sorted(available_styles(template_dirs)))} 之一 (style not found)"
+                f"{', '.join(sorted(available_styles(template_dirs)))} 之一 (style not found)",
+                code="unknown_style",
+                allowed=sorted(available_styles(template_dirs)),
             )
         path = found
     load_style(path, template_dirs)

@@ -19,7 +19,7 @@ from jinja2.parser import Parser
 from jinja2.utils import missing
 from pydantic import BaseModel
 
-from policygen.errors import closest_name
+from policygen.errors import suggest
 
 _NAME = r"[A-Za-z_]\w*"
 _LEXER_AT = re.compile(r" at (\d+)$")
@@ -97,13 +97,9 @@ def undefined_message(error: UndefinedError, text: str, variables: Iterable[str]
         choices = fields_of(owner)
     if isinstance(name, int):
         return f"「{path}」不存在：序号超出范围 (no item {name} in {prefix or 'the list'})"
-    close = closest_name(name, choices)
-    if close:
-        suggestion = f"{prefix}.{close}" if prefix else close
-        return (
-            f"未定义的字段 {path}，是否想写「{suggestion}」？ "
-            f"(undefined field {path}; did you mean {suggestion}?)"
-        )
+    hint = suggest(name, choices, prefix=f"{prefix}." if prefix else "")
+    if hint.zh:
+        return f"未定义的字段 {path}{hint.zh} (undefined field {path}{hint.en})"
     shown = "、".join(choices[:20]) + ("…" if len(choices) > 20 else "")
     where = f"；此处可用：{shown}" if choices else ""
     return f"未定义的字段 {path}{where} (undefined field {path})"

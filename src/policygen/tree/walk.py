@@ -60,7 +60,8 @@ def walk_depths(
 def node_texts(node: Node, place: Place) -> Iterator[tuple[str, Place]]:
     """Yield the text `node` prints itself (not the blocks it holds), each with its place;
     `place` is the node's place from `walk`. A table yields its caption, then each cell with
-    its row (表1 … 第3行, the header counting as row 1)."""
+    its row (表1 … 第3行, the header counting as row 1), and the text of the paragraphs and
+    tables a cell holds after its own text (a 修订对照表's clause and its table)."""
     match node:
         case n.Chapter(label=label, title=title) | n.Article(label=label, title=title):
             yield label, place
@@ -79,6 +80,8 @@ def node_texts(node: Node, place: Place) -> Iterator[tuple[str, Place]]:
                 here = (*place, f"{name} 第{number}行")
                 for cell in row:
                     yield inline_text(cell.inlines), here
+                    for inner, inner_place in walk(cell.blocks, here):
+                        yield from node_texts(inner, inner_place)
         case n.SignatureBlock(parties=parties):
             for party in parties:
                 here = (*place, "签署页")

@@ -24,6 +24,7 @@ from policygen.style.model import CONTEXTUAL_ROLES, HouseStyle
 from policygen.templating.filters import terms
 from policygen.tree import nodes as n
 from policygen.tree.text import inline_text
+from policygen.writers import table_widths
 from policygen.writers.page_values import document_values, fill
 from policygen.writers.text import labelled
 
@@ -138,11 +139,8 @@ class TitleLines:
 
 
 def text_width(text: str, size: float) -> float:
-    """Return about how wide `text` is at `size` pt: a Chinese character one em, any other
-    character (Latin letters, digits) six tenths of one, the widest a proportional face sets."""
-    from rich.cells import cell_len
-
-    return sum(size if cell_len(char) == 2 else size * 0.6 for char in text)
+    """Return about how wide `text` is at `size` pt (table_widths.text_width, in ems)."""
+    return size * table_widths.text_width(text)
 
 
 def title_lines(title: str, size: float, width: float) -> TitleLines:

@@ -24,7 +24,9 @@ def check_pdf_engine(name: str, *, source: str = "pdf_engine") -> str:
     if name not in PDF_ENGINES:
         raise UsageError(
             f"未知的 PDF 引擎 {name!r}（{source}）；可选：{', '.join(PDF_ENGINES)} "
-            "(unknown PDF engine)"
+            "(unknown PDF engine)",
+            code="unknown_pdf_engine",
+            allowed=PDF_ENGINES,
         )
     return name
 
@@ -73,15 +75,20 @@ def check_pdf_standard(
         f"{key}（{PDF_STANDARDS[key].label}：{'、'.join(engines_for(key))}）"
         for key in PDF_STANDARDS
     )
+    printable_here = [key for key in PDF_STANDARDS if engine in engines_for(key)]
     if name not in PDF_STANDARDS:
         raise UsageError(
-            f"未知的 PDF 标准 {name!r}（{source}）；可选：{choices} (unknown PDF standard)"
+            f"未知的 PDF 标准 {name!r}（{source}）；可选：{choices} (unknown PDF standard)",
+            code="unknown_pdf_standard",
+            allowed=printable_here,
         )
     if engine not in engines_for(name):
         raise UsageError(
             f"PDF 引擎 {engine} 不能生成 {PDF_STANDARDS[name].label}（{source}），请改用 "
             f"{'、'.join(engines_for(name))} 引擎；各标准可用的引擎：{choices} "
-            "(this PDF engine cannot print this standard)"
+            "(this PDF engine cannot print this standard)",
+            code="unknown_pdf_standard",
+            allowed=printable_here,
         )
     return name
 

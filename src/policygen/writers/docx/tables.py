@@ -109,22 +109,7 @@ def add_table(builder: Builder, table: n.Table) -> None:
         Emu(round(Pt(each)))
         for each in column_widths(table, Emu(width).pt, size.pt if size else DEFAULT_SIZE)
     ]
-    formats = []
-    for index, row in enumerate(rows):
-        heading = index < len(table.header)
-        style = TABLE_STYLES["table_heading" if heading else "table_text"]
-        style_id = builder.styles.id(style) if row else None
-        # As both PDFs: a header cell keeps its style's alignment (centred) unless it asks to
-        # be centred or set right; a Markdown table's ``:---`` does not set it left.
-        vertical = WD_CELL_VERTICAL_ALIGNMENT.TOP if table.split_rows and not heading else _CENTER
-        formats.append(
-            [
-                _cell_format(
-                    style_id, None if heading and cell.align == "left" else cell.align, vertical
-                )
-                for cell in row
-            ]
-        )
+    formats = _row_formats(builder, table, rows)
     # The table is built with its cells and paragraphs formatted by oxml rather than
     # through python-docx's table API, for speed: python-docx's setters (widths, vertical
     # alignment, styles, alignment) walk an element's children on every property set, and
@@ -154,6 +139,30 @@ def add_table(builder: Builder, table: n.Table) -> None:
             if caption is None and index == 0:
                 builder.bookmark(paragraph, table.id)
                 caption = paragraph
+
+
+def _row_formats(
+    builder: Builder, table: n.Table, rows: tuple[tuple[n.Cell, ...], ...]
+) -> list[list[oxml.CellFormat]]:
+    """Return the format of each cell of `rows` (the header rows first): its paragraph style,
+    alignment and vertical alignment."""
+    formats: list[list[oxml.CellFormat]] = []
+    for index, row in enumerate(rows):
+        heading = index < len(table.header)
+        style = TABLE_STYLES["table_heading" if heading else "table_text"]
+        style_id = builder.styles.id(style) if row else None
+        # As both PDFs: a header cell keeps its style's alignment (centred) unless it asks to
+        # be centred or set right; a Markdown table's ``:---`` does not set it left.
+        vertical = WD_CELL_VERTICAL_ALIGNMENT.TOP if table.split_rows and not heading else _CENTER
+        formats.append(
+            [
+                _cell_format(
+                    style_id, None if heading and cell.align == "left" else cell.align, vertical
+                )
+                for cell in row
+            ]
+        )
+    return formats
 
 
 def add_cell_blocks(
