@@ -144,7 +144,7 @@ def test_describe_quotes_the_words_around_a_small_change(regulation: Comparison)
     by_id = {c.id: c for c in regulation.clauses}
     assert describe(by_id["pi-processor-duties"]) == "「不超过两小时」改为「不超过一小时」"
     # a date is one word
-    assert describe(by_id["effective-date"]) == "「2026年1月1日」改为「2026年7月1日」"
+    assert describe(by_id["effective-date"]) == "「2025年12月15日」改为「2026年7月1日」"
     assert describe(by_id["prohibited-functions"]).startswith("增加「（四）客户身份识别")
     assert describe(by_id["ai-services"]) == ""
 

@@ -236,7 +236,7 @@ def test_each_document_carries_its_own_identity() -> None:
     meta = {job.filename("x"): build_document(bank, job).meta for job in jobs(bank)}
     regulation = meta["regulation.x"]
     assert (regulation.version, regulation.effective_date, regulation.date) == (
-        "V2.0", date(2026, 1, 1), date(2026, 1, 1),
+        "V2.0", date(2025, 12, 15), date(2025, 12, 15),
     )  # fmt: skip
     assert regulation.doc_no == "明银发〔2025〕68号"
     assert not (regulation.contract_no or regulation.parties or regulation.signed_on)

@@ -277,8 +277,7 @@ def read_template(
     Templates see ``lang``, the job's languages (``zh``, ``en``, ``zh+en``), and
     ``prevailing_language``, for the clause on which text prevails."""
     kind = job.kind
-    context = build_context(profile, kind, job.engagement)
-    context |= {"lang": job.lang, "prevailing_language": profile.meta.prevailing_language}
+    context = build_context(profile, kind, job.engagement, job.lang)
     if english:
         rendered = _render_english(kind, context, template_dirs)
     else:

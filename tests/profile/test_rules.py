@@ -259,7 +259,7 @@ def test_five_mistakes_are_all_listed_with_lines(tmp_path: Path) -> None:
     replacements = [
         ("credit_code: 91310000MA1K4X7B33", "credit_code: 91310000MA1K4X7B31"),
         ("      weight: 10\n", "      weight: 15\n"),
-        ("      resolution: 8小时", "      resolution: 20分钟"),
+        ("\n      resolution: 8小时", "\n      resolution: 20分钟"),
         ("  pass_score: 75", "  pass_scor: 75"),
         ("      amount: 1234567.89", "      amount: 12.345"),
     ]

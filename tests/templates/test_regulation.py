@@ -193,7 +193,7 @@ def test_bank_parameters(bank: Profile, bank_md: str) -> None:
     md = plain(bank_md)
     org, policy, vs = bank.organisation, bank.policy, bank.vendor_selection
     assert f"（以下简称{org.short_name}）" in md
-    assert "本办法自2026年1月1日起施行。" in md
+    assert "本办法自2025年12月15日起施行。" in md
     assert f"本办法自{cn_date(bank.meta.effective_date)}起施行。" in md
     assert "《明远商业银行信息科技外包管理暂行办法》（明银发〔2023〕45号）同时废止。" in md
     assert f"本办法由{org.departments.lead}负责解释。" in md
@@ -339,7 +339,7 @@ def test_other_branches() -> None:
     check_structure(render(profile))
     assert REGULATOR_RULES in md  # insurers are regulated too, even if they do not cite it
     assert (
-        "《中华人民共和国保险法》、《保险机构信息化监管规定》（国家金融监督管理总局令2023年第2号）、"
+        "《中华人民共和国保险法》《保险机构信息化监管规定》（国家金融监督管理总局令2023年第2号）、"
         "《银行保险机构信息科技外包风险监管办法》（银保监办发〔2021〕141号）等" in md
     )
     assert "包括信息技术外包（ITO）和业务流程外包（BPO）" in md

@@ -39,6 +39,7 @@ from policygen.profile.types import (
 from policygen.templating import filters
 from policygen.templating.filters import (
     FILTERS,
+    book_titles,
     cn_date,
     cn_list,
     cn_number,
@@ -710,6 +711,27 @@ def test_cn_list_rejects(value: Any, error: type[Exception]) -> None:
         cn_list(value)
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ([], ""),
+        (["《甲》"], "《甲》"),
+        (["《甲》", "《乙》", "《丙》"], "《甲》《乙》《丙》"),
+        (["《甲》（1号）", "《乙》"], "《甲》（1号）、《乙》"),
+        (["《甲》", "《乙》（2号）", "《丙》"], "《甲》《乙》（2号）、《丙》"),
+    ],
+)
+def test_book_titles(value: list[str], expected: str) -> None:
+    """GB/T 15834 4.5.3.5: no 顿号 between consecutive 书名号, one after a bracketed note."""
+    assert book_titles(value) == expected
+
+
+@pytest.mark.parametrize(("value", "error"), [(None, ValueError), ("《甲》", TypeError)])
+def test_book_titles_rejects(value: Any, error: type[Exception]) -> None:
+    with pytest.raises(error):
+        book_titles(value)
+
+
 # =========================================================================== registry
 
 
@@ -744,6 +766,7 @@ def test_filters_table_names_each_filter_once() -> None:
         "label": label,
         "cn_list": cn_list,
         **{name: getattr(filters, name) for name in ENGLISH_FILTERS},
+        "book_titles": book_titles,
     }
     assert expected == FILTERS
 

@@ -54,7 +54,7 @@ def test_letterhead_cover_fields_and_body(regulation: bytes) -> None:
     assert texts[0] == LETTERHEAD
     assert texts[1] == "明远商业银行信息科技外包管理办法"
     # {{ doc_no }} is the regulation's 发文字号, though its built-in subtitle shows it too.
-    assert texts[2] == "明远商业银行股份有限公司　V2.0　2026年1月1日　明银发〔2025〕68号"
+    assert texts[2] == "明远商业银行股份有限公司　V2.0　2025年12月15日　明银发〔2025〕68号"
     assert texts[-1] == "（本文件由示例集团法律合规部发布）"
     assert "{{" not in "".join(texts)
     header = document.sections[0].header.paragraphs[0].text

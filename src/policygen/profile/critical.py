@@ -157,29 +157,48 @@ class Facts(Section):
     """服务提供商能否接触重要数据（《中华人民共和国数据安全法》所称重要数据）"""
     interruption_impact: InterruptionImpact | None = None
     """服务中断对本单位业务的影响"""
+    off_site_centralised: bool | None = None
+    """是否为非驻场集中式外包：服务提供商在其自有场所集中为多家机构提供服务（如远程运维中心）"""
     answers: dict[ClauseId, bool] = Field(default_factory=dict, max_length=MAX_SHORT_ITEMS)
     """对需逐项回答的重要外包认定标准（test: question）的回答：标准 id → true/false"""
 
 
 # --------------------------------------------------------------------------- the term
+#
+# One annualisation rule, used by every document that speaks of an engagement's fee per year (the
+# 重要外包 amount criterion, the risk register's concentration, the SLA's 当期服务费): the fee
+# accrues evenly over the months of the term, and a calendar month the term covers only in part
+# counts the share of its days that the term covers. So a year's part of a fee is
+# fee × (the term's months in that year) ÷ (the term's months), and the parts of all years add
+# up to the fee.
+
+
+def months_between(first: date, last: date) -> Decimal:
+    """Return the months from `first` to `last`, both days included, under the annualisation
+    rule: each calendar month counts the share of its days that fall in the span. 2026-03-01 to
+    2027-02-28 is 12; 2026-01-01 to 2028-12-31 is 36; 2026-03-16 to 2026-04-15 is 16/31 + 15/30.
+    Zero when `last` is before `first`."""
+    months = Decimal(0)
+    day = first
+    while day <= last:
+        length = calendar.monthrange(day.year, day.month)[1]
+        month_end = date(day.year, day.month, length)
+        through = min(last, month_end)
+        covered = (through - day).days + 1
+        months += Decimal(1) if covered == length else Decimal(covered) / Decimal(length)
+        day = _next_day(month_end)
+    return months
 
 
 def term_months(term: Term) -> Decimal:
-    """Return the length of `term` in months, whole calendar months plus the rest as a fraction
-    of the month it falls in: 2026-03-01 to 2027-02-28 is 12; 2026-01-01 to 2028-12-31 is 36."""
-    start, stop = term.start, _next_day(term.end)
-    months = (stop.year - start.year) * 12 + stop.month - start.month
-    if _add_months(start, months) > stop:
-        months -= 1
-    anchor = _add_months(start, months)
-    following = _add_months(start, months + 1)
-    rest = Decimal((stop - anchor).days) / Decimal((following - anchor).days)
-    return Decimal(months) + rest
+    """Return the length of `term` in months under the annualisation rule (`months_between`)."""
+    return months_between(term.start, term.end)
 
 
 def annual_amount(engagement: Engagement) -> Decimal:
-    """Return the engagement's fee for one year of service: the whole fee when the term is a
-    year or shorter, else the fee spread evenly over the term's months, to the cent."""
+    """Return 年度合同金额, the engagement's fee for twelve months of service under the
+    annualisation rule: the whole fee when the term is twelve months or shorter, else
+    fee × 12 ÷ the term's months, to the cent."""
     months = term_months(engagement.term)
     fee = engagement.fee.amount
     if months <= 12:
@@ -187,14 +206,22 @@ def annual_amount(engagement: Engagement) -> Decimal:
     return (fee * 12 / months).quantize(_CENT, rounding=ROUND_HALF_UP)
 
 
+def year_amount(engagement: Engagement, year: int) -> Decimal:
+    """Return the part of `engagement`'s fee that falls in calendar `year` under the
+    annualisation rule: fee × (the term's months in `year`) ÷ (the term's months), unrounded.
+    Zero when the term does not reach into `year`."""
+    start, end = engagement.term.start, engagement.term.end
+    months = term_months(engagement.term)
+    inside = months_between(max(start, date(year, 1, 1)), min(end, date(year, 12, 31)))
+    if not months or not inside:
+        return Decimal(0)
+    if inside == months:
+        return engagement.fee.amount
+    return engagement.fee.amount * inside / months
+
+
 def _next_day(day: date) -> date:
     return date.fromordinal(day.toordinal() + 1)
-
-
-def _add_months(day: date, months: int) -> date:
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 # --------------------------------------------------------------------------- the classification

@@ -72,6 +72,8 @@ class Metric(Section):
     """计算与计量方法"""
     covers: list[Name] = Field(default_factory=list, max_length=MAX_SHORT_ITEMS)
     """指标计量的对象（系统、设备或者服务），如 核心业务系统、手机银行；不写则为全部服务对象"""
+    available_hours: Decimal | None = Field(default=None, gt=0, le=8784)
+    """可用率每月应当可用的小时数（如交易时段），用于写明允许的不可用时间；不写时7×24小时服务按720小时计"""
 
     @model_validator(mode="after")
     def _percent_in_range(self) -> Metric:
@@ -236,6 +238,11 @@ class Sla(Section):
     """恢复时间目标（RTO）：服务中断后恢复服务的最长时间；不填则以甲方业务连续性计划确定的为准"""
     recovery_point_objective: Duration | None = None
     """恢复点目标（RPO）：服务中断时可以接受的最大数据丢失时间；不填则以甲方业务连续性计划确定的为准"""
+
+    @property
+    def service_round_the_clock(self) -> bool:
+        """Whether the service runs at any hour (service_hours states 7×24)."""
+        return _round_the_clock(self.service_hours)
 
     @property
     def support_round_the_clock(self) -> bool:

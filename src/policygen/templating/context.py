@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from policygen.instruments import catalogue
 from policygen.kinds import Kind
+from policygen.profile.critical import year_amount
 from policygen.profile.engagement import Engagement
 from policygen.profile.model import Profile
-from policygen.profile.sla import Metric
-from policygen.profile.types import Industry, RiskLevel
+from policygen.profile.sla import Metric, Sla
+from policygen.profile.types import Comparison, Frequency, Industry, RiskLevel
 
 _CENT = Decimal("0.01")
 
@@ -68,9 +68,12 @@ class Concentration:
 
     year: int
     """The calendar year."""
+    engagement_annual: Decimal
+    """The part falling in `year` of this engagement's fee (含税), by the annualisation rule of
+    `policygen.profile.critical` like every other amount here."""
     vendor_annual: Decimal
-    """The part falling in `year` of the fees (含税) of every engagement with this vendor or a
-    vendor of its group."""
+    """The part falling in `year` (by the same rule) of the fees (含税) of every engagement with
+    this vendor or a vendor of its group."""
     total_annual: Decimal
     """The organisation's outsourcing in `year`: risk.annual_outsourcing_total, else the parts
     falling in `year` of the fees of the profile's engagements."""
@@ -82,6 +85,50 @@ class Concentration:
     """Whether `share` exceeds risk.concentration_limit."""
     affiliates: tuple[str, ...]
     """The other vendors of the same group whose engagements are counted."""
+
+
+@dataclass(frozen=True)
+class Allowance:
+    """The unavailability an availability target (可用率) allows in one month, for the SLA to
+    state beside the target, and for the tests to set against the RTO and the penalties."""
+
+    hours: Decimal
+    """The hours the service must be available in a month: the metric's `available_hours`,
+    else 720 for a round-the-clock service."""
+    minutes: Decimal
+    """(100 − target) % of `hours`, in minutes, unrounded."""
+
+    @property
+    def rounded_minutes(self) -> Decimal:
+        """`minutes` to a tenth, without trailing zeros (21.6, 43.2, 5)."""
+        tenth = self.minutes.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        return tenth.to_integral_value() if tenth == tenth.to_integral_value() else tenth
+
+    @property
+    def rounded_seconds(self) -> int:
+        """`minutes` in whole seconds, for an allowance under a minute."""
+        return int((self.minutes * 60).to_integral_value(rounding=ROUND_HALF_UP))
+
+
+def availability_allowances(sla: Sla) -> dict[str, Allowance]:
+    """Return, by metric name, the monthly allowance of each availability metric of `sla` (a
+    percentage to reach at least, named …可用率, counted monthly) whose hours are known: its
+    `available_hours`, or 720 when the service hours are 7×24. Other metrics are left out."""
+    out = {}
+    for metric in sla.metrics:
+        if not (
+            "可用率" in metric.name
+            and metric.unit == "%"
+            and metric.comparison == Comparison.AT_LEAST
+            and metric.window == Frequency.MONTHLY
+        ):
+            continue
+        hours = metric.available_hours
+        if hours is None and sla.service_round_the_clock:
+            hours = Decimal(720)
+        if hours is not None:
+            out[metric.name] = Allowance(hours, (100 - metric.target) * hours * 60 / 100)
+    return out
 
 
 @dataclass(frozen=True)
@@ -114,8 +161,13 @@ def risk_matrix(profile: Profile) -> list[list[MatrixCell]]:
     return rows
 
 
-def build_context(profile: Profile, kind: Kind, engagement: Engagement | None) -> dict[str, Any]:
-    """Return the template variables for `kind`; `engagement` is None for set-wide documents.
+def build_context(
+    profile: Profile, kind: Kind, engagement: Engagement | None, lang: str = "zh"
+) -> dict[str, Any]:
+    """Return the template variables for `kind`; `engagement` is None for set-wide documents;
+    `lang` the languages the document is rendered in (``zh``, ``en``, ``zh+en``), which
+    templates see as ``lang``, with ``prevailing_language`` for the clause on which text
+    prevails.
 
     For an engagement's documents each section an engagement may override (`sla`,
     `data_protection`, …) is the one that applies to it; the regulation sees the organisation's
@@ -168,6 +220,7 @@ def build_context(profile: Profile, kind: Kind, engagement: Engagement | None) -
         "regulator": regulator,
         # The risk register's indicators that follow the engagement's own SLA targets.
         "indicator_metrics": indicator_metrics(profile, engagement) if engagement else {},
+        "allowances": availability_allowances(sections["sla"]),
         "regulator_rules": catalogue().regulator_rules(
             profile.organisation.industry,
             (engagement.scope,) if engagement else profile.policy.scope,
@@ -176,6 +229,8 @@ def build_context(profile: Profile, kind: Kind, engagement: Engagement | None) -
         "policy_regulator_rules": catalogue().regulator_rules(
             profile.organisation.industry, profile.policy.scope
         ),
+        "lang": lang,
+        "prevailing_language": profile.meta.prevailing_language,
     }
     return context
 
@@ -191,18 +246,6 @@ def indicator_metrics(profile: Profile, engagement: Engagement) -> dict[str, Met
         if metric is not None and metric.unit == indicator.unit:
             out[indicator.name] = metric
     return out
-
-
-def year_amount(engagement: Engagement, year: int) -> Decimal:
-    """Return the part of `engagement`'s fee that falls in calendar `year`, pro rata to the days
-    of its term in that year (the fee spread evenly over the term)."""
-    start, end = engagement.term.start, engagement.term.end
-    days = (end - start).days + 1
-    first, last = max(start, date(year, 1, 1)), min(end, date(year, 12, 31))
-    inside = (last - first).days + 1
-    if days <= 0 or inside <= 0:
-        return Decimal(0)
-    return engagement.fee.amount * inside / days
 
 
 def concentration(profile: Profile, engagement: Engagement) -> Concentration | None:
@@ -239,6 +282,7 @@ def concentration(profile: Profile, engagement: Engagement) -> Concentration | N
     )
     return Concentration(
         year=year,
+        engagement_annual=year_amount(engagement, year).quantize(_CENT, rounding=ROUND_HALF_UP),
         vendor_annual=vendor_year.quantize(_CENT, rounding=ROUND_HALF_UP),
         total_annual=total.quantize(_CENT, rounding=ROUND_HALF_UP),
         total_stated=stated is not None,

@@ -565,6 +565,23 @@ def en_law(citation: str) -> str:
     return title
 
 
+def book_titles(items: Iterable[str]) -> str:
+    """Join titles of laws or documents as GB/T 15834 (4.5.3.5) asks: nothing between a title
+    closing with 》 and the next (《甲》《乙》); 、 after a title followed by a note such as a 文号
+    in brackets (《甲》（文号）、《乙》). Raise ValueError for None; TypeError for a single string."""
+    not_none(items, "book_titles")
+    if isinstance(items, str):
+        raise TypeError("book_titles：应为字符串列表，而不是单个字符串 (expected a list of str)")
+    words = list(items)
+    out = []
+    for index, word in enumerate(words):
+        not_none(word, f"book_titles[{index}]")
+        out.append(word)
+        if index < len(words) - 1 and not word.endswith("》"):
+            out.append("、")
+    return "".join(out)
+
+
 # --------------------------------------------------------------------------- registry
 
 FILTERS: dict[str, Callable[..., str]] = {
@@ -591,6 +608,7 @@ FILTERS: dict[str, Callable[..., str]] = {
     "en_list": en_list,
     "en_text": en_text,
     "en_law": en_law,
+    "book_titles": book_titles,
 }
 """Every template filter by the name templates use: {{ fee | rmb_upper(prefix=true) }}."""
 
@@ -598,6 +616,7 @@ __all__ = [
     "AMOUNT_LIMIT",
     "CN_NUMBER_LIMIT",
     "FILTERS",
+    "book_titles",
     "cn_date",
     "cn_list",
     "cn_number",
