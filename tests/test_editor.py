@@ -308,3 +308,25 @@ def test_a_bad_document_gets_the_render_requests_message(client: TestClient) -> 
     assert answer.json()["message"] == str(api.value)
     unknown = client.post("/editor/api/preview", json={**body, "kind": "memo"}).json()
     assert unknown["error"] == "unknown_kind" and "contract" in unknown["allowed"]
+
+
+def test_the_language_chosen_beside_the_document(client: TestClient) -> None:
+    """zh, en or zh+en (RenderOptions.lang): the list, the preview and the download follow it;
+    a kind without English text is listed in Chinese, and refused by name as the API does."""
+    listed = client.post("/editor/api/validate", json={"name": "bank.yaml", "data": bank(),
+                                                       "lang": "en"}).json()["documents"]  # fmt: skip
+    langs = {(d["kind"], d["lang"]) for d in listed}
+    assert ("contract", "en") in langs and ("regulation", "zh") in langs
+    body = {"name": "bank.yaml", "data": bank(), "kind": "contract",
+            "contract_no": "MY-ITO-2026-001", "lang": "zh+en"}  # fmt: skip
+    preview = client.post("/editor/api/preview", json=body).json()
+    assert preview["stem"] == "contract-MY-ITO-2026-001-zh+en"
+    assert "数据中心运行维护服务外包合同" in preview["html"] and "Party A" in preview["html"]
+    answer = client.post("/editor/api/download", json={**body, "format": "docx"})
+    assert 'filename="contract-MY-ITO-2026-001-zh+en.docx"' in answer.headers["content-disposition"]
+    paragraphs = [p.text for p in Document(io.BytesIO(answer.content)).paragraphs]
+    assert any("Party A" in p for p in paragraphs) and any("甲方" in p for p in paragraphs)
+    refused = client.post("/editor/api/preview", json={**body, "kind": "regulation", "lang": "en"})
+    with pytest.raises(UsageError) as api:
+        policygen.render(BANK, "regulation", "html", lang="en")
+    assert refused.status_code == 400 and refused.json()["message"] == str(api.value)

@@ -1,11 +1,16 @@
 """The browser editor in a real browser: headless Chromium (Debian's chromium and
 chromium-driver, installed by `make`) driven by Selenium, against `policygen edit` run as a
-process on a loopback port, on a copy of examples/bank.yaml. One page load serves every test
-of the module, in order: they edit the same profile as a person would."""
+process on a loopback port, on a copy of examples/bank.yaml in a git repository. One page load
+serves every test of the module, in order: they edit the same profile as a person would, then
+make a new one from the starter and download its contract. Screenshots of the main screens
+(the form and preview, the errors, the clause library, the comparison and the check panels)
+are left in POLICYGEN_SCREENSHOTS, else a temporary folder."""
 
 from __future__ import annotations
 
 import difflib
+import io
+import json
 import os
 import re
 import shutil
@@ -15,6 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from docx import Document
 
 from conftest import EXAMPLES, ROOT
 from sample_docs import HOSTILE
@@ -40,7 +46,17 @@ NEW_NAME = "明远数字银行股份有限公司"
 def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("workspace")
     shutil.copy(EXAMPLES / "bank.yaml", folder / "bank.yaml")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid"]
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+    for command in (["init", "-q"], ["add", "bank.yaml"], ["commit", "-qm", "v1"]):
+        subprocess.run([*git, *command], cwd=folder, check=True, env=env)
     return folder
+
+
+@pytest.fixture(scope="module")
+def downloads(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the browser saves what the page's download buttons give."""
+    return tmp_path_factory.mktemp("downloads")
 
 
 @pytest.fixture(scope="module")
@@ -76,9 +92,14 @@ def editor_url(workspace: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def browser(editor_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebDriver]:
+def browser(editor_url: str, downloads: Path) -> Iterator[WebDriver]:
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})  # every request made
+    options.add_experimental_option(
+        "prefs",
+        {"download.default_directory": str(downloads), "download.prompt_for_download": False},
+    )
     for argument in (
         "--headless=new",
         "--no-sandbox",
@@ -102,7 +123,9 @@ def browser(editor_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
 @pytest.fixture(scope="module")
 def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Where the tests leave screenshots of the main screens (not committed)."""
-    return Path(os.environ.get("POLICYGEN_SCREENSHOTS") or tmp_path_factory.mktemp("screens"))
+    folder = Path(os.environ.get("POLICYGEN_SCREENSHOTS") or tmp_path_factory.mktemp("screens"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def preview_text(driver: WebDriver) -> str:
@@ -137,9 +160,8 @@ def test_page_opens_the_profile_and_previews_a_contract(browser: WebDriver, shot
     name = browser.find_element(By.NAME, "organisation.name")
     assert name.get_attribute("value") == "明远商业银行股份有限公司"
     wait(browser).until(lambda d: "数据中心运行维护服务外包合同" in preview_text(d))
-    assert browser.find_element(By.ID, "document").get_attribute("value") == (
-        "contract|MY-ITO-2026-001"
-    )
+    chooser = browser.find_element(By.ID, "document")
+    wait(browser).until(lambda d: chooser.get_attribute("value") == "contract|MY-ITO-2026-001|zh")
     # The form is the schema's: a section per top-level key, lists as tables.
     assert browser.find_element(By.CSS_SELECTOR, 'details[data-path="engagements"]')
     assert browser.find_elements(
@@ -151,7 +173,7 @@ def test_page_opens_the_profile_and_previews_a_contract(browser: WebDriver, shot
         "return performance.getEntriesByType('resource').map(e => e.name)"
     )
     assert loaded and all(url.startswith(origin) for url in loaded), loaded
-    browser.save_screenshot(str(shots / "editor.png"))
+    assert browser.save_screenshot(str(shots / "editor.png"))
 
 
 def test_an_edit_shows_in_the_preview_highlighted(browser: WebDriver) -> None:
@@ -173,7 +195,7 @@ def test_an_invalid_value_is_shown_at_its_field_and_in_the_list(
     links = browser.find_elements(By.CSS_SELECTOR, "#error-list a")
     assert [link.get_attribute("data-path") for link in links] == [where]
     assert message in links[0].text
-    browser.save_screenshot(str(shots / "errors.png"))
+    assert browser.save_screenshot(str(shots / "errors.png"))
     links[0].click()
     assert browser.switch_to.active_element.get_attribute("name") == where
     retype(browser, where, "91440300MA5G8K3LXG")
@@ -217,6 +239,17 @@ def test_saving_changes_only_the_edited_line(browser: WebDriver, workspace: Path
     assert browser.find_element(By.ID, "dirty").get_attribute("hidden") is not None
 
 
+def test_the_comparison_with_the_last_commit(browser: WebDriver, shots: Path) -> None:
+    browser.find_element(By.CSS_SELECTOR, '[data-tab="compare"]').click()
+    browser.find_element(By.ID, "compare-run").click()
+    wait(browser).until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, "#compare-results tr.status-changed")
+    )
+    assert "contract-MY-ITO-2026-001" in browser.find_element(By.ID, "compare-status").text
+    assert browser.save_screenshot(str(shots / "compare.png"))
+    browser.find_element(By.CSS_SELECTOR, '[data-tab="preview"]').click()
+
+
 def test_excluding_a_clause_in_the_library_removes_it_from_the_preview(
     browser: WebDriver, shots: Path
 ) -> None:
@@ -233,7 +266,7 @@ def test_excluding_a_clause_in_the_library_removes_it_from_the_preview(
     row = '#clause-rows tr[data-clause="contract-compliance"]'
     wait(browser).until(lambda d: d.find_elements(By.CSS_SELECTOR, row))
     assert "《" in browser.find_element(By.CSS_SELECTOR, row).text  # its legal basis
-    browser.save_screenshot(str(shots / "clauses.png"))
+    assert browser.save_screenshot(str(shots / "clauses.png"))
     browser.find_element(By.CSS_SELECTOR, f"{row} .tools button").click()
     wait(browser).until(lambda d: not in_preview(d))
     assert browser.find_element(By.NAME, "clauses.exclude").get_attribute("value") == (
@@ -265,3 +298,66 @@ def test_hostile_text_stays_text(browser: WebDriver) -> None:
     assert found == 0
     control = browser.find_element(By.NAME, "engagements[0].services")
     assert markup in (control.get_attribute("value") or "")
+
+
+def test_a_new_profile_from_the_starter_to_a_bilingual_contract_docx(
+    browser: WebDriver, workspace: Path, downloads: Path, shots: Path
+) -> None:
+    """新建 from the starter; a mistake shown at its field and gone once fixed; the preview in
+    中英文对照; the check panel; saved; the contract downloaded by its button and read."""
+    browser.find_element(By.ID, "new-file").click()
+    browser.switch_to.alert.accept()  # the profile before is not saved: open another anyway
+    prompt = browser.switch_to.alert
+    prompt.send_keys("draft.yaml")
+    prompt.accept()
+    wait(browser).until(lambda d: d.find_element(By.ID, "file-name").text == "draft.yaml")
+    wait(browser).until(lambda d: "EX-2026-001" in preview_text(d))
+    assert (workspace / "draft.yaml").is_file()
+
+    where = "engagements[0].fee.tax_rate"
+    retype(browser, where, "六")
+    wait(browser).until(lambda d: "has-error" in (field(d, where).get_attribute("class") or ""))
+    assert field(browser, where).find_element(By.CSS_SELECTOR, ".field-error").text
+    retype(browser, where, "6")
+    wait(browser).until(lambda d: not d.find_elements(By.CSS_SELECTOR, ".has-error"))
+
+    name = "北辰数字科技股份有限公司"
+    retype(browser, "organisation.name", name)
+    wait(browser).until(lambda d: name in preview_text(d))
+    browser.find_element(By.CSS_SELECTOR, '#lang option[value="zh+en"]').click()
+    wait(browser).until(lambda d: "Party A" in preview_text(d) and name in preview_text(d))
+    chooser = browser.find_element(By.ID, "document")
+    assert chooser.get_attribute("value") == "contract|EX-2026-001|zh+en"
+
+    browser.find_element(By.CSS_SELECTOR, '[data-tab="check"]').click()
+    browser.find_element(By.ID, "check-run").click()
+    wait(browser).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#check-results tr.covered"))
+    assert browser.save_screenshot(str(shots / "check.png"))
+    browser.find_element(By.CSS_SELECTOR, '[data-tab="preview"]').click()
+
+    browser.find_element(By.ID, "save").click()
+    wait(browser).until(lambda d: "已保存 draft.yaml" in d.find_element(By.ID, "status").text)
+    assert f"name: {name}" in (workspace / "draft.yaml").read_text(encoding="utf-8")
+
+    browser.find_element(By.CSS_SELECTOR, '[data-download="docx"]').click()
+    saved = downloads / "contract-EX-2026-001-zh+en.docx"
+    wait(browser).until(
+        lambda d: saved.is_file() and "已下载" in d.find_element(By.ID, "status").text
+    )
+    paragraphs = [p.text for p in Document(io.BytesIO(saved.read_bytes())).paragraphs]
+    assert any(name in p for p in paragraphs)
+    assert any("Party A" in p for p in paragraphs) and any("甲方" in p for p in paragraphs)
+
+
+def test_every_request_the_page_made_went_to_the_editor(browser: WebDriver) -> None:
+    """Offline: what the browser fetched in this session (the page, its scripts and styles,
+    the API calls, the preview frames' resources) all came from the editor's own origin."""
+    origin = browser.execute_script("return location.origin")
+    urls = []
+    for entry in browser.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message["method"] == "Network.requestWillBeSent":
+            urls.append(message["params"]["request"]["url"])
+    assert any(u.endswith("/editor/api/download") for u in urls), urls
+    outside = [u for u in urls if not u.startswith((origin + "/", "data:", "blob:" + origin))]
+    assert not outside, outside

@@ -1,5 +1,6 @@
 """One render request for every front end (request.RenderRequest): the same bad request gets
-the same message from the command line, the Python API and the HTTP service; the service
+the same message from the command line, the Python API, the HTTP service and the browser
+editor's download; the service
 answers 404 and 405 in its documented error form, reads a YAML body whatever its content type
 says, and serves /docs from files of its own."""
 
@@ -16,6 +17,9 @@ from fastapi.testclient import TestClient
 
 import policygen
 from policygen.cli import main
+from policygen.editor import EditorSettings, create_editor_app
+from policygen.editor.routes import TOKEN_HEADER
+from policygen.editor.work import read_data
 from policygen.request import RenderOptions, RenderRequest
 from policygen.service import create_app
 
@@ -30,8 +34,12 @@ BAD_REQUESTS: dict[str, tuple[dict[str, Any], str]] = {
     "unknown contract number": ({"kinds": ["sla"], "contract_no": "NOPE"}, "unknown_contract"),
     "bad engine": ({"pdf_engine": "tpyst"}, "unknown_pdf_engine"),
     "bad standard": ({"pdf_standard": "a-1b"}, "unknown_pdf_standard"),
+    "unknown language": ({"lang": "fr"}, "bad_request"),
 }
 """A bad request as the fields of a RenderRequest, and the code the service answers with."""
+
+ONE_VALUE = ("contract_no", "pdf_engine", "pdf_standard", "lang")
+"""The fields a query or a JSON body gives as one value."""
 
 
 @pytest.fixture(scope="module")
@@ -44,6 +52,26 @@ def clients() -> Iterator[dict[bool, TestClient]]:
         yield {False: plain, True: missing}
 
 
+@pytest.fixture(scope="module")
+def editors(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[bool, TestClient]]:
+    """Two editors of a workspace holding bank.yaml: with the bundled templates (False), with
+    a missing folder (True), as ``policygen edit`` is started with ``--templates``."""
+    folder = tmp_path_factory.mktemp("workspace")
+    (folder / "bank.yaml").write_bytes(BANK.read_bytes())
+    made = {
+        missing: EditorSettings.make(folder, "bank.yaml", (MISSING,) if missing else ())
+        for missing in (False, True)
+    }
+    base = "http://127.0.0.1:8765"
+    with (
+        TestClient(create_editor_app(made[False]), base_url=base) as plain,
+        TestClient(create_editor_app(made[True]), base_url=base) as missing,
+    ):
+        plain.headers[TOKEN_HEADER] = made[False].token
+        missing.headers[TOKEN_HEADER] = made[True].token
+        yield {False: plain, True: missing}
+
+
 def _cli(fields: dict[str, Any], out: Path, capsys: pytest.CaptureFixture[str]) -> str:
     argv = ["render", str(BANK), "-o", str(out), "-f", ",".join(fields.get("formats", ["txt"]))]
     for option, key in (("-d", "kinds"), ("--templates", "template_dirs")):
@@ -53,6 +81,7 @@ def _cli(fields: dict[str, Any], out: Path, capsys: pytest.CaptureFixture[str]) 
         ("--contract-no", "contract_no"),
         ("--pdf-engine", "pdf_engine"),
         ("--pdf-standard", "pdf_standard"),
+        ("--lang", "lang"),
     ):
         if key in fields:
             argv += [option, fields[key]]
@@ -72,7 +101,7 @@ def _api(fields: dict[str, Any]) -> str:
 
 def _service(fields: dict[str, Any], clients: dict[bool, TestClient], code: str) -> str:
     query = {"formats": ",".join(fields.get("formats", ["txt"]))}
-    query |= {k: v for k, v in fields.items() if k in ("contract_no", "pdf_engine", "pdf_standard")}
+    query |= {k: v for k, v in fields.items() if k in ONE_VALUE}
     if "kinds" in fields:
         query["kinds"] = ",".join(fields["kinds"])
     client = clients["template_dirs" in fields]
@@ -83,10 +112,26 @@ def _service(fields: dict[str, Any], clients: dict[bool, TestClient], code: str)
     return str(body["message"])
 
 
+def _editor(fields: dict[str, Any], editors: dict[bool, TestClient], code: str) -> str:
+    """Ask the editor's download button's endpoint for the document the page would show."""
+    body = {
+        "name": "bank.yaml",
+        "data": read_data(BANK.read_text(encoding="utf-8"), "bank.yaml"),
+        "format": fields.get("formats", ["txt"])[0],
+        "kind": fields.get("kinds", ["contract"])[0],
+    }
+    body |= {k: v for k, v in fields.items() if k in ONE_VALUE}
+    answer = editors["template_dirs" in fields].post("/editor/api/download", json=body)
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["error"] == code
+    return str(answer.json()["message"])
+
+
 @pytest.mark.parametrize("case", list(BAD_REQUESTS))
 def test_the_same_bad_request_gets_the_same_message_from_every_front_end(
     case: str,
     clients: dict[bool, TestClient],
+    editors: dict[bool, TestClient],
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -95,6 +140,7 @@ def test_the_same_bad_request_gets_the_same_message_from_every_front_end(
     assert "(" in api and re.search(r"[\u4e00-\u9fff]", api)  # Chinese, with its gloss
     assert _cli(fields, tmp_path / "out", capsys) == api
     assert _service(fields, clients, code) == api
+    assert _editor(fields, editors, code) == api
 
 
 @pytest.mark.parametrize(

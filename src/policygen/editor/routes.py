@@ -6,7 +6,11 @@ one APIRouter, included by the editor's own application (`create_editor_app`, ``
 edit``) and by the HTTP service (``policygen serve``, at ``/``). Every API request must name
 a loopback host (or one POLICYGEN_EDITOR_HOSTS lists; a page of another site reached through
 DNS rebinding is refused) and carry the token the page was served with (a cross-site form or
-script cannot read it), and every file it names is confined to the workspace folder."""
+script cannot read it), and every file it names is confined to the workspace folder. What a
+request asks to render (kind, contract number, format, languages, PDF engine and standard,
+with the editor's template folders) is checked by the one render request
+(request.RenderOptions), which answers a wrong value with the message and code every other
+front end gives."""
 
 from __future__ import annotations
 
@@ -18,13 +22,14 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
+from policygen.api import plan
 from policygen.caches import CACHES
 from policygen.editor import work
 from policygen.editor.roundtrip import updated_yaml
@@ -33,6 +38,7 @@ from policygen.errors import InvalidInputError, Issue, PolicygenError, RenderErr
 from policygen.kinds import DOCUMENT_KINDS
 from policygen.layout.budget import BudgetExceeded
 from policygen.procs import available_cpus
+from policygen.request import RenderOptions
 
 if TYPE_CHECKING:
     from policygen.diff import Comparison
@@ -209,6 +215,14 @@ class ProfileRequest(_Body):
     """The file it was opened from (None: a new, unsaved profile)."""
     data: dict[str, Any]
     """The profile as plain data: what the form holds."""
+    lang: str | None = Field(default=None, max_length=16)
+    """The languages its documents are rendered in: ``zh``, ``en`` or ``zh+en``; None: the
+    profile's ``meta.languages`` (request.RenderOptions.lang)."""
+
+    @property
+    def file(self) -> str:
+        """The name problems are located in: the file's, else ``profile.yaml``."""
+        return self.name or "profile.yaml"
 
 
 class DocumentRequest(ProfileRequest):
@@ -217,7 +231,7 @@ class DocumentRequest(ProfileRequest):
     kind: str = Field(max_length=64)
     """The document kind, e.g. ``contract``."""
     contract_no: str | None = Field(default=None, max_length=64)
-    """For a contract's document, the contract; None: the profile's first."""
+    """For a contract's document, the contract; None: the first that has one."""
 
 
 class SaveRequest(ProfileRequest):
@@ -229,11 +243,38 @@ class SaveRequest(ProfileRequest):
 class DownloadRequest(ProfileRequest):
     """A document, or the whole set, as a file."""
 
-    format: Literal["docx", "pdf", "html", "md", "txt", "zip"]
-    """The file format; ``zip`` is the whole set in DOCX and PDF."""
+    format: str = Field(max_length=16)
+    """The file format (policygen.writers.WRITERS); ``zip`` is the whole set in DOCX and PDF."""
     kind: str | None = Field(default=None, max_length=64)
     """The document kind; needed unless `format` is zip."""
     contract_no: str | None = Field(default=None, max_length=64)
+    pdf_engine: str | None = Field(default=None, max_length=32)
+    """As request.RenderOptions.pdf_engine; None: the default."""
+    pdf_standard: str | None = Field(default=None, max_length=32)
+    """As request.RenderOptions.pdf_standard; None: a plain PDF."""
+
+
+def _options(settings: EditorSettings, body: ProfileRequest, **options: Any) -> RenderOptions:
+    """Return the render options of `body` (its languages) and `options`, with the editor's
+    template folders, checked by RenderOptions.of; raise its UsageError."""
+    return RenderOptions.of(template_dirs=settings.template_dirs, lang=body.lang, **options)
+
+
+def _document_options(
+    settings: EditorSettings, body: DocumentRequest | DownloadRequest, fmt: str, **options: Any
+) -> RenderOptions:
+    """Return the options of `body`'s one document in format `fmt` (and `options`): its kind
+    of its contract (work.one_document); without a kind, RenderOptions' own "name one
+    document kind"."""
+    return _options(
+        settings,
+        body,
+        kinds=[body.kind] if body.kind else None,
+        formats=[fmt],
+        contract_no=body.contract_no,
+        single=not body.kind,
+        **options,
+    )
 
 
 # --------------------------------------------------------------------------- answers
@@ -284,10 +325,12 @@ def _json(body: Any) -> JSONResponse:
     return JSONResponse(body, headers=_SECURITY_HEADERS)
 
 
-def _file(name: str, data: bytes, fmt: str) -> Response:
-    # File names are ASCII stems (contract numbers are) or the set's fixed name.
+def _file(name: str, data: bytes) -> Response:
+    # File names are ASCII stems (contract numbers are; a language suffix is zh, en or
+    # zh+en) or the set's fixed name; the type is the suffix's.
     headers = {**_SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="{name}"'}
-    return Response(data, media_type=FILE_TYPES[fmt], headers=headers)
+    media = FILE_TYPES.get(Path(name).suffix.removeprefix("."), "application/octet-stream")
+    return Response(data, media_type=media, headers=headers)
 
 
 # --------------------------------------------------------------------------- routes
@@ -371,29 +414,32 @@ async def new_file(body: FileRequest, settings: Guarded) -> Response:
 @router.post("/editor/api/validate")
 async def validate(body: ProfileRequest, settings: Guarded) -> Response:
     """The profile's problems, as ``policygen validate`` lists them, and its documents."""
-    name = body.name or "profile.yaml"
-    result = await _run(settings, work.check, body.data, name, template_dirs=settings.template_dirs)
-    documents = work.documents(result.profile) if result.profile else None
-    return _json(
-        {
+
+    def job() -> dict[str, Any]:
+        options = _options(settings, body)
+        result = work.check(body.data, body.file, template_dirs=options.template_dirs)
+        documents = work.documents(result.profile, options) if result.profile else None
+        return {
             "valid": result.profile is not None,
             "errors": _problems(result.issues),
             "documents": documents,
         }
-    )
+
+    try:
+        return _json(await _run(settings, job))
+    except PolicygenError as error:
+        return _error(error)
 
 
 @router.post("/editor/api/preview")
 async def preview(body: DocumentRequest, settings: Guarded) -> Response:
     """One document as HTML, its clauses changed since the saved version highlighted."""
-    folders = settings.template_dirs
 
     def job() -> dict[str, Any]:
-        profile = work.checked(body.data, body.name or "profile.yaml", template_dirs=folders)
-        saved = work.saved_profile(settings.workspace, body.name, template_dirs=folders)
-        return work.preview(
-            profile, body.kind, body.contract_no, saved=saved, template_dirs=folders
-        )
+        options = _document_options(settings, body, "html")
+        planned = work.one_document(body.data, body.file, options)
+        saved = work.saved_profile(settings.workspace, body.name, _options(settings, body))
+        return work.preview(planned, saved=saved)
 
     try:
         return _json(await _run(settings, job))
@@ -404,11 +450,11 @@ async def preview(body: DocumentRequest, settings: Guarded) -> Response:
 @router.post("/editor/api/clauses")
 async def clauses(body: ProfileRequest, settings: Guarded) -> Response:
     """The clauses of the profile's documents with their legal basis (``policygen clauses``)."""
-    folders = settings.template_dirs
 
     def job() -> dict[str, Any]:
-        profile = work.checked(body.data, body.name or "profile.yaml", template_dirs=folders)
-        return work.clause_list(profile, template_dirs=folders)
+        options = _options(settings, body)
+        profile = work.checked(body.data, body.file, options)
+        return work.clause_list(profile, template_dirs=options.template_dirs)
 
     try:
         return _json(await _run(settings, job))
@@ -419,11 +465,11 @@ async def clauses(body: ProfileRequest, settings: Guarded) -> Response:
 @router.post("/editor/api/check")
 async def check(body: ProfileRequest, settings: Guarded) -> Response:
     """Coverage and wording findings of the set (``policygen check``)."""
-    folders = settings.template_dirs
 
     def job() -> dict[str, Any]:
-        profile = work.checked(body.data, body.name or "profile.yaml", template_dirs=folders)
-        return work.findings(profile, template_dirs=folders)
+        options = _options(settings, body)
+        profile = work.checked(body.data, body.file, options)
+        return work.findings(profile, template_dirs=options.template_dirs)
 
     try:
         return _json(await _run(settings, job))
@@ -461,32 +507,31 @@ async def save(body: SaveRequest, settings: Guarded) -> Response:
 @router.post("/editor/api/download")
 async def download(body: DownloadRequest, settings: Guarded) -> Response:
     """A document in one format, or the whole set as a zip of DOCX and PDF."""
-    folders = settings.template_dirs
 
     def job() -> tuple[str, bytes]:
-        profile = work.checked(body.data, body.name or "profile.yaml", template_dirs=folders)
+        engines = {"pdf_engine": body.pdf_engine, "pdf_standard": body.pdf_standard}
         if body.format == "zip":
-            return "policygen-set.zip", work.set_zip(profile, template_dirs=folders)
-        if body.kind is None:
-            raise UsageError("请选择文档 (choose a document)")
-        return work.document_file(
-            profile, body.kind, body.contract_no, body.format, template_dirs=folders
-        )
+            options = _options(settings, body, formats=work.SET_FORMATS, **engines)
+            return "policygen-set.zip", work.set_zip(
+                plan(work.request_for(body.data, body.file, options))
+            )
+        options = _document_options(settings, body, body.format, **engines)
+        return work.rendered(work.one_document(body.data, body.file, options))
 
     try:
         name, data = await _run(settings, job)
     except PolicygenError as error:
         return _error(error)
-    return _file(name, data, body.format)
+    return _file(name, data)
 
 
 def _comparison(body: DocumentRequest, settings: EditorSettings) -> Comparison:
-    folders = settings.template_dirs
+    options = _document_options(settings, body, "docx")
     if body.name is None:
         raise UsageError("新配置尚未保存，无法与 git 版本比较 (not saved yet)")
-    new = work.checked(body.data, body.name, template_dirs=folders)
-    old = work.committed_profile(settings.workspace, body.name, template_dirs=folders)
-    return work.comparison(old, new, body.kind, body.contract_no, template_dirs=folders)
+    new = work.one_document(body.data, body.name, options)
+    old = work.committed_profile(settings.workspace, body.name, _options(settings, body))
+    return work.comparison(old, new)
 
 
 @router.post("/editor/api/compare")
@@ -511,7 +556,7 @@ async def redline(body: DocumentRequest, settings: Guarded) -> Response:
         )
     except PolicygenError as error:
         return _error(error)
-    return _file(f"{compared.name}-redline.docx", data, "docx")
+    return _file(f"{compared.name}-redline.docx", data)
 
 
 # --------------------------------------------------------------------------- the app

@@ -4,11 +4,15 @@ clauses and findings, render files, compare it with the saved and the committed 
 Input: the profile as plain data (the page's form, sent as JSON) and the workspace it was
 opened from. Output: JSON-ready results or file bytes. Every check goes through the code
 path of ``policygen validate`` (profile.load.parse, then validation.check_parsed), so the
-page shows the same problems, at the same field paths, with the same messages; every file
-is rendered by the Python API (api.render, api.render_set) and the diff package."""
+page shows the same problems, at the same field paths, with the same messages. Every choice
+of documents and every file goes through the one render request (request.RenderOptions,
+RenderRequest: kinds, formats, contract numbers, template folders, languages, PDF engine and
+standard checked there, with their messages) and the API built on it (api.plan,
+api.render_plan), as the command line, the service and batch do."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import re
@@ -19,12 +23,13 @@ from decimal import Decimal
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from policygen.api import render, render_set
+from policygen.api import Plan, plan, render_plan
 from policygen.editor.workspace import Workspace
 from policygen.errors import InvalidInputError, Issue, PolicygenError, UsageError
-from policygen.pipeline import Job, job_for, jobs, kind_named
+from policygen.pipeline import job_for
 from policygen.profile.load import parse
 from policygen.profile.model import Profile
+from policygen.request import ProfileText, RenderOptions, RenderRequest
 from policygen.validation import check_parsed
 from policygen.writers.reproducible import ZIP_EPOCH
 
@@ -90,52 +95,60 @@ def check(
     return Checked(profile, ())
 
 
-def checked(data: Any, name: str, *, template_dirs: Sequence[Path] = ()) -> Profile:
-    """Return the profile in `data`; raise InvalidInputError listing its problems."""
-    result = check(data, name, template_dirs=template_dirs, documents=False)
-    if result.profile is None:
-        raise InvalidInputError(list(result.issues), name)
-    return result.profile
+def request_for(data: Any, name: str, options: RenderOptions) -> RenderRequest:
+    """Return the render request of the profile the page holds, `data`, named `name` (the
+    file it was opened from), with `options` checked already (RenderOptions.of)."""
+    text = json.dumps(data, ensure_ascii=False)
+    return RenderRequest(profile=ProfileText(text, "json", name), options=options)
 
 
-def documents(profile: Profile) -> list[dict[str, str | None]]:
-    """Return every document of `profile`'s set as the page offers it for preview: kind,
-    contract number (None for the organisation's own) and file stem."""
+def checked(data: Any, name: str, options: RenderOptions) -> Profile:
+    """Return the profile in `data` checked for rendering with `options` (RenderRequest.load);
+    raise InvalidInputError listing its problems."""
+    return request_for(data, name, options).load()
+
+
+def documents(profile: Profile, options: RenderOptions) -> list[dict[str, str | None]]:
+    """Return every document `options` asks of `profile` (RenderOptions.jobs: the whole set,
+    in the languages `options.lang`) as the page offers it for preview: kind, contract
+    number (None for the organisation's own), languages and file stem."""
     return [
         {
             "kind": job.kind.name,
             "contract_no": job.engagement.contract_no if job.engagement else None,
+            "lang": job.lang,
             "stem": job.stem,
         }
-        for job in jobs(profile)
+        for job in options.jobs(profile)
     ]
 
 
-def _job(profile: Profile, kind: str, contract_no: str | None) -> Job:
-    """Return the `kind` document of contract `contract_no` (pipeline.job_for, the one choice
-    of an engagement); None: the first engagement that has one, as the page shows a document
-    before it has chosen."""
-    if contract_no is None:
-        first = next(iter(jobs(profile, [kind_named(kind).name])), None)
-        if first is not None:
-            return first
-    return job_for(profile, kind, contract_no)
+def one_document(data: Any, name: str, options: RenderOptions) -> Plan:
+    """Return the plan (api.plan) of the one document `options` asks of the profile in `data`:
+    its kind (`options.kinds`, one) of the contract `options.contract_no`; None: of the first
+    engagement that has one, as the page shows a document before it has chosen. Raise
+    UsageError as RenderOptions.jobs and pipeline.job_for do."""
+    whole = plan(request_for(data, name, options))
+    if not whole.jobs:  # a per-engagement kind and no engagement: job_for says why
+        assert options.kinds is not None
+        job_for(whole.profile, options.kinds[0], options.contract_no, lang=options.lang)
+    return dataclasses.replace(whole, jobs=whole.jobs[:1])
 
 
-def preview(
-    profile: Profile,
-    kind: str,
-    contract_no: str | None,
-    *,
-    saved: Profile | None = None,
-    template_dirs: Sequence[Path] = (),
-) -> dict[str, Any]:
-    """Return the HTML of the `kind` document (of contract `contract_no`) and the ids of its
-    clauses added or changed since `saved` (None: none), highlighted in the page."""
-    job = _job(profile, kind, contract_no)
+def rendered(planned: Plan) -> tuple[str, bytes]:
+    """Return the file name and bytes of the one document in one format of `planned`."""
+    ((filename, data),) = render_plan(planned).items()
+    return filename, data
+
+
+def preview(planned: Plan, *, saved: Profile | None = None) -> dict[str, Any]:
+    """Return the HTML of the one document of `planned` (one_document, in HTML) and the ids
+    of its clauses added or changed since `saved` (None: none), highlighted in the page."""
+    job = planned.jobs[0]
     number = job.engagement.contract_no if job.engagement else None
-    page = render(profile, kind, "html", contract_no=number, template_dirs=template_dirs)
-    changed = changed_ids(saved, profile, kind, number, template_dirs=template_dirs)
+    _name, page = rendered(planned)
+    folders = planned.options.template_dirs
+    changed = changed_ids(saved, planned.profile, job.kind.name, number, template_dirs=folders)
     return {
         "html": highlighted(page.decode("utf-8"), changed),
         "changed": changed,
@@ -203,31 +216,16 @@ def findings(profile: Profile, *, template_dirs: Sequence[Path] = ()) -> dict[st
     }
 
 
-def document_file(
-    profile: Profile,
-    kind: str,
-    contract_no: str | None,
-    fmt: str,
-    *,
-    template_dirs: Sequence[Path] = (),
-) -> tuple[str, bytes]:
-    """Return the file name and bytes of one document in format `fmt`."""
-    job = _job(profile, kind, contract_no)
-    number = job.engagement.contract_no if job.engagement else None
-    data = render(profile, kind, fmt, contract_no=number, template_dirs=template_dirs)
-    return job.filename(fmt), data
-
-
-def set_zip(profile: Profile, *, template_dirs: Sequence[Path] = ()) -> bytes:
-    """Return the whole set in DOCX and PDF as a zip with fixed timestamps; raise UsageError
-    beyond MAX_SET_FILES files."""
-    count = len(jobs(profile)) * len(SET_FORMATS)
+def set_zip(planned: Plan) -> bytes:
+    """Return the files of `planned` (the whole set, api.plan) as a zip with fixed
+    timestamps; raise UsageError beyond MAX_SET_FILES files."""
+    count = len(planned.jobs) * len(planned.options.formats)
     if count > MAX_SET_FILES:
         raise UsageError(
             f"整套文档共 {count} 个文件，超过每次 {MAX_SET_FILES} 个的上限；请逐份下载，或使用 "
             f"policygen render (more than {MAX_SET_FILES} files)"
         )
-    files = render_set(profile, formats=SET_FORMATS, template_dirs=template_dirs)
+    files = render_plan(planned)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, data in files.items():
@@ -238,49 +236,41 @@ def set_zip(profile: Profile, *, template_dirs: Sequence[Path] = ()) -> bytes:
     return buffer.getvalue()
 
 
-def saved_profile(
-    workspace: Workspace, name: str | None, *, template_dirs: Sequence[Path] = ()
-) -> Profile | None:
-    """Return the profile saved as `name` in `workspace`; None when there is none or it has
-    problems (nothing then counts as changed)."""
+def saved_profile(workspace: Workspace, name: str | None, options: RenderOptions) -> Profile | None:
+    """Return the profile saved as `name` in `workspace`, checked for `options`; None when
+    there is none or it has problems (nothing then counts as changed)."""
     if not name or not workspace.exists(name):
         return None
+    text = ProfileText(workspace.read(name), format_of(name), name)
     try:
-        parsed = parse(workspace.read(name), fmt=format_of(name), name=name)
-        return check_parsed(parsed, template_dirs=template_dirs)
+        return RenderRequest(profile=text, options=options).load()
     except PolicygenError:
         return None
 
 
-def committed_profile(
-    workspace: Workspace, name: str, *, template_dirs: Sequence[Path] = ()
-) -> Profile:
-    """Return the profile `name` as last committed to the workspace's git repository; raise
-    UsageError when there is none, InvalidInputError when it has problems."""
+def committed_profile(workspace: Workspace, name: str, options: RenderOptions) -> Profile:
+    """Return the profile `name` as last committed to the workspace's git repository,
+    checked for `options`; raise UsageError when there is none, InvalidInputError when it
+    has problems."""
     text = workspace.committed(name)
     if text is None:
         raise UsageError(
             f"{name} 不在 git 仓库中或尚未提交，无法比较 (no committed version to compare with)"
         )
-    parsed = parse(text, fmt=format_of(name), name=f"HEAD:{name}")
-    return check_parsed(parsed, template_dirs=template_dirs)
+    source = ProfileText(text, format_of(name), f"HEAD:{name}")
+    return RenderRequest(profile=source, options=options).load()
 
 
-def comparison(
-    old: Profile,
-    new: Profile,
-    kind: str,
-    contract_no: str | None,
-    *,
-    template_dirs: Sequence[Path] = (),
-) -> Comparison:
-    """Return the `kind` document (of contract `contract_no`) of `old` and `new` compared, as
-    ``policygen diff`` compares them."""
+def comparison(old: Profile, new: Plan) -> Comparison:
+    """Return the one document of `new` (one_document) compared with the same document of
+    `old`, as ``policygen diff`` compares them (in each profile's ``meta.languages``: diff
+    has no language option)."""
     from policygen.diff import compare
 
-    job = _job(new, kind, contract_no)
+    job = new.jobs[0]
     number = job.engagement.contract_no if job.engagement else None
-    return compare(old, new, kind, contract_no=number, template_dirs=template_dirs)
+    folders = new.options.template_dirs
+    return compare(old, new.profile, job.kind.name, contract_no=number, template_dirs=folders)
 
 
 def redline_docx(compared: Comparison, *, template_dirs: Sequence[Path] = ()) -> bytes:

@@ -19,6 +19,7 @@ class Editor {
     this.documents = [];
     this.sequence = 0;
     this.timer = null;
+    this.listedLang = this.lang;
     this.clauses = new ClausePanel(this);
     this.check = new CheckPanel(this);
     this.compare = new ComparePanel(this);
@@ -28,6 +29,9 @@ class Editor {
   }
 
   get data() { return this.form.data; }
+
+  // The languages chosen beside the document (zh, en, zh+en); null: the profile's own.
+  get lang() { return $("lang").value || null; }
 
   status(text, kind = "") {
     const node = $("status");
@@ -63,6 +67,7 @@ class Editor {
     $("new-file").addEventListener("click", () => this.create());
     $("save").addEventListener("click", () => this.save());
     $("document").addEventListener("change", () => this.refreshPreview());
+    $("lang").addEventListener("change", () => this.update());
     for (const button of document.querySelectorAll("[data-download]")) {
       button.addEventListener("click", () => this.download(button.dataset.download));
     }
@@ -139,15 +144,21 @@ class Editor {
   }
 
   // Check the profile and refresh the preview; an answer older than the last edit is dropped.
+  // When the languages changed, the documents are listed in them first (their names and
+  // languages change), and the preview follows the list.
   async update() {
     const mine = ++this.sequence;
-    const body = { name: this.name, data: this.data };
-    const preview = this.refreshPreview(mine);
+    const body = { name: this.name, data: this.data, lang: this.lang };
+    const relisting = body.lang !== this.listedLang;
+    const preview = relisting ? null : this.refreshPreview(mine);
     try {
       const answer = await call("validate", body);
       if (mine !== this.sequence) return;
       this.showErrors(answer.errors);
-      if (answer.documents) this.fillDocuments(answer.documents);
+      if (answer.documents) {
+        this.listedLang = body.lang;
+        this.fillDocuments(answer.documents);
+      }
     } catch (error) {
       if (mine === this.sequence) this.failed(error);
     }
@@ -157,11 +168,13 @@ class Editor {
 
   fillDocuments(documents) {
     const select = $("document");
-    const key = (d) => `${d.kind}|${d.contract_no || ""}`;
+    const key = (d) => `${d.kind}|${d.contract_no || ""}|${d.lang}`;
     const keys = documents.map(key);
     if (keys.join("\n") === this.documentKeys) return;
     this.documentKeys = keys.join("\n");
-    const previous = select.value;
+    // The same document in other languages stays chosen.
+    const same = (k) => k.split("|").slice(0, 2).join("|") === select.value.split("|").slice(0, 2).join("|");
+    const previous = keys.find(same);
     select.replaceChildren();
     documents.forEach((d) => {
       const option = document.createElement("option");
@@ -170,17 +183,19 @@ class Editor {
       select.append(option);
     });
     const contract = documents.find((d) => d.kind === "contract");
-    select.value = keys.includes(previous) ? previous : contract ? key(contract) : keys[0] || "";
+    select.value = previous || (contract ? key(contract) : keys[0] || "");
     this.clauses.fillDocuments(documents);
     const chosen = select.selectedOptions[0];
     if (chosen && chosen.textContent !== $("preview").dataset.stem) this.refreshPreview();
   }
 
+  // The document the preview shows, in the languages it is listed in (a kind without
+  // English text is listed, and shown, in Chinese).
   chosenDocument() {
     const value = $("document").value;
-    if (!value) return { kind: "contract", contract_no: null };
-    const [kind, number] = value.split("|");
-    return { kind, contract_no: number || null };
+    if (!value) return { kind: "contract", contract_no: null, lang: this.lang };
+    const [kind, number, lang] = value.split("|");
+    return { kind, contract_no: number || null, lang: lang || null };
   }
 
   async refreshPreview(mine = this.sequence) {
@@ -275,7 +290,7 @@ class Editor {
   }
 
   async download(format) {
-    const body = { name: this.name, data: this.data, format };
+    const body = { name: this.name, data: this.data, format, lang: this.lang };
     if (format !== "zip") Object.assign(body, this.chosenDocument());
     this.status(format === "zip" ? "正在生成整套文档…" : "正在生成…");
     try {
