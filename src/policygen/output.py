@@ -12,8 +12,11 @@ import secrets
 import signal
 import stat
 import tempfile
+import threading
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 _DEFERRED = frozenset({signal.SIGTERM, signal.SIGINT})
 """Signals held back while a temporary file is being created: the command line turns them into
@@ -152,15 +155,41 @@ def _link_aside(path: Path) -> Path | None:
         return backup
 
 
-def _hold_signals() -> set[int | signal.Signals] | None:
-    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - not POSIX
+@dataclass
+class _Held:
+    """SIGTERM and SIGINT held back: the handlers they had, and those that came meanwhile."""
+
+    handlers: dict[int, Any]
+    caught: list[int] = field(default_factory=list)
+
+
+def _hold_signals() -> _Held | None:
+    """Hold SIGTERM and SIGINT back until `_release_signals`: their Python handlers are
+    swapped for one that notes them. None (nothing held) outside the main thread, which alone
+    runs Python's signal handlers, and for a signal whose handler was not set from Python.
+
+    Held at the handler, not with pthread_sigmask: a mask is the calling thread's own, and
+    the kernel gives a process's signal to any thread not blocking it — a progress bar's or
+    an engine's — after which Python runs the handler in the main thread all the same."""
+    if threading.current_thread() is not threading.main_thread():
         return None
-    return signal.pthread_sigmask(signal.SIG_BLOCK, _DEFERRED)
+    handlers = {int(sig): signal.getsignal(sig) for sig in _DEFERRED}
+    if any(handler is None for handler in handlers.values()):
+        return None  # installed from C: it could not be put back
+    held = _Held(handlers)
+    for sig in handlers:
+        signal.signal(sig, lambda signum, _frame: held.caught.append(signum))
+    return held
 
 
-def _release_signals(held: set[int | signal.Signals] | None) -> None:
-    if held is not None:
-        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+def _release_signals(held: _Held | None) -> None:
+    """Put back the handlers `held` replaced and raise each signal that came meanwhile, once."""
+    if held is None:
+        return
+    for sig, handler in held.handlers.items():
+        signal.signal(sig, handler)
+    for signum in dict.fromkeys(held.caught):
+        signal.raise_signal(signum)
 
 
 def _sync_folder(folder: Path) -> None:

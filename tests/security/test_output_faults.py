@@ -296,6 +296,40 @@ def test_sigterm_between_renames_is_held_until_the_set_is_complete(
     assert leftovers(tmp_path) == []
 
 
+def test_sigterm_to_another_thread_is_held_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The kernel gives a process's SIGTERM to any thread (a progress bar's, an engine's);
+    Python then runs the handler in the main thread all the same, so the hold must not be a
+    thread's signal mask."""
+    import threading
+
+    prepare(tmp_path, "a.docx")
+    real = os.replace
+    waiting = threading.Event()
+    other = threading.Thread(target=waiting.wait, daemon=True)
+    other.start()
+
+    def replace(src: Any, dst: Any) -> None:
+        real(src, dst)
+        if Path(dst).name == "a.docx":
+            assert other.ident is not None
+            signal.pthread_kill(other.ident, signal.SIGTERM)
+
+    def on_sigterm(signum: int, frame: object) -> None:
+        raise _Stop
+
+    signal.signal(signal.SIGTERM, on_sigterm)
+    monkeypatch.setattr(output.os, "replace", replace)
+    try:
+        with pytest.raises(_Stop):
+            output.write_all(tmp_path, NEW_SET)
+    finally:
+        waiting.set()
+    assert {name: (tmp_path / name).read_bytes() for name in NEW_SET} == NEW_SET
+    assert leftovers(tmp_path) == []
+
+
 # --------------------------------------------------------------------------- the command line
 
 RENDER = ["render", str(MANUFACTURER), "-d", "regulation", "-f", "docx,txt"]
