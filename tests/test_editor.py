@@ -270,7 +270,8 @@ def test_the_service_serves_the_editor_at_the_root(
     from policygen.service import create_app
 
     monkeypatch.setenv("POLICYGEN_EDITOR_WORKSPACE", str(workspace))
-    monkeypatch.delenv("POLICYGEN_EDITOR_TOKEN", raising=False)
+    monkeypatch.setenv("POLICYGEN_EDITOR_TOKEN", "")  # recorded, so removed after the test
+    monkeypatch.delenv("POLICYGEN_EDITOR_TOKEN")
     share_token()  # as `policygen serve` does before its workers start
     tokens = []
     for _worker in range(2):

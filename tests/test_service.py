@@ -271,6 +271,11 @@ def test_serve_command_starts_uvicorn_with_the_app_factory(monkeypatch: pytest.M
 
     calls: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
     monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: calls.append((args, kwargs)))
+    # `serve` sets these for its worker processes; set and removed through monkeypatch, they
+    # are gone again after this test instead of changing how later tests' apps behave.
+    for name in ("PROMETHEUS_MULTIPROC_DIR", "POLICYGEN_EDITOR_TOKEN"):
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
     assert main(["serve", "--port", "8123", "--workers", "2"]) == 0
     ((args, kwargs),) = calls
     assert args == ("policygen.service:create_app",)
