@@ -9,7 +9,9 @@ PYTHON          ?= python3
 # driver for the browser editor's test.
 SYSTEM_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 poppler-utils libreoffice-writer-nogui \
                    chromium chromium-driver
-PYTEST_ARGS     ?=
+# The suite on every core, a test file to a worker process (its module fixtures made once);
+# PYTEST_ARGS= runs it in one process.
+PYTEST_ARGS     ?= -n auto --dist loadfile
 
 .PHONY: setup system demo test typecheck test-latest-deps lint bench clean
 

@@ -214,7 +214,10 @@ def test_freeze_heap_leaves_a_callers_own_frozen_objects_alone() -> None:
         frozen = gc.get_freeze_count()
         freeze_heap()
         thaw_heap()
-        assert gc.get_freeze_count() == frozen  # not thawed by us
+        # Not thawed by us (unfreezing empties the permanent generation); a frozen object
+        # another thread frees meanwhile (pytest-xdist's) leaves it, so the count may drop a
+        # little.
+        assert frozen * 0.99 <= gc.get_freeze_count() <= frozen
     finally:
         gc.unfreeze()
 
