@@ -59,7 +59,7 @@ def read(text: str, source: str) -> Mapping[str, Any]:
     """Return the nested mapping written in `text`; raise InvalidInputError naming `source`
     when it is not YAML or not a mapping."""
     try:
-        data = YAML(typ="safe", pure=True).load(text)
+        data = YAML(typ="safe", pure=False).load(text)  # ruamel's C reader when installed
     except YAMLError as exc:
         raise _error(source, "", f"不是有效的 YAML (invalid YAML): {exc}") from exc
     if not isinstance(data, dict):
