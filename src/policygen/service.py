@@ -26,11 +26,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import io
 import math
 import os
 import time
-import zipfile
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -64,7 +62,7 @@ from policygen.serving_ops import instrument
 from policygen.validation import check_parsed
 from policygen.writers import WRITERS
 from policygen.writers.options import PDF_ENGINES, PDF_STANDARDS
-from policygen.writers.reproducible import ZIP_EPOCH
+from policygen.writers.reproducible import zip_files
 
 MAX_BODY_BYTES = 2 * 1024 * 1024
 """Largest request body accepted, in bytes; a real profile is a few kilobytes."""
@@ -323,14 +321,7 @@ def _render_zip(
         raise UsageError(
             "没有可生成的文档：所选类型需要 engagements 中至少一份合同 (nothing to render)"
         )
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, data in files.items():
-            info = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            archive.writestr(info, data)
-    return buffer.getvalue()
+    return zip_files(files)
 
 
 class ClauseList(BaseModel):

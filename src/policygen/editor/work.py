@@ -13,10 +13,8 @@ api.render_plan), as the command line, the service and batch do."""
 from __future__ import annotations
 
 import dataclasses
-import io
 import json
 import re
-import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -31,7 +29,7 @@ from policygen.profile.load import parse
 from policygen.profile.model import Profile
 from policygen.request import ProfileText, RenderOptions, RenderRequest
 from policygen.validation import check_parsed
-from policygen.writers.reproducible import ZIP_EPOCH
+from policygen.writers.reproducible import zip_files
 
 if TYPE_CHECKING:
     from policygen.diff import Comparison
@@ -226,14 +224,7 @@ def set_zip(planned: Plan) -> bytes:
             f"policygen render (more than {MAX_SET_FILES} files)"
         )
     files = render_plan(planned)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, data in files.items():
-            info = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            archive.writestr(info, data)
-    return buffer.getvalue()
+    return zip_files(files)
 
 
 def saved_profile(workspace: Workspace, name: str | None, options: RenderOptions) -> Profile | None:

@@ -67,6 +67,13 @@ def normalise_parts(parts: Mapping[str, bytes], when: date) -> bytes:
     return _zip(ordered)
 
 
+def zip_files(files: Mapping[str, bytes]) -> bytes:
+    """Return `files` zipped in their order with the fixed metadata of normalise_parts: the
+    same bytes for the same files at any time (a set downloaded from the service or the
+    editor)."""
+    return _zip_with_zipfile(list(files.items()))
+
+
 def _zip_with_zipfile(entries: list[tuple[str, bytes]]) -> bytes:
     """Return `entries` zipped by zipfile with the fixed metadata (see normalise_parts)."""
     output = BytesIO()
