@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import AfterValidator, Field, field_validator
 
 from policygen.profile import defaults
 from policygen.profile.base import Section
-from policygen.profile.types import MAX_SHORT_ITEMS, CnDate, Name, Text
+from policygen.profile.types import MAX_ITEMS, MAX_SHORT_ITEMS, CnDate, Name, Text
 
 Language = Literal["zh", "en"]
 """A language a document is written in: zh (Chinese) or en (English)."""
@@ -16,6 +17,28 @@ Language = Literal["zh", "en"]
 
 def _chinese() -> list[Language]:
     return ["zh"]
+
+
+_CJK = re.compile("[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
+
+
+def _english(value: str) -> str:
+    """Return `value`; raise ValueError when it holds a Chinese character or punctuation."""
+    if found := _CJK.search(value):
+        raise ValueError(
+            f"英文译文中含有中文字符「{found.group()}」（第 {found.start() + 1} 个字符） "
+            "(an English translation holds a Chinese character)"
+        )
+    if not value.strip():
+        raise ValueError("英文译文不得为空 (an English translation is empty)")
+    return value
+
+
+English = Annotated[Text, AfterValidator(_english)]
+"""Text in English: no Chinese character or full-width punctuation."""
+
+Source = Annotated[Text, Field(min_length=1)]
+"""A Chinese text exactly as the profile (or defaults.yaml) writes it."""
 
 
 class Revision(Section):
@@ -52,6 +75,8 @@ class Meta(Section):
     """合同等文档的语言：[zh]（中文）、[en]（英文）或 [zh, en]（中英文对照，逐条中文在前、英文在后）；命令行 --lang 优先"""
     prevailing_language: Language = "zh"
     """中英文本不一致时以何种文本为准：zh（中文，默认）或 en（英文）；印在中英文对照及英文文本的效力条款中"""
+    translations: dict[Source, English] = Field(default_factory=dict, max_length=MAX_ITEMS)
+    """配置中中文文字的英文译文：键为配置（或默认值）中原样的中文，如 系统可用率，值为英文，如 system availability；英文及中英文对照文本中以英文代替这段中文，未译的原样印出中文"""
 
     @field_validator("languages")
     @classmethod
