@@ -744,10 +744,11 @@ ENGLISH_FILTERS = (
     "en_frequency_noun",
     "en_label",
     "en_list",
-    "en_text",
-    "en_law",
 )
 """The English templates' filters (tested in tests/test_bilingual.py)."""
+
+CONTEXT_FILTERS = {"en_text": filters.en_text_of, "en_law": filters.en_law_of}
+"""The filters that read the profile's translations from the template's context."""
 
 
 def test_filters_table_names_each_filter_once() -> None:
@@ -766,6 +767,7 @@ def test_filters_table_names_each_filter_once() -> None:
         "label": label,
         "cn_list": cn_list,
         **{name: getattr(filters, name) for name in ENGLISH_FILTERS},
+        **CONTEXT_FILTERS,
         "book_titles": book_titles,
     }
     assert expected == FILTERS
@@ -774,7 +776,10 @@ def test_filters_table_names_each_filter_once() -> None:
 @pytest.mark.parametrize("name", sorted(FILTERS))
 def test_every_filter_refuses_none(name: str) -> None:
     with pytest.raises(ValueError, match="None"):
-        FILTERS[name](None)
+        if name in CONTEXT_FILTERS:
+            FILTERS[name](Environment().from_string("").new_context({}), None)
+        else:
+            FILTERS[name](None)
 
 
 def test_filters_work_in_jinja() -> None:

@@ -231,6 +231,8 @@ def build_context(
         ),
         "lang": lang,
         "prevailing_language": profile.meta.prevailing_language,
+        # The English of the profile's Chinese texts, for the en_text filter (filters.TRANSLATIONS).
+        "translations": profile.meta.translations,
     }
     return context
 

@@ -125,6 +125,9 @@ class Rendered:
     """What the template set as ``subject``; empty when it set none."""
     keywords: tuple[str, ...]
     """What the template set as ``keywords``; empty when it set none."""
+    untranslated: tuple[str, ...] = ()
+    """The profile's Chinese texts an English template printed with no English in
+    ``meta.translations`` (filters.en_text_of), each once, in the order printed."""
 
 
 class TemplateEnvironment:
@@ -156,8 +159,11 @@ class TemplateEnvironment:
     def render_document(self, name: str, context: dict[str, Any]) -> Rendered:
         """Return document template `name` rendered with `context`, with the values it set,
         all as plain strings. Raise RenderError when the Markdown exceeds MAX_OUTPUT_CHARS."""
+        from policygen.templating.filters import UNTRANSLATED, untranslated_texts
+
         template = self.template(name)
-        module, markdown = self.render_module(template, context)
+        untranslated: list[str] = []  # this render's own: filled by the en_text filter
+        module, markdown = self.render_module(template, {**context, UNTRANSLATED: untranslated})
         if len(markdown) > MAX_OUTPUT_CHARS:
             raise RenderError(
                 f"模板 {name} 输出超过 {MAX_OUTPUT_CHARS} 个字符上限 "
@@ -171,6 +177,7 @@ class TemplateEnvironment:
                 subtitle=str(getattr(module, "subtitle", "") or ""),
                 subject=str(getattr(module, "subject", "") or ""),
                 keywords=tuple(str(k) for k in keywords),
+                untranslated=untranslated_texts(untranslated),
             )
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -391,6 +398,11 @@ def _bytecode_cache(env: Environment) -> FileSystemBytecodeCache | None:
             env.finalize is not None,
             env.is_async,
             sorted(env.extensions),
+            # A filter that takes the context (pass_context) is called with it by the code
+            # compiled for it: a filter turned into one needs its templates compiled anew.
+            sorted(
+                (name, str(getattr(f, "jinja_pass_arg", ""))) for name, f in env.filters.items()
+            ),
         )
     )
     folder = cache_dir("jinja-" + hashlib.sha256(settings.encode()).hexdigest()[:16])

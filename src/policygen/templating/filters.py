@@ -20,6 +20,8 @@ from enum import StrEnum
 from importlib import resources
 from typing import Any
 
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from ruamel.yaml.error import YAMLError
 
 from policygen.caches import CACHES
@@ -547,6 +549,57 @@ def en_text(text: str) -> str:
     return spaced.rstrip(" .;,")
 
 
+TRANSLATIONS = "translations"
+"""The context variable holding the profile's English for its Chinese texts
+(``meta.translations``, templating.context.build_context)."""
+
+UNTRANSLATED = "_untranslated"
+"""The context variable of one render's list of the Chinese texts printed with no English
+(TemplateEnvironment.render_document makes it and returns it in Rendered.untranslated)."""
+
+
+def _translated(context: Context, text: str) -> str | None:
+    """Return the English `context`'s translations give for `text`; None when they give none,
+    after noting `text` among the render's untranslated texts when it holds Chinese."""
+    table: Mapping[str, str] = context.get(TRANSLATIONS) or {}
+    key = str(text).strip()
+    english = table.get(key)
+    if english is None and any(is_chinese(char) for char in key):
+        missed = context.get(UNTRANSLATED)
+        if isinstance(missed, list):
+            missed.append(key)
+    return english
+
+
+def untranslated_texts(texts: Iterable[str]) -> tuple[str, ...]:
+    """Return `texts` (what one render noted as untranslated) each once, in order, without
+    a text that is another's en_text (a template quoting en_text's output again)."""
+    unique = tuple(dict.fromkeys(texts))
+    quoted = {en_text(text) for text in unique if en_text(text) != text}
+    return tuple(text for text in unique if text not in quoted)
+
+
+@pass_context
+def en_text_of(context: Context, text: str) -> str:
+    """Return a profile's text as an English template prints it (the filter ``en_text``): the
+    English ``meta.translations`` gives for it, else en_text(`text`), noted as untranslated."""
+    not_none(text, "en_text")
+    english = _translated(context, text)
+    return en_text(text) if english is None else english
+
+
+@pass_context
+def en_law_of(context: Context, citation: str) -> str:
+    """Return en_law(`citation`) (the filter ``en_law``); for an instrument the catalogue
+    gives no English title, the English ``meta.translations`` gives for its title (with or
+    without 《》), noted as untranslated when there is none either."""
+    cited = en_law(citation)
+    if not cited.startswith("《"):
+        return cited
+    english = _translated(context, cited.strip("《》"))
+    return cited if english is None else f"{english} ({cited})"
+
+
 def en_law(citation: str) -> str:
     """Return an instrument as an English text cites it: its official English title with the
     Chinese title in brackets, ``Personal Information Protection Law of the People's Republic
@@ -606,11 +659,12 @@ FILTERS: dict[str, Callable[..., str]] = {
     "en_frequency_noun": en_frequency_noun,
     "en_label": en_label,
     "en_list": en_list,
-    "en_text": en_text,
-    "en_law": en_law,
+    "en_text": en_text_of,
+    "en_law": en_law_of,
     "book_titles": book_titles,
 }
-"""Every template filter by the name templates use: {{ fee | rmb_upper(prefix=true) }}."""
+"""Every template filter by the name templates use: {{ fee | rmb_upper(prefix=true) }}.
+``en_text`` and ``en_law`` read the profile's translations from the template's context."""
 
 __all__ = [
     "AMOUNT_LIMIT",
@@ -630,8 +684,10 @@ __all__ = [
     "en_frequency_noun",
     "en_label",
     "en_law",
+    "en_law_of",
     "en_list",
     "en_text",
+    "en_text_of",
     "frequency",
     "frequency_noun",
     "glossary",

@@ -111,7 +111,13 @@ def _render_in_child(
 ) -> Rendered:
     answer = run_limited(_render_markdown, (folders, name, context), name=name, limits=limits)
     fields = answer["rendered"]
-    return Rendered(**{**fields, "keywords": tuple(fields["keywords"])})
+    return Rendered(
+        **{
+            **fields,
+            "keywords": tuple(fields["keywords"]),
+            "untranslated": tuple(fields["untranslated"]),
+        }
+    )
 
 
 def _render_markdown(
