@@ -84,6 +84,23 @@ def kind_lang(kind: str, lang: str, *, named: bool) -> str:
     return "zh"
 
 
+UNTRANSLATED_SHOWN = 10
+"""How many untranslated texts a note names before it counts the rest."""
+
+
+def untranslated_note(texts: tuple[str, ...] | list[str]) -> str:
+    """Return the note that the profile's `texts` have no English in ``meta.translations``
+    and print in Chinese in the English text: the first UNTRANSLATED_SHOWN of them, then how
+    many more."""
+    shown = "、".join(f"「{text}」" for text in texts[:UNTRANSLATED_SHOWN])
+    more = len(texts) - UNTRANSLATED_SHOWN
+    rest = f" … 及另外 {more} 段 (… and {more} more)" if more > 0 else ""
+    return (
+        f"{len(texts)} 段配置文字没有英文译文，英文文本中照印中文；可在 meta.translations "
+        f"中给出英文：{shown}{rest} (no English in meta.translations)"
+    )
+
+
 # --------------------------------------------------------------------------- English numbers
 
 _CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7}

@@ -291,6 +291,20 @@ def read_template(
     return TemplateOutput(rendered, read_markdown(markdown, source=source), source)
 
 
+def untranslated(
+    profile: Profile, job: Job, *, template_dirs: Sequence[Path] = ()
+) -> tuple[str, ...]:
+    """Return the profile's Chinese texts `job`'s English template prints in Chinese because
+    ``meta.translations`` gives no English for them, each once, in the order printed; the
+    parties' registered addresses, printed as registered, left out. Empty for a job in
+    Chinese alone (``job.lang`` zh)."""
+    if job.lang == "zh":
+        return ()
+    output = read_template(profile, job, template_dirs=template_dirs, english=True)
+    addresses = {profile.organisation.address, *(e.vendor.address for e in profile.engagements)}
+    return tuple(t for t in output.rendered.untranslated if t not in addresses)
+
+
 def _render_english(
     kind: Kind, context: dict[str, object], template_dirs: Sequence[Path]
 ) -> Rendered:
