@@ -581,11 +581,12 @@ def untranslated_texts(texts: Iterable[str]) -> tuple[str, ...]:
 
 @pass_context
 def en_text_of(context: Context, text: str) -> str:
-    """Return a profile's text as an English template prints it (the filter ``en_text``): the
-    English ``meta.translations`` gives for it, else en_text(`text`), noted as untranslated."""
+    """Return a profile's text as an English template prints it (the filter ``en_text``):
+    en_text of the English ``meta.translations`` gives for it (spaces normalised, no closing
+    stop), else en_text(`text`), noted as untranslated."""
     not_none(text, "en_text")
     english = _translated(context, text)
-    return en_text(text) if english is None else english
+    return en_text(text if english is None else english)  # its closing stop is the template's
 
 
 @pass_context
