@@ -1,0 +1,171 @@
+"""English for the profile's own texts (meta.translations): validated, printed by the English
+templates in place of the Chinese, and what has none reported by render and check."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from policygen.bilingual import UNTRANSLATED_SHOWN, untranslated_note
+from policygen.cli import main
+from policygen.errors import InvalidInputError
+from policygen.pipeline import build_document, jobs, untranslated
+from policygen.profile.load import load_profile, load_profile_text
+from policygen.profile.model import Profile
+from policygen.templating.environment import TemplateEnvironment
+from policygen.templating.filters import untranslated_texts
+from policygen.tree.walk import document_texts
+
+ROOT = Path(__file__).resolve().parents[1]
+BANK = ROOT / "examples" / "bank.yaml"
+BANK_TEXT = BANK.read_text(encoding="utf-8")
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
+ENGLISH_KINDS = ("contract", "sla", "nda", "dpa")
+GUIDELINES = "银行业金融机构外包风险管理指引"
+"""An instrument of the catalogue with no English title."""
+
+
+@pytest.fixture(scope="module")
+def bank() -> Profile:
+    return load_profile(BANK)
+
+
+def _with_translations(entries: str) -> str:
+    """Return the bank example with its translations replaced by the YAML lines `entries`."""
+    head, rest = BANK_TEXT.split("  translations:\n", 1)
+    body = rest[rest.index("\norganisation:") :]
+    return f"{head}  translations:\n{entries}{body}"
+
+
+# --------------------------------------------------------------------------- the table
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ('    "系统可用率": "系统 availability"\n', "中文字符「系"),
+        ('    "系统可用率": "availability（monthly）"\n', "中文字符「（"),
+        ('    "系统可用率": "  "\n', "不得为空"),
+    ],
+)
+def test_an_english_value_holding_chinese_is_a_located_error(entry: str, message: str) -> None:
+    text = _with_translations(entry)
+    with pytest.raises(InvalidInputError) as caught:
+        load_profile_text(text, fmt="yaml", name="bank.yaml")
+    (issue,) = caught.value.issues
+    assert issue.path == "meta.translations.系统可用率"
+    assert message in issue.message
+    assert issue.location is not None
+    assert issue.location.line == text.splitlines().index(entry.rstrip("\n")) + 1
+
+
+def test_the_filter_prints_the_english_and_notes_what_has_none(tmp_path: Path) -> None:
+    (tmp_path / "t.md.j2").write_text(
+        "{{ a | en_text }}|{{ b | en_text }}|{{ b | en_text | en_text }}|{{ c | en_text }}|"
+        "{{ ['甲', 'x'] | map('en_text') | en_list }}|{{ law | en_law }}",
+        encoding="utf-8",
+    )
+    rendered = TemplateEnvironment([tmp_path]).render_document(
+        "t.md.j2",
+        {
+            "translations": {"系统可用率": "system availability", GUIDELINES: "Guidelines"},
+            "law": f"《{GUIDELINES}》",
+            "a": "系统可用率",
+            "b": "机房（主）",
+            "c": "plain English",
+        },
+    )
+    assert rendered.markdown == (
+        r"system availability|机房 \(主\)|机房 \(主\)|plain English|甲 and x|"
+        rf"Guidelines \(《{GUIDELINES}》\)"  # Markdown-escaped, as every profile value
+    )
+    # Each untranslated text once, as written in the profile; not its Latin-punctuated echo.
+    assert rendered.untranslated == ("机房（主）", "甲")
+
+
+def test_untranslated_texts_drop_a_quoted_echo() -> None:
+    assert untranslated_texts(["甲、乙", "甲, 乙", "丙", "甲、乙"]) == ("甲、乙", "丙")
+
+
+def test_the_note_names_ten_then_counts_the_rest() -> None:
+    texts = [f"文字{i}" for i in range(UNTRANSLATED_SHOWN + 3)]
+    note = untranslated_note(texts)
+    assert "「文字0」" in note and f"「文字{UNTRANSLATED_SHOWN - 1}」" in note
+    assert f"「文字{UNTRANSLATED_SHOWN}」" not in note
+    assert "… and 3 more" in note and note.startswith(f"{len(texts)} 段")
+    assert "more" not in untranslated_note(["文字"])
+
+
+# --------------------------------------------------------------------------- the bank example
+
+ALLOWED_CHINESE = (
+    # Registered names and addresses, printed as registered (README: Bilingual contracts).
+    "明远商业银行股份有限公司",
+    "深圳智维信息技术服务有限公司",
+    "上海市浦东新区世纪大道1688号",
+    "广东省深圳市南山区科技园南区高新南七道18号",
+    # People's names in the parties and notices blocks.
+    "周明远",
+    "王敏",
+    "林志维",
+    "陈晓",
+)
+"""The Chinese the English of MY-ITO-2026-001 may print; besides these, only the Chinese
+titles of laws in 《》 after their English titles."""
+
+
+@pytest.mark.parametrize("kind", ENGLISH_KINDS)
+def test_the_bank_contract_set_prints_no_chinese_but_names_addresses_and_titles(
+    bank: Profile, kind: str
+) -> None:
+    (job,) = [j for j in jobs(bank, [kind], lang="en") if j.stem.endswith("001-en")]
+    document = build_document(bank, job)
+    texts = [text for text, _ in document_texts(document)]
+    left = re.sub(r"《[^》]+》", "", "\n".join(texts))
+    for allowed in ALLOWED_CHINESE:
+        left = left.replace(allowed, "")
+    assert not CJK.findall(left), [line for line in left.splitlines() if CJK.search(line)]
+    assert untranslated(bank, job) == ()  # the addresses are left out of the note
+
+
+def test_a_contract_without_translations_names_its_chinese_texts(bank: Profile) -> None:
+    (job,) = [j for j in jobs(bank, ["contract"], lang="en") if j.stem.endswith("002-en")]
+    texts = untranslated(bank, job)
+    assert "应用日志分析、性能调优及问题处理" in texts
+    assert "系统可用率" not in texts  # translated for the first contract, read by all
+    (zh_job,) = [j for j in jobs(bank, ["contract"]) if j.stem.endswith("002")]
+    assert untranslated(bank, zh_job) == ()
+
+
+# --------------------------------------------------------------------------- the commands
+
+
+def test_render_warns_once_per_document(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["render", str(BANK), "--lang", "en", "-f", "md", "-d", "contract,nda", "-o"]
+    assert main([*argv, str(tmp_path), "--contract-no", "MY-ITO-2026-002"]) == 0
+    err = capsys.readouterr().err
+    warnings = [line for line in err.splitlines() if line.startswith("提示 (warning)")]
+    assert [w.split(":")[0] for w in warnings] == ["提示 (warning)"] * 2
+    contract, nda = warnings
+    assert "contract-MY-ITO-2026-002-en: " in contract and "more) (no English" in contract
+    assert "nda-MY-ITO-2026-002-en: 1 段" in nda and "「上海市浦东新区人民法院」" in nda
+    assert main([*argv, str(tmp_path), "--contract-no", "MY-ITO-2026-001"]) == 0
+    assert "warning" not in capsys.readouterr().err
+
+
+def test_check_reports_the_untranslated_texts_of_a_bilingual_set(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    profile = tmp_path / "bank.yaml"
+    profile.write_text(
+        BANK_TEXT.replace("  approver: 董事会\n", "  approver: 董事会\n  languages: [zh, en]\n"),
+        encoding="utf-8",
+    )
+    main(["check", "--json", str(profile)])
+    report = json.loads(capsys.readouterr().out)["untranslated"]
+    assert "contract-MY-ITO-2026-001-zh+en" not in report
+    assert "应用日志分析、性能调优及问题处理" in report["contract-MY-ITO-2026-002-zh+en"]
+    assert report["nda-MY-ITO-2026-003-zh+en"] == ["上海市浦东新区人民法院"]
