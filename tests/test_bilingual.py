@@ -35,7 +35,7 @@ from policygen.templating.filters import (
     glossary,
 )
 from policygen.tree import nodes as n
-from policygen.tree.text import inline_text
+from policygen.tree.text import inline_text, item_lang
 from policygen.tree.walk import walk
 from policygen.writers import write
 
@@ -223,6 +223,27 @@ def test_english_text_has_no_chinese_punctuation(both: n.Document) -> None:
     for text in _english_texts(both):
         bare = re.sub(r"《[^》]*》", "", text)  # a Chinese title after its English one
         assert not CJK_PUNCTUATION.search(bare), text
+
+
+def test_english_item_labels_are_followed_by_a_latin_space(english: n.Document) -> None:
+    """An English list item's label (2.3.1) is separated as its paragraph is, by a space, in
+    the text and Markdown writers, not by the ideographic space of a Chinese item (the
+    English document's items; a bilingual item opens with its Chinese paragraph)."""
+    from policygen.writers import WriterOptions, write
+
+    starts = [
+        (item.label, inline_text(item.blocks[0].inlines)[:12])
+        for item, _ in walk(english.blocks)
+        if isinstance(item, n.ListItem) and item.label and item_lang(item)
+        and isinstance(item.blocks[0], n.Paragraph)
+    ]  # fmt: skip
+    assert len(starts) > 10
+    text = write("txt", english, WriterOptions()).decode()
+    markdown = write("md", english, WriterOptions()).decode()
+    for label, words in starts:
+        assert f"{label} {words}" in text, (label, words)
+        assert f"{label}\u3000{words}" not in text, (label, words)
+        assert f"{label}\u3000" not in markdown.split(words)[0][-20:], (label, words)
 
 
 def test_english_uses_the_glossary_and_never_its_avoided_words(both: n.Document) -> None:

@@ -20,3 +20,11 @@ def inline_text(inlines: tuple[n.Inline, ...]) -> str:
             case n.LineBreak():
                 parts.append("\n")
     return "".join(parts)
+
+
+def item_lang(item: n.ListItem) -> str:
+    """Return the language of list item `item`: its first paragraph's ``lang`` (``en`` for an
+    English item of a bilingual document), empty for the document's own language; writers
+    separate its label as they separate that paragraph's."""
+    first = item.blocks[0] if item.blocks else None
+    return first.lang if isinstance(first, n.Paragraph) else ""

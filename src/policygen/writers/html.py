@@ -240,7 +240,7 @@ class _Writer:
         inner: list[Markup] = []
         if rest and isinstance(first := rest[0], n.Paragraph):
             del rest[0]
-            inner.append(self.paragraph(first, _label(item.label)))
+            inner.append(self.paragraph(first, _label(item.label, first.lang)))
         elif rest and item.label:
             inner.append(Markup('<p class="item-label">{}</p>').format(_label(item.label)))
         inner += self.blocks(rest)

@@ -186,7 +186,7 @@ class _Writer:
         out: list[str] = []
         if rest and isinstance(first := rest[0], n.Paragraph):
             del rest[0]
-            lead = (*_plain_label(item.label), *_plain_label(first.label))
+            lead = (*_plain_label(item.label, first.lang), *_plain_label(first.label, first.lang))
             text = _paragraph(self.inlines(first.inlines, lead=lead))
             out.append(f"- {text}" if bullet else text)
         elif rest and item.label:

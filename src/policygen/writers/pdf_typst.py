@@ -39,7 +39,7 @@ from policygen.style.typst import MM, TypstStyle, typst_definitions
 from policygen.style.typst import typst_style as make_typst_style
 from policygen.transforms.nobreak import runs
 from policygen.tree import nodes as n
-from policygen.tree.text import inline_text
+from policygen.tree.text import inline_text, item_lang
 from policygen.tree.walk import block_ids
 from policygen.writers import front, typst_front
 from policygen.writers.options import WriterOptions
@@ -306,7 +306,9 @@ class _Source:
         self.mark(item.id)
         rest = list(item.blocks)
         pad = self.style.nested_item_pad if self.depth > 1 else 0.0
-        prefix = '#"• "' if bullet and not item.label else self.label(item.label)
+        prefix = (
+            '#"• "' if bullet and not item.label else self.label(item.label, lang=item_lang(item))
+        )
         first = ""
         if rest and isinstance(lead := rest[0], n.Paragraph):
             del rest[0]

@@ -5,7 +5,7 @@ Input: a numbered, reference-resolved Document. Output: UTF-8 bytes, one block p
 from __future__ import annotations
 
 from policygen.tree import nodes as n
-from policygen.tree.text import inline_text
+from policygen.tree.text import inline_text, item_lang
 from policygen.writers.options import WriterOptions
 
 _FULL_SPACE = "\u3000"
@@ -73,7 +73,7 @@ def block_lines(block: n.Block) -> list[str]:
                 for child in item.blocks:
                     item_lines += block_lines(child)
                 if item_lines:
-                    item_lines[0] = labelled(item.label, item_lines[0])
+                    item_lines[0] = labelled(item.label, item_lines[0], item_lang(item))
                 lines += item_lines
             return lines
         case n.Table(caption=caption, header=header, rows=rows):
