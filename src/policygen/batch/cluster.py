@@ -80,7 +80,7 @@ def connect(address: str) -> Iterator[Cluster]:
                     f"--scheduler {address}：local: 后应为工作进程数，如 local:4 "
                     "(expected local:N, N ≥ 1)"
                 )
-            stack.enter_context(dask.config.set({_ALLOWED: ALLOWED_FAILURES}))
+            stack.enter_context(dask.config.set({_ALLOWED: ALLOWED_FAILURES, _PROFILE: False}))
             local = stack.enter_context(
                 LocalCluster(
                     n_workers=int(count),
@@ -106,6 +106,10 @@ def connect(address: str) -> Iterator[Cluster]:
 
 
 _ALLOWED = "distributed.scheduler.allowed-failures"
+
+_PROFILE = "distributed.worker.profile.enabled"
+"""Dask's statistical profiler, which samples a worker's threads every 10 ms for the
+dashboard: off in a ``local:N`` cluster, which has no dashboard."""
 
 
 class Cluster:
