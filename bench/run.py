@@ -1095,7 +1095,7 @@ def _report_cluster(e: dict[str, Any], add: Callable[[str], None]) -> None:
         "--pdf-engine typst --force`, on the local pool (`-j 2N`: a Typst worker process counts "
         "as two jobs) and on a Dask cluster of N worker processes with one thread each, started "
         "by the command (`--scheduler local:N`: scheduler, nannies and workers on this machine; "
-        f"the client writes every file); each command also with {START_SETS} sets, so that a "
+        f"the workers write the files, as the local pool's do); each command also with {START_SETS} sets, so that a "
         "run's start (processes, imports, the workers' warm-up) is told apart from the cost of "
         "a set: **per set** is the difference of the two runs divided by the sets between them. "
         f"{e['rounds']} round(s), the eight commands interleaved; medians. CPU time is summed "
@@ -1144,8 +1144,10 @@ def _report_cluster(e: dict[str, Any], add: Callable[[str], None]) -> None:
     add("")
     add(
         f"From (e)'s Dask runs with {max(CLUSTER_WORKERS)} workers: the CPU time of a set, all "
-        f"processes counted, and the client's alone (it reads the rows, sends them and writes "
-        f"every file); a run's start, a few seconds, is left out. Cores are counted at {UTILISATION:.0%} use (uneven rows, a run's start "
+        f"processes counted, and the client's alone (it reads the rows and sends them; "
+        "`local:N`'s workers write the files, where a client of a scheduler of one's own "
+        "writes them: some 15 ms more a set, measured before `local:N` let its workers "
+        f"write); a run's start, a few seconds, is left out. Cores are counted at {UTILISATION:.0%} use (uneven rows, a run's start "
         "and tail); a worker process with Typst keeps two cores busy, so a worker host of C "
         "cores runs C/2 `dask worker --nthreads 1` processes. CPU time measured while other "
         "work keeps the machine busy runs higher than on a quiet one (see (e)'s load and (c)'s "
@@ -1175,8 +1177,8 @@ def _report_cluster(e: dict[str, Any], add: Callable[[str], None]) -> None:
     )
     add("")
     add(
-        "The client writes every file on its own machine; beyond its ceiling, let the workers "
-        "write (`-o s3://…`, an fsspec URL), or split the rows into several files and run one "
+        "A client of a scheduler of one's own writes every file on its own machine; beyond its "
+        "ceiling, let the workers write (`-o s3://…`, an fsspec URL), or split the rows into several files and run one "
         "`policygen batch` per output folder against the same scheduler (each run's worker "
         "plugin keeps apart)."
     )

@@ -290,3 +290,32 @@ def test_workers_write_to_an_fsspec_url_and_a_rerun_skips(
     assert main([*common, "-o", url, "--scheduler", "in-process"]) == 1
     assert "rendered 0, skipped 7, failed 1" in capsys.readouterr().out
     fs.rm(f"/{root}", recursive=True)
+
+
+def test_the_workers_of_a_local_cluster_write_the_files_themselves(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--scheduler local:1`: the cluster's worker process shares this machine's folders and
+    writes the rows' files itself (no file's bytes reach this process, which writes none),
+    the bytes of a local run, manifests included; a rerun renders nothing."""
+
+    def not_here(out: Path, rendered: RowFiles) -> object:
+        raise AssertionError(f"row {rendered.number} written by the client")
+
+    monkeypatch.setattr(batch_cluster, "write_row", not_here)
+    rows = tmp_path / "engagements.csv"
+    _engagements(rows, 8)
+    out, local = tmp_path / "out", tmp_path / "local"
+    common = ["batch", str(rows), "-p", str(BANK), "-f", "txt,docx", "-d", "contract"]
+    args = [*common, "-o", str(out), "--scheduler", "local:1"]
+    assert main(args) == 1
+    assert "rendered 7, skipped 0, failed 1" in capsys.readouterr().out
+    assert main([*common, "-o", str(local), "-j", "1"]) == 1
+    capsys.readouterr()
+    cluster_files = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.parent != out}
+    local_files = {
+        p.relative_to(local): p.read_bytes() for p in local.rglob("*") if p.parent != local
+    }
+    assert len(cluster_files) == 7 * 3 and cluster_files == local_files
+    assert main(args) == 1
+    assert "rendered 0, skipped 7, failed 1" in capsys.readouterr().out

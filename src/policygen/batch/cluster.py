@@ -6,12 +6,15 @@ the formats). Output: each row's result, its files written by this process, the 
 by the workers to an fsspec URL.
 
 The organisation and the run's settings reach each worker once, in a worker plugin that also
-starts the worker's engine session; a task is a batch of rows, each sent with its folder's
-state (manifest.folder_state, read here), and it returns the rows' files, rendered and not
-written: this process writes them and their manifests (workers.write_row), as a worker
-process of a local run does, so resume, errors and bytes are those of a local run. When the
-output is an fsspec URL (``s3://…``) the workers read the rows' folders there and write the
-files there themselves (UrlOutput), and only the results come back. A worker
+starts the worker's engine session; a task is a batch of rows. On a cluster of one's own
+(a scheduler's address) each row is sent with its folder's state (manifest.folder_state, read
+here), and the task returns the rows' files, rendered and not written: this process writes
+them and their manifests (workers.write_row), as a worker process of a local run does, so
+resume, errors and bytes are those of a local run. The workers of a ``local:N`` cluster share
+this machine's folders: they read the rows' folders and write the files themselves, as the
+local pool's workers do, and only the rows' results come back: no file's bytes are
+pickled, sent and written a second time here. When the output is an fsspec URL (``s3://…``) the workers read the rows' folders there and write the files there
+themselves (UrlOutput), and again only the results come back. A worker
 that dies leaves its tasks to the scheduler, which runs them elsewhere (Dask's resilience); a
 task that raises is run once more (``retries=1``), and one that fails again, or whose workers
 keep dying (the scheduler's ``allowed-failures``, 1 in a ``local:N`` cluster), fails its
@@ -41,7 +44,7 @@ from policygen.batch.scheduling import WORKER_DIED
 from policygen.batch.workers import RowFiles, _row_failure, _Worker, render_rows, write_row
 from policygen.errors import UsageError
 from policygen.layout.engine import Engines
-from policygen.parallel import warm_up
+from policygen.parallel import freeze_heap, thaw_heap, warm_up
 from policygen.profile.engagement import _CONTRACT_NO
 from policygen.readers.engagements import Row
 from policygen.templating.environment import environment_for
@@ -77,7 +80,7 @@ def connect(address: str) -> Iterator[Cluster]:
                     f"--scheduler {address}：local: 后应为工作进程数，如 local:4 "
                     "(expected local:N, N ≥ 1)"
                 )
-            stack.enter_context(dask.config.set({_ALLOWED: ALLOWED_FAILURES}))
+            stack.enter_context(dask.config.set({_ALLOWED: ALLOWED_FAILURES, _PROFILE: False}))
             local = stack.enter_context(
                 LocalCluster(
                     n_workers=int(count),
@@ -99,23 +102,31 @@ def connect(address: str) -> Iterator[Cluster]:
                     f"无法连接 Dask 调度器 {address}：{error}；请检查地址与调度器是否在运行 "
                     f"(cannot reach the Dask scheduler at {address})"
                 ) from None
-        yield Cluster(client)
+        yield Cluster(client, shares_folders=address.startswith(LOCAL))
 
 
 _ALLOWED = "distributed.scheduler.allowed-failures"
+
+_PROFILE = "distributed.worker.profile.enabled"
+"""Dask's statistical profiler, which samples a worker's threads every 10 ms for the
+dashboard: off in a ``local:N`` cluster, which has no dashboard."""
 
 
 class Cluster:
     """A Dask cluster a run's rows can be rendered on."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Client, *, shares_folders: bool = False) -> None:
+        """Reach the cluster through `client`; `shares_folders`: its workers run on this
+        machine (``local:N``) and can write into the output folder themselves."""
         self.client = client
+        self.shares_folders = shares_folders
 
     def scheduler(self, worker: _Worker, url: str | None = None) -> DaskScheduler:
         """Return the scheduler rendering rows with `worker` on this cluster's workers, each
-        set up once (WorkerSetup) before its first row; the files written by this process
-        into `worker.out`, or, given `url`, by the workers there (UrlOutput)."""
-        return DaskScheduler(self.client, worker, url)
+        set up once (WorkerSetup) before its first row; the files written into `worker.out`
+        by this process, or by the workers when they share its folders, or, given `url`, by
+        the workers there (UrlOutput)."""
+        return DaskScheduler(self.client, worker, url, workers_write=self.shares_folders)
 
 
 class WorkerSetup(WorkerPlugin):
@@ -131,15 +142,18 @@ class WorkerSetup(WorkerPlugin):
         self.engines: Engines | None = None
 
     def setup(self, worker: Any) -> None:
-        """Start the engine session and warm what every row needs (workers._init_worker)."""
+        """Start the engine session, warm what every row needs and freeze the heap warmed
+        (workers._init_worker)."""
         self.engines = Engines(processes=1)
         env = environment_for(self.worker.template_dirs)
         for kind in self.worker.kinds:
             env.template(kind.template)
         warm_up(self.worker.formats, self.worker.pdf_engine, self.engines)
+        freeze_heap()
 
     def teardown(self, worker: Any) -> None:
-        """Stop the engine session."""
+        """Stop the engine session and give the frozen heap back to the collector."""
+        thaw_heap()
         if self.engines is not None:
             self.engines.close()
             self.engines = None
@@ -159,6 +173,22 @@ def _render_remote(
     items = [(row, output.state(row, setup.worker)) for row, _ in rows]
     rendered = render_rows(setup.worker, setup.engines, items, lambda: False)
     return [r if isinstance(r, RowResult) else output.write_row(r) for r in rendered]
+
+
+def _render_and_write(name: str, rows: list[Row]) -> list[RowResult]:
+    """Render `rows` on a Dask worker set up by the plugin `name` that shares the output
+    folder: read each row's folder and write its files there (workers.write_row), as a worker
+    of the local pool does; return the rows' results."""
+    setup = get_worker().plugins[name]
+    assert isinstance(setup, WorkerSetup) and setup.engines is not None
+    out = setup.worker.out
+    rendered = render_rows(setup.worker, setup.engines, [(row, None) for row in rows], _never)
+    return [r if isinstance(r, RowResult) else write_row(out, r) for r in rendered]
+
+
+def _never() -> bool:
+    """A task's rows are never stopped midway (a stopping run cancels the tasks not begun)."""
+    return False
 
 
 def _names(worker: _Worker, number: str) -> list[str]:
@@ -239,10 +269,15 @@ class UrlOutput:
 class DaskScheduler:
     """Render batches of rows as tasks of a Dask cluster (see the module's docstring)."""
 
-    def __init__(self, client: Client, worker: _Worker, url: str | None = None) -> None:
+    def __init__(
+        self, client: Client, worker: _Worker, url: str | None = None, *, workers_write: bool
+    ) -> None:
+        """Render with `worker` on the cluster of `client`; the files written into `url` by
+        the workers, or into `worker.out` by the workers when `workers_write`, else here."""
         self.client = client
         self._worker = worker
         self._url = url
+        self._workers_write = workers_write and url is None
         self._name = f"policygen-batch-{uuid.uuid4().hex}"
         self._tasks: set[Future[Any]] = set()
         self._stopping = False
@@ -266,17 +301,17 @@ class DaskScheduler:
 
     def submit(self, batch: list[Row]) -> Future[Any]:
         """Send `batch`, each row with its folder's state (read by the worker when the output
-        is a URL), as one task."""
-        rows = [(row, None if self._url else self._state(row)) for row in batch]
-        task = self.client.submit(
-            _render_remote,
-            self._name,
-            rows,
-            self._url,
-            retries=RETRIES,
-            pure=False,
-            key=f"policygen-rows-{batch[0].number}-{uuid.uuid4().hex}",
-        )
+        is a URL, or the workers write the files), as one task."""
+        key = f"policygen-rows-{batch[0].number}-{uuid.uuid4().hex}"
+        if self._workers_write:
+            task = self.client.submit(
+                _render_and_write, self._name, batch, retries=RETRIES, pure=False, key=key
+            )
+        else:
+            rows = [(row, None if self._url else self._state(row)) for row in batch]
+            task = self.client.submit(
+                _render_remote, self._name, rows, self._url, retries=RETRIES, pure=False, key=key
+            )
         self._tasks.add(task)
         return task
 
