@@ -18,9 +18,10 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from libreoffice import convert, needs_libreoffice
-from policygen.bilingual import clause_keys, cn_int, english_label, english_ref
+from policygen.bilingual import clause_keys, english_label, english_ref
 from policygen.check import check
 from policygen.errors import RenderError, UsageError
+from policygen.numerals import cn_value
 from policygen.pipeline import Job, build_document, jobs, writer_options
 from policygen.profile.load import load_profile, parse
 from policygen.profile.model import Profile
@@ -83,7 +84,7 @@ def test_every_clause_is_followed_by_its_english_with_the_same_number(both: n.Do
             articles += 1
             assert node.title, node.label
             english_line = inline_text(node.title).split("\n")[1]
-            assert english_line.startswith(f"Article {cn_int(node.label[1:-1])} "), english_line
+            assert english_line.startswith(f"Article {cn_value(node.label[1:-1])} "), english_line
             blocks = list(node.blocks)
             for index, block in enumerate(blocks):
                 if isinstance(block, n.Paragraph) and not block.lang:

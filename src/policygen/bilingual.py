@@ -36,6 +36,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from policygen.errors import RenderError
+from policygen.numerals import CN_NUMERAL_CHARS, cn_value
 from policygen.tree import nodes as n
 from policygen.tree.text import inline_text
 
@@ -103,31 +104,19 @@ def untranslated_note(texts: tuple[str, ...] | list[str]) -> str:
 
 # --------------------------------------------------------------------------- English numbers
 
-_CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7}
-_CN_DIGITS |= {"八": 8, "九": 9}
+_NUMERAL = f"[{CN_NUMERAL_CHARS}]+"
+"""A Chinese numeral in a label or reference (numerals.cn_value reads it)."""
 
 
-def cn_int(numeral: str) -> int:
-    """Return the value of the Chinese numeral `numeral` below 1,000 (十二 → 12, 一百零三 → 103)."""
-    total, digit = 0, 0
-    for char in numeral:
-        if char in _CN_DIGITS:
-            digit = _CN_DIGITS[char]
-        elif char == "十":
-            total += (digit or 1) * 10
-            digit = 0
-        elif char == "百":
-            total += (digit or 1) * 100
-            digit = 0
-        else:
-            raise ValueError(f"not a Chinese numeral: {numeral!r}")
-    return total + digit
+def _letter(n: int) -> str:
+    """Return the letter of the `n`th item, counting from 1: 1 → a, 3 → c."""
+    return chr(ord("a") + n - 1)
 
 
-_ARTICLE = re.compile(r"^第([零一二两三四五六七八九十百]+)([条章])$")
+_ARTICLE = re.compile(rf"^第({_NUMERAL})([条章])$")
 _DOTTED = re.compile(r"^第(\d+(?:\.\d+)+)条$")
-_PARAGRAPH = re.compile(r"^(第.+?条)第([零一二两三四五六七八九十百]+)款$")
-_ITEM = re.compile(r"^(.*?)第（([零一二两三四五六七八九十百]+)）项$")
+_PARAGRAPH = re.compile(rf"^(第.+?条)第({_NUMERAL})款$")
+_ITEM = re.compile(rf"^(.*?)第（({_NUMERAL})）项$")
 _SUB_ITEM = re.compile(r"^(.*?)（(\d+)）$")
 
 
@@ -136,12 +125,12 @@ def english_label(label: str) -> str:
     （一） → (a), （1） → (1); a dotted clause number (1.1) is the same in both."""
     if match := _ARTICLE.match(label):
         word = "Article" if match.group(2) == "条" else "Chapter"
-        return f"{word} {cn_int(match.group(1))}"
+        return f"{word} {cn_value(match.group(1))}"
     if label.startswith("（") and label.endswith("）"):
         inner = label[1:-1]
         if inner.isdigit():
             return f"({inner})"
-        return f"({chr(ord('a') + cn_int(inner) - 1)})"
+        return f"({_letter(cn_value(inner))})"
     return label
 
 
@@ -154,9 +143,9 @@ def english_ref(ref: str) -> str:
     if match := _DOTTED.match(ref):
         return f"Clause {match.group(1)}"
     if match := _PARAGRAPH.match(ref):
-        return f"paragraph {cn_int(match.group(2))} of {english_ref(match.group(1))}"
+        return f"paragraph {cn_value(match.group(2))} of {english_ref(match.group(1))}"
     if match := _ITEM.match(ref):
-        letter = chr(ord("a") + cn_int(match.group(2)) - 1)
+        letter = _letter(cn_value(match.group(2)))
         return f"item ({letter}) of {english_ref(match.group(1))}" if match.group(1) else letter
     if match := _SUB_ITEM.match(ref):
         return f"{english_ref(match.group(1))}({match.group(2)})"
