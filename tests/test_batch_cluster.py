@@ -319,3 +319,31 @@ def test_the_workers_of_a_local_cluster_write_the_files_themselves(
     assert len(cluster_files) == 7 * 3 and cluster_files == local_files
     assert main(args) == 1
     assert "rendered 0, skipped 7, failed 1" in capsys.readouterr().out
+
+
+def test_a_row_s_file_names_follow_the_organisation_s_languages(tmp_path: Path) -> None:
+    """The names a row's folder is checked for (resume) are the names the worker writes, a
+    bilingual organisation's included (contract-X-zh+en.docx), so a rerun renders nothing."""
+    from dataclasses import replace
+
+    from policygen.batch import workers as batch_workers
+    from policygen.batch.options import batch_kinds
+    from policygen.bilingual import kind_lang
+    from policygen.pipeline import Job
+    from policygen.profile.load import load_profile
+
+    organisation = load_profile(Path(policygen.__file__).parents[2] / "examples" / "bank.yaml")
+    kinds = batch_kinds(["contract", "sla"])
+    worker = batch_workers._Worker(
+        organisation={}, organisation_digest="o", templates_digest="t", kinds=kinds,
+        formats=("docx", "pdf"), template_dirs=(), out=tmp_path, force=False,
+    )  # fmt: skip
+    engagement = organisation.engagements[0]
+    for lang in ("zh", "zh+en", "en"):
+        expected = [
+            Job(kind, engagement, kind_lang(kind.name, lang, named=False)).filename(fmt)
+            for kind in kinds
+            for fmt in ("docx", "pdf")
+        ]
+        names = batch_cluster._names(replace(worker, lang=lang), engagement.contract_no)
+        assert names == expected

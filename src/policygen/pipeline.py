@@ -48,6 +48,13 @@ S = TypeVar("S", bound="Started")
 R = TypeVar("R")
 
 
+def file_stem(kind: str, contract_no: str | None, lang: str = "zh") -> str:
+    """Return the output file name without its suffix of a `kind` document of the engagement
+    `contract_no` (None: one per profile) in the languages `lang` (Job.stem)."""
+    stem = kind if contract_no is None else f"{kind}-{contract_no}"
+    return stem if lang == "zh" else f"{stem}-{lang}"
+
+
 @dataclass(frozen=True)
 class Job:
     """One document to render: a kind, and for per-engagement kinds the engagement."""
@@ -62,10 +69,8 @@ class Job:
         """Return the output file name without its suffix, e.g. ``regulation`` or
         ``contract-HX-001``: per-engagement files carry the contract number, a document in
         another language than Chinese its languages (``contract-HX-001-zh+en``)."""
-        stem = self.kind.name
-        if self.engagement is not None:
-            stem = f"{stem}-{self.engagement.contract_no}"
-        return stem if self.lang == "zh" else f"{stem}-{self.lang}"
+        number = None if self.engagement is None else self.engagement.contract_no
+        return file_stem(self.kind.name, number, self.lang)
 
     def filename(self, fmt: str) -> str:
         """Return the output file name, e.g. ``regulation.docx`` or ``contract-HX-001.pdf``."""

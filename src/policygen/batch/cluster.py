@@ -42,9 +42,11 @@ from policygen.batch.manifest import FolderState, folder_state, manifest_bytes, 
 from policygen.batch.results import RowResult, _contract_no, _failed
 from policygen.batch.scheduling import WORKER_DIED
 from policygen.batch.workers import RowFiles, _row_failure, _Worker, render_rows, write_row
+from policygen.bilingual import kind_lang
 from policygen.errors import UsageError
 from policygen.layout.engine import Engines
 from policygen.parallel import freeze_heap, thaw_heap, warm_up
+from policygen.pipeline import file_stem
 from policygen.profile.engagement import _CONTRACT_NO
 from policygen.readers.engagements import Row
 from policygen.templating.environment import environment_for
@@ -192,8 +194,13 @@ def _never() -> bool:
 
 
 def _names(worker: _Worker, number: str) -> list[str]:
-    """Return the names every file of the row `number` may have (its kinds × formats)."""
-    return [f"{k.name}-{number}.{fmt}" for k in worker.kinds for fmt in worker.formats]
+    """Return the names every file of the row `number` may have (its kinds × formats, in the
+    organisation's languages, as Job.filename names them)."""
+    return [
+        f"{file_stem(k.name, number, kind_lang(k.name, worker.lang, named=False))}.{fmt}"
+        for k in worker.kinds
+        for fmt in worker.formats
+    ]
 
 
 def _folder_name(row: Row) -> str | None:

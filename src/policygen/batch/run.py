@@ -205,6 +205,7 @@ def run_batch(
             resources.enter_context(output_lock(out))
         worker = _Worker(
             organisation=organisation_data(organisation),
+            lang=organisation.meta.lang,
             organisation_digest=hashlib.sha256(
                 organisation.model_dump_json(exclude={"engagements"}).encode("utf-8")
             ).hexdigest(),

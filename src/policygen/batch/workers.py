@@ -52,6 +52,8 @@ class _Worker:
     one of them as its contract number would write its files among the templates."""
     style_file: Path | None = None
     pdf_standard: str | None = None
+    lang: str = "zh"
+    """The organisation's meta.languages (Meta.lang): each row's documents are rendered in them."""
 
     # Long by design: one row from its data to its first document started, each failure
     # turned into that row's result where it happens.
@@ -89,7 +91,7 @@ class _Worker:
             self.pdf_standard,
         )
         jobs = [
-            Job(kind, engagement, kind_lang(kind.name, profile.meta.lang, named=False))
+            Job(kind, engagement, kind_lang(kind.name, self.lang, named=False))
             for kind in self.kinds
             if applies(kind, profile, engagement)
         ]  # in the organisation's meta.languages, as a full set is rendered
