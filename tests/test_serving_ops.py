@@ -189,3 +189,19 @@ def test_sigterm_during_a_render_lets_it_finish_and_counts_it(
     pdf = {"kind": "regulation", "format": "pdf", "engine": "typst"}
     assert _value(samples, "policygen_renders_total", **pdf) == 1
     assert _value(samples, "policygen_http_requests_total", method="POST", route="/render", status="200") == 1  # fmt: skip
+
+
+def test_metrics_labels_take_no_value_a_client_made_up(client: TestClient) -> None:
+    """An unknown kind, format or engine is counted as ``other``: a client cannot grow the
+    metrics by one series per made-up name."""
+    client.post(
+        "/render?kind=no-such-kind&format=xyz&pdf_engine=nope",
+        content=BANK.read_bytes(),
+        headers=YAML,
+    )
+    text = client.get("/metrics").text
+    assert "no-such-kind" not in text and "xyz" not in text and "nope" not in text
+    assert _value(
+        _samples(text), "policygen_render_failures_total",
+        kind="other", format="other", engine="none", status="400",
+    ) >= 1  # fmt: skip

@@ -22,6 +22,7 @@ import re
 import tempfile
 import time
 import uuid
+from collections.abc import Collection
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
@@ -42,6 +43,9 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from policygen import __version__
+from policygen.kinds import DOCUMENT_KINDS
+from policygen.request import DEFAULT_FORMATS, split_names
+from policygen.writers import WRITERS
 from policygen.writers.options import pdf_engine_from
 
 REQUEST_ID_HEADER = "x-request-id"
@@ -188,11 +192,11 @@ class Metrics:
         if route == "/render":
             kinds, formats = query.get("kind", ["?"])[:1], query.get("format", ["pdf"])[:1]
         else:
-            kinds = _listed(query.get("kinds")) or ["set"]
-            formats = _listed(query.get("formats")) or ["docx", "pdf"]
-        engine = _engine()
-        for kind in kinds:
-            for fmt in formats:
+            kinds = list(split_names(query.get("kinds"))) or ["set"]
+            formats = list(split_names(query.get("formats"))) or list(DEFAULT_FORMATS)
+        engine = _engine(query.get("pdf_engine", [""])[0])
+        for kind in (_known(k, DOCUMENT_KINDS, "set") for k in kinds):
+            for fmt in (_known(f, WRITERS) for f in formats):
                 printer = engine if fmt == "pdf" else "none"
                 if status == 200:
                     self.renders.labels(kind, fmt, printer).inc()
@@ -200,16 +204,19 @@ class Metrics:
                     self.failures.labels(kind, fmt, printer, str(status)).inc()
 
 
-def _listed(values: list[str] | None) -> list[str]:
-    return [part.strip() for value in values or () for part in value.split(",") if part.strip()]
+def _known(name: str, names: Collection[str], *also: str) -> str:
+    """Return `name` when it is one of `names` (or `also`), else ``other``: a label takes no
+    value a client made up, so the metrics' series stay bounded."""
+    return name if name in names or name in also else "other"
 
 
-def _engine() -> str:
-    """Return the PDF engine the service prints with (the environment's, else the default)."""
+def _engine(asked: str) -> str:
+    """Return the PDF engine a request prints with: the one it `asked` for (``pdf_engine``),
+    else the environment's, else the default; ``other`` for one that does not exist."""
     try:
-        return pdf_engine_from(None)
-    except Exception:  # a bad setting is the render's to report
-        return "?"
+        return pdf_engine_from(asked or None)
+    except Exception:  # a bad engine is the render's to report
+        return "other"
 
 
 # --------------------------------------------------------------------------- the middleware
