@@ -48,6 +48,7 @@ from starlette.requests import ClientDisconnect
 
 from policygen import __version__, editor
 from policygen.api import plan, render_plan
+from policygen.bilingual import LANGUAGES
 from policygen.caches import CACHES
 from policygen.errors import InvalidInputError, Issue, RenderError, UsageError
 from policygen.kinds import DOCUMENT_KINDS
@@ -102,7 +103,7 @@ PDF_ENGINE_QUERY: Any = Query(
 LANG_QUERY: Any = Query(
     None,
     description="语言：zh（中文）、en（英文）或 zh+en（中英文对照）；默认为配置的 meta.languages",
-    json_schema_extra={"enum": ["zh", "en", "zh+en"]},
+    json_schema_extra={"enum": list(LANGUAGES)},
 )
 """The ``lang`` query parameter of /render and /render-set (bilingual.LANGUAGES)."""
 
