@@ -20,6 +20,7 @@ from fastapi.testclient import TestClient
 
 import policygen
 from conftest import EXAMPLES
+from policygen.api import MAX_SET_DOCUMENTS
 from policygen.editor import (
     EditorSettings,
     Workspace,
@@ -245,6 +246,22 @@ def test_download_a_contract_docx(client: TestClient) -> None:
     assert 'filename="contract-MY-ITO-2026-003.docx"' in answer.headers["content-disposition"]
     text = "\n".join(p.text for p in Document(io.BytesIO(answer.content)).paragraphs)
     assert "信息科技规划咨询服务合同" in text
+
+
+def test_a_set_too_large_for_one_zip_is_refused_as_the_service_refuses_it(
+    client: TestClient,
+) -> None:
+    """The set's zip is api.render_zip's, with its limit (api.MAX_SET_DOCUMENTS), checked
+    before anything is rendered."""
+    data = bank()
+    first = data["engagements"][0]
+    data["engagements"] = [
+        {**first, "contract_no": f"HY-{i:03d}"} for i in range(MAX_SET_DOCUMENTS // 2)
+    ]
+    answer = client.post("/editor/api/download", json={"data": data, "format": "zip"})
+    assert answer.status_code == 413, answer.text
+    assert answer.json()["error"] == "too_many_documents"
+    assert f"每次 {MAX_SET_DOCUMENTS} 份的上限" in answer.json()["message"]
 
 
 def test_compare_with_the_last_commit(client: TestClient, workspace: Path) -> None:

@@ -18,11 +18,24 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from policygen.caches import CACHES
+from policygen.errors import TooManyDocuments, UsageError
 from policygen.layout.engine import Engines
 from policygen.pipeline import Job, render_pipelined
 from policygen.profile.load import load_profile, load_profile_text, text_format
 from policygen.profile.model import Profile
 from policygen.request import ProfileSource, ProfileText, RenderOptions, RenderRequest
+
+MAX_SET_DOCUMENTS = 100
+"""Most files (documents × formats) one zip of a set may hold (`render_zip`): what the HTTP
+service's /render-set and the editor's set download allow by default. A 2 MB body can hold
+1,000 engagements, that is 12,000 documents and hours of work for a single request; a larger
+set is for ``policygen render`` or ``policygen batch``."""
+
+SET_ZIP_NAME = "policygen-set.zip"
+"""The file name a set's zip is downloaded as."""
+
+ZIP_TYPE = "application/zip"
+"""The content type of a set's zip."""
 
 
 def as_profile(source: ProfileSource | str) -> Profile:
@@ -94,6 +107,34 @@ def render_plan(
         ):
             out.update(files)
     return out
+
+
+def render_zip(
+    planned: Plan,
+    max_documents: int = MAX_SET_DOCUMENTS,
+    *,
+    advice: str = "",
+    engines: Engines | None = None,
+    deadline: float | None = None,
+) -> bytes:
+    """Return the files of `planned` (render_plan, with `engines` and `deadline`) as one zip,
+    entries in render order with fixed timestamps, so identical input gives an identical zip.
+    Raise TooManyDocuments, before rendering, when they are more than `max_documents`
+    (its message ends with `advice`: how the caller's user gets them otherwise), and
+    UsageError when there are none."""
+    count = len(planned.jobs) * len(planned.options.formats)
+    if count > max_documents:
+        raise TooManyDocuments(
+            f"本次请求将生成 {count} 份文档，超过每次 {max_documents} 份的上限；{advice}"
+            f"(more than {max_documents} documents in one request)"
+        )
+    if not planned.jobs:
+        raise UsageError(
+            "没有可生成的文档：所选类型需要 engagements 中至少一份合同 (nothing to render)"
+        )
+    from policygen.writers.reproducible import zip_files  # lxml: only when zipping
+
+    return zip_files(render_plan(planned, engines=engines, deadline=deadline))
 
 
 def render_request(

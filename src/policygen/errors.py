@@ -137,5 +137,13 @@ class UsageError(PolicygenError):
         """The values accepted, when a value was not among them; empty otherwise."""
 
 
+class TooManyDocuments(UsageError):
+    """A request for more documents than one answer may carry (api.render_zip); the HTTP
+    service answers it 413."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, code="too_many_documents")
+
+
 class RenderError(PolicygenError):
     """A template or writer could not produce the document; the message says where."""

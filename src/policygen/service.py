@@ -47,10 +47,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
 from policygen import __version__, editor
-from policygen.api import plan, render_plan
+from policygen.api import MAX_SET_DOCUMENTS, SET_ZIP_NAME, ZIP_TYPE, plan, render_plan, render_zip
 from policygen.bilingual import LANGUAGES
 from policygen.caches import CACHES
-from policygen.errors import InvalidInputError, Issue, RenderError, UsageError
+from policygen.errors import InvalidInputError, Issue, RenderError, TooManyDocuments, UsageError
 from policygen.kinds import DOCUMENT_KINDS
 from policygen.layout.budget import BudgetExceeded, LayoutBudget
 from policygen.layout.engine import Engines
@@ -61,27 +61,11 @@ from policygen.request import ProfileText, RenderOptions, RenderRequest
 from policygen.serving import ServiceLimits, conditions
 from policygen.serving_ops import instrument
 from policygen.validation import check_parsed
-from policygen.writers import WRITERS
+from policygen.writers import MEDIA_TYPES, WRITERS
 from policygen.writers.options import PDF_ENGINES, PDF_STANDARDS
-from policygen.writers.reproducible import zip_files
 
 MAX_BODY_BYTES = 2 * 1024 * 1024
 """Largest request body accepted, in bytes; a real profile is a few kilobytes."""
-
-MAX_SET_DOCUMENTS = 100
-"""Most documents one /render-set request may produce (documents × formats). A 2 MB body can
-hold 1,000 engagements, that is 12,000 documents and hours of work for a single request."""
-
-MEDIA_TYPES: dict[str, str] = {
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "pdf": "application/pdf",
-    "html": "text/html; charset=utf-8",
-    "md": "text/markdown; charset=utf-8",
-    "txt": "text/plain; charset=utf-8",
-}
-"""The content type of each output format."""
-
-ZIP_TYPE = "application/zip"
 
 SWAGGER_UI_PARAMETERS: dict[str, Any] = {"validatorUrl": None}
 """Swagger UI's settings at /docs: no badge fetched from the public validator, so the page
@@ -304,25 +288,17 @@ def _render_zip(
     engines: Engines | None = None,
 ) -> bytes:
     """Return a zip of the set `options` ask of the profile in `text` (content type
-    `declared`), laid out by `engines` (None: engines of its own); entries are in render
-    order with fixed timestamps, so identical input gives an identical zip. Raise ApiError
-    413 beyond `max_documents`; stop laying out at `deadline`. Run in a worker thread."""
+    `declared`), laid out by `engines` (None: engines of its own) (api.render_zip: refused
+    with TooManyDocuments, answered 413, beyond `max_documents`); stop laying out at
+    `deadline`. Run in a worker thread."""
     planned = plan(RenderRequest(profile=ProfileText(text, declared), options=options))
-    count = len(planned.jobs) * len(options.formats)
-    if count > max_documents:
-        raise ApiError(
-            413,
-            "too_many_documents",
-            f"本次请求将生成 {count} 份文档，超过每次 {max_documents} 份的上限；请用 kinds、"
-            "formats 缩小范围，按合同调用 /render，或使用 policygen batch "
-            f"(more than {max_documents} documents in one request)",
-        )
-    files = render_plan(planned, engines=engines, deadline=deadline)
-    if not files:
-        raise UsageError(
-            "没有可生成的文档：所选类型需要 engagements 中至少一份合同 (nothing to render)"
-        )
-    return zip_files(files)
+    return render_zip(
+        planned,
+        max_documents,
+        advice="请用 kinds、formats 缩小范围，按合同调用 /render，或使用 policygen batch ",
+        engines=engines,
+        deadline=deadline,
+    )
 
 
 class ClauseList(BaseModel):
@@ -622,7 +598,7 @@ async def render_many(
         engines=settings.engines,
     )
     data = await settings.work(request, job, deadline=deadline)
-    return Response(data, media_type=ZIP_TYPE, headers=_attachment("policygen-set.zip"))
+    return Response(data, media_type=ZIP_TYPE, headers=_attachment(SET_ZIP_NAME))
 
 
 # --------------------------------------------------------------------------- error answers
@@ -656,6 +632,12 @@ async def _invalid_later(request: Request, error: Exception) -> JSONResponse:
     # Found while rendering a profile that validated: a character no font can draw.
     assert isinstance(error, InvalidInputError)
     return JSONResponse(_Invalid(error.issues).report.model_dump(), status_code=422)
+
+
+async def _too_many(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, TooManyDocuments)
+    body = ErrorBody(error=error.code, message=str(error))
+    return JSONResponse(body.model_dump(), status_code=413)
 
 
 async def _usage(request: Request, error: Exception) -> JSONResponse:
@@ -701,6 +683,7 @@ _ANSWERS: dict[type[Exception], Callable[[Request, Exception], Awaitable[JSONRes
     BudgetExceeded: _over_budget,
     _Invalid: _invalid,
     InvalidInputError: _invalid_later,
+    TooManyDocuments: _too_many,
     UsageError: _usage,
     RenderError: _render_error,
     RequestValidationError: _bad_request,

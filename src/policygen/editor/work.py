@@ -21,7 +21,7 @@ from decimal import Decimal
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from policygen.api import Plan, plan, render_plan
+from policygen.api import Plan, plan, render_plan, render_zip
 from policygen.editor.workspace import Workspace
 from policygen.errors import InvalidInputError, Issue, PolicygenError, UsageError
 from policygen.pipeline import job_for
@@ -29,17 +29,9 @@ from policygen.profile.load import parse
 from policygen.profile.model import Profile
 from policygen.request import ProfileText, RenderOptions, RenderRequest
 from policygen.validation import check_parsed
-from policygen.writers.reproducible import zip_files
 
 if TYPE_CHECKING:
     from policygen.diff import Comparison
-
-SET_FORMATS = ("docx", "pdf")
-"""The formats of the whole set's zip."""
-
-MAX_SET_FILES = 100
-"""Most files one zip of the set may hold, as the HTTP service's /render-set allows; a
-larger set is for ``policygen render`` or ``policygen batch``."""
 
 _CLAUSE_ID = re.compile(r"[A-Za-z][\w-]{0,127}")
 """An id the preview may highlight; anything else is never written into its style sheet."""
@@ -216,15 +208,9 @@ def findings(profile: Profile, *, template_dirs: Sequence[Path] = ()) -> dict[st
 
 def set_zip(planned: Plan) -> bytes:
     """Return the files of `planned` (the whole set, api.plan) as a zip with fixed
-    timestamps; raise UsageError beyond MAX_SET_FILES files."""
-    count = len(planned.jobs) * len(planned.options.formats)
-    if count > MAX_SET_FILES:
-        raise UsageError(
-            f"整套文档共 {count} 个文件，超过每次 {MAX_SET_FILES} 个的上限；请逐份下载，或使用 "
-            f"policygen render (more than {MAX_SET_FILES} files)"
-        )
-    files = render_plan(planned)
-    return zip_files(files)
+    timestamps (api.render_zip: at most api.MAX_SET_DOCUMENTS files, as the HTTP service's
+    /render-set allows)."""
+    return render_zip(planned, advice="请逐份下载，或使用 policygen render ")
 
 
 def saved_profile(workspace: Workspace, name: str | None, options: RenderOptions) -> Profile | None:
