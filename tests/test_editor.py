@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 import io
+import json
 import os
 import shutil
 import subprocess
@@ -21,6 +22,7 @@ from fastapi.testclient import TestClient
 import policygen
 from conftest import EXAMPLES
 from policygen.api import MAX_SET_DOCUMENTS
+from policygen.cli import main
 from policygen.editor import (
     EditorSettings,
     Workspace,
@@ -213,9 +215,13 @@ def test_clause_library_and_an_exclusion(client: TestClient) -> None:
     assert 'id="contract-compliance"' not in html
 
 
-def test_check_findings(client: TestClient) -> None:
+def test_check_findings_are_those_of_check_json(
+    client: TestClient, capsys: pytest.CaptureFixture[str]
+) -> None:
     answer = client.post("/editor/api/check", json={"name": "bank.yaml", "data": bank()}).json()
     assert answer["findings"] and answer["missing"] == 0
+    main(["check", "--json", str(BANK)])
+    assert answer == json.loads(capsys.readouterr().out)  # one report: check.check_report
 
 
 def test_save_writes_only_the_changed_line(client: TestClient, workspace: Path) -> None:

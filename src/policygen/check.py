@@ -20,7 +20,9 @@ from policygen.errors import RenderError
 from policygen.instruments import catalogue
 from policygen.kinds import DOCUMENT_KINDS
 from policygen.library import numbered_ids
+from policygen.lint import WordingFinding, lint_set
 from policygen.pipeline import Built, Job, build_set
+from policygen.pipeline import untranslated as untranslated_texts
 from policygen.profile.engagement import Engagement
 from policygen.profile.load import split_path
 from policygen.profile.model import Profile
@@ -172,6 +174,55 @@ def check(
             if _applies(element, flags):
                 findings.append(_finding(key, element, job, refs, numbered, profile))
     return findings
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """What ``policygen check`` reports of a profile's set, as every front end shows it."""
+
+    findings: list[Finding]
+    """Every element that applies, covered or missing (`check`)."""
+    wording: list[WordingFinding]
+    """The wording findings of every document (lint.lint_set)."""
+    untranslated: dict[str, tuple[str, ...]]
+    """By file stem, the profile's Chinese texts an English document prints untranslated
+    (pipeline.untranslated); documents with none are left out."""
+
+    @property
+    def missing(self) -> list[Finding]:
+        """The findings of elements not covered."""
+        return [f for f in self.findings if not f.covered]
+
+    @property
+    def ok(self) -> bool:
+        """True when no element is missing and the wording has no finding."""
+        return not self.missing and not self.wording
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the report as JSON-ready data: ``policygen check --json``'s."""
+        return {
+            "ok": self.ok,
+            "missing": len(self.missing),
+            "findings": [f.as_dict() for f in self.findings],
+            "wording": [w.as_dict() for w in self.wording],
+            "untranslated": {name: list(texts) for name, texts in self.untranslated.items()},
+        }
+
+
+def check_report(profile: Profile, *, template_dirs: Sequence[Path] = ()) -> CheckReport:
+    """Return the coverage, wording and translation report of `profile`'s set, built once
+    with `template_dirs` for all three readings."""
+    built = build_set(profile, template_dirs=template_dirs)
+    untranslated = {
+        b.job.stem: texts
+        for b in built
+        if (texts := untranslated_texts(profile, b.job, template_dirs=template_dirs))
+    }
+    return CheckReport(
+        check(profile, template_dirs=template_dirs, built=built),
+        lint_set(profile, template_dirs=template_dirs, built=built),
+        untranslated,
+    )
 
 
 def _applies(element: Element, flags: Any) -> bool:

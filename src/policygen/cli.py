@@ -441,33 +441,14 @@ def check_command(
 ) -> None:
     """核对生成的文档是否包含适用规则要求的全部要素， 并检查用语； 有缺失或用语问题时退出码 1。"""
     from policygen.bilingual import untranslated_note
-    from policygen.check import check
-    from policygen.lint import lint_set
-    from policygen.pipeline import build_set
-    from policygen.pipeline import untranslated as untranslated_texts
+    from policygen.check import check_report
     from policygen.validation import load_checked
 
     folders = _folders(templates)
-    loaded = load_checked(profile, template_dirs=folders)
-    built = build_set(loaded, template_dirs=folders)  # once, for both readings
-    findings = check(loaded, template_dirs=folders, built=built)
-    wording = lint_set(loaded, template_dirs=folders, built=built)
-    missing = [f for f in findings if not f.covered]
-    untranslated = {
-        b.job.stem: texts
-        for b in built
-        if (texts := untranslated_texts(loaded, b.job, template_dirs=folders))
-    }
+    report = check_report(load_checked(profile, template_dirs=folders), template_dirs=folders)
+    findings, missing = report.findings, report.missing
     if json_output:
-        out.print_json(
-            data={
-                "ok": not missing and not wording,
-                "missing": len(missing),
-                "findings": [f.as_dict() for f in findings],
-                "wording": [f.as_dict() for f in wording],
-                "untranslated": {name: list(texts) for name, texts in untranslated.items()},
-            }
-        )
+        out.print_json(data=report.as_dict())
     else:
         _print_findings(findings)
         if not all(f.verified for f in findings):
@@ -477,10 +458,10 @@ def check_command(
             )
         summary = f"{len(findings) - len(missing)}/{len(findings)} 项要素已覆盖"
         out.print(summary + (f"，缺失 {len(missing)} 项" if missing else ""))
-        _print_wording(wording)
-        for name, texts in untranslated.items():
+        _print_wording(report.wording)
+        for name, texts in report.untranslated.items():
             err.print(f"提示 (warning): {name}: {untranslated_note(texts)}", markup=False)
-    if missing or wording:
+    if not report.ok:
         raise typer.Exit(ExitCode.INVALID_INPUT)
 
 

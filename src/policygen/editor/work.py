@@ -191,19 +191,11 @@ def clause_list(profile: Profile, *, template_dirs: Sequence[Path] = ()) -> dict
 
 
 def findings(profile: Profile, *, template_dirs: Sequence[Path] = ()) -> dict[str, Any]:
-    """Return the coverage and wording findings of `profile`'s set, as ``policygen check``."""
-    from policygen.check import check as check_coverage
-    from policygen.lint import lint_set
-    from policygen.pipeline import build_set
+    """Return the coverage, wording and translation findings of `profile`'s set, as
+    ``policygen check --json`` (check.check_report)."""
+    from policygen.check import check_report
 
-    built = build_set(profile, template_dirs=template_dirs)
-    found = check_coverage(profile, template_dirs=template_dirs, built=built)
-    wording = lint_set(profile, template_dirs=template_dirs, built=built)
-    return {
-        "missing": sum(not f.covered for f in found),
-        "findings": [f.as_dict() for f in found],
-        "wording": [w.as_dict() for w in wording],
-    }
+    return check_report(profile, template_dirs=template_dirs).as_dict()
 
 
 def set_zip(planned: Plan) -> bytes:
