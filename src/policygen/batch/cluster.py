@@ -30,6 +30,7 @@ import time
 import uuid
 from collections.abc import Collection, Iterator
 from concurrent.futures import CancelledError
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -41,15 +42,24 @@ from policygen.batch.constants import MANIFEST
 from policygen.batch.manifest import FolderState, folder_state, manifest_bytes, manifest_entries
 from policygen.batch.results import RowResult, _contract_no, _failed
 from policygen.batch.scheduling import WORKER_DIED
-from policygen.batch.workers import RowFiles, _row_failure, _Worker, render_rows, write_row
+from policygen.batch.workers import (
+    RowFiles,
+    _row_failure,
+    _Worker,
+    never,
+    render_and_write,
+    render_rows,
+    warmed_engines,
+    write_row,
+    written,
+)
 from policygen.bilingual import kind_lang
 from policygen.errors import UsageError
 from policygen.layout.engine import Engines
-from policygen.parallel import freeze_heap, thaw_heap, warm_up
+from policygen.parallel import thaw_heap
 from policygen.pipeline import file_stem
 from policygen.profile.engagement import _CONTRACT_NO
 from policygen.readers.engagements import Row
-from policygen.templating.environment import environment_for
 
 LOCAL = "local:"
 """The prefix of ``--scheduler local:N``."""
@@ -144,14 +154,9 @@ class WorkerSetup(WorkerPlugin):
         self.engines: Engines | None = None
 
     def setup(self, worker: Any) -> None:
-        """Start the engine session, warm what every row needs and freeze the heap warmed
-        (workers._init_worker)."""
-        self.engines = Engines(processes=1)
-        env = environment_for(self.worker.template_dirs)
-        for kind in self.worker.kinds:
-            env.template(kind.template)
-        warm_up(self.worker.formats, self.worker.pdf_engine, self.engines)
-        freeze_heap()
+        """Start the engine session, warm what every row needs and freeze the heap warmed, as
+        a local pool's worker does (workers.warmed_engines)."""
+        self.engines = warmed_engines(self.worker)
 
     def teardown(self, worker: Any) -> None:
         """Stop the engine session and give the frozen heap back to the collector."""
@@ -170,27 +175,19 @@ def _render_remote(
     setup = get_worker().plugins[name]
     assert isinstance(setup, WorkerSetup) and setup.engines is not None
     if url is None:
-        return list(render_rows(setup.worker, setup.engines, rows, lambda: False))
+        return list(render_rows(setup.worker, setup.engines, rows, never))
     output = UrlOutput(url)
     items = [(row, output.state(row, setup.worker)) for row, _ in rows]
-    rendered = render_rows(setup.worker, setup.engines, items, lambda: False)
-    return [r if isinstance(r, RowResult) else output.write_row(r) for r in rendered]
+    return written(render_rows(setup.worker, setup.engines, items, never), output.write_row)
 
 
 def _render_and_write(name: str, rows: list[Row]) -> list[RowResult]:
     """Render `rows` on a Dask worker set up by the plugin `name` that shares the output
-    folder: read each row's folder and write its files there (workers.write_row), as a worker
-    of the local pool does; return the rows' results."""
+    folder: read each row's folder and write its files there, as a worker of the local pool
+    does (workers.render_and_write); return the rows' results."""
     setup = get_worker().plugins[name]
     assert isinstance(setup, WorkerSetup) and setup.engines is not None
-    out = setup.worker.out
-    rendered = render_rows(setup.worker, setup.engines, [(row, None) for row in rows], _never)
-    return [r if isinstance(r, RowResult) else write_row(out, r) for r in rendered]
-
-
-def _never() -> bool:
-    """A task's rows are never stopped midway (a stopping run cancels the tasks not begun)."""
-    return False
+    return render_and_write(setup.worker, setup.engines, rows, never)
 
 
 def _names(worker: _Worker, number: str) -> list[str]:
@@ -351,8 +348,7 @@ class DaskScheduler:
                 return [_failed(row, WORKER_DIED) for row in batch]
             message = f"内部错误 (internal error): {type(error).__name__}: {error}"
             return [_failed(row, message) for row in batch]
-        out = Path(self._worker.out)
-        return [r if isinstance(r, RowResult) else write_row(out, r) for r in rendered]
+        return written(rendered, partial(write_row, Path(self._worker.out)))
 
     def stop(self) -> None:
         """Cancel the tasks not finished: their rows are left for a rerun."""
