@@ -28,7 +28,7 @@ import logging
 import math
 import time
 import uuid
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from concurrent.futures import CancelledError
 from functools import partial
 from pathlib import Path
@@ -39,7 +39,7 @@ import fsspec
 from distributed import Client, Future, LocalCluster, WorkerPlugin, get_worker, wait
 
 from policygen.batch.constants import MANIFEST
-from policygen.batch.manifest import FolderState, folder_state, manifest_bytes, manifest_entries
+from policygen.batch.manifest import FolderState, folder_state, manifest_bytes, read_state
 from policygen.batch.results import RowResult, _contract_no, _failed
 from policygen.batch.scheduling import WORKER_DIED
 from policygen.batch.workers import (
@@ -200,6 +200,19 @@ def _names(worker: _Worker, number: str) -> list[str]:
     ]
 
 
+def _row_state(
+    row: Row, worker: _Worker, state_of: Callable[[str, Iterable[str]], FolderState]
+) -> FolderState:
+    """Return the state of `row`'s folder for every file it may have (_names; none with
+    `worker.force`), as `state_of(contract number, names)` reads it (manifest.folder_state,
+    manifest.read_state); an empty state when its contract number could not name a folder
+    (the worker rejects the row)."""
+    number = _folder_name(row)
+    if number is None:
+        return FolderState({}, frozenset())
+    return state_of(number, () if worker.force else _names(worker, number))
+
+
 def _folder_name(row: Row) -> str | None:
     """Return the contract number of `row` when it can name a folder (the worker rejects a
     row whose number cannot)."""
@@ -222,25 +235,14 @@ class UrlOutput:
         return "/".join([self.root.rstrip("/"), *parts])
 
     def state(self, row: Row, worker: _Worker) -> FolderState:
-        """Return the state of `row`'s folder for every file it may have."""
-        number = _folder_name(row)
-        if number is None:
-            return FolderState({}, frozenset())
-        try:
-            manifest = manifest_entries(self.fs.cat_file(self._path(number, MANIFEST)))
-        except (OSError, ValueError):
-            return FolderState({}, frozenset())
-        intact = set()
-        for name in () if worker.force else _names(worker, number):
-            if name in manifest and self._sha256(self._path(number, name)) == manifest[name].get(
-                "sha256"
-            ):
-                intact.add(name)
-        return FolderState(manifest, frozenset(intact))
+        """Return the state of `row`'s folder for every file it may have (_row_state)."""
+        return _row_state(
+            row, worker, lambda number, names: read_state(partial(self._read, number), names)
+        )
 
-    def _sha256(self, path: str) -> str | None:
+    def _read(self, *parts: str) -> bytes | None:
         try:
-            return hashlib.sha256(self.fs.cat_file(path)).hexdigest()
+            return self.fs.cat_file(self._path(*parts))  # type: ignore[no-any-return]
         except (OSError, ValueError):
             return None
 
@@ -320,13 +322,12 @@ class DaskScheduler:
         return task
 
     def _state(self, row: Row) -> FolderState:
-        """Return the state of `row`'s folder for every file it may have (none when its
-        contract number could not name a folder: the worker rejects the row)."""
-        number = _folder_name(row)
-        if number is None:
-            return FolderState({}, frozenset())
-        worker = self._worker
-        return folder_state(worker.out / number, () if worker.force else _names(worker, number))
+        """Return the state of `row`'s folder in `worker.out` for every file it may have
+        (_row_state)."""
+        out = self._worker.out
+        return _row_state(
+            row, self._worker, lambda number, names: folder_state(out / number, names)
+        )
 
     def wait(self, tasks: Collection[object], timeout: float) -> set[object]:
         """Return the tasks finished within `timeout` seconds."""
