@@ -251,7 +251,7 @@ class UrlOutput:
         (failed when a file cannot be written: the files written before it are recorded)."""
         row, number, manifest = rendered.row, rendered.number, dict(rendered.manifest)
         folder = self._path(number)
-        written: list[str] = []
+        paths: list[str] = []
         try:
             try:
                 self.fs.makedirs(folder, exist_ok=True)
@@ -261,15 +261,15 @@ class UrlOutput:
                         "inputs": rendered.key,
                         "sha256": hashlib.sha256(data).hexdigest(),
                     }
-                    written.append(f"{number}/{name}")
+                    paths.append(f"{number}/{name}")
             finally:
-                if written:
+                if paths:
                     self.fs.pipe_file(
                         self._path(number, MANIFEST), manifest_bytes(number, manifest)
                     )
         except Exception as error:
             return _row_failure(row, number, Path(folder), error)
-        return RowResult(row.number, row.line, number, "rendered", tuple(written))
+        return RowResult(row.number, row.line, number, "rendered", tuple(paths))
 
 
 class DaskScheduler:
