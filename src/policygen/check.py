@@ -245,7 +245,7 @@ def _finding(
         "element": key,
         "title": element.title,
         "source": source,
-        "document": job.filename("x")[:-2],
+        "document": job.stem,
         "confidence": marks,
     }
     present = [clause for clause in element.clauses if clause in refs]

@@ -143,7 +143,7 @@ def catalogue(profile: Profile, template_dirs: Sequence[Path] = ()) -> list[Entr
             if own is not None:
                 number = ref if clause_id in numbered else ""
                 out.append(
-                    Entry(clause_id, _stem(job), job.kind.name, number, own.title or "", (),
+                    Entry(clause_id, job.stem, job.kind.name, number, own.title or "", (),
                           added=True)
                 )  # fmt: skip
                 continue
@@ -153,7 +153,7 @@ def catalogue(profile: Profile, template_dirs: Sequence[Path] = ()) -> list[Entr
             out.append(
                 Entry(
                     id=clause_id,
-                    document=_stem(job),
+                    document=job.stem,
                     kind=job.kind.name,
                     number=ref if clause_id in numbered else "",
                     title=clause.title,
@@ -192,7 +192,7 @@ def uncatalogued(profile: Profile, template_dirs: Sequence[Path] = ()) -> list[U
             else:
                 continue
             out.append(
-                Uncatalogued(clause_id, _stem(job), job.kind.name, refs.get(clause_id, ""), reason)
+                Uncatalogued(clause_id, job.stem, job.kind.name, refs.get(clause_id, ""), reason)
             )
     return out
 
@@ -203,10 +203,6 @@ def _documents(
     for job in jobs(profile):
         document, refs = build_tree(profile, job, template_dirs=template_dirs)
         yield job, document, refs
-
-
-def _stem(job: Job) -> str:
-    return job.filename("x").removesuffix(".x")
 
 
 def _structural_ids(blocks: Sequence[n.Block]) -> Iterator[str]:
