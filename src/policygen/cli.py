@@ -582,20 +582,14 @@ def clauses_command(
     from rich.markup import escape
     from rich.table import Table
 
-    from policygen.library import catalogue, uncatalogued
+    from policygen.library import clause_report
     from policygen.validation import load_checked
 
     folders = _folders(templates)
-    loaded = load_checked(profile, template_dirs=folders)
-    entries = catalogue(loaded, template_dirs=folders)
-    gaps = uncatalogued(loaded, template_dirs=folders)
+    report = clause_report(load_checked(profile, template_dirs=folders), template_dirs=folders)
+    entries, gaps = report.clauses, report.uncatalogued
     if json_output:
-        out.print_json(
-            data={
-                "clauses": [e.as_dict() for e in entries],
-                "uncatalogued": [g.as_dict() for g in gaps],
-            }
-        )
+        out.print_json(data=report.as_dict())
         return
 
     def title(e: Entry) -> str:

@@ -312,13 +312,10 @@ class ClauseList(BaseModel):
 
 def _clauses(text: str, declared: str, template_dirs: Sequence[Path]) -> ClauseList:
     """Return the clause list of the profile in `text`; run in a worker thread."""
-    from policygen.library import catalogue, uncatalogued
+    from policygen.library import clause_report
 
     profile = _load(text, declared, template_dirs=template_dirs)
-    return ClauseList(
-        clauses=[e.as_dict() for e in catalogue(profile, template_dirs=template_dirs)],
-        uncatalogued=[g.as_dict() for g in uncatalogued(profile, template_dirs=template_dirs)],
-    )
+    return ClauseList(**clause_report(profile, template_dirs=template_dirs).as_dict())
 
 
 TEMPLATES_VARIABLE = "POLICYGEN_SERVE_TEMPLATES"
