@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from policygen.caches import CACHES
-from policygen.errors import TooManyDocuments, UsageError
+from policygen.errors import NOTHING_TO_RENDER, TooManyDocuments, UsageError
 from policygen.layout.engine import Engines
 from policygen.pipeline import Job, render_pipelined
 from policygen.profile.load import load_profile, load_profile_text, text_format
@@ -129,9 +129,7 @@ def render_zip(
             f"(more than {max_documents} documents in one request)"
         )
     if not planned.jobs:
-        raise UsageError(
-            "没有可生成的文档：所选类型需要 engagements 中至少一份合同 (nothing to render)"
-        )
+        raise UsageError(NOTHING_TO_RENDER)
     from policygen.writers.reproducible import zip_files  # lxml: only when zipping
 
     return zip_files(render_plan(planned, engines=engines, deadline=deadline))

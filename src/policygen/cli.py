@@ -378,7 +378,9 @@ def _render_command(
 
     freeze_heap()  # what is loaded by now lives until the command ends
     if not todo:
-        err.print("没有可生成的文档：所选类型需要 engagements 中至少一份合同 (nothing to render)")
+        from policygen.errors import NOTHING_TO_RENDER
+
+        err.print(NOTHING_TO_RENDER)
         raise typer.Exit(ExitCode.INVALID_INPUT)
     # Everything is rendered in memory first: a failure half-way writes nothing at all.
     with Progress(
