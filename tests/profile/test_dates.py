@@ -49,8 +49,8 @@ def test_chinese_and_iso_dates_read_alike(written: str) -> None:
 def test_a_chinese_date_in_a_profile_equals_the_iso_one() -> None:
     iso = load_profile_text(BANK_TEXT, name="bank.yaml")
     chinese = load_profile_text(
-        BANK_TEXT.replace("effective_date: 2025-12-15", "effective_date: 2025年12月15日")
-        .replace("start: 2026-03-01", "start: 2026年3月1日")
+        BANK_TEXT.replace("effective_date: 2027-01-01", "effective_date: 2027年1月1日")
+        .replace("start: 2027-03-01", "start: 2027年3月1日")
         .replace("date: 2023-06-30", "date: '2023年6月30日'"),
         name="bank.yaml",
     )

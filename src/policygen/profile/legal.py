@@ -39,7 +39,7 @@ class Ip(Section):
     open_source: Text | None = None
     """开发类外包的开源软件使用要求；不写则不设开源软件条款（信息技术外包默认写入）"""
     open_source_tools: Text | None = None
-    """非开发类信息技术外包（运行维护等）中，乙方使用或者交付的脚本、工具含有开源软件时的要求；不写则不设（信息技术外包默认写入）"""
+    """运行维护类信息技术外包中，乙方使用或者交付的脚本、工具含有开源软件时的要求；不写则不设（信息技术外包默认写入）"""
     infringement: Text = defaults.field("ip.infringement", Text)
     """交付成果侵犯第三方知识产权时乙方的责任"""
 
