@@ -307,7 +307,9 @@ def test_risk_register_prints_categories_indicators_and_limit(name: str, index: 
             assert row[2].startswith("【待填写】_×_＝_") and row[3] == row[5] == "【待填写】"
         else:
             score = rated.likelihood * rated.impact
-            assert row[2] == f"{rated.likelihood}×{rated.impact}＝{score}，{rating(score, profile)}"
+            assert (
+                row[2] == f"{rated.likelihood}×{rated.impact}＝{score}（{rating(score, profile)}）"
+            )
             assert row[3] == rated.controls and row[5] == (rated.basis or "【待填写】")
     assert assessed[-1][2].startswith("_×_＝_") and assessed[-1][3] == ""
     treated = table(doc, "风险应对措施")[1:]
