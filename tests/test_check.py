@@ -220,3 +220,38 @@ def test_an_assessment_is_checked_against_the_scales_and_the_signing_date() -> N
     text = str(raised.value)
     assert "engagements[0].assessment.ratings[1].likelihood" in text
     assert "engagements[0].assessment.pia_date" in text and "签约前" in text
+
+
+def _register(data: dict) -> str:
+    from policygen.pipeline import build_document, jobs
+    from policygen.writers.text import document_text
+
+    profile = load_profile(data)
+    job = next(j for j in jobs(profile, ["risk_register"]) if j.stem.endswith("MY-ITO-2026-001"))
+    return document_text(build_document(profile, job))
+
+
+def test_a_register_reports_steps_done_by_its_date_and_the_report_due() -> None:
+    """A register dated before the steps it reports done is refused; an advance report later
+    than the regulation's twenty working days before signing is refused; where a report is due
+    the register prints its latest date, counted Monday to Friday back from the signing date."""
+    data = _data("bank")
+    data["engagements"][0]["assessment"]["exit_plan_tested"] = "2026-12-20"  # after 2026-12-04
+    with pytest.raises(PolicygenError, match=r"assessment\.exit_plan_tested.*评估日期"):
+        load_profile(data)
+    data = _data("bank")
+    data["engagements"][0]["facts"]["data_centre"] = True
+    data["engagements"][0]["assessment"]["report_date"] = "2026-12-21"
+    with pytest.raises(PolicygenError, match=r"report_date.*2026-12-18"):
+        load_profile(data)
+    data["engagements"][0]["assessment"]["report_date"] = "2026-12-16"
+    text = _register(data)
+    assert "报告至迟于2026年12月18日提交" in text and "报告日期：2026年12月16日" in text
+
+
+def test_a_completed_register_ticks_its_recipients_and_leaves_no_blank_row() -> None:
+    text = _register(_data("bank"))
+    assert "评估结果报送 | 高级管理层、董事会" in text  # 12,680,000 yuan: the board approves
+    assert "其他风险（请注明）" not in text and "□" not in text.split("第十条")[1]
+    assert "尚未测试，计划于2027年1月8日前完成首次测试" in text
+    assert "会同风险管理部、法律合规部等部门" in text

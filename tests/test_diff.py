@@ -176,7 +176,7 @@ def test_summary_json(regulation: Comparison) -> None:
     data = json.loads(json.dumps(summary(regulation), ensure_ascii=False))
     # Dated by the revision history, not the effective dates (2027-01-01, 2027-07-01); signed
     # by the lead department, for the history names no author.
-    assert data["old"] == {"version": "V2.0", "date": "2026-12-18", "author": "信息科技部"}
+    assert data["old"] == {"version": "V2.0", "date": "2026-11-20", "author": "信息科技部"}
     assert data["new"] == {"version": "V2.1", "date": "2027-06-15", "author": "信息科技部"}
     assert data["counts"] == {
         "added": 1, "removed": 1, "changed": 6, "renumbered": 6, "references": 0

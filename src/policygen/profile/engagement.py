@@ -362,7 +362,7 @@ class Assessment(Section):
     autonomy: Text | None = None
     """关键技术、知识产权和数据的自主掌控能力的评估结论"""
     pia_date: CnDate | None = None
-    """个人信息保护影响评估的完成日期（委托处理个人信息的）"""
+    """个人信息保护影响评估的完成日期（委托处理个人信息的），不晚于评估日期"""
     pia_owner: Name | None = None
     """个人信息保护影响评估的负责部门或者人员"""
     pia_conclusion: Text | None = None
@@ -370,9 +370,11 @@ class Assessment(Section):
     exit_plan: Text | None = None
     """退出计划的摘要（替代安排、数据迁移、过渡期服务）"""
     exit_plan_date: CnDate | None = None
-    """退出计划的制定日期"""
+    """退出计划的制定日期，不晚于评估日期"""
     exit_plan_tested: CnDate | None = None
-    """退出计划最近一次测试（含桌面推演）的日期；未测试不填"""
+    """退出计划最近一次测试（含桌面推演）的日期，不晚于评估日期；未测试不填"""
+    exit_plan_test_due: CnDate | None = None
+    """尚未测试的，退出计划首次测试的计划完成日期"""
     report_date: CnDate | None = None
     """向监管部门事前报告的日期（须事前报告的）"""
 
@@ -496,6 +498,14 @@ class Engagement(Section):
                     )
 
             done = self.assessment
+            for name in ("pia_date", "exit_plan_date", "exit_plan_tested"):
+                when = getattr(done, name) if done else None
+                if done and done.date and when is not None and when > done.date:
+                    yield (
+                        f"assessment.{name}",
+                        f"评估表只记录评估日期前已完成的事项：{when} 晚于评估日期 {done.date}；"
+                        "尚未完成的，作为计划事项填写 (a register reports steps done by its date)",
+                    )
             deadline = self.signing_date or self.term.start
             for name in ("date", "pia_date", "exit_plan_date", "report_date"):
                 when = getattr(done, name) if done else None

@@ -259,9 +259,19 @@ class Profile(Section):
 
     def _assessment_rules(self, i: int, engagement: Engagement) -> Iterator[tuple[str, str]]:
         """Report a rating of `engagement`'s assessment outside the organisation's risk
-        categories or scales."""
+        categories or scales, and an advance report to the regulator dated later than the
+        regulation's lead time before signing (policy.regulatory_report_lead_time)."""
         risk = self.risk
-        for j, rating in enumerate(engagement.assessment.ratings if engagement.assessment else ()):
+        done = engagement.assessment
+        if done and done.report_date and engagement.signing_date:
+            due = self.policy.regulatory_report_lead_time.before(engagement.signing_date)
+            if done.report_date > due:
+                yield (
+                    f"engagements[{i}].assessment.report_date",
+                    f"监管事前报告应当在合同签订{self.policy.regulatory_report_lead_time}前提交，"
+                    f"即不晚于 {due}：{done.report_date} 晚于该日期 (the advance report is late)",
+                )
+        for j, rating in enumerate(done.ratings if done else ()):
             where = f"engagements[{i}].assessment.ratings[{j}]"
             if rating.category not in risk.categories:
                 yield (

@@ -380,6 +380,31 @@ class Duration:
         """The length in minutes, for comparisons only (business units at calendar length)."""
         return self.value * _MINUTES[self.unit]
 
+    def before(self, day: date) -> date:
+        """Return the latest date that lies this duration before `day`: working days counted
+        Monday to Friday (public holidays, which no calendar here knows, are not skipped),
+        months and years by the calendar; a duration shorter than a day gives `day` itself."""
+        whole = int(self.value)
+        if self.unit is DurationUnit.BUSINESS_DAY:
+            while whole > 0:
+                day = date.fromordinal(day.toordinal() - 1)
+                whole -= day.weekday() < 5
+            return day
+        if self.unit in (DurationUnit.DAY, DurationUnit.WEEK):
+            return date.fromordinal(
+                day.toordinal() - whole * (7 if self.unit is DurationUnit.WEEK else 1)
+            )
+        if self.unit in (DurationUnit.MONTH, DurationUnit.YEAR):
+            months = (
+                day.year * 12
+                + day.month
+                - 1
+                - whole * (12 if self.unit is DurationUnit.YEAR else 1)
+            )
+            year, month = divmod(months, 12)
+            return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+        return day
+
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Duration) and self.value == other.value and self.unit == other.unit
 
