@@ -377,6 +377,12 @@ class Assessment(Section):
     """尚未测试的，退出计划首次测试的计划完成日期"""
     report_date: CnDate | None = None
     """向监管部门事前报告的日期（须事前报告的）"""
+    due_diligence_date: CnDate | None = None
+    """对服务提供商的尽职调查的完成日期，不晚于评估日期"""
+    due_diligence: Text | None = None
+    """尽职调查的结论，重要外包写明现场核查的情况"""
+    other_risks: list[RiskRating] = Field(default_factory=list, max_length=MAX_SHORT_ITEMS)
+    """risk.categories 以外、本外包特有的其他风险（如 驻场作业的安全生产风险）的评级"""
 
 
 class Engagement(Section):
@@ -498,7 +504,7 @@ class Engagement(Section):
                     )
 
             done = self.assessment
-            for name in ("pia_date", "exit_plan_date", "exit_plan_tested"):
+            for name in ("pia_date", "exit_plan_date", "exit_plan_tested", "due_diligence_date"):
                 when = getattr(done, name) if done else None
                 if done and done.date and when is not None and when > done.date:
                     yield (

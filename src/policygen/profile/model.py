@@ -18,6 +18,7 @@ from policygen.profile.organisation import Organisation
 from policygen.profile.packs import apply_packs
 from policygen.profile.policy import Policy
 from policygen.profile.sla import Sla
+from policygen.profile.types import Duration, DurationUnit
 from policygen.profile.vendor_selection import VendorSelection
 
 MAX_ENGAGEMENTS = 1000
@@ -271,9 +272,28 @@ class Profile(Section):
                     f"监管事前报告应当在合同签订{self.policy.regulatory_report_lead_time}前提交，"
                     f"即不晚于 {due}：{done.report_date} 晚于该日期 (the advance report is late)",
                 )
-        for j, rating in enumerate(done.ratings if done else ()):
-            where = f"engagements[{i}].assessment.ratings[{j}]"
-            if rating.category not in risk.categories:
+        if done and done.due_diligence_date and engagement.signing_date:
+            months = self.vendor_selection.due_diligence_validity_months
+            if Duration(months, DurationUnit.MONTH).before(engagement.signing_date) > (
+                done.due_diligence_date
+            ):
+                yield (
+                    f"engagements[{i}].assessment.due_diligence_date",
+                    f"尽职调查结果的有效期为{months}个月：{done.due_diligence_date} 完成的尽职调查"
+                    f"至签订日期 {engagement.signing_date} 已超过有效期 (due diligence expired)",
+                )
+        for j, rating in enumerate(done.other_risks if done else ()):
+            if rating.category in risk.categories:
+                yield (
+                    f"engagements[{i}].assessment.other_risks[{j}].category",
+                    f"风险类别「{rating.category}」已在 risk.categories 中，请在 ratings 中评级 "
+                    "(rate a listed category under ratings)",
+                )
+        rated = [("ratings", j, r) for j, r in enumerate(done.ratings if done else ())]
+        rated += [("other_risks", j, r) for j, r in enumerate(done.other_risks if done else ())]
+        for field, j, rating in rated:
+            where = f"engagements[{i}].assessment.{field}[{j}]"
+            if field == "ratings" and rating.category not in risk.categories:
                 yield (
                     f"{where}.category",
                     f"风险类别「{rating.category}」不在 risk.categories 中 (not a risk category)",
