@@ -238,6 +238,8 @@ class Sla(Section):
     """恢复时间目标（RTO）：服务中断后恢复服务的最长时间；不填则以甲方业务连续性计划确定的为准"""
     recovery_point_objective: Duration | None = None
     """恢复点目标（RPO）：服务中断时可以接受的最大数据丢失时间；不填则以甲方业务连续性计划确定的为准"""
+    recovery_point_scope: Text | None = None
+    """恢复点目标依赖甲方的数据复制或者灾备架构时写明其适用范围，如 在甲方灾备架构支持的范围内"""
 
     @property
     def service_round_the_clock(self) -> bool:
