@@ -45,7 +45,7 @@ class InformationSecurity(Section):
     log_retention: Duration = Field(default_factory=lambda: Duration(6, DurationUnit.MONTH))
     """操作日志留存期限（不少于六个月）"""
     mlps_level: int | None = Field(default=None, ge=1, le=5)
-    """涉及信息系统的网络安全等级保护级别；不涉及则为 null"""
+    """涉及的信息系统中最高的网络安全等级保护级别（各系统按其定级保护）；不涉及则为 null"""
 
 
 class Indicator(Section):
