@@ -398,6 +398,8 @@ class Engagement(Section):
     """本合同的外包类型（信息技术外包、业务流程外包等）"""
     category: Name | None = None
     """外包分类，如 运行维护类"""
+    department: Name | None = None
+    """本合同的需求（使用）部门，如 信息科技部数据中心管理处；不填则为 organisation.departments.business"""
     facts: Facts = Field(default_factory=Facts)
     """本合同的事实（是否涉及核心系统、远程访问生产环境、中断影响等），据以认定重要外包"""
     critical: bool | None = None
