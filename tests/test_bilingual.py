@@ -122,7 +122,7 @@ def test_every_example_aligns_with_english_wording(example: str, kind: str) -> N
 def test_the_english_tree_has_the_chinese_clause_keys(bank: Profile, english: n.Document) -> None:
     chinese = build_document(bank, jobs(bank, ["contract"], lang="zh")[0])
     english_keys = [k for k, _ in clause_keys(english.blocks)]
-    english_keys.remove("contract-language")  # the languages clause: in a Chinese text alone, none
+    # The languages clause too: the bank translates its texts, so its Chinese text is one of two.
     assert [k for k, _ in clause_keys(chinese.blocks)] == english_keys
 
 
@@ -200,10 +200,20 @@ def test_the_chinese_prevails_by_default(both: n.Document) -> None:
 
 
 def test_a_chinese_only_render_has_no_language_clause(bank: Profile) -> None:
-    doc = build_document(bank, jobs(bank, ["contract"])[0])
-    assert not any(
-        "英文" in inline_text(p.inlines) for p, _ in walk(doc.blocks) if isinstance(p, n.Paragraph)
-    )
+    """A Chinese contract states which text prevails where the profile has English versions
+    (its translations or languages), as the English text does; a profile without them does not."""
+
+    def language_clause(profile: Profile) -> list[str]:
+        doc = build_document(profile, jobs(profile, ["contract"])[0])
+        paragraphs = (p for p, _ in walk(doc.blocks) if isinstance(p, n.Paragraph))
+        return [inline_text(p.inlines) for p in paragraphs if "英文" in inline_text(p.inlines)]
+
+    assert language_clause(bank) == [
+        "本合同以中文和英文书就，两种文本具有同等法律效力；两种文本不一致的，以中文文本为准。"
+    ]
+    data = bank.model_dump()
+    data["meta"]["translations"] = {}
+    assert language_clause(load_profile(data)) == []
 
 
 # --------------------------------------------------------------------------- wording

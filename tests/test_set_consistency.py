@@ -806,7 +806,7 @@ def test_mlps_level_binds_the_organisations_systems_only(example: str, contract_
         assert "contract-mlps" not in refs
         return
     mlps = clause(contract, refs, "contract-mlps")
-    assert "涉及的甲方信息系统的网络安全等级保护级别为第" in mlps
+    assert "涉及的甲方信息系统按照各自的网络安全等级保护定级实施保护，其中最高为第" in mlps
     assert "按照其定级的安全保护等级履行安全保护义务" in mlps
     assert "服务涉及的信息系统的网络安全等级保护级别为" not in contract
     if "dpa" in docs:

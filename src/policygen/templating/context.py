@@ -235,6 +235,9 @@ def build_context(
         ),
         "lang": lang,
         "prevailing_language": profile.meta.prevailing_language,
+        # The set has English versions (the languages name English, or the profile translates
+        # its texts): the Chinese text, signed with them, states which prevails as they do.
+        "english_version": "en" in profile.meta.languages or bool(profile.meta.translations),
         # The English of the profile's Chinese texts, for the en_text filter (filters.TRANSLATIONS).
         "translations": profile.meta.translations,
     }
