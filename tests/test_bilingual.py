@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -18,7 +19,7 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from libreoffice import convert, needs_libreoffice
-from policygen.bilingual import clause_keys, english_label, english_ref
+from policygen.bilingual import english_label, english_ref, keyed
 from policygen.check import check
 from policygen.errors import RenderError, UsageError
 from policygen.numerals import cn_value
@@ -117,6 +118,21 @@ def test_every_example_aligns_with_english_wording(example: str, kind: str) -> N
             assert not CJK_PUNCTUATION.search(re.sub(r"《[^》]*》", "", text)), text
             assert not [a for a in avoided if re.search(rf"\b{re.escape(a)}\b", text)], text
         assert any("the Chinese version shall prevail" in t for t in english_texts)
+
+
+def clause_keys(blocks: tuple[n.Block, ...], parent: str = "body") -> Iterator[tuple[str, n.Block]]:
+    """Yield the clause key of every block and list item of `blocks`, depth first, with it:
+    what bilingual.interleave matches the two languages by."""
+    for key, block in keyed(blocks, parent):
+        yield key, block
+        match block:
+            case n.Chapter(blocks=inner) | n.Article(blocks=inner):
+                yield from clause_keys(inner, key)
+            case n.OrderedList(items=items) | n.BulletList(items=items):
+                for k, item in enumerate(items, start=1):
+                    item_key = item.id or f"{key}.{k}"
+                    yield item_key, n.OrderedList((item,))
+                    yield from clause_keys(item.blocks, item_key)
 
 
 def test_the_english_tree_has_the_chinese_clause_keys(bank: Profile, english: n.Document) -> None:

@@ -9,21 +9,20 @@ from pathlib import Path
 
 import pytest
 
-from policygen.bilingual import UNTRANSLATED_SHOWN, untranslated_note
+from policygen.bilingual import UNTRANSLATED_SHOWN, english_kinds, untranslated_note
 from policygen.cli import main
 from policygen.errors import InvalidInputError
-from policygen.pipeline import build_document, jobs, untranslated
+from policygen.pipeline import build_document, jobs
 from policygen.profile.load import load_profile, load_profile_text
 from policygen.profile.model import Profile
 from policygen.templating.environment import TemplateEnvironment
-from policygen.templating.filters import untranslated_texts
 from policygen.tree.walk import document_texts
 
 ROOT = Path(__file__).resolve().parents[1]
 BANK = ROOT / "examples" / "bank.yaml"
 BANK_TEXT = BANK.read_text(encoding="utf-8")
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
-ENGLISH_KINDS = ("contract", "sla", "nda", "dpa")
+ENGLISH_KINDS = english_kinds()
 GUIDELINES = "银行业金融机构外包风险管理指引"
 """An instrument of the catalogue with no English title."""
 
@@ -86,8 +85,16 @@ def test_the_filter_prints_the_english_and_notes_what_has_none(tmp_path: Path) -
     assert rendered.untranslated == ("机房（主）", "甲")
 
 
-def test_untranslated_texts_drop_a_quoted_echo() -> None:
-    assert untranslated_texts(["甲、乙", "甲, 乙", "丙", "甲、乙"]) == ("甲、乙", "丙")
+def test_the_filter_notes_a_text_once_and_never_a_registered_address(tmp_path: Path) -> None:
+    (tmp_path / "t.md.j2").write_text(
+        "{% for t in texts %}{{ t | en_text }}|{{ t | en_text | en_text }}|{% endfor %}",
+        encoding="utf-8",
+    )
+    rendered = TemplateEnvironment([tmp_path]).render_document(
+        "t.md.j2",
+        {"texts": ["甲、乙", "丙", "甲、乙", "上海市某路1号"], "_as_registered": {"上海市某路1号"}},
+    )
+    assert rendered.untranslated == ("甲、乙", "丙")
 
 
 def test_the_note_names_ten_then_counts_the_rest() -> None:
@@ -128,16 +135,16 @@ def test_the_bank_contract_set_prints_no_chinese_but_names_addresses_and_titles(
     for allowed in ALLOWED_CHINESE:
         left = left.replace(allowed, "")
     assert not CJK.findall(left), [line for line in left.splitlines() if CJK.search(line)]
-    assert untranslated(bank, job) == ()  # the addresses are left out of the note
+    assert document.untranslated == ()  # the addresses are left out of the note
 
 
 def test_a_contract_without_translations_names_its_chinese_texts(bank: Profile) -> None:
     (job,) = [j for j in jobs(bank, ["contract"], lang="en") if j.stem.endswith("002-en")]
-    texts = untranslated(bank, job)
+    texts = build_document(bank, job).untranslated
     assert "应用日志分析、性能调优及问题处理" in texts
     assert "系统可用率" not in texts  # translated for the first contract, read by all
     (zh_job,) = [j for j in jobs(bank, ["contract"]) if j.stem.endswith("002")]
-    assert untranslated(bank, zh_job) == ()
+    assert build_document(bank, zh_job).untranslated == ()
 
 
 # --------------------------------------------------------------------------- the commands

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from policygen.caches import CACHES
 from policygen.layout.engine import Engines
-from policygen.pipeline import Job, render_pipelined
+from policygen.pipeline import Files, Job, render_pipelined
 from policygen.profile.load import load_profile, load_profile_text, text_format
 from policygen.profile.model import Profile
 from policygen.request import ProfileSource, ProfileText, RenderOptions, RenderRequest
@@ -70,14 +70,15 @@ def plan(request: RenderRequest) -> Plan:
 
 def render_plan(
     planned: Plan, *, engines: Engines | None = None, deadline: float | None = None
-) -> dict[str, bytes]:
-    """Return the files of `planned`, by file name, in job then format order, laid out by
+) -> Files:
+    """Return the files of `planned`, by file name, in job then format order (Files: with
+    ``untranslated``, the profile's texts each English document prints in Chinese), laid out by
     the engines of `engines` (None: a session made for this call and closed after it);
     no document is begun after `deadline` (time.monotonic(); None: the layout budget alone).
     The one way a request is rendered in this process (the command line renders a large set
     in worker processes, parallel.render_jobs, with the same options)."""
     options = planned.options
-    out: dict[str, bytes] = {}
+    out = Files()
     with contextlib.ExitStack() as stack:
         if engines is None:
             engines = stack.enter_context(Engines())
@@ -92,18 +93,35 @@ def render_plan(
             deadline=deadline,
             pdf_standard=options.pdf_standard,
         ):
-            out.update(files)
+            out.add(files)
     return out
 
 
 def render_request(
     request: RenderRequest, *, engines: Engines | None = None, deadline: float | None = None
-) -> dict[str, bytes]:
+) -> Files:
     """Return the files `request` asks for, by file name: every cache of what was read from
     a file that has changed since is emptied (caches.CACHES.refresh), then `plan`, then
     `render_plan`."""
     CACHES.refresh()
     return render_plan(plan(request), engines=engines, deadline=deadline)
+
+
+class RenderedFile(bytes):
+    """One rendered file's bytes, and the profile's texts its English prints in Chinese for
+    want of English in ``meta.translations`` (`untranslated`)."""
+
+    untranslated: tuple[str, ...]
+    """The texts, each once, in the order printed; empty for a document in Chinese alone or
+    an English one the profile translates in full."""
+
+    def __new__(cls, data: bytes, untranslated: tuple[str, ...] = ()) -> RenderedFile:
+        made = super().__new__(cls, data)
+        made.untranslated = tuple(untranslated)
+        return made
+
+    def __reduce__(self) -> tuple[type[RenderedFile], tuple[bytes, tuple[str, ...]]]:
+        return RenderedFile, (bytes(self), self.untranslated)
 
 
 def render(
@@ -119,8 +137,9 @@ def render(
     pdf_standard: str | None = None,
     engines: Engines | None = None,
     lang: str | None = None,
-) -> bytes:
-    """Return one document of `kind` in format `fmt` as bytes.
+) -> RenderedFile:
+    """Return one document of `kind` in format `fmt` as bytes (RenderedFile: with
+    ``untranslated``, the profile's texts its English prints in Chinese).
 
     For per-engagement kinds (contract, sla) `contract_no` picks the engagement; None means the
     profile's only engagement, and is an error when it has several. `template_dirs` are
@@ -149,7 +168,9 @@ def render(
         lang=lang,
         single=True,
     )
-    return next(iter(render_request(request, engines=engines, deadline=deadline).values()))
+    files = render_request(request, engines=engines, deadline=deadline)
+    untranslated = next(iter(files.untranslated.values()), ())
+    return RenderedFile(next(iter(files.values())), untranslated)
 
 
 def render_set(
@@ -165,9 +186,10 @@ def render_set(
     pdf_standard: str | None = None,
     engines: Engines | None = None,
     lang: str | None = None,
-) -> dict[str, bytes]:
+) -> Files:
     """Return every document of the set (or of `kinds`; of the engagement `contract_no`
-    names, when given) in each of `formats`, by file name; `template_dirs`, `pdf_engine`,
+    names, when given) in each of `formats`, by file name (Files: with ``untranslated``, the
+    profile's texts each English document prints in Chinese, by file stem); `template_dirs`, `pdf_engine`,
     `style`, `deadline`, `pdf_standard`, `engines` and `lang` as for `render` (no document is
     begun after `deadline`). The documents are pipelined as `render` pipelines them on the
     command line (pipeline.pipelined): the engine lays one out while the next is built."""

@@ -197,7 +197,7 @@ def _names(worker: _Worker, number: str) -> list[str]:
     """Return the names every file of the row `number` may have (its kinds × formats, in the
     organisation's languages, as Job.filename names them)."""
     return [
-        f"{file_stem(k.name, number, kind_lang(k.name, worker.lang, named=False))}.{fmt}"
+        f"{file_stem(k.name, number, kind_lang(k.name, worker.lang, named=False, template_dirs=worker.template_dirs))}.{fmt}"
         for k in worker.kinds
         for fmt in worker.formats
     ]

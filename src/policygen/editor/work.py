@@ -129,7 +129,13 @@ def one_document(data: Any, name: str, options: RenderOptions) -> Plan:
     whole = plan(request_for(data, name, options))
     if not whole.jobs:  # a per-engagement kind and no engagement: job_for says why
         assert options.kinds is not None
-        job_for(whole.profile, options.kinds[0], options.contract_no, lang=options.lang)
+        job_for(
+            whole.profile,
+            options.kinds[0],
+            options.contract_no,
+            lang=options.lang,
+            template_dirs=options.template_dirs,
+        )
     return dataclasses.replace(whole, jobs=whole.jobs[:1])
 
 
