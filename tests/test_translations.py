@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import policygen
 from policygen.bilingual import UNTRANSLATED_SHOWN, english_kinds, untranslated_note
 from policygen.cli import main
 from policygen.errors import InvalidInputError
@@ -148,6 +149,17 @@ def test_a_contract_without_translations_names_its_chinese_texts(bank: Profile) 
 
 
 # --------------------------------------------------------------------------- the commands
+
+
+def test_the_api_returns_the_untranslated_texts_with_the_files(bank: Profile) -> None:
+    nda = policygen.render(bank, "nda", "md", contract_no="MY-ITO-2026-003", lang="en")
+    assert nda.untranslated == ("上海市浦东新区人民法院",) and nda.startswith(b"#")
+    chinese = policygen.render(bank, "nda", "md", contract_no="MY-ITO-2026-003")
+    assert chinese.untranslated == ()
+    files = policygen.render_set(bank, kinds=["nda"], formats=["md"], lang="zh+en")
+    court = ("上海市浦东新区人民法院",)
+    assert files.untranslated == {f"nda-MY-ITO-2026-00{i}-zh+en": court for i in (2, 3)}
+    assert list(files) == [f"nda-MY-ITO-2026-00{i}-zh+en.md" for i in (1, 2, 3)]
 
 
 def test_render_warns_once_per_document(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

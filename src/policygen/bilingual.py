@@ -31,7 +31,7 @@ Chinese first."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -115,6 +115,27 @@ def untranslated_note(texts: tuple[str, ...] | list[str]) -> str:
         f"{len(texts)} 段配置文字没有英文译文，英文文本中照印中文；可在 meta.translations "
         f"中给出英文：{shown}{rest} (no English in meta.translations)"
     )
+
+
+UNTRANSLATED_HEADER = "X-Policygen-Untranslated"
+"""The response header in which the service (and the editor) say how many of the profile's
+texts the English documents of a response print in Chinese (0: none)."""
+
+UNTRANSLATED_FILE = "untranslated.json"
+"""The entry of a set's zip listing those texts by document (file stem), when there are any."""
+
+
+def untranslated_count(untranslated: Mapping[str, Sequence[str]]) -> int:
+    """Return how many different texts `untranslated` (texts by document) names."""
+    return len({text for texts in untranslated.values() for text in texts})
+
+
+def untranslated_json(untranslated: Mapping[str, Sequence[str]]) -> bytes:
+    """Return `untranslated` (texts by document) as the UNTRANSLATED_FILE of a set's zip."""
+    import json
+
+    listed = {name: list(texts) for name, texts in untranslated.items()}
+    return (json.dumps(listed, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
 # --------------------------------------------------------------------------- English numbers

@@ -234,12 +234,15 @@ class Built:
     refs: dict[str, str]
 
 
-def build_set(profile: Profile, *, template_dirs: Sequence[Path] = ()) -> list[Built]:
+def build_set(
+    profile: Profile, *, template_dirs: Sequence[Path] = (), lang: str | None = None
+) -> list[Built]:
     """Return every document of the full set for `profile`, built once, for the commands that
-    read a whole set (check, lint) without writing it."""
+    read a whole set (check, lint) without writing it, in the languages `lang` (None: the
+    profile's ``meta.languages``)."""
     return [
         Built(job, *build_tree(profile, job, template_dirs=template_dirs))
-        for job in jobs(profile, template_dirs=template_dirs)
+        for job in jobs(profile, lang=lang, template_dirs=template_dirs)
     ]
 
 

@@ -48,7 +48,13 @@ from starlette.requests import ClientDisconnect
 
 from policygen import __version__, editor
 from policygen.api import plan, render_plan
-from policygen.bilingual import LANGUAGES
+from policygen.bilingual import (
+    LANGUAGES,
+    UNTRANSLATED_FILE,
+    UNTRANSLATED_HEADER,
+    untranslated_count,
+    untranslated_json,
+)
 from policygen.caches import CACHES
 from policygen.errors import InvalidInputError, Issue, RenderError, UsageError
 from policygen.kinds import DOCUMENT_KINDS
@@ -286,13 +292,15 @@ def _render_document(
     options: RenderOptions,
     deadline: float | None = None,
     engines: Engines | None = None,
-) -> tuple[str, bytes]:
+) -> tuple[str, bytes, int]:
     """Return the file name and bytes of the one document `options` ask of the profile in
-    `text` (content type `declared`), laid out by `engines` (None: engines of its own), its
-    layout stopped at `deadline`; run in a worker thread."""
+    `text` (content type `declared`), and how many of the profile's texts its English prints
+    in Chinese, laid out by `engines` (None: engines of its own), its layout stopped at
+    `deadline`; run in a worker thread."""
     request = RenderRequest(profile=ProfileText(text, declared), options=options)
     files = render_plan(plan(request), engines=engines, deadline=deadline)
-    return next(iter(files.items()))
+    filename, data = next(iter(files.items()))
+    return filename, data, untranslated_count(files.untranslated)
 
 
 def _render_zip(
@@ -302,11 +310,13 @@ def _render_zip(
     max_documents: int = MAX_SET_DOCUMENTS,
     deadline: float | None = None,
     engines: Engines | None = None,
-) -> bytes:
+) -> tuple[bytes, int]:
     """Return a zip of the set `options` ask of the profile in `text` (content type
-    `declared`), laid out by `engines` (None: engines of its own); entries are in render
-    order with fixed timestamps, so identical input gives an identical zip. Raise ApiError
-    413 beyond `max_documents`; stop laying out at `deadline`. Run in a worker thread."""
+    `declared`), laid out by `engines` (None: engines of its own), and how many of the
+    profile's texts its English documents print in Chinese, which the zip lists by document
+    in UNTRANSLATED_FILE (when there are any); entries are in render order with fixed
+    timestamps, so identical input gives an identical zip. Raise ApiError 413 beyond
+    `max_documents`; stop laying out at `deadline`. Run in a worker thread."""
     planned = plan(RenderRequest(profile=ProfileText(text, declared), options=options))
     count = len(planned.jobs) * len(options.formats)
     if count > max_documents:
@@ -322,7 +332,10 @@ def _render_zip(
         raise UsageError(
             "没有可生成的文档：所选类型需要 engagements 中至少一份合同 (nothing to render)"
         )
-    return zip_files(files)
+    listed = (
+        {UNTRANSLATED_FILE: untranslated_json(files.untranslated)} if files.untranslated else {}
+    )
+    return zip_files({**files, **listed}), untranslated_count(files.untranslated)
 
 
 class ClauseList(BaseModel):
@@ -575,8 +588,9 @@ async def render_one(
         deadline=(deadline := settings.deadline()),
         engines=settings.engines,
     )
-    filename, data = await settings.work(request, job, deadline=deadline)
-    return Response(data, media_type=MEDIA_TYPES[fmt], headers=_attachment(filename))
+    filename, data, untranslated = await settings.work(request, job, deadline=deadline)
+    headers = {**_attachment(filename), UNTRANSLATED_HEADER: str(untranslated)}
+    return Response(data, media_type=MEDIA_TYPES[fmt], headers=headers)
 
 
 @router.post(
@@ -621,8 +635,9 @@ async def render_many(
         deadline=(deadline := settings.deadline()),
         engines=settings.engines,
     )
-    data = await settings.work(request, job, deadline=deadline)
-    return Response(data, media_type=ZIP_TYPE, headers=_attachment("policygen-set.zip"))
+    data, untranslated = await settings.work(request, job, deadline=deadline)
+    headers = {**_attachment("policygen-set.zip"), UNTRANSLATED_HEADER: str(untranslated)}
+    return Response(data, media_type=ZIP_TYPE, headers=headers)
 
 
 # --------------------------------------------------------------------------- error answers

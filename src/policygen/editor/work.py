@@ -204,19 +204,27 @@ def clause_list(profile: Profile, *, template_dirs: Sequence[Path] = ()) -> dict
     return {"clauses": [e.as_dict() for e in catalogue(profile, template_dirs=template_dirs)]}
 
 
-def findings(profile: Profile, *, template_dirs: Sequence[Path] = ()) -> dict[str, Any]:
-    """Return the coverage and wording findings of `profile`'s set, as ``policygen check``."""
+def findings(
+    profile: Profile, *, template_dirs: Sequence[Path] = (), lang: str | None = None
+) -> dict[str, Any]:
+    """Return the coverage and wording findings of `profile`'s set, as ``policygen check``,
+    and `untranslated`: the profile's texts each English document of the set (in the
+    languages `lang`; None: the profile's ``meta.languages``) prints in Chinese, by file
+    stem."""
     from policygen.check import check as check_coverage
     from policygen.lint import lint_set
     from policygen.pipeline import build_set
 
-    built = build_set(profile, template_dirs=template_dirs)
+    built = build_set(profile, template_dirs=template_dirs, lang=lang)
     found = check_coverage(profile, template_dirs=template_dirs, built=built)
     wording = lint_set(profile, template_dirs=template_dirs, built=built)
     return {
         "missing": sum(not f.covered for f in found),
         "findings": [f.as_dict() for f in found],
         "wording": [w.as_dict() for w in wording],
+        "untranslated": {
+            b.job.stem: list(b.document.untranslated) for b in built if b.document.untranslated
+        },
     }
 
 
