@@ -134,11 +134,36 @@ class Font(StyleModel):
     (楷体); Word and WPS substitute a face of this class. Null (or left out): not stated."""
 
 
+LATIN = "latin"
+"""The key of the Latin face among the font roles the PDF engines resolve (fonts.LATIN_ROLE)."""
+
+
+class Latin(StyleModel):
+    """The face of Latin letters and digits: what the DOCX declares for them everywhere, and
+    what the PDFs of a text with English in it (``--lang en`` or ``zh+en``) set them in,
+    before each role's CJK face (whose own Latin letters a Chinese text keeps)."""
+
+    word: Family
+    """The name the DOCX declares, e.g. Times New Roman."""
+    families: tuple[Family, ...] = Field(min_length=1, max_length=20)
+    """Families the PDFs use, in order of preference (the first installed wins), e.g.
+    Liberation Serif, metric-compatible with Times New Roman; when none is installed the
+    PDFs set Latin letters in each role's CJK face (policygen doctor warns)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _named(cls, value: object) -> object:
+        """Take a bare family name (``latin: Times New Roman``) as that face alone."""
+        if isinstance(value, str):
+            return {"word": value, "families": [value]}
+        return value
+
+
 class Fonts(StyleModel):
     """The typefaces of the style."""
 
-    latin: Family
-    """The font of Latin letters and digits in the DOCX (Times New Roman)."""
+    latin: Latin
+    """The face of Latin letters and digits (Times New Roman; Liberation Serif on Linux)."""
     body: Font
     heading: Font
     kaiti: Font
