@@ -418,8 +418,19 @@ def document_meta(
         contract_no=engagement.contract_no,
         parties=_signing_parties(blocks) if agreement else (),
         signed_on=engagement.signing_date if agreement else None,
-        signed_at=(engagement.signing_place or "") if agreement else "",
+        signed_at=_signing_place(profile, engagement, job.lang) if agreement else "",
     )
+
+
+def _signing_place(profile: Profile, engagement: Engagement, lang: str) -> str:
+    """Return where `engagement` is signed, in English alone (`lang` en) as
+    ``meta.translations`` gives it (else as written, with Latin punctuation)."""
+    place = engagement.signing_place or ""
+    if lang != "en" or not place:
+        return place
+    from policygen.templating.filters import en_text
+
+    return en_text(profile.meta.translations.get(place.strip(), place))
 
 
 def _signing_parties(blocks: tuple[n.Block, ...]) -> tuple[n.SignatureParty, ...]:
