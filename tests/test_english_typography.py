@@ -93,6 +93,14 @@ def test_an_english_contract_is_set_in_the_latin_serif_and_never_hyphenated(
     fonts = _pdffonts(pdf, tmp_path)
     assert re.search(r"LiberationSerif|Liberation-Serif", fonts), fonts
     text = _pdftext(pdf, tmp_path)
+    # The page furniture in English (the style file's english section).
+    assert re.search(r"Page 2 of \d+", text) and "Date of signing: 20 December 2025" in text
+    assert (
+        "Confidentiality Agreement\u2003Contract No.: MY-ITO-2026-001"
+        in text.replace("   ", "\u2003")
+        or "Contract No.: MY-ITO-2026-001" in text
+    )
+    assert not re.search(r"第 \d+ 页|合同编号|签订日期", text)
     words = re.findall(r"[A-Za-z]{3,}", text)
     assert len(words) > 500
     # A line ending in a word and a hyphen is a hyphen of the text, never one of hyphenation.
@@ -103,3 +111,33 @@ def test_an_english_contract_is_set_in_the_latin_serif_and_never_hyphenated(
     (zh_job,) = [j for j in jobs(bank, ["nda"]) if j.stem.endswith("001")]
     (chinese,) = render_job(bank, zh_job, ["pdf"], engines=engines, pdf_engine=engine).values()
     assert "Liberation" not in _pdffonts(chinese, tmp_path)
+
+
+def test_an_english_docx_has_english_furniture_and_a_bilingual_one_chinese(
+    bank: Profile, engines: Engines
+) -> None:
+    import io
+
+    import docx
+
+    def opened(lang: str) -> docx.document.Document:
+        (job,) = [j for j in jobs(bank, ["nda"], lang=lang) if j.stem.endswith(f"001-{lang}")]
+        (data,) = render_job(bank, job, ["docx"], engines=engines).values()
+        return docx.Document(io.BytesIO(data))
+
+    english = opened("en")
+    cover = [p.text.replace("\u2060", "") for p in english.paragraphs[:8]]
+    assert "Date of signing: 20 December 2025" in cover  # its number is in the subtitle
+    assert "Party A: 明远商业银行股份有限公司" in cover  # the registered name as registered
+    section = english.sections[-1]
+    assert [p.text for p in section.header.paragraphs] == [
+        "Confidentiality Agreement\u2003Contract No.: MY-ITO-2026-001"
+    ]
+    footer = section.footer.paragraphs[0]
+    assert footer.text.startswith("Page ") and " of " in footer.text
+    assert re.findall(r"<w:instrText[^>]*>\s*(\w+)", footer._p.xml) == ["PAGE", "NUMPAGES"]
+    both = opened("zh+en")
+    cover = [p.text.replace("\u2060", "") for p in both.paragraphs[:8]]
+    assert any(line.startswith("签订日期：") for line in cover)
+    assert "Confidentiality Agreement" in cover  # the English title under the Chinese
+    assert both.sections[-1].footer.paragraphs[0].text.startswith("第 ")
