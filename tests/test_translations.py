@@ -109,31 +109,50 @@ def test_the_note_names_ten_then_counts_the_rest() -> None:
 
 # --------------------------------------------------------------------------- the bank example
 
-ALLOWED_CHINESE = (
-    # Registered names and addresses, printed as registered (README: Bilingual contracts).
-    "明远商业银行股份有限公司",
-    "深圳智维信息技术服务有限公司",
-    "上海市浦东新区世纪大道1688号",
-    "广东省深圳市南山区科技园南区高新南七道18号",
-    # People's names in the parties and notices blocks.
-    "周明远",
-    "王敏",
-    "林志维",
-    "陈晓",
-)
-"""The Chinese the English of MY-ITO-2026-001 may print; besides these, only the Chinese
-titles of laws in 《》 after their English titles."""
+ALLOWED_CHINESE = {
+    "bank": (
+        # Registered names and addresses, printed as registered (README: Bilingual contracts).
+        "明远商业银行股份有限公司",
+        "深圳智维信息技术服务有限公司",
+        "上海市浦东新区世纪大道1688号",
+        "广东省深圳市南山区科技园南区高新南七道18号",
+        # People's names in the parties and notices blocks.
+        "周明远",
+        "王敏",
+        "林志维",
+        "陈晓",
+    ),
+    "securities": (
+        "明川证券股份有限公司",
+        "上海衡鼎金融信息技术有限公司",
+        "上海市浦东新区银城中路188号",
+        "上海市浦东新区张江高科技园区碧波路690号",
+        "韩明川",
+        "钱思远",
+        "罗衡鼎",
+        "孙悦",
+    ),
+}
+"""The Chinese the English of each example's translated engagement may print; besides these,
+only the Chinese titles of laws in 《》 after their English titles."""
+
+TRANSLATED = {"bank": "MY-ITO-2026-001", "securities": "MC-ITO-2026-01"}
+"""The engagement of each example whose English the profile translates in full: the bank's
+data-centre engagement, the securities firm's IT engagement with its trading-system vendor."""
 
 
+@pytest.mark.parametrize("example", TRANSLATED)
 @pytest.mark.parametrize("kind", ENGLISH_KINDS)
-def test_the_bank_contract_set_prints_no_chinese_but_names_addresses_and_titles(
-    bank: Profile, kind: str
+def test_the_translated_contract_set_prints_no_chinese_but_names_addresses_and_titles(
+    example: str, kind: str
 ) -> None:
-    (job,) = [j for j in jobs(bank, [kind], lang="en") if j.stem.endswith("001-en")]
-    document = build_document(bank, job)
+    profile = load_profile(ROOT / "examples" / f"{example}.yaml")
+    number = TRANSLATED[example]
+    (job,) = [j for j in jobs(profile, [kind], lang="en") if j.stem.endswith(f"{number}-en")]
+    document = build_document(profile, job)
     texts = [text for text, _ in document_texts(document)]
     left = re.sub(r"《[^》]+》", "", "\n".join(texts))
-    for allowed in ALLOWED_CHINESE:
+    for allowed in ALLOWED_CHINESE[example]:
         left = left.replace(allowed, "")
     assert not CJK.findall(left), [line for line in left.splitlines() if CJK.search(line)]
     assert document.untranslated == ()  # the addresses are left out of the note
