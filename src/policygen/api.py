@@ -189,9 +189,9 @@ def render_set(
 ) -> Files:
     """Return every document of the set (or of `kinds`; of the engagement `contract_no`
     names, when given) in each of `formats`, by file name (Files: with ``untranslated``, the
-    profile's texts each English document prints in Chinese, by file stem); `template_dirs`, `pdf_engine`,
-    `style`, `deadline`, `pdf_standard`, `engines` and `lang` as for `render` (no document is
-    begun after `deadline`). The documents are pipelined as `render` pipelines them on the
+    profile's texts each English document prints in Chinese, by file stem); `template_dirs`,
+    `pdf_engine`, `style`, `deadline`, `pdf_standard`, `engines` and `lang` as for `render`
+    (no document is begun after `deadline`). The documents are pipelined as `render` pipelines them on the
     command line (pipeline.pipelined): the engine lays one out while the next is built."""
     request = RenderRequest.of(
         source,

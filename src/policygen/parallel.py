@@ -102,11 +102,11 @@ def render_jobs(
     engines: Engines | None = None,
 ) -> Files:
     """Return every job of `todo` rendered in each of `formats`, by file name, in job order
-    (Files, with what the English texts left untranslated),
-    PDFs printed by `pdf_engine` (None: as pipeline.writer_options chooses) to the archival
-    standard `pdf_standard` (None: a plain PDF), in the house style of `style_file` (None:
-    the profile's ``meta.style``), by the engines of `engines` (None: a session made for this
-    call and closed after it).
+    (Files: with the texts their English prints in Chinese), PDFs printed by `pdf_engine`
+    (None: as pipeline.writer_options chooses) to the archival standard `pdf_standard`
+    (None: a plain PDF), in the house style of `style_file` (None: the profile's
+    ``meta.style``), by the engines of `engines` (None: a session made for this call and
+    closed after it).
 
     Up to `jobs` worker processes render at once (None: one per CPU; 1: all in this process).
     `on_done` is called in this thread with each job as it completes. Raise UsageError when
