@@ -731,14 +731,25 @@ def test_an_english_text_sets_latin_letters_in_the_latin_face_in_all_three(
     for role, name in WORD_ROLES.items():
         ascii_font = _word_value(document, name, _path("w:rPr", "w:rFonts"), "w:ascii")
         assert ascii_font == latin.word, role
+    # In English alone every font list begins with the Latin face; in both languages every
+    # list but the body text's face's, and the English paragraphs': the Chinese paragraphs
+    # keep their CJK faces (and CJK quotes “”), alike in the CSS and the Typst source.
+    body_font = style.resolved("body").font
     cascade = Cascade([e.text for e in etree.HTML(write_html(doc, OPTIONS)).iter("style")])
-    for selector in ("p", *CSS_ROLES.values(), *FRONT_CSS.values()):
+    roles = {"body": "p", **CSS_ROLES, **FRONT_CSS}
+    for role, selector in roles.items():
         families = _families(cascade.get(selector, "font-family"))
-        assert families[: len(latin.families)] == list(latin.families), selector
+        first = families[: len(latin.families)] == list(latin.families)
+        assert first == (lang == "en" or style.resolved(role).font != body_font), selector
+    english = _families(cascade.get('p[lang="en"]', "font-family")) if lang == "zh+en" else []
+    assert lang == "en" or english[: len(latin.families)] == list(latin.families)
     families = {role: (f"{role} face",) for role in FONT_ROLE_FALLBACKS}
-    lists = re.findall(r"^#let f-([\w-]+) = \((.*)\)$", typst_source(doc, OPTIONS, families), re.M)
-    assert {role for role, _ in lists} == set(FONT_ROLE_FALLBACKS) - {"latin"}
-    assert all(body.startswith(LATIN) for _, body in lists), lists
+    source = typst_source(doc, OPTIONS, families)
+    lists = dict(re.findall(r"^#let f-([\w-]+) = \((.*)\)$", source, re.M))
+    assert set(lists) == set(FONT_ROLE_FALLBACKS) - {"latin"} | {"english"}
+    latin_first = {role for role, body in lists.items() if body.startswith(LATIN)}
+    assert latin_first == set(lists) - ({body_font} if lang == "zh+en" else set()), lists
+    assert "hyphenate: false, font: f-english)[" in source
     # A Chinese text keeps its CJK faces' own Latin letters in the PDFs.
     chinese = replace(documents["contract"], style=style_name)
     sheets = [e.text for e in etree.HTML(write_html(chinese, OPTIONS)).iter("style")]

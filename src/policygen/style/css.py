@@ -175,21 +175,33 @@ def _rule(selector: str, declarations: list[str]) -> str:
 
 
 @CACHES.memo(maxsize=64)
-def _cached(digest: str, kind: str, style_json: str, latin: bool) -> str:
-    return _stylesheet(HouseStyle.model_validate_json(style_json), kind, latin)
+def _cached(digest: str, kind: str, style_json: str, lang: str) -> str:
+    return _stylesheet(HouseStyle.model_validate_json(style_json), kind, lang)
 
 
-def stylesheet(style: HouseStyle, kind: str, *, latin: bool = False) -> str:
-    """Return the stylesheet of `style` for a document of `kind` (made once per style and kind);
-    with `latin`, for a text with English in it (``--lang en`` or ``zh+en``): every font list
-    begins with the Latin face (``fonts.latin``)."""
+ENGLISH_PARAGRAPH = 'p[lang="en"]'
+"""The English paragraphs of a text in both languages (writers.html marks them)."""
+
+
+def stylesheet(style: HouseStyle, kind: str, lang: str = "zh") -> str:
+    """Return the stylesheet of `style` for a document of `kind` in the languages `lang`
+    (made once per style, kind and languages). A text with English in it puts the Latin face
+    (``fonts.latin``) first in its font lists: in English alone (``en``), every list; in both
+    languages (``zh+en``), every list but the body text's face's, and the English paragraphs'
+    (ENGLISH_PARAGRAPH): the Chinese paragraphs keep their CJK faces (whose “” Pango would
+    otherwise take from the Latin face), as in the Typst PDF (writers.pdf_typst.font_lists)."""
     data = style.model_dump_json()
-    return _cached(hashlib.sha256(data.encode("utf-8")).hexdigest(), kind, data, latin)
+    return _cached(hashlib.sha256(data.encode("utf-8")).hexdigest(), kind, data, lang)
 
 
 # Long by design: one CSS rule after another, in the order the stylesheet prints them; split,
 # the order of the cascade would be spread over several functions.
-def _stylesheet(style: HouseStyle, kind: str, latin: bool = False) -> str:
+def _stylesheet(style: HouseStyle, kind: str, lang: str = "zh") -> str:
+    body_font = style.resolved("body").font
+
+    def latin(font: FontRole) -> bool:  # the Latin face first in `font`'s list
+        return lang == "en" or (lang == "zh+en" and font != body_font)
+
     margins = style.margins(kind)
     page = style.page
     body = style.resolved("body")
@@ -217,7 +229,7 @@ def _stylesheet(style: HouseStyle, kind: str, latin: bool = False) -> str:
     box = {"left": "bottom-left", "right": "bottom-right"}.get(footer.align, "bottom-center")
     footer_box = [
         f"content: {footer_content(style.footer.text, style.footer.numbering)};",
-        *_text(style, footer, latin),
+        *_text(style, footer, latin(footer.font)),
         "white-space: nowrap;",
         "vertical-align: top;",
         f"padding-top: {_mm(style.footer.gap)};",
@@ -236,7 +248,7 @@ def _stylesheet(style: HouseStyle, kind: str, latin: bool = False) -> str:
         _rule(
             "html",
             [
-                f"font-family: {font_family(style, body.font, latin=latin)};",
+                f"font-family: {font_family(style, body.font, latin=latin(body.font))};",
                 f"font-size: {_pt(body.size)};",
                 f"line-height: {_pt(body.line)};",
                 f"font-weight: {'bold' if body.bold else 'normal'};",
@@ -254,17 +266,23 @@ def _stylesheet(style: HouseStyle, kind: str, latin: bool = False) -> str:
             ],
         )
     )
+    if lang != "zh":
+        family = font_family(style, body.font, latin=True)
+        rules.append(_rule(ENGLISH_PARAGRAPH, [f"font-family: {family};"]))
     for role, selector in SELECTORS.items():
         text = style.resolved(role)
         rules.append(
-            _rule(selector, [*_text(style, text, latin), _spacing(text, SPACING.get(role, ""))])
+            _rule(
+                selector,
+                [*_text(style, text, latin(text.font)), _spacing(text, SPACING.get(role, ""))],
+            )
         )
     for role in FRONT_ROLES:
         text = style.resolved(role)
         # Margins, which collapse as LibreOffice sets the DOCX's space between two lines: the
         # larger of the first's space after and the second's space before.
         selector = FRONT_SELECTORS[role]
-        rules.append(_rule(selector, [*_text(style, text, latin), _spacing(text, "")]))
+        rules.append(_rule(selector, [*_text(style, text, latin(text.font)), _spacing(text, "")]))
         if role in CONTEXTUAL_ROLES:
             rules.append(_rule(f"{selector} + p.{role.replace('_', '-')}", ["margin-top: 0;"]))
     table = style.resolved("table")
@@ -288,7 +306,8 @@ def _stylesheet(style: HouseStyle, kind: str, latin: bool = False) -> str:
             continue
         declarations = []
         if character.font is not None:
-            declarations.append(f"font-family: {font_family(style, character.font, latin=latin)};")
+            family = font_family(style, character.font, latin=latin(character.font))
+            declarations.append(f"font-family: {family};")
         if character.bold is not None:
             declarations.append(f"font-weight: {'bold' if character.bold else 'normal'};")
         if character_role == "emphasis":
@@ -301,7 +320,11 @@ def _stylesheet(style: HouseStyle, kind: str, latin: bool = False) -> str:
         rules.append(_rule("ol.items ol.items > li > p", [f"padding-left: {_pt(left)};"]))
     if style.header.lines:
         rule = [f"border-bottom: {_pt(style.header.rule)} solid #000;"] if style.header.rule else []
-        running = [f"position: running({RUNNING_HEADER});", *_text(style, header, latin), *rule]
+        running = [
+            f"position: running({RUNNING_HEADER});",
+            *_text(style, header, latin(header.font)),
+            *rule,
+        ]
         rules.append(_rule(f".{RUNNING_HEADER}", running))
         rules.append(
             _rule(

@@ -410,7 +410,7 @@ def render_html(
             css.append(
                 (
                     f"styles/{house.name}.style.yaml",
-                    inert(stylesheet(house, doc.kind, latin=doc.lang != "zh")),
+                    inert(stylesheet(house, doc.kind, doc.lang)),
                 )
             )
     text_width = house.text_width(doc.kind) * 72 / 25.4

@@ -102,17 +102,28 @@ def _fonts(families: tuple[str, ...], latin: tuple[str, ...] = ()) -> str:
     return "(" + first + "".join(typst_string(family) + ", " for family in families) + ")"
 
 
-def font_lists(doc: n.Document, families: dict[str, tuple[str, ...]]) -> list[str]:
+ENGLISH_FONT = "f-english"
+"""The font list of an English paragraph in a text with English in it: the Latin face, then
+the body's faces (`font_lists`)."""
+
+
+def font_lists(doc: n.Document, families: dict[str, tuple[str, ...]], body: str) -> list[str]:
     """Return the source lines naming each font role's list (``#let f-body = (…)``) from
-    `families`, the Typst families of each role: for a text with English in it (`doc.lang`
-    ``en`` or ``zh+en``), every list begins with the Latin face (fonts.LATIN) when one is
-    installed, as the DOCX declares the style's ``fonts.latin`` for Latin letters."""
+    `families`, the Typst families of each role, `body` being the font role of body text. A
+    text with English in it (`doc.lang` ``en`` or ``zh+en``) puts the Latin face (fonts.LATIN,
+    when one is installed) first, as the DOCX declares the style's ``fonts.latin`` for Latin
+    letters: in English alone, in every list; in both languages, in every list but the body
+    text's (whose Chinese paragraphs keep their CJK faces' Latin letters, as the CSS does),
+    and in ENGLISH_FONT, the list of the English paragraphs."""
     latin = families.get(LATIN, ()) if doc.lang != "zh" else ()
-    return [
-        f"#let f-{role} = {_fonts(names, latin)}"
+    lines = [
+        f"#let f-{role} = {_fonts(names, () if doc.lang == 'zh+en' and role == body else latin)}"
         for role, names in families.items()
         if role != LATIN
     ]
+    if doc.lang != "zh":
+        lines.append(f"#let {ENGLISH_FONT} = {_fonts(families[body], latin)}")
+    return lines
 
 
 def _pt(value: float) -> str:
@@ -282,7 +293,10 @@ class _Source:
                 self.mark(node_id)
                 content = self.label(label, lang=lang) + self.inlines(inlines)
                 if lang:  # an English paragraph of a bilingual document: never hyphenated
-                    content = f"#text(lang: {typst_string(lang)}, hyphenate: false)[{content}]"
+                    content = (
+                        f"#text(lang: {typst_string(lang)}, hyphenate: false, "
+                        f"font: {ENGLISH_FONT})[{content}]"
+                    )
                 self.lines.append(self.par(content, align=align))
             case n.Heading(inlines=inlines, level=level, id=node_id):
                 self.mark(node_id)
@@ -513,7 +527,7 @@ def typst_source(
         f"author: {typst_string(meta.organisation)}, keywords: ({keywords}){description})\n"
     )
     preamble = [
-        *font_lists(doc, families),
+        *font_lists(doc, families, house.resolved("body").font),
         *typst_definitions(style),
         f"#set page(width: {style.width:.3f}mm, height: {style.height:.3f}mm, "
         f"margin: (top: {top:.3f}mm, right: {right:.3f}mm, bottom: {bottom:.3f}mm, "
