@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from libreoffice import convert, needs_libreoffice
-from policygen.bilingual import english_label, english_ref, keyed
+from policygen.bilingual import english_kinds, english_label, english_ref, keyed
 from policygen.check import check
 from policygen.errors import RenderError, UsageError
 from policygen.numerals import cn_value
@@ -191,6 +191,21 @@ def test_kinds_without_english_templates(bank: Profile) -> None:
     by_kind = {job.kind.name: job.lang for job in jobs(bank, lang="zh+en")}
     assert by_kind["contract"] == by_kind["sla"] == by_kind["nda"] == by_kind["dpa"] == "zh+en"
     assert by_kind["regulation"] == by_kind["scorecard"] == by_kind["risk_register"] == "zh"
+
+
+def test_a_kind_is_english_capable_when_its_english_template_is_found(
+    bank: Profile, tmp_path: Path
+) -> None:
+    assert english_kinds() == ("contract", "sla", "nda", "dpa")  # templates/en/ as bundled
+    (tmp_path / "en").mkdir()
+    (tmp_path / "en" / "scorecard.md.j2").write_text("{% set title = 'Scorecard' %}", "utf-8")
+    assert "scorecard" in english_kinds([tmp_path])
+    (job,) = [
+        j
+        for j in jobs(bank, ["scorecard"], lang="en", template_dirs=[tmp_path])
+        if j.stem.endswith("001-en")
+    ]
+    assert job.lang == "en"
 
 
 def test_meta_languages_choose_the_languages_and_the_precedence() -> None:

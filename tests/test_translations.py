@@ -6,10 +6,12 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import policygen
+from policygen import pipeline
 from policygen.bilingual import UNTRANSLATED_SHOWN, english_kinds, untranslated_note
 from policygen.cli import main
 from policygen.errors import InvalidInputError
@@ -192,6 +194,28 @@ def test_render_warns_once_per_document(tmp_path: Path, capsys: pytest.CaptureFi
     assert "nda-MY-ITO-2026-002-en: 1 段" in nda and "「上海市浦东新区人民法院」" in nda
     assert main([*argv, str(tmp_path), "--contract-no", "MY-ITO-2026-001"]) == 0
     assert "warning" not in capsys.readouterr().err
+
+
+def test_render_builds_each_english_text_once_with_one_context(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = {"english": 0, "context": 0}
+    render_english, build_context = pipeline._render_english, pipeline.build_context
+
+    def counted_english(*args: Any, **kwargs: Any) -> Any:
+        calls["english"] += 1
+        return render_english(*args, **kwargs)
+
+    def counted_context(*args: Any, **kwargs: Any) -> Any:
+        calls["context"] += 1
+        return build_context(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "_render_english", counted_english)
+    monkeypatch.setattr(pipeline, "build_context", counted_context)
+    argv = ["render", str(BANK), "--lang", "zh+en", "-f", "md", "-d", "nda", "-j", "1"]
+    assert main([*argv, "-o", str(tmp_path)]) == 0
+    assert calls == {"english": 3, "context": 3}  # one per NDA: no second render for the note
+    assert "nda-MY-ITO-2026-002-zh+en: 1 段" in capsys.readouterr().err
 
 
 def test_check_reports_the_untranslated_texts_of_a_bilingual_set(
