@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 import io
+import json
 import os
 import shutil
 import subprocess
@@ -20,6 +21,8 @@ from fastapi.testclient import TestClient
 
 import policygen
 from conftest import EXAMPLES
+from policygen.api import MAX_SET_DOCUMENTS
+from policygen.cli import main
 from policygen.editor import (
     EditorSettings,
     Workspace,
@@ -212,9 +215,13 @@ def test_clause_library_and_an_exclusion(client: TestClient) -> None:
     assert 'id="contract-compliance"' not in html
 
 
-def test_check_findings(client: TestClient) -> None:
+def test_check_findings_are_those_of_check_json(
+    client: TestClient, capsys: pytest.CaptureFixture[str]
+) -> None:
     answer = client.post("/editor/api/check", json={"name": "bank.yaml", "data": bank()}).json()
     assert answer["findings"] and answer["missing"] == 0
+    main(["check", "--json", str(BANK)])
+    assert answer == json.loads(capsys.readouterr().out)  # one report: check.check_report
 
 
 def test_check_lists_the_texts_the_english_prints_in_chinese(client: TestClient) -> None:
@@ -254,6 +261,22 @@ def test_download_a_contract_docx(client: TestClient) -> None:
     assert 'filename="contract-MY-ITO-2026-003.docx"' in answer.headers["content-disposition"]
     text = "\n".join(p.text for p in Document(io.BytesIO(answer.content)).paragraphs)
     assert "信息科技规划咨询服务合同" in text
+
+
+def test_a_set_too_large_for_one_zip_is_refused_as_the_service_refuses_it(
+    client: TestClient,
+) -> None:
+    """The set's zip is api.render_zip's, with its limit (api.MAX_SET_DOCUMENTS), checked
+    before anything is rendered."""
+    data = bank()
+    first = data["engagements"][0]
+    data["engagements"] = [
+        {**first, "contract_no": f"HY-{i:03d}"} for i in range(MAX_SET_DOCUMENTS // 2)
+    ]
+    answer = client.post("/editor/api/download", json={"data": data, "format": "zip"})
+    assert answer.status_code == 413, answer.text
+    assert answer.json()["error"] == "too_many_documents"
+    assert f"每次 {MAX_SET_DOCUMENTS} 份的上限" in answer.json()["message"]
 
 
 def test_compare_with_the_last_commit(client: TestClient, workspace: Path) -> None:

@@ -269,15 +269,18 @@ def _merged(segments: Sequence[Segment]) -> tuple[Segment, ...]:
 
 def _content(part: Part) -> str:
     """Return the whole text of `part` and everything under it, its own label left out."""
-    pieces = [part.body]
-    pieces += ["\n".join(plain(cell) for cell in row) for row in part.rows]
-    pieces += [_full(child) for child in part.children]
-    return "\n".join(pieces)
+    return _whole(part, part.body)
 
 
 def _full(part: Part) -> str:
     """Return the whole text of `part` and everything under it, labels included."""
-    pieces = [part.text]
+    return _whole(part, part.text)
+
+
+def _whole(part: Part, own: str) -> str:
+    """Return `own`, the text of `part` itself, then its table's rows and its children's
+    whole texts (_full), a line each."""
+    pieces = [own]
     pieces += ["\n".join(plain(cell) for cell in row) for row in part.rows]
     pieces += [_full(child) for child in part.children]
     return "\n".join(pieces)

@@ -18,11 +18,24 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from policygen.caches import CACHES
+from policygen.errors import NOTHING_TO_RENDER, TooManyDocuments, UsageError
 from policygen.layout.engine import Engines
 from policygen.pipeline import Files, Job, render_pipelined
 from policygen.profile.load import load_profile, load_profile_text, text_format
 from policygen.profile.model import Profile
 from policygen.request import ProfileSource, ProfileText, RenderOptions, RenderRequest
+
+MAX_SET_DOCUMENTS = 100
+"""Most files (documents × formats) one zip of a set may hold (`render_zip`): what the HTTP
+service's /render-set and the editor's set download allow by default. A 2 MB body can hold
+1,000 engagements, that is 12,000 documents and hours of work for a single request; a larger
+set is for ``policygen render`` or ``policygen batch``."""
+
+SET_ZIP_NAME = "policygen-set.zip"
+"""The file name a set's zip is downloaded as."""
+
+ZIP_TYPE = "application/zip"
+"""The content type of a set's zip."""
 
 
 def as_profile(source: ProfileSource | str) -> Profile:
@@ -68,6 +81,23 @@ def plan(request: RenderRequest) -> Plan:
     return Plan(profile, request.options.jobs(profile), request.options)
 
 
+class RenderedFile(bytes):
+    """One rendered file's bytes, and the profile's texts its English prints in Chinese for
+    want of English in ``meta.translations`` (`untranslated`)."""
+
+    untranslated: tuple[str, ...]
+    """The texts, each once, in the order printed; empty for a document in Chinese alone or
+    an English one the profile translates in full."""
+
+    def __new__(cls, data: bytes, untranslated: tuple[str, ...] = ()) -> RenderedFile:
+        made = super().__new__(cls, data)
+        made.untranslated = tuple(untranslated)
+        return made
+
+    def __reduce__(self) -> tuple[type[RenderedFile], tuple[bytes, tuple[str, ...]]]:
+        return RenderedFile, (bytes(self), self.untranslated)
+
+
 def render_plan(
     planned: Plan, *, engines: Engines | None = None, deadline: float | None = None
 ) -> Files:
@@ -97,6 +127,39 @@ def render_plan(
     return out
 
 
+def render_zip(
+    planned: Plan,
+    max_documents: int = MAX_SET_DOCUMENTS,
+    *,
+    advice: str = "",
+    engines: Engines | None = None,
+    deadline: float | None = None,
+) -> RenderedFile:
+    """Return the files of `planned` (render_plan, with `engines` and `deadline`) as one zip,
+    entries in render order with fixed timestamps, so identical input gives an identical zip;
+    when its English documents print some of the profile's texts in Chinese, the zip lists
+    them by file stem in bilingual.UNTRANSLATED_FILE, and the RenderedFile's `untranslated`
+    holds each of them once. Raise TooManyDocuments, before rendering, when they are more
+    than `max_documents` (its message ends with `advice`: how the caller's user gets them
+    otherwise), and UsageError when there are none."""
+    count = len(planned.jobs) * len(planned.options.formats)
+    if count > max_documents:
+        raise TooManyDocuments(
+            f"本次请求将生成 {count} 份文档，超过每次 {max_documents} 份的上限；{advice}"
+            f"(more than {max_documents} documents in one request)"
+        )
+    if not planned.jobs:
+        raise UsageError(NOTHING_TO_RENDER)
+    from policygen.bilingual import UNTRANSLATED_FILE, untranslated_json
+    from policygen.writers.reproducible import zip_files  # lxml: only when zipping
+
+    files = render_plan(planned, engines=engines, deadline=deadline)
+    listed = files.untranslated
+    entries = {**files, **({UNTRANSLATED_FILE: untranslated_json(listed)} if listed else {})}
+    texts = tuple(dict.fromkeys(text for found in listed.values() for text in found))
+    return RenderedFile(zip_files(entries), texts)
+
+
 def render_request(
     request: RenderRequest, *, engines: Engines | None = None, deadline: float | None = None
 ) -> Files:
@@ -105,23 +168,6 @@ def render_request(
     `render_plan`."""
     CACHES.refresh()
     return render_plan(plan(request), engines=engines, deadline=deadline)
-
-
-class RenderedFile(bytes):
-    """One rendered file's bytes, and the profile's texts its English prints in Chinese for
-    want of English in ``meta.translations`` (`untranslated`)."""
-
-    untranslated: tuple[str, ...]
-    """The texts, each once, in the order printed; empty for a document in Chinese alone or
-    an English one the profile translates in full."""
-
-    def __new__(cls, data: bytes, untranslated: tuple[str, ...] = ()) -> RenderedFile:
-        made = super().__new__(cls, data)
-        made.untranslated = tuple(untranslated)
-        return made
-
-    def __reduce__(self) -> tuple[type[RenderedFile], tuple[bytes, tuple[str, ...]]]:
-        return RenderedFile, (bytes(self), self.untranslated)
 
 
 def render(

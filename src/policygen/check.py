@@ -20,6 +20,7 @@ from policygen.errors import RenderError
 from policygen.instruments import catalogue
 from policygen.kinds import DOCUMENT_KINDS
 from policygen.library import numbered_ids
+from policygen.lint import WordingFinding, lint_set
 from policygen.pipeline import Built, Job, build_set
 from policygen.profile.engagement import Engagement
 from policygen.profile.load import split_path
@@ -174,6 +175,55 @@ def check(
     return findings
 
 
+@dataclass(frozen=True)
+class CheckReport:
+    """What ``policygen check`` reports of a profile's set, as every front end shows it."""
+
+    findings: list[Finding]
+    """Every element that applies, covered or missing (`check`)."""
+    wording: list[WordingFinding]
+    """The wording findings of every document (lint.lint_set)."""
+    untranslated: dict[str, tuple[str, ...]]
+    """By file stem, the profile's Chinese texts an English document prints untranslated
+    (Document.untranslated); documents with none are left out."""
+
+    @property
+    def missing(self) -> list[Finding]:
+        """The findings of elements not covered."""
+        return [f for f in self.findings if not f.covered]
+
+    @property
+    def ok(self) -> bool:
+        """True when no element is missing and the wording has no finding."""
+        return not self.missing and not self.wording
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the report as JSON-ready data: ``policygen check --json``'s."""
+        return {
+            "ok": self.ok,
+            "missing": len(self.missing),
+            "findings": [f.as_dict() for f in self.findings],
+            "wording": [w.as_dict() for w in self.wording],
+            "untranslated": {name: list(texts) for name, texts in self.untranslated.items()},
+        }
+
+
+def check_report(
+    profile: Profile, *, template_dirs: Sequence[Path] = (), lang: str | None = None
+) -> CheckReport:
+    """Return the coverage, wording and translation report of `profile`'s set, built once
+    with `template_dirs` for all three readings, in the languages `lang` (None: the
+    profile's ``meta.languages``); the untranslated texts are those each document kept as
+    it was built (Document.untranslated)."""
+    built = build_set(profile, template_dirs=template_dirs, lang=lang)
+    untranslated = {b.job.stem: b.document.untranslated for b in built if b.document.untranslated}
+    return CheckReport(
+        check(profile, template_dirs=template_dirs, built=built),
+        lint_set(profile, template_dirs=template_dirs, built=built),
+        untranslated,
+    )
+
+
 def _applies(element: Element, flags: Any) -> bool:
     return all(getattr(flags, flag) for flag in element.applies)
 
@@ -194,7 +244,7 @@ def _finding(
         "element": key,
         "title": element.title,
         "source": source,
-        "document": job.filename("x")[:-2],
+        "document": job.stem,
         "confidence": marks,
     }
     present = [clause for clause in element.clauses if clause in refs]

@@ -377,7 +377,9 @@ def _render_command(
 
     freeze_heap()  # what is loaded by now lives until the command ends
     if not todo:
-        err.print("没有可生成的文档：所选类型需要 engagements 中至少一份合同 (nothing to render)")
+        from policygen.errors import NOTHING_TO_RENDER
+
+        err.print(NOTHING_TO_RENDER)
         raise typer.Exit(ExitCode.INVALID_INPUT)
     # Everything is rendered in memory first: a failure half-way writes nothing at all.
     with Progress(
@@ -436,28 +438,14 @@ def check_command(
     templates: TemplatesOption = None,
 ) -> None:
     """核对生成的文档是否包含适用规则要求的全部要素， 并检查用语； 有缺失或用语问题时退出码 1。"""
-    from policygen.check import check
-    from policygen.lint import lint_set
-    from policygen.pipeline import build_set
+    from policygen.check import check_report
     from policygen.validation import load_checked
 
     folders = _folders(templates)
-    loaded = load_checked(profile, template_dirs=folders)
-    built = build_set(loaded, template_dirs=folders)  # once, for both readings
-    findings = check(loaded, template_dirs=folders, built=built)
-    wording = lint_set(loaded, template_dirs=folders, built=built)
-    missing = [f for f in findings if not f.covered]
-    untranslated = {b.job.stem: b.document.untranslated for b in built if b.document.untranslated}
+    report = check_report(load_checked(profile, template_dirs=folders), template_dirs=folders)
+    findings, missing = report.findings, report.missing
     if json_output:
-        out.print_json(
-            data={
-                "ok": not missing and not wording,
-                "missing": len(missing),
-                "findings": [f.as_dict() for f in findings],
-                "wording": [f.as_dict() for f in wording],
-                "untranslated": {name: list(texts) for name, texts in untranslated.items()},
-            }
-        )
+        out.print_json(data=report.as_dict())
     else:
         _print_findings(findings)
         if not all(f.verified for f in findings):
@@ -467,9 +455,9 @@ def check_command(
             )
         summary = f"{len(findings) - len(missing)}/{len(findings)} 项要素已覆盖"
         out.print(summary + (f"，缺失 {len(missing)} 项" if missing else ""))
-        _print_wording(wording)
-        _warn_untranslated(untranslated)
-    if missing or wording:
+        _print_wording(report.wording)
+        _warn_untranslated(report.untranslated)
+    if not report.ok:
         raise typer.Exit(ExitCode.INVALID_INPUT)
 
 
@@ -590,20 +578,14 @@ def clauses_command(
     from rich.markup import escape
     from rich.table import Table
 
-    from policygen.library import catalogue, uncatalogued
+    from policygen.library import clause_report
     from policygen.validation import load_checked
 
     folders = _folders(templates)
-    loaded = load_checked(profile, template_dirs=folders)
-    entries = catalogue(loaded, template_dirs=folders)
-    gaps = uncatalogued(loaded, template_dirs=folders)
+    report = clause_report(load_checked(profile, template_dirs=folders), template_dirs=folders)
+    entries, gaps = report.clauses, report.uncatalogued
     if json_output:
-        out.print_json(
-            data={
-                "clauses": [e.as_dict() for e in entries],
-                "uncatalogued": [g.as_dict() for g in gaps],
-            }
-        )
+        out.print_json(data=report.as_dict())
         return
 
     def title(e: Entry) -> str:

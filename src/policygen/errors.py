@@ -38,6 +38,10 @@ def suggest(name: str, names: Iterable[str], *, prefix: str = "") -> Suggestion:
     return Suggestion(f"，是否想写「{shown}」？", f"; did you mean {shown}?")
 
 
+NOTHING_TO_RENDER = "没有可生成的文档：所选类型需要 engagements 中至少一份合同 (nothing to render)"
+"""What a request whose kinds give no document is told (per-engagement kinds, no engagement)."""
+
+
 class ExitCode(IntEnum):
     """Process exit codes; a public contract for scripts."""
 
@@ -135,6 +139,14 @@ class UsageError(PolicygenError):
         ``error`` of the HTTP service's answer."""
         self.allowed = tuple(allowed)
         """The values accepted, when a value was not among them; empty otherwise."""
+
+
+class TooManyDocuments(UsageError):
+    """A request for more documents than one answer may carry (api.render_zip); the HTTP
+    service answers it 413."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, code="too_many_documents")
 
 
 class RenderError(PolicygenError):

@@ -19,7 +19,7 @@ from ruamel.yaml.error import YAMLError
 from policygen import instruments
 from policygen.caches import CACHES
 from policygen.errors import RenderError
-from policygen.pipeline import Job, build_tree, jobs
+from policygen.pipeline import Built, Job, build_set
 from policygen.profile.clauses import ClauseId, DocumentKindName
 from policygen.profile.model import Profile
 from policygen.profile.types import Scope
@@ -128,22 +128,29 @@ def _load(path: str) -> dict[str, Clause]:
         raise RenderError(f"{path} 格式有误 (invalid clause library): {exc}") from None
 
 
-def catalogue(profile: Profile, template_dirs: Sequence[Path] = ()) -> list[Entry]:
+def catalogue(
+    profile: Profile,
+    template_dirs: Sequence[Path] = (),
+    *,
+    built: Sequence[Built] | None = None,
+) -> list[Entry]:
     """Return an Entry for every catalogued clause in the documents of `profile`'s set, and for
     every clause the profile adds, in the order of the set and, within a document, in reading
-    order. Excluded clauses are absent."""
+    order. Excluded clauses are absent. `built` is the set already built with `template_dirs`
+    (None: build it here)."""
     table = library(template_dirs)
     replaced = set(profile.clauses.replace)
     added = {a.id: a for a in profile.clauses.add}
     out: list[Entry] = []
-    for job, document, refs in _documents(profile, template_dirs):
+    for one in built if built is not None else build_set(profile, template_dirs=template_dirs):
+        job, document, refs = one.job, one.document, one.refs
         numbered = set(numbered_ids(document.blocks))
         for clause_id, ref in refs.items():
             own = added.get(clause_id)
             if own is not None:
                 number = ref if clause_id in numbered else ""
                 out.append(
-                    Entry(clause_id, _stem(job), job.kind.name, number, own.title or "", (),
+                    Entry(clause_id, job.stem, job.kind.name, number, own.title or "", (),
                           added=True)
                 )  # fmt: skip
                 continue
@@ -153,7 +160,7 @@ def catalogue(profile: Profile, template_dirs: Sequence[Path] = ()) -> list[Entr
             out.append(
                 Entry(
                     id=clause_id,
-                    document=_stem(job),
+                    document=job.stem,
                     kind=job.kind.name,
                     number=ref if clause_id in numbered else "",
                     title=clause.title,
@@ -173,14 +180,20 @@ def _scopes(profile: Profile, job: Job) -> tuple[Scope, ...]:
     return (job.engagement.scope,) if job.engagement else tuple(profile.policy.scope)
 
 
-def uncatalogued(profile: Profile, template_dirs: Sequence[Path] = ()) -> list[Uncatalogued]:
+def uncatalogued(
+    profile: Profile,
+    template_dirs: Sequence[Path] = (),
+    *,
+    built: Sequence[Built] | None = None,
+) -> list[Uncatalogued]:
     """Return the chapter and article ids in `profile`'s documents that the catalogue lacks or
     gives to another document kind. Articles the profile adds (`clauses.add`) are the
-    organisation's own and are not reported."""
+    organisation's own and are not reported. `built` as for `catalogue`."""
     table = library(template_dirs)
     added = {a.id for a in profile.clauses.add}
     out: list[Uncatalogued] = []
-    for job, document, refs in _documents(profile, template_dirs):
+    for one in built if built is not None else build_set(profile, template_dirs=template_dirs):
+        job, document, refs = one.job, one.document, one.refs
         for clause_id in _structural_ids(document.blocks):
             if clause_id in added:
                 continue
@@ -192,21 +205,36 @@ def uncatalogued(profile: Profile, template_dirs: Sequence[Path] = ()) -> list[U
             else:
                 continue
             out.append(
-                Uncatalogued(clause_id, _stem(job), job.kind.name, refs.get(clause_id, ""), reason)
+                Uncatalogued(clause_id, job.stem, job.kind.name, refs.get(clause_id, ""), reason)
             )
     return out
 
 
-def _documents(
-    profile: Profile, template_dirs: Sequence[Path]
-) -> Iterator[tuple[Job, n.Document, dict[str, str]]]:
-    for job in jobs(profile):
-        document, refs = build_tree(profile, job, template_dirs=template_dirs)
-        yield job, document, refs
+@dataclass(frozen=True)
+class ClauseReport:
+    """What ``policygen clauses`` lists of a profile's documents, as every front end shows it."""
+
+    clauses: list[Entry]
+    """Every catalogued clause and every clause the profile adds (`catalogue`)."""
+    uncatalogued: list[Uncatalogued]
+    """The chapter and article ids the catalogue lacks (`uncatalogued`)."""
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the report as JSON-ready data: ``policygen clauses --json``'s."""
+        return {
+            "clauses": [e.as_dict() for e in self.clauses],
+            "uncatalogued": [g.as_dict() for g in self.uncatalogued],
+        }
 
 
-def _stem(job: Job) -> str:
-    return job.filename("x").removesuffix(".x")
+def clause_report(profile: Profile, template_dirs: Sequence[Path] = ()) -> ClauseReport:
+    """Return the clause list of `profile`'s documents, each built once with `template_dirs`
+    for both readings."""
+    built = build_set(profile, template_dirs=template_dirs)
+    return ClauseReport(
+        catalogue(profile, template_dirs, built=built),
+        uncatalogued(profile, template_dirs, built=built),
+    )
 
 
 def _structural_ids(blocks: Sequence[n.Block]) -> Iterator[str]:

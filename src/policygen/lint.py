@@ -664,7 +664,7 @@ def lint_set(
     rules = wording_rules(template_dirs)
     findings: list[WordingFinding] = []
     for one in built if built is not None else build_set(profile, template_dirs=template_dirs):
-        stem = one.job.filename("txt").rsplit(".", 1)[0]
+        stem = one.job.stem
         context = LintContext.for_profile(profile, one.job.kind.name, stem)
         findings += lint_document(one.document, context, rules)
     return findings

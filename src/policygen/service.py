@@ -47,16 +47,18 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
 from policygen import __version__, editor
-from policygen.api import plan, render_plan
-from policygen.bilingual import (
-    LANGUAGES,
-    UNTRANSLATED_FILE,
-    UNTRANSLATED_HEADER,
-    untranslated_count,
-    untranslated_json,
+from policygen.api import (
+    MAX_SET_DOCUMENTS,
+    SET_ZIP_NAME,
+    ZIP_TYPE,
+    RenderedFile,
+    plan,
+    render_plan,
+    render_zip,
 )
+from policygen.bilingual import LANGUAGES, UNTRANSLATED_HEADER, untranslated_count
 from policygen.caches import CACHES
-from policygen.errors import InvalidInputError, Issue, RenderError, UsageError
+from policygen.errors import InvalidInputError, Issue, RenderError, TooManyDocuments, UsageError
 from policygen.kinds import DOCUMENT_KINDS
 from policygen.layout.budget import BudgetExceeded, LayoutBudget
 from policygen.layout.engine import Engines
@@ -67,27 +69,11 @@ from policygen.request import ProfileText, RenderOptions, RenderRequest
 from policygen.serving import ServiceLimits, conditions
 from policygen.serving_ops import instrument
 from policygen.validation import check_parsed
-from policygen.writers import WRITERS
+from policygen.writers import MEDIA_TYPES, WRITERS
 from policygen.writers.options import PDF_ENGINES, PDF_STANDARDS
-from policygen.writers.reproducible import zip_files
 
 MAX_BODY_BYTES = 2 * 1024 * 1024
 """Largest request body accepted, in bytes; a real profile is a few kilobytes."""
-
-MAX_SET_DOCUMENTS = 100
-"""Most documents one /render-set request may produce (documents × formats). A 2 MB body can
-hold 1,000 engagements, that is 12,000 documents and hours of work for a single request."""
-
-MEDIA_TYPES: dict[str, str] = {
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "pdf": "application/pdf",
-    "html": "text/html; charset=utf-8",
-    "md": "text/markdown; charset=utf-8",
-    "txt": "text/plain; charset=utf-8",
-}
-"""The content type of each output format."""
-
-ZIP_TYPE = "application/zip"
 
 SWAGGER_UI_PARAMETERS: dict[str, Any] = {"validatorUrl": None}
 """Swagger UI's settings at /docs: no badge fetched from the public validator, so the page
@@ -310,32 +296,20 @@ def _render_zip(
     max_documents: int = MAX_SET_DOCUMENTS,
     deadline: float | None = None,
     engines: Engines | None = None,
-) -> tuple[bytes, int]:
+) -> RenderedFile:
     """Return a zip of the set `options` ask of the profile in `text` (content type
-    `declared`), laid out by `engines` (None: engines of its own), and how many of the
-    profile's texts its English documents print in Chinese, which the zip lists by document
-    in UNTRANSLATED_FILE (when there are any); entries are in render order with fixed
-    timestamps, so identical input gives an identical zip. Raise ApiError 413 beyond
-    `max_documents`; stop laying out at `deadline`. Run in a worker thread."""
+    `declared`), laid out by `engines` (None: engines of its own) (api.render_zip: refused
+    with TooManyDocuments, answered 413, beyond `max_documents`; the texts its English
+    documents print in Chinese listed in the zip and in the RenderedFile); stop laying out
+    at `deadline`. Run in a worker thread."""
     planned = plan(RenderRequest(profile=ProfileText(text, declared), options=options))
-    count = len(planned.jobs) * len(options.formats)
-    if count > max_documents:
-        raise ApiError(
-            413,
-            "too_many_documents",
-            f"本次请求将生成 {count} 份文档，超过每次 {max_documents} 份的上限；请用 kinds、"
-            "formats 缩小范围，按合同调用 /render，或使用 policygen batch "
-            f"(more than {max_documents} documents in one request)",
-        )
-    files = render_plan(planned, engines=engines, deadline=deadline)
-    if not files:
-        raise UsageError(
-            "没有可生成的文档：所选类型需要 engagements 中至少一份合同 (nothing to render)"
-        )
-    listed = (
-        {UNTRANSLATED_FILE: untranslated_json(files.untranslated)} if files.untranslated else {}
+    return render_zip(
+        planned,
+        max_documents,
+        advice="请用 kinds、formats 缩小范围，按合同调用 /render，或使用 policygen batch ",
+        engines=engines,
+        deadline=deadline,
     )
-    return zip_files({**files, **listed}), untranslated_count(files.untranslated)
 
 
 class ClauseList(BaseModel):
@@ -349,13 +323,10 @@ class ClauseList(BaseModel):
 
 def _clauses(text: str, declared: str, template_dirs: Sequence[Path]) -> ClauseList:
     """Return the clause list of the profile in `text`; run in a worker thread."""
-    from policygen.library import catalogue, uncatalogued
+    from policygen.library import clause_report
 
     profile = _load(text, declared, template_dirs=template_dirs)
-    return ClauseList(
-        clauses=[e.as_dict() for e in catalogue(profile, template_dirs=template_dirs)],
-        uncatalogued=[g.as_dict() for g in uncatalogued(profile, template_dirs=template_dirs)],
-    )
+    return ClauseList(**clause_report(profile, template_dirs=template_dirs).as_dict())
 
 
 TEMPLATES_VARIABLE = "POLICYGEN_SERVE_TEMPLATES"
@@ -635,8 +606,8 @@ async def render_many(
         deadline=(deadline := settings.deadline()),
         engines=settings.engines,
     )
-    data, untranslated = await settings.work(request, job, deadline=deadline)
-    headers = {**_attachment("policygen-set.zip"), UNTRANSLATED_HEADER: str(untranslated)}
+    data = await settings.work(request, job, deadline=deadline)
+    headers = {**_attachment(SET_ZIP_NAME), UNTRANSLATED_HEADER: str(len(data.untranslated))}
     return Response(data, media_type=ZIP_TYPE, headers=headers)
 
 
@@ -671,6 +642,12 @@ async def _invalid_later(request: Request, error: Exception) -> JSONResponse:
     # Found while rendering a profile that validated: a character no font can draw.
     assert isinstance(error, InvalidInputError)
     return JSONResponse(_Invalid(error.issues).report.model_dump(), status_code=422)
+
+
+async def _too_many(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, TooManyDocuments)
+    body = ErrorBody(error=error.code, message=str(error))
+    return JSONResponse(body.model_dump(), status_code=413)
 
 
 async def _usage(request: Request, error: Exception) -> JSONResponse:
@@ -716,6 +693,7 @@ _ANSWERS: dict[type[Exception], Callable[[Request, Exception], Awaitable[JSONRes
     BudgetExceeded: _over_budget,
     _Invalid: _invalid,
     InvalidInputError: _invalid_later,
+    TooManyDocuments: _too_many,
     UsageError: _usage,
     RenderError: _render_error,
     RequestValidationError: _bad_request,

@@ -334,7 +334,7 @@ def _clause_issues(
 
 
 def _document_issue(job: Job, error: RenderError) -> Issue:
-    name = job.filename("x").removesuffix(".x")
+    name = job.stem
     return Issue("", f"文档 {name} 无法生成 (cannot build the document): {error}")
 
 

@@ -21,7 +21,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-from policygen.errors import RenderError, UsageError
+from policygen.errors import NOTHING_TO_RENDER, RenderError, UsageError
 from policygen.pipeline import Job, document_date, jobs
 from policygen.profile.model import Profile
 from policygen.templating.context import build_context
@@ -64,9 +64,7 @@ def render_word_template(
     check_package(data, str(template))  # nothing in it may make Word load a file or URL
     todo = jobs(profile, kinds)
     if not todo:
-        raise RenderError(
-            "没有可生成的文档：所选类型需要 engagements 中至少一份合同 (nothing to render)"
-        )
+        raise RenderError(NOTHING_TO_RENDER)
     out: dict[str, bytes] = {}
     for job, name in zip(todo, output_names(template.stem, todo), strict=True):
         context = build_context(profile, job.kind, job.engagement)

@@ -28,8 +28,9 @@ import logging
 import math
 import time
 import uuid
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from concurrent.futures import CancelledError
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -38,18 +39,27 @@ import fsspec
 from distributed import Client, Future, LocalCluster, WorkerPlugin, get_worker, wait
 
 from policygen.batch.constants import MANIFEST
-from policygen.batch.manifest import FolderState, folder_state, manifest_bytes, manifest_entries
+from policygen.batch.manifest import FolderState, folder_state, manifest_bytes, read_state
 from policygen.batch.results import RowResult, _contract_no, _failed
 from policygen.batch.scheduling import WORKER_DIED
-from policygen.batch.workers import RowFiles, _row_failure, _Worker, render_rows, write_row
+from policygen.batch.workers import (
+    RowFiles,
+    _row_failure,
+    _Worker,
+    never,
+    render_and_write,
+    render_rows,
+    warmed_engines,
+    write_row,
+    written,
+)
 from policygen.bilingual import kind_lang
 from policygen.errors import UsageError
 from policygen.layout.engine import Engines
-from policygen.parallel import freeze_heap, thaw_heap, warm_up
+from policygen.parallel import thaw_heap
 from policygen.pipeline import file_stem
 from policygen.profile.engagement import _CONTRACT_NO
 from policygen.readers.engagements import Row
-from policygen.templating.environment import environment_for
 
 LOCAL = "local:"
 """The prefix of ``--scheduler local:N``."""
@@ -144,14 +154,9 @@ class WorkerSetup(WorkerPlugin):
         self.engines: Engines | None = None
 
     def setup(self, worker: Any) -> None:
-        """Start the engine session, warm what every row needs and freeze the heap warmed
-        (workers._init_worker)."""
-        self.engines = Engines(processes=1)
-        env = environment_for(self.worker.template_dirs)
-        for kind in self.worker.kinds:
-            env.template(kind.template)
-        warm_up(self.worker.formats, self.worker.pdf_engine, self.engines)
-        freeze_heap()
+        """Start the engine session, warm what every row needs and freeze the heap warmed, as
+        a local pool's worker does (workers.warmed_engines)."""
+        self.engines = warmed_engines(self.worker)
 
     def teardown(self, worker: Any) -> None:
         """Stop the engine session and give the frozen heap back to the collector."""
@@ -170,37 +175,45 @@ def _render_remote(
     setup = get_worker().plugins[name]
     assert isinstance(setup, WorkerSetup) and setup.engines is not None
     if url is None:
-        return list(render_rows(setup.worker, setup.engines, rows, lambda: False))
+        return list(render_rows(setup.worker, setup.engines, rows, never))
     output = UrlOutput(url)
     items = [(row, output.state(row, setup.worker)) for row, _ in rows]
-    rendered = render_rows(setup.worker, setup.engines, items, lambda: False)
-    return [r if isinstance(r, RowResult) else output.write_row(r) for r in rendered]
+    return written(render_rows(setup.worker, setup.engines, items, never), output.write_row)
 
 
 def _render_and_write(name: str, rows: list[Row]) -> list[RowResult]:
     """Render `rows` on a Dask worker set up by the plugin `name` that shares the output
-    folder: read each row's folder and write its files there (workers.write_row), as a worker
-    of the local pool does; return the rows' results."""
+    folder: read each row's folder and write its files there, as a worker of the local pool
+    does (workers.render_and_write); return the rows' results."""
     setup = get_worker().plugins[name]
     assert isinstance(setup, WorkerSetup) and setup.engines is not None
-    out = setup.worker.out
-    rendered = render_rows(setup.worker, setup.engines, [(row, None) for row in rows], _never)
-    return [r if isinstance(r, RowResult) else write_row(out, r) for r in rendered]
-
-
-def _never() -> bool:
-    """A task's rows are never stopped midway (a stopping run cancels the tasks not begun)."""
-    return False
+    return render_and_write(setup.worker, setup.engines, rows, never)
 
 
 def _names(worker: _Worker, number: str) -> list[str]:
     """Return the names every file of the row `number` may have (its kinds × formats, in the
     organisation's languages, as Job.filename names them)."""
-    return [
-        f"{file_stem(k.name, number, kind_lang(k.name, worker.lang, named=False, template_dirs=worker.template_dirs))}.{fmt}"
+    folders = worker.template_dirs
+    stems = [
+        file_stem(
+            k.name, number, kind_lang(k.name, worker.lang, named=False, template_dirs=folders)
+        )
         for k in worker.kinds
-        for fmt in worker.formats
     ]
+    return [f"{stem}.{fmt}" for stem in stems for fmt in worker.formats]
+
+
+def _row_state(
+    row: Row, worker: _Worker, state_of: Callable[[str, Iterable[str]], FolderState]
+) -> FolderState:
+    """Return the state of `row`'s folder for every file it may have (_names; none with
+    `worker.force`), as `state_of(contract number, names)` reads it (manifest.folder_state,
+    manifest.read_state); an empty state when its contract number could not name a folder
+    (the worker rejects the row)."""
+    number = _folder_name(row)
+    if number is None:
+        return FolderState({}, frozenset())
+    return state_of(number, () if worker.force else _names(worker, number))
 
 
 def _folder_name(row: Row) -> str | None:
@@ -225,25 +238,14 @@ class UrlOutput:
         return "/".join([self.root.rstrip("/"), *parts])
 
     def state(self, row: Row, worker: _Worker) -> FolderState:
-        """Return the state of `row`'s folder for every file it may have."""
-        number = _folder_name(row)
-        if number is None:
-            return FolderState({}, frozenset())
-        try:
-            manifest = manifest_entries(self.fs.cat_file(self._path(number, MANIFEST)))
-        except (OSError, ValueError):
-            return FolderState({}, frozenset())
-        intact = set()
-        for name in () if worker.force else _names(worker, number):
-            if name in manifest and self._sha256(self._path(number, name)) == manifest[name].get(
-                "sha256"
-            ):
-                intact.add(name)
-        return FolderState(manifest, frozenset(intact))
+        """Return the state of `row`'s folder for every file it may have (_row_state)."""
+        return _row_state(
+            row, worker, lambda number, names: read_state(partial(self._read, number), names)
+        )
 
-    def _sha256(self, path: str) -> str | None:
+    def _read(self, *parts: str) -> bytes | None:
         try:
-            return hashlib.sha256(self.fs.cat_file(path)).hexdigest()
+            return self.fs.cat_file(self._path(*parts))  # type: ignore[no-any-return]
         except (OSError, ValueError):
             return None
 
@@ -252,7 +254,7 @@ class UrlOutput:
         (failed when a file cannot be written: the files written before it are recorded)."""
         row, number, manifest = rendered.row, rendered.number, dict(rendered.manifest)
         folder = self._path(number)
-        written: list[str] = []
+        paths: list[str] = []
         try:
             try:
                 self.fs.makedirs(folder, exist_ok=True)
@@ -262,15 +264,15 @@ class UrlOutput:
                         "inputs": rendered.key,
                         "sha256": hashlib.sha256(data).hexdigest(),
                     }
-                    written.append(f"{number}/{name}")
+                    paths.append(f"{number}/{name}")
             finally:
-                if written:
+                if paths:
                     self.fs.pipe_file(
                         self._path(number, MANIFEST), manifest_bytes(number, manifest)
                     )
         except Exception as error:
             return _row_failure(row, number, Path(folder), error)
-        return RowResult(row.number, row.line, number, "rendered", tuple(written))
+        return RowResult(row.number, row.line, number, "rendered", tuple(paths))
 
 
 class DaskScheduler:
@@ -323,13 +325,12 @@ class DaskScheduler:
         return task
 
     def _state(self, row: Row) -> FolderState:
-        """Return the state of `row`'s folder for every file it may have (none when its
-        contract number could not name a folder: the worker rejects the row)."""
-        number = _folder_name(row)
-        if number is None:
-            return FolderState({}, frozenset())
-        worker = self._worker
-        return folder_state(worker.out / number, () if worker.force else _names(worker, number))
+        """Return the state of `row`'s folder in `worker.out` for every file it may have
+        (_row_state)."""
+        out = self._worker.out
+        return _row_state(
+            row, self._worker, lambda number, names: folder_state(out / number, names)
+        )
 
     def wait(self, tasks: Collection[object], timeout: float) -> set[object]:
         """Return the tasks finished within `timeout` seconds."""
@@ -351,8 +352,7 @@ class DaskScheduler:
                 return [_failed(row, WORKER_DIED) for row in batch]
             message = f"内部错误 (internal error): {type(error).__name__}: {error}"
             return [_failed(row, message) for row in batch]
-        out = Path(self._worker.out)
-        return [r if isinstance(r, RowResult) else write_row(out, r) for r in rendered]
+        return written(rendered, partial(write_row, Path(self._worker.out)))
 
     def stop(self) -> None:
         """Cancel the tasks not finished: their rows are left for a rerun."""

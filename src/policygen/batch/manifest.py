@@ -6,7 +6,7 @@ import hashlib
 import json
 import os
 import stat
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -149,19 +149,18 @@ def inputs_digest(
     return digest.hexdigest()
 
 
-def _sha256_file(path: Path) -> str | None:
+def _read(path: Path) -> bytes | None:
+    """Return the bytes of the file `path`; None when it cannot be read."""
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        return path.read_bytes()
     except OSError:
         return None
 
 
 def read_manifest(folder: Path) -> dict[str, dict[str, str]]:
     """Return the manifest entries in `folder` by file name; empty when missing or unreadable."""
-    try:
-        return manifest_entries((folder / MANIFEST).read_bytes())
-    except OSError:
-        return {}
+    content = _read(folder / MANIFEST)
+    return {} if content is None else manifest_entries(content)
 
 
 def manifest_entries(content: bytes) -> dict[str, dict[str, str]]:
@@ -188,16 +187,29 @@ class FolderState:
 
 
 def folder_state(folder: Path, names: Iterable[str]) -> FolderState:
-    """Return the state of the row folder `folder` for the files `names`: what its manifest
-    records, and which of `names` are intact. Only `names` are read, never a name the
-    manifest alone gives."""
-    manifest = read_manifest(folder)
+    """Return the state of the row folder `folder` for the files `names` (read_state, the
+    files read from disk)."""
+    return read_state(lambda name: _read(folder / name), names)
+
+
+def read_state(read: Callable[[str], bytes | None], names: Iterable[str]) -> FolderState:
+    """Return the state of a row's folder for the files `names`: what its manifest records,
+    and which of `names` are intact. `read(name)` returns the bytes of the folder's file
+    `name` (the manifest's too), None when it cannot be read: from disk (folder_state) or from
+    an fsspec URL (cluster.UrlOutput). Only `names` are read, never a name the manifest alone
+    gives."""
+    content = read(MANIFEST)
+    manifest = {} if content is None else manifest_entries(content)
     intact = frozenset(
         name
         for name in names
-        if name in manifest and _sha256_file(folder / name) == manifest[name].get("sha256")
+        if name in manifest and _sha256(read(name)) == manifest[name].get("sha256")
     )
     return FolderState(manifest, intact)
+
+
+def _sha256(content: bytes | None) -> str | None:
+    return None if content is None else hashlib.sha256(content).hexdigest()
 
 
 def _write_manifest(folder: Path, contract_no: str, files: dict[str, dict[str, str]]) -> None:

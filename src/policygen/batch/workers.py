@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from multiprocessing.synchronize import Event as EventType
 from pathlib import Path
 from typing import Any
@@ -61,7 +62,7 @@ class _Worker:
         self, row: Row, engines: Engines, state: FolderState | None = None
     ) -> _Started | RowResult:
         """Validate `row`, build the trees of its documents that are not up to date and start
-        writing them (laid out by the engines of `engines` meanwhile); return what `finish`
+        writing them (laid out by the engines of `engines` meanwhile); return what `produce`
         completes, or the row's result when there is nothing to write. `state` is the row's
         folder as the writer of its files found it (None: read it here, from `out`)."""
         assert row.data is not None
@@ -127,11 +128,6 @@ class _Worker:
         except Exception as error:  # a bug must not stop the other rows either
             return _row_failure(row, number, folder, error)
         return _Started(row, number, folder, key, state.manifest, pending)
-
-    def finish(self, started: _Started) -> RowResult:
-        """Wait for the files of `started` and write them with its manifest."""
-        produced = self.produce(started)
-        return produced if isinstance(produced, RowResult) else write_row(self.out, produced)
 
     def produce(self, started: _Started) -> RowFiles | RowResult:
         """Wait for the files of `started`; return them, or the row's result when one failed."""
@@ -258,12 +254,22 @@ def _init_worker(worker: _Worker, stop: EventType) -> None:
     # One layout process per engine: rows are pipelined one ahead (_render_rows), so the
     # second core is busy with the next row's tree and DOCX; a second Typst compiler measured
     # slower (20.5 against 22 contracts a second) and 20 MB larger.
-    _worker, _stop, _engines = worker, stop, Engines(processes=1)
+    _worker, _stop, _engines = worker, stop, warmed_engines(worker)
+
+
+def warmed_engines(worker: _Worker) -> Engines:
+    """Return the engine session of a process that renders `worker`'s rows (one layout
+    process per engine), with what every row needs warmed first: the kinds' compiled
+    templates, the writers' modules and the engines; then freeze the heap warmed
+    (parallel.freeze_heap). A local pool's worker (`_init_worker`) and a Dask worker
+    (cluster.WorkerSetup) start alike."""
+    engines = Engines(processes=1)
     env = environment_for(worker.template_dirs)
     for kind in worker.kinds:
         env.template(kind.template)
-    warm_up(worker.formats, worker.pdf_engine, _engines)
+    warm_up(worker.formats, worker.pdf_engine, engines)
     freeze_heap()
+    return engines
 
 
 def _render_rows(rows: list[Row]) -> list[RowResult]:
@@ -273,10 +279,31 @@ def _render_rows(rows: list[Row]) -> list[RowResult]:
     worker, engines, stop = _worker, _engines, _stop
     if worker is None or engines is None:  # pragma: no cover - the initializer runs first
         raise RuntimeError("worker not initialised")
-    rendered = render_rows(
-        worker, engines, [(row, None) for row in rows], lambda: stop is not None and stop.is_set()
-    )
-    return [r if isinstance(r, RowResult) else write_row(worker.out, r) for r in rendered]
+    return render_and_write(worker, engines, rows, lambda: stop is not None and stop.is_set())
+
+
+def render_and_write(
+    worker: _Worker, engines: Engines, rows: list[Row], stopped: Callable[[], bool]
+) -> list[RowResult]:
+    """Render `rows` (render_rows, each row's folder read from `worker.out`) and write their
+    files there (write_row), in a process that holds the output folder; return the rows'
+    results. Once `stopped()`, start no further row."""
+    rendered = render_rows(worker, engines, [(row, None) for row in rows], stopped)
+    return written(rendered, partial(write_row, worker.out))
+
+
+def written(
+    rendered: Iterable[RowFiles | RowResult], write: Callable[[RowFiles], RowResult]
+) -> list[RowResult]:
+    """Return the result of each of `rendered`: a row's result as it is, a row's files as
+    `write` writes them (write_row into a folder, cluster.UrlOutput.write_row)."""
+    return [r if isinstance(r, RowResult) else write(r) for r in rendered]
+
+
+def never() -> bool:
+    """The `stopped` of rows that are never stopped midway: a Dask task's (a stopping run
+    cancels the tasks not begun)."""
+    return False
 
 
 def render_rows(

@@ -29,16 +29,24 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from policygen.api import plan
+from policygen.api import SET_ZIP_NAME, ZIP_TYPE, plan
 from policygen.caches import CACHES
 from policygen.editor import work
 from policygen.editor.roundtrip import updated_yaml
 from policygen.editor.workspace import Workspace, WorkspaceError
-from policygen.errors import InvalidInputError, Issue, PolicygenError, RenderError, UsageError
+from policygen.errors import (
+    InvalidInputError,
+    Issue,
+    PolicygenError,
+    RenderError,
+    TooManyDocuments,
+    UsageError,
+)
 from policygen.kinds import DOCUMENT_KINDS
 from policygen.layout.budget import BudgetExceeded
 from policygen.procs import available_cpus
-from policygen.request import RenderOptions
+from policygen.request import DEFAULT_FORMATS, RenderOptions
+from policygen.writers import MEDIA_TYPES
 
 if TYPE_CHECKING:
     from policygen.diff import Comparison
@@ -74,15 +82,8 @@ STATIC_TYPES = {
 }
 """The packaged files the editor serves, by suffix; no other file is served."""
 
-DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-FILE_TYPES = {
-    "docx": DOCX_TYPE,
-    "pdf": "application/pdf",
-    "html": "text/html; charset=utf-8",
-    "md": "text/markdown; charset=utf-8",
-    "txt": "text/plain; charset=utf-8",
-    "zip": "application/zip",
-}
+FILE_TYPES = {**MEDIA_TYPES, "zip": ZIP_TYPE}
+"""The content type of each file the editor downloads, by suffix: the service's."""
 
 # Every page and file says where it may load from: nothing beyond this origin, no frames of
 # others, and the preview (an iframe's srcdoc, sandboxed) runs no script. Inline styles are
@@ -294,6 +295,8 @@ def _error(error: Exception) -> JSONResponse:
         body = {"valid": False, "errors": _problems(error.issues)}
     elif isinstance(error, BudgetExceeded):
         status, body = 413, {"error": "too_costly", "message": str(error)}
+    elif isinstance(error, TooManyDocuments):  # as the service answers it
+        status, body = 413, {"error": error.code, "message": str(error)}
     elif isinstance(error, UsageError):  # the service's answer: its code and allowed values
         status, body = 400, {"error": error.code, "message": str(error)}
         if error.allowed:
@@ -512,10 +515,8 @@ async def download(body: DownloadRequest, settings: Guarded) -> Response:
     def job() -> tuple[str, bytes]:
         engines = {"pdf_engine": body.pdf_engine, "pdf_standard": body.pdf_standard}
         if body.format == "zip":
-            options = _options(settings, body, formats=work.SET_FORMATS, **engines)
-            return "policygen-set.zip", work.set_zip(
-                plan(work.request_for(body.data, body.file, options))
-            )
+            options = _options(settings, body, formats=DEFAULT_FORMATS, **engines)
+            return SET_ZIP_NAME, work.set_zip(plan(work.request_for(body.data, body.file, options)))
         options = _document_options(settings, body, body.format, **engines)
         return work.rendered(work.one_document(body.data, body.file, options))
 

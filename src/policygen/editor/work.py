@@ -21,7 +21,7 @@ from decimal import Decimal
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from policygen.api import Plan, plan, render_plan
+from policygen.api import Plan, plan, render_plan, render_zip
 from policygen.editor.workspace import Workspace
 from policygen.errors import InvalidInputError, Issue, PolicygenError, UsageError
 from policygen.pipeline import job_for
@@ -29,17 +29,9 @@ from policygen.profile.load import parse
 from policygen.profile.model import Profile
 from policygen.request import ProfileText, RenderOptions, RenderRequest
 from policygen.validation import check_parsed
-from policygen.writers.reproducible import zip_files
 
 if TYPE_CHECKING:
     from policygen.diff import Comparison
-
-SET_FORMATS = ("docx", "pdf")
-"""The formats of the whole set's zip."""
-
-MAX_SET_FILES = 100
-"""Most files one zip of the set may hold, as the HTTP service's /render-set allows; a
-larger set is for ``policygen render`` or ``policygen batch``."""
 
 _CLAUSE_ID = re.compile(r"[A-Za-z][\w-]{0,127}")
 """An id the preview may highlight; anything else is never written into its style sheet."""
@@ -207,38 +199,20 @@ def clause_list(profile: Profile, *, template_dirs: Sequence[Path] = ()) -> dict
 def findings(
     profile: Profile, *, template_dirs: Sequence[Path] = (), lang: str | None = None
 ) -> dict[str, Any]:
-    """Return the coverage and wording findings of `profile`'s set, as ``policygen check``,
-    and `untranslated`: the profile's texts each English document of the set (in the
-    languages `lang`; None: the profile's ``meta.languages``) prints in Chinese, by file
-    stem."""
-    from policygen.check import check as check_coverage
-    from policygen.lint import lint_set
-    from policygen.pipeline import build_set
+    """Return the coverage, wording and translation findings of `profile`'s set, as
+    ``policygen check --json`` (check.check_report), in the languages `lang` (None: the
+    profile's ``meta.languages``): `untranslated`, the profile's texts each English document
+    prints in Chinese, by file stem."""
+    from policygen.check import check_report
 
-    built = build_set(profile, template_dirs=template_dirs, lang=lang)
-    found = check_coverage(profile, template_dirs=template_dirs, built=built)
-    wording = lint_set(profile, template_dirs=template_dirs, built=built)
-    return {
-        "missing": sum(not f.covered for f in found),
-        "findings": [f.as_dict() for f in found],
-        "wording": [w.as_dict() for w in wording],
-        "untranslated": {
-            b.job.stem: list(b.document.untranslated) for b in built if b.document.untranslated
-        },
-    }
+    return check_report(profile, template_dirs=template_dirs, lang=lang).as_dict()
 
 
 def set_zip(planned: Plan) -> bytes:
     """Return the files of `planned` (the whole set, api.plan) as a zip with fixed
-    timestamps; raise UsageError beyond MAX_SET_FILES files."""
-    count = len(planned.jobs) * len(planned.options.formats)
-    if count > MAX_SET_FILES:
-        raise UsageError(
-            f"整套文档共 {count} 个文件，超过每次 {MAX_SET_FILES} 个的上限；请逐份下载，或使用 "
-            f"policygen render (more than {MAX_SET_FILES} files)"
-        )
-    files = render_plan(planned)
-    return zip_files(files)
+    timestamps (api.render_zip: at most api.MAX_SET_DOCUMENTS files, as the HTTP service's
+    /render-set allows)."""
+    return render_zip(planned, advice="请逐份下载，或使用 policygen render ")
 
 
 def saved_profile(workspace: Workspace, name: str | None, options: RenderOptions) -> Profile | None:

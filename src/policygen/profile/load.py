@@ -975,7 +975,7 @@ def fields_at(loc: Loc, model: type[BaseModel] = Profile) -> list[str]:
     """Return the field names the model at `loc` accepts (empty when `loc` is not a model)."""
     annotation: Any = model
     for part in loc:
-        annotation = _unwrap(annotation)
+        annotation = unwrap(annotation)
         if isinstance(part, int):
             args = typing.get_args(annotation)
             annotation = args[0] if args else None
@@ -987,23 +987,24 @@ def fields_at(loc: Loc, model: type[BaseModel] = Profile) -> list[str]:
             annotation = info.annotation if info else None
         else:
             return []
-    annotation = _unwrap(annotation)
+    annotation = unwrap(annotation)
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return list(annotation.model_fields)
     return []
 
 
-def _unwrap(annotation: Any) -> Any:
-    """Strip Optional[...] and Annotated[...] from `annotation`."""
+def unwrap(annotation: Any) -> Any:
+    """Return `annotation` stripped of Annotated[...] and Optional[...] (X | None), as often as
+    they nest; a union of several types is returned as it is."""
     while True:
         origin = typing.get_origin(annotation)
         if origin is typing.Annotated:
             annotation = typing.get_args(annotation)[0]
         elif origin in (typing.Union, types.UnionType):
             options = [a for a in typing.get_args(annotation) if a is not type(None)]
-            annotation = options[0] if len(options) == 1 else annotation
             if len(options) != 1:
                 return annotation
+            annotation = options[0]
         else:
             return annotation
 

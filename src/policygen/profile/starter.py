@@ -19,7 +19,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from policygen.profile.docs import field_help
 from policygen.profile.labels import choices, enum_of
-from policygen.profile.load import _unwrap
+from policygen.profile.load import unwrap
 from policygen.profile.model import Profile
 from policygen.profile.types import Duration
 
@@ -132,9 +132,9 @@ def _depths(model: type[BaseModel] = Profile, depth: int = 0) -> None:
     """Record, for each section model, the indentation its keys get in the YAML."""
     _DEPTH.setdefault(model, depth)
     for info in model.model_fields.values():
-        inner = _unwrap(info.annotation)
+        inner = unwrap(info.annotation)
         args = getattr(inner, "__args__", None)
-        item = _unwrap(args[0]) if args else None
+        item = unwrap(args[0]) if args else None
         if isinstance(item, type) and issubclass(item, BaseModel):
             _depths(item, depth + 4)
         elif isinstance(inner, type) and issubclass(inner, BaseModel):

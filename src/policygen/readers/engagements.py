@@ -17,7 +17,6 @@ from __future__ import annotations
 import csv
 import json
 import re
-import types
 import typing
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -28,7 +27,7 @@ from pydantic import BaseModel
 
 from policygen.errors import InvalidInputError, Issue, Location, UsageError, suggest
 from policygen.profile.engagement import Engagement
-from policygen.profile.load import Loc, dotted, read_decimal, read_int, split_path
+from policygen.profile.load import Loc, dotted, read_decimal, read_int, split_path, unwrap
 
 ENGAGEMENTS_FILE = "合同清单"
 """What a headline calls the file (合同清单有误), not the profile (配置有误)."""
@@ -271,21 +270,6 @@ def _columns(header: list[str], path: Path) -> list[_Column]:
     return columns
 
 
-def _unwrap(annotation: Any) -> Any:
-    """Strip Annotated[...] and Optional[...] from `annotation`."""
-    while True:
-        origin = typing.get_origin(annotation)
-        if origin is typing.Annotated:
-            annotation = typing.get_args(annotation)[0]
-        elif origin in (typing.Union, types.UnionType):
-            options = [a for a in typing.get_args(annotation) if a is not type(None)]
-            if len(options) != 1:
-                return annotation
-            annotation = options[0]
-        else:
-            return annotation
-
-
 def _is_model(annotation: Any) -> bool:
     return isinstance(annotation, type) and issubclass(annotation, BaseModel)
 
@@ -295,7 +279,7 @@ def _column_shape(loc: Loc) -> tuple[str | None, bool]:
     the column names a value; split is True when its cells hold a ；-separated list."""
     annotation: Any = Engagement
     for depth, part in enumerate(loc):
-        annotation = _unwrap(annotation)
+        annotation = unwrap(annotation)
         here = dotted(loc[:depth]) or "合同"
         if isinstance(part, int):
             if part > MAX_INDEX:
@@ -312,13 +296,13 @@ def _column_shape(loc: Loc) -> tuple[str | None, bool]:
             annotation = annotation.model_fields[part].annotation
         else:
             return f"「{here}」不是对象，不能有子字段 (not an object)", False
-    annotation = _unwrap(annotation)
+    annotation = unwrap(annotation)
     name = dotted(loc)
     if _is_model(annotation):
         first = next(iter(annotation.model_fields))
         return f"「{name}」是对象，请按字段分列，如 {name}.{first} (one column per field)", False
     if typing.get_origin(annotation) is list:
-        item = _unwrap(typing.get_args(annotation)[0])
+        item = unwrap(typing.get_args(annotation)[0])
         if _is_model(item):
             first = next(iter(item.model_fields))
             return (

@@ -65,6 +65,15 @@ WRITERS: dict[str, Writer] = {
 made for it; a run of several documents prints them in the engines of its session
 (pipeline.start_job)."""
 
+MEDIA_TYPES: dict[str, str] = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+    "html": "text/html; charset=utf-8",
+    "md": "text/markdown; charset=utf-8",
+    "txt": "text/plain; charset=utf-8",
+}
+"""The content type of each output format, as the HTTP service and the editor answer it."""
+
 
 def needs_layout(fmt: str, doc: Document) -> bool:
     """Return True when writing `doc` in `fmt` takes page numbers from its layout: the DOCX of
@@ -92,4 +101,4 @@ def write(
     return WRITERS[fmt](doc, options)
 
 
-__all__ = ["WRITERS", "Writer", "WriterOptions", "needs_layout", "write"]
+__all__ = ["MEDIA_TYPES", "WRITERS", "Writer", "WriterOptions", "needs_layout", "write"]

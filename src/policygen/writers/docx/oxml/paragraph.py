@@ -29,6 +29,7 @@ from policygen.writers.docx.oxml.shared import (
     W_VAL,
     ParagraphPropertiesTarget,
     add_child,
+    closing_sectpr,
     find_ppr,
     get_or_add_ppr,
     parent_of,
@@ -71,16 +72,14 @@ def add_body_paragraph(document: DocxDocument, style_id: str | None) -> Paragrap
     ``document.add_paragraph(style=…)`` does once the style name is resolved (styles).
 
     python-docx looks for the body's closing ``w:sectPr`` by scanning every child, which makes
-    writing a long document quadratic; the sectPr is the body's last child, so look there."""
+    writing a long document quadratic; the sectPr is the body's last child, so look there
+    (closing_sectpr)."""
     parent = document_body(document)
     body = document.element.body
-    try:
-        last = body[-1]  # lxml finds the last child directly (len() counts them all)
-    except IndexError:
-        last = None
-    if last is not None and last.tag == W_SECTPR:
+    sectpr = closing_sectpr(body)
+    if sectpr is not None:
         p = etree.SubElement(body, W_P)
-        last.addprevious(p)
+        sectpr.addprevious(p)
     else:
         p = body.add_p()
     # set_paragraph_style_id on a new, empty paragraph.

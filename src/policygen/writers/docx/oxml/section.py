@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from copy import deepcopy
+from typing import cast
 
 from docx.document import Document as DocxDocument
 from docx.oxml.ns import qn
 from docx.oxml.parser import OxmlElement
+from docx.oxml.section import CT_SectPr
 from docx.section import Section
 from docx.text.paragraph import Paragraph
 
@@ -14,7 +16,7 @@ from policygen.writers.docx.oxml.compat import section_element
 from policygen.writers.docx.oxml.shared import (
     PPR_ORDER,
     SECTPR_ORDER,
-    W_SECTPR,
+    closing_sectpr,
     get_or_add,
     insert_in_order,
     target_ppr,
@@ -25,14 +27,10 @@ def last_section(document: DocxDocument) -> Section:
     """Return `document`'s last section, as ``document.sections[-1]`` does: the one the
     body's closing ``w:sectPr`` describes (python-docx finds it with an XPath over every
     paragraph of the body)."""
-    body = document.element.body
-    try:
-        last = body[-1]
-    except IndexError:
-        last = None
-    if last is None or last.tag != W_SECTPR:
+    sectpr = closing_sectpr(document.element.body)
+    if sectpr is None:
         return document.sections[-1]
-    return Section(last, document.part)
+    return Section(cast(CT_SectPr, sectpr), document.part)  # the oxml parser's class
 
 
 def end_section(paragraph: Paragraph, document: DocxDocument) -> None:

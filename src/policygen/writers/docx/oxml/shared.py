@@ -168,6 +168,17 @@ def add_child(
     return child
 
 
+def closing_sectpr(body: etree._Element) -> etree._Element | None:
+    """Return the ``w:sectPr`` closing `body` when it is the body's last child, as it is as a
+    rule; None otherwise. lxml finds the last child directly, where python-docx scans every
+    child of the body for it (which makes writing a long document quadratic)."""
+    try:
+        last = body[-1]
+    except IndexError:  # an empty body
+        return None
+    return last if last.tag == W_SECTPR else None
+
+
 def find_ppr(p: etree._Element) -> etree._Element | None:
     """Return the ``w:pPr`` of paragraph element `p`, None when it has none, as ``p.pPr``
     does; the schema puts it first, so look there before searching (``find`` costs more)."""

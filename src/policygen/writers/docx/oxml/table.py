@@ -36,6 +36,7 @@ from policygen.writers.docx.oxml.shared import (
     W_SECTPR,
     W_VAL,
     add_child,
+    closing_sectpr,
     get_or_add,
     get_or_add_first,
 )
@@ -154,12 +155,10 @@ def _new_table(
     xml.append("</w:tbl>")
     tbl = cast(CT_Tbl, parse_xml("".join(xml)))  # the oxml parser's class of a w:tbl
     body = document.element.body
-    # The body ends with its sectPr as a rule: look there first (see paragraph.add_body_paragraph).
-    try:
-        last = body[-1]
-    except IndexError:
-        last = None
-    sectpr = last if last is not None and last.tag == W_SECTPR else body.find(W_SECTPR)
+    # The body ends with its sectPr as a rule: look there first.
+    sectpr = closing_sectpr(body)
+    if sectpr is None:
+        sectpr = body.find(W_SECTPR)
     if sectpr is not None:
         sectpr.addprevious(tbl)
     else:
