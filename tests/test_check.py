@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from policygen.check import check, requirements
+from policygen.errors import PolicygenError
 from policygen.profile.load import load_profile, parse
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -187,3 +188,35 @@ def test_the_readmes_example_is_the_commands_output() -> None:
     printed = _run_check(["check", str(ROOT / "examples" / "manufacturer.yaml")], width=80,
                          terminal=False, env={})  # fmt: skip
     assert shown.splitlines() == [line.rstrip() for line in printed.splitlines()]
+
+
+def test_a_critical_engagement_without_its_assessment_leaves_the_register_incomplete() -> None:
+    """A 重要外包 whose pre-signing assessment is not given: the register prints 【待填写】 and
+    `policygen check` names the assessment, the exit plan and the PI impact assessment missing,
+    each with the profile value it needs; a general engagement is not asked for them."""
+    data = _data("bank")
+    del data["engagements"][0]["assessment"]
+    profile = load_profile(data)
+    missing = {(f.element, f.document): f for f in check(profile) if not f.covered}
+    register = "risk_register-MY-ITO-2026-001"
+    assert set(missing) == {("R10a", register), ("R21a", register), ("R24a", register)}
+    assert missing["R10a", register].reason == "配置未填写 engagement.assessment.date"
+    assert missing["R21a", register].reason == "配置未填写 engagement.assessment.exit_plan"
+    assert missing["R24a", register].reason == "配置未填写 engagement.assessment.pia_date"
+    assert missing["R10a", register].number == "第六条"
+
+
+def test_an_assessment_is_checked_against_the_scales_and_the_signing_date() -> None:
+    data = _data("bank")
+    data["engagements"][0]["assessment"]["ratings"][0]["category"] = "操作风险"
+    with pytest.raises(PolicygenError, match=r"ratings\[0\]\.category.*操作风险"):
+        load_profile(data)
+    data = _data("bank")
+    assessment = data["engagements"][0]["assessment"]
+    assessment["ratings"][1]["likelihood"] = 6
+    assessment["pia_date"] = "2027-02-01"  # after the signing date, 2027-01-15
+    with pytest.raises(PolicygenError) as raised:
+        load_profile(data)
+    text = str(raised.value)
+    assert "engagements[0].assessment.ratings[1].likelihood" in text
+    assert "engagements[0].assessment.pia_date" in text and "签约前" in text

@@ -60,7 +60,7 @@ def _three_mistakes(tmp_path: Path) -> tuple[Path, dict[str, tuple[int, int]]]:
     """Return the bank example with an unknown clause id, 2026-02-30 and a payment schedule
     summing to 105, and where each mistake is (line, column)."""
     text = (ROOT / "examples" / "bank.yaml").read_text(encoding="utf-8")
-    text = text.replace("effective_date: 2025-12-15", "effective_date: 2026-02-30", 1)
+    text = text.replace("effective_date: 2027-01-01", "effective_date: 2026-02-30", 1)
     first = text.index("          percent: 30\n")  # the first engagement's first installment
     text = text[:first] + "          percent: 35\n" + text[first + len("          percent: 30\n") :]
     text += "\nclauses:\n  exclude:\n    - vendor-critera\n"

@@ -40,7 +40,7 @@ from policygen.writers.docx.redline import Segment
 from textutil import docx_lines, pdf_text, squeeze, visible
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-NEW_DATE = date(2026, 7, 1)
+NEW_DATE = date(2027, 7, 1)
 CONTRACT = "MY-ITO-2026-001"
 
 # --------------------------------------------------------------------------- the two versions
@@ -54,7 +54,7 @@ def revise(text: str) -> str:
     meta["version"] = "V2.1"
     meta["effective_date"] = NEW_DATE
     meta["revision_history"].append(
-        {"version": "V2.1", "date": date(2026, 6, 15), "summary": "缩短个人信息安全事件通知时限"}
+        {"version": "V2.1", "date": date(2027, 6, 15), "summary": "缩短个人信息安全事件通知时限"}
     )
     own = [e["sla"]["metrics"] for e in data["engagements"] if e.get("sla", {}).get("metrics")]
     for metrics in [data["sla"]["metrics"], *own]:  # the contracts follow the regulation's rule
@@ -144,7 +144,7 @@ def test_describe_quotes_the_words_around_a_small_change(regulation: Comparison)
     by_id = {c.id: c for c in regulation.clauses}
     assert describe(by_id["pi-processor-duties"]) == "「不超过两小时」改为「不超过一小时」"
     # a date is one word
-    assert describe(by_id["effective-date"]) == "「2025年12月15日」改为「2026年7月1日」"
+    assert describe(by_id["effective-date"]) == "「2027年1月1日」改为「2027年7月1日」"
     assert describe(by_id["prohibited-functions"]).startswith("增加「（四）客户身份识别")
     assert describe(by_id["ai-services"]) == ""
 
@@ -152,7 +152,7 @@ def test_describe_quotes_the_words_around_a_small_change(regulation: Comparison)
 @pytest.mark.parametrize(
     ("kind", "expected"),
     [
-        ("contract", [("changed", "第7.2条", "第7.2条"), ("changed", "第10.8条", "第10.8条")]),
+        ("contract", [("changed", "第7.2条", "第7.2条"), ("changed", "第10.7条", "第10.7条")]),
         ("sla", [("changed", "第4.1条", "第4.1条")]),
         ("dpa", [("changed", "第7.2条", "第7.2条")]),
         ("nda", []),
@@ -174,10 +174,10 @@ def test_per_engagement_kind_needs_a_contract_number(versions: tuple[Path, Path]
 
 def test_summary_json(regulation: Comparison) -> None:
     data = json.loads(json.dumps(summary(regulation), ensure_ascii=False))
-    # Dated by the revision history, not the effective dates (2026-01-01, 2026-07-01); signed
+    # Dated by the revision history, not the effective dates (2027-01-01, 2027-07-01); signed
     # by the lead department, for the history names no author.
-    assert data["old"] == {"version": "V2.0", "date": "2025-12-15", "author": "信息科技部"}
-    assert data["new"] == {"version": "V2.1", "date": "2026-06-15", "author": "信息科技部"}
+    assert data["old"] == {"version": "V2.0", "date": "2026-12-18", "author": "信息科技部"}
+    assert data["new"] == {"version": "V2.1", "date": "2027-06-15", "author": "信息科技部"}
     assert data["counts"] == {
         "added": 1, "removed": 1, "changed": 6, "renumbered": 6, "references": 0
     }  # fmt: skip
@@ -370,7 +370,7 @@ def test_redline_marks_carry_author_date_and_sequential_ids(files: dict[str, byt
     marks = [*root.iter(f"{W}ins"), *root.iter(f"{W}del")]
     assert marks
     assert {m.get(f"{W}author") for m in marks} == {"信息科技部"}  # the lead department
-    assert {m.get(f"{W}date") for m in marks} == {"2026-06-15T00:00:00Z"}  # V2.1's revision
+    assert {m.get(f"{W}date") for m in marks} == {"2027-06-15T00:00:00Z"}  # V2.1's revision
     ids = sorted(int(m.get(f"{W}id")) for m in marks)
     assert ids == list(range(1, len(ids) + 1))
 
@@ -645,14 +645,14 @@ def three_revisions(text: str) -> list[str]:
     data = yaml.load(text)
     out = [text]
     meta = data["meta"]
-    meta["version"], meta["effective_date"] = "V2.1", date(2026, 3, 1)
+    meta["version"], meta["effective_date"] = "V2.1", date(2027, 3, 1)
     meta["revision_history"].append(
-        {"version": "V2.1", "date": date(2026, 2, 10), "summary": "增加人工智能模型服务要求",
+        {"version": "V2.1", "date": date(2027, 2, 10), "summary": "增加人工智能模型服务要求",
          "author": "法律合规部 李明"}
     )  # fmt: skip
     data["data_protection"]["breach_notification"] = "1小时"
     data["clauses"] = {"add": [AI_ARTICLE]}
-    for version, effective, revised in (("V2.1", None, None), ("V2.2", (2026, 9, 1), (2026, 6, 1))):
+    for version, effective, revised in (("V2.1", None, None), ("V2.2", (2027, 9, 1), (2027, 6, 1))):
         if version == "V2.2":
             meta["version"], meta["effective_date"] = version, date(*effective)
             meta["revision_history"].append(
@@ -695,19 +695,19 @@ def test_three_revisions_are_dated_and_signed_by_their_history(
 ) -> None:
     v22 = read_profile("HEAD:policygen.yaml", cwd=history)
     assert [(r.version, r.date, r.author) for r in v21.revisions] == [
-        ("V2.0", date(2025, 12, 15), "信息科技部"),  # no author in the history: lead department
-        ("V2.1", date(2026, 2, 10), "法律合规部 李明"),  # not its effective date, 2026-03-01
+        ("V2.0", date(2026, 12, 18), "信息科技部"),  # no author in the history: lead department
+        ("V2.1", date(2027, 2, 10), "法律合规部 李明"),  # not its effective date, 2027-03-01
     ]
     later = compare(read_profile("HEAD~1:policygen.yaml", cwd=history), v22, "regulation")
     assert [(r.version, r.date, r.author) for r in later.revisions] == [
-        ("V2.1", date(2026, 2, 10), "法律合规部 李明"),
-        ("V2.2", date(2026, 6, 1), "信息科技部"),
+        ("V2.1", date(2027, 2, 10), "法律合规部 李明"),
+        ("V2.2", date(2027, 6, 1), "信息科技部"),
     ]
     table = docx_lines(render_comparison(v21)["regulation-修订对照表.docx"])
-    assert "修订前：V2.0（2025年12月15日）　修订后：V2.1（2026年2月10日）" in table
+    assert "修订前：V2.0（2026年12月18日）　修订后：V2.1（2027年2月10日）" in table
     marks = [*body(render_comparison(v21)["regulation-redline.docx"]).iter(f"{W}ins")]
     assert {(m.get(f"{W}author"), m.get(f"{W}date")) for m in marks} == {
-        ("法律合规部 李明", "2026-02-10T00:00:00Z")
+        ("法律合规部 李明", "2027-02-10T00:00:00Z")
     }
 
 
@@ -755,7 +755,7 @@ def test_three_revisions_change_whole_words(v21: Comparison) -> None:
     assert "两" in deleted and "一" in inserted  # 不超过两小时 → 不超过一小时: a numeral
     history = next(c for c in v21.clauses if c.old_number == "修订记录")
     # A long text is cut after a word (模型), not within one (服务要求).
-    assert describe(history) == "增加「V2.1｜2026年2月10日｜增加人工智能模型……」"
+    assert describe(history) == "增加「V2.1｜2027年2月10日｜增加人工智能模型……」"
     for clause in v21.clauses:
         for fragment in re.findall(r"「([^」]*)」", describe(clause)):
             if "条" in fragment and len(fragment) < 8:
@@ -770,7 +770,7 @@ def test_report_lines_fit_and_break_between_words(v21: Comparison, width: int) -
     assert not any(line.lstrip()[:1] in "」）。，；、" for line in lines[1:])
     assert not any(line.endswith(("「", "（")) for line in lines)
     text = "".join(lines).replace(" ", "")
-    assert text.startswith("明远商业银行信息科技外包管理办法：V2.0（2025年12月15日）→V2.1")
+    assert text.startswith("明远商业银行信息科技外包管理办法：V2.0（2026年12月18日）→V2.1")
     assert "修改第五十条→第五十一条委托处理个人信息" in text
     assert "「不超过两小时」改为「不超过一小时」" in text  # whatever the width
     assert "另有48条仅序号变化（第八条→第九条等）" in text
@@ -788,17 +788,17 @@ def test_cli_diff_over_three_revisions_with_author_and_date(
 ) -> None:
     monkeypatch.chdir(history)
     args = ["diff", "HEAD~1:policygen.yaml", "HEAD:policygen.yaml", "-o", "out"]
-    assert main([*args, "--author", "王芳", "--date", "2026-06-05", "--json"]) == 0
+    assert main([*args, "--author", "王芳", "--date", "2027-06-05", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)["documents"][0]
-    assert data["old"] == {"version": "V2.1", "date": "2026-02-10", "author": "法律合规部 李明"}
-    assert data["new"] == {"version": "V2.2", "date": "2026-06-05", "author": "王芳"}
+    assert data["old"] == {"version": "V2.1", "date": "2027-02-10", "author": "法律合规部 李明"}
+    assert data["new"] == {"version": "V2.2", "date": "2027-06-05", "author": "王芳"}
     statuses = {c["id"]: (c["status"], c["changes"]) for c in data["clauses"]}
     assert statuses["duty-audit"] == ("references", "「第六十六条」改为「第六十五条」")
     assert statuses["triple-supervision"] == ("removed", None)
     redline = body((history / "out" / "regulation-redline.docx").read_bytes())
     marks = [*redline.iter(f"{W}ins"), *redline.iter(f"{W}del")]
     assert {(m.get(f"{W}author"), m.get(f"{W}date")) for m in marks} == {
-        ("王芳", "2026-06-05T00:00:00Z")
+        ("王芳", "2027-06-05T00:00:00Z")
     }
     assert main(args) == 0
     printed = capsys.readouterr().out

@@ -56,7 +56,9 @@ def test_the_manufacturers_set_speaks_of_its_own_work() -> None:
 def test_an_engagement_of_another_scope_gets_its_own_wording() -> None:
     profile = _mixed()
     texts = _texts(profile)
-    it, bpo = profile.engagements[0].contract_no, profile.engagements[2].contract_no
+    # the application operations contract: the data-centre one lists its own confidential
+    # information, without source code
+    it, bpo = profile.engagements[1].contract_no, profile.engagements[2].contract_no
     assert all(word in texts[f"contract-{it}.txt"] for word in ("源代码", "漏洞扫描", "网络拓扑"))
     for kind in ("contract", "nda", "sla"):
         for word in IT_WORDS:
@@ -194,10 +196,11 @@ def test_merged_scope_lists_say_each_thing_once_and_no_factory_work_in_a_securit
         assert regulation.count(text) == 1, text
     secrets = regulation[regulation.index("属于本公司的保密信息") :].split("\n\n")[1:6]
     assert secrets[-1].endswith("外包合同的内容及履行过程中知悉的其他非公开信息。")
-    for example in ("securities", "bank"):
-        assert "安全生产管理协议" not in _set(example)["regulation.txt"], example
-        assert "特种作业人员" not in _set(example)["regulation.txt"], example
-    assert "安全生产管理协议" in _set("manufacturer")["regulation.txt"]
+    assert "安全生产管理协议" not in _set("securities")["regulation.txt"]
+    assert "特种作业人员" not in _set("securities")["regulation.txt"]
+    # the bank's data-centre contract has on-site electrical and fire-system work
+    for example in ("manufacturer", "bank"):
+        assert "安全生产管理协议" in _set(example)["regulation.txt"], example
 
 
 def test_the_merge_keeps_each_packs_order() -> None:
@@ -231,13 +234,18 @@ def test_senior_management_by_its_own_name_and_warnings_before_the_sla_is_missed
 def test_development_wording_only_for_development() -> None:
     """Registering rights, open-source licences and handing over source code belong to software
     development; IT operations and the call centre have none, nor patents on software, on-site
-    attendance or 服务对象 in a call centre's SLA (review 3 item 25)."""
+    attendance or 服务对象 in a call centre's SLA (review 3 item 25). IT operations get the
+    open-source clause only as far as it applies: to the scripts and tools the vendor uses or
+    delivers (the regulation's 第五十八条(三))."""
     securities, bank = _set("securities"), _set("bank")
     operations = [securities["contract-MC-ITO-2026-01.txt"], bank["contract-MY-ITO-2026-002.txt"]]
     call_centre = securities["contract-MC-BPO-2026-02.txt"]
     for text in (*operations, call_centre):
-        for word in ("权利登记", "开源", "移交源代码", "开发或者形成"):
+        for word in ("权利登记", "乙方使用开源软件的", "移交源代码", "开发或者形成"):
             assert word not in text, word
+    for text in operations:
+        assert "乙方在提供服务中使用或者向甲方交付的脚本、工具含有开源软件的" in text
+    assert "开源" not in call_centre and "开源" not in bank["contract-MY-ITO-2026-003.txt"]
     assert "各类报告、文档、记录和数据。" in call_centre
     assert "各类报告、文档、记录、数据、脚本和配置信息" in operations[0]
     assert "申请专利或者其他知识产权" in securities["nda-MC-BPO-2026-02.txt"]
@@ -249,7 +257,7 @@ def test_development_wording_only_for_development() -> None:
     data = _data("bank")
     data["engagements"][0]["category"] = "开发测试类"
     development = _contract(load_profile(data), data["engagements"][0]["contract_no"])
-    assert "办理相关权利登记手续" in development and "开源许可证" in development
+    assert "办理相关权利登记手续" in development and "乙方使用开源软件的" in development
     assert "制作、开发或者形成的全部成果" in development
 
 

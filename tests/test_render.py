@@ -236,24 +236,24 @@ def test_each_document_carries_its_own_identity() -> None:
     meta = {job.filename("x"): build_document(bank, job).meta for job in jobs(bank)}
     regulation = meta["regulation.x"]
     assert (regulation.version, regulation.effective_date, regulation.date) == (
-        "V2.0", date(2025, 12, 15), date(2025, 12, 15),
+        "V2.0", date(2027, 1, 1), date(2027, 1, 1),
     )  # fmt: skip
-    assert regulation.doc_no == "明银发〔2025〕68号"
+    assert regulation.doc_no == "明银发〔2026〕68号"
     assert not (regulation.contract_no or regulation.parties or regulation.signed_on)
     signed = meta["contract-MY-ITO-2026-001.x"]
     assert (signed.version, signed.effective_date, signed.doc_no) == ("", None, "")
     assert (signed.contract_no, signed.signed_on, signed.signed_at) == (
-        "MY-ITO-2026-001", date(2025, 12, 20), "上海市浦东新区",
+        "MY-ITO-2026-001", date(2027, 1, 15), "上海市浦东新区",
     )  # fmt: skip
-    assert signed.date == date(2025, 12, 20)  # the signing date
+    assert signed.date == date(2027, 1, 15)  # the signing date
     assert [(p.role, p.name) for p in signed.parties] == [
         ("甲方", "明远商业银行股份有限公司"), ("乙方", "深圳智维信息技术服务有限公司"),
     ]  # fmt: skip
     annex = meta["sla-MY-ITO-2026-002.x"]  # its signature block is inside an article
-    assert annex.signed_on is None and annex.date == date(2026, 3, 1)  # the term's start
+    assert annex.signed_on is None and annex.date == date(2027, 3, 1)  # the term's start
     assert [p.role for p in annex.parties] == ["甲方", "乙方"]
     form = meta["scorecard-MY-ITO-2026-001.x"]  # an assessment form: numbered, not signed
     assert (form.contract_no, form.parties, form.signed_on, form.signed_at) == (
         "MY-ITO-2026-001", (), None, "",
     )  # fmt: skip
-    assert form.date == date(2025, 12, 20) and form.version == ""
+    assert form.date == date(2027, 1, 15) and form.version == ""

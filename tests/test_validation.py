@@ -39,7 +39,7 @@ def test_the_library_is_read_from_the_template_sources() -> None:
 
 
 def test_an_unknown_id_is_reported_beside_the_model_errors() -> None:
-    text = MANUFACTURER_TEXT.replace("effective_date: 2026-03-01", "effective_date: 2026-02-30")
+    text = MANUFACTURER_TEXT.replace("effective_date: 2027-03-01", "effective_date: 2026-02-30")
     text += "\nclauses:\n  exclude:\n    - vendor-critera\n    - nda-disputes\n"
     issues = _issues(text)
     assert "2026年2月只有28天" in issues["meta.effective_date"][0]

@@ -189,5 +189,5 @@ def test_python_api(tmp_path: Path) -> None:
         name: docx.Document(BytesIO(data)).core_properties.created.date().isoformat()
         for name, data in files.items()
     }
-    assert created["t-contract-MY-ITO-2026-001.docx"] == "2025-12-20"
-    assert created["t-sla-MY-ITO-2026-002.docx"] == "2026-03-01"
+    assert created["t-contract-MY-ITO-2026-001.docx"] == "2027-01-15"
+    assert created["t-sla-MY-ITO-2026-002.docx"] == "2027-03-01"

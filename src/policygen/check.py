@@ -274,9 +274,10 @@ def _finding(
 
 def _has_value(profile: Profile, path: str, engagement: Engagement | None) -> bool:
     """Return whether `path` holds a value, reading an engagement's sections as they apply to
-    `engagement` (its override, else the organisation's)."""
+    `engagement` (its override, else the organisation's), and a path under ``engagement.``
+    from `engagement` itself."""
     first, *rest = split_path(path)
-    node: Any = profile.section(str(first), engagement)
+    node: Any = engagement if first == "engagement" else profile.section(str(first), engagement)
     for part in rest:
         node = node[part] if isinstance(part, int) else getattr(node, part, None)
         if node is None:

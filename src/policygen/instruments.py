@@ -58,7 +58,8 @@ class Instrument(BaseModel):
     number: str = ""
     """文号, e.g. 银保监办发〔2021〕141号; cited after the title unless the instrument is a law."""
     level: Level
-    status: Literal["in_force", "repealed"] = "in_force"
+    status: Literal["in_force", "repealed", "unverified"] = "in_force"
+    """unverified: its being in force is not confirmed; like a repealed one, never cited."""
     repealed_by: str = ""
     """The key of the instrument that repealed it."""
     industries: tuple[Industry | Literal["all"], ...] = Field(min_length=1)
@@ -247,6 +248,8 @@ class Catalogue(BaseModel):
         instrument = self._known(basis)
         if instrument is None:
             return ""
+        if instrument.status == "unverified":
+            return f"{instrument.citation}的现行有效状态未经核实，暂不作为依据"
         if not instrument.in_force:
             replaced = self.instruments.get(instrument.repealed_by)
             by = f"，已由{replaced.citation}取代" if replaced else ""

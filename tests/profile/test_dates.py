@@ -49,8 +49,8 @@ def test_chinese_and_iso_dates_read_alike(written: str) -> None:
 def test_a_chinese_date_in_a_profile_equals_the_iso_one() -> None:
     iso = load_profile_text(BANK_TEXT, name="bank.yaml")
     chinese = load_profile_text(
-        BANK_TEXT.replace("effective_date: 2025-12-15", "effective_date: 2025年12月15日")
-        .replace("start: 2026-03-01", "start: 2026年3月1日")
+        BANK_TEXT.replace("effective_date: 2027-01-01", "effective_date: 2027年1月1日")
+        .replace("start: 2027-03-01", "start: 2027年3月1日")
         .replace("date: 2023-06-30", "date: '2023年6月30日'"),
         name="bank.yaml",
     )
@@ -68,7 +68,7 @@ def test_a_chinese_date_in_a_profile_equals_the_iso_one() -> None:
     ],
 )
 def test_an_impossible_date_gives_its_reason(written: str, reason: str) -> None:
-    text = BANK_TEXT.replace("effective_date: 2025-12-15", f"effective_date: {written}")
+    text = BANK_TEXT.replace("effective_date: 2027-01-01", f"effective_date: {written}")
     message, line, column = _issues(text)["meta.effective_date"]
     assert message == f"日期「{written}」无效：{reason}"
     assert (line, column) == (8, 3)
@@ -81,9 +81,9 @@ def test_a_leap_day_is_a_date() -> None:
 
 def test_every_date_error_is_listed_with_the_others() -> None:
     text = (
-        BANK_TEXT.replace("effective_date: 2025-12-15", "effective_date: 2026-02-30")
+        BANK_TEXT.replace("effective_date: 2027-01-01", "effective_date: 2026-02-30")
         .replace("date: 2023-06-30", "date: 2023-06-31")
-        .replace("start: 2026-03-01", "start: 2026-3-1x")
+        .replace("start: 2027-03-01", "start: 2026-3-1x")
         .replace("legal_representative: 周明远", "legal_representative: ''")
     )
     issues = _issues(text)

@@ -189,7 +189,7 @@ def test_contract_summarises_the_sla() -> None:
     bank = profile("bank")
     for metric in bank.section("sla", bank.engagements[0]).metrics:
         assert metric.name in out
-    assert "P1级（紧急）事件的响应时限为十五分钟，解决时限为两小时" in out
+    assert "P1级（紧急）事件的响应时限为十五分钟，解决时限为四小时" in out
     assert "乙方在任意连续六个月内累计三次未达到服务水平要求" in out
 
 
@@ -244,7 +244,8 @@ def test_personal_information_and_regulators_only_for_the_bank(
     bank = example == "bank"
     dp = profile(example).section("data_protection", engagement(example, contract_no))
     for words in PI_WORDS:
-        assert (words in out) == dp.processes_personal_info, words
+        expected = dp.processes_personal_info and (words != "敏感个人信息" or dp.sensitive_pi)
+        assert (words in out) == expected, words
     for words in REGULATOR_WORDS:
         assert (words in out) == bank, words
     if dp.processes_personal_info:
@@ -347,6 +348,7 @@ def test_optional_values_left_out_and_alternatives_chosen() -> None:
         data_protection__cross_border=True,
         data_protection__overseas_recipients=[RECIPIENT],
         data_protection__breach_notification=None,
+        engagements__0__data_protection=None,  # the organisation's: sensitive, abroad
         ip__deliverables_owner="joint",
         confidentiality__liquidated_damages=NULL,
         information_security__mlps_level=None,
@@ -389,7 +391,9 @@ def test_optional_values_left_out_and_alternatives_chosen() -> None:
 
 def test_overseas_recipients_are_named_in_the_contract() -> None:
     p = _variant(
-        data_protection__cross_border=True, data_protection__overseas_recipients=[RECIPIENT]
+        data_protection__cross_border=True,
+        data_protection__overseas_recipients=[RECIPIENT],
+        engagements__0__data_protection=None,  # the organisation's, sent abroad
     )
     _, out = _render_variant(p, "contract")
     assert "乙方可以向下列境外接收方提供个人信息" in out

@@ -296,9 +296,22 @@ def test_risk_register_prints_categories_indicators_and_limit(name: str, index: 
     assessed = table(doc, "外包风险评估")[1:]
     assert [r[1] for r in assessed[:-1]] == list(risk.categories)
     assert assessed[-1][1] == "其他风险（请注明）"
-    # inherent risk, controls, residual risk: left for the assessor
-    assert all(cell.startswith("_×_＝_") for r in assessed for cell in r[2:3])
-    assert all(cell == "" for r in assessed for cell in (r[3], r[5]))
+    # inherent risk, controls, residual risk: as the engagement's assessment rates them (scored on
+    # the matrix), else marked for the assessor to fill in
+    ratings = {
+        r.category: r for r in (engagement.assessment.ratings if engagement.assessment else [])
+    }
+    for row in assessed[:-1]:
+        rated = ratings.get(row[1])
+        if rated is None:
+            assert row[2].startswith("【待填写】_×_＝_") and row[3] == row[5] == "【待填写】"
+        else:
+            score = rated.likelihood * rated.impact
+            assert (
+                row[2] == f"{rated.likelihood}×{rated.impact}＝{score}（{rating(score, profile)}）"
+            )
+            assert row[3] == rated.controls and row[5] == (rated.basis or "【待填写】")
+    assert assessed[-1][2].startswith("_×_＝_") and assessed[-1][3] == ""
     treated = table(doc, "风险应对措施")[1:]
     assert [r[1] for r in treated] == list(risk.categories)
     assert {r[3] for r in treated} == {depts.lead}
@@ -320,7 +333,7 @@ def test_risk_register_prints_categories_indicators_and_limit(name: str, index: 
         assert (
             row[4] == (senior if indicator.report_to_senior_management else "") + indicator.action
         )
-        assert row[5] == depts.risk
+        assert row[5] == f"{depts.lead}、{depts.risk}"  # the regulation's 第四十条
     assert f"不得超过{plain(risk.concentration_limit)}%" in text
     assert f"（上限{plain(risk.concentration_limit)}%）" in text
 
@@ -362,6 +375,7 @@ def test_risk_register_scales_follow_the_number_of_levels() -> None:
     data["risk"].update(
         likelihood_levels=3, impact_levels=4, high_risk_score=9, medium_risk_score=4
     )
+    data["engagements"][0].pop("assessment")  # rated on the five-level scales
     profile = load_profile(data)
     doc = render(profile, "risk_register", profile.engagements[0])
     likelihood = table(doc, "可能性评分标准")[1:]

@@ -68,8 +68,8 @@ def _listed_only() -> dict:
 def test_the_risk_register_computes_concentration_per_year() -> None:
     profile = load_profile(_listed_only())
     text = _text(profile, "risk_register", "MY-ITO-2026-002")
-    share = _share(profile, {"MY-ITO-2026-002"}, 2026)
-    assert "2026年该服务提供商承接本行外包合同金额合计" in text
+    share = _share(profile, {"MY-ITO-2026-002"}, 2027)
+    assert "2027年该服务提供商承接本行外包合同金额合计" in text
     assert f"占本行外包合同年度总金额的比例 | {share.normalize():f}%（上限30%）" in text
     assert "是否超过集中度上限 | 否" in text
     assert "审定：高级管理层" in text and "独立复核：风险管理部" in text
@@ -83,7 +83,7 @@ def test_affiliates_of_one_group_are_counted_together() -> None:
     profile = load_profile(data)
     text = _text(profile, "risk_register", "MY-ITO-2026-002")
     first, second = (e.contract_no for e in profile.engagements[:2])
-    share = _share(profile, {first, second}, 2026)
+    share = _share(profile, {first, second}, 2027)
     assert f"及其关联方（{profile.engagements[0].vendor.name}）" in text
     assert f"{share.normalize():f}%（上限30%）" in text
     assert share > 30 and "是否超过集中度上限 | 是：应当在签约前经高级管理层批准" in text
@@ -93,7 +93,7 @@ def test_an_organisation_total_replaces_the_profiles_own_sum() -> None:
     data = copy.deepcopy(_data("bank"))
     data["risk"]["annual_outsourcing_total"] = 100_000_000
     text = _text(load_profile(data), "risk_register", "MY-ITO-2026-002")
-    assert "2026年本行外包合同总金额 | 100,000,000.00元\n" in text
+    assert "2027年本行外包合同总金额 | 100,000,000.00元\n" in text
 
 
 def test_a_sensitive_category_must_be_marked_sensitive() -> None:

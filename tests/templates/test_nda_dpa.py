@@ -235,8 +235,10 @@ def test_nda_articles_in_order(bank: Profile) -> None:
 
 
 def test_nda_carries_the_confidentiality_section(bank: Profile) -> None:
-    conf = bank.confidentiality
-    text = _text(bank, "nda", bank.engagements[0])
+    # the application operations contract keeps the organisation's confidential information (the
+    # data-centre contract lists its own)
+    conf = bank.section("confidentiality", bank.engagements[1])
+    text = _text(bank, "nda", bank.engagements[1])
     scope = _article(text, "保密信息的定义与范围")
     for item in conf.scope:
         assert item.replace("本合同", "服务合同") in scope
@@ -386,6 +388,10 @@ def test_dpa_sensitive_article_follows_the_flag(
     bank = profiles["bank"]
     for engagement in _entrusting(bank):
         text = bank_dpas[engagement.contract_no]
+        # the data-centre contract entrusts only the security systems' records: none sensitive
+        if not bank.section("data_protection", engagement).sensitive_pi:
+            assert not _has_article(text, "敏感个人信息")
+            continue
         assert _has_article(text, "敏感个人信息")
         sensitive = _article(text, "敏感个人信息")
         categories = bank.section("data_protection", engagement).sensitive_categories
@@ -410,7 +416,8 @@ def test_dpa_cross_border_and_impact_assessment(
         assessment = _article(text, "个人信息保护影响评估")
         assert "第五十五条、第五十六条" in assessment and "至少保存三年" in assessment
     profile = profiles["bank-cross-border"]
-    abroad = _article(_text(profile, "dpa", profile.engagements[0]), "个人信息出境")
+    # the application operations contract: the data-centre one keeps its records at home
+    abroad = _article(_text(profile, "dpa", profile.engagements[1]), "个人信息出境")
     assert "第三十八条" in abroad and "第三十九条" in abroad and "单独同意" in abroad
     assert "恒云数据服务（新加坡）有限公司 | 新加坡 |" in abroad
     assert "《个人信息出境标准合同办法》" in abroad and "第五十五条、第五十六条" in abroad

@@ -193,7 +193,7 @@ def test_bank_parameters(bank: Profile, bank_md: str) -> None:
     md = plain(bank_md)
     org, policy, vs = bank.organisation, bank.policy, bank.vendor_selection
     assert f"（以下简称{org.short_name}）" in md
-    assert "本办法自2025年12月15日起施行。" in md
+    assert "本办法自2027年1月1日起施行。" in md
     assert f"本办法自{cn_date(bank.meta.effective_date)}起施行。" in md
     assert "《明远商业银行信息科技外包管理暂行办法》（明银发〔2023〕45号）同时废止。" in md
     assert f"本办法由{org.departments.lead}负责解释。" in md
@@ -278,7 +278,7 @@ def test_manufacturer_parameters(manufacturer: Profile, manufacturer_md: str) ->
     md = plain(manufacturer_md)
     org = manufacturer.organisation
     assert "（以下简称本公司）" in md
-    assert "本制度自2026年3月1日起施行。" in md
+    assert "本制度自2027年3月1日起施行。" in md
     assert "同时废止" not in md
     assert "本制度由行政管理部负责解释。" in md
     for tier in manufacturer.policy.approval_tiers:

@@ -54,7 +54,7 @@ def test_letterhead_cover_fields_and_body(regulation: bytes) -> None:
     assert texts[0] == LETTERHEAD
     assert texts[1] == "明远商业银行信息科技外包管理办法"
     # {{ doc_no }} is the regulation's 发文字号, though its built-in subtitle shows it too.
-    assert texts[2] == "明远商业银行股份有限公司　V2.0　2025年12月15日　明银发〔2025〕68号"
+    assert texts[2] == "明远商业银行股份有限公司　V2.0　2027年1月1日　明银发〔2026〕68号"
     assert texts[-1] == "（本文件由示例集团法律合规部发布）"
     assert "{{" not in "".join(texts)
     header = document.sections[0].header.paragraphs[0].text
@@ -189,7 +189,7 @@ def test_libreoffice_shows_the_letterhead_and_article_numbers(
     source.write_bytes(regulation)
     text = convert_one(source, "txt:Text").read_text(encoding="utf-8-sig")
     assert text.lstrip().startswith(LETTERHEAD)
-    assert "明银发〔2025〕68号" in text.split("第一章")[0]  # {{ doc_no }} on the cover
+    assert "明银发〔2026〕68号" in text.split("第一章")[0]  # {{ doc_no }} on the cover
     for label in ("第一章", "第一条", "第二条", "第十条", "（一）"):
         assert label in text, label
 

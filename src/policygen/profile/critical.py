@@ -147,6 +147,8 @@ class Facts(Section):
 
     data_centre: bool | None = None
     """是否为数据中心（机房）整体外包"""
+    data_centre_basis: Text | None = None
+    """数据中心（机房）整体外包与否的判断理由（涉及数据中心服务时写明，印入外包风险评估表）"""
     core_system: bool | None = None
     """是否涉及核心业务系统或重要业务系统的开发测试或运行维护"""
     customer_facing: bool | None = None
@@ -159,6 +161,8 @@ class Facts(Section):
     """服务中断对本单位业务的影响"""
     off_site_centralised: bool | None = None
     """是否为非驻场集中式外包：服务提供商在其自有场所集中为多家机构提供服务（如远程运维中心）"""
+    related_party: bool | None = None
+    """服务提供商是否为本单位的关联方（关联外包）"""
     answers: dict[ClauseId, bool] = Field(default_factory=dict, max_length=MAX_SHORT_ITEMS)
     """对需逐项回答的重要外包认定标准（test: question）的回答：标准 id → true/false"""
 

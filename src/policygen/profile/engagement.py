@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, model_validator
@@ -26,6 +27,7 @@ from policygen.profile.types import (
     Money,
     Name,
     Percent,
+    RiskLevel,
     Scope,
     Text,
     matching,
@@ -312,6 +314,69 @@ class OnPremises(Section):
         return self
 
 
+class RiskRating(Section):
+    """One risk category as the assessment before signing rated it (外包风险评估表)."""
+
+    category: Name
+    """风险类别（risk.categories 中的一项）"""
+    likelihood: int = Field(ge=1, le=5)
+    """固有风险的可能性等级（不考虑控制措施，按评分标准）"""
+    impact: int = Field(ge=1, le=5)
+    """固有风险的影响程度等级（不考虑控制措施，按评分标准）"""
+    controls: Text | None = None
+    """现有控制措施（合同约定、本单位的管理措施和服务提供商的控制措施）"""
+    residual: RiskLevel
+    """控制措施发挥作用后的剩余风险等级：high、medium 或 low"""
+    basis: Text | None = None
+    """主要风险点及评估依据"""
+    treatment: Text | None = None
+    """应对措施及计划（剩余风险为中、高的须填写）"""
+    owner: Name | None = None
+    """应对措施的责任人"""
+    due: CnDate | None = None
+    """应对措施的完成期限"""
+
+
+class SigningDecision(StrEnum):
+    """Whether the assessment agrees to signing."""
+
+    APPROVE = "approve"
+    CONDITIONAL = "conditional"
+    REFUSE = "refuse"
+
+
+class Assessment(Section):
+    """What the assessments before signing found: the risk register prints them, and
+    `policygen check` reports a 重要外包 whose register they leave incomplete."""
+
+    date: CnDate | None = None
+    """签约前风险评估的完成日期"""
+    assessor: Name | None = None
+    """评估人（姓名及部门）"""
+    ratings: list[RiskRating] = Field(default_factory=list, max_length=MAX_SHORT_ITEMS)
+    """各类风险的评级，按 risk.categories 逐项填写"""
+    opinion: Text | None = None
+    """主要风险及评估意见"""
+    decision: SigningDecision | None = None
+    """是否同意签约：approve 同意、conditional 有条件同意、refuse 不同意"""
+    autonomy: Text | None = None
+    """关键技术、知识产权和数据的自主掌控能力的评估结论"""
+    pia_date: CnDate | None = None
+    """个人信息保护影响评估的完成日期（委托处理个人信息的）"""
+    pia_owner: Name | None = None
+    """个人信息保护影响评估的负责部门或者人员"""
+    pia_conclusion: Text | None = None
+    """个人信息保护影响评估的结论"""
+    exit_plan: Text | None = None
+    """退出计划的摘要（替代安排、数据迁移、过渡期服务）"""
+    exit_plan_date: CnDate | None = None
+    """退出计划的制定日期"""
+    exit_plan_tested: CnDate | None = None
+    """退出计划最近一次测试（含桌面推演）的日期；未测试不填"""
+    report_date: CnDate | None = None
+    """向监管部门事前报告的日期（须事前报告的）"""
+
+
 class Engagement(Section):
     """One outsourcing contract with one vendor."""
 
@@ -383,6 +448,8 @@ class Engagement(Section):
     """本合同的知识产权约定；写出的字段覆盖组织的 ip 默认值（仅对本合同）"""
     exit: Exit | None = None
     """本合同的退出安排；写出的字段覆盖组织的 exit 默认值（仅对本合同），期限不得突破制度的规定"""
+    assessment: Assessment | None = None
+    """签约前的风险评估、个人信息保护影响评估和退出计划（印入外包风险评估表）；重要外包未填写的，policygen check 提示评估表不完整"""
 
     @model_validator(mode="after")
     def _rules(self) -> Engagement:
@@ -426,6 +493,18 @@ class Engagement(Section):
                         f"个人信息保护影响评估应在向境外提供前完成：{recipient.assessment_date} "
                         f"晚于服务期起始日 {self.term.start}（《个人信息保护法》第五十五条） "
                         "(the assessment must precede the transfer)",
+                    )
+
+            done = self.assessment
+            deadline = self.signing_date or self.term.start
+            for name in ("date", "pia_date", "exit_plan_date", "report_date"):
+                when = getattr(done, name) if done else None
+                if when is not None and when > deadline:
+                    yield (
+                        f"assessment.{name}",
+                        f"签约前的评估和报告应在签约前完成：{when} 晚于"
+                        f"{'签订日期' if self.signing_date else '服务期起始日'} {deadline} "
+                        "(assessments precede signing)",
                     )
 
         check_rules(violations())

@@ -37,7 +37,9 @@ class Ip(Section):
     licence_scope: Text = defaults.field("ip.licence_scope", Text)
     """交付成果含有乙方背景知识产权时，乙方授予甲方的许可范围"""
     open_source: Text | None = None
-    """开源软件使用要求；不写则不设开源软件条款（信息技术外包默认写入）"""
+    """开发类外包的开源软件使用要求；不写则不设开源软件条款（信息技术外包默认写入）"""
+    open_source_tools: Text | None = None
+    """运行维护类信息技术外包中，乙方使用或者交付的脚本、工具含有开源软件时的要求；不写则不设（信息技术外包默认写入）"""
     infringement: Text = defaults.field("ip.infringement", Text)
     """交付成果侵犯第三方知识产权时乙方的责任"""
 

@@ -205,6 +205,7 @@ class Profile(Section):
                     found = [
                         *self._classification_rules(i, engagement),
                         *self._limit_rules(i, engagement),
+                        *self._assessment_rules(i, engagement),
                     ]
                 except AttributeError:
                     # Checked on a profile some of whose fields failed (profile.partial): these
@@ -255,6 +256,28 @@ class Profile(Section):
                 "或在 critical_reason 中写明理由 (contradicts the criteria: remove it or give "
                 "critical_reason)",
             )
+
+    def _assessment_rules(self, i: int, engagement: Engagement) -> Iterator[tuple[str, str]]:
+        """Report a rating of `engagement`'s assessment outside the organisation's risk
+        categories or scales."""
+        risk = self.risk
+        for j, rating in enumerate(engagement.assessment.ratings if engagement.assessment else ()):
+            where = f"engagements[{i}].assessment.ratings[{j}]"
+            if rating.category not in risk.categories:
+                yield (
+                    f"{where}.category",
+                    f"风险类别「{rating.category}」不在 risk.categories 中 (not a risk category)",
+                )
+            if rating.likelihood > risk.likelihood_levels:
+                yield (
+                    f"{where}.likelihood",
+                    f"可能性等级不得超过 {risk.likelihood_levels} (above the likelihood scale)",
+                )
+            if rating.impact > risk.impact_levels:
+                yield (
+                    f"{where}.impact",
+                    f"影响程度等级不得超过 {risk.impact_levels} (above the impact scale)",
+                )
 
     def _limit_rules(self, i: int, engagement: Engagement) -> Iterator[tuple[str, str]]:
         """Report an engagement override looser than the regulation's rule."""

@@ -751,7 +751,7 @@ class Comparison(StrEnum):
 
 
 class RiskLevel(StrEnum):
-    """The rating a likelihood × impact score earns (derived, never written in a profile)."""
+    """The rating a likelihood × impact score earns, or an assessment gives a residual risk."""
 
     LOW = "low"
     MEDIUM = "medium"
