@@ -94,7 +94,7 @@ def test_an_english_contract_is_set_in_the_latin_serif_and_never_hyphenated(
     assert re.search(r"LiberationSerif|Liberation-Serif", fonts), fonts
     text = _pdftext(pdf, tmp_path)
     # The page furniture in English (the style file's english section).
-    assert re.search(r"Page 2 of \d+", text) and "Date of signing: 20 December 2025" in text
+    assert re.search(r"Page 2 of \d+", text) and "Date of signing: 15 January 2027" in text
     assert (
         "Confidentiality Agreement\u2003Contract No.: MY-ITO-2026-001"
         in text.replace("   ", "\u2003")
@@ -127,7 +127,7 @@ def test_an_english_docx_has_english_furniture_and_a_bilingual_one_chinese(
 
     english = opened("en")
     cover = [p.text.replace("\u2060", "") for p in english.paragraphs[:8]]
-    assert "Date of signing: 20 December 2025" in cover  # its number is in the subtitle
+    assert "Date of signing: 15 January 2027" in cover  # its number is in the subtitle
     assert "Party A: 明远商业银行股份有限公司" in cover  # the registered name as registered
     section = english.sections[-1]
     assert [p.text for p in section.header.paragraphs] == [
