@@ -4,11 +4,12 @@
 # docs/deploy/kubernetes.yaml and README's "Scaling out".
 FROM python:3.11-slim-bookworm
 
-# The fonts the documents are set in (Noto CJK: 宋体/黑体-like faces), HarfBuzz subsetting for
+# The fonts the documents are set in (Noto CJK: 宋体/黑体-like faces; Liberation Serif, Times New
+# Roman's metrics, for English text), HarfBuzz subsetting for
 # small CJK PDFs, Pango for the WeasyPrint engine, fontconfig to find the faces.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      fonts-noto-cjk fontconfig libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 \
+      fonts-noto-cjk fonts-liberation2 fontconfig libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 \
  && rm -rf /var/lib/apt/lists/* \
  && fc-cache -f
 

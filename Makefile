@@ -7,7 +7,7 @@ PYTHON          ?= python3
 # Fonts for the PDF (Noto CJK: 宋体/黑体-like), HarfBuzz subsetting for fast CJK PDF, poppler
 # for PDF text checks, LibreOffice to prove the DOCX opens and converts, Chromium and its
 # driver for the browser editor's test.
-SYSTEM_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 poppler-utils libreoffice-writer-nogui \
+SYSTEM_PACKAGES := fonts-noto-cjk fonts-liberation2 libharfbuzz-subset0 poppler-utils libreoffice-writer-nogui \
                    chromium chromium-driver
 # The suite on every core, a test file to a worker process (its module fixtures made once);
 # PYTEST_ARGS= runs it in one process.

@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -18,7 +19,7 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from libreoffice import convert, needs_libreoffice
-from policygen.bilingual import clause_keys, english_label, english_ref
+from policygen.bilingual import english_kinds, english_label, english_ref, keyed
 from policygen.check import check
 from policygen.errors import RenderError, UsageError
 from policygen.numerals import cn_value
@@ -119,6 +120,21 @@ def test_every_example_aligns_with_english_wording(example: str, kind: str) -> N
         assert any("the Chinese version shall prevail" in t for t in english_texts)
 
 
+def clause_keys(blocks: tuple[n.Block, ...], parent: str = "body") -> Iterator[tuple[str, n.Block]]:
+    """Yield the clause key of every block and list item of `blocks`, depth first, with it:
+    what bilingual.interleave matches the two languages by."""
+    for key, block in keyed(blocks, parent):
+        yield key, block
+        match block:
+            case n.Chapter(blocks=inner) | n.Article(blocks=inner):
+                yield from clause_keys(inner, key)
+            case n.OrderedList(items=items) | n.BulletList(items=items):
+                for k, item in enumerate(items, start=1):
+                    item_key = item.id or f"{key}.{k}"
+                    yield item_key, n.OrderedList((item,))
+                    yield from clause_keys(item.blocks, item_key)
+
+
 def test_the_english_tree_has_the_chinese_clause_keys(bank: Profile, english: n.Document) -> None:
     chinese = build_document(bank, jobs(bank, ["contract"], lang="zh")[0])
     english_keys = [k for k, _ in clause_keys(english.blocks)]
@@ -175,6 +191,21 @@ def test_kinds_without_english_templates(bank: Profile) -> None:
     by_kind = {job.kind.name: job.lang for job in jobs(bank, lang="zh+en")}
     assert by_kind["contract"] == by_kind["sla"] == by_kind["nda"] == by_kind["dpa"] == "zh+en"
     assert by_kind["regulation"] == by_kind["scorecard"] == by_kind["risk_register"] == "zh"
+
+
+def test_a_kind_is_english_capable_when_its_english_template_is_found(
+    bank: Profile, tmp_path: Path
+) -> None:
+    assert english_kinds() == ("contract", "sla", "nda", "dpa")  # templates/en/ as bundled
+    (tmp_path / "en").mkdir()
+    (tmp_path / "en" / "scorecard.md.j2").write_text("{% set title = 'Scorecard' %}", "utf-8")
+    assert "scorecard" in english_kinds([tmp_path])
+    (job,) = [
+        j
+        for j in jobs(bank, ["scorecard"], lang="en", template_dirs=[tmp_path])
+        if j.stem.endswith("001-en")
+    ]
+    assert job.lang == "en"
 
 
 def test_meta_languages_choose_the_languages_and_the_precedence() -> None:

@@ -9,7 +9,7 @@ import pytest
 from policygen import doctor
 from policygen.cli import main
 from policygen.doctor import Finding, Status, diagnose, exit_code, report
-from policygen.fonts import FONT_ROLES, FontMatch
+from policygen.fonts import FONT_ROLES, LATIN_ROLE, FontMatch
 
 
 def _by_topic(findings: list[Finding]) -> dict[str, Finding]:
@@ -30,6 +30,8 @@ def test_reports_every_role_and_the_subsetting_path_and_passes_here() -> None:
     versions = findings["WeasyPrint / Pango"].detail
     assert "WeasyPrint" in versions and "Pango" in versions and "HarfBuzz" in versions
     assert "LibreOffice" in findings
+    latin = findings["字体 西文（衬线）"]
+    assert latin.status is Status.OK and "Liberation Serif" in latin.detail
     assert exit_code(list(findings.values())) == 0
 
 
@@ -63,6 +65,23 @@ def test_missing_chinese_fonts_fail(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "fonts-noto-cjk" in body.fix
     assert _by_topic(findings)["字体 强调（楷体类）"].status is Status.NOTE
     assert exit_code(findings) == 1
+
+
+def test_a_missing_latin_face_is_a_warning_naming_the_package(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real = doctor.match_family
+
+    def no_latin(family: str) -> FontMatch:
+        if family in LATIN_ROLE.families:
+            return FontMatch(family, "DejaVu Serif", Path("/fonts/DejaVuSerif.ttf"), 0, False)
+        return real(family)
+
+    monkeypatch.setattr(doctor, "match_family", no_latin)
+    findings = diagnose()
+    latin = _by_topic(findings)["字体 西文（衬线）"]
+    assert latin.status is Status.WARNING and "fonts-liberation2" in latin.fix
+    assert exit_code(findings) == 0 and exit_code(findings, strict=True) == 1
 
 
 def test_missing_libreoffice_is_a_warning(monkeypatch: pytest.MonkeyPatch) -> None:

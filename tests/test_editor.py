@@ -224,6 +224,15 @@ def test_check_findings_are_those_of_check_json(
     assert answer == json.loads(capsys.readouterr().out)  # one report: check.check_report
 
 
+def test_check_lists_the_texts_the_english_prints_in_chinese(client: TestClient) -> None:
+    body = {"name": "bank.yaml", "data": bank(), "lang": "zh+en"}
+    answer = client.post("/editor/api/check", json=body).json()
+    untranslated = answer["untranslated"]
+    assert "应用日志分析、性能调优及问题处理" in untranslated["contract-MY-ITO-2026-002-zh+en"]
+    assert "contract-MY-ITO-2026-001-zh+en" not in untranslated  # translated in full
+    assert answer["missing"] == 0  # the Chinese side is checked as ever
+
+
 def test_save_writes_only_the_changed_line(client: TestClient, workspace: Path) -> None:
     data = bank()
     data["meta"]["approver"] = "董事会风险管理委员会"

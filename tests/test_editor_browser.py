@@ -332,6 +332,10 @@ def test_a_new_profile_from_the_starter_to_a_bilingual_contract_docx(
     browser.find_element(By.CSS_SELECTOR, '[data-tab="check"]').click()
     browser.find_element(By.ID, "check-run").click()
     wait(browser).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#check-results tr.covered"))
+    # In 中英文对照 the starter's texts have no English: the panel lists them.
+    untranslated = browser.find_elements(By.CSS_SELECTOR, "#check-results table.untranslated td")
+    assert any("EX-2026-001" in cell.text for cell in untranslated)
+    assert "没有英文译文" in browser.find_element(By.ID, "check-status").text
     assert browser.save_screenshot(str(shots / "check.png"))
     browser.find_element(By.CSS_SELECTOR, '[data-tab="preview"]').click()
 

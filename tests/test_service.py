@@ -121,6 +121,25 @@ def test_render_set_returns_a_zip(
     assert again.content == answer.content  # identical input, identical zip
 
 
+def test_the_untranslated_texts_in_a_header_and_in_the_set_zip(
+    client: TestClient, body: bytes
+) -> None:
+    one = json_post(client, f"/render?kind=nda&format=txt&contract_no={NUMBERS[2]}&lang=en", body)
+    assert one.status_code == 200, one.text
+    assert one.headers["x-policygen-untranslated"] == "1"  # 上海市浦东新区人民法院
+    translated = json_post(client, f"/render?kind=nda&format=txt&contract_no={NUMBERS[0]}", body)
+    assert translated.headers["x-policygen-untranslated"] == "0"
+    answer = json_post(client, "/render-set?formats=txt&kinds=nda&lang=en", body)
+    assert answer.status_code == 200, answer.text
+    archive = zipfile.ZipFile(io.BytesIO(answer.content))
+    listed = json.loads(archive.read("untranslated.json"))
+    assert listed == {f"nda-{number}-en": ["上海市浦东新区人民法院"] for number in NUMBERS[1:]}
+    assert answer.headers["x-policygen-untranslated"] == "1"  # different texts, counted once
+    assert [name for name in archive.namelist() if name.endswith(".txt")] == [
+        f"nda-{number}-en.txt" for number in NUMBERS
+    ]
+
+
 def test_too_large_is_413(client: TestClient) -> None:
     big = b'{"meta": "' + b"x" * (2 * 1024 * 1024) + b'"}'
     answer = json_post(client, "/validate", big)

@@ -6,24 +6,26 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from policygen.bilingual import UNTRANSLATED_SHOWN, untranslated_note
+import policygen
+from policygen import pipeline
+from policygen.bilingual import UNTRANSLATED_SHOWN, english_kinds, untranslated_note
 from policygen.cli import main
 from policygen.errors import InvalidInputError
-from policygen.pipeline import build_document, jobs, untranslated
+from policygen.pipeline import build_document, jobs
 from policygen.profile.load import load_profile, load_profile_text
 from policygen.profile.model import Profile
 from policygen.templating.environment import TemplateEnvironment
-from policygen.templating.filters import untranslated_texts
 from policygen.tree.walk import document_texts
 
 ROOT = Path(__file__).resolve().parents[1]
 BANK = ROOT / "examples" / "bank.yaml"
 BANK_TEXT = BANK.read_text(encoding="utf-8")
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
-ENGLISH_KINDS = ("contract", "sla", "nda", "dpa")
+ENGLISH_KINDS = english_kinds()
 GUIDELINES = "银行业金融机构外包风险管理指引"
 """An instrument of the catalogue with no English title."""
 
@@ -86,8 +88,16 @@ def test_the_filter_prints_the_english_and_notes_what_has_none(tmp_path: Path) -
     assert rendered.untranslated == ("机房（主）", "甲")
 
 
-def test_untranslated_texts_drop_a_quoted_echo() -> None:
-    assert untranslated_texts(["甲、乙", "甲, 乙", "丙", "甲、乙"]) == ("甲、乙", "丙")
+def test_the_filter_notes_a_text_once_and_never_a_registered_address(tmp_path: Path) -> None:
+    (tmp_path / "t.md.j2").write_text(
+        "{% for t in texts %}{{ t | en_text }}|{{ t | en_text | en_text }}|{% endfor %}",
+        encoding="utf-8",
+    )
+    rendered = TemplateEnvironment([tmp_path]).render_document(
+        "t.md.j2",
+        {"texts": ["甲、乙", "丙", "甲、乙", "上海市某路1号"], "_as_registered": {"上海市某路1号"}},
+    )
+    assert rendered.untranslated == ("甲、乙", "丙")
 
 
 def test_the_note_names_ten_then_counts_the_rest() -> None:
@@ -101,46 +111,76 @@ def test_the_note_names_ten_then_counts_the_rest() -> None:
 
 # --------------------------------------------------------------------------- the bank example
 
-ALLOWED_CHINESE = (
-    # Registered names and addresses, printed as registered (README: Bilingual contracts).
-    "明远商业银行股份有限公司",
-    "深圳智维信息技术服务有限公司",
-    "上海市浦东新区世纪大道1688号",
-    "广东省深圳市南山区科技园南区高新南七道18号",
-    # People's names in the parties and notices blocks.
-    "周明远",
-    "王敏",
-    "林志维",
-    "陈晓",
-)
-"""The Chinese the English of MY-ITO-2026-001 may print; besides these, only the Chinese
-titles of laws in 《》 after their English titles."""
+ALLOWED_CHINESE = {
+    "bank": (
+        # Registered names and addresses, printed as registered (README: Bilingual contracts).
+        "明远商业银行股份有限公司",
+        "深圳智维信息技术服务有限公司",
+        "上海市浦东新区世纪大道1688号",
+        "广东省深圳市南山区科技园南区高新南七道18号",
+        # People's names in the parties and notices blocks.
+        "周明远",
+        "王敏",
+        "林志维",
+        "陈晓",
+    ),
+    "securities": (
+        "明川证券股份有限公司",
+        "上海衡鼎金融信息技术有限公司",
+        "上海市浦东新区银城中路188号",
+        "上海市浦东新区张江高科技园区碧波路690号",
+        "韩明川",
+        "钱思远",
+        "罗衡鼎",
+        "孙悦",
+    ),
+}
+"""The Chinese the English of each example's translated engagement may print; besides these,
+only the Chinese titles of laws in 《》 after their English titles."""
+
+TRANSLATED = {"bank": "MY-ITO-2026-001", "securities": "MC-ITO-2026-01"}
+"""The engagement of each example whose English the profile translates in full: the bank's
+data-centre engagement, the securities firm's IT engagement with its trading-system vendor."""
 
 
+@pytest.mark.parametrize("example", TRANSLATED)
 @pytest.mark.parametrize("kind", ENGLISH_KINDS)
-def test_the_bank_contract_set_prints_no_chinese_but_names_addresses_and_titles(
-    bank: Profile, kind: str
+def test_the_translated_contract_set_prints_no_chinese_but_names_addresses_and_titles(
+    example: str, kind: str
 ) -> None:
-    (job,) = [j for j in jobs(bank, [kind], lang="en") if j.stem.endswith("001-en")]
-    document = build_document(bank, job)
+    profile = load_profile(ROOT / "examples" / f"{example}.yaml")
+    number = TRANSLATED[example]
+    (job,) = [j for j in jobs(profile, [kind], lang="en") if j.stem.endswith(f"{number}-en")]
+    document = build_document(profile, job)
     texts = [text for text, _ in document_texts(document)]
     left = re.sub(r"《[^》]+》", "", "\n".join(texts))
-    for allowed in ALLOWED_CHINESE:
+    for allowed in ALLOWED_CHINESE[example]:
         left = left.replace(allowed, "")
     assert not CJK.findall(left), [line for line in left.splitlines() if CJK.search(line)]
-    assert untranslated(bank, job) == ()  # the addresses are left out of the note
+    assert document.untranslated == ()  # the addresses are left out of the note
 
 
 def test_a_contract_without_translations_names_its_chinese_texts(bank: Profile) -> None:
     (job,) = [j for j in jobs(bank, ["contract"], lang="en") if j.stem.endswith("002-en")]
-    texts = untranslated(bank, job)
+    texts = build_document(bank, job).untranslated
     assert "应用日志分析、性能调优及问题处理" in texts
     assert "系统可用率" not in texts  # translated for the first contract, read by all
     (zh_job,) = [j for j in jobs(bank, ["contract"]) if j.stem.endswith("002")]
-    assert untranslated(bank, zh_job) == ()
+    assert build_document(bank, zh_job).untranslated == ()
 
 
 # --------------------------------------------------------------------------- the commands
+
+
+def test_the_api_returns_the_untranslated_texts_with_the_files(bank: Profile) -> None:
+    nda = policygen.render(bank, "nda", "md", contract_no="MY-ITO-2026-003", lang="en")
+    assert nda.untranslated == ("上海市浦东新区人民法院",) and nda.startswith(b"#")
+    chinese = policygen.render(bank, "nda", "md", contract_no="MY-ITO-2026-003")
+    assert chinese.untranslated == ()
+    files = policygen.render_set(bank, kinds=["nda"], formats=["md"], lang="zh+en")
+    court = ("上海市浦东新区人民法院",)
+    assert files.untranslated == {f"nda-MY-ITO-2026-00{i}-zh+en": court for i in (2, 3)}
+    assert list(files) == [f"nda-MY-ITO-2026-00{i}-zh+en.md" for i in (1, 2, 3)]
 
 
 def test_render_warns_once_per_document(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -154,6 +194,28 @@ def test_render_warns_once_per_document(tmp_path: Path, capsys: pytest.CaptureFi
     assert "nda-MY-ITO-2026-002-en: 1 段" in nda and "「上海市浦东新区人民法院」" in nda
     assert main([*argv, str(tmp_path), "--contract-no", "MY-ITO-2026-001"]) == 0
     assert "warning" not in capsys.readouterr().err
+
+
+def test_render_builds_each_english_text_once_with_one_context(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = {"english": 0, "context": 0}
+    render_english, build_context = pipeline._render_english, pipeline.build_context
+
+    def counted_english(*args: Any, **kwargs: Any) -> Any:
+        calls["english"] += 1
+        return render_english(*args, **kwargs)
+
+    def counted_context(*args: Any, **kwargs: Any) -> Any:
+        calls["context"] += 1
+        return build_context(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "_render_english", counted_english)
+    monkeypatch.setattr(pipeline, "build_context", counted_context)
+    argv = ["render", str(BANK), "--lang", "zh+en", "-f", "md", "-d", "nda", "-j", "1"]
+    assert main([*argv, "-o", str(tmp_path)]) == 0
+    assert calls == {"english": 3, "context": 3}  # one per NDA: no second render for the note
+    assert "nda-MY-ITO-2026-002-zh+en: 1 段" in capsys.readouterr().err
 
 
 def test_check_reports_the_untranslated_texts_of_a_bilingual_set(

@@ -20,7 +20,7 @@ from pathlib import Path
 from policygen.caches import CACHES
 from policygen.errors import NOTHING_TO_RENDER, TooManyDocuments, UsageError
 from policygen.layout.engine import Engines
-from policygen.pipeline import Job, render_pipelined
+from policygen.pipeline import Files, Job, render_pipelined
 from policygen.profile.load import load_profile, load_profile_text, text_format
 from policygen.profile.model import Profile
 from policygen.request import ProfileSource, ProfileText, RenderOptions, RenderRequest
@@ -81,16 +81,34 @@ def plan(request: RenderRequest) -> Plan:
     return Plan(profile, request.options.jobs(profile), request.options)
 
 
+class RenderedFile(bytes):
+    """One rendered file's bytes, and the profile's texts its English prints in Chinese for
+    want of English in ``meta.translations`` (`untranslated`)."""
+
+    untranslated: tuple[str, ...]
+    """The texts, each once, in the order printed; empty for a document in Chinese alone or
+    an English one the profile translates in full."""
+
+    def __new__(cls, data: bytes, untranslated: tuple[str, ...] = ()) -> RenderedFile:
+        made = super().__new__(cls, data)
+        made.untranslated = tuple(untranslated)
+        return made
+
+    def __reduce__(self) -> tuple[type[RenderedFile], tuple[bytes, tuple[str, ...]]]:
+        return RenderedFile, (bytes(self), self.untranslated)
+
+
 def render_plan(
     planned: Plan, *, engines: Engines | None = None, deadline: float | None = None
-) -> dict[str, bytes]:
-    """Return the files of `planned`, by file name, in job then format order, laid out by
+) -> Files:
+    """Return the files of `planned`, by file name, in job then format order (Files: with
+    ``untranslated``, the profile's texts each English document prints in Chinese), laid out by
     the engines of `engines` (None: a session made for this call and closed after it);
     no document is begun after `deadline` (time.monotonic(); None: the layout budget alone).
     The one way a request is rendered in this process (the command line renders a large set
     in worker processes, parallel.render_jobs, with the same options)."""
     options = planned.options
-    out: dict[str, bytes] = {}
+    out = Files()
     with contextlib.ExitStack() as stack:
         if engines is None:
             engines = stack.enter_context(Engines())
@@ -105,7 +123,7 @@ def render_plan(
             deadline=deadline,
             pdf_standard=options.pdf_standard,
         ):
-            out.update(files)
+            out.add(files)
     return out
 
 
@@ -116,12 +134,14 @@ def render_zip(
     advice: str = "",
     engines: Engines | None = None,
     deadline: float | None = None,
-) -> bytes:
+) -> RenderedFile:
     """Return the files of `planned` (render_plan, with `engines` and `deadline`) as one zip,
-    entries in render order with fixed timestamps, so identical input gives an identical zip.
-    Raise TooManyDocuments, before rendering, when they are more than `max_documents`
-    (its message ends with `advice`: how the caller's user gets them otherwise), and
-    UsageError when there are none."""
+    entries in render order with fixed timestamps, so identical input gives an identical zip;
+    when its English documents print some of the profile's texts in Chinese, the zip lists
+    them by file stem in bilingual.UNTRANSLATED_FILE, and the RenderedFile's `untranslated`
+    holds each of them once. Raise TooManyDocuments, before rendering, when they are more
+    than `max_documents` (its message ends with `advice`: how the caller's user gets them
+    otherwise), and UsageError when there are none."""
     count = len(planned.jobs) * len(planned.options.formats)
     if count > max_documents:
         raise TooManyDocuments(
@@ -130,14 +150,19 @@ def render_zip(
         )
     if not planned.jobs:
         raise UsageError(NOTHING_TO_RENDER)
+    from policygen.bilingual import UNTRANSLATED_FILE, untranslated_json
     from policygen.writers.reproducible import zip_files  # lxml: only when zipping
 
-    return zip_files(render_plan(planned, engines=engines, deadline=deadline))
+    files = render_plan(planned, engines=engines, deadline=deadline)
+    listed = files.untranslated
+    entries = {**files, **({UNTRANSLATED_FILE: untranslated_json(listed)} if listed else {})}
+    texts = tuple(dict.fromkeys(text for found in listed.values() for text in found))
+    return RenderedFile(zip_files(entries), texts)
 
 
 def render_request(
     request: RenderRequest, *, engines: Engines | None = None, deadline: float | None = None
-) -> dict[str, bytes]:
+) -> Files:
     """Return the files `request` asks for, by file name: every cache of what was read from
     a file that has changed since is emptied (caches.CACHES.refresh), then `plan`, then
     `render_plan`."""
@@ -158,8 +183,9 @@ def render(
     pdf_standard: str | None = None,
     engines: Engines | None = None,
     lang: str | None = None,
-) -> bytes:
-    """Return one document of `kind` in format `fmt` as bytes.
+) -> RenderedFile:
+    """Return one document of `kind` in format `fmt` as bytes (RenderedFile: with
+    ``untranslated``, the profile's texts its English prints in Chinese).
 
     For per-engagement kinds (contract, sla) `contract_no` picks the engagement; None means the
     profile's only engagement, and is an error when it has several. `template_dirs` are
@@ -188,7 +214,9 @@ def render(
         lang=lang,
         single=True,
     )
-    return next(iter(render_request(request, engines=engines, deadline=deadline).values()))
+    files = render_request(request, engines=engines, deadline=deadline)
+    untranslated = next(iter(files.untranslated.values()), ())
+    return RenderedFile(next(iter(files.values())), untranslated)
 
 
 def render_set(
@@ -204,11 +232,12 @@ def render_set(
     pdf_standard: str | None = None,
     engines: Engines | None = None,
     lang: str | None = None,
-) -> dict[str, bytes]:
+) -> Files:
     """Return every document of the set (or of `kinds`; of the engagement `contract_no`
-    names, when given) in each of `formats`, by file name; `template_dirs`, `pdf_engine`,
-    `style`, `deadline`, `pdf_standard`, `engines` and `lang` as for `render` (no document is
-    begun after `deadline`). The documents are pipelined as `render` pipelines them on the
+    names, when given) in each of `formats`, by file name (Files: with ``untranslated``, the
+    profile's texts each English document prints in Chinese, by file stem); `template_dirs`,
+    `pdf_engine`, `style`, `deadline`, `pdf_standard`, `engines` and `lang` as for `render`
+    (no document is begun after `deadline`). The documents are pipelined as `render` pipelines them on the
     command line (pipeline.pipelined): the engine lays one out while the next is built."""
     request = RenderRequest.of(
         source,

@@ -31,7 +31,7 @@ Chinese first."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -46,18 +46,29 @@ LANGUAGES = ("zh", "en", "zh+en")
 ENGLISH = "en"
 """The language tag of an English paragraph in a bilingual tree (Paragraph.lang)."""
 
-ENGLISH_KINDS = ("contract", "sla", "nda", "dpa")
-"""The kinds with English templates in ``templates/en/``: a full set rendered with ``--lang en``
-or ``zh+en`` renders the others in Chinese alone; asking for one of them by name is an error."""
 
-
-def english_folders(template_dirs: tuple[Path, ...] | list[Path]) -> tuple[Path, ...]:
+def english_folders(template_dirs: Sequence[Path] = ()) -> tuple[Path, ...]:
     """Return the folders holding English templates: ``en/`` inside each of a user's
     `template_dirs` that has one, then the bundled ``templates/en/``."""
     from policygen.templating.environment import BUNDLED_TEMPLATES
 
     own = tuple(Path(d) / ENGLISH for d in template_dirs if (Path(d) / ENGLISH).is_dir())
     return (*own, BUNDLED_TEMPLATES.parent / ENGLISH)
+
+
+def english_kinds(template_dirs: Sequence[Path] = ()) -> tuple[str, ...]:
+    """Return the kinds that can be rendered in English: those whose template is in one of
+    the English folders (`english_folders` of `template_dirs`), in the order of
+    kinds.DOCUMENT_KINDS. A full set rendered with ``--lang en`` or ``zh+en`` renders the
+    others in Chinese alone; asking for one of them by name is an error."""
+    from policygen.kinds import DOCUMENT_KINDS
+
+    folders = english_folders(template_dirs)
+    return tuple(
+        name
+        for name, kind in DOCUMENT_KINDS.items()
+        if any((folder / kind.template).is_file() for folder in folders)
+    )
 
 
 def check_lang(lang: str) -> str:
@@ -69,18 +80,22 @@ def check_lang(lang: str) -> str:
     return lang
 
 
-def kind_lang(kind: str, lang: str, *, named: bool) -> str:
+def kind_lang(kind: str, lang: str, *, named: bool, template_dirs: Sequence[Path] = ()) -> str:
     """Return the languages a document of `kind` is rendered in when `lang` is asked for: `lang`
-    for a kind with English templates, else Chinese (``zh``) in a full set; raise UsageError
-    for a kind without them asked for by name (`named`) in another language."""
+    for a kind with an English template (`english_kinds` of `template_dirs`), else Chinese
+    (``zh``) in a full set; raise UsageError for a kind without one asked for by name
+    (`named`) in another language."""
     from policygen.errors import UsageError
 
-    if check_lang(lang) == "zh" or kind in ENGLISH_KINDS:
+    if check_lang(lang) == "zh":
+        return lang
+    capable = english_kinds(template_dirs)
+    if kind in capable:
         return lang
     if named:
         raise UsageError(
             f"{kind} 暂无英文模板，只能以 --lang zh 生成 "
-            f"(no English templates yet; in English: {', '.join(ENGLISH_KINDS)})"
+            f"(no English templates yet; in English: {', '.join(capable)})"
         )
     return "zh"
 
@@ -100,6 +115,27 @@ def untranslated_note(texts: tuple[str, ...] | list[str]) -> str:
         f"{len(texts)} 段配置文字没有英文译文，英文文本中照印中文；可在 meta.translations "
         f"中给出英文：{shown}{rest} (no English in meta.translations)"
     )
+
+
+UNTRANSLATED_HEADER = "X-Policygen-Untranslated"
+"""The response header in which the service (and the editor) say how many of the profile's
+texts the English documents of a response print in Chinese (0: none)."""
+
+UNTRANSLATED_FILE = "untranslated.json"
+"""The entry of a set's zip listing those texts by document (file stem), when there are any."""
+
+
+def untranslated_count(untranslated: Mapping[str, Sequence[str]]) -> int:
+    """Return how many different texts `untranslated` (texts by document) names."""
+    return len({text for texts in untranslated.values() for text in texts})
+
+
+def untranslated_json(untranslated: Mapping[str, Sequence[str]]) -> bytes:
+    """Return `untranslated` (texts by document) as the UNTRANSLATED_FILE of a set's zip."""
+    import json
+
+    listed = {name: list(texts) for name, texts in untranslated.items()}
+    return (json.dumps(listed, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
 # --------------------------------------------------------------------------- English numbers
@@ -158,6 +194,30 @@ def englished(blocks: tuple[n.Block, ...], refs: dict[str, str]) -> tuple[n.Bloc
     paragraph marked English: the tree of ``--lang en``."""
     english = {key: english_ref(text) for key, text in refs.items()}
     return tuple(_englished(b, english) for b in blocks)
+
+
+def english_refs(blocks: tuple[n.Block, ...], refs: dict[str, str]) -> tuple[n.Block, ...]:
+    """Return `blocks` with their references reading English (`refs` as for `englished`),
+    labels left alone: the English side of ``zh+en``, whose labels `interleave` takes from
+    the Chinese."""
+    english = {key: english_ref(text) for key, text in refs.items()}
+    return tuple(_referred(b, english) for b in blocks)
+
+
+def _referred(node: n.Block, refs: dict[str, str]) -> n.Block:
+    match node:
+        case n.Chapter() | n.Article():
+            blocks = tuple(_referred(b, refs) for b in node.blocks)
+            return replace(node, blocks=blocks, title=_english_inlines(node.title, refs))
+        case n.Paragraph():
+            return replace(node, inlines=_english_inlines(node.inlines, refs))
+        case n.OrderedList() | n.BulletList():
+            items = tuple(
+                replace(item, blocks=tuple(_referred(b, refs) for b in item.blocks))
+                for item in node.items
+            )
+            return replace(node, items=items)
+    return _englished(node, refs)  # headings, tables, signatures: no labels to keep
 
 
 def _englished(node: n.Block, refs: dict[str, str]) -> n.Block:
@@ -244,21 +304,6 @@ def keyed(blocks: tuple[n.Block, ...], parent: str) -> list[tuple[str, n.Block]]
         counts[tag] = counts.get(tag, 0) + 1
         out.append((node_id or f"{parent}/{tag}{counts[tag]}", block))
     return out
-
-
-def clause_keys(blocks: tuple[n.Block, ...], parent: str = "body") -> Iterator[tuple[str, n.Block]]:
-    """Yield the clause key of every block and list item of `blocks`, depth first, with it:
-    what `interleave` matches the two languages by."""
-    for key, block in keyed(blocks, parent):
-        yield key, block
-        match block:
-            case n.Chapter(blocks=inner) | n.Article(blocks=inner):
-                yield from clause_keys(inner, key)
-            case n.OrderedList(items=items) | n.BulletList(items=items):
-                for k, item in enumerate(items, start=1):
-                    item_key = item.id or f"{key}.{k}"
-                    yield item_key, n.OrderedList((item,))
-                    yield from clause_keys(item.blocks, item_key)
 
 
 class _Aligner:

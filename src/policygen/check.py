@@ -22,7 +22,6 @@ from policygen.kinds import DOCUMENT_KINDS
 from policygen.library import numbered_ids
 from policygen.lint import WordingFinding, lint_set
 from policygen.pipeline import Built, Job, build_set
-from policygen.pipeline import untranslated as untranslated_texts
 from policygen.profile.engagement import Engagement
 from policygen.profile.load import split_path
 from policygen.profile.model import Profile
@@ -186,7 +185,7 @@ class CheckReport:
     """The wording findings of every document (lint.lint_set)."""
     untranslated: dict[str, tuple[str, ...]]
     """By file stem, the profile's Chinese texts an English document prints untranslated
-    (pipeline.untranslated); documents with none are left out."""
+    (Document.untranslated); documents with none are left out."""
 
     @property
     def missing(self) -> list[Finding]:
@@ -209,15 +208,15 @@ class CheckReport:
         }
 
 
-def check_report(profile: Profile, *, template_dirs: Sequence[Path] = ()) -> CheckReport:
+def check_report(
+    profile: Profile, *, template_dirs: Sequence[Path] = (), lang: str | None = None
+) -> CheckReport:
     """Return the coverage, wording and translation report of `profile`'s set, built once
-    with `template_dirs` for all three readings."""
-    built = build_set(profile, template_dirs=template_dirs)
-    untranslated = {
-        b.job.stem: texts
-        for b in built
-        if (texts := untranslated_texts(profile, b.job, template_dirs=template_dirs))
-    }
+    with `template_dirs` for all three readings, in the languages `lang` (None: the
+    profile's ``meta.languages``); the untranslated texts are those each document kept as
+    it was built (Document.untranslated)."""
+    built = build_set(profile, template_dirs=template_dirs, lang=lang)
+    untranslated = {b.job.stem: b.document.untranslated for b in built if b.document.untranslated}
     return CheckReport(
         check(profile, template_dirs=template_dirs, built=built),
         lint_set(profile, template_dirs=template_dirs, built=built),

@@ -33,7 +33,6 @@ if TYPE_CHECKING:
     from policygen.library import Entry
     from policygen.lint import WordingFinding
     from policygen.pipeline import Job
-    from policygen.profile.model import Profile
     from policygen.request import RenderRequest
 
 app = typer.Typer(
@@ -418,19 +417,16 @@ def _render_command(
         raise typer.Exit(ExitCode.INVALID_INPUT) from None
     for name in rendered:
         out.print(str(output / name))
-    _warn_untranslated(loaded, todo, list(options.template_dirs))
+    _warn_untranslated(rendered.untranslated)
 
 
-def _warn_untranslated(profile: Profile, todo: list[Job], folders: list[Path]) -> None:
-    """Print one warning per document of `todo` in English naming the profile's texts it
-    prints in Chinese for want of English in ``meta.translations``."""
+def _warn_untranslated(untranslated: dict[str, tuple[str, ...]]) -> None:
+    """Print one warning per document naming the profile's texts its English prints in
+    Chinese for want of English in ``meta.translations`` (`untranslated`, by file stem)."""
     from policygen.bilingual import untranslated_note
-    from policygen.pipeline import untranslated
 
-    for job in todo:
-        if texts := untranslated(profile, job, template_dirs=folders):
-            name = job.stem
-            err.print(f"提示 (warning): {name}: {untranslated_note(texts)}", markup=False)
+    for name, texts in untranslated.items():
+        err.print(f"提示 (warning): {name}: {untranslated_note(texts)}", markup=False)
 
 
 @app.command("check")
@@ -442,7 +438,6 @@ def check_command(
     templates: TemplatesOption = None,
 ) -> None:
     """核对生成的文档是否包含适用规则要求的全部要素， 并检查用语； 有缺失或用语问题时退出码 1。"""
-    from policygen.bilingual import untranslated_note
     from policygen.check import check_report
     from policygen.validation import load_checked
 
@@ -461,8 +456,7 @@ def check_command(
         summary = f"{len(findings) - len(missing)}/{len(findings)} 项要素已覆盖"
         out.print(summary + (f"，缺失 {len(missing)} 项" if missing else ""))
         _print_wording(report.wording)
-        for name, texts in report.untranslated.items():
-            err.print(f"提示 (warning): {name}: {untranslated_note(texts)}", markup=False)
+        _warn_untranslated(report.untranslated)
     if not report.ok:
         raise typer.Exit(ExitCode.INVALID_INPUT)
 

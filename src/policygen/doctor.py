@@ -21,7 +21,15 @@ from enum import Enum
 from policygen import __version__
 from policygen.caches import CACHES
 from policygen.errors import ExitCode, PolicygenError
-from policygen.fonts import FONT_ROLES, FontRole, fontconfig_version, is_cjk_sc, match_family
+from policygen.fonts import (
+    FONT_ROLES,
+    INSTALL_LATIN,
+    LATIN_ROLE,
+    FontRole,
+    fontconfig_version,
+    is_cjk_sc,
+    match_family,
+)
 from policygen.style import bundled_style
 
 INSTALL_FONTS = "sudo apt-get install fonts-noto-cjk（Fedora：google-noto-serif-cjk-fonts google-noto-sans-cjk-fonts；macOS：brew install --cask font-noto-serif-cjk-sc font-noto-sans-cjk-sc）"
@@ -194,6 +202,7 @@ def diagnose() -> list[Finding]:
     findings.append(typst_engine())
     findings += pdf_standards(versions["weasyprint"] if versions else None, _typst_version())
     findings += [_font(role) for role in FONT_ROLES.values()]
+    findings.append(_latin_font())
     findings.append(_libreoffice())
     if libreoffice() is not None:
         findings.append(_libreoffice_fonts())
@@ -292,6 +301,28 @@ def _font(role: FontRole) -> Finding:
         f"{where} 不是完整的简体中文字体（缺少部分 GB 2312 汉字）",
         f"安装字体：{INSTALL_FONTS}",
     )
+
+
+def _latin_font() -> Finding:
+    """Return whether the Latin face of English text (fonts.LATIN_ROLE) is installed: a
+    warning when it is not, the PDFs then setting English in the CJK faces' Latin letters."""
+    role = LATIN_ROLE
+    topic = f"字体 {role.label}"
+    try:
+        found = next((m for m in map(match_family, role.families) if m.installed), None)
+    except PolicygenError as error:
+        return Finding(
+            topic, Status.WARNING, str(error), f"安装字体：sudo apt-get install {INSTALL_LATIN}"
+        )
+    if found is None:
+        return Finding(
+            topic,
+            Status.WARNING,
+            f"未安装 {'、'.join(role.families)}；英文文本（--lang en、zh+en）的 PDF 使用{role.fallback}"
+            " (no Latin serif: English falls back to the CJK faces)",
+            f"安装字体：sudo apt-get install {INSTALL_LATIN}",
+        )
+    return Finding(topic, Status.OK, f"{found.family}（{found.file}，face {found.index}）")
 
 
 def _libreoffice() -> Finding:

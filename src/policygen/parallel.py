@@ -31,7 +31,7 @@ from pathlib import Path
 from policygen.errors import PolicygenError, RenderError, UsageError
 from policygen.kinds import DOCUMENT_KINDS
 from policygen.layout.engine import Engines, engine_class
-from policygen.pipeline import Job, render_job, render_pipelined
+from policygen.pipeline import Files, Job, render_job, render_pipelined
 from policygen.procs import available_cpus, serve_parent, start_forkserver, worker_context
 from policygen.profile.model import Profile
 from policygen.writers.options import check_pdf_standard, pdf_engine_from
@@ -100,12 +100,13 @@ def render_jobs(
     style_file: Path | None = None,
     pdf_standard: str | None = None,
     engines: Engines | None = None,
-) -> dict[str, bytes]:
-    """Return every job of `todo` rendered in each of `formats`, by file name, in job order,
-    PDFs printed by `pdf_engine` (None: as pipeline.writer_options chooses) to the archival
-    standard `pdf_standard` (None: a plain PDF), in the house style of `style_file` (None:
-    the profile's ``meta.style``), by the engines of `engines` (None: a session made for this
-    call and closed after it).
+) -> Files:
+    """Return every job of `todo` rendered in each of `formats`, by file name, in job order
+    (Files: with the texts their English prints in Chinese), PDFs printed by `pdf_engine`
+    (None: as pipeline.writer_options chooses) to the archival standard `pdf_standard`
+    (None: a plain PDF), in the house style of `style_file` (None: the profile's
+    ``meta.style``), by the engines of `engines` (None: a session made for this call and
+    closed after it).
 
     Up to `jobs` worker processes render at once (None: one per CPU; 1: all in this process).
     `on_done` is called in this thread with each job as it completes. Raise UsageError when
@@ -125,7 +126,7 @@ def render_jobs(
         with contextlib.ExitStack() as stack:
             if engines is None:
                 engines = stack.enter_context(Engines())
-            rendered: dict[str, bytes] = {}
+            rendered = Files()
             for job, files in render_pipelined(
                 profile,
                 todo,
@@ -136,7 +137,7 @@ def render_jobs(
                 style_file=style_file,
                 pdf_standard=pdf_standard,
             ):
-                rendered.update(files)
+                rendered.add(files)
                 if on_done:
                     on_done(job)
             return rendered
@@ -162,7 +163,7 @@ def _render_in_workers(
     pdf_engine: str,
     style_file: Path | None = None,
     pdf_standard: str | None = None,
-) -> dict[str, bytes]:
+) -> Files:
     formats = tuple(formats)
     dirs = tuple(Path(d) for d in template_dirs)
     kinds = tuple(dict.fromkeys(job.kind.name for job in todo))
@@ -173,7 +174,7 @@ def _render_in_workers(
         initializer=_init_worker,
         initargs=(profile, formats, dirs, kinds, pdf_engine, style_file, pdf_standard),
     )
-    futures: list[Future[dict[str, bytes]]] = []
+    futures: list[Future[Files]] = []
     try:
         # Documents of the whole organisation (the regulation, the longest) first, so that
         # the long ones start early and the short ones fill in around them.
@@ -192,9 +193,9 @@ def _render_in_workers(
             # A later job's result can no longer be used: cancel those not started yet.
             for later in futures[index + 1 :]:
                 later.cancel()
-        rendered: dict[str, bytes] = {}
+        rendered = Files()
         for future in futures:  # in job order: the first failure is the one raised
-            rendered.update(future.result())
+            rendered.add(future.result())
         return rendered
     except BrokenProcessPool:
         raise RenderError(
@@ -240,7 +241,7 @@ def _init_worker(
     freeze_heap()
 
 
-def _render_task(task: Task) -> dict[str, bytes]:
+def _render_task(task: Task) -> Files:
     """Render one job in a worker."""
     if _state is None:  # pragma: no cover - the pool always runs the initializer first
         raise RuntimeError("worker not initialised")

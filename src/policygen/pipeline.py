@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from datetime import date
@@ -121,11 +121,16 @@ def applies(kind: Kind, profile: Profile, engagement: Engagement) -> bool:
 
 
 def jobs(
-    profile: Profile, kinds: Sequence[str] | None = None, *, lang: str | None = None
+    profile: Profile,
+    kinds: Sequence[str] | None = None,
+    *,
+    lang: str | None = None,
+    template_dirs: Sequence[Path] = (),
 ) -> list[Job]:
     """Return the documents a full set holds for `profile`, limited to `kinds` when given, in
     the languages `lang` (None: the profile's ``meta.languages``; bilingual.LANGUAGES). A
-    kind without English templates is rendered in Chinese in a full set, and is an error when
+    kind without an English template (in `template_dirs` or the bundled ones,
+    bilingual.english_kinds) is rendered in Chinese in a full set, and is an error when
     asked for by name in another language.
 
     Per-engagement kinds give one job per engagement; with no engagements they give none. A
@@ -136,7 +141,10 @@ def jobs(
 
     lang = lang or profile.meta.lang
     selected = [kind_named(k) for k in (kinds or DOCUMENT_KINDS)]
-    langs = {kind.name: kind_lang(kind.name, lang, named=bool(kinds)) for kind in selected}
+    langs = {
+        kind.name: kind_lang(kind.name, lang, named=bool(kinds), template_dirs=template_dirs)
+        for kind in selected
+    }
     out: list[Job] = []
     for kind in selected:
         if not kind.per_engagement:
@@ -165,7 +173,12 @@ def engagement_named(profile: Profile, contract_no: str) -> Engagement:
 
 
 def job_for(
-    profile: Profile, kind: str | Kind, contract_no: str | None = None, *, lang: str | None = None
+    profile: Profile,
+    kind: str | Kind,
+    contract_no: str | None = None,
+    *,
+    lang: str | None = None,
+    template_dirs: Sequence[Path] = (),
 ) -> Job:
     """Return the one document of `kind` for `profile`: for a per-engagement kind, of the
     engagement whose contract number is `contract_no` (None: the profile's only engagement).
@@ -173,11 +186,14 @@ def job_for(
     the profile has several engagements or none, or when the engagement lacks what the kind
     needs (Kind.needs). A kind rendered once per profile ignores `contract_no`. The one
     choice of an engagement by its number: the API, the service, the editor and ``diff``.
-    In the languages `lang` (None: the profile's ``meta.languages``): bilingual.kind_lang."""
+    In the languages `lang` (None: the profile's ``meta.languages``): bilingual.kind_lang,
+    with the English templates of `template_dirs`."""
     from policygen.bilingual import kind_lang
 
     kind = kind_named(kind) if isinstance(kind, str) else kind
-    languages = kind_lang(kind.name, lang or profile.meta.lang, named=True)
+    languages = kind_lang(
+        kind.name, lang or profile.meta.lang, named=True, template_dirs=template_dirs
+    )
     if not kind.per_engagement:
         return Job(kind, None, languages)
     if contract_no is not None:
@@ -218,11 +234,15 @@ class Built:
     refs: dict[str, str]
 
 
-def build_set(profile: Profile, *, template_dirs: Sequence[Path] = ()) -> list[Built]:
+def build_set(
+    profile: Profile, *, template_dirs: Sequence[Path] = (), lang: str | None = None
+) -> list[Built]:
     """Return every document of the full set for `profile`, built once, for the commands that
-    read a whole set (check, lint) without writing it."""
+    read a whole set (check, lint) without writing it, in the languages `lang` (None: the
+    profile's ``meta.languages``)."""
     return [
-        Built(job, *build_tree(profile, job, template_dirs=template_dirs)) for job in jobs(profile)
+        Built(job, *build_tree(profile, job, template_dirs=template_dirs))
+        for job in jobs(profile, lang=lang, template_dirs=template_dirs)
     ]
 
 
@@ -234,31 +254,38 @@ def build_tree(
     A template from `template_dirs` renders in a child process under a time and memory limit
     (templating.limits); the bundled templates render here. In English (``job.lang`` en) the
     English template of ``en/`` renders instead; in both (zh+en) both render and are aligned
-    clause by clause (policygen.bilingual)."""
+    clause by clause (policygen.bilingual), the context built once; the document keeps the
+    profile's texts the English prints in Chinese (Document.untranslated)."""
     if job.lang == "zh":
         return finish_tree(profile, job, read_template(profile, job, template_dirs=template_dirs))
-    from policygen.bilingual import englished, interleave
+    from policygen.bilingual import english_refs, englished, interleave
 
     if reworded := list(profile.clauses.replace):
         raise RenderError(
             f"clauses.replace 改写的条款（{'、'.join(reworded)}）只有中文，不能生成英文文本 "
             "(a reworded clause has no English text: render it with --lang zh)"
         )
-    english = read_template(profile, job, template_dirs=template_dirs, english=True)
+    context = build_context(profile, job.kind, job.engagement, job.lang)
+    english = read_template(
+        profile, job, template_dirs=template_dirs, english=True, context=context
+    )
+    untranslated = english.rendered.untranslated
     if job.lang == "en":
         en_doc, en_refs = finish_tree(profile, job, english, english=True)
-        return replace(en_doc, blocks=englished(en_doc.blocks, en_refs)), en_refs
-    zh_output = read_template(profile, job, template_dirs=template_dirs)
+        blocks = englished(en_doc.blocks, en_refs)
+        return replace(en_doc, blocks=blocks, lang=job.lang, untranslated=untranslated), en_refs
+    zh_output = read_template(profile, job, template_dirs=template_dirs, context=context)
     zh_doc, refs = finish_tree(profile, job, zh_output)
     en_doc, _ = finish_tree(profile, job, english, english=True)
     blocks = interleave(
         zh_doc.blocks,
-        englished(en_doc.blocks, refs),  # the English reads the Chinese numbers by id
+        english_refs(en_doc.blocks, refs),  # the English reads the Chinese numbers by id
         zh_source=zh_output.source,
         en_source=english.source,
     )
     # The English title under the Chinese; the contract number prints from meta.contract_no.
-    return replace(zh_doc, blocks=blocks, subtitle=en_doc.title), refs
+    both = replace(zh_doc, blocks=blocks, subtitle=en_doc.title, lang=job.lang)
+    return replace(both, untranslated=untranslated), refs
 
 
 @dataclass(frozen=True)
@@ -274,15 +301,22 @@ class TemplateOutput:
 
 
 def read_template(
-    profile: Profile, job: Job, *, template_dirs: Sequence[Path] = (), english: bool = False
+    profile: Profile,
+    job: Job,
+    *,
+    template_dirs: Sequence[Path] = (),
+    english: bool = False,
+    context: dict[str, object] | None = None,
 ) -> TemplateOutput:
     """Return `job`'s template rendered with the profile and read into blocks (the first half
-    of `build_tree`); with `english`, its English template (bilingual.english_folders).
+    of `build_tree`); with `english`, its English template (bilingual.english_folders);
+    `context` is the job's template context when built already (None: built here).
 
     Templates see ``lang``, the job's languages (``zh``, ``en``, ``zh+en``), and
     ``prevailing_language``, for the clause on which text prevails."""
     kind = job.kind
-    context = build_context(profile, kind, job.engagement, job.lang)
+    if context is None:
+        context = build_context(profile, kind, job.engagement, job.lang)
     if english:
         rendered = _render_english(kind, context, template_dirs)
     else:
@@ -294,20 +328,6 @@ def read_template(
         parties = (profile.organisation.name, job.engagement.vendor.name)
         markdown = party_voice(markdown, profile.organisation.short_name, parties)
     return TemplateOutput(rendered, read_markdown(markdown, source=source), source)
-
-
-def untranslated(
-    profile: Profile, job: Job, *, template_dirs: Sequence[Path] = ()
-) -> tuple[str, ...]:
-    """Return the profile's Chinese texts `job`'s English template prints in Chinese because
-    ``meta.translations`` gives no English for them, each once, in the order printed; the
-    parties' registered addresses, printed as registered, left out. Empty for a job in
-    Chinese alone (``job.lang`` zh)."""
-    if job.lang == "zh":
-        return ()
-    output = read_template(profile, job, template_dirs=template_dirs, english=True)
-    addresses = {profile.organisation.address, *(e.vendor.address for e in profile.engagements)}
-    return tuple(t for t in output.rendered.untranslated if t not in addresses)
 
 
 def _render_english(
@@ -398,8 +418,19 @@ def document_meta(
         contract_no=engagement.contract_no,
         parties=_signing_parties(blocks) if agreement else (),
         signed_on=engagement.signing_date if agreement else None,
-        signed_at=(engagement.signing_place or "") if agreement else "",
+        signed_at=_signing_place(profile, engagement, job.lang) if agreement else "",
     )
+
+
+def _signing_place(profile: Profile, engagement: Engagement, lang: str) -> str:
+    """Return where `engagement` is signed, in English alone (`lang` en) as
+    ``meta.translations`` gives it (else as written, with Latin punctuation)."""
+    place = engagement.signing_place or ""
+    if lang != "en" or not place:
+        return place
+    from policygen.templating.filters import en_text
+
+    return en_text(profile.meta.translations.get(place.strip(), place))
 
 
 def _signing_parties(blocks: tuple[n.Block, ...]) -> tuple[n.SignatureParty, ...]:
@@ -485,6 +516,32 @@ class Started(Protocol):
         """Write now what need not wait for a layout still being made."""
 
 
+class Files(dict[str, bytes]):
+    """Rendered files by name, and what their English texts print in Chinese for want of
+    English in ``meta.translations`` (`untranslated`): what every front end reports."""
+
+    untranslated: dict[str, tuple[str, ...]]
+    """The profile's Chinese texts each document prints untranslated (Document.untranslated),
+    by the document's file stem (Job.stem); a document with none is not listed."""
+
+    def __init__(
+        self,
+        files: Mapping[str, bytes] | None = None,
+        untranslated: Mapping[str, tuple[str, ...]] | None = None,
+    ) -> None:
+        super().__init__(files or {})
+        self.untranslated = dict(untranslated or {})
+
+    def add(self, other: Mapping[str, bytes]) -> None:
+        """Add the files of `other` and, when it is Files, what it left untranslated."""
+        self.update(other)
+        if isinstance(other, Files):
+            self.untranslated.update(other.untranslated)
+
+    def __reduce__(self) -> tuple[type[Files], tuple[dict[str, bytes], dict[str, tuple[str, ...]]]]:
+        return Files, (dict(self), self.untranslated)  # from worker processes
+
+
 @dataclass(frozen=True)
 class PendingJob:
     """A job whose files are being written: `result` waits for the last of them."""
@@ -492,10 +549,15 @@ class PendingJob:
     job: Job
     files: dict[str, FileResult]
     """Each file's bytes (or error) by output file name, in the order the formats were asked."""
+    untranslated: tuple[str, ...] = ()
+    """The profile's texts the job's English prints in Chinese (Document.untranslated)."""
 
-    def result(self) -> dict[str, bytes]:
-        """Return the job's files by name; raise the first file's error (in format order)."""
-        return {name: file.result() for name, file in self.files.items()}
+    def result(self) -> Files:
+        """Return the job's files by name, with what they left untranslated; raise the first
+        file's error (in format order)."""
+        files = {name: file.result() for name, file in self.files.items()}
+        untranslated = {self.job.stem: self.untranslated} if self.untranslated else {}
+        return Files(files, untranslated)
 
     def write_ready(self) -> None:
         """Write now the files left for `result` whose layout is made (or that need none):
@@ -597,7 +659,8 @@ def start_job(
         layout = printing.layout if printing is not None and needs_layout(fmt, doc) else None
         filled = house if fmt == "docx" else None
         files[fmt] = _Later(partial(write, fmt, doc, options, house=filled), layout)
-    return PendingJob(job, {job.filename(fmt): files[fmt] for fmt in formats})
+    named = {job.filename(fmt): files[fmt] for fmt in formats}
+    return PendingJob(job, named, doc.untranslated)
 
 
 IN_FLIGHT = 6
@@ -650,8 +713,9 @@ def render_pipelined(
     style_file: Path | None = None,
     deadline: float | None = None,
     pdf_standard: str | None = None,
-) -> Iterator[tuple[Job, dict[str, bytes]]]:
-    """Yield each job of `todo` with its files by name, in job order, rendered in this process
+) -> Iterator[tuple[Job, Files]]:
+    """Yield each job of `todo` with its files by name (Files, with what they left
+    untranslated), in job order, rendered in this process
     by `pipelined` (arguments as for `start_job`). No job is begun after `deadline`."""
 
     def start(job: Job) -> PendingJob:
@@ -683,8 +747,9 @@ def render_job(
     style_file: Path | None = None,
     deadline: float | None = None,
     pdf_standard: str | None = None,
-) -> dict[str, bytes]:
-    """Return `job` rendered in each of `formats`, by output file name, in that order, laid
+) -> Files:
+    """Return `job` rendered in each of `formats`, by output file name, in that order (Files,
+    with what it left untranslated), laid
     out by the engines of `engines` (None: a session made for this job and closed after it),
     PDFs printed by `pdf_engine` (None: as `writer_options` chooses), in the house style of
     `style_file` (None: the profile's ``meta.style``), to the archival standard

@@ -219,8 +219,16 @@ class RenderOptions(BaseModel):
         by name that no engagement it applies to can have."""
         if self.single:
             assert self.kinds is not None  # checked by _single
-            return [job_for(profile, self.kinds[0], self.contract_no, lang=self.lang)]
-        todo = jobs(profile, self.kinds, lang=self.lang)
+            return [
+                job_for(
+                    profile,
+                    self.kinds[0],
+                    self.contract_no,
+                    lang=self.lang,
+                    template_dirs=self.template_dirs,
+                )
+            ]
+        todo = jobs(profile, self.kinds, lang=self.lang, template_dirs=self.template_dirs)
         if self.contract_no is None:
             return todo
         engagement = engagement_named(profile, self.contract_no)

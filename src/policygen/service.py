@@ -47,8 +47,16 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
 from policygen import __version__, editor
-from policygen.api import MAX_SET_DOCUMENTS, SET_ZIP_NAME, ZIP_TYPE, plan, render_plan, render_zip
-from policygen.bilingual import LANGUAGES
+from policygen.api import (
+    MAX_SET_DOCUMENTS,
+    SET_ZIP_NAME,
+    ZIP_TYPE,
+    RenderedFile,
+    plan,
+    render_plan,
+    render_zip,
+)
+from policygen.bilingual import LANGUAGES, UNTRANSLATED_HEADER, untranslated_count
 from policygen.caches import CACHES
 from policygen.errors import InvalidInputError, Issue, RenderError, TooManyDocuments, UsageError
 from policygen.kinds import DOCUMENT_KINDS
@@ -270,13 +278,15 @@ def _render_document(
     options: RenderOptions,
     deadline: float | None = None,
     engines: Engines | None = None,
-) -> tuple[str, bytes]:
+) -> tuple[str, bytes, int]:
     """Return the file name and bytes of the one document `options` ask of the profile in
-    `text` (content type `declared`), laid out by `engines` (None: engines of its own), its
-    layout stopped at `deadline`; run in a worker thread."""
+    `text` (content type `declared`), and how many of the profile's texts its English prints
+    in Chinese, laid out by `engines` (None: engines of its own), its layout stopped at
+    `deadline`; run in a worker thread."""
     request = RenderRequest(profile=ProfileText(text, declared), options=options)
     files = render_plan(plan(request), engines=engines, deadline=deadline)
-    return next(iter(files.items()))
+    filename, data = next(iter(files.items()))
+    return filename, data, untranslated_count(files.untranslated)
 
 
 def _render_zip(
@@ -286,11 +296,12 @@ def _render_zip(
     max_documents: int = MAX_SET_DOCUMENTS,
     deadline: float | None = None,
     engines: Engines | None = None,
-) -> bytes:
+) -> RenderedFile:
     """Return a zip of the set `options` ask of the profile in `text` (content type
     `declared`), laid out by `engines` (None: engines of its own) (api.render_zip: refused
-    with TooManyDocuments, answered 413, beyond `max_documents`); stop laying out at
-    `deadline`. Run in a worker thread."""
+    with TooManyDocuments, answered 413, beyond `max_documents`; the texts its English
+    documents print in Chinese listed in the zip and in the RenderedFile); stop laying out
+    at `deadline`. Run in a worker thread."""
     planned = plan(RenderRequest(profile=ProfileText(text, declared), options=options))
     return render_zip(
         planned,
@@ -548,8 +559,9 @@ async def render_one(
         deadline=(deadline := settings.deadline()),
         engines=settings.engines,
     )
-    filename, data = await settings.work(request, job, deadline=deadline)
-    return Response(data, media_type=MEDIA_TYPES[fmt], headers=_attachment(filename))
+    filename, data, untranslated = await settings.work(request, job, deadline=deadline)
+    headers = {**_attachment(filename), UNTRANSLATED_HEADER: str(untranslated)}
+    return Response(data, media_type=MEDIA_TYPES[fmt], headers=headers)
 
 
 @router.post(
@@ -595,7 +607,8 @@ async def render_many(
         engines=settings.engines,
     )
     data = await settings.work(request, job, deadline=deadline)
-    return Response(data, media_type=ZIP_TYPE, headers=_attachment(SET_ZIP_NAME))
+    headers = {**_attachment(SET_ZIP_NAME), UNTRANSLATED_HEADER: str(len(data.untranslated))}
+    return Response(data, media_type=ZIP_TYPE, headers=headers)
 
 
 # --------------------------------------------------------------------------- error answers

@@ -100,13 +100,17 @@ def _fields(annotation: Any, metadata: list[Any], value: Any, loc: Loc) -> Itera
 
 
 def referred_list(loc: Loc) -> Loc | None:
-    """Return the list whose items' ``name`` the text field at `loc` must equal, or None: a
-    credited metric (``sla.credits.metric``, ``sla.credits.additional[i].metric``, and the same
-    in an engagement's ``sla``) is one of its SLA's metrics. Such fields are not free text
+    """Return the list whose items' ``name`` (or whose items, a list of texts) the text field
+    at `loc` must equal, or None: a credited metric (``sla.credits.metric``,
+    ``sla.credits.additional[i].metric``, and the same in an engagement's ``sla``) is one of its
+    SLA's metrics; an assessment's rating (``engagements[i].assessment.ratings[j].category``)
+    is one of ``risk.categories``. Such fields are not free text
     themselves, and are kept in step when that name changes."""
     if loc and loc[-1] == "metric" and "credits" in loc:
         at = len(loc) - 1 - list(reversed(loc)).index("credits")
         return (*loc[:at], "metrics")
+    if len(loc) >= 3 and loc[-1] == "category" and loc[-3] == "ratings" and "assessment" in loc:
+        return ("risk", "categories")  # an assessment rates the organisation's risk categories
     return None
 
 
@@ -144,7 +148,8 @@ def set_text(data: dict[str, Any], loc: Loc, value: str) -> list[str]:
     get_at(data, loc[:-1])[loc[-1]] = value
     changed = [dotted(loc)]
     for ref, names in list(_references(data)):
-        if loc[:-2] == names and loc[-1] == "name" and get_at(data, ref) == old:
+        named = loc[:-2] == names and loc[-1] == "name"
+        if (named or loc[:-1] == names) and get_at(data, ref) == old:
             get_at(data, ref[:-1])[ref[-1]] = value
             changed.append(dotted(ref))
     return changed

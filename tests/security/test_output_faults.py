@@ -409,7 +409,7 @@ def test_an_invalid_profile_writes_nothing(tmp_path: Path) -> None:
     out = tmp_path / "out"
     prepare(out, "regulation.docx")
     bad = tmp_path / "bad.yaml"
-    bad.write_text(MANUFACTURER.read_text(encoding="utf-8").replace("2026-03-01", "2026-02-30"))
+    bad.write_text(MANUFACTURER.read_text(encoding="utf-8").replace("2027-03-01", "2026-02-30"))
     assert main(["render", str(bad), "-o", str(out)]) == ExitCode.INVALID_INPUT
     assert_untouched(out, "regulation.docx")
 

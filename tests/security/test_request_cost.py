@@ -186,7 +186,7 @@ def test_a_full_queue_is_answered_503_with_retry_after_while_health_answers(
     started = threading.Event()
     real = service._render_document
 
-    def held(*args: Any, **kwargs: Any) -> tuple[str, bytes]:
+    def held(*args: Any, **kwargs: Any) -> tuple[str, bytes, int]:
         started.set()
         release.wait(30)
         return real(*args, **kwargs)
@@ -224,7 +224,7 @@ def test_a_request_whose_time_runs_out_while_it_waits_is_answered_503(
     started = threading.Event()
     real = service._render_document
 
-    def held(*args: Any, **kwargs: Any) -> tuple[str, bytes]:
+    def held(*args: Any, **kwargs: Any) -> tuple[str, bytes, int]:
         started.set()
         release.wait(30)
         return real(*args, **kwargs)

@@ -207,7 +207,7 @@ def _cases() -> list[Case]:
             Case(
                 "yaml-invalid-date",
                 "/validate",
-                MANUFACTURER.read_bytes().replace(b"2026-03-01", b"2026-02-30", 1),
+                MANUFACTURER.read_bytes().replace(b"2027-03-01", b"2026-02-30", 1),
                 422,
                 problem("meta.effective_date", "2026年2月只有28天"),
                 "application/yaml",
@@ -273,7 +273,7 @@ def test_a_set_too_large_for_one_request_is_refused_before_rendering() -> None:
     base = {  # the example's engagement without its optional lists, to fit 1,000 in 2 MB
         key: value
         for key, value in data["engagements"][0].items()
-        if key not in ("service_items", "change_rates", "on_premises", "liability")
+        if key not in ("service_items", "change_rates", "on_premises", "liability", "assessment")
         and value is not None
     }
     data["engagements"] = [{**base, "contract_no": f"HY-{i:04d}"} for i in range(600)]

@@ -322,8 +322,15 @@ class Cascade:
         raise AssertionError(f"{selector} has no {name}")
 
 
-def _first_family(tokens: list[Any]) -> str:
-    return str(tokens[0].value)
+def _families(tokens: list[Any]) -> list[str]:
+    return [str(t.value) for t in tokens if t.type in ("string", "ident")]
+
+
+def _first_family(tokens: list[Any], style: HouseStyle | None = None) -> str:
+    """Return the first family of a font-family value after the Latin face of `style`, which
+    a text with English in it puts first."""
+    latin = style.fonts.latin.families if style is not None else ()
+    return next(f for f in _families(tokens) if f not in latin)
 
 
 def _css_text(
@@ -338,7 +345,7 @@ def _css_text(
     size = _pt(get("font-size")[0])
     tracking = _pt(get("letter-spacing")[0])
     out: Measured = {
-        "font": _font_role(style, family=_first_family(get("font-family"))),
+        "font": _font_role(style, family=_first_family(get("font-family"), style)),
         "size": size,
         "line": _pt(get("line-height")[0]),
         "align": get("text-align")[0].value,
@@ -405,7 +412,7 @@ def measure_css(html: bytes, style: HouseStyle) -> Measured:
             pages = counted or tinycss2.serialize(token.arguments) == "pages"
             words.append("{pages}" if pages else "{page}")
     out["footer.text"] = "".join(words)
-    out["footer.font"] = _font_role(style, family=_first_family(footer["font-family"]))
+    out["footer.font"] = _font_role(style, family=_first_family(footer["font-family"], style))
     out["footer.size"] = _pt(footer["font-size"][0])
     out["footer.line"] = _pt(footer["line-height"][0])
     out["footer.gap"] = _pt(footer["padding-top"][0]) / PT_PER_MM
@@ -683,3 +690,68 @@ def test_the_style_is_found_by_name_in_a_template_folder(
     found = renderings(doc, options, load_style(organisation))
     assert not disagreements(**found)
     assert found["css"]["body.size"] == 10.5 and found["typst"]["page.top"] == 22
+
+
+# --------------------------------------------------------------------------- the Latin face
+
+
+@pytest.fixture(scope="module")
+def english_contracts() -> dict[str, n.Document]:
+    """The bank's first contract in English and in both languages."""
+    profile = load_profile(BANK)
+    out = {}
+    for lang in ("en", "zh+en"):
+        (job,) = [
+            j
+            for j in jobs(profile, ["contract"], lang=lang)
+            if j.engagement is profile.engagements[0]
+        ]
+        out[lang] = build_document(profile, job)
+    return out
+
+
+LATIN = '(name: "latin face", covers: "latin-in-cjk"), '
+"""How a Typst font list of `renderings` begins with the Latin face (covering Latin only)."""
+
+
+@pytest.mark.parametrize("style_name", ["default", "gongwen"])
+@pytest.mark.parametrize("lang", ["en", "zh+en"])
+def test_an_english_text_sets_latin_letters_in_the_latin_face_in_all_three(
+    english_contracts: dict[str, n.Document],
+    documents: dict[str, n.Document],
+    style_name: str,
+    lang: str,
+) -> None:
+    doc = replace(english_contracts[lang], style=style_name)
+    style = bundled_style(style_name)
+    found = renderings(doc, OPTIONS, style)
+    assert not disagreements(**found), "\n".join(disagreements(**found))
+    latin = style.fonts.latin
+    document = docx.Document(BytesIO(write_docx(doc, OPTIONS)))
+    for role, name in WORD_ROLES.items():
+        ascii_font = _word_value(document, name, _path("w:rPr", "w:rFonts"), "w:ascii")
+        assert ascii_font == latin.word, role
+    # In English alone every font list begins with the Latin face; in both languages every
+    # list but the body text's face's, and the English paragraphs': the Chinese paragraphs
+    # keep their CJK faces (and CJK quotes “”), alike in the CSS and the Typst source.
+    body_font = style.resolved("body").font
+    cascade = Cascade([e.text for e in etree.HTML(write_html(doc, OPTIONS)).iter("style")])
+    roles = {"body": "p", **CSS_ROLES, **FRONT_CSS}
+    for role, selector in roles.items():
+        families = _families(cascade.get(selector, "font-family"))
+        first = families[: len(latin.families)] == list(latin.families)
+        assert first == (lang == "en" or style.resolved(role).font != body_font), selector
+    english = _families(cascade.get('p[lang="en"]', "font-family")) if lang == "zh+en" else []
+    assert lang == "en" or english[: len(latin.families)] == list(latin.families)
+    families = {role: (f"{role} face",) for role in FONT_ROLE_FALLBACKS}
+    source = typst_source(doc, OPTIONS, families)
+    lists = dict(re.findall(r"^#let f-([\w-]+) = \((.*)\)$", source, re.M))
+    assert set(lists) == set(FONT_ROLE_FALLBACKS) - {"latin"} | {"english"}
+    latin_first = {role for role, body in lists.items() if body.startswith(LATIN)}
+    assert latin_first == set(lists) - ({body_font} if lang == "zh+en" else set()), lists
+    assert "hyphenate: false, font: f-english)[" in source
+    # A Chinese text keeps its CJK faces' own Latin letters in the PDFs.
+    chinese = replace(documents["contract"], style=style_name)
+    sheets = [e.text for e in etree.HTML(write_html(chinese, OPTIONS)).iter("style")]
+    assert _families(Cascade(sheets).get("p", "font-family"))[0] not in latin.families
+    assert LATIN not in typst_source(chinese, OPTIONS, families)

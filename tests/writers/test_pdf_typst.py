@@ -89,7 +89,16 @@ _t = inline
 def test_every_kind_of_the_bank_set_renders(rendered: dict[str, bytes], tmp_path: Path) -> None:
     stems = _stems(rendered)
     kinds = {stem.split("-", 1)[0] for stem in stems}
-    assert kinds == {"regulation", "contract", "sla", "nda", "dpa", "scorecard", "risk_register"}
+    assert kinds == {
+        "regulation",
+        "contract",
+        "sla",
+        "nda",
+        "dpa",
+        "safety",
+        "scorecard",
+        "risk_register",
+    }
     for stem in stems:
         pdf = rendered[f"{stem}.pdf"]
         reader = PdfReader(io.BytesIO(pdf))

@@ -178,13 +178,14 @@ def test_no_table_cell_breaks_a_short_word_in_the_docx(libreoffice: Path) -> Non
 def test_no_line_breaks_inside_an_amount_or_identifier_in_the_docx(libreoffice: Path) -> None:
     """A cross-reference in the DOCX is a REF field whose number LibreOffice computes and
     shows anew (第{三十}条), without the word joiners the DOCX writes: LibreOffice may break
-    before, inside or just after a Chinese number it computed (at either edge of the field's
-    result: 第十一|条), and only there."""
+    before, inside or right after a Chinese number it computed (where the field ends), and
+    only there. Where it breaks depends on the fonts it finds: with Liberation Serif standing
+    in for the DOCX's Times New Roman (fonts-liberation2) it breaks after the field too."""
     assert run_breaks(libreoffice, references=False) == []
     broken_references = run_breaks(libreoffice)
     numeral = "[一二三四五六七八九十]"
-    field = f"第{numeral}*\\|{numeral}|第{numeral}+\\|条"
-    assert all(re.search(field, each) for each in broken_references), broken_references
+    computed = f"第{numeral}*\\|{numeral}|第{numeral}+\\|[条章款项]"
+    assert all(re.search(computed, each) for each in broken_references), broken_references
 
 
 def _reference_texts(doc: n.Document) -> set[str]:

@@ -193,11 +193,14 @@ def _render_and_write(name: str, rows: list[Row]) -> list[RowResult]:
 def _names(worker: _Worker, number: str) -> list[str]:
     """Return the names every file of the row `number` may have (its kinds × formats, in the
     organisation's languages, as Job.filename names them)."""
-    return [
-        f"{file_stem(k.name, number, kind_lang(k.name, worker.lang, named=False))}.{fmt}"
+    folders = worker.template_dirs
+    stems = [
+        file_stem(
+            k.name, number, kind_lang(k.name, worker.lang, named=False, template_dirs=folders)
+        )
         for k in worker.kinds
-        for fmt in worker.formats
     ]
+    return [f"{stem}.{fmt}" for stem in stems for fmt in worker.formats]
 
 
 def _row_state(

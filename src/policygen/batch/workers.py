@@ -92,7 +92,11 @@ class _Worker:
             self.pdf_standard,
         )
         jobs = [
-            Job(kind, engagement, kind_lang(kind.name, self.lang, named=False))
+            Job(
+                kind,
+                engagement,
+                kind_lang(kind.name, self.lang, named=False, template_dirs=self.template_dirs),
+            )
             for kind in self.kinds
             if applies(kind, profile, engagement)
         ]  # in the organisation's meta.languages, as a full set is rendered

@@ -467,12 +467,13 @@ async def clauses(body: ProfileRequest, settings: Guarded) -> Response:
 
 @router.post("/editor/api/check")
 async def check(body: ProfileRequest, settings: Guarded) -> Response:
-    """Coverage and wording findings of the set (``policygen check``)."""
+    """Coverage and wording findings of the set (``policygen check``), in the languages the
+    page chose, with the texts its English prints in Chinese."""
 
     def job() -> dict[str, Any]:
         options = _options(settings, body)
         profile = work.checked(body.data, body.file, options)
-        return work.findings(profile, template_dirs=options.template_dirs)
+        return work.findings(profile, template_dirs=options.template_dirs, lang=options.lang)
 
     try:
         return _json(await _run(settings, job))

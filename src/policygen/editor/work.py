@@ -121,7 +121,13 @@ def one_document(data: Any, name: str, options: RenderOptions) -> Plan:
     whole = plan(request_for(data, name, options))
     if not whole.jobs:  # a per-engagement kind and no engagement: job_for says why
         assert options.kinds is not None
-        job_for(whole.profile, options.kinds[0], options.contract_no, lang=options.lang)
+        job_for(
+            whole.profile,
+            options.kinds[0],
+            options.contract_no,
+            lang=options.lang,
+            template_dirs=options.template_dirs,
+        )
     return dataclasses.replace(whole, jobs=whole.jobs[:1])
 
 
@@ -190,12 +196,16 @@ def clause_list(profile: Profile, *, template_dirs: Sequence[Path] = ()) -> dict
     return {"clauses": [e.as_dict() for e in catalogue(profile, template_dirs=template_dirs)]}
 
 
-def findings(profile: Profile, *, template_dirs: Sequence[Path] = ()) -> dict[str, Any]:
+def findings(
+    profile: Profile, *, template_dirs: Sequence[Path] = (), lang: str | None = None
+) -> dict[str, Any]:
     """Return the coverage, wording and translation findings of `profile`'s set, as
-    ``policygen check --json`` (check.check_report)."""
+    ``policygen check --json`` (check.check_report), in the languages `lang` (None: the
+    profile's ``meta.languages``): `untranslated`, the profile's texts each English document
+    prints in Chinese, by file stem."""
     from policygen.check import check_report
 
-    return check_report(profile, template_dirs=template_dirs).as_dict()
+    return check_report(profile, template_dirs=template_dirs, lang=lang).as_dict()
 
 
 def set_zip(planned: Plan) -> bytes:

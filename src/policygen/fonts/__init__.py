@@ -15,7 +15,10 @@ from policygen.fonts.codepoints import font_codepoints, gb2312_hanzi, is_cjk_sc
 from policygen.fonts.fontconfig import (
     CHECKED_ROLES,
     FONT_ROLES,
+    INSTALL_LATIN,
     LANGUAGE,
+    LATIN,
+    LATIN_ROLE,
     FontMatch,
     FontRole,
     fontconfig_version,
@@ -34,7 +37,10 @@ from policygen.tree.walk import document_texts
 __all__ = [
     "CHECKED_ROLES",
     "FONT_ROLES",
+    "INSTALL_LATIN",
     "LANGUAGE",
+    "LATIN",
+    "LATIN_ROLE",
     "FontMatch",
     "FontRole",
     "MissingGlyph",

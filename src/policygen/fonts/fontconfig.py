@@ -11,6 +11,7 @@ from pathlib import Path
 
 from policygen.caches import CACHES
 from policygen.errors import RenderError
+from policygen.style.model import LATIN as LATIN
 
 # --------------------------------------------------------------------------- roles
 
@@ -66,6 +67,25 @@ def _font_roles() -> dict[str, FontRole]:
 FONT_ROLES: dict[str, FontRole] = _font_roles()
 """The typefaces of the house style, by role, with the families the default style file gives
 them (the PDFs' CSS lists the same)."""
+
+
+def _latin_role() -> FontRole:
+    """Return the Latin face of the bundled default style file (``fonts.latin``)."""
+    from policygen.style.load import bundled_style
+
+    families = bundled_style("default").fonts.latin.families
+    fallback = "各角色中文字体自带的西文字形"
+    return FontRole(
+        LATIN, "西文（衬线）", families, required=False, fallback=fallback, chain=(LATIN,)
+    )
+
+
+LATIN_ROLE: FontRole = _latin_role()
+"""The face of Latin letters and digits in a text with English in it (``--lang en`` or
+``zh+en``): optional; without it the PDFs set them in each role's CJK face."""
+
+INSTALL_LATIN = "fonts-liberation2"
+"""The Debian and Ubuntu package of Liberation Serif, the Latin face of the default style."""
 
 CHECKED_ROLES = ("body", "heading")
 """The roles every printed character must have a glyph in: body text and headings, labels and

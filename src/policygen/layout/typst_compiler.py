@@ -158,7 +158,7 @@ def _make_compiler(scratch: Path, fonts: FontSet) -> _Compiler:
     families: dict[str, tuple[str, ...]] = {}
     for key, chain in fonts.chains.items():
         families[key] = tuple(dict.fromkeys(names[role] for role in chain if role in names))
-        if not families[key]:
+        if not families[key] and key in fonts.missing:  # an optional face (Latin) may be
             raise RenderError(fonts.missing[key])
     root = folder / "root"
     (root / "main.typ").write_text("", encoding="utf-8")

@@ -37,7 +37,7 @@ from multiprocessing.util import Finalize
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
-from policygen.fonts import FONT_ROLES, FontMatch, match_family, resolve_role
+from policygen.fonts import FONT_ROLES, LATIN, LATIN_ROLE, FontMatch, match_family, resolve_role
 from policygen.layout.budget import LayoutBudget, check_layout
 from policygen.layout.engine import Layout, PdfEngine, Printing
 from policygen.layout.process import START_SECONDS, Answer, LayoutProcess
@@ -51,11 +51,13 @@ from policygen.writers.pdf_typst import typst_source
 T = TypeVar("T")
 
 FONT_ROLE_FALLBACKS: dict[str, tuple[str, ...]] = {
-    key: role.chain for key, role in FONT_ROLES.items()
+    **{key: role.chain for key, role in FONT_ROLES.items()},
+    LATIN: LATIN_ROLE.chain,
 }
 """The roles each role's font list tries, in order: an optional role falls back as the style
 file says (fonts.FONT_ROLES: 仿宋 and 小标宋 to the 宋体-like body face, 楷体 to the 黑体-like
-one)."""
+one). The Latin face (fonts.LATIN_ROLE) has no fallback: without it, the list is empty and
+Latin letters stay in each role's CJK face."""
 
 TYPST_LANES = 2
 """Typst layout processes an engine runs side by side, each fed by a thread of its own (fewer
@@ -310,7 +312,7 @@ def _role_fonts() -> dict[str, list[FontMatch]]:
     """Return the regular and bold font files fontconfig gives each role; a role with no
     installed family has none (required roles are checked by the font preflight)."""
     out: dict[str, list[FontMatch]] = {}
-    for key, role in FONT_ROLES.items():
+    for key, role in {**FONT_ROLES, LATIN: LATIN_ROLE}.items():
         found = resolve_role(role)
         if found is None:
             out[key] = []

@@ -45,8 +45,10 @@ from policygen.profile.model import ENGAGEMENT_SECTIONS, Profile
 MAX_PROFILE_BYTES = 5 * 1024 * 1024
 """Largest profile accepted, in bytes; a real one is a few kilobytes."""
 
-MAX_NODES = 200_000
-"""Most values (scalars, lists, mappings) a profile may hold, aliases expanded."""
+MAX_NODES = 500_000
+"""Most values (scalars, lists, mappings) a profile may hold, aliases expanded: room for
+MAX_ENGAGEMENTS engagements as detailed as the bank's first (about 215 values each, with its
+pre-signing assessment and on-site work)."""
 
 MAX_DEPTH = 32
 """Deepest nesting of mappings and lists accepted. A real profile is 5 deep

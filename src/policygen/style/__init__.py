@@ -17,10 +17,11 @@ from policygen.writers.options import WriterOptions
 
 def style_for(doc: n.Document, options: WriterOptions) -> HouseStyle:
     """Return the house style `doc` is written in: the file ``options.style_file`` when set,
-    else the style ``doc.style`` names, found in the template folders."""
+    else the style ``doc.style`` names, found in the template folders; with the page
+    furniture of its languages (HouseStyle.furnished: English words in English alone)."""
     if options.style_file is not None:
-        return load_style(options.style_file, options.template_dirs)
-    return find_style(doc.style, options.template_dirs)
+        return load_style(options.style_file, options.template_dirs).furnished(doc.lang)
+    return find_style(doc.style, options.template_dirs).furnished(doc.lang)
 
 
 __all__ = ["HouseStyle", "bundled_style", "find_style", "load_style", "style_for", "style_path"]

@@ -68,10 +68,12 @@ def css_string(text: str) -> str:
     return '"' + "".join(out) + '"'
 
 
-def font_family(style: HouseStyle, role: FontRole) -> str:
+def font_family(style: HouseStyle, role: FontRole, *, latin: bool = False) -> str:
     """Return the CSS ``font-family`` value of font `role`: its families, its fallbacks' and
-    the generic family."""
-    families = [css_string(family) for family in style.fonts.families(role)]
+    the generic family; with `latin` (a text with English in it), the Latin face's families
+    (``fonts.latin``) first, which Pango uses for every character they have."""
+    first = style.fonts.latin.families if latin else ()
+    families = [css_string(family) for family in (*first, *style.fonts.families(role))]
     generic = next(
         (
             style.fonts.role(r).generic
@@ -141,11 +143,11 @@ as its padding, a cell paragraph's as the cell's (Word's space before and after 
 paragraph), a signature line's below it only (the signature table has the space above)."""
 
 
-def _text(style: HouseStyle, text: Resolved) -> list[str]:
-    """Return the declarations setting the font, size, line height, alignment and first-line
-    indent of `text`."""
+def _text(style: HouseStyle, text: Resolved, latin: bool = False) -> list[str]:
+    """Return the declarations setting the font (`latin`: the Latin face first), size, line
+    height, alignment and first-line indent of `text`."""
     return [
-        f"font-family: {font_family(style, text.font)};",
+        f"font-family: {font_family(style, text.font, latin=latin)};",
         f"font-size: {_pt(text.size)};",
         f"line-height: {_pt(text.line)};",
         f"font-weight: {'bold' if text.bold else 'normal'};",
@@ -173,19 +175,33 @@ def _rule(selector: str, declarations: list[str]) -> str:
 
 
 @CACHES.memo(maxsize=64)
-def _cached(digest: str, kind: str, style_json: str) -> str:
-    return _stylesheet(HouseStyle.model_validate_json(style_json), kind)
+def _cached(digest: str, kind: str, style_json: str, lang: str) -> str:
+    return _stylesheet(HouseStyle.model_validate_json(style_json), kind, lang)
 
 
-def stylesheet(style: HouseStyle, kind: str) -> str:
-    """Return the stylesheet of `style` for a document of `kind` (made once per style and kind)."""
+ENGLISH_PARAGRAPH = 'p[lang="en"]'
+"""The English paragraphs of a text in both languages (writers.html marks them)."""
+
+
+def stylesheet(style: HouseStyle, kind: str, lang: str = "zh") -> str:
+    """Return the stylesheet of `style` for a document of `kind` in the languages `lang`
+    (made once per style, kind and languages). A text with English in it puts the Latin face
+    (``fonts.latin``) first in its font lists: in English alone (``en``), every list; in both
+    languages (``zh+en``), every list but the body text's face's, and the English paragraphs'
+    (ENGLISH_PARAGRAPH): the Chinese paragraphs keep their CJK faces (whose “” Pango would
+    otherwise take from the Latin face), as in the Typst PDF (writers.pdf_typst.font_lists)."""
     data = style.model_dump_json()
-    return _cached(hashlib.sha256(data.encode("utf-8")).hexdigest(), kind, data)
+    return _cached(hashlib.sha256(data.encode("utf-8")).hexdigest(), kind, data, lang)
 
 
 # Long by design: one CSS rule after another, in the order the stylesheet prints them; split,
 # the order of the cascade would be spread over several functions.
-def _stylesheet(style: HouseStyle, kind: str) -> str:
+def _stylesheet(style: HouseStyle, kind: str, lang: str = "zh") -> str:
+    body_font = style.resolved("body").font
+
+    def latin(font: FontRole) -> bool:  # the Latin face first in `font`'s list
+        return lang == "en" or (lang == "zh+en" and font != body_font)
+
     margins = style.margins(kind)
     page = style.page
     body = style.resolved("body")
@@ -213,7 +229,7 @@ def _stylesheet(style: HouseStyle, kind: str) -> str:
     box = {"left": "bottom-left", "right": "bottom-right"}.get(footer.align, "bottom-center")
     footer_box = [
         f"content: {footer_content(style.footer.text, style.footer.numbering)};",
-        *_text(style, footer),
+        *_text(style, footer, latin(footer.font)),
         "white-space: nowrap;",
         "vertical-align: top;",
         f"padding-top: {_mm(style.footer.gap)};",
@@ -232,7 +248,7 @@ def _stylesheet(style: HouseStyle, kind: str) -> str:
         _rule(
             "html",
             [
-                f"font-family: {font_family(style, body.font)};",
+                f"font-family: {font_family(style, body.font, latin=latin(body.font))};",
                 f"font-size: {_pt(body.size)};",
                 f"line-height: {_pt(body.line)};",
                 f"font-weight: {'bold' if body.bold else 'normal'};",
@@ -250,15 +266,23 @@ def _stylesheet(style: HouseStyle, kind: str) -> str:
             ],
         )
     )
+    if lang != "zh":
+        family = font_family(style, body.font, latin=True)
+        rules.append(_rule(ENGLISH_PARAGRAPH, [f"font-family: {family};"]))
     for role, selector in SELECTORS.items():
         text = style.resolved(role)
-        rules.append(_rule(selector, [*_text(style, text), _spacing(text, SPACING.get(role, ""))]))
+        rules.append(
+            _rule(
+                selector,
+                [*_text(style, text, latin(text.font)), _spacing(text, SPACING.get(role, ""))],
+            )
+        )
     for role in FRONT_ROLES:
         text = style.resolved(role)
         # Margins, which collapse as LibreOffice sets the DOCX's space between two lines: the
         # larger of the first's space after and the second's space before.
         selector = FRONT_SELECTORS[role]
-        rules.append(_rule(selector, [*_text(style, text), _spacing(text, "")]))
+        rules.append(_rule(selector, [*_text(style, text, latin(text.font)), _spacing(text, "")]))
         if role in CONTEXTUAL_ROLES:
             rules.append(_rule(f"{selector} + p.{role.replace('_', '-')}", ["margin-top: 0;"]))
     table = style.resolved("table")
@@ -282,7 +306,8 @@ def _stylesheet(style: HouseStyle, kind: str) -> str:
             continue
         declarations = []
         if character.font is not None:
-            declarations.append(f"font-family: {font_family(style, character.font)};")
+            family = font_family(style, character.font, latin=latin(character.font))
+            declarations.append(f"font-family: {family};")
         if character.bold is not None:
             declarations.append(f"font-weight: {'bold' if character.bold else 'normal'};")
         if character_role == "emphasis":
@@ -295,7 +320,11 @@ def _stylesheet(style: HouseStyle, kind: str) -> str:
         rules.append(_rule("ol.items ol.items > li > p", [f"padding-left: {_pt(left)};"]))
     if style.header.lines:
         rule = [f"border-bottom: {_pt(style.header.rule)} solid #000;"] if style.header.rule else []
-        running = [f"position: running({RUNNING_HEADER});", *_text(style, header), *rule]
+        running = [
+            f"position: running({RUNNING_HEADER});",
+            *_text(style, header, latin(header.font)),
+            *rule,
+        ]
         rules.append(_rule(f".{RUNNING_HEADER}", running))
         rules.append(
             _rule(

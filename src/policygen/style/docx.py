@@ -361,7 +361,7 @@ def build(style: HouseStyle) -> bytes:
     setup_defaults(document, style)
     prune_styles(document, specs)
     for spec in specs:
-        apply_style(document, spec, style.fonts.latin)
+        apply_style(document, spec, style.fonts.latin.word)
     setup_numbering(document, style)
     setup_page(document, style)
     add_specimen(document, style)
@@ -396,8 +396,9 @@ def setup_defaults(document: DocxDocument, style: HouseStyle) -> None:
     fonts = style.fonts
     oxml.clear_default_run_formatting(styles)
     oxml.clear_default_paragraph_formatting(styles)
-    oxml.set_east_asian_font(styles, fonts.role(style.resolved("body").font).word, fonts.latin)
-    oxml.declare_fonts(document, font_entries(style), keep={fonts.latin})
+    body = fonts.role(style.resolved("body").font).word
+    oxml.set_east_asian_font(styles, body, fonts.latin.word)
+    oxml.declare_fonts(document, font_entries(style), keep={fonts.latin.word})
     oxml.set_lang(styles)
     oxml.set_theme_font_lang(document)
     oxml.set_no_stretch_before_line_break(document)

@@ -134,11 +134,36 @@ class Font(StyleModel):
     (楷体); Word and WPS substitute a face of this class. Null (or left out): not stated."""
 
 
+LATIN = "latin"
+"""The key of the Latin face among the font roles the PDF engines resolve (fonts.LATIN_ROLE)."""
+
+
+class Latin(StyleModel):
+    """The face of Latin letters and digits: what the DOCX declares for them everywhere, and
+    what the PDFs of a text with English in it (``--lang en`` or ``zh+en``) set them in,
+    before each role's CJK face (whose own Latin letters a Chinese text keeps)."""
+
+    word: Family
+    """The name the DOCX declares, e.g. Times New Roman."""
+    families: tuple[Family, ...] = Field(min_length=1, max_length=20)
+    """Families the PDFs use, in order of preference (the first installed wins), e.g.
+    Liberation Serif, metric-compatible with Times New Roman; when none is installed the
+    PDFs set Latin letters in each role's CJK face (policygen doctor warns)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _named(cls, value: object) -> object:
+        """Take a bare family name (``latin: Times New Roman``) as that face alone."""
+        if isinstance(value, str):
+            return {"word": value, "families": [value]}
+        return value
+
+
 class Fonts(StyleModel):
     """The typefaces of the style."""
 
-    latin: Family
-    """The font of Latin letters and digits in the DOCX (Times New Roman)."""
+    latin: Latin
+    """The face of Latin letters and digits (Times New Roman; Liberation Serif on Linux)."""
     body: Font
     heading: Font
     kaiti: Font
@@ -282,6 +307,21 @@ class Contents(StyleModel):
     """Its heading, set in the ``toc_heading`` text style, e.g. 目　录."""
 
 
+class Furniture(StyleModel):
+    """The words around the body of a text in another language than Chinese: what replaces
+    the style's own header lines, footer words, cover lines and contents heading; a value left
+    out (null) keeps the style's own."""
+
+    header: tuple[Annotated[str, Field(max_length=200)], ...] | None = Field(None, max_length=4)
+    """The running header's lines (as Header.lines)."""
+    footer: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    """The footer's words (as Footer.text), e.g. ``Page {page} of {pages}``."""
+    cover: tuple[CoverLine, ...] | None = Field(None, max_length=40)
+    """The cover page's lines (as HouseStyle.cover)."""
+    contents: Annotated[str, Field(min_length=1, max_length=40)] | None = None
+    """The contents page's heading (as Contents.heading), e.g. Contents."""
+
+
 class TableBlock(StyleModel):
     """Space around a table in the PDFs, beyond its caption's."""
 
@@ -311,6 +351,28 @@ class HouseStyle(StyleModel):
     """The cover page's lines, top to bottom; empty for no cover."""
     contents: Contents
     table_block: TableBlock
+    english: Furniture | None = None
+    """The page furniture of a text in English alone (``--lang en``): header, footer, cover
+    and contents heading in English; null (or left out): the Chinese ones. A text in both
+    languages (``zh+en``) keeps the Chinese furniture, its English title under the Chinese
+    on the cover (``{subtitle}``)."""
+
+    def furnished(self, lang: str) -> HouseStyle:
+        """Return this style with the page furniture of a text in the languages `lang`
+        (``zh``, ``en``, ``zh+en``): `english`'s in English alone, else this style itself."""
+        furniture = self.english if lang == "en" else None
+        if furniture is None:
+            return self
+        update: dict[str, object] = {}
+        if furniture.header is not None:
+            update["header"] = self.header.model_copy(update={"lines": furniture.header})
+        if furniture.footer is not None:
+            update["footer"] = self.footer.model_copy(update={"text": furniture.footer})
+        if furniture.cover is not None:
+            update["cover"] = furniture.cover
+        if furniture.contents is not None:
+            update["contents"] = self.contents.model_copy(update={"heading": furniture.contents})
+        return self.model_copy(update=update)
 
     @model_validator(mode="after")
     def _complete(self) -> HouseStyle:

@@ -18,6 +18,7 @@ from policygen.profile.engagement import Engagement
 from policygen.profile.model import Profile
 from policygen.profile.sla import Metric, Sla
 from policygen.profile.types import Comparison, Frequency, Industry, RiskLevel
+from policygen.templating.filters import AS_REGISTERED
 
 _CENT = Decimal("0.01")
 
@@ -240,8 +241,22 @@ def build_context(
         "english_version": "en" in profile.meta.languages or bool(profile.meta.translations),
         # The English of the profile's Chinese texts, for the en_text filter (filters.TRANSLATIONS).
         "translations": profile.meta.translations,
+        # Printed as registered, in Chinese, and never noted as untranslated (en_text).
+        AS_REGISTERED: _registered_addresses(profile),
     }
     return context
+
+
+def _registered_addresses(profile: Profile) -> frozenset[str]:
+    """Return the parties' registered addresses, which an English text prints as registered."""
+    return frozenset(
+        address.strip()
+        for address in (
+            profile.organisation.address,
+            *(e.vendor.address for e in profile.engagements),
+        )
+        if address
+    )
 
 
 def indicator_metrics(profile: Profile, engagement: Engagement) -> dict[str, Metric]:

@@ -159,7 +159,7 @@ class TemplateEnvironment:
     def render_document(self, name: str, context: dict[str, Any]) -> Rendered:
         """Return document template `name` rendered with `context`, with the values it set,
         all as plain strings. Raise RenderError when the Markdown exceeds MAX_OUTPUT_CHARS."""
-        from policygen.templating.filters import UNTRANSLATED, untranslated_texts
+        from policygen.templating.filters import UNTRANSLATED
 
         template = self.template(name)
         untranslated: list[str] = []  # this render's own: filled by the en_text filter
@@ -177,7 +177,7 @@ class TemplateEnvironment:
                 subtitle=str(getattr(module, "subtitle", "") or ""),
                 subject=str(getattr(module, "subject", "") or ""),
                 keywords=tuple(str(k) for k in keywords),
-                untranslated=untranslated_texts(untranslated),
+                untranslated=tuple(untranslated),
             )
         raise AssertionError("unreachable")  # pragma: no cover
 

@@ -557,26 +557,30 @@ UNTRANSLATED = "_untranslated"
 """The context variable of one render's list of the Chinese texts printed with no English
 (TemplateEnvironment.render_document makes it and returns it in Rendered.untranslated)."""
 
+AS_REGISTERED = "_as_registered"
+"""The context variable of the texts printed as registered, in Chinese, and never noted as
+untranslated: the parties' registered addresses (templating.context.build_context)."""
+
 
 def _translated(context: Context, text: str) -> str | None:
     """Return the English `context`'s translations give for `text`; None when they give none,
-    after noting `text` among the render's untranslated texts when it holds Chinese."""
+    after noting `text` once among the render's untranslated texts when it holds Chinese, is
+    not printed as registered (AS_REGISTERED) and is not the en_text of a text noted already
+    (a template quoting en_text's output again)."""
     table: Mapping[str, str] = context.get(TRANSLATIONS) or {}
     key = str(text).strip()
     english = table.get(key)
     if english is None and any(is_chinese(char) for char in key):
         missed = context.get(UNTRANSLATED)
-        if isinstance(missed, list):
+        registered = context.get(AS_REGISTERED) or ()
+        if (
+            isinstance(missed, list)
+            and key not in registered
+            and key not in missed
+            and not any(en_text(earlier) == key for earlier in missed)
+        ):
             missed.append(key)
     return english
-
-
-def untranslated_texts(texts: Iterable[str]) -> tuple[str, ...]:
-    """Return `texts` (what one render noted as untranslated) each once, in order, without
-    a text that is another's en_text (a template quoting en_text's output again)."""
-    unique = tuple(dict.fromkeys(texts))
-    quoted = {en_text(text) for text in unique if en_text(text) != text}
-    return tuple(text for text in unique if text not in quoted)
 
 
 @pass_context

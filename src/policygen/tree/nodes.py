@@ -302,3 +302,10 @@ class Document:
     style: str = "default"
     """House style: ``default`` (宋体 body, 黑体 headings), ``gongwen`` (GB/T 9704 公文), or
     an organisation's, ``styles/<style>.style.yaml`` in a template folder (policygen.style)."""
+    lang: str = "zh"
+    """The languages of the text: ``zh``, ``en`` or ``zh+en`` (中英文对照, policygen.bilingual);
+    the page furniture and the fonts of Latin text follow it."""
+    untranslated: tuple[str, ...] = ()
+    """The profile's Chinese texts the English prints in Chinese for want of English in
+    ``meta.translations``, each once, in the order printed (the parties' registered addresses
+    left out); empty for a text in Chinese alone."""

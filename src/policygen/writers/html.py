@@ -407,7 +407,12 @@ def render_html(
                 ) from error
         css.append((name, inert(text)))
         if index == 0:  # the house style, after the structure and before a user's sheets
-            css.append((f"styles/{house.name}.style.yaml", inert(stylesheet(house, doc.kind))))
+            css.append(
+                (
+                    f"styles/{house.name}.style.yaml",
+                    inert(stylesheet(house, doc.kind, doc.lang)),
+                )
+            )
     text_width = house.text_width(doc.kind) * 72 / 25.4
     writer = _Writer(doc, text_width, house.resolved("table").size)
     body = []

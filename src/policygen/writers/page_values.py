@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from policygen.templating.filters import cn_date
+from policygen.templating.filters import cn_date, en_date
 from policygen.tree import nodes as n
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -21,9 +21,11 @@ Values = dict[str, str | tuple[str, ...]]
 def document_values(doc: n.Document) -> Values:
     """Return what the cover and header placeholders stand for in `doc`: empty for what it
     does not print (a contract has no ``version`` or ``date``, a regulation no ``contract_no``),
-    and a number already in the subtitle is not printed twice."""
+    and a number already in the subtitle is not printed twice. Dates read as the text does:
+    2026年3月18日, or 18 March 2026 in English alone (`doc.lang` en)."""
     meta = doc.meta
     parties = meta.parties
+    written = en_date if doc.lang == "en" else cn_date
     return {
         "title": doc.title,
         "subtitle": doc.subtitle,
@@ -31,8 +33,8 @@ def document_values(doc: n.Document) -> Values:
         "contract_no": _unless_in(meta.contract_no, doc.subtitle),
         "organisation": "" if parties else meta.organisation,
         "version": meta.version,
-        "date": cn_date(meta.effective_date) if meta.effective_date else "",
-        "signed_on": cn_date(meta.signed_on) if meta.signed_on else "",
+        "date": written(meta.effective_date) if meta.effective_date else "",
+        "signed_on": written(meta.signed_on) if meta.signed_on else "",
         "signed_at": meta.signed_at,
         "role": tuple(party.role for party in parties),
         "name": tuple(party.name for party in parties),

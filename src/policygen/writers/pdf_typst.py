@@ -35,6 +35,7 @@ import unicodedata
 from policygen.errors import RenderError
 from policygen.layout.typst_compiler import END_LABEL
 from policygen.style import style_for
+from policygen.style.model import LATIN
 from policygen.style.typst import MM, TypstStyle, typst_definitions
 from policygen.style.typst import typst_style as make_typst_style
 from policygen.transforms.nobreak import runs
@@ -93,8 +94,36 @@ def _label(node_id: str) -> str:
     return f"<p-{node_id.encode('utf-8').hex()}>"
 
 
-def _fonts(families: tuple[str, ...]) -> str:
-    return "(" + "".join(typst_string(family) + ", " for family in families) + ")"
+def _fonts(families: tuple[str, ...], latin: tuple[str, ...] = ()) -> str:
+    """Return the Typst font list of `families`, after the `latin` families (each covering
+    only the Latin letters, digits and punctuation a CJK font would not take: Typst's
+    ``latin-in-cjk``, so that CJK punctuation such as “”、。 stays in the CJK face)."""
+    first = "".join(f'(name: {typst_string(f)}, covers: "latin-in-cjk"), ' for f in latin)
+    return "(" + first + "".join(typst_string(family) + ", " for family in families) + ")"
+
+
+ENGLISH_FONT = "f-english"
+"""The font list of an English paragraph in a text with English in it: the Latin face, then
+the body's faces (`font_lists`)."""
+
+
+def font_lists(doc: n.Document, families: dict[str, tuple[str, ...]], body: str) -> list[str]:
+    """Return the source lines naming each font role's list (``#let f-body = (…)``) from
+    `families`, the Typst families of each role, `body` being the font role of body text. A
+    text with English in it (`doc.lang` ``en`` or ``zh+en``) puts the Latin face (fonts.LATIN,
+    when one is installed) first, as the DOCX declares the style's ``fonts.latin`` for Latin
+    letters: in English alone, in every list; in both languages, in every list but the body
+    text's (whose Chinese paragraphs keep their CJK faces' Latin letters, as the CSS does),
+    and in ENGLISH_FONT, the list of the English paragraphs."""
+    latin = families.get(LATIN, ()) if doc.lang != "zh" else ()
+    lines = [
+        f"#let f-{role} = {_fonts(names, () if doc.lang == 'zh+en' and role == body else latin)}"
+        for role, names in families.items()
+        if role != LATIN
+    ]
+    if doc.lang != "zh":
+        lines.append(f"#let {ENGLISH_FONT} = {_fonts(families[body], latin)}")
+    return lines
 
 
 def _pt(value: float) -> str:
@@ -264,7 +293,10 @@ class _Source:
                 self.mark(node_id)
                 content = self.label(label, lang=lang) + self.inlines(inlines)
                 if lang:  # an English paragraph of a bilingual document: never hyphenated
-                    content = f"#text(lang: {typst_string(lang)}, hyphenate: false)[{content}]"
+                    content = (
+                        f"#text(lang: {typst_string(lang)}, hyphenate: false, "
+                        f"font: {ENGLISH_FONT})[{content}]"
+                    )
                 self.lines.append(self.par(content, align=align))
             case n.Heading(inlines=inlines, level=level, id=node_id):
                 self.mark(node_id)
@@ -495,7 +527,7 @@ def typst_source(
         f"author: {typst_string(meta.organisation)}, keywords: ({keywords}){description})\n"
     )
     preamble = [
-        *(f"#let f-{role} = {_fonts(names)}" for role, names in families.items()),
+        *font_lists(doc, families, house.resolved("body").font),
         *typst_definitions(style),
         f"#set page(width: {style.width:.3f}mm, height: {style.height:.3f}mm, "
         f"margin: (top: {top:.3f}mm, right: {right:.3f}mm, bottom: {bottom:.3f}mm, "

@@ -202,7 +202,7 @@ export class CheckPanel {
     const box = document.getElementById("check-results");
     note.textContent = "正在核对…";
     try {
-      const answer = await call("check", { name: this.editor.name, data: this.editor.data });
+      const answer = await call("check", { name: this.editor.name, data: this.editor.data, lang: this.editor.lang });
       box.replaceChildren();
       const covered = answer.findings.length - answer.missing;
       note.textContent = `${covered}/${answer.findings.length} 项要素已覆盖；用语问题 ${answer.wording.length} 处`;
@@ -229,6 +229,24 @@ export class CheckPanel {
           list.append(tr);
         }
         box.append(el("h3", "用语检查"), list);
+      }
+      const untranslated = Object.entries(answer.untranslated || {});
+      if (untranslated.length) {
+        // The profile's texts the English prints in Chinese: give them in meta.translations.
+        const list = el("table", undefined, "grid untranslated");
+        const top = el("tr");
+        for (const title of ["文档", "没有英文译文的配置文字（可在 meta.translations 中给出）"]) top.append(el("th", title));
+        list.append(top);
+        for (const [name, texts] of untranslated) {
+          for (const text of texts) {
+            const tr = el("tr");
+            tr.append(el("td", name), el("td", text));
+            list.append(tr);
+          }
+        }
+        const count = new Set(untranslated.flatMap(([, texts]) => texts)).size;
+        note.textContent += `；${count} 段配置文字没有英文译文`;
+        box.append(el("h3", "英文译文"), list);
       }
     } catch (error) {
       note.textContent = error.status === 422 ? "配置有误，改正后再核对" : error.message;

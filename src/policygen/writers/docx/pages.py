@@ -33,6 +33,7 @@ from docx.document import Document as DocxDocument
 from docx.shared import Length, Pt
 from docx.text.paragraph import Paragraph
 
+from policygen.style.model import HouseStyle
 from policygen.transforms.nobreak import NO_BREAK_LANGUAGE, joined, runs
 from policygen.tree import nodes as n
 from policygen.writers.docx import oxml
@@ -124,6 +125,42 @@ def add_contents_page(document: DocxDocument, front: FrontMatter) -> Paragraph:
     end = document.add_paragraph()
     oxml.end_section(end, document)
     return end
+
+
+def furnished_front(front: FrontMatter, style: HouseStyle) -> FrontMatter:
+    """Return the cover and contents templates of `style` (HouseStyle.furnished: a text in
+    English alone has English ones) in place of the reference's `front`: its cover lines in
+    their Word styles, its contents heading where the reference has one."""
+    from policygen.style.docx import WORD_STYLES
+
+    cover = tuple((WORD_STYLES[line.role], line.text) for line in style.cover)
+    toc = (TOC_HEADING_STYLE, style.contents.heading) if front.toc_heading is not None else None
+    return FrontMatter(cover, toc)
+
+
+def set_running_words(document: DocxDocument, style: HouseStyle) -> None:
+    """Give the body section's header the lines of `style` (with placeholders, for
+    `fill_header`), and its footer the words of `style`, ``{page}`` and ``{pages}`` as PAGE
+    and NUMPAGES fields: the furniture of a text in English alone, over the reference's."""
+    from policygen.style.docx import FIELD, FIELDS
+
+    section = oxml.last_section(document)
+    paragraphs = section.header.paragraphs
+    for index, paragraph in enumerate(paragraphs):
+        oxml.clear_paragraph(paragraph)
+        if index < len(style.header.lines):
+            oxml.add_text_run(paragraph, style.header.lines[index])
+        elif index:
+            oxml.remove_paragraph(paragraph)
+    for line in style.header.lines[len(paragraphs) :]:
+        section.header.add_paragraph(line, paragraphs[0].style)
+    footer = section.footer.paragraphs[0]
+    oxml.clear_paragraph(footer)
+    for part in FIELD.split(style.footer.text):
+        if part in FIELDS:
+            oxml.add_field(footer, FIELDS[part])
+        elif part:
+            oxml.add_text_run(footer, part)
 
 
 def fill_header(document: DocxDocument, values: Values) -> None:

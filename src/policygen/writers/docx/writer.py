@@ -49,9 +49,11 @@ from policygen.writers.docx.pages import (
     add_contents_page,
     add_cover,
     fill_header,
+    furnished_front,
     number_pages,
     read_front_matter,
     set_properties,
+    set_running_words,
 )
 from policygen.writers.docx.reference import open_reference, open_reference_data
 from policygen.writers.docx.styles import StyleTable
@@ -117,6 +119,9 @@ def write_docx(
     document = reference_document(doc, options)
     style_docx.apply_page(document, style, doc.kind)
     front = read_front_matter(document)
+    if doc.lang == "en":  # the style's English furniture over the reference's Chinese
+        front = furnished_front(front, style)
+        set_running_words(document, style)
     oxml.clear_body(document)
     values = page_values.document_values(doc)
     add_cover(document, front, values)

@@ -156,6 +156,14 @@ def clear_body(document: DocxDocument) -> None:
             body.remove(child)
 
 
+def clear_paragraph(paragraph: Paragraph) -> None:
+    """Remove everything from `paragraph` but its properties: its runs, fields and bookmarks."""
+    element = paragraph_element(paragraph)
+    for child in list(element):
+        if child.tag != W_PPR:
+            element.remove(child)
+
+
 def remove_paragraph(paragraph: Paragraph) -> None:
     """Remove `paragraph` from the body, header or cell holding it."""
     element = paragraph_element(paragraph)
