@@ -321,8 +321,8 @@ def test_laws_are_cited_by_their_official_english_titles(both: n.Document) -> No
     ("value", "expected"),
     [
         (Decimal("12680000.00"), "RMB 12,680,000.00 (say Renminbi Twelve Million Six Hundred and Eighty Thousand only)"),
-        (Decimal("1234.56"), "RMB 1,234.56 (say Renminbi One Thousand Two Hundred and Thirty-Four and Fifty-Six Fen only)"),
-        (Decimal("0.05"), "RMB 0.05 (say Renminbi Zero and Five Fen only)"),
+        (Decimal("1234.56"), "RMB 1,234.56 (say Renminbi One Thousand Two Hundred and Thirty-Four Yuan and Fifty-Six Fen only)"),
+        (Decimal("0.05"), "RMB 0.05 (say Renminbi Zero Yuan and Five Fen only)"),
         (100, "RMB 100.00 (say Renminbi One Hundred only)"),
     ],
 )  # fmt: skip
@@ -367,8 +367,8 @@ def test_en_amount_words_spell_the_figure(amount: Decimal) -> None:
     figure, words = re.fullmatch(r"RMB ([\d,]+\.\d\d) \(say Renminbi (.+) only\)", text).groups()
     assert Decimal(figure.replace(",", "")) == amount
     yuan, fen = words, ""
-    if words.endswith(" Fen"):  # the fen after the last "and": "… Thirty-Four and Five Fen"
-        yuan, _, fen = words.removesuffix(" Fen").rpartition(" and ")
+    if words.endswith(" Fen"):  # the fen after the yuan: "… Thirty-Four Yuan and Five Fen"
+        yuan, _, fen = words.removesuffix(" Fen").rpartition(" Yuan and ")
     cents = _read_words(yuan) * 100 + (_read_words(fen) if fen else 0)
     assert cents == int(amount * 100)
     assert words == words.replace(",", "") and all(
@@ -434,7 +434,9 @@ def test_english_only_document(english: n.Document) -> None:
     text = write("txt", english, writer_options()).decode("utf-8")
     assert "Article 4 Fees and Payment" in text and "第四条" not in text
     assert "4.6 Party A may deduct" in text
-    assert english.title == "Outsourcing Service Contract"
+    assert (
+        english.title == "Data Centre Operation and Maintenance Services Outsourcing Contract"
+    )  # the title translated
 
 
 def test_a_reworded_clause_cannot_be_rendered_in_english() -> None:
@@ -516,3 +518,26 @@ def test_render_zh_en_docx_and_pdf_and_libreoffice_keeps_both_blocks(tmp_path: P
         re.match(r"^第四条\s*费用及支付", line) for line in lines
     )
     assert any(line.startswith("Article 4 Fees and Payment") for line in lines)
+
+
+def test_english_texts_name_the_contract_its_rules_levels_and_people_as_counsel_asked(
+    bank: Profile, english: n.Document
+) -> None:
+    """The English title and the annexes' subtitles translate the engagement's title; the
+    preamble cites the banking rule with its 文号; the 机密级 level is not the defined term
+    Confidential Information; people's names in pinyin; the SLA calls the contract the Service
+    Contract, as the NDA and the DPA do; an amount's fen follow its yuan."""
+    contract = write("txt", english, writer_options()).decode("utf-8")
+    assert (
+        "(《银行保险机构信息科技外包风险监管办法》, Yin Bao Jian Ban Fa [2021] No. 141)" in contract
+    )
+    assert "Public, Internal, Restricted and Secret" in contract
+    assert "Legal representative: ZHOU Mingyuan (周明远)" in contract
+    assert "Sixty-Four Yuan and Fifteen Fen only" in contract
+    assert "a monthly service report monthly" not in contract
+    (sla_job,) = [j for j in jobs(bank, ["sla"], lang="en") if j.stem.endswith("001-en")]
+    sla = write("txt", build_document(bank, sla_job), writer_options()).decode("utf-8")
+    assert (
+        "Annex 1 to the Data Centre Operation and Maintenance Services Outsourcing Contract" in sla
+    )
+    assert '"Service Contract"' in sla and "Main Contract" not in sla

@@ -125,7 +125,7 @@ def test_deadlines_after_termination_are_stated_once_and_agree(
         assert "退出起算日" in clause(dpa, dpa_refs, "dpa-term")
     # The SLA lasts as long as the service does: until the transition ends.
     sla, _ = docs["sla"]
-    assert "至主合同终止且过渡期届满之日终止" in sla
+    assert "至服务合同终止且过渡期届满之日终止" in sla
 
 
 @pytest.mark.parametrize(("example", "contract_no"), engagements())

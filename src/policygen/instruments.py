@@ -57,6 +57,8 @@ class Instrument(BaseModel):
     empty when it has none."""
     number: str = ""
     """文号, e.g. 银保监办发〔2021〕141号; cited after the title unless the instrument is a law."""
+    number_en: str = ""
+    """The 文号 as an English text cites it after the title, e.g. Yin Bao Jian Ban Fa [2021] No. 141."""
     level: Level
     status: Literal["in_force", "repealed", "unverified"] = "in_force"
     """unverified: its being in force is not confirmed; like a repealed one, never cited."""

@@ -236,9 +236,11 @@ def build_context(
         ),
         "lang": lang,
         "prevailing_language": profile.meta.prevailing_language,
-        # The set has English versions (the languages name English, or the profile translates
-        # its texts): the Chinese text, signed with them, states which prevails as they do.
-        "english_version": "en" in profile.meta.languages or bool(profile.meta.translations),
+        # The contract has an English version (the languages name English, or the profile
+        # translates the engagement's title, which the English texts print): its Chinese text,
+        # signed with it, states which prevails as the English does.
+        "english_version": "en" in profile.meta.languages
+        or (engagement is not None and engagement.title in profile.meta.translations),
         # The English of the profile's Chinese texts, for the en_text filter (filters.TRANSLATIONS).
         "translations": profile.meta.translations,
         # Printed as registered, in Chinese, and never noted as untranslated (en_text).

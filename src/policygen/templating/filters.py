@@ -417,14 +417,14 @@ def _words(whole: int) -> str:
 def en_amount(amount: Decimal | int | str) -> str:
     """Return an amount in English legal style, the figure then the words:
     RMB 12,680,000.00 (say Renminbi Twelve Million Six Hundred and Eighty Thousand only);
-    fen after the yuan (… Thirty-Four and Fifty-Six Fen only). Decimal only: refuse a float
+    fen after the yuan (… Thirty-Four Yuan and Fifty-Six Fen only). Decimal only: refuse a float
     (TypeError) and None (ValueError); a negative amount or one with more than two decimals
     is a ValueError, as for `money`."""
     cents = _cents(amount, "en_amount")
     yuan, fen = divmod(cents, 100)
     words = _words(yuan)
     if fen:
-        words += f" and {_words(fen)} Fen"
+        words += f" Yuan and {_words(fen)} Fen"
     return f"RMB {money(amount)} (say Renminbi {words} only)"
 
 
@@ -602,7 +602,7 @@ def en_law_of(context: Context, citation: str) -> str:
     if not cited.startswith("《"):
         return cited
     english = _translated(context, cited.strip("《》"))
-    return cited if english is None else f"{english} ({cited})"
+    return cited if english is None else f"{english} ({cited}{_number_en(cited)})"
 
 
 def en_law(citation: str) -> str:
@@ -610,7 +610,8 @@ def en_law(citation: str) -> str:
     Chinese title in brackets, ``Personal Information Protection Law of the People's Republic
     of China (《中华人民共和国个人信息保护法》)``; the Chinese title alone (in brackets, after
     nothing) when the catalogue (instruments.yaml ``title_en``) gives no English one. A 文号
-    after the title (``（银保监办发〔2021〕141号）``) is left out."""
+    after the title (``（银保监办发〔2021〕141号）``) is left out of the citation read; the
+    catalogue's English 文号 (``number_en``) follows the Chinese title in the brackets."""
     from policygen.instruments import catalogue
 
     not_none(citation, "en_law")
@@ -619,8 +620,17 @@ def en_law(citation: str) -> str:
         title = title[title.index("《") : title.index("》") + 1]
     found = catalogue().find(title)
     if found is not None and found.title_en:
-        return f"{found.title_en} ({found.title})"
+        return f"{found.title_en} ({found.title}{_number_en(found.title)})"
     return title
+
+
+def _number_en(title: str) -> str:
+    """Return ", <文号 in English>" for the catalogue's instrument titled `title` when it gives
+    one (instruments.yaml ``number_en``), else ""."""
+    from policygen.instruments import catalogue
+
+    found = catalogue().find(title)
+    return f", {found.number_en}" if found is not None and found.number_en else ""
 
 
 def book_titles(items: Iterable[str]) -> str:
