@@ -1248,6 +1248,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)))
     parser.add_argument(
+        "--cluster-rounds",
+        type=int,
+        default=1,
+        help="rounds of (e)'s eight commands, interleaved (medians over the rounds)",
+    )
+    parser.add_argument(
         "--only",
         default=",".join(sorted(ALL_PARTS)),
         help="comma-separated parts: a,b,c,d,profile (a subset keeps the other sections of the "
@@ -1319,7 +1325,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         count = 30 if quick else 150
         step(
             f"(e) batch of {count} sets, local pool against Dask",
-            lambda: bench_cluster(count, 1),
+            lambda: bench_cluster(count, args.cluster_rounds),
             "cluster",
         )
     if "d" in parts:
