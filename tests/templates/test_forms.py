@@ -294,14 +294,25 @@ def test_risk_register_prints_categories_indicators_and_limit(name: str, index: 
     text = document_text(doc)
 
     assessed = table(doc, "外包风险评估")[1:]
-    assert [r[1] for r in assessed[:-1]] == list(risk.categories)
-    assert assessed[-1][1] == "其他风险（请注明）"
+    assessment = engagement.assessment
+    others = list(assessment.other_risks) if assessment else []
+    complete = assessment is not None and {r.category for r in assessment.ratings} >= set(
+        risk.categories
+    )
+    # the engagement's own risks follow the categories; a register that rates every category
+    # leaves no blank row for another risk
+    named = [r[1] for r in assessed]
+    assert named[: len(risk.categories)] == list(risk.categories)
+    assert named[len(risk.categories) :] == [r.category for r in others] + (
+        [] if complete else ["其他风险（请注明）"]
+    )
+    assessed = assessed[: len(risk.categories)] + ([] if complete else assessed[-1:])
     # inherent risk, controls, residual risk: as the engagement's assessment rates them (scored on
     # the matrix), else marked for the assessor to fill in
     ratings = {
         r.category: r for r in (engagement.assessment.ratings if engagement.assessment else [])
     }
-    for row in assessed[:-1]:
+    for row in assessed[: len(risk.categories)]:
         rated = ratings.get(row[1])
         if rated is None:
             assert row[2].startswith("【待填写】_×_＝_") and row[3] == row[5] == "【待填写】"
@@ -311,10 +322,11 @@ def test_risk_register_prints_categories_indicators_and_limit(name: str, index: 
                 row[2] == f"{rated.likelihood}×{rated.impact}＝{score}（{rating(score, profile)}）"
             )
             assert row[3] == rated.controls and row[5] == (rated.basis or "【待填写】")
-    assert assessed[-1][2].startswith("_×_＝_") and assessed[-1][3] == ""
+    if not complete:
+        assert assessed[-1][2].startswith("_×_＝_") and assessed[-1][3] == ""
     treated = table(doc, "风险应对措施")[1:]
-    assert [r[1] for r in treated] == list(risk.categories)
-    assert {r[3] for r in treated} == {depts.lead}
+    assert [r[1] for r in treated] == [*risk.categories, *(r.category for r in others)]
+    assert {r[3] for r in treated[: len(risk.categories)]} == {depts.lead}
 
     indicators = table(doc, "风险预警指标")
     assert indicators[0] == ["预警指标", "预警条件", "预警级别", "当期值", "应对措施", "监测部门"]

@@ -92,6 +92,7 @@ def _no_sensitive(data: dict[str, Any]) -> None:
         if engagement.get("data_protection"):
             engagement["data_protection"]["pi_categories"] = ["姓名", "手机号码"]
             engagement["data_protection"]["sensitive_categories"] = []
+            engagement["data_protection"].pop("sensitive_pi", None)
 
 
 def _cross_border(data: dict[str, Any]) -> None:
@@ -118,6 +119,8 @@ def _sparse(data: dict[str, Any]) -> None:
 
 def _no_personal_info(data: dict[str, Any]) -> None:
     data["data_protection"] = {"processes_personal_info": False}
+    for engagement in data["engagements"]:
+        engagement.pop("data_protection", None)  # none entrusts its own
 
 
 VARIANTS: dict[str, tuple[str, Callable[[dict[str, Any]], None] | None]] = {
@@ -325,7 +328,7 @@ def test_dpa_has_every_article_21_element(bank: Profile, bank_dpas: dict[str, st
         measures = _article(text, "保护措施")
         for words in ("加密", "去标识化", "操作权限", "教育培训", "应急预案", "六个月"):
             assert words in measures, words
-        for control in bank.information_security.controls:
+        for control in bank.section("information_security", engagement).controls:
             assert control in measures
         # rights and obligations: supervision, instructions, requests, compliance audit
         duties = _article(text, "双方的权利和义务")

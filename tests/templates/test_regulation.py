@@ -240,7 +240,7 @@ def test_bank_parameters(bank: Profile, bank_md: str) -> None:
         assert category in md
     assert "风险值达到15分的，为高风险" in md
     assert "年度总金额的30%" in md
-    assert "网络安全等级保护第三级" in md
+    assert "按照各自的网络安全等级保护定级落实安全保护要求，其中最高为第三级" in md
     assert "最小授权和职责分离的原则" in md
     assert "留存不少于六个月" in md
     assert "每半年至少组织服务提供商开展一次信息安全应急演练" in md
@@ -362,17 +362,18 @@ def test_other_branches() -> None:
 
 
 def test_no_personal_information_wording_without_entrustment() -> None:
-    profile = variant(
-        "bank",
-        data_protection={
-            "processes_personal_info": False,
-            "pi_categories": [],
-            "purposes": [],
-            "sensitive_pi": False,
-            "sensitive_categories": [],
-        },
-        meta={"revision_history": []},
+    data = copy.deepcopy(example_data("bank"))
+    data["data_protection"].update(
+        processes_personal_info=False,
+        pi_categories=[],
+        purposes=[],
+        sensitive_pi=False,
+        sensitive_categories=[],
     )
+    data["meta"]["revision_history"] = []
+    for engagement in data["engagements"]:  # none entrusts personal information of its own
+        engagement.pop("data_protection", None)
+    profile = Profile.model_validate(data)
     md = render(profile)
     check_structure(md)
     assert PI_ENTRUSTMENT not in md

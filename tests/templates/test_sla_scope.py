@@ -44,8 +44,8 @@ def test_infrastructure_and_application_slas_differ_where_they_should() -> None:
     assert "恢复时间目标（RTO）不超过四小时" in infra
     assert "恢复时间目标（RTO）不超过两小时" in app
     # credits on two metrics each, under one cap
-    assert "系统可用率和平均故障修复时间在一个统计周期内未达到目标值的" in infra
-    assert "系统可用率和变更成功率在一个统计周期内未达到目标值的" in app
+    assert "系统可用率或者平均故障修复时间在一个统计周期内未达到目标值的" in infra
+    assert "系统可用率或者变更成功率在一个统计周期内未达到目标值的" in app
     for text in (infra, app):
         assert "扣减比例累加" in text and "合计不超过当期服务费的20%" in text
     assert "平均故障修复时间 | 超过两小时，且不超过四小时 | 3%" in infra
