@@ -92,7 +92,8 @@ def connect(address: str) -> Iterator[Cluster]:
                     f"--scheduler {address}：local: 后应为工作进程数，如 local:4 "
                     "(expected local:N, N ≥ 1)"
                 )
-            stack.enter_context(dask.config.set({_ALLOWED: ALLOWED_FAILURES, _PROFILE: False}))
+            settings = {_ALLOWED: ALLOWED_FAILURES, _PROFILE: False, _TRIM: None}
+            stack.enter_context(dask.config.set(settings))
             local = stack.enter_context(
                 LocalCluster(
                     n_workers=int(count),
@@ -122,6 +123,13 @@ _ALLOWED = "distributed.scheduler.allowed-failures"
 _PROFILE = "distributed.worker.profile.enabled"
 """Dask's statistical profiler, which samples a worker's threads every 10 ms for the
 dashboard: off in a ``local:N`` cluster, which has no dashboard."""
+
+_TRIM = "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"
+"""The environment variable Dask's nanny gives each worker (65536) so that glibc hands freed
+memory back at once: the worker and its Typst process, which allocate and free throughout a
+document, then spend some 10% more time on it (bench/RESULTS.md (e)). Unset (None) in a
+``local:N`` cluster; a cluster of one's own sets it in its workers' configuration (README,
+Scaling out)."""
 
 
 class Cluster:
