@@ -127,7 +127,8 @@ dashboard: off in a ``local:N`` cluster, which has no dashboard."""
 _TRIM = "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"
 """The environment variable Dask's nanny gives each worker (65536) so that glibc hands freed
 memory back at once: the worker and its Typst process, which allocate and free throughout a
-document, then spend some 10% more time on it (bench/RESULTS.md (e)). Unset (None) in a
+document, then spend more time on it (the local pool given the same variable: some 10% more a
+set, three interleaved rounds of 40 sets). Unset (None) in a
 ``local:N`` cluster; a cluster of one's own sets it in its workers' configuration (README,
 Scaling out)."""
 
