@@ -86,16 +86,17 @@ def kind_lang(kind: str, lang: str, *, named: bool, template_dirs: Sequence[Path
     (``zh``) in a full set; raise UsageError for a kind without one asked for by name
     (`named`) in another language."""
     from policygen.errors import UsageError
+    from policygen.kinds import DOCUMENT_KINDS
 
     if check_lang(lang) == "zh":
         return lang
-    capable = english_kinds(template_dirs)
-    if kind in capable:
+    template = DOCUMENT_KINDS[kind].template
+    if any((folder / template).is_file() for folder in english_folders(template_dirs)):
         return lang
     if named:
         raise UsageError(
             f"{kind} 暂无英文模板，只能以 --lang zh 生成 "
-            f"(no English templates yet; in English: {', '.join(capable)})"
+            f"(no English templates yet; in English: {', '.join(english_kinds(template_dirs))})"
         )
     return "zh"
 
@@ -118,8 +119,8 @@ def untranslated_note(texts: tuple[str, ...] | list[str]) -> str:
 
 
 UNTRANSLATED_HEADER = "X-Policygen-Untranslated"
-"""The response header in which the service (and the editor) say how many of the profile's
-texts the English documents of a response print in Chinese (0: none)."""
+"""The response header in which the service says how many of the profile's texts the English
+documents of a response print in Chinese (0: none); the editor lists them in its check panel."""
 
 UNTRANSLATED_FILE = "untranslated.json"
 """The entry of a set's zip listing those texts by document (file stem), when there are any."""

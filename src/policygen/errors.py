@@ -129,6 +129,8 @@ class UsageError(PolicygenError):
     """The command was called wrongly (unknown document kind, format, option)."""
 
     exit_code = ExitCode.USAGE
+    http_status = 400
+    """The HTTP service's and the editor's status for it."""
 
     def __init__(
         self, message: str, *, code: str = "bad_request", allowed: Iterable[str] = ()
@@ -144,6 +146,8 @@ class UsageError(PolicygenError):
 class TooManyDocuments(UsageError):
     """A request for more documents than one answer may carry (api.render_zip); the HTTP
     service answers it 413."""
+
+    http_status = 413
 
     def __init__(self, message: str) -> None:
         super().__init__(message, code="too_many_documents")

@@ -58,7 +58,7 @@ from policygen.api import (
 )
 from policygen.bilingual import LANGUAGES, UNTRANSLATED_HEADER, untranslated_count
 from policygen.caches import CACHES
-from policygen.errors import InvalidInputError, Issue, RenderError, TooManyDocuments, UsageError
+from policygen.errors import InvalidInputError, Issue, RenderError, UsageError
 from policygen.kinds import DOCUMENT_KINDS
 from policygen.layout.budget import BudgetExceeded, LayoutBudget
 from policygen.layout.engine import Engines
@@ -644,17 +644,11 @@ async def _invalid_later(request: Request, error: Exception) -> JSONResponse:
     return JSONResponse(_Invalid(error.issues).report.model_dump(), status_code=422)
 
 
-async def _too_many(request: Request, error: Exception) -> JSONResponse:
-    assert isinstance(error, TooManyDocuments)
-    body = ErrorBody(error=error.code, message=str(error))
-    return JSONResponse(body.model_dump(), status_code=413)
-
-
 async def _usage(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, UsageError)
     allowed = list(error.allowed) or None
     body = ErrorBody(error=error.code, message=str(error), allowed=allowed)
-    return JSONResponse(body.model_dump(), status_code=400)
+    return JSONResponse(body.model_dump(), status_code=error.http_status)
 
 
 HTTP_ERRORS: dict[int, tuple[str, str]] = {
@@ -693,7 +687,6 @@ _ANSWERS: dict[type[Exception], Callable[[Request, Exception], Awaitable[JSONRes
     BudgetExceeded: _over_budget,
     _Invalid: _invalid,
     InvalidInputError: _invalid_later,
-    TooManyDocuments: _too_many,
     UsageError: _usage,
     RenderError: _render_error,
     RequestValidationError: _bad_request,

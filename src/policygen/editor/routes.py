@@ -39,7 +39,6 @@ from policygen.errors import (
     Issue,
     PolicygenError,
     RenderError,
-    TooManyDocuments,
     UsageError,
 )
 from policygen.kinds import DOCUMENT_KINDS
@@ -295,10 +294,8 @@ def _error(error: Exception) -> JSONResponse:
         body = {"valid": False, "errors": _problems(error.issues)}
     elif isinstance(error, BudgetExceeded):
         status, body = 413, {"error": "too_costly", "message": str(error)}
-    elif isinstance(error, TooManyDocuments):  # as the service answers it
-        status, body = 413, {"error": error.code, "message": str(error)}
     elif isinstance(error, UsageError):  # the service's answer: its code and allowed values
-        status, body = 400, {"error": error.code, "message": str(error)}
+        status, body = error.http_status, {"error": error.code, "message": str(error)}
         if error.allowed:
             body["allowed"] = list(error.allowed)
     elif isinstance(error, RenderError | PolicygenError):

@@ -20,8 +20,10 @@ def style_for(doc: n.Document, options: WriterOptions) -> HouseStyle:
     else the style ``doc.style`` names, found in the template folders; with the page
     furniture of its languages (HouseStyle.furnished: English words in English alone)."""
     if options.style_file is not None:
-        return load_style(options.style_file, options.template_dirs).furnished(doc.lang)
-    return find_style(doc.style, options.template_dirs).furnished(doc.lang)
+        style = load_style(options.style_file, options.template_dirs)
+    else:
+        style = find_style(doc.style, options.template_dirs)
+    return style.furnished(doc.lang)
 
 
 __all__ = ["HouseStyle", "bundled_style", "find_style", "load_style", "style_for", "style_path"]

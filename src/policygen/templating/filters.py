@@ -620,7 +620,8 @@ def en_law(citation: str) -> str:
         title = title[title.index("《") : title.index("》") + 1]
     found = catalogue().find(title)
     if found is not None and found.title_en:
-        return f"{found.title_en} ({found.title}{_number_en(found.title)})"
+        number = f", {found.number_en}" if found.number_en else ""
+        return f"{found.title_en} ({found.title}{number})"
     return title
 
 
