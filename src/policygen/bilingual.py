@@ -189,54 +189,35 @@ def english_ref(ref: str) -> str:
     return ref
 
 
-def englished(blocks: tuple[n.Block, ...], refs: dict[str, str]) -> tuple[n.Block, ...]:
-    """Return numbered `blocks` with English labels and their references reading English
-    (`refs`: how each id is referred to, in Chinese, from transforms.numbering), every
-    paragraph marked English: the tree of ``--lang en``."""
+def englished(
+    blocks: tuple[n.Block, ...], refs: dict[str, str], *, labels: bool = True
+) -> tuple[n.Block, ...]:
+    """Return numbered `blocks` with their references reading English (`refs`: how each id is
+    referred to, in Chinese, from transforms.numbering) and, with `labels`, English labels and
+    every paragraph marked English: the tree of ``--lang en``. Without `labels`, the labels
+    and languages are left alone: the English side of ``zh+en``, whose labels `interleave`
+    takes from the Chinese."""
     english = {key: english_ref(text) for key, text in refs.items()}
-    return tuple(_englished(b, english) for b in blocks)
+    return tuple(_englished(b, english, labels) for b in blocks)
 
 
-def english_refs(blocks: tuple[n.Block, ...], refs: dict[str, str]) -> tuple[n.Block, ...]:
-    """Return `blocks` with their references reading English (`refs` as for `englished`),
-    labels left alone: the English side of ``zh+en``, whose labels `interleave` takes from
-    the Chinese."""
-    english = {key: english_ref(text) for key, text in refs.items()}
-    return tuple(_referred(b, english) for b in blocks)
+def _englished(node: n.Block, refs: dict[str, str], labels: bool) -> n.Block:
+    label = english_label if labels else _kept_label
 
+    def inner(blocks: tuple[n.Block, ...]) -> tuple[n.Block, ...]:
+        return tuple(_englished(b, refs, labels) for b in blocks)
 
-def _referred(node: n.Block, refs: dict[str, str]) -> n.Block:
     match node:
         case n.Chapter() | n.Article():
-            blocks = tuple(_referred(b, refs) for b in node.blocks)
-            return replace(node, blocks=blocks, title=_english_inlines(node.title, refs))
-        case n.Paragraph():
-            return replace(node, inlines=_english_inlines(node.inlines, refs))
-        case n.OrderedList() | n.BulletList():
-            items = tuple(
-                replace(item, blocks=tuple(_referred(b, refs) for b in item.blocks))
-                for item in node.items
-            )
-            return replace(node, items=items)
-    return _englished(node, refs)  # headings, tables, signatures: no labels to keep
-
-
-def _englished(node: n.Block, refs: dict[str, str]) -> n.Block:
-    match node:
-        case n.Chapter() | n.Article():
-            blocks = tuple(_englished(b, refs) for b in node.blocks)
             title = _english_inlines(node.title, refs)
-            return replace(node, blocks=blocks, title=title, label=english_label(node.label))
+            return replace(node, blocks=inner(node.blocks), title=title, label=label(node.label))
         case n.Paragraph():
             inlines = _english_inlines(node.inlines, refs)
-            return replace(node, inlines=inlines, label=english_label(node.label), lang=ENGLISH)
+            lang = ENGLISH if labels else node.lang
+            return replace(node, inlines=inlines, label=label(node.label), lang=lang)
         case n.OrderedList() | n.BulletList():
             items = tuple(
-                replace(
-                    item,
-                    label=english_label(item.label),
-                    blocks=tuple(_englished(b, refs) for b in item.blocks),
-                )
+                replace(item, label=label(item.label), blocks=inner(item.blocks))
                 for item in node.items
             )
             return replace(node, items=items)
@@ -251,6 +232,10 @@ def _englished(node: n.Block, refs: dict[str, str]) -> n.Block:
         case n.SignatureBlock():
             return replace(node, note=_english_inlines(node.note, refs))
     return node
+
+
+def _kept_label(label: str) -> str:
+    return label
 
 
 def _english_cell(cell: n.Cell, refs: dict[str, str]) -> n.Cell:

@@ -258,7 +258,7 @@ def build_tree(
     profile's texts the English prints in Chinese (Document.untranslated)."""
     if job.lang == "zh":
         return finish_tree(profile, job, read_template(profile, job, template_dirs=template_dirs))
-    from policygen.bilingual import english_refs, englished, interleave
+    from policygen.bilingual import englished, interleave
 
     if reworded := list(profile.clauses.replace):
         raise RenderError(
@@ -279,7 +279,7 @@ def build_tree(
     en_doc, _ = finish_tree(profile, job, english, english=True)
     blocks = interleave(
         zh_doc.blocks,
-        english_refs(en_doc.blocks, refs),  # the English reads the Chinese numbers by id
+        englished(en_doc.blocks, refs, labels=False),  # the English reads the Chinese numbers by id
         zh_source=zh_output.source,
         en_source=english.source,
     )
