@@ -150,13 +150,13 @@ def render_zip(
         )
     if not planned.jobs:
         raise UsageError(NOTHING_TO_RENDER)
-    from policygen.bilingual import UNTRANSLATED_FILE, untranslated_json
+    from policygen.bilingual import UNTRANSLATED_FILE, distinct_texts, untranslated_json
     from policygen.writers.reproducible import zip_files  # lxml: only when zipping
 
     files = render_plan(planned, engines=engines, deadline=deadline)
     listed = files.untranslated
     entries = {**files, **({UNTRANSLATED_FILE: untranslated_json(listed)} if listed else {})}
-    texts = tuple(dict.fromkeys(text for found in listed.values() for text in found))
+    texts = distinct_texts(listed)
     return RenderedFile(zip_files(entries), texts)
 
 

@@ -126,9 +126,9 @@ UNTRANSLATED_FILE = "untranslated.json"
 """The entry of a set's zip listing those texts by document (file stem), when there are any."""
 
 
-def untranslated_count(untranslated: Mapping[str, Sequence[str]]) -> int:
-    """Return how many different texts `untranslated` (texts by document) names."""
-    return len({text for texts in untranslated.values() for text in texts})
+def distinct_texts(untranslated: Mapping[str, Sequence[str]]) -> tuple[str, ...]:
+    """Return the texts `untranslated` (texts by document) names, each once, in order."""
+    return tuple(dict.fromkeys(text for texts in untranslated.values() for text in texts))
 
 
 def untranslated_json(untranslated: Mapping[str, Sequence[str]]) -> bytes:

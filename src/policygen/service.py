@@ -56,7 +56,7 @@ from policygen.api import (
     render_plan,
     render_zip,
 )
-from policygen.bilingual import LANGUAGES, UNTRANSLATED_HEADER, untranslated_count
+from policygen.bilingual import LANGUAGES, UNTRANSLATED_HEADER, distinct_texts
 from policygen.caches import CACHES
 from policygen.errors import InvalidInputError, Issue, RenderError, UsageError
 from policygen.kinds import DOCUMENT_KINDS
@@ -286,7 +286,7 @@ def _render_document(
     request = RenderRequest(profile=ProfileText(text, declared), options=options)
     files = render_plan(plan(request), engines=engines, deadline=deadline)
     filename, data = next(iter(files.items()))
-    return filename, data, untranslated_count(files.untranslated)
+    return filename, data, len(distinct_texts(files.untranslated))
 
 
 def _render_zip(
