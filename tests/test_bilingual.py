@@ -103,10 +103,14 @@ def test_every_clause_is_followed_by_its_english_with_the_same_number(both: n.Do
 
 
 @pytest.mark.parametrize("example", ["bank", "manufacturer", "securities"])
-@pytest.mark.parametrize("kind", ["contract", "sla", "nda", "dpa"])
+@pytest.mark.parametrize("kind", ["contract", "sla", "nda", "dpa", "safety"])
 def test_every_example_aligns_with_english_wording(example: str, kind: str) -> None:
     if (example, kind) == ("manufacturer", "dpa"):
         pytest.skip("the manufacturer entrusts no personal information: it has no DPA")
+    if (example, kind) == ("securities", "safety"):
+        pytest.skip(
+            "the securities firm's vendors do not work on its premises: no safety agreement"
+        )
     profile = load_profile(ROOT / "examples" / f"{example}.yaml")
     avoided = [a for entry in glossary()["terms"].values() for a in entry["avoid"]]
     for job in jobs(profile, [kind], lang="zh+en"):
@@ -190,13 +194,14 @@ def test_kinds_without_english_templates(bank: Profile) -> None:
         jobs(bank, ["scorecard"], lang="zh+en")
     by_kind = {job.kind.name: job.lang for job in jobs(bank, lang="zh+en")}
     assert by_kind["contract"] == by_kind["sla"] == by_kind["nda"] == by_kind["dpa"] == "zh+en"
+    assert by_kind["safety"] == "zh+en"
     assert by_kind["regulation"] == by_kind["scorecard"] == by_kind["risk_register"] == "zh"
 
 
 def test_a_kind_is_english_capable_when_its_english_template_is_found(
     bank: Profile, tmp_path: Path
 ) -> None:
-    assert english_kinds() == ("contract", "sla", "nda", "dpa")  # templates/en/ as bundled
+    assert english_kinds() == ("contract", "sla", "nda", "dpa", "safety")  # templates/en/
     (tmp_path / "en").mkdir()
     (tmp_path / "en" / "scorecard.md.j2").write_text("{% set title = 'Scorecard' %}", "utf-8")
     assert "scorecard" in english_kinds([tmp_path])
@@ -541,3 +546,55 @@ def test_english_texts_name_the_contract_its_rules_levels_and_people_as_counsel_
         "Annex 1 to the Data Centre Operation and Maintenance Services Outsourcing Contract" in sla
     )
     assert '"Service Contract"' in sla and "Main Contract" not in sla
+
+
+# --------------------------------------------------------------------------- the set in English
+
+
+@pytest.fixture(scope="module")
+def english_set(bank: Profile) -> dict[str, n.Document]:
+    """The English documents of the bank's first engagement, contract and every annex."""
+    return {
+        job.kind.name: build_document(bank, job)
+        for job in jobs(bank, ["contract", "sla", "nda", "dpa", "safety"], lang="en")
+        if job.stem.endswith("MY-ITO-2026-001-en")
+    }
+
+
+def _texts(doc: n.Document) -> list[tuple[str | None, str]]:
+    """Return the id and the text of every paragraph of `doc`."""
+    return [
+        (node.id, inline_text(node.inlines))
+        for node, _ in walk(doc.blocks)
+        if isinstance(node, n.Paragraph)
+    ]
+
+
+def test_the_safety_agreement_is_the_english_annex_4(
+    bank: Profile, english_set: dict[str, n.Document]
+) -> None:
+    """The contract names four annexes in both languages (its bilingual clause covers them):
+    each exists in English, under the label and title the contract gives it, clause by clause
+    as its Chinese, citing the safety rules by their English titles and 文号."""
+    safety = english_set["safety"]
+    (chinese,) = [build_document(bank, j) for j in jobs(bank, ["safety"]) if j.stem.endswith("001")]
+    assert [k for k, _ in clause_keys(safety.blocks)] == [k for k, _ in clause_keys(chinese.blocks)]
+    assert safety.untranslated == ()
+    contract = dict(_texts(english_set["contract"]))
+    listed = re.findall(r"Annex (\d) \(([^)]+)\)", contract["contract-annexes"])
+    for number, title in listed:
+        (annex,) = [d for d in english_set.values() if d.title == title]
+        assert annex.subtitle and annex.subtitle.startswith(f"Annex {number} to the "), title
+    assert [title for _, title in listed] == [
+        english_set[k].title for k in ("sla", "nda", "dpa", "safety")
+    ]
+    text = "\n".join(t for _, t in _texts(safety))
+    assert "(《生产安全事故报告和调查处理条例》, State Council Order No. 493)" in text
+    assert (
+        "(《劳务派遣暂行规定》, Ministry of Human Resources and Social Security Order No. 22)"
+        in text
+    )
+    assert "and in any event within fifteen (15) minutes" in text
+    assert "made in four (4) counterparts, each Party holding two (2)" in text
+    assert "the Chinese version shall prevail" in text
+
