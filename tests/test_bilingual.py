@@ -261,7 +261,7 @@ def test_amounts_agree_in_both_languages(both: n.Document) -> None:
     chinese, english_text = inline_text(price[index].inlines), inline_text(price[index + 1].inlines)
     assert "人民币12,680,000.00元（大写：人民币壹仟贰佰陆拾捌万元整）" in chinese
     assert (
-        "RMB 12,680,000.00 (say Renminbi Twelve Million Six Hundred and Eighty Thousand only)"
+        "RMB 12,680,000.00 (say Renminbi Twelve Million Six Hundred and Eighty Thousand Yuan only)"
         in english_text
     )
 
@@ -325,10 +325,10 @@ def test_laws_are_cited_by_their_official_english_titles(both: n.Document) -> No
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
-        (Decimal("12680000.00"), "RMB 12,680,000.00 (say Renminbi Twelve Million Six Hundred and Eighty Thousand only)"),
+        (Decimal("12680000.00"), "RMB 12,680,000.00 (say Renminbi Twelve Million Six Hundred and Eighty Thousand Yuan only)"),
         (Decimal("1234.56"), "RMB 1,234.56 (say Renminbi One Thousand Two Hundred and Thirty-Four Yuan and Fifty-Six Fen only)"),
         (Decimal("0.05"), "RMB 0.05 (say Renminbi Zero Yuan and Five Fen only)"),
-        (100, "RMB 100.00 (say Renminbi One Hundred only)"),
+        (100, "RMB 100.00 (say Renminbi One Hundred Yuan only)"),
     ],
 )  # fmt: skip
 def test_en_amount(value: Decimal | int, expected: str) -> None:
@@ -371,9 +371,11 @@ def test_en_amount_words_spell_the_figure(amount: Decimal) -> None:
     text = en_amount(amount)
     figure, words = re.fullmatch(r"RMB ([\d,]+\.\d\d) \(say Renminbi (.+) only\)", text).groups()
     assert Decimal(figure.replace(",", "")) == amount
-    yuan, fen = words, ""
+    yuan, fen = words.removesuffix(" Yuan"), ""
     if words.endswith(" Fen"):  # the fen after the yuan: "… Thirty-Four Yuan and Five Fen"
         yuan, _, fen = words.removesuffix(" Fen").rpartition(" Yuan and ")
+    else:
+        assert words.endswith(" Yuan"), words  # every amount names its yuan
     cents = _read_words(yuan) * 100 + (_read_words(fen) if fen else 0)
     assert cents == int(amount * 100)
     assert words == words.replace(",", "") and all(
@@ -504,7 +506,7 @@ def test_render_zh_en_docx_and_pdf_and_libreoffice_keeps_both_blocks(tmp_path: P
     )
     flat = re.sub(r"\s+", "", pdf)
     assert "人民币12,680,000.00元（大写：人民币壹仟贰佰陆拾捌万元整）" in flat
-    assert "RMB12,680,000.00(sayRenminbiTwelveMillionSixHundredandEightyThousandonly)" in flat
+    assert "RMB12,680,000.00(sayRenminbiTwelveMillionSixHundredandEightyThousandYuanonly)" in flat
     source = out / "contract-MY-ITO-2026-001-zh+en.docx"
     convert([source], "txt:Text", tmp_path, tmp_path / "lo-profile")
     lines = [
@@ -598,3 +600,43 @@ def test_the_safety_agreement_is_the_english_annex_4(
     assert "made in four (4) counterparts, each Party holding two (2)" in text
     assert "the Chinese version shall prevail" in text
 
+
+REWORDED_FOR_S2 = {
+    "contract-sensitive-pi", "dpa-sensitive-marking", "dpa-categories-list", "dpa-sensitive-measures"
+}  # fmt: skip
+"""Clauses (with the items under them) that the review's S-1 and S-2 reword: the sensitive
+customer data under a short name, which starts their sentence with a capital, and no export
+"where the services so require"; the sentence and "services" checks below leave them to that
+change."""
+
+
+def test_the_english_set_reads_as_one_drafted_text(english_set: dict[str, n.Document]) -> None:
+    """Counsel's drafting points (review6 m7): every sentence starts with a capital letter; the
+    defined Services are never "the services"; every amount in words names its yuan; the
+    agreements call themselves "this Agreement", never "this Contract"; the DPA's Party A Data
+    and Confidential Information carry the Service Contract's meaning where first used."""
+    lower_starts, services, amounts = [], [], []
+    for kind, doc in english_set.items():
+        items = {id(b) for node, _ in walk(doc.blocks) if isinstance(node, n.ListItem) for b in node.blocks}  # fmt: skip
+        owner = None  # the id of the clause a paragraph is, or is an item of
+        for node, _ in walk(doc.blocks):
+            if not isinstance(node, n.Paragraph):
+                continue
+            owner = node.id or (owner if id(node) in items else None)
+            if owner in REWORDED_FOR_S2:
+                continue
+            text = inline_text(node.inlines)
+            sentences = re.split(r"(?<=[.!?])\s+", text)[1 if id(node) in items else 0 :]
+            lower_starts += [(node.id, s[:40]) for s in sentences if s[:1].islower()]
+            services += [(node.id, text) for _ in re.finditer(r"\b[Tt]he services\b", text)]
+            amounts += re.findall(r"say Renminbi [^)]*", text)
+        if kind != "contract":
+            assert "this Contract" not in "\n".join(t for _, t in _texts(doc)), kind
+    assert lower_starts == [] and services == []
+    assert len(amounts) > 5 and all(a.endswith((" Yuan only", " Fen only")) for a in amounts)
+    assert "Sixty-Four Yuan and Fifteen Fen only" in " ".join(amounts)
+    dpa = "\n".join(t for _, t in _texts(english_set["dpa"]))
+    for term in ("Party A Data", "Confidential Information"):
+        assert dpa[dpa.index(term) :].startswith(f"{term} (as defined in the Service Contract)")
+    for kind in ("sla", "nda", "dpa"):
+        assert '(the "Services")' in "\n".join(t for _, t in _texts(english_set[kind])), kind
