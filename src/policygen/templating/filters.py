@@ -416,15 +416,16 @@ def _words(whole: int) -> str:
 
 def en_amount(amount: Decimal | int | str) -> str:
     """Return an amount in English legal style, the figure then the words:
-    RMB 12,680,000.00 (say Renminbi Twelve Million Six Hundred and Eighty Thousand only);
-    fen after the yuan (… Thirty-Four Yuan and Fifty-Six Fen only). Decimal only: refuse a float
+    RMB 12,680,000.00 (say Renminbi Twelve Million Six Hundred and Eighty Thousand Yuan only);
+    the words always name the yuan, and any fen after them (… Thirty-Four Yuan and Fifty-Six Fen
+    only), so every amount of a document reads alike. Decimal only: refuse a float
     (TypeError) and None (ValueError); a negative amount or one with more than two decimals
     is a ValueError, as for `money`."""
     cents = _cents(amount, "en_amount")
     yuan, fen = divmod(cents, 100)
-    words = _words(yuan)
+    words = f"{_words(yuan)} Yuan"
     if fen:
-        words += f" Yuan and {_words(fen)} Fen"
+        words += f" and {_words(fen)} Fen"
     return f"RMB {money(amount)} (say Renminbi {words} only)"
 
 
