@@ -159,11 +159,14 @@ class TemplateEnvironment:
     def render_document(self, name: str, context: dict[str, Any]) -> Rendered:
         """Return document template `name` rendered with `context`, with the values it set,
         all as plain strings. Raise RenderError when the Markdown exceeds MAX_OUTPUT_CHARS."""
-        from policygen.templating.filters import UNTRANSLATED
+        from policygen.templating.filters import NOTED, UNTRANSLATED
 
         template = self.template(name)
         untranslated: list[str] = []  # this render's own: filled by the en_text filter
-        module, markdown = self.render_module(template, {**context, UNTRANSLATED: untranslated})
+        noted: set[str] = set()
+        module, markdown = self.render_module(
+            template, {**context, UNTRANSLATED: untranslated, NOTED: noted}
+        )
         if len(markdown) > MAX_OUTPUT_CHARS:
             raise RenderError(
                 f"模板 {name} 输出超过 {MAX_OUTPUT_CHARS} 个字符上限 "
