@@ -51,6 +51,10 @@ class BudgetExceeded(RenderError):
     """A document, or a request, needs more than its budget; the message names the document
     and the limit, and how to raise it."""
 
+    http_status = 413
+    code = "too_costly"
+    """(A request whose own time ran out, ``deadline``, the HTTP service answers 503.)"""
+
     def __init__(self, message: str, limit: str = "time") -> None:
         super().__init__(message, limit)
         self.limit = limit
