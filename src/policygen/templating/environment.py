@@ -36,6 +36,7 @@ from markupsafe import Markup
 
 from policygen.caches import CACHES
 from policygen.errors import RenderError
+from policygen.reading import read_file
 from policygen.templating.messages import (
     FieldUndefined,
     syntax_excerpt,
@@ -285,9 +286,8 @@ class _FolderLoader(FileSystemLoader):
                 f"模板 {template} 指向模板目录之外的文件，已拒绝 "
                 f"(template {template!r} links outside the template folders)"
             )
-        with open(real, "rb") as file:
-            data = file.read(MAX_TEMPLATE_BYTES + 1)
-        if len(data) > MAX_TEMPLATE_BYTES:
+        data = read_file(real, MAX_TEMPLATE_BYTES)
+        if data is None:
             raise RenderError(
                 f"模板 {template} 超过 {MAX_TEMPLATE_BYTES // 1024} KB 上限 (template too large)"
             )
