@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import hashlib
 import json
 import logging
 import os
@@ -24,6 +25,7 @@ from policygen.batch import MANIFEST
 from policygen.batch import cluster as batch_cluster
 from policygen.batch.workers import RowFiles, write_row
 from policygen.cli import main
+from policygen.readers.engagements import Row
 from test_batch import BANK, write_engagements_csv
 
 SRC = Path(policygen.__file__).resolve().parents[1]
@@ -416,3 +418,36 @@ def test_a_row_s_file_names_follow_the_organisation_s_languages(tmp_path: Path) 
         ]
         names = batch_cluster._names(replace(worker, lang=lang), engagement.contract_no)
         assert names == expected
+
+
+def test_a_row_cut_short_records_what_was_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A URL's row whose second file cannot be written fails, its manifest recording the
+    first; a local row goes all or none: a folder that cannot be made writes no manifest."""
+    files = {"a.txt": b"one", "b.txt": b"two"}
+    old = {"old.txt": {"inputs": "0", "sha256": "0"}}
+    rendered = RowFiles(Row(3, 4, {}), "C-1", "key", old, files)
+    output = batch_cluster.UrlOutput(f"memory://policygen-test-{tmp_path.name}/out")
+    pipe_file = output.fs.pipe_file
+
+    def failing(path: str, data: bytes) -> None:
+        if path.endswith("b.txt"):
+            raise OSError(28, "No space left on device")
+        pipe_file(path, data)
+
+    monkeypatch.setattr(output.fs, "pipe_file", failing)
+    result = output.write_row(rendered)
+    assert (result.status, result.files) == ("failed", ())
+    assert "无法写入" in result.messages()[0] and "No space left" in result.messages()[0]
+    manifest = json.loads(output.fs.cat_file(f"{output.root}/C-1/{MANIFEST}"))
+    assert manifest["files"] == {
+        **old, "a.txt": {"inputs": "key", "sha256": hashlib.sha256(b"one").hexdigest()}
+    }  # fmt: skip
+    monkeypatch.undo()
+    assert output.write_row(rendered).files == ("C-1/a.txt", "C-1/b.txt")
+    output.fs.rm(output.root, recursive=True)
+    (tmp_path / "C-1").write_text("a file where the folder goes", encoding="utf-8")
+    result = write_row(tmp_path, rendered)
+    assert (result.status, result.files) == ("failed", ())
+    assert "无法写入" in result.messages()[0]

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import hashlib
 import logging
 import math
 import time
@@ -45,11 +44,11 @@ from policygen.batch.results import RowResult, _contract_no, _failed
 from policygen.batch.scheduling import WORKER_DIED
 from policygen.batch.workers import (
     RowFiles,
-    _row_failure,
     _Worker,
     never,
     render_and_write,
     render_rows,
+    store_row,
     warmed_engines,
     write_row,
     written,
@@ -252,29 +251,21 @@ class UrlOutput:
             return None
 
     def write_row(self, rendered: RowFiles) -> RowResult:
-        """Write the files of `rendered`, then its folder's manifest; return the row's result
-        (failed when a file cannot be written: the files written before it are recorded)."""
-        row, number, manifest = rendered.row, rendered.number, dict(rendered.manifest)
+        """Write the files of `rendered` one by one, then its folder's manifest; return the
+        row's result (failed when a file cannot be written: the files written before it are
+        recorded)."""
+        number = rendered.number
         folder = self._path(number)
-        paths: list[str] = []
-        try:
-            try:
-                self.fs.makedirs(folder, exist_ok=True)
-                for name, data in rendered.files.items():
-                    self.fs.pipe_file(self._path(number, name), data)
-                    manifest[name] = {
-                        "inputs": rendered.key,
-                        "sha256": hashlib.sha256(data).hexdigest(),
-                    }
-                    paths.append(f"{number}/{name}")
-            finally:
-                if paths:
-                    self.fs.pipe_file(
-                        self._path(number, MANIFEST), manifest_bytes(number, manifest)
-                    )
-        except Exception as error:
-            return _row_failure(row, number, Path(folder), error)
-        return RowResult(row.number, row.line, number, "rendered", tuple(paths))
+
+        def write(files: dict[str, bytes]) -> None:
+            self.fs.makedirs(folder, exist_ok=True)
+            for name, data in files.items():
+                self.fs.pipe_file(self._path(number, name), data)
+
+        def save(manifest: dict[str, dict[str, str]]) -> None:
+            self.fs.pipe_file(self._path(number, MANIFEST), manifest_bytes(number, manifest))
+
+        return store_row(rendered, folder, write, save, together=False)
 
 
 class DaskScheduler:
