@@ -35,7 +35,7 @@ so that a reworded phrase reads as one deletion and one insertion rather than as
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 
@@ -188,8 +188,8 @@ def _article(article: n.Article, depth: int) -> Part:
     align = None
     if article.title:
         line, role = (Segment(lead), *_segments(article.title)), "article"
-    elif rest and isinstance(rest[0], n.Paragraph) and not rest[0].label:
-        first = rest.pop(0)
+    elif rest and isinstance(first := rest[0], n.Paragraph) and not first.label:
+        rest.pop(0)
         line = (Segment(lead, style="label"), *_segments(first.inlines))
         role, align = ("body" if depth == 0 else f"list{min(depth, 3)}"), first.align
     else:
@@ -205,8 +205,8 @@ def _item(item: n.ListItem, depth: int, prefix: str) -> Part:
     lead = labelled(item.label, "")
     line: tuple[Segment, ...] = (Segment(lead),) if lead else ()
     align = None
-    if rest and isinstance(rest[0], n.Paragraph):
-        first = rest.pop(0)
+    if rest and isinstance(first := rest[0], n.Paragraph):
+        rest.pop(0)
         line, align = (*line, *_segments(first.inlines)), first.align
     role = f"{prefix}{min(depth, 3)}"
     return Part("item", role, line, item.id, item.label, lead, align, tuple(_parts(rest, depth)))
@@ -375,7 +375,7 @@ def _align_rows(old: Part, new: Part) -> tuple[tuple[int | None, int | None], ..
 
 
 def _match_free(
-    old: Sequence[Part], new: Sequence[Part], shared: set[str | None]
+    old: Sequence[Part], new: Sequence[Part], shared: Collection[str | None]
 ) -> list[tuple[Part | None, Part | None]]:
     """Return `old` and `new`, parts between two id matches, aligned by kind and text."""
 

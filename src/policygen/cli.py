@@ -509,8 +509,9 @@ def _print_findings(findings: list[Finding]) -> None:
             table.add_column(column, no_wrap=True)
         table.add_column("名称", ratio=1, min_width=16, overflow="fold")
         for f in mine:
-            cells = (result(f), f.element, f.number or "—", f.clause or "—", title(f, reason=True))
-            table.add_row(*cells)
+            table.add_row(
+                result(f), f.element, f.number or "—", f.clause or "—", title(f, reason=True)
+            )
         out.print(table)
     out.print(f"依据见 --json 或宽于 {WIDE_CHECK} 列的终端 (basis: --json)")
 

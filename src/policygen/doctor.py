@@ -116,7 +116,8 @@ def harfbuzz_version() -> str:
     ffi.cdef("const char * hb_version_string (void);")
     for name in ("libharfbuzz.so.0", "libharfbuzz.0.dylib", "libharfbuzz-0.dll", "harfbuzz"):
         try:
-            return ffi.string(ffi.dlopen(name).hb_version_string()).decode("ascii")
+            version = ffi.string(ffi.dlopen(name).hb_version_string())  # type: ignore[attr-defined]
+            return version.decode("ascii") if isinstance(version, bytes) else version
         except OSError:
             continue
     return "unknown"

@@ -220,7 +220,7 @@ class GuardedH11Protocol(H11Protocol):
 
     # asyncio.Protocol
 
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:  # type: ignore[override]
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)  # type: ignore[arg-type]
         self._idle[self] = None
         if len(self.connections) > self.limits.max_connections:

@@ -28,7 +28,7 @@ import logging
 import math
 import time
 import uuid
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from concurrent.futures import CancelledError
 from functools import partial
 from pathlib import Path
@@ -122,7 +122,7 @@ def settings() -> dict[str, Any]:
     ``dask.config.set``: given CONFIG's nested sections alone, it would replace each section
     with the file's few keys."""
     ours = dask.config.collect(paths=[str(CONFIG)], env={})
-    return dask.config.update(copy.deepcopy(dask.config.config), ours)  # type: ignore[no-any-return]
+    return dask.config.update(copy.deepcopy(dask.config.config), ours)
 
 
 class Cluster:
@@ -169,7 +169,7 @@ class WorkerSetup(WorkerPlugin):
 
 def _render_remote(
     name: str, rows: list[tuple[Row, FolderState | None]], url: str | None = None
-) -> list[RowFiles | RowResult]:
+) -> Sequence[RowFiles | RowResult]:
     """Render `rows` on a Dask worker set up by the plugin `name`; return their files,
     unwritten, or their results (workers.render_rows). Given `url`, read the rows' folders
     there and write their files there (UrlOutput): only results come back."""
@@ -305,6 +305,7 @@ class DaskScheduler:
         """Send `batch`, each row with its folder's state (read by the worker when the output
         is a URL, or the workers write the files), as one task."""
         key = f"policygen-rows-{batch[0].number}-{uuid.uuid4().hex}"
+        task: Future[Any]
         if self._workers_write:
             task = self.client.submit(
                 _render_and_write, self._name, batch, retries=RETRIES, pure=False, key=key

@@ -115,7 +115,7 @@ def _side(clause: Clause, *, old: bool) -> n.Cell:
     if clause.status == ("added" if old else "removed"):
         return n.Cell((n.Text(WORDS["added" if old else "removed"]),))
     starts = {span.start: span for span in clause.tables}
-    blocks: list[n.Block] = []
+    blocks: list[n.Paragraph | n.Table] = []
     inlines: list[n.Inline] = []  # the paragraph being gathered
     index = 0
     while index < len(clause.lines):

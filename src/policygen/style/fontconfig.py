@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape
 
-from policygen.style.model import FONT_ROLES, HouseStyle
+from policygen.style.model import FONT_ROLES, FontRole, HouseStyle
 
 HEADER = """<?xml version="1.0"?>
 <!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">
@@ -34,7 +34,7 @@ def fontconfig(style: HouseStyle) -> str:
     """Return the fontconfig file leading each font name of `style`'s DOCX to the families the
     PDFs use for its role: one rule per name, each appending the families right after it."""
     fonts = style.fonts
-    rules: dict[str, tuple[str, tuple[str, ...]]] = {}
+    rules: dict[str, tuple[FontRole, tuple[str, ...]]] = {}
     for role in FONT_ROLES:
         font = fonts.role(role)
         generic = next((fonts.role(r).generic for r in fonts.chain(role) if fonts.role(r).generic),
