@@ -200,13 +200,11 @@ class DataProtection(Section):
     processing_by_category: list[CategoryProcessing] = Field(
         default_factory=list, max_length=MAX_SHORT_ITEMS
     )
-    """按种类约定的处理方式（如监控图像收集、存储，生产设备上的客户信息仅偶然接触）；列明时取代
-    processing_methods，每一种类列明一次"""
+    """按种类约定的处理方式（如监控图像收集、存储，设备上的客户信息仅偶然接触）；列明时取代 processing_methods，每一种类列明一次"""
     category_descriptions: dict[Name, Text] = Field(
         default_factory=dict, max_length=MAX_SHORT_ITEMS
     )
-    """以简称列入 pi_categories 的种类的全称：合同和委托处理协议首次列明该种类时写明全称并定义简称，
-    其后以简称指代"""
+    """以简称列入 pi_categories 的种类的全称（简称: 全称）：合同和委托处理协议首次列明时写明全称并定义简称"""
 
     @property
     def incidental_categories(self) -> list[str]:
