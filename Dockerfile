@@ -17,7 +17,11 @@ WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY schemas ./schemas
 COPY src ./src
-RUN pip install --no-cache-dir '.[cluster]' && rm -rf /src
+# Dask's settings for a policygen cluster (README, "Scaling out"), read from /etc/dask by the
+# image's `dask scheduler` and `dask worker`.
+RUN pip install --no-cache-dir '.[cluster]' \
+ && mkdir -p /etc/dask && cp src/policygen/batch/dask.yaml /etc/dask/policygen.yaml \
+ && rm -rf /src
 
 # Not root: the service needs no privilege, and a template or profile bug gains none.
 RUN useradd --system --uid 10001 --home-dir /home/policygen --create-home policygen

@@ -1071,6 +1071,19 @@ def write_report(path: Path, results: dict[str, Any], quick: bool, merge: bool =
     path.write_text(text, encoding="utf-8")
 
 
+def _round_overheads(
+    runs: dict[tuple[str, int, int], list[Run]], workers: int, extra: int
+) -> list[float]:
+    """Return, round by round, the Dask path's wall time per set over the local pool's, less
+    one, with `workers` worker processes (runs are listed in the order of the rounds)."""
+
+    def per_set(path: str) -> list[float]:
+        long, short = runs[(path, workers, START_SETS + extra)], runs[(path, workers, START_SETS)]
+        return [(a.wall - b.wall) / extra for a, b in zip(long, short, strict=True)]
+
+    return [a / b - 1 for a, b in zip(per_set("dask"), per_set("local"), strict=True)]
+
+
 def _report_cluster(e: dict[str, Any], add: Callable[[str], None]) -> None:
     """Add sections (e) and (f), from `e` (bench_cluster's result), through `add`."""
     count, runs = e["count"], e["runs"]
@@ -1128,11 +1141,16 @@ def _report_cluster(e: dict[str, Any], add: Callable[[str], None]) -> None:
             )
     add("")
     for workers, total, per_wall, per_cpu in overheads:
+        rounds = _round_overheads(runs, workers, extra)
+        median = statistics.median(rounds)
         add(
             f"- **{workers} worker process{'es' if workers > 1 else ''}: the Dask path's overhead "
-            f"is {per_wall:+.1%} of the local pool's wall time per set ({per_cpu:+.1%} CPU), "
-            f"{total:+.1%} of the whole run's of {count} sets, start included.** Target under "
-            f"10% (per set, what a long batch pays): {verdict(per_wall < 0.10)}."
+            f"is {median:+.1%} of the local pool's wall time per set, median of the rounds** "
+            f"({', '.join(f'{r:+.1%}' for r in rounds)} round by round: a round runs both paths "
+            "back to back, so a machine that speeds up or slows down between rounds moves both "
+            f"alike); {per_wall:+.1%} from the medians above ({per_cpu:+.1%} CPU), "
+            f"{total:+.1%} of the whole run's of {count} sets, start included. Target under 10% "
+            f"(per set, what a long batch pays): {verdict(median < 0.10)}."
         )
     add("")
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import hashlib
 import json
 import logging
 import os
@@ -12,7 +14,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,7 @@ from policygen.batch import MANIFEST
 from policygen.batch import cluster as batch_cluster
 from policygen.batch.workers import RowFiles, write_row
 from policygen.cli import main
+from policygen.readers.engagements import Row
 from test_batch import BANK, write_engagements_csv
 
 SRC = Path(policygen.__file__).resolve().parents[1]
@@ -66,18 +69,21 @@ def _end(process: subprocess.Popen[bytes]) -> None:
             process.wait()
 
 
-@pytest.fixture
-def scheduler(tmp_path: Path) -> Iterator[tuple[str, list[subprocess.Popen[bytes]]]]:
-    """A Dask scheduler and two worker processes (one thread each, no nanny, so a killed
-    worker stays dead) on 127.0.0.1: yield the scheduler's address and the workers."""
+@contextlib.contextmanager
+def _cluster(
+    folder: Path, workers: tuple[str, ...], *options: str
+) -> Iterator[tuple[str, list[subprocess.Popen[bytes]]]]:
+    """Start a Dask scheduler and a worker process (one thread, `options` added) for each of
+    `workers` on 127.0.0.1, configured by policygen's Dask file (DASK_CONFIG, as README's
+    recipe does); yield the scheduler's address and the workers, ended with the block."""
     from distributed import Client
 
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(SRC), os.environ.get("PYTHONPATH", "")]),
-        "DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "1",
+        "DASK_CONFIG": str(batch_cluster.CONFIG),
     }
-    file = tmp_path / "scheduler.json"
+    file = folder / "scheduler.json"
     processes = [
         _dask("scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
               "--scheduler-file", str(file), env=env),
@@ -89,17 +95,25 @@ def scheduler(tmp_path: Path) -> Iterator[tuple[str, list[subprocess.Popen[bytes
             assert processes[0].poll() is None, "the scheduler exited"
             time.sleep(0.05)
         address = json.loads(file.read_text(encoding="utf-8"))["address"]
-        for name in ("a", "b"):
+        for name in workers:
             processes.append(
-                _dask("worker", address, "--name", name, "--nthreads", "1", "--no-nanny",
+                _dask("worker", address, "--name", name, "--nthreads", "1", *options,
                       "--host", "127.0.0.1", "--no-dashboard", env=env)
             )  # fmt: skip
         with Client(address, timeout=30, set_as_default=False) as client:
-            client.wait_for_workers(2, timeout=30)
+            client.wait_for_workers(len(workers), timeout=30)
         yield address, processes[1:]
     finally:
         for process in reversed(processes):
             _end(process)
+
+
+@pytest.fixture
+def scheduler(tmp_path: Path) -> Iterator[tuple[str, list[subprocess.Popen[bytes]]]]:
+    """A Dask scheduler and two worker processes (no nanny, so a killed worker stays dead) on
+    127.0.0.1: yield the scheduler's address and the workers."""
+    with _cluster(tmp_path, ("a", "b"), "--no-nanny") as started:
+        yield started
 
 
 def test_a_batch_on_a_cluster_survives_a_killed_worker_and_matches_a_local_run(
@@ -321,12 +335,61 @@ def test_the_workers_of_a_local_cluster_write_the_files_themselves(
     assert "rendered 0, skipped 7, failed 1" in capsys.readouterr().out
 
 
-def test_a_local_cluster_s_workers_keep_glibc_s_own_trimming() -> None:
-    """Dask's nanny sets MALLOC_TRIM_THRESHOLD_=65536 in each worker's environment, which its
-    Typst process inherits; `local:N` unsets it (about 10% of a set's time, bench (e))."""
+def _worker_settings() -> list[Any]:
+    """What a worker would run with if policygen's Dask file (cluster.CONFIG) applies: glibc's
+    own trimming (the environment this test runs in) and the quieter background intervals."""
+    return [os.environ.get("MALLOC_TRIM_THRESHOLD_"), "1s", "5s", "1s", False]
+
+
+def _seen_by_worker() -> Callable[[], list[Any]]:
+    """Return a function telling, in a Dask worker, what _worker_settings lists (nested: sent
+    by value, as a worker cannot import this module)."""
+
+    def seen() -> list[Any]:
+        import dask
+
+        names = [
+            "distributed.admin.tick.interval",
+            "distributed.admin.system-monitor.interval",
+            "distributed.worker.memory.monitor-interval",
+            "distributed.worker.profile.enabled",
+        ]
+        return [os.environ.get("MALLOC_TRIM_THRESHOLD_"), *(dask.config.get(n) for n in names)]
+
+    return seen
+
+
+def test_a_local_cluster_s_workers_run_with_policygen_s_dask_file() -> None:
+    """`local:N` applies cluster.CONFIG: Dask's nanny would set MALLOC_TRIM_THRESHOLD_=65536
+    in each worker's environment, which its Typst process inherits (about 10% of a set's
+    time), and its background intervals would wake the worker's event loop every 20 ms."""
+    import dask
+
     with batch_cluster.connect("local:1") as cluster:
-        found = cluster.client.run(lambda: os.environ.get("MALLOC_TRIM_THRESHOLD_"))
-    assert list(found.values()) == [os.environ.get("MALLOC_TRIM_THRESHOLD_")]
+        found = cluster.client.run(_seen_by_worker())
+        allowed = cluster.client.run_on_scheduler(
+            lambda: dask.config.get("distributed.scheduler.allowed-failures")
+        )
+    assert list(found.values()) == [_worker_settings()] and allowed == 1
+    assert dask.config.get("distributed.admin.tick.interval") == "20ms"  # restored
+
+
+def test_a_cluster_of_one_s_own_reads_policygen_s_dask_file(tmp_path: Path) -> None:
+    """README's recipe: `dask scheduler` and `dask worker` (with its nanny) given
+    DASK_CONFIG=cluster.CONFIG run with its settings — which environment variables could not
+    give: Dask lowers their names, and the nanny would still set MALLOC_TRIM_THRESHOLD_."""
+    import dask
+    from distributed import Client
+
+    with (
+        _cluster(tmp_path, ("a",)) as (address, _),
+        Client(address, timeout=30, set_as_default=False) as client,
+    ):
+        found = client.run(_seen_by_worker())
+        allowed = client.run_on_scheduler(
+            lambda: dask.config.get("distributed.scheduler.allowed-failures")
+        )
+    assert list(found.values()) == [_worker_settings()] and allowed == 1
 
 
 def test_a_row_s_file_names_follow_the_organisation_s_languages(tmp_path: Path) -> None:
@@ -355,3 +418,36 @@ def test_a_row_s_file_names_follow_the_organisation_s_languages(tmp_path: Path) 
         ]
         names = batch_cluster._names(replace(worker, lang=lang), engagement.contract_no)
         assert names == expected
+
+
+def test_a_row_cut_short_records_what_was_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A URL's row whose second file cannot be written fails, its manifest recording the
+    first; a local row goes all or none: a folder that cannot be made writes no manifest."""
+    files = {"a.txt": b"one", "b.txt": b"two"}
+    old = {"old.txt": {"inputs": "0", "sha256": "0"}}
+    rendered = RowFiles(Row(3, 4, {}), "C-1", "key", old, files)
+    output = batch_cluster.UrlOutput(f"memory://policygen-test-{tmp_path.name}/out")
+    pipe_file = output.fs.pipe_file
+
+    def failing(path: str, data: bytes) -> None:
+        if path.endswith("b.txt"):
+            raise OSError(28, "No space left on device")
+        pipe_file(path, data)
+
+    monkeypatch.setattr(output.fs, "pipe_file", failing)
+    result = output.write_row(rendered)
+    assert (result.status, result.files) == ("failed", ())
+    assert "无法写入" in result.messages()[0] and "No space left" in result.messages()[0]
+    manifest = json.loads(output.fs.cat_file(f"{output.root}/C-1/{MANIFEST}"))
+    assert manifest["files"] == {
+        **old, "a.txt": {"inputs": "key", "sha256": hashlib.sha256(b"one").hexdigest()}
+    }  # fmt: skip
+    monkeypatch.undo()
+    assert output.write_row(rendered).files == ("C-1/a.txt", "C-1/b.txt")
+    output.fs.rm(output.root, recursive=True)
+    (tmp_path / "C-1").write_text("a file where the folder goes", encoding="utf-8")
+    result = write_row(tmp_path, rendered)
+    assert (result.status, result.files) == ("failed", ())
+    assert "无法写入" in result.messages()[0]

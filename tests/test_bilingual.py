@@ -103,10 +103,14 @@ def test_every_clause_is_followed_by_its_english_with_the_same_number(both: n.Do
 
 
 @pytest.mark.parametrize("example", ["bank", "manufacturer", "securities"])
-@pytest.mark.parametrize("kind", ["contract", "sla", "nda", "dpa"])
+@pytest.mark.parametrize("kind", ["contract", "sla", "nda", "dpa", "safety"])
 def test_every_example_aligns_with_english_wording(example: str, kind: str) -> None:
     if (example, kind) == ("manufacturer", "dpa"):
         pytest.skip("the manufacturer entrusts no personal information: it has no DPA")
+    if (example, kind) == ("securities", "safety"):
+        pytest.skip(
+            "the securities firm's vendors do not work on its premises: no safety agreement"
+        )
     profile = load_profile(ROOT / "examples" / f"{example}.yaml")
     avoided = [a for entry in glossary()["terms"].values() for a in entry["avoid"]]
     for job in jobs(profile, [kind], lang="zh+en"):
@@ -190,13 +194,14 @@ def test_kinds_without_english_templates(bank: Profile) -> None:
         jobs(bank, ["scorecard"], lang="zh+en")
     by_kind = {job.kind.name: job.lang for job in jobs(bank, lang="zh+en")}
     assert by_kind["contract"] == by_kind["sla"] == by_kind["nda"] == by_kind["dpa"] == "zh+en"
+    assert by_kind["safety"] == "zh+en"
     assert by_kind["regulation"] == by_kind["scorecard"] == by_kind["risk_register"] == "zh"
 
 
 def test_a_kind_is_english_capable_when_its_english_template_is_found(
     bank: Profile, tmp_path: Path
 ) -> None:
-    assert english_kinds() == ("contract", "sla", "nda", "dpa")  # templates/en/ as bundled
+    assert english_kinds() == ("contract", "sla", "nda", "dpa", "safety")  # templates/en/
     (tmp_path / "en").mkdir()
     (tmp_path / "en" / "scorecard.md.j2").write_text("{% set title = 'Scorecard' %}", "utf-8")
     assert "scorecard" in english_kinds([tmp_path])
@@ -256,7 +261,7 @@ def test_amounts_agree_in_both_languages(both: n.Document) -> None:
     chinese, english_text = inline_text(price[index].inlines), inline_text(price[index + 1].inlines)
     assert "人民币12,680,000.00元（大写：人民币壹仟贰佰陆拾捌万元整）" in chinese
     assert (
-        "RMB 12,680,000.00 (say Renminbi Twelve Million Six Hundred and Eighty Thousand only)"
+        "RMB 12,680,000.00 (say Renminbi Twelve Million Six Hundred and Eighty Thousand Yuan only)"
         in english_text
     )
 
@@ -320,10 +325,10 @@ def test_laws_are_cited_by_their_official_english_titles(both: n.Document) -> No
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
-        (Decimal("12680000.00"), "RMB 12,680,000.00 (say Renminbi Twelve Million Six Hundred and Eighty Thousand only)"),
+        (Decimal("12680000.00"), "RMB 12,680,000.00 (say Renminbi Twelve Million Six Hundred and Eighty Thousand Yuan only)"),
         (Decimal("1234.56"), "RMB 1,234.56 (say Renminbi One Thousand Two Hundred and Thirty-Four Yuan and Fifty-Six Fen only)"),
         (Decimal("0.05"), "RMB 0.05 (say Renminbi Zero Yuan and Five Fen only)"),
-        (100, "RMB 100.00 (say Renminbi One Hundred only)"),
+        (100, "RMB 100.00 (say Renminbi One Hundred Yuan only)"),
     ],
 )  # fmt: skip
 def test_en_amount(value: Decimal | int, expected: str) -> None:
@@ -366,9 +371,11 @@ def test_en_amount_words_spell_the_figure(amount: Decimal) -> None:
     text = en_amount(amount)
     figure, words = re.fullmatch(r"RMB ([\d,]+\.\d\d) \(say Renminbi (.+) only\)", text).groups()
     assert Decimal(figure.replace(",", "")) == amount
-    yuan, fen = words, ""
+    yuan, fen = words.removesuffix(" Yuan"), ""
     if words.endswith(" Fen"):  # the fen after the yuan: "… Thirty-Four Yuan and Five Fen"
         yuan, _, fen = words.removesuffix(" Fen").rpartition(" Yuan and ")
+    else:
+        assert words.endswith(" Yuan"), words  # every amount names its yuan
     cents = _read_words(yuan) * 100 + (_read_words(fen) if fen else 0)
     assert cents == int(amount * 100)
     assert words == words.replace(",", "") and all(
@@ -499,7 +506,7 @@ def test_render_zh_en_docx_and_pdf_and_libreoffice_keeps_both_blocks(tmp_path: P
     )
     flat = re.sub(r"\s+", "", pdf)
     assert "人民币12,680,000.00元（大写：人民币壹仟贰佰陆拾捌万元整）" in flat
-    assert "RMB12,680,000.00(sayRenminbiTwelveMillionSixHundredandEightyThousandonly)" in flat
+    assert "RMB12,680,000.00(sayRenminbiTwelveMillionSixHundredandEightyThousandYuanonly)" in flat
     source = out / "contract-MY-ITO-2026-001-zh+en.docx"
     convert([source], "txt:Text", tmp_path, tmp_path / "lo-profile")
     lines = [
@@ -541,3 +548,95 @@ def test_english_texts_name_the_contract_its_rules_levels_and_people_as_counsel_
         "Annex 1 to the Data Centre Operation and Maintenance Services Outsourcing Contract" in sla
     )
     assert '"Service Contract"' in sla and "Main Contract" not in sla
+
+
+# --------------------------------------------------------------------------- the set in English
+
+
+@pytest.fixture(scope="module")
+def english_set(bank: Profile) -> dict[str, n.Document]:
+    """The English documents of the bank's first engagement, contract and every annex."""
+    return {
+        job.kind.name: build_document(bank, job)
+        for job in jobs(bank, ["contract", "sla", "nda", "dpa", "safety"], lang="en")
+        if job.stem.endswith("MY-ITO-2026-001-en")
+    }
+
+
+def _texts(doc: n.Document) -> list[tuple[str | None, str]]:
+    """Return the id and the text of every paragraph of `doc`."""
+    return [
+        (node.id, inline_text(node.inlines))
+        for node, _ in walk(doc.blocks)
+        if isinstance(node, n.Paragraph)
+    ]
+
+
+def test_the_safety_agreement_is_the_english_annex_4(
+    bank: Profile, english_set: dict[str, n.Document]
+) -> None:
+    """The contract names four annexes in both languages (its bilingual clause covers them):
+    each exists in English, under the label and title the contract gives it, clause by clause
+    as its Chinese, citing the safety rules by their English titles and 文号."""
+    safety = english_set["safety"]
+    (chinese,) = [build_document(bank, j) for j in jobs(bank, ["safety"]) if j.stem.endswith("001")]
+    assert [k for k, _ in clause_keys(safety.blocks)] == [k for k, _ in clause_keys(chinese.blocks)]
+    assert safety.untranslated == ()
+    contract = dict(_texts(english_set["contract"]))
+    listed = re.findall(r"Annex (\d) \(([^)]+)\)", contract["contract-annexes"])
+    for number, title in listed:
+        (annex,) = [d for d in english_set.values() if d.title == title]
+        assert annex.subtitle and annex.subtitle.startswith(f"Annex {number} to the "), title
+    assert [title for _, title in listed] == [
+        english_set[k].title for k in ("sla", "nda", "dpa", "safety")
+    ]
+    text = "\n".join(t for _, t in _texts(safety))
+    assert "(《生产安全事故报告和调查处理条例》, State Council Order No. 493)" in text
+    assert (
+        "(《劳务派遣暂行规定》, Ministry of Human Resources and Social Security Order No. 22)"
+        in text
+    )
+    assert "and in any event within fifteen (15) minutes" in text
+    assert "made in four (4) counterparts, each Party holding two (2)" in text
+    assert "the Chinese version shall prevail" in text
+
+
+REWORDED_FOR_S2 = {
+    "contract-sensitive-pi", "dpa-sensitive-marking", "dpa-categories-list", "dpa-sensitive-measures"
+}  # fmt: skip
+"""Clauses (with the items under them) that the review's S-1 and S-2 reword: the sensitive
+customer data under a short name, which starts their sentence with a capital, and no export
+"where the services so require"; the sentence and "services" checks below leave them to that
+change."""
+
+
+def test_the_english_set_reads_as_one_drafted_text(english_set: dict[str, n.Document]) -> None:
+    """Counsel's drafting points (review6 m7): every sentence starts with a capital letter; the
+    defined Services are never "the services"; every amount in words names its yuan; the
+    agreements call themselves "this Agreement", never "this Contract"; the DPA's Party A Data
+    and Confidential Information carry the Service Contract's meaning where first used."""
+    lower_starts, services, amounts = [], [], []
+    for kind, doc in english_set.items():
+        items = {id(b) for node, _ in walk(doc.blocks) if isinstance(node, n.ListItem) for b in node.blocks}  # fmt: skip
+        owner = None  # the id of the clause a paragraph is, or is an item of
+        for node, _ in walk(doc.blocks):
+            if not isinstance(node, n.Paragraph):
+                continue
+            owner = node.id or (owner if id(node) in items else None)
+            if owner in REWORDED_FOR_S2:
+                continue
+            text = inline_text(node.inlines)
+            sentences = re.split(r"(?<=[.!?])\s+", text)[1 if id(node) in items else 0 :]
+            lower_starts += [(node.id, s[:40]) for s in sentences if s[:1].islower()]
+            services += [(node.id, text) for _ in re.finditer(r"\b[Tt]he services\b", text)]
+            amounts += re.findall(r"say Renminbi [^)]*", text)
+        if kind != "contract":
+            assert "this Contract" not in "\n".join(t for _, t in _texts(doc)), kind
+    assert lower_starts == [] and services == []
+    assert len(amounts) > 5 and all(a.endswith((" Yuan only", " Fen only")) for a in amounts)
+    assert "Sixty-Four Yuan and Fifteen Fen only" in " ".join(amounts)
+    dpa = "\n".join(t for _, t in _texts(english_set["dpa"]))
+    for term in ("Party A Data", "Confidential Information"):
+        assert dpa[dpa.index(term) :].startswith(f"{term} (as defined in the Service Contract)")
+    for kind in ("sla", "nda", "dpa"):
+        assert '(the "Services")' in "\n".join(t for _, t in _texts(english_set[kind])), kind

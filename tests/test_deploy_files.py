@@ -16,6 +16,7 @@ from distributed.cli.dask_scheduler import main as dask_scheduler
 from distributed.cli.dask_worker import main as dask_worker
 from ruamel.yaml import YAML
 
+from policygen.batch import cluster as batch_cluster
 from policygen.cli import app
 from policygen.service import create_app
 from policygen.serving import GRACE_SECONDS, ServiceLimits
@@ -134,4 +135,7 @@ def test_dockerfile(get_routes: set[str]) -> None:
     assert path in get_routes
     assert "--port" in cmd and cmd[cmd.index("--port") + 1] == "8000"
     assert ("EXPOSE", "8000") in steps
+    # the image's `dask scheduler` and `dask worker` read policygen's Dask file from /etc/dask
+    config = batch_cluster.CONFIG.relative_to(ROOT).as_posix()
+    assert re.search(rf"cp {re.escape(config)} /etc/dask/\S+\.yaml", installs)
     assert all(shlex.split(args) for name, args in steps if name == "RUN")

@@ -55,6 +55,7 @@ def test_wheel_ships_templates_styles_and_schema(wheel: Path) -> None:
         "policygen/editor/static/app.js",
         "policygen/editor/static/form.js",
         "policygen/editor/static/editor.css",
+        "policygen/batch/dask.yaml",
     ):
         assert required in names, required
 

@@ -98,6 +98,11 @@ class PolicygenError(Exception):
     """Base class of every error policygen raises on purpose."""
 
     exit_code: ExitCode = ExitCode.INVALID_INPUT
+    http_status = 500
+    """The HTTP service's and the editor's status for it."""
+    code = "render_failed"
+    """A stable name of what failed: the ``error`` of the HTTP service's and the editor's
+    answer."""
 
     def __str__(self) -> str:
         return printable(super().__str__(), keep="\n\t")
@@ -105,6 +110,10 @@ class PolicygenError(Exception):
 
 class InvalidInputError(PolicygenError):
     """The input cannot be used; `issues` lists every problem found, each located."""
+
+    http_status = 422
+    code = "invalid_input"
+    """(The HTTP answer lists the issues instead: a ValidationReport.)"""
 
     def __init__(self, issues: list[Issue], source: str | None = None, what: str = "配置") -> None:
         self.issues = issues
@@ -130,7 +139,6 @@ class UsageError(PolicygenError):
 
     exit_code = ExitCode.USAGE
     http_status = 400
-    """The HTTP service's and the editor's status for it."""
 
     def __init__(
         self, message: str, *, code: str = "bad_request", allowed: Iterable[str] = ()

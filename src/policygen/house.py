@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from policygen.errors import RenderError
+from policygen.reading import read_file
 
 # What fills a house template (python-docx, docxtpl, the guard, the page values) is imported
 # on use: most renders have no house document.
@@ -125,9 +126,8 @@ def open_house(path: Path) -> DocxTemplate:
     from policygen.templating.docxtpl_loader import open_template
     from policygen.writers.docx.guard import check_package
 
-    with open(path, "rb") as file:
-        data = file.read(MAX_HOUSE_BYTES + 1)
-    if len(data) > MAX_HOUSE_BYTES:
+    data = read_file(path, MAX_HOUSE_BYTES)
+    if data is None:
         raise RenderError(
             f"{path.name} 超过 {MAX_HOUSE_BYTES // 1024**2} MB 上限 (house document too large)"
         )

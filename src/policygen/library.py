@@ -142,7 +142,7 @@ def catalogue(
     replaced = set(profile.clauses.replace)
     added = {a.id: a for a in profile.clauses.add}
     out: list[Entry] = []
-    for one in built if built is not None else build_set(profile, template_dirs=template_dirs):
+    for one in _built(profile, template_dirs, built):
         job, document, refs = one.job, one.document, one.refs
         numbered = set(numbered_ids(document.blocks))
         for clause_id, ref in refs.items():
@@ -174,6 +174,14 @@ def catalogue(
     return out
 
 
+def _built(
+    profile: Profile, template_dirs: Sequence[Path], built: Sequence[Built] | None
+) -> Sequence[Built]:
+    """Return `built`, the set of `profile` already built with `template_dirs`; None: the set,
+    built here."""
+    return built if built is not None else build_set(profile, template_dirs=template_dirs)
+
+
 def _scopes(profile: Profile, job: Job) -> tuple[Scope, ...]:
     """The outsourcing scopes a document of `job` speaks of: its engagement's, or for a
     set-wide document the regulation's."""
@@ -192,7 +200,7 @@ def uncatalogued(
     table = library(template_dirs)
     added = {a.id for a in profile.clauses.add}
     out: list[Uncatalogued] = []
-    for one in built if built is not None else build_set(profile, template_dirs=template_dirs):
+    for one in _built(profile, template_dirs, built):
         job, document, refs = one.job, one.document, one.refs
         for clause_id in _structural_ids(document.blocks):
             if clause_id in added:

@@ -58,7 +58,7 @@ from policygen.api import (
 )
 from policygen.bilingual import LANGUAGES, UNTRANSLATED_HEADER, distinct_texts
 from policygen.caches import CACHES
-from policygen.errors import InvalidInputError, Issue, RenderError, UsageError
+from policygen.errors import InvalidInputError, Issue, PolicygenError, UsageError
 from policygen.kinds import DOCUMENT_KINDS
 from policygen.layout.budget import BudgetExceeded, LayoutBudget
 from policygen.layout.engine import Engines
@@ -629,8 +629,7 @@ async def _over_budget(request: Request, error: Exception) -> JSONResponse:
         )
         headers = {"Retry-After": settings.gate.retry_after()}
         return JSONResponse(body.model_dump(), status_code=503, headers=headers)
-    body = ErrorBody(error="too_costly", message=str(error))
-    return JSONResponse(body.model_dump(), status_code=413)
+    return await _failed(request, error)
 
 
 async def _invalid(request: Request, error: Exception) -> JSONResponse:
@@ -641,13 +640,15 @@ async def _invalid(request: Request, error: Exception) -> JSONResponse:
 async def _invalid_later(request: Request, error: Exception) -> JSONResponse:
     # Found while rendering a profile that validated: a character no font can draw.
     assert isinstance(error, InvalidInputError)
-    return JSONResponse(_Invalid(error.issues).report.model_dump(), status_code=422)
+    return JSONResponse(_Invalid(error.issues).report.model_dump(), status_code=error.http_status)
 
 
-async def _usage(request: Request, error: Exception) -> JSONResponse:
-    assert isinstance(error, UsageError)
-    allowed = list(error.allowed) or None
-    body = ErrorBody(error=error.code, message=str(error), allowed=allowed)
+async def _failed(request: Request, error: Exception) -> JSONResponse:
+    # Any other error of policygen's: its status and code (errors.PolicygenError, as the
+    # editor answers it), with the values accepted for a usage error.
+    assert isinstance(error, PolicygenError)
+    allowed = list(error.allowed) if isinstance(error, UsageError) else []
+    body = ErrorBody(error=error.code, message=str(error), allowed=allowed or None)
     return JSONResponse(body.model_dump(), status_code=error.http_status)
 
 
@@ -668,11 +669,6 @@ async def _http_error(request: Request, error: Exception) -> JSONResponse:
     return JSONResponse(body.model_dump(), status_code=error.status_code, headers=error.headers)
 
 
-async def _render_error(request: Request, error: Exception) -> JSONResponse:
-    body = ErrorBody(error="render_failed", message=str(error))
-    return JSONResponse(body.model_dump(), status_code=500)
-
-
 async def _bad_request(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
     problems = "; ".join(
@@ -687,8 +683,7 @@ _ANSWERS: dict[type[Exception], Callable[[Request, Exception], Awaitable[JSONRes
     BudgetExceeded: _over_budget,
     _Invalid: _invalid,
     InvalidInputError: _invalid_later,
-    UsageError: _usage,
-    RenderError: _render_error,
+    PolicygenError: _failed,
     RequestValidationError: _bad_request,
     StarletteHTTPException: _http_error,
 }

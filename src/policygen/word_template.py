@@ -24,6 +24,7 @@ from typing import Any
 from policygen.errors import NOTHING_TO_RENDER, RenderError, UsageError
 from policygen.pipeline import Job, document_date, jobs
 from policygen.profile.model import Profile
+from policygen.reading import read_file
 from policygen.templating.context import build_context
 from policygen.templating.limits import TemplateLimits, run_limited
 
@@ -105,9 +106,8 @@ def write_word_template(
 def _read(template: Path) -> bytes:
     if not template.is_file():
         raise RenderError(f"找不到 Word 模板 {template} (Word template not found)")
-    with open(template, "rb") as file:
-        data = file.read(MAX_TEMPLATE_BYTES + 1)
-    if len(data) > MAX_TEMPLATE_BYTES:
+    data = read_file(template, MAX_TEMPLATE_BYTES)
+    if data is None:
         raise RenderError(
             f"Word 模板 {template.name} 超过 {MAX_TEMPLATE_BYTES // 1024**2} MB 上限 "
             "(Word template too large)"

@@ -24,6 +24,8 @@ import zipfile
 from collections.abc import Callable, Iterator
 from importlib.metadata import version
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 import pytest
 from jinja2 import StrictUndefined
@@ -31,6 +33,7 @@ from secutil import MANUFACTURER, counting_server, docx_text, pdf_text
 
 import policygen
 from policygen.errors import RenderError, UsageError
+from policygen.layout import budget
 from policygen.readers.markdown import MAX_LINES
 from policygen.templating import limits
 from policygen.templating.environment import (
@@ -351,15 +354,27 @@ def test_a_table_longer_than_the_reader_allows_is_refused(tmp_path: Path) -> Non
         render_with(folder)
 
 
-def test_limits_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert limits.TemplateLimits.from_environment() == limits.TemplateLimits(30.0, 1024**3)
-    monkeypatch.setenv(limits.TIMEOUT_VARIABLE, "2.5")
-    monkeypatch.setenv(limits.MEMORY_VARIABLE, "512")
-    assert limits.TemplateLimits.from_environment() == limits.TemplateLimits(2.5, 512 * 1024**2)
-    for bad in ("0", "-1", "abc", "inf", "nan"):
-        monkeypatch.setenv(limits.TIMEOUT_VARIABLE, bad)
-        with pytest.raises(UsageError, match=limits.TIMEOUT_VARIABLE):
-            limits.TemplateLimits.from_environment()
+@pytest.mark.parametrize(
+    ("module", "kind", "defaults"),
+    [(limits, limits.TemplateLimits, (30.0, 1024**3)),
+     (budget, budget.LayoutBudget, (60.0, 2048 * 1024**2))],
+    ids=["template", "layout"],
+)  # fmt: skip
+def test_limits_come_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, module: ModuleType, kind: Any, defaults: tuple[float, int]
+) -> None:
+    monkeypatch.delenv(module.TIMEOUT_VARIABLE, raising=False)
+    monkeypatch.delenv(module.MEMORY_VARIABLE, raising=False)
+    assert kind.from_environment() == kind(*defaults)
+    monkeypatch.setenv(module.TIMEOUT_VARIABLE, "2.5")
+    monkeypatch.setenv(module.MEMORY_VARIABLE, "512")
+    assert kind.from_environment() == kind(2.5, 512 * 1024**2)
+    for variable in (module.TIMEOUT_VARIABLE, module.MEMORY_VARIABLE):
+        for bad in ("0", "-1", "abc", "inf", "nan"):
+            monkeypatch.setenv(variable, bad)
+            with pytest.raises(UsageError, match=variable):
+                kind.from_environment()
+        monkeypatch.setenv(variable, "2.5")
 
 
 def test_a_child_that_dies_is_reported(tmp_path: Path) -> None:

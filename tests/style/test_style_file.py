@@ -221,3 +221,18 @@ def test_cli_batch_with_style(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     capsys.readouterr()
     assert main(["batch", str(rows), *common]) == 0  # another style: every row is stale
     assert "skipped 0" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("style", "font", "lang", "expected"),
+    [
+        ("default", "body", "zh", False), ("default", "heading", "zh", False),
+        ("default", "body", "en", True), ("default", "heading", "en", True),
+        ("default", "body", "zh+en", False), ("default", "heading", "zh+en", True),
+        ("gongwen", "fangsong", "zh+en", False), ("gongwen", "body", "zh+en", True),
+    ],
+)  # fmt: skip
+def test_the_latin_face_first(style: str, font: str, lang: str, expected: bool) -> None:
+    # The Latin face before a role's CJK faces in a text with English in it, but for the body
+    # text's face in a bilingual one (公文's body text is 仿宋).
+    assert bundled_style(style).latin_first(font, lang) is expected

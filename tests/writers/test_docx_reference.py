@@ -4,7 +4,9 @@ document changes reaches the next, and a changed file is read and checked anew."
 
 from __future__ import annotations
 
+import re
 import zipfile
+from dataclasses import replace
 from io import BytesIO
 from pathlib import Path
 
@@ -15,6 +17,8 @@ from docx.shared import Pt
 import policygen
 from policygen.caches import CACHES
 from policygen.errors import RenderError
+from policygen.style import HouseStyle
+from policygen.style import docx as style_docx
 from policygen.writers.docx import oxml, reference
 from policygen.writers.docx.writer import REFERENCE_DOCX, write_docx
 from policygen.writers.options import WriterOptions
@@ -102,3 +106,43 @@ def test_a_changed_reference_is_read_and_checked_again(cold: None, tmp_path: Pat
         write_docx(sample_contract(), options)
     target.write_bytes(reference_bytes())
     assert write_docx(sample_contract(), options) == plain
+
+
+@pytest.mark.parametrize(
+    ("based_on", "english", "expected"),
+    [
+        # 公文 has no running header: English lines over it take the Header style.
+        ("gongwen", '["{title}", "Contract No.: {contract_no}"]',
+         [("Header", "信息系统运维服务外包合同"), ("Header", "Contract No.: HX-ITO-2026-001")]),
+        # No English header over the default's two Chinese lines: one empty paragraph in Normal.
+        ("default", "[]", [("Normal", "")]),
+    ],
+)  # fmt: skip
+def test_an_organisation_style_in_english_is_made_once_and_furnished_over_its_chinese(
+    cold: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    based_on: str, english: str, expected: list[tuple[str, str]],
+) -> None:  # fmt: skip
+    style_file = tmp_path / "acme.style.yaml"
+    style_file.write_text(
+        f"based_on: {based_on}\nname: acme\ndescription: acme\n"
+        f'english:\n  header: {english}\n  footer: "{{page}} of {{pages}}"\n',
+        encoding="utf-8",
+    )
+    built: list[tuple[str, ...]] = []
+    build = style_docx.build
+
+    def counting(style: HouseStyle) -> bytes:
+        built.append(style.header.lines)
+        return build(style)
+
+    monkeypatch.setattr(style_docx, "build", counting)
+    options = replace(OPTIONS, style_file=style_file)
+    write_docx(sample_contract(), options)
+    data = write_docx(replace(sample_contract(), lang="en"), options)
+    assert len(built) == 1  # the Chinese reference, for both languages
+    section = docx.Document(BytesIO(data)).sections[-1]
+    header = [(p.style.name if p.style else "", p.text) for p in section.header.paragraphs]
+    assert header == expected
+    footer = section.footer.paragraphs[0]
+    assert footer.text == "1 of 1"
+    assert re.findall(r"<w:instrText[^>]*>\s*(\w+)", footer._p.xml) == ["PAGE", "NUMPAGES"]

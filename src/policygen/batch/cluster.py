@@ -17,13 +17,13 @@ pickled, sent and written a second time here. When the output is an fsspec URL (
 themselves (UrlOutput), and again only the results come back. A worker
 that dies leaves its tasks to the scheduler, which runs them elsewhere (Dask's resilience); a
 task that raises is run once more (``retries=1``), and one that fails again, or whose workers
-keep dying (the scheduler's ``allowed-failures``, 1 in a ``local:N`` cluster), fails its
-rows, reported as any failed row."""
+keep dying (the scheduler's ``allowed-failures``, 1 in CONFIG), fails its rows, reported as
+any failed row."""
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
+import copy
 import logging
 import math
 import time
@@ -44,11 +44,11 @@ from policygen.batch.results import RowResult, _contract_no, _failed
 from policygen.batch.scheduling import WORKER_DIED
 from policygen.batch.workers import (
     RowFiles,
-    _row_failure,
     _Worker,
     never,
     render_and_write,
     render_rows,
+    store_row,
     warmed_engines,
     write_row,
     written,
@@ -67,10 +67,10 @@ LOCAL = "local:"
 CONNECT_SECONDS = 5
 """How long to try reaching a scheduler before the run stops with a usage error."""
 
-ALLOWED_FAILURES = 1
-"""Workers a task may lose (die while running it) and still be run again, in a ``local:N``
-cluster: the second loss fails its rows. A scheduler of one's own reads its own setting
-(``DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES``)."""
+CONFIG = Path(__file__).with_name("dask.yaml")
+"""Dask's settings for a policygen cluster (allowed failures, the worker's environment, quieter
+background intervals): applied by ``local:N``, read by a cluster of one's own from the file
+(DASK_CONFIG, or /etc/dask in the Docker image)."""
 
 RETRIES = 1
 """Times a task that raised is run again before its rows are reported failed."""
@@ -92,8 +92,7 @@ def connect(address: str) -> Iterator[Cluster]:
                     f"--scheduler {address}：local: 后应为工作进程数，如 local:4 "
                     "(expected local:N, N ≥ 1)"
                 )
-            settings = {_ALLOWED: ALLOWED_FAILURES, _PROFILE: False, _TRIM: None}
-            stack.enter_context(dask.config.set(settings))
+            stack.enter_context(dask.config.set(settings()))
             local = stack.enter_context(
                 LocalCluster(
                     n_workers=int(count),
@@ -118,19 +117,12 @@ def connect(address: str) -> Iterator[Cluster]:
         yield Cluster(client, shares_folders=address.startswith(LOCAL))
 
 
-_ALLOWED = "distributed.scheduler.allowed-failures"
-
-_PROFILE = "distributed.worker.profile.enabled"
-"""Dask's statistical profiler, which samples a worker's threads every 10 ms for the
-dashboard: off in a ``local:N`` cluster, which has no dashboard."""
-
-_TRIM = "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"
-"""The environment variable Dask's nanny gives each worker (65536) so that glibc hands freed
-memory back at once: the worker and its Typst process, which allocate and free throughout a
-document, then spend more time on it (the local pool given the same variable: some 10% more a
-set, three interleaved rounds of 40 sets). Unset (None) in a
-``local:N`` cluster; a cluster of one's own sets it in its workers' configuration (README,
-Scaling out)."""
+def settings() -> dict[str, Any]:
+    """Return Dask's configuration with CONFIG's settings over it, whole, for
+    ``dask.config.set``: given CONFIG's nested sections alone, it would replace each section
+    with the file's few keys."""
+    ours = dask.config.collect(paths=[str(CONFIG)], env={})
+    return dask.config.update(copy.deepcopy(dask.config.config), ours)  # type: ignore[no-any-return]
 
 
 class Cluster:
@@ -259,29 +251,21 @@ class UrlOutput:
             return None
 
     def write_row(self, rendered: RowFiles) -> RowResult:
-        """Write the files of `rendered`, then its folder's manifest; return the row's result
-        (failed when a file cannot be written: the files written before it are recorded)."""
-        row, number, manifest = rendered.row, rendered.number, dict(rendered.manifest)
+        """Write the files of `rendered` one by one, then its folder's manifest; return the
+        row's result (failed when a file cannot be written: the files written before it are
+        recorded)."""
+        number = rendered.number
         folder = self._path(number)
-        paths: list[str] = []
-        try:
-            try:
-                self.fs.makedirs(folder, exist_ok=True)
-                for name, data in rendered.files.items():
-                    self.fs.pipe_file(self._path(number, name), data)
-                    manifest[name] = {
-                        "inputs": rendered.key,
-                        "sha256": hashlib.sha256(data).hexdigest(),
-                    }
-                    paths.append(f"{number}/{name}")
-            finally:
-                if paths:
-                    self.fs.pipe_file(
-                        self._path(number, MANIFEST), manifest_bytes(number, manifest)
-                    )
-        except Exception as error:
-            return _row_failure(row, number, Path(folder), error)
-        return RowResult(row.number, row.line, number, "rendered", tuple(paths))
+
+        def write(files: dict[str, bytes]) -> None:
+            self.fs.makedirs(folder, exist_ok=True)
+            for name, data in files.items():
+                self.fs.pipe_file(self._path(number, name), data)
+
+        def save(manifest: dict[str, dict[str, str]]) -> None:
+            self.fs.pipe_file(self._path(number, MANIFEST), manifest_bytes(number, manifest))
+
+        return store_row(rendered, folder, write, save, together=False)
 
 
 class DaskScheduler:

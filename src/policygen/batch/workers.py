@@ -165,23 +165,47 @@ class RowFiles:
 def write_row(out: Path, rendered: RowFiles) -> RowResult:
     """Write the files of `rendered` into its folder in `out`, all or none, and record them in
     the folder's manifest; return the row's result (failed when they cannot be written)."""
+    folder = out / rendered.number
+
+    def write(files: dict[str, bytes]) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        write_all(folder, files)  # the row's files together, or none of them
+
+    with writing():  # a worker whose parent dies finishes this first
+        save = partial(_write_manifest, folder, rendered.number)
+        return store_row(rendered, folder, write, save, together=True)
+
+
+def store_row(
+    rendered: RowFiles,
+    folder: Path | str,
+    write: Callable[[dict[str, bytes]], None],
+    save: Callable[[dict[str, dict[str, str]]], None],
+    *,
+    together: bool,
+) -> RowResult:
+    """Write the files of `rendered` into `folder` with `write`: all in one call when
+    `together` (a local folder puts them in place at once: `write_row`), else a file a call
+    (an object store: batch.cluster.UrlOutput). Record each file written in the folder's
+    manifest, which `save` writes last, a write failing or not, once any file is written;
+    return the row's result (failed when a file cannot be written)."""
     row, number, manifest = rendered.row, rendered.number, dict(rendered.manifest)
-    folder = out / number
+    files = rendered.files
+    groups = [files] if together else [{name: data} for name, data in files.items()]
     written: list[str] = []
     try:
-        with writing():  # a worker whose parent dies finishes this first
-            try:
-                folder.mkdir(parents=True, exist_ok=True)
-                write_all(folder, rendered.files)  # the row's files together, or none of them
-                for name, data in rendered.files.items():
+        try:
+            for group in groups:
+                write(group)
+                for name, data in group.items():
                     digest = hashlib.sha256(data).hexdigest()
                     manifest[name] = {"inputs": rendered.key, "sha256": digest}
                     written.append(f"{number}/{name}")
-            finally:
-                if written:
-                    _write_manifest(folder, number, manifest)
+        finally:
+            if written:
+                save(manifest)
     except Exception as error:
-        return _row_failure(row, number, folder, error)
+        return _row_failure(row, number, Path(folder), error)
     return RowResult(row.number, row.line, number, "rendered", tuple(written))
 
 

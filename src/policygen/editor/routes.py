@@ -38,11 +38,9 @@ from policygen.errors import (
     InvalidInputError,
     Issue,
     PolicygenError,
-    RenderError,
     UsageError,
 )
 from policygen.kinds import DOCUMENT_KINDS
-from policygen.layout.budget import BudgetExceeded
 from policygen.procs import available_cpus
 from policygen.request import DEFAULT_FORMATS, RenderOptions
 from policygen.writers import MEDIA_TYPES
@@ -290,16 +288,11 @@ def _error(error: Exception) -> JSONResponse:
     if isinstance(error, _Refused):
         status, body = error.status, {"error": error.error, "message": error.message}
     elif isinstance(error, InvalidInputError):
-        status = 422
-        body = {"valid": False, "errors": _problems(error.issues)}
-    elif isinstance(error, BudgetExceeded):
-        status, body = 413, {"error": "too_costly", "message": str(error)}
-    elif isinstance(error, UsageError):  # the service's answer: its code and allowed values
+        status, body = error.http_status, {"valid": False, "errors": _problems(error.issues)}
+    elif isinstance(error, PolicygenError):  # the service's status, code and allowed values
         status, body = error.http_status, {"error": error.code, "message": str(error)}
-        if error.allowed:
+        if isinstance(error, UsageError) and error.allowed:
             body["allowed"] = list(error.allowed)
-    elif isinstance(error, RenderError | PolicygenError):
-        status, body = 500, {"error": "render_failed", "message": str(error)}
     else:  # pragma: no cover - every error above is the editor's own
         raise error
     return JSONResponse(body, status_code=status, headers=_SECURITY_HEADERS)

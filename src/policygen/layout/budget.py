@@ -18,8 +18,9 @@ from __future__ import annotations
 import os
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from policygen.errors import RenderError, UsageError
 
@@ -51,6 +52,10 @@ class BudgetExceeded(RenderError):
     """A document, or a request, needs more than its budget; the message names the document
     and the limit, and how to raise it."""
 
+    http_status = 413
+    code = "too_costly"
+    """(A request whose own time ran out, ``deadline``, the HTTP service answers 503.)"""
+
     def __init__(self, message: str, limit: str = "time") -> None:
         super().__init__(message, limit)
         self.limit = limit
@@ -74,10 +79,7 @@ class LayoutBudget:
     def from_environment(cls) -> LayoutBudget:
         """Return the default budget, overridden by POLICYGEN_LAYOUT_TIMEOUT (seconds) and
         POLICYGEN_LAYOUT_MEMORY_MB; raise UsageError when either is not a positive number."""
-        defaults = cls()
-        timeout = positive_setting(TIMEOUT_VARIABLE, defaults.timeout)
-        memory = positive_setting(MEMORY_VARIABLE, defaults.memory_bytes / 1024**2)
-        return cls(timeout=timeout, memory_bytes=int(memory * 1024**2))
+        return limits_from_environment(cls, TIMEOUT_VARIABLE, MEMORY_VARIABLE)
 
     def seconds(self, deadline: float | None, what: str) -> tuple[float, bool]:
         """Return the seconds the next layout of `what` may take, and whether the request's
@@ -104,6 +106,33 @@ def positive_setting(variable: str, default: float) -> float:
     if not value > 0 or value == float("inf"):
         raise UsageError(f"环境变量 {variable}={raw!r} 应为正数 (must be a positive number)")
     return value
+
+
+class _Limits(Protocol):
+    """The limits of a child process: LayoutBudget, templating.limits.TemplateLimits."""
+
+    @property
+    def timeout(self) -> float:
+        """Wall-clock seconds."""
+
+    @property
+    def memory_bytes(self) -> int:
+        """Address space (``RLIMIT_AS``), in bytes."""
+
+
+_L = TypeVar("_L", bound=_Limits)
+
+
+def limits_from_environment(
+    kind: Callable[..., _L], timeout_variable: str, memory_variable: str
+) -> _L:
+    """Return the default limits of `kind` (``kind()``), overridden by the seconds environment
+    variable `timeout_variable` holds and the megabytes `memory_variable` holds; raise
+    UsageError when either is not a positive finite number."""
+    defaults = kind()
+    seconds = positive_setting(timeout_variable, defaults.timeout)
+    megabytes = positive_setting(memory_variable, defaults.memory_bytes / 1024**2)
+    return kind(timeout=seconds, memory_bytes=int(megabytes * 1024**2))
 
 
 def document_name(doc: n.Document) -> str:

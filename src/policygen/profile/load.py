@@ -41,6 +41,7 @@ from policygen.errors import InvalidInputError, Issue, Location, suggest
 from policygen.profile import partial
 from policygen.profile.base import RULES_ERROR
 from policygen.profile.model import ENGAGEMENT_SECTIONS, Profile
+from policygen.reading import read_at_most
 
 MAX_PROFILE_BYTES = 5 * 1024 * 1024
 """Largest profile accepted, in bytes; a real one is a few kilobytes."""
@@ -347,8 +348,8 @@ def _without(data: Any, drop: set[Loc], loc: Loc = ()) -> Any:
 
 
 def _read_limited(stream: typing.BinaryIO, label: str) -> str:
-    raw = stream.read(MAX_PROFILE_BYTES + 1)
-    if len(raw) > MAX_PROFILE_BYTES:
+    raw = read_at_most(stream, MAX_PROFILE_BYTES)
+    if raw is None:
         raise _fail(
             label,
             f"配置文件超过 {MAX_PROFILE_BYTES // (1024 * 1024)} MB 上限 (profile too large); "

@@ -264,7 +264,9 @@ class Profile(Section):
         regulation's lead time before signing (policy.regulatory_report_lead_time)."""
         risk = self.risk
         done = engagement.assessment
-        if done and done.report_date and engagement.signing_date:
+        if done is None:
+            return
+        if done.report_date and engagement.signing_date:
             due = self.policy.regulatory_report_lead_time.before(engagement.signing_date)
             if done.report_date > due:
                 yield (
@@ -272,7 +274,7 @@ class Profile(Section):
                     f"监管事前报告应当在合同签订{self.policy.regulatory_report_lead_time}前提交，"
                     f"即不晚于 {due}：{done.report_date} 晚于该日期 (the advance report is late)",
                 )
-        if done and done.due_diligence_date and engagement.signing_date:
+        if done.due_diligence_date and engagement.signing_date:
             months = self.vendor_selection.due_diligence_validity_months
             if Duration(months, DurationUnit.MONTH).before(engagement.signing_date) > (
                 done.due_diligence_date
@@ -282,15 +284,15 @@ class Profile(Section):
                     f"尽职调查结果的有效期为{months}个月：{done.due_diligence_date} 完成的尽职调查"
                     f"至签订日期 {engagement.signing_date} 已超过有效期 (due diligence expired)",
                 )
-        for j, rating in enumerate(done.other_risks if done else ()):
+        for j, rating in enumerate(done.other_risks):
             if rating.category in risk.categories:
                 yield (
                     f"engagements[{i}].assessment.other_risks[{j}].category",
                     f"风险类别「{rating.category}」已在 risk.categories 中，请在 ratings 中评级 "
                     "(rate a listed category under ratings)",
                 )
-        rated = [("ratings", j, r) for j, r in enumerate(done.ratings if done else ())]
-        rated += [("other_risks", j, r) for j, r in enumerate(done.other_risks if done else ())]
+        rated = [("ratings", j, r) for j, r in enumerate(done.ratings)]
+        rated += [("other_risks", j, r) for j, r in enumerate(done.other_risks)]
         for field, j, rating in rated:
             where = f"engagements[{i}].assessment.{field}[{j}]"
             if field == "ratings" and rating.category not in risk.categories:

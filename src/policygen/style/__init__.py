@@ -15,15 +15,27 @@ from policygen.tree import nodes as n
 from policygen.writers.options import WriterOptions
 
 
-def style_for(doc: n.Document, options: WriterOptions) -> HouseStyle:
-    """Return the house style `doc` is written in: the file ``options.style_file`` when set,
-    else the style ``doc.style`` names, found in the template folders; with the page
-    furniture of its languages (HouseStyle.furnished: English words in English alone)."""
+def house_style(doc: n.Document, options: WriterOptions) -> HouseStyle:
+    """Return the house style `doc` is written in, as its file states it: the file
+    ``options.style_file`` when set, else the style ``doc.style`` names, found in the template
+    folders. Its page furniture is the Chinese one whatever `doc`'s languages (`style_for`)."""
     if options.style_file is not None:
-        style = load_style(options.style_file, options.template_dirs)
-    else:
-        style = find_style(doc.style, options.template_dirs)
-    return style.furnished(doc.lang)
+        return load_style(options.style_file, options.template_dirs)
+    return find_style(doc.style, options.template_dirs)
 
 
-__all__ = ["HouseStyle", "bundled_style", "find_style", "load_style", "style_for", "style_path"]
+def style_for(doc: n.Document, options: WriterOptions) -> HouseStyle:
+    """Return the house style `doc` is written in (`house_style`), with the page furniture of
+    its languages (HouseStyle.furnished: English words in English alone)."""
+    return house_style(doc, options).furnished(doc.lang)
+
+
+__all__ = [
+    "HouseStyle",
+    "bundled_style",
+    "find_style",
+    "house_style",
+    "load_style",
+    "style_for",
+    "style_path",
+]

@@ -189,7 +189,7 @@ def stylesheet(style: HouseStyle, kind: str, lang: str = "zh") -> str:
     (``fonts.latin``) first in its font lists: in English alone (``en``), every list; in both
     languages (``zh+en``), every list but the body text's face's, and the English paragraphs'
     (ENGLISH_PARAGRAPH): the Chinese paragraphs keep their CJK faces (whose “” Pango would
-    otherwise take from the Latin face), as in the Typst PDF (writers.pdf_typst.font_lists)."""
+    otherwise take from the Latin face), as in the Typst PDF (HouseStyle.latin_first)."""
     data = style.model_dump_json()
     return _cached(hashlib.sha256(data.encode("utf-8")).hexdigest(), kind, data, lang)
 
@@ -197,10 +197,8 @@ def stylesheet(style: HouseStyle, kind: str, lang: str = "zh") -> str:
 # Long by design: one CSS rule after another, in the order the stylesheet prints them; split,
 # the order of the cascade would be spread over several functions.
 def _stylesheet(style: HouseStyle, kind: str, lang: str = "zh") -> str:
-    body_font = style.resolved("body").font
-
     def latin(font: FontRole) -> bool:  # the Latin face first in `font`'s list
-        return lang == "en" or (lang == "zh+en" and font != body_font)
+        return style.latin_first(font, lang)
 
     margins = style.margins(kind)
     page = style.page

@@ -525,26 +525,44 @@ def setup_page(document: DocxDocument, style: HouseStyle) -> None:
     """Set the paper and margins of the style's page, its grid, running header and footer."""
     apply_page(document, style, "")
     section = document.sections[0]
-    header = section.header
-    header.is_linked_to_previous = False
-    heading = header.paragraphs[0]
+    section.header.is_linked_to_previous = False
+    section.footer.is_linked_to_previous = False
+    section.footer.paragraphs[0].style = document.styles["Footer"]
+    set_running_words(document, style)
+
+
+def set_running_words(document: DocxDocument, style: HouseStyle) -> None:
+    """Give the last section's header the lines of `style`, one a paragraph, and its footer the
+    words of `style`, ``{page}`` and ``{pages}`` as PAGE and NUMPAGES fields, in place of what
+    they hold: a new reference's (`setup_page`) or a reference's Chinese (the furniture of a
+    text in English alone, HouseStyle.furnished, which the DOCX writer sets over it).
+
+    The header's paragraphs keep their style and the lines beyond them take the first's; a
+    first paragraph in no style of its own (a header without lines) takes the Header style
+    when there are lines. A header without lines keeps one empty paragraph in no style: no
+    running header (公文), no Header style either, whose rule would print alone."""
+    section = oxml.last_section(document)
     lines = style.header.lines
-    if lines:
-        heading.style = document.styles["Header"]
-        heading.add_run(lines[0])
-        for line in lines[1:]:
-            header.add_paragraph(line, document.styles["Header"])
-    else:  # no running header (公文): no Header style either, whose rule would print alone
-        heading.style = document.styles["Normal"]
-    footer = section.footer
-    footer.is_linked_to_previous = False
-    paragraph = footer.paragraphs[0]
-    paragraph.style = document.styles["Footer"]
+    paragraphs = section.header.paragraphs
+    if not lines:
+        paragraphs[0].style = document.styles["Normal"]
+    elif oxml.paragraph_style_id(paragraphs[0]) is None:
+        paragraphs[0].style = document.styles["Header"]
+    for index, paragraph in enumerate(paragraphs):
+        oxml.clear_paragraph(paragraph)
+        if index < len(lines):
+            oxml.add_text_run(paragraph, lines[index])
+        elif index:
+            oxml.remove_paragraph(paragraph)
+    for line in lines[len(paragraphs) :]:
+        section.header.add_paragraph(line, paragraphs[0].style)
+    footer = section.footer.paragraphs[0]
+    oxml.clear_paragraph(footer)
     for part in FIELD.split(style.footer.text):
         if part in FIELDS:
-            oxml.add_field(paragraph, FIELDS[part])
+            oxml.add_field(footer, FIELDS[part])
         elif part:
-            paragraph.add_run(part)
+            oxml.add_text_run(footer, part)
 
 
 def add_specimen(document: DocxDocument, style: HouseStyle) -> None:
@@ -591,4 +609,4 @@ def add_specimen(document: DocxDocument, style: HouseStyle) -> None:
 
 
 __all__ = ["WORD_STYLES", "apply_page", "build", "footer_distance", "reference_docx",
-           "word_styles"]  # fmt: skip
+           "set_running_words", "word_styles"]  # fmt: skip

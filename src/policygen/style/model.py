@@ -414,6 +414,14 @@ class HouseStyle(StyleModel):
         own = (self.kinds or {}).get(kind)
         return own.margins if own is not None else self.page.margins
 
+    def latin_first(self, font: str, lang: str) -> bool:
+        """Return whether the PDFs and the HTML list the Latin face (``fonts.latin``) before
+        the faces of font role `font` in a text in the languages `lang`: in English alone
+        (``en``), in every role; in both languages (``zh+en``), in every role but the body
+        text's, whose Chinese paragraphs keep their CJK faces (and so the CJK “”); in Chinese
+        alone, in none."""
+        return lang == "en" or (lang == "zh+en" and font != self.resolved("body").font)
+
     def resolved(self, role: TextRole) -> Resolved:
         """Return every value of text style `role`, what it leaves out taken from its bases."""
         chain: list[TextStyle] = []

@@ -36,6 +36,7 @@ from markupsafe import Markup
 
 from policygen.caches import CACHES
 from policygen.errors import RenderError
+from policygen.reading import read_file
 from policygen.templating.messages import (
     FieldUndefined,
     syntax_excerpt,
@@ -159,11 +160,14 @@ class TemplateEnvironment:
     def render_document(self, name: str, context: dict[str, Any]) -> Rendered:
         """Return document template `name` rendered with `context`, with the values it set,
         all as plain strings. Raise RenderError when the Markdown exceeds MAX_OUTPUT_CHARS."""
-        from policygen.templating.filters import UNTRANSLATED
+        from policygen.templating.filters import NOTED, UNTRANSLATED
 
         template = self.template(name)
         untranslated: list[str] = []  # this render's own: filled by the en_text filter
-        module, markdown = self.render_module(template, {**context, UNTRANSLATED: untranslated})
+        noted: set[str] = set()
+        module, markdown = self.render_module(
+            template, {**context, UNTRANSLATED: untranslated, NOTED: noted}
+        )
         if len(markdown) > MAX_OUTPUT_CHARS:
             raise RenderError(
                 f"模板 {name} 输出超过 {MAX_OUTPUT_CHARS} 个字符上限 "
@@ -282,9 +286,8 @@ class _FolderLoader(FileSystemLoader):
                 f"模板 {template} 指向模板目录之外的文件，已拒绝 "
                 f"(template {template!r} links outside the template folders)"
             )
-        with open(real, "rb") as file:
-            data = file.read(MAX_TEMPLATE_BYTES + 1)
-        if len(data) > MAX_TEMPLATE_BYTES:
+        data = read_file(real, MAX_TEMPLATE_BYTES)
+        if data is None:
             raise RenderError(
                 f"模板 {template} 超过 {MAX_TEMPLATE_BYTES // 1024} KB 上限 (template too large)"
             )

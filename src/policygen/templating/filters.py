@@ -416,15 +416,16 @@ def _words(whole: int) -> str:
 
 def en_amount(amount: Decimal | int | str) -> str:
     """Return an amount in English legal style, the figure then the words:
-    RMB 12,680,000.00 (say Renminbi Twelve Million Six Hundred and Eighty Thousand only);
-    fen after the yuan (… Thirty-Four Yuan and Fifty-Six Fen only). Decimal only: refuse a float
+    RMB 12,680,000.00 (say Renminbi Twelve Million Six Hundred and Eighty Thousand Yuan only);
+    the words always name the yuan, and any fen after them (… Thirty-Four Yuan and Fifty-Six Fen
+    only), so every amount of a document reads alike. Decimal only: refuse a float
     (TypeError) and None (ValueError); a negative amount or one with more than two decimals
     is a ValueError, as for `money`."""
     cents = _cents(amount, "en_amount")
     yuan, fen = divmod(cents, 100)
-    words = _words(yuan)
+    words = f"{_words(yuan)} Yuan"
     if fen:
-        words += f" Yuan and {_words(fen)} Fen"
+        words += f" and {_words(fen)} Fen"
     return f"RMB {money(amount)} (say Renminbi {words} only)"
 
 
@@ -557,6 +558,11 @@ UNTRANSLATED = "_untranslated"
 """The context variable of one render's list of the Chinese texts printed with no English
 (TemplateEnvironment.render_document makes it and returns it in Rendered.untranslated)."""
 
+NOTED = "_noted"
+"""The context variable of one render's set of the texts in its UNTRANSLATED list and the
+en_text of each (TemplateEnvironment.render_document makes it beside the list), by which a
+text noted already, or quoted again as en_text printed it, is told at once."""
+
 AS_REGISTERED = "_as_registered"
 """The context variable of the texts printed as registered, in Chinese, and never noted as
 untranslated: the parties' registered addresses (templating.context.build_context)."""
@@ -566,20 +572,21 @@ def _translated(context: Context, text: str) -> str | None:
     """Return the English `context`'s translations give for `text`; None when they give none,
     after noting `text` once among the render's untranslated texts when it holds Chinese, is
     not printed as registered (AS_REGISTERED) and is not the en_text of a text noted already
-    (a template quoting en_text's output again)."""
+    (a template quoting en_text's output again; NOTED holds both)."""
     table: Mapping[str, str] = context.get(TRANSLATIONS) or {}
     key = str(text).strip()
     english = table.get(key)
     if english is None and any(is_chinese(char) for char in key):
-        missed = context.get(UNTRANSLATED)
+        missed, noted = context.get(UNTRANSLATED), context.get(NOTED)
         registered = context.get(AS_REGISTERED) or ()
         if (
             isinstance(missed, list)
+            and isinstance(noted, set)
             and key not in registered
-            and key not in missed
-            and not any(en_text(earlier) == key for earlier in missed)
+            and key not in noted
         ):
             missed.append(key)
+            noted.update((key, en_text(key)))
     return english
 
 

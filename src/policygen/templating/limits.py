@@ -29,7 +29,7 @@ from typing import Any
 
 from policygen.caches import CACHES
 from policygen.errors import PolicygenError, RenderError
-from policygen.layout.budget import positive_setting
+from policygen.layout.budget import limits_from_environment
 from policygen.procs import serve_parent
 from policygen.templating.environment import MAX_OUTPUT_CHARS, Rendered, environment_for
 
@@ -53,10 +53,7 @@ class TemplateLimits:
     def from_environment(cls) -> TemplateLimits:
         """Return the default limits, overridden by POLICYGEN_TEMPLATE_TIMEOUT (seconds) and
         POLICYGEN_TEMPLATE_MEMORY_MB; raise UsageError when either is not a positive number."""
-        defaults = cls()
-        timeout = positive_setting(TIMEOUT_VARIABLE, defaults.timeout)
-        memory = positive_setting(MEMORY_VARIABLE, defaults.memory_bytes / 1024**2)
-        return cls(timeout=timeout, memory_bytes=int(memory * 1024**2))
+        return limits_from_environment(cls, TIMEOUT_VARIABLE, MEMORY_VARIABLE)
 
 
 def render_template(

@@ -24,6 +24,7 @@ from urllib.parse import unquote, unquote_to_bytes, urlsplit
 
 from policygen.caches import CACHES
 from policygen.errors import RenderError
+from policygen.reading import read_at_most
 
 if TYPE_CHECKING:
     from weasyprint.urls import URLFetcher
@@ -148,8 +149,8 @@ class LocalResources:
                 raise _refuse(url, "不是普通文件 (not a regular file)")
             if info.st_size > self.max_file_bytes:
                 raise _refuse(url, f"文件超过 {self.max_file_bytes} 字节 (file too large)")
-            data = file.read(self.max_file_bytes + 1)
-        if len(data) > self.max_file_bytes:
+            data = read_at_most(file, self.max_file_bytes)
+        if data is None:
             raise _refuse(url, f"文件超过 {self.max_file_bytes} 字节 (file too large)")
         suffix = real.suffix.lower()
         content_type = (

@@ -35,7 +35,7 @@ import unicodedata
 from policygen.errors import RenderError
 from policygen.layout.typst_compiler import END_LABEL
 from policygen.style import style_for
-from policygen.style.model import LATIN
+from policygen.style.model import LATIN, HouseStyle
 from policygen.style.typst import MM, TypstStyle, typst_definitions
 from policygen.style.typst import typst_style as make_typst_style
 from policygen.transforms.nobreak import runs
@@ -107,17 +107,19 @@ ENGLISH_FONT = "f-english"
 the body's faces (`font_lists`)."""
 
 
-def font_lists(doc: n.Document, families: dict[str, tuple[str, ...]], body: str) -> list[str]:
+def font_lists(
+    doc: n.Document, families: dict[str, tuple[str, ...]], house: HouseStyle
+) -> list[str]:
     """Return the source lines naming each font role's list (``#let f-body = (…)``) from
-    `families`, the Typst families of each role, `body` being the font role of body text. A
-    text with English in it (`doc.lang` ``en`` or ``zh+en``) puts the Latin face (fonts.LATIN,
-    when one is installed) first, as the DOCX declares the style's ``fonts.latin`` for Latin
-    letters: in English alone, in every list; in both languages, in every list but the body
-    text's (whose Chinese paragraphs keep their CJK faces' Latin letters, as the CSS does),
-    and in ENGLISH_FONT, the list of the English paragraphs."""
-    latin = families.get(LATIN, ()) if doc.lang != "zh" else ()
+    `families`, the Typst families of each role. A text with English in it (`doc.lang` ``en``
+    or ``zh+en``) puts the Latin face (fonts.LATIN, when one is installed) first, as the DOCX
+    declares the style's ``fonts.latin`` for Latin letters, in the lists `house` says
+    (HouseStyle.latin_first: the CSS's too), and in ENGLISH_FONT, the list of the English
+    paragraphs."""
+    latin = families.get(LATIN, ())
+    body = house.resolved("body").font
     lines = [
-        f"#let f-{role} = {_fonts(names, () if doc.lang == 'zh+en' and role == body else latin)}"
+        f"#let f-{role} = {_fonts(names, latin if house.latin_first(role, doc.lang) else ())}"
         for role, names in families.items()
         if role != LATIN
     ]
@@ -527,7 +529,7 @@ def typst_source(
         f"author: {typst_string(meta.organisation)}, keywords: ({keywords}){description})\n"
     )
     preamble = [
-        *font_lists(doc, families, house.resolved("body").font),
+        *font_lists(doc, families, house),
         *typst_definitions(style),
         f"#set page(width: {style.width:.3f}mm, height: {style.height:.3f}mm, "
         f"margin: (top: {top:.3f}mm, right: {right:.3f}mm, bottom: {bottom:.3f}mm, "

@@ -138,31 +138,6 @@ def furnished_front(front: FrontMatter, style: HouseStyle) -> FrontMatter:
     return FrontMatter(cover, toc)
 
 
-def set_running_words(document: DocxDocument, style: HouseStyle) -> None:
-    """Give the body section's header the lines of `style` (with placeholders, for
-    `fill_header`), and its footer the words of `style`, ``{page}`` and ``{pages}`` as PAGE
-    and NUMPAGES fields: the furniture of a text in English alone, over the reference's."""
-    from policygen.style.docx import FIELD, FIELDS
-
-    section = oxml.last_section(document)
-    paragraphs = section.header.paragraphs
-    for index, paragraph in enumerate(paragraphs):
-        oxml.clear_paragraph(paragraph)
-        if index < len(style.header.lines):
-            oxml.add_text_run(paragraph, style.header.lines[index])
-        elif index:
-            oxml.remove_paragraph(paragraph)
-    for line in style.header.lines[len(paragraphs) :]:
-        section.header.add_paragraph(line, paragraphs[0].style)
-    footer = section.footer.paragraphs[0]
-    oxml.clear_paragraph(footer)
-    for part in FIELD.split(style.footer.text):
-        if part in FIELDS:
-            oxml.add_field(footer, FIELDS[part])
-        elif part:
-            oxml.add_text_run(footer, part)
-
-
 def fill_header(document: DocxDocument, values: Values) -> None:
     """Replace the placeholders in the body section's header by `values`, and remove a
     header paragraph one of whose placeholders is empty (the reference has one line for a

@@ -27,8 +27,8 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
 from policygen.kinds import DOCUMENT_KINDS
+from policygen.style import HouseStyle, house_style
 from policygen.style import docx as style_docx
-from policygen.style import style_for
 from policygen.style.load import STYLE_SUFFIX, is_bundled, style_path
 from policygen.transforms.nobreak import NO_BREAK_LANGUAGE, joined, runs
 from policygen.tree import nodes as n
@@ -53,7 +53,6 @@ from policygen.writers.docx.pages import (
     number_pages,
     read_front_matter,
     set_properties,
-    set_running_words,
 )
 from policygen.writers.docx.reference import open_reference, open_reference_data
 from policygen.writers.docx.styles import StyleTable
@@ -115,13 +114,14 @@ def write_docx(
     None it shows no page numbers, which Word fills in when the reader updates the fields."""
     if house is not None:
         return write_house_docx(doc, house, options, add_body)
-    style = style_for(doc, options)
-    document = reference_document(doc, options)
+    base = house_style(doc, options)
+    style = base.furnished(doc.lang)
+    document = reference_document(doc, options, base)
     style_docx.apply_page(document, style, doc.kind)
     front = read_front_matter(document)
     if doc.lang == "en":  # the style's English furniture over the reference's Chinese
         front = furnished_front(front, style)
-        set_running_words(document, style)
+        style_docx.set_running_words(document, style)
     oxml.clear_body(document)
     values = page_values.document_values(doc)
     add_cover(document, front, values)
@@ -150,16 +150,17 @@ def write_docx(
     return normalise_parts(oxml.package_parts(document), doc.meta.date)
 
 
-def reference_document(doc: n.Document, options: WriterOptions) -> DocxDocument:
+def reference_document(doc: n.Document, options: WriterOptions, style: HouseStyle) -> DocxDocument:
     """Return the reference document `doc` is built on, opened: a bundled style's checked-in
-    one (or the file of that name in a user's template folder), else the one made from the
-    organisation's style file."""
+    one (or the file of that name in a user's template folder), else the one made from
+    `style`, the organisation's style as its file states it (style.house_style: the Chinese
+    furniture, over which write_docx sets the English of a text in English alone, as over a
+    checked-in reference's)."""
     path = options.style_file or style_path(doc.style, options.template_dirs)
     if path is not None and is_bundled(path):
         name = path.name.removesuffix(STYLE_SUFFIX)
         if name in STYLE_REFERENCES:
             return open_reference(options, STYLE_REFERENCES[name])
-    style = style_for(doc, options)
     return open_reference_data(style_docx.reference_docx(style), f"{style.name}（版式文件生成）")
 
 
