@@ -253,5 +253,20 @@ def test_a_completed_register_ticks_its_recipients_and_leaves_no_blank_row() -> 
     text = _register(_data("bank"))
     assert "评估结果报送 | 高级管理层、董事会" in text  # 12,680,000 yuan: the board approves
     assert "其他风险（请注明）" not in text and "□" not in text.split("第十条")[1]
-    assert "尚未测试，计划于2027年1月8日前完成首次测试" in text
+    assert "于2026年12月3日以桌面推演方式测试，计划于2028年1月31日前完成首次实地测试" in text
+    assert "签约前不适用" in text  # the indicators' current values, before any service
+    conditional = text.split("有条件同意。条件：")[1].split(" |")[0]
+    assert conditional.startswith("服务期开始后三个月内完成一次同城灾备中心切换演练")
     assert "会同风险管理部、法律合规部等部门" in text
+
+
+def test_a_register_prints_a_first_exit_plan_test_still_planned_and_unnamed_conditions() -> None:
+    data = _data("bank")
+    done = data["engagements"][0]["assessment"]
+    for name in ("exit_plan_tested", "exit_plan_test_method", "exit_plan_next_test"):
+        del done[name]
+    done["exit_plan_test_due"] = "2027-01-08"
+    del done["conditions"]
+    text = _register(data)
+    assert "尚未测试，计划于2027年1月8日前完成首次测试" in text
+    assert "有条件同意。条件：【待填写：同意签约的条件】" in text

@@ -340,6 +340,11 @@ def test_the_facts_the_registers_print() -> None:
     maker, _ = documents("manufacturer", "HY-BPO-2026-01")["risk_register"]
     assert "年度合同金额（按服务期限折算）为2,160,000.00元，达到1,000,000.00元的标准" in maker
     datacentre, _ = documents("bank", "MY-ITO-2026-001")["risk_register"]
+    # The infrastructure serves no system by name in the service list: the facts name them.
+    assert (
+        "核心业务系统或者重要业务系统（核心账务系统、支付系统、手机银行系统和网上银行系统）"
+        in datacentre
+    )
     assert (
         "第（一）项：数据中心（机房）整体外包 | 不符合 | 本外包不是本行数据中心（机房）的整体外包\n"
         in datacentre

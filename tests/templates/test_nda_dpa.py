@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from policygen.errors import InvalidInputError
 from policygen.kinds import DOCUMENT_KINDS
 from policygen.pipeline import Job, build_document
 from policygen.profile.engagement import Engagement
@@ -93,6 +94,9 @@ def _no_sensitive(data: dict[str, Any]) -> None:
             engagement["data_protection"]["pi_categories"] = ["姓名", "手机号码"]
             engagement["data_protection"]["sensitive_categories"] = []
             engagement["data_protection"].pop("sensitive_pi", None)
+            # The categories are replaced: so are the methods and names agreed for the old ones.
+            engagement["data_protection"].pop("processing_by_category", None)
+            engagement["data_protection"].pop("category_descriptions", None)
 
 
 def _cross_border(data: dict[str, Any]) -> None:
@@ -312,10 +316,19 @@ def test_dpa_has_every_article_21_element(bank: Profile, bank_dpas: dict[str, st
             f"{start.year}年{start.month}月{start.day}日至{end.year}年{end.month}月{end.day}日"
             in entrustment
         )
-        # method and place
-        assert (
-            "、".join(dp.processing_methods[:-1]) + "和" + dp.processing_methods[-1] in entrustment
-        )
+        # method and place: per category where the profile agrees them so
+        if dp.processing_by_category:
+            for entry in dp.processing_by_category:
+                if entry.incidental:
+                    assert "仅可在提供服务所必需的范围内偶然接触，不得查阅、复制、导出或者留存" in (
+                        entrustment
+                    )
+                else:
+                    listed = "、".join(entry.methods[:-1]) + "和" + entry.methods[-1]
+                    assert f"仅可以{listed.lstrip('和')}的方式处理" in entrustment
+        else:
+            methods = dp.processing_methods
+            assert "、".join(methods[:-1]) + "和" + methods[-1] in entrustment
         assert dp.storage_location.replace("本行", "甲方") in entrustment
         # categories, with the sensitive ones marked
         categories = _article(text, "个人信息的种类")
@@ -439,3 +452,55 @@ def test_dpa_without_personal_information_still_has_a_title(profiles: dict[str, 
         text = document_text(document)
         assert "不涉及委托服务提供商处理个人信息" in text
         assert "None" not in text
+
+
+# --------------------------------------------------------------------------- per-category methods
+
+
+def test_incidental_customer_data_is_only_come_across(
+    bank: Profile, bank_dpas: dict[str, str]
+) -> None:
+    """The data-centre contract's customer data is met incidentally: no export on approval, no
+    use in testing, no display controls of the bank's own systems; the application-maintenance
+    contract, which processes customer data, keeps them."""
+    datacentre, apps = bank_dpas["MY-ITO-2026-001"], bank_dpas["MY-ITO-2026-002"]
+    sensitive = _article(datacentre, "敏感个人信息")
+    assert "不得查阅、查询、复制、导出、下载、打印" in sensitive
+    for words in ("逐次取得甲方书面批准", "展示时进行去标识化"):
+        assert words not in sensitive and words in _article(apps, "敏感个人信息")
+    measures = _article(datacentre, "保护措施")
+    assert "测试、培训" not in measures and "测试、培训" in _article(apps, "保护措施")
+    assert "门禁通行记录在传输和存储过程中均应当加密" in measures
+    duties = _article(datacentre, "双方的权利和义务")
+    assert "但不得为此查阅、复制或者导出偶然接触的客户信息" in duties
+    # The short name is defined once, where the categories are first named, then used alone.
+    definition = "包括客户金融账户信息（以下简称“偶然接触的客户信息”）"
+    assert datacentre.count(definition) == 1
+    assert datacentre.index(definition) < datacentre.index("| 偶然接触的客户信息 | 是")
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            lambda dp: dp["processing_by_category"][0]["categories"].pop(),
+            "门禁通行记录」的处理方式",
+        ),
+        (
+            lambda dp: dp["processing_by_category"][1].update(methods=["存储"]),
+            "偶然接触的种类不列处理方式",
+        ),
+        (lambda dp: dp["processing_by_category"][0].update(methods=[]), "其他种类须列明处理方式"),
+        (
+            lambda dp: dp["category_descriptions"].update({"客户信息": "…"}),
+            "「客户信息」须为委托处理",
+        ),
+    ],
+)
+def test_per_category_methods_cover_every_listed_category_once(
+    change: Callable[[dict[str, Any]], None], message: str
+) -> None:
+    data = _data("bank")
+    change(data["engagements"][0]["data_protection"])
+    with pytest.raises(InvalidInputError, match=message):
+        load_profile(data)

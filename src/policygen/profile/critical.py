@@ -21,7 +21,7 @@ from pydantic import BeforeValidator, Field, model_validator
 
 from policygen.profile.base import Section, check_rules
 from policygen.profile.clauses import ClauseId
-from policygen.profile.types import MAX_SHORT_ITEMS, Money, Text
+from policygen.profile.types import MAX_SHORT_ITEMS, Money, Name, Text
 
 if TYPE_CHECKING:
     from policygen.profile.engagement import Engagement, Term
@@ -151,6 +151,8 @@ class Facts(Section):
     """数据中心（机房）整体外包与否的判断理由（涉及数据中心服务时写明，印入外包风险评估表）"""
     core_system: bool | None = None
     """是否涉及核心业务系统或重要业务系统的开发测试或运行维护"""
+    core_systems: list[Name] = Field(default_factory=list, max_length=MAX_SHORT_ITEMS)
+    """涉及的核心业务系统或重要业务系统的名称（印入外包风险评估表的认定依据）"""
     customer_facing: bool | None = None
     """是否涉及对客户提供服务的系统或渠道"""
     remote_production_access: bool | None = None
@@ -163,6 +165,8 @@ class Facts(Section):
     """是否为非驻场集中式外包：服务提供商在其自有场所集中为多家机构提供服务（如远程运维中心）"""
     related_party: bool | None = None
     """服务提供商是否为本单位的关联方（关联外包）"""
+    offshore_service: bool | None = None
+    """服务是否在中华人民共和国境外提供（跨境外包；向境外提供个人信息见 data_protection.cross_border）"""
     answers: dict[ClauseId, bool] = Field(default_factory=dict, max_length=MAX_SHORT_ITEMS)
     """对需逐项回答的重要外包认定标准（test: question）的回答：标准 id → true/false"""
 

@@ -359,6 +359,8 @@ class Assessment(Section):
     """主要风险及评估意见"""
     decision: SigningDecision | None = None
     """是否同意签约：approve 同意、conditional 有条件同意、refuse 不同意"""
+    conditions: list[Text] = Field(default_factory=list, max_length=MAX_SHORT_ITEMS)
+    """有条件同意的，同意签约的条件（如 签约前落实的事项、服务期开始后限期完成的措施），逐项列明"""
     autonomy: Text | None = None
     """关键技术、知识产权和数据的自主掌控能力的评估结论"""
     pia_date: CnDate | None = None
@@ -373,8 +375,12 @@ class Assessment(Section):
     """退出计划的制定日期，不晚于评估日期"""
     exit_plan_tested: CnDate | None = None
     """退出计划最近一次测试（含桌面推演）的日期，不晚于评估日期；未测试不填"""
+    exit_plan_test_method: Name | None = None
+    """退出计划最近一次测试的方式，如 桌面推演；不填则只写测试日期"""
     exit_plan_test_due: CnDate | None = None
-    """尚未测试的，退出计划首次测试的计划完成日期"""
+    """退出计划下一次（尚未测试的，为首次）测试的计划完成日期"""
+    exit_plan_next_test: Name | None = None
+    """已测试的，计划的下一次测试，如 首次实地切换测试；与 exit_plan_test_due 一并填写"""
     report_date: CnDate | None = None
     """向监管部门事前报告的日期（须事前报告的）"""
     due_diligence_date: CnDate | None = None

@@ -121,6 +121,24 @@ class OverseasRecipient(Section):
         return self
 
 
+USE_METHODS = frozenset({"使用", "加工"})
+"""The methods of processing (《个人信息保护法》第四条's words) under which the vendor works with
+the personal information itself, so that its use in testing or training needs rules: matched
+against processing_by_category, never printed."""
+
+
+class CategoryProcessing(Section):
+    """How the vendor processes some of the entrusted categories, where the categories are not
+    all processed alike (PIPL art. 21: the 处理方式 agreed for each)."""
+
+    categories: list[Name] = Field(min_length=1, max_length=MAX_SHORT_ITEMS)
+    """个人信息种类（须为 pi_categories 中的项）"""
+    methods: list[Name] = Field(default_factory=list, max_length=MAX_SHORT_ITEMS)
+    """乙方对这些种类的处理方式，如 收集、存储；incidental 为 true 时不填"""
+    incidental: bool = False
+    """乙方不以处理为目的，仅在运维中为故障处置所必需而偶然接触：不得查阅、复制、导出或者留存"""
+
+
 SENSITIVE_PI_RESOURCE = "templates/zh/sensitive_pi.yaml"
 """The words that make a category of personal information sensitive, by class."""
 
@@ -179,6 +197,40 @@ class DataProtection(Section):
     """乙方按甲方要求对通话录音（呼叫中心等）：客户在通话中口述的身份证件号码、账号等随录音保存，须列为敏感个人信息"""
     impact_assessment: bool = True
     """委托处理前开展个人信息保护影响评估（《个人信息保护法》第五十五条要求，委托处理个人信息时须为 true）"""
+    processing_by_category: list[CategoryProcessing] = Field(
+        default_factory=list, max_length=MAX_SHORT_ITEMS
+    )
+    """按种类约定的处理方式（如监控图像收集、存储，设备上的客户信息仅偶然接触）；列明时取代 processing_methods，每一种类列明一次"""
+    category_descriptions: dict[Name, Text] = Field(
+        default_factory=dict, max_length=MAX_SHORT_ITEMS
+    )
+    """以简称列入 pi_categories 的种类的全称（简称: 全称）：合同和委托处理协议首次列明时写明全称并定义简称"""
+
+    @property
+    def incidental_categories(self) -> list[str]:
+        """The categories the vendor only comes across in its work (processing_by_category)."""
+        return [
+            c for entry in self.processing_by_category if entry.incidental for c in entry.categories
+        ]
+
+    @property
+    def sensitive_incidental(self) -> bool:
+        """Whether every sensitive category is one the vendor only comes across incidentally:
+        the sensitive-information duties then forbid any query or export, with no exception."""
+        incidental = self.incidental_categories
+        return bool(self.sensitive_categories) and all(
+            c in incidental for c in self.sensitive_categories
+        )
+
+    @property
+    def uses_data(self) -> bool:
+        """Whether the vendor may use or work on personal information (使用、加工), so that its
+        use in testing, training or problem analysis needs rules; always when no per-category
+        methods are agreed."""
+        if not self.processing_by_category:
+            return True
+        methods = [m for e in self.processing_by_category if not e.incidental for m in e.methods]
+        return any(m in USE_METHODS for m in methods)
 
     PERSONAL_INFO_ONLY: ClassVar[tuple[str, ...]] = (
         "pi_categories",
@@ -189,6 +241,8 @@ class DataProtection(Section):
         "cross_border",
         "overseas_recipients",
         "call_recording",
+        "processing_by_category",
+        "category_descriptions",
     )
     """Fields that describe entrusted personal information: an engagement that entrusts none
     does not inherit them from the organisation's default."""
@@ -247,10 +301,50 @@ class DataProtection(Section):
                             "（pi_categories），使合同与委托处理协议列明同一份种类清单 "
                             "(a sensitive category must be one of pi_categories)",
                         )
+            yield from self._category_rules()
             yield from self._cross_border_rules()
 
         check_rules(violations())
         return self
+
+    def _category_rules(self) -> Iterator[tuple[str, str]]:
+        seen: set[str] = set()
+        for i, entry in enumerate(self.processing_by_category):
+            where = f"processing_by_category[{i}]"
+            if entry.incidental == bool(entry.methods):
+                yield (
+                    f"{where}.methods",
+                    "偶然接触的种类不列处理方式，其他种类须列明处理方式 "
+                    "(methods for processed categories only, none when incidental)",
+                )
+            for j, category in enumerate(entry.categories):
+                if category not in self.pi_categories:
+                    yield (
+                        f"{where}.categories[{j}]",
+                        f"「{category}」须为委托处理的个人信息种类（pi_categories）中的项 "
+                        "(one of pi_categories)",
+                    )
+                elif category in seen:
+                    yield (
+                        f"{where}.categories[{j}]",
+                        f"「{category}」的处理方式已经列明 (a category is listed once)",
+                    )
+                seen.add(category)
+        if self.processing_by_category:
+            for i, category in enumerate(self.pi_categories):
+                if category not in seen:
+                    yield (
+                        f"pi_categories[{i}]",
+                        f"按种类约定处理方式的，须列明「{category}」的处理方式 "
+                        "(processing_by_category must cover every category)",
+                    )
+        for name in self.category_descriptions:
+            if name not in self.pi_categories:
+                yield (
+                    "category_descriptions",
+                    f"「{name}」须为委托处理的个人信息种类（pi_categories）中的项 "
+                    "(describe only listed categories)",
+                )
 
     def _cross_border_rules(self) -> Iterator[tuple[str, str]]:
         if self.cross_border and not self.overseas_recipients:
