@@ -137,6 +137,8 @@ class CategoryProcessing(Section):
     """乙方对这些种类的处理方式，如 收集、存储；incidental 为 true 时不填"""
     incidental: bool = False
     """乙方不以处理为目的，仅在运维中为故障处置所必需而偶然接触：不得查阅、复制、导出或者留存"""
+    party_a_system: bool = False
+    """这些种类保存在乙方运维的甲方系统中（如本行的视频监控和门禁系统），由该系统加密传输和存储：乙方按照甲方的安全配置维护其加密功能，不得关闭或者绕过"""
 
 
 SENSITIVE_PI_RESOURCE = "templates/zh/sensitive_pi.yaml"
@@ -211,6 +213,17 @@ class DataProtection(Section):
         """The categories the vendor only comes across in its work (processing_by_category)."""
         return [
             c for entry in self.processing_by_category if entry.incidental for c in entry.categories
+        ]
+
+    @property
+    def party_a_system_categories(self) -> list[str]:
+        """The categories held in Party A's own systems that the vendor maintains, whose
+        encryption those systems provide (processing_by_category)."""
+        return [
+            c
+            for entry in self.processing_by_category
+            if entry.party_a_system and not entry.incidental
+            for c in entry.categories
         ]
 
     @property
@@ -316,6 +329,12 @@ class DataProtection(Section):
                     f"{where}.methods",
                     "偶然接触的种类不列处理方式，其他种类须列明处理方式 "
                     "(methods for processed categories only, none when incidental)",
+                )
+            if entry.incidental and entry.party_a_system:
+                yield (
+                    f"{where}.party_a_system",
+                    "偶然接触的种类不由乙方处理，不适用甲方系统的加密约定 "
+                    "(party_a_system for processed categories only)",
                 )
             for j, category in enumerate(entry.categories):
                 if category not in self.pi_categories:
