@@ -440,7 +440,7 @@ def test_text_writers_print_both_languages_with_one_number(both: n.Document, fmt
 def test_english_only_document(english: n.Document) -> None:
     text = write("txt", english, writer_options()).decode("utf-8")
     assert "Article 4 Fees and Payment" in text and "第四条" not in text
-    assert "4.6 Party A may deduct" in text
+    assert "4.7 Party A may deduct" in text
     assert (
         english.title == "Data Centre Operation and Maintenance Services Outsourcing Contract"
     )  # the title translated
