@@ -601,8 +601,6 @@ def test_the_safety_agreement_is_the_english_annex_4(
     assert "the Chinese version shall prevail" in text
 
 
-
-
 def test_the_english_set_reads_as_one_drafted_text(english_set: dict[str, n.Document]) -> None:
     """Counsel's drafting points (review6 m7): every sentence starts with a capital letter; the
     defined Services are never "the services"; every amount in words names its yuan; the

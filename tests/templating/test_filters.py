@@ -49,6 +49,7 @@ from policygen.templating.filters import (
     frequency_noun,
     label,
     money,
+    months_after,
     ordinal,
     percent,
     quantity,
@@ -498,6 +499,26 @@ def test_cn_date_wants_a_date() -> None:
 
 
 @pytest.mark.parametrize(
+    ("value", "months", "expected"),
+    [
+        (date(2030, 1, 31), 7, date(2030, 8, 31)),
+        (date(2030, 1, 31), 1, date(2030, 2, 28)),
+        (date(2027, 10, 31), 2, date(2027, 12, 31)),
+        (date(2027, 12, 15), 1, date(2028, 1, 15)),
+        (date(2028, 2, 29), 0, date(2028, 2, 29)),
+    ],
+)
+def test_months_after(value: date, months: int, expected: date) -> None:
+    """Calendar months later, on the same day or the shorter month's last day."""
+    assert months_after(value, months) == expected
+
+
+def test_months_after_refuses_a_negative_count() -> None:
+    with pytest.raises(ValueError, match="months must not be negative"):
+        months_after(date(2030, 1, 31), -1)
+
+
+@pytest.mark.parametrize(
     ("value", "expected"),
     [
         (80, "80%"),
@@ -758,6 +779,7 @@ def test_filters_table_names_each_filter_once() -> None:
         "cn_number": cn_number,
         "ordinal": ordinal,
         "cn_date": cn_date,
+        "months_after": months_after,
         "percent": percent,
         "duration": duration,
         "count": count,
@@ -778,6 +800,8 @@ def test_every_filter_refuses_none(name: str) -> None:
     with pytest.raises(ValueError, match="None"):
         if name in CONTEXT_FILTERS:
             FILTERS[name](Environment().from_string("").new_context({}), None)
+        elif name == "months_after":
+            FILTERS[name](None, 1)
         else:
             FILTERS[name](None)
 

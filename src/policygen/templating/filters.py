@@ -13,6 +13,7 @@ numerals are fixed by rule and live here.
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -253,6 +254,22 @@ def cn_date(d: date) -> str:
     if not isinstance(d, date):
         raise TypeError(f"cn_date：应为日期 (expected a date, got {type(d).__name__})")
     return f"{d.year}年{d.month}月{d.day}日"
+
+
+def months_after(d: date, months: int) -> date:
+    """Return the date `months` calendar months after `d`: the same day of that month, or its
+    last day when the month is shorter (2030-01-31 and one month → 2030-02-28).
+
+    Raise ValueError for None or a negative number of months."""
+    not_none(d, "months_after")
+    if not isinstance(d, date):
+        raise TypeError(f"months_after：应为日期 (expected a date, got {type(d).__name__})")
+    if months < 0:
+        raise ValueError(f"months_after：月数不得为负 (months must not be negative, got {months})")
+    index = d.year * 12 + d.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(d.day, last))
 
 
 # --------------------------------------------------------------------------- quantities
@@ -660,12 +677,13 @@ def book_titles(items: Iterable[str]) -> str:
 
 # --------------------------------------------------------------------------- registry
 
-FILTERS: dict[str, Callable[..., str]] = {
+FILTERS: dict[str, Callable[..., object]] = {
     "rmb_upper": rmb_upper,
     "money": money,
     "cn_number": cn_number,
     "ordinal": ordinal,
     "cn_date": cn_date,
+    "months_after": months_after,
     "percent": percent,
     "duration": duration,
     "count": count,
@@ -716,6 +734,7 @@ __all__ = [
     "glossary",
     "label",
     "money",
+    "months_after",
     "ordinal",
     "percent",
     "quantity",
