@@ -66,6 +66,49 @@ def test_insurance_and_bond_are_stated_with_their_amounts() -> None:
     assert "公众责任保险" in maker and "履约保函" not in maker and "职业责任保险" not in maker
 
 
+def test_bond_and_policies_come_before_the_service_and_the_bond_has_a_fixed_expiry() -> None:
+    """The registers' condition asks for them before the service starts (2027-02-01); the
+    guarantee runs to a date, a month after the six-month transition from the term's end, and
+    is extended while the exit duties remain."""
+    text, refs = _bank()
+    bond = _paragraph(text, refs["contract-performance-bond"].strip("第条"))
+    assert "签订之日起十五个工作日内，且在服务期开始之日（2027年2月1日）前" in bond
+    assert "有效期至2030年8月31日；" in bond and "延长保函有效期或者提交同等条件的替代保函" in bond
+    policies = _paragraph(text, refs["contract-insurance-evidence"].strip("第条"))
+    assert "签订之日起三十日内，且在服务期开始之日（2027年2月1日）前" in policies
+
+
+def test_an_evaluation_passed_is_the_lowest_passing_grade_and_a_fail_defers_payment() -> None:
+    text, refs = _bank()
+    passed = _paragraph(text, refs["contract-evaluation-pass"].strip("第条"))
+    assert "综合得分不低于60分，即评定为C级（合格）以上" in passed
+    assert "评定为D级（不合格）的，甲方有权暂缓支付该期服务费" in passed
+    # The grades are the profile's: a table with another passing grade gives its words.
+    data = _data("bank")
+    data.setdefault("vendor_selection", {})["grading"] = [
+        {"grade": "甲", "label": "优秀", "min": 85, "max": 100, "consequence": "优先续约"},
+        {"grade": "乙", "label": "合格", "min": 65, "max": 85, "consequence": "正常合作"},
+        {"grade": "丙", "label": "不合格", "min": 0, "max": 65, "consequence": "启动退出程序"},
+    ]
+    other, refs = _contract(load_profile(data))
+    assert "综合得分不低于65分，即评定为乙级（合格）以上" in other
+    assert "评定为丙级（不合格）的" in other
+
+
+def test_survival_adds_logs_law_notices_and_audit_for_three_years() -> None:
+    text, refs = _bank()
+    survival = _paragraph(text, refs["contract-survival"].strip("第条"))
+    for ref in ("contract-logs", "contract-governing-law", "contract-notices"):
+        assert refs[ref] in survival, ref
+    assert f"{refs['contract-audit']}在退出起算日后三年内继续有效" in survival
+
+
+def test_confidentiality_and_incident_damages_do_not_add_up() -> None:
+    text, refs = _bank()
+    damages = _paragraph(text, refs["contract-confidentiality-damages"].strip("第条"))
+    assert "金额较高的一项计算，不累加" in damages
+
+
 def test_termination_grounds_are_the_contracts_own_each_with_its_test() -> None:
     text, refs = _bank()
     start = text.index(_paragraph(text, refs["contract-termination-by-client"].strip("第条")))

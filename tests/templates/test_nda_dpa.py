@@ -470,7 +470,15 @@ def test_incidental_customer_data_is_only_come_across(
         assert words not in sensitive and words in _article(apps, "敏感个人信息")
     measures = _article(datacentre, "保护措施")
     assert "测试、培训" not in measures and "测试、培训" in _article(apps, "保护措施")
-    assert "门禁通行记录在传输和存储过程中均应当加密" in measures
+    # The CCTV and access records sit in the bank's own systems: their encryption is kept, not
+    # supplied, by the vendor; the application contract's data it encrypts itself.
+    kept = "门禁通行记录所在的甲方系统的加密传输和存储功能，不得关闭或者绕过"
+    assert kept in measures and "在传输和存储过程中均应当加密" not in measures
+    assert "在传输和存储过程中均应当加密" in _article(apps, "保护措施")
+    assert (
+        "调阅（限于安防运维所必需）的方式处理，并按照甲方的书面指示进行查询、更正、删除和返还"
+        in (datacentre)
+    )
     duties = _article(datacentre, "双方的权利和义务")
     assert "但不得为此查阅、复制或者导出偶然接触的客户信息" in duties
     # The short name is defined once, where the categories are first named, then used alone.
@@ -491,6 +499,10 @@ def test_incidental_customer_data_is_only_come_across(
             "偶然接触的种类不列处理方式",
         ),
         (lambda dp: dp["processing_by_category"][0].update(methods=[]), "其他种类须列明处理方式"),
+        (
+            lambda dp: dp["processing_by_category"][1].update(party_a_system=True),
+            "不适用甲方系统的加密约定",
+        ),
         (
             lambda dp: dp["category_descriptions"].update({"客户信息": "…"}),
             "「客户信息」须为委托处理",
