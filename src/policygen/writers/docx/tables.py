@@ -53,9 +53,6 @@ cells start at the top (where the row starts), as both PDFs set every cell."""
 DEFAULT_SIZE = 10.5
 """The table text's size in pt when the Table Text style states none (五号)."""
 
-SIGNATURE_COLUMNS = 2
-"""Parties side by side on a signature page; more parties continue on further rows."""
-
 
 class Builder(Protocol):
     """What the table writers need from the DOCX builder."""
@@ -211,8 +208,8 @@ def _cell_format(
 
 
 def add_signature_block(builder: Builder, block: n.SignatureBlock) -> None:
-    """Add the parties side by side in a borderless table of equal columns, each line
-    followed by room to sign, kept together on one page."""
+    """Add the parties side by side, one column each (as both PDFs set them), in a
+    borderless table of one row that is never split, each line followed by room to sign."""
     parties = block.parties
     if not parties:
         return
@@ -221,22 +218,14 @@ def add_signature_block(builder: Builder, block: n.SignatureBlock) -> None:
     previous = oxml.last_body_paragraph(builder.document)
     if previous is not None:
         previous.paragraph_format.keep_with_next = True
-    row_count = -(-len(parties) // SIGNATURE_COLUMNS)
-    word_table = oxml.add_table(builder.document, row_count, SIGNATURE_COLUMNS, cant_split=True)
+    word_table = oxml.add_table(builder.document, 1, len(parties), cant_split=True)
     oxml.set_table_full_width(word_table)
     oxml.set_table_fixed_layout(word_table)
-    grid = oxml.table_cells(word_table)
-    for index, party in enumerate(parties):
-        cell = grid[index // SIGNATURE_COLUMNS][index % SIGNATURE_COLUMNS]
+    (row,) = oxml.table_cells(word_table)
+    for cell, party in zip(row, parties, strict=True):
         oxml.set_cell_vertical_alignment(cell, WD_CELL_VERTICAL_ALIGNMENT.TOP)
-        # A row whose paragraphs all keep with the next stays with the next row.
-        keep = index + SIGNATURE_COLUMNS < len(parties)
         heading = builder.cell_paragraph(cell, TABLE_STYLES["signature_party"])
         builder.add_text(heading, f"{party.role}{colon(party.role)}{party.name}")
-        paragraphs = [heading]
         for line in party.lines:
             line_paragraph = builder.cell_paragraph(cell, TABLE_STYLES["signature_line"])
             builder.add_text(line_paragraph, f"{line}{colon(line).rstrip()}")
-            paragraphs.append(line_paragraph)
-        for paragraph in paragraphs if keep else ():
-            paragraph.paragraph_format.keep_with_next = True
