@@ -1071,19 +1071,6 @@ def write_report(path: Path, results: dict[str, Any], quick: bool, merge: bool =
     path.write_text(text, encoding="utf-8")
 
 
-def _round_overheads(
-    runs: dict[tuple[str, int, int], list[Run]], workers: int, extra: int
-) -> list[float]:
-    """Return, round by round, the Dask path's wall time per set over the local pool's, less
-    one, with `workers` worker processes (runs are listed in the order of the rounds)."""
-
-    def per_set(path: str) -> list[float]:
-        long, short = runs[(path, workers, START_SETS + extra)], runs[(path, workers, START_SETS)]
-        return [(a.wall - b.wall) / extra for a, b in zip(long, short, strict=True)]
-
-    return [a / b - 1 for a, b in zip(per_set("dask"), per_set("local"), strict=True)]
-
-
 def _report_cluster(e: dict[str, Any], add: Callable[[str], None]) -> None:
     """Add sections (e) and (f), from `e` (bench_cluster's result), through `add`."""
     count, runs = e["count"], e["runs"]
@@ -1099,6 +1086,20 @@ def _report_cluster(e: dict[str, Any], add: Callable[[str], None]) -> None:
             (long.cpu - short.cpu) / extra,
             (long.root_cpu - short.root_cpu) / extra,
         )
+
+    def round_overheads(workers: int) -> list[float]:
+        """Round by round, the Dask path's wall time per set over the local pool's, less one
+        (runs are listed in the order of the rounds; the long run less the short one)."""
+        ran = {
+            path: [
+                a.wall - b.wall
+                for a, b in zip(
+                    runs[(path, workers, count)], runs[(path, workers, START_SETS)], strict=True
+                )
+            ]
+            for path in ("local", "dask")
+        }
+        return [d / loc - 1 for d, loc in zip(ran["dask"], ran["local"], strict=True)]
 
     add("## (e) Batch on a Dask cluster against the local pool")
     add("")
@@ -1141,7 +1142,7 @@ def _report_cluster(e: dict[str, Any], add: Callable[[str], None]) -> None:
             )
     add("")
     for workers, total, per_wall, per_cpu in overheads:
-        rounds = _round_overheads(runs, workers, extra)
+        rounds = round_overheads(workers)
         median = statistics.median(rounds)
         add(
             f"- **{workers} worker process{'es' if workers > 1 else ''}: the Dask path's overhead "

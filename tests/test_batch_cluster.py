@@ -359,6 +359,17 @@ def _seen_by_worker() -> Callable[[], list[Any]]:
     return seen
 
 
+def _assert_dask_file_applies(client: Any) -> None:
+    """Assert that the workers and the scheduler `client` reaches run with cluster.CONFIG."""
+    import dask
+
+    found = client.run(_seen_by_worker())
+    allowed = client.run_on_scheduler(
+        lambda: dask.config.get("distributed.scheduler.allowed-failures")
+    )
+    assert list(found.values()) == [_worker_settings()] and allowed == 1
+
+
 def test_a_local_cluster_s_workers_run_with_policygen_s_dask_file() -> None:
     """`local:N` applies cluster.CONFIG: Dask's nanny would set MALLOC_TRIM_THRESHOLD_=65536
     in each worker's environment, which its Typst process inherits (about 10% of a set's
@@ -366,11 +377,7 @@ def test_a_local_cluster_s_workers_run_with_policygen_s_dask_file() -> None:
     import dask
 
     with batch_cluster.connect("local:1") as cluster:
-        found = cluster.client.run(_seen_by_worker())
-        allowed = cluster.client.run_on_scheduler(
-            lambda: dask.config.get("distributed.scheduler.allowed-failures")
-        )
-    assert list(found.values()) == [_worker_settings()] and allowed == 1
+        _assert_dask_file_applies(cluster.client)
     assert dask.config.get("distributed.admin.tick.interval") == "20ms"  # restored
 
 
@@ -378,18 +385,13 @@ def test_a_cluster_of_one_s_own_reads_policygen_s_dask_file(tmp_path: Path) -> N
     """README's recipe: `dask scheduler` and `dask worker` (with its nanny) given
     DASK_CONFIG=cluster.CONFIG run with its settings — which environment variables could not
     give: Dask lowers their names, and the nanny would still set MALLOC_TRIM_THRESHOLD_."""
-    import dask
     from distributed import Client
 
     with (
         _cluster(tmp_path, ("a",)) as (address, _),
         Client(address, timeout=30, set_as_default=False) as client,
     ):
-        found = client.run(_seen_by_worker())
-        allowed = client.run_on_scheduler(
-            lambda: dask.config.get("distributed.scheduler.allowed-failures")
-        )
-    assert list(found.values()) == [_worker_settings()] and allowed == 1
+        _assert_dask_file_applies(client)
 
 
 def test_a_row_s_file_names_follow_the_organisation_s_languages(tmp_path: Path) -> None:

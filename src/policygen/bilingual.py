@@ -63,12 +63,15 @@ def english_kinds(template_dirs: Sequence[Path] = ()) -> tuple[str, ...]:
     others in Chinese alone; asking for one of them by name is an error."""
     from policygen.kinds import DOCUMENT_KINDS
 
-    folders = english_folders(template_dirs)
     return tuple(
-        name
-        for name, kind in DOCUMENT_KINDS.items()
-        if any((folder / kind.template).is_file() for folder in folders)
+        name for name, kind in DOCUMENT_KINDS.items() if _has_english(kind.template, template_dirs)
     )
+
+
+def _has_english(template: str, template_dirs: Sequence[Path]) -> bool:
+    """Return whether the kind of `template` has one in an English folder (`english_folders`
+    of `template_dirs`)."""
+    return any((folder / template).is_file() for folder in english_folders(template_dirs))
 
 
 def check_lang(lang: str) -> str:
@@ -90,8 +93,7 @@ def kind_lang(kind: str, lang: str, *, named: bool, template_dirs: Sequence[Path
 
     if check_lang(lang) == "zh":
         return lang
-    template = DOCUMENT_KINDS[kind].template
-    if any((folder / template).is_file() for folder in english_folders(template_dirs)):
+    if _has_english(DOCUMENT_KINDS[kind].template, template_dirs):
         return lang
     if named:
         raise UsageError(

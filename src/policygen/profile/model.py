@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from typing import Any, Literal, overload
 
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError, model_validator
@@ -18,7 +19,7 @@ from policygen.profile.organisation import Organisation
 from policygen.profile.packs import apply_packs
 from policygen.profile.policy import Policy
 from policygen.profile.sla import Sla
-from policygen.profile.types import Duration, DurationUnit
+from policygen.profile.types import shift_months
 from policygen.profile.vendor_selection import VendorSelection
 
 MAX_ENGAGEMENTS = 1000
@@ -258,6 +259,13 @@ class Profile(Section):
                 "critical_reason)",
             )
 
+    def report_due(self, engagement: Engagement) -> date | None:
+        """Return the latest date of an advance report to the regulator on `engagement`: the
+        regulation's lead time before its signing (None without a signing date)."""
+        if engagement.signing_date is None:
+            return None
+        return self.policy.regulatory_report_lead_time.before(engagement.signing_date)
+
     def _assessment_rules(self, i: int, engagement: Engagement) -> Iterator[tuple[str, str]]:
         """Report a rating of `engagement`'s assessment outside the organisation's risk
         categories or scales, and an advance report to the regulator dated later than the
@@ -266,19 +274,16 @@ class Profile(Section):
         done = engagement.assessment
         if done is None:
             return
-        if done.report_date and engagement.signing_date:
-            due = self.policy.regulatory_report_lead_time.before(engagement.signing_date)
-            if done.report_date > due:
-                yield (
-                    f"engagements[{i}].assessment.report_date",
-                    f"监管事前报告应当在合同签订{self.policy.regulatory_report_lead_time}前提交，"
-                    f"即不晚于 {due}：{done.report_date} 晚于该日期 (the advance report is late)",
-                )
+        due = self.report_due(engagement)
+        if done.report_date and due and done.report_date > due:
+            yield (
+                f"engagements[{i}].assessment.report_date",
+                f"监管事前报告应当在合同签订{self.policy.regulatory_report_lead_time}前提交，"
+                f"即不晚于 {due}：{done.report_date} 晚于该日期 (the advance report is late)",
+            )
         if done.due_diligence_date and engagement.signing_date:
             months = self.vendor_selection.due_diligence_validity_months
-            if Duration(months, DurationUnit.MONTH).before(engagement.signing_date) > (
-                done.due_diligence_date
-            ):
+            if shift_months(engagement.signing_date, -months) > done.due_diligence_date:
                 yield (
                     f"engagements[{i}].assessment.due_diligence_date",
                     f"尽职调查结果的有效期为{months}个月：{done.due_diligence_date} 完成的尽职调查"

@@ -257,6 +257,14 @@ Score = Annotated[
 # --------------------------------------------------------------------------- durations
 
 
+def shift_months(day: date, months: int) -> date:
+    """Return the date `months` calendar months after `day` (before it when negative): the
+    same day of that month, or its last day when the month is shorter (2030-01-31 and one
+    month: 2030-02-28)."""
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
 class DurationUnit(StrEnum):
     """Units a duration can carry. Business units count working time only."""
 
@@ -395,14 +403,7 @@ class Duration:
                 day.toordinal() - whole * (7 if self.unit is DurationUnit.WEEK else 1)
             )
         if self.unit in (DurationUnit.MONTH, DurationUnit.YEAR):
-            months = (
-                day.year * 12
-                + day.month
-                - 1
-                - whole * (12 if self.unit is DurationUnit.YEAR else 1)
-            )
-            year, month = divmod(months, 12)
-            return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+            return shift_months(day, -whole * (12 if self.unit is DurationUnit.YEAR else 1))
         return day
 
     def __eq__(self, other: object) -> bool:

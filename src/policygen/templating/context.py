@@ -213,9 +213,7 @@ def build_context(
         else None,
         "approver": approver(profile, engagement, critical) if engagement else None,
         # The latest date of an advance report to the regulator (risk register).
-        "report_due": profile.policy.regulatory_report_lead_time.before(engagement.signing_date)
-        if engagement and engagement.signing_date
-        else None,
+        "report_due": profile.report_due(engagement) if engagement else None,
         "service_objects": service_objects(engagement) if engagement else (),
         "annexes": annexes(personal_info, engagement.on_premises is not None) if engagement else (),
         "risk_matrix": risk_matrix(profile),

@@ -13,13 +13,12 @@ numerals are fixed by rule and live here.
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jinja2 import pass_context
 from jinja2.runtime import Context
@@ -28,8 +27,11 @@ from ruamel.yaml.error import YAMLError
 from policygen.caches import CACHES
 from policygen.errors import RenderError
 from policygen.numerals import CN_NUMBER_LIMIT, cn_number, not_none, ordinal
-from policygen.profile.types import Duration, Frequency
+from policygen.profile.types import Duration, Frequency, shift_months
 from policygen.transforms.punctuation import is_chinese
+
+if TYPE_CHECKING:
+    from policygen.instruments import Instrument
 
 # --------------------------------------------------------------------------- terms.yaml
 
@@ -266,10 +268,7 @@ def months_after(d: date, months: int) -> date:
         raise TypeError(f"months_after：应为日期 (expected a date, got {type(d).__name__})")
     if months < 0:
         raise ValueError(f"months_after：月数不得为负 (months must not be negative, got {months})")
-    index = d.year * 12 + d.month - 1 + months
-    year, month = divmod(index, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return date(year, month + 1, min(d.day, last))
+    return shift_months(d, months)
 
 
 # --------------------------------------------------------------------------- quantities
@@ -626,7 +625,7 @@ def en_law_of(context: Context, citation: str) -> str:
     if not cited.startswith("《"):
         return cited
     english = _translated(context, cited.strip("《》"))
-    return cited if english is None else f"{english} ({cited}{_number_en(cited)})"
+    return cited if english is None else f"{english} ({cited}{_number_en(_instrument(cited))})"
 
 
 def en_law(citation: str) -> str:
@@ -636,25 +635,26 @@ def en_law(citation: str) -> str:
     nothing) when the catalogue (instruments.yaml ``title_en``) gives no English one. A 文号
     after the title (``（银保监办发〔2021〕141号）``) is left out of the citation read; the
     catalogue's English 文号 (``number_en``) follows the Chinese title in the brackets."""
-    from policygen.instruments import catalogue
-
     not_none(citation, "en_law")
     title = str(citation)
     if "《" in title and "》" in title:
         title = title[title.index("《") : title.index("》") + 1]
-    found = catalogue().find(title)
+    found = _instrument(title)
     if found is not None and found.title_en:
-        number = f", {found.number_en}" if found.number_en else ""
-        return f"{found.title_en} ({found.title}{number})"
+        return f"{found.title_en} ({found.title}{_number_en(found)})"
     return title
 
 
-def _number_en(title: str) -> str:
-    """Return ", <文号 in English>" for the catalogue's instrument titled `title` when it gives
-    one (instruments.yaml ``number_en``), else ""."""
+def _instrument(title: str) -> Instrument | None:
+    """Return the catalogue's instrument titled `title` (instruments.yaml), None when none."""
     from policygen.instruments import catalogue
 
-    found = catalogue().find(title)
+    return catalogue().find(title)
+
+
+def _number_en(found: Instrument | None) -> str:
+    """Return ", <文号 in English>" when the instrument `found` gives one (instruments.yaml
+    ``number_en``), else ""."""
     return f", {found.number_en}" if found is not None and found.number_en else ""
 
 
